@@ -1,0 +1,116 @@
+/* eddy.h -- the public interface of the eddy simulation library.
+ *
+ * eddy simulates a service graph described in a YAML model, request by
+ * request, and returns a time series plus run totals.  The `eddy` program is
+ * a thin client of this header; other programs (and later, bindings) embed
+ * eddy the same way:
+ *
+ *     eddy_error err;
+ *     eddy_model *m = eddy_model_load("examples/retry-storm.yaml", &err);
+ *     eddy_result r;
+ *     eddy_options opt = eddy_options_default();
+ *     if (m && eddy_run(m, &opt, &r, &err) == 0) { ...; eddy_result_free(&r); }
+ *     eddy_model_free(m);
+ */
+#ifndef EDDY_H
+#define EDDY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define EDDY_VERSION "0.1.0"
+
+/* An error with the place in the user's file it concerns (1-based line and
+ * column; 0 when it is not about a place). */
+typedef struct eddy_error {
+    char file[512];
+    int line, col;
+    char msg[1024];
+} eddy_error;
+
+typedef struct model eddy_model;
+
+eddy_model *eddy_model_load(const char *path, eddy_error *err);
+eddy_model *eddy_model_load_string(const char *yaml, size_t len, const char *name, eddy_error *err);
+void eddy_model_free(eddy_model *m);
+
+/* The series: one row per sample interval.  Column 0 is `time` (seconds, the
+ * start of the interval); the rest are `entity.metric`.  Counts are rates per
+ * second over the interval; gauges are time-averaged over it; latencies are
+ * in seconds.  A latency with no sample in an interval is NaN. */
+typedef struct eddy_series {
+    size_t ncols, nrows;
+    char **names;
+    double *values; /* nrows * ncols, row-major */
+} eddy_series;
+
+static inline double eddy_series_at(const eddy_series *s, size_t row, size_t col)
+{
+    return s->values[row * s->ncols + col];
+}
+/* Column index of "entity.metric", or -1. */
+int eddy_series_column(const eddy_series *s, const char *name);
+
+typedef struct eddy_client_totals {
+    const char *name;
+    uint64_t requests; /* user requests that arrived */
+    uint64_t offered;  /* first attempts */
+    uint64_t retries;  /* attempts after the first */
+    uint64_t goodput;  /* user requests that succeeded */
+    uint64_t failed;   /* user requests that failed (errors, timeouts, deadline, shed) */
+    uint64_t timeouts; /* attempts abandoned at their timeout */
+    uint64_t shed;     /* user requests refused by a shed action */
+    double latency_mean, latency_p50, latency_p99; /* seconds, successful user requests */
+} eddy_client_totals;
+
+typedef struct eddy_service_totals {
+    const char *name;
+    uint64_t arrivals, rejected, completed, wasted, errors;
+    double latency_mean, latency_p50, latency_p99; /* seconds, arrival to successful completion */
+    double queue_mean, busy_mean;                  /* time-averaged over the run */
+} eddy_service_totals;
+
+typedef struct eddy_engine_stats {
+    uint64_t events;     /* events taken from the event queue */
+    uint64_t attempts;   /* attempts simulated, every edge */
+    uint64_t peak_inflight; /* most attempts alive at once */
+    double wall_seconds;
+} eddy_engine_stats;
+
+typedef struct eddy_result {
+    eddy_series series;
+    size_t nclients, nservices;
+    eddy_client_totals *clients;
+    eddy_service_totals *services;
+    eddy_engine_stats engine;
+    uint64_t seed;
+    double duration; /* seconds */
+} eddy_result;
+
+typedef struct eddy_options {
+    uint64_t seed;
+    bool use_seed; /* false: the model's own seed */
+    /* Called now and then with the fraction of simulated time done. */
+    void (*progress)(double fraction, void *ud);
+    void *progress_ud;
+} eddy_options;
+
+eddy_options eddy_options_default(void);
+
+/* Simulate the model.  Returns 0 and fills *out, or -1 with err set. */
+int eddy_run(const eddy_model *m, const eddy_options *opt, eddy_result *out, eddy_error *err);
+void eddy_result_free(eddy_result *r);
+
+/* "file:line:col: error: message" */
+void eddy_error_format(const eddy_error *err, char *buf, int size);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

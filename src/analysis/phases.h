@@ -1,0 +1,50 @@
+/* phases.h -- a run cut into phases by its fault windows, and recovery.
+ *
+ * "Before", "during <fault>", "between" and "after" each get a client's
+ * goodput, its success ratio and its retry amplification (attempts per user
+ * request).  Recovery asks the central question of DESIGN.md 3.9: once the
+ * last fault window has closed, does the client's success ratio return to
+ * its pre-fault level and stay there? */
+#ifndef EDDY_PHASES_H
+#define EDDY_PHASES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "eddy.h"
+#include "../model/model.h"
+
+typedef struct phase {
+    char label[160];
+    double start, end;    /* seconds */
+    double goodput;       /* user requests succeeded per second */
+    double demand;        /* user requests arrived per second */
+    double success;       /* goodput / demand, or NaN with no demand */
+    double amplification; /* attempts per first attempt, or NaN */
+    bool faulted;         /* a fault window is open during it */
+} phase;
+
+typedef struct client_phases {
+    phase *v;
+    size_t n;
+    bool has_faults;
+    double fault_end;      /* when the last fault window closes (s) */
+    double baseline;       /* success ratio before the first fault */
+    bool recovered;
+    double recovery_time;  /* s after fault_end, or NaN when not recovered */
+    double final_success;  /* success ratio over the run's last window */
+} client_phases;
+
+/* Recovered means the success ratio, over a rolling window of this many
+ * samples, is at least RECOVERY_LEVEL x the pre-fault ratio from some time
+ * after the last fault to the end of the run. */
+#define RECOVERY_WINDOW 5
+#define RECOVERY_LEVEL 0.9
+
+int phases_compute(const model *m, const eddy_result *r, size_t client, client_phases *out);
+void phases_free(client_phases *p);
+
+/* "db slow x10", "db down", ... */
+void phases_describe_fault(const model *m, const fault_spec *f, char *buf, size_t size);
+
+#endif

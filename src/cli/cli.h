@@ -1,0 +1,26 @@
+/* cli.h -- the commands of the `eddy` program.
+ *
+ * Each command is a function taking the arguments after "eddy" (argv[0] is
+ * the command's name) and returning the process exit code:
+ *   0  success
+ *   1  the work failed: bad model file, I/O error, a run that could not go
+ *   2  usage error: unknown option, missing argument
+ * Every command answers --help on stdout with exit 0. */
+#ifndef EDDY_CLI_H
+#define EDDY_CLI_H
+
+typedef struct cli_command {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+} cli_command;
+
+int cmd_run(int argc, char **argv);
+int cmd_loops(int argc, char **argv);
+int cmd_review(int argc, char **argv);
+
+/* Print "eddy CMD: message" on stderr and return 2 (usage) or 1. */
+int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int cli_fail(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#endif

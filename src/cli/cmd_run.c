@@ -1,0 +1,140 @@
+/* cmd_run.c -- `eddy run MODEL.yaml [-o series.csv] [--seed N] [--json]` */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+
+#include "../model/model.h"
+#include "../output/csv.h"
+#include "../output/run_report.h"
+#include "cli.h"
+#include "eddy.h"
+#include "progress.h"
+
+static const char usage[] =
+    "usage: eddy run MODEL.yaml [-o SERIES.csv] [--seed N] [--json] [--force]\n"
+    "\n"
+    "Simulate the model request by request.  Prints, for each client, goodput and\n"
+    "retry amplification before, during and after each fault window, and whether\n"
+    "the system recovered once the last fault ended.\n"
+    "\n"
+    "options:\n"
+    "  -o, --output FILE  write the time series as CSV (a `time` column, then\n"
+    "                     entity.metric columns, one row per sample interval)\n"
+    "      --seed N       use seed N instead of the model's `seed`\n"
+    "      --json         print the summary as JSON on stdout instead of text\n"
+    "      --force        overwrite FILE even if it is not a series eddy wrote\n"
+    "  -q, --quiet        no progress bar\n"
+    "  -h, --help         this help\n"
+    "\n"
+    "exit status: 0 ran, 1 bad model or I/O error, 2 usage error\n";
+
+static long peak_rss_bytes(void)
+{
+    struct rusage ru;
+    if (getrusage(RUSAGE_SELF, &ru) != 0)
+        return -1;
+    return ru.ru_maxrss * 1024L; /* Linux reports kilobytes */
+}
+
+int cmd_run(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"output", required_argument, 0, 'o'}, {"seed", required_argument, 0, 's'}, {"json", no_argument, 0, 'j'},
+        {"force", no_argument, 0, 'f'},        {"quiet", no_argument, 0, 'q'},      {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0}};
+    const char *out_path = NULL;
+    bool json = false, force = false, quiet = false;
+    eddy_options opt = eddy_options_default();
+    optind = 1;
+    opterr = 0;
+    int ch;
+    while ((ch = getopt_long(argc, argv, ":o:qh", opts, NULL)) != -1) {
+        switch (ch) {
+        case 'o':
+            out_path = optarg;
+            break;
+        case 's': {
+            char *end;
+            errno = 0;
+            unsigned long long v = strtoull(optarg, &end, 10);
+            if (errno || *end || !*optarg || optarg[0] == '-')
+                return cli_usage_error("run", "--seed expects a non-negative whole number, got '%s'", optarg);
+            opt.seed = v;
+            opt.use_seed = true;
+            break;
+        }
+        case 'j':
+            json = true;
+            break;
+        case 'f':
+            force = true;
+            break;
+        case 'q':
+            quiet = true;
+            break;
+        case 'h':
+            fputs(usage, stdout);
+            return 0;
+        case ':':
+            return cli_usage_error("run", "option '%s' needs a value", argv[optind - 1]);
+        default:
+            return cli_usage_error("run", "unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    if (optind >= argc)
+        return cli_usage_error("run", "missing MODEL.yaml");
+    if (optind + 1 < argc)
+        return cli_usage_error("run", "expected one model file, got '%s' and '%s'", argv[optind], argv[optind + 1]);
+    const char *path = argv[optind];
+
+    if (out_path && !force && !csv_may_overwrite(out_path))
+        return cli_fail("run", "%s exists and is not a series eddy wrote; not overwriting it (use --force)", out_path);
+
+    eddy_error err;
+    model *m = model_load(path, &err);
+    if (!m) {
+        char buf[2048];
+        err_format(&err, buf, sizeof buf);
+        fprintf(stderr, "%s\n", buf);
+        return 1;
+    }
+
+    progress bar;
+    progress_init(&bar, "simulating", !quiet);
+    opt.progress = progress_update;
+    opt.progress_ud = &bar;
+    eddy_result r;
+    int rc = eddy_run(m, &opt, &r, &err);
+    progress_done(&bar);
+    if (rc < 0) {
+        char buf[2048];
+        err_format(&err, buf, sizeof buf);
+        fprintf(stderr, "%s\n", buf);
+        model_free(m);
+        return 1;
+    }
+
+    int status = 0;
+    if (out_path) {
+        FILE *fp = fopen(out_path, "w");
+        if (!fp || csv_write_series(fp, &r.series) < 0 || fclose(fp) != 0) {
+            status = cli_fail("run", "cannot write %s: %s", out_path, strerror(errno));
+            fp = NULL;
+        }
+    }
+    run_meta meta = {path, peak_rss_bytes()};
+    if (json) {
+        json_t *j = run_report_json(m, &r, &meta);
+        json_dumpf(j, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
+        fputc('\n', stdout);
+        json_decref(j);
+    } else {
+        run_report_text(stdout, m, &r, &meta);
+    }
+    eddy_result_free(&r);
+    model_free(m);
+    return status;
+}

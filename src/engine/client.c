@@ -1,0 +1,123 @@
+/* client.c -- where load comes from: open-loop arrivals and closed-loop users.
+ *
+ * Open loop is the default (DESIGN.md 3.1): user requests arrive as a
+ * Poisson process at the offered rate however slow the system gets, which
+ * is what makes collapse possible.  The rate may step over time; because
+ * the exponential is memoryless, a gap that crosses a step boundary is
+ * simply redrawn from the boundary at the new rate, which is exact.
+ * Closed-loop users wait for their answer, then think, then ask again. */
+#include <stdlib.h>
+
+#include "sim.h"
+
+static void schedule_arrival(sim *s, client_rt *c, simtime from)
+{
+    const client_spec *sp = c->spec;
+    simtime t = from;
+    for (;;) {
+        while (c->step < sp->nsteps && sp->steps[c->step].at <= t)
+            c->step++;
+        double rate = c->step > 0 ? sp->steps[c->step - 1].rate : 0;
+        simtime boundary = c->step < sp->nsteps ? sp->steps[c->step].at : T_NEVER;
+        if (rate <= 0) {
+            if (boundary == T_NEVER)
+                return; /* no more load from this client */
+            t = boundary;
+            continue;
+        }
+        double gap = dist_exp(&c->rng_arrival, 1e9 / rate);
+        if ((double)t + gap >= (double)boundary) {
+            t = boundary;
+            continue;
+        }
+        simtime at = t + (simtime)(gap + 0.5);
+        if (at > s->end)
+            return;
+        sim_at(s, &c->arrival, EV_ARRIVAL, at);
+        return;
+    }
+}
+
+void client_init(sim *s, client_rt *c, const client_spec *spec)
+{
+    c->spec = spec;
+    c->edge.spec = &spec->call;
+    c->edge.to = &s->services[spec->call.to];
+    c->edge.client = c;
+    c->edge.retry_enabled = true;
+    rng_stream(&c->edge.rng, s->seed, spec->name, RNG_EDGE);
+    rng_stream(&c->rng_arrival, s->seed, spec->name, RNG_ARRIVAL);
+    rng_stream(&c->rng_shed, s->seed, spec->name, RNG_SHED);
+    rng_stream(&c->rng_think, s->seed, spec->name, RNG_THINK);
+    hist_init(&c->lat_cur);
+    hist_init(&c->lat_tot);
+}
+
+void client_start(sim *s, client_rt *c)
+{
+    if (!c->spec->closed) {
+        schedule_arrival(s, c, 0);
+        return;
+    }
+    c->users = calloc((size_t)c->spec->users, sizeof *c->users);
+    if (!c->users)
+        abort();
+    /* Users start at a random point of their first think, so they are not
+     * synchronised by the start of the run. */
+    for (long i = 0; i < c->spec->users; i++) {
+        c->users[i].client = c;
+        sim_at(s, &c->users[i].think, EV_THINK, dist_sample(&c->spec->think, &c->rng_think));
+    }
+}
+
+static void new_request(sim *s, client_rt *c, user *u)
+{
+    c->cur.requests++;
+    if (c->shed > 0 && rng_unif(&c->rng_shed) < c->shed) {
+        c->cur.shed++;
+        c->cur.failed++;
+        if (u)
+            sim_at(s, &u->think, EV_THINK, s->now + dist_sample(&c->spec->think, &c->rng_think));
+        return;
+    }
+    ureq *q = pool_get(&s->ureqs);
+    q->start = s->now;
+    q->client = c;
+    q->user = u;
+    if (c->spec->deadline > 0)
+        sim_at(s, &q->deadline, EV_DEADLINE, s->now + c->spec->deadline);
+    call_begin(s, &q->call, &c->edge, CALLER_USER);
+}
+
+void client_on_arrival(sim *s, client_rt *c)
+{
+    schedule_arrival(s, c, s->now);
+    new_request(s, c, NULL);
+}
+
+void client_on_think(sim *s, user *u) { new_request(s, u->client, u); }
+
+static void finish(sim *s, ureq *q, status st)
+{
+    client_rt *c = q->client;
+    if (st == ST_OK) {
+        c->cur.goodput++;
+        hist_add(&c->lat_cur, s->now - q->start);
+    } else {
+        c->cur.failed++;
+    }
+    evq_cancel(&s->q, &q->deadline);
+    user *u = q->user;
+    pool_put(&s->ureqs, q);
+    if (u)
+        sim_at(s, &u->think, EV_THINK, s->now + dist_sample(&c->spec->think, &c->rng_think));
+}
+
+void client_call_done(sim *s, ureq *q, status st) { finish(s, q, st); }
+
+/* The deadline covers the whole user request, retries and backoff included. */
+void client_on_deadline(sim *s, ureq *q)
+{
+    call_abandon(s, &q->call);
+    finish(s, q, ST_DEADLINE);
+}

@@ -1,0 +1,91 @@
+/* fault.c -- fault windows and operator actions.
+ *
+ * A fault is a window: applied at `at`, removed at `at + for` (DESIGN.md
+ * 3.9), because whether the system recovers once the trigger is gone is the
+ * question eddy exists to answer.  Overlapping windows on one service
+ * combine: slowdowns multiply, added latencies add, error fractions combine
+ * as independent failures, and lost replicas add up.  The effect on a
+ * service is recomputed from the set of active windows each time one opens
+ * or closes, so windows can overlap in any order without drift.
+ *
+ * An action is a moment: the operator turns retries off or on, or sheds a
+ * fraction of a client's new user requests. */
+#include <stdlib.h>
+
+#include "sim.h"
+
+static void recompute(sim *s, service_rt *v)
+{
+    double slow = 1.0, ok = 1.0;
+    simtime add = 0;
+    long lost = 0;
+    for (size_t i = 0; i < s->m->nfaults; i++) {
+        fault_rt *f = &s->faults[i];
+        if (!f->active || &s->services[f->spec->target] != v)
+            continue;
+        switch (f->spec->kind) {
+        case FAULT_SLOW:
+            slow *= f->spec->factor;
+            break;
+        case FAULT_ADD_LATENCY:
+            add += f->spec->latency;
+            break;
+        case FAULT_ERRORS:
+            ok *= 1 - f->spec->errors;
+            break;
+        case FAULT_DOWN:
+            lost += v->nreps;
+            break;
+        case FAULT_LOSE_REPLICAS:
+            lost += f->spec->replicas;
+            break;
+        }
+    }
+    v->slow = slow;
+    v->add_latency = add;
+    v->fault_errors = 1 - ok;
+    if (lost > v->nreps)
+        lost = v->nreps;
+    if (lost != v->lost) {
+        v->lost = lost;
+        service_set_up(s, v, v->nreps - lost);
+    }
+}
+
+void fault_init(sim *s)
+{
+    const model *m = s->m;
+    s->faults = calloc(m->nfaults ? m->nfaults : 1, sizeof *s->faults);
+    s->actions = calloc(m->nactions ? m->nactions : 1, sizeof *s->actions);
+    if (!s->faults || !s->actions)
+        abort();
+    for (size_t i = 0; i < m->nfaults; i++) {
+        s->faults[i].spec = &m->faults[i];
+        sim_at(s, &s->faults[i].ev, EV_FAULT, m->faults[i].at);
+    }
+    for (size_t i = 0; i < m->nactions; i++) {
+        s->actions[i].spec = &m->actions[i];
+        sim_at(s, &s->actions[i].ev, EV_ACTION, m->actions[i].at);
+    }
+}
+
+void fault_on_event(sim *s, fault_rt *f)
+{
+    f->active = !f->active;
+    if (f->active)
+        sim_at(s, &f->ev, EV_FAULT, f->spec->at + f->spec->dur);
+    recompute(s, &s->services[f->spec->target]);
+}
+
+void action_on_event(sim *s, action_rt *a)
+{
+    client_rt *c = &s->clients[a->spec->client];
+    switch (a->spec->kind) {
+    case ACTION_RETRY:
+        c->edge.retry_enabled = a->spec->retry_on;
+        break;
+    case ACTION_SHED:
+        c->shed = a->spec->shed;
+        break;
+    }
+}

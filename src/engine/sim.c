@@ -1,0 +1,177 @@
+/* sim.c -- the event loop, and the library's public entry points.
+ *
+ * eddy_run builds the runtime state from a model, takes events from the
+ * queue in (time, sequence) order and hands each to the file that owns it,
+ * until the last sample interval closes at the model's duration.  Work still
+ * in flight then is simply dropped with the run. */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "sim.h"
+
+eddy_options eddy_options_default(void)
+{
+    eddy_options o;
+    memset(&o, 0, sizeof o);
+    return o;
+}
+
+eddy_model *eddy_model_load(const char *path, eddy_error *err) { return model_load(path, err); }
+
+eddy_model *eddy_model_load_string(const char *yaml, size_t len, const char *name, eddy_error *err)
+{
+    return model_load_string(yaml, len, name, err);
+}
+
+void eddy_model_free(eddy_model *m) { model_free(m); }
+
+void eddy_error_format(const eddy_error *err, char *buf, int size) { err_format(err, buf, size); }
+
+int eddy_series_column(const eddy_series *s, const char *name)
+{
+    for (size_t i = 0; i < s->ncols; i++)
+        if (!strcmp(s->names[i], name))
+            return (int)i;
+    return -1;
+}
+
+static double wall_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static void dispatch(sim *s, ev *e)
+{
+    switch (e->kind) {
+    case EV_ARRIVAL:
+        client_on_arrival(s, container_of(e, client_rt, arrival));
+        break;
+    case EV_THINK:
+        client_on_think(s, container_of(e, user, think));
+        break;
+    case EV_REQ_ARRIVE:
+        service_arrive(s, container_of(e, req, ev));
+        break;
+    case EV_REQ_DONE:
+        service_on_done(s, container_of(e, req, ev));
+        break;
+    case EV_REQ_RETURN:
+        service_on_return(s, container_of(e, req, ev));
+        break;
+    case EV_CALL_TIMER:
+        call_on_timer(s, container_of(e, caller, timer));
+        break;
+    case EV_DEADLINE:
+        client_on_deadline(s, container_of(e, ureq, deadline));
+        break;
+    case EV_FAULT:
+        fault_on_event(s, container_of(e, fault_rt, ev));
+        break;
+    case EV_ACTION:
+        action_on_event(s, container_of(e, action_rt, ev));
+        break;
+    case EV_SAMPLE:
+        stats_sample(s);
+        if (s->now >= s->end) {
+            s->stop = true;
+            break;
+        }
+        simtime next = s->now + s->m->sample;
+        sim_at(s, &s->sample, EV_SAMPLE, next < s->end ? next : s->end);
+        break;
+    }
+}
+
+static void sim_free(sim *s)
+{
+    const model *m = s->m;
+    for (size_t i = 0; i < m->nclients; i++) {
+        hist_free(&s->clients[i].lat_cur);
+        hist_free(&s->clients[i].lat_tot);
+        free(s->clients[i].users);
+    }
+    for (size_t i = 0; i < m->nservices; i++)
+        service_free(&s->services[i]);
+    free(s->clients);
+    free(s->services);
+    free(s->faults);
+    free(s->actions);
+    pool_free_all(&s->reqs);
+    pool_free_all(&s->ureqs);
+    evq_free(&s->q);
+}
+
+int eddy_run(const eddy_model *m, const eddy_options *opt, eddy_result *out, eddy_error *err)
+{
+    eddy_options defaults = eddy_options_default();
+    if (!opt)
+        opt = &defaults;
+    memset(out, 0, sizeof *out);
+    if (!m)
+        return err_set(err, "", 0, 0, "no model to run");
+
+    sim S, *s = &S;
+    memset(s, 0, sizeof *s);
+    s->m = m;
+    s->seed = opt->use_seed ? opt->seed : m->seed;
+    s->end = m->duration;
+    s->series = &out->series;
+    evq_init(&s->q);
+    pool_init(&s->reqs, sizeof(req));
+    pool_init(&s->ureqs, sizeof(ureq));
+
+    s->services = calloc(m->nservices, sizeof *s->services);
+    s->clients = calloc(m->nclients, sizeof *s->clients);
+    if (!s->services || !s->clients)
+        abort();
+    for (size_t i = 0; i < m->nservices; i++)
+        service_init(s, &s->services[i], &m->services[i]);
+    for (size_t i = 0; i < m->nclients; i++)
+        client_init(s, &s->clients[i], &m->clients[i]);
+    stats_init(s);
+    fault_init(s);
+    sim_at(s, &s->sample, EV_SAMPLE, m->sample < s->end ? m->sample : s->end);
+    for (size_t i = 0; i < m->nclients; i++)
+        client_start(s, &s->clients[i]);
+
+    double wall0 = wall_now();
+    while (!s->stop) {
+        simtime t;
+        ev *e = evq_pop(&s->q, &t);
+        if (!e)
+            break; /* cannot happen: the sample event is always pending */
+        s->now = t;
+        s->events++;
+        dispatch(s, e);
+        if (opt->progress && (s->events & 0xfffff) == 0)
+            opt->progress((double)s->now / (double)s->end, opt->progress_ud);
+    }
+    if (opt->progress)
+        opt->progress(1.0, opt->progress_ud);
+
+    out->engine.events = s->events;
+    out->engine.attempts = s->attempts;
+    out->engine.peak_inflight = s->reqs.peak;
+    out->engine.wall_seconds = wall_now() - wall0;
+    out->seed = s->seed;
+    out->duration = t_sec(m->duration);
+    stats_totals(s, out);
+    sim_free(s);
+    return 0;
+}
+
+void eddy_result_free(eddy_result *r)
+{
+    if (!r)
+        return;
+    for (size_t i = 0; i < r->series.ncols; i++)
+        free(r->series.names[i]);
+    free(r->series.names);
+    free(r->series.values);
+    free(r->clients);
+    free(r->services);
+    memset(r, 0, sizeof *r);
+}

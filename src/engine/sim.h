@@ -1,0 +1,238 @@
+/* sim.h -- the engine's runtime state, shared by the engine's files only.
+ *
+ * The engine follows DESIGN.md section 3.  Its moving parts:
+ *
+ *   ureq    a user request from a client.  It owns one call (its `caller`),
+ *           which makes attempts: the first try, then retries.
+ *   caller  one logical call along an edge: a user request's call to its
+ *           service, or one of a service job's downstream calls.  It has at
+ *           most one attempt outstanding, and one timer (attempt timeout or
+ *           retry backoff).
+ *   req     one attempt, travelling on its own: network, queue, worker,
+ *           downstream calls (its own `down` caller), response.  When its
+ *           caller gives up, `from` is cleared and the req carries on: the
+ *           callee finishes abandoned work (wasted work).
+ *
+ * Objects come from pools, so memory tracks requests in flight.  Events are
+ * `ev`s embedded in these objects (see core/evq.h). */
+#ifndef EDDY_SIM_H
+#define EDDY_SIM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../core/evq.h"
+#include "../core/hist.h"
+#include "../core/pool.h"
+#include "../core/rng.h"
+#include "../model/model.h"
+#include "eddy.h"
+
+#define container_of(p, T, m) ((T *)((char *)(p) - offsetof(T, m)))
+
+enum ev_kind {
+    EV_ARRIVAL,     /* client: next open-loop user request */
+    EV_THINK,       /* closed-loop user: think time over */
+    EV_REQ_ARRIVE,  /* req reaches its service after the network */
+    EV_REQ_DONE,    /* req's local work is done */
+    EV_REQ_RETURN,  /* req's response reaches its caller */
+    EV_CALL_TIMER,  /* caller: attempt timeout, or backoff over */
+    EV_DEADLINE,    /* user request's deadline */
+    EV_FAULT,       /* a fault window starts or ends */
+    EV_ACTION,      /* an operator action */
+    EV_SAMPLE,      /* end of a telemetry interval */
+};
+
+typedef enum status { ST_OK, ST_ERROR, ST_REJECT, ST_TIMEOUT, ST_DEADLINE } status;
+
+typedef struct sim sim;
+typedef struct req req;
+typedef struct service_rt service_rt;
+typedef struct client_rt client_rt;
+
+/* An edge at run time: the spec, its random stream (network latency and
+ * backoff jitter), and whether retries are switched on. */
+typedef struct edge_rt {
+    const call_spec *spec;
+    service_rt *to;
+    client_rt *client; /* the client making the call, or NULL */
+    rng rng;
+    bool retry_enabled;
+    uint64_t attempts, retries, timeouts; /* run totals */
+} edge_rt;
+
+enum { CALLER_USER, CALLER_JOB };
+enum { CALL_IDLE, CALL_WAITING, CALL_BACKOFF };
+
+typedef struct caller {
+    ev timer;
+    req *out; /* the outstanding attempt, if any */
+    edge_rt *edge;
+    simtime prev_sleep; /* decorrelated jitter's memory */
+    uint16_t attempt;   /* attempts made so far */
+    uint8_t kind;       /* CALLER_USER or CALLER_JOB */
+    uint8_t state;      /* CALL_* */
+} caller;
+
+typedef struct user user;
+
+typedef struct ureq {
+    caller call;
+    ev deadline;
+    simtime start;
+    client_rt *client;
+    user *user; /* closed loop: the user who will think again */
+} ureq;
+
+struct user {
+    ev think;
+    client_rt *client;
+};
+
+enum { REQ_TRANSIT, REQ_QUEUED, REQ_WORKING, REQ_CALLING, REQ_RETURNING };
+
+typedef struct replica replica;
+
+struct req {
+    ev ev;
+    caller *from; /* NULL once the caller has given up */
+    edge_rt *edge;
+    replica *rep;
+    req *prev, *next; /* the replica's in-service list */
+    simtime arrived;
+    caller down;        /* the downstream call in progress */
+    uint16_t next_call; /* index of the next downstream call */
+    uint8_t status;
+    uint8_t state;
+};
+
+struct replica {
+    service_rt *svc;
+    req **q; /* ring buffer */
+    size_t qhead, qlen, qcap;
+    long busy;
+    req *working; /* in-service list, for crashes */
+};
+
+/* Counters for one interval; run totals are the sum of the intervals. */
+typedef struct client_counts {
+    uint64_t requests, offered, retries, goodput, failed, timeouts, shed;
+} client_counts;
+
+typedef struct service_counts {
+    uint64_t arrivals, rejected, completed, wasted, errors;
+} service_counts;
+
+struct client_rt {
+    const client_spec *spec;
+    edge_rt edge;
+    ev arrival;
+    size_t step; /* rate steps already begun */
+    rng rng_arrival, rng_shed, rng_think;
+    double shed;
+    user *users;
+    client_counts cur, tot;
+    hist lat_cur, lat_tot;
+};
+
+struct service_rt {
+    const service_spec *spec;
+    replica *reps;
+    long nreps, nup; /* replicas [0, nup) are up */
+    rng rng_time, rng_errors, rng_route;
+    edge_rt *calls; /* ncalls downstream edges */
+    /* the effect of the fault windows active now */
+    double slow, fault_errors;
+    simtime add_latency;
+    long lost;
+    /* telemetry */
+    service_counts cur, tot;
+    hist lat_cur, lat_tot;
+    long queued, busy; /* over all replicas */
+    simtime last_change;
+    double area_queue, area_busy, tot_area_queue, tot_area_busy;
+};
+
+typedef struct fault_rt {
+    const fault_spec *spec;
+    ev ev;
+    bool active;
+} fault_rt;
+
+typedef struct action_rt {
+    const action_spec *spec;
+    ev ev;
+} action_rt;
+
+struct sim {
+    const model *m;
+    uint64_t seed;
+    evq q;
+    simtime now, end, last_sample;
+    ev sample;
+    bool stop;
+    pool reqs, ureqs;
+    client_rt *clients;
+    service_rt *services;
+    fault_rt *faults;
+    action_rt *actions;
+    eddy_series *series;
+    size_t rows_cap;
+    uint64_t events, attempts;
+};
+
+/* client.c */
+void client_init(sim *s, client_rt *c, const client_spec *spec);
+void client_start(sim *s, client_rt *c);
+void client_on_arrival(sim *s, client_rt *c);
+void client_on_think(sim *s, user *u);
+void client_on_deadline(sim *s, ureq *u);
+void client_call_done(sim *s, ureq *u, status st);
+
+/* call.c */
+void call_begin(sim *s, caller *c, edge_rt *e, int kind);
+void call_on_response(sim *s, caller *c, status st);
+void call_on_timer(sim *s, caller *c);
+void call_abandon(sim *s, caller *c);
+simtime call_backoff(const retry_policy *r, caller *c, rng *g);
+
+/* service.c */
+void service_init(sim *s, service_rt *v, const service_spec *spec);
+void service_free(service_rt *v);
+void service_arrive(sim *s, req *r);
+void service_on_done(sim *s, req *r);
+void service_on_return(sim *s, req *r);
+void service_call_done(sim *s, req *r, status st);
+void service_set_up(sim *s, service_rt *v, long nup);
+void service_gauge(sim *s, service_rt *v); /* bring the time-averages up to now */
+
+/* fault.c */
+void fault_init(sim *s);
+void fault_on_event(sim *s, fault_rt *f);
+void action_on_event(sim *s, action_rt *a);
+
+/* stats.c */
+void stats_init(sim *s);
+void stats_sample(sim *s);
+void stats_totals(sim *s, eddy_result *out);
+
+static inline void sim_at(sim *s, ev *e, int kind, simtime t)
+{
+    e->kind = (uint16_t)kind;
+    evq_push(&s->q, e, t);
+}
+
+/* Stream purposes: each entity's streams are named by entity and purpose, so
+ * changing one part of a model leaves the others' random numbers alone. */
+enum {
+    RNG_ARRIVAL = 1,
+    RNG_SHED,
+    RNG_THINK,
+    RNG_EDGE,
+    RNG_SERVICE_TIME,
+    RNG_ERRORS,
+    RNG_ROUTE,
+};
+
+#endif

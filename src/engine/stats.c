@@ -1,0 +1,168 @@
+/* stats.c -- telemetry: one row per sample interval, and the run totals.
+ *
+ * Counters are kept per interval and folded into run totals when the
+ * interval closes, so the hot path increments one counter.  Rows are held in
+ * memory (their number grows with the run's length over the sample
+ * interval, never with the number of requests) and written out by the
+ * output layer. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim.h"
+
+static const char *const client_metrics[] = {"offered",  "retries", "goodput",     "failed",
+                                             "timeouts", "shed",    "latency_p50", "latency_p99"};
+static const char *const service_metrics[] = {"arrivals", "rejected", "completed",   "wasted",     "errors",
+                                              "queue",    "busy",     "latency_p50", "latency_p99"};
+#define NCM (sizeof client_metrics / sizeof client_metrics[0])
+#define NSM (sizeof service_metrics / sizeof service_metrics[0])
+
+static char *column(const char *entity, const char *metric)
+{
+    size_t n = strlen(entity) + strlen(metric) + 2;
+    char *s = malloc(n);
+    if (!s)
+        abort();
+    snprintf(s, n, "%s.%s", entity, metric);
+    return s;
+}
+
+void stats_init(sim *s)
+{
+    const model *m = s->m;
+    eddy_series *S = s->series;
+    S->ncols = 1 + m->nclients * NCM + m->nservices * NSM;
+    S->names = calloc(S->ncols, sizeof *S->names);
+    if (!S->names)
+        abort();
+    size_t k = 0;
+    S->names[k] = strdup("time");
+    if (!S->names[k++])
+        abort();
+    for (size_t i = 0; i < m->nclients; i++)
+        for (size_t j = 0; j < NCM; j++)
+            S->names[k++] = column(m->clients[i].name, client_metrics[j]);
+    for (size_t i = 0; i < m->nservices; i++)
+        for (size_t j = 0; j < NSM; j++)
+            S->names[k++] = column(m->services[i].name, service_metrics[j]);
+    S->nrows = 0;
+    S->values = NULL;
+    s->rows_cap = 0;
+}
+
+static double quantile_sec(const hist *h, double q)
+{
+    return h->n ? hist_quantile(h, q) / 1e9 : NAN;
+}
+
+void stats_sample(sim *s)
+{
+    const model *m = s->m;
+    eddy_series *S = s->series;
+    double dt = t_sec(s->now - s->last_sample);
+    if (dt <= 0)
+        return;
+    if (S->nrows == s->rows_cap) {
+        s->rows_cap = s->rows_cap ? s->rows_cap * 2 : 256;
+        S->values = realloc(S->values, s->rows_cap * S->ncols * sizeof *S->values);
+        if (!S->values)
+            abort();
+    }
+    double *row = S->values + S->nrows * S->ncols;
+    size_t k = 0;
+    row[k++] = t_sec(s->last_sample);
+    for (size_t i = 0; i < m->nclients; i++) {
+        client_rt *c = &s->clients[i];
+        client_counts *n = &c->cur;
+        row[k++] = (double)n->offered / dt;
+        row[k++] = (double)n->retries / dt;
+        row[k++] = (double)n->goodput / dt;
+        row[k++] = (double)n->failed / dt;
+        row[k++] = (double)n->timeouts / dt;
+        row[k++] = (double)n->shed / dt;
+        row[k++] = quantile_sec(&c->lat_cur, 0.50);
+        row[k++] = quantile_sec(&c->lat_cur, 0.99);
+        c->tot.requests += n->requests;
+        c->tot.offered += n->offered;
+        c->tot.retries += n->retries;
+        c->tot.goodput += n->goodput;
+        c->tot.failed += n->failed;
+        c->tot.timeouts += n->timeouts;
+        c->tot.shed += n->shed;
+        memset(n, 0, sizeof *n);
+        hist_merge(&c->lat_tot, &c->lat_cur);
+        hist_reset(&c->lat_cur);
+    }
+    double span = (double)(s->now - s->last_sample);
+    for (size_t i = 0; i < m->nservices; i++) {
+        service_rt *v = &s->services[i];
+        service_counts *n = &v->cur;
+        service_gauge(s, v);
+        row[k++] = (double)n->arrivals / dt;
+        row[k++] = (double)n->rejected / dt;
+        row[k++] = (double)n->completed / dt;
+        row[k++] = (double)n->wasted / dt;
+        row[k++] = (double)n->errors / dt;
+        row[k++] = v->area_queue / span;
+        row[k++] = v->area_busy / span;
+        row[k++] = quantile_sec(&v->lat_cur, 0.50);
+        row[k++] = quantile_sec(&v->lat_cur, 0.99);
+        v->tot.arrivals += n->arrivals;
+        v->tot.rejected += n->rejected;
+        v->tot.completed += n->completed;
+        v->tot.wasted += n->wasted;
+        v->tot.errors += n->errors;
+        memset(n, 0, sizeof *n);
+        v->tot_area_queue += v->area_queue;
+        v->tot_area_busy += v->area_busy;
+        v->area_queue = v->area_busy = 0;
+        hist_merge(&v->lat_tot, &v->lat_cur);
+        hist_reset(&v->lat_cur);
+    }
+    S->nrows++;
+    s->last_sample = s->now;
+}
+
+void stats_totals(sim *s, eddy_result *out)
+{
+    const model *m = s->m;
+    out->nclients = m->nclients;
+    out->nservices = m->nservices;
+    out->clients = calloc(m->nclients ? m->nclients : 1, sizeof *out->clients);
+    out->services = calloc(m->nservices ? m->nservices : 1, sizeof *out->services);
+    if (!out->clients || !out->services)
+        abort();
+    for (size_t i = 0; i < m->nclients; i++) {
+        client_rt *c = &s->clients[i];
+        eddy_client_totals *t = &out->clients[i];
+        t->name = m->clients[i].name;
+        t->requests = c->tot.requests;
+        t->offered = c->tot.offered;
+        t->retries = c->tot.retries;
+        t->goodput = c->tot.goodput;
+        t->failed = c->tot.failed;
+        t->timeouts = c->tot.timeouts;
+        t->shed = c->tot.shed;
+        t->latency_mean = hist_mean(&c->lat_tot) / 1e9;
+        t->latency_p50 = hist_quantile(&c->lat_tot, 0.50) / 1e9;
+        t->latency_p99 = hist_quantile(&c->lat_tot, 0.99) / 1e9;
+    }
+    double T = (double)s->end;
+    for (size_t i = 0; i < m->nservices; i++) {
+        service_rt *v = &s->services[i];
+        eddy_service_totals *t = &out->services[i];
+        t->name = m->services[i].name;
+        t->arrivals = v->tot.arrivals;
+        t->rejected = v->tot.rejected;
+        t->completed = v->tot.completed;
+        t->wasted = v->tot.wasted;
+        t->errors = v->tot.errors;
+        t->latency_mean = hist_mean(&v->lat_tot) / 1e9;
+        t->latency_p50 = hist_quantile(&v->lat_tot, 0.50) / 1e9;
+        t->latency_p99 = hist_quantile(&v->lat_tot, 0.99) / 1e9;
+        t->queue_mean = v->tot_area_queue / T;
+        t->busy_mean = v->tot_area_busy / T;
+    }
+}

@@ -1,0 +1,139 @@
+/* graph.c -- building a causal loop diagram: variables and signed links. */
+#include "graph.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+cld_graph *cld_new(const char *source)
+{
+    cld_graph *g = lu_alloc(1, sizeof *g);
+    g->source = lu_strdup(source);
+    return g;
+}
+
+void cld_free(cld_graph *g)
+{
+    if (!g)
+        return;
+    for (size_t i = 0; i < g->nvars; i++) {
+        free(g->vars[i].id);
+        free(g->vars[i].name);
+        free(g->vars[i].entity);
+    }
+    for (size_t i = 0; i < g->nlinks; i++) {
+        free(g->links[i].note);
+        free(g->links[i].origin);
+    }
+    for (size_t i = 0; i < g->nnotes; i++)
+        free(g->notes[i]);
+    free(g->notes);
+    free(g->vars);
+    free(g->links);
+    free(g->source);
+    free(g);
+}
+
+int cld_find(const cld_graph *g, const char *id)
+{
+    for (size_t i = 0; i < g->nvars; i++)
+        if (!strcmp(g->vars[i].id, id))
+            return (int)i;
+    return -1;
+}
+
+int cld_find_name(const cld_graph *g, const char *name)
+{
+    for (size_t i = 0; i < g->nvars; i++)
+        if (!strcmp(g->vars[i].name, name))
+            return (int)i;
+    return cld_find(g, name);
+}
+
+int cld_var_add(cld_graph *g, const char *id, const char *name, int line, int col)
+{
+    int v = cld_find(g, id);
+    bool named = name && *name;
+    if (v >= 0) {
+        /* Only an id-only variable takes a later label: the first label a
+         * reader sees is the one the output should repeat. */
+        cld_var *x = &g->vars[v];
+        if (named && !strcmp(x->name, x->id) && strcmp(name, x->id)) {
+            free(x->name);
+            x->name = lu_strdup(name);
+            if (!strcmp(x->entity, x->id)) {
+                free(x->entity);
+                x->entity = lu_strdup(name);
+            }
+        }
+        return v;
+    }
+    lu_reserve((void **)&g->vars, &g->capvars, g->nvars + 1, sizeof *g->vars);
+    cld_var *x = &g->vars[g->nvars];
+    x->id = lu_strdup(id);
+    x->name = lu_strdup(named ? name : id);
+    x->entity = lu_strdup(x->name);
+    x->line = line;
+    x->col = col;
+    return (int)g->nvars++;
+}
+
+void cld_var_set_entity(cld_graph *g, int v, const char *entity)
+{
+    free(g->vars[v].entity);
+    g->vars[v].entity = lu_strdup(entity);
+}
+
+/* Append `add` to *s with "; " unless it is empty or already there. */
+static void join_text(char **s, const char *add)
+{
+    if (!add || !*add || strstr(*s, add))
+        return;
+    char *n = **s ? lu_printf("%s; %s", *s, add) : lu_strdup(add);
+    free(*s);
+    *s = n;
+}
+
+int cld_link_add(cld_graph *g, int from, int to, int sign, bool delay, const char *note,
+                 const char *origin, int line, int col)
+{
+    for (size_t i = 0; i < g->nlinks; i++) {
+        cld_link *l = &g->links[i];
+        if (l->from == from && l->to == to && l->sign == sign) {
+            l->delay = l->delay || delay;
+            join_text(&l->note, note);
+            join_text(&l->origin, origin);
+            return (int)i;
+        }
+    }
+    lu_reserve((void **)&g->links, &g->caplinks, g->nlinks + 1, sizeof *g->links);
+    cld_link *l = &g->links[g->nlinks];
+    l->from = from;
+    l->to = to;
+    l->sign = sign < 0 ? -1 : 1;
+    l->delay = delay;
+    l->note = lu_strdup(note);
+    l->origin = lu_strdup(origin);
+    l->line = line;
+    l->col = col;
+    return (int)g->nlinks++;
+}
+
+const char *cld_sign_str(int sign) { return sign < 0 ? "-" : "+"; }
+
+void cld_note_add(cld_graph *g, const char *fmt, ...)
+{
+    va_list ap, ap2;
+    va_start(ap, fmt);
+    va_copy(ap2, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    char *s = lu_alloc((size_t)(n < 0 ? 0 : n) + 1, 1);
+    vsnprintf(s, (size_t)(n < 0 ? 0 : n) + 1, fmt, ap2);
+    va_end(ap2);
+    lu_reserve((void **)&g->notes, &g->capnotes, g->nnotes + 1, sizeof *g->notes);
+    g->notes[g->nnotes++] = s;
+}

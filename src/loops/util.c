@@ -1,0 +1,111 @@
+/* util.c -- allocation and string building for the loops layer. */
+#include "util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void *lu_alloc(size_t n, size_t size)
+{
+    void *p = calloc(n ? n : 1, size ? size : 1);
+    if (!p)
+        abort();
+    return p;
+}
+
+void *lu_realloc(void *p, size_t n, size_t size)
+{
+    if (size && n > (size_t)-1 / size)
+        abort();
+    size_t bytes = n * size;
+    void *q = realloc(p, bytes ? bytes : 1);
+    if (!q)
+        abort();
+    return q;
+}
+
+char *lu_strdup(const char *s) { return lu_strndup(s ? s : "", s ? strlen(s) : 0); }
+
+char *lu_strndup(const char *s, size_t n)
+{
+    char *p = lu_alloc(n + 1, 1);
+    if (n)
+        memcpy(p, s, n);
+    p[n] = 0;
+    return p;
+}
+
+char *lu_printf(const char *fmt, ...)
+{
+    va_list ap, ap2;
+    va_start(ap, fmt);
+    va_copy(ap2, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        n = 0;
+    char *p = lu_alloc((size_t)n + 1, 1);
+    vsnprintf(p, (size_t)n + 1, fmt, ap2);
+    va_end(ap2);
+    return p;
+}
+
+void lu_reserve(void **v, size_t *cap, size_t need, size_t size)
+{
+    if (need <= *cap)
+        return;
+    size_t c = *cap ? *cap : 8;
+    while (c < need)
+        c *= 2;
+    *v = lu_realloc(*v, c, size);
+    *cap = c;
+}
+
+void lu_buf_addn(lu_buf *b, const char *s, size_t n)
+{
+    lu_reserve((void **)&b->s, &b->cap, b->len + n + 1, 1);
+    memcpy(b->s + b->len, s, n);
+    b->len += n;
+    b->s[b->len] = 0;
+}
+
+void lu_buf_add(lu_buf *b, const char *s) { lu_buf_addn(b, s, strlen(s)); }
+
+void lu_buf_printf(lu_buf *b, const char *fmt, ...)
+{
+    va_list ap, ap2;
+    va_start(ap, fmt);
+    va_copy(ap2, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        n = 0;
+    lu_reserve((void **)&b->s, &b->cap, b->len + (size_t)n + 1, 1);
+    vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap2);
+    va_end(ap2);
+    b->len += (size_t)n;
+}
+
+char *lu_buf_take(lu_buf *b)
+{
+    char *s = b->s ? b->s : lu_strdup("");
+    b->s = NULL;
+    b->len = b->cap = 0;
+    return s;
+}
+
+void lu_buf_free(lu_buf *b)
+{
+    free(b->s);
+    b->s = NULL;
+    b->len = b->cap = 0;
+}
+
+size_t lu_width(const char *s)
+{
+    size_t w = 0;
+    for (; *s; s++)
+        if (((unsigned char)*s & 0xC0) != 0x80)
+            w++;
+    return w;
+}

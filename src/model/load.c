@@ -1,0 +1,1197 @@
+/* load.c -- reading a model file (YAML, through libyaml) into a model.
+ *
+ * The loader walks libyaml's node tree and checks everything a user could
+ * get wrong: unknown keys (a typo must not be silently ignored), duplicate
+ * keys, wrong types, missing units, values out of range, calls to services
+ * that do not exist, and cycles in the synchronous call graph.  Each error
+ * names file:line:col, the key's path (e.g. clients.shoppers.retry.attempts)
+ * and what was expected.  Nothing is defaulted silently except the defaults
+ * documented in docs/model.md. */
+#include "model.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yaml.h>
+
+#include "units.h"
+
+typedef struct loader {
+    const char *file;
+    yaml_document_t doc;
+    eddy_error *err;
+    model *m;
+} loader;
+
+/* A key's value, found by map_fields. */
+typedef struct field {
+    yaml_node_t *key, *val;
+} field;
+
+#define MAX_FIELDS 24
+#define PATH_MAX_LEN 256
+
+/* ---- small helpers ------------------------------------------------------ */
+
+static void *xcalloc(size_t n, size_t size)
+{
+    void *p = calloc(n ? n : 1, size);
+    if (!p)
+        abort();
+    return p;
+}
+
+static char *xstrdup(const char *s)
+{
+    char *p = strdup(s ? s : "");
+    if (!p)
+        abort();
+    return p;
+}
+
+static yaml_node_t *node_at(loader *L, int id) { return yaml_document_get_node(&L->doc, id); }
+
+static model_pos pos_of(const yaml_node_t *n)
+{
+    return (model_pos){(int)n->start_mark.line + 1, (int)n->start_mark.column + 1};
+}
+
+static int fail(loader *L, const yaml_node_t *n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int fail(loader *L, const yaml_node_t *n, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    model_pos p = n ? pos_of(n) : (model_pos){0, 0};
+    err_vset(L->err, L->file, p.line, p.col, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+static const char *type_name(const yaml_node_t *n)
+{
+    switch (n->type) {
+    case YAML_SCALAR_NODE:
+        return "a scalar";
+    case YAML_SEQUENCE_NODE:
+        return "a list";
+    case YAML_MAPPING_NODE:
+        return "a mapping";
+    default:
+        return "nothing";
+    }
+}
+
+static const char *scalar_text(const yaml_node_t *n) { return (const char *)n->data.scalar.value; }
+
+/* The text of a scalar, or an error naming what was expected instead. */
+static const char *need_scalar(loader *L, yaml_node_t *n, const char *path, const char *expected)
+{
+    if (n->type != YAML_SCALAR_NODE) {
+        fail(L, n, "%s: expected %s, got %s", path, expected, type_name(n));
+        return NULL;
+    }
+    return scalar_text(n);
+}
+
+static int need_mapping(loader *L, yaml_node_t *n, const char *path, const char *expected)
+{
+    if (n->type != YAML_MAPPING_NODE)
+        return fail(L, n, "%s: expected %s, got %s", path, expected, type_name(n));
+    return 0;
+}
+
+/* Build a key path for messages ("clients.shoppers.retry"); a path too long
+ * for the buffer is cut, which only shortens a message. */
+static void pathf(char *out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void pathf(char *out, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(out, PATH_MAX_LEN, fmt, ap);
+    va_end(ap);
+}
+
+static void join(char *out, const char *path, const char *key)
+{
+    if (path && *path)
+        pathf(out, "%s.%s", path, key);
+    else
+        pathf(out, "%s", key);
+}
+
+/* Match a mapping's keys against `allowed` (NULL-terminated); out[i] gets the
+ * key/value of allowed[i].  Unknown and duplicate keys are errors. */
+static int map_fields(loader *L, yaml_node_t *map, const char *path, const char *const *allowed, field *out)
+{
+    size_t nallowed = 0;
+    while (allowed[nallowed])
+        nallowed++;
+    memset(out, 0, nallowed * sizeof *out);
+    for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
+        yaml_node_t *k = node_at(L, p->key), *v = node_at(L, p->value);
+        if (k->type != YAML_SCALAR_NODE)
+            return fail(L, k, "%s: keys must be plain words, got %s", path, type_name(k));
+        const char *name = scalar_text(k);
+        size_t i;
+        for (i = 0; i < nallowed; i++)
+            if (strcmp(name, allowed[i]) == 0)
+                break;
+        if (i == nallowed) {
+            char list[512] = "";
+            for (size_t j = 0; j < nallowed; j++) {
+                strncat(list, allowed[j], sizeof list - strlen(list) - 1);
+                if (j + 1 < nallowed)
+                    strncat(list, ", ", sizeof list - strlen(list) - 1);
+            }
+            return fail(L, k, "%s%sunknown key '%s'; expected one of: %s", path, *path ? ": " : "", name, list);
+        }
+        if (out[i].key) {
+            return fail(L, k, "%s%sduplicate key '%s' (first given at line %d)", path, *path ? ": " : "", name,
+                        pos_of(out[i].key).line);
+        }
+        out[i].key = k;
+        out[i].val = v;
+    }
+    return 0;
+}
+
+/* ---- typed values ------------------------------------------------------- */
+
+static int get_duration(loader *L, yaml_node_t *n, const char *path, simtime *out)
+{
+    const char *s = need_scalar(L, n, path, "a duration with a unit, such as 250ms or 2s");
+    if (!s)
+        return -1;
+    if (units_duration(s, out) < 0)
+        return fail(L, n, "%s: expected a duration with a unit (ns, us, ms, s, m, h), such as 250ms or 2s; got '%s'",
+                    path, s);
+    return 0;
+}
+
+static int get_positive_duration(loader *L, yaml_node_t *n, const char *path, simtime *out)
+{
+    if (get_duration(L, n, path, out) < 0)
+        return -1;
+    if (*out <= 0)
+        return fail(L, n, "%s: expected a duration greater than zero, got '%s'", path, scalar_text(n));
+    return 0;
+}
+
+static int get_rate(loader *L, yaml_node_t *n, const char *path, double *out)
+{
+    const char *s = need_scalar(L, n, path, "a rate such as 800/s or 3000/m");
+    if (!s)
+        return -1;
+    if (units_rate(s, out) < 0)
+        return fail(L, n, "%s: expected a rate with a unit (/s, /m or /h), such as 800/s; got '%s'", path, s);
+    return 0;
+}
+
+static int get_fraction(loader *L, yaml_node_t *n, const char *path, double *out)
+{
+    const char *s = need_scalar(L, n, path, "a fraction such as 0.4 or 40%");
+    if (!s)
+        return -1;
+    if (units_fraction(s, out) < 0)
+        return fail(L, n, "%s: expected a fraction between 0 and 1, such as 0.4 or 40%%; got '%s'", path, s);
+    return 0;
+}
+
+static int get_count(loader *L, yaml_node_t *n, const char *path, long min, bool unlimited_ok, long *out)
+{
+    const char *what = unlimited_ok ? "a whole number or 'unlimited'" : "a whole number";
+    const char *s = need_scalar(L, n, path, what);
+    if (!s)
+        return -1;
+    if (unlimited_ok && strcmp(s, "unlimited") == 0) {
+        *out = MODEL_UNLIMITED;
+        return 0;
+    }
+    if (units_count(s, out) < 0)
+        return fail(L, n, "%s: expected %s, got '%s'", path, what, s);
+    if (*out < min)
+        return fail(L, n, "%s: expected at least %ld, got %ld", path, min, *out);
+    return 0;
+}
+
+static int get_number(loader *L, yaml_node_t *n, const char *path, double min, double *out)
+{
+    const char *s = need_scalar(L, n, path, "a number");
+    if (!s)
+        return -1;
+    if (units_number(s, out) < 0)
+        return fail(L, n, "%s: expected a number, got '%s'", path, s);
+    if (*out < min)
+        return fail(L, n, "%s: expected a number of at least %g, got '%s'", path, min, s);
+    return 0;
+}
+
+static int get_bool(loader *L, yaml_node_t *n, const char *path, bool *out)
+{
+    const char *s = need_scalar(L, n, path, "true or false");
+    if (!s)
+        return -1;
+    if (!strcmp(s, "true") || !strcmp(s, "on") || !strcmp(s, "yes"))
+        *out = true;
+    else if (!strcmp(s, "false") || !strcmp(s, "off") || !strcmp(s, "no"))
+        *out = false;
+    else
+        return fail(L, n, "%s: expected true or false, got '%s'", path, s);
+    return 0;
+}
+
+static int get_name(loader *L, yaml_node_t *n, const char *path, const char *what, const char **out)
+{
+    const char *s = need_scalar(L, n, path, what);
+    if (!s)
+        return -1;
+    *out = s;
+    return 0;
+}
+
+/* Entity names become CSV column prefixes (name.metric), so they are kept to
+ * characters that need no quoting there or in diagrams. */
+static int check_entity_name(loader *L, yaml_node_t *k, const char *section)
+{
+    const char *s = scalar_text(k);
+    if (!*s)
+        return fail(L, k, "%s: a name must not be empty", section);
+    for (const char *p = s; *p; p++) {
+        char c = *p;
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-'))
+            return fail(L, k, "%s: name '%s' may hold only letters, digits, '_' and '-' (it becomes a CSV column prefix)",
+                        section, s);
+    }
+    return 0;
+}
+
+/* One of a fixed set of words. */
+static int get_enum(loader *L, yaml_node_t *n, const char *path, const char *const *words, int *out)
+{
+    char list[256] = "";
+    for (int i = 0; words[i]; i++) {
+        strncat(list, words[i], sizeof list - strlen(list) - 1);
+        if (words[i + 1])
+            strncat(list, "|", sizeof list - strlen(list) - 1);
+    }
+    const char *s = need_scalar(L, n, path, list);
+    if (!s)
+        return -1;
+    for (int i = 0; words[i]; i++) {
+        if (strcmp(s, words[i]) == 0) {
+            *out = i;
+            return 0;
+        }
+    }
+    return fail(L, n, "%s: expected one of %s, got '%s'", path, list, s);
+}
+
+/* ---- distributions ------------------------------------------------------ */
+
+/* A duration (constant) or {dist: KIND, ...}. */
+static int get_dist(loader *L, yaml_node_t *n, const char *path, dist *out)
+{
+    char p[PATH_MAX_LEN];
+    if (n->type == YAML_SCALAR_NODE) {
+        simtime t;
+        if (units_duration(scalar_text(n), &t) < 0)
+            return fail(L, n,
+                        "%s: expected a duration such as 5ms, or a distribution such as "
+                        "{dist: exponential, mean: 5ms}; got '%s'",
+                        path, scalar_text(n));
+        *out = dist_constant(t);
+        return 0;
+    }
+    if (need_mapping(L, n, path, "a duration or a distribution such as {dist: exponential, mean: 5ms}") < 0)
+        return -1;
+    static const char *const keys[] = {"dist", "value", "mean", "median", "p99", "cv", "min", "max", NULL};
+    enum { K_DIST, K_VALUE, K_MEAN, K_MEDIAN, K_P99, K_CV, K_MIN, K_MAX };
+    field f[MAX_FIELDS];
+    if (map_fields(L, n, path, keys, f) < 0)
+        return -1;
+    if (!f[K_DIST].val)
+        return fail(L, n, "%s: missing key 'dist'; expected one of exponential|lognormal|gamma|uniform|constant", path);
+    static const char *const kinds[] = {"constant", "exponential", "lognormal", "gamma", "uniform", NULL};
+    int kind;
+    join(p, path, "dist");
+    if (get_enum(L, f[K_DIST].val, p, kinds, &kind) < 0)
+        return -1;
+
+    /* Which parameters each kind takes; anything else given is an error. */
+    static const unsigned takes[] = {
+        [DIST_CONSTANT] = 1u << K_VALUE,
+        [DIST_EXPONENTIAL] = 1u << K_MEAN,
+        [DIST_LOGNORMAL] = (1u << K_MEDIAN) | (1u << K_P99) | (1u << K_MEAN) | (1u << K_CV),
+        [DIST_GAMMA] = (1u << K_MEAN) | (1u << K_CV),
+        [DIST_UNIFORM] = (1u << K_MIN) | (1u << K_MAX),
+    };
+    static const char *const needs[] = {
+        [DIST_CONSTANT] = "value",
+        [DIST_EXPONENTIAL] = "mean",
+        [DIST_LOGNORMAL] = "median and p99, or mean and cv",
+        [DIST_GAMMA] = "mean and cv",
+        [DIST_UNIFORM] = "min and max",
+    };
+    for (int k = K_VALUE; k <= K_MAX; k++)
+        if (f[k].key && !(takes[kind] & (1u << k)))
+            return fail(L, f[k].key, "%s: a %s distribution does not take '%s'; it takes %s", path, kinds[kind],
+                        keys[k], needs[kind]);
+
+    simtime a = 0, b = 0;
+    double cv = 0;
+#define DUR(K, VAR)                                                                                                   \
+    (join(p, path, keys[K]), get_duration(L, f[K].val, p, &(VAR)))
+#define MISSING() fail(L, n, "%s: a %s distribution needs %s", path, kinds[kind], needs[kind])
+    switch (kind) {
+    case DIST_CONSTANT:
+        if (!f[K_VALUE].val)
+            return MISSING();
+        if (DUR(K_VALUE, a) < 0)
+            return -1;
+        *out = dist_constant(a);
+        break;
+    case DIST_EXPONENTIAL:
+        if (!f[K_MEAN].val)
+            return MISSING();
+        if (DUR(K_MEAN, a) < 0)
+            return -1;
+        *out = dist_exponential(a);
+        break;
+    case DIST_LOGNORMAL:
+        if (f[K_MEDIAN].val && f[K_P99].val && !f[K_MEAN].val && !f[K_CV].val) {
+            if (DUR(K_MEDIAN, a) < 0 || DUR(K_P99, b) < 0)
+                return -1;
+            if (a <= 0 || b <= a)
+                return fail(L, f[K_P99].val, "%s: p99 must be greater than median, and median greater than zero",
+                            path);
+            *out = dist_lognormal_median_p99(a, b);
+        } else if (f[K_MEAN].val && f[K_CV].val && !f[K_MEDIAN].val && !f[K_P99].val) {
+            if (DUR(K_MEAN, a) < 0)
+                return -1;
+            join(p, path, "cv");
+            if (get_number(L, f[K_CV].val, p, 0, &cv) < 0)
+                return -1;
+            if (a <= 0 || cv <= 0)
+                return fail(L, n, "%s: mean and cv must be greater than zero", path);
+            *out = dist_lognormal_mean_cv(a, cv);
+        } else {
+            return MISSING();
+        }
+        break;
+    case DIST_GAMMA:
+        if (!f[K_MEAN].val || !f[K_CV].val)
+            return MISSING();
+        if (DUR(K_MEAN, a) < 0)
+            return -1;
+        join(p, path, "cv");
+        if (get_number(L, f[K_CV].val, p, 0, &cv) < 0)
+            return -1;
+        if (a <= 0 || cv <= 0)
+            return fail(L, n, "%s: mean and cv must be greater than zero", path);
+        *out = dist_gamma_mean_cv(a, cv);
+        break;
+    case DIST_UNIFORM:
+        if (!f[K_MIN].val || !f[K_MAX].val)
+            return MISSING();
+        if (DUR(K_MIN, a) < 0 || DUR(K_MAX, b) < 0)
+            return -1;
+        if (b < a)
+            return fail(L, f[K_MAX].val, "%s: max must not be less than min", path);
+        *out = dist_uniform(a, b);
+        break;
+    }
+#undef DUR
+#undef MISSING
+    return 0;
+}
+
+/* ---- retries and calls ---------------------------------------------------- */
+
+static void retry_defaults(retry_policy *r)
+{
+    memset(r, 0, sizeof *r);
+    r->attempts = 1;
+    r->backoff = BACKOFF_NONE;
+    r->base = 100 * T_MS;
+    r->max = 10 * T_SEC;
+    r->multiplier = 2.0;
+    r->jitter = JITTER_NONE;
+    r->on = RETRY_ON_TIMEOUT | RETRY_ON_ERROR | RETRY_ON_REJECT;
+}
+
+static int get_retry(loader *L, yaml_node_t *n, const char *path, retry_policy *r)
+{
+    char p[PATH_MAX_LEN];
+    retry_defaults(r);
+    r->pos = pos_of(n);
+    if (n->type == YAML_SCALAR_NODE) {
+        const char *s = scalar_text(n);
+        if (!strcmp(s, "off") || !strcmp(s, "false") || !strcmp(s, "none"))
+            return 0;
+        return fail(L, n, "%s: expected 'off' or a mapping such as {attempts: 3, backoff: exponential}; got '%s'",
+                    path, s);
+    }
+    if (need_mapping(L, n, path, "a mapping such as {attempts: 3, backoff: exponential, base: 100ms}") < 0)
+        return -1;
+    static const char *const keys[] = {"attempts", "backoff", "base", "max", "multiplier", "jitter", "on", NULL};
+    enum { K_ATTEMPTS, K_BACKOFF, K_BASE, K_MAX, K_MULT, K_JITTER, K_ON };
+    field f[MAX_FIELDS];
+    if (map_fields(L, n, path, keys, f) < 0)
+        return -1;
+    if (!f[K_ATTEMPTS].val)
+        return fail(L, n, "%s: missing key 'attempts' (the number of tries, counting the first)", path);
+    long attempts;
+    join(p, path, "attempts");
+    if (get_count(L, f[K_ATTEMPTS].val, p, 1, false, &attempts) < 0)
+        return -1;
+    if (attempts > 100)
+        return fail(L, f[K_ATTEMPTS].val, "%s: expected at most 100 attempts, got %ld", p, attempts);
+    r->attempts = (int)attempts;
+    if (f[K_BACKOFF].val) {
+        static const char *const w[] = {"none", "constant", "exponential", NULL};
+        int v;
+        join(p, path, "backoff");
+        if (get_enum(L, f[K_BACKOFF].val, p, w, &v) < 0)
+            return -1;
+        r->backoff = (backoff_kind)v;
+    }
+    /* gRPC and the AWS SDKs jitter exponential backoff fully by default. */
+    if (r->backoff == BACKOFF_EXPONENTIAL)
+        r->jitter = JITTER_FULL;
+    if (f[K_BASE].val) {
+        join(p, path, "base");
+        if (get_duration(L, f[K_BASE].val, p, &r->base) < 0)
+            return -1;
+    }
+    if (f[K_MAX].val) {
+        join(p, path, "max");
+        if (get_duration(L, f[K_MAX].val, p, &r->max) < 0)
+            return -1;
+    }
+    if (r->max < r->base)
+        return fail(L, f[K_MAX].val ? f[K_MAX].val : n, "%s: max backoff must not be less than base", path);
+    if (f[K_MULT].val) {
+        join(p, path, "multiplier");
+        if (get_number(L, f[K_MULT].val, p, 1.0, &r->multiplier) < 0)
+            return -1;
+    }
+    if (f[K_JITTER].val) {
+        static const char *const w[] = {"none", "full", "equal", "decorrelated", NULL};
+        int v;
+        join(p, path, "jitter");
+        if (get_enum(L, f[K_JITTER].val, p, w, &v) < 0)
+            return -1;
+        r->jitter = (jitter_kind)v;
+    }
+    if (f[K_ON].val) {
+        yaml_node_t *on = f[K_ON].val;
+        join(p, path, "on");
+        if (on->type != YAML_SEQUENCE_NODE)
+            return fail(L, on, "%s: expected a list drawn from [timeout, error, reject], got %s", p, type_name(on));
+        r->on = 0;
+        for (yaml_node_item_t *it = on->data.sequence.items.start; it < on->data.sequence.items.top; it++) {
+            static const char *const w[] = {"timeout", "error", "reject", NULL};
+            int v;
+            if (get_enum(L, node_at(L, *it), p, w, &v) < 0)
+                return -1;
+            r->on |= 1u << v;
+        }
+    }
+    return 0;
+}
+
+/* Fill the parts of a call shared by clients and service calls. */
+static int get_call_parts(loader *L, const char *path, field *timeout, field *retry, field *latency, call_spec *c)
+{
+    char p[PATH_MAX_LEN];
+    retry_defaults(&c->retry);
+    if (timeout->val) {
+        join(p, path, "timeout");
+        c->timeout_pos = pos_of(timeout->val);
+        if (timeout->val->type == YAML_SCALAR_NODE && !strcmp(scalar_text(timeout->val), "none"))
+            c->timeout = 0;
+        else if (get_positive_duration(L, timeout->val, p, &c->timeout) < 0)
+            return -1;
+    }
+    if (retry->val) {
+        join(p, path, "retry");
+        if (get_retry(L, retry->val, p, &c->retry) < 0)
+            return -1;
+    }
+    if (latency->val) {
+        join(p, path, "latency");
+        if (get_dist(L, latency->val, p, &c->latency) < 0)
+            return -1;
+        c->has_latency = !dist_is_zero(&c->latency);
+    }
+    return 0;
+}
+
+/* Service references are resolved after every service has been read, so a
+ * call may name a service defined further down the file. */
+typedef struct pending_ref {
+    int *slot;
+    yaml_node_t *node;
+    char path[PATH_MAX_LEN];
+} pending_ref;
+
+typedef struct refs {
+    pending_ref *v;
+    size_t n, cap;
+} refs;
+
+static void ref_add(refs *r, int *slot, yaml_node_t *node, const char *path)
+{
+    if (r->n == r->cap) {
+        r->cap = r->cap ? r->cap * 2 : 16;
+        r->v = realloc(r->v, r->cap * sizeof *r->v);
+        if (!r->v)
+            abort();
+    }
+    r->v[r->n].slot = slot;
+    r->v[r->n].node = node;
+    pathf(r->v[r->n].path, "%s", path);
+    r->n++;
+}
+
+/* ---- clients ---------------------------------------------------------------- */
+
+static int get_rate_steps(loader *L, yaml_node_t *n, const char *path, client_spec *c)
+{
+    char p[PATH_MAX_LEN];
+    if (n->type == YAML_SCALAR_NODE) {
+        c->steps = xcalloc(1, sizeof *c->steps);
+        c->nsteps = 1;
+        c->steps[0].at = 0;
+        return get_rate(L, n, path, &c->steps[0].rate);
+    }
+    if (n->type != YAML_SEQUENCE_NODE)
+        return fail(L, n, "%s: expected a rate such as 800/s, or a list of steps [{at: 0s, rate: 40/s}, ...]; got %s",
+                    path, type_name(n));
+    size_t count = (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
+    if (count == 0)
+        return fail(L, n, "%s: expected at least one step {at, rate}", path);
+    c->steps = xcalloc(count, sizeof *c->steps);
+    c->nsteps = count;
+    for (size_t i = 0; i < count; i++) {
+        yaml_node_t *s = node_at(L, n->data.sequence.items.start[i]);
+        char sp[PATH_MAX_LEN];
+        pathf(sp, "%s[%zu]", path, i);
+        if (need_mapping(L, s, sp, "a step {at: 10s, rate: 80/s}") < 0)
+            return -1;
+        static const char *const keys[] = {"at", "rate", NULL};
+        field f[MAX_FIELDS];
+        if (map_fields(L, s, sp, keys, f) < 0)
+            return -1;
+        if (!f[0].val || !f[1].val)
+            return fail(L, s, "%s: a step needs both 'at' and 'rate'", sp);
+        join(p, sp, "at");
+        if (get_duration(L, f[0].val, p, &c->steps[i].at) < 0)
+            return -1;
+        join(p, sp, "rate");
+        if (get_rate(L, f[1].val, p, &c->steps[i].rate) < 0)
+            return -1;
+        if (i > 0 && c->steps[i].at <= c->steps[i - 1].at)
+            return fail(L, f[0].val, "%s: steps must be in increasing order of 'at'", p);
+    }
+    return 0;
+}
+
+static int get_client(loader *L, yaml_node_t *k, yaml_node_t *n, client_spec *c, refs *r)
+{
+    char path[PATH_MAX_LEN], p[PATH_MAX_LEN];
+    pathf(path, "clients.%s", scalar_text(k));
+    c->name = xstrdup(scalar_text(k));
+    c->pos = pos_of(k);
+    if (need_mapping(L, n, path, "a mapping with 'call' and either 'rate' or 'users'") < 0)
+        return -1;
+    static const char *const keys[] = {"call",  "rate",     "users", "think",   "timeout",
+                                       "retry", "deadline", "latency", NULL};
+    enum { K_CALL, K_RATE, K_USERS, K_THINK, K_TIMEOUT, K_RETRY, K_DEADLINE, K_LATENCY };
+    field f[MAX_FIELDS];
+    if (map_fields(L, n, path, keys, f) < 0)
+        return -1;
+    if (!f[K_CALL].val)
+        return fail(L, k, "%s: missing key 'call' (the service this client calls)", path);
+    join(p, path, "call");
+    const char *target;
+    if (get_name(L, f[K_CALL].val, p, "a service name", &target) < 0)
+        return -1;
+    c->call.pos = pos_of(n);
+    c->call.to_pos = pos_of(f[K_CALL].val);
+    ref_add(r, &c->call.to, f[K_CALL].val, p);
+    if (get_call_parts(L, path, &f[K_TIMEOUT], &f[K_RETRY], &f[K_LATENCY], &c->call) < 0)
+        return -1;
+    if (f[K_DEADLINE].val) {
+        join(p, path, "deadline");
+        if (get_positive_duration(L, f[K_DEADLINE].val, p, &c->deadline) < 0)
+            return -1;
+    }
+    if (f[K_RATE].val && f[K_USERS].val)
+        return fail(L, f[K_USERS].key, "%s: give either 'rate' (open loop) or 'users' with 'think' (closed loop), not both",
+                    path);
+    if (f[K_RATE].val) {
+        if (f[K_THINK].val)
+            return fail(L, f[K_THINK].key, "%s: 'think' belongs to a closed-loop client with 'users', not with 'rate'",
+                        path);
+        join(p, path, "rate");
+        return get_rate_steps(L, f[K_RATE].val, p, c);
+    }
+    if (f[K_USERS].val) {
+        c->closed = true;
+        join(p, path, "users");
+        if (get_count(L, f[K_USERS].val, p, 1, false, &c->users) < 0)
+            return -1;
+        if (!f[K_THINK].val)
+            return fail(L, f[K_USERS].key, "%s: a closed-loop client with 'users' needs 'think' (a duration or distribution)",
+                        path);
+        join(p, path, "think");
+        return get_dist(L, f[K_THINK].val, p, &c->think);
+    }
+    return fail(L, k, "%s: missing load: give 'rate' (open loop, e.g. 800/s) or 'users' with 'think' (closed loop)",
+                path);
+}
+
+/* ---- services ------------------------------------------------------------- */
+
+static int get_service_call(loader *L, yaml_node_t *n, const char *path, call_spec *c, refs *r)
+{
+    char p[PATH_MAX_LEN];
+    if (need_mapping(L, n, path, "a call such as {to: db, timeout: 2s}") < 0)
+        return -1;
+    static const char *const keys[] = {"to", "timeout", "retry", "latency", NULL};
+    field f[MAX_FIELDS];
+    if (map_fields(L, n, path, keys, f) < 0)
+        return -1;
+    if (!f[0].val)
+        return fail(L, n, "%s: missing key 'to' (the service called)", path);
+    join(p, path, "to");
+    const char *target;
+    if (get_name(L, f[0].val, p, "a service name", &target) < 0)
+        return -1;
+    c->pos = pos_of(n);
+    c->to_pos = pos_of(f[0].val);
+    ref_add(r, &c->to, f[0].val, p);
+    return get_call_parts(L, path, &f[1], &f[2], &f[3], c);
+}
+
+static int get_service(loader *L, yaml_node_t *k, yaml_node_t *n, service_spec *s, refs *r)
+{
+    char path[PATH_MAX_LEN], p[PATH_MAX_LEN];
+    pathf(path, "services.%s", scalar_text(k));
+    s->name = xstrdup(scalar_text(k));
+    s->pos = pos_of(k);
+    s->queue = MODEL_UNLIMITED;
+    s->replicas = 1;
+    if (need_mapping(L, n, path, "a mapping with 'workers' and 'service_time'") < 0)
+        return -1;
+    static const char *const keys[] = {"workers", "queue",  "discipline", "service_time", "contention",
+                                       "errors",  "replicas", "calls",    NULL};
+    enum { K_WORKERS, K_QUEUE, K_DISC, K_TIME, K_CONT, K_ERRORS, K_REPLICAS, K_CALLS };
+    field f[MAX_FIELDS];
+    if (map_fields(L, n, path, keys, f) < 0)
+        return -1;
+    if (!f[K_WORKERS].val)
+        return fail(L, k, "%s: missing key 'workers' (the concurrency limit per replica, or 'unlimited')", path);
+    join(p, path, "workers");
+    if (get_count(L, f[K_WORKERS].val, p, 1, true, &s->workers) < 0)
+        return -1;
+    if (!f[K_TIME].val)
+        return fail(L, k, "%s: missing key 'service_time' (a duration, or e.g. {dist: exponential, mean: 5ms})", path);
+    join(p, path, "service_time");
+    if (get_dist(L, f[K_TIME].val, p, &s->service_time) < 0)
+        return -1;
+    if (f[K_QUEUE].val) {
+        join(p, path, "queue");
+        if (get_count(L, f[K_QUEUE].val, p, 0, true, &s->queue) < 0)
+            return -1;
+    }
+    if (f[K_DISC].val) {
+        static const char *const w[] = {"fifo", "lifo", NULL};
+        int v;
+        join(p, path, "discipline");
+        if (get_enum(L, f[K_DISC].val, p, w, &v) < 0)
+            return -1;
+        s->discipline = (discipline)v;
+    }
+    if (f[K_CONT].val) {
+        join(p, path, "contention");
+        if (need_mapping(L, f[K_CONT].val, p, "a mapping {sigma, kappa}") < 0)
+            return -1;
+        static const char *const ck[] = {"sigma", "kappa", NULL};
+        field cf[MAX_FIELDS];
+        if (map_fields(L, f[K_CONT].val, p, ck, cf) < 0)
+            return -1;
+        char q[PATH_MAX_LEN];
+        if (cf[0].val) {
+            join(q, p, "sigma");
+            if (get_number(L, cf[0].val, q, 0, &s->sigma) < 0)
+                return -1;
+        }
+        if (cf[1].val) {
+            join(q, p, "kappa");
+            if (get_number(L, cf[1].val, q, 0, &s->kappa) < 0)
+                return -1;
+        }
+    }
+    if (f[K_ERRORS].val) {
+        join(p, path, "errors");
+        if (get_fraction(L, f[K_ERRORS].val, p, &s->errors) < 0)
+            return -1;
+    }
+    if (f[K_REPLICAS].val) {
+        join(p, path, "replicas");
+        if (get_count(L, f[K_REPLICAS].val, p, 1, false, &s->replicas) < 0)
+            return -1;
+        if (s->replicas > 100000)
+            return fail(L, f[K_REPLICAS].val, "%s: expected at most 100000 replicas", p);
+    }
+    if (f[K_CALLS].val) {
+        yaml_node_t *cl = f[K_CALLS].val;
+        join(p, path, "calls");
+        if (cl->type != YAML_SEQUENCE_NODE)
+            return fail(L, cl, "%s: expected a list of calls such as [{to: db, timeout: 2s}], got %s", p, type_name(cl));
+        s->ncalls = (size_t)(cl->data.sequence.items.top - cl->data.sequence.items.start);
+        s->calls = xcalloc(s->ncalls, sizeof *s->calls);
+        for (size_t i = 0; i < s->ncalls; i++) {
+            char q[PATH_MAX_LEN];
+            pathf(q, "%s[%zu]", p, i);
+            if (get_service_call(L, node_at(L, cl->data.sequence.items.start[i]), q, &s->calls[i], r) < 0)
+                return -1;
+        }
+    }
+    return 0;
+}
+
+/* ---- faults and actions ------------------------------------------------------ */
+
+static int get_fault(loader *L, yaml_node_t *n, const char *path, fault_spec *ft, refs *r)
+{
+    char p[PATH_MAX_LEN];
+    ft->pos = pos_of(n);
+    if (need_mapping(L, n, path, "a fault window such as {at: 60s, for: 30s, target: db, slow: 10}") < 0)
+        return -1;
+    static const char *const keys[] = {"at",     "for",         "target", "slow", "add_latency",
+                                       "errors", "down", "lose_replicas", NULL};
+    enum { K_AT, K_FOR, K_TARGET, K_SLOW, K_ADD_LATENCY, K_ERRORS, K_DOWN, K_LOSE };
+    field f[MAX_FIELDS];
+    if (map_fields(L, n, path, keys, f) < 0)
+        return -1;
+    if (!f[K_AT].val)
+        return fail(L, n, "%s: missing key 'at' (when the fault starts)", path);
+    if (!f[K_FOR].val)
+        return fail(L, n, "%s: missing key 'for' (how long the fault lasts; faults are windows)", path);
+    if (!f[K_TARGET].val)
+        return fail(L, n, "%s: missing key 'target' (the service the fault hits)", path);
+    join(p, path, "at");
+    if (get_duration(L, f[K_AT].val, p, &ft->at) < 0)
+        return -1;
+    join(p, path, "for");
+    if (get_positive_duration(L, f[K_FOR].val, p, &ft->dur) < 0)
+        return -1;
+    join(p, path, "target");
+    const char *t;
+    if (get_name(L, f[K_TARGET].val, p, "a service name", &t) < 0)
+        return -1;
+    ref_add(r, &ft->target, f[K_TARGET].val, p);
+
+    int effects = 0;
+    yaml_node_t *second = NULL;
+    for (int k = K_SLOW; k <= K_LOSE; k++)
+        if (f[k].key && ++effects == 2)
+            second = f[k].key;
+    if (effects == 0)
+        return fail(L, n, "%s: a fault needs one effect: slow, add_latency, errors, down or lose_replicas", path);
+    if (effects > 1)
+        return fail(L, second, "%s: a fault has exactly one effect; write a second fault window for '%s'", path,
+                    scalar_text(second));
+    if (f[K_SLOW].val) {
+        ft->kind = FAULT_SLOW;
+        join(p, path, "slow");
+        const char *s = need_scalar(L, f[K_SLOW].val, p, "a factor such as 10");
+        if (!s)
+            return -1;
+        if (units_factor(s, &ft->factor) < 0 || ft->factor <= 0)
+            return fail(L, f[K_SLOW].val, "%s: expected a positive factor such as 10 (service time x10), got '%s'", p, s);
+    } else if (f[K_ADD_LATENCY].val) {
+        ft->kind = FAULT_ADD_LATENCY;
+        join(p, path, "add_latency");
+        if (get_positive_duration(L, f[K_ADD_LATENCY].val, p, &ft->latency) < 0)
+            return -1;
+    } else if (f[K_ERRORS].val) {
+        ft->kind = FAULT_ERRORS;
+        join(p, path, "errors");
+        if (get_fraction(L, f[K_ERRORS].val, p, &ft->errors) < 0)
+            return -1;
+    } else if (f[K_DOWN].val) {
+        ft->kind = FAULT_DOWN;
+        bool down;
+        join(p, path, "down");
+        if (get_bool(L, f[K_DOWN].val, p, &down) < 0)
+            return -1;
+        if (!down)
+            return fail(L, f[K_DOWN].val, "%s: expected 'true' (a fault with down: false does nothing)", p);
+    } else {
+        ft->kind = FAULT_LOSE_REPLICAS;
+        join(p, path, "lose_replicas");
+        if (get_count(L, f[K_LOSE].val, p, 1, false, &ft->replicas) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+static int get_action(loader *L, yaml_node_t *n, const char *path, action_spec *a)
+{
+    char p[PATH_MAX_LEN];
+    a->pos = pos_of(n);
+    if (need_mapping(L, n, path, "an action such as {at: 20m, client: shoppers, retry: off}") < 0)
+        return -1;
+    static const char *const keys[] = {"at", "client", "retry", "shed", NULL};
+    enum { K_AT, K_CLIENT, K_RETRY, K_SHED };
+    field f[MAX_FIELDS];
+    if (map_fields(L, n, path, keys, f) < 0)
+        return -1;
+    if (!f[K_AT].val)
+        return fail(L, n, "%s: missing key 'at' (the moment of the action)", path);
+    if (!f[K_CLIENT].val)
+        return fail(L, n, "%s: missing key 'client' (the client the action applies to)", path);
+    join(p, path, "at");
+    if (get_duration(L, f[K_AT].val, p, &a->at) < 0)
+        return -1;
+    join(p, path, "client");
+    const char *name;
+    if (get_name(L, f[K_CLIENT].val, p, "a client name", &name) < 0)
+        return -1;
+    a->client = model_find_client(L->m, name);
+    if (a->client < 0)
+        return fail(L, f[K_CLIENT].val, "%s: no client named '%s'", p, name);
+    if (f[K_RETRY].val && f[K_SHED].val)
+        return fail(L, f[K_SHED].key, "%s: an action does one thing; write a second action for 'shed'", path);
+    if (f[K_RETRY].val) {
+        a->kind = ACTION_RETRY;
+        join(p, path, "retry");
+        return get_bool(L, f[K_RETRY].val, p, &a->retry_on);
+    }
+    if (f[K_SHED].val) {
+        a->kind = ACTION_SHED;
+        join(p, path, "shed");
+        return get_fraction(L, f[K_SHED].val, p, &a->shed);
+    }
+    return fail(L, n, "%s: an action needs one of: retry (on|off), shed (a fraction such as 40%%)", path);
+}
+
+/* ---- the whole model -------------------------------------------------------- */
+
+static int resolve_refs(loader *L, refs *r)
+{
+    for (size_t i = 0; i < r->n; i++) {
+        const char *name = scalar_text(r->v[i].node);
+        int idx = model_find_service(L->m, name);
+        if (idx < 0) {
+            char list[512] = "";
+            for (size_t j = 0; j < L->m->nservices; j++) {
+                strncat(list, L->m->services[j].name, sizeof list - strlen(list) - 1);
+                if (j + 1 < L->m->nservices)
+                    strncat(list, ", ", sizeof list - strlen(list) - 1);
+            }
+            return fail(L, r->v[i].node, "%s: no service named '%s'; the services are: %s", r->v[i].path, name, list);
+        }
+        *r->v[i].slot = idx;
+    }
+    return 0;
+}
+
+/* Synchronous calls hold the caller's worker, so a cycle would deadlock the
+ * simulated system (and the simulator's recursion); reject it and name it. */
+static int find_cycle(loader *L, int s, int *state, int *stack, int depth)
+{
+    state[s] = 1;
+    stack[depth] = s;
+    service_spec *sv = &L->m->services[s];
+    for (size_t i = 0; i < sv->ncalls; i++) {
+        int t = sv->calls[i].to;
+        if (state[t] == 1) {
+            char chain[1024] = "";
+            int from = depth;
+            while (stack[from] != t)
+                from--;
+            for (int j = from; j <= depth; j++) {
+                strncat(chain, L->m->services[stack[j]].name, sizeof chain - strlen(chain) - 1);
+                strncat(chain, " -> ", sizeof chain - strlen(chain) - 1);
+            }
+            strncat(chain, L->m->services[t].name, sizeof chain - strlen(chain) - 1);
+            return err_set(L->err, L->file, sv->calls[i].to_pos.line, sv->calls[i].to_pos.col,
+                           "services.%s.calls[%zu].to: the call graph has a cycle (%s); synchronous calls must not "
+                           "loop back, because each holds its caller's worker",
+                           sv->name, i, chain);
+        }
+        if (state[t] == 0 && find_cycle(L, t, state, stack, depth + 1) < 0)
+            return -1;
+    }
+    state[s] = 2;
+    return 0;
+}
+
+static int check_calls_acyclic(loader *L)
+{
+    size_t n = L->m->nservices;
+    int *state = xcalloc(n, sizeof *state), *stack = xcalloc(n + 1, sizeof *stack);
+    int rc = 0;
+    for (size_t s = 0; s < n && rc == 0; s++)
+        if (state[s] == 0)
+            rc = find_cycle(L, (int)s, state, stack, 0);
+    free(state);
+    free(stack);
+    return rc;
+}
+
+static int get_entities(loader *L, yaml_node_t *n, const char *section, size_t *count, yaml_node_pair_t **pairs)
+{
+    if (need_mapping(L, n, section, section[0] == 'c' ? "a mapping of client names to clients"
+                                                      : "a mapping of service names to services") < 0)
+        return -1;
+    *pairs = n->data.mapping.pairs.start;
+    *count = (size_t)(n->data.mapping.pairs.top - n->data.mapping.pairs.start);
+    if (*count == 0)
+        return fail(L, n, "%s: expected at least one entry", section);
+    for (size_t i = 0; i < *count; i++) {
+        yaml_node_t *k = node_at(L, (*pairs)[i].key);
+        if (k->type != YAML_SCALAR_NODE)
+            return fail(L, k, "%s: names must be plain words, got %s", section, type_name(k));
+        if (check_entity_name(L, k, section) < 0)
+            return -1;
+        for (size_t j = 0; j < i; j++)
+            if (!strcmp(scalar_text(node_at(L, (*pairs)[j].key)), scalar_text(k)))
+                return fail(L, k, "%s: duplicate name '%s'", section, scalar_text(k));
+    }
+    return 0;
+}
+
+static int get_model(loader *L, yaml_node_t *root)
+{
+    model *m = L->m;
+    char p[PATH_MAX_LEN];
+    if (!root)
+        return err_set(L->err, L->file, 1, 1, "the file is empty; expected a model with duration, clients and services");
+    if (need_mapping(L, root, "model", "a mapping with duration, clients and services") < 0)
+        return -1;
+    static const char *const keys[] = {"name",    "description", "duration", "seed",    "sample",
+                                       "clients", "services",    "faults",   "actions", NULL};
+    enum { K_NAME, K_DESC, K_DURATION, K_SEED, K_SAMPLE, K_CLIENTS, K_SERVICES, K_FAULTS, K_ACTIONS };
+    field f[MAX_FIELDS];
+    if (map_fields(L, root, "", keys, f) < 0)
+        return -1;
+    if (f[K_NAME].val) {
+        const char *s = need_scalar(L, f[K_NAME].val, "name", "a string");
+        if (!s)
+            return -1;
+        m->name = xstrdup(s);
+    }
+    if (f[K_DESC].val) {
+        const char *s = need_scalar(L, f[K_DESC].val, "description", "a string");
+        if (!s)
+            return -1;
+        m->description = xstrdup(s);
+    }
+    if (!f[K_DURATION].val)
+        return fail(L, root, "missing key 'duration' (how long to simulate, e.g. 10m)");
+    if (get_positive_duration(L, f[K_DURATION].val, "duration", &m->duration) < 0)
+        return -1;
+    m->sample = T_SEC;
+    if (f[K_SAMPLE].val && get_positive_duration(L, f[K_SAMPLE].val, "sample", &m->sample) < 0)
+        return -1;
+    if (m->sample > m->duration)
+        return fail(L, f[K_SAMPLE].val, "sample: the telemetry interval must not be longer than duration");
+    if (m->duration / m->sample > 10000000)
+        return fail(L, f[K_SAMPLE].val ? f[K_SAMPLE].val : f[K_DURATION].val,
+                    "sample: %lld intervals is too many rows; use a longer sample",
+                    (long long)(m->duration / m->sample));
+    m->seed = 1;
+    if (f[K_SEED].val) {
+        long v;
+        if (get_count(L, f[K_SEED].val, "seed", 0, false, &v) < 0)
+            return -1;
+        m->seed = (unsigned long long)v;
+    }
+
+    if (!f[K_SERVICES].val)
+        return fail(L, root, "missing key 'services' (the services requests flow through)");
+    if (!f[K_CLIENTS].val)
+        return fail(L, root, "missing key 'clients' (where the load comes from)");
+    refs r = {0};
+    int rc = -1;
+    yaml_node_pair_t *pairs;
+    if (get_entities(L, f[K_SERVICES].val, "services", &m->nservices, &pairs) < 0)
+        goto out;
+    m->services = xcalloc(m->nservices, sizeof *m->services);
+    for (size_t i = 0; i < m->nservices; i++)
+        if (get_service(L, node_at(L, pairs[i].key), node_at(L, pairs[i].value), &m->services[i], &r) < 0)
+            goto out;
+    if (get_entities(L, f[K_CLIENTS].val, "clients", &m->nclients, &pairs) < 0)
+        goto out;
+    m->clients = xcalloc(m->nclients, sizeof *m->clients);
+    for (size_t i = 0; i < m->nclients; i++) {
+        yaml_node_t *k = node_at(L, pairs[i].key);
+        if (model_find_service(m, scalar_text(k)) >= 0) {
+            fail(L, k, "clients: '%s' is also a service name; one name must mean one thing (it prefixes CSV columns)",
+                 scalar_text(k));
+            goto out;
+        }
+        if (get_client(L, k, node_at(L, pairs[i].value), &m->clients[i], &r) < 0)
+            goto out;
+    }
+    if (f[K_FAULTS].val) {
+        yaml_node_t *fl = f[K_FAULTS].val;
+        if (fl->type != YAML_SEQUENCE_NODE) {
+            fail(L, fl, "faults: expected a list of fault windows, got %s", type_name(fl));
+            goto out;
+        }
+        m->nfaults = (size_t)(fl->data.sequence.items.top - fl->data.sequence.items.start);
+        m->faults = xcalloc(m->nfaults, sizeof *m->faults);
+        for (size_t i = 0; i < m->nfaults; i++) {
+            pathf(p, "faults[%zu]", i);
+            if (get_fault(L, node_at(L, fl->data.sequence.items.start[i]), p, &m->faults[i], &r) < 0)
+                goto out;
+        }
+    }
+    if (f[K_ACTIONS].val) {
+        yaml_node_t *al = f[K_ACTIONS].val;
+        if (al->type != YAML_SEQUENCE_NODE) {
+            fail(L, al, "actions: expected a list of actions, got %s", type_name(al));
+            goto out;
+        }
+        m->nactions = (size_t)(al->data.sequence.items.top - al->data.sequence.items.start);
+        m->actions = xcalloc(m->nactions, sizeof *m->actions);
+        for (size_t i = 0; i < m->nactions; i++) {
+            pathf(p, "actions[%zu]", i);
+            if (get_action(L, node_at(L, al->data.sequence.items.start[i]), p, &m->actions[i]) < 0)
+                goto out;
+        }
+    }
+    if (resolve_refs(L, &r) < 0)
+        goto out;
+    for (size_t i = 0; i < m->nfaults; i++) {
+        fault_spec *ft = &m->faults[i];
+        if (ft->kind == FAULT_LOSE_REPLICAS && ft->replicas > m->services[ft->target].replicas) {
+            err_set(L->err, L->file, ft->pos.line, ft->pos.col,
+                    "faults[%zu].lose_replicas: %s has only %ld replicas, cannot lose %ld", i,
+                    m->services[ft->target].name, m->services[ft->target].replicas, ft->replicas);
+            goto out;
+        }
+    }
+    rc = check_calls_acyclic(L);
+out:
+    free(r.v);
+    return rc;
+}
+
+static model *load(yaml_parser_t *parser, const char *name, eddy_error *err)
+{
+    loader L = {.file = name, .err = err};
+    L.m = xcalloc(1, sizeof *L.m);
+    L.m->file = xstrdup(name);
+    if (!yaml_parser_load(parser, &L.doc)) {
+        err_set(err, name, (int)parser->problem_mark.line + 1, (int)parser->problem_mark.column + 1,
+                "not valid YAML: %s%s%s", parser->problem ? parser->problem : "syntax error",
+                parser->context ? " " : "", parser->context ? parser->context : "");
+        model_free(L.m);
+        return NULL;
+    }
+    int rc = get_model(&L, yaml_document_get_root_node(&L.doc));
+    yaml_document_delete(&L.doc);
+    if (rc < 0) {
+        model_free(L.m);
+        return NULL;
+    }
+    return L.m;
+}
+
+model *model_load_string(const char *text, size_t len, const char *name, eddy_error *err)
+{
+    yaml_parser_t parser;
+    if (!yaml_parser_initialize(&parser)) {
+        err_set(err, name, 0, 0, "out of memory");
+        return NULL;
+    }
+    yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+    model *m = load(&parser, name, err);
+    yaml_parser_delete(&parser);
+    return m;
+}
+
+model *model_load(const char *path, eddy_error *err)
+{
+    FILE *fp = fopen(path, "rb");
+    if (!fp) {
+        err_set(err, path, 0, 0, "cannot open: %s", strerror(errno));
+        return NULL;
+    }
+    yaml_parser_t parser;
+    if (!yaml_parser_initialize(&parser)) {
+        fclose(fp);
+        err_set(err, path, 0, 0, "out of memory");
+        return NULL;
+    }
+    yaml_parser_set_input_file(&parser, fp);
+    model *m = load(&parser, path, err);
+    yaml_parser_delete(&parser);
+    fclose(fp);
+    return m;
+}
+
+void model_free(model *m)
+{
+    if (!m)
+        return;
+    for (size_t i = 0; i < m->nclients; i++) {
+        free(m->clients[i].name);
+        free(m->clients[i].steps);
+    }
+    for (size_t i = 0; i < m->nservices; i++) {
+        free(m->services[i].name);
+        free(m->services[i].calls);
+    }
+    free(m->clients);
+    free(m->services);
+    free(m->faults);
+    free(m->actions);
+    free(m->file);
+    free(m->name);
+    free(m->description);
+    free(m);
+}
+
+int model_find_service(const model *m, const char *name)
+{
+    for (size_t i = 0; i < m->nservices; i++)
+        if (m->services[i].name && !strcmp(m->services[i].name, name))
+            return (int)i;
+    return -1;
+}
+
+int model_find_client(const model *m, const char *name)
+{
+    for (size_t i = 0; i < m->nclients; i++)
+        if (m->clients[i].name && !strcmp(m->clients[i].name, name))
+            return (int)i;
+    return -1;
+}
+
+const char *backoff_name(backoff_kind k)
+{
+    static const char *n[] = {"none", "constant", "exponential"};
+    return n[k];
+}
+
+const char *jitter_name(jitter_kind k)
+{
+    static const char *n[] = {"none", "full", "equal", "decorrelated"};
+    return n[k];
+}
+
+const char *fault_kind_name(fault_kind k)
+{
+    static const char *n[] = {"slow", "add_latency", "errors", "down", "lose_replicas"};
+    return n[k];
+}

@@ -1,0 +1,17 @@
+/* csv.h -- writing a series as CSV: a `time` column, then entity.metric. */
+#ifndef EDDY_CSV_H
+#define EDDY_CSV_H
+
+#include <stdio.h>
+
+#include "eddy.h"
+
+/* Returns 0, or -1 on a write error (errno set). */
+int csv_write_series(FILE *fp, const eddy_series *s);
+
+/* Whether `path` may be written as a series: it does not exist, or it is a
+ * CSV eddy wrote before (its header starts with "time,").  Anything else is
+ * the user's and is not overwritten without --force. */
+int csv_may_overwrite(const char *path);
+
+#endif

@@ -1,0 +1,221 @@
+/* run_report.c -- the text and JSON summaries of `eddy run`. */
+#include "run_report.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "../analysis/phases.h"
+#include "../model/units.h"
+
+/* ---- JSON ----------------------------------------------------------------- */
+
+/* JSON has no NaN: a quantity that does not exist is null. */
+static json_t *num(double v) { return isfinite(v) ? json_real(v) : json_null(); }
+
+static json_t *client_json(const model *m, const eddy_result *r, size_t i)
+{
+    const eddy_client_totals *t = &r->clients[i];
+    json_t *o = json_object();
+    json_object_set_new(o, "calls", json_string(m->services[m->clients[i].call.to].name));
+    json_object_set_new(o, "requests", json_integer((json_int_t)t->requests));
+    json_object_set_new(o, "offered", json_integer((json_int_t)t->offered));
+    json_object_set_new(o, "retries", json_integer((json_int_t)t->retries));
+    json_object_set_new(o, "attempts", json_integer((json_int_t)(t->offered + t->retries)));
+    json_object_set_new(o, "goodput", json_integer((json_int_t)t->goodput));
+    json_object_set_new(o, "failed", json_integer((json_int_t)t->failed));
+    json_object_set_new(o, "timeouts", json_integer((json_int_t)t->timeouts));
+    json_object_set_new(o, "shed", json_integer((json_int_t)t->shed));
+    json_object_set_new(o, "amplification",
+                        num(t->offered ? (double)(t->offered + t->retries) / (double)t->offered : NAN));
+    json_object_set_new(o, "latency_mean", num(t->goodput ? t->latency_mean : NAN));
+    json_object_set_new(o, "latency_p50", num(t->goodput ? t->latency_p50 : NAN));
+    json_object_set_new(o, "latency_p99", num(t->goodput ? t->latency_p99 : NAN));
+
+    client_phases ph;
+    if (phases_compute(m, r, i, &ph) == 0) {
+        json_t *arr = json_array();
+        for (size_t k = 0; k < ph.n; k++) {
+            phase *p = &ph.v[k];
+            json_t *po = json_object();
+            json_object_set_new(po, "phase", json_string(p->label));
+            json_object_set_new(po, "start", json_real(p->start));
+            json_object_set_new(po, "end", json_real(p->end));
+            json_object_set_new(po, "goodput", num(p->goodput));
+            json_object_set_new(po, "success", num(p->success));
+            json_object_set_new(po, "amplification", num(p->amplification));
+            json_array_append_new(arr, po);
+        }
+        json_object_set_new(o, "phases", arr);
+        if (ph.has_faults) {
+            json_object_set_new(o, "recovered", json_boolean(ph.recovered));
+            json_object_set_new(o, "recovery_time", num(ph.recovery_time));
+        } else {
+            json_object_set_new(o, "recovered", json_null());
+            json_object_set_new(o, "recovery_time", json_null());
+        }
+        phases_free(&ph);
+    }
+    return o;
+}
+
+static json_t *service_json(const eddy_service_totals *t)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "arrivals", json_integer((json_int_t)t->arrivals));
+    json_object_set_new(o, "rejected", json_integer((json_int_t)t->rejected));
+    json_object_set_new(o, "completed", json_integer((json_int_t)t->completed));
+    json_object_set_new(o, "wasted", json_integer((json_int_t)t->wasted));
+    json_object_set_new(o, "errors", json_integer((json_int_t)t->errors));
+    bool ok = t->completed > t->errors;
+    json_object_set_new(o, "latency_mean", num(ok ? t->latency_mean : NAN));
+    json_object_set_new(o, "latency_p50", num(ok ? t->latency_p50 : NAN));
+    json_object_set_new(o, "latency_p99", num(ok ? t->latency_p99 : NAN));
+    json_object_set_new(o, "queue_mean", num(t->queue_mean));
+    json_object_set_new(o, "busy_mean", num(t->busy_mean));
+    return o;
+}
+
+json_t *run_report_json(const model *m, const eddy_result *r, const run_meta *meta)
+{
+    json_t *root = json_object();
+    json_object_set_new(root, "eddy", json_string(EDDY_VERSION));
+    json_object_set_new(root, "model", json_string(meta && meta->model_path ? meta->model_path : m->file));
+    if (m->name)
+        json_object_set_new(root, "name", json_string(m->name));
+    json_object_set_new(root, "seed", json_integer((json_int_t)r->seed));
+    json_object_set_new(root, "duration", json_real(r->duration));
+    json_object_set_new(root, "sample", json_real(t_sec(m->sample)));
+
+    json_t *faults = json_array();
+    for (size_t i = 0; i < m->nfaults; i++) {
+        char d[128];
+        phases_describe_fault(m, &m->faults[i], d, sizeof d);
+        json_t *f = json_object();
+        json_object_set_new(f, "fault", json_string(d));
+        json_object_set_new(f, "target", json_string(m->services[m->faults[i].target].name));
+        json_object_set_new(f, "kind", json_string(fault_kind_name(m->faults[i].kind)));
+        json_object_set_new(f, "start", json_real(t_sec(m->faults[i].at)));
+        json_object_set_new(f, "end", json_real(t_sec(m->faults[i].at + m->faults[i].dur)));
+        json_array_append_new(faults, f);
+    }
+    json_object_set_new(root, "faults", faults);
+
+    json_t *clients = json_object();
+    for (size_t i = 0; i < r->nclients; i++)
+        json_object_set_new(clients, r->clients[i].name, client_json(m, r, i));
+    json_object_set_new(root, "clients", clients);
+    json_t *services = json_object();
+    for (size_t i = 0; i < r->nservices; i++)
+        json_object_set_new(services, r->services[i].name, service_json(&r->services[i]));
+    json_object_set_new(root, "services", services);
+
+    const eddy_engine_stats *e = &r->engine;
+    json_t *eng = json_object();
+    json_object_set_new(eng, "events", json_integer((json_int_t)e->events));
+    json_object_set_new(eng, "attempts", json_integer((json_int_t)e->attempts));
+    json_object_set_new(eng, "peak_inflight", json_integer((json_int_t)e->peak_inflight));
+    json_object_set_new(eng, "wall_seconds", json_real(e->wall_seconds));
+    json_object_set_new(eng, "events_per_second", num(e->wall_seconds > 0 ? (double)e->events / e->wall_seconds : NAN));
+    json_object_set_new(eng, "attempts_per_second",
+                        num(e->wall_seconds > 0 ? (double)e->attempts / e->wall_seconds : NAN));
+    json_object_set_new(eng, "peak_rss_bytes",
+                        meta && meta->peak_rss_bytes >= 0 ? json_integer(meta->peak_rss_bytes) : json_null());
+    json_object_set_new(root, "engine", eng);
+    return root;
+}
+
+/* ---- text ------------------------------------------------------------------- */
+
+static void fmt_pct(char *buf, size_t n, double v)
+{
+    if (isfinite(v))
+        snprintf(buf, n, "%.1f%%", v * 100);
+    else
+        snprintf(buf, n, "-");
+}
+
+static void fmt_num(char *buf, size_t n, double v, const char *f)
+{
+    if (isfinite(v))
+        snprintf(buf, n, f, v);
+    else
+        snprintf(buf, n, "-");
+}
+
+static void fmt_latency(char *buf, size_t n, double sec)
+{
+    if (!isfinite(sec)) {
+        snprintf(buf, n, "-");
+        return;
+    }
+    units_format_duration((simtime)(sec * 1e9 + 0.5), buf, (int)n);
+}
+
+static void fmt_span(char *buf, size_t n, double a, double b)
+{
+    char x[32], y[32];
+    units_format_duration((simtime)(a * 1e9 + 0.5), x, sizeof x);
+    units_format_duration((simtime)(b * 1e9 + 0.5), y, sizeof y);
+    snprintf(buf, n, "%s-%s", x, y);
+}
+
+void run_report_text(FILE *fp, const model *m, const eddy_result *r, const run_meta *meta)
+{
+    char dur[32];
+    units_format_duration(m->duration, dur, sizeof dur);
+    const eddy_engine_stats *e = &r->engine;
+    fprintf(fp, "eddy run %s  (seed %llu, %s simulated in %.2f s wall, %llu events, %.2fM events/s)\n",
+            meta && meta->model_path ? meta->model_path : m->file, (unsigned long long)r->seed, dur,
+            e->wall_seconds, (unsigned long long)e->events,
+            e->wall_seconds > 0 ? (double)e->events / e->wall_seconds / 1e6 : 0.0);
+    if (m->name)
+        fprintf(fp, "%s\n", m->name);
+
+    for (size_t i = 0; i < r->nclients; i++) {
+        const eddy_client_totals *t = &r->clients[i];
+        fprintf(fp, "\nclient %s -> %s: %llu user requests, %llu succeeded, %llu failed, %llu attempts timed out\n",
+                t->name, m->services[m->clients[i].call.to].name, (unsigned long long)t->requests,
+                (unsigned long long)t->goodput, (unsigned long long)t->failed, (unsigned long long)t->timeouts);
+        client_phases ph;
+        if (phases_compute(m, r, i, &ph) < 0)
+            continue;
+        fprintf(fp, "  %-34s %-14s %10s %9s %10s\n", "phase", "time", "goodput/s", "success", "attempts/req");
+        for (size_t k = 0; k < ph.n; k++) {
+            phase *p = &ph.v[k];
+            char span[64], g[32], sc[32], a[32];
+            fmt_span(span, sizeof span, p->start, p->end);
+            fmt_num(g, sizeof g, p->goodput, "%.1f");
+            fmt_pct(sc, sizeof sc, p->success);
+            fmt_num(a, sizeof a, p->amplification, "%.2f");
+            fprintf(fp, "  %-34s %-14s %10s %9s %10s\n", p->label, span, g, sc, a);
+        }
+        if (ph.has_faults) {
+            char base[32], fin[32];
+            fmt_pct(base, sizeof base, ph.baseline);
+            fmt_pct(fin, sizeof fin, ph.final_success);
+            if (ph.recovered)
+                fprintf(fp, "  recovered: yes, %.0f s after the last fault ended (success back to >= %.0f%% of %s)\n",
+                        ph.recovery_time, RECOVERY_LEVEL * 100, base);
+            else
+                fprintf(fp,
+                        "  recovered: NO. %.0f s after the last fault ended, success is %s against %s before "
+                        "the fault: the degradation outlived its trigger\n",
+                        r->duration - ph.fault_end, fin, base);
+        }
+        phases_free(&ph);
+    }
+
+    fprintf(fp, "\n  %-16s %10s %10s %10s %10s %8s %8s %8s %9s %9s\n", "service", "arrivals/s", "rejected/s",
+            "done/s", "wasted/s", "errors/s", "queue", "busy", "p50", "p99");
+    for (size_t i = 0; i < r->nservices; i++) {
+        const eddy_service_totals *t = &r->services[i];
+        double T = r->duration;
+        char p50[32], p99[32];
+        bool ok = t->completed > t->errors;
+        fmt_latency(p50, sizeof p50, ok ? t->latency_p50 : NAN);
+        fmt_latency(p99, sizeof p99, ok ? t->latency_p99 : NAN);
+        fprintf(fp, "  %-16s %10.1f %10.1f %10.1f %10.1f %8.1f %8.1f %8.1f %9s %9s\n", t->name,
+                (double)t->arrivals / T, (double)t->rejected / T, (double)t->completed / T, (double)t->wasted / T,
+                (double)t->errors / T, t->queue_mean, t->busy_mean, p50, p99);
+    }
+}
