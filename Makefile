@@ -34,7 +34,7 @@ LIB     := $(BUILD)/libeddy.a
 all: eddy
 
 eddy: $(BUILD)/eddy
-	cp $< $@
+	cp $< $@.tmp && mv -f $@.tmp $@
 
 $(BUILD)/eddy: $(CLI_OBJ) $(LIB)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJ) $(LIB) $(LDLIBS)

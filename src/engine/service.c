@@ -8,6 +8,7 @@
  * downstream calls in order while holding the worker (3.4), so a slow
  * dependency exhausts its callers' workers.  Work whose caller has given up
  * is finished all the same and counted as `wasted` (3.3). */
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "sim.h"
@@ -35,9 +36,10 @@ void service_init(sim *s, service_rt *v, const service_spec *spec)
         e->spec = &spec->calls[i];
         e->to = &s->services[spec->calls[i].to];
         e->retry_enabled = true;
-        /* One stream per edge, named by caller, callee and position. */
-        rng_stream(&e->rng, s->seed ^ (0x9e37u * (i + 1)), spec->name, RNG_EDGE);
-        rng_stream(&e->rng, rng_next(&e->rng), e->to->spec->name, RNG_EDGE);
+        /* One stream per edge, named "caller->callee#position". */
+        char name[300];
+        snprintf(name, sizeof name, "%s->%s#%zu", spec->name, s->m->services[spec->calls[i].to].name, i);
+        rng_stream(&e->rng, s->seed, name, RNG_EDGE);
     }
 }
 
