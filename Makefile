@@ -3,6 +3,7 @@
 #   make              build ./eddy (and libeddy.a, the embeddable engine)
 #   make test         every test suite, with a closing "N passed, N failed"
 #   make test-asan    the same suites under AddressSanitizer + UBSan
+#   make check        all of it: test, test-asan and valgrind on the CLI
 #   make bench        the benchmarks in bench/ (not part of the tests)
 #
 # Sources are found by directory, so a new file in a layer needs no edit
@@ -30,7 +31,7 @@ CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/%.o)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 LIB     := $(BUILD)/libeddy.a
 
-.PHONY: all test test-asan bench clean check-layers
+.PHONY: all test test-asan test-valgrind check bench clean
 all: eddy
 
 eddy: $(BUILD)/eddy
@@ -59,6 +60,16 @@ test: $(TEST_BIN) $(BUILD)/eddy
 test-asan:
 	$(MAKE) BUILD=build-asan OPT="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all" \
 	    LDFLAGS="-fsanitize=address,undefined" test
+
+# valgrind on the real program, over an example that exercises retries,
+# timeouts, abandoned work and a fault window: any leak or invalid access
+# fails the build.
+test-valgrind: eddy
+	valgrind --quiet --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite,indirect \
+	    ./eddy run --quiet examples/retry-storm.yaml -o /dev/null >/dev/null
+	@echo "valgrind: 1 passed, 0 failed"
+
+check: test test-asan test-valgrind
 
 bench: eddy
 	sh bench/run.sh

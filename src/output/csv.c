@@ -8,6 +8,7 @@
 
 #include <math.h>
 #include <string.h>
+#include <sys/stat.h>
 
 int csv_write_series(FILE *fp, const eddy_series *s)
 {
@@ -30,6 +31,9 @@ int csv_write_series(FILE *fp, const eddy_series *s)
 
 int csv_may_overwrite(const char *path)
 {
+    struct stat st;
+    if (stat(path, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size == 0)
+        return 1; /* nothing there, a device or pipe, or an empty file */
     FILE *fp = fopen(path, "rb");
     if (!fp)
         return 1;

@@ -9,8 +9,9 @@
 /* Returns 0, or -1 on a write error (errno set). */
 int csv_write_series(FILE *fp, const eddy_series *s);
 
-/* Whether `path` may be written as a series: it does not exist, or it is a
- * CSV eddy wrote before (its header starts with "time,").  Anything else is
+/* Whether `path` may be written as a series: it does not exist, is empty,
+ * is not a regular file (/dev/stdout, a pipe), or is a CSV eddy wrote
+ * before (its header starts with "time,").  Anything else is
  * the user's and is not overwritten without --force. */
 int csv_may_overwrite(const char *path);
 
