@@ -6,6 +6,7 @@
  * the exponential is memoryless, a gap that crosses a step boundary is
  * simply redrawn from the boundary at the new rate, which is exact.
  * Closed-loop users wait for their answer, then think, then ask again. */
+#include <assert.h>
 #include <stdlib.h>
 
 #include "sim.h"
@@ -108,6 +109,7 @@ static void finish(sim *s, ureq *q, status st)
     }
     evq_cancel(&s->q, &q->deadline);
     user *u = q->user;
+    assert(!ev_pending(&q->call.timer));
     pool_put(&s->ureqs, q);
     if (u)
         sim_at(s, &u->think, EV_THINK, s->now + dist_sample(&c->spec->think, &c->rng_think));

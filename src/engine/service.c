@@ -8,6 +8,7 @@
  * downstream calls in order while holding the worker (3.4), so a slow
  * dependency exhausts its callers' workers.  Work whose caller has given up
  * is finished all the same and counted as `wasted` (3.3). */
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -106,6 +107,7 @@ static void respond(sim *s, req *r, status st)
     r->status = (uint8_t)st;
     r->state = REQ_RETURNING;
     if (!r->from) {
+        assert(!ev_pending(&r->ev) && !ev_pending(&r->down.timer));
         pool_put(&s->reqs, r);
         return;
     }
@@ -121,6 +123,7 @@ void service_on_return(sim *s, req *r)
 {
     caller *c = r->from;
     status st = (status)r->status;
+    assert(!ev_pending(&r->ev) && !ev_pending(&r->down.timer));
     pool_put(&s->reqs, r);
     if (c) {
         c->out = NULL;
@@ -255,6 +258,7 @@ static void lose(sim *s, req *r)
 {
     if (r->from)
         r->from->out = NULL;
+    assert(!ev_pending(&r->ev) && !ev_pending(&r->down.timer));
     pool_put(&s->reqs, r);
 }
 

@@ -10,6 +10,8 @@
 
 #include "sim.h"
 
+#define SIM_MAX_EVENTS_AT_ONE_INSTANT 20000000
+
 eddy_options eddy_options_default(void)
 {
     eddy_options o;
@@ -138,11 +140,24 @@ int eddy_run(const eddy_model *m, const eddy_options *opt, eddy_result *out, edd
         client_start(s, &s->clients[i]);
 
     double wall0 = wall_now();
+    uint64_t same_instant = 0;
+    int rc = 0;
     while (!s->stop) {
         simtime t;
         ev *e = evq_pop(&s->q, &t);
         if (!e)
             break; /* cannot happen: the sample event is always pending */
+        /* A model can loop without time passing (zero think time against a
+         * service that rejects at once with no latency): report it rather
+         * than spin forever. */
+        same_instant = t == s->now ? same_instant + 1 : 0;
+        if (same_instant > SIM_MAX_EVENTS_AT_ONE_INSTANT) {
+            rc = err_set(err, m->file, 0, 0,
+                         "the simulation makes no progress: more than %d events at t = %.6f s without time "
+                         "advancing (a closed loop with zero think time or backoff against instant answers?)",
+                         SIM_MAX_EVENTS_AT_ONE_INSTANT, t_sec(t));
+            break;
+        }
         s->now = t;
         s->events++;
         dispatch(s, e);
@@ -152,6 +167,11 @@ int eddy_run(const eddy_model *m, const eddy_options *opt, eddy_result *out, edd
     if (opt->progress)
         opt->progress(1.0, opt->progress_ud);
 
+    if (rc < 0) {
+        eddy_result_free(out);
+        sim_free(s);
+        return -1;
+    }
     out->engine.events = s->events;
     out->engine.attempts = s->attempts;
     out->engine.peak_inflight = s->reqs.peak;
