@@ -95,6 +95,13 @@ typedef struct eddy_result {
 typedef struct eddy_options {
     uint64_t seed;
     bool use_seed; /* false: the model's own seed */
+    /* Called at the end of each sample interval with the new row (`cols`
+     * holds the column names; its rows may be empty).  With drop_series the
+     * rows are not kept in the result, so memory stays flat however long
+     * the run: stream them instead. */
+    void (*on_row)(const eddy_series *cols, const double *row, void *ud);
+    void *row_ud;
+    bool drop_series;
     /* Called now and then with the fraction of simulated time done. */
     void (*progress)(double fraction, void *ud);
     void *progress_ud;

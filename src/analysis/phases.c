@@ -38,11 +38,6 @@ static int cmp_double(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-/* Per-row counts of one client, recovered from the series' rates. */
-typedef struct rowc {
-    double t, dt, offered, retries, goodput, shed;
-} rowc;
-
 static int col(const eddy_series *s, const char *client, const char *metric)
 {
     char name[256];
@@ -50,28 +45,48 @@ static int col(const eddy_series *s, const char *client, const char *metric)
     return eddy_series_column(s, name);
 }
 
-int phases_compute(const model *m, const eddy_result *r, size_t client, client_phases *out)
+static void label_phase(const model *m, client_phases *out, double first_fault, phase *p)
 {
-    memset(out, 0, sizeof *out);
-    const eddy_series *s = &r->series;
-    const char *name = m->clients[client].name;
-    int c_off = col(s, name, "offered"), c_ret = col(s, name, "retries"), c_good = col(s, name, "goodput"),
-        c_shed = col(s, name, "shed");
-    if (c_off < 0 || c_ret < 0 || c_good < 0 || c_shed < 0 || s->nrows == 0)
-        return -1;
-    double end = r->duration;
-    rowc *rows = calloc(s->nrows, sizeof *rows);
-    if (!rows)
-        abort();
-    for (size_t i = 0; i < s->nrows; i++) {
-        rowc *w = &rows[i];
-        w->t = eddy_series_at(s, i, 0);
-        w->dt = (i + 1 < s->nrows ? eddy_series_at(s, i + 1, 0) : end) - w->t;
-        w->offered = eddy_series_at(s, i, (size_t)c_off) * w->dt;
-        w->retries = eddy_series_at(s, i, (size_t)c_ret) * w->dt;
-        w->goodput = eddy_series_at(s, i, (size_t)c_good) * w->dt;
-        w->shed = eddy_series_at(s, i, (size_t)c_shed) * w->dt;
+    double mid = (p->start + p->end) / 2;
+    char desc[160] = "";
+    for (size_t k = 0; k < m->nfaults; k++) {
+        const fault_spec *f = &m->faults[k];
+        if (mid >= t_sec(f->at) && mid < t_sec(f->at + f->dur)) {
+            char one[96];
+            phases_describe_fault(m, f, one, sizeof one);
+            if (desc[0])
+                strncat(desc, ", ", sizeof desc - strlen(desc) - 1);
+            strncat(desc, one, sizeof desc - strlen(desc) - 1);
+            p->faulted = true;
+        }
     }
+    if (p->faulted)
+        snprintf(p->label, sizeof p->label, "during %s", desc);
+    else if (!out->has_faults)
+        snprintf(p->label, sizeof p->label, "whole run");
+    else if (p->end <= first_fault)
+        snprintf(p->label, sizeof p->label, "before");
+    else if (p->start >= out->fault_end)
+        snprintf(p->label, sizeof p->label, "after");
+    else
+        snprintf(p->label, sizeof p->label, "between faults");
+}
+
+int phases_begin(phases_acc *a, const model *m, const eddy_series *cols, double duration, size_t client,
+                 client_phases *out)
+{
+    memset(a, 0, sizeof *a);
+    memset(out, 0, sizeof *out);
+    const char *name = m->clients[client].name;
+    a->m = m;
+    a->out = out;
+    a->end = duration;
+    a->c_off = col(cols, name, "offered");
+    a->c_ret = col(cols, name, "retries");
+    a->c_good = col(cols, name, "goodput");
+    a->c_shed = col(cols, name, "shed");
+    if (a->c_off < 0 || a->c_ret < 0 || a->c_good < 0 || a->c_shed < 0)
+        return -1;
 
     /* Phase boundaries: every fault window's start and end. */
     size_t nb = 0;
@@ -79,19 +94,19 @@ int phases_compute(const model *m, const eddy_result *r, size_t client, client_p
     if (!b)
         abort();
     b[nb++] = 0;
-    b[nb++] = end;
-    double first_fault = end;
+    b[nb++] = duration;
+    a->first_fault = duration;
     for (size_t i = 0; i < m->nfaults; i++) {
-        double a = t_sec(m->faults[i].at), z = t_sec(m->faults[i].at + m->faults[i].dur);
-        if (a < end) {
-            b[nb++] = a;
+        double s0 = t_sec(m->faults[i].at), z = t_sec(m->faults[i].at + m->faults[i].dur);
+        if (s0 < duration) {
+            b[nb++] = s0;
             out->has_faults = true;
-            if (a < first_fault)
-                first_fault = a;
+            if (s0 < a->first_fault)
+                a->first_fault = s0;
             if (z > out->fault_end)
-                out->fault_end = z < end ? z : end;
+                out->fault_end = z < duration ? z : duration;
         }
-        if (z < end)
+        if (z < duration)
             b[nb++] = z;
     }
     qsort(b, nb, sizeof *b, cmp_double);
@@ -104,91 +119,144 @@ int phases_compute(const model *m, const eddy_result *r, size_t client, client_p
         phase *p = &out->v[out->n++];
         p->start = b[i];
         p->end = b[i + 1];
-        double mid = (p->start + p->end) / 2;
-        char desc[160] = "";
-        for (size_t k = 0; k < m->nfaults; k++) {
-            const fault_spec *f = &m->faults[k];
-            if (mid >= t_sec(f->at) && mid < t_sec(f->at + f->dur)) {
-                char one[96];
-                phases_describe_fault(m, f, one, sizeof one);
-                if (desc[0])
-                    strncat(desc, ", ", sizeof desc - strlen(desc) - 1);
-                strncat(desc, one, sizeof desc - strlen(desc) - 1);
-                p->faulted = true;
-            }
-        }
-        if (p->faulted)
-            snprintf(p->label, sizeof p->label, "during %s", desc);
-        else if (!out->has_faults)
-            snprintf(p->label, sizeof p->label, "whole run");
-        else if (p->end <= first_fault)
-            snprintf(p->label, sizeof p->label, "before");
-        else if (p->start >= out->fault_end)
-            snprintf(p->label, sizeof p->label, "after");
-        else
-            snprintf(p->label, sizeof p->label, "between faults");
-        double off = 0, ret = 0, good = 0, shed = 0;
-        for (size_t j = 0; j < s->nrows; j++) {
-            if (rows[j].t >= p->start - 1e-9 && rows[j].t < p->end - 1e-9) {
-                off += rows[j].offered;
-                ret += rows[j].retries;
-                good += rows[j].goodput;
-                shed += rows[j].shed;
-            }
-        }
-        double len = p->end - p->start;
-        p->goodput = good / len;
-        p->demand = (off + shed) / len;
-        p->success = off + shed > 0 ? good / (off + shed) : NAN;
-        p->amplification = off > 0 ? (off + ret) / off : NAN;
+        label_phase(m, out, a->first_fault, p);
     }
     free(b);
-
     out->baseline = NAN;
-    if (out->has_faults && out->n > 0 && !out->v[0].faulted)
-        out->baseline = out->v[0].success;
-    if (!(out->baseline > 0))
-        out->baseline = 1.0; /* no healthy stretch to compare with: demand success */
-
-    /* Rolling success ratio after the last fault. */
     out->recovery_time = NAN;
     out->final_success = NAN;
-    size_t first = s->nrows;
-    for (size_t i = 0; i < s->nrows; i++)
-        if (rows[i].t >= out->fault_end - 1e-9) {
-            first = i;
-            break;
-        }
-    size_t W = RECOVERY_WINDOW;
-    if (out->has_faults && first < s->nrows) {
-        /* Walk backwards: the latest start from which every window holds. */
-        size_t n = s->nrows;
-        ssize_t ok_from = -1;
-        for (ssize_t i = (ssize_t)n - 1; i >= (ssize_t)first; i--) {
-            double g = 0, d = 0;
-            size_t lim = (size_t)i + W < n ? (size_t)i + W : n;
-            for (size_t j = (size_t)i; j < lim; j++) {
-                g += rows[j].goodput;
-                d += rows[j].offered + rows[j].shed;
-            }
-            double ratio = d > 0 ? g / d : 1.0;
-            if ((size_t)i + W >= n && out->final_success != out->final_success)
-                out->final_success = ratio;
-            if (ratio >= RECOVERY_LEVEL * out->baseline)
-                ok_from = i;
-            else
-                break;
-        }
-        if (ok_from >= 0) {
-            out->recovered = true;
-            out->recovery_time = rows[ok_from].t - out->fault_end;
-            if (out->recovery_time < 0)
-                out->recovery_time = 0;
-        }
-    } else if (!out->has_faults) {
-        out->recovered = true;
+    return 0;
+}
+
+static void close_phase(phases_acc *a)
+{
+    phase *p = &a->out->v[a->cur_phase];
+    double off = a->sums[0], ret = a->sums[1], good = a->sums[2], shed = a->sums[3];
+    double len = p->end - p->start;
+    p->goodput = good / len;
+    p->demand = (off + shed) / len;
+    p->success = off + shed > 0 ? good / (off + shed) : NAN;
+    p->amplification = off > 0 ? (off + ret) / off : NAN;
+    memset(a->sums, 0, sizeof a->sums);
+    if (a->cur_phase == 0) {
+        client_phases *o = a->out;
+        o->baseline = o->has_faults && !p->faulted ? p->success : NAN;
+        if (!(o->baseline > 0))
+            o->baseline = 1.0; /* no healthy stretch to compare with: demand success */
     }
-    free(rows);
+}
+
+static double window_ratio(const phases_acc *a, size_t from, size_t to) /* rows [from, to) after fault_end */
+{
+    double g = 0, d = 0;
+    for (size_t j = from; j < to; j++) {
+        g += a->ring_good[j % RECOVERY_WINDOW];
+        d += a->ring_dem[j % RECOVERY_WINDOW];
+    }
+    return d > 0 ? g / d : 1.0;
+}
+
+/* A window that fails pushes recovery to the row after its start; that row
+ * is inside the window, so its time is still in the ring. */
+static void check_window(phases_acc *a, size_t from, size_t to)
+{
+    if (window_ratio(a, from, to) < RECOVERY_LEVEL * a->out->baseline) {
+        a->any_fail = true;
+        a->fail_last = from + 1 >= to; /* no row after it: not recovered (yet) */
+        if (!a->fail_last)
+            a->recover_t = a->ring_t[(from + 1) % RECOVERY_WINDOW];
+    }
+}
+
+/* Account the previous row, now that its length (dt) is known.  A row that
+ * straddles a phase boundary (a fault window not aligned to the sample
+ * interval) is split between the phases in proportion to the overlap. */
+static void take_row(phases_acc *a, double dt)
+{
+    double t = a->prev[0], off = a->prev[1] * dt, ret = a->prev[2] * dt, good = a->prev[3] * dt,
+           shed = a->prev[4] * dt;
+    client_phases *o = a->out;
+    double t1 = t + dt;
+    while (a->cur_phase < o->n && dt > 0) {
+        phase *p = &o->v[a->cur_phase];
+        double lo = t > p->start ? t : p->start, hi = t1 < p->end ? t1 : p->end;
+        double w = hi > lo ? (hi - lo) / dt : 0;
+        a->sums[0] += off * w;
+        a->sums[1] += ret * w;
+        a->sums[2] += good * w;
+        a->sums[3] += shed * w;
+        if (t1 < p->end - 1e-9 || a->cur_phase + 1 == o->n)
+            break;
+        close_phase(a);
+        a->cur_phase++;
+    }
+    if (o->has_faults && t >= o->fault_end - 1e-9) {
+        size_t j = a->nafter++;
+        a->ring_good[j % RECOVERY_WINDOW] = good;
+        a->ring_dem[j % RECOVERY_WINDOW] = off + shed;
+        a->ring_t[j % RECOVERY_WINDOW] = t;
+        if (j + 1 >= RECOVERY_WINDOW)
+            check_window(a, j + 1 - RECOVERY_WINDOW, j + 1);
+    }
+}
+
+void phases_row(phases_acc *a, const double *row)
+{
+    if (a->have_prev)
+        take_row(a, row[0] - a->prev[0]);
+    a->prev[0] = row[0];
+    a->prev[1] = row[a->c_off];
+    a->prev[2] = row[a->c_ret];
+    a->prev[3] = row[a->c_good];
+    a->prev[4] = row[a->c_shed];
+    a->have_prev = true;
+}
+
+void phases_finish(phases_acc *a)
+{
+    client_phases *o = a->out;
+    if (a->have_prev)
+        take_row(a, a->end - a->prev[0]);
+    /* close the current phase and any left without rows */
+    for (; a->cur_phase < o->n; a->cur_phase++)
+        close_phase(a);
+    if (o->has_faults && o->fault_end >= a->end - 1e-9) {
+        o->fault_open_at_end = true;
+        return; /* recovery cannot be judged while the trigger is on */
+    }
+    if (!o->has_faults) {
+        o->recovered = true;
+        return;
+    }
+    size_t n = a->nafter;
+    if (n == 0)
+        return;
+    /* the windows cut short by the end of the run */
+    size_t first_short = n >= RECOVERY_WINDOW ? n - RECOVERY_WINDOW + 1 : 0;
+    for (size_t from = first_short; from < n; from++)
+        check_window(a, from, n);
+    o->final_success = window_ratio(a, n >= RECOVERY_WINDOW ? n - RECOVERY_WINDOW : 0, n);
+    if (!a->any_fail) {
+        o->recovered = true;
+        o->recovery_time = 0;
+        return;
+    }
+    if (a->fail_last)
+        return; /* the last window failed: not recovered */
+    o->recovered = true;
+    o->recovery_time = a->recover_t - o->fault_end;
+    if (o->recovery_time < 0)
+        o->recovery_time = 0;
+}
+
+int phases_compute(const model *m, const eddy_result *r, size_t client, client_phases *out)
+{
+    phases_acc a;
+    if (phases_begin(&a, m, &r->series, r->duration, client, out) < 0)
+        return -1;
+    for (size_t i = 0; i < r->series.nrows; i++)
+        phases_row(&a, r->series.values + i * r->series.ncols);
+    phases_finish(&a);
     return 0;
 }
 

@@ -15,7 +15,7 @@
 #include "../model/model.h"
 
 typedef struct phase {
-    char label[160];
+    char label[192];
     double start, end;    /* seconds */
     double goodput;       /* user requests succeeded per second */
     double demand;        /* user requests arrived per second */
@@ -30,6 +30,7 @@ typedef struct client_phases {
     bool has_faults;
     double fault_end;      /* when the last fault window closes (s) */
     double baseline;       /* success ratio before the first fault */
+    bool fault_open_at_end; /* a window is still open when the run ends */
     bool recovered;
     double recovery_time;  /* s after fault_end, or NaN when not recovered */
     double final_success;  /* success ratio over the run's last window */
@@ -41,6 +42,33 @@ typedef struct client_phases {
 #define RECOVERY_WINDOW 5
 #define RECOVERY_LEVEL 0.9
 
+/* Online: feed rows as the engine produces them (an eddy_options.on_row
+ * callback can), in O(1) memory however long the run. */
+typedef struct phases_acc {
+    const model *m;
+    client_phases *out;
+    int c_off, c_ret, c_good, c_shed; /* column indexes */
+    double end;                       /* run length, s */
+    double first_fault;
+    bool have_prev;
+    double prev[5]; /* the previous row: t, offered, retries, goodput, shed (rates) */
+    size_t cur_phase;
+    double sums[4]; /* offered, retries, goodput, shed in cur_phase */
+    /* recovery: windows of RECOVERY_WINDOW rows after the last fault */
+    size_t nafter;                      /* rows seen after fault_end */
+    double ring_good[RECOVERY_WINDOW], ring_dem[RECOVERY_WINDOW];
+    double ring_t[RECOVERY_WINDOW];
+    bool any_fail;
+    bool fail_last;   /* the last failing window had no row after its start */
+    double recover_t; /* the row after the last failing window's start */
+} phases_acc;
+
+int phases_begin(phases_acc *a, const model *m, const eddy_series *cols, double duration, size_t client,
+                 client_phases *out);
+void phases_row(phases_acc *a, const double *row);
+void phases_finish(phases_acc *a);
+
+/* All at once, from a result that kept its rows. */
 int phases_compute(const model *m, const eddy_result *r, size_t client, client_phases *out);
 void phases_free(client_phases *p);
 

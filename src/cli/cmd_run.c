@@ -5,9 +5,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "../model/model.h"
 #include "../output/csv.h"
+#include "../analysis/phases.h"
 #include "../output/run_report.h"
 #include "cli.h"
 #include "eddy.h"
@@ -30,6 +33,75 @@ static const char usage[] =
     "  -h, --help         this help\n"
     "\n"
     "exit status: 0 ran, 1 bad model or I/O error, 2 usage error\n";
+
+/* Rows stream from the engine to the CSV and to the phase accumulators,
+ * so a run of any length holds no series in memory. */
+typedef struct sink {
+    const model *m;
+    FILE *csv;
+    bool started;
+    phases_acc *acc;
+    client_phases *phases;
+} sink;
+
+static void on_row(const eddy_series *cols, const double *row, void *ud)
+{
+    sink *k = ud;
+    if (!k->started) {
+        k->started = true;
+        if (k->csv)
+            csv_write_header(k->csv, cols);
+        for (size_t i = 0; i < k->m->nclients; i++)
+            phases_begin(&k->acc[i], k->m, cols, t_sec(k->m->duration), i, &k->phases[i]);
+    }
+    if (k->csv)
+        csv_write_row(k->csv, cols, row);
+    for (size_t i = 0; i < k->m->nclients; i++)
+        phases_row(&k->acc[i], row);
+}
+
+/* Write to FILE.tmp and rename it into place only when the run succeeds, so
+ * a failed run never leaves a half-written series over a good one.
+ * Devices and pipes (/dev/stdout) are written directly. */
+static FILE *open_output(const char *path, char **tmp)
+{
+    struct stat st;
+    *tmp = NULL;
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+        return fopen(path, "w");
+    size_t n = strlen(path) + 16;
+    *tmp = malloc(n);
+    if (!*tmp)
+        abort();
+    snprintf(*tmp, n, "%s.tmp%ld", path, (long)getpid());
+    FILE *fp = fopen(*tmp, "w");
+    if (!fp) {
+        free(*tmp);
+        *tmp = NULL;
+    }
+    return fp;
+}
+
+static int close_output(FILE *fp, const char *path, char *tmp, bool keep)
+{
+    int bad = ferror(fp);
+    int saved = errno;
+    if (fclose(fp) != 0 && !bad) {
+        bad = 1;
+        saved = errno;
+    }
+    if (tmp) {
+        if (keep && !bad && rename(tmp, path) != 0) {
+            bad = 1;
+            saved = errno;
+        }
+        if (!keep || bad)
+            unlink(tmp);
+        free(tmp);
+    }
+    errno = saved;
+    return bad ? -1 : 0;
+}
 
 static long peak_rss_bytes(void)
 {
@@ -102,39 +174,57 @@ int cmd_run(int argc, char **argv)
         return 1;
     }
 
+    FILE *csv = NULL;
+    char *tmp = NULL;
+    if (out_path && !(csv = open_output(out_path, &tmp))) {
+        int e = errno;
+        model_free(m);
+        return cli_fail("run", "cannot write %s: %s", out_path, strerror(e));
+    }
+    sink k = {.m = m, .csv = csv};
+    k.acc = calloc(m->nclients, sizeof *k.acc);
+    k.phases = calloc(m->nclients, sizeof *k.phases);
+    if (!k.acc || !k.phases)
+        abort();
+
     progress bar;
     progress_init(&bar, "simulating", !quiet);
     opt.progress = progress_update;
     opt.progress_ud = &bar;
+    opt.on_row = on_row;
+    opt.row_ud = &k;
+    opt.drop_series = true;
     eddy_result r;
     int rc = eddy_run(m, &opt, &r, &err);
     progress_done(&bar);
+    int status = 0;
+    if (csv && close_output(csv, out_path, tmp, rc == 0) < 0 && rc == 0)
+        status = cli_fail("run", "cannot write %s: %s", out_path, strerror(errno));
     if (rc < 0) {
         char buf[2048];
         err_format(&err, buf, sizeof buf);
         fprintf(stderr, "%s\n", buf);
-        model_free(m);
-        return 1;
-    }
-
-    int status = 0;
-    if (out_path) {
-        FILE *fp = fopen(out_path, "w");
-        if (!fp || csv_write_series(fp, &r.series) < 0 || fclose(fp) != 0) {
-            status = cli_fail("run", "cannot write %s: %s", out_path, strerror(errno));
-            fp = NULL;
+        status = 1;
+    } else {
+        for (size_t i = 0; i < m->nclients; i++)
+            phases_finish(&k.acc[i]);
+        run_meta meta = {path, peak_rss_bytes(), k.phases};
+        if (json) {
+            json_t *j = run_report_json(m, &r, &meta);
+            json_dumpf(j, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
+            fputc('\n', stdout);
+            json_decref(j);
+        } else {
+            run_report_text(stdout, m, &r, &meta);
         }
     }
-    run_meta meta = {path, peak_rss_bytes()};
-    if (json) {
-        json_t *j = run_report_json(m, &r, &meta);
-        json_dumpf(j, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
-        fputc('\n', stdout);
-        json_decref(j);
-    } else {
-        run_report_text(stdout, m, &r, &meta);
-    }
-    eddy_result_free(&r);
+    for (size_t i = 0; i < m->nclients; i++)
+        if (k.started)
+            phases_free(&k.phases[i]);
+    free(k.acc);
+    free(k.phases);
+    if (rc == 0)
+        eddy_result_free(&r);
     model_free(m);
     return status;
 }

@@ -63,8 +63,8 @@ void client_start(sim *s, client_rt *c)
     c->users = calloc((size_t)c->spec->users, sizeof *c->users);
     if (!c->users)
         abort();
-    /* Users start at a random point of their first think, so they are not
-     * synchronised by the start of the run. */
+    /* Each user starts with a think drawn from the think distribution, so
+     * (unless think is constant) users are not synchronised by the start. */
     for (long i = 0; i < c->spec->users; i++) {
         c->users[i].client = c;
         sim_at(s, &c->users[i].think, EV_THINK, dist_sample(&c->spec->think, &c->rng_think));

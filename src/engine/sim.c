@@ -101,6 +101,7 @@ static void sim_free(sim *s)
     free(s->services);
     free(s->faults);
     free(s->actions);
+    free(s->row);
     pool_free_all(&s->reqs);
     pool_free_all(&s->ureqs);
     evq_free(&s->q);
@@ -121,6 +122,7 @@ int eddy_run(const eddy_model *m, const eddy_options *opt, eddy_result *out, edd
     s->seed = opt->use_seed ? opt->seed : m->seed;
     s->end = m->duration;
     s->series = &out->series;
+    s->opt = opt;
     evq_init(&s->q);
     pool_init(&s->reqs, sizeof(req));
     pool_init(&s->ureqs, sizeof(ureq));

@@ -179,6 +179,8 @@ struct sim {
     action_rt *actions;
     eddy_series *series;
     size_t rows_cap;
+    double *row; /* the row being built */
+    const eddy_options *opt;
     uint64_t events, attempts;
 };
 

@@ -1,10 +1,9 @@
 /* stats.c -- telemetry: one row per sample interval, and the run totals.
  *
  * Counters are kept per interval and folded into run totals when the
- * interval closes, so the hot path increments one counter.  Rows are held in
- * memory (their number grows with the run's length over the sample
- * interval, never with the number of requests) and written out by the
- * output layer. */
+ * interval closes, so the hot path increments one counter.  Each row goes to
+ * the caller's on_row callback as it closes, and is kept in the result
+ * unless the caller asked to drop rows (to keep memory flat in long runs). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,6 +49,9 @@ void stats_init(sim *s)
     S->nrows = 0;
     S->values = NULL;
     s->rows_cap = 0;
+    s->row = calloc(S->ncols, sizeof *s->row);
+    if (!s->row)
+        abort();
 }
 
 static double quantile_sec(const hist *h, double q)
@@ -64,13 +66,7 @@ void stats_sample(sim *s)
     double dt = t_sec(s->now - s->last_sample);
     if (dt <= 0)
         return;
-    if (S->nrows == s->rows_cap) {
-        s->rows_cap = s->rows_cap ? s->rows_cap * 2 : 256;
-        S->values = realloc(S->values, s->rows_cap * S->ncols * sizeof *S->values);
-        if (!S->values)
-            abort();
-    }
-    double *row = S->values + S->nrows * S->ncols;
+    double *row = s->row;
     size_t k = 0;
     row[k++] = t_sec(s->last_sample);
     for (size_t i = 0; i < m->nclients; i++) {
@@ -121,7 +117,18 @@ void stats_sample(sim *s)
         hist_merge(&v->lat_tot, &v->lat_cur);
         hist_reset(&v->lat_cur);
     }
-    S->nrows++;
+    if (s->opt->on_row)
+        s->opt->on_row(S, row, s->opt->row_ud);
+    if (!s->opt->drop_series) {
+        if (S->nrows == s->rows_cap) {
+            s->rows_cap = s->rows_cap ? s->rows_cap * 2 : 256;
+            S->values = realloc(S->values, s->rows_cap * S->ncols * sizeof *S->values);
+            if (!S->values)
+                abort();
+        }
+        memcpy(S->values + S->nrows * S->ncols, row, S->ncols * sizeof *row);
+        S->nrows++;
+    }
     s->last_sample = s->now;
 }
 

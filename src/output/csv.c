@@ -10,22 +10,30 @@
 #include <string.h>
 #include <sys/stat.h>
 
-int csv_write_series(FILE *fp, const eddy_series *s)
+void csv_write_header(FILE *fp, const eddy_series *s)
 {
     for (size_t c = 0; c < s->ncols; c++)
         fprintf(fp, "%s%s", c ? "," : "", s->names[c]);
     fputc('\n', fp);
-    for (size_t r = 0; r < s->nrows; r++) {
-        for (size_t c = 0; c < s->ncols; c++) {
-            double v = eddy_series_at(s, r, c);
-            if (c)
-                fputc(',', fp);
-            if (isnan(v))
-                continue;
-            fprintf(fp, c == 0 ? "%.10g" : "%.6g", v);
-        }
-        fputc('\n', fp);
+}
+
+void csv_write_row(FILE *fp, const eddy_series *s, const double *row)
+{
+    for (size_t c = 0; c < s->ncols; c++) {
+        if (c)
+            fputc(',', fp);
+        if (isnan(row[c]))
+            continue;
+        fprintf(fp, c == 0 ? "%.10g" : "%.6g", row[c]);
     }
+    fputc('\n', fp);
+}
+
+int csv_write_series(FILE *fp, const eddy_series *s)
+{
+    csv_write_header(fp, s);
+    for (size_t r = 0; r < s->nrows; r++)
+        csv_write_row(fp, s, s->values + r * s->ncols);
     return ferror(fp) ? -1 : 0;
 }
 

@@ -8,6 +8,9 @@
 
 /* Returns 0, or -1 on a write error (errno set). */
 int csv_write_series(FILE *fp, const eddy_series *s);
+/* The same a piece at a time, for rows streamed from a run. */
+void csv_write_header(FILE *fp, const eddy_series *s);
+void csv_write_row(FILE *fp, const eddy_series *s, const double *row);
 
 /* Whether `path` may be written as a series: it does not exist, is empty,
  * is not a regular file (/dev/stdout, a pipe), or is a CSV eddy wrote

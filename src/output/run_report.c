@@ -12,7 +12,23 @@
 /* JSON has no NaN: a quantity that does not exist is null. */
 static json_t *num(double v) { return isfinite(v) ? json_real(v) : json_null(); }
 
-static json_t *client_json(const model *m, const eddy_result *r, size_t i)
+/* Phases come precomputed (streamed runs) or from the kept series. */
+static int get_phases(const model *m, const eddy_result *r, const run_meta *meta, size_t i, client_phases *ph)
+{
+    if (meta && meta->phases) {
+        *ph = meta->phases[i];
+        return 0;
+    }
+    return phases_compute(m, r, i, ph);
+}
+
+static void put_phases(const run_meta *meta, client_phases *ph)
+{
+    if (!(meta && meta->phases))
+        phases_free(ph);
+}
+
+static json_t *client_json(const model *m, const eddy_result *r, const run_meta *meta, size_t i)
 {
     const eddy_client_totals *t = &r->clients[i];
     json_t *o = json_object();
@@ -32,7 +48,7 @@ static json_t *client_json(const model *m, const eddy_result *r, size_t i)
     json_object_set_new(o, "latency_p99", num(t->goodput ? t->latency_p99 : NAN));
 
     client_phases ph;
-    if (phases_compute(m, r, i, &ph) == 0) {
+    if (get_phases(m, r, meta, i, &ph) == 0) {
         json_t *arr = json_array();
         for (size_t k = 0; k < ph.n; k++) {
             phase *p = &ph.v[k];
@@ -46,14 +62,14 @@ static json_t *client_json(const model *m, const eddy_result *r, size_t i)
             json_array_append_new(arr, po);
         }
         json_object_set_new(o, "phases", arr);
-        if (ph.has_faults) {
+        if (ph.has_faults && !ph.fault_open_at_end) {
             json_object_set_new(o, "recovered", json_boolean(ph.recovered));
             json_object_set_new(o, "recovery_time", num(ph.recovery_time));
         } else {
             json_object_set_new(o, "recovered", json_null());
             json_object_set_new(o, "recovery_time", json_null());
         }
-        phases_free(&ph);
+        put_phases(meta, &ph);
     }
     return o;
 }
@@ -102,7 +118,7 @@ json_t *run_report_json(const model *m, const eddy_result *r, const run_meta *me
 
     json_t *clients = json_object();
     for (size_t i = 0; i < r->nclients; i++)
-        json_object_set_new(clients, r->clients[i].name, client_json(m, r, i));
+        json_object_set_new(clients, r->clients[i].name, client_json(m, r, meta, i));
     json_object_set_new(root, "clients", clients);
     json_t *services = json_object();
     for (size_t i = 0; i < r->nservices; i++)
@@ -151,12 +167,13 @@ static void fmt_latency(char *buf, size_t n, double sec)
     units_format_duration((simtime)(sec * 1e9 + 0.5), buf, (int)n);
 }
 
+/* Both ends in one unit, so "60s-90s" rather than "1m-90s". */
 static void fmt_span(char *buf, size_t n, double a, double b)
 {
-    char x[32], y[32];
-    units_format_duration((simtime)(a * 1e9 + 0.5), x, sizeof x);
-    units_format_duration((simtime)(b * 1e9 + 0.5), y, sizeof y);
-    snprintf(buf, n, "%s-%s", x, y);
+    if (b < 3600)
+        snprintf(buf, n, "%gs-%gs", a, b);
+    else
+        snprintf(buf, n, "%gm-%gm", a / 60, b / 60);
 }
 
 void run_report_text(FILE *fp, const model *m, const eddy_result *r, const run_meta *meta)
@@ -177,7 +194,7 @@ void run_report_text(FILE *fp, const model *m, const eddy_result *r, const run_m
                 t->name, m->services[m->clients[i].call.to].name, (unsigned long long)t->requests,
                 (unsigned long long)t->goodput, (unsigned long long)t->failed, (unsigned long long)t->timeouts);
         client_phases ph;
-        if (phases_compute(m, r, i, &ph) < 0)
+        if (get_phases(m, r, meta, i, &ph) < 0)
             continue;
         fprintf(fp, "  %-34s %-14s %10s %9s %10s\n", "phase", "time", "goodput/s", "success", "attempts/req");
         for (size_t k = 0; k < ph.n; k++) {
@@ -189,7 +206,9 @@ void run_report_text(FILE *fp, const model *m, const eddy_result *r, const run_m
             fmt_num(a, sizeof a, p->amplification, "%.2f");
             fprintf(fp, "  %-34s %-14s %10s %9s %10s\n", p->label, span, g, sc, a);
         }
-        if (ph.has_faults) {
+        if (ph.fault_open_at_end) {
+            fprintf(fp, "  recovered: cannot tell: a fault window is still open when the run ends\n");
+        } else if (ph.has_faults) {
             char base[32], fin[32];
             fmt_pct(base, sizeof base, ph.baseline);
             fmt_pct(fin, sizeof fin, ph.final_success);
@@ -202,7 +221,7 @@ void run_report_text(FILE *fp, const model *m, const eddy_result *r, const run_m
                         "the fault: the degradation outlived its trigger\n",
                         r->duration - ph.fault_end, fin, base);
         }
-        phases_free(&ph);
+        put_phases(meta, &ph);
     }
 
     fprintf(fp, "\n  %-16s %10s %10s %10s %10s %8s %8s %8s %9s %9s\n", "service", "arrivals/s", "rejected/s",

@@ -11,9 +11,14 @@
 #include "eddy.h"
 #include "../model/model.h"
 
+#include "../analysis/phases.h"
+
 typedef struct run_meta {
     const char *model_path;
     long peak_rss_bytes; /* -1 when unknown */
+    /* Per client, computed while the run streamed its rows; NULL: compute
+     * them from the result's series. */
+    const client_phases *phases;
 } run_meta;
 
 void run_report_text(FILE *fp, const model *m, const eddy_result *r, const run_meta *meta);
