@@ -335,14 +335,16 @@ static int get_dist(loader *L, yaml_node_t *n, const char *path, dist *out)
     };
     for (int k = K_VALUE; k <= K_MAX; k++)
         if (f[k].key && !(takes[kind] & (1u << k)))
-            return fail(L, f[k].key, "%s: a %s distribution does not take '%s'; it takes %s", path, kinds[kind],
+            return fail(L, f[k].key, "%s: %s %s distribution does not take '%s'; it takes %s", path,
+                        kind == DIST_EXPONENTIAL ? "an" : "a", kinds[kind],
                         keys[k], needs[kind]);
 
     simtime a = 0, b = 0;
     double cv = 0;
 #define DUR(K, VAR)                                                                                                   \
     (join(p, path, keys[K]), get_duration(L, f[K].val, p, &(VAR)))
-#define MISSING() fail(L, n, "%s: a %s distribution needs %s", path, kinds[kind], needs[kind])
+#define MISSING()                                                                                                     \
+    fail(L, n, "%s: %s %s distribution needs %s", path, kind == DIST_EXPONENTIAL ? "an" : "a", kinds[kind], needs[kind])
     switch (kind) {
     case DIST_CONSTANT:
         if (!f[K_VALUE].val)
@@ -469,8 +471,23 @@ static int get_retry(loader *L, yaml_node_t *n, const char *path, retry_policy *
         if (get_duration(L, f[K_MAX].val, p, &r->max) < 0)
             return -1;
     }
+    if (!f[K_MAX].val && r->base > r->max)
+        r->max = r->base; /* a long base with no max: never cut below base */
     if (r->max < r->base)
-        return fail(L, f[K_MAX].val ? f[K_MAX].val : n, "%s: max backoff must not be less than base", path);
+        return fail(L, f[K_MAX].val, "%s: max backoff must not be less than base", path);
+    /* A setting that would be ignored is a mistake to point out, not to
+     * swallow: `{attempts: 3, base: 1s}` without `backoff` means no wait. */
+    if (r->backoff == BACKOFF_NONE) {
+        for (int k = K_BASE; k <= K_JITTER; k++)
+            if (f[k].key)
+                return fail(L, f[k].key,
+                            "%s: '%s' has no effect with backoff: none; set backoff: constant or exponential",
+                            path, keys[k]);
+    } else if (r->backoff == BACKOFF_CONSTANT && (f[K_MULT].key || f[K_MAX].key)) {
+        yaml_node_t *k = f[K_MULT].key ? f[K_MULT].key : f[K_MAX].key;
+        return fail(L, k, "%s: '%s' has no effect with backoff: constant; use backoff: exponential", path,
+                    scalar_text(k));
+    }
     if (f[K_MULT].val) {
         join(p, path, "multiplier");
         if (get_number(L, f[K_MULT].val, p, 1.0, &r->multiplier) < 0)
@@ -592,8 +609,10 @@ static int get_rate_steps(loader *L, yaml_node_t *n, const char *path, client_sp
         join(p, sp, "rate");
         if (get_rate(L, f[1].val, p, &c->steps[i].rate) < 0)
             return -1;
-        if (i > 0 && c->steps[i].at <= c->steps[i - 1].at)
+        if (i > 0 && c->steps[i].at <= c->steps[i - 1].at) {
+            join(p, sp, "at");
             return fail(L, f[0].val, "%s: steps must be in increasing order of 'at'", p);
+        }
     }
     return 0;
 }
@@ -837,6 +856,7 @@ static int get_fault(loader *L, yaml_node_t *n, const char *path, fault_spec *ft
         join(p, path, "lose_replicas");
         if (get_count(L, f[K_LOSE].val, p, 1, false, &ft->replicas) < 0)
             return -1;
+        ft->value_pos = pos_of(f[K_LOSE].val);
     }
     return 0;
 }
@@ -946,16 +966,19 @@ static int check_calls_acyclic(loader *L)
     return rc;
 }
 
+/* Check a section's names; *count is set only when all are good, because
+ * model_free walks that many entries. */
 static int get_entities(loader *L, yaml_node_t *n, const char *section, size_t *count, yaml_node_pair_t **pairs)
 {
+    size_t nentries;
     if (need_mapping(L, n, section, section[0] == 'c' ? "a mapping of client names to clients"
                                                       : "a mapping of service names to services") < 0)
         return -1;
     *pairs = n->data.mapping.pairs.start;
-    *count = (size_t)(n->data.mapping.pairs.top - n->data.mapping.pairs.start);
-    if (*count == 0)
+    nentries = (size_t)(n->data.mapping.pairs.top - n->data.mapping.pairs.start);
+    if (nentries == 0)
         return fail(L, n, "%s: expected at least one entry", section);
-    for (size_t i = 0; i < *count; i++) {
+    for (size_t i = 0; i < nentries; i++) {
         yaml_node_t *k = node_at(L, (*pairs)[i].key);
         if (k->type != YAML_SCALAR_NODE)
             return fail(L, k, "%s: names must be plain words, got %s", section, type_name(k));
@@ -965,6 +988,7 @@ static int get_entities(loader *L, yaml_node_t *n, const char *section, size_t *
             if (!strcmp(scalar_text(node_at(L, (*pairs)[j].key)), scalar_text(k)))
                 return fail(L, k, "%s: duplicate name '%s'", section, scalar_text(k));
     }
+    *count = nentries;
     return 0;
 }
 
@@ -998,7 +1022,8 @@ static int get_model(loader *L, yaml_node_t *root)
         return fail(L, root, "missing key 'duration' (how long to simulate, e.g. 10m)");
     if (get_positive_duration(L, f[K_DURATION].val, "duration", &m->duration) < 0)
         return -1;
-    m->sample = T_SEC;
+    /* one row a second, or a single row for a run shorter than that */
+    m->sample = m->duration < T_SEC ? m->duration : T_SEC;
     if (f[K_SAMPLE].val && get_positive_duration(L, f[K_SAMPLE].val, "sample", &m->sample) < 0)
         return -1;
     if (m->sample > m->duration)
@@ -1009,10 +1034,14 @@ static int get_model(loader *L, yaml_node_t *root)
                     (long long)(m->duration / m->sample));
     m->seed = 1;
     if (f[K_SEED].val) {
-        long v;
-        if (get_count(L, f[K_SEED].val, "seed", 0, false, &v) < 0)
+        const char *sv = need_scalar(L, f[K_SEED].val, "seed", "a whole number");
+        if (!sv)
             return -1;
-        m->seed = (unsigned long long)v;
+        char *end;
+        errno = 0;
+        m->seed = strtoull(sv, &end, 10);
+        if (errno || *end || !*sv || sv[0] == '-' || sv[0] == '+')
+            return fail(L, f[K_SEED].val, "seed: expected a whole number from 0 to 2^64-1, got '%s'", sv);
     }
 
     if (!f[K_SERVICES].val)
@@ -1074,7 +1103,7 @@ static int get_model(loader *L, yaml_node_t *root)
     for (size_t i = 0; i < m->nfaults; i++) {
         fault_spec *ft = &m->faults[i];
         if (ft->kind == FAULT_LOSE_REPLICAS && ft->replicas > m->services[ft->target].replicas) {
-            err_set(L->err, L->file, ft->pos.line, ft->pos.col,
+            err_set(L->err, L->file, ft->value_pos.line, ft->value_pos.col,
                     "faults[%zu].lose_replicas: %s has only %ld replicas, cannot lose %ld", i,
                     m->services[ft->target].name, m->services[ft->target].replicas, ft->replicas);
             goto out;

@@ -110,7 +110,7 @@ typedef struct fault_spec {
     simtime latency; /* add_latency */
     double errors;   /* errors */
     long replicas;   /* lose_replicas */
-    model_pos pos;
+    model_pos pos, value_pos;
 } fault_spec;
 
 typedef enum action_kind { ACTION_RETRY, ACTION_SHED } action_kind;

@@ -40,7 +40,7 @@ int units_duration(const char *s, simtime *out)
     static const struct {
         const char *u;
         double ns;
-    } units[] = {{"ns", 1}, {"us", 1e3}, {"µs", 1e3}, {"ms", 1e6}, {"s", 1e9}, {"m", 60e9}, {"h", 3600e9}};
+    } units[] = {{"ns", 1}, {"us", 1e3}, {"µs", 1e3}, {"ms", 1e6}, {"s", 1e9}, {"m", 60e9}, {"min", 60e9}, {"h", 3600e9}};
     double v;
     const char *end;
     if (leading_number(s, &v, &end) < 0 || v < 0)
@@ -143,7 +143,8 @@ void units_format_duration(simtime t, char *buf, int size)
      * minutes and hours only read well as whole numbers. */
     for (size_t i = 2; i < n; i++) {
         if (t >= units[i].unit || units[i].unit == 1) {
-            snprintf(buf, size, "%.4g%s", (double)t / (double)units[i].unit, units[i].name);
+            double v = (double)t / (double)units[i].unit;
+            snprintf(buf, size, v >= 10000 ? "%.0f%s" : "%.4g%s", v, units[i].name);
             return;
         }
     }

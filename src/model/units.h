@@ -1,6 +1,6 @@
 /* units.h -- the quantities a model file is written in.
  *
- *   durations  250us, 5ms, 2s, 10m, 1h (also ns)
+ *   durations  250us, 5ms, 2s, 10m (or 10min), 1h (also ns)
  *   rates      800/s, 3000/m, 20/h
  *   fractions  0.4 or 40%
  *   counts     12, or `unlimited` where a limit may be lifted
@@ -21,7 +21,7 @@ int units_number(const char *s, double *out);
 /* A multiplier such as `10` or `10x`. */
 int units_factor(const char *s, double *out);
 
-/* Write a duration the way a person would ("2s", "250ms", "1.5m"). */
+/* Write a duration the way a person would ("2s", "250ms", "90s", "5m"). */
 void units_format_duration(simtime t, char *buf, int size);
 
 #endif
