@@ -76,13 +76,15 @@ int cld_var_add(cld_graph *g, const char *id, const char *name, int line, int co
     x->id = lu_strdup(id);
     x->name = lu_strdup(named ? name : id);
     x->entity = lu_strdup(x->name);
+    x->kind = NULL;
     x->line = line;
     x->col = col;
     return (int)g->nvars++;
 }
 
-void cld_var_set_entity(cld_graph *g, int v, const char *entity)
+void cld_var_set_entity(cld_graph *g, int v, const char *entity, const char *kind)
 {
+    g->vars[v].kind = kind;
     free(g->vars[v].entity);
     g->vars[v].entity = lu_strdup(entity);
 }
@@ -97,8 +99,8 @@ static void join_text(char **s, const char *add)
     *s = n;
 }
 
-int cld_link_add(cld_graph *g, int from, int to, int sign, bool delay, const char *note,
-                 const char *origin, int line, int col)
+int cld_link_add(cld_graph *g, int from, int to, int sign, bool delay, const char *note, const char *origin, int line,
+                 int col)
 {
     for (size_t i = 0; i < g->nlinks; i++) {
         cld_link *l = &g->links[i];

@@ -17,10 +17,12 @@
 #include <stddef.h>
 
 typedef struct cld_var {
-    char *id;     /* unique key: the Mermaid id, the YAML name, a derived key */
-    char *name;   /* what people read: the Mermaid label, or the id */
-    char *entity; /* the model entity it belongs to (for --boundary); for a
-                     hand-drawn diagram, the variable itself */
+    char *id;         /* unique key: the Mermaid id, the YAML name, a derived key */
+    char *name;       /* what people read: the Mermaid label, or the id */
+    char *entity;     /* the model entity it belongs to (for --boundary); for a
+                         hand-drawn diagram, the variable itself */
+    const char *kind; /* the entity's kind, "client" or "service" (a static
+                         string), or NULL in a hand-drawn diagram */
     int line, col;
 } cld_var;
 
@@ -58,15 +60,15 @@ int cld_find_name(const cld_graph *g, const char *name);
  * named by its id.  A later non-empty name replaces an id-only name, so
  * `A --> B` followed by `B["Pods"]` names B "Pods" (as Mermaid does). */
 int cld_var_add(cld_graph *g, const char *id, const char *name, int line, int col);
-void cld_var_set_entity(cld_graph *g, int v, const char *entity);
+void cld_var_set_entity(cld_graph *g, int v, const char *entity, const char *kind);
 
 /* Add a link.  A second link with the same ends and the same polarity is
  * the same causal claim said twice: it is merged into the first (delay is
  * OR-ed, notes and origins are joined with "; ") and its index returned.
  * Opposite polarities between the same variables stay two links, since the
  * loops through each differ in type. */
-int cld_link_add(cld_graph *g, int from, int to, int sign, bool delay, const char *note,
-                 const char *origin, int line, int col);
+int cld_link_add(cld_graph *g, int from, int to, int sign, bool delay, const char *note, const char *origin, int line,
+                 int col);
 
 void cld_note_add(cld_graph *g, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -33,13 +33,13 @@ typedef struct jn {
     /* state of one search */
     int s;
     unsigned char *in_comp, *blocked;
-    int **bl;    /* B(v): vertices to unblock when v is */
+    int **bl; /* B(v): vertices to unblock when v is */
     size_t *bln, *blcap;
     uint64_t *bbits; /* membership of B(v) as an n x n bit matrix, if small */
     size_t words;
     int *work; /* scratch stack for unblocking and reachability */
 
-    int *path; /* vertices on the current path */
+    int *path;   /* vertices on the current path */
     size_t *via; /* via[i]: the successor entry taken from path[i] */
     size_t *pos; /* next successor to try at path[i] */
     unsigned char *found;

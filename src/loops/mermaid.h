@@ -28,8 +28,7 @@
 
 /* Parse one flowchart (the whole text) into g.  `file` names it in errors;
  * lines are counted from first_line (1 for a whole file). */
-int mermaid_parse(cld_graph *g, const char *text, size_t len, const char *file, int first_line,
-                  eddy_error *err);
+int mermaid_parse(cld_graph *g, const char *text, size_t len, const char *file, int first_line, eddy_error *err);
 
 /* Parse the ```mermaid blocks of a Markdown document into g.  block = 0
  * takes every flowchart block that is a causal loop diagram (variables with
@@ -39,7 +38,6 @@ int mermaid_parse(cld_graph *g, const char *text, size_t len, const char *file, 
  * stock-and-flow pictures), are skipped with a note on g; a block with some
  * links signed and others not is an error.  Errors carry the Markdown
  * file's own line numbers. */
-int mermaid_parse_markdown(cld_graph *g, const char *text, size_t len, const char *file, int block,
-                           eddy_error *err);
+int mermaid_parse_markdown(cld_graph *g, const char *text, size_t len, const char *file, int block, eddy_error *err);
 
 #endif

@@ -1,0 +1,156 @@
+/* cmd_loops.c -- `eddy loops FILE`: find, classify and explain every
+ * feedback loop of a causal loop diagram or of a service model. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../loops/analyze.h"
+#include "../loops/boundary.h"
+#include "../loops/source.h"
+#include "../output/loops_out.h"
+#include "cli.h"
+
+/* Enough for any diagram a person draws, and small enough that a dense
+ * generated graph answers in about a second instead of never. */
+#define DEFAULT_MAX_LOOPS 100000
+
+static const char usage[] =
+    "usage: eddy loops FILE [--json | --mermaid | --dot] [--max-loops N] [--boundary A,B,...] [--block N]\n"
+    "\n"
+    "Find every feedback loop (elementary cycle) of a causal loop diagram, classify\n"
+    "it as reinforcing (R: an even number of negative links) or balancing (B: odd),\n"
+    "and flag reinforcing loops no balancing loop touches (unguarded) and balancing\n"
+    "loops with a delay (can oscillate).\n"
+    "\n"
+    "FILE is read by its name:\n"
+    "  *.yaml, *.yml with `links`    the YAML diagram form {from, to, polarity, delay, note}\n"
+    "  *.yaml, *.yml with `services` a service model: its loops are derived, each link\n"
+    "                                naming the model element that creates it\n"
+    "  *.md, *.markdown              the ```mermaid flowchart blocks of a document\n"
+    "  anything else (*.mmd, ...)    a Mermaid flowchart whose links are labelled (+)/(-)\n"
+    "\n"
+    "options:\n"
+    "      --json          print the analysis as JSON\n"
+    "      --mermaid       print the diagram as Mermaid, loops highlighted\n"
+    "      --dot           print the diagram as Graphviz DOT, loops highlighted\n"
+    "      --max-loops N   stop after N loops and say so (default 100000; 0: no cap)\n"
+    "      --boundary A,B  check whether the entities A, B, ... (services and clients,\n"
+    "                      or variables of a diagram) contain each loop's feedback path\n"
+    "      --block N       in a Markdown file, read only the Nth ```mermaid block\n"
+    "  -h, --help          this help\n"
+    "\n"
+    "exit status: 0 analysed, 1 bad input file, 2 usage error\n";
+
+static int parse_count(const char *s, long max, long *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || end == s || *end || v < 0 || v > max)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+int cmd_loops(int argc, char **argv)
+{
+    enum { OPT_JSON = 256, OPT_MERMAID, OPT_DOT, OPT_MAX, OPT_BOUNDARY, OPT_BLOCK };
+    static const struct option opts[] = {{"json", no_argument, 0, OPT_JSON},
+                                         {"mermaid", no_argument, 0, OPT_MERMAID},
+                                         {"dot", no_argument, 0, OPT_DOT},
+                                         {"max-loops", required_argument, 0, OPT_MAX},
+                                         {"boundary", required_argument, 0, OPT_BOUNDARY},
+                                         {"block", required_argument, 0, OPT_BLOCK},
+                                         {"help", no_argument, 0, 'h'},
+                                         {0, 0, 0, 0}};
+    int format = 0; /* 0 text, else the OPT_ of the form */
+    long max = DEFAULT_MAX_LOOPS, block = 0;
+    const char *boundary = NULL;
+    optind = 1;
+    opterr = 0;
+    int ch;
+    while ((ch = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+        switch (ch) {
+        case OPT_JSON:
+        case OPT_MERMAID:
+        case OPT_DOT:
+            if (format && format != ch)
+                return cli_usage_error("loops", "choose one output form: --json, --mermaid or --dot");
+            format = ch;
+            break;
+        case OPT_MAX:
+            if (parse_count(optarg, 1000000000L, &max) < 0)
+                return cli_usage_error("loops", "--max-loops: expected a whole number >= 0, got '%s'", optarg);
+            break;
+        case OPT_BOUNDARY:
+            boundary = optarg;
+            break;
+        case OPT_BLOCK:
+            if (parse_count(optarg, 1000000L, &block) < 0 || block == 0)
+                return cli_usage_error("loops", "--block: expected a block number >= 1, got '%s'", optarg);
+            break;
+        case 'h':
+            fputs(usage, stdout);
+            return 0;
+        case ':':
+            return cli_usage_error("loops", "%s needs a value", argv[optind - 1]);
+        default:
+            return cli_usage_error("loops", "unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    if (optind >= argc)
+        return cli_usage_error("loops", "missing FILE (a .mmd diagram, a .md document or a .yaml diagram or model)");
+    if (optind + 1 < argc)
+        return cli_usage_error("loops", "expected one FILE, got also '%s'", argv[optind + 1]);
+    const char *path = argv[optind];
+
+    eddy_error err = {0};
+    loops_source src;
+    if (source_load(path, (int)block, &src, &err) < 0) {
+        char buf[2048];
+        err_format(&err, buf, sizeof buf);
+        fprintf(stderr, "%s\n", buf);
+        return 1;
+    }
+    if (block && src.kind != SOURCE_MARKDOWN) {
+        source_free(&src);
+        return cli_usage_error("loops", "--block applies to Markdown files (*.md) only");
+    }
+    loop_analysis *a = loops_analyze(src.g, (size_t)max);
+    boundary_report br, *b = NULL;
+    int status = 0;
+    if (boundary) {
+        if (boundary_check(a, boundary, &br, &err) < 0) {
+            char buf[2048];
+            err_format(&err, buf, sizeof buf);
+            fprintf(stderr, "%s\n", buf);
+            status = 1;
+            goto out;
+        }
+        b = &br;
+    }
+    switch (format) {
+    case OPT_JSON:
+        loopsout_json_print(stdout, a, b, source_kind_name(src.kind));
+        break;
+    case OPT_MERMAID:
+        loopsout_mermaid(stdout, a);
+        break;
+    case OPT_DOT:
+        loopsout_dot(stdout, a);
+        break;
+    default:
+        loopsout_text(stdout, a, b);
+        break;
+    }
+    if (fflush(stdout) != 0)
+        status = cli_fail("loops", "cannot write the output: %s", strerror(errno));
+    if (b)
+        boundary_free(b);
+out:
+    loops_free(a);
+    source_free(&src);
+    return status;
+}

@@ -1,0 +1,66 @@
+/* analyze.h -- what the loops of a causal loop diagram are and do.
+ *
+ * Every elementary cycle is a loop.  A loop is reinforcing (R) when it has
+ * an even number of negative links, balancing (B) when odd.  Loops are
+ * numbered in one overall sequence (R1, B2, B3, ...), in this order:
+ *
+ *   a loop comes before another when the latest-declared link it uses was
+ *   declared earlier (ties: compare the next-latest link, and so on).
+ *
+ * That is the order in which a reader going down the diagram sees each loop
+ * close, so R1 is the loop the author drew first, and adding a link at the
+ * end of a file never renumbers the loops above it.  Each loop's variables
+ * are listed from the one declared first.
+ *
+ * Flags, as DESIGN.md section 6 and the seed rule ask:
+ *   unguarded      a reinforcing loop that no balancing loop touches (shares
+ *                  a variable with): "every reinforcing loop needs a
+ *                  circuit breaker"
+ *   can oscillate  a balancing loop containing a delay: it corrects late
+ *                  and overshoots */
+#ifndef EDDY_LOOPS_ANALYZE_H
+#define EDDY_LOOPS_ANALYZE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "graph.h"
+
+typedef struct cld_loop {
+    int *links; /* in the order travelled, from the first-declared variable */
+    int *vars;  /* vars[i] is the source of links[i] */
+    size_t len;
+    char type;     /* 'R' or 'B' */
+    char name[24]; /* "R1", "B2": the letter and the loop's rank */
+    int negatives, delays;
+    bool unguarded, can_oscillate;
+} cld_loop;
+
+typedef struct loop_analysis {
+    const cld_graph *g;
+    cld_loop *loops;
+    size_t n;
+    size_t max;  /* the cap on loops (0: none) */
+    bool capped; /* there are more loops than max: the list is partial */
+    size_t nr, nb, nunguarded, noscillate;
+    /* For each variable, the loops through it, in rank order; and the
+     * balancing ones alone (for "is this R loop guarded"). */
+    size_t **var_loops, *var_nloops;
+    size_t **var_bloops, *var_nbloops;
+    int *all_links, *all_vars; /* the storage the loops point into */
+} loop_analysis;
+
+/* Find, order, classify and flag the loops of g (which must outlive the
+ * result).  max caps the number of loops (0: no cap). */
+loop_analysis *loops_analyze(const cld_graph *g, size_t max);
+void loops_free(loop_analysis *a);
+
+/* The other loops sharing a variable with loop i, in rank order: of type
+ * 'B' only, or any type (0).  Writes at most max indexes to out and
+ * returns how many; *more says whether some were left out. */
+size_t loops_touching(const loop_analysis *a, size_t i, char type, size_t *out, size_t max, bool *more);
+
+/* Index of the loop named e.g. "B2", or -1. */
+int loops_find(const loop_analysis *a, const char *name);
+
+#endif

@@ -1,0 +1,77 @@
+/* review.h -- a design-time dynamics review of every call edge.
+ *
+ * Each arrow of the call graph (a client's call, or a service's downstream
+ * call) gets a row: its timeout, its retry policy, what the caller does
+ * when the callee is slow, whether that adds load to the slow callee
+ * (amplifying), and the worst-case amplification reaching the callee
+ * through it: the product of attempts along the worst call path (three
+ * layers with three attempts each is 27x).  Then the flags:
+ *
+ *   naked-retry             retries with no backoff and no budget
+ *   no-timeout              a call that waits as long as the callee takes
+ *   timeout-exceeds-caller  a timeout longer than the caller's own caller's
+ *                           timeout (or the client's deadline): when the
+ *                           callee is slow, the work is always wasted
+ *   retries-outlast-caller  each attempt fits, but all of them do not
+ *   shared-dependency       a service called by several callers, so those
+ *                           "independent" callers fail together
+ *
+ * The review reads only the model, never runs it: it is for the design
+ * review, before anything ships. */
+#ifndef EDDY_LOOPS_REVIEW_H
+#define EDDY_LOOPS_REVIEW_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "../model/model.h"
+
+typedef enum slow_action { SLOW_WAIT, SLOW_TIME_OUT, SLOW_RETRY, SLOW_FAIL_FAST, SLOW_FALLBACK } slow_action;
+
+typedef struct review_edge {
+    int client;        /* the calling client, or -1 */
+    int service, call; /* else the calling service and its call index */
+    int callee;
+    char name[256]; /* "shoppers→checkout" */
+    const call_spec *spec;
+    slow_action when_slow;
+    bool amplifying;
+    char why[256];    /* why it amplifies or not */
+    double worst_amp; /* attempts reaching the callee per user request, worst path */
+} review_edge;
+
+typedef struct review_path {
+    int *edges; /* indexes into review.edges, from the client down */
+    size_t n;
+    double amp; /* product of attempts */
+} review_path;
+
+typedef struct review_flag {
+    const char *code; /* "naked-retry", ... */
+    int edge;         /* the edge it concerns, or -1 */
+    int service;      /* for shared-dependency */
+    char *msg;
+    model_pos pos;
+} review_flag;
+
+typedef struct review {
+    const model *m;
+    review_edge *edges;
+    size_t nedges;
+    review_path *paths;
+    size_t npaths;
+    bool paths_capped; /* more than REVIEW_MAX_PATHS paths: list cut */
+    review_flag *flags;
+    size_t nflags;
+    double worst_amp; /* over all paths */
+} review;
+
+#define REVIEW_MAX_PATHS 1000
+
+review *review_model(const model *m);
+void review_free(review *r);
+const char *review_action_name(slow_action a);
+/* The sentence saying what the review cannot see yet. */
+extern const char *const review_not_covered;
+
+#endif

@@ -1,0 +1,525 @@
+/* loops_out.c -- text, JSON, Mermaid and DOT forms of a loop analysis. */
+#include "loops_out.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "../loops/util.h"
+
+#define ARROW "\xe2\x86\x92" /* → */
+
+static const char *type_word(char t) { return t == 'R' ? "reinforcing" : "balancing"; }
+
+void loopsout_link_text(FILE *f, const cld_graph *g, int li)
+{
+    const cld_link *l = &g->links[li];
+    fprintf(f, "%s -(%s%s)-> %s", g->vars[l->from].name, cld_sign_str(l->sign), l->delay ? ", delay" : "",
+            g->vars[l->to].name);
+}
+
+static char *link_string(const cld_graph *g, int li)
+{
+    char *s = NULL;
+    size_t n = 0;
+    FILE *m = open_memstream(&s, &n);
+    if (!m)
+        abort();
+    loopsout_link_text(m, g, li);
+    fclose(m);
+    return s;
+}
+
+/* What to show after a link: where it comes from, and its note. */
+static void link_source(FILE *f, const cld_graph *g, int li)
+{
+    const cld_link *l = &g->links[li];
+    bool any = false;
+    if (l->origin[0]) {
+        fprintf(f, "%s", l->origin);
+        any = true;
+    } else if (l->line > 0) {
+        fprintf(f, "line %d", l->line);
+        any = true;
+    }
+    if (l->note[0])
+        fprintf(f, "%s%s", any ? "; " : "", l->note);
+}
+
+static void pad(FILE *f, size_t w, size_t to)
+{
+    for (; w < to; w++)
+        fputc(' ', f);
+}
+
+/* Names of up to `max` loops in idx, then "and N more". */
+static void loop_names(FILE *f, const loop_analysis *a, const size_t *idx, size_t n, bool more)
+{
+    for (size_t i = 0; i < n; i++)
+        fprintf(f, "%s%s", i ? ", " : "", a->loops[idx[i]].name);
+    if (more)
+        fprintf(f, ", ...");
+}
+
+static void text_loop(FILE *f, const loop_analysis *a, size_t i)
+{
+    const cld_graph *g = a->g;
+    const cld_loop *L = &a->loops[i];
+    fprintf(f, "%s %s: ", L->name, type_word(L->type));
+    for (size_t j = 0; j < L->len; j++)
+        fprintf(f, "%s " ARROW " ", g->vars[L->vars[j]].name);
+    fprintf(f, "%s\n", g->vars[L->vars[0]].name);
+    fprintf(f, "    %zu link%s, %d negative, %d delay%s", L->len, L->len == 1 ? "" : "s", L->negatives, L->delays,
+            L->delays == 1 ? "" : "s");
+    size_t idx[8];
+    bool more;
+    if (L->type == 'R') {
+        size_t n = loops_touching(a, i, 'B', idx, 8, &more);
+        if (n) {
+            fprintf(f, "; guarded by ");
+            loop_names(f, a, idx, n, more);
+        } else {
+            fprintf(f, "; UNGUARDED: no balancing loop touches it");
+        }
+    } else if (L->can_oscillate) {
+        fprintf(f, "; CAN OSCILLATE: it corrects through a delay");
+    }
+    fprintf(f, "\n");
+    size_t w = 0;
+    char **txt = lu_alloc(L->len, sizeof *txt);
+    for (size_t j = 0; j < L->len; j++) {
+        txt[j] = link_string(g, L->links[j]);
+        size_t lw = lu_width(txt[j]);
+        w = lw > w ? lw : w;
+    }
+    if (w > 64)
+        w = 64;
+    for (size_t j = 0; j < L->len; j++) {
+        fprintf(f, "      %s", txt[j]);
+        const cld_link *l = &g->links[L->links[j]];
+        if (l->origin[0] || l->note[0] || l->line > 0) {
+            pad(f, lu_width(txt[j]), w);
+            fprintf(f, "   ");
+            link_source(f, g, L->links[j]);
+        }
+        fprintf(f, "\n");
+        free(txt[j]);
+    }
+    free(txt);
+}
+
+void loopsout_text(FILE *f, const loop_analysis *a, const boundary_report *b)
+{
+    const cld_graph *g = a->g;
+    fprintf(f, "%s: %zu variable%s, %zu link%s, %zu loop%s (%zu reinforcing, %zu balancing)\n", g->source, g->nvars,
+            g->nvars == 1 ? "" : "s", g->nlinks, g->nlinks == 1 ? "" : "s", a->n, a->n == 1 ? "" : "s", a->nr, a->nb);
+    if (a->capped)
+        fprintf(f, "CAPPED: stopped at %zu loops (--max-loops %zu); the diagram has more, so this list is partial\n",
+                a->n, a->max);
+    for (size_t i = 0; i < a->n; i++) {
+        fprintf(f, "\n");
+        text_loop(f, a, i);
+    }
+
+    bool header = false;
+    size_t nw = 0;
+    for (size_t v = 0; v < g->nvars; v++)
+        if (a->var_nloops[v] >= 2 && lu_width(g->vars[v].name) > nw)
+            nw = lu_width(g->vars[v].name);
+    for (size_t v = 0; v < g->nvars; v++) {
+        size_t n = a->var_nloops[v];
+        if (n < 2)
+            continue;
+        if (!header) {
+            fprintf(f, "\nShared variables (loops through the same variable interact):\n");
+            header = true;
+        }
+        fprintf(f, "  %s", g->vars[v].name);
+        pad(f, lu_width(g->vars[v].name), nw);
+        fprintf(f, "  ");
+        size_t shown = n > 12 ? 12 : n;
+        loop_names(f, a, a->var_loops[v], shown, n > shown);
+        if (n > shown)
+            fprintf(f, " (%zu loops)", n);
+        fprintf(f, "\n");
+    }
+
+    fprintf(f, "\nFlags:\n");
+    if (a->nunguarded == 0 && a->noscillate == 0)
+        fprintf(f,
+                "  none: every reinforcing loop is touched by a balancing loop, and no balancing loop has a delay\n");
+    if (a->nunguarded) {
+        fprintf(f, "  unguarded (a reinforcing loop no balancing loop touches; every reinforcing loop needs a circuit "
+                   "breaker):\n   ");
+        for (size_t i = 0, k = 0; i < a->n; i++)
+            if (a->loops[i].unguarded)
+                fprintf(f, "%s%s", k++ ? ", " : " ", a->loops[i].name);
+        fprintf(f, "\n");
+    }
+    if (a->noscillate) {
+        fprintf(f, "  can oscillate (a balancing loop with a delay corrects late and overshoots):\n   ");
+        for (size_t i = 0, k = 0; i < a->n; i++)
+            if (a->loops[i].can_oscillate)
+                fprintf(f, "%s%s", k++ ? ", " : " ", a->loops[i].name);
+        fprintf(f, "\n");
+    }
+
+    if (b) {
+        fprintf(f, "\nBoundary {");
+        for (size_t i = 0; i < b->nnames; i++)
+            fprintf(f, "%s%s", i ? ", " : "", b->names[i]);
+        fprintf(f, "}: contains %zu of %zu loop%s\n", b->ncontained, b->n, b->n == 1 ? "" : "s");
+        for (size_t i = 0; i < b->n; i++) {
+            const boundary_loop *bl = &b->loops[i];
+            const char *name = a->loops[i].name;
+            if (bl->contained) {
+                fprintf(f, "  %s is inside the boundary\n", name);
+                continue;
+            }
+            fprintf(f, "  %s crosses the boundary at ", name);
+            for (size_t j = 0; j < bl->noutside; j++) {
+                const char *kind = boundary_entity_kind(g, bl->outside[j]);
+                fprintf(f, "%s%s", j ? ", " : "", bl->outside[j]);
+                if (kind)
+                    fprintf(f, " (%s)", kind);
+            }
+            fprintf(f, "\n");
+            for (size_t j = 0; j < bl->ncrossing; j++) {
+                fprintf(f, "      crossing: ");
+                loopsout_link_text(f, g, bl->crossing[j]);
+                if (g->links[bl->crossing[j]].origin[0])
+                    fprintf(f, "   %s", g->links[bl->crossing[j]].origin);
+                fprintf(f, "\n");
+            }
+            fprintf(f, "      smallest boundary containing it: ");
+            for (size_t j = 0; j < bl->nneeded; j++)
+                fprintf(f, "%s%s", j ? ", " : "", bl->needed[j]);
+            fprintf(f, "\n");
+        }
+    }
+    if (g->nnotes) {
+        fprintf(f, "\n");
+        for (size_t i = 0; i < g->nnotes; i++)
+            fprintf(f, "note: %s\n", g->notes[i]);
+    }
+}
+
+/* ---- JSON ------------------------------------------------------------------- */
+
+static json_t *link_json(const cld_graph *g, int li)
+{
+    const cld_link *l = &g->links[li];
+    json_t *o = json_object();
+    json_object_set_new(o, "from", json_string(g->vars[l->from].name));
+    json_object_set_new(o, "to", json_string(g->vars[l->to].name));
+    json_object_set_new(o, "polarity", json_string(cld_sign_str(l->sign)));
+    json_object_set_new(o, "delay", json_boolean(l->delay));
+    json_object_set_new(o, "note", json_string(l->note));
+    json_object_set_new(o, "origin", json_string(l->origin));
+    if (l->line > 0) {
+        json_object_set_new(o, "line", json_integer(l->line));
+        json_object_set_new(o, "col", json_integer(l->col));
+    }
+    return o;
+}
+
+static json_t *names_json(const loop_analysis *a, const size_t *idx, size_t n)
+{
+    json_t *arr = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(arr, json_string(a->loops[idx[i]].name));
+    return arr;
+}
+
+json_t *loopsout_json(const loop_analysis *a, const boundary_report *b, const char *kind)
+{
+    const cld_graph *g = a->g;
+    json_t *root = json_object();
+    json_object_set_new(root, "source", json_string(g->source));
+    json_object_set_new(root, "kind", json_string(kind ? kind : ""));
+
+    json_t *vars = json_array();
+    for (size_t v = 0; v < g->nvars; v++) {
+        json_t *o = json_object();
+        json_object_set_new(o, "id", json_string(g->vars[v].id));
+        json_object_set_new(o, "name", json_string(g->vars[v].name));
+        json_object_set_new(o, "entity", json_string(g->vars[v].entity));
+        if (g->vars[v].kind)
+            json_object_set_new(o, "entity_kind", json_string(g->vars[v].kind));
+        json_array_append_new(vars, o);
+    }
+    json_object_set_new(root, "variables", vars);
+    json_t *links = json_array();
+    for (size_t i = 0; i < g->nlinks; i++)
+        json_array_append_new(links, link_json(g, (int)i));
+    json_object_set_new(root, "links", links);
+
+    json_t *summary = json_object();
+    json_object_set_new(summary, "loops", json_integer((json_int_t)a->n));
+    json_object_set_new(summary, "reinforcing", json_integer((json_int_t)a->nr));
+    json_object_set_new(summary, "balancing", json_integer((json_int_t)a->nb));
+    json_object_set_new(summary, "unguarded", json_integer((json_int_t)a->nunguarded));
+    json_object_set_new(summary, "can_oscillate", json_integer((json_int_t)a->noscillate));
+    json_object_set_new(summary, "max_loops", a->max ? json_integer((json_int_t)a->max) : json_null());
+    json_object_set_new(summary, "capped", json_boolean(a->capped));
+    json_object_set_new(root, "summary", summary);
+
+    json_t *loops = json_array();
+    size_t idx[16];
+    bool more;
+    for (size_t i = 0; i < a->n; i++) {
+        const cld_loop *L = &a->loops[i];
+        json_t *o = json_object();
+        json_object_set_new(o, "name", json_string(L->name));
+        json_object_set_new(o, "type", json_string(L->type == 'R' ? "R" : "B"));
+        json_object_set_new(o, "kind", json_string(type_word(L->type)));
+        json_t *vs = json_array();
+        for (size_t j = 0; j < L->len; j++)
+            json_array_append_new(vs, json_string(g->vars[L->vars[j]].name));
+        json_object_set_new(o, "variables", vs);
+        json_t *ls = json_array();
+        for (size_t j = 0; j < L->len; j++)
+            json_array_append_new(ls, link_json(g, L->links[j]));
+        json_object_set_new(o, "links", ls);
+        json_object_set_new(o, "negative_links", json_integer(L->negatives));
+        json_object_set_new(o, "delays", json_integer(L->delays));
+        json_object_set_new(o, "unguarded", json_boolean(L->unguarded));
+        json_object_set_new(o, "can_oscillate", json_boolean(L->can_oscillate));
+        if (L->type == 'R') {
+            size_t n = loops_touching(a, i, 'B', idx, 16, &more);
+            json_object_set_new(o, "guarded_by", names_json(a, idx, n));
+            json_object_set_new(o, "guarded_by_truncated", json_boolean(more));
+        }
+        size_t n = loops_touching(a, i, 0, idx, 16, &more);
+        json_object_set_new(o, "shares_variables_with", names_json(a, idx, n));
+        json_object_set_new(o, "shares_variables_with_truncated", json_boolean(more));
+        json_array_append_new(loops, o);
+    }
+    json_object_set_new(root, "loops", loops);
+
+    json_t *shared = json_array();
+    for (size_t v = 0; v < g->nvars; v++) {
+        if (a->var_nloops[v] < 2)
+            continue;
+        json_t *o = json_object();
+        json_object_set_new(o, "variable", json_string(g->vars[v].name));
+        json_object_set_new(o, "loops", names_json(a, a->var_loops[v], a->var_nloops[v]));
+        json_array_append_new(shared, o);
+    }
+    json_object_set_new(root, "shared_variables", shared);
+
+    if (b) {
+        json_t *bo = json_object();
+        json_t *names = json_array();
+        for (size_t i = 0; i < b->nnames; i++)
+            json_array_append_new(names, json_string(b->names[i]));
+        json_object_set_new(bo, "entities", names);
+        json_object_set_new(bo, "contained", json_integer((json_int_t)b->ncontained));
+        json_t *bl = json_array();
+        for (size_t i = 0; i < b->n; i++) {
+            const boundary_loop *x = &b->loops[i];
+            json_t *o = json_object();
+            json_object_set_new(o, "loop", json_string(a->loops[i].name));
+            json_object_set_new(o, "contained", json_boolean(x->contained));
+            json_t *out = json_array();
+            for (size_t j = 0; j < x->noutside; j++) {
+                json_t *e = json_object();
+                const char *k = boundary_entity_kind(g, x->outside[j]);
+                json_object_set_new(e, "entity", json_string(x->outside[j]));
+                json_object_set_new(e, "kind", k ? json_string(k) : json_null());
+                json_array_append_new(out, e);
+            }
+            json_object_set_new(o, "outside", out);
+            json_t *cr = json_array();
+            for (size_t j = 0; j < x->ncrossing; j++)
+                json_array_append_new(cr, link_json(g, x->crossing[j]));
+            json_object_set_new(o, "crossing", cr);
+            json_t *nd = json_array();
+            for (size_t j = 0; j < x->nneeded; j++)
+                json_array_append_new(nd, json_string(x->needed[j]));
+            json_object_set_new(o, "smallest_boundary", nd);
+            json_array_append_new(bl, o);
+        }
+        json_object_set_new(bo, "loops", bl);
+        json_object_set_new(root, "boundary", bo);
+    }
+    json_t *notes = json_array();
+    for (size_t i = 0; i < g->nnotes; i++)
+        json_array_append_new(notes, json_string(g->notes[i]));
+    json_object_set_new(root, "notes", notes);
+    return root;
+}
+
+void loopsout_json_print(FILE *f, const loop_analysis *a, const boundary_report *b, const char *kind)
+{
+    json_t *j = loopsout_json(a, b, kind);
+    json_dumpf(j, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    fputc('\n', f);
+    json_decref(j);
+}
+
+/* ---- Mermaid and DOT ------------------------------------------------------------ */
+
+/* Which loops each link is on: 'R' if any reinforcing, else 'B', else 0. */
+static char *link_colours(const loop_analysis *a)
+{
+    char *c = lu_alloc(a->g->nlinks + 1, 1);
+    for (size_t i = 0; i < a->n; i++) {
+        const cld_loop *L = &a->loops[i];
+        for (size_t j = 0; j < L->len; j++)
+            if (c[L->links[j]] != 'R')
+                c[L->links[j]] = L->type;
+    }
+    return c;
+}
+
+static char *var_colours(const loop_analysis *a)
+{
+    char *c = lu_alloc(a->g->nvars + 1, 1);
+    for (size_t i = 0; i < a->n; i++) {
+        const cld_loop *L = &a->loops[i];
+        for (size_t j = 0; j < L->len; j++)
+            if (c[L->vars[j]] != 'R')
+                c[L->vars[j]] = L->type;
+    }
+    return c;
+}
+
+/* Mermaid labels cannot hold a double quote; it has its own escape. */
+static void mermaid_text(FILE *f, const char *s)
+{
+    for (; *s; s++) {
+        if (*s == '"')
+            fputs("#quot;", f);
+        else if (*s == '\n')
+            fputc(' ', f);
+        else
+            fputc(*s, f);
+    }
+}
+
+#define RED "#c0392b"
+#define BLUE "#2874a6"
+/* Name the loops on each link only while the diagram stays readable. */
+#define LABEL_LOOPS_MAX 12
+
+void loopsout_mermaid(FILE *f, const loop_analysis *a)
+{
+    const cld_graph *g = a->g;
+    char *lc = link_colours(a), *vc = var_colours(a);
+    fprintf(f, "%%%% eddy loops: %zu loop%s in %s", a->n, a->n == 1 ? "" : "s", g->source);
+    if (a->capped)
+        fprintf(f, " (capped at %zu; there are more)", a->max);
+    fprintf(f, "\n");
+    for (size_t i = 0; i < a->n && i < 1000; i++) {
+        const cld_loop *L = &a->loops[i];
+        fprintf(f, "%%%% %s %s: ", L->name, type_word(L->type));
+        for (size_t j = 0; j < L->len; j++)
+            fprintf(f, "%s%s", j ? " -> " : "", g->vars[L->vars[j]].name);
+        fprintf(f, "\n");
+    }
+    fprintf(f, "flowchart LR\n");
+    for (size_t v = 0; v < g->nvars; v++) {
+        fprintf(f, "  v%zu[\"", v);
+        mermaid_text(f, g->vars[v].name);
+        fprintf(f, "\"]\n");
+    }
+    for (size_t i = 0; i < g->nlinks; i++) {
+        const cld_link *l = &g->links[i];
+        fprintf(f, "  v%d -->|\"(%s)%s", l->from, cld_sign_str(l->sign), l->delay ? " ||" : "");
+        if (l->note[0]) {
+            fputc(' ', f);
+            mermaid_text(f, l->note);
+        }
+        if (a->n <= LABEL_LOOPS_MAX && lc[i]) {
+            fprintf(f, " [");
+            bool first = true;
+            for (size_t k = 0; k < a->n; k++)
+                for (size_t j = 0; j < a->loops[k].len; j++)
+                    if (a->loops[k].links[j] == (int)i) {
+                        fprintf(f, "%s%s", first ? "" : " ", a->loops[k].name);
+                        first = false;
+                    }
+            fprintf(f, "]");
+        }
+        fprintf(f, "\"| v%d\n", l->to);
+    }
+    fprintf(f, "  classDef reinforcing stroke:" RED ",stroke-width:3px\n");
+    fprintf(f, "  classDef balancing stroke:" BLUE ",stroke-width:3px\n");
+    for (int pass = 0; pass < 2; pass++) {
+        char want = pass == 0 ? 'R' : 'B';
+        bool any = false;
+        for (size_t v = 0; v < g->nvars; v++)
+            if (vc[v] == want) {
+                fprintf(f, "%sv%zu", any ? "," : "  class ", v);
+                any = true;
+            }
+        if (any)
+            fprintf(f, " %s\n", want == 'R' ? "reinforcing" : "balancing");
+        any = false;
+        for (size_t i = 0; i < g->nlinks; i++)
+            if (lc[i] == want) {
+                fprintf(f, "%s%zu", any ? "," : "  linkStyle ", i);
+                any = true;
+            }
+        if (any)
+            fprintf(f, " stroke:%s,stroke-width:3px\n", want == 'R' ? RED : BLUE);
+    }
+    free(lc);
+    free(vc);
+}
+
+static void dot_text(FILE *f, const char *s)
+{
+    for (; *s; s++) {
+        if (*s == '"' || *s == '\\')
+            fputc('\\', f);
+        if (*s == '\n')
+            fputs("\\n", f);
+        else
+            fputc(*s, f);
+    }
+}
+
+void loopsout_dot(FILE *f, const loop_analysis *a)
+{
+    const cld_graph *g = a->g;
+    char *lc = link_colours(a), *vc = var_colours(a);
+    fprintf(f, "// eddy loops: %zu loop%s in %s", a->n, a->n == 1 ? "" : "s", g->source);
+    if (a->capped)
+        fprintf(f, " (capped at %zu; there are more)", a->max);
+    fprintf(f, "\n");
+    for (size_t i = 0; i < a->n && i < 1000; i++) {
+        const cld_loop *L = &a->loops[i];
+        fprintf(f, "// %s %s: ", L->name, type_word(L->type));
+        for (size_t j = 0; j < L->len; j++)
+            fprintf(f, "%s%s", j ? " -> " : "", g->vars[L->vars[j]].name);
+        fprintf(f, "\n");
+    }
+    fprintf(f, "digraph loops {\n  rankdir=LR;\n  node [shape=box, style=rounded, fontname=\"Helvetica\"];\n"
+               "  edge [fontname=\"Helvetica\"];\n");
+    for (size_t v = 0; v < g->nvars; v++) {
+        fprintf(f, "  v%zu [label=\"", v);
+        dot_text(f, g->vars[v].name);
+        fprintf(f, "\"");
+        if (vc[v])
+            fprintf(f, ", color=\"%s\", penwidth=2", vc[v] == 'R' ? RED : BLUE);
+        fprintf(f, "];\n");
+    }
+    for (size_t i = 0; i < g->nlinks; i++) {
+        const cld_link *l = &g->links[i];
+        fprintf(f, "  v%d -> v%d [label=\"%s%s\"", l->from, l->to, cld_sign_str(l->sign), l->delay ? " ||" : "");
+        if (l->origin[0] || l->note[0]) {
+            fprintf(f, ", tooltip=\"");
+            dot_text(f, l->origin[0] ? l->origin : l->note);
+            fprintf(f, "\"");
+        }
+        if (lc[i])
+            fprintf(f, ", color=\"%s\", penwidth=2", lc[i] == 'R' ? RED : BLUE);
+        if (l->sign < 0)
+            fprintf(f, ", style=dashed");
+        fprintf(f, "];\n");
+    }
+    fprintf(f, "}\n");
+    free(lc);
+    free(vc);
+}

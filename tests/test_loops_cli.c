@@ -1,0 +1,284 @@
+/* test_loops_cli.c -- `eddy loops` and `eddy review`, run as a user would.
+ *
+ * The binary is $EDDY (set by `make test`) or ./eddy; output goes to files
+ * in a private mkdtemp directory.  Checked: exit statuses (0, 1 for a bad
+ * input file, 2 for usage), --help on stdout, FILE:LINE:COL errors, each
+ * output form, --max-loops saying it capped, --boundary, and review's
+ * table and JSON.  If the binary does not have the commands yet, the
+ * suite says so and skips rather than failing on someone else's file. */
+#include "testutil.h"
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define DATA "tests/data/loops/"
+
+static char tmpdir[64];
+static const char *eddy;
+static bool have_commands;
+
+typedef struct run_result {
+    int status;
+    char *out, *err;
+} run_result;
+
+static char *slurp(const char *path)
+{
+    FILE *fp = fopen(path, "rb");
+    if (!fp)
+        return NULL;
+    size_t cap = 4096, n = 0;
+    char *buf = malloc(cap);
+    for (;;) {
+        if (n + 4096 + 1 > cap) {
+            cap *= 2;
+            buf = realloc(buf, cap);
+        }
+        size_t k = fread(buf + n, 1, cap - n - 1, fp);
+        if (k == 0)
+            break;
+        n += k;
+    }
+    fclose(fp);
+    buf[n] = 0;
+    return buf;
+}
+
+static run_result run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static run_result run(const char *fmt, ...)
+{
+    char args[2048], out[256], err[256], cmd[4096];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(args, sizeof args, fmt, ap);
+    va_end(ap);
+    snprintf(out, sizeof out, "%s/stdout", tmpdir);
+    snprintf(err, sizeof err, "%s/stderr", tmpdir);
+    snprintf(cmd, sizeof cmd, "'%s' %s >%s 2>%s", eddy, args, out, err);
+    int st = system(cmd);
+    run_result r;
+    r.status = st != -1 && WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    if (r.status >= 128)
+        r.status = -1;
+    r.out = slurp(out);
+    r.err = slurp(err);
+    if (!r.out || !r.err)
+        fail_msg("could not read the output of: %s", cmd);
+    return r;
+}
+
+static void done(run_result *r)
+{
+    free(r->out);
+    free(r->err);
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    eddy = getenv("EDDY");
+    if (!eddy || !*eddy)
+        eddy = "./eddy";
+    snprintf(tmpdir, sizeof tmpdir, "/tmp/eddy-loops-cli-XXXXXX");
+    if (!mkdtemp(tmpdir))
+        return -1;
+    run_result r = run("loops --help");
+    have_commands = r.status == 0 && strstr(r.out, "usage: eddy loops");
+    done(&r);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    char p[128];
+    snprintf(p, sizeof p, "%s/stdout", tmpdir);
+    unlink(p);
+    snprintf(p, sizeof p, "%s/stderr", tmpdir);
+    unlink(p);
+    rmdir(tmpdir);
+    return 0;
+}
+
+#define NEED_COMMANDS()                                                                                                \
+    do {                                                                                                               \
+        if (!have_commands) {                                                                                          \
+            print_message("%s has no `loops` command yet (src/cli/main.c's table); skipped\n", eddy);                  \
+            skip();                                                                                                    \
+        }                                                                                                              \
+    } while (0)
+
+static void test_help_and_usage(void **state)
+{
+    (void)state;
+    NEED_COMMANDS();
+    run_result r = run("loops --help");
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.out, "--max-loops N"));
+    assert_non_null(strstr(r.out, "--boundary"));
+    assert_string_equal(r.err, "");
+    done(&r);
+    r = run("review --help");
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.out, "usage: eddy review MODEL.yaml [--json]"));
+    done(&r);
+    static const char *const usage_errors[] = {
+        "loops",
+        "loops --frobnicate " DATA "retry_storm.mmd",
+        "loops --json --dot " DATA "retry_storm.mmd",
+        "loops --max-loops lots " DATA "retry_storm.mmd",
+        "loops --max-loops",
+        "loops a.mmd b.mmd",
+        "loops --block 0 examples/loops/checkout-design.md",
+        "loops --block 2 " DATA "retry_storm.mmd",
+        "review",
+        "review --table examples/mmc.yaml",
+    };
+    for (size_t i = 0; i < sizeof usage_errors / sizeof usage_errors[0]; i++) {
+        r = run("%s", usage_errors[i]);
+        if (r.status != 2)
+            fail_msg("`eddy %s` exited %d, want 2 (usage); stderr: %s", usage_errors[i], r.status, r.err);
+        assert_non_null(strstr(r.err, "eddy "));
+        assert_string_equal(r.out, "");
+        done(&r);
+    }
+}
+
+static void test_bad_input_exits_1_with_the_place(void **state)
+{
+    (void)state;
+    NEED_COMMANDS();
+    run_result r = run("loops " DATA "bad_no_polarity.mmd");
+    assert_int_equal(r.status, 1);
+    assert_non_null(strstr(r.err, DATA "bad_no_polarity.mmd:3:9: error: link Latency --> Timeouts has no polarity"));
+    assert_string_equal(r.out, "");
+    done(&r);
+    r = run("loops " DATA "nonexistent.mmd");
+    assert_int_equal(r.status, 1);
+    assert_non_null(strstr(r.err, "cannot open"));
+    done(&r);
+    r = run("loops " DATA "bad_model.yaml");
+    assert_int_equal(r.status, 1);
+    assert_non_null(strstr(r.err, DATA "bad_model.yaml:9:5: error:"));
+    done(&r);
+    r = run("review " DATA "bad_model.yaml");
+    assert_int_equal(r.status, 1);
+    assert_non_null(strstr(r.err, DATA "bad_model.yaml:9:5: error:"));
+    done(&r);
+    r = run("loops examples/retry-storm.yaml --boundary payments");
+    assert_int_equal(r.status, 1);
+    assert_non_null(strstr(r.err, "'payments' is not an entity here"));
+    done(&r);
+}
+
+static void test_output_forms(void **state)
+{
+    (void)state;
+    NEED_COMMANDS();
+    run_result r = run("loops " DATA "complex_reality.mmd");
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.out, "R1 reinforcing: Load"));
+    assert_non_null(strstr(r.out, "B3 balancing: Load"));
+    done(&r);
+
+    r = run("loops --json " DATA "complex_reality.mmd");
+    assert_int_equal(r.status, 0);
+    json_error_t jerr;
+    json_t *j = json_loads(r.out, 0, &jerr);
+    assert_non_null(j);
+    assert_string_equal(json_string_value(json_object_get(j, "kind")), "mermaid");
+    assert_int_equal(json_array_size(json_object_get(j, "loops")), 3);
+    json_decref(j);
+    done(&r);
+
+    r = run("loops --mermaid " DATA "complex_reality.mmd");
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.out, "flowchart LR\n"));
+    assert_non_null(strstr(r.out, "linkStyle"));
+    done(&r);
+
+    r = run("loops --dot " DATA "complex_reality.mmd");
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.out, "digraph loops {"));
+    done(&r);
+
+    r = run("loops " DATA "retry_storm.yaml");
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.out, "2 loops (1 reinforcing, 1 balancing)"));
+    done(&r);
+
+    r = run("loops examples/loops/checkout-design.md --block 3");
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.out, "3 loops (1 reinforcing, 2 balancing)"));
+    done(&r);
+}
+
+static void test_max_loops_says_it_capped(void **state)
+{
+    (void)state;
+    NEED_COMMANDS();
+    run_result r = run("loops --max-loops 2 " DATA "complex_reality.mmd");
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.out, "CAPPED: stopped at 2 loops (--max-loops 2)"));
+    done(&r);
+    r = run("loops --max-loops=2 --json " DATA "complex_reality.mmd");
+    assert_int_equal(r.status, 0);
+    json_error_t jerr;
+    json_t *j = json_loads(r.out, 0, &jerr);
+    assert_non_null(j);
+    assert_true(json_is_true(json_object_get(json_object_get(j, "summary"), "capped")));
+    json_decref(j);
+    done(&r);
+    /* exactly as many as there are is not capped */
+    r = run("loops --max-loops 3 " DATA "complex_reality.mmd");
+    assert_null(strstr(r.out, "CAPPED"));
+    done(&r);
+}
+
+static void test_boundary_and_derivation(void **state)
+{
+    (void)state;
+    NEED_COMMANDS();
+    run_result r = run("loops examples/retry-storm.yaml --boundary checkout");
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.out, "R1 reinforcing: checkout.load"));
+    assert_non_null(strstr(r.out, "shoppers.retry (attempts 4, no backoff)"));
+    assert_non_null(strstr(r.out, "Boundary {checkout}"));
+    assert_non_null(strstr(r.out, "R1 crosses the boundary at shoppers (client)"));
+    assert_non_null(strstr(r.out, "note: not covered yet:"));
+    done(&r);
+}
+
+static void test_review(void **state)
+{
+    (void)state;
+    NEED_COMMANDS();
+    run_result r = run("review examples/local-optima.yaml");
+    assert_int_equal(r.status, 0); /* flags are findings, not failures */
+    assert_non_null(strstr(r.out, "naked-retry"));
+    assert_non_null(strstr(r.out, "= 4x"));
+    done(&r);
+    r = run("review --json " DATA "three_layers.yaml");
+    assert_int_equal(r.status, 0);
+    json_error_t jerr;
+    json_t *j = json_loads(r.out, 0, &jerr);
+    assert_non_null(j);
+    assert_within_rel(json_real_value(json_object_get(j, "worst_amplification")), 27.0, 0);
+    json_decref(j);
+    done(&r);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_help_and_usage),
+        cmocka_unit_test(test_bad_input_exits_1_with_the_place),
+        cmocka_unit_test(test_output_forms),
+        cmocka_unit_test(test_max_loops_says_it_capped),
+        cmocka_unit_test(test_boundary_and_derivation),
+        cmocka_unit_test(test_review),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
