@@ -377,6 +377,32 @@ static void test_dist_exponential(void **state)
     assert_within_rel(m.m2, dist_second_moment(&d), 0.02);
 }
 
+/* The exponential sampler's whole shape, tail included: P(X > k mean) must
+ * be e^-k, checked at points on both sides of the ziggurat's edge (7.7) to
+ * within 5 binomial standard deviations. */
+static void test_dist_exponential_tail(void **state)
+{
+    (void)state;
+    rng r;
+    rng_stream(&r, 11, "exp-tail", 1);
+    dist d = dist_exponential(1000000); /* mean 1 ms in ns */
+    static const double ks[] = {0.05, 0.5, 1, 2, 4, 7, 7.7, 8, 10};
+    enum { NK = sizeof ks / sizeof ks[0] };
+    long above[NK] = {0};
+    const long n = 4000000;
+    for (long i = 0; i < n; i++) {
+        double x = (double)dist_sample(&d, &r) / 1e6;
+        for (int k = 0; k < NK; k++)
+            above[k] += x > ks[k];
+    }
+    for (int k = 0; k < NK; k++) {
+        double p = exp(-ks[k]), got = (double)above[k] / (double)n;
+        double sd = sqrt(p * (1 - p) / (double)n);
+        if (fabs(got - p) > 5 * sd)
+            fail_msg("P(X > %g mean) = %.6g, want %.6g +- %.2g", ks[k], got, p, 5 * sd);
+    }
+}
+
 static void test_dist_lognormal_median_p99(void **state)
 {
     (void)state;
@@ -870,6 +896,7 @@ int main(void)
         cmocka_unit_test(test_rng_below_range_and_uniform),
         cmocka_unit_test(test_rng_unif),
         cmocka_unit_test(test_dist_exponential),
+        cmocka_unit_test(test_dist_exponential_tail),
         cmocka_unit_test(test_dist_lognormal_median_p99),
         cmocka_unit_test(test_dist_lognormal_mean_cv),
         cmocka_unit_test(test_dist_gamma),

@@ -1,9 +1,11 @@
 /* evq.c -- a 4-ary min-heap of (time, sequence) keys.
  *
- * Four children per node rather than two: the tree is half as deep, and the
- * children of a node share a cache line, which measured faster on the core
- * M/M/c benchmark.  Each entry keeps its key inline so comparisons never
- * chase the ev pointer; only moves write back the position. */
+ * Four children per node rather than two: the tree is half as deep and a
+ * node's children share a cache line.  Measured with callgrind: 3% fewer
+ * instructions than a binary heap on M/M/400 (hundreds of pending events,
+ * like a model with a timer per request in flight), 3% more on M/M/4 (a
+ * handful).  Each entry keeps its key inline so comparisons never chase the
+ * ev pointer; only moves write back the position. */
 #include "evq.h"
 
 #include <stdlib.h>
@@ -101,6 +103,8 @@ ev *evq_pop(evq *q, simtime *t)
         return NULL;
     ev *e = q->heap[0].e;
     *t = q->heap[0].t;
-    remove_at(q, 0);
+    e->pos = 0;
+    if (--q->n)
+        sift_down(q, 0, q->heap[q->n]);
     return e;
 }
