@@ -7,45 +7,15 @@
 #include <string.h>
 
 #include "util.h"
+#include "../model/yamldoc.h"
 
-typedef struct cy {
-    yaml_document_t *doc;
-    const char *file;
-    eddy_error *err;
-} cy;
+typedef yamldoc cy; /* the document being read, for errors */
 
-static int fail(cy *Y, const yaml_node_t *n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int fail(cy *Y, const yaml_node_t *n, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    err_vset(Y->err, Y->file, n ? (int)n->start_mark.line + 1 : 0, n ? (int)n->start_mark.column + 1 : 0, fmt, ap);
-    va_end(ap);
-    return -1;
-}
-
-static const char *kind_name(const yaml_node_t *n)
-{
-    switch (n->type) {
-    case YAML_SCALAR_NODE:
-        return "a scalar";
-    case YAML_SEQUENCE_NODE:
-        return "a list";
-    case YAML_MAPPING_NODE:
-        return "a mapping";
-    default:
-        return "nothing";
-    }
-}
-
-static const char *text_of(const yaml_node_t *n) { return (const char *)n->data.scalar.value; }
 
 static int scalar(cy *Y, yaml_node_t *n, const char *what, const char *expected, const char **out)
 {
-    if (n->type != YAML_SCALAR_NODE)
-        return fail(Y, n, "%s: expected %s, got %s", what, expected, kind_name(n));
-    *out = text_of(n);
-    return 0;
+    *out = yd_scalar(Y, n, what, expected);
+    return *out ? 0 : -1;
 }
 
 static int get_link(cy *Y, cld_graph *g, yaml_node_t *n, size_t idx)
@@ -53,48 +23,48 @@ static int get_link(cy *Y, cld_graph *g, yaml_node_t *n, size_t idx)
     char where[64];
     snprintf(where, sizeof where, "links[%zu]", idx);
     if (n->type != YAML_MAPPING_NODE)
-        return fail(Y, n, "%s: expected a link such as {from: Load, to: Latency, polarity: +}, got %s", where,
-                    kind_name(n));
+        return yd_fail(Y, n, "%s: expected a link such as {from: Load, to: Latency, polarity: +}, got %s", where,
+                    yd_type_name(n));
     static const char *const keys[] = {"from", "to", "polarity", "delay", "note", "origin", NULL};
     yaml_node_t *val[6] = {0}, *key[6] = {0};
     for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
         yaml_node_t *k = yaml_document_get_node(Y->doc, p->key);
         if (k->type != YAML_SCALAR_NODE)
-            return fail(Y, k, "%s: keys must be words, got %s", where, kind_name(k));
+            return yd_fail(Y, k, "%s: keys must be words, got %s", where, yd_type_name(k));
         int which = -1;
         for (int i = 0; keys[i]; i++)
-            if (!strcmp(text_of(k), keys[i]))
+            if (!strcmp(yd_text(k), keys[i]))
                 which = i;
         if (which < 0)
-            return fail(Y, k, "%s: unknown key '%s'; expected from, to, polarity, delay, note or origin", where,
-                        text_of(k));
+            return yd_fail(Y, k, "%s: unknown key '%s'; expected from, to, polarity, delay, note or origin", where,
+                        yd_text(k));
         if (val[which])
-            return fail(Y, k, "%s: duplicate key '%s' (first given at line %zu)", where, text_of(k),
+            return yd_fail(Y, k, "%s: duplicate key '%s' (first given at line %zu)", where, yd_text(k),
                         key[which]->start_mark.line + 1);
         key[which] = k;
         val[which] = yaml_document_get_node(Y->doc, p->value);
     }
     const char *from = "", *to = "", *pol = "", *note = "", *origin = "";
     if (!val[0])
-        return fail(Y, n, "%s: missing key 'from' (the variable the link starts at)", where);
+        return yd_fail(Y, n, "%s: missing key 'from' (the variable the link starts at)", where);
     if (!val[1])
-        return fail(Y, n, "%s: missing key 'to' (the variable the link points at)", where);
+        return yd_fail(Y, n, "%s: missing key 'to' (the variable the link points at)", where);
     if (!val[2])
-        return fail(Y, n, "%s: missing key 'polarity' (+ when both move the same way, - when opposite)", where);
+        return yd_fail(Y, n, "%s: missing key 'polarity' (+ when both move the same way, - when opposite)", where);
     if (scalar(Y, val[0], where, "a variable name", &from) < 0 ||
         scalar(Y, val[1], where, "a variable name", &to) < 0 || scalar(Y, val[2], where, "+ or -", &pol) < 0)
         return -1;
     if (!*from)
-        return fail(Y, val[0], "%s.from: expected a variable name, got an empty string", where);
+        return yd_fail(Y, val[0], "%s.from: expected a variable name, got an empty string", where);
     if (!*to)
-        return fail(Y, val[1], "%s.to: expected a variable name, got an empty string", where);
+        return yd_fail(Y, val[1], "%s.to: expected a variable name, got an empty string", where);
     int sign;
     if (!strcmp(pol, "+") || !strcmp(pol, "(+)") || !strcmp(pol, "positive"))
         sign = 1;
     else if (!strcmp(pol, "-") || !strcmp(pol, "(-)") || !strcmp(pol, "negative") || !strcmp(pol, "\xe2\x88\x92"))
         sign = -1;
     else
-        return fail(Y, val[2], "%s.polarity: expected + or - (or positive/negative), got '%s'", where, pol);
+        return yd_fail(Y, val[2], "%s.polarity: expected + or - (or positive/negative), got '%s'", where, pol);
     bool delay = false;
     if (val[3]) {
         const char *d = "";
@@ -103,7 +73,7 @@ static int get_link(cy *Y, cld_graph *g, yaml_node_t *n, size_t idx)
         if (!strcmp(d, "true") || !strcmp(d, "yes") || !strcmp(d, "on"))
             delay = true;
         else if (strcmp(d, "false") && strcmp(d, "no") && strcmp(d, "off"))
-            return fail(Y, val[3], "%s.delay: expected true or false, got '%s'", where, d);
+            return yd_fail(Y, val[3], "%s.delay: expected true or false, got '%s'", where, d);
     }
     if (val[4] && scalar(Y, val[4], where, "a string", &note) < 0)
         return -1;
@@ -122,24 +92,24 @@ int cldyaml_from_document(cld_graph *g, yaml_document_t *doc, const char *file, 
     if (!root)
         return err_set(err, file, 1, 1, "the file is empty; expected a mapping with 'links'");
     if (root->type != YAML_MAPPING_NODE)
-        return fail(&Y, root, "expected a mapping with 'links', got %s", kind_name(root));
+        return yd_fail(&Y, root, "expected a mapping with 'links', got %s", yd_type_name(root));
     yaml_node_t *links = NULL;
     for (yaml_node_pair_t *p = root->data.mapping.pairs.start; p < root->data.mapping.pairs.top; p++) {
         yaml_node_t *k = yaml_document_get_node(doc, p->key);
-        const char *name = k->type == YAML_SCALAR_NODE ? text_of(k) : "";
+        const char *name = k->type == YAML_SCALAR_NODE ? yd_text(k) : "";
         if (!strcmp(name, "links")) {
             if (links)
-                return fail(&Y, k, "duplicate key 'links'");
+                return yd_fail(&Y, k, "duplicate key 'links'");
             links = yaml_document_get_node(doc, p->value);
         } else if (strcmp(name, "name") && strcmp(name, "description")) {
-            return fail(&Y, k, "unknown key '%s'; a causal loop diagram has links (and optionally name, description)",
+            return yd_fail(&Y, k, "unknown key '%s'; a causal loop diagram has links (and optionally name, description)",
                         name);
         }
     }
     if (!links)
-        return fail(&Y, root, "missing key 'links' (a list of {from, to, polarity})");
+        return yd_fail(&Y, root, "missing key 'links' (a list of {from, to, polarity})");
     if (links->type != YAML_SEQUENCE_NODE)
-        return fail(&Y, links, "links: expected a list of {from, to, polarity}, got %s", kind_name(links));
+        return yd_fail(&Y, links, "links: expected a list of {from, to, polarity}, got %s", yd_type_name(links));
     size_t i = 0;
     for (yaml_node_item_t *it = links->data.sequence.items.start; it < links->data.sequence.items.top; it++, i++)
         if (get_link(&Y, g, yaml_document_get_node(doc, *it), i) < 0)

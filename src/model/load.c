@@ -16,11 +16,13 @@
 #include <yaml.h>
 
 #include "units.h"
+#include "yamldoc.h"
 
 typedef struct loader {
     const char *file;
     yaml_document_t doc;
     eddy_error *err;
+    yamldoc y; /* doc, file and err, for the shared helpers */
     model *m;
 } loader;
 
@@ -50,54 +52,22 @@ static char *xstrdup(const char *s)
     return p;
 }
 
-static yaml_node_t *node_at(loader *L, int id) { return yaml_document_get_node(&L->doc, id); }
+static yaml_node_t *node_at(loader *L, int id) { return yd_node(&L->y, id); }
 
-static model_pos pos_of(const yaml_node_t *n)
-{
-    return (model_pos){(int)n->start_mark.line + 1, (int)n->start_mark.column + 1};
-}
+static model_pos pos_of(const yaml_node_t *n) { return (model_pos){yd_line(n), yd_col(n)}; }
 
-static int fail(loader *L, const yaml_node_t *n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int fail(loader *L, const yaml_node_t *n, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    model_pos p = n ? pos_of(n) : (model_pos){0, 0};
-    err_vset(L->err, L->file, p.line, p.col, fmt, ap);
-    va_end(ap);
-    return -1;
-}
-
-static const char *type_name(const yaml_node_t *n)
-{
-    switch (n->type) {
-    case YAML_SCALAR_NODE:
-        return "a scalar";
-    case YAML_SEQUENCE_NODE:
-        return "a list";
-    case YAML_MAPPING_NODE:
-        return "a mapping";
-    default:
-        return "nothing";
-    }
-}
-
-static const char *scalar_text(const yaml_node_t *n) { return (const char *)n->data.scalar.value; }
+#define fail(L, n, ...) yd_fail(&(L)->y, (n), __VA_ARGS__)
 
 /* The text of a scalar, or an error naming what was expected instead. */
 static const char *need_scalar(loader *L, yaml_node_t *n, const char *path, const char *expected)
 {
-    if (n->type != YAML_SCALAR_NODE) {
-        fail(L, n, "%s: expected %s, got %s", path, expected, type_name(n));
-        return NULL;
-    }
-    return scalar_text(n);
+    return yd_scalar(&L->y, n, path, expected);
 }
 
 static int need_mapping(loader *L, yaml_node_t *n, const char *path, const char *expected)
 {
     if (n->type != YAML_MAPPING_NODE)
-        return fail(L, n, "%s: expected %s, got %s", path, expected, type_name(n));
+        return fail(L, n, "%s: expected %s, got %s", path, expected, yd_type_name(n));
     return 0;
 }
 
@@ -131,8 +101,8 @@ static int map_fields(loader *L, yaml_node_t *map, const char *path, const char 
     for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
         yaml_node_t *k = node_at(L, p->key), *v = node_at(L, p->value);
         if (k->type != YAML_SCALAR_NODE)
-            return fail(L, k, "%s: keys must be plain words, got %s", path, type_name(k));
-        const char *name = scalar_text(k);
+            return fail(L, k, "%s: keys must be plain words, got %s", path, yd_type_name(k));
+        const char *name = yd_text(k);
         size_t i;
         for (i = 0; i < nallowed; i++)
             if (strcmp(name, allowed[i]) == 0)
@@ -174,7 +144,7 @@ static int get_positive_duration(loader *L, yaml_node_t *n, const char *path, si
     if (get_duration(L, n, path, out) < 0)
         return -1;
     if (*out <= 0)
-        return fail(L, n, "%s: expected a duration greater than zero, got '%s'", path, scalar_text(n));
+        return fail(L, n, "%s: expected a duration greater than zero, got '%s'", path, yd_text(n));
     return 0;
 }
 
@@ -254,7 +224,7 @@ static int get_name(loader *L, yaml_node_t *n, const char *path, const char *wha
  * characters that need no quoting there or in diagrams. */
 static int check_entity_name(loader *L, yaml_node_t *k, const char *section)
 {
-    const char *s = scalar_text(k);
+    const char *s = yd_text(k);
     if (!*s)
         return fail(L, k, "%s: a name must not be empty", section);
     for (const char *p = s; *p; p++) {
@@ -295,11 +265,11 @@ static int get_dist(loader *L, yaml_node_t *n, const char *path, dist *out)
     char p[PATH_MAX_LEN];
     if (n->type == YAML_SCALAR_NODE) {
         simtime t;
-        if (units_duration(scalar_text(n), &t) < 0)
+        if (units_duration(yd_text(n), &t) < 0)
             return fail(L, n,
                         "%s: expected a duration such as 5ms, or a distribution such as "
                         "{dist: exponential, mean: 5ms}; got '%s'",
-                        path, scalar_text(n));
+                        path, yd_text(n));
         *out = dist_constant(t);
         return 0;
     }
@@ -428,7 +398,7 @@ static int get_retry(loader *L, yaml_node_t *n, const char *path, retry_policy *
     retry_defaults(r);
     r->pos = pos_of(n);
     if (n->type == YAML_SCALAR_NODE) {
-        const char *s = scalar_text(n);
+        const char *s = yd_text(n);
         if (!strcmp(s, "off") || !strcmp(s, "false") || !strcmp(s, "none"))
             return 0;
         return fail(L, n, "%s: expected 'off' or a mapping such as {attempts: 3, backoff: exponential}; got '%s'",
@@ -486,7 +456,7 @@ static int get_retry(loader *L, yaml_node_t *n, const char *path, retry_policy *
     } else if (r->backoff == BACKOFF_CONSTANT && (f[K_MULT].key || f[K_MAX].key)) {
         yaml_node_t *k = f[K_MULT].key ? f[K_MULT].key : f[K_MAX].key;
         return fail(L, k, "%s: '%s' has no effect with backoff: constant; use backoff: exponential", path,
-                    scalar_text(k));
+                    yd_text(k));
     }
     if (f[K_MULT].val) {
         join(p, path, "multiplier");
@@ -505,7 +475,7 @@ static int get_retry(loader *L, yaml_node_t *n, const char *path, retry_policy *
         yaml_node_t *on = f[K_ON].val;
         join(p, path, "on");
         if (on->type != YAML_SEQUENCE_NODE)
-            return fail(L, on, "%s: expected a list drawn from [timeout, error, reject], got %s", p, type_name(on));
+            return fail(L, on, "%s: expected a list drawn from [timeout, error, reject], got %s", p, yd_type_name(on));
         r->on = 0;
         for (yaml_node_item_t *it = on->data.sequence.items.start; it < on->data.sequence.items.top; it++) {
             static const char *const w[] = {"timeout", "error", "reject", NULL};
@@ -526,7 +496,7 @@ static int get_call_parts(loader *L, const char *path, field *timeout, field *re
     if (timeout->val) {
         join(p, path, "timeout");
         c->timeout_pos = pos_of(timeout->val);
-        if (timeout->val->type == YAML_SCALAR_NODE && !strcmp(scalar_text(timeout->val), "none"))
+        if (timeout->val->type == YAML_SCALAR_NODE && !strcmp(yd_text(timeout->val), "none"))
             c->timeout = 0;
         else if (get_positive_duration(L, timeout->val, p, &c->timeout) < 0)
             return -1;
@@ -585,7 +555,7 @@ static int get_rate_steps(loader *L, yaml_node_t *n, const char *path, client_sp
     }
     if (n->type != YAML_SEQUENCE_NODE)
         return fail(L, n, "%s: expected a rate such as 800/s, or a list of steps [{at: 0s, rate: 40/s}, ...]; got %s",
-                    path, type_name(n));
+                    path, yd_type_name(n));
     size_t count = (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
     if (count == 0)
         return fail(L, n, "%s: expected at least one step {at, rate}", path);
@@ -620,8 +590,8 @@ static int get_rate_steps(loader *L, yaml_node_t *n, const char *path, client_sp
 static int get_client(loader *L, yaml_node_t *k, yaml_node_t *n, client_spec *c, refs *r)
 {
     char path[PATH_MAX_LEN], p[PATH_MAX_LEN];
-    pathf(path, "clients.%s", scalar_text(k));
-    c->name = xstrdup(scalar_text(k));
+    pathf(path, "clients.%s", yd_text(k));
+    c->name = xstrdup(yd_text(k));
     c->pos = pos_of(k);
     if (need_mapping(L, n, path, "a mapping with 'call' and either 'rate' or 'users'") < 0)
         return -1;
@@ -698,8 +668,8 @@ static int get_service_call(loader *L, yaml_node_t *n, const char *path, call_sp
 static int get_service(loader *L, yaml_node_t *k, yaml_node_t *n, service_spec *s, refs *r)
 {
     char path[PATH_MAX_LEN], p[PATH_MAX_LEN];
-    pathf(path, "services.%s", scalar_text(k));
-    s->name = xstrdup(scalar_text(k));
+    pathf(path, "services.%s", yd_text(k));
+    s->name = xstrdup(yd_text(k));
     s->pos = pos_of(k);
     s->queue = MODEL_UNLIMITED;
     s->replicas = 1;
@@ -770,7 +740,7 @@ static int get_service(loader *L, yaml_node_t *k, yaml_node_t *n, service_spec *
         yaml_node_t *cl = f[K_CALLS].val;
         join(p, path, "calls");
         if (cl->type != YAML_SEQUENCE_NODE)
-            return fail(L, cl, "%s: expected a list of calls such as [{to: db, timeout: 2s}], got %s", p, type_name(cl));
+            return fail(L, cl, "%s: expected a list of calls such as [{to: db, timeout: 2s}], got %s", p, yd_type_name(cl));
         s->ncalls = (size_t)(cl->data.sequence.items.top - cl->data.sequence.items.start);
         s->calls = xcalloc(s->ncalls, sizeof *s->calls);
         for (size_t i = 0; i < s->ncalls; i++) {
@@ -824,7 +794,7 @@ static int get_fault(loader *L, yaml_node_t *n, const char *path, fault_spec *ft
         return fail(L, n, "%s: a fault needs one effect: slow, add_latency, errors, down or lose_replicas", path);
     if (effects > 1)
         return fail(L, second, "%s: a fault has exactly one effect; write a second fault window for '%s'", path,
-                    scalar_text(second));
+                    yd_text(second));
     if (f[K_SLOW].val) {
         ft->kind = FAULT_SLOW;
         join(p, path, "slow");
@@ -906,7 +876,7 @@ static int get_action(loader *L, yaml_node_t *n, const char *path, action_spec *
 static int resolve_refs(loader *L, refs *r)
 {
     for (size_t i = 0; i < r->n; i++) {
-        const char *name = scalar_text(r->v[i].node);
+        const char *name = yd_text(r->v[i].node);
         int idx = model_find_service(L->m, name);
         if (idx < 0) {
             char list[512] = "";
@@ -981,12 +951,12 @@ static int get_entities(loader *L, yaml_node_t *n, const char *section, size_t *
     for (size_t i = 0; i < nentries; i++) {
         yaml_node_t *k = node_at(L, (*pairs)[i].key);
         if (k->type != YAML_SCALAR_NODE)
-            return fail(L, k, "%s: names must be plain words, got %s", section, type_name(k));
+            return fail(L, k, "%s: names must be plain words, got %s", section, yd_type_name(k));
         if (check_entity_name(L, k, section) < 0)
             return -1;
         for (size_t j = 0; j < i; j++)
-            if (!strcmp(scalar_text(node_at(L, (*pairs)[j].key)), scalar_text(k)))
-                return fail(L, k, "%s: duplicate name '%s'", section, scalar_text(k));
+            if (!strcmp(yd_text(node_at(L, (*pairs)[j].key)), yd_text(k)))
+                return fail(L, k, "%s: duplicate name '%s'", section, yd_text(k));
     }
     *count = nentries;
     return 0;
@@ -1062,9 +1032,9 @@ static int get_model(loader *L, yaml_node_t *root)
     m->clients = xcalloc(m->nclients, sizeof *m->clients);
     for (size_t i = 0; i < m->nclients; i++) {
         yaml_node_t *k = node_at(L, pairs[i].key);
-        if (model_find_service(m, scalar_text(k)) >= 0) {
+        if (model_find_service(m, yd_text(k)) >= 0) {
             fail(L, k, "clients: '%s' is also a service name; one name must mean one thing (it prefixes CSV columns)",
-                 scalar_text(k));
+                 yd_text(k));
             goto out;
         }
         if (get_client(L, k, node_at(L, pairs[i].value), &m->clients[i], &r) < 0)
@@ -1073,7 +1043,7 @@ static int get_model(loader *L, yaml_node_t *root)
     if (f[K_FAULTS].val) {
         yaml_node_t *fl = f[K_FAULTS].val;
         if (fl->type != YAML_SEQUENCE_NODE) {
-            fail(L, fl, "faults: expected a list of fault windows, got %s", type_name(fl));
+            fail(L, fl, "faults: expected a list of fault windows, got %s", yd_type_name(fl));
             goto out;
         }
         m->nfaults = (size_t)(fl->data.sequence.items.top - fl->data.sequence.items.start);
@@ -1087,7 +1057,7 @@ static int get_model(loader *L, yaml_node_t *root)
     if (f[K_ACTIONS].val) {
         yaml_node_t *al = f[K_ACTIONS].val;
         if (al->type != YAML_SEQUENCE_NODE) {
-            fail(L, al, "actions: expected a list of actions, got %s", type_name(al));
+            fail(L, al, "actions: expected a list of actions, got %s", yd_type_name(al));
             goto out;
         }
         m->nactions = (size_t)(al->data.sequence.items.top - al->data.sequence.items.start);
@@ -1118,6 +1088,7 @@ out:
 static model *load(yaml_parser_t *parser, const char *name, eddy_error *err)
 {
     loader L = {.file = name, .err = err};
+    L.y = (yamldoc){&L.doc, name, err};
     L.m = xcalloc(1, sizeof *L.m);
     L.m->file = xstrdup(name);
     if (!yaml_parser_load(parser, &L.doc)) {
