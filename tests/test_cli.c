@@ -7,82 +7,17 @@
  * errors as FILE:LINE:COL, the CSV series (shape, determinism, seeds), the
  * refusal to overwrite a file eddy did not write, and the --json summary. */
 #include "testutil.h"
+#include "testproc.h"
 
 #include <dirent.h>
 #include <jansson.h>
 #include <math.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "model/model.h"
 
 #define MMC "examples/mmc.yaml"
-
-static char tmpdir[64];
-static const char *eddy;
-
-typedef struct run_result {
-    int status; /* exit status; -1 if it did not exit normally */
-    char *out, *err;
-} run_result;
-
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *fp = fopen(path, "rb");
-    if (!fp)
-        return NULL;
-    size_t cap = 4096, n = 0;
-    char *buf = malloc(cap);
-    for (;;) {
-        if (n + 4096 + 1 > cap) {
-            cap *= 2;
-            buf = realloc(buf, cap);
-        }
-        size_t k = fread(buf + n, 1, cap - n - 1, fp);
-        if (k == 0)
-            break;
-        n += k;
-    }
-    fclose(fp);
-    buf[n] = 0;
-    if (len)
-        *len = n;
-    return buf;
-}
-
-static void tmp_path(char *out, size_t size, const char *name) { snprintf(out, size, "%s/%s", tmpdir, name); }
-
-/* Run `eddy ARGS` (ARGS is shell text; every path in it is safe to leave
- * unquoted), capturing stdout and stderr. */
-static run_result run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static run_result run(const char *fmt, ...)
-{
-    char args[2048], out[256], err[256], cmd[4096];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(args, sizeof args, fmt, ap);
-    va_end(ap);
-    tmp_path(out, sizeof out, "stdout");
-    tmp_path(err, sizeof err, "stderr");
-    snprintf(cmd, sizeof cmd, "'%s' %s >%s 2>%s", eddy, args, out, err);
-    int st = system(cmd);
-    run_result r;
-    r.status = st != -1 && WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-    if (r.status >= 128) /* the shell reports a child killed by a signal as 128+N */
-        r.status = -1;
-    r.out = slurp(out, NULL);
-    r.err = slurp(err, NULL);
-    if (!r.out || !r.err)
-        fail_msg("could not read the output of: %s", cmd);
-    return r;
-}
-
-static void run_free(run_result *r)
-{
-    free(r->out);
-    free(r->err);
-}
 
 #define EXPECT_STATUS(r, want, what)                                                                                  \
     do {                                                                                                              \
@@ -100,9 +35,7 @@ static void run_free(run_result *r)
 static int setup(void **state)
 {
     (void)state;
-    eddy = getenv("EDDY");
-    if (!eddy || !*eddy)
-        eddy = "./eddy";
+    eddy = eddy_path();
     if (access(eddy, X_OK) != 0) {
         fprintf(stderr, "test_cli: no eddy binary at '%s' (set EDDY)\n", eddy);
         return -1;

@@ -5,6 +5,7 @@
  * Every diagram is a file under tests/data/loops/, so what is tested is
  * exactly what a user would write in a design doc. */
 #include "testutil.h"
+#include "testloops.h"
 
 #include <jansson.h>
 
@@ -15,43 +16,6 @@
 #include "output/loops_out.h"
 
 #define DATA "tests/data/loops/"
-
-typedef struct loaded {
-    loops_source src;
-    loop_analysis *a;
-} loaded;
-
-static loaded load(const char *path)
-{
-    loaded l;
-    eddy_error err = {0};
-    if (source_load(path, 0, &l.src, &err) < 0) {
-        char buf[2048];
-        err_format(&err, buf, sizeof buf);
-        fail_msg("%s", buf);
-    }
-    l.a = loops_analyze(l.src.g, 0);
-    return l;
-}
-
-static void unload(loaded *l)
-{
-    loops_free(l->a);
-    source_free(&l->src);
-}
-
-/* "R1: Load, Latency, Timeouts, Retries" -- the issue's own notation. */
-static char *describe(const loop_analysis *a, size_t i)
-{
-    static char buf[1024];
-    const cld_loop *L = &a->loops[i];
-    snprintf(buf, sizeof buf, "%s:", L->name);
-    for (size_t j = 0; j < L->len; j++) {
-        size_t n = strlen(buf);
-        snprintf(buf + n, sizeof buf - n, "%s %s", j ? "," : "", a->g->vars[L->vars[j]].name);
-    }
-    return buf;
-}
 
 /* The loops of the file must be exactly `want`, in order. */
 static void expect_loops(const char *path, const char *const *want, size_t n)
@@ -257,7 +221,7 @@ static void test_numbering_is_stable_under_appending(void **state)
     assert_int_equal(a1->n, 2);
     assert_true(a2->n > a1->n);
     for (size_t i = 0; i < a1->n; i++) {
-        char d1[1024];
+        char d1[DESCRIBE_MAX];
         snprintf(d1, sizeof d1, "%s", describe(a1, i));
         assert_string_equal(describe(a2, i), d1);
     }
@@ -461,14 +425,8 @@ static void test_json_output(void **state)
 {
     (void)state;
     loaded l = load(DATA "complex_reality.mmd");
-    json_t *j = loopsout_json(l.a, NULL, "mermaid");
     /* round-trip through text, as a consumer would */
-    char *dump = json_dumps(j, 0);
-    json_decref(j);
-    json_error_t jerr;
-    j = json_loads(dump, 0, &jerr);
-    free(dump);
-    assert_non_null(j);
+    json_t *j = json_round_trip(loopsout_json(l.a, NULL, "mermaid"));
     json_t *sum = json_object_get(j, "summary");
     assert_int_equal(json_integer_value(json_object_get(sum, "loops")), 3);
     assert_int_equal(json_integer_value(json_object_get(sum, "reinforcing")), 1);
@@ -515,7 +473,7 @@ static void test_mermaid_output_round_trips(void **state)
         loop_analysis *b = loops_analyze(g, 0);
         assert_int_equal(b->n, l.a->n);
         for (size_t i = 0; i < b->n; i++) {
-            char d[1024];
+            char d[DESCRIBE_MAX];
             snprintf(d, sizeof d, "%s", describe(l.a, i));
             assert_string_equal(describe(b, i), d);
             assert_int_equal(b->loops[i].delays, l.a->loops[i].delays);

@@ -7,86 +7,26 @@
  * table and JSON.  If the binary does not have the commands yet, the
  * suite says so and skips rather than failing on someone else's file. */
 #include "testutil.h"
+#include "testproc.h"
 
 #include <jansson.h>
 #include <stdbool.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #define DATA "tests/data/loops/"
 
-static char tmpdir[64];
-static const char *eddy;
 static bool have_commands;
-
-typedef struct run_result {
-    int status;
-    char *out, *err;
-} run_result;
-
-static char *slurp(const char *path)
-{
-    FILE *fp = fopen(path, "rb");
-    if (!fp)
-        return NULL;
-    size_t cap = 4096, n = 0;
-    char *buf = malloc(cap);
-    for (;;) {
-        if (n + 4096 + 1 > cap) {
-            cap *= 2;
-            buf = realloc(buf, cap);
-        }
-        size_t k = fread(buf + n, 1, cap - n - 1, fp);
-        if (k == 0)
-            break;
-        n += k;
-    }
-    fclose(fp);
-    buf[n] = 0;
-    return buf;
-}
-
-static run_result run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static run_result run(const char *fmt, ...)
-{
-    char args[2048], out[256], err[256], cmd[4096];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(args, sizeof args, fmt, ap);
-    va_end(ap);
-    snprintf(out, sizeof out, "%s/stdout", tmpdir);
-    snprintf(err, sizeof err, "%s/stderr", tmpdir);
-    snprintf(cmd, sizeof cmd, "'%s' %s >%s 2>%s", eddy, args, out, err);
-    int st = system(cmd);
-    run_result r;
-    r.status = st != -1 && WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-    if (r.status >= 128)
-        r.status = -1;
-    r.out = slurp(out);
-    r.err = slurp(err);
-    if (!r.out || !r.err)
-        fail_msg("could not read the output of: %s", cmd);
-    return r;
-}
-
-static void done(run_result *r)
-{
-    free(r->out);
-    free(r->err);
-}
 
 static int setup(void **state)
 {
     (void)state;
-    eddy = getenv("EDDY");
-    if (!eddy || !*eddy)
-        eddy = "./eddy";
+    eddy = eddy_path();
     snprintf(tmpdir, sizeof tmpdir, "/tmp/eddy-loops-cli-XXXXXX");
     if (!mkdtemp(tmpdir))
         return -1;
     run_result r = run("loops --help");
     have_commands = r.status == 0 && strstr(r.out, "usage: eddy loops");
-    done(&r);
+    run_free(&r);
     return 0;
 }
 
@@ -119,11 +59,11 @@ static void test_help_and_usage(void **state)
     assert_non_null(strstr(r.out, "--max-loops N"));
     assert_non_null(strstr(r.out, "--boundary"));
     assert_string_equal(r.err, "");
-    done(&r);
+    run_free(&r);
     r = run("review --help");
     assert_int_equal(r.status, 0);
     assert_non_null(strstr(r.out, "usage: eddy review MODEL.yaml [--json]"));
-    done(&r);
+    run_free(&r);
     static const char *const usage_errors[] = {
         "loops",
         "loops --frobnicate " DATA "retry_storm.mmd",
@@ -142,7 +82,7 @@ static void test_help_and_usage(void **state)
             fail_msg("`eddy %s` exited %d, want 2 (usage); stderr: %s", usage_errors[i], r.status, r.err);
         assert_non_null(strstr(r.err, "eddy "));
         assert_string_equal(r.out, "");
-        done(&r);
+        run_free(&r);
     }
 }
 
@@ -154,23 +94,23 @@ static void test_bad_input_exits_1_with_the_place(void **state)
     assert_int_equal(r.status, 1);
     assert_non_null(strstr(r.err, DATA "bad_no_polarity.mmd:3:9: error: link Latency --> Timeouts has no polarity"));
     assert_string_equal(r.out, "");
-    done(&r);
+    run_free(&r);
     r = run("loops " DATA "nonexistent.mmd");
     assert_int_equal(r.status, 1);
     assert_non_null(strstr(r.err, "cannot open"));
-    done(&r);
+    run_free(&r);
     r = run("loops " DATA "bad_model.yaml");
     assert_int_equal(r.status, 1);
     assert_non_null(strstr(r.err, DATA "bad_model.yaml:9:5: error:"));
-    done(&r);
+    run_free(&r);
     r = run("review " DATA "bad_model.yaml");
     assert_int_equal(r.status, 1);
     assert_non_null(strstr(r.err, DATA "bad_model.yaml:9:5: error:"));
-    done(&r);
+    run_free(&r);
     r = run("loops examples/retry-storm.yaml --boundary payments");
     assert_int_equal(r.status, 1);
     assert_non_null(strstr(r.err, "'payments' is not an entity here"));
-    done(&r);
+    run_free(&r);
 }
 
 static void test_output_forms(void **state)
@@ -181,7 +121,7 @@ static void test_output_forms(void **state)
     assert_int_equal(r.status, 0);
     assert_non_null(strstr(r.out, "R1 reinforcing: Load"));
     assert_non_null(strstr(r.out, "B3 balancing: Load"));
-    done(&r);
+    run_free(&r);
 
     r = run("loops --json " DATA "complex_reality.mmd");
     assert_int_equal(r.status, 0);
@@ -191,28 +131,28 @@ static void test_output_forms(void **state)
     assert_string_equal(json_string_value(json_object_get(j, "kind")), "mermaid");
     assert_int_equal(json_array_size(json_object_get(j, "loops")), 3);
     json_decref(j);
-    done(&r);
+    run_free(&r);
 
     r = run("loops --mermaid " DATA "complex_reality.mmd");
     assert_int_equal(r.status, 0);
     assert_non_null(strstr(r.out, "flowchart LR\n"));
     assert_non_null(strstr(r.out, "linkStyle"));
-    done(&r);
+    run_free(&r);
 
     r = run("loops --dot " DATA "complex_reality.mmd");
     assert_int_equal(r.status, 0);
     assert_non_null(strstr(r.out, "digraph loops {"));
-    done(&r);
+    run_free(&r);
 
     r = run("loops " DATA "retry_storm.yaml");
     assert_int_equal(r.status, 0);
     assert_non_null(strstr(r.out, "2 loops (1 reinforcing, 1 balancing)"));
-    done(&r);
+    run_free(&r);
 
     r = run("loops examples/loops/checkout-design.md --block 3");
     assert_int_equal(r.status, 0);
     assert_non_null(strstr(r.out, "3 loops (1 reinforcing, 2 balancing)"));
-    done(&r);
+    run_free(&r);
 }
 
 static void test_max_loops_says_it_capped(void **state)
@@ -222,7 +162,7 @@ static void test_max_loops_says_it_capped(void **state)
     run_result r = run("loops --max-loops 2 " DATA "complex_reality.mmd");
     assert_int_equal(r.status, 0);
     assert_non_null(strstr(r.out, "CAPPED: stopped at 2 loops (--max-loops 2)"));
-    done(&r);
+    run_free(&r);
     r = run("loops --max-loops=2 --json " DATA "complex_reality.mmd");
     assert_int_equal(r.status, 0);
     json_error_t jerr;
@@ -230,11 +170,11 @@ static void test_max_loops_says_it_capped(void **state)
     assert_non_null(j);
     assert_true(json_is_true(json_object_get(json_object_get(j, "summary"), "capped")));
     json_decref(j);
-    done(&r);
+    run_free(&r);
     /* exactly as many as there are is not capped */
     r = run("loops --max-loops 3 " DATA "complex_reality.mmd");
     assert_null(strstr(r.out, "CAPPED"));
-    done(&r);
+    run_free(&r);
 }
 
 static void test_boundary_and_derivation(void **state)
@@ -248,7 +188,7 @@ static void test_boundary_and_derivation(void **state)
     assert_non_null(strstr(r.out, "Boundary {checkout}"));
     assert_non_null(strstr(r.out, "R1 crosses the boundary at shoppers (client)"));
     assert_non_null(strstr(r.out, "note: not covered yet:"));
-    done(&r);
+    run_free(&r);
 }
 
 static void test_review(void **state)
@@ -259,7 +199,7 @@ static void test_review(void **state)
     assert_int_equal(r.status, 0); /* flags are findings, not failures */
     assert_non_null(strstr(r.out, "naked-retry"));
     assert_non_null(strstr(r.out, "= 4x"));
-    done(&r);
+    run_free(&r);
     r = run("review --json " DATA "three_layers.yaml");
     assert_int_equal(r.status, 0);
     json_error_t jerr;
@@ -267,7 +207,7 @@ static void test_review(void **state)
     assert_non_null(j);
     assert_within_rel(json_real_value(json_object_get(j, "worst_amplification")), 27.0, 0);
     json_decref(j);
-    done(&r);
+    run_free(&r);
 }
 
 int main(void)

@@ -6,6 +6,7 @@
  * retries on timeout closes its own retry-storm loop, and each link names
  * the model element that creates it. */
 #include "testutil.h"
+#include "testloops.h"
 
 #include <jansson.h>
 
@@ -18,42 +19,13 @@
 #define DATA "tests/data/loops/"
 #define ARROW "\xe2\x86\x92"
 
-typedef struct loaded {
-    loops_source src;
-    loop_analysis *a;
-} loaded;
-
-static loaded load(const char *path)
+/* Load a service model (not a drawn diagram) and find its loops. */
+static loaded load_model(const char *path)
 {
-    loaded l;
-    eddy_error err = {0};
-    if (source_load(path, 0, &l.src, &err) < 0) {
-        char buf[2048];
-        err_format(&err, buf, sizeof buf);
-        fail_msg("%s", buf);
-    }
+    loaded l = load(path);
     assert_int_equal(l.src.kind, SOURCE_MODEL);
     assert_non_null(l.src.m);
-    l.a = loops_analyze(l.src.g, 0);
     return l;
-}
-
-static void unload(loaded *l)
-{
-    loops_free(l->a);
-    source_free(&l->src);
-}
-
-static char *describe(const loop_analysis *a, size_t i)
-{
-    static char buf[2048];
-    const cld_loop *L = &a->loops[i];
-    snprintf(buf, sizeof buf, "%s:", L->name);
-    for (size_t j = 0; j < L->len; j++) {
-        size_t n = strlen(buf);
-        snprintf(buf + n, sizeof buf - n, "%s %s", j ? "," : "", a->g->vars[L->vars[j]].name);
-    }
-    return buf;
 }
 
 static int find_link(const cld_graph *g, const char *from, const char *to)
@@ -139,7 +111,7 @@ static int check_retry_storms(const loaded *l)
 static void test_retry_storm_example(void **state)
 {
     (void)state;
-    loaded l = load("examples/retry-storm.yaml");
+    loaded l = load_model("examples/retry-storm.yaml");
     /* the loop through the retrying client comes first */
     assert_string_equal(describe(l.a, 0), "R1: checkout.load, checkout.in_flight, checkout.latency, "
                                           "shoppers" ARROW "checkout.timeouts, shoppers" ARROW "checkout.retries");
@@ -174,7 +146,7 @@ static void test_retry_storm_example(void **state)
 static void test_local_optima_example(void **state)
 {
     (void)state;
-    loaded l = load("examples/local-optima.yaml");
+    loaded l = load_model("examples/local-optima.yaml");
     assert_int_equal(check_retry_storms(&l), 1);
     /* the api's 2 s timeouts become errors the client retries: a loop
      * through the database that no per-service view shows */
@@ -203,7 +175,7 @@ static void test_local_optima_example(void **state)
 static void test_three_layers_every_edge_storms(void **state)
 {
     (void)state;
-    loaded l = load(DATA "three_layers.yaml");
+    loaded l = load_model(DATA "three_layers.yaml");
     assert_int_equal(check_retry_storms(&l), 3);
     assert_int_equal(l.a->n, 27);
     assert_int_equal(l.a->nr, 27);
@@ -223,7 +195,7 @@ static void test_three_layers_every_edge_storms(void **state)
 static void test_contention_and_closed_loop(void **state)
 {
     (void)state;
-    loaded l = load(DATA "contention.yaml");
+    loaded l = load_model(DATA "contention.yaml");
     assert_int_equal(l.a->n, 3);
     assert_string_equal(describe(l.a, 0), "B1: db.load, db.in_flight, db.latency, analysts.load");
     assert_string_equal(describe(l.a, 1), "R2: db.in_flight, db.service_time, db.held");
@@ -245,7 +217,7 @@ static void test_contention_and_closed_loop(void **state)
 static void test_no_storm_without_a_queue(void **state)
 {
     (void)state;
-    loaded l = load(DATA "unlimited.yaml");
+    loaded l = load_model(DATA "unlimited.yaml");
     assert_int_equal(l.a->n, 0);
     assert_int_equal(l.src.g->nnotes, 2);
     assert_non_null(strstr(l.src.g->notes[0], "batch" ARROW "lambda retries on timeout, but the latency of lambda "
@@ -256,7 +228,7 @@ static void test_no_storm_without_a_queue(void **state)
 static void test_review_flags_model_loops(void **state)
 {
     (void)state;
-    loaded l = load(DATA "review_flags.yaml");
+    loaded l = load_model(DATA "review_flags.yaml");
     assert_int_equal(l.a->n, 2);
     assert_string_equal(describe(l.a, 0), "B1: checkout.in_flight, checkout.rejects");
     assert_string_equal(describe(l.a, 1), "R2: payments.load, payments.in_flight, payments.latency, checkout" ARROW
@@ -285,7 +257,7 @@ static void test_bad_model_error(void **state)
 static void test_boundary_checkout_crosses_at_the_client(void **state)
 {
     (void)state;
-    loaded l = load("examples/retry-storm.yaml");
+    loaded l = load_model("examples/retry-storm.yaml");
     boundary_report b;
     eddy_error err = {0};
     assert_int_equal(boundary_check(l.a, "checkout", &b, &err), 0);

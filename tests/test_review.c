@@ -5,6 +5,7 @@
  * tests/data/loops/ give the 27x of three layers of three attempts, and
  * every flag. */
 #include "testutil.h"
+#include "testloops.h"
 
 #include <jansson.h>
 
@@ -15,15 +16,12 @@
 #define DATA "tests/data/loops/"
 #define ARROW "\xe2\x86\x92"
 
-static model *load(const char *path)
+static model *load_model(const char *path)
 {
     eddy_error err = {0};
     model *m = model_load(path, &err);
-    if (!m) {
-        char buf[2048];
-        err_format(&err, buf, sizeof buf);
-        fail_msg("%s", buf);
-    }
+    if (!m)
+        fail_with_error(&err);
     return m;
 }
 
@@ -49,7 +47,7 @@ static size_t count_flags(const review *r, const char *code, const char *edge_na
 static void test_local_optima(void **state)
 {
     (void)state;
-    model *m = load("examples/local-optima.yaml");
+    model *m = load_model("examples/local-optima.yaml");
     review *r = review_model(m);
     /* the client edge and the api's database edge */
     const client_spec *cl = &m->clients[0];
@@ -103,7 +101,7 @@ static void test_local_optima(void **state)
 static void test_three_layers_is_27x(void **state)
 {
     (void)state;
-    model *m = load(DATA "three_layers.yaml");
+    model *m = load_model(DATA "three_layers.yaml");
     review *r = review_model(m);
     assert_int_equal(r->nedges, 3);
     assert_within_rel(edge(r, "web" ARROW "edge")->worst_amp, 3.0, 0);
@@ -133,13 +131,7 @@ static void test_three_layers_is_27x(void **state)
             assert_non_null(strstr(r->flags[i].msg, "3 attempts of 1s (up to 3150ms with backoff) outlast edge" ARROW
                                                     "orders timeout 2s"));
 
-    json_t *j = reviewout_json(r);
-    char *dump = json_dumps(j, 0);
-    json_decref(j);
-    json_error_t jerr;
-    j = json_loads(dump, 0, &jerr);
-    free(dump);
-    assert_non_null(j);
+    json_t *j = json_round_trip(reviewout_json(r));
     assert_within_rel(json_real_value(json_object_get(j, "worst_amplification")), 27.0, 0);
     json_t *edges = json_object_get(j, "edges");
     assert_int_equal(json_array_size(edges), 3);
@@ -162,7 +154,7 @@ static void test_three_layers_is_27x(void **state)
 static void test_every_flag(void **state)
 {
     (void)state;
-    model *m = load(DATA "review_flags.yaml");
+    model *m = load_model(DATA "review_flags.yaml");
     review *r = review_model(m);
     static const struct {
         const char *code, *edge;
@@ -212,7 +204,7 @@ static void test_every_flag(void **state)
 static void test_retry_storm_example_flags(void **state)
 {
     (void)state;
-    model *m = load("examples/retry-storm.yaml");
+    model *m = load_model("examples/retry-storm.yaml");
     review *r = review_model(m);
     const review_edge *e = edge(r, "shoppers" ARROW "checkout");
     assert_int_equal(e->when_slow, SLOW_RETRY);

@@ -1,0 +1,97 @@
+/* testproc.h -- helpers for the suites that run the `eddy` program as a user
+ * would (test_cli, test_loops_cli) and read back the files it writes.
+ *
+ * A suite includes this after testutil.h.  Its setup sets `eddy` (usually
+ * to eddy_path()) and makes the private directory `tmpdir` with mkdtemp;
+ * run() then runs `eddy ARGS` there, capturing stdout and stderr, and
+ * run_free() releases what it captured.  Static functions in a header are
+ * fine here: each test suite is a single file. */
+#ifndef EDDY_TESTPROC_H
+#define EDDY_TESTPROC_H
+
+#include "testutil.h"
+
+#include <sys/wait.h>
+
+static char tmpdir[64];   /* the suite's private directory, from mkdtemp */
+static const char *eddy;  /* the binary under test */
+
+typedef struct run_result {
+    int status; /* exit status; -1 if it did not exit normally */
+    char *out, *err;
+} run_result;
+
+/* The binary under test: $EDDY (the `make test` recipe sets EDDY=build/eddy),
+ * or ./eddy. */
+static inline const char *eddy_path(void)
+{
+    const char *p = getenv("EDDY");
+    if (!p || !*p)
+        p = "./eddy";
+    return p;
+}
+
+/* The whole of the file at `path`, NUL-terminated (free it); its length in
+ * *len if len is not NULL.  NULL (and a length of 0) if the file cannot be
+ * opened. */
+static inline char *slurp(const char *path, size_t *len)
+{
+    if (len)
+        *len = 0;
+    FILE *fp = fopen(path, "rb");
+    if (!fp)
+        return NULL;
+    size_t cap = 4096, n = 0;
+    char *buf = malloc(cap);
+    for (;;) {
+        if (n + 4096 + 1 > cap) {
+            cap *= 2;
+            buf = realloc(buf, cap);
+        }
+        size_t k = fread(buf + n, 1, cap - n - 1, fp);
+        if (k == 0)
+            break;
+        n += k;
+    }
+    fclose(fp);
+    buf[n] = 0;
+    if (len)
+        *len = n;
+    return buf;
+}
+
+/* The path of `name` in tmpdir. */
+static inline void tmp_path(char *out, size_t size, const char *name) { snprintf(out, size, "%s/%s", tmpdir, name); }
+
+/* Run `eddy ARGS` (ARGS is shell text; every path in it is safe to leave
+ * unquoted), capturing stdout and stderr. */
+static inline run_result run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static inline run_result run(const char *fmt, ...)
+{
+    char args[2048], out[256], err[256], cmd[4096];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(args, sizeof args, fmt, ap);
+    va_end(ap);
+    tmp_path(out, sizeof out, "stdout");
+    tmp_path(err, sizeof err, "stderr");
+    snprintf(cmd, sizeof cmd, "'%s' %s >%s 2>%s", eddy, args, out, err);
+    int st = system(cmd);
+    run_result r;
+    r.status = st != -1 && WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    if (r.status >= 128) /* the shell reports a child killed by a signal as 128+N */
+        r.status = -1;
+    r.out = slurp(out, NULL);
+    r.err = slurp(err, NULL);
+    if (!r.out || !r.err)
+        fail_msg("could not read the output of: %s", cmd);
+    return r;
+}
+
+static inline void run_free(run_result *r)
+{
+    free(r->out);
+    free(r->err);
+}
+
+#endif
