@@ -75,6 +75,18 @@ typedef struct eddy_service_totals {
     double queue_mean, busy_mean;                  /* time-averaged over the run */
 } eddy_service_totals;
 
+/* A call edge ("caller->callee"): the attempts along it, and what its
+ * mechanisms did (zero when the edge does not configure them). */
+typedef struct eddy_edge_totals {
+    const char *name;
+    uint64_t attempts, retries, timeouts;
+    uint64_t retries_denied;  /* retries the budget refused */
+    uint64_t short_circuited; /* attempts the breaker did not permit */
+    uint64_t fallbacks;       /* of those, answered with the fallback */
+    uint64_t pool_timeouts;   /* attempts refused a connection */
+    bool has_budget, has_breaker, has_pool;
+} eddy_edge_totals;
+
 typedef struct eddy_engine_stats {
     uint64_t events;     /* events taken from the event queue */
     uint64_t attempts;   /* attempts simulated, every edge */
@@ -84,9 +96,10 @@ typedef struct eddy_engine_stats {
 
 typedef struct eddy_result {
     eddy_series series;
-    size_t nclients, nservices;
+    size_t nclients, nservices, nedges;
     eddy_client_totals *clients;
     eddy_service_totals *services;
+    eddy_edge_totals *edges; /* clients' edges first, then each service's calls */
     eddy_engine_stats engine;
     uint64_t seed;
     double duration; /* seconds */

@@ -2,16 +2,28 @@
  *
  * A call sends an attempt and starts the attempt's timer.  The attempt ends
  * in one of four ways: a success, an error, a rejection (full queue, service
- * down) or the timeout.  A timeout *abandons* the attempt: the callee is
- * not told and finishes the work anyway (DESIGN.md 3.3).  Each failure may
- * be retried, after a backoff, as a new and independent attempt (3.7).
- * When the call ends it reports to its owner: a user request, or a service
- * job waiting on a downstream call. */
+ * down, no connection) or the timeout.  A timeout *abandons* the attempt:
+ * the callee is not told and finishes the work anyway (DESIGN.md 3.3).
+ * Each failure may be retried, after a backoff, as a new and independent
+ * attempt (3.7).  When the call ends it reports to its owner: a user
+ * request, or a service job waiting on a downstream call.
+ *
+ * The edge's mechanisms act here, in the order a real client stacks them
+ * (retry outside, breaker and pool inside): the circuit breaker may refuse
+ * an attempt before it starts; the attempt then needs a connection from the
+ * pool; its outcome feeds the breaker and the retry budget; and a retry
+ * goes out only if the budget has room. */
 #include <math.h>
 
 #include "sim.h"
 
 static void send_attempt(sim *s, caller *c);
+
+static budget_rt *budget_of(const caller *c)
+{
+    edge_rt *e = c->edge;
+    return e->budgets ? &e->budgets[e->nbudgets == 1 ? 0 : c->inst] : NULL;
+}
 
 void call_begin(sim *s, caller *c, edge_rt *e, int kind)
 {
@@ -31,12 +43,35 @@ static void call_end(sim *s, caller *c, status st)
         service_call_done(s, container_of(c, req, down), st);
 }
 
+/* The attempt has a connection (or needs none): put it on the wire. */
+void call_dispatch(sim *s, caller *c)
+{
+    edge_rt *e = c->edge;
+    const call_spec *spec = e->spec;
+    req *r = pool_get(&s->reqs);
+    r->from = c;
+    r->edge = e;
+    r->conn = e->pools ? &e->pools[c->inst] : NULL;
+    r->state = REQ_TRANSIT;
+    c->out = r;
+    c->state = CALL_WAITING;
+    s->attempts++;
+    simtime delay = e->to->add_latency;
+    if (spec->has_latency)
+        delay += dist_sample(&spec->latency, &e->rng);
+    if (delay > 0)
+        sim_at(s, &r->ev, EV_REQ_ARRIVE, s->now + delay);
+    else
+        service_arrive(s, r);
+}
+
+static void attempt_done(sim *s, caller *c, status st);
+
 static void send_attempt(sim *s, caller *c)
 {
     edge_rt *e = c->edge;
     const call_spec *spec = e->spec;
     c->attempt++;
-    s->attempts++;
     e->attempts++;
     if (c->attempt > 1)
         e->retries++;
@@ -46,22 +81,36 @@ static void send_attempt(sim *s, caller *c)
         else
             e->client->cur.retries++;
     }
-    req *r = pool_get(&s->reqs);
-    r->from = c;
-    r->edge = e;
-    r->state = REQ_TRANSIT;
-    c->out = r;
+    c->sent = s->now;
+    if (e->breakers && !breaker_permit(&e->breakers[c->inst], s->now)) {
+        /* Not permitted: fail fast (or serve the fallback), and do not
+         * retry: the breaker is open precisely to stop the load. */
+        e->short_circuited++;
+        if (spec->breaker.fallback == FALLBACK_DEFAULT) {
+            e->fallbacks++;
+            call_end(s, c, ST_OK);
+        } else {
+            call_end(s, c, ST_OPEN);
+        }
+        return;
+    }
+    budget_rt *b = budget_of(c);
+    if (b)
+        budget_on_attempt(b, s->now, c->attempt == 1);
     c->state = CALL_WAITING;
     if (spec->timeout > 0)
         sim_at(s, &c->timer, EV_CALL_TIMER, s->now + spec->timeout);
-
-    simtime delay = e->to->add_latency;
-    if (spec->has_latency)
-        delay += dist_sample(&spec->latency, &e->rng);
-    if (delay > 0)
-        sim_at(s, &r->ev, EV_REQ_ARRIVE, s->now + delay);
-    else
-        service_arrive(s, r);
+    if (e->pools) {
+        int got = connpool_acquire(s, &e->pools[c->inst], c);
+        if (got == 0)
+            return; /* waiting for a connection; its timeout is running */
+        if (got < 0) {
+            e->pool_timeouts++;
+            attempt_done(s, c, ST_REJECT);
+            return;
+        }
+    }
+    call_dispatch(s, c);
 }
 
 /* Backoff before retry number n = c->attempt (the retry about to be made is
@@ -100,18 +149,25 @@ simtime call_backoff(const retry_policy *r, caller *c, rng *g)
     return (simtime)(d + 0.5);
 }
 
-static bool may_retry(const caller *c, status st)
+static bool may_retry(sim *s, caller *c, status st)
 {
     const retry_policy *r = &c->edge->spec->retry;
     if (c->attempt >= r->attempts || !c->edge->retry_enabled)
         return false;
     unsigned bit = st == ST_TIMEOUT ? RETRY_ON_TIMEOUT : st == ST_ERROR ? RETRY_ON_ERROR : RETRY_ON_REJECT;
-    return (r->on & bit) != 0;
+    if (!(r->on & bit))
+        return false;
+    budget_rt *b = budget_of(c);
+    if (b && !budget_allow_retry(b, s->now, st, c)) {
+        c->edge->denied++;
+        return false;
+    }
+    return true;
 }
 
 static void retry_or_end(sim *s, caller *c, status st)
 {
-    if (!may_retry(c, st)) {
+    if (!may_retry(s, c, st)) {
         call_end(s, c, st);
         return;
     }
@@ -124,14 +180,31 @@ static void retry_or_end(sim *s, caller *c, status st)
     }
 }
 
+/* Every attempt that started ends here, whatever ended it. */
+static void attempt_done(sim *s, caller *c, status st)
+{
+    edge_rt *e = c->edge;
+    evq_cancel(&s->q, &c->timer);
+    budget_rt *b = budget_of(c);
+    if (b) {
+        budget_on_attempt_end(b, c->attempt > 1);
+        budget_on_result(b, st, c, false);
+    }
+    if (e->breakers)
+        breaker_record(&e->breakers[c->inst], s->now, st, s->now - c->sent);
+    if (st == ST_OK) {
+        if (b)
+            budget_on_result(b, ST_OK, c, true);
+        call_end(s, c, ST_OK);
+    } else {
+        retry_or_end(s, c, st);
+    }
+}
+
 void call_on_response(sim *s, caller *c, status st)
 {
-    evq_cancel(&s->q, &c->timer);
     c->out = NULL;
-    if (st == ST_OK)
-        call_end(s, c, ST_OK);
-    else
-        retry_or_end(s, c, st);
+    attempt_done(s, c, st);
 }
 
 void call_on_timer(sim *s, caller *c)
@@ -141,6 +214,8 @@ void call_on_timer(sim *s, caller *c)
         return;
     }
     /* The attempt's timeout: give up on it, but do not cancel it. */
+    if (c->state == CALL_POOL_WAIT)
+        connpool_leave(s, &c->edge->pools[c->inst], c);
     if (c->out) {
         c->out->from = NULL;
         c->out = NULL;
@@ -148,14 +223,29 @@ void call_on_timer(sim *s, caller *c)
     c->edge->timeouts++;
     if (c->edge->client)
         c->edge->client->cur.timeouts++;
-    retry_or_end(s, c, ST_TIMEOUT);
+    attempt_done(s, c, ST_TIMEOUT);
+}
+
+/* Waited wait_timeout for a connection: the pool refuses, like a reject. */
+void call_on_pool_timer(sim *s, caller *c)
+{
+    connpool_leave(s, &c->edge->pools[c->inst], c);
+    c->edge->pool_timeouts++;
+    attempt_done(s, c, ST_REJECT);
 }
 
 /* The owner gives up on the whole call (a deadline, a crash of the caller):
- * abandon the outstanding attempt and stop the timer, without reporting. */
+ * abandon the outstanding attempt and stop the timers, without reporting. */
 void call_abandon(sim *s, caller *c)
 {
     evq_cancel(&s->q, &c->timer);
+    if (c->state == CALL_POOL_WAIT)
+        connpool_leave(s, &c->edge->pools[c->inst], c);
+    if (c->state == CALL_WAITING || c->state == CALL_POOL_WAIT) {
+        budget_rt *b = budget_of(c);
+        if (b)
+            budget_on_attempt_end(b, c->attempt > 1);
+    }
     if (c->out) {
         c->out->from = NULL;
         c->out = NULL;

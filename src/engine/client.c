@@ -7,6 +7,7 @@
  * simply redrawn from the boundary at the new rate, which is exact.
  * Closed-loop users wait for their answer, then think, then ask again. */
 #include <assert.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "sim.h"
@@ -50,6 +51,10 @@ void client_init(sim *s, client_rt *c, const client_spec *spec)
     rng_stream(&c->rng_arrival, s->seed, spec->name, RNG_ARRIVAL);
     rng_stream(&c->rng_shed, s->seed, spec->name, RNG_SHED);
     rng_stream(&c->rng_think, s->seed, spec->name, RNG_THINK);
+    rng_stream(&c->rng_instance, s->seed, spec->name, RNG_INSTANCE);
+    char name[300];
+    snprintf(name, sizeof name, "%s->%s", spec->name, s->m->services[spec->call.to].name);
+    edge_init(s, &c->edge, name, spec->instances);
     hist_init(&c->lat_cur);
     hist_init(&c->lat_tot);
 }
@@ -67,6 +72,7 @@ void client_start(sim *s, client_rt *c)
      * (unless think is constant) users are not synchronised by the start. */
     for (long i = 0; i < c->spec->users; i++) {
         c->users[i].client = c;
+        c->users[i].inst = (uint32_t)(i % c->spec->instances); /* users spread evenly */
         sim_at(s, &c->users[i].think, EV_THINK, dist_sample(&c->spec->think, &c->rng_think));
     }
 }
@@ -85,6 +91,12 @@ static void new_request(sim *s, client_rt *c, user *u)
     q->start = s->now;
     q->client = c;
     q->user = u;
+    /* which client instance: the user's own, or one at random for open
+     * loop (a load balancer in front of the client fleet) */
+    if (u)
+        q->call.inst = u->inst;
+    else if (c->spec->instances > 1)
+        q->call.inst = (uint32_t)rng_below(&c->rng_instance, (uint64_t)c->spec->instances);
     if (c->spec->deadline > 0)
         sim_at(s, &q->deadline, EV_DEADLINE, s->now + c->spec->deadline);
     call_begin(s, &q->call, &c->edge, CALLER_USER);

@@ -39,13 +39,25 @@ void service_init(sim *s, service_rt *v, const service_spec *spec)
         e->retry_enabled = true;
         /* One stream per edge, named "caller->callee#position". */
         char name[300];
-        snprintf(name, sizeof name, "%s->%s#%zu", spec->name, s->m->services[spec->calls[i].to].name, i);
+        const char *callee = s->m->services[spec->calls[i].to].name;
+        snprintf(name, sizeof name, "%s->%s#%zu", spec->name, callee, i);
         rng_stream(&e->rng, s->seed, name, RNG_EDGE);
+        /* The column prefix: "api->db", or "api->db#2" for a second call. */
+        size_t same = 0;
+        for (size_t k = 0; k < i; k++)
+            same += spec->calls[k].to == spec->calls[i].to;
+        if (same)
+            snprintf(name, sizeof name, "%s->%s#%zu", spec->name, callee, same + 1);
+        else
+            snprintf(name, sizeof name, "%s->%s", spec->name, callee);
+        edge_init(s, e, name, spec->replicas);
     }
 }
 
 void service_free(service_rt *v)
 {
+    for (size_t i = 0; i < v->spec->ncalls; i++)
+        edge_free(&v->calls[i]);
     for (long i = 0; i < v->nreps; i++)
         free(v->reps[i].q);
     free(v->reps);
@@ -108,7 +120,7 @@ static void respond(sim *s, req *r, status st)
     r->state = REQ_RETURNING;
     if (!r->from) {
         assert(!ev_pending(&r->ev) && !ev_pending(&r->down.timer));
-        pool_put(&s->reqs, r);
+        req_free(s, r);
         return;
     }
     const call_spec *spec = r->edge->spec;
@@ -124,11 +136,9 @@ void service_on_return(sim *s, req *r)
     caller *c = r->from;
     status st = (status)r->status;
     assert(!ev_pending(&r->ev) && !ev_pending(&r->down.timer));
-    pool_put(&s->reqs, r);
-    if (c) {
-        c->out = NULL;
+    req_free(s, r);
+    if (c)
         call_on_response(s, c, st);
-    }
 }
 
 /* ---- work ----------------------------------------------------------------- */
@@ -220,6 +230,7 @@ static void next_call_or_finish(sim *s, req *r)
     if (r->next_call < v->spec->ncalls) {
         r->state = REQ_CALLING;
         edge_rt *e = &v->calls[r->next_call++];
+        r->down.inst = (uint32_t)(r->rep - v->reps); /* the replica is the caller instance */
         call_begin(s, &r->down, e, CALLER_JOB);
         return;
     }
@@ -259,7 +270,7 @@ static void lose(sim *s, req *r)
     if (r->from)
         r->from->out = NULL;
     assert(!ev_pending(&r->ev) && !ev_pending(&r->down.timer));
-    pool_put(&s->reqs, r);
+    req_free(s, r);
 }
 
 static void crash(sim *s, replica *p)
@@ -288,7 +299,11 @@ void service_set_up(sim *s, service_rt *v, long nup)
     if (nup > v->nreps)
         nup = v->nreps;
     service_gauge(s, v);
-    for (long i = nup; i < v->nup; i++)
-        crash(s, &v->reps[i]);
+    /* Lower nup before crashing, so nothing set off by the crash (a freed
+     * connection handing its slot to a waiting attempt) routes to a replica
+     * that is going down. */
+    long old = v->nup;
     v->nup = nup;
+    for (long i = nup; i < old; i++)
+        crash(s, &v->reps[i]);
 }

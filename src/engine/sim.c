@@ -66,6 +66,9 @@ static void dispatch(sim *s, ev *e)
     case EV_CALL_TIMER:
         call_on_timer(s, container_of(e, caller, timer));
         break;
+    case EV_POOL_TIMER:
+        call_on_pool_timer(s, container_of(e, caller, pool_timer));
+        break;
     case EV_DEADLINE:
         client_on_deadline(s, container_of(e, ureq, deadline));
         break;
@@ -94,7 +97,9 @@ static void sim_free(sim *s)
         hist_free(&s->clients[i].lat_cur);
         hist_free(&s->clients[i].lat_tot);
         free(s->clients[i].users);
+        edge_free(&s->clients[i].edge);
     }
+    free(s->edges);
     for (size_t i = 0; i < m->nservices; i++)
         service_free(&s->services[i]);
     free(s->clients);
@@ -135,6 +140,20 @@ int eddy_run(const eddy_model *m, const eddy_options *opt, eddy_result *out, edd
         service_init(s, &s->services[i], &m->services[i]);
     for (size_t i = 0; i < m->nclients; i++)
         client_init(s, &s->clients[i], &m->clients[i]);
+    /* every edge, clients' first, in model order: for telemetry */
+    for (size_t i = 0; i < m->nclients; i++)
+        s->nedges++;
+    for (size_t i = 0; i < m->nservices; i++)
+        s->nedges += m->services[i].ncalls;
+    s->edges = calloc(s->nedges ? s->nedges : 1, sizeof *s->edges);
+    if (!s->edges)
+        abort();
+    size_t ne = 0;
+    for (size_t i = 0; i < m->nclients; i++)
+        s->edges[ne++] = &s->clients[i].edge;
+    for (size_t i = 0; i < m->nservices; i++)
+        for (size_t k = 0; k < m->services[i].ncalls; k++)
+            s->edges[ne++] = &s->services[i].calls[k];
     stats_init(s);
     fault_init(s);
     sim_at(s, &s->sample, EV_SAMPLE, m->sample < s->end ? m->sample : s->end);
@@ -193,7 +212,10 @@ void eddy_result_free(eddy_result *r)
         free(r->series.names[i]);
     free(r->series.names);
     free(r->series.values);
+    for (size_t i = 0; i < r->nedges; i++)
+        free((char *)r->edges[i].name);
     free(r->clients);
     free(r->services);
+    free(r->edges);
     memset(r, 0, sizeof *r);
 }

@@ -38,48 +38,111 @@ enum ev_kind {
     EV_REQ_DONE,    /* req's local work is done */
     EV_REQ_RETURN,  /* req's response reaches its caller */
     EV_CALL_TIMER,  /* caller: attempt timeout, or backoff over */
+    EV_POOL_TIMER,  /* caller: waited too long for a connection */
     EV_DEADLINE,    /* user request's deadline */
     EV_FAULT,       /* a fault window starts or ends */
     EV_ACTION,      /* an operator action */
     EV_SAMPLE,      /* end of a telemetry interval */
 };
 
-typedef enum status { ST_OK, ST_ERROR, ST_REJECT, ST_TIMEOUT, ST_DEADLINE } status;
+typedef enum status {
+    ST_OK,
+    ST_ERROR,
+    ST_REJECT,
+    ST_TIMEOUT,
+    ST_DEADLINE,
+    ST_OPEN, /* a circuit breaker did not permit the call */
+} status;
 
 typedef struct sim sim;
 typedef struct req req;
 typedef struct service_rt service_rt;
 typedef struct client_rt client_rt;
 
+typedef struct caller caller;
+
+/* Per caller instance (or shared) state of the edge mechanisms; each lives
+ * in its own file: budget.c, breaker.c, connpool.c. */
+typedef struct budget_rt {
+    const budget_spec *spec;
+    double tokens;      /* grpc: tokens; aws: the retry quota */
+    double *dep, *wd;   /* finagle: deposits and withdrawals per slot */
+    int64_t slot;       /* finagle: the current slot's number */
+    long active;        /* envoy: attempts in flight */
+    long active_retries; /* envoy: retry attempts in flight */
+} budget_rt;
+
+enum { BREAKER_CLOSED, BREAKER_OPEN, BREAKER_HALF_OPEN };
+
+typedef struct breaker_rt {
+    const breaker_spec *spec;
+    int state;
+    simtime opened_at;
+    /* count window: a ring of outcomes; time window: per-second buckets */
+    uint8_t *ring;     /* count: bit 0 failed, bit 1 slow */
+    long head, n;      /* count: next slot, calls recorded */
+    long *bcalls, *bfails, *bslows; /* time: per bucket */
+    int64_t *bsec;     /* time: which second a bucket holds */
+    long calls, fails, slows; /* totals over the window */
+    long half_permitted, half_done, half_fails, half_slows;
+} breaker_rt;
+
+typedef struct connpool_rt {
+    const pool_spec *spec;
+    struct edge_rt *edge;
+    long busy;
+    caller *whead, *wtail; /* callers waiting for a connection, FIFO */
+    long nwait;
+} connpool_rt;
+
 /* An edge at run time: the spec, its random stream (network latency and
- * backoff jitter), and whether retries are switched on. */
+ * backoff jitter), whether retries are switched on, and the state of its
+ * mechanisms per caller instance. */
 typedef struct edge_rt {
     const call_spec *spec;
     service_rt *to;
     client_rt *client; /* the client making the call, or NULL */
+    char *name;        /* "caller->callee", the prefix of its CSV columns */
     rng rng;
     bool retry_enabled;
+    long ninst;                  /* caller instances */
+    budget_rt *budgets;          /* ninst, or 1 when shared; NULL: none */
+    long nbudgets;
+    breaker_rt *breakers;        /* ninst; NULL: none */
+    connpool_rt *pools;          /* ninst; NULL: none */
     uint64_t attempts, retries, timeouts; /* run totals */
+    /* interval counters for the edge's columns, and their run totals */
+    uint64_t denied, short_circuited, fallbacks, pool_timeouts;
+    uint64_t tot_denied, tot_short_circuited, tot_fallbacks, tot_pool_timeouts;
+    simtime pool_last;
+    double area_pool_busy, area_pool_wait;
+    long pool_busy, pool_wait; /* over all instances */
 } edge_rt;
 
 enum { CALLER_USER, CALLER_JOB };
-enum { CALL_IDLE, CALL_WAITING, CALL_BACKOFF };
+enum { CALL_IDLE, CALL_WAITING, CALL_BACKOFF, CALL_POOL_WAIT };
 
-typedef struct caller {
+struct caller {
     ev timer;
-    req *out; /* the outstanding attempt, if any */
+    ev pool_timer;       /* connection pool wait_timeout */
+    req *out;            /* the outstanding attempt, if any */
     edge_rt *edge;
-    simtime prev_sleep; /* decorrelated jitter's memory */
-    uint16_t attempt;   /* attempts made so far */
-    uint8_t kind;       /* CALLER_USER or CALLER_JOB */
-    uint8_t state;      /* CALL_* */
-} caller;
+    caller *wprev, *wnext; /* in a pool's wait list */
+    simtime prev_sleep;  /* decorrelated jitter's memory */
+    simtime sent;        /* when the current attempt started */
+    uint32_t inst;       /* the caller instance */
+    uint16_t attempt;    /* attempts made so far */
+    uint8_t kind;        /* CALLER_USER or CALLER_JOB */
+    uint8_t state;       /* CALL_* */
+    uint8_t last_cost;   /* aws: quota taken by the last retry */
+};
 
 typedef struct user user;
 
 typedef struct ureq {
     caller call;
     ev deadline;
+    uint32_t inst; /* the client instance */
     simtime start;
     client_rt *client;
     user *user; /* closed loop: the user who will think again */
@@ -88,6 +151,7 @@ typedef struct ureq {
 struct user {
     ev think;
     client_rt *client;
+    uint32_t inst;
 };
 
 enum { REQ_TRANSIT, REQ_QUEUED, REQ_WORKING, REQ_CALLING, REQ_RETURNING };
@@ -98,6 +162,7 @@ struct req {
     ev ev;
     caller *from; /* NULL once the caller has given up */
     edge_rt *edge;
+    connpool_rt *conn; /* the connection it holds, if its edge has a pool */
     replica *rep;
     req *prev, *next; /* the replica's in-service list */
     simtime arrived;
@@ -129,7 +194,7 @@ struct client_rt {
     edge_rt edge;
     ev arrival;
     size_t step; /* rate steps already begun */
-    rng rng_arrival, rng_shed, rng_think;
+    rng rng_arrival, rng_shed, rng_think, rng_instance;
     double shed;
     user *users;
     client_counts cur, tot;
@@ -177,6 +242,8 @@ struct sim {
     service_rt *services;
     fault_rt *faults;
     action_rt *actions;
+    edge_rt **edges; /* every call edge */
+    size_t nedges;
     eddy_series *series;
     size_t rows_cap;
     double *row; /* the row being built */
@@ -197,7 +264,36 @@ void call_begin(sim *s, caller *c, edge_rt *e, int kind);
 void call_on_response(sim *s, caller *c, status st);
 void call_on_timer(sim *s, caller *c);
 void call_abandon(sim *s, caller *c);
+void call_on_pool_timer(sim *s, caller *c);
+void call_dispatch(sim *s, caller *c); /* the attempt has its connection: send it */
 simtime call_backoff(const retry_policy *r, caller *c, rng *g);
+
+/* edge.c: mechanisms common set-up, and the columns of an edge */
+void edge_init(sim *s, edge_rt *e, const char *name, long ninst);
+void edge_free(edge_rt *e);
+void edge_gauge(sim *s, edge_rt *e);
+void req_free(sim *s, req *r); /* retire an attempt, releasing its connection */
+
+/* budget.c */
+void budget_init(budget_rt *b, const budget_spec *spec, simtime now);
+void budget_free(budget_rt *b);
+void budget_on_attempt(budget_rt *b, simtime now, bool first);
+void budget_on_attempt_end(budget_rt *b, bool retry);
+bool budget_allow_retry(budget_rt *b, simtime now, status st, caller *c);
+void budget_on_result(budget_rt *b, status st, const caller *c, bool call_done);
+double budget_level(budget_rt *b, simtime now);
+
+/* breaker.c */
+void breaker_init(breaker_rt *b, const breaker_spec *spec);
+void breaker_free(breaker_rt *b);
+bool breaker_permit(breaker_rt *b, simtime now);
+void breaker_record(breaker_rt *b, simtime now, status st, simtime took);
+double breaker_level(const breaker_rt *b);
+
+/* connpool.c */
+int connpool_acquire(sim *s, connpool_rt *p, caller *c); /* 1 granted, 0 waiting, -1 refused */
+void connpool_release(sim *s, connpool_rt *p);
+void connpool_leave(sim *s, connpool_rt *p, caller *c); /* stop waiting */
 
 /* service.c */
 void service_init(sim *s, service_rt *v, const service_spec *spec);
@@ -235,6 +331,7 @@ enum {
     RNG_SERVICE_TIME,
     RNG_ERRORS,
     RNG_ROUTE,
+    RNG_INSTANCE,
 };
 
 #endif

@@ -18,6 +18,16 @@ static const char *const service_metrics[] = {"arrivals", "rejected", "completed
 #define NCM (sizeof client_metrics / sizeof client_metrics[0])
 #define NSM (sizeof service_metrics / sizeof service_metrics[0])
 
+/* An edge has columns only for the mechanisms it configures. */
+static const char *const budget_metrics[] = {"budget", "retries_denied"};
+static const char *const breaker_metrics[] = {"breaker_open", "short_circuited", "fallbacks"};
+static const char *const pool_metrics[] = {"pool_busy", "pool_waiters", "pool_timeouts"};
+
+static size_t edge_ncols(const edge_rt *e)
+{
+    return (e->budgets ? 2 : 0) + (e->breakers ? 3 : 0) + (e->pools ? 3 : 0);
+}
+
 static char *column(const char *entity, const char *metric)
 {
     size_t n = strlen(entity) + strlen(metric) + 2;
@@ -33,6 +43,8 @@ void stats_init(sim *s)
     const model *m = s->m;
     eddy_series *S = s->series;
     S->ncols = 1 + m->nclients * NCM + m->nservices * NSM;
+    for (size_t i = 0; i < s->nedges; i++)
+        S->ncols += edge_ncols(s->edges[i]);
     S->names = calloc(S->ncols, sizeof *S->names);
     if (!S->names)
         abort();
@@ -46,6 +58,15 @@ void stats_init(sim *s)
     for (size_t i = 0; i < m->nservices; i++)
         for (size_t j = 0; j < NSM; j++)
             S->names[k++] = column(m->services[i].name, service_metrics[j]);
+    for (size_t i = 0; i < s->nedges; i++) {
+        edge_rt *e = s->edges[i];
+        for (size_t j = 0; e->budgets && j < 2; j++)
+            S->names[k++] = column(e->name, budget_metrics[j]);
+        for (size_t j = 0; e->breakers && j < 3; j++)
+            S->names[k++] = column(e->name, breaker_metrics[j]);
+        for (size_t j = 0; e->pools && j < 3; j++)
+            S->names[k++] = column(e->name, pool_metrics[j]);
+    }
     S->nrows = 0;
     S->values = NULL;
     s->rows_cap = 0;
@@ -117,6 +138,36 @@ void stats_sample(sim *s)
         hist_merge(&v->lat_tot, &v->lat_cur);
         hist_reset(&v->lat_cur);
     }
+    for (size_t i = 0; i < s->nedges; i++) {
+        edge_rt *e = s->edges[i];
+        if (e->budgets) {
+            double lvl = 0;
+            for (long b = 0; b < e->nbudgets; b++)
+                lvl += budget_level(&e->budgets[b], s->now);
+            row[k++] = lvl / (double)e->nbudgets;
+            row[k++] = (double)e->denied / dt;
+        }
+        if (e->breakers) {
+            double open = 0;
+            for (long b = 0; b < e->ninst; b++)
+                open += breaker_level(&e->breakers[b]);
+            row[k++] = open / (double)e->ninst;
+            row[k++] = (double)e->short_circuited / dt;
+            row[k++] = (double)e->fallbacks / dt;
+        }
+        if (e->pools) {
+            edge_gauge(s, e);
+            row[k++] = e->area_pool_busy / span;
+            row[k++] = e->area_pool_wait / span;
+            row[k++] = (double)e->pool_timeouts / dt;
+            e->area_pool_busy = e->area_pool_wait = 0;
+        }
+        e->tot_denied += e->denied;
+        e->tot_short_circuited += e->short_circuited;
+        e->tot_fallbacks += e->fallbacks;
+        e->tot_pool_timeouts += e->pool_timeouts;
+        e->denied = e->short_circuited = e->fallbacks = e->pool_timeouts = 0;
+    }
     if (s->opt->on_row)
         s->opt->on_row(S, row, s->opt->row_ud);
     if (!s->opt->drop_series) {
@@ -171,5 +222,26 @@ void stats_totals(sim *s, eddy_result *out)
         t->latency_p99 = hist_quantile(&v->lat_tot, 0.99) / 1e9;
         t->queue_mean = v->tot_area_queue / T;
         t->busy_mean = v->tot_area_busy / T;
+    }
+    out->nedges = s->nedges;
+    out->edges = calloc(s->nedges ? s->nedges : 1, sizeof *out->edges);
+    if (!out->edges)
+        abort();
+    for (size_t i = 0; i < s->nedges; i++) {
+        edge_rt *e = s->edges[i];
+        eddy_edge_totals *t = &out->edges[i];
+        t->name = strdup(e->name);
+        if (!t->name)
+            abort();
+        t->attempts = e->attempts;
+        t->retries = e->retries;
+        t->timeouts = e->timeouts;
+        t->retries_denied = e->tot_denied;
+        t->short_circuited = e->tot_short_circuited;
+        t->fallbacks = e->tot_fallbacks;
+        t->pool_timeouts = e->tot_pool_timeouts;
+        t->has_budget = e->budgets != NULL;
+        t->has_breaker = e->breakers != NULL;
+        t->has_pool = e->pools != NULL;
     }
 }

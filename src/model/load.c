@@ -392,6 +392,112 @@ static void retry_defaults(retry_policy *r)
     r->on = RETRY_ON_TIMEOUT | RETRY_ON_ERROR | RETRY_ON_REJECT;
 }
 
+/* The outcomes a breaker counts as failures, or a retry retries on. */
+static int get_outcomes(loader *L, yaml_node_t *on, const char *p, unsigned *out)
+{
+    if (on->type != YAML_SEQUENCE_NODE)
+        return fail(L, on, "%s: expected a list drawn from [timeout, error, reject], got %s", p, yd_type_name(on));
+    *out = 0;
+    for (yaml_node_item_t *it = on->data.sequence.items.start; it < on->data.sequence.items.top; it++) {
+        static const char *const w[] = {"timeout", "error", "reject", NULL};
+        int v;
+        if (get_enum(L, node_at(L, *it), p, w, &v) < 0)
+            return -1;
+        *out |= 1u << v;
+    }
+    return 0;
+}
+
+/* {type: grpc|finagle|envoy|aws, scope: instance|shared, ...that type's keys} */
+static int get_budget(loader *L, yaml_node_t *n, const char *path, budget_spec *b)
+{
+    char p[PATH_MAX_LEN];
+    memset(b, 0, sizeof *b);
+    b->pos = pos_of(n);
+    if (need_mapping(L, n, path, "a budget such as {type: grpc, max_tokens: 10, token_ratio: 0.1}") < 0)
+        return -1;
+    static const char *const keys[] = {"type", "scope", "max_tokens", "token_ratio", "ttl", "min_per_s", "percent",
+                                       "budget_percent", "min_retry_concurrency", "quota", "cost", "timeout_cost",
+                                       "no_retry_increment", NULL};
+    enum { K_TYPE, K_SCOPE, K_MAXT, K_RATIO, K_TTL, K_MINPS, K_PCT, K_BPCT, K_MINRC, K_QUOTA, K_COST, K_TCOST, K_NRI };
+    field f[MAX_FIELDS];
+    if (map_fields(L, n, path, keys, f) < 0)
+        return -1;
+    if (!f[K_TYPE].val)
+        return fail(L, n, "%s: missing key 'type'; expected one of grpc|finagle|envoy|aws", path);
+    static const char *const types[] = {"grpc", "finagle", "envoy", "aws", NULL};
+    int t;
+    join(p, path, "type");
+    if (get_enum(L, f[K_TYPE].val, p, types, &t) < 0)
+        return -1;
+    b->kind = (budget_kind)(t + 1);
+    if (f[K_SCOPE].val) {
+        static const char *const scopes[] = {"instance", "shared", NULL};
+        int sc;
+        join(p, path, "scope");
+        if (get_enum(L, f[K_SCOPE].val, p, scopes, &sc) < 0)
+            return -1;
+        b->scope = (budget_scope)sc;
+    }
+    /* Which keys each type takes; the defaults are the reference ones. */
+    static const unsigned takes[] = {
+        [BUDGET_GRPC] = (1u << K_MAXT) | (1u << K_RATIO),
+        [BUDGET_FINAGLE] = (1u << K_TTL) | (1u << K_MINPS) | (1u << K_PCT),
+        [BUDGET_ENVOY] = (1u << K_BPCT) | (1u << K_MINRC),
+        [BUDGET_AWS] = (1u << K_QUOTA) | (1u << K_COST) | (1u << K_TCOST) | (1u << K_NRI),
+    };
+    for (int k = K_MAXT; k <= K_NRI; k++)
+        if (f[k].key && !(takes[b->kind] & (1u << k)))
+            return fail(L, f[k].key, "%s: a %s budget does not take '%s'", path, types[t], keys[k]);
+    b->max_tokens = 10;
+    b->token_ratio = 0.1;
+    b->ttl = 10 * T_SEC;
+    b->min_per_s = 10;
+    b->percent = 0.2;
+    b->budget_percent = 0.2;
+    b->min_retry_concurrency = 3;
+    b->quota = 500;
+    b->cost = 5;
+    b->timeout_cost = 10;
+    b->no_retry_increment = 1;
+#define NUM(K, VAR, MIN)                                                                                              \
+    if (f[K].val) {                                                                                                   \
+        join(p, path, keys[K]);                                                                                       \
+        if (get_number(L, f[K].val, p, MIN, &(VAR)) < 0)                                                              \
+            return -1;                                                                                                \
+    }
+#define CNT(K, VAR, MIN)                                                                                              \
+    if (f[K].val) {                                                                                                   \
+        join(p, path, keys[K]);                                                                                       \
+        if (get_count(L, f[K].val, p, MIN, false, &(VAR)) < 0)                                                        \
+            return -1;                                                                                                \
+    }
+#define FRAC(K, VAR)                                                                                                  \
+    if (f[K].val) {                                                                                                   \
+        join(p, path, keys[K]);                                                                                       \
+        if (get_fraction(L, f[K].val, p, &(VAR)) < 0)                                                                 \
+            return -1;                                                                                                \
+    }
+    NUM(K_MAXT, b->max_tokens, 1)
+    NUM(K_RATIO, b->token_ratio, 0)
+    NUM(K_MINPS, b->min_per_s, 0)
+    FRAC(K_PCT, b->percent)
+    FRAC(K_BPCT, b->budget_percent)
+    CNT(K_MINRC, b->min_retry_concurrency, 0)
+    CNT(K_QUOTA, b->quota, 1)
+    CNT(K_COST, b->cost, 1)
+    CNT(K_TCOST, b->timeout_cost, 1)
+    CNT(K_NRI, b->no_retry_increment, 0)
+    if (f[K_TTL].val) {
+        join(p, path, "ttl");
+        if (get_positive_duration(L, f[K_TTL].val, p, &b->ttl) < 0)
+            return -1;
+    }
+    if (b->kind == BUDGET_GRPC && b->token_ratio <= 0)
+        return fail(L, f[K_RATIO].val, "%s: token_ratio must be greater than 0 (gRPC rejects 0)", path);
+    return 0;
+}
+
 static int get_retry(loader *L, yaml_node_t *n, const char *path, retry_policy *r)
 {
     char p[PATH_MAX_LEN];
@@ -406,8 +512,8 @@ static int get_retry(loader *L, yaml_node_t *n, const char *path, retry_policy *
     }
     if (need_mapping(L, n, path, "a mapping such as {attempts: 3, backoff: exponential, base: 100ms}") < 0)
         return -1;
-    static const char *const keys[] = {"attempts", "backoff", "base", "max", "multiplier", "jitter", "on", NULL};
-    enum { K_ATTEMPTS, K_BACKOFF, K_BASE, K_MAX, K_MULT, K_JITTER, K_ON };
+    static const char *const keys[] = {"attempts", "backoff", "base", "max", "multiplier", "jitter", "on", "budget", NULL};
+    enum { K_ATTEMPTS, K_BACKOFF, K_BASE, K_MAX, K_MULT, K_JITTER, K_ON, K_BUDGET };
     field f[MAX_FIELDS];
     if (map_fields(L, n, path, keys, f) < 0)
         return -1;
@@ -472,24 +578,143 @@ static int get_retry(loader *L, yaml_node_t *n, const char *path, retry_policy *
         r->jitter = (jitter_kind)v;
     }
     if (f[K_ON].val) {
-        yaml_node_t *on = f[K_ON].val;
         join(p, path, "on");
-        if (on->type != YAML_SEQUENCE_NODE)
-            return fail(L, on, "%s: expected a list drawn from [timeout, error, reject], got %s", p, yd_type_name(on));
-        r->on = 0;
-        for (yaml_node_item_t *it = on->data.sequence.items.start; it < on->data.sequence.items.top; it++) {
-            static const char *const w[] = {"timeout", "error", "reject", NULL};
-            int v;
-            if (get_enum(L, node_at(L, *it), p, w, &v) < 0)
-                return -1;
-            r->on |= 1u << v;
-        }
+        if (get_outcomes(L, f[K_ON].val, p, &r->on) < 0)
+            return -1;
+    }
+    if (f[K_BUDGET].val) {
+        join(p, path, "budget");
+        if (get_budget(L, f[K_BUDGET].val, p, &r->budget) < 0)
+            return -1;
+        if (r->attempts == 1)
+            return fail(L, f[K_BUDGET].key, "%s: a retry budget has no effect with attempts: 1", path);
+    }
+    return 0;
+}
+
+/* resilience4j's CircuitBreaker; an empty mapping takes its defaults. */
+static int get_breaker(loader *L, yaml_node_t *n, const char *path, breaker_spec *b)
+{
+    char p[PATH_MAX_LEN];
+    memset(b, 0, sizeof *b);
+    b->on = true;
+    b->pos = pos_of(n);
+    b->window = WINDOW_COUNT;
+    b->size = 100;
+    b->min_calls = 100;
+    b->failure_rate = 0.5;
+    b->slow_rate = 1.0;
+    b->slow_duration = 60 * T_SEC;
+    b->open_for = 60 * T_SEC;
+    b->half_open_calls = 10;
+    b->record = RETRY_ON_TIMEOUT | RETRY_ON_ERROR | RETRY_ON_REJECT;
+    if (need_mapping(L, n, path, "a breaker such as {failure_rate: 50%, open_for: 30s}") < 0)
+        return -1;
+    static const char *const keys[] = {"window",        "size",     "min_calls",       "failure_rate", "slow_rate",
+                                       "slow_duration", "open_for", "half_open_calls", "record",       "fallback",
+                                       NULL};
+    enum { K_WINDOW, K_SIZE, K_MIN, K_FAIL, K_SLOWR, K_SLOWD, K_OPEN, K_HALF, K_RECORD, K_FALLBACK };
+    field f[MAX_FIELDS];
+    if (map_fields(L, n, path, keys, f) < 0)
+        return -1;
+    if (f[K_WINDOW].val) {
+        static const char *const w[] = {"count", "time", NULL};
+        int v;
+        join(p, path, "window");
+        if (get_enum(L, f[K_WINDOW].val, p, w, &v) < 0)
+            return -1;
+        b->window = (breaker_window)v;
+    }
+    if (f[K_SIZE].val) {
+        join(p, path, "size");
+        if (get_count(L, f[K_SIZE].val, p, 1, false, &b->size) < 0)
+            return -1;
+    }
+    if (f[K_MIN].val) {
+        join(p, path, "min_calls");
+        if (get_count(L, f[K_MIN].val, p, 1, false, &b->min_calls) < 0)
+            return -1;
+    }
+    if (f[K_FAIL].val) {
+        join(p, path, "failure_rate");
+        if (get_fraction(L, f[K_FAIL].val, p, &b->failure_rate) < 0)
+            return -1;
+    }
+    if (f[K_SLOWR].val) {
+        join(p, path, "slow_rate");
+        if (get_fraction(L, f[K_SLOWR].val, p, &b->slow_rate) < 0)
+            return -1;
+    }
+    if (f[K_SLOWD].val) {
+        join(p, path, "slow_duration");
+        if (get_positive_duration(L, f[K_SLOWD].val, p, &b->slow_duration) < 0)
+            return -1;
+    }
+    if (f[K_OPEN].val) {
+        join(p, path, "open_for");
+        if (get_positive_duration(L, f[K_OPEN].val, p, &b->open_for) < 0)
+            return -1;
+    }
+    if (f[K_HALF].val) {
+        join(p, path, "half_open_calls");
+        if (get_count(L, f[K_HALF].val, p, 1, false, &b->half_open_calls) < 0)
+            return -1;
+    }
+    if (f[K_RECORD].val) {
+        join(p, path, "record");
+        if (get_outcomes(L, f[K_RECORD].val, p, &b->record) < 0)
+            return -1;
+    }
+    if (f[K_FALLBACK].val) {
+        static const char *const w[] = {"none", "default", NULL};
+        int v;
+        join(p, path, "fallback");
+        if (get_enum(L, f[K_FALLBACK].val, p, w, &v) < 0)
+            return -1;
+        b->fallback = (fallback_kind)v;
+    }
+    return 0;
+}
+
+static int get_pool(loader *L, yaml_node_t *n, const char *path, pool_spec *c)
+{
+    char p[PATH_MAX_LEN];
+    memset(c, 0, sizeof *c);
+    c->on = true;
+    c->wait = true;
+    c->wait_timeout = 30 * T_SEC; /* HikariCP's connectionTimeout */
+    c->pos = pos_of(n);
+    if (need_mapping(L, n, path, "a pool such as {size: 50, wait: true, wait_timeout: 1s}") < 0)
+        return -1;
+    static const char *const keys[] = {"size", "wait", "wait_timeout", NULL};
+    field f[MAX_FIELDS];
+    if (map_fields(L, n, path, keys, f) < 0)
+        return -1;
+    if (!f[0].val)
+        return fail(L, n, "%s: missing key 'size' (connections per caller instance)", path);
+    join(p, path, "size");
+    if (get_count(L, f[0].val, p, 1, false, &c->size) < 0)
+        return -1;
+    if (f[1].val) {
+        join(p, path, "wait");
+        if (get_bool(L, f[1].val, p, &c->wait) < 0)
+            return -1;
+    }
+    if (f[2].val) {
+        join(p, path, "wait_timeout");
+        if (!c->wait)
+            return fail(L, f[2].key, "%s: wait_timeout has no effect with wait: false", path);
+        if (f[2].val->type == YAML_SCALAR_NODE && !strcmp(yd_text(f[2].val), "none"))
+            c->wait_timeout = 0;
+        else if (get_positive_duration(L, f[2].val, p, &c->wait_timeout) < 0)
+            return -1;
     }
     return 0;
 }
 
 /* Fill the parts of a call shared by clients and service calls. */
-static int get_call_parts(loader *L, const char *path, field *timeout, field *retry, field *latency, call_spec *c)
+static int get_call_parts(loader *L, const char *path, field *timeout, field *retry, field *latency, field *breaker,
+                          field *pool, call_spec *c)
 {
     char p[PATH_MAX_LEN];
     retry_defaults(&c->retry);
@@ -511,6 +736,16 @@ static int get_call_parts(loader *L, const char *path, field *timeout, field *re
         if (get_dist(L, latency->val, p, &c->latency) < 0)
             return -1;
         c->has_latency = !dist_is_zero(&c->latency);
+    }
+    if (breaker->val) {
+        join(p, path, "breaker");
+        if (get_breaker(L, breaker->val, p, &c->breaker) < 0)
+            return -1;
+    }
+    if (pool->val) {
+        join(p, path, "pool");
+        if (get_pool(L, pool->val, p, &c->pool) < 0)
+            return -1;
     }
     return 0;
 }
@@ -595,9 +830,10 @@ static int get_client(loader *L, yaml_node_t *k, yaml_node_t *n, client_spec *c,
     c->pos = pos_of(k);
     if (need_mapping(L, n, path, "a mapping with 'call' and either 'rate' or 'users'") < 0)
         return -1;
-    static const char *const keys[] = {"call",  "rate",     "users", "think",   "timeout",
-                                       "retry", "deadline", "latency", NULL};
-    enum { K_CALL, K_RATE, K_USERS, K_THINK, K_TIMEOUT, K_RETRY, K_DEADLINE, K_LATENCY };
+    static const char *const keys[] = {"call",     "rate",    "users",   "think", "timeout", "retry",
+                                       "deadline", "latency", "breaker", "pool",  "instances", NULL};
+    enum { K_CALL, K_RATE, K_USERS, K_THINK, K_TIMEOUT, K_RETRY, K_DEADLINE, K_LATENCY, K_BREAKER, K_POOL,
+           K_INSTANCES };
     field f[MAX_FIELDS];
     if (map_fields(L, n, path, keys, f) < 0)
         return -1;
@@ -610,8 +846,16 @@ static int get_client(loader *L, yaml_node_t *k, yaml_node_t *n, client_spec *c,
     c->call.pos = pos_of(n);
     c->call.to_pos = pos_of(f[K_CALL].val);
     ref_add(r, &c->call.to, f[K_CALL].val, p);
-    if (get_call_parts(L, path, &f[K_TIMEOUT], &f[K_RETRY], &f[K_LATENCY], &c->call) < 0)
+    if (get_call_parts(L, path, &f[K_TIMEOUT], &f[K_RETRY], &f[K_LATENCY], &f[K_BREAKER], &f[K_POOL], &c->call) < 0)
         return -1;
+    c->instances = 1;
+    if (f[K_INSTANCES].val) {
+        join(p, path, "instances");
+        if (get_count(L, f[K_INSTANCES].val, p, 1, false, &c->instances) < 0)
+            return -1;
+        if (c->instances > 100000)
+            return fail(L, f[K_INSTANCES].val, "%s: expected at most 100000 instances", p);
+    }
     if (f[K_DEADLINE].val) {
         join(p, path, "deadline");
         if (get_positive_duration(L, f[K_DEADLINE].val, p, &c->deadline) < 0)
@@ -649,7 +893,7 @@ static int get_service_call(loader *L, yaml_node_t *n, const char *path, call_sp
     char p[PATH_MAX_LEN];
     if (need_mapping(L, n, path, "a call such as {to: db, timeout: 2s}") < 0)
         return -1;
-    static const char *const keys[] = {"to", "timeout", "retry", "latency", NULL};
+    static const char *const keys[] = {"to", "timeout", "retry", "latency", "breaker", "pool", NULL};
     field f[MAX_FIELDS];
     if (map_fields(L, n, path, keys, f) < 0)
         return -1;
@@ -662,7 +906,7 @@ static int get_service_call(loader *L, yaml_node_t *n, const char *path, call_sp
     c->pos = pos_of(n);
     c->to_pos = pos_of(f[0].val);
     ref_add(r, &c->to, f[0].val, p);
-    return get_call_parts(L, path, &f[1], &f[2], &f[3], c);
+    return get_call_parts(L, path, &f[1], &f[2], &f[3], &f[4], &f[5], c);
 }
 
 static int get_service(loader *L, yaml_node_t *k, yaml_node_t *n, service_spec *s, refs *r)

@@ -34,6 +34,34 @@ enum {
     RETRY_ON_REJECT = 4,  /* the callee refused at once: full queue, down */
 };
 
+/* A retry budget or throttle: what real clients use to stop retries from
+ * multiplying load.  One of four reference designs (DESIGN.md section 4). */
+typedef enum budget_kind {
+    BUDGET_NONE,
+    BUDGET_GRPC,    /* gRPC retry throttling: tokens, failure -1, success +ratio */
+    BUDGET_FINAGLE, /* Finagle RetryBudget: min_per_s * ttl + percent of requests */
+    BUDGET_ENVOY,   /* Envoy retry_budget: concurrent retries vs active requests */
+    BUDGET_AWS,     /* AWS SDK standard mode: a retry quota with costs and refunds */
+} budget_kind;
+
+typedef enum budget_scope {
+    SCOPE_INSTANCE, /* each caller instance (client instance, service replica) */
+    SCOPE_SHARED,   /* one budget for every instance of the caller */
+} budget_scope;
+
+typedef struct budget_spec {
+    budget_kind kind;
+    budget_scope scope;
+    double max_tokens, token_ratio;    /* grpc */
+    simtime ttl;                       /* finagle */
+    double min_per_s, percent;         /* finagle */
+    double budget_percent;             /* envoy */
+    long min_retry_concurrency;        /* envoy */
+    long quota, cost, timeout_cost;    /* aws */
+    long no_retry_increment;           /* aws: refund on a first-try success */
+    model_pos pos;
+} budget_spec;
+
 typedef struct retry_policy {
     int attempts; /* counts the first try; 1 means no retries */
     backoff_kind backoff;
@@ -41,8 +69,39 @@ typedef struct retry_policy {
     double multiplier;
     jitter_kind jitter;
     unsigned on; /* RETRY_ON_* bits */
+    budget_spec budget;
     model_pos pos;
 } retry_policy;
+
+/* ---- a circuit breaker, as resilience4j's CircuitBreaker -------------- */
+
+typedef enum breaker_window { WINDOW_COUNT, WINDOW_TIME } breaker_window;
+typedef enum fallback_kind { FALLBACK_NONE, FALLBACK_DEFAULT } fallback_kind;
+
+typedef struct breaker_spec {
+    bool on;
+    breaker_window window;
+    long size;             /* calls (count window) or seconds (time window) */
+    long min_calls;        /* before the rates are judged */
+    double failure_rate;   /* open at or above this fraction of failures */
+    double slow_rate;      /* ... or of slow calls */
+    simtime slow_duration; /* a call slower than this is slow */
+    simtime open_for;      /* wait in open before half-open */
+    long half_open_calls;  /* probes permitted in half-open */
+    unsigned record;       /* which outcomes count as failures: RETRY_ON_* bits */
+    fallback_kind fallback;
+    model_pos pos;
+} breaker_spec;
+
+/* ---- a connection pool on a call edge --------------------------------- */
+
+typedef struct pool_spec {
+    bool on;
+    long size;            /* connections per caller instance */
+    bool wait;            /* wait for a connection, or fail at once */
+    simtime wait_timeout; /* give up waiting after this (0: only the call's timeout) */
+    model_pos pos;
+} pool_spec;
 
 /* ---- a call edge: a client's call, or a service's downstream call ------ */
 
@@ -52,6 +111,8 @@ typedef struct call_spec {
     retry_policy retry;
     bool has_latency; /* one-way network delay, each way */
     dist latency;
+    breaker_spec breaker;
+    pool_spec pool;
     model_pos pos, to_pos, timeout_pos;
 } call_spec;
 
@@ -72,6 +133,7 @@ typedef struct client_spec {
     size_t nsteps;
     long users;
     dist think;
+    long instances; /* client instances the load is spread over (budgets, breakers and pools are per instance) */
 } client_spec;
 
 /* ---- services --------------------------------------------------------- */

@@ -124,6 +124,24 @@ json_t *run_report_json(const model *m, const eddy_result *r, const run_meta *me
     for (size_t i = 0; i < r->nservices; i++)
         json_object_set_new(services, r->services[i].name, service_json(&r->services[i]));
     json_object_set_new(root, "services", services);
+    json_t *edges = json_object();
+    for (size_t i = 0; i < r->nedges; i++) {
+        const eddy_edge_totals *t = &r->edges[i];
+        json_t *o = json_object();
+        json_object_set_new(o, "attempts", json_integer((json_int_t)t->attempts));
+        json_object_set_new(o, "retries", json_integer((json_int_t)t->retries));
+        json_object_set_new(o, "timeouts", json_integer((json_int_t)t->timeouts));
+        if (t->has_budget)
+            json_object_set_new(o, "retries_denied", json_integer((json_int_t)t->retries_denied));
+        if (t->has_breaker) {
+            json_object_set_new(o, "short_circuited", json_integer((json_int_t)t->short_circuited));
+            json_object_set_new(o, "fallbacks", json_integer((json_int_t)t->fallbacks));
+        }
+        if (t->has_pool)
+            json_object_set_new(o, "pool_timeouts", json_integer((json_int_t)t->pool_timeouts));
+        json_object_set_new(edges, t->name, o);
+    }
+    json_object_set_new(root, "edges", edges);
 
     const eddy_engine_stats *e = &r->engine;
     json_t *eng = json_object();
