@@ -43,8 +43,10 @@ static void call_end(sim *s, caller *c, status st)
         service_call_done(s, container_of(c, req, down), st);
 }
 
-/* The attempt has a connection (or needs none): put it on the wire. */
-void call_dispatch(sim *s, caller *c)
+/* The attempt has a connection (or needs none): put it on the wire.
+ * Inlined into send_attempt, the hot path; call_dispatch is the way in
+ * for a pool handing a freed connection to a waiter. */
+static inline __attribute__((always_inline)) void dispatch_attempt(sim *s, caller *c)
 {
     edge_rt *e = c->edge;
     const call_spec *spec = e->spec;
@@ -64,6 +66,8 @@ void call_dispatch(sim *s, caller *c)
     else
         service_arrive(s, r);
 }
+
+void call_dispatch(sim *s, caller *c) { dispatch_attempt(s, c); }
 
 static void attempt_done(sim *s, caller *c, status st);
 
@@ -110,7 +114,7 @@ static void send_attempt(sim *s, caller *c)
             return;
         }
     }
-    call_dispatch(s, c);
+    dispatch_attempt(s, c);
 }
 
 /* Backoff before retry number n = c->attempt (the retry about to be made is
