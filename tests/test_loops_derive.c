@@ -14,10 +14,12 @@
 #include "loops/boundary.h"
 #include "loops/derive.h"
 #include "loops/source.h"
+#include "model/model.h"
 #include "output/loops_out.h"
 
 #define DATA "tests/data/loops/"
 #define ARROW "\xe2\x86\x92"
+#define ARROW_OPEN "checkout\xe2\x86\x92" "db.breaker_open"
 
 /* Load a service model (not a drawn diagram) and find its loops. */
 static loaded load_model(const char *path)
@@ -139,7 +141,7 @@ static void test_retry_storm_example(void **state)
     assert_string_equal(g->vars[v].kind, "client");
     /* what derivation cannot see is said */
     assert_true(g->nnotes >= 1);
-    assert_non_null(strstr(g->notes[g->nnotes - 1], "not covered yet: caches, circuit breakers, autoscalers"));
+    assert_non_null(strstr(g->notes[g->nnotes - 1], "not covered yet: caches, autoscalers, hedging"));
     unload(&l);
 }
 
@@ -238,6 +240,373 @@ static void test_review_flags_model_loops(void **state)
     int r = find_link(l.src.g, "checkout" ARROW "payments.retries", "payments.load");
     assert_true(l.src.g->links[r].delay);
     unload(&l);
+}
+
+/* ---- edge mechanisms: breakers, retry budgets, pools ---------------------- */
+
+/* The link from -> to, which must exist with this polarity and origin. */
+static const cld_link *must_link(const cld_graph *g, const char *from, const char *to, int sign, const char *origin)
+{
+    int a = cld_find(g, from), b = cld_find(g, to);
+    for (size_t i = 0; a >= 0 && b >= 0 && i < g->nlinks; i++)
+        if (g->links[i].from == a && g->links[i].to == b && g->links[i].sign == sign) {
+            if (strcmp(g->links[i].origin, origin))
+                fail_msg("link %s -> %s: origin '%s', want '%s'", from, to, g->links[i].origin, origin);
+            return &g->links[i];
+        }
+    fail_msg("no link %s -(%s)-> %s", from, sign > 0 ? "+" : "-", to);
+    return NULL;
+}
+
+/* The loop whose variables, listed from the first declared, are `vars`. */
+static int find_loop(const loop_analysis *a, const char *vars)
+{
+    for (size_t i = 0; i < a->n; i++)
+        if (!strcmp(strchr(describe(a, i), ':') + 2, vars))
+            return (int)i;
+    return -1;
+}
+
+static bool loop_has_var(const loop_analysis *a, size_t i, const char *id)
+{
+    int v = cld_find(a->g, id);
+    for (size_t j = 0; j < a->loops[i].len; j++)
+        if (a->loops[i].vars[j] == v)
+            return true;
+    return false;
+}
+
+/* Is loop i touched by a balancing loop through the variable `via`? */
+static bool guarded_via(const loop_analysis *a, size_t i, const char *via)
+{
+    size_t out[256];
+    bool more;
+    size_t n = loops_touching(a, i, 'B', out, 256, &more);
+    for (size_t k = 0; k < n; k++)
+        if (loop_has_var(a, out[k], via))
+            return true;
+    return false;
+}
+
+typedef struct derived {
+    model *m;
+    cld_graph *g;
+    loop_analysis *a;
+} derived;
+
+static derived derive_text(const char *text, const char *name)
+{
+    derived d;
+    eddy_error err = {0};
+    d.m = model_load_string(text, strlen(text), name, &err);
+    if (!d.m)
+        fail_with_error(&err);
+    d.g = derive_graph(d.m);
+    d.a = loops_analyze(d.g, 0);
+    return d;
+}
+
+static void derived_free(derived *d)
+{
+    loops_free(d->a);
+    cld_free(d->g);
+    model_free(d->m);
+}
+
+#define BRK "checkout" ARROW "db breaker (time window 10s, failure 50%, open 5s)"
+
+static void test_breaker_example(void **state)
+{
+    (void)state;
+    loaded l = load_model("examples/breaker.yaml");
+    const cld_graph *g = l.src.g;
+    const char *open = "checkout" ARROW "db.breaker_open";
+    /* failures over the window open it: a delay */
+    const cld_link *t = must_link(g, "checkout" ARROW "db.timeouts", open, +1, BRK);
+    assert_true(t->delay);
+    assert_non_null(strstr(t->note, "a failure rate of 50% over the last 10s (at least 20 calls) opens it"));
+    const cld_link *slow = must_link(g, "db.latency", open, +1, BRK);
+    assert_non_null(strstr(slow->note, "calls slower than 200ms are slow: a slow-call rate of 50%"));
+    /* open, it takes load off db, frees checkout's workers, and (no
+     * fallback) fails checkout's requests */
+    const cld_link *shed = must_link(g, open, "db.load", -1, BRK);
+    assert_false(shed->delay);
+    assert_non_null(strstr(shed->note, "after 5s, 10 probes test db"));
+    must_link(g, open, "checkout.held", -1, BRK);
+    must_link(g, open, "checkout.errors", +1, BRK);
+    assert_true(shed->line > 0);
+    int v = cld_find(g, open);
+    assert_string_equal(g->vars[v].entity, "checkout");
+    /* the balancing loop of DESIGN.md 6, through the timeouts and through
+     * slow calls; it corrects through the window's delay */
+    int b = find_loop(l.a, "db.load, db.in_flight, db.latency, checkout" ARROW "db.timeouts, " ARROW_OPEN);
+    assert_true(b >= 0);
+    assert_int_equal(l.a->loops[b].type, 'B');
+    assert_true(l.a->loops[b].can_oscillate);
+    b = find_loop(l.a, "db.load, db.in_flight, db.latency, " ARROW_OPEN);
+    assert_true(b >= 0);
+    assert_int_equal(l.a->loops[b].type, 'B');
+    assert_int_equal(l.a->nr, 0); /* nobody retries here: no storm to guard */
+    unload(&l);
+}
+
+/* A retry storm with nothing else to stop it is unguarded; a breaker on
+ * the same edge closes a balancing loop through it. */
+static void test_breaker_guards_the_retry_storm(void **state)
+{
+    (void)state;
+    static const char base[] = "duration: 1m\n"
+                               "clients:\n"
+                               "  shoppers:\n"
+                               "    rate: 400/s\n"
+                               "    call: checkout\n"
+                               "    timeout: 1s\n"
+                               "    retry: {attempts: 3, on: [timeout]}\n"
+                               "services:\n"
+                               "  checkout:\n"
+                               "    workers: 40\n"
+                               "    queue: unlimited\n"
+                               "    service_time: 5ms\n";
+    const char *storm = "checkout.load, checkout.in_flight, checkout.latency, shoppers" ARROW
+                        "checkout.timeouts, shoppers" ARROW "checkout.retries";
+    derived d = derive_text(base, "storm.yaml");
+    int r = find_loop(d.a, storm);
+    assert_true(r >= 0);
+    assert_true(d.a->loops[r].unguarded);
+    assert_int_equal(d.a->nb, 0);
+    derived_free(&d);
+
+    char *text = replace_once(base, "    retry: {attempts: 3, on: [timeout]}\n",
+                              "    retry: {attempts: 3, on: [timeout]}\n"
+                              "    breaker: {window: count, size: 50, min_calls: 10, failure_rate: 50%,\n"
+                              "              open_for: 10s}\n");
+    d = derive_text(text, "storm.yaml");
+    free(text);
+    const char *origin = "shoppers.breaker (count window 50 calls, failure 50%, open 10s)";
+    const char *open = "shoppers" ARROW "checkout.breaker_open";
+    must_link(d.g, "shoppers" ARROW "checkout.timeouts", open, +1, origin);
+    must_link(d.g, open, "checkout.load", -1, origin);
+    const cld_link *nr = must_link(d.g, open, "shoppers" ARROW "checkout.retries", -1, origin);
+    assert_non_null(strstr(nr->note, "not retried"));
+    r = find_loop(d.a, storm);
+    assert_true(r >= 0);
+    assert_int_equal(d.a->loops[r].type, 'R');
+    assert_false(d.a->loops[r].unguarded);
+    assert_true(guarded_via(d.a, (size_t)r, open));
+    int b = find_loop(d.a, "checkout.load, checkout.in_flight, checkout.latency, shoppers" ARROW
+                           "checkout.timeouts, shoppers" ARROW "checkout.breaker_open");
+    assert_true(b >= 0);
+    assert_int_equal(d.a->loops[b].type, 'B');
+    assert_int_equal(d.a->nunguarded, 0);
+    derived_free(&d);
+}
+
+static void test_breaker_fallback(void **state)
+{
+    (void)state;
+    char *yaml = slurp("examples/breaker.yaml");
+    char *text = replace_once(yaml, "half_open_calls: 10\n", "half_open_calls: 10\n          fallback: default\n");
+    derived d = derive_text(text, "breaker.yaml");
+    const char *o = "checkout" ARROW "db breaker (time window 10s, failure 50%, open 5s, fallback default)";
+    const char *open = "checkout" ARROW "db.breaker_open";
+    const cld_link *held = must_link(d.g, open, "checkout.held", -1, o);
+    assert_non_null(strstr(held->note, "fallback"));
+    /* a fallback is an answer: the refused call does not fail checkout */
+    int e = cld_find(d.g, "checkout.errors"), v = cld_find(d.g, open);
+    for (size_t i = 0; i < d.g->nlinks; i++)
+        assert_false(d.g->links[i].from == v && d.g->links[i].to == e);
+    derived_free(&d);
+    free(text);
+    free(yaml);
+}
+
+#define BUDGET "shoppers.retry.budget (finagle, percent 20%, min_per_s 10, ttl 10s)"
+
+static void test_budget_example(void **state)
+{
+    (void)state;
+    loaded l = load_model("examples/budget-vs-storm.yaml");
+    const cld_graph *g = l.src.g;
+    const char *retries = "shoppers" ARROW "checkout.retries", *spent = "shoppers" ARROW "checkout.budget_spent";
+    const cld_link *draw = must_link(g, retries, spent, +1, BUDGET);
+    assert_non_null(strstr(draw->note, "each retry withdraws 1"));
+    const cld_link *cap = must_link(g, spent, retries, -1, BUDGET);
+    assert_non_null(strstr(cap->note, "only while the budget has room"));
+    /* requests refill a Finagle budget */
+    must_link(g, "shoppers.load", spent, -1, BUDGET);
+    assert_string_equal(g->vars[cld_find(g, spent)].entity, "shoppers");
+    /* the budget's balancing loop */
+    int b = find_loop(l.a, "shoppers" ARROW "checkout.retries, shoppers" ARROW "checkout.budget_spent");
+    assert_true(b >= 0);
+    assert_int_equal(l.a->loops[b].type, 'B');
+    assert_false(l.a->loops[b].can_oscillate);
+    /* the storm is still derived, and every loop through the retries is
+     * touched by the budget's loop: it limits each one's gain */
+    assert_int_equal(check_retry_storms(&l), 1);
+    size_t through = 0;
+    for (size_t i = 0; i < l.a->n; i++)
+        if (l.a->loops[i].type == 'R' && loop_has_var(l.a, i, retries)) {
+            assert_true(guarded_via(l.a, i, spent));
+            through++;
+        }
+    assert_true(through >= 2);
+    assert_int_equal(l.a->nunguarded, 0); /* retry-storm.yaml has two unguarded */
+    unload(&l);
+}
+
+/* The other budget designs, and a pool that refuses, from one model. */
+static void test_budget_designs_and_pool_refusals(void **state)
+{
+    (void)state;
+    loaded l = load_model(DATA "mechanisms.yaml");
+    const cld_graph *g = l.src.g;
+    /* Envoy: a slower callee keeps more attempts in flight, which widens
+     * the cap: with the storm, a reinforcing loop */
+    const char *env = "web.retry.budget (envoy, budget_percent 20%, min_retry_concurrency 3)";
+    must_link(g, "web" ARROW "front.retries", "web" ARROW "front.budget_spent", +1, env);
+    must_link(g, "front.latency", "web" ARROW "front.budget_spent", -1, env);
+    int r = find_loop(l.a, "front.load, front.in_flight, front.latency, web" ARROW "front.budget_spent, web" ARROW
+                           "front.retries");
+    assert_true(r >= 0);
+    assert_int_equal(l.a->loops[r].type, 'R');
+    /* gRPC: every failed attempt takes a token */
+    const char *grpc = "front" ARROW "mid retry budget (grpc, max_tokens 10, token_ratio 0.1, shared)";
+    const cld_link *tok = must_link(g, "front" ARROW "mid.timeouts", "front" ARROW "mid.budget_spent", +1, grpc);
+    assert_non_null(strstr(tok->note, "every failed attempt takes a token"));
+    must_link(g, "mid.errors", "front" ARROW "mid.budget_spent", +1, grpc);
+    const cld_link *half = must_link(g, "front" ARROW "mid.budget_spent", "front" ARROW "mid.retries", -1, grpc);
+    assert_non_null(strstr(half->note, "max_tokens/2 = 5 tokens"));
+    /* AWS: a retry after a timeout costs more */
+    const char *aws = "front" ARROW "db retry budget (aws, quota 500, cost 5, timeout_cost 10, no_retry_increment 1)";
+    const cld_link *dear = must_link(g, "front" ARROW "db.timeouts", "front" ARROW "db.budget_spent", +1, aws);
+    assert_non_null(strstr(dear->note, "costs 10, not 5"));
+    /* a pool with wait: false refuses at once, and the refusals are
+     * retried on reject; a refused attempt is not sent */
+    const char *pool = "web.pool (size 20, wait: false)";
+    must_link(g, "front.in_flight", "web" ARROW "front.pool_rejects", +1, pool);
+    const cld_link *cap = must_link(g, "web" ARROW "front.pool_rejects", "front.load", -1, pool);
+    assert_non_null(strstr(cap->note, "at 80 (20 per instance x 4)"));
+    must_link(g, "web" ARROW "front.pool_rejects", "web" ARROW "front.retries", +1,
+              "web.retry (attempts 3, no backoff)");
+    int b = find_loop(l.a, "front.load, front.in_flight, web" ARROW "front.pool_rejects");
+    assert_true(b >= 0);
+    assert_int_equal(l.a->loops[b].type, 'B');
+    /* the client's breaker records only timeouts: rejections do not open it */
+    assert_true(find_link(g, "web" ARROW "front.pool_rejects", "web" ARROW "front.breaker_open") < 0);
+    assert_true(find_link(g, "web" ARROW "front.timeouts", "web" ARROW "front.breaker_open") >= 0);
+    /* the count-window breaker on front→mid sees mid's errors */
+    must_link(g, "mid.errors", "front" ARROW "mid.breaker_open", +1,
+              "front" ARROW "mid breaker (count window 50 calls, failure 50%, open 1m)");
+    /* the pool in front of db is above db's peak, and a note says so */
+    bool said = false;
+    for (size_t i = 0; i < g->nnotes; i++)
+        said = said || strstr(g->notes[i], "front" ARROW "db pool (size 30, no wait_timeout): the pool lets up to 90 "
+                                           "(30 per replica x 3) attempts run on db at once (45 on each of its 2 "
+                                           "replicas), above its USL peak N* = sqrt((1 - sigma) / kappa) = 30");
+    assert_true(said);
+    unload(&l);
+}
+
+#define POOL "api" ARROW "db pool (size 200, wait_timeout 500ms)"
+
+static void test_pool_contention_spiral(void **state)
+{
+    (void)state;
+    loaded l = load_model("examples/contention-spiral.yaml");
+    const cld_graph *g = l.src.g;
+    const char *waiters = "api" ARROW "db.pool_waiters";
+    const cld_link *busy = must_link(g, "db.in_flight", waiters, +1, POOL);
+    assert_non_null(strstr(busy->note, "even after the caller gave up"));
+    const cld_link *cap = must_link(g, waiters, "db.load", -1, POOL);
+    assert_non_null(strstr(cap->note, "the pool caps db's concurrency from api at 200"));
+    must_link(g, waiters, "api.held", +1, POOL);
+    must_link(g, waiters, "api" ARROW "db.timeouts", +1, POOL);
+    must_link(g, waiters, "api" ARROW "db.pool_rejects", +1, POOL);
+    must_link(g, "api" ARROW "db.pool_rejects", "api.errors", +1, POOL);
+    assert_string_equal(g->vars[cld_find(g, waiters)].entity, "api");
+    /* the pool's balancing loop touches the contention spiral */
+    int b = find_loop(l.a, "db.load, db.in_flight, api" ARROW "db.pool_waiters");
+    int r = find_loop(l.a, "db.in_flight, db.service_time, db.held");
+    assert_true(b >= 0 && r >= 0);
+    assert_int_equal(l.a->loops[b].type, 'B');
+    assert_int_equal(l.a->loops[r].type, 'R');
+    assert_false(l.a->loops[r].unguarded);
+    assert_true(guarded_via(l.a, (size_t)r, waiters));
+    /* ... but 200 connections is above db's peak of 70 */
+    bool said = false;
+    for (size_t i = 0; i < g->nnotes; i++)
+        said = said || strstr(g->notes[i], POOL ": the pool lets up to 200 attempts run on db at once, above its USL "
+                                                "peak N* = sqrt((1 - sigma) / kappa) = 70");
+    assert_true(said);
+    unload(&l);
+
+    /* without the pool nothing caps db, and the spiral is unguarded */
+    char *yaml = slurp("examples/contention-spiral.yaml");
+    char *text = replace_once(yaml, "        pool: {size: 200, wait: true, wait_timeout: 500ms}\n", "");
+    derived d = derive_text(text, "spiral.yaml");
+    r = find_loop(d.a, "db.in_flight, db.service_time, db.held");
+    assert_true(r >= 0);
+    assert_true(d.a->loops[r].unguarded);
+    assert_true(cld_find(d.g, waiters) < 0);
+    derived_free(&d);
+    free(text);
+    /* with 50 connections the pool holds db below its peak: no note */
+    text = replace_once(yaml, "{size: 200,", "{size: 50,");
+    d = derive_text(text, "spiral.yaml");
+    for (size_t i = 0; i < d.g->nnotes; i++)
+        assert_null(strstr(d.g->notes[i], "USL peak"));
+    derived_free(&d);
+    free(text);
+    free(yaml);
+}
+
+/* Every variable and link of a derived diagram, one a line, and its notes
+ * but the last (what is not covered, which is shortened as mechanisms are
+ * added). */
+static char *dump_graph(const cld_graph *g)
+{
+    char *s = NULL;
+    size_t n = 0;
+    FILE *f = open_memstream(&s, &n);
+    assert_non_null(f);
+    for (size_t i = 0; i < g->nvars; i++)
+        fprintf(f, "var %s [%s %s]\n", g->vars[i].id, g->vars[i].entity ? g->vars[i].entity : "-",
+                g->vars[i].kind ? g->vars[i].kind : "-");
+    for (size_t i = 0; i < g->nlinks; i++) {
+        const cld_link *l = &g->links[i];
+        fprintf(f, "link %s -(%s%s)-> %s | %s | %s | %d:%d\n", g->vars[l->from].id, cld_sign_str(l->sign),
+                l->delay ? ", delay" : "", g->vars[l->to].id, l->note, l->origin, l->line, l->col);
+    }
+    for (size_t i = 0; i < g->nnotes; i++)
+        if (strncmp(g->notes[i], "not covered yet: ", 17))
+            fprintf(f, "note %s\n", g->notes[i]);
+    fclose(f);
+    return s;
+}
+
+/* Models without breakers, budgets or pools derive exactly the diagram
+ * they derived before those were added (tests/data/loops/unchanged_*.
+ * derive.txt were written by the derivation before the change). */
+static void test_unchanged_without_mechanisms(void **state)
+{
+    (void)state;
+    static const char *const models[][2] = {
+        {"examples/retry-storm.yaml", "retry-storm"},   {"examples/local-optima.yaml", "local-optima"},
+        {"examples/mmc.yaml", "mmc"},                   {DATA "three_layers.yaml", "three_layers"},
+        {DATA "contention.yaml", "contention"},         {DATA "review_flags.yaml", "review_flags"},
+        {DATA "unlimited.yaml", "unlimited"},
+    };
+    for (size_t i = 0; i < sizeof models / sizeof models[0]; i++) {
+        loaded l = load_model(models[i][0]);
+        char path[256];
+        snprintf(path, sizeof path, DATA "unchanged_%s.derive.txt", models[i][1]);
+        char *want = slurp(path), *got = dump_graph(l.src.g);
+        if (strcmp(got, want))
+            fail_msg("%s derives a different diagram:\n%s\nwant:\n%s", models[i][0], got, want);
+        free(want);
+        free(got);
+        unload(&l);
+    }
 }
 
 static void test_bad_model_error(void **state)
@@ -351,6 +720,13 @@ int main(void)
         cmocka_unit_test(test_contention_and_closed_loop),
         cmocka_unit_test(test_no_storm_without_a_queue),
         cmocka_unit_test(test_review_flags_model_loops),
+        cmocka_unit_test(test_breaker_example),
+        cmocka_unit_test(test_breaker_guards_the_retry_storm),
+        cmocka_unit_test(test_breaker_fallback),
+        cmocka_unit_test(test_budget_example),
+        cmocka_unit_test(test_budget_designs_and_pool_refusals),
+        cmocka_unit_test(test_pool_contention_spiral),
+        cmocka_unit_test(test_unchanged_without_mechanisms),
         cmocka_unit_test(test_bad_model_error),
         cmocka_unit_test(test_boundary_checkout_crosses_at_the_client),
         cmocka_unit_test(test_boundary_on_a_drawn_diagram),

@@ -240,6 +240,269 @@ static void test_retries_that_cannot_fire(void **state)
     model_free(m);
 }
 
+/* ---- edge mechanisms: budgets, breakers, pools -------------------------- */
+
+static model *load_text(const char *text, const char *name)
+{
+    eddy_error err = {0};
+    model *m = model_load_string(text, strlen(text), name, &err);
+    if (!m)
+        fail_with_error(&err);
+    return m;
+}
+
+static char *review_text(const review *r)
+{
+    char *s = NULL;
+    size_t n = 0;
+    FILE *f = open_memstream(&s, &n);
+    assert_non_null(f);
+    reviewout_text(f, r);
+    fclose(f);
+    return s;
+}
+
+static void test_budget_is_not_naked(void **state)
+{
+    (void)state;
+    model *m = load_model("examples/budget-vs-storm.yaml");
+    review *r = review_model(m);
+    const review_edge *e = edge(r, "shoppers" ARROW "checkout"), *db = edge(r, "checkout" ARROW "db");
+    /* the same policy as retry-storm.yaml, where it is naked; the budget
+     * makes it not */
+    assert_int_equal(count_flags(r, "naked-retry", NULL), 0);
+    assert_int_equal(e->when_slow, SLOW_RETRY);
+    assert_true(e->amplifying);
+    assert_string_equal(e->budget, "finagle, percent 20%, min_per_s 10, ttl 10s");
+    assert_non_null(strstr(e->why, "the retry budget holds them to 1.2x attempts per call (+ reserve)"));
+    /* the worst case is still the product of attempts; the bound is beside */
+    assert_within_rel(e->worst_amp, 4.0, 0);
+    assert_within_rel(e->budget_amp, 1.2, 1e-12);
+    assert_within_rel(e->bounded_amp, 1.2, 1e-12);
+    assert_non_null(strstr(e->bound, "at most 1.2x attempts per call (1 + percent 20%), plus a reserve of 10 "
+                                     "retries/s"));
+    /* and it bounds what reaches db through checkout */
+    assert_within_rel(db->worst_amp, 4.0, 0);
+    assert_within_rel(db->bounded_amp, 1.2, 1e-12);
+    assert_within_rel(r->worst_amp, 4.0, 0);
+    assert_within_rel(r->worst_bounded, 1.2, 1e-12);
+    assert_within_rel(r->paths[0].bounded_amp, 1.2, 1e-12);
+
+    char *s = review_text(r);
+    assert_non_null(strstr(s, "worst-case amplification 4x (\xe2\x89\xa4" "1.2x with the retry budgets' bounds)\n"));
+    assert_non_null(strstr(s, "attempts 4, no backoff, on timeout, error, reject, budget (finagle, percent 20%, "
+                              "min_per_s 10, ttl 10s)"));
+    assert_non_null(strstr(s, "4x; \xe2\x89\xa4" "1.2x by budget + reserve\n"));
+    assert_non_null(strstr(s, "4x; \xe2\x89\xa4" "1.2x by budgets upstream\n"));
+    assert_non_null(strstr(s, "4 x 1 = 4x (\xe2\x89\xa4" "1.2x with budgets)\n"));
+    assert_non_null(strstr(s, "\nRetry budgets "));
+    assert_null(strstr(s, "naked-retry"));
+    free(s);
+
+    json_t *j = json_round_trip(reviewout_json(r));
+    json_t *e0 = json_array_get(json_object_get(j, "edges"), 0);
+    json_t *b = json_object_get(json_object_get(e0, "retry"), "budget");
+    assert_string_equal(json_string_value(json_object_get(b, "type")), "finagle");
+    assert_string_equal(json_string_value(json_object_get(b, "scope")), "instance");
+    assert_within_rel(json_real_value(json_object_get(b, "bound_amplification")), 1.2, 1e-12);
+    assert_within_rel(json_real_value(json_object_get(e0, "worst_amplification")), 4.0, 0);
+    assert_within_rel(json_real_value(json_object_get(j, "worst_bounded_amplification")), 1.2, 1e-12);
+    assert_true(json_is_null(json_object_get(e0, "breaker")));
+    json_decref(j);
+    review_free(r);
+    model_free(m);
+}
+
+/* gRPC and AWS are bounded by their tokens; Envoy is relative to what is
+ * in flight, and says so. */
+static void test_budget_bounds(void **state)
+{
+    (void)state;
+    model *m = load_model(DATA "mechanisms.yaml");
+    review *r = review_model(m);
+    const review_edge *web = edge(r, "web" ARROW "front"), *mid = edge(r, "front" ARROW "mid"),
+                      *db = edge(r, "front" ARROW "db");
+    assert_within_rel(web->budget_amp, 0.0, 0);
+    assert_within_rel(web->bounded_amp, 3.0, 0); /* no bound: the attempts */
+    assert_non_null(strstr(web->bound, "envoy: relative to in-flight, not to requests"));
+    assert_non_null(strstr(web->bound, "per instance (4 instances)"));
+    assert_non_null(strstr(web->why, "the retry budget is relative to attempts in flight, which grow as front slows"));
+    assert_within_rel(mid->budget_amp, 1.1, 1e-12);
+    assert_within_rel(mid->bounded_amp, 3.3, 1e-12); /* 3 from web, 1.1 here */
+    assert_within_rel(mid->worst_amp, 9.0, 0);
+    assert_non_null(strstr(mid->bound, "grpc: bounded by tokens"));
+    assert_non_null(strstr(mid->bound, "once a burst of 5 retries is spent (one budget shared by 3 replicas)"));
+    assert_within_rel(db->budget_amp, 1.2, 1e-12);
+    assert_non_null(strstr(db->bound, "aws: bounded by the quota"));
+    assert_non_null(strstr(db->bound, "the quota of 500 (100 retries)"));
+    /* budgets without backoff are not naked */
+    assert_int_equal(count_flags(r, "naked-retry", NULL), 0);
+    char *s = review_text(r);
+    assert_non_null(strstr(s, "3x; budget relative to in-flight\n"));
+    assert_non_null(strstr(s, "9x; \xe2\x89\xa4" "3.3x by budget + burst\n"));
+    free(s);
+    review_free(r);
+    model_free(m);
+}
+
+static void test_breaker_fails_fast_or_falls_back(void **state)
+{
+    (void)state;
+    model *m = load_model("examples/breaker.yaml");
+    review *r = review_model(m);
+    const review_edge *e = edge(r, "checkout" ARROW "db");
+    assert_int_equal(e->when_slow, SLOW_FAIL_FAST);
+    assert_false(e->amplifying);
+    assert_non_null(strstr(e->why, "the breaker (time window 10s, failure 50%, open 5s) opens on timeouts and calls "
+                                   "slower than 200ms, then fails calls at once for 5s at a time (then 10 probes)"));
+    /* the edge without a breaker only times out */
+    assert_int_equal(edge(r, "shoppers" ARROW "checkout")->when_slow, SLOW_TIME_OUT);
+    char *s = review_text(r);
+    assert_non_null(strstr(s, "  fail fast  "));
+    free(s);
+    json_t *j = json_round_trip(reviewout_json(r));
+    json_t *bj = json_object_get(json_array_get(json_object_get(j, "edges"), 1), "breaker");
+    assert_string_equal(json_string_value(json_object_get(bj, "text")), "time window 10s, failure 50%, open 5s");
+    assert_string_equal(json_string_value(json_object_get(bj, "fallback")), "none");
+    assert_string_equal(json_string_value(json_object_get(json_array_get(json_object_get(j, "edges"), 1), "when_slow")),
+                        "fail fast");
+    json_decref(j);
+    review_free(r);
+    model_free(m);
+
+    /* with a fallback, the caller serves it */
+    char *yaml = slurp("examples/breaker.yaml");
+    char *text = replace_once(yaml, "half_open_calls: 10\n", "half_open_calls: 10\n          fallback: default\n");
+    m = load_text(text, "breaker.yaml");
+    r = review_model(m);
+    e = edge(r, "checkout" ARROW "db");
+    assert_int_equal(e->when_slow, SLOW_FALLBACK);
+    assert_non_null(strstr(e->why, "then serves a fallback at once for 5s"));
+    s = review_text(r);
+    assert_non_null(strstr(s, "  serve a fallback  "));
+    free(s);
+    review_free(r);
+    model_free(m);
+    free(text);
+
+    /* a breaker that records only errors, with slow_duration beyond the
+     * timeout, never sees a slow db: the caller just times out */
+    text = replace_once(yaml, "slow_duration: 200ms", "slow_duration: 1s\n          record: [error]");
+    m = load_text(text, "breaker.yaml");
+    r = review_model(m);
+    e = edge(r, "checkout" ARROW "db");
+    assert_int_equal(e->when_slow, SLOW_TIME_OUT);
+    assert_non_null(strstr(e->why, "does not open on slowness"));
+    review_free(r);
+    model_free(m);
+    free(text);
+    free(yaml);
+}
+
+static void test_pool_above_peak(void **state)
+{
+    (void)state;
+    model *m = load_model("examples/contention-spiral.yaml");
+    review *r = review_model(m);
+    const review_edge *e = edge(r, "api" ARROW "db");
+    assert_int_equal(e->pool_conns, 200);
+    assert_within_rel(e->peak, 70.0, 1e-9); /* sqrt((1 - 0.02) / 0.0002) */
+    assert_int_equal(count_flags(r, "pool-above-peak", "api" ARROW "db"), 1);
+    assert_int_equal(r->nflags, 1);
+    const review_flag *f = &r->flags[0];
+    assert_string_equal(f->code, "pool-above-peak");
+    assert_int_equal(f->pos.line, e->spec->pool.pos.line);
+    assert_int_equal(f->pos.col, e->spec->pool.pos.col);
+    assert_non_null(strstr(f->msg, "api" ARROW "db pool size 200 x 1 replica of api = 200 connections lets up to 200 "
+                                   "attempts run on db at once, above its USL peak N* = sqrt((1 - sigma 0.02) / "
+                                   "kappa 0.0002) = 70"));
+    assert_non_null(strstr(f->msg, "at most 70 connections in all"));
+    char *s = review_text(r);
+    assert_non_null(strstr(s, ": pool-above-peak: "));
+    assert_non_null(strstr(s, "api" ARROW "db: size 200, wait_timeout 500ms, x 1 replica = 200 connections; db's USL "
+                              "peak N* = 70\n"));
+    free(s);
+    json_t *j = json_round_trip(reviewout_json(r));
+    json_t *pj = json_object_get(json_array_get(json_object_get(j, "edges"), 1), "pool");
+    assert_int_equal(json_integer_value(json_object_get(pj, "size")), 200);
+    assert_within_rel(json_real_value(json_object_get(pj, "callee_peak")), 70.0, 1e-9);
+    json_decref(j);
+    review_free(r);
+    model_free(m);
+
+    /* 50 connections hold db below its peak */
+    char *yaml = slurp("examples/contention-spiral.yaml");
+    char *text = replace_once(yaml, "{size: 200,", "{size: 50,");
+    m = load_text(text, "spiral.yaml");
+    r = review_model(m);
+    assert_int_equal(count_flags(r, "pool-above-peak", NULL), 0);
+    review_free(r);
+    model_free(m);
+    free(text);
+    /* and so do db's own 60 workers, whatever the pool */
+    text = replace_once(yaml, "workers: unlimited     # the database", "workers: 60     # the database");
+    m = load_text(text, "spiral.yaml");
+    r = review_model(m);
+    assert_int_equal(count_flags(r, "pool-above-peak", NULL), 0);
+    review_free(r);
+    model_free(m);
+    free(text);
+    free(yaml);
+
+    /* the pool is per caller instance: 4 x 20 = 80 > 70, 3 x 20 = 60 < 70 */
+    static const char tmpl[] = "duration: 1m\n"
+                               "clients:\n"
+                               "  app: {rate: 100/s, call: db, timeout: 1s, instances: 4, pool: {size: 20}}\n"
+                               "services:\n"
+                               "  db: {workers: unlimited, service_time: 10ms, contention: {sigma: 0.02, kappa: "
+                               "0.0002}}\n";
+    m = load_text(tmpl, "inline.yaml");
+    r = review_model(m);
+    assert_int_equal(count_flags(r, "pool-above-peak", "app" ARROW "db"), 1);
+    assert_non_null(strstr(r->flags[0].msg, "pool size 20 x 4 instances of app = 80 connections"));
+    review_free(r);
+    model_free(m);
+    text = replace_once(tmpl, "instances: 4", "instances: 3");
+    m = load_text(text, "inline.yaml");
+    r = review_model(m);
+    assert_int_equal(count_flags(r, "pool-above-peak", NULL), 0);
+    review_free(r);
+    model_free(m);
+    free(text);
+}
+
+/* Models without breakers, budgets or pools are reviewed exactly as before
+ * (tests/data/loops/unchanged_*.review.txt were written by the review
+ * before those were added; only the closing note has changed). */
+static void test_unchanged_without_mechanisms(void **state)
+{
+    (void)state;
+    static const char *const models[][2] = {
+        {"examples/retry-storm.yaml", "retry-storm"},   {"examples/local-optima.yaml", "local-optima"},
+        {"examples/mmc.yaml", "mmc"},                   {DATA "three_layers.yaml", "three_layers"},
+        {DATA "contention.yaml", "contention"},         {DATA "review_flags.yaml", "review_flags"},
+        {DATA "unlimited.yaml", "unlimited"},
+    };
+    for (size_t i = 0; i < sizeof models / sizeof models[0]; i++) {
+        model *m = load_model(models[i][0]);
+        review *r = review_model(m);
+        char *got = review_text(r);
+        /* drop the note line */
+        char *note = strstr(got, "\nnote: ");
+        assert_non_null(note);
+        note[1] = 0;
+        char path[256];
+        snprintf(path, sizeof path, DATA "unchanged_%s.review.txt", models[i][1]);
+        char *want = slurp(path);
+        if (strcmp(got, want))
+            fail_msg("%s is reviewed differently:\n%s\nwant:\n%s", models[i][0], got, want);
+        free(want);
+        free(got);
+        review_free(r);
+        model_free(m);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -248,6 +511,11 @@ int main(void)
         cmocka_unit_test(test_every_flag),
         cmocka_unit_test(test_retry_storm_example_flags),
         cmocka_unit_test(test_retries_that_cannot_fire),
+        cmocka_unit_test(test_budget_is_not_naked),
+        cmocka_unit_test(test_budget_bounds),
+        cmocka_unit_test(test_breaker_fails_fast_or_falls_back),
+        cmocka_unit_test(test_pool_above_peak),
+        cmocka_unit_test(test_unchanged_without_mechanisms),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -64,6 +64,45 @@ static inline char *describe(const loop_analysis *a, size_t i)
     return buf;
 }
 
+/* The whole of a file as a string (the caller frees it); the test fails if
+ * it cannot be read. */
+static inline char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        fail_msg("cannot read %s", path);
+    char *s = NULL;
+    size_t n = 0, cap = 0;
+    for (;;) {
+        if (n + 4096 + 1 > cap) {
+            cap = (n + 4096 + 1) * 2;
+            s = realloc(s, cap);
+            assert_non_null(s);
+        }
+        size_t got = fread(s + n, 1, 4096, f);
+        n += got;
+        if (got == 0)
+            break;
+    }
+    fclose(f);
+    s[n] = 0;
+    return s;
+}
+
+/* `text` with the first `from` replaced by `to` (the caller frees it); the
+ * test fails if `from` is not there.  For variants of an example model. */
+static inline char *replace_once(const char *text, const char *from, const char *to)
+{
+    const char *at = strstr(text, from);
+    if (!at)
+        fail_msg("'%s' is not in the text", from);
+    size_t n = strlen(text) - strlen(from) + strlen(to);
+    char *s = malloc(n + 1);
+    assert_non_null(s);
+    snprintf(s, n + 1, "%.*s%s%s", (int)(at - text), text, to, at + strlen(from));
+    return s;
+}
+
 /* Round-trip `j` through text, as a consumer would read it: takes `j` and
  * returns what parsing its dump gives back (the test fails if nothing). */
 static inline json_t *json_round_trip(json_t *j)

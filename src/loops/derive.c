@@ -15,9 +15,8 @@
 #include "util.h"
 
 const char *const derive_not_covered =
-    "caches, circuit breakers, autoscalers, connection pools, retry budgets and throttling, hedging, "
-    "adaptive concurrency limits, CoDel/adaptive LIFO, bulkheads and deadline propagation are not in the "
-    "model yet, so their loops (cold cache R, breaker B, autoscaler B, budget limits) are not derived";
+    "caches, autoscalers, hedging, adaptive concurrency limits, CoDel/adaptive LIFO, bulkheads and deadline "
+    "propagation are not in the model yet, so their loops (cold cache R, autoscaler B, ...) are not derived";
 
 typedef struct dv {
     const model *m;
@@ -35,6 +34,20 @@ static bool bounded(const service_spec *s) { return s->workers != MODEL_UNLIMITE
 static bool queues(const service_spec *s) { return s->workers != MODEL_UNLIMITED && s->queue != 0; }
 
 static bool contended(const service_spec *s) { return s->sigma > 0 || s->kappa > 0; }
+
+/* A pool that refuses attempts: at once when full (wait: false), or after
+ * wait_timeout.  Either is a rejection, as the engine reports it. */
+static bool pool_refuses(const call_spec *c) { return c->pool.on && (!c->pool.wait || c->pool.wait_timeout > 0); }
+
+/* A breaker with no fallback fails the calls it refuses. */
+static bool breaker_fails(const call_spec *c) { return c->breaker.on && c->breaker.fallback == FALLBACK_NONE; }
+
+/* Can an attempt through the breaker be slower than slow_duration?  Not
+ * when the call's timeout ends every attempt first. */
+static bool breaker_sees_slow(const call_spec *c)
+{
+    return c->breaker.on && (c->timeout == 0 || c->breaker.slow_duration < c->timeout);
+}
 
 /* A variable owned by an entity: "checkout.latency". */
 static int var(dv *D, const char *entity, const char *kind, const char *what)
@@ -87,7 +100,8 @@ static void classify(dv *D)
             const service_spec *s = &m->services[i];
             for (size_t c = 0; c < s->ncalls; c++) {
                 int t = s->calls[c].to;
-                bool fail = s->calls[c].timeout > 0 || D->can_fail[t] || D->can_reject[t];
+                bool fail = s->calls[c].timeout > 0 || D->can_fail[t] || D->can_reject[t] ||
+                            pool_refuses(&s->calls[c]) || breaker_fails(&s->calls[c]);
                 if (fail && !D->can_fail[i])
                     D->can_fail[i] = changed = true;
                 if (D->slows[t] && !D->slows[i])
@@ -160,6 +174,242 @@ static void limit_links(dv *D, int si)
     }
 }
 
+/* One call edge while its links are emitted: who calls whom, and the
+ * variables already made for it (-1 when the edge has none). */
+typedef struct edge_ctx {
+    int ci, si;
+    const call_spec *c;
+    const char *caller, *callee, *kind;
+    int tload, tlat, cload;
+    int timeouts, retries, cheld, cerr;
+} edge_ctx;
+
+/* The origin of one mechanism on the edge, named as the model file names
+ * it: "shoppers.retry.budget (...)" for a client's call (a client has one),
+ * "checkout→db breaker (...)" for a service's call. */
+static void elem_origin(char *buf, size_t size, const edge_ctx *E, const char *client_key, const char *service_key,
+                        const char *desc)
+{
+    if (E->ci >= 0)
+        snprintf(buf, size, "%s.%s (%s)", E->caller, client_key, desc);
+    else
+        snprintf(buf, size, "%s\xe2\x86\x92%s %s (%s)", E->caller, E->callee, service_key, desc);
+}
+
+/* A retry budget: every retry draws on it, and a retry goes out only while
+ * it has room.  The B loop retries → budget_spent → retries caps the gain
+ * of every retry-storm loop through this edge.  What refills the budget
+ * differs by design (engine/budget.c), and so do the other links. */
+static void budget_links(dv *D, const edge_ctx *E)
+{
+    const call_spec *c = E->c;
+    const budget_spec *b = &c->retry.budget;
+    if (b->kind == BUDGET_NONE || E->retries < 0)
+        return;
+    char desc[192], origin[384], note[256], ttl[32];
+    desc_budget(b, desc, sizeof desc);
+    elem_origin(origin, sizeof origin, E, "retry.budget", "retry budget", desc);
+    int spent = edge_var(D, E->caller, E->kind, E->callee, "budget_spent");
+    switch (b->kind) {
+    case BUDGET_GRPC:
+        snprintf(note, sizeof note, "a retry that fails takes a token, as every failed attempt does");
+        break;
+    case BUDGET_FINAGLE:
+        desc_duration(b->ttl, ttl, sizeof ttl);
+        snprintf(note, sizeof note, "each retry withdraws 1 from a balance of %g/s x %s plus %g%% of requests",
+                 b->min_per_s, ttl, b->percent * 100);
+        break;
+    case BUDGET_ENVOY:
+        snprintf(note, sizeof note, "each retry in flight counts against max(%ld, %g%% of attempts in flight)",
+                 b->min_retry_concurrency, b->budget_percent * 100);
+        break;
+    default: /* aws */
+        snprintf(note, sizeof note, "each retry costs %ld of the quota of %ld (%ld after a timeout)", b->cost, b->quota,
+                 b->timeout_cost);
+        break;
+    }
+    link(D, E->retries, spent, +1, false, note, origin, b->pos);
+    if (b->kind == BUDGET_GRPC)
+        snprintf(note, sizeof note, "a retry goes out only while more than max_tokens/2 = %g tokens are left",
+                 b->max_tokens / 2);
+    else
+        snprintf(note, sizeof note, "a retry goes out only while the budget has room");
+    link(D, spent, E->retries, -1, false, note, origin, b->pos);
+
+    switch (b->kind) {
+    case BUDGET_GRPC: {
+        /* every failed attempt takes a token, whatever the policy retries on */
+        const char *fail = "every failed attempt takes a token";
+        if (E->timeouts >= 0)
+            link(D, E->timeouts, spent, +1, false, fail, origin, b->pos);
+        if (D->can_fail[c->to])
+            link(D, var(D, E->callee, "service", "errors"), spent, +1, false, fail, origin, b->pos);
+        if (D->can_reject[c->to])
+            link(D, var(D, E->callee, "service", "rejects"), spent, +1, false, fail, origin, b->pos);
+        if (pool_refuses(c))
+            link(D, edge_var(D, E->caller, E->kind, E->callee, "pool_rejects"), spent, +1, false, fail, origin,
+                 b->pos);
+        break;
+    }
+    case BUDGET_FINAGLE:
+        snprintf(note, sizeof note, "each request deposits %g%% of a retry", b->percent * 100);
+        link(D, E->cload, spent, -1, false, note, origin, b->pos);
+        break;
+    case BUDGET_ENVOY:
+        /* the cap is relative to attempts in flight, which is rate x latency:
+         * a slower callee allows more retries */
+        snprintf(note, sizeof note, "a slower %s keeps more attempts in flight, and %g%% of them may be retries",
+                 E->callee, b->budget_percent * 100);
+        link(D, E->tlat, spent, -1, false, note, origin, b->pos);
+        snprintf(note, sizeof note, "more requests, more attempts in flight, and %g%% of them may be retries",
+                 b->budget_percent * 100);
+        link(D, E->cload, spent, -1, false, note, origin, b->pos);
+        break;
+    default: /* aws */
+        if (E->timeouts >= 0 && (c->retry.on & RETRY_ON_TIMEOUT) && b->timeout_cost > b->cost) {
+            snprintf(note, sizeof note, "a retry after a timeout costs %ld, not %ld", b->timeout_cost, b->cost);
+            link(D, E->timeouts, spent, +1, false, note, origin, b->pos);
+        }
+        break;
+    }
+}
+
+/* A circuit breaker: failures over its window open it, and an open breaker
+ * refuses attempts before they are sent, which takes load off the callee.
+ * That is the B loop of DESIGN.md 6, one through each kind of failure the
+ * breaker records (and slow calls); each touches the retry-storm loops
+ * through the same timeouts, errors and load. */
+static void breaker_links(dv *D, const edge_ctx *E)
+{
+    const call_spec *c = E->c;
+    const breaker_spec *b = &c->breaker;
+    if (!b->on)
+        return;
+    char desc[160], origin[384], note[256], open_for[32], window[64], slow[32];
+    desc_breaker(b, desc, sizeof desc);
+    elem_origin(origin, sizeof origin, E, "breaker", "breaker", desc);
+    desc_duration(b->open_for, open_for, sizeof open_for);
+    if (b->window == WINDOW_TIME)
+        snprintf(window, sizeof window, "the last %lds (at least %ld calls)", b->size, b->min_calls);
+    else
+        snprintf(window, sizeof window, "the last %ld calls (at least %ld)", b->size, b->min_calls);
+    int open = edge_var(D, E->caller, E->kind, E->callee, "breaker_open");
+
+    /* what opens it: the outcomes it records, judged over its window */
+    static const char *const what[] = {"timeouts", "errors", "rejections"};
+    for (int k = 0; k < 3; k++) {
+        unsigned bit = 1u << k;
+        if (!(b->record & bit))
+            continue;
+        snprintf(note, sizeof note, "%s count as failures: a failure rate of %g%% over %s opens it", what[k],
+                 b->failure_rate * 100, window);
+        if (bit == RETRY_ON_TIMEOUT && E->timeouts >= 0)
+            link(D, E->timeouts, open, +1, true, note, origin, b->pos);
+        if (bit == RETRY_ON_ERROR && D->can_fail[c->to])
+            link(D, var(D, E->callee, "service", "errors"), open, +1, true, note, origin, b->pos);
+        if (bit == RETRY_ON_REJECT && D->can_reject[c->to])
+            link(D, var(D, E->callee, "service", "rejects"), open, +1, true, note, origin, b->pos);
+        if (bit == RETRY_ON_REJECT && pool_refuses(c))
+            link(D, edge_var(D, E->caller, E->kind, E->callee, "pool_rejects"), open, +1, true, note, origin, b->pos);
+    }
+    if (breaker_sees_slow(c)) {
+        desc_duration(b->slow_duration, slow, sizeof slow);
+        snprintf(note, sizeof note, "calls slower than %s are slow: a slow-call rate of %g%% over %s opens it",
+                 slow, b->slow_rate * 100, window);
+        link(D, E->tlat, open, +1, true, note, origin, b->pos);
+    }
+
+    /* what it does when open */
+    snprintf(note, sizeof note, "an open breaker refuses attempts before they are sent; after %s, %ld probes test %s",
+             open_for, b->half_open_calls, E->callee);
+    link(D, open, E->tload, -1, false, note, origin, b->pos);
+    if (E->retries >= 0)
+        link(D, open, E->retries, -1, false, "a call the open breaker refuses is not retried", origin, b->pos);
+    if (E->ci >= 0)
+        return;
+    link(D, open, E->cheld, -1, false,
+         b->fallback == FALLBACK_DEFAULT ? "a refused call gets the fallback at once: the worker is not held"
+                                         : "a refused call fails at once: the worker is not held",
+         origin, b->pos);
+    if (b->fallback == FALLBACK_NONE)
+        link(D, open, E->cerr, +1, false, "fail fast: a refused call fails the caller's request", origin, b->pos);
+}
+
+/* A connection pool: an attempt needs one of `size` connections per caller
+ * instance, and a connection stays busy while the callee works on it (even
+ * after the caller gave up).  So the callee's concurrency from this caller
+ * is capped: attempts beyond it wait (or are refused) instead of being
+ * sent, the B loop callee.in_flight → pool_waiters → callee.load (-) that
+ * bounds the callee's contention loop. */
+static void pool_links(dv *D, const edge_ctx *E)
+{
+    const call_spec *c = E->c;
+    const pool_spec *p = &c->pool;
+    if (!p->on)
+        return;
+    const model *m = D->m;
+    char desc[128], origin[384], note[256], wt[32];
+    desc_pool(p, desc, sizeof desc);
+    elem_origin(origin, sizeof origin, E, "pool", "pool", desc);
+    long inst = desc_caller_instances(m, E->ci, E->si);
+    long cap = p->size * inst;
+    char capw[96];
+    if (inst > 1)
+        snprintf(capw, sizeof capw, "%ld (%ld per %s x %ld)", cap, p->size, E->ci >= 0 ? "instance" : "replica",
+                 inst);
+    else
+        snprintf(capw, sizeof capw, "%ld", cap);
+    int tin = var(D, E->callee, "service", "in_flight");
+    int rejects = pool_refuses(c) ? edge_var(D, E->caller, E->kind, E->callee, "pool_rejects") : -1;
+    if (p->wait) {
+        int waiters = edge_var(D, E->caller, E->kind, E->callee, "pool_waiters");
+        snprintf(note, sizeof note,
+                 "a connection is busy while %s works on the attempt, even after the caller gave up; with all %ld "
+                 "busy, attempts wait",
+                 E->callee, p->size);
+        link(D, tin, waiters, +1, false, note, origin, p->pos);
+        snprintf(note, sizeof note,
+                 "an attempt waiting for a connection is not sent: the pool caps %s's concurrency from %s at %s",
+                 E->callee, E->caller, capw);
+        link(D, waiters, E->tload, -1, false, note, origin, p->pos);
+        if (E->timeouts >= 0)
+            link(D, waiters, E->timeouts, +1, false, "waiting for a connection counts toward the timeout", origin,
+                 p->pos);
+        if (E->ci < 0)
+            link(D, waiters, E->cheld, +1, false, "the worker is held while it waits for a connection", origin,
+                 p->pos);
+        if (rejects >= 0) {
+            desc_duration(p->wait_timeout, wt, sizeof wt);
+            snprintf(note, sizeof note, "a wait longer than wait_timeout %s is refused", wt);
+            link(D, waiters, rejects, +1, false, note, origin, p->pos);
+        }
+    } else {
+        snprintf(note, sizeof note, "with all %ld connections busy while %s works, an attempt is refused at once",
+                 p->size, E->callee);
+        link(D, tin, rejects, +1, false, note, origin, p->pos);
+        snprintf(note, sizeof note, "a refused attempt is not sent: the pool caps %s's concurrency from %s at %s",
+                 E->callee, E->caller, capw);
+        link(D, rejects, E->tload, -1, false, note, origin, p->pos);
+    }
+    if (rejects >= 0 && E->ci < 0)
+        link(D, rejects, E->cerr, +1, false, "a refused call fails the caller's request", origin, p->pos);
+
+    /* a pool above the callee's peak concurrency does not stop its spiral */
+    const service_spec *t = &m->services[c->to];
+    double peak = desc_usl_peak(t);
+    double per_replica = (double)cap / (double)t->replicas;
+    if (peak > 0 && per_replica > peak && (t->workers == MODEL_UNLIMITED || (double)t->workers > peak)) {
+        char spread[96] = "";
+        if (t->replicas > 1)
+            snprintf(spread, sizeof spread, " (%.0f on each of its %ld replicas)", per_replica, t->replicas);
+        cld_note_add(D->g,
+                     "%s: the pool lets up to %s attempts run on %s at once%s, above its USL peak N* = sqrt((1 - "
+                     "sigma) / kappa) = %.0f: it caps the contention loop of %s only past the point where %s's "
+                     "throughput falls as concurrency grows",
+                     origin, capw, E->callee, spread, peak, E->callee, E->callee);
+    }
+}
+
 /* The links of one call edge: caller (a client if ci >= 0, else service
  * si's call number k) to the service c->to. */
 static void edge_links(dv *D, int ci, int si, const call_spec *c)
@@ -218,9 +468,11 @@ static void edge_links(dv *D, int ci, int si, const call_spec *c)
     }
 
     /* retries: what triggers them, and the load they add */
+    bool refuses = pool_refuses(c);
     bool on_timeout = c->retry.attempts > 1 && (c->retry.on & RETRY_ON_TIMEOUT) && timeouts >= 0;
     bool on_error = c->retry.attempts > 1 && (c->retry.on & RETRY_ON_ERROR) && D->can_fail[c->to];
-    bool on_reject = c->retry.attempts > 1 && (c->retry.on & RETRY_ON_REJECT) && D->can_reject[c->to];
+    bool on_reject =
+        c->retry.attempts > 1 && (c->retry.on & RETRY_ON_REJECT) && (D->can_reject[c->to] || refuses);
     int retries = -1;
     if (on_timeout || on_error || on_reject) {
         retries = edge_var(D, caller, kind, callee, "retries");
@@ -229,9 +481,12 @@ static void edge_links(dv *D, int ci, int si, const call_spec *c)
         if (on_error)
             link(D, var(D, callee, "service", "errors"), retries, +1, false, "retry on error", retry_origin,
                  c->retry.pos);
-        if (on_reject)
+        if (on_reject && D->can_reject[c->to])
             link(D, var(D, callee, "service", "rejects"), retries, +1, false, "retry on reject", retry_origin,
                  c->retry.pos);
+        if (on_reject && refuses)
+            link(D, edge_var(D, caller, kind, callee, "pool_rejects"), retries, +1, false,
+                 "retry on reject (the pool refused)", retry_origin, c->retry.pos);
         link(D, retries, tload, +1, c->retry.backoff != BACKOFF_NONE,
              c->retry.backoff != BACKOFF_NONE ? "each retry is a new attempt, after a backoff"
                                               : "each retry is a new attempt, at once",
@@ -245,35 +500,59 @@ static void edge_links(dv *D, int ci, int si, const call_spec *c)
             "through it",
             caller, callee, callee);
 
-    if (ci >= 0)
-        return;
-    /* A synchronous call holds the caller's worker: the callee's latency
-     * becomes the caller's hold time (up to the timeout), and retries hold
-     * it longer still. */
-    int cheld = var(D, caller, "service", "held");
-    if (c->timeout > 0)
-        snprintf(origin, sizeof origin, "%s\xe2\x86\x92%s call holds a %s worker (up to timeout %s per attempt)",
-                 caller, callee, caller, tmo);
-    else
-        snprintf(origin, sizeof origin, "%s\xe2\x86\x92%s call holds a %s worker (no timeout: as long as %s takes)",
-                 caller, callee, caller, callee);
-    link(D, tlat, cheld, +1, false, "slowness climbs the call graph", origin, c->pos);
-    if (retries >= 0)
-        link(D, retries, cheld, +1, false, "the worker is held through every attempt", retry_origin, c->retry.pos);
-    int cerr = -1;
-    if (timeouts >= 0 || D->can_fail[c->to] || D->can_reject[c->to])
-        cerr = var(D, caller, "service", "errors");
-    if (timeouts >= 0) {
-        snprintf(origin, sizeof origin, "%s\xe2\x86\x92%s timeout %s", caller, callee, tmo);
-        link(D, timeouts, cerr, +1, false, "a call out of attempts fails the caller's request", origin, c->timeout_pos);
+    edge_ctx E = {.ci = ci,
+                  .si = si,
+                  .c = c,
+                  .caller = caller,
+                  .callee = callee,
+                  .kind = kind,
+                  .tload = tload,
+                  .tlat = tlat,
+                  .cload = cload,
+                  .timeouts = timeouts,
+                  .retries = retries,
+                  .cheld = -1,
+                  .cerr = -1};
+    if (ci < 0) {
+        /* A synchronous call holds the caller's worker: the callee's
+         * latency becomes the caller's hold time (up to the timeout), and
+         * retries hold it longer still. */
+        int cheld = var(D, caller, "service", "held");
+        if (c->timeout > 0)
+            snprintf(origin, sizeof origin, "%s\xe2\x86\x92%s call holds a %s worker (up to timeout %s per attempt)",
+                     caller, callee, caller, tmo);
+        else
+            snprintf(origin, sizeof origin,
+                     "%s\xe2\x86\x92%s call holds a %s worker (no timeout: as long as %s takes)", caller, callee,
+                     caller, callee);
+        link(D, tlat, cheld, +1, false, "slowness climbs the call graph", origin, c->pos);
+        if (retries >= 0)
+            link(D, retries, cheld, +1, false, "the worker is held through every attempt", retry_origin,
+                 c->retry.pos);
+        int cerr = -1;
+        if (timeouts >= 0 || D->can_fail[c->to] || D->can_reject[c->to] || refuses || breaker_fails(c))
+            cerr = var(D, caller, "service", "errors");
+        if (timeouts >= 0) {
+            snprintf(origin, sizeof origin, "%s\xe2\x86\x92%s timeout %s", caller, callee, tmo);
+            link(D, timeouts, cerr, +1, false, "a call out of attempts fails the caller's request", origin,
+                 c->timeout_pos);
+        }
+        snprintf(origin, sizeof origin, "%s\xe2\x86\x92%s call", caller, callee);
+        if (D->can_fail[c->to])
+            link(D, var(D, callee, "service", "errors"), cerr, +1, false, "a failed call fails the caller's request",
+                 origin, c->pos);
+        if (D->can_reject[c->to])
+            link(D, var(D, callee, "service", "rejects"), cerr, +1, false,
+                 "a refused call fails the caller's request", origin, c->pos);
+        E.cheld = cheld;
+        E.cerr = cerr;
     }
-    snprintf(origin, sizeof origin, "%s\xe2\x86\x92%s call", caller, callee);
-    if (D->can_fail[c->to])
-        link(D, var(D, callee, "service", "errors"), cerr, +1, false, "a failed call fails the caller's request",
-             origin, c->pos);
-    if (D->can_reject[c->to])
-        link(D, var(D, callee, "service", "rejects"), cerr, +1, false, "a refused call fails the caller's request",
-             origin, c->pos);
+
+    /* the edge's mechanisms, in the order a client stacks them: the retry
+     * budget outside, the breaker and the pool inside */
+    budget_links(D, &E);
+    breaker_links(D, &E);
+    pool_links(D, &E);
 }
 
 static void ensure_links(dv *D, int si)

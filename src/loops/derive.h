@@ -26,9 +26,27 @@
  *                 d.errors, d.rejects → c.errors (+)
  *   closed loop   d.latency → client.load (-) for users with think time:
  *                 the B loop by which closed-loop load self-throttles
+ *   retry budget  c→d.retries → c→d.budget_spent (+) → c→d.retries (-): the
+ *                 B loop capping each retry storm's gain; plus what moves the
+ *                 budget in each design: failed attempts take gRPC tokens
+ *                 (+), requests deposit into Finagle's (-), a slower callee
+ *                 and more requests widen Envoy's (-, an R loop through the
+ *                 storm), a timeout makes an AWS retry dearer (+)
+ *   breaker       the failures it records (c→d.timeouts, d.errors,
+ *                 d.rejects, c→d.pool_rejects) and slow calls (d.latency) →
+ *                 c→d.breaker_open (+, delay: judged over its window), and
+ *                 c→d.breaker_open → d.load (-): the B loop of DESIGN.md 6;
+ *                 → c→d.retries (-) (a refused call is not retried), → s.held
+ *                 (-) (nor holds a worker), → s.errors (+) without a fallback
+ *   pool          d.in_flight → c→d.pool_waiters (+) → d.load (-): the B
+ *                 loop by which a pool caps d's concurrency from c, and so
+ *                 bounds d's contention loop; c→d.pool_waiters → s.held and
+ *                 c→d.timeouts (+); refusals (wait: false, wait_timeout) are
+ *                 c→d.pool_rejects, retried on reject and failing the caller.
+ *                 A note says when the cap is above d's USL peak N*.
  *
- * Mechanisms the model cannot express yet (caches, breakers, autoscalers,
- * pools, budgets, ...) are listed in the graph's notes as not covered. */
+ * Mechanisms the model cannot express yet (caches, autoscalers, hedging,
+ * ...) are listed in the graph's notes as not covered. */
 #ifndef EDDY_LOOPS_DERIVE_H
 #define EDDY_LOOPS_DERIVE_H
 

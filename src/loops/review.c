@@ -9,8 +9,8 @@
 #include "util.h"
 
 const char *const review_not_covered =
-    "fail fast and serve a fallback need circuit breakers and caches, and a retry budget would make a retry not "
-    "naked; none of these is in the model yet, so no edge can show them";
+    "caches (a fallback from stale data), autoscalers, hedging, adaptive concurrency limits, CoDel/adaptive LIFO "
+    "shedding, bulkheads and deadline propagation are not in the model yet, so no edge can show them";
 
 const char *review_action_name(slow_action a)
 {
@@ -18,12 +18,16 @@ const char *review_action_name(slow_action a)
     return n[a];
 }
 
+/* A pool that refuses attempts: at once when full, or after wait_timeout. */
+static bool pool_refuses(const call_spec *c) { return c->pool.on && (!c->pool.wait || c->pool.wait_timeout > 0); }
+
 typedef struct rv {
     review *r;
     const model *m;
     size_t capedges, cappaths, capflags;
     bool *can_reject, *slow_fails;
-    double *amp_at; /* worst attempts per user request arriving at a service */
+    double *amp_at;   /* worst attempts per user request arriving at a service */
+    double *bound_at; /* the same with every retry budget held to its bound */
 } rv;
 
 static void add_flag(rv *R, const char *code, int edge, int service, model_pos pos, const char *fmt, ...)
@@ -74,7 +78,11 @@ static void classify(rv *R)
         for (size_t i = 0; i < m->nservices; i++)
             for (size_t k = 0; k < m->services[i].ncalls; k++) {
                 const call_spec *c = &m->services[i].calls[k];
-                if (!R->slow_fails[i] && (c->timeout > 0 || R->can_reject[c->to] || R->slow_fails[c->to]))
+                /* a full pool refuses, and an open breaker without a
+                 * fallback fails: both fail the service when it is slow */
+                bool fails = c->timeout > 0 || R->can_reject[c->to] || R->slow_fails[c->to] || pool_refuses(c) ||
+                             (c->breaker.on && c->breaker.fallback == FALLBACK_NONE);
+                if (!R->slow_fails[i] && fails)
                     R->slow_fails[i] = changed = true;
             }
     }
@@ -92,6 +100,28 @@ static void judge(rv *R, review_edge *e)
         e->when_slow = SLOW_RETRY;
     else
         e->when_slow = SLOW_TIME_OUT;
+    const breaker_spec *bk = &c->breaker;
+    bool sees = false; /* does the breaker open when the callee is slow? */
+    lu_buf seen = {0};
+    if (bk->on) {
+        /* what a slow callee gives the breaker to count */
+        char slow[32], what[4][64];
+        size_t n = 0;
+        desc_duration(bk->slow_duration, slow, sizeof slow);
+        if (c->timeout > 0 && (bk->record & RETRY_ON_TIMEOUT))
+            snprintf(what[n++], sizeof what[0], "timeouts");
+        if (c->timeout == 0 || bk->slow_duration < c->timeout)
+            snprintf(what[n++], sizeof what[0], "calls slower than %s", slow);
+        if ((bk->record & RETRY_ON_REJECT) && (R->can_reject[c->to] || pool_refuses(c)))
+            snprintf(what[n++], sizeof what[0], "rejections");
+        if ((bk->record & RETRY_ON_ERROR) && R->slow_fails[c->to])
+            snprintf(what[n++], sizeof what[0], "errors");
+        for (size_t k = 0; k < n; k++)
+            lu_buf_printf(&seen, "%s%s", k == 0 ? "" : (k + 1 == n ? " and " : ", "), what[k]);
+        sees = n > 0;
+        if (sees)
+            e->when_slow = bk->fallback == FALLBACK_DEFAULT ? SLOW_FALLBACK : SLOW_FAIL_FAST;
+    }
     lu_buf why = {0};
     if (retries && (rp->on & RETRY_ON_TIMEOUT) && c->timeout > 0)
         lu_buf_printf(&why, "retries on timeout send more attempts to a slow %s", callee);
@@ -108,8 +138,139 @@ static void judge(rv *R, review_edge *e)
         else
             lu_buf_printf(&why, "retries only on failures a slow %s does not produce", callee);
     }
+    if (e->amplifying && rp->budget.kind != BUDGET_NONE) {
+        if (e->budget_amp > 0)
+            lu_buf_printf(&why, "; the retry budget holds them to %gx attempts per call (%s)", e->budget_amp,
+                          e->budget_short);
+        else
+            lu_buf_printf(&why, "; the retry budget is relative to attempts in flight, which grow as %s slows",
+                          callee);
+    }
+    if (bk->on) {
+        char bd[160], open[32];
+        desc_breaker(bk, bd, sizeof bd);
+        desc_duration(bk->open_for, open, sizeof open);
+        if (sees)
+            lu_buf_printf(&why,
+                          "; the breaker (%s) opens on %s, then %s for %s at a time (then %ld probes), sending "
+                          "nothing to %s and retrying nothing",
+                          bd, seen.s,
+                          bk->fallback == FALLBACK_DEFAULT ? "serves a fallback at once" : "fails calls at once",
+                          open, bk->half_open_calls, callee);
+        else
+            lu_buf_printf(&why,
+                          "; the breaker (%s) does not open on slowness: it does not record timeouts, and no "
+                          "attempt outlasts its slow_duration before the timeout",
+                          bd);
+    }
+    if (c->pool.on) {
+        char wt[32], conns[96];
+        desc_duration(c->pool.wait_timeout, wt, sizeof wt);
+        if (desc_caller_instances(R->m, e->client, e->service) > 1)
+            snprintf(conns, sizeof conns, "all %ld connections of each %s", c->pool.size,
+                     e->client >= 0 ? "instance" : "replica");
+        else
+            snprintf(conns, sizeof conns, "all %ld connections", c->pool.size);
+        if (!c->pool.wait)
+            lu_buf_printf(&why, "; a slow %s keeps %s busy, and further attempts are refused at once", callee, conns);
+        else if (c->pool.wait_timeout > 0)
+            lu_buf_printf(&why,
+                          "; a slow %s keeps %s busy, and attempts wait for one (up to %s, then refused), their "
+                          "timeout running",
+                          callee, conns, wt);
+        else
+            lu_buf_printf(&why, "; a slow %s keeps %s busy, and attempts wait for one%s", callee, conns,
+                          c->timeout > 0 ? " until their timeout" : " as long as it takes");
+    }
     snprintf(e->why, sizeof e->why, "%s", why.s);
     lu_buf_free(&why);
+    lu_buf_free(&seen);
+}
+
+/* The bound a retry budget keeps on the attempts per call through its edge
+ * (engine/budget.c has the rules; each bound follows from them):
+ *   finagle  retries over any ttl are at most min_per_s x ttl + percent x
+ *            requests: 1 + percent attempts per call, plus the reserve.
+ *   grpc     a retry needs more than max_tokens/2 tokens; every failed
+ *            attempt takes 1 and only a success (at most one per call)
+ *            returns token_ratio: 1 + token_ratio per call, once a burst of
+ *            max_tokens/2 is spent.
+ *   aws      a retry that fails keeps its cost, and only a first-try
+ *            success adds no_retry_increment: retries that fail are at most
+ *            no_retry_increment / cost per call once the quota is spent.  A
+ *            retry that succeeds is refunded, so this bounds the storm (when
+ *            retries fail), not a healthy callee's retries.
+ *   envoy    retries in flight are capped relative to attempts in flight,
+ *            which grow as the callee slows: no bound per request. */
+static void budget_bound(rv *R, review_edge *e)
+{
+    const call_spec *c = e->spec;
+    const budget_spec *b = &c->retry.budget;
+    if (b->kind == BUDGET_NONE)
+        return;
+    desc_budget(b, e->budget, sizeof e->budget);
+    long inst = desc_caller_instances(R->m, e->client, e->service);
+    const char *who = e->client >= 0 ? "instance" : "replica";
+    char each[96] = "";
+    if (b->scope == SCOPE_INSTANCE && inst > 1)
+        snprintf(each, sizeof each, " per %s (%ld %ss)", who, inst, who);
+    else if (inst > 1)
+        snprintf(each, sizeof each, " (one budget shared by %ld %ss)", inst, who);
+    int a = c->retry.attempts;
+    double amp = 0;
+    char ttl[32];
+    switch (b->kind) {
+    case BUDGET_FINAGLE:
+        amp = 1 + b->percent;
+        desc_duration(b->ttl, ttl, sizeof ttl);
+        snprintf(e->bound, sizeof e->bound,
+                 "finagle: retries over any %s are at most min_per_s x ttl + percent of requests, so at most %gx "
+                 "attempts per call (1 + percent %g%%), plus a reserve of %g retries/s%s",
+                 ttl, amp, b->percent * 100, b->min_per_s, each);
+        snprintf(e->budget_short, sizeof e->budget_short, "+ reserve");
+        break;
+    case BUDGET_GRPC:
+        amp = 1 + b->token_ratio;
+        snprintf(e->bound, sizeof e->bound,
+                 "grpc: bounded by tokens: a retry needs more than max_tokens/2 = %g, every failed attempt takes 1 "
+                 "and a success returns token_ratio %g, so at most %gx attempts per call once a burst of %g retries "
+                 "is spent%s",
+                 b->max_tokens / 2, b->token_ratio, amp, b->max_tokens / 2, each);
+        snprintf(e->budget_short, sizeof e->budget_short, "+ burst");
+        break;
+    case BUDGET_AWS: {
+        /* the cheapest retry the policy makes spends the least */
+        long cost = b->cost;
+        if ((c->retry.on & RETRY_ON_TIMEOUT) && !(c->retry.on & (RETRY_ON_ERROR | RETRY_ON_REJECT)))
+            cost = b->timeout_cost;
+        else if ((c->retry.on & RETRY_ON_TIMEOUT) && b->timeout_cost < cost)
+            cost = b->timeout_cost;
+        amp = 1 + (double)b->no_retry_increment / (double)cost;
+        snprintf(e->bound, sizeof e->bound,
+                 "aws: bounded by the quota: a retry that fails keeps its cost (%ld, %ld after a timeout) and only a "
+                 "first-try success adds %ld back, so while retries fail (as they do when the callee is slow) there "
+                 "are at most %gx attempts per call once the quota of %ld (%ld retries) is spent%s; a retry that "
+                 "succeeds is refunded",
+                 b->cost, b->timeout_cost, b->no_retry_increment, amp, b->quota, b->quota / cost, each);
+        snprintf(e->budget_short, sizeof e->budget_short, "+ quota");
+        break;
+    }
+    default: /* envoy */
+        snprintf(e->bound, sizeof e->bound,
+                 "envoy: relative to in-flight, not to requests: at most max(min_retry_concurrency %ld, "
+                 "budget_percent %g%% of attempts in flight) retries outstanding%s, and attempts in flight grow as "
+                 "the callee slows, so there is no bound per request",
+                 b->min_retry_concurrency, b->budget_percent * 100, each);
+        snprintf(e->budget_short, sizeof e->budget_short, "relative to in-flight");
+        break;
+    }
+    e->budget_amp = amp < a ? amp : a;
+}
+
+/* Attempts per call through an edge with its budget held to its bound. */
+static double bounded_factor(const call_spec *c, const review_edge *e)
+{
+    return e->budget_amp > 0 ? e->budget_amp : c->retry.attempts;
 }
 
 /* Worst-case attempts arriving at each service per user request.  The
@@ -123,7 +284,7 @@ static void amplification(rv *R)
         bool called = false;
         for (size_t i = 0; i < r->nedges && !called; i++)
             called = r->edges[i].callee == (int)s;
-        R->amp_at[s] = called ? 0 : 1;
+        R->amp_at[s] = R->bound_at[s] = called ? 0 : 1;
     }
     for (size_t pass = 0; pass <= m->nservices; pass++) {
         bool changed = false;
@@ -136,6 +297,13 @@ static void amplification(rv *R)
                 R->amp_at[e->callee] = out;
                 changed = true;
             }
+            double bin = e->client >= 0 ? 1.0 : R->bound_at[e->service];
+            double bout = bin * bounded_factor(e->spec, e);
+            e->bounded_amp = bout;
+            if (bout > R->bound_at[e->callee]) {
+                R->bound_at[e->callee] = bout;
+                changed = true;
+            }
         }
         if (!changed)
             break;
@@ -143,7 +311,7 @@ static void amplification(rv *R)
 }
 
 /* Every path from a client to a service that calls nothing further. */
-static void paths_from(rv *R, int *stack, size_t depth, int service, double amp)
+static void paths_from(rv *R, int *stack, size_t depth, int service, double amp, double bounded)
 {
     review *r = R->r;
     const service_spec *s = &R->m->services[service];
@@ -153,7 +321,8 @@ static void paths_from(rv *R, int *stack, size_t depth, int service, double amp)
             if (r->edges[i].client < 0 && r->edges[i].service == service && r->edges[i].call == (int)k) {
                 leaf = false;
                 stack[depth] = (int)i;
-                paths_from(R, stack, depth + 1, s->calls[k].to, amp * s->calls[k].retry.attempts);
+                paths_from(R, stack, depth + 1, s->calls[k].to, amp * s->calls[k].retry.attempts,
+                           bounded * bounded_factor(&s->calls[k], &r->edges[i]));
             }
     }
     if (!leaf || r->paths_capped)
@@ -168,8 +337,11 @@ static void paths_from(rv *R, int *stack, size_t depth, int service, double amp)
     p->edges = lu_alloc(depth, sizeof *p->edges);
     memcpy(p->edges, stack, depth * sizeof *stack);
     p->amp = amp;
+    p->bounded_amp = bounded;
     if (amp > r->worst_amp)
         r->worst_amp = amp;
+    if (bounded > r->worst_bounded)
+        r->worst_bounded = bounded;
 }
 
 /* The timeout the caller of edge e is itself held to: its callers' call
@@ -234,6 +406,44 @@ static void check_timeouts(rv *R, int ei)
     }
 }
 
+/* A pool lets a callee run up to size x caller instances of this edge's
+ * attempts at once (spread over its replicas).  Under the Universal
+ * Scalability Law its throughput peaks at N* and falls beyond, so a pool
+ * above N* does not stop the contention spiral: it only caps it past the
+ * peak.  A callee whose own workers stop short of N* is safe anyway. */
+static void check_pool(rv *R, int ei)
+{
+    const model *m = R->m;
+    review_edge *e = &R->r->edges[ei];
+    const call_spec *c = e->spec;
+    if (!c->pool.on)
+        return;
+    const service_spec *t = &m->services[c->to];
+    long inst = desc_caller_instances(m, e->client, e->service);
+    e->pool_conns = c->pool.size * inst;
+    e->peak = desc_usl_peak(t);
+    double per_replica = (double)e->pool_conns / (double)t->replicas;
+    if (e->peak <= 0 || per_replica <= e->peak || (t->workers != MODEL_UNLIMITED && (double)t->workers <= e->peak))
+        return;
+    const char *caller = e->client >= 0 ? m->clients[e->client].name : m->services[e->service].name;
+    const char *who = e->client >= 0 ? "instance" : "replica";
+    char spread[96] = "", advice[128];
+    if (t->replicas > 1) {
+        snprintf(spread, sizeof spread, " (%.0f on each of its %ld replicas)", per_replica, t->replicas);
+        snprintf(advice, sizeof advice, "%.0f connections in all (%.0f per replica of %s)",
+                 e->peak * (double)t->replicas, e->peak, t->name);
+    } else {
+        snprintf(advice, sizeof advice, "%.0f connections in all", e->peak);
+    }
+    add_flag(R, "pool-above-peak", ei, -1, c->pool.pos,
+             "%s pool size %ld x %ld %s%s of %s = %ld connections lets up to %ld attempts run on %s at once%s, above "
+             "its USL peak N* = sqrt((1 - sigma %g) / kappa %g) = %.0f: past N*, %s's throughput falls as "
+             "concurrency grows, so a hiccup can push it into the contention spiral and the pool lets it stay "
+             "there; at most %s, from every caller of %s together, would hold it at its peak",
+             e->name, c->pool.size, inst, who, inst == 1 ? "" : "s", caller, e->pool_conns, e->pool_conns, t->name,
+             spread, t->sigma, t->kappa, e->peak, t->name, advice, t->name);
+}
+
 review *review_model(const model *m)
 {
     rv R = {0};
@@ -244,6 +454,7 @@ review *review_model(const model *m)
     R.can_reject = lu_alloc(ns, sizeof *R.can_reject);
     R.slow_fails = lu_alloc(ns, sizeof *R.slow_fails);
     R.amp_at = lu_alloc(ns, sizeof *R.amp_at);
+    R.bound_at = lu_alloc(ns, sizeof *R.bound_at);
     classify(&R);
 
     for (size_t i = 0; i < m->nclients; i++)
@@ -252,14 +463,17 @@ review *review_model(const model *m)
         for (size_t k = 0; k < m->services[s].ncalls; k++)
             add_edge(&R, -1, (int)s, (int)k, &m->services[s].calls[k]);
     review *r = R.r;
-    for (size_t i = 0; i < r->nedges; i++)
+    for (size_t i = 0; i < r->nedges; i++) {
+        budget_bound(&R, &r->edges[i]);
         judge(&R, &r->edges[i]);
+    }
     amplification(&R);
     int *stack = lu_alloc(m->nservices + 2, sizeof *stack);
     for (size_t i = 0; i < r->nedges && !r->paths_capped; i++)
         if (r->edges[i].client >= 0) {
             stack[0] = (int)i;
-            paths_from(&R, stack, 1, r->edges[i].callee, r->edges[i].spec->retry.attempts);
+            paths_from(&R, stack, 1, r->edges[i].callee, r->edges[i].spec->retry.attempts,
+                       bounded_factor(r->edges[i].spec, &r->edges[i]));
         }
     free(stack);
 
@@ -269,7 +483,7 @@ review *review_model(const model *m)
         const call_spec *c = e->spec;
         const char *callee = m->services[c->to].name;
         const char *caller = e->client >= 0 ? m->clients[e->client].name : m->services[e->service].name;
-        if (c->retry.attempts > 1 && c->retry.backoff == BACKOFF_NONE) {
+        if (c->retry.attempts > 1 && c->retry.backoff == BACKOFF_NONE && c->retry.budget.kind == BUDGET_NONE) {
             char rd[160], on[64];
             desc_retry(&c->retry, rd, sizeof rd);
             desc_retry_on(c->retry.on, on, sizeof on);
@@ -289,6 +503,7 @@ review *review_model(const model *m)
                          e->name, callee, caller, caller);
         }
         check_timeouts(&R, (int)i);
+        check_pool(&R, (int)i);
     }
     for (size_t s = 0; s < m->nservices; s++) {
         /* distinct direct callers, in edge order */
@@ -322,6 +537,7 @@ review *review_model(const model *m)
     free(R.can_reject);
     free(R.slow_fails);
     free(R.amp_at);
+    free(R.bound_at);
     return r;
 }
 

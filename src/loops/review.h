@@ -15,6 +15,20 @@
  *   retries-outlast-caller  each attempt fits, but all of them do not
  *   shared-dependency       a service called by several callers, so those
  *                           "independent" callers fail together
+ *   pool-above-peak         a pool whose connections (size x caller
+ *                           instances, per callee replica) exceed the USL
+ *                           peak N* = sqrt((1 - sigma) / kappa) of a callee
+ *                           with contention: it lets concurrency climb past
+ *                           the point where throughput falls (the contention
+ *                           spiral)
+ *
+ * The edge's mechanisms change what the caller does when the callee is
+ * slow: with a circuit breaker that sees the slowness, it fails fast (or
+ * serves a fallback) once the breaker opens.  A retry budget bounds the
+ * amplification: the product of attempts stays the worst case, and beside
+ * it is the bound the budget keeps (Finagle: 1 + percent plus a reserve;
+ * gRPC and AWS: what their tokens allow; Envoy: none per request, since its
+ * cap is relative to attempts in flight).
  *
  * The review reads only the model, never runs it: it is for the design
  * review, before anything ships. */
@@ -36,14 +50,24 @@ typedef struct review_edge {
     const call_spec *spec;
     slow_action when_slow;
     bool amplifying;
-    char why[256];    /* why it amplifies or not */
+    char why[768];    /* why it amplifies or not, and what the breaker and pool do */
     double worst_amp; /* attempts reaching the callee per user request, worst path */
+    /* the retry budget, if any */
+    char budget[192];   /* "finagle, percent 20%, min_per_s 10, ttl 10s", or "" */
+    double budget_amp;  /* the attempts per call it lets through, at most (0: no bound per request) */
+    char budget_short[64]; /* that bound for a table cell: "1.2x + reserve", "in-flight" */
+    char bound[640];    /* the bound in words, or "" */
+    double bounded_amp; /* worst_amp with every budget on the worst path held to its bound */
+    /* a pool in front of a callee with contention */
+    long pool_conns;  /* size x caller instances, or 0 without a pool */
+    double peak;      /* the callee's USL peak N*, or 0 when kappa is 0 */
 } review_edge;
 
 typedef struct review_path {
     int *edges; /* indexes into review.edges, from the client down */
     size_t n;
-    double amp; /* product of attempts */
+    double amp;         /* product of attempts */
+    double bounded_amp; /* the same with each retry budget held to its bound */
 } review_path;
 
 typedef struct review_flag {
@@ -63,7 +87,8 @@ typedef struct review {
     bool paths_capped; /* more than REVIEW_MAX_PATHS paths: list cut */
     review_flag *flags;
     size_t nflags;
-    double worst_amp; /* over all paths */
+    double worst_amp;     /* over all paths */
+    double worst_bounded; /* over all paths, with retry budgets held to their bounds */
 } review;
 
 #define REVIEW_MAX_PATHS 1000

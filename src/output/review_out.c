@@ -7,29 +7,46 @@
 #include "../loops/describe.h"
 #include "../loops/util.h"
 
+/* Does a budget bound lower the worst case?  (Products of the same
+ * factors may differ in the last bit.) */
+static bool bounded_below(double bounded, double worst) { return bounded < worst * (1 - 1e-9); }
+
 /* One cell per column, so widths can be measured before printing. */
 #define NCOL 6
+#define CELL 512
 static const char *const heads[NCOL] = {"edge", "timeout", "retry", "when slow", "amplifying", "worst case"};
 
-static void cells(const review *r, size_t i, char c[NCOL][256])
+static void cells(const review *r, size_t i, char c[NCOL][CELL])
 {
     const review_edge *e = &r->edges[i];
-    snprintf(c[0], 256, "%s", e->name);
+    snprintf(c[0], CELL, "%s", e->name);
     if (e->spec->timeout > 0)
-        desc_duration(e->spec->timeout, c[1], 256);
+        desc_duration(e->spec->timeout, c[1], CELL);
     else
-        snprintf(c[1], 256, "none");
+        snprintf(c[1], CELL, "none");
     if (e->spec->retry.attempts > 1) {
         char rd[160], on[64];
         desc_retry(&e->spec->retry, rd, sizeof rd);
         desc_retry_on(e->spec->retry.on, on, sizeof on);
-        snprintf(c[2], 256, "%s, on %s", rd, on);
+        if (e->budget[0])
+            snprintf(c[2], CELL, "%s, on %s, budget (%s)", rd, on, e->budget);
+        else
+            snprintf(c[2], CELL, "%s, on %s", rd, on);
     } else {
-        snprintf(c[2], 256, "none");
+        snprintf(c[2], CELL, "none");
     }
-    snprintf(c[3], 256, "%s", review_action_name(e->when_slow));
-    snprintf(c[4], 256, "%s", e->amplifying ? "yes" : "no");
-    snprintf(c[5], 256, "%gx", e->worst_amp);
+    snprintf(c[3], CELL, "%s", review_action_name(e->when_slow));
+    snprintf(c[4], CELL, "%s", e->amplifying ? "yes" : "no");
+    /* the worst case stays the product of attempts; a budget's bound is
+     * said beside it */
+    if (e->budget[0] && e->budget_amp == 0)
+        snprintf(c[5], CELL, "%gx; budget %s", e->worst_amp, e->budget_short);
+    else if (e->budget[0])
+        snprintf(c[5], CELL, "%gx; \xe2\x89\xa4%gx by budget %s", e->worst_amp, e->bounded_amp, e->budget_short);
+    else if (bounded_below(e->bounded_amp, e->worst_amp))
+        snprintf(c[5], CELL, "%gx; \xe2\x89\xa4%gx by budgets upstream", e->worst_amp, e->bounded_amp);
+    else
+        snprintf(c[5], CELL, "%gx", e->worst_amp);
 }
 
 static void path_text(FILE *f, const review *r, const review_path *p)
@@ -44,12 +61,15 @@ static void path_text(FILE *f, const review *r, const review_path *p)
 void reviewout_text(FILE *f, const review *r)
 {
     const model *m = r->m;
-    fprintf(f, "%s: %zu call edge%s, worst-case amplification %gx\n\n", m->file, r->nedges, r->nedges == 1 ? "" : "s",
+    fprintf(f, "%s: %zu call edge%s, worst-case amplification %gx", m->file, r->nedges, r->nedges == 1 ? "" : "s",
             r->worst_amp);
+    if (bounded_below(r->worst_bounded, r->worst_amp))
+        fprintf(f, " (\xe2\x89\xa4%gx with the retry budgets' bounds)", r->worst_bounded);
+    fprintf(f, "\n\n");
     size_t w[NCOL];
     for (int k = 0; k < NCOL; k++)
         w[k] = lu_width(heads[k]);
-    char c[NCOL][256];
+    char c[NCOL][CELL];
     for (size_t i = 0; i < r->nedges; i++) {
         cells(r, i, c);
         for (int k = 0; k < NCOL; k++)
@@ -92,7 +112,10 @@ void reviewout_text(FILE *f, const review *r)
         free(ptext[i]);
         for (size_t j = 0; j < p->n; j++)
             fprintf(f, "%s%d", j ? " x " : "", r->edges[p->edges[j]].spec->retry.attempts);
-        fprintf(f, " = %gx\n", p->amp);
+        fprintf(f, " = %gx", p->amp);
+        if (bounded_below(p->bounded_amp, p->amp))
+            fprintf(f, " (\xe2\x89\xa4%gx with budgets)", p->bounded_amp);
+        fprintf(f, "\n");
     }
     free(ptext);
     if (r->paths_capped)
@@ -101,6 +124,37 @@ void reviewout_text(FILE *f, const review *r)
     fprintf(f, "\nWhen slow, amplifying:\n");
     for (size_t i = 0; i < r->nedges; i++)
         fprintf(f, "  %s: %s; %s\n", r->edges[i].name, review_action_name(r->edges[i].when_slow), r->edges[i].why);
+
+    bool budgets = false, pools = false;
+    for (size_t i = 0; i < r->nedges; i++) {
+        budgets = budgets || r->edges[i].budget[0];
+        pools = pools || r->edges[i].spec->pool.on;
+    }
+    if (budgets) {
+        fprintf(f, "\nRetry budgets (the worst case above is still the product of attempts; the bound is what the "
+                   "budget lets through):\n");
+        for (size_t i = 0; i < r->nedges; i++)
+            if (r->edges[i].budget[0])
+                fprintf(f, "  %s: %s\n", r->edges[i].name, r->edges[i].bound);
+    }
+    if (pools) {
+        fprintf(f, "\nConnection pools (each caps the concurrency its caller puts on the callee):\n");
+        for (size_t i = 0; i < r->nedges; i++) {
+            const review_edge *e = &r->edges[i];
+            if (!e->spec->pool.on)
+                continue;
+            const service_spec *t = &m->services[e->callee];
+            char pd[128];
+            desc_pool(&e->spec->pool, pd, sizeof pd);
+            long inst = e->spec->pool.size ? e->pool_conns / e->spec->pool.size : 0;
+            fprintf(f, "  %s: %s, x %ld %s%s = %ld connections; ", e->name, pd, inst,
+                    e->client >= 0 ? "instance" : "replica", inst == 1 ? "" : "s", e->pool_conns);
+            if (e->peak > 0)
+                fprintf(f, "%s's USL peak N* = %.0f\n", t->name, e->peak);
+            else
+                fprintf(f, "%s's throughput does not fall with concurrency (kappa 0)\n", t->name);
+        }
+    }
 
     fprintf(f, "\nFlags (%zu):\n", r->nflags);
     if (r->nflags == 0)
@@ -118,6 +172,7 @@ json_t *reviewout_json(const review *r)
     json_t *root = json_object();
     json_object_set_new(root, "model", json_string(m->file));
     json_object_set_new(root, "worst_amplification", json_real(r->worst_amp));
+    json_object_set_new(root, "worst_bounded_amplification", json_real(r->worst_bounded));
     json_t *edges = json_array();
     for (size_t i = 0; i < r->nedges; i++) {
         const review_edge *e = &r->edges[i];
@@ -144,11 +199,60 @@ json_t *reviewout_json(const review *r)
         char rd[160];
         desc_retry(&c->retry, rd, sizeof rd);
         json_object_set_new(rt, "text", json_string(rd));
+        if (e->budget[0]) {
+            const budget_spec *b = &c->retry.budget;
+            static const char *const kinds[] = {"none", "grpc", "finagle", "envoy", "aws"};
+            json_t *bj = json_object();
+            json_object_set_new(bj, "type", json_string(kinds[b->kind]));
+            json_object_set_new(bj, "scope", json_string(b->scope == SCOPE_SHARED ? "shared" : "instance"));
+            json_object_set_new(bj, "text", json_string(e->budget));
+            json_object_set_new(bj, "bound", json_string(e->bound));
+            json_object_set_new(bj, "bound_amplification", e->budget_amp > 0 ? json_real(e->budget_amp) : json_null());
+            json_object_set_new(rt, "budget", bj);
+        } else {
+            json_object_set_new(rt, "budget", json_null());
+        }
         json_object_set_new(o, "retry", rt);
+        if (c->breaker.on) {
+            const breaker_spec *b = &c->breaker;
+            char bd[160];
+            desc_breaker(b, bd, sizeof bd);
+            json_t *bj = json_object();
+            json_object_set_new(bj, "text", json_string(bd));
+            json_object_set_new(bj, "window", json_string(b->window == WINDOW_TIME ? "time" : "count"));
+            json_object_set_new(bj, "size", json_integer(b->size));
+            json_object_set_new(bj, "min_calls", json_integer(b->min_calls));
+            json_object_set_new(bj, "failure_rate", json_real(b->failure_rate));
+            json_object_set_new(bj, "slow_rate", json_real(b->slow_rate));
+            json_object_set_new(bj, "slow_duration_s", json_real(t_sec(b->slow_duration)));
+            json_object_set_new(bj, "open_for_s", json_real(t_sec(b->open_for)));
+            json_object_set_new(bj, "half_open_calls", json_integer(b->half_open_calls));
+            json_object_set_new(bj, "fallback", json_string(b->fallback == FALLBACK_DEFAULT ? "default" : "none"));
+            json_object_set_new(o, "breaker", bj);
+        } else {
+            json_object_set_new(o, "breaker", json_null());
+        }
+        if (c->pool.on) {
+            char pd[128];
+            desc_pool(&c->pool, pd, sizeof pd);
+            json_t *pj = json_object();
+            json_object_set_new(pj, "text", json_string(pd));
+            json_object_set_new(pj, "size", json_integer(c->pool.size));
+            json_object_set_new(pj, "wait", json_boolean(c->pool.wait));
+            json_object_set_new(pj, "wait_timeout_s",
+                                c->pool.wait && c->pool.wait_timeout > 0 ? json_real(t_sec(c->pool.wait_timeout))
+                                                                         : json_null());
+            json_object_set_new(pj, "connections", json_integer(e->pool_conns));
+            json_object_set_new(pj, "callee_peak", e->peak > 0 ? json_real(e->peak) : json_null());
+            json_object_set_new(o, "pool", pj);
+        } else {
+            json_object_set_new(o, "pool", json_null());
+        }
         json_object_set_new(o, "when_slow", json_string(review_action_name(e->when_slow)));
         json_object_set_new(o, "amplifying", json_boolean(e->amplifying));
         json_object_set_new(o, "why", json_string(e->why));
         json_object_set_new(o, "worst_amplification", json_real(e->worst_amp));
+        json_object_set_new(o, "bounded_amplification", json_real(e->bounded_amp));
         json_object_set_new(o, "line", json_integer(c->pos.line));
         json_object_set_new(o, "col", json_integer(c->pos.col));
         json_array_append_new(edges, o);
@@ -168,6 +272,7 @@ json_t *reviewout_json(const review *r)
         json_object_set_new(o, "path", hops);
         json_object_set_new(o, "attempts", att);
         json_object_set_new(o, "amplification", json_real(p->amp));
+        json_object_set_new(o, "bounded_amplification", json_real(p->bounded_amp));
         json_array_append_new(paths, o);
     }
     json_object_set_new(root, "paths", paths);
