@@ -4,83 +4,13 @@
  * storm example and its recovery without retries, determinism, contention,
  * faults, actions, deadlines, backoff formulas and memory that tracks
  * requests in flight. */
-#include "testutil.h"
+#include "testsim.h"
 
 #include <math.h>
 
 #include "eddy.h"
 #include "engine/sim.h"
 #include "output/csv.h"
-
-static eddy_model *load_text(const char *yaml)
-{
-    eddy_error err;
-    eddy_model *m = eddy_model_load_string(yaml, strlen(yaml), "test.yaml", &err);
-    if (!m)
-        fail_msg("model did not load: %d:%d %s", err.line, err.col, err.msg);
-    return m;
-}
-
-static void run_model(eddy_model *m, uint64_t seed, eddy_result *r)
-{
-    eddy_error err;
-    eddy_options o = eddy_options_default();
-    o.seed = seed;
-    o.use_seed = true;
-    assert_int_equal(eddy_run(m, &o, r, &err), 0);
-}
-
-static eddy_model *load_file_replacing(const char *path, const char *from, const char *to)
-{
-    FILE *fp = fopen(path, "rb");
-    assert_non_null(fp);
-    static char buf[1 << 16];
-    size_t n = fread(buf, 1, sizeof buf - 1, fp);
-    fclose(fp);
-    buf[n] = 0;
-    char *text = buf, *owned = NULL;
-    if (from) {
-        char *at = strstr(buf, from);
-        assert_non_null(at);
-        owned = malloc(n + strlen(to) + 1);
-        assert_non_null(owned);
-        size_t pre = (size_t)(at - buf);
-        memcpy(owned, buf, pre);
-        strcpy(owned + pre, to);
-        strcat(owned, at + strlen(from));
-        text = owned;
-    }
-    eddy_error err;
-    eddy_model *m = eddy_model_load_string(text, strlen(text), path, &err);
-    free(owned);
-    if (!m)
-        fail_msg("%s did not load: %d:%d %s", path, err.line, err.col, err.msg);
-    return m;
-}
-
-static double col_at(const eddy_result *r, const char *name, size_t row)
-{
-    int c = eddy_series_column(&r->series, name);
-    if (c < 0)
-        fail_msg("no column %s", name);
-    return eddy_series_at(&r->series, row, (size_t)c);
-}
-
-/* Mean of a column over rows whose time is in [t0, t1). */
-static double col_mean(const eddy_result *r, const char *name, double t0, double t1)
-{
-    double sum = 0;
-    int n = 0;
-    for (size_t i = 0; i < r->series.nrows; i++) {
-        double t = eddy_series_at(&r->series, i, 0);
-        if (t >= t0 && t < t1) {
-            sum += col_at(r, name, i);
-            n++;
-        }
-    }
-    assert_true(n > 0);
-    return sum / n;
-}
 
 /* ---- retries ------------------------------------------------------------- */
 

@@ -5,7 +5,7 @@
  * effect inside a run, against queueing theory where there is one (a pool
  * that refuses when full is an Erlang loss system) and against the example
  * that shows why it matters. */
-#include "testutil.h"
+#include "testsim.h"
 
 #include <math.h>
 
@@ -13,76 +13,6 @@
 #include "engine/sim.h"
 
 /* ---- helpers ------------------------------------------------------------- */
-
-static eddy_model *load_text(const char *yaml)
-{
-    eddy_error err;
-    eddy_model *m = eddy_model_load_string(yaml, strlen(yaml), "test.yaml", &err);
-    if (!m)
-        fail_msg("model did not load: %d:%d %s", err.line, err.col, err.msg);
-    return m;
-}
-
-static eddy_model *load_path(const char *path, const char *from, const char *to)
-{
-    FILE *fp = fopen(path, "rb");
-    assert_non_null(fp);
-    static char buf[1 << 16];
-    size_t n = fread(buf, 1, sizeof buf - 1, fp);
-    fclose(fp);
-    buf[n] = 0;
-    char text[1 << 16];
-    if (from) {
-        char *at = strstr(buf, from);
-        assert_non_null(at);
-        snprintf(text, sizeof text, "%.*s%s%s", (int)(at - buf), buf, to, at + strlen(from));
-    } else {
-        snprintf(text, sizeof text, "%s", buf);
-    }
-    eddy_error err;
-    eddy_model *m = eddy_model_load_string(text, strlen(text), path, &err);
-    if (!m)
-        fail_msg("%s did not load: %d:%d %s", path, err.line, err.col, err.msg);
-    return m;
-}
-
-static void run(eddy_model *m, eddy_result *r)
-{
-    eddy_error err;
-    assert_int_equal(eddy_run(m, NULL, r, &err), 0);
-}
-
-static double col_mean(const eddy_result *r, const char *name, double t0, double t1)
-{
-    int c = eddy_series_column(&r->series, name);
-    if (c < 0)
-        fail_msg("no column %s", name);
-    double sum = 0;
-    int n = 0;
-    for (size_t i = 0; i < r->series.nrows; i++) {
-        double t = eddy_series_at(&r->series, i, 0);
-        if (t >= t0 && t < t1) {
-            sum += eddy_series_at(&r->series, i, (size_t)c);
-            n++;
-        }
-    }
-    assert_true(n > 0);
-    return sum / n;
-}
-
-static double col_max(const eddy_result *r, const char *name, double t0, double t1)
-{
-    int c = eddy_series_column(&r->series, name);
-    if (c < 0)
-        fail_msg("no column %s", name);
-    double mx = -1;
-    for (size_t i = 0; i < r->series.nrows; i++) {
-        double t = eddy_series_at(&r->series, i, 0), v = eddy_series_at(&r->series, i, (size_t)c);
-        if (t >= t0 && t < t1 && v > mx)
-            mx = v;
-    }
-    return mx;
-}
 
 static const eddy_edge_totals *edge(const eddy_result *r, const char *name)
 {
@@ -373,7 +303,7 @@ static void test_pool_without_wait_is_erlang_loss(void **state)
                               "clients: {c: {rate: 400/s, call: s, pool: {size: 5, wait: false}}}\n"
                               "services: {s: {workers: unlimited, service_time: {dist: exponential, mean: 10ms}}}\n");
     eddy_result r;
-    run(m, &r);
+    run_model_seed(m, &r);
     double a = 400 * 0.010, B = erlang_b(5, a);
     const eddy_edge_totals *e = edge(&r, "c->s");
     assert_within_rel((double)e->pool_timeouts / (double)e->attempts, B, 0.03);
@@ -393,7 +323,7 @@ static void test_pool_with_wait_is_erlang_c(void **state)
                               "clients: {c: {rate: 300/s, call: s, pool: {size: 4, wait_timeout: none}}}\n"
                               "services: {s: {workers: unlimited, service_time: {dist: exponential, mean: 10ms}}}\n");
     eddy_result r;
-    run(m, &r);
+    run_model_seed(m, &r);
     double lambda = 300, mu = 100;
     double W = 1 / mu + erlang_c(4, lambda / mu) / (4 * mu - lambda);
     assert_true(r.clients[0].goodput > 100000);
@@ -413,7 +343,7 @@ static void test_pool_wait_counts_toward_timeout(void **state)
                               "clients: {c: {rate: 15/s, call: s, timeout: 150ms, pool: {size: 1}}}\n"
                               "services: {s: {workers: unlimited, service_time: 100ms}}\n");
     eddy_result r;
-    run(m, &r);
+    run_model_seed(m, &r);
     const eddy_client_totals *c = &r.clients[0];
     assert_true(c->timeouts > 50);
     /* An attempt times out either while it waits (it never reaches the
@@ -441,7 +371,7 @@ static void test_pool_connection_held_by_abandoned_work(void **state)
                               "              pool: {size: 3, wait_timeout: 20ms}}}\n"
                               "services: {s: {workers: unlimited, service_time: 200ms}}\n");
     eddy_result r;
-    run(m, &r);
+    run_model_seed(m, &r);
     assert_true(col_max(&r, "s.busy", 1, 30) <= 3.0 + 1e-9);
     assert_within_rel(r.services[0].busy_mean, 3.0, 0.05);
     assert_true(r.services[0].wasted > 0);
@@ -456,9 +386,9 @@ static void test_pool_connection_held_by_abandoned_work(void **state)
 static void test_budget_vs_storm_recovers_within_budget(void **state)
 {
     (void)state;
-    eddy_model *m = load_path("examples/budget-vs-storm.yaml", NULL, NULL);
+    eddy_model *m = load_file_replacing("examples/budget-vs-storm.yaml", NULL, NULL);
     eddy_result r;
-    run(m, &r);
+    run_model_seed(m, &r);
     double before = col_mean(&r, "shoppers.goodput", 10, 60);
     /* recovers where the naked retries did not: back above 90% of the
      * pre-fault goodput from 110 s (20 s after the fault) to the end */
@@ -485,9 +415,9 @@ static void test_backoff_alone_does_not_stop_this_storm(void **state)
      * is noticed: exponential backoff with full jitter delays retries but
      * does not reduce them when every attempt times out, so the storm of
      * retry-storm.yaml outlives its trigger all the same. */
-    eddy_model *m = load_path("examples/retry-storm.yaml", "backoff: none", "backoff: exponential, base: 1s, max: 20s");
+    eddy_model *m = load_file_replacing("examples/retry-storm.yaml", "backoff: none", "backoff: exponential, base: 1s, max: 20s");
     eddy_result r;
-    run(m, &r);
+    run_model_seed(m, &r);
     double before = col_mean(&r, "shoppers.goodput", 10, 60);
     assert_true(col_mean(&r, "shoppers.goodput", 150, 300) < 0.1 * before);
     eddy_result_free(&r);
@@ -497,9 +427,9 @@ static void test_backoff_alone_does_not_stop_this_storm(void **state)
 static void test_breaker_example(void **state)
 {
     (void)state;
-    eddy_model *m = load_path("examples/breaker.yaml", NULL, NULL);
+    eddy_model *m = load_file_replacing("examples/breaker.yaml", NULL, NULL);
     eddy_result r;
-    run(m, &r);
+    run_model_seed(m, &r);
     /* opens during the fault (60-90 s) ... */
     assert_true(col_mean(&r, "checkout->db.breaker_open", 70, 90) > 0.9);
     assert_true(col_mean(&r, "checkout->db.breaker_open", 10, 60) == 0);
@@ -517,7 +447,7 @@ static void test_breaker_example(void **state)
 
     /* Without the breaker, checkout's workers fill with calls waiting on db
      * for the whole fault. */
-    m = load_path("examples/breaker.yaml",
+    m = load_file_replacing("examples/breaker.yaml",
                   "        breaker:\n"
                   "          window: time\n"
                   "          size: 10           # seconds\n"
@@ -528,7 +458,7 @@ static void test_breaker_example(void **state)
                   "          open_for: 5s\n"
                   "          half_open_calls: 10\n",
                   "");
-    run(m, &r);
+    run_model_seed(m, &r);
     assert_int_equal(eddy_series_column(&r.series, "checkout->db.breaker_open"), -1);
     assert_true(col_mean(&r, "checkout.busy", 70, 90) > 100);
     assert_true(col_mean(&r, "db.arrivals", 70, 90) > 0.5 * db_before);
@@ -539,11 +469,11 @@ static void test_breaker_example(void **state)
 static void test_contention_spiral_smaller_pool_wins(void **state)
 {
     (void)state;
-    eddy_model *big = load_path("examples/contention-spiral.yaml", NULL, NULL);
-    eddy_model *small = load_path("examples/contention-spiral.yaml", "pool: {size: 200,", "pool: {size: 50,");
+    eddy_model *big = load_file_replacing("examples/contention-spiral.yaml", NULL, NULL);
+    eddy_model *small = load_file_replacing("examples/contention-spiral.yaml", "pool: {size: 200,", "pool: {size: 50,");
     eddy_result rb, rs;
-    run(big, &rb);
-    run(small, &rs);
+    run_model_seed(big, &rb);
+    run_model_seed(small, &rs);
     double gb = col_mean(&rb, "app.goodput", 60, 120), gs = col_mean(&rs, "app.goodput", 60, 120);
     /* the counter-intuitive fix: fewer connections, more goodput */
     assert_true(gs > 1.1 * gb);

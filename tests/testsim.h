@@ -1,0 +1,105 @@
+/* testsim.h -- helpers for suites that run models through the engine:
+ * load a model from text or from a file (optionally with one piece of text
+ * replaced), run it, and read the series by column name and time. */
+#ifndef EDDY_TESTSIM_H
+#define EDDY_TESTSIM_H
+
+#include "testutil.h"
+
+#include "eddy.h"
+
+static inline eddy_model *load_text(const char *yaml)
+{
+    eddy_error err;
+    eddy_model *m = eddy_model_load_string(yaml, strlen(yaml), "test.yaml", &err);
+    if (!m)
+        fail_msg("model did not load: %d:%d %s", err.line, err.col, err.msg);
+    return m;
+}
+
+/* The model in `path`, with the first occurrence of `from` replaced by
+ * `to` (from NULL: as it is). */
+static inline eddy_model *load_file_replacing(const char *path, const char *from, const char *to)
+{
+    FILE *fp = fopen(path, "rb");
+    assert_non_null(fp);
+    static char buf[1 << 16];
+    size_t n = fread(buf, 1, sizeof buf - 1, fp);
+    fclose(fp);
+    buf[n] = 0;
+    static char text[1 << 16];
+    if (from) {
+        char *at = strstr(buf, from);
+        if (!at)
+            fail_msg("%s has no '%s'", path, from);
+        snprintf(text, sizeof text, "%.*s%s%s", (int)(at - buf), buf, to, at + strlen(from));
+    } else {
+        snprintf(text, sizeof text, "%s", buf);
+    }
+    eddy_error err;
+    eddy_model *m = eddy_model_load_string(text, strlen(text), path, &err);
+    if (!m)
+        fail_msg("%s did not load: %d:%d %s", path, err.line, err.col, err.msg);
+    return m;
+}
+
+/* Run with the given seed. */
+static inline void run_model(eddy_model *m, uint64_t seed, eddy_result *r)
+{
+    eddy_error err;
+    eddy_options o = eddy_options_default();
+    o.seed = seed;
+    o.use_seed = true;
+    assert_int_equal(eddy_run(m, &o, r, &err), 0);
+}
+
+/* Run with the model's own seed. */
+static inline void run_model_seed(eddy_model *m, eddy_result *r)
+{
+    eddy_error err;
+    assert_int_equal(eddy_run(m, NULL, r, &err), 0);
+}
+
+static inline size_t col_index(const eddy_result *r, const char *name)
+{
+    int c = eddy_series_column(&r->series, name);
+    if (c < 0)
+        fail_msg("no column %s", name);
+    return (size_t)c;
+}
+
+static inline double col_at(const eddy_result *r, const char *name, size_t row)
+{
+    return eddy_series_at(&r->series, row, col_index(r, name));
+}
+
+/* Mean, and maximum, of a column over the rows whose time is in [t0, t1). */
+static inline double col_mean(const eddy_result *r, const char *name, double t0, double t1)
+{
+    size_t c = col_index(r, name);
+    double sum = 0;
+    int n = 0;
+    for (size_t i = 0; i < r->series.nrows; i++) {
+        double t = eddy_series_at(&r->series, i, 0);
+        if (t >= t0 && t < t1) {
+            sum += eddy_series_at(&r->series, i, c);
+            n++;
+        }
+    }
+    assert_true(n > 0);
+    return sum / n;
+}
+
+static inline double col_max(const eddy_result *r, const char *name, double t0, double t1)
+{
+    size_t c = col_index(r, name);
+    double mx = -1;
+    for (size_t i = 0; i < r->series.nrows; i++) {
+        double t = eddy_series_at(&r->series, i, 0), v = eddy_series_at(&r->series, i, c);
+        if (t >= t0 && t < t1 && v > mx)
+            mx = v;
+    }
+    return mx;
+}
+
+#endif
