@@ -134,7 +134,7 @@ static void test_run_usage_errors(void **state)
         {"run --bogus " MMC, "unknown option '--bogus'"},
         {"run -z " MMC, "unknown option"},
         {"run", "missing MODEL.yaml"},
-        {"run " MMC " " MMC, "expected one model file"},
+        {"run " MMC " " MMC, "expected one MODEL.yaml"},
         {"run --seed abc " MMC, "--seed expects a non-negative whole number, got 'abc'"},
         {"run --seed -1 " MMC, "--seed expects a non-negative whole number"},
         {"run " MMC " -o", "needs a value"},

@@ -33,7 +33,7 @@ static void test_budget_grpc_tokens(void **state)
     budget_spec sp = {.kind = BUDGET_GRPC, .max_tokens = 10, .token_ratio = 0.1};
     budget_rt b;
     caller c = {0};
-    budget_init(&b, &sp, 0);
+    budget_init(&b, &sp);
     for (int i = 0; i < 4; i++)
         budget_on_result(&b, ST_ERROR, &c, false);
     assert_true(budget_allow_retry(&b, 0, ST_ERROR, &c)); /* 6 > 5 */
@@ -61,7 +61,7 @@ static void test_budget_aws_quota(void **state)
     budget_spec sp = {.kind = BUDGET_AWS, .quota = 500, .cost = 5, .timeout_cost = 10, .no_retry_increment = 1};
     budget_rt b;
     caller c = {0};
-    budget_init(&b, &sp, 0);
+    budget_init(&b, &sp);
     int allowed = 0;
     while (budget_allow_retry(&b, 0, ST_ERROR, &c))
         allowed++;
@@ -96,7 +96,7 @@ static void test_budget_finagle_window(void **state)
     budget_spec sp = {.kind = BUDGET_FINAGLE, .ttl = 10 * T_SEC, .min_per_s = 10, .percent = 0.2};
     budget_rt b;
     caller c = {0};
-    budget_init(&b, &sp, 0);
+    budget_init(&b, &sp);
     /* no requests: only the reserve, 10/s * 10 s = 100 retries */
     int allowed = 0;
     while (budget_allow_retry(&b, T_SEC, ST_ERROR, &c))
@@ -125,7 +125,7 @@ static void test_budget_envoy_concurrency(void **state)
     budget_spec sp = {.kind = BUDGET_ENVOY, .budget_percent = 0.2, .min_retry_concurrency = 3};
     budget_rt b;
     caller c = {0};
-    budget_init(&b, &sp, 0);
+    budget_init(&b, &sp);
     for (int i = 0; i < 10; i++)
         budget_on_attempt(&b, 0, true);
     /* 20% of 10 is 2 < 3: the floor of 3 applies */

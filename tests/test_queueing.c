@@ -5,22 +5,18 @@
  * M/G/1 (Pollaczek-Khinchine), and Little's law on the output itself.  A
  * simulator that got queueing wrong would fail these long before it failed
  * to show a retry storm. */
-#include "testutil.h"
+#include "testsim.h"
 
 #include <math.h>
 
 #include "eddy.h"
 
-/* Load a model from text and run it; the model stays alive for the result's
- * names and is returned through *mp. */
+/* Load a model from text and run it with its own seed; the model stays
+ * alive for the result's names and is returned through *mp. */
 static void run_text(const char *yaml, eddy_model **mp, eddy_result *r)
 {
-    eddy_error err;
-    eddy_model *m = eddy_model_load_string(yaml, strlen(yaml), "test.yaml", &err);
-    if (!m)
-        fail_msg("model did not load: %d:%d %s", err.line, err.col, err.msg);
-    assert_int_equal(eddy_run(m, NULL, r, &err), 0);
-    *mp = m;
+    *mp = load_text(yaml);
+    run_model_seed(*mp, r);
 }
 
 static double erlang_c(int c, double a)

@@ -23,4 +23,9 @@ int cmd_review(int argc, char **argv);
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int cli_fail(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* After option parsing: exactly one operand must remain, the FILE.  Sets
+ * *path and returns 0, or reports a usage error naming `what` and returns
+ * 2. */
+int cli_one_file(const char *cmd, int argc, char **argv, int optind, const char *what, const char **path);
+
 #endif

@@ -100,11 +100,10 @@ int cmd_loops(int argc, char **argv)
             return cli_usage_error("loops", "unknown option '%s'", argv[optind - 1]);
         }
     }
-    if (optind >= argc)
-        return cli_usage_error("loops", "missing FILE (a .mmd diagram, a .md document or a .yaml diagram or model)");
-    if (optind + 1 < argc)
-        return cli_usage_error("loops", "expected one FILE, got also '%s'", argv[optind + 1]);
-    const char *path = argv[optind];
+    const char *path;
+    int bad = cli_one_file("loops", argc, argv, optind, "FILE (a .mmd diagram, a .md document or a .yaml diagram or model)", &path);
+    if (bad)
+        return bad;
 
     eddy_error err = {0};
     loops_source src;

@@ -48,12 +48,12 @@ int cmd_review(int argc, char **argv)
             return cli_usage_error("review", "unknown option '%s'", argv[optind - 1]);
         }
     }
-    if (optind >= argc)
-        return cli_usage_error("review", "missing MODEL.yaml");
-    if (optind + 1 < argc)
-        return cli_usage_error("review", "expected one MODEL.yaml, got also '%s'", argv[optind + 1]);
+    const char *path;
+    int bad = cli_one_file("review", argc, argv, optind, "MODEL.yaml", &path);
+    if (bad)
+        return bad;
     eddy_error err = {0};
-    model *m = model_load(argv[optind], &err);
+    model *m = model_load(path, &err);
     if (!m) {
         char buf[2048];
         err_format(&err, buf, sizeof buf);

@@ -156,11 +156,10 @@ int cmd_run(int argc, char **argv)
             return cli_usage_error("run", "unknown option '%s'", argv[optind - 1]);
         }
     }
-    if (optind >= argc)
-        return cli_usage_error("run", "missing MODEL.yaml");
-    if (optind + 1 < argc)
-        return cli_usage_error("run", "expected one model file, got '%s' and '%s'", argv[optind], argv[optind + 1]);
-    const char *path = argv[optind];
+    const char *path;
+    int bad = cli_one_file("run", argc, argv, optind, "MODEL.yaml", &path);
+    if (bad)
+        return bad;
 
     if (out_path && !force && !csv_may_overwrite(out_path))
         return cli_fail("run", "%s exists and is not a series eddy wrote; not overwriting it (use --force)", out_path);

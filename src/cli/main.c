@@ -45,6 +45,16 @@ int cli_fail(const char *cmd, const char *fmt, ...)
     return 1;
 }
 
+int cli_one_file(const char *cmd, int argc, char **argv, int first, const char *what, const char **path)
+{
+    if (first >= argc)
+        return cli_usage_error(cmd, "missing %s", what);
+    if (first + 1 < argc)
+        return cli_usage_error(cmd, "expected one %s, got also '%s'", what, argv[first + 1]);
+    *path = argv[first];
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {

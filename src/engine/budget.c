@@ -26,9 +26,8 @@
 /* Finagle's WindowedAdder keeps 10 slices of the ttl. */
 #define FINAGLE_SLOTS 10
 
-void budget_init(budget_rt *b, const budget_spec *spec, simtime now)
+void budget_init(budget_rt *b, const budget_spec *spec)
 {
-    (void)now;
     memset(b, 0, sizeof *b);
     b->spec = spec;
     switch (spec->kind) {

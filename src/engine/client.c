@@ -54,7 +54,7 @@ void client_init(sim *s, client_rt *c, const client_spec *spec)
     rng_stream(&c->rng_instance, s->seed, spec->name, RNG_INSTANCE);
     char name[300];
     snprintf(name, sizeof name, "%s->%s", spec->name, s->m->services[spec->call.to].name);
-    edge_init(s, &c->edge, name, spec->instances);
+    edge_init(&c->edge, name, spec->instances);
     hist_init(&c->lat_cur);
     hist_init(&c->lat_tot);
 }

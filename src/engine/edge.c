@@ -10,7 +10,7 @@
 
 #include "sim.h"
 
-void edge_init(sim *s, edge_rt *e, const char *name, long ninst)
+void edge_init(edge_rt *e, const char *name, long ninst)
 {
     const call_spec *sp = e->spec;
     e->name = strdup(name);
@@ -23,7 +23,7 @@ void edge_init(sim *s, edge_rt *e, const char *name, long ninst)
         if (!e->budgets)
             abort();
         for (long i = 0; i < e->nbudgets; i++)
-            budget_init(&e->budgets[i], &sp->retry.budget, s->now);
+            budget_init(&e->budgets[i], &sp->retry.budget);
     }
     if (sp->breaker.on) {
         e->breakers = calloc((size_t)ninst, sizeof *e->breakers);

@@ -50,7 +50,7 @@ void service_init(sim *s, service_rt *v, const service_spec *spec)
             snprintf(name, sizeof name, "%s->%s#%zu", spec->name, callee, same + 1);
         else
             snprintf(name, sizeof name, "%s->%s", spec->name, callee);
-        edge_init(s, e, name, spec->replicas);
+        edge_init(e, name, spec->replicas);
     }
 }
 

@@ -269,13 +269,13 @@ void call_dispatch(sim *s, caller *c); /* the attempt has its connection: send i
 simtime call_backoff(const retry_policy *r, caller *c, rng *g);
 
 /* edge.c: mechanisms common set-up, and the columns of an edge */
-void edge_init(sim *s, edge_rt *e, const char *name, long ninst);
+void edge_init(edge_rt *e, const char *name, long ninst);
 void edge_free(edge_rt *e);
 void edge_gauge(sim *s, edge_rt *e);
 void req_free(sim *s, req *r); /* retire an attempt, releasing its connection */
 
 /* budget.c */
-void budget_init(budget_rt *b, const budget_spec *spec, simtime now);
+void budget_init(budget_rt *b, const budget_spec *spec);
 void budget_free(budget_rt *b);
 void budget_on_attempt(budget_rt *b, simtime now, bool first);
 void budget_on_attempt_end(budget_rt *b, bool retry);
