@@ -71,6 +71,9 @@ typedef struct eddy_client_totals {
 typedef struct eddy_service_totals {
     const char *name;
     uint64_t arrivals, rejected, completed, wasted, errors;
+    uint64_t shed;      /* refused or dropped by load shedding, or drained */
+    uint64_t expired;   /* dropped because the caller's deadline had passed */
+    uint64_t cancelled; /* stopped mid-work at the caller's deadline */
     double latency_mean, latency_p50, latency_p99; /* seconds, arrival to successful completion */
     double queue_mean, busy_mean;                  /* time-averaged over the run */
 } eddy_service_totals;

@@ -43,6 +43,24 @@ static void call_end(sim *s, caller *c, status st)
         service_call_done(s, container_of(c, req, down), st);
 }
 
+/* The deadline an attempt carries to its callee, as gRPC propagates one:
+ * the earlier of the attempt's own timeout and the deadline its owner is
+ * under (the user request's, or that of the job making the call).  Only a
+ * callee with `deadlines: drop|cancel` acts on it. */
+static inline simtime attempt_deadline(const caller *c)
+{
+    const edge_rt *e = c->edge;
+    simtime d = e->spec->timeout > 0 ? c->sent + e->spec->timeout : T_NEVER;
+    simtime owner;
+    if (c->kind == CALLER_JOB) {
+        owner = container_of(c, req, down)->deadline;
+    } else {
+        const ureq *u = container_of(c, ureq, call);
+        owner = u->client->spec->deadline > 0 ? u->start + u->client->spec->deadline : T_NEVER;
+    }
+    return owner < d ? owner : d;
+}
+
 /* The attempt has a connection (or needs none): put it on the wire.
  * Inlined into send_attempt, the hot path; call_dispatch is the way in
  * for a pool handing a freed connection to a waiter. */
@@ -55,6 +73,8 @@ static inline __attribute__((always_inline)) void dispatch_attempt(sim *s, calle
     r->edge = e;
     r->conn = e->pools ? &e->pools[c->inst] : NULL;
     r->state = REQ_TRANSIT;
+    r->attempt = c->attempt;
+    r->deadline = attempt_deadline(c);
     c->out = r;
     c->state = CALL_WAITING;
     s->attempts++;
@@ -156,8 +176,8 @@ simtime call_backoff(const retry_policy *r, caller *c, rng *g)
 static bool may_retry(sim *s, caller *c, status st)
 {
     const retry_policy *r = &c->edge->spec->retry;
-    if (c->attempt >= r->attempts || !c->edge->retry_enabled)
-        return false;
+    if (c->attempt >= r->attempts || !c->edge->retry_enabled || st == ST_DEADLINE)
+        return false; /* a passed deadline is final (gRPC: DEADLINE_EXCEEDED) */
     unsigned bit = st == ST_TIMEOUT ? RETRY_ON_TIMEOUT : st == ST_ERROR ? RETRY_ON_ERROR : RETRY_ON_REJECT;
     if (!(r->on & bit))
         return false;

@@ -47,6 +47,7 @@ void client_init(sim *s, client_rt *c, const client_spec *spec)
     c->edge.to = &s->services[spec->call.to];
     c->edge.client = c;
     c->edge.retry_enabled = true;
+    c->edge.lane = service_lane_for(&s->m->services[spec->call.to], spec->name);
     rng_stream(&c->edge.rng, s->seed, spec->name, RNG_EDGE);
     rng_stream(&c->rng_arrival, s->seed, spec->name, RNG_ARRIVAL);
     rng_stream(&c->rng_shed, s->seed, spec->name, RNG_SHED);

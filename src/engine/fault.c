@@ -8,8 +8,9 @@
  * service is recomputed from the set of active windows each time one opens
  * or closes, so windows can overlap in any order without drift.
  *
- * An action is a moment: the operator turns retries off or on, or sheds a
- * fraction of a client's new user requests. */
+ * An action is a moment: the operator turns retries off or on, sheds a
+ * fraction of a client's new user requests or of a service's arrivals, or
+ * drains a service's queues. */
 #include <stdlib.h>
 
 #include "sim.h"
@@ -77,15 +78,30 @@ void fault_on_event(sim *s, fault_rt *f)
     recompute(s, &s->services[f->spec->target]);
 }
 
+/* A client action acts on the client's call and its new user requests; a
+ * service action on the service's downstream calls and its arrivals. */
 void action_on_event(sim *s, action_rt *a)
 {
-    client_rt *c = &s->clients[a->spec->client];
-    switch (a->spec->kind) {
+    const action_spec *sp = a->spec;
+    if (sp->client >= 0) {
+        client_rt *c = &s->clients[sp->client];
+        if (sp->kind == ACTION_RETRY)
+            c->edge.retry_enabled = sp->retry_on;
+        else if (sp->kind == ACTION_SHED)
+            c->shed = sp->shed;
+        return;
+    }
+    service_rt *v = &s->services[sp->service];
+    switch (sp->kind) {
     case ACTION_RETRY:
-        c->edge.retry_enabled = a->spec->retry_on;
+        for (size_t i = 0; i < v->spec->ncalls; i++)
+            v->calls[i].retry_enabled = sp->retry_on;
         break;
     case ACTION_SHED:
-        c->shed = a->spec->shed;
+        v->shed = sp->shed;
+        break;
+    case ACTION_DRAIN:
+        service_drain(s, v);
         break;
     }
 }

@@ -11,6 +11,7 @@
 #include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "sim.h"
 
@@ -19,14 +20,30 @@ void service_init(sim *s, service_rt *v, const service_spec *spec)
     v->spec = spec;
     v->nreps = v->nup = spec->replicas;
     v->reps = calloc((size_t)v->nreps, sizeof *v->reps);
-    if (!v->reps)
+    v->nlanes = 1 + spec->nbulkheads;
+    v->lane_block = calloc((size_t)v->nreps * v->nlanes, sizeof *v->lane_block);
+    if (!v->reps || !v->lane_block)
         abort();
-    for (long i = 0; i < v->nreps; i++)
-        v->reps[i].svc = v;
+    /* Lane 0 serves the callers without a bulkhead of their own, with the
+     * workers the partitions leave. */
+    long spare = spec->workers;
+    for (size_t b = 0; b < spec->nbulkheads; b++)
+        spare -= spec->bulkheads[b].workers;
+    for (long i = 0; i < v->nreps; i++) {
+        replica *p = &v->reps[i];
+        p->svc = v;
+        p->lanes = &v->lane_block[(size_t)i * v->nlanes];
+        lane_init(&p->lanes[0], spare, spec->queue);
+        for (size_t b = 0; b < spec->nbulkheads; b++)
+            lane_init(&p->lanes[b + 1], spec->bulkheads[b].workers, spec->bulkheads[b].queue);
+        if (spec->shed.limit.kind != LIMIT_NONE)
+            limit_init(&p->limit, &spec->shed.limit);
+    }
     v->slow = 1.0;
     rng_stream(&v->rng_time, s->seed, spec->name, RNG_SERVICE_TIME);
     rng_stream(&v->rng_errors, s->seed, spec->name, RNG_ERRORS);
     rng_stream(&v->rng_route, s->seed, spec->name, RNG_ROUTE);
+    rng_stream(&v->rng_shed, s->seed, spec->name, RNG_SERVICE_SHED);
     hist_init(&v->lat_cur);
     hist_init(&v->lat_tot);
     v->calls = calloc(spec->ncalls ? spec->ncalls : 1, sizeof *v->calls);
@@ -37,6 +54,7 @@ void service_init(sim *s, service_rt *v, const service_spec *spec)
         e->spec = &spec->calls[i];
         e->to = &s->services[spec->calls[i].to];
         e->retry_enabled = true;
+        e->lane = service_lane_for(&s->m->services[spec->calls[i].to], spec->name);
         /* One stream per edge, named "caller->callee#position". */
         char name[300];
         const char *callee = s->m->services[spec->calls[i].to].name;
@@ -58,8 +76,9 @@ void service_free(service_rt *v)
 {
     for (size_t i = 0; i < v->spec->ncalls; i++)
         edge_free(&v->calls[i]);
-    for (long i = 0; i < v->nreps; i++)
-        free(v->reps[i].q);
+    for (size_t i = 0; i < (size_t)v->nreps * v->nlanes; i++)
+        lane_free(&v->lane_block[i]);
+    free(v->lane_block);
     free(v->reps);
     free(v->calls);
     hist_free(&v->lat_cur);
@@ -76,39 +95,6 @@ void service_gauge(sim *s, service_rt *v)
         v->area_busy += dt * (double)v->busy;
         v->last_change = s->now;
     }
-}
-
-/* ---- the queue: a ring buffer, served from the head (FIFO) or tail (LIFO) */
-
-static void q_push(replica *p, req *r)
-{
-    if (p->qlen == p->qcap) {
-        size_t cap = p->qcap ? p->qcap * 2 : 16;
-        req **q = malloc(cap * sizeof *q);
-        if (!q)
-            abort();
-        for (size_t i = 0; i < p->qlen; i++)
-            q[i] = p->q[(p->qhead + i) % p->qcap];
-        free(p->q);
-        p->q = q;
-        p->qcap = cap;
-        p->qhead = 0;
-    }
-    p->q[(p->qhead + p->qlen) % p->qcap] = r;
-    p->qlen++;
-}
-
-static req *q_pop(replica *p, discipline d)
-{
-    req *r;
-    if (d == DISC_LIFO) {
-        r = p->q[(p->qhead + p->qlen - 1) % p->qcap];
-    } else {
-        r = p->q[p->qhead];
-        p->qhead = (p->qhead + 1) % p->qcap;
-    }
-    p->qlen--;
-    return r;
 }
 
 /* ---- responses ------------------------------------------------------------ */
@@ -143,11 +129,12 @@ void service_on_return(sim *s, req *r)
 
 /* ---- work ----------------------------------------------------------------- */
 
-static void start_work(sim *s, replica *p, req *r)
+static void start_work(sim *s, replica *p, lane *l, req *r)
 {
     service_rt *v = p->svc;
     const service_spec *sp = v->spec;
     p->busy++;
+    l->busy++;
     v->busy++;
     r->state = REQ_WORKING;
     r->rep = p;
@@ -162,16 +149,39 @@ static void start_work(sim *s, replica *p, req *r)
         double n = (double)p->busy; /* in service now, this request included */
         t *= 1.0 + sp->sigma * (n - 1) + sp->kappa * n * (n - 1);
     }
-    sim_at(s, &r->ev, EV_REQ_DONE, s->now + (simtime)(t + 0.5));
+    simtime done = s->now + (simtime)(t + 0.5);
+    if (sp->deadlines == DEADLINES_CANCEL && r->deadline < done) {
+        sim_at(s, &r->ev, EV_REQ_EXPIRE, r->deadline);
+        return;
+    }
+    sim_at(s, &r->ev, EV_REQ_DONE, done);
 }
 
-/* The worker is free again: take the next request from the queue. */
+/* Answer the requests queue management dropped, chained through `next`. */
+static void answer_dropped(sim *s, service_rt *v, req *d)
+{
+    while (d) {
+        req *next = d->next;
+        if (d->status == ST_DEADLINE)
+            v->cur.expired++;
+        else
+            v->cur.shed++;
+        respond(s, d, (status)d->status);
+        d = next;
+    }
+}
+
+/* The worker is free again: take the next request from its lane's queue. */
 static void finish_work(sim *s, req *r, status st)
 {
     replica *p = r->rep;
     service_rt *v = p->svc;
+    lane *l = &p->lanes[r->edge->lane];
     service_gauge(s, v);
+    if (p->limit.spec)
+        limit_on_done(&p->limit, s->now - r->arrived, p->busy + p->queued);
     p->busy--;
+    l->busy--;
     v->busy--;
     if (r->prev)
         r->prev->next = r->next;
@@ -180,19 +190,37 @@ static void finish_work(sim *s, req *r, status st)
     if (r->next)
         r->next->prev = r->prev;
 
-    v->cur.completed++;
-    if (st == ST_ERROR)
-        v->cur.errors++;
-    else
-        hist_add(&v->lat_cur, s->now - r->arrived);
-    if (!r->from)
-        v->cur.wasted++;
-
-    if (p->qlen > 0) {
-        req *next = q_pop(p, v->spec->discipline);
-        v->queued--;
-        start_work(s, p, next);
+    if (st == ST_DEADLINE) {
+        v->cur.cancelled++;
+    } else {
+        v->cur.completed++;
+        if (st == ST_ERROR)
+            v->cur.errors++;
+        else
+            hist_add(&v->lat_cur, s->now - r->arrived);
+        if (!r->from)
+            v->cur.wasted++;
     }
+
+    req *dropped = NULL;
+    if (l->qlen > 0) {
+        size_t before = l->qlen;
+        req *next = lane_next(s, v, l, &dropped);
+        long popped = (long)(before - l->qlen);
+        p->queued -= popped;
+        v->queued -= popped;
+        if (next)
+            start_work(s, p, l, next);
+    }
+    respond(s, r, st);
+    if (dropped)
+        answer_dropped(s, v, dropped);
+}
+
+/* Refuse an attempt at once: a full queue, a shed, a passed deadline. */
+static void refuse(sim *s, req *r, status st, uint64_t *counter)
+{
+    (*counter)++;
     respond(s, r, st);
 }
 
@@ -203,31 +231,65 @@ void service_arrive(sim *s, req *r)
     v->cur.arrivals++;
     r->arrived = s->now;
     if (v->nup == 0) { /* every replica down: connection refused */
-        v->cur.rejected++;
-        respond(s, r, ST_REJECT);
+        refuse(s, r, ST_REJECT, &v->cur.rejected);
+        return;
+    }
+    if (v->shed > 0 && rng_unif(&v->rng_shed) < v->shed) {
+        refuse(s, r, ST_REJECT, &v->cur.shed);
+        return;
+    }
+    if (sp->deadlines != DEADLINES_IGNORE && s->now >= r->deadline) {
+        refuse(s, r, ST_DEADLINE, &v->cur.expired);
         return;
     }
     replica *p = &v->reps[v->nup == 1 ? 0 : rng_below(&v->rng_route, (uint64_t)v->nup)];
+    lane *l = &p->lanes[r->edge->lane];
     service_gauge(s, v);
-    if (sp->workers == MODEL_UNLIMITED || p->busy < sp->workers) {
-        start_work(s, p, r);
+    if (p->limit.spec && !limit_admit(&p->limit, p->busy + p->queued)) {
+        refuse(s, r, ST_REJECT, &v->cur.shed);
         return;
     }
-    if (sp->queue != MODEL_UNLIMITED && (long)p->qlen >= sp->queue) {
-        v->cur.rejected++;
-        respond(s, r, ST_REJECT);
+    if (sp->shed.priority && r->attempt > 1 && l->overloaded) {
+        refuse(s, r, ST_REJECT, &v->cur.shed);
         return;
+    }
+    if (l->workers == MODEL_UNLIMITED || l->busy < l->workers) {
+        start_work(s, p, l, r);
+        return;
+    }
+    req *evicted = NULL;
+    if (l->queue != MODEL_UNLIMITED && (long)l->qlen >= l->queue) {
+        if (sp->shed.priority && r->attempt <= 1)
+            evicted = lane_evict_retry(l);
+        if (!evicted) {
+            refuse(s, r, ST_REJECT, &v->cur.rejected);
+            return;
+        }
+        p->queued--;
+        v->queued--;
     }
     r->state = REQ_QUEUED;
     r->rep = p;
-    q_push(p, r);
+    lane_push(l, r, s->now);
+    p->queued++;
     v->queued++;
+    if (evicted)
+        refuse(s, evicted, ST_REJECT, &v->cur.shed);
 }
 
 static void next_call_or_finish(sim *s, req *r)
 {
     service_rt *v = r->rep->svc;
     if (r->next_call < v->spec->ncalls) {
+        if (v->spec->deadlines == DEADLINES_CANCEL && r->deadline != T_NEVER) {
+            if (s->now >= r->deadline) {
+                finish_work(s, r, ST_DEADLINE);
+                return;
+            }
+            /* The req's event is free while it waits on the call: use it
+             * for the deadline, so the wait can be cut short. */
+            sim_at(s, &r->ev, EV_REQ_EXPIRE, r->deadline);
+        }
         r->state = REQ_CALLING;
         edge_rt *e = &v->calls[r->next_call++];
         r->down.inst = (uint32_t)(r->rep - v->reps); /* the replica is the caller instance */
@@ -254,11 +316,55 @@ void service_on_done(sim *s, req *r)
  * service answers its caller with an error, as a 5xx propagates. */
 void service_call_done(sim *s, req *r, status st)
 {
+    evq_cancel(&s->q, &r->ev); /* the deadline, if deadlines: cancel set one */
     if (st != ST_OK) {
         finish_work(s, r, ST_ERROR);
         return;
     }
     next_call_or_finish(s, r);
+}
+
+/* deadlines: cancel -- the caller's deadline passed while the request was
+ * in service or waiting on a downstream call: stop, free the worker, and
+ * abandon the downstream call (whose attempt carries the same deadline, so
+ * the cancellation travels on down the call graph). */
+void service_on_expire(sim *s, req *r)
+{
+    if (r->state == REQ_CALLING)
+        call_abandon(s, &r->down);
+    finish_work(s, r, ST_DEADLINE);
+}
+
+/* The `drain` action: every queued attempt is answered with a fast failure,
+ * as a process that clears its queues answers 503. */
+void service_drain(sim *s, service_rt *v)
+{
+    service_gauge(s, v);
+    req *all = NULL;
+    for (long i = 0; i < v->nreps; i++) {
+        replica *p = &v->reps[i];
+        for (size_t k = 0; k < v->nlanes; k++) {
+            req *r;
+            while ((r = lane_pop_any(&p->lanes[k]))) {
+                r->status = ST_REJECT;
+                r->next = all;
+                all = r;
+                p->queued--;
+                v->queued--;
+            }
+            p->lanes[k].last_empty = s->now;
+        }
+    }
+    answer_dropped(s, v, all);
+}
+
+/* The lane a caller's attempts use at a service: its bulkhead, or lane 0. */
+uint16_t service_lane_for(const service_spec *callee, const char *caller)
+{
+    for (size_t i = 0; i < callee->nbulkheads; i++)
+        if (!strcmp(callee->bulkheads[i].caller, caller))
+            return (uint16_t)(i + 1);
+    return 0;
 }
 
 /* ---- replicas going down and coming back ---------------------------------- */
@@ -276,9 +382,13 @@ static void lose(sim *s, req *r)
 static void crash(sim *s, replica *p)
 {
     service_rt *v = p->svc;
-    while (p->qlen > 0) {
-        lose(s, q_pop(p, DISC_FIFO));
-        v->queued--;
+    for (size_t k = 0; k < v->nlanes; k++) {
+        req *r;
+        while ((r = lane_pop_any(&p->lanes[k]))) {
+            lose(s, r);
+            p->queued--;
+            v->queued--;
+        }
     }
     while (p->working) {
         req *r = p->working;
@@ -287,6 +397,7 @@ static void crash(sim *s, replica *p)
         if (r->state == REQ_CALLING)
             call_abandon(s, &r->down);
         p->busy--;
+        p->lanes[r->edge->lane].busy--;
         v->busy--;
         lose(s, r);
     }

@@ -61,6 +61,9 @@ static inline __attribute__((always_inline)) void dispatch(sim *s, ev *e)
     case EV_REQ_DONE:
         service_on_done(s, container_of(e, req, ev));
         break;
+    case EV_REQ_EXPIRE:
+        service_on_expire(s, container_of(e, req, ev));
+        break;
     case EV_REQ_RETURN:
         service_on_return(s, container_of(e, req, ev));
         break;

@@ -43,6 +43,7 @@ enum ev_kind {
     EV_FAULT,       /* a fault window starts or ends */
     EV_ACTION,      /* an operator action */
     EV_SAMPLE,      /* end of a telemetry interval */
+    EV_REQ_EXPIRE,  /* req's deadline passed mid-work (deadlines: cancel) */
 };
 
 typedef enum status {
@@ -103,6 +104,7 @@ typedef struct edge_rt {
     service_rt *to;
     client_rt *client; /* the client making the call, or NULL */
     char *name;        /* "caller->callee", the prefix of its CSV columns */
+    uint16_t lane;     /* the callee's lane for this caller (bulkheads) */
     rng rng;
     bool retry_enabled;
     long ninst;                  /* caller instances */
@@ -166,18 +168,44 @@ struct req {
     replica *rep;
     req *prev, *next; /* the replica's in-service list */
     simtime arrived;
+    simtime deadline;   /* the caller's deadline, carried with the attempt; T_NEVER: none */
     caller down;        /* the downstream call in progress */
     uint16_t next_call; /* index of the next downstream call */
+    uint16_t attempt;   /* 1 for a first try, more for a retry (priority shedding) */
     uint8_t status;
     uint8_t state;
 };
 
-struct replica {
-    service_rt *svc;
+/* A queue and the workers that serve it.  A replica has one lane, plus one
+ * per bulkhead (a partition of its workers reserved for one caller).  The
+ * queue-management state (CoDel, adaptive LIFO) is per lane, since each
+ * lane is a queue of its own.  See queue.c. */
+typedef struct lane {
     req **q; /* ring buffer */
     size_t qhead, qlen, qcap;
     long busy;
+    long workers, queue; /* limits; MODEL_UNLIMITED allowed */
+    simtime last_empty;  /* adaptive LIFO: when the queue was last empty */
+    simtime codel_next;  /* CoDel: end of the current interval */
+    simtime codel_min;   /* CoDel: the shortest queue delay seen in it */
+    bool codel_reset, overloaded;
+} lane;
+
+/* A concurrency limit on what a replica admits (limit.c). */
+typedef struct limiter_rt {
+    const limit_spec *spec;
+    double limit;
+    double long_rtt; /* gradient2: long-term average of the response time, ns */
+    long samples;    /* gradient2: samples in long_rtt */
+} limiter_rt;
+
+struct replica {
+    service_rt *svc;
+    lane *lanes;  /* svc->nlanes of them */
+    long busy;    /* over all lanes: the concurrency contention sees */
+    long queued;  /* over all lanes */
     req *working; /* in-service list, for crashes */
+    limiter_rt limit;
 };
 
 /* Counters for one interval; run totals are the sum of the intervals. */
@@ -187,6 +215,9 @@ typedef struct client_counts {
 
 typedef struct service_counts {
     uint64_t arrivals, rejected, completed, wasted, errors;
+    uint64_t shed;      /* refused or dropped by load shedding, or drained */
+    uint64_t expired;   /* dropped because the caller's deadline had passed */
+    uint64_t cancelled; /* stopped mid-work or mid-call at the deadline */
 } service_counts;
 
 struct client_rt {
@@ -205,7 +236,10 @@ struct service_rt {
     const service_spec *spec;
     replica *reps;
     long nreps, nup; /* replicas [0, nup) are up */
-    rng rng_time, rng_errors, rng_route;
+    size_t nlanes;   /* per replica: 1 + the bulkheads */
+    lane *lane_block; /* every replica's lanes, in one allocation */
+    rng rng_time, rng_errors, rng_route, rng_shed;
+    double shed;     /* fraction of arrivals refused (the `shed` action) */
     edge_rt *calls; /* ncalls downstream edges */
     /* the effect of the fault windows active now */
     double slow, fault_errors;
@@ -295,6 +329,24 @@ int connpool_acquire(sim *s, connpool_rt *p, caller *c); /* 1 granted, 0 waiting
 void connpool_release(sim *s, connpool_rt *p);
 void connpool_leave(sim *s, connpool_rt *p, caller *c); /* stop waiting */
 
+/* queue.c: lanes, their queues, and queue management */
+void lane_init(lane *l, long workers, long queue);
+void lane_free(lane *l);
+void lane_push(lane *l, req *r, simtime now);
+/* The next request to serve, or NULL.  Requests the lane's management
+ * drops (CoDel, queue_timeout, a passed deadline) are chained on *dropped
+ * through `next`, with their status set, for the caller to answer. */
+req *lane_next(sim *s, service_rt *v, lane *l, req **dropped);
+/* Make room for a first attempt in a full lane by taking out its newest
+ * queued retry (priority: retries_first); NULL if it holds none. */
+req *lane_evict_retry(lane *l);
+req *lane_pop_any(lane *l); /* for crashes and drains: any order */
+
+/* limit.c: concurrency limits (fixed, AIMD, Gradient2) */
+void limit_init(limiter_rt *l, const limit_spec *spec);
+static inline bool limit_admit(const limiter_rt *l, long inflight) { return inflight < (long)l->limit; }
+void limit_on_done(limiter_rt *l, simtime rtt, long inflight);
+
 /* service.c */
 void service_init(sim *s, service_rt *v, const service_spec *spec);
 void service_free(service_rt *v);
@@ -304,6 +356,9 @@ void service_on_return(sim *s, req *r);
 void service_call_done(sim *s, req *r, status st);
 void service_set_up(sim *s, service_rt *v, long nup);
 void service_gauge(sim *s, service_rt *v); /* bring the time-averages up to now */
+void service_on_expire(sim *s, req *r);
+void service_drain(sim *s, service_rt *v);
+uint16_t service_lane_for(const service_spec *callee, const char *caller);
 
 /* fault.c */
 void fault_init(sim *s);
@@ -332,6 +387,7 @@ enum {
     RNG_ERRORS,
     RNG_ROUTE,
     RNG_INSTANCE,
+    RNG_SERVICE_SHED,
 };
 
 #endif

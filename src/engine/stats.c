@@ -23,6 +23,31 @@ static const char *const budget_metrics[] = {"budget", "retries_denied"};
 static const char *const breaker_metrics[] = {"breaker_open", "short_circuited", "fallbacks"};
 static const char *const pool_metrics[] = {"pool_busy", "pool_waiters", "pool_timeouts"};
 
+/* ... and a service only for the shedding and deadline handling it has. */
+enum { SVC_SHED = 1, SVC_LIMIT = 2, SVC_DEADLINES = 4 };
+
+static unsigned service_extras(const sim *s, size_t i)
+{
+    const service_spec *sp = &s->m->services[i];
+    unsigned x = 0;
+    if (sp->shed.queue_timeout || sp->shed.codel || sp->shed.limit.kind != LIMIT_NONE || sp->shed.priority)
+        x |= SVC_SHED;
+    for (size_t a = 0; a < s->m->nactions; a++)
+        if (s->m->actions[a].service == (int)i &&
+            (s->m->actions[a].kind == ACTION_SHED || s->m->actions[a].kind == ACTION_DRAIN))
+            x |= SVC_SHED;
+    if (sp->shed.limit.kind != LIMIT_NONE)
+        x |= SVC_LIMIT;
+    if (sp->deadlines != DEADLINES_IGNORE)
+        x |= SVC_DEADLINES;
+    return x;
+}
+
+static size_t service_extra_ncols(unsigned x)
+{
+    return (x & SVC_SHED ? 1 : 0) + (x & SVC_LIMIT ? 1 : 0) + (x & SVC_DEADLINES ? 2 : 0);
+}
+
 static size_t edge_ncols(const edge_rt *e)
 {
     return (e->budgets ? 2 : 0) + (e->breakers ? 3 : 0) + (e->pools ? 3 : 0);
@@ -43,6 +68,8 @@ void stats_init(sim *s)
     const model *m = s->m;
     eddy_series *S = s->series;
     S->ncols = 1 + m->nclients * NCM + m->nservices * NSM;
+    for (size_t i = 0; i < m->nservices; i++)
+        S->ncols += service_extra_ncols(service_extras(s, i));
     for (size_t i = 0; i < s->nedges; i++)
         S->ncols += edge_ncols(s->edges[i]);
     S->names = calloc(S->ncols, sizeof *S->names);
@@ -55,9 +82,19 @@ void stats_init(sim *s)
     for (size_t i = 0; i < m->nclients; i++)
         for (size_t j = 0; j < NCM; j++)
             S->names[k++] = column(m->clients[i].name, client_metrics[j]);
-    for (size_t i = 0; i < m->nservices; i++)
+    for (size_t i = 0; i < m->nservices; i++) {
         for (size_t j = 0; j < NSM; j++)
             S->names[k++] = column(m->services[i].name, service_metrics[j]);
+        unsigned x = service_extras(s, i);
+        if (x & SVC_SHED)
+            S->names[k++] = column(m->services[i].name, "shed");
+        if (x & SVC_LIMIT)
+            S->names[k++] = column(m->services[i].name, "limit");
+        if (x & SVC_DEADLINES) {
+            S->names[k++] = column(m->services[i].name, "expired");
+            S->names[k++] = column(m->services[i].name, "cancelled");
+        }
+    }
     for (size_t i = 0; i < s->nedges; i++) {
         edge_rt *e = s->edges[i];
         for (size_t j = 0; e->budgets && j < 2; j++)
@@ -126,6 +163,22 @@ void stats_sample(sim *s)
         row[k++] = v->area_busy / span;
         row[k++] = quantile_sec(&v->lat_cur, 0.50);
         row[k++] = quantile_sec(&v->lat_cur, 0.99);
+        unsigned x = service_extras(s, i);
+        if (x & SVC_SHED)
+            row[k++] = (double)n->shed / dt;
+        if (x & SVC_LIMIT) {
+            double lim = 0;
+            for (long r = 0; r < v->nreps; r++)
+                lim += (double)(long)v->reps[r].limit.limit;
+            row[k++] = lim / (double)v->nreps;
+        }
+        if (x & SVC_DEADLINES) {
+            row[k++] = (double)n->expired / dt;
+            row[k++] = (double)n->cancelled / dt;
+        }
+        v->tot.shed += n->shed;
+        v->tot.expired += n->expired;
+        v->tot.cancelled += n->cancelled;
         v->tot.arrivals += n->arrivals;
         v->tot.rejected += n->rejected;
         v->tot.completed += n->completed;
@@ -217,6 +270,9 @@ void stats_totals(sim *s, eddy_result *out)
         t->completed = v->tot.completed;
         t->wasted = v->tot.wasted;
         t->errors = v->tot.errors;
+        t->shed = v->tot.shed;
+        t->expired = v->tot.expired;
+        t->cancelled = v->tot.cancelled;
         t->latency_mean = hist_mean(&v->lat_tot) / 1e9;
         t->latency_p50 = hist_quantile(&v->lat_tot, 0.50) / 1e9;
         t->latency_p99 = hist_quantile(&v->lat_tot, 0.99) / 1e9;

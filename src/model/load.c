@@ -909,6 +909,231 @@ static int get_service_call(loader *L, yaml_node_t *n, const char *path, call_sp
     return get_call_parts(L, path, &f[1], &f[2], &f[3], &f[4], &f[5], c);
 }
 
+/* ---- load shedding, deadlines and bulkheads at a service ------------------ */
+
+/* A concurrency limit: {algorithm: fixed|aimd|gradient2, ...}.  The defaults
+ * are those of Netflix's concurrency-limits (AIMDLimit, Gradient2Limit). */
+static int get_limit(loader *L, yaml_node_t *n, const char *path, limit_spec *l)
+{
+    char p[PATH_MAX_LEN];
+    l->pos = pos_of(n);
+    if (need_mapping(L, n, path, "a limit such as {algorithm: aimd, initial: 20, max: 200}") < 0)
+        return -1;
+    static const char *const keys[] = {"algorithm", "initial",   "min",         "max",        "backoff",
+                                       "timeout",   "smoothing", "tolerance",   "long_window", "queue_size",
+                                       NULL};
+    enum { K_ALG, K_INITIAL, K_MIN, K_MAX, K_BACKOFF, K_TIMEOUT, K_SMOOTH, K_TOL, K_LONG, K_QSIZE };
+    field f[MAX_FIELDS];
+    if (map_fields(L, n, path, keys, f) < 0)
+        return -1;
+    if (!f[K_ALG].val)
+        return fail(L, n, "%s: missing key 'algorithm' (fixed, aimd or gradient2)", path);
+    static const char *const w[] = {"fixed", "aimd", "gradient2", NULL};
+    int v;
+    join(p, path, "algorithm");
+    if (get_enum(L, f[K_ALG].val, p, w, &v) < 0)
+        return -1;
+    l->kind = (limit_kind)(v + 1);
+    l->initial = 20;
+    l->min = 20;
+    l->max = 200;
+    l->backoff = 0.9;
+    l->timeout = 5 * T_SEC;
+    l->smoothing = 0.2;
+    l->tolerance = 1.5;
+    l->long_window = 600;
+    l->queue_size = 4;
+    /* Which keys each algorithm reads: a key another algorithm reads is an
+     * error, so a setting that would be silently ignored cannot be written. */
+    static const unsigned uses[] = {
+        [LIMIT_FIXED] = 1u << K_INITIAL,
+        [LIMIT_AIMD] = 1u << K_INITIAL | 1u << K_MIN | 1u << K_MAX | 1u << K_BACKOFF | 1u << K_TIMEOUT,
+        [LIMIT_GRADIENT2] = 1u << K_INITIAL | 1u << K_MIN | 1u << K_MAX | 1u << K_SMOOTH | 1u << K_TOL |
+                            1u << K_LONG | 1u << K_QSIZE,
+    };
+    for (int k = K_INITIAL; k <= K_QSIZE; k++)
+        if (f[k].val && !(uses[l->kind] & (1u << k)))
+            return fail(L, f[k].key, "%s: '%s' is not a setting of the %s limit", path, keys[k], w[v]);
+    if (l->kind == LIMIT_FIXED && !f[K_INITIAL].val)
+        return fail(L, n, "%s: missing key 'initial' (the fixed limit on requests a replica admits)", path);
+    long c;
+    if (f[K_INITIAL].val) {
+        join(p, path, "initial");
+        if (get_count(L, f[K_INITIAL].val, p, 1, false, &c) < 0)
+            return -1;
+        l->initial = (double)c;
+    }
+    if (f[K_MIN].val) {
+        join(p, path, "min");
+        if (get_count(L, f[K_MIN].val, p, 1, false, &c) < 0)
+            return -1;
+        l->min = (double)c;
+    }
+    if (f[K_MAX].val) {
+        join(p, path, "max");
+        if (get_count(L, f[K_MAX].val, p, 1, false, &c) < 0)
+            return -1;
+        l->max = (double)c;
+    }
+    if (l->kind == LIMIT_FIXED) {
+        l->min = l->max = l->initial;
+    } else {
+        if (l->min > l->max)
+            return fail(L, f[K_MIN].val ? f[K_MIN].val : n, "%s: min (%g) must not exceed max (%g)", path, l->min,
+                        l->max);
+        if (l->initial < l->min || l->initial > l->max)
+            return fail(L, f[K_INITIAL].val ? f[K_INITIAL].val : n, "%s: initial (%g) must lie between min (%g) and max (%g)",
+                        path, l->initial, l->min, l->max);
+    }
+    if (f[K_BACKOFF].val) {
+        join(p, path, "backoff");
+        if (get_fraction(L, f[K_BACKOFF].val, p, &l->backoff) < 0)
+            return -1;
+        if (l->backoff <= 0 || l->backoff >= 1)
+            return fail(L, f[K_BACKOFF].val, "%s: expected a factor between 0 and 1 (exclusive), such as 0.9", p);
+    }
+    if (f[K_TIMEOUT].val) {
+        join(p, path, "timeout");
+        if (get_positive_duration(L, f[K_TIMEOUT].val, p, &l->timeout) < 0)
+            return -1;
+    }
+    if (f[K_SMOOTH].val) {
+        join(p, path, "smoothing");
+        if (get_fraction(L, f[K_SMOOTH].val, p, &l->smoothing) < 0)
+            return -1;
+        if (l->smoothing <= 0)
+            return fail(L, f[K_SMOOTH].val, "%s: expected a fraction above 0", p);
+    }
+    if (f[K_TOL].val) {
+        join(p, path, "tolerance");
+        if (get_number(L, f[K_TOL].val, p, 1, &l->tolerance) < 0)
+            return -1;
+    }
+    if (f[K_LONG].val) {
+        join(p, path, "long_window");
+        if (get_count(L, f[K_LONG].val, p, 1, false, &l->long_window) < 0)
+            return -1;
+    }
+    if (f[K_QSIZE].val) {
+        join(p, path, "queue_size");
+        if (get_number(L, f[K_QSIZE].val, p, 0, &l->queue_size) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+static int get_shed(loader *L, yaml_node_t *n, const char *path, shed_spec *sh)
+{
+    char p[PATH_MAX_LEN];
+    sh->pos = pos_of(n);
+    sh->codel_target = 5 * T_MS;
+    sh->codel_interval = 100 * T_MS;
+    if (need_mapping(L, n, path, "a mapping with queue_timeout, codel, limit or priority") < 0)
+        return -1;
+    static const char *const keys[] = {"queue_timeout", "codel", "limit", "priority", NULL};
+    enum { K_QT, K_CODEL, K_LIMIT, K_PRIO };
+    field f[MAX_FIELDS];
+    if (map_fields(L, n, path, keys, f) < 0)
+        return -1;
+    if (f[K_QT].val) {
+        join(p, path, "queue_timeout");
+        if (get_positive_duration(L, f[K_QT].val, p, &sh->queue_timeout) < 0)
+            return -1;
+    }
+    if (f[K_CODEL].val) {
+        yaml_node_t *c = f[K_CODEL].val;
+        join(p, path, "codel");
+        if (c->type == YAML_SCALAR_NODE) {
+            if (get_bool(L, c, p, &sh->codel) < 0)
+                return -1;
+        } else {
+            if (need_mapping(L, c, p, "true, or a mapping {target: 5ms, interval: 100ms}") < 0)
+                return -1;
+            static const char *const ck[] = {"target", "interval", NULL};
+            field cf[MAX_FIELDS];
+            if (map_fields(L, c, p, ck, cf) < 0)
+                return -1;
+            char q[PATH_MAX_LEN];
+            sh->codel = true;
+            if (cf[0].val) {
+                join(q, p, "target");
+                if (get_positive_duration(L, cf[0].val, q, &sh->codel_target) < 0)
+                    return -1;
+            }
+            if (cf[1].val) {
+                join(q, p, "interval");
+                if (get_positive_duration(L, cf[1].val, q, &sh->codel_interval) < 0)
+                    return -1;
+            }
+        }
+    }
+    if (f[K_LIMIT].val) {
+        join(p, path, "limit");
+        if (get_limit(L, f[K_LIMIT].val, p, &sh->limit) < 0)
+            return -1;
+    }
+    if (f[K_PRIO].val) {
+        static const char *const w[] = {"none", "retries_first", NULL};
+        int v;
+        join(p, path, "priority");
+        if (get_enum(L, f[K_PRIO].val, p, w, &v) < 0)
+            return -1;
+        sh->priority = v == 1;
+    }
+    return 0;
+}
+
+/* bulkheads: {CALLER: {workers: N, queue: M}, ...}; callers are checked once
+ * every entity is known (check_bulkheads). */
+static int get_bulkheads(loader *L, yaml_node_t *n, const char *path, service_spec *s)
+{
+    char p[PATH_MAX_LEN], q[PATH_MAX_LEN];
+    if (need_mapping(L, n, path, "a mapping from caller name to {workers: N, queue: M}") < 0)
+        return -1;
+    s->nbulkheads = (size_t)(n->data.mapping.pairs.top - n->data.mapping.pairs.start);
+    if (s->nbulkheads == 0)
+        return fail(L, n, "%s: expected at least one caller", path);
+    s->bulkheads = xcalloc(s->nbulkheads, sizeof *s->bulkheads);
+    long total = 0;
+    for (size_t i = 0; i < s->nbulkheads; i++) {
+        yaml_node_pair_t *pr = &n->data.mapping.pairs.start[i];
+        yaml_node_t *k = node_at(L, pr->key), *v = node_at(L, pr->value);
+        bulkhead_spec *b = &s->bulkheads[i];
+        if (k->type != YAML_SCALAR_NODE)
+            return fail(L, k, "%s: keys must be caller names, got %s", path, yd_type_name(k));
+        for (size_t j = 0; j < i; j++)
+            if (!strcmp(s->bulkheads[j].caller, yd_text(k)))
+                return fail(L, k, "%s: duplicate caller '%s' (first given at line %d)", path, yd_text(k),
+                            s->bulkheads[j].pos.line);
+        b->caller = xstrdup(yd_text(k));
+        b->pos = pos_of(k);
+        b->queue = MODEL_UNLIMITED;
+        pathf(p, "%s.%s", path, b->caller);
+        if (need_mapping(L, v, p, "a partition such as {workers: 8, queue: 100}") < 0)
+            return -1;
+        static const char *const keys[] = {"workers", "queue", NULL};
+        field f[MAX_FIELDS];
+        if (map_fields(L, v, p, keys, f) < 0)
+            return -1;
+        if (!f[0].val)
+            return fail(L, v, "%s: missing key 'workers' (the workers reserved for this caller, per replica)", p);
+        join(q, p, "workers");
+        if (get_count(L, f[0].val, q, 1, false, &b->workers) < 0)
+            return -1;
+        if (f[1].val) {
+            join(q, p, "queue");
+            if (get_count(L, f[1].val, q, 0, true, &b->queue) < 0)
+                return -1;
+        }
+        total += b->workers;
+    }
+    if (s->workers == MODEL_UNLIMITED)
+        return fail(L, n, "%s: bulkheads partition a service's workers; workers must be a number, not 'unlimited'", path);
+    if (total > s->workers)
+        return fail(L, n, "%s: the partitions take %ld workers, more than the service's %ld", path, total, s->workers);
+    return 0;
+}
+
 static int get_service(loader *L, yaml_node_t *k, yaml_node_t *n, service_spec *s, refs *r)
 {
     char path[PATH_MAX_LEN], p[PATH_MAX_LEN];
@@ -919,9 +1144,9 @@ static int get_service(loader *L, yaml_node_t *k, yaml_node_t *n, service_spec *
     s->replicas = 1;
     if (need_mapping(L, n, path, "a mapping with 'workers' and 'service_time'") < 0)
         return -1;
-    static const char *const keys[] = {"workers", "queue",  "discipline", "service_time", "contention",
-                                       "errors",  "replicas", "calls",    NULL};
-    enum { K_WORKERS, K_QUEUE, K_DISC, K_TIME, K_CONT, K_ERRORS, K_REPLICAS, K_CALLS };
+    static const char *const keys[] = {"workers",  "queue", "discipline", "service_time", "contention", "errors",
+                                       "replicas", "calls", "shed",       "deadlines",    "bulkheads",  NULL};
+    enum { K_WORKERS, K_QUEUE, K_DISC, K_TIME, K_CONT, K_ERRORS, K_REPLICAS, K_CALLS, K_SHED, K_DEADLINES, K_BULKHEADS };
     field f[MAX_FIELDS];
     if (map_fields(L, n, path, keys, f) < 0)
         return -1;
@@ -941,7 +1166,7 @@ static int get_service(loader *L, yaml_node_t *k, yaml_node_t *n, service_spec *
             return -1;
     }
     if (f[K_DISC].val) {
-        static const char *const w[] = {"fifo", "lifo", NULL};
+        static const char *const w[] = {"fifo", "lifo", "adaptive_lifo", NULL};
         int v;
         join(p, path, "discipline");
         if (get_enum(L, f[K_DISC].val, p, w, &v) < 0)
@@ -993,6 +1218,29 @@ static int get_service(loader *L, yaml_node_t *k, yaml_node_t *n, service_spec *
             if (get_service_call(L, node_at(L, cl->data.sequence.items.start[i]), q, &s->calls[i], r) < 0)
                 return -1;
         }
+    }
+    if (f[K_SHED].val) {
+        join(p, path, "shed");
+        if (get_shed(L, f[K_SHED].val, p, &s->shed) < 0)
+            return -1;
+        if (s->shed.priority && s->queue == MODEL_UNLIMITED && !s->shed.codel)
+            return fail(L, f[K_SHED].val,
+                        "%s: priority: retries_first needs a bounded queue or codel (it acts when the queue is full "
+                        "or the replica is overloaded)",
+                        p);
+    }
+    if (f[K_DEADLINES].val) {
+        static const char *const w[] = {"ignore", "drop", "cancel", NULL};
+        int v;
+        join(p, path, "deadlines");
+        if (get_enum(L, f[K_DEADLINES].val, p, w, &v) < 0)
+            return -1;
+        s->deadlines = (deadlines_mode)v;
+    }
+    if (f[K_BULKHEADS].val) {
+        join(p, path, "bulkheads");
+        if (get_bulkheads(L, f[K_BULKHEADS].val, p, s) < 0)
+            return -1;
     }
     return 0;
 }
@@ -1079,40 +1327,70 @@ static int get_action(loader *L, yaml_node_t *n, const char *path, action_spec *
 {
     char p[PATH_MAX_LEN];
     a->pos = pos_of(n);
+    a->client = a->service = -1;
     if (need_mapping(L, n, path, "an action such as {at: 20m, client: shoppers, retry: off}") < 0)
         return -1;
-    static const char *const keys[] = {"at", "client", "retry", "shed", NULL};
-    enum { K_AT, K_CLIENT, K_RETRY, K_SHED };
+    static const char *const keys[] = {"at", "client", "service", "retry", "shed", "drain", NULL};
+    enum { K_AT, K_CLIENT, K_SERVICE, K_RETRY, K_SHED, K_DRAIN };
     field f[MAX_FIELDS];
     if (map_fields(L, n, path, keys, f) < 0)
         return -1;
     if (!f[K_AT].val)
         return fail(L, n, "%s: missing key 'at' (the moment of the action)", path);
-    if (!f[K_CLIENT].val)
-        return fail(L, n, "%s: missing key 'client' (the client the action applies to)", path);
     join(p, path, "at");
     if (get_duration(L, f[K_AT].val, p, &a->at) < 0)
         return -1;
-    join(p, path, "client");
+    if (f[K_CLIENT].val && f[K_SERVICE].val)
+        return fail(L, f[K_SERVICE].key, "%s: an action applies to one client or one service, not both", path);
     const char *name;
-    if (get_name(L, f[K_CLIENT].val, p, "a client name", &name) < 0)
-        return -1;
-    a->client = model_find_client(L->m, name);
-    if (a->client < 0)
-        return fail(L, f[K_CLIENT].val, "%s: no client named '%s'", p, name);
-    if (f[K_RETRY].val && f[K_SHED].val)
-        return fail(L, f[K_SHED].key, "%s: an action does one thing; write a second action for 'shed'", path);
-    if (f[K_RETRY].val) {
+    if (f[K_CLIENT].val) {
+        join(p, path, "client");
+        if (get_name(L, f[K_CLIENT].val, p, "a client name", &name) < 0)
+            return -1;
+        a->client = model_find_client(L->m, name);
+        if (a->client < 0)
+            return fail(L, f[K_CLIENT].val, "%s: no client named '%s'", p, name);
+    } else if (f[K_SERVICE].val) {
+        join(p, path, "service");
+        if (get_name(L, f[K_SERVICE].val, p, "a service name", &name) < 0)
+            return -1;
+        a->service = model_find_service(L->m, name);
+        if (a->service < 0)
+            return fail(L, f[K_SERVICE].val, "%s: no service named '%s'", p, name);
+    } else {
+        return fail(L, n, "%s: missing key 'client' or 'service' (what the action applies to)", path);
+    }
+    int what = 0;
+    for (int k = K_RETRY; k <= K_DRAIN; k++) {
+        if (!f[k].val)
+            continue;
+        if (what)
+            return fail(L, f[k].key, "%s: an action does one thing; write a second action for '%s'", path, keys[k]);
+        what = k;
+    }
+    switch (what) {
+    case K_RETRY:
         a->kind = ACTION_RETRY;
         join(p, path, "retry");
         return get_bool(L, f[K_RETRY].val, p, &a->retry_on);
-    }
-    if (f[K_SHED].val) {
+    case K_SHED:
         a->kind = ACTION_SHED;
         join(p, path, "shed");
         return get_fraction(L, f[K_SHED].val, p, &a->shed);
+    case K_DRAIN: {
+        bool on;
+        a->kind = ACTION_DRAIN;
+        join(p, path, "drain");
+        if (a->service < 0)
+            return fail(L, f[K_DRAIN].key, "%s: drain empties a service's queues; name the service with 'service:'", p);
+        if (get_bool(L, f[K_DRAIN].val, p, &on) < 0)
+            return -1;
+        if (!on)
+            return fail(L, f[K_DRAIN].val, "%s: expected true (drain: false does nothing; leave the action out)", p);
+        return 0;
     }
-    return fail(L, n, "%s: an action needs one of: retry (on|off), shed (a fraction such as 40%%)", path);
+    }
+    return fail(L, n, "%s: an action needs one of: retry (on|off), shed (a fraction such as 40%%), drain (true)", path);
 }
 
 /* ---- the whole model -------------------------------------------------------- */
@@ -1203,6 +1481,56 @@ static int get_entities(loader *L, yaml_node_t *n, const char *section, size_t *
                 return fail(L, k, "%s: duplicate name '%s'", section, yd_text(k));
     }
     *count = nentries;
+    return 0;
+}
+
+/* A bulkhead names a caller: it must be a client or a service that calls
+ * the service, or the partition would never be used (a typo, most likely). */
+static int check_bulkheads(loader *L)
+{
+    const model *m = L->m;
+    for (size_t i = 0; i < m->nservices; i++) {
+        const service_spec *s = &m->services[i];
+        long spare = s->workers;
+        for (size_t j = 0; j < s->nbulkheads; j++)
+            spare -= s->bulkheads[j].workers;
+        for (size_t j = 0; j < s->nbulkheads; j++) {
+            const bulkhead_spec *b = &s->bulkheads[j];
+            bool calls = false;
+            int c = model_find_client(m, b->caller), v = model_find_service(m, b->caller);
+            if (c >= 0)
+                calls = m->clients[c].call.to == (int)i;
+            for (size_t k = 0; v >= 0 && k < m->services[v].ncalls; k++)
+                calls |= m->services[v].calls[k].to == (int)i;
+            if (!calls)
+                return err_set(L->err, L->file, b->pos.line, b->pos.col,
+                               "services.%s.bulkheads: '%s' %s", s->name, b->caller,
+                               c < 0 && v < 0 ? "is neither a client nor a service" : "does not call this service");
+        }
+        /* Callers without a partition of their own share what is left. */
+        if (s->nbulkheads && spare == 0) {
+            for (size_t c = 0; c < m->nclients; c++) {
+                bool own = false;
+                for (size_t j = 0; j < s->nbulkheads; j++)
+                    own |= !strcmp(s->bulkheads[j].caller, m->clients[c].name);
+                if (m->clients[c].call.to == (int)i && !own)
+                    return err_set(L->err, L->file, s->bulkheads[0].pos.line, s->bulkheads[0].pos.col,
+                                   "services.%s.bulkheads: the partitions take every worker, leaving none for '%s'",
+                                   s->name, m->clients[c].name);
+            }
+            for (size_t v = 0; v < m->nservices; v++) {
+                bool own = false, calls = false;
+                for (size_t j = 0; j < s->nbulkheads; j++)
+                    own |= !strcmp(s->bulkheads[j].caller, m->services[v].name);
+                for (size_t k = 0; k < m->services[v].ncalls; k++)
+                    calls |= m->services[v].calls[k].to == (int)i;
+                if (calls && !own)
+                    return err_set(L->err, L->file, s->bulkheads[0].pos.line, s->bulkheads[0].pos.col,
+                                   "services.%s.bulkheads: the partitions take every worker, leaving none for '%s'",
+                                   s->name, m->services[v].name);
+            }
+        }
+    }
     return 0;
 }
 
@@ -1323,6 +1651,8 @@ static int get_model(loader *L, yaml_node_t *root)
             goto out;
         }
     }
+    if (check_bulkheads(L) < 0)
+        goto out;
     rc = check_calls_acyclic(L);
 out:
     free(r.v);
@@ -1395,6 +1725,9 @@ void model_free(model *m)
     for (size_t i = 0; i < m->nservices; i++) {
         free(m->services[i].name);
         free(m->services[i].calls);
+        for (size_t j = 0; j < m->services[i].nbulkheads; j++)
+            free(m->services[i].bulkheads[j].caller);
+        free(m->services[i].bulkheads);
     }
     free(m->clients);
     free(m->services);

@@ -138,7 +138,47 @@ typedef struct client_spec {
 
 /* ---- services --------------------------------------------------------- */
 
-typedef enum discipline { DISC_FIFO, DISC_LIFO } discipline;
+typedef enum discipline { DISC_FIFO, DISC_LIFO, DISC_ADAPTIVE_LIFO } discipline;
+
+/* A concurrency limit on the requests a replica admits (queued + in
+ * service), as Netflix's concurrency-limits library implements them. */
+typedef enum limit_kind { LIMIT_NONE, LIMIT_FIXED, LIMIT_AIMD, LIMIT_GRADIENT2 } limit_kind;
+
+typedef struct limit_spec {
+    limit_kind kind;
+    double initial, min, max; /* the limit: start, floor, ceiling */
+    double backoff;           /* aimd: factor applied on a drop */
+    simtime timeout;          /* aimd: a response slower than this is a drop */
+    double smoothing;         /* gradient2 */
+    double tolerance;         /* gradient2: rttTolerance */
+    long long_window;         /* gradient2: samples in the long-term RTT average */
+    double queue_size;        /* gradient2: headroom added at each update */
+    model_pos pos;
+} limit_spec;
+
+/* Load shedding and admission control at a service (`shed:`). */
+typedef struct shed_spec {
+    simtime queue_timeout;               /* drop at dequeue after waiting this long; 0: none */
+    bool codel;                          /* CoDel on the request queue, as folly's */
+    simtime codel_target, codel_interval;
+    limit_spec limit;
+    bool priority; /* shed retries before first attempts */
+    model_pos pos;
+} shed_spec;
+
+/* What a callee does with work whose caller's deadline has passed. */
+typedef enum deadlines_mode {
+    DEADLINES_IGNORE, /* finish it anyway (abandoned work, DESIGN.md 3.3) */
+    DEADLINES_DROP,   /* drop it on arrival and at dequeue */
+    DEADLINES_CANCEL, /* ... and stop it mid-work or mid-call */
+} deadlines_mode;
+
+/* A worker partition reserved for one caller (`bulkheads:`). */
+typedef struct bulkhead_spec {
+    char *caller; /* a client or service name */
+    long workers, queue;
+    model_pos pos;
+} bulkhead_spec;
 
 typedef struct service_spec {
     char *name;
@@ -152,6 +192,10 @@ typedef struct service_spec {
     long replicas;
     call_spec *calls; /* made in order, holding the worker */
     size_t ncalls;
+    shed_spec shed;
+    deadlines_mode deadlines;
+    bulkhead_spec *bulkheads;
+    size_t nbulkheads;
 } service_spec;
 
 /* ---- faults (windows) and actions (moments) ---------------------------- */
@@ -175,14 +219,15 @@ typedef struct fault_spec {
     model_pos pos, value_pos;
 } fault_spec;
 
-typedef enum action_kind { ACTION_RETRY, ACTION_SHED } action_kind;
+typedef enum action_kind { ACTION_RETRY, ACTION_SHED, ACTION_DRAIN } action_kind;
 
 typedef struct action_spec {
     simtime at;
-    int client;
+    int client;  /* the client it applies to, or -1 */
+    int service; /* the service it applies to, or -1 */
     action_kind kind;
     bool retry_on; /* retry: on|off */
-    double shed;   /* fraction of new user requests refused at the client */
+    double shed;   /* fraction of new requests refused (client) or arrivals refused (service) */
     model_pos pos;
 } action_spec;
 
