@@ -401,14 +401,6 @@ static void test_lifo_same_mean_longer_tail(void **state)
     assert_true(p99[1] > 1.5 * p99[0]);
 }
 
-static double erlang_b(int c, double a)
-{
-    double b = 1;
-    for (int k = 1; k <= c; k++)
-        b = a * b / (k + a * b);
-    return b;
-}
-
 static void test_sync_call_holds_callers_worker(void **state)
 {
     (void)state;

@@ -280,20 +280,6 @@ static void test_breaker_time_window(void **state)
 
 /* ---- connection pools in a run ------------------------------------------- */
 
-static double erlang_b(int c, double a)
-{
-    double b = 1;
-    for (int k = 1; k <= c; k++)
-        b = a * b / (k + a * b);
-    return b;
-}
-
-static double erlang_c(int c, double a)
-{
-    double b = erlang_b(c, a);
-    return c * b / (c - a * (1 - b));
-}
-
 static void test_pool_without_wait_is_erlang_loss(void **state)
 {
     (void)state;

@@ -19,18 +19,6 @@ static void run_text(const char *yaml, eddy_model **mp, eddy_result *r)
     run_model_seed(*mp, r);
 }
 
-static double erlang_c(int c, double a)
-{
-    double sum = 0, term = 1;
-    for (int k = 0; k < c; k++) {
-        if (k > 0)
-            term *= a / k;
-        sum += term;
-    }
-    double top = term * a / c * c / (c - a); /* a^c/c! * c/(c-a) */
-    return top / (sum + top);
-}
-
 static void test_mm1_mean_response(void **state)
 {
     (void)state;

@@ -102,4 +102,38 @@ static inline double col_max(const eddy_result *r, const char *name, double t0, 
     return mx;
 }
 
+/* ---- queueing theory ------------------------------------------------------ */
+
+/* Erlang B: the probability that an M/M/c/c loss system refuses an arrival,
+ * for offered load a = lambda/mu, by the stable recurrence. */
+static inline double erlang_b(int c, double a)
+{
+    double b = 1;
+    for (int k = 1; k <= c; k++)
+        b = a * b / (k + a * b);
+    return b;
+}
+
+/* Erlang C: the probability that an M/M/c arrival waits (a < c). */
+static inline double erlang_c(int c, double a)
+{
+    double b = erlang_b(c, a);
+    return c * b / (c - a * (1 - b));
+}
+
+/* ---- malformed input -------------------------------------------------------- */
+
+/* The model must fail to load, at line:col, with `needle` in the message. */
+static inline void expect_load_error(const char *yaml, int line, int col, const char *needle)
+{
+    eddy_error err;
+    eddy_model *m = eddy_model_load_string(yaml, strlen(yaml), "bad.yaml", &err);
+    if (m) {
+        eddy_model_free(m);
+        fail_msg("loaded, but should fail with '%s'", needle);
+    }
+    if (!strstr(err.msg, needle) || err.line != line || err.col != col)
+        fail_msg("got %d:%d %s; want %d:%d ...%s...", err.line, err.col, err.msg, line, col, needle);
+}
+
 #endif

@@ -1364,8 +1364,12 @@ static int get_action(loader *L, yaml_node_t *n, const char *path, action_spec *
     for (int k = K_RETRY; k <= K_DRAIN; k++) {
         if (!f[k].val)
             continue;
-        if (what)
-            return fail(L, f[k].key, "%s: an action does one thing; write a second action for '%s'", path, keys[k]);
+        if (what) {
+            /* point at whichever of the two comes second in the file */
+            int later = f[k].key->start_mark.index > f[what].key->start_mark.index ? k : what;
+            return fail(L, f[later].key, "%s: an action does one thing; write a second action for '%s'", path,
+                        keys[later]);
+        }
         what = k;
     }
     switch (what) {

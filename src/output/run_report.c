@@ -82,6 +82,9 @@ static json_t *service_json(const eddy_service_totals *t)
     json_object_set_new(o, "completed", json_integer((json_int_t)t->completed));
     json_object_set_new(o, "wasted", json_integer((json_int_t)t->wasted));
     json_object_set_new(o, "errors", json_integer((json_int_t)t->errors));
+    json_object_set_new(o, "shed", json_integer((json_int_t)t->shed));
+    json_object_set_new(o, "expired", json_integer((json_int_t)t->expired));
+    json_object_set_new(o, "cancelled", json_integer((json_int_t)t->cancelled));
     bool ok = t->completed > t->errors;
     json_object_set_new(o, "latency_mean", num(ok ? t->latency_mean : NAN));
     json_object_set_new(o, "latency_p50", num(ok ? t->latency_p50 : NAN));
@@ -254,5 +257,13 @@ void run_report_text(FILE *fp, const model *m, const eddy_result *r, const run_m
         fprintf(fp, "  %-16s %10.1f %10.1f %10.1f %10.1f %8.1f %8.1f %8.1f %9s %9s\n", t->name,
                 (double)t->arrivals / T, (double)t->rejected / T, (double)t->completed / T, (double)t->wasted / T,
                 (double)t->errors / T, t->queue_mean, t->busy_mean, p50, p99);
+    }
+    /* What shedding and deadlines did, for the services where they acted. */
+    for (size_t i = 0; i < r->nservices; i++) {
+        const eddy_service_totals *t = &r->services[i];
+        double T = r->duration;
+        if (t->shed || t->expired || t->cancelled)
+            fprintf(fp, "  %-16s shed %.1f/s, expired %.1f/s, cancelled %.1f/s\n", t->name, (double)t->shed / T,
+                    (double)t->expired / T, (double)t->cancelled / T);
     }
 }
