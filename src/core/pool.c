@@ -26,7 +26,7 @@ void pool_init(pool *p, size_t size)
 
 static void grow(pool *p)
 {
-    chunk *c = malloc(sizeof(chunk) + p->per * p->size);
+    chunk *c = calloc(1, sizeof(chunk) + p->per * p->size); /* pool_take hands out new objects zeroed */
     if (!c)
         abort();
     c->next = p->chunks;
@@ -46,6 +46,18 @@ void *pool_get(pool *p)
     void *obj = p->free_list;
     p->free_list = *(void **)obj;
     memset(obj, 0, p->size);
+    if (++p->live > p->peak)
+        p->peak = p->live;
+    return obj;
+}
+
+void *pool_take(pool *p)
+{
+    if (!p->free_list)
+        grow(p);
+    void *obj = p->free_list;
+    p->free_list = *(void **)obj;
+    *(void **)obj = NULL;
     if (++p->live > p->peak)
         p->peak = p->live;
     return obj;

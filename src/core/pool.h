@@ -20,6 +20,11 @@ typedef struct pool {
 
 void pool_init(pool *p, size_t size);
 void *pool_get(pool *p); /* zeroed */
+/* An object as it was when last put back, except its first word (the
+ * free-list link), which is zeroed; a new object is all zeros.  For owners
+ * that put objects back in a known state: it saves clearing the whole
+ * object on every request (a memset was ~4% of all instructions). */
+void *pool_take(pool *p);
 void pool_put(pool *p, void *obj);
 void pool_free_all(pool *p);
 

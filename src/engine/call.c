@@ -68,13 +68,16 @@ static inline __attribute__((always_inline)) void dispatch_attempt(sim *s, calle
 {
     edge_rt *e = c->edge;
     const call_spec *spec = e->spec;
-    req *r = pool_get(&s->reqs);
+    /* A req is put back idle (no event pending, its downstream call ended,
+     * see req_free), so only what differs per attempt is set here. */
+    req *r = pool_take(&s->reqs);
+    r->next_call = 0;
     r->from = c;
     r->edge = e;
     r->conn = e->pools ? &e->pools[c->inst] : NULL;
     r->state = REQ_TRANSIT;
     r->attempt = c->attempt;
-    r->deadline = attempt_deadline(c);
+    r->deadline = s->deadlines ? attempt_deadline(c) : T_NEVER;
     c->out = r;
     c->state = CALL_WAITING;
     s->attempts++;

@@ -88,8 +88,9 @@ static void new_request(sim *s, client_rt *c, user *u)
             sim_at(s, &u->think, EV_THINK, s->now + dist_sample(&c->spec->think, &c->rng_think));
         return;
     }
-    ureq *q = pool_get(&s->ureqs);
+    ureq *q = pool_take(&s->ureqs); /* put back idle: see finish() */
     q->start = s->now;
+    q->call.inst = 0;
     q->client = c;
     q->user = u;
     /* which client instance: the user's own, or one at random for open

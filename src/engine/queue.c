@@ -52,19 +52,9 @@ void lane_push(lane *l, req *r, simtime now)
     l->qlen++;
 }
 
-static req *pop_head(lane *l)
-{
-    req *r = l->q[l->qhead];
-    l->qhead = (l->qhead + 1) % l->qcap;
-    l->qlen--;
-    return r;
-}
+static req *pop_head(lane *l) { return lane_pop(l, DISC_FIFO); }
 
-static req *pop_tail(lane *l)
-{
-    l->qlen--;
-    return l->q[(l->qhead + l->qlen) % l->qcap];
-}
+static req *pop_tail(lane *l) { return lane_pop(l, DISC_LIFO); }
 
 req *lane_pop_any(lane *l) { return l->qlen ? pop_head(l) : NULL; }
 

@@ -39,6 +39,14 @@ void service_init(sim *s, service_rt *v, const service_spec *spec)
         if (spec->shed.limit.kind != LIMIT_NONE)
             limit_init(&p->limit, &spec->shed.limit);
     }
+    const shed_spec *sh = &spec->shed;
+    v->admission = spec->deadlines != DEADLINES_IGNORE || sh->limit.kind != LIMIT_NONE || sh->priority;
+    for (size_t a = 0; a < s->m->nactions; a++)
+        v->admission |= s->m->actions[a].service == (int)(spec - s->m->services) &&
+                        s->m->actions[a].kind == ACTION_SHED;
+    v->managed = spec->discipline == DISC_ADAPTIVE_LIFO || sh->codel || sh->priority || sh->queue_timeout > 0 ||
+                 spec->deadlines != DEADLINES_IGNORE;
+    s->deadlines |= spec->deadlines != DEADLINES_IGNORE;
     v->slow = 1.0;
     rng_stream(&v->rng_time, s->seed, spec->name, RNG_SERVICE_TIME);
     rng_stream(&v->rng_errors, s->seed, spec->name, RNG_ERRORS);
@@ -204,11 +212,18 @@ static void finish_work(sim *s, req *r, status st)
 
     req *dropped = NULL;
     if (l->qlen > 0) {
-        size_t before = l->qlen;
-        req *next = lane_next(s, v, l, &dropped);
-        long popped = (long)(before - l->qlen);
-        p->queued -= popped;
-        v->queued -= popped;
+        req *next;
+        if (!v->managed) {
+            next = lane_pop(l, v->spec->discipline);
+            p->queued--;
+            v->queued--;
+        } else {
+            size_t before = l->qlen;
+            next = lane_next(s, v, l, &dropped);
+            long popped = (long)(before - l->qlen);
+            p->queued -= popped;
+            v->queued -= popped;
+        }
         if (next)
             start_work(s, p, l, next);
     }
@@ -224,6 +239,30 @@ static void refuse(sim *s, req *r, status st, uint64_t *counter)
     respond(s, r, st);
 }
 
+/* The checks an arrival meets before it may take a worker or queue: each
+ * may refuse it at once.  Only services that configure one come here. */
+static bool admit(sim *s, service_rt *v, replica *p, lane *l, req *r)
+{
+    const service_spec *sp = v->spec;
+    if (v->shed > 0 && rng_unif(&v->rng_shed) < v->shed) {
+        refuse(s, r, ST_REJECT, &v->cur.shed);
+        return false;
+    }
+    if (sp->deadlines != DEADLINES_IGNORE && s->now >= r->deadline) {
+        refuse(s, r, ST_DEADLINE, &v->cur.expired);
+        return false;
+    }
+    if (p->limit.spec && !limit_admit(&p->limit, p->busy + p->queued)) {
+        refuse(s, r, ST_REJECT, &v->cur.shed);
+        return false;
+    }
+    if (sp->shed.priority && r->attempt > 1 && l->overloaded) {
+        refuse(s, r, ST_REJECT, &v->cur.shed);
+        return false;
+    }
+    return true;
+}
+
 void service_arrive(sim *s, req *r)
 {
     service_rt *v = r->edge->to;
@@ -234,25 +273,11 @@ void service_arrive(sim *s, req *r)
         refuse(s, r, ST_REJECT, &v->cur.rejected);
         return;
     }
-    if (v->shed > 0 && rng_unif(&v->rng_shed) < v->shed) {
-        refuse(s, r, ST_REJECT, &v->cur.shed);
-        return;
-    }
-    if (sp->deadlines != DEADLINES_IGNORE && s->now >= r->deadline) {
-        refuse(s, r, ST_DEADLINE, &v->cur.expired);
-        return;
-    }
     replica *p = &v->reps[v->nup == 1 ? 0 : rng_below(&v->rng_route, (uint64_t)v->nup)];
     lane *l = &p->lanes[r->edge->lane];
+    if (v->admission && !admit(s, v, p, l, r))
+        return;
     service_gauge(s, v);
-    if (p->limit.spec && !limit_admit(&p->limit, p->busy + p->queued)) {
-        refuse(s, r, ST_REJECT, &v->cur.shed);
-        return;
-    }
-    if (sp->shed.priority && r->attempt > 1 && l->overloaded) {
-        refuse(s, r, ST_REJECT, &v->cur.shed);
-        return;
-    }
     if (l->workers == MODEL_UNLIMITED || l->busy < l->workers) {
         start_work(s, p, l, r);
         return;

@@ -240,6 +240,11 @@ struct service_rt {
     lane *lane_block; /* every replica's lanes, in one allocation */
     rng rng_time, rng_errors, rng_route, rng_shed;
     double shed;     /* fraction of arrivals refused (the `shed` action) */
+    /* Fast paths: false when the service has nothing to check at arrival
+     * (no shed action, deadline handling, limit or priority), and nothing
+     * to manage at dequeue (plain FIFO/LIFO, no CoDel, queue_timeout or
+     * deadlines), which keeps unused mechanisms off the hot path. */
+    bool admission, managed;
     edge_rt *calls; /* ncalls downstream edges */
     /* the effect of the fault windows active now */
     double slow, fault_errors;
@@ -278,6 +283,7 @@ struct sim {
     action_rt *actions;
     edge_rt **edges; /* every call edge */
     size_t nedges;
+    bool deadlines; /* some service acts on deadlines: attempts carry one */
     eddy_series *series;
     size_t rows_cap;
     double *row; /* the row being built */
@@ -341,6 +347,21 @@ req *lane_next(sim *s, service_rt *v, lane *l, req **dropped);
  * queued retry (priority: retries_first); NULL if it holds none. */
 req *lane_evict_retry(lane *l);
 req *lane_pop_any(lane *l); /* for crashes and drains: any order */
+
+/* Take from a non-empty queue's head (FIFO) or tail (LIFO); the whole of
+ * dequeueing for a service without queue management. */
+static inline req *lane_pop(lane *l, discipline d)
+{
+    req *r;
+    l->qlen--;
+    if (d == DISC_LIFO) {
+        r = l->q[(l->qhead + l->qlen) % l->qcap];
+    } else {
+        r = l->q[l->qhead];
+        l->qhead = (l->qhead + 1) % l->qcap;
+    }
+    return r;
+}
 
 /* limit.c: concurrency limits (fixed, AIMD, Gradient2) */
 void limit_init(limiter_rt *l, const limit_spec *spec);
