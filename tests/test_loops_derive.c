@@ -587,6 +587,39 @@ static char *dump_graph(const cld_graph *g)
 /* Models without breakers, budgets or pools derive exactly the diagram
  * they derived before those were added (tests/data/loops/unchanged_*.
  * derive.txt were written by the derivation before the change). */
+/* Load shedding and deadlines close balancing loops at the service
+ * (DESIGN.md 6): queue delay -> shed (+) -> admitted load (-). */
+static void test_shedding_and_deadline_loops(void **state)
+{
+    (void)state;
+    loaded l = load_model("examples/admission-control.yaml");
+    const cld_graph *g = l.src.g;
+    must_link(g, "checkout.latency", "checkout.shed", +1,
+              "checkout.shed (codel: drops waits > 2 x 5ms while overloaded)");
+    must_link(g, "checkout.shed", "checkout.in_flight", -1, "checkout.shed (shed work is answered at once)");
+    int b = find_loop(l.a, "checkout.in_flight, checkout.latency, checkout.shed");
+    assert_true(b >= 0);
+    assert_int_equal(l.a->loops[b].type, 'B');
+    /* the storm's loop through checkout is guarded by it */
+    assert_true(guarded_via(l.a, 0, "checkout.shed"));
+    unload(&l);
+
+    static const char text[] = "duration: 1m\n"
+                               "clients: {c: {rate: 10/s, call: s, timeout: 1s, retry: {attempts: 3}}}\n"
+                               "services:\n"
+                               "  s: {workers: 4, service_time: 10ms, deadlines: cancel,\n"
+                               "      shed: {limit: {algorithm: aimd}}}\n";
+    derived d = derive_text(text, "limit.yaml");
+    const cld_link *k = must_link(d.g, "s.in_flight", "s.shed", +1,
+                                  "s.shed.limit (aimd, refuses arrivals beyond the limit)");
+    assert_true(k->delay); /* an adaptive limit moves after the fact */
+    must_link(d.g, "s.latency", "s.expired", +1, "s.deadlines cancel (work past its deadline is dropped or stopped)");
+    must_link(d.g, "s.expired", "s.in_flight", -1, "s.deadlines cancel (work past its deadline is dropped or stopped)");
+    /* a limit refuses work: the client's retries on reject now load s */
+    must_link(d.g, "s.shed", "s.in_flight", -1, "s.shed (shed work is answered at once)");
+    derived_free(&d);
+}
+
 static void test_unchanged_without_mechanisms(void **state)
 {
     (void)state;
@@ -726,6 +759,7 @@ int main(void)
         cmocka_unit_test(test_budget_example),
         cmocka_unit_test(test_budget_designs_and_pool_refusals),
         cmocka_unit_test(test_pool_contention_spiral),
+        cmocka_unit_test(test_shedding_and_deadline_loops),
         cmocka_unit_test(test_unchanged_without_mechanisms),
         cmocka_unit_test(test_bad_model_error),
         cmocka_unit_test(test_boundary_checkout_crosses_at_the_client),

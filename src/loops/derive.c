@@ -15,8 +15,8 @@
 #include "util.h"
 
 const char *const derive_not_covered =
-    "caches, autoscalers, hedging, adaptive concurrency limits, CoDel/adaptive LIFO, bulkheads and deadline "
-    "propagation are not in the model yet, so their loops (cold cache R, autoscaler B, ...) are not derived";
+    "caches, autoscalers, hedging: not in the model yet, so their loops (cold cache R, autoscaler B, "
+    "hedging R) are not derived";
 
 typedef struct dv {
     const model *m;
@@ -34,6 +34,13 @@ static bool bounded(const service_spec *s) { return s->workers != MODEL_UNLIMITE
 static bool queues(const service_spec *s) { return s->workers != MODEL_UNLIMITED && s->queue != 0; }
 
 static bool contended(const service_spec *s) { return s->sigma > 0 || s->kappa > 0; }
+
+/* Load shedding that answers refused work with a rejection. */
+static bool sheds(const service_spec *s)
+{
+    const shed_spec *h = &s->shed;
+    return h->queue_timeout > 0 || h->codel || h->limit.kind != LIMIT_NONE || h->priority;
+}
 
 /* A pool that refuses attempts: at once when full (wait: false), or after
  * wait_timeout.  Either is a rejection, as the engine reports it. */
@@ -81,7 +88,7 @@ static void classify(dv *D)
     const model *m = D->m;
     for (size_t i = 0; i < m->nservices; i++) {
         const service_spec *s = &m->services[i];
-        D->can_reject[i] = bounded(s);
+        D->can_reject[i] = bounded(s) || sheds(s);
         D->can_fail[i] = s->errors > 0;
         D->slows[i] = queues(s) || contended(s);
     }
@@ -135,7 +142,8 @@ static void service_links(dv *D, int si)
     link(D, load, inflight, +1, false, "more arrivals, more work in the service", origin, s->pos);
     if (queues(s)) {
         snprintf(origin, sizeof origin, "%s.queue %s %s (work waits for one of %s workers)", n, queue,
-                 s->discipline == DISC_LIFO ? "lifo" : "fifo", workers);
+                 s->discipline == DISC_LIFO ? "lifo" : s->discipline == DISC_ADAPTIVE_LIFO ? "adaptive_lifo" : "fifo",
+                 workers);
         link(D, inflight, latency, +1, false, "queueing: more work waiting, longer waits", origin, s->pos);
     }
     snprintf(origin, sizeof origin, "%s.workers %s (a request keeps its worker for its whole stay)", n, workers);
@@ -171,6 +179,44 @@ static void limit_links(dv *D, int si)
         snprintf(origin, sizeof origin, "%s.queue %s (a full queue rejects at once)", n, queue);
         link(D, inflight, rej, +1, false, "", origin, s->pos);
         link(D, rej, inflight, -1, false, "rejected work is not admitted", origin, s->pos);
+    }
+    /* Load shedding (DESIGN.md 6): queue delay -> shed (+) -> admitted
+     * load (-), a balancing loop per rule that acts. */
+    const shed_spec *h = &s->shed;
+    if (sheds(s)) {
+        int shed = var(D, n, "service", "shed");
+        int latency = var(D, n, "service", "latency");
+        if (h->codel || h->queue_timeout > 0 || h->priority) {
+            char rule[160] = "";
+            if (h->codel)
+                snprintf(rule, sizeof rule, "codel: drops waits > 2 x %gms while overloaded", (double)h->codel_target / 1e6);
+            else if (h->queue_timeout > 0)
+                snprintf(rule, sizeof rule, "queue_timeout %gms", (double)h->queue_timeout / 1e6);
+            else
+                snprintf(rule, sizeof rule, "priority: retries_first (refuses retries while overloaded)");
+            snprintf(origin, sizeof origin, "%s.shed (%s)", n, rule);
+            link(D, latency, shed, +1, false, "longer queue waits, more work dropped", origin, h->pos);
+        }
+        if (h->limit.kind != LIMIT_NONE) {
+            static const char *const alg[] = {"", "fixed", "aimd", "gradient2"};
+            snprintf(origin, sizeof origin, "%s.shed.limit (%s, refuses arrivals beyond the limit)", n,
+                     alg[h->limit.kind]);
+            link(D, inflight, shed, +1, h->limit.kind != LIMIT_FIXED, "more in flight, nearer the limit", origin,
+                 h->limit.pos);
+        }
+        snprintf(origin, sizeof origin, "%s.shed (shed work is answered at once)", n);
+        link(D, shed, inflight, -1, false, "shed work is not served", origin, h->pos);
+    }
+    /* Deadlines: work past its caller's deadline is dropped (or cut short)
+     * instead of served for nobody -- another balancing loop. */
+    if (s->deadlines != DEADLINES_IGNORE) {
+        int exp = var(D, n, "service", "expired");
+        int latency = var(D, n, "service", "latency");
+        snprintf(origin, sizeof origin, "%s.deadlines %s (work past its deadline is %s)", n,
+                 s->deadlines == DEADLINES_DROP ? "drop" : "cancel",
+                 s->deadlines == DEADLINES_DROP ? "dropped before it starts" : "dropped or stopped");
+        link(D, latency, exp, +1, false, "longer waits, more work past its deadline", origin, s->pos);
+        link(D, exp, inflight, -1, false, "expired work frees its place", origin, s->pos);
     }
 }
 
