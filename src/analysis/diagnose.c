@@ -503,6 +503,16 @@ static void build_timeline(diagnosis *d, const eddy_result *obs, const eddy_resu
 
 /* ---- words ------------------------------------------------------------------ */
 
+/* snprintf that may cut a long sentence short (names are the user's). */
+static void say(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void say(char *buf, size_t size, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, size, fmt, ap);
+    va_end(ap);
+}
+
 static void fmt_dur(double sec, char *buf, int size) { units_format_duration((simtime)llround(sec * 1e9), buf, size); }
 
 static void describe_trigger(const model *m, char *buf, size_t size)
@@ -553,7 +563,7 @@ static void coupling_statement(diagnosis *d)
     }
     switch (d->verdict) {
     case VERDICT_COLLAPSED:
-        snprintf(d->coupling, sizeof d->coupling,
+        say(d->coupling, sizeof d->coupling,
                  "offered load exceeds what %s can serve even without a trigger: the baseline serves %.0f%% of demand "
                  "(%s at %.0f%% utilisation); fix the capacity or the load before the loops",
                  d->bottleneck[0] ? d->bottleneck : "the system", d->baseline_success * 100,
@@ -561,11 +571,11 @@ static void coupling_statement(diagnosis *d)
         return;
     case VERDICT_HEALTHY:
         if (!m->nfaults)
-            snprintf(d->coupling, sizeof d->coupling,
+            say(d->coupling, sizeof d->coupling,
                      "no trigger in the model%s: the system serves %.0f%% of demand%s%s", load,
                      d->baseline_success * 100, mode ? ", but shows " : "", mode ? modetxt : "");
         else
-            snprintf(d->coupling, sizeof d->coupling,
+            say(d->coupling, sizeof d->coupling,
                      "%s%s left no mark: goodput stayed at %.0f%% of baseline during the trigger and %.0f%% after", trig,
                      load, d->during_ratio * 100, d->after_ratio * 100);
         return;
@@ -575,7 +585,7 @@ static void coupling_statement(diagnosis *d)
             snprintf(rec, sizeof rec, "at once");
         else if (isfinite(d->recovery_time))
             snprintf(rec, sizeof rec, "%.1f s", d->recovery_time);
-        snprintf(d->coupling, sizeof d->coupling,
+        say(d->coupling, sizeof d->coupling,
                  "%s%s degraded goodput to %.0f%% of baseline while it lasted, and the system recovered %s%s after it "
                  "ended: a component fault (fix the box), no loop sustains it",
                  trig, load, d->during_ratio * 100, rec, "");
@@ -606,7 +616,7 @@ static void coupling_statement(diagnosis *d)
         if (rp)
             describe_retries(rp, pol, sizeof pol);
         const char *who = c->client >= 0 ? m->clients[c->client].name : m->services[c->service].name;
-        snprintf(d->coupling, sizeof d->coupling,
+        say(d->coupling, sizeof d->coupling,
                  "%s%s retries (%s) interacting with the %s timeout on %s under %s%s produced %s that outlived the "
                  "trigger: goodput %.0f%% of baseline for the remaining %s; cutting %s%s retries after the trigger "
                  "restores it",
@@ -614,7 +624,7 @@ static void coupling_statement(diagnosis *d)
                  after, who, possessive(who));
         return;
     }
-    snprintf(d->coupling, sizeof d->coupling,
+    say(d->coupling, sizeof d->coupling,
              "%s%s tipped the system into %s that outlived the trigger: goodput %.0f%% of baseline for the remaining "
              "%s; %s",
              trig, load, modetxt, d->after_ratio * 100, after,
