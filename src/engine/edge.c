@@ -41,6 +41,8 @@ void edge_init(edge_rt *e, const char *name, long ninst)
             e->pools[i].edge = e;
         }
     }
+    hedge_init(e, ninst);
+    bulkhead_init(e, ninst);
 }
 
 void edge_free(edge_rt *e)
@@ -52,6 +54,8 @@ void edge_free(edge_rt *e)
     free(e->budgets);
     free(e->breakers);
     free(e->pools);
+    free(e->hedge_out);
+    free(e->bulkheads);
     free(e->name);
 }
 
