@@ -205,8 +205,10 @@ void call_after_bulkhead(sim *s, caller *c)
 }
 
 /* The bulkhead refused a permit (at once, or after max_wait).  The call
- * fails with the outcome `bulkhead` and is not retried: the caller is at
- * its own cap on this dependency, and a retry would meet the same cap.
+ * fails with the outcome `bulkhead` (or, with fallback: default, gets the
+ * fallback answer at once, as resilience4j's fallbackMethod gives) and is
+ * not retried: the caller is at its own cap on this dependency, and a
+ * retry would meet the same cap.
  * The breaker does not count it (the callee never saw it), and a
  * half-open breaker gets its probe permit back, as resilience4j's
  * releasePermission does for an ignored outcome. */
@@ -220,7 +222,7 @@ void call_on_bulkhead_full(sim *s, caller *c)
         budget_on_attempt_end(b, c->attempt > 1);
     if (e->breakers)
         breaker_release(&e->breakers[c->inst]);
-    call_end(s, c, ST_BULKHEAD);
+    call_end(s, c, e->spec->bulkhead.fallback == FALLBACK_DEFAULT ? ST_OK : ST_BULKHEAD);
 }
 
 /* Backoff before retry number n = c->attempt (the retry about to be made is

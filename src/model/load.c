@@ -783,7 +783,7 @@ static int get_call_bulkhead(loader *L, yaml_node_t *n, const char *path, call_b
     b->pos = pos_of(n);
     if (need_mapping(L, n, path, "a bulkhead such as {max_concurrent: 20, max_wait: 10ms}") < 0)
         return -1;
-    static const char *const keys[] = {"max_concurrent", "max_wait", NULL};
+    static const char *const keys[] = {"max_concurrent", "max_wait", "fallback", NULL};
     field f[MAX_FIELDS];
     if (map_fields(L, n, path, keys, f) < 0)
         return -1;
@@ -798,6 +798,14 @@ static int get_call_bulkhead(loader *L, yaml_node_t *n, const char *path, call_b
             return -1;
         if (b->max_wait < 0)
             return fail(L, f[1].val, "%s: expected a duration of at least 0, got '%s'", p, yd_text(f[1].val));
+    }
+    if (f[2].val) {
+        static const char *const w[] = {"none", "default", NULL};
+        int v;
+        join(p, path, "fallback");
+        if (get_enum(L, f[2].val, p, w, &v) < 0)
+            return -1;
+        b->fallback = (fallback_kind)v;
     }
     return 0;
 }

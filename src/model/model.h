@@ -127,6 +127,7 @@ typedef struct call_bulkhead_spec {
     bool on;
     long max_concurrent; /* permits per caller instance */
     simtime max_wait;    /* maxWaitDuration; 0: refuse at once */
+    fallback_kind fallback; /* default: a refused call is answered at once, as a success (degraded) */
     model_pos pos;
 } call_bulkhead_spec;
 
