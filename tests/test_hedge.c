@@ -551,7 +551,7 @@ static void test_malformed(void **state)
     expect_load_error("duration: 1s\nclients: {c: {rate: 1/s, call: a}}\n"
                       "services:\n  a: {workers: 1, service_time: 1ms, calls: [{to: b, bulkheads: {}}]}\n"
                       "  b: {workers: 1, service_time: 1ms}\n",
-                      4, 57, "pool, hedge, bulkhead");
+                      4, 54, "pool, hedge, bulkhead");
     /* a retry budget may serve hedges alone */
     eddy_model *m = load_text("duration: 1s\nclients:\n  c:\n    rate: 10/s\n    call: s\n"
                               "    retry: {attempts: 1, budget: {type: grpc}}\n    hedge: {delay: 10ms}\n"
