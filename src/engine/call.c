@@ -22,6 +22,7 @@
 #include "sim.h"
 
 static void send_attempt(sim *s, caller *c);
+static void send_gated(sim *s, caller *c);
 
 static budget_rt *budget_of(const caller *c)
 {
@@ -35,8 +36,6 @@ void call_begin(sim *s, caller *c, edge_rt *e, int kind)
     c->kind = (uint8_t)kind;
     c->attempt = 0;
     c->prev_sleep = e->spec->retry.base;
-    if (e->bulkheads)
-        c->permits = 0;
     send_attempt(s, c);
 }
 
@@ -87,8 +86,10 @@ static inline __attribute__((always_inline)) void dispatch_attempt(sim *s, calle
     c->out = r;
     c->state = CALL_WAITING;
     s->attempts++;
-    if (e->hedge_out)
-        hedge_on_dispatch(s, c, r);
+    if (__builtin_expect(e->hedge_out != NULL, 0)) {
+        hedge_dispatch(s, c, r); /* a tail call, out of the way of the common path */
+        return;
+    }
     simtime delay = e->to->add_latency;
     if (spec->has_latency)
         delay += dist_sample(&spec->latency, &e->rng);
@@ -164,7 +165,18 @@ static void send_attempt(sim *s, caller *c)
     c->state = CALL_WAITING;
     if (spec->timeout > 0)
         sim_at(s, &c->timer, EV_CALL_TIMER, s->now + spec->timeout);
-    if (e->bulkheads) {
+    if (e->gated) { /* a bulkhead or a pool to pass first */
+        send_gated(s, c);
+        return;
+    }
+    dispatch_attempt(s, c);
+}
+
+/* The attempt needs a bulkhead permit, then a connection; kept out of
+ * send_attempt so that edges with neither pay nothing for them. */
+static __attribute__((noinline)) void send_gated(sim *s, caller *c)
+{
+    if (c->edge->bulkheads) {
         int got = bulkhead_acquire(s, c);
         if (got == 0)
             return; /* waiting for a permit; its timeout is running */
@@ -173,17 +185,7 @@ static void send_attempt(sim *s, caller *c)
             return;
         }
     }
-    if (e->pools) {
-        int got = connpool_acquire(s, &e->pools[c->inst], c);
-        if (got == 0)
-            return; /* waiting for a connection; its timeout is running */
-        if (got < 0) {
-            e->pool_timeouts++;
-            attempt_done(s, c, ST_REJECT);
-            return;
-        }
-    }
-    dispatch_attempt(s, c);
+    call_after_bulkhead(s, c);
 }
 
 /* A waiting attempt got its bulkhead permit: on to the pool, and out. */
@@ -297,7 +299,7 @@ static void attempt_done(sim *s, caller *c, status st)
 {
     edge_rt *e = c->edge;
     evq_cancel(&s->q, &c->timer);
-    if (e->bulkheads && c->permits)
+    if (__builtin_expect(c->permits, 0)) /* only ever held on an edge with a bulkhead; 0 when idle */
         bulkhead_release(s, c, c->permits);
     budget_rt *b = budget_of(c);
     if (b) {
@@ -378,7 +380,7 @@ void call_abandon(sim *s, caller *c)
          * or it waits for it, half-open, forever. */
         if (e->breakers)
             breaker_abandon(&e->breakers[c->inst], s->now);
-        if (e->bulkheads && c->permits)
+        if (c->permits)
             bulkhead_release(s, c, c->permits);
     }
     if (e->hedge_out) {

@@ -65,7 +65,8 @@ static void unlink_copy(caller *c, req *r)
     copy_gone(c, r);
 }
 
-void hedge_on_dispatch(sim *s, caller *c, req *r)
+/* The first copy of an attempt goes out: the group starts, and its timer. */
+void hedge_dispatch(sim *s, caller *c, req *r)
 {
     r->hcopy = 0;
     r->hnext = NULL;
@@ -73,6 +74,7 @@ void hedge_on_dispatch(sim *s, caller *c, req *r)
     c->hsent = 1;
     c->hlast = ST_OK;
     sim_at(s, &c->pool_timer, EV_HEDGE_TIMER, s->now + c->edge->spec->hedge.delay);
+    call_put_on_wire(s, r);
 }
 
 void hedge_drop_all(sim *s, caller *c)

@@ -128,12 +128,12 @@ static void respond(sim *s, req *r, status st)
 void service_on_return(sim *s, req *r)
 {
     caller *c = r->from;
-    status st = (status)r->status;
-    assert(!ev_pending(&r->ev) && !ev_pending(&r->down.timer));
-    if (c && r->edge->hedge_out) {
-        hedge_on_return(s, c, r, st); /* one copy of a hedged attempt */
+    if (__builtin_expect(c && r->edge->hedge_out, 0)) {
+        hedge_on_return(s, c, r, (status)r->status); /* one copy of a hedged attempt: a tail call */
         return;
     }
+    status st = (status)r->status;
+    assert(!ev_pending(&r->ev) && !ev_pending(&r->down.timer));
     req_free(s, r);
     if (c)
         call_on_response(s, c, st);

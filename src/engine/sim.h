@@ -139,6 +139,7 @@ typedef struct edge_rt {
     simtime bulkhead_last;
     double area_bulkhead_busy;
     long bulkhead_busy; /* over all instances */
+    bool gated; /* a bulkhead or a pool: an attempt must pass one before it is sent */
 } edge_rt;
 
 enum { CALLER_USER, CALLER_JOB };
@@ -163,7 +164,7 @@ struct caller {
     /* hedged edges only (hedge.c): copies outstanding, copies sent in this
      * attempt, and the last non-fatal failure among them (ST_OK: none) */
     uint8_t copies, hsent, hlast;
-    uint8_t permits;     /* bulkhead edges only: permits held by this attempt */
+    uint8_t permits;     /* bulkhead permits held by this attempt; 0 when idle, and on other edges */
 };
 
 typedef struct user user;
@@ -346,7 +347,6 @@ simtime call_backoff(const retry_policy *r, caller *c, rng *g);
 void edge_init(edge_rt *e, const char *name, long ninst);
 void edge_free(edge_rt *e);
 void edge_gauge(sim *s, edge_rt *e);
-void req_free(sim *s, req *r); /* retire an attempt, releasing its connection */
 
 /* budget.c */
 void budget_init(budget_rt *b, const budget_spec *spec);
@@ -372,11 +372,21 @@ void connpool_release(sim *s, connpool_rt *p);
 void connpool_leave(sim *s, connpool_rt *p, caller *c); /* stop waiting */
 bool connpool_try(sim *s, connpool_rt *p); /* a free connection now, or none (hedge copies) */
 
+/* Retire an attempt, releasing its connection; inline, as the hot paths
+ * that answer an attempt call it once each. */
+static inline void req_free(sim *s, req *r)
+{
+    connpool_rt *p = r->conn;
+    pool_put(&s->reqs, r);
+    if (p)
+        connpool_release(s, p);
+}
+
 /* hedge.c: hedged requests */
 void hedge_init(edge_rt *e, long ninst);
-void hedge_on_dispatch(sim *s, caller *c, req *r); /* the first copy is on its way */
+__attribute__((noinline)) void hedge_dispatch(sim *s, caller *c, req *r); /* send the first copy */
 void hedge_on_timer(sim *s, caller *c);
-void hedge_on_return(sim *s, caller *c, req *r, status st); /* frees r */
+__attribute__((noinline)) void hedge_on_return(sim *s, caller *c, req *r, status st); /* frees r */
 void hedge_drop_all(sim *s, caller *c); /* the caller stops waiting for every copy */
 void hedge_lost(sim *s, req *r);        /* a copy lost with its replica */
 replica *hedge_replica(service_rt *v, req *r); /* a replica none of r's siblings went to */
