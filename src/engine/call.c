@@ -377,9 +377,14 @@ void call_abandon(sim *s, caller *c)
             budget_on_attempt_end(b, c->attempt > 1);
         /* The breaker permitted this attempt and will never hear how it
          * ended: a half-open breaker must count its probe (as a failure),
-         * or it waits for it, half-open, forever. */
-        if (e->breakers)
-            breaker_abandon(&e->breakers[c->inst], s->now);
+         * or it waits for it, half-open, forever.  One still waiting for a
+         * bulkhead permit never left: its probe permit goes back. */
+        if (e->breakers) {
+            if (c->state == CALL_BULKHEAD_WAIT)
+                breaker_release(&e->breakers[c->inst]);
+            else
+                breaker_abandon(&e->breakers[c->inst], s->now);
+        }
         if (c->permits)
             bulkhead_release(s, c, c->permits);
     }
