@@ -84,6 +84,12 @@ static void start(sim *s, service_rt *v, replica *p)
     sim_at(s, &p->start, EV_REPLICA_UP, s->now + v->spec->startup);
 }
 
+replica *replica_route(service_rt *v)
+{
+    long i = v->nserving == 1 ? 0 : (long)rng_below(&v->rng_route, (uint64_t)v->nserving);
+    return &v->reps[v->serving[i]];
+}
+
 void replica_on_up(sim *s, replica *p)
 {
     p->svc->nstarting--;

@@ -147,7 +147,7 @@ static void start_work(sim *s, replica *p, lane *l, req *r)
 {
     service_rt *v = p->svc;
     const service_spec *sp = v->spec;
-    if (v->scaled)
+    if (__builtin_expect(v->scaled, 0))
         replica_gauge(s->now, p);
     p->busy++;
     l->busy++;
@@ -196,7 +196,7 @@ static void finish_work(sim *s, req *r, status st)
     service_gauge(s, v);
     if (p->limit.spec)
         limit_on_done(&p->limit, s->now - r->arrived, p->busy + p->queued);
-    if (v->scaled)
+    if (__builtin_expect(v->scaled, 0))
         replica_gauge(s->now, p);
     p->busy--;
     l->busy--;
@@ -237,11 +237,13 @@ static void finish_work(sim *s, req *r, status st)
         if (next)
             start_work(s, p, l, next);
     }
+    /* Nothing in answering can route work to a terminating replica, so it
+     * may be retired first. */
+    if (__builtin_expect(v->scaled, 0) && p->state == REP_TERMINATING)
+        replica_check_done(s, p);
     respond(s, r, st);
     if (dropped)
         answer_dropped(s, v, dropped);
-    if (v->scaled && p->state == REP_TERMINATING)
-        replica_check_done(s, p);
 }
 
 /* Refuse an attempt at once: a full queue, a shed, a passed deadline. */
@@ -286,8 +288,8 @@ void service_arrive(sim *s, req *r)
         return;
     }
     /* A scaled service routes among its serving replicas only. */
-    long i = v->nup == 1 ? 0 : (long)rng_below(&v->rng_route, (uint64_t)v->nup);
-    replica *p = &v->reps[v->scaled ? v->serving[i] : i];
+    replica *p = __builtin_expect(v->scaled, 0) ? replica_route(v)
+                                                : &v->reps[v->nup == 1 ? 0 : rng_below(&v->rng_route, (uint64_t)v->nup)];
     lane *l = &p->lanes[r->edge->lane];
     if (v->admission && !admit(s, v, p, l, r))
         return;

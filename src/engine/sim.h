@@ -442,8 +442,9 @@ void replicas_init(sim *s, service_rt *v);
 void replicas_free(service_rt *v);
 void replicas_set_desired(sim *s, service_rt *v, long n);
 void replicas_set_lost(sim *s, service_rt *v, long lost);
-void replica_on_up(sim *s, replica *p);
+__attribute__((noinline)) void replica_on_up(sim *s, replica *p);
 void replica_check_done(sim *s, replica *p); /* a terminating replica may have finished */
+replica *replica_route(service_rt *v);        /* a serving replica at random (nup > 0) */
 void replicas_gauge(sim *s, service_rt *v);   /* bring area_serving up to now */
 static inline void replica_gauge(simtime now, replica *p)
 {
@@ -454,7 +455,7 @@ static inline void replica_gauge(simtime now, replica *p)
 /* autoscale.c: the controllers, and the HPA arithmetic (tested directly) */
 void autoscale_init(sim *s);
 void autoscale_free(sim *s);
-void autoscale_on_sync(sim *s, autoscaler_rt *a);
+__attribute__((noinline)) void autoscale_on_sync(sim *s, autoscaler_rt *a);
 /* The replica calculator: the replica count for a metric/target ratio
  * measured over `ready` replicas, with `unready` ones still starting. */
 long hpa_calc(double ratio, long ready, long unready, long current, double tolerance);
