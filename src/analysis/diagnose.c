@@ -185,7 +185,9 @@ static double capacity(const service_spec *s)
 {
     if (s->workers == MODEL_UNLIMITED)
         return INFINITY;
-    return (double)s->workers * (double)(s->replicas > 0 ? s->replicas : 1);
+    /* a scaled service can grow to its slots (an autoscaler's max) */
+    long n = s->scaled ? s->slots : s->replicas;
+    return (double)s->workers * (double)(n > 0 ? n : 1);
 }
 
 static double svc_mean(const eddy_result *r, const char *svc, const char *metric, double a, double b)
@@ -445,7 +447,7 @@ static void build_timeline(diagnosis *d, const eddy_result *obs, const eddy_resu
         const service_spec *sp = &m->services[s];
         const char *n = sp->name;
         double cap = capacity(sp);
-        double qcap = sp->queue == MODEL_UNLIMITED ? INFINITY : (double)sp->queue * (sp->replicas ? sp->replicas : 1);
+        double qcap = sp->queue == MODEL_UNLIMITED ? INFINITY : (double)sp->queue * (double)(sp->scaled ? sp->slots : sp->replicas ? sp->replicas : 1);
         int cb = colf(obs, n, "busy"), cq = colf(obs, n, "queue"), cj = colf(obs, n, "rejected");
         double bbusy = svc_mean(base, n, "busy", 0, d->end);
         for (size_t i = 0; i < obs->series.nrows; i++) {
