@@ -104,7 +104,9 @@ static double capacity(const service_spec *s)
 {
     if (s->workers == MODEL_UNLIMITED)
         return INFINITY;
-    return (double)s->workers * (double)(s->replicas > 0 ? s->replicas : 1);
+    /* a scaled service can grow to its slots (an autoscaler's max) */
+    long n = s->scaled ? s->slots : s->replicas;
+    return (double)s->workers * (double)(n > 0 ? n : 1);
 }
 
 /* Whether service `s` calls `target`, directly or not. */
@@ -349,7 +351,7 @@ static void build_timeline(diagnosis *d, const eddy_result *obs, const eddy_resu
         const service_spec *sp = &m->services[s];
         const char *n = sp->name;
         double cap = capacity(sp);
-        double qcap = sp->queue == MODEL_UNLIMITED ? INFINITY : (double)sp->queue * (sp->replicas ? sp->replicas : 1);
+        double qcap = sp->queue == MODEL_UNLIMITED ? INFINITY : (double)sp->queue * (double)(sp->scaled ? sp->slots : sp->replicas ? sp->replicas : 1);
         int cb = measure_col(obs, n, "busy"), cq = measure_col(obs, n, "queue"), cj = measure_col(obs, n, "rejected");
         double bbusy = measure_mean(base, n, "busy", 0, d->end);
         for (size_t i = 0; i < obs->series.nrows; i++) {
