@@ -10,6 +10,8 @@ static const cli_command commands[] = {
     {"run", cmd_run, "simulate a model; print a summary, write the series as CSV"},
     {"loops", cmd_loops, "find, classify and explain the feedback loops of a diagram or model"},
     {"review", cmd_review, "review every call edge: timeouts, retries, amplification"},
+    {"sweep", cmd_sweep, "goodput against offered load: the peak and congestion collapse"},
+    {"basin", cmd_basin, "how big a shock tips the model into a metastable failure, over two axes"},
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 
