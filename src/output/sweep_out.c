@@ -46,15 +46,15 @@ void sweep_summary(const sweep_result *r, char *buf, size_t size)
     const sweep_point *pk = &r->points[r->peak];
     if (r->collapse < 0) {
         snprintf(buf, size,
-                 "no congestion collapse: goodput peaks at %.4g/s (load x%g) and does not fall past it by more "
-                 "than %g%% and the noise up to load x%g",
+                 "no congestion collapse: goodput peaks at %.4g/s (at %gx load) and does not fall past it by more "
+                 "than %g%% and the noise up to %gx load",
                  pk->goodput.mean, pk->load, r->opts.drop * 100, r->points[r->npoints - 1].load);
         return;
     }
     const sweep_point *c = &r->points[r->collapse], *last = &r->points[r->npoints - 1];
     snprintf(buf, size,
-             "congestion collapse: goodput peaks at %.4g/s (load x%g), then falls as load rises: %.4g/s at x%g "
-             "(%.0f%% below the peak), %.4g/s at x%g",
+             "congestion collapse: goodput peaks at %.4g/s (at %gx load), then falls as load rises: %.4g/s at %gx "
+             "(%.0f%% below the peak), %.4g/s at %gx",
              pk->goodput.mean, pk->load, c->goodput.mean, c->load, 100 * (1 - c->goodput.mean / pk->goodput.mean),
              last->goodput.mean, last->load);
 }
