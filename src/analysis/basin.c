@@ -464,7 +464,8 @@ int basin_run(const char *path, const basin_opts *o, basin_result *out, eddy_err
     for (size_t j = 0; j < out->nrows; j++) {
         basin_row *row = &out->rows[j];
         if (row->status == BASIN_CROSSES)
-            row->critical = basin_geometric(&ro->x) ? sqrt(row->safe * row->tips) : (row->safe + row->tips) / 2;
+            row->critical = ro->grid <= 0 && basin_geometric(&ro->x) ? sqrt(row->safe * row->tips)
+                                                                        : (row->safe + row->tips) / 2;
     }
     qsort(out->points, out->npoints, sizeof *out->points, cmp_point);
     /* A storm if the runs that did not recover kept retrying hard. */

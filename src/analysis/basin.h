@@ -69,7 +69,8 @@ typedef struct basin_row {
     double y;
     basin_status status;
     bool rising;     /* P rises with x: bigger x tips it (a longer fault) */
-    double critical; /* where P crosses 1/2: the bracket's middle (geometric when x is); NaN unless CROSSES */
+    double critical; /* where P crosses 1/2: the bracket's middle (geometric when x is bisected
+                      * geometrically); NaN unless CROSSES */
     double safe, tips; /* the bracket: the nearest x tried with P < 1/2, and with P >= 1/2 */
 } basin_row;
 
