@@ -46,15 +46,15 @@ void sweep_summary(const sweep_result *r, char *buf, size_t size)
     const sweep_point *pk = &r->points[r->peak];
     if (r->collapse < 0) {
         snprintf(buf, size,
-                 "no congestion collapse: goodput peaks at %.4g/s (at %gx load) and does not fall past it by more "
-                 "than %g%% and the noise up to %gx load",
+                 "no congestion collapse: goodput peaks at %.4g/s (at %.3gx load) and does not fall past it by more "
+                 "than %g%% and the noise up to %.3gx load",
                  pk->goodput.mean, pk->load, r->opts.drop * 100, r->points[r->npoints - 1].load);
         return;
     }
     const sweep_point *c = &r->points[r->collapse], *last = &r->points[r->npoints - 1];
     snprintf(buf, size,
-             "congestion collapse: goodput peaks at %.4g/s (at %gx load), then falls as load rises: %.4g/s at %gx "
-             "(%.0f%% below the peak), %.4g/s at %gx",
+             "congestion collapse: goodput peaks at %.4g/s (at %.3gx load), then falls as load rises: %.4g/s at %.3gx "
+             "(%.0f%% below the peak), %.4g/s at %.3gx",
              pk->goodput.mean, pk->load, c->goodput.mean, c->load, 100 * (1 - c->goodput.mean / pk->goodput.mean),
              last->goodput.mean, last->load);
 }
@@ -74,7 +74,7 @@ void sweep_text(FILE *fp, const char *model_path, const sweep_result *r)
     for (size_t p = 0; p < r->npoints; p++) {
         const sweep_point *pt = &r->points[p];
         char load[32], dem[32], thr[32], good[32], sd[32], p99[32], amp[32];
-        snprintf(load, sizeof load, "%gx", pt->load);
+        snprintf(load, sizeof load, "%.3gx", pt->load);
         fmt_num(dem, sizeof dem, pt->demand.mean, "%.1f");
         fmt_num(thr, sizeof thr, pt->throughput.mean, "%.1f");
         fmt_num(good, sizeof good, pt->goodput.mean, "%.1f");
