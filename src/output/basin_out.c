@@ -69,7 +69,7 @@ void basin_text(FILE *fp, const char *model_path, const basin_result *r)
         const basin_row *row = &r->rows[j];
         size_t from, to;
         row_points(r, j, &from, &to);
-        char y[64], crit[96] = "", br[96] = "-", a[64], b[64];
+        char y[64], crit[96] = "", br[160] = "-", a[64], b[64];
         basin_format_value(&o->y, row->y, y, sizeof y);
         switch (row->status) {
         case BASIN_CROSSES:
