@@ -285,8 +285,7 @@ int sweep_run(const char *path, const sweep_opts *o, sweep_result *out, eddy_err
     }
     if (rc == 0) {
         sweep_stat *g = calloc(np, sizeof *g);
-        double *tmp = calloc(ns, sizeof *tmp);
-        if (!g || !tmp)
+        if (!g)
             abort();
         for (size_t p = 0; p < np; p++) {
             sweep_point *pt = &out->points[p];
@@ -338,7 +337,6 @@ int sweep_run(const char *path, const sweep_opts *o, sweep_result *out, eddy_err
         }
         sweep_find_collapse(g, np, (unsigned)ns, o->drop, &out->peak, &out->collapse);
         free(g);
-        free(tmp);
     }
     for (size_t p = 0; p < np; p++)
         model_free(c.models[p]);
