@@ -88,6 +88,11 @@ typedef struct eddy_edge_totals {
     uint64_t fallbacks;       /* of those, answered with the fallback */
     uint64_t pool_timeouts;   /* attempts refused a connection */
     bool has_budget, has_breaker, has_pool;
+    uint64_t hedges;            /* hedge copies sent */
+    uint64_t hedge_wins;        /* attempts a hedge copy answered first */
+    uint64_t hedges_denied;     /* hedges not sent: max_outstanding, budget, no permit or connection */
+    uint64_t bulkhead_rejected; /* attempts the caller's bulkhead refused */
+    bool has_hedge, has_bulkhead;
 } eddy_edge_totals;
 
 typedef struct eddy_engine_stats {

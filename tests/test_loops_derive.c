@@ -141,7 +141,8 @@ static void test_retry_storm_example(void **state)
     assert_string_equal(g->vars[v].kind, "client");
     /* what derivation cannot see is said */
     assert_true(g->nnotes >= 1);
-    assert_non_null(strstr(g->notes[g->nnotes - 1], "not covered yet: caches, autoscalers, hedging"));
+    assert_non_null(strstr(g->notes[g->nnotes - 1], "not covered yet: caches, autoscalers"));
+    assert_null(strstr(g->notes[g->nnotes - 1], "hedging"));
     unload(&l);
 }
 
@@ -744,6 +745,86 @@ static void test_boundary_on_a_drawn_diagram(void **state)
     source_free(&src);
 }
 
+/* ---- hedging and caller-side bulkheads --------------------------------------- */
+
+#define HEDGE "users.hedge (delay 80ms, 2 copies, at most 5 in flight)"
+
+static void test_hedging_loop(void **state)
+{
+    (void)state;
+    loaded l = load_model("examples/hedging.yaml");
+    const cld_graph *g = l.src.g;
+    /* late answers send hedges, and hedges are load: the R loop */
+    must_link(g, "search.latency", "users" ARROW "search.hedges", +1, HEDGE);
+    must_link(g, "users" ARROW "search.hedges", "search.load", +1, HEDGE);
+    int r = find_loop(l.a, "search.load, search.in_flight, search.latency, users" ARROW "search.hedges");
+    assert_true(r >= 0);
+    assert_int_equal(l.a->loops[r].type, 'R');
+    /* max_outstanding closes a balancing loop on the hedges */
+    must_link(g, "users" ARROW "search.hedges_in_flight", "users" ARROW "search.hedges", -1, HEDGE);
+    int b = find_loop(l.a, "users" ARROW "search.hedges, users" ARROW "search.hedges_in_flight");
+    assert_true(b >= 0);
+    assert_int_equal(l.a->loops[b].type, 'B');
+    assert_true(guarded_via(l.a, (size_t)r, "users" ARROW "search.hedges_in_flight"));
+    unload(&l);
+
+    /* uncapped, no loop holds the hedges back; with a budget, it does */
+    const char *yaml = "duration: 1m\n"
+                       "clients: {u: {rate: 100/s, call: s, timeout: 1s%s}}\n"
+                       "services: {s: {workers: 4, queue: 20, service_time: {dist: exponential, mean: 10ms}}}\n";
+    char text[1024];
+    snprintf(text, sizeof text, yaml, ", hedge: {delay: 50ms}");
+    derived d = derive_text(text, "uncapped.yaml");
+    assert_true(cld_find(d.g, "u" ARROW "s.hedges") >= 0);
+    assert_true(cld_find(d.g, "u" ARROW "s.hedges_in_flight") < 0);
+    assert_true(cld_find(d.g, "u" ARROW "s.budget_spent") < 0);
+    derived_free(&d);
+    snprintf(text, sizeof text, yaml,
+             ", retry: {attempts: 2, on: [timeout], budget: {type: grpc}}, hedge: {delay: 50ms, non_fatal: [reject]}");
+    d = derive_text(text, "budget.yaml");
+    const char *origin = "u.hedge (delay 50ms, 2 copies, no cap on hedges in flight, budget)";
+    must_link(d.g, "u" ARROW "s.budget_spent", "u" ARROW "s.hedges", -1, origin);
+    must_link(d.g, "s.rejects", "u" ARROW "s.hedges", +1, origin);
+    assert_true(find_loop(d.a, "u" ARROW "s.budget_spent, u" ARROW "s.hedges") >= 0 ||
+                find_loop(d.a, "u" ARROW "s.hedges, u" ARROW "s.budget_spent") >= 0);
+    derived_free(&d);
+}
+
+static void test_bulkhead_loop(void **state)
+{
+    (void)state;
+    /* api's calls to a queueing db pass a bulkhead: a slow db holds the
+     * permits, calls beyond them are refused and not sent: B loop */
+    const char *yaml = "duration: 1m\n"
+                       "clients: {u: {rate: 100/s, call: api, timeout: 1s}}\n"
+                       "services:\n"
+                       "  api: {workers: 20, service_time: 1ms,\n"
+                       "        calls: [{to: db, timeout: 500ms, bulkhead: {max_concurrent: 5%s}}]}\n"
+                       "  db: {workers: 4, queue: 20, service_time: {dist: exponential, mean: 10ms}}\n";
+    char text[1024];
+    snprintf(text, sizeof text, yaml, "");
+    derived d = derive_text(text, "bulkhead.yaml");
+    const char *origin = "api" ARROW "db bulkhead (max_concurrent 5, max_wait 0)";
+    must_link(d.g, "db.latency", "api" ARROW "db.bulkhead_busy", +1, origin);
+    must_link(d.g, "api" ARROW "db.bulkhead_busy", "api" ARROW "db.bulkhead_rejects", +1, origin);
+    must_link(d.g, "api" ARROW "db.bulkhead_rejects", "db.load", -1, origin);
+    must_link(d.g, "api" ARROW "db.bulkhead_rejects", "api.held", -1, origin);
+    must_link(d.g, "api" ARROW "db.bulkhead_rejects", "api.errors", +1, origin);
+    int b = find_loop(d.a, "db.load, db.in_flight, db.latency, api" ARROW "db.bulkhead_busy, api" ARROW
+                           "db.bulkhead_rejects");
+    assert_true(b >= 0);
+    assert_int_equal(d.a->loops[b].type, 'B');
+    derived_free(&d);
+    /* with a fallback a refusal is not an error */
+    snprintf(text, sizeof text, yaml, ", max_wait: 10ms, fallback: default");
+    d = derive_text(text, "fallback.yaml");
+    assert_true(find_link(d.g, "api" ARROW "db.bulkhead_rejects", "api.errors") < 0);
+    const cld_link *w = must_link(d.g, "api" ARROW "db.bulkhead_busy", "api" ARROW "db.bulkhead_rejects", +1,
+                                  "api" ARROW "db bulkhead (max_concurrent 5, max_wait 10ms, fallback)");
+    assert_non_null(strstr(w->note, "waits up to 10ms"));
+    derived_free(&d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -764,6 +845,8 @@ int main(void)
         cmocka_unit_test(test_bad_model_error),
         cmocka_unit_test(test_boundary_checkout_crosses_at_the_client),
         cmocka_unit_test(test_boundary_on_a_drawn_diagram),
+        cmocka_unit_test(test_hedging_loop),
+        cmocka_unit_test(test_bulkhead_loop),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -503,6 +503,44 @@ static void test_unchanged_without_mechanisms(void **state)
     }
 }
 
+static void test_uncapped_hedge(void **state)
+{
+    (void)state;
+    /* a hedge with neither max_outstanding nor budget is flagged at its key */
+    const char *fmt = "duration: 1m\n"
+                      "clients:\n  u:\n    rate: 100/s\n    call: s\n    timeout: 1s\n%s"
+                      "services: {s: {workers: 4, queue: 20, service_time: 10ms}}\n";
+    const char *cases[] = {"    hedge: {delay: 50ms, attempts: 3}\n",
+                           "    hedge: {delay: 50ms, max_outstanding: 10}\n",
+                           "    retry: {attempts: 2, budget: {type: grpc}}\n    hedge: {delay: 50ms}\n",
+                           "    retry: {attempts: 2, budget: {type: grpc}}\n    hedge: {delay: 50ms, budget: false}\n"};
+    const size_t want[] = {1, 0, 0, 1};
+    for (size_t k = 0; k < 4; k++) {
+        char text[1024];
+        snprintf(text, sizeof text, fmt, cases[k]);
+        eddy_error err = {0};
+        model *m = model_load_string(text, strlen(text), "hedge.yaml", &err);
+        if (!m)
+            fail_with_error(&err);
+        review *r = review_model(m);
+        assert_int_equal(count_flags(r, "uncapped-hedge", "u" ARROW "s"), want[k]);
+        for (size_t i = 0; i < r->nflags && k == 0; i++)
+            if (!strcmp(r->flags[i].code, "uncapped-hedge")) {
+                assert_int_equal(r->flags[i].pos.line, 7);
+                assert_int_equal(r->flags[i].pos.col, 12);
+                assert_non_null(strstr(r->flags[i].msg, "up to 3x the load on s"));
+            }
+        review_free(r);
+        model_free(m);
+    }
+    /* the example caps its hedges */
+    model *m = load_model("examples/hedging.yaml");
+    review *r = review_model(m);
+    assert_int_equal(count_flags(r, "uncapped-hedge", NULL), 0);
+    review_free(r);
+    model_free(m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -516,6 +554,7 @@ int main(void)
         cmocka_unit_test(test_breaker_fails_fast_or_falls_back),
         cmocka_unit_test(test_pool_above_peak),
         cmocka_unit_test(test_unchanged_without_mechanisms),
+        cmocka_unit_test(test_uncapped_hedge),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

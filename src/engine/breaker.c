@@ -111,6 +111,42 @@ static bool over(const breaker_spec *sp, long calls, long fails, long slows)
     return (double)fails >= sp->failure_rate * (double)calls || (double)slows >= sp->slow_rate * (double)calls;
 }
 
+/* A probe's outcome; once every probe has reported, open again or close. */
+static void half_open_result(breaker_rt *b, simtime now, int out)
+{
+    const breaker_spec *sp = b->spec;
+    b->half_done++;
+    b->half_fails += (out & OUT_FAIL) != 0;
+    b->half_slows += (out & OUT_SLOW) != 0;
+    if (b->half_done >= sp->half_open_calls) {
+        if (over(sp, b->half_done, b->half_fails, b->half_slows)) {
+            open_now(b, now);
+        } else {
+            b->state = BREAKER_CLOSED;
+            reset_window(b);
+        }
+    }
+}
+
+/* A permitted call that will never report: its owner gave up on it (a
+ * deadline) or died (a crash).  In half-open it was a probe, and the
+ * breaker decides only once every probe has reported, so it is counted as
+ * a failure: without an answer the callee has not shown it is healthy.
+ * In the other states nothing waits for it, and nothing is recorded. */
+void breaker_abandon(breaker_rt *b, simtime now)
+{
+    if (b->state == BREAKER_HALF_OPEN)
+        half_open_result(b, now, OUT_FAIL);
+}
+
+/* A permitted call that was not made after all (the caller's bulkhead
+ * refused it): give a half-open probe permit back. */
+void breaker_release(breaker_rt *b)
+{
+    if (b->state == BREAKER_HALF_OPEN && b->half_permitted > b->half_done)
+        b->half_permitted--;
+}
+
 void breaker_record(breaker_rt *b, simtime now, status st, simtime took)
 {
     const breaker_spec *sp = b->spec;
@@ -121,17 +157,7 @@ void breaker_record(breaker_rt *b, simtime now, status st, simtime took)
     int out = ((sp->record & bit) ? OUT_FAIL : 0) | (took > sp->slow_duration ? OUT_SLOW : 0);
 
     if (b->state == BREAKER_HALF_OPEN) {
-        b->half_done++;
-        b->half_fails += (out & OUT_FAIL) != 0;
-        b->half_slows += (out & OUT_SLOW) != 0;
-        if (b->half_done >= sp->half_open_calls) {
-            if (over(sp, b->half_done, b->half_fails, b->half_slows)) {
-                open_now(b, now);
-            } else {
-                b->state = BREAKER_CLOSED;
-                reset_window(b);
-            }
-        }
+        half_open_result(b, now, out);
         return;
     }
     if (b->state == BREAKER_OPEN)

@@ -12,12 +12,17 @@
  * (retry outside, breaker and pool inside): the circuit breaker may refuse
  * an attempt before it starts; the attempt then needs a connection from the
  * pool; its outcome feeds the breaker and the retry budget; and a retry
- * goes out only if the budget has room. */
+ * goes out only if the budget has room.  A caller-side bulkhead
+ * (bulkhead.c) sits between the breaker and the pool: an attempt needs one
+ * of its permits before it may take a connection.  A hedged edge (hedge.c)
+ * makes each attempt a group of copies sent `delay` apart; the retry loop
+ * here sees the group as one attempt. */
 #include <math.h>
 
 #include "sim.h"
 
 static void send_attempt(sim *s, caller *c);
+static void send_gated(sim *s, caller *c);
 
 static budget_rt *budget_of(const caller *c)
 {
@@ -81,6 +86,10 @@ static inline __attribute__((always_inline)) void dispatch_attempt(sim *s, calle
     c->out = r;
     c->state = CALL_WAITING;
     s->attempts++;
+    if (__builtin_expect(e->hedge_out != NULL, 0)) {
+        hedge_dispatch(s, c, r); /* a tail call, out of the way of the common path */
+        return;
+    }
     simtime delay = e->to->add_latency;
     if (spec->has_latency)
         delay += dist_sample(&spec->latency, &e->rng);
@@ -91,6 +100,35 @@ static inline __attribute__((always_inline)) void dispatch_attempt(sim *s, calle
 }
 
 void call_dispatch(sim *s, caller *c) { dispatch_attempt(s, c); }
+
+/* Another copy of the attempt in flight (a hedge): a req set up as
+ * dispatch_attempt sets one up, for hedge.c to link and send. */
+req *call_new_copy(sim *s, caller *c)
+{
+    edge_rt *e = c->edge;
+    req *r = pool_take(&s->reqs);
+    r->next_call = 0;
+    r->from = c;
+    r->edge = e;
+    r->conn = NULL;
+    r->state = REQ_TRANSIT;
+    r->attempt = c->attempt;
+    r->deadline = s->deadlines ? attempt_deadline(c) : T_NEVER; /* the same as the first copy's */
+    s->attempts++;
+    return r;
+}
+
+void call_put_on_wire(sim *s, req *r)
+{
+    edge_rt *e = r->edge;
+    simtime delay = e->to->add_latency;
+    if (e->spec->has_latency)
+        delay += dist_sample(&e->spec->latency, &e->rng);
+    if (delay > 0)
+        sim_at(s, &r->ev, EV_REQ_ARRIVE, s->now + delay);
+    else
+        service_arrive(s, r);
+}
 
 static void attempt_done(sim *s, caller *c, status st);
 
@@ -127,10 +165,38 @@ static void send_attempt(sim *s, caller *c)
     c->state = CALL_WAITING;
     if (spec->timeout > 0)
         sim_at(s, &c->timer, EV_CALL_TIMER, s->now + spec->timeout);
+    if (e->gated) { /* a bulkhead or a pool to pass first */
+        send_gated(s, c);
+        return;
+    }
+    dispatch_attempt(s, c);
+}
+
+/* The attempt needs a bulkhead permit, then a connection; kept out of
+ * send_attempt so that edges with neither pay nothing for them. */
+static __attribute__((noinline)) void send_gated(sim *s, caller *c)
+{
+    if (c->edge->bulkheads) {
+        int got = bulkhead_acquire(s, c);
+        if (got == 0)
+            return; /* waiting for a permit; its timeout is running */
+        if (got < 0) {
+            call_on_bulkhead_full(s, c);
+            return;
+        }
+    }
+    call_after_bulkhead(s, c);
+}
+
+/* A waiting attempt got its bulkhead permit: on to the pool, and out. */
+void call_after_bulkhead(sim *s, caller *c)
+{
+    edge_rt *e = c->edge;
+    c->state = CALL_WAITING;
     if (e->pools) {
         int got = connpool_acquire(s, &e->pools[c->inst], c);
         if (got == 0)
-            return; /* waiting for a connection; its timeout is running */
+            return;
         if (got < 0) {
             e->pool_timeouts++;
             attempt_done(s, c, ST_REJECT);
@@ -138,6 +204,27 @@ static void send_attempt(sim *s, caller *c)
         }
     }
     dispatch_attempt(s, c);
+}
+
+/* The bulkhead refused a permit (at once, or after max_wait).  The call
+ * fails with the outcome `bulkhead` (or, with fallback: default, gets the
+ * fallback answer at once, as resilience4j's fallbackMethod gives) and is
+ * not retried: the caller is at its own cap on this dependency, and a
+ * retry would meet the same cap.
+ * The breaker does not count it (the callee never saw it), and a
+ * half-open breaker gets its probe permit back, as resilience4j's
+ * releasePermission does for an ignored outcome. */
+void call_on_bulkhead_full(sim *s, caller *c)
+{
+    edge_rt *e = c->edge;
+    evq_cancel(&s->q, &c->timer);
+    e->bulkhead_rejected++;
+    budget_rt *b = budget_of(c);
+    if (b)
+        budget_on_attempt_end(b, c->attempt > 1);
+    if (e->breakers)
+        breaker_release(&e->breakers[c->inst]);
+    call_end(s, c, e->spec->bulkhead.fallback == FALLBACK_DEFAULT ? ST_OK : ST_BULKHEAD);
 }
 
 /* Backoff before retry number n = c->attempt (the retry about to be made is
@@ -179,7 +266,7 @@ simtime call_backoff(const retry_policy *r, caller *c, rng *g)
 static bool may_retry(sim *s, caller *c, status st)
 {
     const retry_policy *r = &c->edge->spec->retry;
-    if (c->attempt >= r->attempts || !c->edge->retry_enabled || st == ST_DEADLINE)
+    if (c->attempt >= r->attempts || !c->edge->retry_enabled || st == ST_DEADLINE || st == ST_BULKHEAD)
         return false; /* a passed deadline is final (gRPC: DEADLINE_EXCEEDED) */
     unsigned bit = st == ST_TIMEOUT ? RETRY_ON_TIMEOUT : st == ST_ERROR ? RETRY_ON_ERROR : RETRY_ON_REJECT;
     if (!(r->on & bit))
@@ -212,6 +299,8 @@ static void attempt_done(sim *s, caller *c, status st)
 {
     edge_rt *e = c->edge;
     evq_cancel(&s->q, &c->timer);
+    if (__builtin_expect(c->permits, 0)) /* only ever held on an edge with a bulkhead; 0 when idle */
+        bulkhead_release(s, c, c->permits);
     budget_rt *b = budget_of(c);
     if (b) {
         budget_on_attempt_end(b, c->attempt > 1);
@@ -234,6 +323,13 @@ void call_on_response(sim *s, caller *c, status st)
     attempt_done(s, c, st);
 }
 
+/* A hedged attempt is decided (hedge.c): abandon the copies still out. */
+void call_group_done(sim *s, caller *c, status st)
+{
+    hedge_drop_all(s, c);
+    attempt_done(s, c, st);
+}
+
 void call_on_timer(sim *s, caller *c)
 {
     if (c->state == CALL_BACKOFF) {
@@ -243,7 +339,11 @@ void call_on_timer(sim *s, caller *c)
     /* The attempt's timeout: give up on it, but do not cancel it. */
     if (c->state == CALL_POOL_WAIT)
         connpool_leave(s, &c->edge->pools[c->inst], c);
-    if (c->out) {
+    else if (c->state == CALL_BULKHEAD_WAIT)
+        bulkhead_leave(s, c);
+    if (c->edge->hedge_out) {
+        hedge_drop_all(s, c); /* the timeout covers every copy, as the first */
+    } else if (c->out) {
         c->out->from = NULL;
         c->out = NULL;
     }
@@ -265,15 +365,32 @@ void call_on_pool_timer(sim *s, caller *c)
  * abandon the outstanding attempt and stop the timers, without reporting. */
 void call_abandon(sim *s, caller *c)
 {
+    edge_rt *e = c->edge;
     evq_cancel(&s->q, &c->timer);
     if (c->state == CALL_POOL_WAIT)
-        connpool_leave(s, &c->edge->pools[c->inst], c);
-    if (c->state == CALL_WAITING || c->state == CALL_POOL_WAIT) {
+        connpool_leave(s, &e->pools[c->inst], c);
+    else if (c->state == CALL_BULKHEAD_WAIT)
+        bulkhead_leave(s, c);
+    if (c->state == CALL_WAITING || c->state == CALL_POOL_WAIT || c->state == CALL_BULKHEAD_WAIT) {
         budget_rt *b = budget_of(c);
         if (b)
             budget_on_attempt_end(b, c->attempt > 1);
+        /* The breaker permitted this attempt and will never hear how it
+         * ended: a half-open breaker must count its probe (as a failure),
+         * or it waits for it, half-open, forever.  One still waiting for a
+         * bulkhead permit never left: its probe permit goes back. */
+        if (e->breakers) {
+            if (c->state == CALL_BULKHEAD_WAIT)
+                breaker_release(&e->breakers[c->inst]);
+            else
+                breaker_abandon(&e->breakers[c->inst], s->now);
+        }
+        if (c->permits)
+            bulkhead_release(s, c, c->permits);
     }
-    if (c->out) {
+    if (e->hedge_out) {
+        hedge_drop_all(s, c);
+    } else if (c->out) {
         c->out->from = NULL;
         c->out = NULL;
     }

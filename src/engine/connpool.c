@@ -53,6 +53,17 @@ int connpool_acquire(sim *s, connpool_rt *p, caller *c)
     return 0;
 }
 
+/* A connection if one is free now; no waiting (for hedge copies). */
+bool connpool_try(sim *s, connpool_rt *p)
+{
+    if (p->busy >= p->spec->size)
+        return false;
+    edge_gauge(s, p->edge);
+    p->busy++;
+    p->edge->pool_busy++;
+    return true;
+}
+
 void connpool_leave(sim *s, connpool_rt *p, caller *c)
 {
     edge_gauge(s, c->edge);

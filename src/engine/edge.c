@@ -41,6 +41,9 @@ void edge_init(edge_rt *e, const char *name, long ninst)
             e->pools[i].edge = e;
         }
     }
+    hedge_init(e, ninst);
+    bulkhead_init(e, ninst);
+    e->gated = e->pools || e->bulkheads;
 }
 
 void edge_free(edge_rt *e)
@@ -52,6 +55,8 @@ void edge_free(edge_rt *e)
     free(e->budgets);
     free(e->breakers);
     free(e->pools);
+    free(e->hedge_out);
+    free(e->bulkheads);
     free(e->name);
 }
 
@@ -66,10 +71,3 @@ void edge_gauge(sim *s, edge_rt *e)
     }
 }
 
-void req_free(sim *s, req *r)
-{
-    connpool_rt *p = r->conn;
-    pool_put(&s->reqs, r);
-    if (p)
-        connpool_release(s, p);
-}

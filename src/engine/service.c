@@ -128,6 +128,10 @@ static void respond(sim *s, req *r, status st)
 void service_on_return(sim *s, req *r)
 {
     caller *c = r->from;
+    if (__builtin_expect(c && r->edge->hedge_out, 0)) {
+        hedge_on_return(s, c, r, (status)r->status); /* one copy of a hedged attempt: a tail call */
+        return;
+    }
     status st = (status)r->status;
     assert(!ev_pending(&r->ev) && !ev_pending(&r->down.timer));
     req_free(s, r);
@@ -273,7 +277,8 @@ void service_arrive(sim *s, req *r)
         refuse(s, r, ST_REJECT, &v->cur.rejected);
         return;
     }
-    replica *p = &v->reps[v->nup == 1 ? 0 : rng_below(&v->rng_route, (uint64_t)v->nup)];
+    replica *p = r->edge->hedge_out ? hedge_replica(v, r)
+                                    : &v->reps[v->nup == 1 ? 0 : rng_below(&v->rng_route, (uint64_t)v->nup)];
     lane *l = &p->lanes[r->edge->lane];
     if (v->admission && !admit(s, v, p, l, r))
         return;
@@ -398,8 +403,12 @@ uint16_t service_lane_for(const service_spec *callee, const char *caller)
  * time out, as with a real crash. */
 static void lose(sim *s, req *r)
 {
-    if (r->from)
-        r->from->out = NULL;
+    if (r->from) {
+        if (r->edge->hedge_out)
+            hedge_lost(s, r);
+        else
+            r->from->out = NULL;
+    }
     assert(!ev_pending(&r->ev) && !ev_pending(&r->down.timer));
     req_free(s, r);
 }

@@ -73,6 +73,12 @@ static inline __attribute__((always_inline)) void dispatch(sim *s, ev *e)
     case EV_POOL_TIMER:
         call_on_pool_timer(s, container_of(e, caller, pool_timer));
         break;
+    case EV_HEDGE_TIMER:
+        hedge_on_timer(s, container_of(e, caller, pool_timer));
+        break;
+    case EV_BULKHEAD_TIMER:
+        bulkhead_on_timer(s, container_of(e, caller, pool_timer));
+        break;
     case EV_DEADLINE:
         client_on_deadline(s, container_of(e, ureq, deadline));
         break;

@@ -44,6 +44,8 @@ enum ev_kind {
     EV_ACTION,      /* an operator action */
     EV_SAMPLE,      /* end of a telemetry interval */
     EV_REQ_EXPIRE,  /* req's deadline passed mid-work (deadlines: cancel) */
+    EV_HEDGE_TIMER, /* caller: hedge delay over, send another copy */
+    EV_BULKHEAD_TIMER, /* caller: waited max_wait for a bulkhead permit */
 };
 
 typedef enum status {
@@ -53,6 +55,7 @@ typedef enum status {
     ST_TIMEOUT,
     ST_DEADLINE,
     ST_OPEN, /* a circuit breaker did not permit the call */
+    ST_BULKHEAD, /* the caller's bulkhead had no permit (never retried) */
 } status;
 
 typedef struct sim sim;
@@ -96,6 +99,13 @@ typedef struct connpool_rt {
     long nwait;
 } connpool_rt;
 
+/* A caller-side bulkhead (resilience4j's SemaphoreBulkhead), per caller
+ * instance: permits in use, and the callers waiting for one (bulkhead.c). */
+typedef struct bulkhead_rt {
+    long busy;
+    caller *whead, *wtail; /* FIFO, linked through caller.wprev/wnext */
+} bulkhead_rt;
+
 /* An edge at run time: the spec, its random stream (network latency and
  * backoff jitter), whether retries are switched on, and the state of its
  * mechanisms per caller instance. */
@@ -119,15 +129,29 @@ typedef struct edge_rt {
     simtime pool_last;
     double area_pool_busy, area_pool_wait;
     long pool_busy, pool_wait; /* over all instances */
+    /* hedging (hedge.c): hedge copies in flight per caller instance; NULL: none */
+    long *hedge_out;
+    uint64_t hedges, hedge_wins, hedges_denied;
+    uint64_t tot_hedges, tot_hedge_wins, tot_hedges_denied;
+    /* caller-side bulkhead (bulkhead.c): per caller instance; NULL: none */
+    bulkhead_rt *bulkheads;
+    uint64_t bulkhead_rejected, tot_bulkhead_rejected;
+    simtime bulkhead_last;
+    double area_bulkhead_busy;
+    long bulkhead_busy; /* over all instances */
+    bool gated; /* a bulkhead or a pool: an attempt must pass one before it is sent */
 } edge_rt;
 
 enum { CALLER_USER, CALLER_JOB };
-enum { CALL_IDLE, CALL_WAITING, CALL_BACKOFF, CALL_POOL_WAIT };
+enum { CALL_IDLE, CALL_WAITING, CALL_BACKOFF, CALL_POOL_WAIT, CALL_BULKHEAD_WAIT };
 
 struct caller {
     ev timer;
-    ev pool_timer;       /* connection pool wait_timeout */
-    req *out;            /* the outstanding attempt, if any */
+    /* The caller's second timer: the connection pool's wait_timeout or the
+     * bulkhead's max_wait before the attempt is sent, the hedge delay after
+     * (never two at once, so they share one ev; the kind tells them apart). */
+    ev pool_timer;
+    req *out;            /* the outstanding attempt, if any (hedged: the first of its copies) */
     edge_rt *edge;
     caller *wprev, *wnext; /* in a pool's wait list */
     simtime prev_sleep;  /* decorrelated jitter's memory */
@@ -137,6 +161,10 @@ struct caller {
     uint8_t kind;        /* CALLER_USER or CALLER_JOB */
     uint8_t state;       /* CALL_* */
     uint8_t last_cost;   /* aws: quota taken by the last retry */
+    /* hedged edges only (hedge.c): copies outstanding, copies sent in this
+     * attempt, and the last non-fatal failure among them (ST_OK: none) */
+    uint8_t copies, hsent, hlast;
+    uint8_t permits;     /* bulkhead permits held by this attempt; 0 when idle, and on other edges */
 };
 
 typedef struct user user;
@@ -174,6 +202,8 @@ struct req {
     uint16_t attempt;   /* 1 for a first try, more for a retry (priority shedding) */
     uint8_t status;
     uint8_t state;
+    uint8_t hcopy; /* hedged edges only: 0 the first copy, k the k-th hedge */
+    req *hnext;    /* hedged edges only: the next copy of the same attempt */
 };
 
 /* A queue and the workers that serve it.  A replica has one lane, plus one
@@ -306,13 +336,17 @@ void call_on_timer(sim *s, caller *c);
 void call_abandon(sim *s, caller *c);
 void call_on_pool_timer(sim *s, caller *c);
 void call_dispatch(sim *s, caller *c); /* the attempt has its connection: send it */
+void call_after_bulkhead(sim *s, caller *c); /* the attempt has its bulkhead permit: on to the pool */
+void call_on_bulkhead_full(sim *s, caller *c); /* refused a bulkhead permit */
+void call_group_done(sim *s, caller *c, status st); /* hedged: the attempt's copies are resolved */
+req *call_new_copy(sim *s, caller *c); /* a req for the attempt, set up but not sent */
+void call_put_on_wire(sim *s, req *r);
 simtime call_backoff(const retry_policy *r, caller *c, rng *g);
 
 /* edge.c: mechanisms common set-up, and the columns of an edge */
 void edge_init(edge_rt *e, const char *name, long ninst);
 void edge_free(edge_rt *e);
 void edge_gauge(sim *s, edge_rt *e);
-void req_free(sim *s, req *r); /* retire an attempt, releasing its connection */
 
 /* budget.c */
 void budget_init(budget_rt *b, const budget_spec *spec);
@@ -327,6 +361,8 @@ double budget_level(budget_rt *b, simtime now);
 void breaker_init(breaker_rt *b, const breaker_spec *spec);
 void breaker_free(breaker_rt *b);
 bool breaker_permit(breaker_rt *b, simtime now);
+void breaker_abandon(breaker_rt *b, simtime now);  /* a permitted call will never report */
+void breaker_release(breaker_rt *b);               /* a permitted call was not made (resilience4j releasePermission) */
 void breaker_record(breaker_rt *b, simtime now, status st, simtime took);
 double breaker_level(const breaker_rt *b);
 
@@ -334,6 +370,35 @@ double breaker_level(const breaker_rt *b);
 int connpool_acquire(sim *s, connpool_rt *p, caller *c); /* 1 granted, 0 waiting, -1 refused */
 void connpool_release(sim *s, connpool_rt *p);
 void connpool_leave(sim *s, connpool_rt *p, caller *c); /* stop waiting */
+bool connpool_try(sim *s, connpool_rt *p); /* a free connection now, or none (hedge copies) */
+
+/* Retire an attempt, releasing its connection; inline, as the hot paths
+ * that answer an attempt call it once each. */
+static inline void req_free(sim *s, req *r)
+{
+    connpool_rt *p = r->conn;
+    pool_put(&s->reqs, r);
+    if (p)
+        connpool_release(s, p);
+}
+
+/* hedge.c: hedged requests */
+void hedge_init(edge_rt *e, long ninst);
+__attribute__((noinline)) void hedge_dispatch(sim *s, caller *c, req *r); /* send the first copy */
+void hedge_on_timer(sim *s, caller *c);
+__attribute__((noinline)) void hedge_on_return(sim *s, caller *c, req *r, status st); /* frees r */
+void hedge_drop_all(sim *s, caller *c); /* the caller stops waiting for every copy */
+void hedge_lost(sim *s, req *r);        /* a copy lost with its replica */
+replica *hedge_replica(service_rt *v, req *r); /* a replica none of r's siblings went to */
+
+/* bulkhead.c: caller-side bulkheads */
+void bulkhead_init(edge_rt *e, long ninst);
+int bulkhead_acquire(sim *s, caller *c); /* 1 granted, 0 waiting, -1 refused */
+bool bulkhead_try(sim *s, caller *c);    /* a permit now, or none (hedge copies never wait) */
+void bulkhead_release(sim *s, caller *c, int n);
+void bulkhead_leave(sim *s, caller *c);  /* stop waiting */
+void bulkhead_on_timer(sim *s, caller *c);
+void bulkhead_gauge(sim *s, edge_rt *e);
 
 /* queue.c: lanes, their queues, and queue management */
 void lane_init(lane *l, long workers, long queue);

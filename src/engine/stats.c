@@ -22,6 +22,8 @@ static const char *const service_metrics[] = {"arrivals", "rejected", "completed
 static const char *const budget_metrics[] = {"budget", "retries_denied"};
 static const char *const breaker_metrics[] = {"breaker_open", "short_circuited", "fallbacks"};
 static const char *const pool_metrics[] = {"pool_busy", "pool_waiters", "pool_timeouts"};
+static const char *const hedge_metrics[] = {"hedges", "hedge_wins", "hedges_denied"};
+static const char *const bulkhead_metrics[] = {"bulkhead_busy", "bulkhead_rejected"};
 
 /* ... and a service only for the shedding and deadline handling it has. */
 enum { SVC_SHED = 1, SVC_LIMIT = 2, SVC_DEADLINES = 4 };
@@ -50,7 +52,8 @@ static size_t service_extra_ncols(unsigned x)
 
 static size_t edge_ncols(const edge_rt *e)
 {
-    return (e->budgets ? 2 : 0) + (e->breakers ? 3 : 0) + (e->pools ? 3 : 0);
+    return (e->budgets ? 2 : 0) + (e->breakers ? 3 : 0) + (e->pools ? 3 : 0) + (e->hedge_out ? 3 : 0) +
+           (e->bulkheads ? 2 : 0);
 }
 
 static char *column(const char *entity, const char *metric)
@@ -103,6 +106,10 @@ void stats_init(sim *s)
             S->names[k++] = column(e->name, breaker_metrics[j]);
         for (size_t j = 0; e->pools && j < 3; j++)
             S->names[k++] = column(e->name, pool_metrics[j]);
+        for (size_t j = 0; e->hedge_out && j < 3; j++)
+            S->names[k++] = column(e->name, hedge_metrics[j]);
+        for (size_t j = 0; e->bulkheads && j < 2; j++)
+            S->names[k++] = column(e->name, bulkhead_metrics[j]);
     }
     S->nrows = 0;
     S->values = NULL;
@@ -215,6 +222,23 @@ void stats_sample(sim *s)
             row[k++] = (double)e->pool_timeouts / dt;
             e->area_pool_busy = e->area_pool_wait = 0;
         }
+        if (e->hedge_out) {
+            row[k++] = (double)e->hedges / dt;
+            row[k++] = (double)e->hedge_wins / dt;
+            row[k++] = (double)e->hedges_denied / dt;
+            e->tot_hedges += e->hedges;
+            e->tot_hedge_wins += e->hedge_wins;
+            e->tot_hedges_denied += e->hedges_denied;
+            e->hedges = e->hedge_wins = e->hedges_denied = 0;
+        }
+        if (e->bulkheads) {
+            bulkhead_gauge(s, e);
+            row[k++] = e->area_bulkhead_busy / span;
+            row[k++] = (double)e->bulkhead_rejected / dt;
+            e->area_bulkhead_busy = 0;
+            e->tot_bulkhead_rejected += e->bulkhead_rejected;
+            e->bulkhead_rejected = 0;
+        }
         e->tot_denied += e->denied;
         e->tot_short_circuited += e->short_circuited;
         e->tot_fallbacks += e->fallbacks;
@@ -299,5 +323,11 @@ void stats_totals(sim *s, eddy_result *out)
         t->has_budget = e->budgets != NULL;
         t->has_breaker = e->breakers != NULL;
         t->has_pool = e->pools != NULL;
+        t->hedges = e->tot_hedges;
+        t->hedge_wins = e->tot_hedge_wins;
+        t->hedges_denied = e->tot_hedges_denied;
+        t->bulkhead_rejected = e->tot_bulkhead_rejected;
+        t->has_hedge = e->hedge_out != NULL;
+        t->has_bulkhead = e->bulkheads != NULL;
     }
 }

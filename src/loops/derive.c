@@ -15,8 +15,7 @@
 #include "util.h"
 
 const char *const derive_not_covered =
-    "caches, autoscalers, hedging: not in the model yet, so their loops (cold cache R, autoscaler B, "
-    "hedging R) are not derived";
+    "caches, autoscalers: not in the model yet, so their loops (cold cache R, autoscaler B) are not derived";
 
 typedef struct dv {
     const model *m;
@@ -456,6 +455,88 @@ static void pool_links(dv *D, const edge_ctx *E)
     }
 }
 
+/* Hedged requests: an answer later than `delay` sends another copy, and
+ * every copy is load on the callee (the losers are served all the same).
+ * So the callee's latency drives hedges and hedges drive its load: the R
+ * loop latency -> hedges -> load -> latency, which at high load turns a
+ * tail-cutting policy into an amplifier (examples/hedging.yaml).  What
+ * caps it: max_outstanding (B loop through hedges_in_flight) and the
+ * retry budget (B loop through budget_spent). */
+static void hedge_links(dv *D, const edge_ctx *E)
+{
+    const call_spec *c = E->c;
+    const hedge_spec *h = &c->hedge;
+    if (!h->on)
+        return;
+    char desc[160], origin[384], note[256], delay[32], cap[48];
+    desc_duration(h->delay, delay, sizeof delay);
+    if (h->max_outstanding == MODEL_UNLIMITED)
+        snprintf(cap, sizeof cap, "no cap on hedges in flight");
+    else
+        snprintf(cap, sizeof cap, "at most %ld in flight", h->max_outstanding);
+    snprintf(desc, sizeof desc, "delay %s, %d copies, %s%s", delay, h->attempts, cap, h->budget ? ", budget" : "");
+    elem_origin(origin, sizeof origin, E, "hedge", "hedge", desc);
+    int hedges = edge_var(D, E->caller, E->kind, E->callee, "hedges");
+    snprintf(note, sizeof note, "an answer later than %s sends another copy (up to %d in all)", delay, h->attempts);
+    link(D, E->tlat, hedges, +1, false, note, origin, h->pos);
+    link(D, hedges, E->tload, +1, false, "every copy is served, the losers too (wasted work)", origin, h->pos);
+    if ((h->non_fatal & RETRY_ON_ERROR) && D->can_fail[c->to])
+        link(D, var(D, E->callee, "service", "errors"), hedges, +1, false,
+             "a non-fatal error sends the next hedge at once", origin, h->pos);
+    if ((h->non_fatal & RETRY_ON_REJECT) && D->can_reject[c->to])
+        link(D, var(D, E->callee, "service", "rejects"), hedges, +1, false,
+             "a non-fatal rejection sends the next hedge at once", origin, h->pos);
+    if (E->cheld >= 0)
+        link(D, hedges, E->cheld, -1, false, "a hedge that answers first ends the call sooner", origin, h->pos);
+    if (h->max_outstanding != MODEL_UNLIMITED) {
+        int inflight = edge_var(D, E->caller, E->kind, E->callee, "hedges_in_flight");
+        link(D, hedges, inflight, +1, false, "a hedge is in flight until the call is decided", origin, h->pos);
+        snprintf(note, sizeof note, "with %ld hedges in flight per %s, no more are sent", h->max_outstanding,
+                 E->ci >= 0 ? "instance" : "replica");
+        link(D, inflight, hedges, -1, false, note, origin, h->pos);
+    }
+    if (h->budget && c->retry.budget.kind != BUDGET_NONE) {
+        int spent = edge_var(D, E->caller, E->kind, E->callee, "budget_spent");
+        link(D, hedges, spent, +1, false, "each hedge draws on the retry budget, as a retry does", origin, h->pos);
+        link(D, spent, hedges, -1, false, "a hedge goes out only while the budget has room", origin, h->pos);
+    }
+}
+
+/* A caller-side bulkhead: at most max_concurrent calls in flight to this
+ * callee per caller instance.  A slow callee holds the permits longer
+ * (busy = rate x latency), and calls beyond the cap are refused before
+ * they are sent: the B loop latency -> bulkhead_busy -> bulkhead_rejects
+ * -> load (-) -> latency, and for a service caller the refused call frees
+ * the worker at once, which is what isolates the caller's other calls. */
+static void bulkhead_links(dv *D, const edge_ctx *E)
+{
+    const call_spec *c = E->c;
+    const call_bulkhead_spec *b = &c->bulkhead;
+    if (!b->on)
+        return;
+    char desc[128], origin[384], note[256], wait[32];
+    desc_duration(b->max_wait, wait, sizeof wait);
+    snprintf(desc, sizeof desc, "max_concurrent %ld, max_wait %s%s", b->max_concurrent, b->max_wait > 0 ? wait : "0",
+             b->fallback == FALLBACK_DEFAULT ? ", fallback" : "");
+    elem_origin(origin, sizeof origin, E, "bulkhead", "bulkhead", desc);
+    int busy = edge_var(D, E->caller, E->kind, E->callee, "bulkhead_busy");
+    int rejects = edge_var(D, E->caller, E->kind, E->callee, "bulkhead_rejects");
+    link(D, E->tlat, busy, +1, false, "a slower callee holds each permit longer (busy = rate x latency)", origin,
+         b->pos);
+    if (b->max_wait > 0)
+        snprintf(note, sizeof note, "with all %ld permits busy, a call waits up to %s, then is refused",
+                 b->max_concurrent, wait);
+    else
+        snprintf(note, sizeof note, "with all %ld permits busy, a call is refused at once", b->max_concurrent);
+    link(D, busy, rejects, +1, false, note, origin, b->pos);
+    link(D, rejects, E->tload, -1, false, "a refused call is not sent, and not retried", origin, b->pos);
+    if (E->cheld >= 0) {
+        link(D, rejects, E->cheld, -1, false, "a refused call frees the caller's worker at once", origin, b->pos);
+        if (b->fallback == FALLBACK_NONE && E->cerr >= 0)
+            link(D, rejects, E->cerr, +1, false, "a refused call fails the caller's request", origin, b->pos);
+    }
+}
+
 /* The links of one call edge: caller (a client if ci >= 0, else service
  * si's call number k) to the service c->to. */
 static void edge_links(dv *D, int ci, int si, const call_spec *c)
@@ -576,7 +657,8 @@ static void edge_links(dv *D, int ci, int si, const call_spec *c)
             link(D, retries, cheld, +1, false, "the worker is held through every attempt", retry_origin,
                  c->retry.pos);
         int cerr = -1;
-        if (timeouts >= 0 || D->can_fail[c->to] || D->can_reject[c->to] || refuses || breaker_fails(c))
+        if (timeouts >= 0 || D->can_fail[c->to] || D->can_reject[c->to] || refuses || breaker_fails(c) ||
+            (c->bulkhead.on && c->bulkhead.fallback == FALLBACK_NONE))
             cerr = var(D, caller, "service", "errors");
         if (timeouts >= 0) {
             snprintf(origin, sizeof origin, "%s\xe2\x86\x92%s timeout %s", caller, callee, tmo);
@@ -597,7 +679,9 @@ static void edge_links(dv *D, int ci, int si, const call_spec *c)
     /* the edge's mechanisms, in the order a client stacks them: the retry
      * budget outside, the breaker and the pool inside */
     budget_links(D, &E);
+    hedge_links(D, &E);
     breaker_links(D, &E);
+    bulkhead_links(D, &E);
     pool_links(D, &E);
 }
 

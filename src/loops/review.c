@@ -9,7 +9,7 @@
 #include "util.h"
 
 const char *const review_not_covered =
-    "caches (a fallback from stale data), autoscalers, hedging, adaptive concurrency limits, CoDel/adaptive LIFO "
+    "caches (a fallback from stale data), autoscalers, adaptive concurrency limits, CoDel/adaptive LIFO "
     "shedding, bulkheads and deadline propagation are not in the model yet, so no edge can show them";
 
 const char *review_action_name(slow_action a)
@@ -504,6 +504,12 @@ review *review_model(const model *m)
         }
         check_timeouts(&R, (int)i);
         check_pool(&R, (int)i);
+        if (c->hedge.on && c->hedge.max_outstanding == MODEL_UNLIMITED && !c->hedge.budget)
+            add_flag(&R, "uncapped-hedge", (int)i, -1, c->hedge.pos,
+                     "%s hedges with no max_outstanding and no budget: when %s slows under load, every late answer "
+                     "sends another copy, up to %dx the load on %s exactly when it is slowest (the hedging loop "
+                     "latency -> hedges -> load); cap it with max_outstanding or budget: true",
+                     e->name, callee, c->hedge.attempts, callee);
     }
     for (size_t s = 0; s < m->nservices; s++) {
         /* distinct direct callers, in edge order */

@@ -499,7 +499,7 @@ static int get_budget(loader *L, yaml_node_t *n, const char *path, budget_spec *
     return 0;
 }
 
-static int get_retry(loader *L, yaml_node_t *n, const char *path, retry_policy *r)
+static int get_retry(loader *L, yaml_node_t *n, const char *path, bool hedged, retry_policy *r)
 {
     char p[PATH_MAX_LEN];
     retry_defaults(r);
@@ -587,7 +587,8 @@ static int get_retry(loader *L, yaml_node_t *n, const char *path, retry_policy *
         join(p, path, "budget");
         if (get_budget(L, f[K_BUDGET].val, p, &r->budget) < 0)
             return -1;
-        if (r->attempts == 1)
+        /* a hedged edge may keep a budget for its hedges alone (see get_call_parts) */
+        if (r->attempts == 1 && !hedged)
             return fail(L, f[K_BUDGET].key, "%s: a retry budget has no effect with attempts: 1", path);
     }
     return 0;
@@ -713,9 +714,106 @@ static int get_pool(loader *L, yaml_node_t *n, const char *path, pool_spec *c)
     return 0;
 }
 
+/* hedge: {delay, attempts, max_outstanding, non_fatal, budget}, gRPC's
+ * hedgingPolicy (engine/hedge.c).  `budget` defaults to whether the edge
+ * has a retry budget; checked against it in get_call_parts. */
+static int get_hedge(loader *L, yaml_node_t *n, const char *path, hedge_spec *h, bool *budget_given)
+{
+    char p[PATH_MAX_LEN];
+    memset(h, 0, sizeof *h);
+    h->on = true;
+    h->attempts = 2;
+    h->max_outstanding = MODEL_UNLIMITED;
+    h->pos = pos_of(n);
+    *budget_given = false;
+    if (need_mapping(L, n, path, "a hedging policy such as {delay: 50ms, attempts: 2, max_outstanding: 10}") < 0)
+        return -1;
+    static const char *const keys[] = {"delay", "attempts", "max_outstanding", "non_fatal", "budget", NULL};
+    enum { K_DELAY, K_ATTEMPTS, K_MAXOUT, K_NONFATAL, K_BUDGET };
+    field f[MAX_FIELDS];
+    if (map_fields(L, n, path, keys, f) < 0)
+        return -1;
+    if (!f[K_DELAY].val)
+        return fail(L, n, "%s: missing key 'delay' (how long to wait for an answer before sending a hedge)", path);
+    join(p, path, "delay");
+    if (get_positive_duration(L, f[K_DELAY].val, p, &h->delay) < 0)
+        return -1;
+    if (f[K_ATTEMPTS].val) {
+        long a;
+        join(p, path, "attempts");
+        if (get_count(L, f[K_ATTEMPTS].val, p, 2, false, &a) < 0)
+            return -1;
+        if (a > 5) /* gRPC caps maxAttempts at 5 */
+            return fail(L, f[K_ATTEMPTS].val, "%s: expected at most 5 copies (gRPC's limit), got %ld", p, a);
+        h->attempts = (int)a;
+    }
+    if (f[K_MAXOUT].val) {
+        join(p, path, "max_outstanding");
+        if (get_count(L, f[K_MAXOUT].val, p, 1, true, &h->max_outstanding) < 0)
+            return -1;
+    }
+    if (f[K_NONFATAL].val) {
+        yaml_node_t *on = f[K_NONFATAL].val;
+        join(p, path, "non_fatal");
+        if (on->type != YAML_SEQUENCE_NODE)
+            return fail(L, on, "%s: expected a list drawn from [error, reject], got %s", p, yd_type_name(on));
+        for (yaml_node_item_t *it = on->data.sequence.items.start; it < on->data.sequence.items.top; it++) {
+            static const char *const w[] = {"error", "reject", NULL};
+            int v;
+            if (get_enum(L, node_at(L, *it), p, w, &v) < 0)
+                return -1;
+            h->non_fatal |= v == 0 ? RETRY_ON_ERROR : RETRY_ON_REJECT;
+        }
+    }
+    if (f[K_BUDGET].val) {
+        join(p, path, "budget");
+        if (get_bool(L, f[K_BUDGET].val, p, &h->budget) < 0)
+            return -1;
+        *budget_given = true;
+    }
+    return 0;
+}
+
+/* bulkhead: {max_concurrent, max_wait}, resilience4j's SemaphoreBulkhead on
+ * the caller's side of the edge (engine/bulkhead.c). */
+static int get_call_bulkhead(loader *L, yaml_node_t *n, const char *path, call_bulkhead_spec *b)
+{
+    char p[PATH_MAX_LEN];
+    memset(b, 0, sizeof *b);
+    b->on = true;
+    b->pos = pos_of(n);
+    if (need_mapping(L, n, path, "a bulkhead such as {max_concurrent: 20, max_wait: 10ms}") < 0)
+        return -1;
+    static const char *const keys[] = {"max_concurrent", "max_wait", "fallback", NULL};
+    field f[MAX_FIELDS];
+    if (map_fields(L, n, path, keys, f) < 0)
+        return -1;
+    if (!f[0].val)
+        return fail(L, n, "%s: missing key 'max_concurrent' (calls in flight per caller instance)", path);
+    join(p, path, "max_concurrent");
+    if (get_count(L, f[0].val, p, 1, false, &b->max_concurrent) < 0)
+        return -1;
+    if (f[1].val) {
+        join(p, path, "max_wait");
+        if (get_duration(L, f[1].val, p, &b->max_wait) < 0)
+            return -1;
+        if (b->max_wait < 0)
+            return fail(L, f[1].val, "%s: expected a duration of at least 0, got '%s'", p, yd_text(f[1].val));
+    }
+    if (f[2].val) {
+        static const char *const w[] = {"none", "default", NULL};
+        int v;
+        join(p, path, "fallback");
+        if (get_enum(L, f[2].val, p, w, &v) < 0)
+            return -1;
+        b->fallback = (fallback_kind)v;
+    }
+    return 0;
+}
+
 /* Fill the parts of a call shared by clients and service calls. */
 static int get_call_parts(loader *L, const char *path, field *timeout, field *retry, field *latency, field *breaker,
-                          field *pool, call_spec *c)
+                          field *pool, field *hedge, field *bulkhead, call_spec *c)
 {
     char p[PATH_MAX_LEN];
     retry_defaults(&c->retry);
@@ -729,7 +827,7 @@ static int get_call_parts(loader *L, const char *path, field *timeout, field *re
     }
     if (retry->val) {
         join(p, path, "retry");
-        if (get_retry(L, retry->val, p, &c->retry) < 0)
+        if (get_retry(L, retry->val, p, hedge->val != NULL, &c->retry) < 0)
             return -1;
     }
     if (latency->val) {
@@ -746,6 +844,28 @@ static int get_call_parts(loader *L, const char *path, field *timeout, field *re
     if (pool->val) {
         join(p, path, "pool");
         if (get_pool(L, pool->val, p, &c->pool) < 0)
+            return -1;
+    }
+    if (hedge->val) {
+        bool budget_given;
+        join(p, path, "hedge");
+        if (get_hedge(L, hedge->val, p, &c->hedge, &budget_given) < 0)
+            return -1;
+        bool has_budget = c->retry.budget.kind != BUDGET_NONE;
+        if (!budget_given)
+            c->hedge.budget = has_budget;
+        if (c->hedge.budget && !has_budget)
+            return fail(L, hedge->val, "%s: budget: true needs a retry budget on this call (retry.budget)", p);
+        if (c->retry.attempts == 1 && has_budget && !c->hedge.budget)
+            return err_set(L->err, L->file, c->retry.budget.pos.line, c->retry.budget.pos.col,
+                           "%s.retry.budget: a retry budget has no effect with attempts: 1 and hedge.budget: false",
+                           path);
+        if (c->timeout > 0 && c->hedge.delay >= c->timeout)
+            return fail(L, hedge->val, "%s: delay must be shorter than the call's timeout, or no hedge is ever sent", p);
+    }
+    if (bulkhead->val) {
+        join(p, path, "bulkhead");
+        if (get_call_bulkhead(L, bulkhead->val, p, &c->bulkhead) < 0)
             return -1;
     }
     return 0;
@@ -832,9 +952,10 @@ static int get_client(loader *L, yaml_node_t *k, yaml_node_t *n, client_spec *c,
     if (need_mapping(L, n, path, "a mapping with 'call' and either 'rate' or 'users'") < 0)
         return -1;
     static const char *const keys[] = {"call",     "rate",    "users",   "think", "timeout", "retry",
-                                       "deadline", "latency", "breaker", "pool",  "instances", NULL};
+                                       "deadline", "latency", "breaker", "pool",  "instances", "hedge",
+                                       "bulkhead", NULL};
     enum { K_CALL, K_RATE, K_USERS, K_THINK, K_TIMEOUT, K_RETRY, K_DEADLINE, K_LATENCY, K_BREAKER, K_POOL,
-           K_INSTANCES };
+           K_INSTANCES, K_HEDGE, K_BULKHEAD };
     field f[MAX_FIELDS];
     if (map_fields(L, n, path, keys, f) < 0)
         return -1;
@@ -847,7 +968,8 @@ static int get_client(loader *L, yaml_node_t *k, yaml_node_t *n, client_spec *c,
     c->call.pos = pos_of(n);
     c->call.to_pos = pos_of(f[K_CALL].val);
     ref_add(r, &c->call.to, f[K_CALL].val, p);
-    if (get_call_parts(L, path, &f[K_TIMEOUT], &f[K_RETRY], &f[K_LATENCY], &f[K_BREAKER], &f[K_POOL], &c->call) < 0)
+    if (get_call_parts(L, path, &f[K_TIMEOUT], &f[K_RETRY], &f[K_LATENCY], &f[K_BREAKER], &f[K_POOL], &f[K_HEDGE],
+                       &f[K_BULKHEAD], &c->call) < 0)
         return -1;
     c->instances = 1;
     if (f[K_INSTANCES].val) {
@@ -894,7 +1016,7 @@ static int get_service_call(loader *L, yaml_node_t *n, const char *path, call_sp
     char p[PATH_MAX_LEN];
     if (need_mapping(L, n, path, "a call such as {to: db, timeout: 2s}") < 0)
         return -1;
-    static const char *const keys[] = {"to", "timeout", "retry", "latency", "breaker", "pool", NULL};
+    static const char *const keys[] = {"to", "timeout", "retry", "latency", "breaker", "pool", "hedge", "bulkhead", NULL};
     field f[MAX_FIELDS];
     if (map_fields(L, n, path, keys, f) < 0)
         return -1;
@@ -907,7 +1029,7 @@ static int get_service_call(loader *L, yaml_node_t *n, const char *path, call_sp
     c->pos = pos_of(n);
     c->to_pos = pos_of(f[0].val);
     ref_add(r, &c->to, f[0].val, p);
-    return get_call_parts(L, path, &f[1], &f[2], &f[3], &f[4], &f[5], c);
+    return get_call_parts(L, path, &f[1], &f[2], &f[3], &f[4], &f[5], &f[6], &f[7], c);
 }
 
 /* ---- load shedding, deadlines and bulkheads at a service ------------------ */

@@ -105,6 +105,32 @@ typedef struct pool_spec {
 
 /* ---- a call edge: a client's call, or a service's downstream call ------ */
 
+/* ---- hedged requests, as gRPC's hedgingPolicy ------------------------- */
+
+/* After `delay` with no answer the caller sends another copy of the attempt
+ * (to another replica), up to `attempts` copies in all; the first success
+ * wins and the others are abandoned.  See engine/hedge.c. */
+typedef struct hedge_spec {
+    bool on;
+    simtime delay;        /* hedgingDelay */
+    int attempts;         /* maxAttempts: copies in all, the first included (2..5) */
+    long max_outstanding; /* hedge copies in flight per caller instance; MODEL_UNLIMITED */
+    unsigned non_fatal;   /* nonFatalStatusCodes: RETRY_ON_ERROR / RETRY_ON_REJECT bits */
+    bool budget;          /* hedges draw on the edge's retry budget */
+    model_pos pos;
+} hedge_spec;
+
+/* ---- a per-dependency bulkhead at the caller, as resilience4j's
+ * SemaphoreBulkhead (not the callee's worker partitions, `bulkheads:`) --- */
+
+typedef struct call_bulkhead_spec {
+    bool on;
+    long max_concurrent; /* permits per caller instance */
+    simtime max_wait;    /* maxWaitDuration; 0: refuse at once */
+    fallback_kind fallback; /* default: a refused call is answered at once, as a success (degraded) */
+    model_pos pos;
+} call_bulkhead_spec;
+
 typedef struct call_spec {
     int to;          /* index into model.services */
     simtime timeout; /* per attempt; 0 means no timeout */
@@ -114,6 +140,8 @@ typedef struct call_spec {
     breaker_spec breaker;
     pool_spec pool;
     model_pos pos, to_pos, timeout_pos;
+    hedge_spec hedge;
+    call_bulkhead_spec bulkhead;
 } call_spec;
 
 /* ---- clients ---------------------------------------------------------- */

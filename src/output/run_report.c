@@ -142,6 +142,13 @@ json_t *run_report_json(const model *m, const eddy_result *r, const run_meta *me
         }
         if (t->has_pool)
             json_object_set_new(o, "pool_timeouts", json_integer((json_int_t)t->pool_timeouts));
+        if (t->has_hedge) {
+            json_object_set_new(o, "hedges", json_integer((json_int_t)t->hedges));
+            json_object_set_new(o, "hedge_wins", json_integer((json_int_t)t->hedge_wins));
+            json_object_set_new(o, "hedges_denied", json_integer((json_int_t)t->hedges_denied));
+        }
+        if (t->has_bulkhead)
+            json_object_set_new(o, "bulkhead_rejected", json_integer((json_int_t)t->bulkhead_rejected));
         json_object_set_new(edges, t->name, o);
     }
     json_object_set_new(root, "edges", edges);
