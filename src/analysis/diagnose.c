@@ -28,6 +28,13 @@ const char *failure_mode_name(failure_mode f)
     return n[f];
 }
 
+/* "shoppers'" or "checkout's" */
+static const char *possessive(const char *name)
+{
+    size_t n = strlen(name);
+    return n && name[n - 1] == 's' ? "'" : "'s";
+}
+
 /* ---- running the variants ---------------------------------------------------- */
 
 typedef struct job_set {
@@ -176,9 +183,9 @@ static void find_modes(diagnosis *d, const eddy_result *obs, const eddy_result *
         double bamp = bo > 0 ? (bo + br) / bo : 1;
         if (best >= 1.5 && best >= 1.5 * bamp && succ < GOOD_LEVEL) {
             add_mode(d, MODE_RETRY_STORM,
-                     "%s's attempts reached %.1fx its new user requests at %.0f s (baseline %.2fx) while only "
+                     "%s%s attempts reached %.1fx its new user requests at %.0f s (baseline %.2fx) while only "
                      "%.0f%% of them succeeded",
-                     n, best, at, bamp, succ * 100);
+                     n, possessive(n), best, at, bamp, succ * 100);
             break;
         }
     }
@@ -433,13 +440,6 @@ static void describe_retries(const retry_policy *r, char *buf, size_t size)
                  r->jitter != JITTER_NONE ? " with " : "", r->jitter != JITTER_NONE ? jitter_name(r->jitter) : "");
     if (r->budget.kind != BUDGET_NONE)
         strncat(buf, ", a budget", size - strlen(buf) - 1);
-}
-
-/* "shoppers'" or "checkout's" */
-static const char *possessive(const char *name)
-{
-    size_t n = strlen(name);
-    return n && name[n - 1] == 's' ? "'" : "'s";
 }
 
 static void coupling_statement(diagnosis *d)
