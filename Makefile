@@ -55,7 +55,12 @@ $(BUILD)/%.o: %.c
 
 $(BUILD)/tests/%: tests/%.c $(wildcard tests/test*.h) $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LDFLAGS) -Isrc -o $@ $< $(LIB) $(LDLIBS) -lcmocka
+	$(CC) $(CFLAGS) $(TEST_CFLAGS) $(LDFLAGS) -Isrc -o $@ $< $(LIB) $(LDLIBS) $(TEST_LIBS) -lcmocka
+
+# test_report parses the SVG plots with a real XML parser (libxml2); only
+# the tests need it, not eddy.
+$(BUILD)/tests/test_report: TEST_CFLAGS = $(shell pkg-config --cflags libxml-2.0 2>/dev/null || echo -I/usr/include/libxml2)
+$(BUILD)/tests/test_report: TEST_LIBS = $(shell pkg-config --libs libxml-2.0 2>/dev/null || echo -lxml2)
 
 # Tests run from the project root (they read examples/ and tests/data/).
 test: $(TEST_BIN) $(BUILD)/eddy
