@@ -3,7 +3,9 @@
 #   make              build ./eddy (and libeddy.a, the embeddable engine)
 #   make test         every test suite, with a closing "N passed, N failed"
 #   make test-asan    the same suites under AddressSanitizer + UBSan
-#   make check        all of it: test, test-asan and valgrind on the CLI
+#   make check        all of it: test, test-asan, valgrind on the CLI and the
+#                     browser test (skipped when Chromium is not installed)
+#   make test-browser `eddy report` rendered in headless Chromium
 #   make bench        the benchmarks in bench/ (not part of the tests)
 #
 # Sources are found by directory, so a new file in a layer needs no edit
@@ -35,7 +37,7 @@ CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/%.o)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 LIB     := $(BUILD)/libeddy.a
 
-.PHONY: all test test-asan test-valgrind check bench clean
+.PHONY: all test test-asan test-valgrind test-browser check bench clean
 all: eddy
 
 eddy: $(BUILD)/eddy
@@ -78,7 +80,13 @@ test-valgrind: eddy
 	    ./eddy run --quiet examples/retry-storm.yaml -o /dev/null >/dev/null
 	@echo "valgrind: 1 passed, 0 failed"
 
-check: test test-asan test-valgrind
+# The report rendered in headless Chromium: no console errors, its section
+# headings, a plot area that is not blank (tests/browser.sh).  Skips with a
+# message when Chromium is missing, unless REQUIRE_BROWSER=1 (.ci/run).
+test-browser: eddy
+	EDDY=./eddy sh tests/browser.sh
+
+check: test test-asan test-valgrind test-browser
 
 bench: eddy
 	sh bench/run.sh
