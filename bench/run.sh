@@ -280,3 +280,41 @@ printf 'RSS %s / RSS %s: %s   (target <= 1.10: %s)\n' "$B_REQ" "$S_REQ" "$RSS_RA
 printf 'mean response: theory (Erlang C) %s   eddy %s (%s req), %s (%s req)   SimPy %s (%s req)\n' \
     "$(ms "$THEORY")" "$(ms "$B_LAT")" "$B_REQ" "$(ms "$S_LAT")" "$S_REQ" "$(ms "$P_LAT")" "$P_REQ"
 printf 'completed: eddy %s of %s, %s of %s   SimPy %s of %s\n' "$B_DONE" "$B_REQ" "$S_DONE" "$S_REQ" "$P_DONE" "$P_REQ"
+
+# ---- eddy basin: parallel runs -------------------------------------------
+#
+# `eddy basin examples/retry-storm.yaml` (the default axes: 10 loads x a
+# bisection of the fault's duration, 5 seeds per point) with -j 1 and -j 2.
+# Targets: under 60 s on 2 cores, and a speed-up of at least 1.8x from
+# -j 1 to -j 2.  The two JSON outputs must be byte-identical (the map does
+# not depend on the thread count).  EDDY_BENCH_BASIN=0 skips this part;
+# BASIN_REPEAT (default 1) runs each that many times and keeps the fastest.
+# Like every wall-clock figure here, it needs an otherwise idle machine.
+if [ "${EDDY_BENCH_BASIN:-1}" != 0 ]; then
+    BREPEAT=${BASIN_REPEAT:-1}
+    case $BREPEAT in '' | *[!0-9]* | 0) die "BASIN_REPEAT must be a positive integer (got '$BREPEAT')" ;; esac
+    basin_wall() { # basin_wall JOBS: the fastest wall time of BREPEAT runs; the JSON in $tmp/basin-jJOBS.json
+        best=
+        k=1
+        while [ "$k" -le "$BREPEAT" ]; do
+            echo "bench: eddy basin examples/retry-storm.yaml -j $1, run $k of $BREPEAT ..." >&2
+            t0=$(now)
+            "$EDDY" basin -q -j "$1" --json examples/retry-storm.yaml >"$tmp/basin-j$1.json" ||
+                die "eddy basin -j $1 failed"
+            t1=$(now)
+            w=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')
+            if [ -z "$best" ] || [ "$(less "$w" "$best")" = 1 ]; then best=$w; fi
+            k=$((k + 1))
+        done
+        echo "$best"
+    }
+    W1=$(basin_wall 1)
+    W2=$(basin_wall 2)
+    same=identical
+    cmp -s "$tmp/basin-j1.json" "$tmp/basin-j2.json" || same=DIFFERENT
+    BSPEED=$(div "$W1" "$W2" "%.2f")
+    echo
+    echo "eddy basin examples/retry-storm.yaml (default axes; $(nproc 2>/dev/null || echo '?') cores; fastest of $BREPEAT):"
+    printf '  -j 1: %s s   -j 2: %s s   speed-up %sx   JSON -j 1 vs -j 2: %s\n' "$W1" "$W2" "$BSPEED" "$same"
+    printf '  -j 2 under 60 s: %s   speed-up >= 1.8x: %s\n' "$(verdict "$W2" '<=' 60)" "$(verdict "$BSPEED" '>=' 1.8)"
+fi

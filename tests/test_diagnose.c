@@ -150,6 +150,21 @@ static void test_small_blip_is_healthy(void **state)
     diagnosis_free(&d);
 }
 
+/* Two autoscalers with different goals on one service: no trigger at all,
+ * yet the replica count never settles.  The mode is read off api.replicas. */
+static void test_fighting_autoscalers_oscillate(void **state)
+{
+    (void)state;
+    diagnosis d;
+    assert_int_equal(diagnose("examples/fighting-autoscalers.yaml", 1, &d), 0);
+    assert_true(has_mode(&d, MODE_OSCILLATION));
+    assert_false(has_mode(&d, MODE_RETRY_STORM));
+    assert_non_null(strstr(d.coupling, "autoscaler hpa"));
+    assert_non_null(strstr(d.coupling, "autoscaler depth"));
+    assert_non_null(strstr(d.coupling, "oscillation"));
+    diagnosis_free(&d);
+}
+
 /* ---- the command ------------------------------------------------------------ */
 
 static int setup(void **state)
@@ -238,6 +253,7 @@ int main(void)
         cmocka_unit_test(test_bad_deploy_is_component),
         cmocka_unit_test(test_overload_is_collapsed),
         cmocka_unit_test(test_small_blip_is_healthy),
+        cmocka_unit_test(test_fighting_autoscalers_oscillate),
         cmocka_unit_test(test_json_is_the_same_for_any_jobs),
         cmocka_unit_test(test_cli_errors),
     };

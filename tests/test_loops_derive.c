@@ -141,8 +141,50 @@ static void test_retry_storm_example(void **state)
     assert_string_equal(g->vars[v].kind, "client");
     /* what derivation cannot see is said */
     assert_true(g->nnotes >= 1);
-    assert_non_null(strstr(g->notes[g->nnotes - 1], "not covered yet: caches, autoscalers"));
+    assert_non_null(strstr(g->notes[g->nnotes - 1], "not covered yet: caches"));
     assert_null(strstr(g->notes[g->nnotes - 1], "hedging"));
+    assert_null(strstr(g->notes[g->nnotes - 1], "autoscalers"));
+    unload(&l);
+}
+
+/* Each autoscaler closes a balancing loop through the service's replicas,
+ * with the delays of its metric window, its sync and the start-up; two on
+ * one service (the fighting-autoscalers example) give two, and a note
+ * names the fight. */
+static void test_autoscaler_loops(void **state)
+{
+    (void)state;
+    loaded l = load_model("examples/fighting-autoscalers.yaml");
+    const cld_graph *g = l.src.g;
+    const char *names[] = {"hpa", "depth"};
+    int down = find_link(g, "api.replicas", "api.per_replica_load");
+    assert_true(down >= 0);
+    assert_int_equal(g->links[down].sign, -1);
+    for (int k = 0; k < 2; k++) {
+        char metric[64], desired[64];
+        snprintf(metric, sizeof metric, "%s.metric", names[k]);
+        snprintf(desired, sizeof desired, "%s.desired", names[k]);
+        int a = find_link(g, "api.per_replica_load", metric), b = find_link(g, metric, desired),
+            c = find_link(g, desired, "api.replicas");
+        assert_true(a >= 0 && b >= 0 && c >= 0);
+        assert_true(g->links[a].delay && g->links[b].delay && g->links[c].delay); /* startup: 10s */
+        assert_non_null(strstr(g->links[b].origin, names[k]));
+        assert_string_equal(g->vars[cld_find(g, metric)].kind, "autoscaler");
+        bool found = false;
+        for (size_t i = 0; i < l.a->n; i++) {
+            const cld_loop *L = &l.a->loops[i];
+            if (loop_has_link(L, a) && loop_has_link(L, c) && loop_has_link(L, down)) {
+                assert_int_equal(L->type, 'B');
+                assert_int_equal(L->len, 4);
+                found = true;
+            }
+        }
+        assert_true(found);
+    }
+    bool fight = false;
+    for (size_t i = 0; i < g->nnotes; i++)
+        fight = fight || (strstr(g->notes[i], "fighting controllers") && strstr(g->notes[i], "different goals"));
+    assert_true(fight);
     unload(&l);
 }
 
@@ -842,6 +884,7 @@ int main(void)
         cmocka_unit_test(test_pool_contention_spiral),
         cmocka_unit_test(test_shedding_and_deadline_loops),
         cmocka_unit_test(test_unchanged_without_mechanisms),
+        cmocka_unit_test(test_autoscaler_loops),
         cmocka_unit_test(test_bad_model_error),
         cmocka_unit_test(test_boundary_checkout_crosses_at_the_client),
         cmocka_unit_test(test_boundary_on_a_drawn_diagram),

@@ -541,6 +541,36 @@ static void test_uncapped_hedge(void **state)
     model_free(m);
 }
 
+/* Two autoscalers on one service with different metrics fight (DESIGN.md
+ * 7); one, or two on different services, do not. */
+static void test_fighting_autoscalers(void **state)
+{
+    (void)state;
+    model *m = load_model("examples/fighting-autoscalers.yaml");
+    review *r = review_model(m);
+    assert_int_equal(count_flags(r, "fighting-autoscalers", NULL), 1);
+    for (size_t i = 0; i < r->nflags; i++)
+        if (!strcmp(r->flags[i].code, "fighting-autoscalers")) {
+            assert_non_null(strstr(r->flags[i].msg, "hpa (on cpu) and depth (on queue)"));
+            assert_int_equal(r->flags[i].pos.line, m->autoscalers[1].pos.line);
+        }
+    review_free(r);
+    model_free(m);
+    eddy_error err = {0};
+    const char *one = "duration: 10s\nclients: {c: {rate: 1/s, call: s}}\n"
+                      "services: {s: {workers: 2, service_time: 1ms}, t: {workers: 2, service_time: 1ms}}\n"
+                      "autoscalers:\n"
+                      "  a: {service: s, metric: cpu, target: 50%, max: 4}\n"
+                      "  b: {service: t, metric: queue, target: 2, max: 4}\n"
+                      "  d: {service: s, metric: cpu, target: 60%, max: 4}\n";
+    m = model_load_string(one, strlen(one), "one.yaml", &err);
+    assert_non_null(m);
+    r = review_model(m);
+    assert_int_equal(count_flags(r, "fighting-autoscalers", NULL), 0);
+    review_free(r);
+    model_free(m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -555,6 +585,7 @@ int main(void)
         cmocka_unit_test(test_pool_above_peak),
         cmocka_unit_test(test_unchanged_without_mechanisms),
         cmocka_unit_test(test_uncapped_hedge),
+        cmocka_unit_test(test_fighting_autoscalers),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

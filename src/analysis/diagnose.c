@@ -104,7 +104,9 @@ static double capacity(const service_spec *s)
 {
     if (s->workers == MODEL_UNLIMITED)
         return INFINITY;
-    return (double)s->workers * (double)(s->replicas > 0 ? s->replicas : 1);
+    /* a scaled service can grow to its slots (an autoscaler's max) */
+    long n = s->scaled ? s->slots : s->replicas;
+    return (double)s->workers * (double)(n > 0 ? n : 1);
 }
 
 /* Whether service `s` calls `target`, directly or not. */
@@ -349,7 +351,7 @@ static void build_timeline(diagnosis *d, const eddy_result *obs, const eddy_resu
         const service_spec *sp = &m->services[s];
         const char *n = sp->name;
         double cap = capacity(sp);
-        double qcap = sp->queue == MODEL_UNLIMITED ? INFINITY : (double)sp->queue * (sp->replicas ? sp->replicas : 1);
+        double qcap = sp->queue == MODEL_UNLIMITED ? INFINITY : (double)sp->queue * (double)(sp->scaled ? sp->slots : sp->replicas ? sp->replicas : 1);
         int cb = measure_col(obs, n, "busy"), cq = measure_col(obs, n, "queue"), cj = measure_col(obs, n, "rejected");
         double bbusy = measure_mean(base, n, "busy", 0, d->end);
         for (size_t i = 0; i < obs->series.nrows; i++) {
@@ -453,10 +455,27 @@ static void coupling_statement(diagnosis *d)
     const char *mode = d->nmodes ? failure_mode_name(d->modes[0].mode) : NULL;
     char modetxt[64] = "a failure";
     if (mode) {
-        snprintf(modetxt, sizeof modetxt, "a %s", mode);
+        snprintf(modetxt, sizeof modetxt, "%s %s", strchr("aeiou", mode[0]) ? "an" : "a", mode);
         for (char *p = modetxt; *p; p++)
             if (*p == '_')
                 *p = ' ';
+    }
+    /* Two controllers on one service, with different goals, that oscillate. */
+    for (size_t i = 0; i < d->nmodes && m->nautoscalers >= 2; i++) {
+        if (d->modes[i].mode != MODE_OSCILLATION)
+            continue;
+        for (size_t a = 0; a < m->nautoscalers; a++)
+            for (size_t b = a + 1; b < m->nautoscalers; b++) {
+                const autoscaler_spec *x = &m->autoscalers[a], *y = &m->autoscalers[b];
+                if (x->service != y->service)
+                    continue;
+                say(d->coupling, sizeof d->coupling,
+                    "autoscaler %s (metric %s, target %g) interacting with autoscaler %s (metric %s, target %g) on "
+                    "%s%s produced an oscillation: %s; one controller per goal, or matched delays, would settle it",
+                    x->name, scale_metric_name(x->metric), x->target, y->name, scale_metric_name(y->metric),
+                    y->target, m->services[x->service].name, load, d->modes[i].evidence);
+                return;
+            }
     }
     switch (d->verdict) {
     case VERDICT_COLLAPSED:

@@ -155,6 +155,28 @@ static void build_catalogue(const model *m, catalogue *c, simtime lift_after)
         }
     end(c);
 
+    iv = begin(c, 9, "faster autoscalers (half the delays)");
+    for (size_t a = 0; a < m->nautoscalers; a++) {
+        const autoscaler_spec *as = &m->autoscalers[a];
+        simtime sync = as->sync / 2 > T_SEC ? as->sync / 2 : T_SEC;
+        if (sync < as->sync) {
+            fmt_dur(sync, v, sizeof v);
+            snprintf(p, sizeof p, "autoscalers.%s.sync", as->name);
+            set(iv, p, v);
+        }
+        if (as->up.stabilization > 0) {
+            fmt_dur(as->up.stabilization / 2, v, sizeof v);
+            snprintf(p, sizeof p, "autoscalers.%s.scale_up.stabilization", as->name);
+            set(iv, p, v);
+        }
+        if (as->down.stabilization > 0) {
+            fmt_dur(as->down.stabilization / 2, v, sizeof v);
+            snprintf(p, sizeof p, "autoscalers.%s.scale_down.stabilization", as->name);
+            set(iv, p, v);
+        }
+    }
+    end(c);
+
     iv = begin(c, 7, "retry budget (Finagle, 20%)");
     for (size_t i = 0; i < ne; i++)
         if (e[i].call->retry.attempts > 1 && e[i].call->retry.budget.kind == BUDGET_NONE) {

@@ -20,6 +20,8 @@ int cmd_loops(int argc, char **argv);
 int cmd_review(int argc, char **argv);
 int cmd_diagnose(int argc, char **argv);
 int cmd_fix(int argc, char **argv);
+int cmd_sweep(int argc, char **argv);
+int cmd_basin(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 
 /* Print "eddy CMD: message" on stderr and return 2 (usage) or 1. */

@@ -9,8 +9,8 @@
  * or closes, so windows can overlap in any order without drift.
  *
  * An action is a moment: the operator turns retries off or on, sheds a
- * fraction of a client's new user requests or of a service's arrivals, or
- * drains a service's queues. */
+ * fraction of a client's new user requests or of a service's arrivals,
+ * drains a service's queues, or sets its replica count (scale). */
 #include <stdlib.h>
 
 #include "sim.h"
@@ -102,6 +102,9 @@ void action_on_event(sim *s, action_rt *a)
         break;
     case ACTION_DRAIN:
         service_drain(s, v);
+        break;
+    case ACTION_SCALE: /* as kubectl scale: the controllers may move it again */
+        replicas_set_desired(s, v, sp->replicas);
         break;
     }
 }

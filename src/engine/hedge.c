@@ -190,6 +190,11 @@ replica *hedge_replica(service_rt *v, req *r)
             if (q == r || q->state == REQ_TRANSIT || nu == 8)
                 continue;
             long i = q->rep - v->reps;
+            if (v->scaled) { /* a scaled service: positions in its serving list */
+                if (q->rep->state != REP_SERVING)
+                    continue;
+                i = q->rep->at;
+            }
             if (i >= nup)
                 continue;
             int k = 0;
@@ -212,6 +217,6 @@ replica *hedge_replica(service_rt *v, req *r)
                     j++;
         }
     }
-    r->rep = &v->reps[j];
+    r->rep = &v->reps[v->scaled ? v->serving[j] : j];
     return r->rep;
 }

@@ -18,7 +18,10 @@
 void service_init(sim *s, service_rt *v, const service_spec *spec)
 {
     v->spec = spec;
-    v->nreps = v->nup = spec->replicas;
+    /* A scaled service has a slot for the most replicas it can have;
+     * otherwise slots == replicas. */
+    v->nreps = spec->slots;
+    v->nup = spec->replicas;
     v->reps = calloc((size_t)v->nreps, sizeof *v->reps);
     v->nlanes = 1 + spec->nbulkheads;
     v->lane_block = calloc((size_t)v->nreps * v->nlanes, sizeof *v->lane_block);
@@ -76,8 +79,10 @@ void service_init(sim *s, service_rt *v, const service_spec *spec)
             snprintf(name, sizeof name, "%s->%s#%zu", spec->name, callee, same + 1);
         else
             snprintf(name, sizeof name, "%s->%s", spec->name, callee);
-        edge_init(e, name, spec->replicas);
+        edge_init(e, name, spec->slots); /* the replica slot is the caller instance */
     }
+    if (spec->scaled)
+        replicas_init(s, v);
 }
 
 void service_free(service_rt *v)
@@ -87,6 +92,7 @@ void service_free(service_rt *v)
     for (size_t i = 0; i < (size_t)v->nreps * v->nlanes; i++)
         lane_free(&v->lane_block[i]);
     free(v->lane_block);
+    replicas_free(v);
     free(v->reps);
     free(v->calls);
     hist_free(&v->lat_cur);
@@ -145,6 +151,8 @@ static void start_work(sim *s, replica *p, lane *l, req *r)
 {
     service_rt *v = p->svc;
     const service_spec *sp = v->spec;
+    if (__builtin_expect(v->scaled, 0))
+        replica_gauge(s->now, p);
     p->busy++;
     l->busy++;
     v->busy++;
@@ -192,6 +200,8 @@ static void finish_work(sim *s, req *r, status st)
     service_gauge(s, v);
     if (p->limit.spec)
         limit_on_done(&p->limit, s->now - r->arrived, p->busy + p->queued);
+    if (__builtin_expect(v->scaled, 0))
+        replica_gauge(s->now, p);
     p->busy--;
     l->busy--;
     v->busy--;
@@ -231,6 +241,10 @@ static void finish_work(sim *s, req *r, status st)
         if (next)
             start_work(s, p, l, next);
     }
+    /* Nothing in answering can route work to a terminating replica, so it
+     * may be retired first. */
+    if (__builtin_expect(v->scaled, 0) && p->state == REP_TERMINATING)
+        replica_check_done(s, p);
     respond(s, r, st);
     if (dropped)
         answer_dropped(s, v, dropped);
@@ -277,8 +291,11 @@ void service_arrive(sim *s, req *r)
         refuse(s, r, ST_REJECT, &v->cur.rejected);
         return;
     }
-    replica *p = r->edge->hedge_out ? hedge_replica(v, r)
-                                    : &v->reps[v->nup == 1 ? 0 : rng_below(&v->rng_route, (uint64_t)v->nup)];
+    /* A hedge copy goes to a replica its siblings did not; a scaled service
+     * routes among its serving replicas only. */
+    replica *p = r->edge->hedge_out                ? hedge_replica(v, r)
+                 : __builtin_expect(v->scaled, 0) ? replica_route(v)
+                                                  : &v->reps[v->nup == 1 ? 0 : rng_below(&v->rng_route, (uint64_t)v->nup)];
     lane *l = &p->lanes[r->edge->lane];
     if (v->admission && !admit(s, v, p, l, r))
         return;
@@ -386,6 +403,9 @@ void service_drain(sim *s, service_rt *v)
         }
     }
     answer_dropped(s, v, all);
+    for (long i = 0; v->scaled && i < v->nreps; i++)
+        if (v->reps[i].state == REP_TERMINATING)
+            replica_check_done(s, &v->reps[i]);
 }
 
 /* The lane a caller's attempts use at a service: its bulkhead, or lane 0. */
@@ -416,6 +436,8 @@ static void lose(sim *s, req *r)
 static void crash(sim *s, replica *p)
 {
     service_rt *v = p->svc;
+    if (v->scaled)
+        replica_gauge(s->now, p);
     for (size_t k = 0; k < v->nlanes; k++) {
         req *r;
         while ((r = lane_pop_any(&p->lanes[k]))) {
@@ -437,8 +459,18 @@ static void crash(sim *s, replica *p)
     }
 }
 
+void service_crash(sim *s, replica *p)
+{
+    service_gauge(s, p->svc);
+    crash(s, p);
+}
+
 void service_set_up(sim *s, service_rt *v, long nup)
 {
+    if (v->scaled) { /* fault windows take replica slots away (replicas.c) */
+        replicas_set_lost(s, v, v->nreps - (nup < 0 ? 0 : nup));
+        return;
+    }
     if (nup < 0)
         nup = 0;
     if (nup > v->nreps)

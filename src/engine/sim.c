@@ -88,6 +88,12 @@ static inline __attribute__((always_inline)) void dispatch(sim *s, ev *e)
     case EV_ACTION:
         action_on_event(s, container_of(e, action_rt, ev));
         break;
+    case EV_REPLICA_UP:
+        replica_on_up(s, container_of(e, replica, start));
+        break;
+    case EV_AUTOSCALE:
+        autoscale_on_sync(s, container_of(e, autoscaler_rt, ev));
+        break;
     case EV_SAMPLE:
         stats_sample(s);
         if (s->now >= s->end) {
@@ -110,6 +116,7 @@ static void sim_free(sim *s)
         edge_free(&s->clients[i].edge);
     }
     free(s->edges);
+    autoscale_free(s);
     for (size_t i = 0; i < m->nservices; i++)
         service_free(&s->services[i]);
     free(s->clients);
@@ -166,6 +173,7 @@ int eddy_run(const eddy_model *m, const eddy_options *opt, eddy_result *out, edd
             s->edges[ne++] = &s->services[i].calls[k];
     stats_init(s);
     fault_init(s);
+    autoscale_init(s);
     sim_at(s, &s->sample, EV_SAMPLE, m->sample < s->end ? m->sample : s->end);
     for (size_t i = 0; i < m->nclients; i++)
         client_start(s, &s->clients[i]);

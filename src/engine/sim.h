@@ -46,6 +46,8 @@ enum ev_kind {
     EV_REQ_EXPIRE,  /* req's deadline passed mid-work (deadlines: cancel) */
     EV_HEDGE_TIMER, /* caller: hedge delay over, send another copy */
     EV_BULKHEAD_TIMER, /* caller: waited max_wait for a bulkhead permit */
+    EV_REPLICA_UP,  /* a starting replica begins to serve (replicas.c) */
+    EV_AUTOSCALE,   /* an autoscaler's sync period is over (autoscale.c) */
 };
 
 typedef enum status {
@@ -236,7 +238,21 @@ struct replica {
     long queued;  /* over all lanes */
     req *working; /* in-service list, for crashes */
     limiter_rt limit;
+    /* The lifecycle of a scaled service's replica slot (replicas.c). */
+    ev start;          /* start-up over: EV_REPLICA_UP */
+    uint8_t state;     /* REP_* */
+    bool lost;         /* the slot is down with a fault window */
+    long at;           /* serving: its index in the service's serving list */
+    simtime since;     /* when it began to serve */
+    double area_busy;  /* the integral of busy over time, up to area_t (the cpu metric) */
+    double area_since; /* area_busy when it began to serve */
+    simtime area_t;
 };
+
+/* A replica slot of a scaled service: empty, starting (not yet serving:
+ * the start-up delay), serving (routing may choose it), or terminating (no
+ * new work; it finishes what it holds, then its slot is empty again). */
+enum { REP_IDLE, REP_STARTING, REP_SERVING, REP_TERMINATING };
 
 /* Counters for one interval; run totals are the sum of the intervals. */
 typedef struct client_counts {
@@ -286,7 +302,45 @@ struct service_rt {
     long queued, busy; /* over all replicas */
     simtime last_change;
     double area_queue, area_busy, tot_area_queue, tot_area_busy;
+    /* Scaled services (replicas.c): the replica slots [0, nreps) have a
+     * lifecycle, routing chooses among the serving ones (`serving`, with
+     * nup = nserving), and `desired` is the replica count it is set to (a
+     * Deployment's .spec.replicas), which controllers and `scale` write. */
+    bool scaled;
+    long *serving, nserving, nstarting, nlost;
+    long desired;
+    double area_serving;       /* the integral of nserving over time, up to serving_t */
+    simtime serving_t;
+    double sample_area_serving; /* area_serving at the last sample */
 };
+
+/* An autoscaler at run time (autoscale.c): the HPA controller's memory of
+ * its recommendations and of the scale changes it made, and where its
+ * metric's window began. */
+typedef struct hpa_rec {
+    simtime at;
+    long value;
+} hpa_rec;
+
+typedef struct hpa_rt {
+    const autoscaler_spec *spec;
+    hpa_rec *recs; /* recommendations within the stabilization windows */
+    size_t nrecs, caprecs;
+    hpa_rec *ups, *downs; /* scale events (value: replicas added or removed) within the policy periods */
+    size_t nups, ndowns, capups, capdowns;
+} hpa_rt;
+
+typedef struct autoscaler_rt {
+    hpa_rt hpa;
+    service_rt *svc;
+    ev ev;
+    double *mark_busy;  /* per slot: area_busy at the last sync */
+    simtime mark_t;     /* the last sync */
+    double mark_queue, mark_serving;
+    uint64_t mark_arrivals;
+    double metric; /* the last measurement (NaN: none yet) */
+    long desired;  /* the last decision */
+} autoscaler_rt;
 
 typedef struct fault_rt {
     const fault_spec *spec;
@@ -319,6 +373,7 @@ struct sim {
     double *row; /* the row being built */
     const eddy_options *opt;
     uint64_t events, attempts;
+    autoscaler_rt *autoscalers;
 };
 
 /* client.c */
@@ -444,7 +499,37 @@ void service_set_up(sim *s, service_rt *v, long nup);
 void service_gauge(sim *s, service_rt *v); /* bring the time-averages up to now */
 void service_on_expire(sim *s, req *r);
 void service_drain(sim *s, service_rt *v);
+void service_crash(sim *s, replica *p); /* lose everything the replica holds */
 uint16_t service_lane_for(const service_spec *callee, const char *caller);
+
+/* replicas.c: the lifecycle of a scaled service's replicas */
+void replicas_init(sim *s, service_rt *v);
+void replicas_free(service_rt *v);
+void replicas_set_desired(sim *s, service_rt *v, long n);
+void replicas_set_lost(sim *s, service_rt *v, long lost);
+__attribute__((noinline)) void replica_on_up(sim *s, replica *p);
+void replica_check_done(sim *s, replica *p); /* a terminating replica may have finished */
+replica *replica_route(service_rt *v);        /* a serving replica at random (nup > 0) */
+void replicas_gauge(sim *s, service_rt *v);   /* bring area_serving up to now */
+static inline void replica_gauge(simtime now, replica *p)
+{
+    p->area_busy += (double)(now - p->area_t) * (double)p->busy;
+    p->area_t = now;
+}
+
+/* autoscale.c: the controllers, and the HPA arithmetic (tested directly) */
+void autoscale_init(sim *s);
+void autoscale_free(sim *s);
+__attribute__((noinline)) void autoscale_on_sync(sim *s, autoscaler_rt *a);
+/* The replica calculator: the replica count for a metric/target ratio
+ * measured over `ready` replicas, with `unready` ones still starting. */
+long hpa_calc(double ratio, long ready, long unready, long current, double tolerance);
+void hpa_init(hpa_rt *h, const autoscaler_spec *spec);
+void hpa_free(hpa_rt *h);
+/* Stabilization windows, then rate policies and [min, max]: the count to
+ * set, given the current one and the calculator's proposal. */
+long hpa_normalize(hpa_rt *h, simtime now, long current, long proposal);
+void hpa_store_event(hpa_rt *h, simtime now, long from, long to);
 
 /* fault.c */
 void fault_init(sim *s);

@@ -26,7 +26,7 @@ static const char *const hedge_metrics[] = {"hedges", "hedge_wins", "hedges_deni
 static const char *const bulkhead_metrics[] = {"bulkhead_busy", "bulkhead_rejected"};
 
 /* ... and a service only for the shedding and deadline handling it has. */
-enum { SVC_SHED = 1, SVC_LIMIT = 2, SVC_DEADLINES = 4 };
+enum { SVC_SHED = 1, SVC_LIMIT = 2, SVC_DEADLINES = 4, SVC_SCALED = 8 };
 
 static unsigned service_extras(const sim *s, size_t i)
 {
@@ -42,12 +42,14 @@ static unsigned service_extras(const sim *s, size_t i)
         x |= SVC_LIMIT;
     if (sp->deadlines != DEADLINES_IGNORE)
         x |= SVC_DEADLINES;
+    if (sp->scaled)
+        x |= SVC_SCALED;
     return x;
 }
 
 static size_t service_extra_ncols(unsigned x)
 {
-    return (x & SVC_SHED ? 1 : 0) + (x & SVC_LIMIT ? 1 : 0) + (x & SVC_DEADLINES ? 2 : 0);
+    return (x & SVC_SHED ? 1 : 0) + (x & SVC_LIMIT ? 1 : 0) + (x & SVC_DEADLINES ? 2 : 0) + (x & SVC_SCALED ? 2 : 0);
 }
 
 static size_t edge_ncols(const edge_rt *e)
@@ -75,6 +77,7 @@ void stats_init(sim *s)
         S->ncols += service_extra_ncols(service_extras(s, i));
     for (size_t i = 0; i < s->nedges; i++)
         S->ncols += edge_ncols(s->edges[i]);
+    S->ncols += 2 * m->nautoscalers;
     S->names = calloc(S->ncols, sizeof *S->names);
     if (!S->names)
         abort();
@@ -97,6 +100,10 @@ void stats_init(sim *s)
             S->names[k++] = column(m->services[i].name, "expired");
             S->names[k++] = column(m->services[i].name, "cancelled");
         }
+        if (x & SVC_SCALED) {
+            S->names[k++] = column(m->services[i].name, "replicas");
+            S->names[k++] = column(m->services[i].name, "desired");
+        }
     }
     for (size_t i = 0; i < s->nedges; i++) {
         edge_rt *e = s->edges[i];
@@ -110,6 +117,10 @@ void stats_init(sim *s)
             S->names[k++] = column(e->name, hedge_metrics[j]);
         for (size_t j = 0; e->bulkheads && j < 2; j++)
             S->names[k++] = column(e->name, bulkhead_metrics[j]);
+    }
+    for (size_t i = 0; i < m->nautoscalers; i++) {
+        S->names[k++] = column(m->autoscalers[i].name, "metric");
+        S->names[k++] = column(m->autoscalers[i].name, "desired");
     }
     S->nrows = 0;
     S->values = NULL;
@@ -183,6 +194,12 @@ void stats_sample(sim *s)
             row[k++] = (double)n->expired / dt;
             row[k++] = (double)n->cancelled / dt;
         }
+        if (x & SVC_SCALED) { /* serving replicas, time-averaged; the count it is set to */
+            replicas_gauge(s, v);
+            row[k++] = (v->area_serving - v->sample_area_serving) / span;
+            row[k++] = (double)v->desired;
+            v->sample_area_serving = v->area_serving;
+        }
         v->tot.shed += n->shed;
         v->tot.expired += n->expired;
         v->tot.cancelled += n->cancelled;
@@ -244,6 +261,10 @@ void stats_sample(sim *s)
         e->tot_fallbacks += e->fallbacks;
         e->tot_pool_timeouts += e->pool_timeouts;
         e->denied = e->short_circuited = e->fallbacks = e->pool_timeouts = 0;
+    }
+    for (size_t i = 0; i < m->nautoscalers; i++) { /* its last measurement and decision */
+        row[k++] = s->autoscalers[i].metric;
+        row[k++] = (double)s->autoscalers[i].desired;
     }
     if (s->opt->on_row)
         s->opt->on_row(S, row, s->opt->row_ud);

@@ -11,11 +11,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../model/units.h"
 #include "describe.h"
 #include "util.h"
 
 const char *const derive_not_covered =
-    "caches, autoscalers: not in the model yet, so their loops (cold cache R, autoscaler B) are not derived";
+    "caches: not in the model yet, so their loops (cold cache R) are not derived";
 
 typedef struct dv {
     const model *m;
@@ -685,6 +686,71 @@ static void edge_links(dv *D, int ci, int si, const call_spec *c)
     pool_links(D, &E);
 }
 
+/* An autoscaler (DESIGN.md 6): S.load -> S.per_replica_load (+) ->
+ * A.metric (+, delay: averaged over its sync window) -> A.desired (+,
+ * delay: the sync period and the stabilization windows) -> S.replicas (+,
+ * delay: start-up) -> S.per_replica_load (-).  One negative link: a
+ * balancing loop, which oscillates when its delays are long.  Two
+ * controllers on one service make two such loops around the one replica
+ * count; with different goals each undoes the other (fighting controllers,
+ * DESIGN.md 7), which the graph notes say. */
+static void autoscaler_links(dv *D)
+{
+    const model *m = D->m;
+    static const char *const what[] = {"busy workers / workers", "queued requests per replica",
+                                       "requests per second per replica"};
+    char origin[320], target[64];
+    for (size_t i = 0; i < m->nautoscalers; i++) {
+        const autoscaler_spec *a = &m->autoscalers[i];
+        const service_spec *s = &m->services[a->service];
+        char sync[32], up[32], down[32], start[32];
+        units_format_duration(a->sync, sync, sizeof sync);
+        units_format_duration(a->up.stabilization, up, sizeof up);
+        units_format_duration(a->down.stabilization, down, sizeof down);
+        units_format_duration(s->startup, start, sizeof start);
+        if (a->metric == METRIC_CPU)
+            snprintf(target, sizeof target, "%g%%", a->target * 100);
+        else if (a->metric == METRIC_RPS)
+            snprintf(target, sizeof target, "%g/s", a->target);
+        else
+            snprintf(target, sizeof target, "%g", a->target);
+        int load = var(D, s->name, "service", "load");
+        int per = var(D, s->name, "service", "per_replica_load");
+        int metric = var(D, a->name, "autoscaler", "metric");
+        int desired = var(D, a->name, "autoscaler", "desired");
+        int replicas = var(D, s->name, "service", "replicas");
+        snprintf(origin, sizeof origin, "%s (load spread over its serving replicas)", s->name);
+        link(D, load, per, +1, false, "more arrivals, more on each replica", origin, s->pos);
+        snprintf(origin, sizeof origin, "autoscalers.%s metric %s (%s, averaged over sync %s)", a->name,
+                 scale_metric_name(a->metric), what[a->metric], sync);
+        link(D, per, metric, +1, true, "a busier replica reads higher", origin, a->metric_pos);
+        snprintf(origin, sizeof origin,
+                 "autoscalers.%s (HPA: ceil(replicas x metric / %s), tolerance %g, stabilization up %s / down %s)",
+                 a->name, target, a->tolerance, up, down);
+        link(D, metric, desired, +1, true, "above target, more replicas wanted", origin, a->pos);
+        snprintf(origin, sizeof origin, "%s.startup %s (a new replica serves after it), min %ld, max %ld", s->name,
+                 start, a->min, a->max);
+        link(D, desired, replicas, +1, s->startup > 0, "the service follows the latest decision", origin,
+             a->service_pos);
+        snprintf(origin, sizeof origin, "%s replicas (routing spreads load over the serving ones)", s->name);
+        link(D, replicas, per, -1, false, "more replicas, less on each", origin, s->pos);
+    }
+    /* two controllers with different goals on one service */
+    for (size_t i = 0; i < m->nautoscalers; i++)
+        for (size_t j = i + 1; j < m->nautoscalers; j++) {
+            const autoscaler_spec *a = &m->autoscalers[i], *b = &m->autoscalers[j];
+            if (a->service != b->service)
+                continue;
+            cld_note_add(D->g,
+                         "fighting controllers: autoscalers %s (%s) and %s (%s) both set %s's replicas: two "
+                         "balancing loops%s around one replica count, so unless their goals agree each undoes "
+                         "the other and the replicas oscillate; give the service one controller per goal",
+                         a->name, scale_metric_name(a->metric), b->name, scale_metric_name(b->metric),
+                         m->services[a->service].name,
+                         a->metric != b->metric || a->target != b->target ? " with different goals" : "");
+        }
+}
+
 static void ensure_links(dv *D, int si)
 {
     if (!D->linked[si]) {
@@ -743,6 +809,7 @@ cld_graph *derive_graph(const model *m)
         ensure_limits(&D, (int)si);
         walk_service(&D, (int)si);
     }
+    autoscaler_links(&D);
     cld_note_add(D.g, "not covered yet: %s", derive_not_covered);
     free(D.linked);
     free(D.walked);

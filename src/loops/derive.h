@@ -45,8 +45,14 @@
  *                 c→d.pool_rejects, retried on reject and failing the caller.
  *                 A note says when the cap is above d's USL peak N*.
  *
- * Mechanisms the model cannot express yet (caches, autoscalers, hedging,
- * ...) are listed in the graph's notes as not covered. */
+ *   autoscaler   s.load → s.per_replica_load (+) → a.metric (+, delay) →
+ *                 a.desired (+, delay) → s.replicas (+, delay with a
+ *                 startup) → s.per_replica_load (-): the B loop of each
+ *                 autoscaler; two on one service (fighting controllers) are
+ *                 named in the notes.
+ *
+ * Mechanisms the model cannot express yet (caches, hedging, ...) are listed
+ * in the graph's notes as not covered. */
 #ifndef EDDY_LOOPS_DERIVE_H
 #define EDDY_LOOPS_DERIVE_H
 

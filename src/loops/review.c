@@ -9,7 +9,7 @@
 #include "util.h"
 
 const char *const review_not_covered =
-    "caches (a fallback from stale data), autoscalers, adaptive concurrency limits, CoDel/adaptive LIFO "
+    "caches (a fallback from stale data), adaptive concurrency limits, CoDel/adaptive LIFO "
     "shedding, bulkheads and deadline propagation are not in the model yet, so no edge can show them";
 
 const char *review_action_name(slow_action a)
@@ -540,6 +540,21 @@ review *review_model(const model *m)
                  m->services[s].name, list.s, m->services[s].name);
         lu_buf_free(&list);
     }
+    /* Two autoscalers on one service measuring different things: each
+     * controller's goal moves the replica count away from the other's, so
+     * they fight (DESIGN.md 7: one controller per goal). */
+    for (size_t i = 0; i < m->nautoscalers; i++)
+        for (size_t j = i + 1; j < m->nautoscalers; j++) {
+            const autoscaler_spec *a = &m->autoscalers[i], *b = &m->autoscalers[j];
+            if (a->service != b->service || a->metric == b->metric)
+                continue;
+            const char *svc = m->services[a->service].name;
+            add_flag(&R, "fighting-autoscalers", -1, a->service, b->pos,
+                     "%s's replicas are set by autoscalers %s (on %s) and %s (on %s): two balancing loops with "
+                     "different goals write one replica count, so each undoes the other and the replicas oscillate "
+                     "without settling; give %s one controller per goal (or one autoscaler with both metrics)",
+                     svc, a->name, scale_metric_name(a->metric), b->name, scale_metric_name(b->metric), svc);
+        }
     free(R.can_reject);
     free(R.slow_fails);
     free(R.amp_at);

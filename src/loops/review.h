@@ -21,6 +21,9 @@
  *                           with contention: it lets concurrency climb past
  *                           the point where throughput falls (the contention
  *                           spiral)
+ *   fighting-autoscalers    two autoscalers on one service with different
+ *                           metrics: two balancing loops with different goals
+ *                           on one replica count, which oscillates
  *
  * The edge's mechanisms change what the caller does when the callee is
  * slow: with a circuit breaker that sees the slowness, it fails fast (or

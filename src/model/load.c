@@ -1268,8 +1268,9 @@ static int get_service(loader *L, yaml_node_t *k, yaml_node_t *n, service_spec *
     if (need_mapping(L, n, path, "a mapping with 'workers' and 'service_time'") < 0)
         return -1;
     static const char *const keys[] = {"workers",  "queue", "discipline", "service_time", "contention", "errors",
-                                       "replicas", "calls", "shed",       "deadlines",    "bulkheads",  NULL};
-    enum { K_WORKERS, K_QUEUE, K_DISC, K_TIME, K_CONT, K_ERRORS, K_REPLICAS, K_CALLS, K_SHED, K_DEADLINES, K_BULKHEADS };
+                                       "replicas", "calls", "shed",       "deadlines",    "bulkheads",  "startup",
+                                       NULL};
+    enum { K_WORKERS, K_QUEUE, K_DISC, K_TIME, K_CONT, K_ERRORS, K_REPLICAS, K_CALLS, K_SHED, K_DEADLINES, K_BULKHEADS, K_STARTUP };
     field f[MAX_FIELDS];
     if (map_fields(L, n, path, keys, f) < 0)
         return -1;
@@ -1365,6 +1366,15 @@ static int get_service(loader *L, yaml_node_t *k, yaml_node_t *n, service_spec *
         if (get_bulkheads(L, f[K_BULKHEADS].val, p, s) < 0)
             return -1;
     }
+    if (f[K_STARTUP].val) {
+        join(p, path, "startup");
+        if (get_duration(L, f[K_STARTUP].val, p, &s->startup) < 0)
+            return -1;
+        if (s->startup < 0)
+            return fail(L, f[K_STARTUP].val, "%s: expected a duration of zero or more, got '%s'", p,
+                        yd_text(f[K_STARTUP].val));
+        s->startup_pos = pos_of(f[K_STARTUP].val);
+    }
     return 0;
 }
 
@@ -1453,8 +1463,8 @@ static int get_action(loader *L, yaml_node_t *n, const char *path, action_spec *
     a->client = a->service = -1;
     if (need_mapping(L, n, path, "an action such as {at: 20m, client: shoppers, retry: off}") < 0)
         return -1;
-    static const char *const keys[] = {"at", "client", "service", "retry", "shed", "drain", NULL};
-    enum { K_AT, K_CLIENT, K_SERVICE, K_RETRY, K_SHED, K_DRAIN };
+    static const char *const keys[] = {"at", "client", "service", "retry", "shed", "drain", "scale", NULL};
+    enum { K_AT, K_CLIENT, K_SERVICE, K_RETRY, K_SHED, K_DRAIN, K_SCALE };
     field f[MAX_FIELDS];
     if (map_fields(L, n, path, keys, f) < 0)
         return -1;
@@ -1484,7 +1494,7 @@ static int get_action(loader *L, yaml_node_t *n, const char *path, action_spec *
         return fail(L, n, "%s: missing key 'client' or 'service' (what the action applies to)", path);
     }
     int what = 0;
-    for (int k = K_RETRY; k <= K_DRAIN; k++) {
+    for (int k = K_RETRY; k <= K_SCALE; k++) {
         if (!f[k].val)
             continue;
         if (what) {
@@ -1516,8 +1526,262 @@ static int get_action(loader *L, yaml_node_t *n, const char *path, action_spec *
             return fail(L, f[K_DRAIN].val, "%s: expected true (drain: false does nothing; leave the action out)", p);
         return 0;
     }
+    case K_SCALE:
+        a->kind = ACTION_SCALE;
+        join(p, path, "scale");
+        if (a->service < 0)
+            return fail(L, f[K_SCALE].key, "%s: scale sets a service's replica count; name the service with 'service:'",
+                        p);
+        if (get_count(L, f[K_SCALE].val, p, 0, false, &a->replicas) < 0)
+            return -1;
+        if (a->replicas > 100000)
+            return fail(L, f[K_SCALE].val, "%s: expected at most 100000 replicas", p);
+        return 0;
     }
-    return fail(L, n, "%s: an action needs one of: retry (on|off), shed (a fraction such as 40%%), drain (true)", path);
+    return fail(L, n,
+                "%s: an action needs one of: retry (on|off), shed (a fraction such as 40%%), drain (true), scale (a "
+                "replica count)",
+                path);
+}
+
+/* ---- autoscalers ------------------------------------------------------------ */
+
+/* A percentage such as 100% or 400% (HPA's Percent policy may exceed 100),
+ * or `off` for no such policy (stored as -1). */
+static int get_percent_policy(loader *L, yaml_node_t *n, const char *path, double *out)
+{
+    const char *s = need_scalar(L, n, path, "a percentage such as 100% or 'off'");
+    if (!s)
+        return -1;
+    if (!strcmp(s, "off")) {
+        *out = -1;
+        return 0;
+    }
+    size_t len = strlen(s);
+    char num[64];
+    if (len < 2 || len >= sizeof num || s[len - 1] != '%')
+        return fail(L, n, "%s: expected a percentage such as 100%% or 'off', got '%s'", path, s);
+    memcpy(num, s, len - 1);
+    num[len - 1] = 0;
+    if (units_number(num, out) < 0 || *out <= 0)
+        return fail(L, n, "%s: expected a percentage greater than 0%% such as 100%%, or 'off'; got '%s'", path, s);
+    return 0;
+}
+
+/* scale_up / scale_down: HPAScalingRules, with the Kubernetes defaults
+ * already in *r.  One period serves both policies. */
+static int get_scale_rules(loader *L, yaml_node_t *n, const char *path, scale_rules *r)
+{
+    char p[PATH_MAX_LEN];
+    r->pos = pos_of(n);
+    if (need_mapping(L, n, path, "a mapping such as {stabilization: 300s, percent: 100%, period: 15s}") < 0)
+        return -1;
+    static const char *const keys[] = {"stabilization", "percent", "pods", "period", "select", NULL};
+    enum { K_STAB, K_PERCENT, K_PODS, K_PERIOD, K_SELECT };
+    field f[MAX_FIELDS];
+    if (map_fields(L, n, path, keys, f) < 0)
+        return -1;
+    if (f[K_STAB].val) {
+        join(p, path, "stabilization");
+        if (get_duration(L, f[K_STAB].val, p, &r->stabilization) < 0)
+            return -1;
+        /* the API's bounds for stabilizationWindowSeconds: 0 to 3600 */
+        if (r->stabilization < 0 || r->stabilization > 3600 * T_SEC)
+            return fail(L, f[K_STAB].val, "%s: expected a duration from 0s to 1h, got '%s'", p,
+                        yd_text(f[K_STAB].val));
+    }
+    if (f[K_PERCENT].val) {
+        join(p, path, "percent");
+        if (get_percent_policy(L, f[K_PERCENT].val, p, &r->percent) < 0)
+            return -1;
+    }
+    if (f[K_PODS].val) {
+        join(p, path, "pods");
+        const char *s = need_scalar(L, f[K_PODS].val, p, "a whole number of pods or 'off'");
+        if (!s)
+            return -1;
+        if (!strcmp(s, "off"))
+            r->pods = -1;
+        else if (get_count(L, f[K_PODS].val, p, 1, false, &r->pods) < 0)
+            return -1;
+    }
+    if (f[K_PERIOD].val) {
+        join(p, path, "period");
+        if (get_positive_duration(L, f[K_PERIOD].val, p, &r->period) < 0)
+            return -1;
+        /* the API's bounds for periodSeconds: 1 to 1800 */
+        if (r->period > 1800 * T_SEC)
+            return fail(L, f[K_PERIOD].val, "%s: expected a period of at most 30m, got '%s'", p,
+                        yd_text(f[K_PERIOD].val));
+    }
+    if (f[K_SELECT].val) {
+        static const char *const w[] = {"max", "min", "disabled", NULL};
+        int v;
+        join(p, path, "select");
+        if (get_enum(L, f[K_SELECT].val, p, w, &v) < 0)
+            return -1;
+        r->select = (scale_select)v;
+    }
+    if (r->percent < 0 && r->pods < 0 && r->select != SELECT_DISABLED)
+        return fail(L, n, "%s: percent and pods are both off; keep one policy, or write select: disabled", path);
+    return 0;
+}
+
+static int get_autoscaler(loader *L, yaml_node_t *k, yaml_node_t *n, autoscaler_spec *a)
+{
+    char path[PATH_MAX_LEN], p[PATH_MAX_LEN];
+    pathf(path, "autoscalers.%s", yd_text(k));
+    a->pos = pos_of(k);
+    /* the HorizontalPodAutoscaler's defaults (docs/model.md) */
+    a->tolerance = 0.1;
+    a->sync = 15 * T_SEC;
+    a->min = 1;
+    a->up = (scale_rules){.stabilization = 0, .percent = 100, .pods = 4, .period = 15 * T_SEC, .select = SELECT_MAX};
+    a->down = (scale_rules){.stabilization = 300 * T_SEC, .percent = 100, .pods = -1, .period = 15 * T_SEC,
+                            .select = SELECT_MAX};
+    if (need_mapping(L, n, path, "a mapping with service, metric, target and max") < 0)
+        return -1;
+    static const char *const keys[] = {"service", "metric", "target",   "tolerance",  "sync",
+                                       "min",     "max",    "scale_up", "scale_down", NULL};
+    enum { K_SERVICE, K_METRIC, K_TARGET, K_TOL, K_SYNC, K_MIN, K_MAX, K_UP, K_DOWN };
+    field f[MAX_FIELDS];
+    if (map_fields(L, n, path, keys, f) < 0)
+        return -1;
+    if (!f[K_SERVICE].val)
+        return fail(L, k, "%s: missing key 'service' (the service whose replicas it sets)", path);
+    if (!f[K_METRIC].val)
+        return fail(L, k, "%s: missing key 'metric' (cpu, queue or rps)", path);
+    if (!f[K_TARGET].val)
+        return fail(L, k, "%s: missing key 'target' (the metric's value per replica it aims for)", path);
+    if (!f[K_MAX].val)
+        return fail(L, k, "%s: missing key 'max' (the most replicas it may set)", path);
+    const char *name;
+    join(p, path, "service");
+    if (get_name(L, f[K_SERVICE].val, p, "a service name", &name) < 0)
+        return -1;
+    a->service = model_find_service(L->m, name);
+    if (a->service < 0)
+        return fail(L, f[K_SERVICE].val, "%s: no service named '%s'", p, name);
+    a->service_pos = pos_of(f[K_SERVICE].val);
+    const service_spec *sv = &L->m->services[a->service];
+    static const char *const metrics[] = {"cpu", "queue", "rps", NULL};
+    int v;
+    join(p, path, "metric");
+    if (get_enum(L, f[K_METRIC].val, p, metrics, &v) < 0)
+        return -1;
+    a->metric = (scale_metric)v;
+    a->metric_pos = pos_of(f[K_METRIC].val);
+    if (a->metric == METRIC_CPU && sv->workers == MODEL_UNLIMITED)
+        return fail(L, f[K_METRIC].val,
+                    "%s: cpu is busy workers over workers, and %s has unlimited workers; use queue or rps", p,
+                    sv->name);
+    join(p, path, "target");
+    switch (a->metric) {
+    case METRIC_CPU:
+        if (get_fraction(L, f[K_TARGET].val, p, &a->target) < 0)
+            return -1;
+        break;
+    case METRIC_QUEUE:
+        if (get_number(L, f[K_TARGET].val, p, 0, &a->target) < 0)
+            return -1;
+        break;
+    case METRIC_RPS:
+        if (get_rate(L, f[K_TARGET].val, p, &a->target) < 0)
+            return -1;
+        break;
+    }
+    if (a->target <= 0)
+        return fail(L, f[K_TARGET].val, "%s: expected a target greater than zero, got '%s'", p,
+                    yd_text(f[K_TARGET].val));
+    if (f[K_TOL].val) {
+        join(p, path, "tolerance");
+        if (get_fraction(L, f[K_TOL].val, p, &a->tolerance) < 0)
+            return -1;
+    }
+    if (f[K_SYNC].val) {
+        join(p, path, "sync");
+        if (get_positive_duration(L, f[K_SYNC].val, p, &a->sync) < 0)
+            return -1;
+    }
+    if (f[K_MIN].val) {
+        join(p, path, "min");
+        if (get_count(L, f[K_MIN].val, p, 1, false, &a->min) < 0)
+            return -1;
+    }
+    join(p, path, "max");
+    if (get_count(L, f[K_MAX].val, p, 1, false, &a->max) < 0)
+        return -1;
+    if (a->max > 100000)
+        return fail(L, f[K_MAX].val, "%s: expected at most 100000 replicas", p);
+    if (a->max < a->min)
+        return fail(L, f[K_MAX].val, "%s: max (%ld) must not be less than min (%ld)", p, a->max, a->min);
+    if (f[K_UP].val) {
+        join(p, path, "scale_up");
+        if (get_scale_rules(L, f[K_UP].val, p, &a->up) < 0)
+            return -1;
+    }
+    if (f[K_DOWN].val) {
+        join(p, path, "scale_down");
+        if (get_scale_rules(L, f[K_DOWN].val, p, &a->down) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+static int get_autoscalers(loader *L, yaml_node_t *n)
+{
+    model *m = L->m;
+    if (need_mapping(L, n, "autoscalers", "a mapping of autoscaler names to autoscalers") < 0)
+        return -1;
+    yaml_node_pair_t *pairs = n->data.mapping.pairs.start;
+    size_t count = (size_t)(n->data.mapping.pairs.top - pairs);
+    m->autoscalers = xcalloc(count, sizeof *m->autoscalers);
+    for (size_t i = 0; i < count; i++) {
+        yaml_node_t *k = node_at(L, pairs[i].key);
+        if (k->type != YAML_SCALAR_NODE)
+            return fail(L, k, "autoscalers: names must be plain words, got %s", yd_type_name(k));
+        if (check_entity_name(L, k, "autoscalers") < 0)
+            return -1;
+        const char *name = yd_text(k);
+        for (size_t j = 0; j < i; j++)
+            if (!strcmp(m->autoscalers[j].name, name))
+                return fail(L, k, "autoscalers: duplicate name '%s'", name);
+        if (model_find_service(m, name) >= 0 || model_find_client(m, name) >= 0)
+            return fail(L, k,
+                        "autoscalers: '%s' is also a %s name; one name must mean one thing (it prefixes CSV columns)",
+                        name, model_find_service(m, name) >= 0 ? "service" : "client");
+        m->autoscalers[i].name = xstrdup(name);
+        m->nautoscalers = i + 1; /* counted as soon as it owns memory, for model_free */
+        if (get_autoscaler(L, k, node_at(L, pairs[i].value), &m->autoscalers[i]) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* Which services can change their replica count, and the replica slots
+ * each needs: the engine allocates that many up front, so memory stays
+ * bounded however the controllers act. */
+static void set_slots(model *m)
+{
+    for (size_t i = 0; i < m->nservices; i++) {
+        service_spec *s = &m->services[i];
+        s->slots = s->replicas;
+        s->scaled = s->startup > 0;
+    }
+    for (size_t i = 0; i < m->nautoscalers; i++) {
+        service_spec *s = &m->services[m->autoscalers[i].service];
+        s->scaled = true;
+        if (m->autoscalers[i].max > s->slots)
+            s->slots = m->autoscalers[i].max;
+    }
+    for (size_t i = 0; i < m->nactions; i++) {
+        if (m->actions[i].kind != ACTION_SCALE)
+            continue;
+        service_spec *s = &m->services[m->actions[i].service];
+        s->scaled = true;
+        if (m->actions[i].replicas > s->slots)
+            s->slots = m->actions[i].replicas;
+    }
 }
 
 /* ---- the whole model -------------------------------------------------------- */
@@ -1670,8 +1934,8 @@ static int get_model(loader *L, yaml_node_t *root)
     if (need_mapping(L, root, "model", "a mapping with duration, clients and services") < 0)
         return -1;
     static const char *const keys[] = {"name",    "description", "duration", "seed",    "sample",
-                                       "clients", "services",    "faults",   "actions", NULL};
-    enum { K_NAME, K_DESC, K_DURATION, K_SEED, K_SAMPLE, K_CLIENTS, K_SERVICES, K_FAULTS, K_ACTIONS };
+                                       "clients", "services",    "faults",   "actions", "autoscalers", NULL};
+    enum { K_NAME, K_DESC, K_DURATION, K_SEED, K_SAMPLE, K_CLIENTS, K_SERVICES, K_FAULTS, K_ACTIONS, K_AUTOSCALERS };
     field f[MAX_FIELDS];
     if (map_fields(L, root, "", keys, f) < 0)
         return -1;
@@ -1767,14 +2031,18 @@ static int get_model(loader *L, yaml_node_t *root)
                 goto out;
         }
     }
+    if (f[K_AUTOSCALERS].val && get_autoscalers(L, f[K_AUTOSCALERS].val) < 0)
+        goto out;
+    set_slots(m);
     if (resolve_refs(L, &r) < 0)
         goto out;
     for (size_t i = 0; i < m->nfaults; i++) {
         fault_spec *ft = &m->faults[i];
-        if (ft->kind == FAULT_LOSE_REPLICAS && ft->replicas > m->services[ft->target].replicas) {
+        /* a scaled service loses replica slots: at most as many as it has */
+        if (ft->kind == FAULT_LOSE_REPLICAS && ft->replicas > m->services[ft->target].slots) {
             err_set(L->err, L->file, ft->value_pos.line, ft->value_pos.col,
                     "faults[%zu].lose_replicas: %s has only %ld replicas, cannot lose %ld", i,
-                    m->services[ft->target].name, m->services[ft->target].replicas, ft->replicas);
+                    m->services[ft->target].name, m->services[ft->target].slots, ft->replicas);
             goto out;
         }
     }
@@ -1879,6 +2147,9 @@ void model_free(model *m)
     free(m->services);
     free(m->faults);
     free(m->actions);
+    for (size_t i = 0; i < m->nautoscalers; i++)
+        free(m->autoscalers[i].name);
+    free(m->autoscalers);
     free(m->file);
     free(m->name);
     free(m->description);
@@ -1910,6 +2181,12 @@ const char *backoff_name(backoff_kind k)
 const char *jitter_name(jitter_kind k)
 {
     static const char *n[] = {"none", "full", "equal", "decorrelated"};
+    return n[k];
+}
+
+const char *scale_metric_name(scale_metric k)
+{
+    static const char *n[] = {"cpu", "queue", "rps"};
     return n[k];
 }
 

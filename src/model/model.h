@@ -224,6 +224,13 @@ typedef struct service_spec {
     deadlines_mode deadlines;
     bulkhead_spec *bulkheads;
     size_t nbulkheads;
+    simtime startup;    /* a new replica's start-up delay before it serves */
+    model_pos startup_pos;
+    /* Set from the whole model: the service's replica count can change (an
+     * autoscaler or a `scale` action acts on it, or it has a `startup`), and
+     * the replica slots allocated for it: the most replicas it can have. */
+    bool scaled;
+    long slots;
 } service_spec;
 
 /* ---- faults (windows) and actions (moments) ---------------------------- */
@@ -247,7 +254,7 @@ typedef struct fault_spec {
     model_pos pos, value_pos;
 } fault_spec;
 
-typedef enum action_kind { ACTION_RETRY, ACTION_SHED, ACTION_DRAIN } action_kind;
+typedef enum action_kind { ACTION_RETRY, ACTION_SHED, ACTION_DRAIN, ACTION_SCALE } action_kind;
 
 typedef struct action_spec {
     simtime at;
@@ -257,7 +264,41 @@ typedef struct action_spec {
     bool retry_on; /* retry: on|off */
     double shed;   /* fraction of new requests refused (client) or arrivals refused (service) */
     model_pos pos;
+    long replicas; /* scale: the service's new replica count */
 } action_spec;
+
+/* ---- autoscalers, as the Kubernetes HorizontalPodAutoscaler ------------ */
+
+/* What an autoscaler measures, averaged over a service's serving replicas:
+ * busy workers / workers, queued requests, or arrivals per second. */
+typedef enum scale_metric { METRIC_CPU, METRIC_QUEUE, METRIC_RPS } scale_metric;
+
+/* HPA's selectPolicy: the policy allowing the largest change, the smallest,
+ * or no change in that direction at all. */
+typedef enum scale_select { SELECT_MAX, SELECT_MIN, SELECT_DISABLED } scale_select;
+
+/* HPAScalingRules for one direction (`scale_up:` or `scale_down:`). */
+typedef struct scale_rules {
+    simtime stabilization; /* stabilizationWindowSeconds */
+    double percent;        /* Percent policy, in percent; < 0: none */
+    long pods;             /* Pods policy; < 0: none */
+    simtime period;        /* periodSeconds of both policies */
+    scale_select select;
+    model_pos pos;
+} scale_rules;
+
+typedef struct autoscaler_spec {
+    char *name;
+    model_pos pos;
+    int service; /* index into model.services */
+    scale_metric metric;
+    double target;    /* cpu: a fraction; queue: requests; rps: requests per second */
+    double tolerance; /* no change while |metric/target - 1| <= tolerance */
+    simtime sync;     /* how often it acts */
+    long min, max;
+    scale_rules up, down;
+    model_pos service_pos, metric_pos;
+} autoscaler_spec;
 
 /* ---- the model -------------------------------------------------------- */
 
@@ -274,6 +315,8 @@ typedef struct model {
     size_t nfaults;
     action_spec *actions;
     size_t nactions;
+    autoscaler_spec *autoscalers;
+    size_t nautoscalers;
 } model;
 
 /* An edit made to the model's YAML before it is read, so that it passes the
@@ -298,6 +341,7 @@ void model_free(model *m);
 
 int model_find_service(const model *m, const char *name);
 int model_find_client(const model *m, const char *name);
+const char *scale_metric_name(scale_metric k);
 
 const char *backoff_name(backoff_kind k);
 const char *jitter_name(jitter_kind k);

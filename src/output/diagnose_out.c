@@ -30,8 +30,17 @@ void diagnose_text(FILE *fp, const diagnosis *d, const char *path)
 
     fprintf(fp, "\ngoodput (user requests succeeded per second, all clients, mean over seeds)\n");
     fprintf(fp, "  %-10s %10s %10s %10s\n", "", "before", "during", "after");
-    fprintf(fp, "  %-10s %10.1f %10.1f %10.1f\n", "baseline", d->baseline.before, d->baseline.during, d->baseline.after);
-    fprintf(fp, "  %-10s %10.1f %10.1f %10.1f\n", "observed", d->observed.before, d->observed.during, d->observed.after);
+    const dg_phases *rows[2] = {&d->baseline, &d->observed};
+    for (int i = 0; i < 2; i++) {
+        fprintf(fp, "  %-10s", i ? "observed" : "baseline");
+        double v[3] = {rows[i]->before, rows[i]->during, rows[i]->after};
+        for (int k = 0; k < 3; k++)
+            if (isfinite(v[k]))
+                fprintf(fp, " %10.1f", v[k]);
+            else
+                fprintf(fp, " %10s", "-");
+        fputc('\n', fp);
+    }
     if (m->nfaults) {
         char st[32];
         units_format_duration((simtime)llround(d->settle * 1e9), st, sizeof st);
