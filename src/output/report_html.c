@@ -144,6 +144,10 @@ static void nav(FILE *f, const report_input *in)
         fputs("<a href=\"#review\">Arrow review</a>", f);
     if (in->fx || in->fix_skipped)
         fputs("<a href=\"#interventions\">Interventions</a>", f);
+    if (in->sw || in->sweep_skipped)
+        fputs("<a href=\"#sweep\">Goodput against load</a>", f);
+    if (in->bs || in->basin_skipped)
+        fputs("<a href=\"#basin\">Basin map</a>", f);
     fputs("</nav>\n", f);
 }
 
@@ -387,6 +391,216 @@ static void interventions(FILE *f, const report_input *in)
     fputs("</section>\n", f);
 }
 
+/* ---- sweep ------------------------------------------------------------------------------------- */
+
+static void skipped(FILE *f, const char *why)
+{
+    fputs("<p class=\"note\">", f);
+    E(why ? why : "not measured");
+    fputs("</p>\n", f);
+}
+
+static void sweep_section(FILE *f, const report_input *in)
+{
+    fputs("<section id=\"sweep\">\n<h2>Goodput against load</h2>\n", f);
+    const sweep_result *r = in->sw;
+    if (!r || !r->npoints) {
+        skipped(f, in->sweep_skipped);
+        fputs("</section>\n", f);
+        return;
+    }
+    size_t n = r->npoints;
+    double *x = calloc(n, sizeof *x), *dem = calloc(n, sizeof *dem), *thr = calloc(n, sizeof *thr),
+           *good = calloc(n, sizeof *good), *lo = calloc(n, sizeof *lo), *hi = calloc(n, sizeof *hi);
+    if (!x || !dem || !thr || !good || !lo || !hi)
+        abort();
+    for (size_t i = 0; i < n; i++) {
+        const sweep_point *p = &r->points[i];
+        x[i] = p->load;
+        dem[i] = p->demand.mean;
+        thr[i] = p->throughput.mean;
+        good[i] = p->goodput.mean;
+        lo[i] = p->goodput.mean - p->goodput.sd;
+        hi[i] = p->goodput.mean + p->goodput.sd;
+    }
+    fprintf(f, "<p>The model run at %zu load multiples from %gx to %gx (every client's rate scaled), %u seeds each%s "
+               "(<code>eddy sweep</code>). Goodput that rises with load and then falls as load keeps rising is "
+               "congestion collapse: past the peak, more offered work means less useful work.</p>\n",
+            n, r->opts.lo, r->opts.hi, r->opts.seeds, r->opts.no_faults ? ", without the faults" : ", faults included");
+    svg_series s[5] = {
+        {.label = "offered", .x = x, .y = dem, .n = n, .color = "#7f7f7f", .dashed = true},
+        {.label = "throughput (entry services)", .x = x, .y = thr, .n = n, .color = "#2ca02c"},
+        {.label = "goodput \xc2\xb1 1 sd", .x = x, .y = lo, .n = n, .color = "#1f77b4", .faint = true},
+        {.label = "goodput + sd", .x = x, .y = hi, .n = n, .color = "#1f77b4", .faint = true},
+        {.label = "goodput", .x = x, .y = good, .n = n, .color = "#1f77b4"},
+    };
+    s[3].label = NULL; /* one legend entry for the two sd lines */
+    svg_mark mk[2];
+    size_t nm = 0;
+    char pk[96], cl[96];
+    if (r->peak >= 0 && (size_t)r->peak < n) {
+        snprintf(pk, sizeof pk, "peak %.4g/s at %gx", good[r->peak], x[r->peak]);
+        mk[nm++] = (svg_mark){x[r->peak], pk};
+    }
+    if (r->collapse >= 0 && (size_t)r->collapse < n) {
+        snprintf(cl, sizeof cl, "collapse from %gx", x[r->collapse]);
+        mk[nm++] = (svg_mark){x[r->collapse], cl};
+    }
+    svg_plot p = svg_plot_init();
+    p.id = "sweep-plot";
+    p.title = "Goodput against offered load";
+    p.xlabel = "offered load (x the model's rates)";
+    p.ylabel = "requests/s";
+    p.series = s;
+    p.nseries = 5;
+    p.marks = mk;
+    p.nmarks = nm;
+    p.xmin = x[0];
+    p.xmax = x[n - 1];
+    p.legend = true;
+    fputs("<figure class=\"ts\">\n", f);
+    svg_plot_write(f, &p);
+    fputs("<div class=\"readout\"></div><figcaption>Means over seeds; the faint lines are goodput one standard "
+          "deviation either side. The x axis here is load, not time.</figcaption>\n</figure>\n",
+          f);
+    if (r->collapse >= 0)
+        fprintf(f, "<p><b>Congestion collapse</b>: goodput peaks at %.4g/s at %gx load, and from %gx on it stays "
+                   "below the peak (%.4g/s at %gx).</p>\n",
+                good[r->peak], x[r->peak], x[r->collapse], good[n - 1], x[n - 1]);
+    else
+        fprintf(f, "<p>No congestion collapse in this range: goodput peaks at %.4g/s at %gx load and does not fall "
+                   "back past it.</p>\n",
+                good[r->peak], x[r->peak]);
+    free(x);
+    free(dem);
+    free(thr);
+    free(good);
+    free(lo);
+    free(hi);
+    fputs("</section>\n", f);
+}
+
+/* ---- basin ---------------------------------------------------------------------------------------- */
+
+static int by_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The middle of two axis values: geometric on a log axis. */
+static double mid(double a, double b, bool lg) { return lg ? sqrt(a * b) : (a + b) / 2; }
+
+static void axis_label(const basin_axis *a, char *buf, size_t size)
+{
+    if (a->load)
+        snprintf(buf, size, "offered load (x the model's rates)");
+    else if (a->unit[0])
+        snprintf(buf, size, "%s (%s)", a->path, a->unit);
+    else
+        snprintf(buf, size, "%s", a->path);
+}
+
+static void basin_section(FILE *f, const report_input *in)
+{
+    fputs("<section id=\"basin\">\n<h2>Basin map</h2>\n", f);
+    const basin_result *r = in->bs;
+    if (!r || !r->npoints || !r->nrows) {
+        skipped(f, in->basin_skipped);
+        fputs("</section>\n", f);
+        return;
+    }
+    const basin_axis *ax = &r->opts.x, *ay = &r->opts.y;
+    bool lg = basin_geometric(ax);
+    /* Each row (a y value) spans half-way to its neighbours; within a row,
+     * each point tried spans half-way to the next x tried in that row.  The
+     * bisection tries x densely near the boundary, so cells are narrow
+     * where it matters. */
+    size_t nr = r->nrows;
+    double *ys = calloc(nr, sizeof *ys);
+    svg_cell *cells = calloc(r->npoints, sizeof *cells);
+    char **tips = calloc(r->npoints, sizeof *tips);
+    double *bx = calloc(nr, sizeof *bx), *by = calloc(nr, sizeof *by);
+    double *xs = calloc(r->npoints, sizeof *xs);
+    if (!ys || !cells || !tips || !bx || !by || !xs)
+        abort();
+    for (size_t i = 0; i < nr; i++)
+        ys[i] = r->rows[i].y;
+    qsort(ys, nr, sizeof *ys, by_double);
+    size_t nc = 0;
+    for (size_t i = 0; i < nr; i++) {
+        double y = ys[i];
+        double y0 = i ? (ys[i - 1] + y) / 2 : ay->lo, y1 = i + 1 < nr ? (y + ys[i + 1]) / 2 : ay->hi;
+        if (nr == 1)
+            y0 = ay->lo, y1 = ay->hi;
+        size_t k = 0;
+        for (size_t j = 0; j < r->npoints; j++)
+            if (r->points[j].y == y)
+                xs[k++] = r->points[j].x;
+        qsort(xs, k, sizeof *xs, by_double);
+        for (size_t q = 0; q < k; q++) {
+            if (q && xs[q] == xs[q - 1])
+                continue;
+            const basin_point *bp = NULL;
+            for (size_t j = 0; j < r->npoints && !bp; j++)
+                if (r->points[j].y == y && r->points[j].x == xs[q])
+                    bp = &r->points[j];
+            size_t qn = q + 1;
+            while (qn < k && xs[qn] == xs[q])
+                qn++;
+            double x0 = q ? mid(xs[q - 1], xs[q], lg) : ax->lo, x1 = qn < k ? mid(xs[q], xs[qn], lg) : ax->hi;
+            char vx[48], vy[48], tip[200];
+            basin_format_value(ax, bp->x, vx, sizeof vx);
+            basin_format_value(ay, bp->y, vy, sizeof vy);
+            snprintf(tip, sizeof tip, "%s = %s, %s = %s: P(metastable) = %u/%u", ax->path, vx, ay->path, vy,
+                     bp->metastable, bp->n);
+            tips[nc] = strdup(tip);
+            cells[nc] = (svg_cell){x0, x1, y0, y1, bp->p, tips[nc]};
+            nc++;
+        }
+    }
+    /* the boundary: where P crosses 1/2, row by row (rows where it does not
+     * cross break the line) */
+    size_t nb = 0;
+    for (size_t i = 0; i < nr; i++) {
+        const basin_row *row = NULL;
+        for (size_t j = 0; j < r->nrows && !row; j++)
+            if (r->rows[j].y == ys[i])
+                row = &r->rows[j];
+        bx[nb] = row && row->status == BASIN_CROSSES ? row->critical : NAN;
+        by[nb] = ys[i];
+        nb++;
+    }
+    char xl[300], yl[300], sum[512];
+    axis_label(ax, xl, sizeof xl);
+    axis_label(ay, yl, sizeof yl);
+    basin_summary(r, sum, sizeof sum);
+    fprintf(f, "<p>How big a shock the model absorbs before it slides into a failure that outlives its trigger "
+               "(<code>eddy basin</code>, %u runs, %u seeds per point). Each cell is a point tried, coloured by the "
+               "share of seeds on which the failure outlived the trigger: white never, dark red always. The black "
+               "line is the boundary, where that share crosses 1/2: on its dark side the system does not come back "
+               "by itself.</p>\n",
+            r->runs, r->opts.seeds);
+    svg_heatmap h = {.id = "basin-map", .title = "Basin map: P(metastable)", .xlabel = xl, .ylabel = yl,
+                     .vlabel = "P(metastable)", .cells = cells, .ncells = nc, .bx = bx, .by = by, .nb = nb,
+                     .blabel = "boundary: P = 1/2", .xmin = ax->lo, .xmax = ax->hi, .ymin = ay->lo, .ymax = ay->hi,
+                     .xlog = lg};
+    fputs("<figure>\n", f);
+    svg_heatmap_write(f, &h);
+    fputs("<figcaption>", f);
+    E(sum);
+    fputs(".</figcaption>\n</figure>\n", f);
+    for (size_t i = 0; i < nc; i++)
+        free(tips[i]);
+    free(tips);
+    free(cells);
+    free(ys);
+    free(xs);
+    free(bx);
+    free(by);
+    fputs("</section>\n", f);
+}
+
 /* ---- the page -------------------------------------------------------------------------------------- */
 
 int report_html_write(FILE *f, const report_input *in)
@@ -410,6 +624,10 @@ int report_html_write(FILE *f, const report_input *in)
         review_section(f, in);
     if (in->fx || in->fix_skipped)
         interventions(f, in);
+    if (in->sw || in->sweep_skipped)
+        sweep_section(f, in);
+    if (in->bs || in->basin_skipped)
+        basin_section(f, in);
     fprintf(f, "<footer class=\"meta\"><p>Written by eddy %s. This page is self-contained: it loads nothing, "
                "and reads the same with JavaScript off (the script only adds hover read-outs).</p></footer>\n",
             EDDY_VERSION);

@@ -18,8 +18,10 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "../analysis/basin.h"
 #include "../analysis/diagnose.h"
 #include "../analysis/fix.h"
+#include "../analysis/sweep.h"
 #include "../loops/review.h"
 
 typedef struct report_input {
@@ -31,6 +33,10 @@ typedef struct report_input {
     const review *rv;      /* the arrow review, or NULL */
     const fix_report *fx;  /* the interventions (with keep_goodput), or NULL */
     const char *fix_skipped; /* why the interventions are missing, or NULL */
+    const sweep_result *sw;  /* goodput against load, or NULL */
+    const char *sweep_skipped;
+    const basin_result *bs;  /* the basin map, or NULL */
+    const char *basin_skipped;
 } report_input;
 
 /* Write the page.  Returns 0, or -1 if writing failed. */

@@ -425,8 +425,10 @@ void svg_heatmap_write(FILE *f, const svg_heatmap *h)
         if (!(b > a) || !(bot > top))
             continue;
         heat_color(c->v, col, sizeof col);
-        fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\" data-p=\"%.4g\">", a, top,
-                b - a, bot - top, col, c->v);
+        /* a faint outline, so the cells tried show even where P is 0 */
+        fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\" stroke=\"#d9d9d9\" "
+                   "stroke-width=\"0.5\" data-p=\"%.4g\">",
+                a, top, b - a, bot - top, col, c->v);
         if (c->tip) {
             fputs("<title>", f);
             svg_escape(f, c->tip);
