@@ -62,11 +62,12 @@ else
     ok "no console errors"
 fi
 for h in '<h1>checkout retry storm</h1>' '<h2>Time series</h2>' '<h2>Causal loop diagram</h2>' \
-    '<h2>Arrow review</h2>' '<h2>Interventions</h2>' 'verdict: metastable'; do
+    '<h2>Arrow review</h2>' '<h2>Interventions</h2>' '<h2>Goodput against load</h2>' '<h2>Basin map</h2>' \
+    'verdict: metastable'; do
     if grep -qF "$h" "$dir/dom.html"; then ok "DOM has $h"; else bad "DOM lacks $h"; fi
 done
 n=$(grep -o '<svg' "$dir/dom.html" | wc -l)
-if [ "$n" -ge 7 ]; then ok "$n SVG elements rendered"; else bad "only $n SVG elements"; fi
+if [ "$n" -ge 9 ]; then ok "$n SVG elements rendered"; else bad "only $n SVG elements"; fi
 
 # 2. without JavaScript: headless Chromium's --dump-dom and --screenshot
 # need scripts themselves, so the page is loaded with its one <script>

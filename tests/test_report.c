@@ -13,6 +13,7 @@
 #include <math.h>
 #include <unistd.h>
 
+#include <jansson.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 
@@ -364,6 +365,39 @@ static void test_run_svg_maps_back_to_csv(void **state)
     assert_float_equal(a.ymax, 1, 1e-12);
     xmlFreeDoc(doc);
 
+    /* operator actions are marked where they happen, with what they do */
+    snprintf(path, sizeof path, "%s/act.yaml", tmpdir);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("duration: 40s\nseed: 3\nsample: 1s\n"
+          "clients:\n  users:\n    rate: 50/s\n    call: api\n    timeout: 1s\n"
+          "services:\n  api:\n    workers: 4\n    service_time: {dist: exponential, mean: 10ms}\n"
+          "faults:\n  - {at: 5s, for: 5s, target: api, slow: 2}\n"
+          "actions:\n  - {at: 12s, client: users, retry: off}\n  - {at: 20s, service: api, shed: 50%}\n",
+          f);
+    fclose(f);
+    r = run("run -q %s -o /dev/null --svg %s/svga", path, tmpdir);
+    EXPECT_STATUS(r, 0, "eddy run --svg with actions");
+    run_free(&r);
+    snprintf(path, sizeof path, "%s/svga/goodput.svg", tmpdir);
+    doc = xmlReadFile(path, NULL, XML_PARSE_NONET);
+    assert_non_null(doc);
+    root = xmlDocGetRootElement(doc);
+    a = read_area(root);
+    assert_float_equal(a.xmax, 40, 1e-9);
+    xmlNode *acts[8];
+    assert_int_equal(find_all(root, "g", "action", acts, 8, 0), 2);
+    static const double at[] = {12, 20};
+    static const char *const what[] = {"users: retries off", "api: shed 50%"};
+    for (int i = 0; i < 2; i++) {
+        xmlNode *ln = find(acts[i]->children, "line", NULL);
+        assert_true(fabs(attr_num(ln, "x1") - map_x(&a, at[i])) < 0.11);
+        xmlChar *t = xmlNodeGetContent(find(acts[i]->children, "text", NULL));
+        assert_string_equal((const char *)t, what[i]);
+        xmlFree(t);
+    }
+    xmlFreeDoc(doc);
+
     r = run("run -q " STORM " -o /dev/null --svg /nonexistent/dir/svg");
     EXPECT_STATUS(r, 1, "eddy run --svg into a missing parent");
     EXPECT_HAS(r.err, "cannot make /nonexistent/dir/svg");
@@ -393,7 +427,7 @@ static size_t check_inline_svgs(const char *page)
 static void test_report_page(void **state)
 {
     (void)state;
-    run_result r = run("report -q --seeds 2 " STORM " -o %s/storm.html", tmpdir);
+    run_result r = run("report -q --seeds 2 --no-basin " STORM " -o %s/storm.html", tmpdir);
     EXPECT_STATUS(r, 0, "eddy report");
     assert_string_equal(r.out, "");
     run_free(&r);
@@ -412,6 +446,8 @@ static void test_report_page(void **state)
     EXPECT_HAS(page, "<h2>Causal loop diagram</h2>");
     EXPECT_HAS(page, "<h2>Arrow review</h2>");
     EXPECT_HAS(page, "<h2>Interventions</h2>");
+    EXPECT_HAS(page, "<h2>Goodput against load</h2>");
+    EXPECT_LACKS(page, "<h2>Basin map</h2>");
     EXPECT_HAS(page, "naked-retry");
     EXPECT_HAS(page, "no retries on timeout");
     /* self-contained: nothing to fetch; the only URLs are XML namespaces */
@@ -424,20 +460,20 @@ static void test_report_page(void **state)
     EXPECT_HAS(page, "Content-Security-Policy");
     assert_int_equal(count(page, "<script"), 1); /* the hover read-outs, and nothing else */
     /* plots: 5 time series, the loop diagram, the small multiples (one per
-     * intervention, plus the model as written) */
+     * intervention, plus the model as written), the sweep */
     size_t nsvg = check_inline_svgs(page);
     size_t nfix = count(page, "<tr class=\"ok\">") + count(page, "<tr class=\"no\">") - 1;
     assert_true(nfix >= 5);
-    assert_int_equal(nsvg, 5 + 1 + 1 + nfix);
+    assert_int_equal(nsvg, 5 + 1 + 1 + nfix + 1);
     /* the sustaining loop is highlighted in the diagram */
     EXPECT_HAS(page, "#c0392b");
     free(page);
 
     /* deterministic: the same model and seeds give the same page */
-    r = run("report -q --seeds 2 --no-fix " STORM " -o %s/a.html", tmpdir);
+    r = run("report -q --seeds 2 --no-fix --no-sweep --no-basin " STORM " -o %s/a.html", tmpdir);
     EXPECT_STATUS(r, 0, "eddy report a");
     run_free(&r);
-    r = run("report -q --seeds 2 --no-fix -j 1 " STORM " -o %s/b.html", tmpdir);
+    r = run("report -q --seeds 2 --no-fix --no-sweep --no-basin -j 1 " STORM " -o %s/b.html", tmpdir);
     EXPECT_STATUS(r, 0, "eddy report b");
     run_free(&r);
     char pa[512], pb[512];
@@ -453,13 +489,13 @@ static void test_report_page(void **state)
 static void test_report_sections_off(void **state)
 {
     (void)state;
-    run_result r = run("report -q --seeds 1 --no-plots --no-loops --no-review --no-fix " STORM);
+    run_result r = run("report -q --seeds 1 --no-plots --no-loops --no-review --no-fix --no-sweep --no-basin " STORM);
     EXPECT_STATUS(r, 0, "eddy report, header only");
     EXPECT_HAS(r.out, "verdict: metastable");
     EXPECT_LACKS(r.out, "<h2>");
     EXPECT_LACKS(r.out, "<svg");
     run_free(&r);
-    r = run("report -q --seeds 1 --no-plots --no-review --no-fix --no-dot " STORM);
+    r = run("report -q --seeds 1 --no-plots --no-review --no-fix --no-sweep --no-basin --no-dot " STORM);
     EXPECT_STATUS(r, 0, "eddy report, loops only, plain layout");
     EXPECT_HAS(r.out, "<h2>Causal loop diagram</h2>");
     EXPECT_HAS(r.out, "class=\"cld plain\"");
@@ -473,10 +509,12 @@ static void test_report_sections_off(void **state)
     assert_int_equal(check_inline_svgs(r.out), 1);
     run_free(&r);
     /* a model without faults: no interventions to measure, and it says so */
-    r = run("report -q --seeds 1 --no-plots --no-loops --no-review examples/mmc.yaml");
+    r = run("report -q --seeds 1 --no-plots --no-loops --no-review --no-sweep examples/mmc.yaml");
     EXPECT_STATUS(r, 0, "eddy report mmc");
     EXPECT_HAS(r.out, "<h2>Interventions</h2>");
-    EXPECT_HAS(r.out, "the model has no faults");
+    EXPECT_HAS(r.out, "Not measured: the model has no faults");
+    EXPECT_HAS(r.out, "<h2>Basin map</h2>");
+    EXPECT_HAS(r.out, "Not mapped: the model has no faults");
     run_free(&r);
     r = run("report --no-such-flag " STORM);
     EXPECT_STATUS(r, 2, "eddy report --no-such-flag");
@@ -506,7 +544,7 @@ static void test_report_escapes(void **state)
           "faults:\n  - {at: 5s, for: 5s, target: api, slow: 2}\n",
           f);
     fclose(f);
-    run_result r = run("report -q --seeds 1 --no-fix %s", path);
+    run_result r = run("report -q --seeds 1 --no-fix --no-sweep --no-basin %s", path);
     EXPECT_STATUS(r, 0, "eddy report evil.yaml");
     EXPECT_LACKS(r.out, "<script>alert");
     EXPECT_LACKS(r.out, "<script>document");
@@ -520,6 +558,107 @@ static void test_report_escapes(void **state)
     /* the file name is the author's too */
     EXPECT_HAS(r.out, "evil.yaml");
     check_inline_svgs(r.out);
+    run_free(&r);
+}
+
+/* The first inline SVG after `marker` in the page, parsed. */
+static xmlDoc *svg_after(const char *page, const char *marker)
+{
+    const char *p = strstr(page, marker);
+    assert_non_null(p);
+    p = strstr(p, "<svg");
+    assert_non_null(p);
+    const char *e = strstr(p, "</svg>");
+    assert_non_null(e);
+    xmlDoc *doc = xmlReadMemory(p, (int)(e + 6 - p), "inline.svg", NULL, XML_PARSE_NONET);
+    assert_non_null(doc);
+    return doc;
+}
+
+static json_t *run_json(const char *args)
+{
+    run_result r = run("%s", args);
+    EXPECT_STATUS(r, 0, args);
+    json_error_t je;
+    json_t *j = json_loads(r.out, 0, &je);
+    if (!j)
+        fail_msg("%s: not JSON: %s", args, je.text);
+    run_free(&r);
+    return j;
+}
+
+/* The sweep's curve is `eddy sweep`'s numbers, and the basin map is
+ * `eddy basin`'s points and boundary, on the same seeds. */
+static void test_report_sweep_and_basin(void **state)
+{
+    (void)state;
+    json_t *sw = run_json("sweep -q --seeds 1 --json " STORM);
+    json_t *bs = run_json("basin -q --seeds 1 --json " STORM);
+    run_result r = run("report -q --seeds 1 --no-plots --no-loops --no-review --no-fix " STORM);
+    EXPECT_STATUS(r, 0, "eddy report, sweep and basin");
+    EXPECT_HAS(r.out, "<h2>Goodput against load</h2>");
+    EXPECT_HAS(r.out, "<h2>Basin map</h2>");
+    EXPECT_HAS(r.out, "Congestion collapse");
+
+    /* the sweep: goodput at each load multiple */
+    xmlDoc *doc = svg_after(r.out, "<section id=\"sweep\">");
+    xmlNode *root = xmlDocGetRootElement(doc);
+    area a = read_area(root);
+    double xs[256], ys[256];
+    size_t n = points(root, "series", "goodput", xs, ys, 256);
+    json_t *pts = json_object_get(sw, "points");
+    assert_int_equal(n, json_array_size(pts));
+    assert_int_equal(n, 20);
+    for (size_t i = 0; i < n; i++) {
+        json_t *p = json_array_get(pts, i);
+        double load = json_real_value(json_object_get(p, "load"));
+        double g = json_real_value(json_object_get(json_object_get(p, "goodput"), "mean"));
+        assert_true(fabs(xs[i] - map_x(&a, load)) <= 1);
+        assert_true(fabs(ys[i] - map_y(&a, g)) <= 1);
+    }
+    xmlFreeDoc(doc);
+
+    /* the basin: one cell per point tried, one boundary vertex per row
+     * where P crosses 1/2, at its critical value (a log axis here) */
+    doc = svg_after(r.out, "<section id=\"basin\">");
+    root = xmlDocGetRootElement(doc);
+    xmlNode *rect = find(root, "rect", "area");
+    assert_non_null(rect);
+    char b[8];
+    assert_non_null(attr(rect, "data-xlog", b, sizeof b));
+    a = read_area(root);
+    xmlNode *cells = find(root, "g", "cells");
+    assert_non_null(cells);
+    xmlNode *cv[1024];
+    size_t nc = find_all(cells->children, "rect", NULL, cv, 1024, 0);
+    assert_int_equal(nc, json_array_size(json_object_get(bs, "points")));
+    for (size_t i = 0; i < nc; i++) {
+        double p = attr_num(cv[i], "data-p");
+        assert_true(p >= 0 && p <= 1);
+    }
+    xmlNode *circ[64];
+    size_t ncirc = find_all(root, "circle", NULL, circ, 64, 0);
+    json_t *rows = json_object_get(bs, "rows");
+    size_t crosses = 0;
+    for (size_t i = 0; i < json_array_size(rows); i++) {
+        json_t *row = json_array_get(rows, i);
+        if (strcmp(json_string_value(json_object_get(row, "status")), "crosses"))
+            continue;
+        double crit = json_real_value(json_object_get(row, "critical"));
+        double y = json_real_value(json_object_get(row, "y"));
+        double px = a.x + (log10(crit) - log10(a.xmin)) / (log10(a.xmax) - log10(a.xmin)) * a.w;
+        bool found = false;
+        for (size_t k = 0; k < ncirc; k++)
+            found |= fabs(attr_num(circ[k], "cx") - px) <= 1 && fabs(attr_num(circ[k], "cy") - map_y(&a, y)) <= 1;
+        if (!found)
+            fail_msg("no boundary vertex at critical %g, y %g", crit, y);
+        crosses++;
+    }
+    assert_true(crosses >= 3);
+    assert_int_equal(ncirc, crosses);
+    xmlFreeDoc(doc);
+    json_decref(sw);
+    json_decref(bs);
     run_free(&r);
 }
 
@@ -560,6 +699,7 @@ int main(void)
         cmocka_unit_test(test_report_page),
         cmocka_unit_test(test_report_sections_off),
         cmocka_unit_test(test_report_escapes),
+        cmocka_unit_test(test_report_sweep_and_basin),
         cmocka_unit_test(test_diagnose_keeps_runs),
     };
     int rc = cmocka_run_group_tests(tests, setup, teardown);

@@ -218,7 +218,7 @@ static void series_points(FILE *f, const frame *F, const svg_series *s)
             break;
         fprintf(f, "<polyline class=\"%s\" fill=\"none\" stroke=\"%s\" stroke-width=\"%s\"%s%s data-label=\"",
                 s->faint ? "baseline" : "series", s->color, s->faint ? "1.2" : "1.6",
-                s->faint ? " stroke-opacity=\"0.35\"" : "", s->dashed ? " stroke-dasharray=\"5 3\"" : "");
+                s->faint ? " stroke-opacity=\"0.45\"" : "", s->dashed ? " stroke-dasharray=\"5 3\"" : "");
         svg_escape(f, s->label);
         fputs("\" points=\"", f);
         bool first = true;
@@ -357,7 +357,7 @@ void svg_plot_write(FILE *f, const svg_plot *p)
             if (x + w > W - 8 && x > 64)
                 break; /* no room: the rest are named by their hover titles */
             fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" stroke-width=\"2\"%s%s/>", x,
-                    y - 4, x + 20, y - 4, S[i].color, S[i].faint ? " stroke-opacity=\"0.35\"" : "",
+                    y - 4, x + 20, y - 4, S[i].color, S[i].faint ? " stroke-opacity=\"0.45\"" : "",
                     S[i].dashed ? " stroke-dasharray=\"5 3\"" : "");
             fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" fill=\"#333\">", x + 24, y);
             svg_escape(f, S[i].label);

@@ -211,8 +211,12 @@ int ts_plots_build(ts_plots *P, const model *m, const eddy_result *obs, const ed
             snprintf(d, sizeof d, "%s: retries %s", who, a->retry_on ? "on" : "off");
         else if (a->kind == ACTION_SHED)
             snprintf(d, sizeof d, "%s: shed %.0f%%", who, a->shed * 100);
-        else
+        else if (a->kind == ACTION_DRAIN)
             snprintf(d, sizeof d, "%s: drain", who);
+        else if (a->kind == ACTION_SCALE)
+            snprintf(d, sizeof d, "%s: scale to %ld", who, a->replicas);
+        else
+            snprintf(d, sizeof d, "%s: action", who); /* a kind added after this was written */
         P->marks[i] = (svg_mark){t_sec(a->at), keep_str(&P->labels, &P->nlabels, d)};
     }
     builder B = {.P = P, .m = m, .obs = obs, .base = base};
@@ -222,7 +226,7 @@ int ts_plots_build(ts_plots *P, const model *m, const eddy_result *obs, const ed
     begin(&B, "goodput", "Goodput and offered load", "user requests/s",
           "User requests offered (dashed) and succeeded per second, every client summed; the faint line is the "
           "baseline's goodput, without the faults.");
-    add(&B, obs, per_row(obs, m, measure_demand), "offered", "#7f7f7f", true, false);
+    add(&B, obs, per_row(obs, m, measure_demand), "offered", "#a0a0a0", true, false);
     add(&B, obs, per_row(obs, m, measure_goodput), "goodput", "#1f77b4", false, false);
     if (base)
         add(&B, base, per_row(base, m, measure_goodput), "goodput (baseline)", "#1f77b4", false, false);
