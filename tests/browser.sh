@@ -110,6 +110,19 @@ else
     [ -n "$shot_out" ] && cp "$dir/shot.png" "$shot_out"
 fi
 
+# 3b. the hover read-out: a mouse move over the first plot writes the values
+# under the cursor below it (a copy of the page with one more script that
+# moves the mouse)
+sed 's#</body>#<script>var s=document.querySelector("figure.ts svg"),r=s.getBoundingClientRect();s.dispatchEvent(new MouseEvent("mousemove",{clientX:r.left+r.width*0.3,clientY:r.top+r.height/2,bubbles:true}));</script></body>#' \
+    "$dir/storm.html" >"$dir/hover.html"
+chrome --dump-dom "file://$dir/hover.html" >"$dir/hover.dom" 2>"$dir/hover.err"
+ro=$(grep -o '<div class="readout">t = [^<]*</div>' "$dir/hover.dom" | head -1)
+if [ -n "$ro" ] && echo "$ro" | grep -q 'goodput (baseline): ' && ! grep -q ':CONSOLE' "$dir/hover.err"; then
+    ok "hover read-out: $(echo "$ro" | sed 's/<[^>]*>//g')"
+else
+    bad "no hover read-out"
+fi
+
 # 4. the author's <script> shows as text and runs nothing
 cat >"$dir/evil.yaml" <<'EOF'
 name: "<script>console.error('INJECTED')</script> & \"q\" <img src=x onerror=console.error('IMG')>"

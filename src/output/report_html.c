@@ -57,7 +57,7 @@ static const char script[] =
     " if(!svg||!area||!out)return;\n"
     " var X=num(area,'x'),Y=num(area,'y'),W=num(area,'width'),H=num(area,'height');\n"
     " var x0=num(area,'data-xmin'),x1=num(area,'data-xmax'),y0=num(area,'data-ymin'),y1=num(area,'data-ymax');\n"
-    " var lines=[],pl=svg.querySelectorAll('polyline.series');\n"
+    " var lines=[],pl=svg.querySelectorAll('polyline.series,polyline.baseline');\n"
     " for(var k=0;k<pl.length;k++){var pts=pl[k].getAttribute('points').split(' ').map(function(p){"
     "var c=p.split(',');return [parseFloat(c[0]),parseFloat(c[1])];});"
     "lines.push({label:pl[k].getAttribute('data-label'),pts:pts});}\n"
