@@ -168,6 +168,7 @@ int cmd_report(int argc, char **argv)
         goto done_rv;
     }
     const char *fix_skipped = NULL;
+    char fix_why[2100];
     if (fix && !has_faults) {
         fix_skipped = "Not measured: the model has no faults, so there is no incident to intervene in.";
     } else if (fix) {
@@ -177,11 +178,14 @@ int cmd_report(int argc, char **argv)
         rc = fix_run(path, &fo, &fr, &err);
         progress_done(&bar);
         if (rc < 0) {
-            print_err(&err);
+            char buf[2048];
+            err_format(&err, buf, sizeof buf);
+            snprintf(fix_why, sizeof fix_why, "Not measured: %s", buf);
+            fix_skipped = fix_why;
             fix_report_free(&fr);
-            goto done_d;
+        } else {
+            have_fix = true;
         }
-        have_fix = true;
     }
 
     /* sweep and basin: a failure leaves their section with the reason, not
@@ -275,7 +279,6 @@ done_fix:
         basin_free(&br);
     if (have_fix)
         fix_report_free(&fr);
-done_d:
     diagnosis_free(&d);
 done_rv:
     if (rv)
