@@ -12,7 +12,11 @@
  * (retry outside, breaker and pool inside): the circuit breaker may refuse
  * an attempt before it starts; the attempt then needs a connection from the
  * pool; its outcome feeds the breaker and the retry budget; and a retry
- * goes out only if the budget has room. */
+ * goes out only if the budget has room.
+ *
+ * A look-aside cache sits outside all of that (cache.c): a call on an edge
+ * with a cache first looks its key up, and only a miss goes to the origin
+ * through retries, breaker and pool. */
 #include <math.h>
 
 #include "sim.h"
@@ -29,18 +33,36 @@ void call_begin(sim *s, caller *c, edge_rt *e, int kind)
 {
     c->edge = e;
     c->kind = (uint8_t)kind;
+    if (e->cache && cache_lookup(s, c))
+        return; /* a hit, or waiting on another call's answer */
     c->attempt = 0;
     c->prev_sleep = e->spec->retry.base;
     send_attempt(s, c);
 }
 
-static void call_end(sim *s, caller *c, status st)
+void call_start_origin(sim *s, caller *c)
 {
-    c->state = CALL_IDLE;
+    c->attempt = 0;
+    c->prev_sleep = c->edge->spec->retry.base;
+    send_attempt(s, c);
+}
+
+void call_report(sim *s, caller *c, status st)
+{
     if (c->kind == CALLER_USER)
         client_call_done(s, container_of(c, ureq, call), st);
     else
         service_call_done(s, container_of(c, req, down), st);
+}
+
+static void call_end(sim *s, caller *c, status st)
+{
+    c->state = CALL_IDLE;
+    if (c->cache_role) {
+        cache_call_end(s, c, st); /* fills, answers the waiters, then reports */
+        return;
+    }
+    call_report(s, c, st);
 }
 
 /* The deadline an attempt carries to its callee, as gRPC propagates one:
@@ -54,6 +76,8 @@ static inline simtime attempt_deadline(const caller *c)
     simtime owner;
     if (c->kind == CALLER_JOB) {
         owner = container_of(c, req, down)->deadline;
+    } else if (c->kind == CALLER_REFRESH) {
+        owner = T_NEVER; /* a background refresh has no one waiting */
     } else {
         const ureq *u = container_of(c, ureq, call);
         owner = u->client->spec->deadline > 0 ? u->start + u->client->spec->deadline : T_NEVER;
@@ -103,10 +127,14 @@ static void send_attempt(sim *s, caller *c)
     if (c->attempt > 1)
         e->retries++;
     if (e->client) {
-        if (c->attempt == 1)
-            e->client->cur.offered++;
-        else
+        /* with a cache, a user request is counted offered at its lookup
+         * (cache.c), and a background refresh is not a user's */
+        if (c->attempt == 1) {
+            if (!e->cache)
+                e->client->cur.offered++;
+        } else if (c->kind != CALLER_REFRESH) {
             e->client->cur.retries++;
+        }
     }
     c->sent = s->now;
     if (e->breakers && !breaker_permit(&e->breakers[c->inst], s->now)) {
@@ -115,6 +143,7 @@ static void send_attempt(sim *s, caller *c)
         e->short_circuited++;
         if (spec->breaker.fallback == FALLBACK_DEFAULT) {
             e->fallbacks++;
+            c->cache_nofill = 1; /* a default value, not the origin's answer */
             call_end(s, c, ST_OK);
         } else {
             call_end(s, c, ST_OPEN);
@@ -278,4 +307,6 @@ void call_abandon(sim *s, caller *c)
         c->out = NULL;
     }
     c->state = CALL_IDLE;
+    if (c->cache_role)
+        cache_abandon(s, c); /* after: it may hand the key's origin call to a waiter */
 }
