@@ -21,6 +21,9 @@
  *                           with contention: it lets concurrency climb past
  *                           the point where throughput falls (the contention
  *                           spiral)
+ *   synchronized-expiry     a warm cache with one ttl and neither ttl_jitter
+ *                           nor coalesce: every key expires at once, and
+ *                           each expiry is a burst of misses at the origin
  *
  * The edge's mechanisms change what the caller does when the callee is
  * slow: with a circuit breaker that sees the slowness, it fails fast (or
