@@ -18,6 +18,7 @@ typedef struct cli_command {
 int cmd_run(int argc, char **argv);
 int cmd_loops(int argc, char **argv);
 int cmd_review(int argc, char **argv);
+int cmd_diagnose(int argc, char **argv);
 
 /* Print "eddy CMD: message" on stderr and return 2 (usage) or 1. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -27,5 +28,9 @@ int cli_fail(const char *cmd, const char *fmt, ...) __attribute__((format(printf
  * *path and returns 0, or reports a usage error naming `what` and returns
  * 2. */
 int cli_one_file(const char *cmd, int argc, char **argv, int optind, const char *what, const char **path);
+
+/* Parse a whole number >= min for option `opt`; on failure report a usage
+ * error and return 2. */
+int cli_count(const char *cmd, const char *opt, const char *arg, long min, long *out);
 
 #endif

@@ -1,5 +1,7 @@
 /* main.c -- `eddy <command> [options] FILE`: dispatch to a command. */
+#include <errno.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -10,6 +12,7 @@ static const cli_command commands[] = {
     {"run", cmd_run, "simulate a model; print a summary, write the series as CSV"},
     {"loops", cmd_loops, "find, classify and explain the feedback loops of a diagram or model"},
     {"review", cmd_review, "review every call edge: timeouts, retries, amplification"},
+    {"diagnose", cmd_diagnose, "what kind of failure the incident is, which loop sustains it (by counterfactual runs)"},
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 
@@ -52,6 +55,17 @@ int cli_one_file(const char *cmd, int argc, char **argv, int first, const char *
     if (first + 1 < argc)
         return cli_usage_error(cmd, "expected one %s, got also '%s'", what, argv[first + 1]);
     *path = argv[first];
+    return 0;
+}
+
+int cli_count(const char *cmd, const char *opt, const char *arg, long min, long *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(arg, &end, 10);
+    if (errno || *end || !*arg || v < min)
+        return cli_usage_error(cmd, "%s expects a whole number >= %ld, got '%s'", opt, min, arg);
+    *out = v;
     return 0;
 }
 

@@ -87,7 +87,7 @@ static int get_link(cy *Y, cld_graph *g, yaml_node_t *n, size_t idx)
 
 int cldyaml_from_document(cld_graph *g, yaml_document_t *doc, const char *file, eddy_error *err)
 {
-    cy Y = {doc, file, err};
+    cy Y = {.doc = doc, .file = file, .err = err};
     yaml_node_t *root = yaml_document_get_root_node(doc);
     if (!root)
         return err_set(err, file, 1, 1, "the file is empty; expected a mapping with 'links'");

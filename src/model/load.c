@@ -17,6 +17,7 @@
 
 #include "units.h"
 #include "yamldoc.h"
+#include "yedit.h"
 
 typedef struct loader {
     const char *file;
@@ -1917,10 +1918,25 @@ out:
     return rc;
 }
 
-static model *load(yaml_parser_t *parser, const char *name, eddy_error *err)
+static int apply_edits(loader *L, const model_edit *e, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (L->y.norigins < 8) {
+            L->y.origin_first[L->y.norigins] = (int)(L->doc.nodes.top - L->doc.nodes.start) + 1;
+            L->y.origin_file[L->y.norigins++] = e[i].origin ? e[i].origin : L->file;
+        }
+        int rc = e[i].patch ? yedit_merge(&L->doc, e[i].patch, e[i].patch_node, e[i].origin, L->err)
+                            : yedit_set(&L->doc, e[i].set_path, e[i].set_value, e[i].origin, L->err);
+        if (rc < 0)
+            return -1;
+    }
+    return 0;
+}
+
+static model *load(yaml_parser_t *parser, const char *name, const model_edit *edits, size_t nedits, eddy_error *err)
 {
     loader L = {.file = name, .err = err};
-    L.y = (yamldoc){&L.doc, name, err};
+    L.y = (yamldoc){.doc = &L.doc, .file = name, .err = err};
     L.m = xcalloc(1, sizeof *L.m);
     L.m->file = xstrdup(name);
     if (!yaml_parser_load(parser, &L.doc)) {
@@ -1930,7 +1946,9 @@ static model *load(yaml_parser_t *parser, const char *name, eddy_error *err)
         model_free(L.m);
         return NULL;
     }
-    int rc = get_model(&L, yaml_document_get_root_node(&L.doc));
+    int rc = apply_edits(&L, edits, nedits);
+    if (rc == 0)
+        rc = get_model(&L, yaml_document_get_root_node(&L.doc));
     yaml_document_delete(&L.doc);
     if (rc < 0) {
         model_free(L.m);
@@ -1947,12 +1965,12 @@ model *model_load_string(const char *text, size_t len, const char *name, eddy_er
         return NULL;
     }
     yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
-    model *m = load(&parser, name, err);
+    model *m = load(&parser, name, NULL, 0, err);
     yaml_parser_delete(&parser);
     return m;
 }
 
-model *model_load(const char *path, eddy_error *err)
+model *model_load_edited(const char *path, const model_edit *edits, size_t nedits, eddy_error *err)
 {
     FILE *fp = fopen(path, "rb");
     if (!fp) {
@@ -1966,11 +1984,13 @@ model *model_load(const char *path, eddy_error *err)
         return NULL;
     }
     yaml_parser_set_input_file(&parser, fp);
-    model *m = load(&parser, path, err);
+    model *m = load(&parser, path, edits, nedits, err);
     yaml_parser_delete(&parser);
     fclose(fp);
     return m;
 }
+
+model *model_load(const char *path, eddy_error *err) { return model_load_edited(path, NULL, 0, err); }
 
 void model_free(model *m)
 {

@@ -281,11 +281,24 @@ typedef struct model {
     size_t ncaches;
 } model;
 
+/* An edit made to the model's YAML before it is read, so that it passes the
+ * same checks as the file itself (yedit.h): either set the value at a
+ * dotted path, or merge a patch (a mapping node of another document). */
+struct yaml_document_s;
+typedef struct model_edit {
+    const char *set_path, *set_value;
+    struct yaml_document_s *patch;
+    int patch_node;
+    const char *origin; /* where the edit came from, for errors: a file, "--x services.db.workers" */
+} model_edit;
+
 /* Read and validate a model file.  On error returns NULL and fills err with
  * the file, line, column, the key, and what was expected. */
 model *model_load(const char *path, eddy_error *err);
 /* The same, from a string; `name` is used as the file name in errors. */
 model *model_load_string(const char *text, size_t len, const char *name, eddy_error *err);
+/* The same, after applying edits in order. */
+model *model_load_edited(const char *path, const model_edit *edits, size_t nedits, eddy_error *err);
 void model_free(model *m);
 
 int model_find_service(const model *m, const char *name);

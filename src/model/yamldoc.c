@@ -19,9 +19,16 @@ const char *yd_type_name(const yaml_node_t *n)
 
 int yd_fail(const yamldoc *y, const yaml_node_t *n, const char *fmt, ...)
 {
+    const char *file = y->file;
+    if (n && y->norigins) {
+        int id = (int)(n - y->doc->nodes.start) + 1;
+        for (int i = 0; i < y->norigins; i++)
+            if (id >= y->origin_first[i])
+                file = y->origin_file[i];
+    }
     va_list ap;
     va_start(ap, fmt);
-    err_vset(y->err, y->file, n ? yd_line(n) : 0, n ? yd_col(n) : 0, fmt, ap);
+    err_vset(y->err, file, n ? yd_line(n) : 0, n ? yd_col(n) : 0, fmt, ap);
     va_end(ap);
     return -1;
 }

@@ -13,6 +13,11 @@ typedef struct yamldoc {
     yaml_document_t *doc;
     const char *file;
     eddy_error *err;
+    /* Nodes added by edits (yedit.h) come from other files: node ids from
+     * origin_first[i] on were written in origin_file[i]. */
+    int norigins;
+    int origin_first[8];
+    const char *origin_file[8];
 } yamldoc;
 
 static inline yaml_node_t *yd_node(const yamldoc *y, int id) { return yaml_document_get_node(y->doc, id); }

@@ -1,0 +1,959 @@
+/* diagnose.c -- verdict, failure modes, sustaining loop, coupling statement
+ * and timeline of an incident, from runs on the same seeds (diagnose.h). */
+#include "diagnose.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../loops/derive.h"
+#include "../model/units.h"
+#include "batch.h"
+#include "phases.h"
+#include "variant.h"
+
+const char *verdict_name(verdict v)
+{
+    static const char *const n[] = {"healthy", "component", "metastable", "collapsed"};
+    return n[v];
+}
+
+const char *failure_mode_name(failure_mode f)
+{
+    static const char *const n[] = {"retry_storm", "thundering_herd", "congestion_collapse",
+                                    "cascade",     "oscillation",     "cold_cache"};
+    return n[f];
+}
+
+/* ---- one run's series ------------------------------------------------------ */
+
+typedef struct series_view {
+    const eddy_result *r;
+    double end;
+} series_view;
+
+static int colf(const eddy_result *r, const char *entity, const char *metric)
+{
+    char name[320];
+    snprintf(name, sizeof name, "%s.%s", entity, metric);
+    return eddy_series_column(&r->series, name);
+}
+
+static double cell(const eddy_result *r, size_t row, int col)
+{
+    if (col < 0)
+        return 0;
+    double v = eddy_series_at(&r->series, row, (size_t)col);
+    return isfinite(v) ? v : 0;
+}
+
+static double row_t(const eddy_result *r, size_t i) { return eddy_series_at(&r->series, i, 0); }
+static double row_dt(const eddy_result *r, size_t i)
+{
+    return (i + 1 < r->series.nrows ? row_t(r, i + 1) : r->duration) - row_t(r, i);
+}
+
+/* Sum over clients of one metric in row i. */
+static double clients_sum(const model *m, const eddy_result *r, size_t i, const char *metric)
+{
+    double s = 0;
+    for (size_t c = 0; c < m->nclients; c++)
+        s += cell(r, i, colf(r, m->clients[c].name, metric));
+    return s;
+}
+
+static double goodput_row(const model *m, const eddy_result *r, size_t i) { return clients_sum(m, r, i, "goodput"); }
+static double demand_row(const model *m, const eddy_result *r, size_t i)
+{
+    return clients_sum(m, r, i, "offered") + clients_sum(m, r, i, "shed");
+}
+
+/* Mean of a per-row quantity over [a, b), weighting rows by their overlap. */
+static double window_mean(const model *m, const eddy_result *r, double a, double b,
+                          double (*f)(const model *, const eddy_result *, size_t))
+{
+    double s = 0, w = 0;
+    for (size_t i = 0; i < r->series.nrows; i++) {
+        double t0 = row_t(r, i), t1 = t0 + row_dt(r, i);
+        double lo = t0 > a ? t0 : a, hi = t1 < b ? t1 : b;
+        if (hi <= lo)
+            continue;
+        s += f(m, r, i) * (hi - lo);
+        w += hi - lo;
+    }
+    return w > 0 ? s / w : NAN;
+}
+
+/* The first time t >= from such that every RECOVERY_ROWS window from t on
+ * has observed goodput >= GOOD_LEVEL x the baseline's; NaN if the last
+ * window still fails. */
+static double recovery_at(const model *m, const eddy_result *obs, const eddy_result *base, double from)
+{
+    size_t n = obs->series.nrows < base->series.nrows ? obs->series.nrows : base->series.nrows;
+    size_t first = 0;
+    while (first < n && row_t(obs, first) < from - 1e-9)
+        first++;
+    if (first >= n)
+        return NAN;
+    double rec = row_t(obs, first);
+    for (size_t i = first; i < n; i++) {
+        size_t j = i + RECOVERY_ROWS <= n ? i + RECOVERY_ROWS : n;
+        if (j - i < RECOVERY_ROWS && i > first)
+            break; /* windows cut short by the end were judged as part of longer ones */
+        double go = 0, gb = 0;
+        for (size_t k = i; k < j; k++) {
+            go += goodput_row(m, obs, k);
+            gb += goodput_row(m, base, k);
+        }
+        if (go < GOOD_LEVEL * gb) {
+            if (j >= n)
+                return NAN;
+            rec = row_t(obs, i + 1);
+        }
+    }
+    return rec;
+}
+
+/* ---- running the variants ---------------------------------------------------- */
+
+typedef struct job_set {
+    model **models;   /* per variant */
+    eddy_result *res; /* [variant * seeds + rep] */
+    int *rc;
+    eddy_error *errs;
+    unsigned seeds;
+    uint64_t seed;
+    size_t first; /* variant of job 0 */
+} job_set;
+
+static void run_job(size_t i, void *ud)
+{
+    job_set *J = ud;
+    size_t v = J->first + i / J->seeds;
+    unsigned rep = (unsigned)(i % J->seeds);
+    eddy_options o = eddy_options_default();
+    o.seed = batch_seed(J->seed, rep);
+    o.use_seed = true;
+    size_t slot = v * J->seeds + rep;
+    J->rc[slot] = eddy_run(J->models[v], &o, &J->res[slot], &J->errs[slot]);
+}
+
+static int run_variants(job_set *J, size_t first, size_t count, const diagnose_opts *opt, eddy_error *err,
+                        size_t *runs)
+{
+    J->first = first;
+    batch_for(count * J->seeds, opt->threads, run_job, J, opt->progress, opt->progress_ud);
+    *runs += count * J->seeds;
+    for (size_t s = first * J->seeds; s < (first + count) * J->seeds; s++)
+        if (J->rc[s] < 0) {
+            *err = J->errs[s];
+            return -1;
+        }
+    return 0;
+}
+
+/* ---- evidence ------------------------------------------------------------------ */
+
+static void add_mode(diagnosis *d, failure_mode f, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void add_mode(diagnosis *d, failure_mode f, const char *fmt, ...)
+{
+    dg_mode *x = &d->modes[d->nmodes++];
+    x->mode = f;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(x->evidence, sizeof x->evidence, fmt, ap);
+    va_end(ap);
+}
+
+static void add_event(diagnosis *d, double t, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void add_event(diagnosis *d, double t, const char *fmt, ...)
+{
+    d->timeline = realloc(d->timeline, (d->ntimeline + 1) * sizeof *d->timeline);
+    if (!d->timeline)
+        abort();
+    dg_event *e = &d->timeline[d->ntimeline++];
+    e->t = t;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(e->what, sizeof e->what, fmt, ap);
+    va_end(ap);
+}
+
+static double capacity(const service_spec *s)
+{
+    if (s->workers == MODEL_UNLIMITED)
+        return INFINITY;
+    return (double)s->workers * (double)(s->replicas > 0 ? s->replicas : 1);
+}
+
+static double svc_mean(const eddy_result *r, const char *svc, const char *metric, double a, double b)
+{
+    int c = colf(r, svc, metric);
+    double s = 0, w = 0;
+    for (size_t i = 0; c >= 0 && i < r->series.nrows; i++) {
+        double t0 = row_t(r, i), t1 = t0 + row_dt(r, i);
+        double lo = t0 > a ? t0 : a, hi = t1 < b ? t1 : b;
+        if (hi <= lo)
+            continue;
+        s += cell(r, i, c) * (hi - lo);
+        w += hi - lo;
+    }
+    return w > 0 ? s / w : NAN;
+}
+
+/* Whether service `s` calls `target`, directly or not. */
+static bool calls_into(const model *m, int s, int target, int depth)
+{
+    if (depth > 64)
+        return false;
+    for (size_t k = 0; k < m->services[s].ncalls; k++) {
+        int to = m->services[s].calls[k].to;
+        if (to == target || calls_into(m, to, target, depth + 1))
+            return true;
+    }
+    return false;
+}
+
+static bool is_fault_target(const model *m, int s)
+{
+    for (size_t f = 0; f < m->nfaults; f++)
+        if (m->faults[f].target == s)
+            return true;
+    return false;
+}
+
+/* Count the changes of direction of a column over rows with t >= from. */
+static int reversals(const eddy_result *r, int c, double from)
+{
+    int n = 0, dir = 0;
+    double prev = NAN;
+    for (size_t i = 0; c >= 0 && i < r->series.nrows; i++) {
+        if (row_t(r, i) < from)
+            continue;
+        double v = cell(r, i, c);
+        if (!isnan(prev) && v != prev) {
+            int d = v > prev ? 1 : -1;
+            if (dir && d != dir)
+                n++;
+            dir = d;
+        }
+        prev = v;
+    }
+    return n;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+static void find_modes(diagnosis *d, const eddy_result *obs, const eddy_result *base)
+{
+    const model *m = d->m;
+    double fs = d->fault_start, fe = d->fault_end, end = d->end;
+    bool faults = m->nfaults > 0;
+    double judge_from = faults ? fs : 0;
+
+    /* retry storm: attempts per request rise while success falls */
+    for (size_t c = 0; c < m->nclients; c++) {
+        const char *n = m->clients[c].name;
+        int co = colf(obs, n, "offered"), cr = colf(obs, n, "retries"), cg = colf(obs, n, "goodput");
+        double best = 0, at = 0, succ = 1;
+        for (size_t i = 0; i < obs->series.nrows; i++) {
+            if (row_t(obs, i) < judge_from)
+                continue;
+            double off = cell(obs, i, co), ret = cell(obs, i, cr);
+            if (off <= 0)
+                continue;
+            double amp = (off + ret) / off;
+            if (amp > best) {
+                best = amp;
+                at = row_t(obs, i);
+                succ = cell(obs, i, cg) / off;
+            }
+        }
+        double bo = svc_mean(base, n, "offered", 0, end), br = svc_mean(base, n, "retries", 0, end);
+        double bamp = bo > 0 ? (bo + br) / bo : 1;
+        if (best >= 1.5 && best >= 1.5 * bamp && succ < GOOD_LEVEL) {
+            add_mode(d, MODE_RETRY_STORM,
+                     "%s's attempts reached %.1fx its new user requests at %.0f s (baseline %.2fx) while only "
+                     "%.0f%% of them succeeded",
+                     n, best, at, bamp, succ * 100);
+            break;
+        }
+    }
+
+    /* congestion collapse: a service does less work while more arrives */
+    for (size_t s = 0; s < m->nservices; s++) {
+        const char *n = m->services[s].name;
+        double a0 = faults ? fe : end / 2, a1 = end;
+        if (a1 - a0 < 1)
+            a0 = judge_from, a1 = end;
+        double arr_o = svc_mean(obs, n, "arrivals", a0, a1), arr_b = svc_mean(base, n, "arrivals", a0, a1);
+        double cmp_o = svc_mean(obs, n, "completed", a0, a1), cmp_b = svc_mean(base, n, "completed", a0, a1);
+        double busy_o = svc_mean(obs, n, "busy", a0, a1);
+        if (arr_o >= 1.1 * arr_b && cmp_o <= 0.8 * cmp_b && busy_o >= 0.9 * capacity(&m->services[s])) {
+            add_mode(d, MODE_CONGESTION_COLLAPSE,
+                     "%s completed %.0f/s with all %.0f workers busy while %.0f/s arrived; the baseline completes "
+                     "%.0f/s of %.0f/s",
+                     n, cmp_o, busy_o, arr_o, cmp_b, arr_b);
+            break;
+        }
+    }
+
+    /* cascade: a healthy caller of the faulted service saturates */
+    for (size_t s = 0; faults && s < m->nservices; s++) {
+        if (is_fault_target(m, (int)s))
+            continue;
+        bool upstream = false;
+        for (size_t f = 0; f < m->nfaults; f++)
+            upstream |= calls_into(m, (int)s, m->faults[f].target, 0);
+        if (!upstream)
+            continue;
+        const char *n = m->services[s].name;
+        double cap = capacity(&m->services[s]);
+        int cb = colf(obs, n, "busy"), cj = colf(obs, n, "rejected");
+        double bbusy = svc_mean(base, n, "busy", 0, end), brej = svc_mean(base, n, "rejected", 0, end);
+        for (size_t i = 0; i < obs->series.nrows; i++) {
+            double t = row_t(obs, i);
+            if (t < fs)
+                continue;
+            double busy = cell(obs, i, cb), rej = cell(obs, i, cj);
+            bool sat = isfinite(cap) && busy >= 0.99 * cap && bbusy < 0.9 * cap;
+            if (sat || (rej > 1 && rej > 10 * (brej + 0.1))) {
+                add_mode(d, MODE_CASCADE,
+                         "%s, which calls the faulted service, saturated %.0f s after the trigger: %.0f of %.0f "
+                         "workers busy, %.0f/s rejected (baseline %.0f busy)",
+                         n, t - fs, busy, cap, rej, bbusy);
+                goto cascade_done;
+            }
+        }
+    }
+cascade_done:
+
+    /* thundering herd: a service's arrivals spike far above their median */
+    for (size_t s = 0; s < m->nservices; s++) {
+        const char *n = m->services[s].name;
+        int c = colf(obs, n, "arrivals");
+        size_t nr = obs->series.nrows;
+        if (c < 0 || nr < 10)
+            continue;
+        double *v = malloc(nr * sizeof *v);
+        if (!v)
+            abort();
+        double peak = 0, at = 0;
+        for (size_t i = 0; i < nr; i++) {
+            v[i] = cell(obs, i, c);
+            if (i > 0 && v[i] > peak) { /* the first row is the cold start */
+                peak = v[i];
+                at = row_t(obs, i);
+            }
+        }
+        qsort(v, nr, sizeof *v, cmp_double);
+        double med = v[nr / 2];
+        size_t high = 0;
+        for (size_t i = 0; i < nr; i++)
+            high += v[i] > 2 * med;
+        free(v);
+        if (med > 0 && peak >= 5 * med && high <= nr / 10) {
+            add_mode(d, MODE_THUNDERING_HERD,
+                     "%s's arrivals spiked to %.0f/s at %.0f s, %.0fx their median of %.0f/s, in %zu short bursts "
+                     "of samples",
+                     n, peak, at, peak / med, med, high);
+            break;
+        }
+    }
+
+    /* oscillation: a replica count or breaker that keeps changing direction */
+    for (size_t k = 0; k < obs->series.ncols; k++) {
+        const char *name = obs->series.names[k];
+        const char *dot = strrchr(name, '.');
+        if (!dot || (strcmp(dot, ".replicas") && strcmp(dot, ".breaker_open")))
+            continue;
+        int rv = reversals(obs, (int)k, end / 2);
+        if (rv >= 4) {
+            add_mode(d, MODE_OSCILLATION, "%s changed direction %d times in the second half of the run", name, rv);
+            break;
+        }
+    }
+
+    /* cold cache: a cache's hit ratio stays low after the trigger */
+    for (size_t k = 0; faults && k < obs->series.ncols; k++) {
+        const char *name = obs->series.names[k];
+        const char *dot = strrchr(name, '.');
+        if (!dot || strcmp(dot, ".hit_ratio"))
+            continue;
+        double a0 = fe + d->settle;
+        double ho = 0, hb = 0, w = 0;
+        for (size_t i = 0; i < obs->series.nrows && i < base->series.nrows; i++) {
+            if (row_t(obs, i) < a0)
+                continue;
+            ho += cell(obs, i, (int)k);
+            hb += cell(base, i, (int)k);
+            w++;
+        }
+        if (w > 0 && ho / w < 0.7 * (hb / w)) {
+            char ent[256];
+            snprintf(ent, sizeof ent, "%.*s", (int)(dot - name), name);
+            add_mode(d, MODE_COLD_CACHE, "%s's hit ratio stayed at %.0f%% after the trigger (baseline %.0f%%)", ent,
+                     100 * ho / w, 100 * hb / w);
+            break;
+        }
+    }
+}
+
+/* ---- the timeline ----------------------------------------------------------- */
+
+static void build_timeline(diagnosis *d, const eddy_result *obs, const eddy_result *base)
+{
+    const model *m = d->m;
+    for (size_t f = 0; f < m->nfaults; f++) {
+        char desc[160], dur[32];
+        phases_describe_fault(m, &m->faults[f], desc, sizeof desc);
+        units_format_duration(m->faults[f].dur, dur, sizeof dur);
+        add_event(d, t_sec(m->faults[f].at), "trigger: %s for %s", desc, dur);
+    }
+    double fs = d->fault_start;
+    /* first timeouts */
+    double bto = 0;
+    for (size_t i = 0; i < base->series.nrows; i++)
+        bto += clients_sum(m, base, i, "timeouts");
+    bto /= base->series.nrows ? (double)base->series.nrows : 1;
+    for (size_t i = 0; i < obs->series.nrows; i++) {
+        double t = row_t(obs, i), to = clients_sum(m, obs, i, "timeouts");
+        if (t >= fs && to > 1 && to > 2 * bto) {
+            add_event(d, t, "first timeouts: %.0f/s (baseline %.1f/s)", to, bto);
+            break;
+        }
+    }
+    /* retries crossing N x */
+    for (size_t i = 0; i < obs->series.nrows; i++) {
+        double t = row_t(obs, i), off = clients_sum(m, obs, i, "offered"), ret = clients_sum(m, obs, i, "retries");
+        if (t >= fs && off > 0 && (off + ret) / off >= STORM_AMPLIFICATION) {
+            add_event(d, t, "retries cross %.0fx: attempts are %.1fx the new user requests", STORM_AMPLIFICATION,
+                      (off + ret) / off);
+            break;
+        }
+    }
+    /* a queue, the workers or a pool saturating */
+    double sat_t = INFINITY;
+    char sat[256] = "";
+    for (size_t s = 0; s < m->nservices; s++) {
+        const service_spec *sp = &m->services[s];
+        const char *n = sp->name;
+        double cap = capacity(sp);
+        double qcap = sp->queue == MODEL_UNLIMITED ? INFINITY : (double)sp->queue * (sp->replicas ? sp->replicas : 1);
+        int cb = colf(obs, n, "busy"), cq = colf(obs, n, "queue"), cj = colf(obs, n, "rejected");
+        double bbusy = svc_mean(base, n, "busy", 0, d->end);
+        for (size_t i = 0; i < obs->series.nrows; i++) {
+            double t = row_t(obs, i);
+            if (t < fs || t >= sat_t)
+                continue;
+            double busy = cell(obs, i, cb), q = cell(obs, i, cq), rj = cell(obs, i, cj);
+            if (isfinite(cap) && busy >= 0.99 * cap && bbusy < 0.9 * cap) {
+                sat_t = t;
+                snprintf(sat, sizeof sat, "%s saturates: %.0f of %.0f workers busy, %.0f queued", n, busy, cap, q);
+            } else if (rj > 0 && isfinite(qcap) && q >= 0.9 * qcap) {
+                sat_t = t;
+                snprintf(sat, sizeof sat, "%s's queue is full (%.0f of %.0f): %.0f/s rejected", n, q, qcap, rj);
+            }
+        }
+    }
+    for (size_t k = 0; k < obs->series.ncols; k++) {
+        const char *name = obs->series.names[k];
+        const char *dot = strrchr(name, '.');
+        if (!dot || strcmp(dot, ".pool_waiters"))
+            continue;
+        for (size_t i = 0; i < obs->series.nrows; i++) {
+            double t = row_t(obs, i);
+            if (t >= fs && t < sat_t && cell(obs, i, (int)k) >= 1) {
+                sat_t = t;
+                snprintf(sat, sizeof sat, "pool %.*s exhausted: %.0f waiting for a connection", (int)(dot - name),
+                         name, cell(obs, i, (int)k));
+            }
+        }
+    }
+    if (sat[0])
+        add_event(d, sat_t, "%s", sat);
+    if (m->nfaults)
+        add_event(d, d->fault_end, "the trigger ends%s", d->fault_open_at_end ? " (at the end of the run)" : "");
+    /* outcome */
+    if (!m->nfaults) {
+        /* nothing to recover from */
+    } else if (d->fault_open_at_end) {
+        add_event(d, d->end, "outcome: the run ends during the trigger");
+    } else if (isfinite(d->recovery_time)) {
+        add_event(d, d->fault_end + d->recovery_time, "outcome: goodput back to %.0f%% of baseline, %.0f s after the trigger ended",
+                  GOOD_LEVEL * 100, d->recovery_time);
+    } else {
+        add_event(d, d->end, "outcome: still degraded at the end of the run: goodput %.0f%% of baseline since the trigger ended",
+                  d->after_ratio * 100);
+    }
+    /* in time order; ties keep the order added */
+    for (size_t i = 1; i < d->ntimeline; i++)
+        for (size_t j = i; j > 0 && d->timeline[j].t < d->timeline[j - 1].t; j--) {
+            dg_event tmp = d->timeline[j];
+            d->timeline[j] = d->timeline[j - 1];
+            d->timeline[j - 1] = tmp;
+        }
+}
+
+/* ---- words ------------------------------------------------------------------ */
+
+/* snprintf that may cut a long sentence short (names are the user's). */
+static void say(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void say(char *buf, size_t size, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, size, fmt, ap);
+    va_end(ap);
+}
+
+static void fmt_dur(double sec, char *buf, int size) { units_format_duration((simtime)llround(sec * 1e9), buf, size); }
+
+static void describe_trigger(const model *m, char *buf, size_t size)
+{
+    buf[0] = 0;
+    for (size_t f = 0; f < m->nfaults; f++) {
+        char desc[160], dur[32], one[224];
+        phases_describe_fault(m, &m->faults[f], desc, sizeof desc);
+        units_format_duration(m->faults[f].dur, dur, sizeof dur);
+        snprintf(one, sizeof one, "%sa %s %s", f ? " and " : "", dur, desc);
+        strncat(buf, one, size - strlen(buf) - 1);
+    }
+}
+
+static void describe_retries(const retry_policy *r, char *buf, size_t size)
+{
+    if (r->backoff == BACKOFF_NONE)
+        snprintf(buf, size, "%d attempts, no backoff", r->attempts);
+    else
+        snprintf(buf, size, "%d attempts, %s backoff%s%s", r->attempts, backoff_name(r->backoff),
+                 r->jitter != JITTER_NONE ? " with " : "", r->jitter != JITTER_NONE ? jitter_name(r->jitter) : "");
+    if (r->budget.kind != BUDGET_NONE)
+        strncat(buf, ", a budget", size - strlen(buf) - 1);
+}
+
+/* "shoppers'" or "checkout's" */
+static const char *possessive(const char *name)
+{
+    size_t n = strlen(name);
+    return n && name[n - 1] == 's' ? "'" : "'s";
+}
+
+static void coupling_statement(diagnosis *d)
+{
+    const model *m = d->m;
+    char trig[512], load[96] = "", after[32];
+    describe_trigger(m, trig, sizeof trig);
+    if (d->load > 0)
+        snprintf(load, sizeof load, " at %.0f%% load", d->load * 100);
+    fmt_dur(d->end - d->fault_end, after, sizeof after);
+    const char *mode = d->nmodes ? failure_mode_name(d->modes[0].mode) : NULL;
+    char modetxt[64] = "a failure";
+    if (mode) {
+        snprintf(modetxt, sizeof modetxt, "a %s", mode);
+        for (char *p = modetxt; *p; p++)
+            if (*p == '_')
+                *p = ' ';
+    }
+    switch (d->verdict) {
+    case VERDICT_COLLAPSED:
+        say(d->coupling, sizeof d->coupling,
+                 "offered load exceeds what %s can serve even without a trigger: the baseline serves %.0f%% of demand "
+                 "(%s at %.0f%% utilisation); fix the capacity or the load before the loops",
+                 d->bottleneck[0] ? d->bottleneck : "the system", d->baseline_success * 100,
+                 d->bottleneck[0] ? d->bottleneck : "the busiest service", d->load * 100);
+        return;
+    case VERDICT_HEALTHY:
+        if (!m->nfaults)
+            say(d->coupling, sizeof d->coupling,
+                     "no trigger in the model%s: the system serves %.0f%% of demand%s%s", load,
+                     d->baseline_success * 100, mode ? ", but shows " : "", mode ? modetxt : "");
+        else
+            say(d->coupling, sizeof d->coupling,
+                     "%s%s left no mark: goodput stayed at %.0f%% of baseline during the trigger and %.0f%% after", trig,
+                     load, d->during_ratio * 100, d->after_ratio * 100);
+        return;
+    case VERDICT_COMPONENT: {
+        char rec[64] = "within the settle time";
+        if (isfinite(d->recovery_time) && d->recovery_time < 0.05)
+            snprintf(rec, sizeof rec, "at once");
+        else if (isfinite(d->recovery_time))
+            snprintf(rec, sizeof rec, "%.1f s", d->recovery_time);
+        say(d->coupling, sizeof d->coupling,
+                 "%s%s degraded goodput to %.0f%% of baseline while it lasted, and the system recovered %s%s after it "
+                 "ended: a component fault (fix the box), no loop sustains it",
+                 trig, load, d->during_ratio * 100, rec, "");
+        return;
+    }
+    case VERDICT_METASTABLE:
+        break;
+    }
+    if (d->sustaining_cut >= 0 && d->cuts.v[d->sustaining_cut].kind == CUT_RETRIES) {
+        const cut *c = &d->cuts.v[d->sustaining_cut];
+        const retry_policy *rp = NULL;
+        char edge[160] = "", to[32] = "";
+        if (c->client >= 0) {
+            const client_spec *cl = &m->clients[c->client];
+            rp = &cl->call.retry;
+            units_format_duration(cl->call.timeout, to, sizeof to);
+            snprintf(edge, sizeof edge, "%s->%s", cl->name, m->services[cl->call.to].name);
+        } else {
+            const service_spec *sv = &m->services[c->service];
+            for (size_t k = 0; k < sv->ncalls && !rp; k++)
+                if (sv->calls[k].retry.attempts > 1) {
+                    rp = &sv->calls[k].retry;
+                    units_format_duration(sv->calls[k].timeout, to, sizeof to);
+                    snprintf(edge, sizeof edge, "%s->%s", sv->name, m->services[sv->calls[k].to].name);
+                }
+        }
+        char pol[128] = "";
+        if (rp)
+            describe_retries(rp, pol, sizeof pol);
+        const char *who = c->client >= 0 ? m->clients[c->client].name : m->services[c->service].name;
+        say(d->coupling, sizeof d->coupling,
+                 "%s%s retries (%s) interacting with the %s timeout on %s under %s%s produced %s that outlived the "
+                 "trigger: goodput %.0f%% of baseline for the remaining %s; cutting %s%s retries after the trigger "
+                 "restores it",
+                 who, possessive(who), pol, to[0] && strcmp(to, "0s") ? to : "missing", edge, trig, load, modetxt, d->after_ratio * 100,
+                 after, who, possessive(who));
+        return;
+    }
+    say(d->coupling, sizeof d->coupling,
+             "%s%s tipped the system into %s that outlived the trigger: goodput %.0f%% of baseline for the remaining "
+             "%s; %s",
+             trig, load, modetxt, d->after_ratio * 100, after,
+             d->load_drop_recovers ? "no single loop knockout restored it, but dropping the load did"
+                                   : "neither a loop knockout nor a load drop restored it");
+}
+
+static void add_evidence(diagnosis *d, const char *entity, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void add_evidence(diagnosis *d, const char *entity, const char *fmt, ...)
+{
+    for (size_t i = 0; i < d->nevidence; i++)
+        if (!strcmp(d->evidence[i].entity, entity))
+            return;
+    d->evidence = realloc(d->evidence, (d->nevidence + 1) * sizeof *d->evidence);
+    if (!d->evidence)
+        abort();
+    dg_evidence *e = &d->evidence[d->nevidence++];
+    snprintf(e->entity, sizeof e->entity, "%s", entity);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(e->text, sizeof e->text, fmt, ap);
+    va_end(ap);
+}
+
+/* For each component on the sustaining loop: it does what it is configured
+ * to do once the trigger is over. */
+static void component_evidence(diagnosis *d, const eddy_result *obs, const eddy_result *base)
+{
+    if (d->sustaining_loop < 0)
+        return;
+    const model *m = d->m;
+    const cld_loop *l = &d->loops->loops[d->sustaining_loop];
+    double a0 = d->fault_end + d->settle, a1 = d->end;
+    if (a1 - a0 < 1)
+        a0 = d->fault_end;
+    for (size_t k = 0; k < l->len; k++) {
+        const cld_var *v = &d->graph->vars[l->vars[k]];
+        if (!v->kind)
+            continue;
+        if (!strcmp(v->kind, "service")) {
+            int s = model_find_service(m, v->entity);
+            if (s < 0)
+                continue;
+            const char *n = m->services[s].name;
+            double busy = svc_mean(obs, n, "busy", a0, a1), done = svc_mean(obs, n, "completed", a0, a1);
+            double wasted = svc_mean(obs, n, "wasted", a0, a1);
+            double bbusy = svc_mean(base, n, "busy", a0, a1), bdone = svc_mean(base, n, "completed", a0, a1);
+            double cap = capacity(&m->services[s]);
+            char hold[32] = "?", bhold[32] = "?", util[48] = "";
+            if (done > 0)
+                fmt_dur(busy / done, hold, sizeof hold);
+            if (bdone > 0)
+                fmt_dur(bbusy / bdone, bhold, sizeof bhold);
+            if (isfinite(cap))
+                snprintf(util, sizeof util, "%.0f%% of its %.0f workers busy", 100 * busy / cap, cap);
+            else
+                snprintf(util, sizeof util, "%.0f workers busy", busy);
+            add_evidence(d, n,
+                         "no fault on it after the trigger; it completes %.0f/s (baseline %.0f/s), holding each for %s "
+                         "(baseline %s), %s; %.0f%% of what it completes is wasted%s",
+                         done, bdone, hold, bhold, util, done > 0 ? 100 * wasted / done : 0,
+                         done > 0 && wasted > 0.05 * done ? ": the caller had already given up" : "");
+        } else if (!strcmp(v->kind, "client")) {
+            int c = model_find_client(m, v->entity);
+            if (c < 0)
+                continue;
+            const char *n = m->clients[c].name;
+            double off = svc_mean(obs, n, "offered", a0, a1), ret = svc_mean(obs, n, "retries", a0, a1);
+            add_evidence(d, n,
+                         "it retries as configured (at most %d attempts per request) and measures %.2f attempts per "
+                         "request after the trigger; its demand is the baseline's",
+                         m->clients[c].call.retry.attempts, off > 0 ? (off + ret) / off : 0);
+        }
+    }
+}
+
+/* ---- the diagnosis ------------------------------------------------------------ */
+
+static double mean_over(const double *v, size_t n)
+{
+    double s = 0;
+    for (size_t i = 0; i < n; i++)
+        s += v[i];
+    return n ? s / (double)n : NAN;
+}
+
+/* Whether a loop variable was measurably raised after the trigger: +1
+ * raised, -1 not, 0 when no column measures it (edge variables of a
+ * service's calls, budgets). */
+static int raised(const diagnosis *d, const cld_var *v, const eddy_result *obs, const eddy_result *base)
+{
+    static const struct {
+        const char *metric, *col, *col2;
+    } map[] = {{"load", "arrivals", NULL},     {"in_flight", "busy", "queue"}, {"held", "busy", NULL},
+               {"latency", "latency_p99", NULL}, {"rejects", "rejected", NULL}, {"errors", "errors", NULL},
+               {"timeouts", "timeouts", NULL}, {"retries", "retries", NULL}};
+    if (!v->kind)
+        return 0;
+    const char *dot = strrchr(v->id, '.');
+    const char *metric = dot ? dot + 1 : v->id;
+    bool edge = strstr(v->id, "\xe2\x86\x92") != NULL; /* "caller→callee.metric" */
+    if (edge && strcmp(v->kind, "client"))
+        return 0; /* a service's call edge has no column of its own */
+    double a0 = d->fault_end + d->settle, a1 = d->end;
+    if (a1 - a0 < 1)
+        a0 = d->fault_end;
+    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++) {
+        if (strcmp(metric, map[i].metric))
+            continue;
+        double o = svc_mean(obs, v->entity, map[i].col, a0, a1), b = svc_mean(base, v->entity, map[i].col, a0, a1);
+        if (map[i].col2) {
+            o += svc_mean(obs, v->entity, map[i].col2, a0, a1);
+            b += svc_mean(base, v->entity, map[i].col2, a0, a1);
+        }
+        if (isnan(o) || isnan(b))
+            return 0;
+        return o > 1.2 * b + 1e-3 ? 1 : -1;
+    }
+    return 0;
+}
+
+/* Among the loops a cut covers, the one the measurements support best: the
+ * most variables raised after the trigger, less those not raised; ties go
+ * to the shorter loop, then to the lower rank. */
+static int pick_loop(const diagnosis *d, const cut *c, const eddy_result *obs, const eddy_result *base)
+{
+    int best = -1, best_score = 0;
+    size_t best_len = 0;
+    for (size_t i = 0; i < c->nloops; i++) {
+        const cld_loop *l = &d->loops->loops[c->loops[i]];
+        int score = 0;
+        for (size_t k = 0; k < l->len; k++)
+            score += raised(d, &d->graph->vars[l->vars[k]], obs, base);
+        if (best < 0 || score > best_score || (score == best_score && l->len < best_len)) {
+            best = (int)c->loops[i];
+            best_score = score;
+            best_len = l->len;
+        }
+    }
+    return best;
+}
+
+int diagnose_run(const char *path, const diagnose_opts *opt, diagnosis *d, eddy_error *err)
+{
+    memset(d, 0, sizeof *d);
+    d->sustaining_loop = d->sustaining_cut = -1;
+    d->recovery_time = NAN;
+    model *m = model_load(path, err);
+    if (!m)
+        return -1;
+    d->m = m;
+    d->seeds = opt->seeds ? opt->seeds : 1;
+    d->seed = opt->seed;
+    d->end = t_sec(m->duration);
+    d->fault_start = m->nfaults ? t_sec(variant_fault_start(m)) : d->end;
+    d->fault_end = m->nfaults ? t_sec(variant_fault_end(m)) : d->end;
+    d->fault_open_at_end = m->nfaults && d->fault_end >= d->end - 1e-9;
+    double rest = d->end - d->fault_end;
+    d->settle = opt->settle > 0 ? t_sec(opt->settle) : (rest / 3 < 30 ? rest / 3 : 30);
+
+    d->graph = derive_graph(m);
+    d->loops = loops_analyze(d->graph, 500);
+    knockout_find(m, d->graph, d->loops, &d->cuts);
+    d->knockouts = calloc(d->cuts.n ? d->cuts.n : 1, sizeof *d->knockouts);
+
+    size_t nvar = 2 + d->cuts.n;
+    job_set J = {.seeds = d->seeds, .seed = d->seed};
+    J.models = calloc(nvar, sizeof *J.models);
+    J.res = calloc(nvar * d->seeds, sizeof *J.res);
+    J.rc = calloc(nvar * d->seeds, sizeof *J.rc);
+    J.errs = calloc(nvar * d->seeds, sizeof *J.errs);
+    if (!d->knockouts || !J.models || !J.res || !J.rc || !J.errs)
+        abort();
+    int rc = -1;
+    J.models[0] = m;
+    J.models[1] = model_load(path, err);
+    if (!J.models[1])
+        goto out;
+    variant_drop_faults(J.models[1]);
+    if (run_variants(&J, 0, 2, opt, err, &d->runs) < 0)
+        goto out;
+
+    /* observed against baseline, seed by seed */
+    unsigned R = d->seeds;
+    double *after = calloc(R, sizeof *after), *during = calloc(R, sizeof *during), *succ = calloc(R, sizeof *succ);
+    double *rec = calloc(R, sizeof *rec);
+    double ph[6][64];
+    if (!after || !during || !succ || !rec)
+        abort();
+    double a0 = d->fault_end + d->settle;
+    for (unsigned r = 0; r < R; r++) {
+        const eddy_result *o = &J.res[r], *b = &J.res[R + r];
+        double gb_after = window_mean(m, b, a0, d->end, goodput_row);
+        double go_after = window_mean(m, o, a0, d->end, goodput_row);
+        after[r] = gb_after > 0 ? go_after / gb_after : 1;
+        double gb_dur = window_mean(m, b, d->fault_start, d->fault_end, goodput_row);
+        double go_dur = window_mean(m, o, d->fault_start, d->fault_end, goodput_row);
+        during[r] = gb_dur > 0 ? go_dur / gb_dur : 1;
+        double dem = window_mean(m, b, 0, d->end, demand_row);
+        succ[r] = dem > 0 ? window_mean(m, b, 0, d->end, goodput_row) / dem : 1;
+        rec[r] = m->nfaults && !d->fault_open_at_end ? recovery_at(m, o, b, d->fault_end) : NAN;
+        if (r < 64) {
+            ph[0][r] = window_mean(m, b, 0, d->fault_start, goodput_row);
+            ph[1][r] = window_mean(m, b, d->fault_start, d->fault_end, goodput_row);
+            ph[2][r] = window_mean(m, b, d->fault_end, d->end, goodput_row);
+            ph[3][r] = window_mean(m, o, 0, d->fault_start, goodput_row);
+            ph[4][r] = window_mean(m, o, d->fault_start, d->fault_end, goodput_row);
+            ph[5][r] = window_mean(m, o, d->fault_end, d->end, goodput_row);
+        }
+    }
+    unsigned RP = R < 64 ? R : 64;
+    d->baseline = (dg_phases){mean_over(ph[0], RP), mean_over(ph[1], RP), mean_over(ph[2], RP)};
+    d->observed = (dg_phases){mean_over(ph[3], RP), mean_over(ph[4], RP), mean_over(ph[5], RP)};
+    d->after_ratio = mean_over(after, R);
+    d->during_ratio = mean_over(during, R);
+    d->baseline_success = mean_over(succ, R);
+    double rsum = 0;
+    for (unsigned r = 0; r < R; r++)
+        if (!isnan(rec[r])) {
+            d->recovered_seeds++;
+            rsum += rec[r] - d->fault_end;
+        }
+    if (d->recovered_seeds * 2 > R)
+        d->recovery_time = rsum / (double)d->recovered_seeds;
+    free(after);
+    free(during);
+    free(succ);
+    free(rec);
+
+    /* the bottleneck: the busiest service of the baseline */
+    for (size_t s = 0; s < m->nservices; s++) {
+        double cap = capacity(&m->services[s]);
+        double u = isfinite(cap) ? svc_mean(&J.res[R], m->services[s].name, "busy", 0, d->end) / cap : 0;
+        if (u > d->load) {
+            d->load = u;
+            snprintf(d->bottleneck, sizeof d->bottleneck, "%s", m->services[s].name);
+        }
+    }
+
+    /* the verdict */
+    bool metastable_after = m->nfaults && !d->fault_open_at_end && d->recovered_seeds * 2 <= R;
+    if (d->baseline_success < GOOD_LEVEL)
+        d->verdict = VERDICT_COLLAPSED;
+    else if (metastable_after && d->after_ratio < GOOD_LEVEL)
+        d->verdict = VERDICT_METASTABLE;
+    else if (m->nfaults && (d->during_ratio < GOOD_LEVEL || d->recovered_seeds * 2 <= R))
+        d->verdict = VERDICT_COMPONENT;
+    else
+        d->verdict = VERDICT_HEALTHY;
+    if (d->verdict != VERDICT_COMPONENT && d->verdict != VERDICT_HEALTHY)
+        d->recovery_time = d->verdict == VERDICT_METASTABLE ? NAN : d->recovery_time;
+
+    /* knockouts: which loop, cut after the trigger, lets it recover */
+    if (d->verdict == VERDICT_METASTABLE) {
+        simtime fe = variant_fault_end(m);
+        simtime drop_for = (m->duration - fe) / 4;
+        if (drop_for > 60 * T_SEC)
+            drop_for = 60 * T_SEC;
+        for (size_t c = 0; c < d->cuts.n; c++) {
+            J.models[2 + c] = model_load(path, err);
+            if (!J.models[2 + c])
+                goto out;
+            knockout_apply(J.models[2 + c], &d->cuts.v[c], fe, drop_for);
+        }
+        if (run_variants(&J, 2, d->cuts.n, opt, err, &d->runs) < 0)
+            goto out;
+        double judge = d->fault_end + (d->end - d->fault_end) / 2;
+        for (size_t c = 0; c < d->cuts.n; c++) {
+            dg_knockout *k = &d->knockouts[c];
+            k->cut = &d->cuts.v[c];
+            k->recovery_time = NAN;
+            double ratio = 0, rt = 0;
+            for (unsigned r = 0; r < R; r++) {
+                const eddy_result *o = &J.res[(2 + c) * R + r], *b = &J.res[R + r];
+                double gb = window_mean(m, b, judge, d->end, goodput_row);
+                ratio += gb > 0 ? window_mean(m, o, judge, d->end, goodput_row) / gb : 1;
+                double t = recovery_at(m, o, b, d->fault_end);
+                if (!isnan(t)) {
+                    k->recovered++;
+                    rt += t - d->fault_end;
+                }
+            }
+            k->after_ratio = ratio / R;
+            if (k->recovered)
+                k->recovery_time = rt / (double)k->recovered;
+            bool ok = k->recovered * 2 > R && k->after_ratio >= GOOD_LEVEL;
+            if (k->cut->kind == CUT_LOAD_DROP)
+                d->load_drop_recovers = ok;
+            else if (ok && d->sustaining_cut < 0) {
+                d->sustaining_cut = (int)c;
+                d->sustaining_loop = pick_loop(d, k->cut, &J.res[0], &J.res[R]);
+            }
+        }
+    } else {
+        for (size_t c = 0; c < d->cuts.n; c++) {
+            d->knockouts[c].cut = &d->cuts.v[c];
+            d->knockouts[c].after_ratio = NAN;
+            d->knockouts[c].recovery_time = NAN;
+        }
+    }
+
+    find_modes(d, &J.res[0], &J.res[R]);
+    build_timeline(d, &J.res[0], &J.res[R]);
+    coupling_statement(d);
+    component_evidence(d, &J.res[0], &J.res[R]);
+    rc = 0;
+out:
+    for (size_t i = 0; i < nvar * d->seeds; i++)
+        if (J.rc[i] == 0 && J.res[i].series.names)
+            eddy_result_free(&J.res[i]);
+    for (size_t v = 1; v < nvar; v++)
+        model_free(J.models[v]);
+    free(J.models);
+    free(J.res);
+    free(J.rc);
+    free(J.errs);
+    return rc;
+}
+
+void diagnosis_free(diagnosis *d)
+{
+    knockout_free(&d->cuts);
+    free(d->knockouts);
+    free(d->timeline);
+    free(d->evidence);
+    if (d->loops)
+        loops_free(d->loops);
+    if (d->graph)
+        cld_free(d->graph);
+    model_free((model *)d->m);
+    memset(d, 0, sizeof *d);
+}

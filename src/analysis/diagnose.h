@@ -1,0 +1,123 @@
+/* diagnose.h -- what kind of failure a model's incident is, by counterfactual.
+ *
+ * `eddy diagnose` runs, on the same seeds:
+ *   observed   the model as written
+ *   baseline   the model without its faults
+ *   knockouts  the model as written, with one cut (knockout.h) applied from
+ *              the moment the last fault ends: one run per distinct cut of
+ *              the reinforcing loops `eddy loops` finds, plus a load drop
+ * and compares goodput (user requests that succeeded, all clients) between
+ * them, window by window.  Verdicts (DESIGN.md section 7):
+ *   healthy     goodput stayed within GOOD_LEVEL of the baseline throughout
+ *   component   it fell while a fault was on, and was back within the
+ *               settle time after the last fault ended
+ *   metastable  still below GOOD_LEVEL of the baseline after the settle
+ *               time: the trigger is gone but the failure is not
+ *   collapsed   the baseline itself serves less than GOOD_LEVEL of demand
+ * The sustaining loop is the first loop (in rank order) whose cut restores
+ * goodput.  Failure modes are read off the series, each with its evidence. */
+#ifndef EDDY_DIAGNOSE_H
+#define EDDY_DIAGNOSE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "eddy.h"
+#include "../loops/analyze.h"
+#include "../loops/graph.h"
+#include "../model/model.h"
+#include "knockout.h"
+
+#define GOOD_LEVEL 0.9    /* "back to baseline": at least 90% of its goodput */
+#define RECOVERY_ROWS 5   /* recovery is judged over windows of 5 samples */
+#define STORM_AMPLIFICATION 2.0 /* the timeline marks retries crossing 2x */
+
+typedef enum verdict { VERDICT_HEALTHY, VERDICT_COMPONENT, VERDICT_METASTABLE, VERDICT_COLLAPSED } verdict;
+
+typedef enum failure_mode {
+    MODE_RETRY_STORM,
+    MODE_THUNDERING_HERD,
+    MODE_CONGESTION_COLLAPSE,
+    MODE_CASCADE,
+    MODE_OSCILLATION,
+    MODE_COLD_CACHE,
+    MODE_COUNT
+} failure_mode;
+
+typedef struct dg_mode {
+    failure_mode mode;
+    char evidence[512];
+} dg_mode;
+
+typedef struct dg_event {
+    double t; /* seconds */
+    char what[256];
+} dg_event;
+
+/* Goodput (user requests succeeded per second, all clients) in the three
+ * phases of the incident, averaged over seeds. */
+typedef struct dg_phases {
+    double before, during, after;
+} dg_phases;
+
+typedef struct dg_knockout {
+    const cut *cut;
+    double after_ratio; /* goodput after the settle time, / baseline */
+    size_t recovered;   /* seeds on which it recovered */
+    double recovery_time; /* mean over seeds that recovered, s after the fault ended; NaN if none */
+} dg_knockout;
+
+typedef struct dg_evidence { /* one component on the sustaining loop, after the trigger */
+    char entity[128];
+    char text[512];
+} dg_evidence;
+
+typedef struct diagnose_opts {
+    unsigned seeds;   /* replications (>= 1) */
+    uint64_t seed;    /* base seed */
+    int threads;      /* <= 0: one per core */
+    simtime settle;   /* 0: the default (see diagnose_run) */
+    void (*progress)(double, void *);
+    void *progress_ud;
+} diagnose_opts;
+
+typedef struct diagnosis {
+    const model *m;
+    verdict verdict;
+    dg_mode modes[MODE_COUNT];
+    size_t nmodes;
+    dg_phases baseline, observed;
+    double fault_start, fault_end, settle, end; /* seconds */
+    bool fault_open_at_end;
+    double after_ratio, during_ratio; /* observed / baseline goodput */
+    double baseline_success;          /* baseline goodput / demand */
+    double load;                      /* the busiest service's utilisation in the baseline */
+    char bottleneck[128];
+    size_t recovered_seeds;
+    double recovery_time; /* s after the last fault ended; NaN when not recovered */
+    /* loops */
+    cld_graph *graph;
+    loop_analysis *loops;
+    cut_set cuts;
+    dg_knockout *knockouts; /* one per cut */
+    int sustaining_loop;    /* index into loops, or -1 */
+    int sustaining_cut;     /* index into cuts, or -1 */
+    bool load_drop_recovers;
+    char coupling[1024];
+    dg_event *timeline;
+    size_t ntimeline;
+    dg_evidence *evidence; /* "why no single component is at fault" */
+    size_t nevidence;
+    unsigned seeds;
+    uint64_t seed;
+    size_t runs; /* simulations done */
+} diagnosis;
+
+/* Run the diagnosis.  Returns 0, or -1 with err set (a run failed). */
+int diagnose_run(const char *path, const diagnose_opts *opt, diagnosis *out, eddy_error *err);
+void diagnosis_free(diagnosis *d);
+
+const char *verdict_name(verdict v);
+const char *failure_mode_name(failure_mode f);
+
+#endif

@@ -1,0 +1,102 @@
+/* knockout.c -- the cuts that remove a loop, and applying them. */
+#include "knockout.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "variant.h"
+
+static const char *metric_of(const cld_var *v)
+{
+    const char *dot = strrchr(v->id, '.');
+    return dot ? dot + 1 : v->id;
+}
+
+static void add_loop(cut *c, size_t loop)
+{
+    for (size_t i = 0; i < c->nloops; i++)
+        if (c->loops[i] == loop)
+            return;
+    c->loops = realloc(c->loops, (c->nloops + 1) * sizeof *c->loops);
+    if (!c->loops)
+        abort();
+    c->loops[c->nloops++] = loop;
+}
+
+static cut *find_or_add(cut_set *cs, cut_kind kind, int client, int service)
+{
+    for (size_t i = 0; i < cs->n; i++)
+        if (cs->v[i].kind == kind && cs->v[i].client == client && cs->v[i].service == service)
+            return &cs->v[i];
+    cs->v = realloc(cs->v, (cs->n + 1) * sizeof *cs->v);
+    if (!cs->v)
+        abort();
+    cut *c = &cs->v[cs->n++];
+    memset(c, 0, sizeof *c);
+    c->kind = kind;
+    c->client = client;
+    c->service = service;
+    return c;
+}
+
+void knockout_find(const model *m, const cld_graph *g, const loop_analysis *a, cut_set *out)
+{
+    memset(out, 0, sizeof *out);
+    for (size_t i = 0; i < a->n; i++) {
+        const cld_loop *l = &a->loops[i];
+        if (l->type != 'R')
+            continue;
+        for (size_t k = 0; k < l->len; k++) {
+            const cld_var *v = &g->vars[l->vars[k]];
+            if (!v->kind || strcmp(metric_of(v), "retries"))
+                continue;
+            /* An edge variable is owned by its caller. */
+            int ci = !strcmp(v->kind, "client") ? model_find_client(m, v->entity) : -1;
+            int si = !strcmp(v->kind, "service") ? model_find_service(m, v->entity) : -1;
+            if (ci < 0 && si < 0)
+                continue;
+            cut *c = find_or_add(out, CUT_RETRIES, ci, si);
+            snprintf(c->label, sizeof c->label, "retries off at %s", v->entity);
+            add_loop(c, i);
+        }
+    }
+    cut *d = find_or_add(out, CUT_LOAD_DROP, -1, -1);
+    snprintf(d->label, sizeof d->label, "load drop (every client sheds 50%% for a while)");
+}
+
+bool knockout_covers(const cut_set *cs, size_t loop)
+{
+    for (size_t i = 0; i < cs->n; i++)
+        for (size_t k = 0; k < cs->v[i].nloops; k++)
+            if (cs->v[i].loops[k] == loop)
+                return true;
+    return false;
+}
+
+void knockout_free(cut_set *cs)
+{
+    for (size_t i = 0; i < cs->n; i++)
+        free(cs->v[i].loops);
+    free(cs->v);
+    memset(cs, 0, sizeof *cs);
+}
+
+void knockout_apply(model *m, const cut *c, simtime at, simtime drop_for)
+{
+    switch (c->kind) {
+    case CUT_RETRIES:
+        variant_add_action(m, (action_spec){.at = at, .client = c->client, .service = c->service,
+                                            .kind = ACTION_RETRY, .retry_on = false});
+        break;
+    case CUT_LOAD_DROP:
+        for (size_t i = 0; i < m->nclients; i++) {
+            variant_add_action(m, (action_spec){.at = at, .client = (int)i, .service = -1, .kind = ACTION_SHED,
+                                                .shed = 0.5});
+            if (at + drop_for < m->duration)
+                variant_add_action(m, (action_spec){.at = at + drop_for, .client = (int)i, .service = -1,
+                                                    .kind = ACTION_SHED, .shed = 0});
+        }
+        break;
+    }
+}

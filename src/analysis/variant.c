@@ -1,0 +1,49 @@
+/* variant.c -- changing a loaded model for a counterfactual run. */
+#include "variant.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+void variant_scale_load(model *m, double x)
+{
+    for (size_t i = 0; i < m->nclients; i++) {
+        client_spec *c = &m->clients[i];
+        if (c->closed) {
+            long u = lround((double)c->users * x);
+            c->users = u < 1 ? 1 : u;
+        } else {
+            for (size_t k = 0; k < c->nsteps; k++)
+                c->steps[k].rate *= x;
+        }
+    }
+}
+
+void variant_drop_faults(model *m) { m->nfaults = 0; }
+
+simtime variant_fault_end(const model *m)
+{
+    simtime e = 0;
+    for (size_t i = 0; i < m->nfaults; i++)
+        if (m->faults[i].at + m->faults[i].dur > e)
+            e = m->faults[i].at + m->faults[i].dur;
+    return e > m->duration ? m->duration : e;
+}
+
+simtime variant_fault_start(const model *m)
+{
+    simtime s = m->duration;
+    for (size_t i = 0; i < m->nfaults; i++)
+        if (m->faults[i].at < s)
+            s = m->faults[i].at;
+    return s;
+}
+
+void variant_add_action(model *m, action_spec a)
+{
+    action_spec *v = realloc(m->actions, (m->nactions + 1) * sizeof *v);
+    if (!v)
+        abort();
+    m->actions = v;
+    m->actions[m->nactions++] = a;
+}

@@ -1,0 +1,29 @@
+/* variant.h -- the counterfactual models: the model as written, changed in
+ * one respect (load scaled, faults removed, a loop cut from some instant).
+ *
+ * Variants are made by changing a freshly loaded model in place, so the
+ * unchanged parts keep their random streams (rng.h) and runs of a variant
+ * and the original on one seed differ only by the change. */
+#ifndef EDDY_VARIANT_H
+#define EDDY_VARIANT_H
+
+#include <stdbool.h>
+
+#include "../model/model.h"
+
+/* Multiply every client's offered load by x: open-loop rates, and
+ * closed-loop users (rounded, at least 1). */
+void variant_scale_load(model *m, double x);
+
+/* Remove every fault: the baseline of a diagnosis. */
+void variant_drop_faults(model *m);
+
+/* When the last fault window closes (0 with no faults). */
+simtime variant_fault_end(const model *m);
+/* When the first fault window opens (the run's end with no faults). */
+simtime variant_fault_start(const model *m);
+
+/* Add an operator action (the array grows). */
+void variant_add_action(model *m, action_spec a);
+
+#endif

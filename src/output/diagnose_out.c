@@ -1,0 +1,194 @@
+/* diagnose_out.c -- writing a diagnosis as text and as JSON. */
+#include "diagnose_out.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "../loops/graph.h"
+#include "../model/units.h"
+
+static json_t *num(double v) { return isfinite(v) ? json_real(v) : json_null(); }
+
+static void loop_line(FILE *fp, const diagnosis *d, int li)
+{
+    const cld_loop *l = &d->loops->loops[li];
+    fprintf(fp, "%s %s: ", l->name, l->type == 'R' ? "reinforcing" : "balancing");
+    for (size_t k = 0; k < l->len; k++)
+        fprintf(fp, "%s → ", d->graph->vars[l->vars[k]].name);
+    fprintf(fp, "%s\n", d->graph->vars[l->vars[0]].name);
+}
+
+static const char *ratio_word(double r) { return r >= GOOD_LEVEL ? "recovers" : "stays down"; }
+
+void diagnose_text(FILE *fp, const diagnosis *d, const char *path)
+{
+    const model *m = d->m;
+    fprintf(fp, "eddy diagnose %s  (%u seed%s from %llu, %zu runs)\n\n", path, d->seeds, d->seeds == 1 ? "" : "s",
+            (unsigned long long)d->seed, d->runs);
+    fprintf(fp, "verdict: %s\n", verdict_name(d->verdict));
+    fprintf(fp, "coupling: %s\n", d->coupling);
+
+    fprintf(fp, "\ngoodput (user requests succeeded per second, all clients, mean over seeds)\n");
+    fprintf(fp, "  %-10s %10s %10s %10s\n", "", "before", "during", "after");
+    fprintf(fp, "  %-10s %10.1f %10.1f %10.1f\n", "baseline", d->baseline.before, d->baseline.during, d->baseline.after);
+    fprintf(fp, "  %-10s %10.1f %10.1f %10.1f\n", "observed", d->observed.before, d->observed.during, d->observed.after);
+    if (m->nfaults) {
+        char st[32];
+        units_format_duration((simtime)llround(d->settle * 1e9), st, sizeof st);
+        if (isfinite(d->recovery_time))
+            fprintf(fp, "  recovered %.1f s after the trigger ended (on %zu of %u seeds; settle time %s)\n",
+                    d->recovery_time, d->recovered_seeds, d->seeds, st);
+        else if (d->fault_open_at_end)
+            fprintf(fp, "  the trigger is still on when the run ends: recovery cannot be judged\n");
+        else
+            fprintf(fp, "  not recovered: %.0f%% of baseline goodput after the settle time (%s); recovered on %zu of %u seeds\n",
+                    d->after_ratio * 100, st, d->recovered_seeds, d->seeds);
+    }
+
+    fprintf(fp, "\nfailure modes:%s\n", d->nmodes ? "" : " none seen");
+    for (size_t i = 0; i < d->nmodes; i++)
+        fprintf(fp, "  %-20s %s\n", failure_mode_name(d->modes[i].mode), d->modes[i].evidence);
+
+    fprintf(fp, "\nsustaining loop: ");
+    if (d->sustaining_loop >= 0) {
+        loop_line(fp, d, d->sustaining_loop);
+        const cld_loop *l = &d->loops->loops[d->sustaining_loop];
+        for (size_t k = 0; k < l->len; k++) {
+            const cld_link *lk = &d->graph->links[l->links[k]];
+            fprintf(fp, "    %s -(%s%s)-> %s   %s\n", d->graph->vars[lk->from].name, cld_sign_str(lk->sign),
+                    lk->delay ? ", delay" : "", d->graph->vars[lk->to].name, lk->origin);
+        }
+        const cut *c = &d->cuts.v[d->sustaining_cut];
+        fprintf(fp, "  found by knockout: %s from the end of the trigger; it also cuts", c->label);
+        for (size_t i = 0; i < c->nloops; i++)
+            fprintf(fp, " %s", d->loops->loops[c->loops[i]].name);
+        fputc('\n', fp);
+    } else if (d->verdict == VERDICT_METASTABLE) {
+        fprintf(fp, "none found: no single loop knockout restored goodput%s\n",
+                d->load_drop_recovers ? " (a load drop did)" : "");
+    } else {
+        fprintf(fp, "none: the verdict is %s, so no loop outlives the trigger\n", verdict_name(d->verdict));
+    }
+
+    if (d->verdict == VERDICT_METASTABLE) {
+        fprintf(fp, "\nknockouts (cut from the end of the trigger; goodput in the last half of the rest of the run):\n");
+        for (size_t c = 0; c < d->cuts.n; c++) {
+            const dg_knockout *k = &d->knockouts[c];
+            fprintf(fp, "  %-50s %3.0f%% of baseline, %s", k->cut->label, k->after_ratio * 100,
+                    k->recovered * 2 > d->seeds && k->after_ratio >= GOOD_LEVEL ? "recovers" : ratio_word(0));
+            if (isfinite(k->recovery_time))
+                fprintf(fp, " (%.0f s after the trigger, %zu/%u seeds)", k->recovery_time, k->recovered, d->seeds);
+            fputc('\n', fp);
+        }
+    }
+
+    if (d->nevidence) {
+        fprintf(fp, "\nwhy no single component is at fault (after the trigger ended):\n");
+        for (size_t i = 0; i < d->nevidence; i++)
+            fprintf(fp, "  %s: %s\n", d->evidence[i].entity, d->evidence[i].text);
+    }
+
+    if (d->ntimeline) {
+        fprintf(fp, "\ntimeline (seed %llu):\n", (unsigned long long)d->seed);
+        for (size_t i = 0; i < d->ntimeline; i++)
+            fprintf(fp, "  %2zu. %8.1f s  %s\n", i + 1, d->timeline[i].t, d->timeline[i].what);
+    }
+}
+
+static json_t *phases_json(const dg_phases *p)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "before", num(p->before));
+    json_object_set_new(o, "during", num(p->during));
+    json_object_set_new(o, "after", num(p->after));
+    return o;
+}
+
+static json_t *loop_json(const diagnosis *d, int li)
+{
+    const cld_loop *l = &d->loops->loops[li];
+    json_t *o = json_object();
+    json_object_set_new(o, "id", json_string(l->name));
+    json_object_set_new(o, "type", json_string(l->type == 'R' ? "reinforcing" : "balancing"));
+    json_t *links = json_array();
+    for (size_t k = 0; k < l->len; k++) {
+        const cld_link *lk = &d->graph->links[l->links[k]];
+        json_t *x = json_object();
+        json_object_set_new(x, "from", json_string(d->graph->vars[lk->from].name));
+        json_object_set_new(x, "to", json_string(d->graph->vars[lk->to].name));
+        json_object_set_new(x, "sign", json_string(cld_sign_str(lk->sign)));
+        json_object_set_new(x, "delay", json_boolean(lk->delay));
+        json_object_set_new(x, "origin", json_string(lk->origin));
+        json_array_append_new(links, x);
+    }
+    json_object_set_new(o, "links", links);
+    return o;
+}
+
+json_t *diagnose_json(const diagnosis *d, const char *path)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "model", json_string(path));
+    json_object_set_new(o, "verdict", json_string(verdict_name(d->verdict)));
+    json_t *modes = json_array();
+    for (size_t i = 0; i < d->nmodes; i++) {
+        json_t *x = json_object();
+        json_object_set_new(x, "mode", json_string(failure_mode_name(d->modes[i].mode)));
+        json_object_set_new(x, "evidence", json_string(d->modes[i].evidence));
+        json_array_append_new(modes, x);
+    }
+    json_object_set_new(o, "modes", modes);
+    json_object_set_new(o, "sustaining_loop", d->sustaining_loop >= 0 ? loop_json(d, d->sustaining_loop) : json_null());
+    json_object_set_new(o, "coupling", json_string(d->coupling));
+    json_t *tl = json_array();
+    for (size_t i = 0; i < d->ntimeline; i++) {
+        json_t *x = json_object();
+        json_object_set_new(x, "t", json_real(d->timeline[i].t));
+        json_object_set_new(x, "event", json_string(d->timeline[i].what));
+        json_array_append_new(tl, x);
+    }
+    json_object_set_new(o, "timeline", tl);
+    json_object_set_new(o, "baseline", phases_json(&d->baseline));
+    json_object_set_new(o, "observed", phases_json(&d->observed));
+    json_object_set_new(o, "recovery_time", num(d->recovery_time));
+    json_object_set_new(o, "recovered_seeds", json_integer((json_int_t)d->recovered_seeds));
+    json_object_set_new(o, "goodput_after_vs_baseline", num(d->after_ratio));
+    json_object_set_new(o, "goodput_during_vs_baseline", num(d->during_ratio));
+    json_object_set_new(o, "baseline_success", num(d->baseline_success));
+    json_object_set_new(o, "load", num(d->load));
+    json_object_set_new(o, "bottleneck", d->bottleneck[0] ? json_string(d->bottleneck) : json_null());
+    json_t *tr = json_object();
+    json_object_set_new(tr, "start", d->m->nfaults ? json_real(d->fault_start) : json_null());
+    json_object_set_new(tr, "end", d->m->nfaults ? json_real(d->fault_end) : json_null());
+    json_object_set_new(tr, "open_at_end", json_boolean(d->fault_open_at_end));
+    json_object_set_new(o, "trigger", tr);
+    json_t *ev = json_array();
+    for (size_t i = 0; i < d->nevidence; i++) {
+        json_t *x = json_object();
+        json_object_set_new(x, "component", json_string(d->evidence[i].entity));
+        json_object_set_new(x, "evidence", json_string(d->evidence[i].text));
+        json_array_append_new(ev, x);
+    }
+    json_object_set_new(o, "why_no_single_component", ev);
+    json_t *ko = json_array();
+    for (size_t c = 0; c < d->cuts.n; c++) {
+        const dg_knockout *k = &d->knockouts[c];
+        json_t *x = json_object();
+        json_object_set_new(x, "cut", json_string(d->cuts.v[c].label));
+        json_t *ls = json_array();
+        for (size_t i = 0; i < d->cuts.v[c].nloops; i++)
+            json_array_append_new(ls, json_string(d->loops->loops[d->cuts.v[c].loops[i]].name));
+        json_object_set_new(x, "loops", ls);
+        json_object_set_new(x, "run", json_boolean(d->verdict == VERDICT_METASTABLE));
+        json_object_set_new(x, "goodput_vs_baseline", num(k->after_ratio));
+        json_object_set_new(x, "recovered_seeds", json_integer((json_int_t)k->recovered));
+        json_object_set_new(x, "recovery_time", num(k->recovery_time));
+        json_array_append_new(ko, x);
+    }
+    json_object_set_new(o, "knockouts", ko);
+    json_object_set_new(o, "seeds", json_integer(d->seeds));
+    json_object_set_new(o, "seed", json_integer((json_int_t)d->seed));
+    json_object_set_new(o, "settle", json_real(d->settle));
+    json_object_set_new(o, "runs", json_integer((json_int_t)d->runs));
+    return o;
+}

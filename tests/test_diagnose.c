@@ -1,0 +1,245 @@
+/* test_diagnose.c -- `eddy diagnose`: verdicts by counterfactual, the
+ * sustaining loop found by knockout, failure modes with evidence, the
+ * timeline, and a diagnosis that does not depend on how many threads ran.
+ *
+ * Each verdict has a small model of its own (tests/data/diagnose/), built
+ * so that the answer is known from queueing arithmetic, not from eddy. */
+#include "testutil.h"
+
+#include <math.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "testproc.h"
+
+#include "analysis/batch.h"
+#include "analysis/diagnose.h"
+
+#define DATA "tests/data/diagnose/"
+
+static int diagnose(const char *path, unsigned seeds, diagnosis *d)
+{
+    diagnose_opts o = {.seeds = seeds, .seed = 1, .threads = 2};
+    eddy_error err = {0};
+    int rc = diagnose_run(path, &o, d, &err);
+    if (rc < 0)
+        print_error("%s:%d:%d: %s\n", err.file, err.line, err.col, err.msg);
+    return rc;
+}
+
+static bool has_mode(const diagnosis *d, failure_mode f)
+{
+    for (size_t i = 0; i < d->nmodes; i++)
+        if (d->modes[i].mode == f)
+            return true;
+    return false;
+}
+
+static bool loop_has_var(const diagnosis *d, int loop, const char *id)
+{
+    const cld_loop *l = &d->loops->loops[loop];
+    for (size_t k = 0; k < l->len; k++)
+        if (!strcmp(d->graph->vars[l->vars[k]].id, id))
+            return true;
+    return false;
+}
+
+/* The checkout retry storm: 400/s at 81% of db's capacity, 4 attempts with
+ * no backoff, a 30 s db slowdown.  Once the slowdown ends db is as fast as
+ * before, yet the retries keep the offered load above capacity. */
+static void test_retry_storm_is_metastable(void **state)
+{
+    (void)state;
+    diagnosis d;
+    assert_int_equal(diagnose("examples/retry-storm.yaml", 3, &d), 0);
+    assert_int_equal(d.verdict, VERDICT_METASTABLE);
+    assert_true(d.after_ratio < 0.2);
+    assert_true(isnan(d.recovery_time));
+    assert_true(has_mode(&d, MODE_RETRY_STORM));
+    /* the sustaining loop is a retry loop of shoppers, found by knockout */
+    assert_true(d.sustaining_loop >= 0);
+    assert_int_equal(d.cuts.v[d.sustaining_cut].kind, CUT_RETRIES);
+    assert_int_equal(d.cuts.v[d.sustaining_cut].client, 0);
+    assert_true(loop_has_var(&d, d.sustaining_loop, "shoppers→checkout.retries"));
+    assert_int_equal(d.loops->loops[d.sustaining_loop].type, 'R');
+    /* the knockout recovered on every seed */
+    assert_int_equal(d.knockouts[d.sustaining_cut].recovered, 3);
+    /* baseline goodput is the offered 400/s in every phase */
+    assert_within_rel(d.baseline.after, 400, 0.03);
+    assert_true(d.observed.after < 0.2 * d.baseline.after);
+    /* the coupling statement names the interacting parts and the outcome */
+    assert_non_null(strstr(d.coupling, "shoppers' retries (4 attempts, no backoff)"));
+    assert_non_null(strstr(d.coupling, "1s timeout on shoppers->checkout"));
+    assert_non_null(strstr(d.coupling, "db slow x10"));
+    assert_non_null(strstr(d.coupling, "outlived"));
+    /* timeline: the trigger first, then timeouts, then retries crossing 2x,
+     * the trigger ending and the outcome, in time order */
+    assert_true(d.ntimeline >= 5);
+    assert_non_null(strstr(d.timeline[0].what, "trigger"));
+    for (size_t i = 1; i < d.ntimeline; i++)
+        assert_true(d.timeline[i].t >= d.timeline[i - 1].t);
+    bool timeouts = false, retries = false, ends = false;
+    for (size_t i = 0; i < d.ntimeline; i++) {
+        timeouts |= strstr(d.timeline[i].what, "first timeouts") && d.timeline[i].t >= 60;
+        retries |= strstr(d.timeline[i].what, "retries cross") != NULL;
+        ends |= strstr(d.timeline[i].what, "trigger ends") && d.timeline[i].t == 90;
+    }
+    assert_true(timeouts && retries && ends);
+    assert_non_null(strstr(d.timeline[d.ntimeline - 1].what, "still degraded"));
+    /* db is back to its own speed after the trigger: within 10% of baseline */
+    bool db = false;
+    for (size_t i = 0; i < d.nevidence; i++)
+        db |= !strcmp(d.evidence[i].entity, "db");
+    assert_true(db);
+    diagnosis_free(&d);
+}
+
+/* The same model without retries: the slowdown hurts while it lasts, and
+ * db drains its backlog within seconds once it ends. */
+static void test_no_retries_is_component(void **state)
+{
+    (void)state;
+    diagnosis d;
+    assert_int_equal(diagnose(DATA "no-retries.yaml", 3, &d), 0);
+    assert_int_equal(d.verdict, VERDICT_COMPONENT);
+    assert_true(d.during_ratio < 0.9);
+    assert_true(d.after_ratio > 0.95);
+    assert_true(isfinite(d.recovery_time) && d.recovery_time < 30);
+    assert_int_equal(d.sustaining_loop, -1);
+    assert_false(has_mode(&d, MODE_RETRY_STORM));
+    diagnosis_free(&d);
+}
+
+/* A bad deploy: 100% errors for 30 s, no queueing involved; goodput is
+ * zero while it lasts and back the next second. */
+static void test_bad_deploy_is_component(void **state)
+{
+    (void)state;
+    diagnosis d;
+    assert_int_equal(diagnose(DATA "bad-deploy.yaml", 2, &d), 0);
+    assert_int_equal(d.verdict, VERDICT_COMPONENT);
+    assert_true(d.observed.during < 1);
+    assert_within_rel(d.observed.after, d.baseline.after, 0.02);
+    assert_true(d.recovery_time < 2);
+    diagnosis_free(&d);
+}
+
+/* 700/s offered to 10 workers of 20 ms (500/s): the baseline cannot
+ * serve more than 5/7 of demand. */
+static void test_overload_is_collapsed(void **state)
+{
+    (void)state;
+    diagnosis d;
+    assert_int_equal(diagnose(DATA "overloaded.yaml", 2, &d), 0);
+    assert_int_equal(d.verdict, VERDICT_COLLAPSED);
+    assert_within_rel(d.baseline_success, 500.0 / 700.0, 0.03);
+    assert_string_equal(d.bottleneck, "api");
+    assert_true(d.load > 0.98);
+    diagnosis_free(&d);
+}
+
+/* 150/s to 10 workers of 20 ms is 30% load; 20% slower work is absorbed. */
+static void test_small_blip_is_healthy(void **state)
+{
+    (void)state;
+    diagnosis d;
+    assert_int_equal(diagnose(DATA "small-blip.yaml", 2, &d), 0);
+    assert_int_equal(d.verdict, VERDICT_HEALTHY);
+    assert_within_rel(d.load, 0.3, 0.05);
+    assert_true(d.during_ratio > 0.97);
+    diagnosis_free(&d);
+}
+
+/* ---- the command ------------------------------------------------------------ */
+
+static int setup(void **state)
+{
+    (void)state;
+    eddy = eddy_path();
+    snprintf(tmpdir, sizeof tmpdir, "/tmp/eddy-diagnose-XXXXXX");
+    return mkdtemp(tmpdir) ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    char p[128];
+    snprintf(p, sizeof p, "%s/stdout", tmpdir);
+    unlink(p);
+    snprintf(p, sizeof p, "%s/stderr", tmpdir);
+    unlink(p);
+    rmdir(tmpdir);
+    return 0;
+}
+
+static void test_json_is_the_same_for_any_jobs(void **state)
+{
+    (void)state;
+    run_result a = run("diagnose --json -j 1 examples/retry-storm.yaml");
+    run_result b = run("diagnose --json -j 2 examples/retry-storm.yaml");
+    assert_int_equal(a.status, 0);
+    assert_int_equal(b.status, 0);
+    assert_string_equal(a.out, b.out);
+    assert_string_equal(a.err, ""); /* no progress bar when stderr is not a terminal */
+    const char *keys[] = {"\"verdict\": \"metastable\"", "\"modes\"", "\"sustaining_loop\"", "\"links\"",
+                          "\"coupling\"", "\"timeline\"", "\"baseline\"", "\"observed\"", "\"recovery_time\": null"};
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+        if (!strstr(a.out, keys[i]))
+            fail_msg("no %s in the JSON", keys[i]);
+    run_free(&a);
+    run_free(&b);
+}
+
+static void test_cli_errors(void **state)
+{
+    (void)state;
+    run_result r = run("diagnose --help");
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.out, "usage: eddy diagnose"));
+    run_free(&r);
+    r = run("diagnose --seeds 0 examples/retry-storm.yaml");
+    assert_int_equal(r.status, 2);
+    assert_non_null(strstr(r.err, "--seeds"));
+    run_free(&r);
+    r = run("diagnose --settle 30 examples/retry-storm.yaml");
+    assert_int_equal(r.status, 2);
+    run_free(&r);
+    r = run("diagnose tests/data/diagnose/nope.yaml");
+    assert_int_equal(r.status, 1);
+    assert_non_null(strstr(r.err, "nope.yaml"));
+    run_free(&r);
+    r = run("diagnose");
+    assert_int_equal(r.status, 2);
+    run_free(&r);
+}
+
+/* batch_for runs every job once whatever the thread count, and replication
+ * seeds are distinct with replication 0 the model's own. */
+static void count_job(size_t i, void *ud) { ((int *)ud)[i]++; }
+
+static void test_batch(void **state)
+{
+    (void)state;
+    int hits[97] = {0};
+    assert_int_equal(batch_for(97, 4, count_job, hits, NULL, NULL), 0);
+    for (int i = 0; i < 97; i++)
+        assert_int_equal(hits[i], 1);
+    assert_true(batch_seed(7, 0) == 7);
+    assert_true(batch_seed(7, 1) != batch_seed(7, 2));
+    assert_true(batch_seed(7, 1) != batch_seed(8, 1));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_batch),
+        cmocka_unit_test(test_retry_storm_is_metastable),
+        cmocka_unit_test(test_no_retries_is_component),
+        cmocka_unit_test(test_bad_deploy_is_component),
+        cmocka_unit_test(test_overload_is_collapsed),
+        cmocka_unit_test(test_small_blip_is_healthy),
+        cmocka_unit_test(test_json_is_the_same_for_any_jobs),
+        cmocka_unit_test(test_cli_errors),
+    };
+    return cmocka_run_group_tests_name("diagnose", tests, setup, teardown);
+}
