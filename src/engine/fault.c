@@ -111,8 +111,8 @@ void fault_on_event(sim *s, fault_rt *f)
 void action_on_event(sim *s, action_rt *a)
 {
     const action_spec *sp = a->spec;
-    if (sp->cache >= 0) {
-        cache_flush(&s->caches[sp->cache]); /* the only cache action */
+    if (sp->kind == ACTION_FLUSH) { /* the only cache action */
+        cache_flush(&s->caches[sp->cache]);
         return;
     }
     if (sp->client >= 0) {
