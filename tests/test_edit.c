@@ -42,14 +42,19 @@ static void test_set_values(void **state)
         {.set_path = "services.api.workers", .set_value = "9", .origin = "--set"},
         {.set_path = "faults.0.for", .set_value = "7s", .origin = "--set"},
         {.set_path = "services.api.queue", .set_value = "25", .origin = "--set"}, /* a new key */
+        {.set_path = "clients.users.retry.on", .set_value = "[error]", .origin = "--set"}, /* a flow list */
+        {.set_path = "clients.users.breaker", .set_value = "{}", .origin = "--set"},      /* every default */
     };
     eddy_error err = {0};
-    model *m = model_load_edited(f, e, 3, &err);
+    model *m = model_load_edited(f, e, 5, &err);
     assert_non_null(m);
     assert_int_equal(m->services[0].workers, 9);
     assert_int_equal(m->services[0].queue, 25);
     assert_true(m->faults[0].dur == 7 * T_SEC);
     assert_int_equal(m->clients[0].call.retry.attempts, 3);
+    assert_int_equal(m->clients[0].call.retry.on, RETRY_ON_ERROR);
+    assert_true(m->clients[0].call.breaker.on);
+    assert_int_equal(m->clients[0].call.breaker.min_calls, 100);
     model_free(m);
     unlink(f);
     free(f);

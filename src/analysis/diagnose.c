@@ -11,6 +11,7 @@
 #include "../loops/derive.h"
 #include "../model/units.h"
 #include "batch.h"
+#include "measure.h"
 #include "phases.h"
 #include "variant.h"
 
@@ -25,95 +26,6 @@ const char *failure_mode_name(failure_mode f)
     static const char *const n[] = {"retry_storm", "thundering_herd", "congestion_collapse",
                                     "cascade",     "oscillation",     "cold_cache"};
     return n[f];
-}
-
-/* ---- one run's series ------------------------------------------------------ */
-
-typedef struct series_view {
-    const eddy_result *r;
-    double end;
-} series_view;
-
-static int colf(const eddy_result *r, const char *entity, const char *metric)
-{
-    char name[320];
-    snprintf(name, sizeof name, "%s.%s", entity, metric);
-    return eddy_series_column(&r->series, name);
-}
-
-static double cell(const eddy_result *r, size_t row, int col)
-{
-    if (col < 0)
-        return 0;
-    double v = eddy_series_at(&r->series, row, (size_t)col);
-    return isfinite(v) ? v : 0;
-}
-
-static double row_t(const eddy_result *r, size_t i) { return eddy_series_at(&r->series, i, 0); }
-static double row_dt(const eddy_result *r, size_t i)
-{
-    return (i + 1 < r->series.nrows ? row_t(r, i + 1) : r->duration) - row_t(r, i);
-}
-
-/* Sum over clients of one metric in row i. */
-static double clients_sum(const model *m, const eddy_result *r, size_t i, const char *metric)
-{
-    double s = 0;
-    for (size_t c = 0; c < m->nclients; c++)
-        s += cell(r, i, colf(r, m->clients[c].name, metric));
-    return s;
-}
-
-static double goodput_row(const model *m, const eddy_result *r, size_t i) { return clients_sum(m, r, i, "goodput"); }
-static double demand_row(const model *m, const eddy_result *r, size_t i)
-{
-    return clients_sum(m, r, i, "offered") + clients_sum(m, r, i, "shed");
-}
-
-/* Mean of a per-row quantity over [a, b), weighting rows by their overlap. */
-static double window_mean(const model *m, const eddy_result *r, double a, double b,
-                          double (*f)(const model *, const eddy_result *, size_t))
-{
-    double s = 0, w = 0;
-    for (size_t i = 0; i < r->series.nrows; i++) {
-        double t0 = row_t(r, i), t1 = t0 + row_dt(r, i);
-        double lo = t0 > a ? t0 : a, hi = t1 < b ? t1 : b;
-        if (hi <= lo)
-            continue;
-        s += f(m, r, i) * (hi - lo);
-        w += hi - lo;
-    }
-    return w > 0 ? s / w : NAN;
-}
-
-/* The first time t >= from such that every RECOVERY_ROWS window from t on
- * has observed goodput >= GOOD_LEVEL x the baseline's; NaN if the last
- * window still fails. */
-static double recovery_at(const model *m, const eddy_result *obs, const eddy_result *base, double from)
-{
-    size_t n = obs->series.nrows < base->series.nrows ? obs->series.nrows : base->series.nrows;
-    size_t first = 0;
-    while (first < n && row_t(obs, first) < from - 1e-9)
-        first++;
-    if (first >= n)
-        return NAN;
-    double rec = row_t(obs, first);
-    for (size_t i = first; i < n; i++) {
-        size_t j = i + RECOVERY_ROWS <= n ? i + RECOVERY_ROWS : n;
-        if (j - i < RECOVERY_ROWS && i > first)
-            break; /* windows cut short by the end were judged as part of longer ones */
-        double go = 0, gb = 0;
-        for (size_t k = i; k < j; k++) {
-            go += goodput_row(m, obs, k);
-            gb += goodput_row(m, base, k);
-        }
-        if (go < GOOD_LEVEL * gb) {
-            if (j >= n)
-                return NAN;
-            rec = row_t(obs, i + 1);
-        }
-    }
-    return rec;
 }
 
 /* ---- running the variants ---------------------------------------------------- */
@@ -188,21 +100,6 @@ static double capacity(const service_spec *s)
     return (double)s->workers * (double)(s->replicas > 0 ? s->replicas : 1);
 }
 
-static double svc_mean(const eddy_result *r, const char *svc, const char *metric, double a, double b)
-{
-    int c = colf(r, svc, metric);
-    double s = 0, w = 0;
-    for (size_t i = 0; c >= 0 && i < r->series.nrows; i++) {
-        double t0 = row_t(r, i), t1 = t0 + row_dt(r, i);
-        double lo = t0 > a ? t0 : a, hi = t1 < b ? t1 : b;
-        if (hi <= lo)
-            continue;
-        s += cell(r, i, c) * (hi - lo);
-        w += hi - lo;
-    }
-    return w > 0 ? s / w : NAN;
-}
-
 /* Whether service `s` calls `target`, directly or not. */
 static bool calls_into(const model *m, int s, int target, int depth)
 {
@@ -230,9 +127,9 @@ static int reversals(const eddy_result *r, int c, double from)
     int n = 0, dir = 0;
     double prev = NAN;
     for (size_t i = 0; c >= 0 && i < r->series.nrows; i++) {
-        if (row_t(r, i) < from)
+        if (measure_row_t(r, i) < from)
             continue;
-        double v = cell(r, i, c);
+        double v = measure_cell(r, i, c);
         if (!isnan(prev) && v != prev) {
             int d = v > prev ? 1 : -1;
             if (dir && d != dir)
@@ -260,22 +157,22 @@ static void find_modes(diagnosis *d, const eddy_result *obs, const eddy_result *
     /* retry storm: attempts per request rise while success falls */
     for (size_t c = 0; c < m->nclients; c++) {
         const char *n = m->clients[c].name;
-        int co = colf(obs, n, "offered"), cr = colf(obs, n, "retries"), cg = colf(obs, n, "goodput");
+        int co = measure_col(obs, n, "offered"), cr = measure_col(obs, n, "retries"), cg = measure_col(obs, n, "goodput");
         double best = 0, at = 0, succ = 1;
         for (size_t i = 0; i < obs->series.nrows; i++) {
-            if (row_t(obs, i) < judge_from)
+            if (measure_row_t(obs, i) < judge_from)
                 continue;
-            double off = cell(obs, i, co), ret = cell(obs, i, cr);
+            double off = measure_cell(obs, i, co), ret = measure_cell(obs, i, cr);
             if (off <= 0)
                 continue;
             double amp = (off + ret) / off;
             if (amp > best) {
                 best = amp;
-                at = row_t(obs, i);
-                succ = cell(obs, i, cg) / off;
+                at = measure_row_t(obs, i);
+                succ = measure_cell(obs, i, cg) / off;
             }
         }
-        double bo = svc_mean(base, n, "offered", 0, end), br = svc_mean(base, n, "retries", 0, end);
+        double bo = measure_mean(base, n, "offered", 0, end), br = measure_mean(base, n, "retries", 0, end);
         double bamp = bo > 0 ? (bo + br) / bo : 1;
         if (best >= 1.5 && best >= 1.5 * bamp && succ < GOOD_LEVEL) {
             add_mode(d, MODE_RETRY_STORM,
@@ -292,9 +189,9 @@ static void find_modes(diagnosis *d, const eddy_result *obs, const eddy_result *
         double a0 = faults ? fe : end / 2, a1 = end;
         if (a1 - a0 < 1)
             a0 = judge_from, a1 = end;
-        double arr_o = svc_mean(obs, n, "arrivals", a0, a1), arr_b = svc_mean(base, n, "arrivals", a0, a1);
-        double cmp_o = svc_mean(obs, n, "completed", a0, a1), cmp_b = svc_mean(base, n, "completed", a0, a1);
-        double busy_o = svc_mean(obs, n, "busy", a0, a1);
+        double arr_o = measure_mean(obs, n, "arrivals", a0, a1), arr_b = measure_mean(base, n, "arrivals", a0, a1);
+        double cmp_o = measure_mean(obs, n, "completed", a0, a1), cmp_b = measure_mean(base, n, "completed", a0, a1);
+        double busy_o = measure_mean(obs, n, "busy", a0, a1);
         if (arr_o >= 1.1 * arr_b && cmp_o <= 0.8 * cmp_b && busy_o >= 0.9 * capacity(&m->services[s])) {
             add_mode(d, MODE_CONGESTION_COLLAPSE,
                      "%s completed %.0f/s with all %.0f workers busy while %.0f/s arrived; the baseline completes "
@@ -315,13 +212,13 @@ static void find_modes(diagnosis *d, const eddy_result *obs, const eddy_result *
             continue;
         const char *n = m->services[s].name;
         double cap = capacity(&m->services[s]);
-        int cb = colf(obs, n, "busy"), cj = colf(obs, n, "rejected");
-        double bbusy = svc_mean(base, n, "busy", 0, end), brej = svc_mean(base, n, "rejected", 0, end);
+        int cb = measure_col(obs, n, "busy"), cj = measure_col(obs, n, "rejected");
+        double bbusy = measure_mean(base, n, "busy", 0, end), brej = measure_mean(base, n, "rejected", 0, end);
         for (size_t i = 0; i < obs->series.nrows; i++) {
-            double t = row_t(obs, i);
+            double t = measure_row_t(obs, i);
             if (t < fs)
                 continue;
-            double busy = cell(obs, i, cb), rej = cell(obs, i, cj);
+            double busy = measure_cell(obs, i, cb), rej = measure_cell(obs, i, cj);
             bool sat = isfinite(cap) && busy >= 0.99 * cap && bbusy < 0.9 * cap;
             if (sat || (rej > 1 && rej > 10 * (brej + 0.1))) {
                 add_mode(d, MODE_CASCADE,
@@ -337,7 +234,7 @@ cascade_done:
     /* thundering herd: a service's arrivals spike far above their median */
     for (size_t s = 0; s < m->nservices; s++) {
         const char *n = m->services[s].name;
-        int c = colf(obs, n, "arrivals");
+        int c = measure_col(obs, n, "arrivals");
         size_t nr = obs->series.nrows;
         if (c < 0 || nr < 10)
             continue;
@@ -346,10 +243,10 @@ cascade_done:
             abort();
         double peak = 0, at = 0;
         for (size_t i = 0; i < nr; i++) {
-            v[i] = cell(obs, i, c);
+            v[i] = measure_cell(obs, i, c);
             if (i > 0 && v[i] > peak) { /* the first row is the cold start */
                 peak = v[i];
-                at = row_t(obs, i);
+                at = measure_row_t(obs, i);
             }
         }
         qsort(v, nr, sizeof *v, cmp_double);
@@ -389,10 +286,10 @@ cascade_done:
         double a0 = fe + d->settle;
         double ho = 0, hb = 0, w = 0;
         for (size_t i = 0; i < obs->series.nrows && i < base->series.nrows; i++) {
-            if (row_t(obs, i) < a0)
+            if (measure_row_t(obs, i) < a0)
                 continue;
-            ho += cell(obs, i, (int)k);
-            hb += cell(base, i, (int)k);
+            ho += measure_cell(obs, i, (int)k);
+            hb += measure_cell(base, i, (int)k);
             w++;
         }
         if (w > 0 && ho / w < 0.7 * (hb / w)) {
@@ -423,10 +320,10 @@ static void build_timeline(diagnosis *d, const eddy_result *obs, const eddy_resu
     /* first timeouts */
     double bto = 0;
     for (size_t i = 0; i < base->series.nrows; i++)
-        bto += clients_sum(m, base, i, "timeouts");
+        bto += measure_clients(m, base, i, "timeouts");
     bto /= base->series.nrows ? (double)base->series.nrows : 1;
     for (size_t i = 0; i < obs->series.nrows; i++) {
-        double t = row_t(obs, i), to = clients_sum(m, obs, i, "timeouts");
+        double t = measure_row_t(obs, i), to = measure_clients(m, obs, i, "timeouts");
         if (t >= fs && to > 1 && to > 2 * bto) {
             add_event(d, t, "first timeouts: %.0f/s (baseline %.1f/s)", to, bto);
             break;
@@ -434,7 +331,7 @@ static void build_timeline(diagnosis *d, const eddy_result *obs, const eddy_resu
     }
     /* retries crossing N x */
     for (size_t i = 0; i < obs->series.nrows; i++) {
-        double t = row_t(obs, i), off = clients_sum(m, obs, i, "offered"), ret = clients_sum(m, obs, i, "retries");
+        double t = measure_row_t(obs, i), off = measure_clients(m, obs, i, "offered"), ret = measure_clients(m, obs, i, "retries");
         if (t >= fs && off > 0 && (off + ret) / off >= STORM_AMPLIFICATION) {
             add_event(d, t, "retries cross %.0fx: attempts are %.1fx the new user requests", STORM_AMPLIFICATION,
                       (off + ret) / off);
@@ -449,13 +346,13 @@ static void build_timeline(diagnosis *d, const eddy_result *obs, const eddy_resu
         const char *n = sp->name;
         double cap = capacity(sp);
         double qcap = sp->queue == MODEL_UNLIMITED ? INFINITY : (double)sp->queue * (sp->replicas ? sp->replicas : 1);
-        int cb = colf(obs, n, "busy"), cq = colf(obs, n, "queue"), cj = colf(obs, n, "rejected");
-        double bbusy = svc_mean(base, n, "busy", 0, d->end);
+        int cb = measure_col(obs, n, "busy"), cq = measure_col(obs, n, "queue"), cj = measure_col(obs, n, "rejected");
+        double bbusy = measure_mean(base, n, "busy", 0, d->end);
         for (size_t i = 0; i < obs->series.nrows; i++) {
-            double t = row_t(obs, i);
+            double t = measure_row_t(obs, i);
             if (t < fs || t >= sat_t)
                 continue;
-            double busy = cell(obs, i, cb), q = cell(obs, i, cq), rj = cell(obs, i, cj);
+            double busy = measure_cell(obs, i, cb), q = measure_cell(obs, i, cq), rj = measure_cell(obs, i, cj);
             if (isfinite(cap) && busy >= 0.99 * cap && bbusy < 0.9 * cap) {
                 sat_t = t;
                 snprintf(sat, sizeof sat, "%s saturates: %.0f of %.0f workers busy, %.0f queued", n, busy, cap, q);
@@ -471,11 +368,11 @@ static void build_timeline(diagnosis *d, const eddy_result *obs, const eddy_resu
         if (!dot || strcmp(dot, ".pool_waiters"))
             continue;
         for (size_t i = 0; i < obs->series.nrows; i++) {
-            double t = row_t(obs, i);
-            if (t >= fs && t < sat_t && cell(obs, i, (int)k) >= 1) {
+            double t = measure_row_t(obs, i);
+            if (t >= fs && t < sat_t && measure_cell(obs, i, (int)k) >= 1) {
                 sat_t = t;
                 snprintf(sat, sizeof sat, "pool %.*s exhausted: %.0f waiting for a connection", (int)(dot - name),
-                         name, cell(obs, i, (int)k));
+                         name, measure_cell(obs, i, (int)k));
             }
         }
     }
@@ -675,9 +572,9 @@ static void component_evidence(diagnosis *d, const eddy_result *obs, const eddy_
             if (s < 0)
                 continue;
             const char *n = m->services[s].name;
-            double busy = svc_mean(obs, n, "busy", a0, a1), done = svc_mean(obs, n, "completed", a0, a1);
-            double wasted = svc_mean(obs, n, "wasted", a0, a1);
-            double bbusy = svc_mean(base, n, "busy", a0, a1), bdone = svc_mean(base, n, "completed", a0, a1);
+            double busy = measure_mean(obs, n, "busy", a0, a1), done = measure_mean(obs, n, "completed", a0, a1);
+            double wasted = measure_mean(obs, n, "wasted", a0, a1);
+            double bbusy = measure_mean(base, n, "busy", a0, a1), bdone = measure_mean(base, n, "completed", a0, a1);
             double cap = capacity(&m->services[s]);
             char hold[32] = "?", bhold[32] = "?", util[48] = "";
             if (done > 0)
@@ -698,7 +595,7 @@ static void component_evidence(diagnosis *d, const eddy_result *obs, const eddy_
             if (c < 0)
                 continue;
             const char *n = m->clients[c].name;
-            double off = svc_mean(obs, n, "offered", a0, a1), ret = svc_mean(obs, n, "retries", a0, a1);
+            double off = measure_mean(obs, n, "offered", a0, a1), ret = measure_mean(obs, n, "retries", a0, a1);
             add_evidence(d, n,
                          "it retries as configured (at most %d attempts per request) and measures %.2f attempts per "
                          "request after the trigger; its demand is the baseline's",
@@ -740,10 +637,10 @@ static int raised(const diagnosis *d, const cld_var *v, const eddy_result *obs, 
     for (size_t i = 0; i < sizeof map / sizeof map[0]; i++) {
         if (strcmp(metric, map[i].metric))
             continue;
-        double o = svc_mean(obs, v->entity, map[i].col, a0, a1), b = svc_mean(base, v->entity, map[i].col, a0, a1);
+        double o = measure_mean(obs, v->entity, map[i].col, a0, a1), b = measure_mean(base, v->entity, map[i].col, a0, a1);
         if (map[i].col2) {
-            o += svc_mean(obs, v->entity, map[i].col2, a0, a1);
-            b += svc_mean(base, v->entity, map[i].col2, a0, a1);
+            o += measure_mean(obs, v->entity, map[i].col2, a0, a1);
+            b += measure_mean(base, v->entity, map[i].col2, a0, a1);
         }
         if (isnan(o) || isnan(b))
             return 0;
@@ -823,22 +720,22 @@ int diagnose_run(const char *path, const diagnose_opts *opt, diagnosis *d, eddy_
     double a0 = d->fault_end + d->settle;
     for (unsigned r = 0; r < R; r++) {
         const eddy_result *o = &J.res[r], *b = &J.res[R + r];
-        double gb_after = window_mean(m, b, a0, d->end, goodput_row);
-        double go_after = window_mean(m, o, a0, d->end, goodput_row);
+        double gb_after = measure_window(m, b, a0, d->end, measure_goodput);
+        double go_after = measure_window(m, o, a0, d->end, measure_goodput);
         after[r] = gb_after > 0 ? go_after / gb_after : 1;
-        double gb_dur = window_mean(m, b, d->fault_start, d->fault_end, goodput_row);
-        double go_dur = window_mean(m, o, d->fault_start, d->fault_end, goodput_row);
+        double gb_dur = measure_window(m, b, d->fault_start, d->fault_end, measure_goodput);
+        double go_dur = measure_window(m, o, d->fault_start, d->fault_end, measure_goodput);
         during[r] = gb_dur > 0 ? go_dur / gb_dur : 1;
-        double dem = window_mean(m, b, 0, d->end, demand_row);
-        succ[r] = dem > 0 ? window_mean(m, b, 0, d->end, goodput_row) / dem : 1;
-        rec[r] = m->nfaults && !d->fault_open_at_end ? recovery_at(m, o, b, d->fault_end) : NAN;
+        double dem = measure_window(m, b, 0, d->end, measure_demand);
+        succ[r] = dem > 0 ? measure_window(m, b, 0, d->end, measure_goodput) / dem : 1;
+        rec[r] = m->nfaults && !d->fault_open_at_end ? measure_recovery(m, o, b, d->fault_end) : NAN;
         if (r < 64) {
-            ph[0][r] = window_mean(m, b, 0, d->fault_start, goodput_row);
-            ph[1][r] = window_mean(m, b, d->fault_start, d->fault_end, goodput_row);
-            ph[2][r] = window_mean(m, b, d->fault_end, d->end, goodput_row);
-            ph[3][r] = window_mean(m, o, 0, d->fault_start, goodput_row);
-            ph[4][r] = window_mean(m, o, d->fault_start, d->fault_end, goodput_row);
-            ph[5][r] = window_mean(m, o, d->fault_end, d->end, goodput_row);
+            ph[0][r] = measure_window(m, b, 0, d->fault_start, measure_goodput);
+            ph[1][r] = measure_window(m, b, d->fault_start, d->fault_end, measure_goodput);
+            ph[2][r] = measure_window(m, b, d->fault_end, d->end, measure_goodput);
+            ph[3][r] = measure_window(m, o, 0, d->fault_start, measure_goodput);
+            ph[4][r] = measure_window(m, o, d->fault_start, d->fault_end, measure_goodput);
+            ph[5][r] = measure_window(m, o, d->fault_end, d->end, measure_goodput);
         }
     }
     unsigned RP = R < 64 ? R : 64;
@@ -863,7 +760,7 @@ int diagnose_run(const char *path, const diagnose_opts *opt, diagnosis *d, eddy_
     /* the bottleneck: the busiest service of the baseline */
     for (size_t s = 0; s < m->nservices; s++) {
         double cap = capacity(&m->services[s]);
-        double u = isfinite(cap) ? svc_mean(&J.res[R], m->services[s].name, "busy", 0, d->end) / cap : 0;
+        double u = isfinite(cap) ? measure_mean(&J.res[R], m->services[s].name, "busy", 0, d->end) / cap : 0;
         if (u > d->load) {
             d->load = u;
             snprintf(d->bottleneck, sizeof d->bottleneck, "%s", m->services[s].name);
@@ -905,9 +802,9 @@ int diagnose_run(const char *path, const diagnose_opts *opt, diagnosis *d, eddy_
             double ratio = 0, rt = 0;
             for (unsigned r = 0; r < R; r++) {
                 const eddy_result *o = &J.res[(2 + c) * R + r], *b = &J.res[R + r];
-                double gb = window_mean(m, b, judge, d->end, goodput_row);
-                ratio += gb > 0 ? window_mean(m, o, judge, d->end, goodput_row) / gb : 1;
-                double t = recovery_at(m, o, b, d->fault_end);
+                double gb = measure_window(m, b, judge, d->end, measure_goodput);
+                ratio += gb > 0 ? measure_window(m, o, judge, d->end, measure_goodput) / gb : 1;
+                double t = measure_recovery(m, o, b, d->fault_end);
                 if (!isnan(t)) {
                     k->recovered++;
                     rt += t - d->fault_end;

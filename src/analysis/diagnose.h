@@ -27,9 +27,8 @@
 #include "../loops/graph.h"
 #include "../model/model.h"
 #include "knockout.h"
+#include "measure.h"
 
-#define GOOD_LEVEL 0.9    /* "back to baseline": at least 90% of its goodput */
-#define RECOVERY_ROWS 5   /* recovery is judged over windows of 5 samples */
 #define STORM_AMPLIFICATION 2.0 /* the timeline marks retries crossing 2x */
 
 typedef enum verdict { VERDICT_HEALTHY, VERDICT_COMPONENT, VERDICT_METASTABLE, VERDICT_COLLAPSED } verdict;

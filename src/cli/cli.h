@@ -19,6 +19,7 @@ int cmd_run(int argc, char **argv);
 int cmd_loops(int argc, char **argv);
 int cmd_review(int argc, char **argv);
 int cmd_diagnose(int argc, char **argv);
+int cmd_fix(int argc, char **argv);
 
 /* Print "eddy CMD: message" on stderr and return 2 (usage) or 1. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

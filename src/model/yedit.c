@@ -84,6 +84,44 @@ static int copy_node(yaml_document_t *dst, yaml_document_t *src, int id, int dep
     return out;
 }
 
+static void set_marks(yaml_document_t *d, int id, yaml_mark_t mark, int depth)
+{
+    yaml_node_t *n = node(d, id);
+    n->start_mark = n->end_mark = mark;
+    if (depth > 64)
+        return;
+    if (n->type == YAML_SEQUENCE_NODE)
+        for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++)
+            set_marks(d, *it, mark, depth + 1);
+    else if (n->type == YAML_MAPPING_NODE)
+        for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
+            set_marks(d, p->key, mark, depth + 1);
+            set_marks(d, p->value, mark, depth + 1);
+        }
+}
+
+/* The value text as YAML ("40", "[error, reject]", "{}"), added to doc
+ * with every node at `mark`; 0 if it is not valid YAML. */
+static int add_value(yaml_document_t *doc, const char *text, yaml_mark_t mark)
+{
+    if (text[0] != '[' && text[0] != '{')
+        return add_scalar(doc, text, mark);
+    yaml_parser_t p;
+    yaml_document_t v;
+    if (!yaml_parser_initialize(&p))
+        return 0;
+    yaml_parser_set_input_string(&p, (const unsigned char *)text, strlen(text));
+    int ok = yaml_parser_load(&p, &v);
+    yaml_parser_delete(&p);
+    if (!ok)
+        return 0;
+    int id = node(&v, 1) ? copy_node(doc, &v, 1, 0) : 0;
+    yaml_document_delete(&v);
+    if (id)
+        set_marks(doc, id, mark, 0);
+    return id;
+}
+
 int yedit_set(yaml_document_t *doc, const char *path, const char *value, const char *what, eddy_error *err)
 {
     int cur = 1; /* the root */
@@ -108,9 +146,9 @@ int yedit_set(yaml_document_t *doc, const char *path, const char *value, const c
                                "%s: '%s' is not an item of this list (it has %ld, counted from 0)", path, part, len);
             yaml_node_item_t *item = &n->data.sequence.items.start[i];
             if (!next) {
-                int v = add_scalar(doc, value, node(doc, *item)->start_mark);
+                int v = add_value(doc, value, node(doc, *item)->start_mark);
                 if (!v)
-                    return err_set(err, what, 0, 0, "out of memory");
+                    return err_set(err, what, 0, 0, "%s: '%s' is not a YAML value", path, value);
                 node(doc, cur)->data.sequence.items.start[i] = v;
                 return 0;
             }
@@ -119,9 +157,9 @@ int yedit_set(yaml_document_t *doc, const char *path, const char *value, const c
             yaml_node_pair_t *pair = NULL;
             int v = map_get(doc, cur, part, &pair);
             if (!next) {
-                int s = add_scalar(doc, value, v ? node(doc, v)->start_mark : mark);
+                int s = add_value(doc, value, v ? node(doc, v)->start_mark : mark);
                 if (!s)
-                    return err_set(err, what, 0, 0, "out of memory");
+                    return err_set(err, what, 0, 0, "%s: '%s' is not a YAML value", path, value);
                 if (v) {
                     map_get(doc, cur, part, &pair); /* the add may have moved it */
                     pair->value = s;

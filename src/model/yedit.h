@@ -14,7 +14,8 @@
 #include "../core/err.h"
 
 /* Set the value at a dotted path ("services.db.workers", "faults.0.for",
- * list items by index) to a plain scalar.  Missing mapping keys on the way
+ * list items by index) to a value: a plain scalar, or a flow list or mapping
+ * ("[error, reject]", "{}").  Missing mapping keys on the way
  * are created.  Returns 0, or -1 with err set (path names no such list
  * item, or runs through a scalar). */
 int yedit_set(yaml_document_t *doc, const char *path, const char *value, const char *what, eddy_error *err);

@@ -1,0 +1,530 @@
+/* fix.c -- the intervention catalogue, and measuring it on the same seeds. */
+#include "fix.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../model/units.h"
+#include "batch.h"
+#include "measure.h"
+#include "variant.h"
+
+/* ---- building interventions --------------------------------------------------- */
+
+static char *keep(intervention *iv, const char *s)
+{
+    iv->strings = realloc(iv->strings, (iv->nstrings + 1) * sizeof *iv->strings);
+    char *c = strdup(s);
+    if (!iv->strings || !c)
+        abort();
+    iv->strings[iv->nstrings++] = c;
+    return c;
+}
+
+/* Add "path = value" to the intervention, and to its description. */
+static void set(intervention *iv, const char *path, const char *value)
+{
+    iv->edits = realloc(iv->edits, (iv->nedits + 1) * sizeof *iv->edits);
+    if (!iv->edits)
+        abort();
+    iv->edits[iv->nedits++] = (model_edit){.set_path = keep(iv, path), .set_value = keep(iv, value),
+                                           .origin = iv->name};
+    size_t len = strlen(iv->change);
+    snprintf(iv->change + len, sizeof iv->change - len, "%s%s: %s", len ? "; " : "", path, value);
+}
+
+/* A call edge and the YAML path of its mapping. */
+typedef struct edge_ref {
+    const call_spec *call;
+    char path[256];
+} edge_ref;
+
+static size_t edges_of(const model *m, edge_ref **out)
+{
+    size_t n = m->nclients;
+    for (size_t s = 0; s < m->nservices; s++)
+        n += m->services[s].ncalls;
+    edge_ref *e = calloc(n ? n : 1, sizeof *e);
+    if (!e)
+        abort();
+    size_t k = 0;
+    for (size_t c = 0; c < m->nclients; c++) {
+        e[k].call = &m->clients[c].call;
+        snprintf(e[k].path, sizeof e[k].path, "clients.%s", m->clients[c].name);
+        k++;
+    }
+    for (size_t s = 0; s < m->nservices; s++)
+        for (size_t j = 0; j < m->services[s].ncalls; j++) {
+            e[k].call = &m->services[s].calls[j];
+            snprintf(e[k].path, sizeof e[k].path, "services.%s.calls.%zu", m->services[s].name, j);
+            k++;
+        }
+    *out = e;
+    return n;
+}
+
+typedef struct catalogue {
+    intervention *v;
+    size_t n;
+} catalogue;
+
+static intervention *begin(catalogue *c, int level, const char *name)
+{
+    c->v = realloc(c->v, (c->n + 1) * sizeof *c->v);
+    if (!c->v)
+        abort();
+    intervention *iv = &c->v[c->n++];
+    memset(iv, 0, sizeof *iv);
+    iv->level = level;
+    snprintf(iv->name, sizeof iv->name, "%s", name);
+    return iv;
+}
+
+static void iv_free(intervention *iv)
+{
+    for (size_t i = 0; i < iv->nstrings; i++)
+        free(iv->strings[i]);
+    free(iv->strings);
+    free(iv->edits);
+}
+
+/* Drop the intervention begun last if it changed nothing: it does not
+ * apply to this model. */
+static void end(catalogue *c)
+{
+    intervention *iv = &c->v[c->n - 1];
+    if (!iv->nedits && iv->glass == GLASS_NONE && !iv->user) {
+        iv_free(iv);
+        c->n--;
+    }
+}
+
+static void fmt_dur(simtime t, char *buf, int size) { units_format_duration(t, buf, size); }
+
+static void build_catalogue(const model *m, catalogue *c, simtime lift_after)
+{
+    edge_ref *e;
+    size_t ne = edges_of(m, &e);
+    char v[64], p[320];
+    intervention *iv;
+
+    iv = begin(c, 12, "timeouts x2");
+    for (size_t i = 0; i < ne; i++)
+        if (e[i].call->timeout > 0) {
+            fmt_dur(2 * e[i].call->timeout, v, sizeof v);
+            snprintf(p, sizeof p, "%s.timeout", e[i].path);
+            set(iv, p, v);
+        }
+    end(c);
+
+    iv = begin(c, 12, "connection pools x2");
+    for (size_t i = 0; i < ne; i++)
+        if (e[i].call->pool.on) {
+            snprintf(v, sizeof v, "%ld", 2 * e[i].call->pool.size);
+            snprintf(p, sizeof p, "%s.pool.size", e[i].path);
+            set(iv, p, v);
+        }
+    end(c);
+
+    iv = begin(c, 12, "fewer retries (2 attempts)");
+    for (size_t i = 0; i < ne; i++)
+        if (e[i].call->retry.attempts > 2) {
+            snprintf(p, sizeof p, "%s.retry.attempts", e[i].path);
+            set(iv, p, "2");
+        }
+    end(c);
+
+    iv = begin(c, 12, "workers x2");
+    for (size_t s = 0; s < m->nservices; s++)
+        if (m->services[s].workers != MODEL_UNLIMITED) {
+            snprintf(v, sizeof v, "%ld", 2 * m->services[s].workers);
+            snprintf(p, sizeof p, "services.%s.workers", m->services[s].name);
+            set(iv, p, v);
+        }
+    end(c);
+
+    iv = begin(c, 11, "queues x2");
+    for (size_t s = 0; s < m->nservices; s++)
+        if (m->services[s].queue > 0) {
+            snprintf(v, sizeof v, "%ld", 2 * m->services[s].queue);
+            snprintf(p, sizeof p, "services.%s.queue", m->services[s].name);
+            set(iv, p, v);
+        }
+    end(c);
+
+    iv = begin(c, 7, "retry budget (Finagle, 20%)");
+    for (size_t i = 0; i < ne; i++)
+        if (e[i].call->retry.attempts > 1 && e[i].call->retry.budget.kind == BUDGET_NONE) {
+            snprintf(p, sizeof p, "%s.retry.budget", e[i].path);
+            set(iv, p, "{type: finagle}");
+        }
+    end(c);
+
+    iv = begin(c, 7, "exponential backoff with full jitter");
+    for (size_t i = 0; i < ne; i++)
+        if (e[i].call->retry.attempts > 1 && e[i].call->retry.backoff != BACKOFF_EXPONENTIAL) {
+            snprintf(p, sizeof p, "%s.retry.backoff", e[i].path);
+            set(iv, p, "exponential");
+            snprintf(p, sizeof p, "%s.retry.jitter", e[i].path);
+            set(iv, p, "full");
+        }
+    end(c);
+
+    iv = begin(c, 7, "circuit breakers");
+    for (size_t i = 0; i < ne; i++)
+        if (!e[i].call->breaker.on) {
+            snprintf(p, sizeof p, "%s.breaker", e[i].path);
+            set(iv, p, "{}");
+        }
+    end(c);
+
+    iv = begin(c, 7, "break-glass: retries off at the incident");
+    iv->glass = GLASS_RETRIES_OFF;
+    fmt_dur(lift_after, v, sizeof v);
+    snprintf(iv->change, sizeof iv->change,
+             "action retry: off on every client and service when the trigger starts; back on %s after it ends", v);
+    end(c);
+
+    iv = begin(c, 6, "deadline propagation");
+    for (size_t k = 0; k < m->nclients; k++) {
+        const client_spec *cl = &m->clients[k];
+        if (!cl->deadline && cl->call.timeout > 0) {
+            fmt_dur(cl->call.timeout * (cl->call.retry.attempts > 1 ? cl->call.retry.attempts : 1), v, sizeof v);
+            snprintf(p, sizeof p, "clients.%s.deadline", cl->name);
+            set(iv, p, v);
+        }
+    }
+    for (size_t s = 0; s < m->nservices; s++)
+        if (m->services[s].deadlines != DEADLINES_CANCEL) {
+            snprintf(p, sizeof p, "services.%s.deadlines", m->services[s].name);
+            set(iv, p, "cancel");
+        }
+    end(c);
+
+    iv = begin(c, 5, "admission control (CoDel + adaptive LIFO)");
+    for (size_t s = 0; s < m->nservices; s++) {
+        const service_spec *sv = &m->services[s];
+        if (sv->workers == MODEL_UNLIMITED || sv->queue == 0 || sv->shed.codel)
+            continue;
+        snprintf(p, sizeof p, "services.%s.shed.codel", sv->name);
+        set(iv, p, "true");
+        snprintf(p, sizeof p, "services.%s.discipline", sv->name);
+        set(iv, p, "adaptive_lifo");
+    }
+    end(c);
+
+    iv = begin(c, 5, "no retries on timeout");
+    for (size_t i = 0; i < ne; i++) {
+        const retry_policy *r = &e[i].call->retry;
+        if (r->attempts > 1 && (r->on & RETRY_ON_TIMEOUT)) {
+            snprintf(v, sizeof v, "[%s%s%s]", r->on & RETRY_ON_ERROR ? "error" : "",
+                     (r->on & RETRY_ON_ERROR) && (r->on & RETRY_ON_REJECT) ? ", " : "",
+                     r->on & RETRY_ON_REJECT ? "reject" : "");
+            snprintf(p, sizeof p, "%s.retry.on", e[i].path);
+            set(iv, p, v);
+        }
+    }
+    end(c);
+
+    iv = begin(c, 12, "break-glass: shed 40% at the incident");
+    iv->glass = GLASS_SHED;
+    fmt_dur(lift_after, v, sizeof v);
+    snprintf(iv->change, sizeof iv->change,
+             "action shed: 40%% on every client when the trigger starts; shed: 0 %s after it ends", v);
+    end(c);
+    free(e);
+}
+
+static void add_user(catalogue *c, const patch_file *pf)
+{
+    for (size_t i = 0; i < pf->n; i++) {
+        intervention *iv = begin(c, pf->v[i].level, pf->v[i].name);
+        iv->user = true;
+        iv->edits = calloc(1, sizeof *iv->edits);
+        if (!iv->edits)
+            abort();
+        iv->edits[0] = (model_edit){.patch = (struct yaml_document_s *)&pf->doc, .patch_node = pf->v[i].patch_node,
+                                    .origin = pf->path};
+        iv->nedits = 1;
+        snprintf(iv->change, sizeof iv->change, "patch from %s", pf->path);
+    }
+}
+
+static void add_glass(model *m, glass_kind g, simtime start, simtime lift)
+{
+    for (size_t c = 0; c < m->nclients; c++) {
+        action_spec on = {.at = start, .client = (int)c, .service = -1};
+        action_spec off = on;
+        off.at = lift;
+        if (g == GLASS_SHED) {
+            on.kind = off.kind = ACTION_SHED;
+            on.shed = 0.4;
+            off.shed = 0;
+        } else {
+            on.kind = off.kind = ACTION_RETRY;
+            on.retry_on = false;
+            off.retry_on = true;
+        }
+        variant_add_action(m, on);
+        if (lift < m->duration)
+            variant_add_action(m, off);
+    }
+    if (g != GLASS_RETRIES_OFF)
+        return;
+    for (size_t s = 0; s < m->nservices; s++) {
+        if (!m->services[s].ncalls)
+            continue;
+        variant_add_action(m, (action_spec){.at = start, .client = -1, .service = (int)s, .kind = ACTION_RETRY,
+                                            .retry_on = false});
+        if (lift < m->duration)
+            variant_add_action(m, (action_spec){.at = lift, .client = -1, .service = (int)s, .kind = ACTION_RETRY,
+                                                .retry_on = true});
+    }
+}
+
+/* ---- statistics ----------------------------------------------------------------- */
+
+/* Student's t, 97.5th percentile, for 1..30 degrees of freedom. */
+static double t975(size_t df)
+{
+    static const double t[] = {0,     12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228,
+                               2.201, 2.179,  2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086, 2.080,
+                               2.074, 2.069,  2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042};
+    return df >= 1 && df <= 30 ? t[df] : 1.96;
+}
+
+static ci ci_of(const double *x, size_t n)
+{
+    ci r = {NAN, NAN};
+    double s = 0;
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (isfinite(x[i])) {
+            s += x[i];
+            k++;
+        }
+    if (!k)
+        return r;
+    r.mean = s / (double)k;
+    if (k < 2) {
+        r.half = NAN;
+        return r;
+    }
+    double v = 0;
+    for (size_t i = 0; i < n; i++)
+        if (isfinite(x[i]))
+            v += (x[i] - r.mean) * (x[i] - r.mean);
+    r.half = t975(k - 1) * sqrt(v / (double)(k - 1) / (double)k);
+    return r;
+}
+
+/* ---- running ------------------------------------------------------------------------ */
+
+typedef struct jobs {
+    model **models; /* [0] as written, [1] baseline, then per intervention: with faults, without */
+    eddy_result *res;
+    int *rc;
+    eddy_error *errs;
+    unsigned seeds;
+    uint64_t seed;
+} jobs;
+
+static void run_one(size_t i, void *ud)
+{
+    jobs *J = ud;
+    size_t v = i / J->seeds;
+    unsigned r = (unsigned)(i % J->seeds);
+    eddy_options o = eddy_options_default();
+    o.seed = batch_seed(J->seed, r);
+    o.use_seed = true;
+    J->rc[i] = eddy_run(J->models[v], &o, &J->res[i], &J->errs[i]);
+}
+
+static void outcome(const fix_report *F, const jobs *J, size_t vf, size_t vc, fix_outcome *o)
+{
+    const model *m = F->m;
+    unsigned R = J->seeds;
+    double *rt = calloc(R, sizeof *rt), *lost = calloc(R, sizeof *lost), *p99 = calloc(R, sizeof *p99),
+           *good = calloc(R, sizeof *good);
+    if (!rt || !lost || !p99 || !good)
+        abort();
+    memset(o, 0, sizeof *o);
+    for (unsigned r = 0; r < R; r++) {
+        const eddy_result *b = &J->res[1 * R + r], *f = &J->res[vf * R + r];
+        double t = measure_recovery(m, f, b, F->fault_end);
+        rt[r] = isnan(t) ? NAN : t - F->fault_end;
+        if (!isnan(t))
+            o->recovered++;
+        double gb = measure_window(m, b, F->fault_start, F->end, measure_goodput);
+        double gf = measure_window(m, f, F->fault_start, F->end, measure_goodput);
+        lost[r] = gb > 0 ? 1 - gf / gb : 0;
+        if (vc) {
+            const eddy_result *c = &J->res[vc * R + r];
+            p99[r] = measure_p99(c);
+            double g0 = measure_window(m, b, 0, F->end, measure_goodput);
+            good[r] = g0 > 0 ? measure_window(m, c, 0, F->end, measure_goodput) / g0 : 1;
+        } else {
+            p99[r] = measure_p99(b);
+            good[r] = 1;
+        }
+    }
+    o->recovery_time = ci_of(rt, R);
+    o->goodput_lost = ci_of(lost, R);
+    o->steady_p99 = ci_of(p99, R);
+    o->steady_goodput = ci_of(good, R);
+    free(rt);
+    free(lost);
+    free(p99);
+    free(good);
+}
+
+bool fix_recovers(const fix_report *r, const fix_outcome *o) { return o->recovered * 2 > r->seeds; }
+
+static int by_level(const void *a, const void *b)
+{
+    const intervention *x = a, *y = b;
+    return x->level != y->level ? y->level - x->level : 0;
+}
+
+static void summarise(fix_report *F)
+{
+    size_t lo = 0, lo_ok = 0, hi = 0, hi_ok = 0;
+    double lo_lost = 0, hi_lost = 0;
+    char agree[512] = "";
+    for (size_t i = 0; i < F->n; i++) {
+        bool ok = fix_recovers(F, &F->out[i]);
+        if (F->v[i].level >= 11) {
+            lo++;
+            lo_ok += ok;
+            lo_lost += F->out[i].goodput_lost.mean;
+            if (ok) {
+                size_t len = strlen(agree);
+                snprintf(agree + len, sizeof agree - len, "%s'%s' (level %d)", len ? ", " : "", F->v[i].name,
+                         F->v[i].level);
+            }
+        } else if (F->v[i].level <= 7) {
+            hi++;
+            hi_ok += ok;
+            hi_lost += F->out[i].goodput_lost.mean;
+        }
+    }
+    int n = snprintf(F->summary, sizeof F->summary,
+                     "low leverage (levels 11-12): %zu of %zu recover, mean goodput lost %.0f%%; high leverage "
+                     "(levels 5-7): %zu of %zu recover, mean goodput lost %.0f%%.",
+                     lo_ok, lo, lo ? 100 * lo_lost / (double)lo : 0, hi_ok, hi, hi ? 100 * hi_lost / (double)hi : 0);
+    if (n < 0 || (size_t)n >= sizeof F->summary)
+        return;
+    double flo = lo ? (double)lo_ok / (double)lo : 0, fhi = hi ? (double)hi_ok / (double)hi : 0;
+    if (!fix_recovers(F, &F->as_written) && lo && hi && fhi > flo && !lo_ok)
+        snprintf(F->summary + n, sizeof F->summary - (size_t)n,
+                 " The measurement agrees with the seed texts: the obvious parameter fixes are the weakest.");
+    else if (lo && hi && flo >= fhi)
+        snprintf(F->summary + n, sizeof F->summary - (size_t)n,
+                 " Here the measurement disagrees with the seed texts: low-leverage fixes do as well (%s).",
+                 agree[0] ? agree : "none recover");
+    else if (lo_ok)
+        snprintf(F->summary + n, sizeof F->summary - (size_t)n,
+                 " Mostly as the seed texts claim, but some low-leverage fixes recover too: %s.", agree);
+}
+
+int fix_run(const char *path, const fix_opts *opt, fix_report *F, eddy_error *err)
+{
+    memset(F, 0, sizeof *F);
+    model *m = model_load(path, err);
+    if (!m)
+        return -1;
+    F->m = m;
+    if (!m->nfaults) {
+        err_set(err, path, 0, 0, "the model has no faults: `eddy fix` measures interventions against an incident, "
+                                 "so add a fault (see docs/model.md, Faults)");
+        return -1;
+    }
+    F->seeds = opt->seeds ? opt->seeds : 5;
+    F->seed = opt->seed;
+    F->end = t_sec(m->duration);
+    F->fault_start = t_sec(variant_fault_start(m));
+    F->fault_end = t_sec(variant_fault_end(m));
+    simtime lift = variant_fault_end(m) + (opt->lift_after > 0 ? opt->lift_after : 60 * T_SEC);
+
+    catalogue c = {0};
+    if (!opt->only_patches)
+        build_catalogue(m, &c, opt->lift_after > 0 ? opt->lift_after : 60 * T_SEC);
+    for (size_t i = 0; i < opt->npatches; i++)
+        add_user(&c, &opt->patches[i]);
+    /* Level 12 first, keeping the catalogue's order within a level (an
+     * insertion sort, because qsort is not stable). */
+    for (size_t i = 1; i < c.n; i++)
+        for (size_t j = i; j > 0 && by_level(&c.v[j - 1], &c.v[j]) > 0; j--) {
+            intervention t = c.v[j];
+            c.v[j] = c.v[j - 1];
+            c.v[j - 1] = t;
+        }
+    F->v = c.v;
+    F->n = c.n;
+    F->out = calloc(F->n ? F->n : 1, sizeof *F->out);
+
+    size_t nv = 2 + 2 * F->n;
+    unsigned R = F->seeds;
+    jobs J = {.seeds = R, .seed = F->seed};
+    J.models = calloc(nv, sizeof *J.models);
+    J.res = calloc(nv * R, sizeof *J.res);
+    J.rc = calloc(nv * R, sizeof *J.rc);
+    J.errs = calloc(nv * R, sizeof *J.errs);
+    if (!F->out || !J.models || !J.res || !J.rc || !J.errs)
+        abort();
+    int rc = -1;
+    J.models[0] = m;
+    if (!(J.models[1] = model_load(path, err)))
+        goto out;
+    variant_drop_faults(J.models[1]);
+    for (size_t i = 0; i < F->n; i++) {
+        const intervention *iv = &F->v[i];
+        for (int k = 0; k < 2; k++) {
+            model *x = model_load_edited(path, iv->edits, iv->nedits, err);
+            if (!x)
+                goto out;
+            if (iv->glass != GLASS_NONE)
+                add_glass(x, iv->glass, variant_fault_start(m), lift);
+            if (k == 1)
+                variant_drop_faults(x);
+            J.models[2 + 2 * i + (size_t)k] = x;
+        }
+    }
+    batch_for(nv * R, opt->threads, run_one, &J, opt->progress, opt->progress_ud);
+    F->runs = nv * R;
+    for (size_t i = 0; i < nv * R; i++)
+        if (J.rc[i] < 0) {
+            *err = J.errs[i];
+            goto out;
+        }
+    outcome(F, &J, 0, 0, &F->as_written);
+    F->baseline_p99 = F->as_written.steady_p99;
+    for (size_t i = 0; i < F->n; i++)
+        outcome(F, &J, 2 + 2 * i, 3 + 2 * i, &F->out[i]);
+    summarise(F);
+    rc = 0;
+out:
+    for (size_t i = 0; i < nv * R; i++)
+        if (J.rc[i] == 0 && J.res[i].series.names)
+            eddy_result_free(&J.res[i]);
+    for (size_t v = 1; v < nv; v++)
+        model_free(J.models[v]);
+    free(J.models);
+    free(J.res);
+    free(J.rc);
+    free(J.errs);
+    return rc;
+}
+
+void fix_report_free(fix_report *F)
+{
+    for (size_t i = 0; i < F->n; i++)
+        iv_free(&F->v[i]);
+    free(F->v);
+    free(F->out);
+    model_free((model *)F->m);
+    memset(F, 0, sizeof *F);
+}

@@ -1,0 +1,79 @@
+/* fix.h -- measuring interventions against a model's incident (`eddy fix`).
+ *
+ * Each intervention is a change to the model (made through the YAML, so it
+ * passes the loader's checks) or a break-glass action at the incident.  It
+ * carries its Donella Meadows leverage level (DESIGN.md section 8).  eddy
+ * runs it on the same seeds as the model as written, with the faults (does
+ * it recover, how fast, how much goodput is lost) and without them (what it
+ * costs in steady state), and reports means with 95% confidence intervals
+ * over the seeds.  The catalogue is built from the model: an intervention
+ * that does not apply (a bigger pool where there is no pool) is left out. */
+#ifndef EDDY_FIX_H
+#define EDDY_FIX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "../model/model.h"
+#include "../model/patchfile.h"
+
+typedef enum glass_kind { GLASS_NONE, GLASS_SHED, GLASS_RETRIES_OFF } glass_kind;
+
+typedef struct intervention {
+    int level;       /* Meadows: 12 parameters ... 5 rules */
+    char name[128];
+    char change[1024]; /* what it changes, as YAML paths and values, or the actions */
+    model_edit *edits;
+    size_t nedits;
+    char **strings; /* the edits' paths and values, owned */
+    size_t nstrings;
+    glass_kind glass;
+    bool user; /* from --patch */
+} intervention;
+
+/* A mean and the half-width of its 95% confidence interval over seeds. */
+typedef struct ci {
+    double mean, half;
+} ci;
+
+typedef struct fix_outcome {
+    size_t recovered;     /* seeds on which goodput came back */
+    ci recovery_time;     /* s after the trigger ended, over recovered seeds */
+    ci goodput_lost;      /* fraction of the baseline's goodput lost from the trigger's start on */
+    ci steady_p99;        /* steady state (no faults): client p99 latency, s */
+    ci steady_goodput;    /* steady state: goodput / the baseline's */
+} fix_outcome;
+
+typedef struct fix_opts {
+    unsigned seeds;
+    uint64_t seed;
+    int threads;
+    simtime lift_after; /* break-glass actions are lifted this long after the trigger ends */
+    const patch_file *patches;
+    size_t npatches;
+    bool only_patches; /* leave the catalogue out */
+    void (*progress)(double, void *);
+    void *progress_ud;
+} fix_opts;
+
+typedef struct fix_report {
+    const model *m;
+    intervention *v; /* sorted: level 12 first, catalogue order within a level */
+    size_t n;
+    fix_outcome as_written;
+    fix_outcome *out; /* per intervention */
+    ci baseline_p99;
+    double fault_start, fault_end, end;
+    unsigned seeds;
+    uint64_t seed;
+    size_t runs;
+    char summary[1024]; /* what the measurement says about leverage */
+} fix_report;
+
+/* Returns 0, or -1 with err set (the model has no faults; a run or a patch failed). */
+int fix_run(const char *path, const fix_opts *opt, fix_report *out, eddy_error *err);
+void fix_report_free(fix_report *r);
+
+bool fix_recovers(const fix_report *r, const fix_outcome *o);
+
+#endif

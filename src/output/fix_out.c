@@ -1,0 +1,115 @@
+/* fix_out.c -- writing the measured interventions. */
+#include "fix_out.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "../model/patchfile.h"
+
+static json_t *num(double v) { return isfinite(v) ? json_real(v) : json_null(); }
+
+/* "12.3 ± 0.4" or "-" */
+static void ci_str(char *buf, size_t n, ci c, double scale, int prec, const char *unit)
+{
+    if (!isfinite(c.mean))
+        snprintf(buf, n, "-");
+    else if (!isfinite(c.half))
+        snprintf(buf, n, "%.*f%s", prec, c.mean * scale, unit);
+    else
+        snprintf(buf, n, "%.*f ± %.*f%s", prec, c.mean * scale, prec, c.half * scale, unit);
+}
+
+/* Print s left-aligned in `width` columns: "±" is two bytes but one column. */
+static void cell(FILE *fp, const char *s, int width)
+{
+    int cols = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        cols += (*p & 0xC0) != 0x80;
+    fprintf(fp, "%s%*s  ", s, width > cols ? width - cols : 0, "");
+}
+
+static void row(FILE *fp, const fix_report *r, const char *level, const char *name, const fix_outcome *o,
+                bool as_written)
+{
+    char rec[32], rt[48], lost[48], cost[96];
+    snprintf(rec, sizeof rec, "%zu/%u", o->recovered, r->seeds);
+    ci_str(rt, sizeof rt, o->recovery_time, 1, 1, " s");
+    ci_str(lost, sizeof lost, o->goodput_lost, 100, 1, "%");
+    if (as_written)
+        snprintf(cost, sizeof cost, "p99 %.0f ms", r->baseline_p99.mean * 1e3);
+    else {
+        double dp = (o->steady_p99.mean - r->baseline_p99.mean) * 1e3;
+        double shed = (1 - o->steady_goodput.mean) * 100;
+        snprintf(cost, sizeof cost, "p99 %+.0f ms, goodput %+.1f%%", isfinite(dp) ? dp : 0, isfinite(shed) ? -shed : 0);
+    }
+    cell(fp, level, 5);
+    cell(fp, name, 44);
+    cell(fp, rec, 9);
+    cell(fp, rt, 16);
+    cell(fp, lost, 16);
+    fprintf(fp, "%s\n", cost);
+}
+
+void fix_text(FILE *fp, const fix_report *r, const char *path)
+{
+    fprintf(fp, "eddy fix %s  (%u seeds from %llu, %zu runs)\n", path, r->seeds, (unsigned long long)r->seed, r->runs);
+    fprintf(fp, "Each intervention runs on the same seeds as the model as written: with its faults\n"
+                "(recovered, time to recover after the trigger ends, goodput lost from the trigger\n"
+                "on, vs the baseline without faults) and without them (steady-state cost).  ±: 95%%\n"
+                "confidence interval over seeds.\n\n");
+    fprintf(fp, "%-5s  %-44s  %-9s  %-16s  %-16s  %s\n", "level", "intervention", "recovered", "time to recover",
+            "goodput lost", "steady-state cost");
+    row(fp, r, "-", "(as written)", &r->as_written, true);
+    for (size_t i = 0; i < r->n; i++) {
+        char lv[16];
+        snprintf(lv, sizeof lv, "%d", r->v[i].level);
+        row(fp, r, lv, r->v[i].name, &r->out[i], false);
+    }
+    fprintf(fp, "\n%s\n", r->summary);
+    fprintf(fp, "\nwhat each changes:\n");
+    for (size_t i = 0; i < r->n; i++)
+        fprintf(fp, "  %-44s  [%s] %s\n", r->v[i].name, leverage_name(r->v[i].level), r->v[i].change);
+}
+
+static json_t *ci_json(ci c)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "mean", num(c.mean));
+    json_object_set_new(o, "ci95", num(c.half));
+    return o;
+}
+
+static json_t *outcome_json(const fix_report *r, const fix_outcome *o)
+{
+    json_t *x = json_object();
+    json_object_set_new(x, "recovered", json_boolean(fix_recovers(r, o)));
+    json_object_set_new(x, "recovered_seeds", json_integer((json_int_t)o->recovered));
+    json_object_set_new(x, "recovery_time", ci_json(o->recovery_time));
+    json_object_set_new(x, "goodput_lost", ci_json(o->goodput_lost));
+    json_object_set_new(x, "steady_p99", ci_json(o->steady_p99));
+    json_object_set_new(x, "steady_goodput", ci_json(o->steady_goodput));
+    return x;
+}
+
+json_t *fix_json(const fix_report *r, const char *path)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "model", json_string(path));
+    json_object_set_new(o, "seeds", json_integer(r->seeds));
+    json_object_set_new(o, "seed", json_integer((json_int_t)r->seed));
+    json_object_set_new(o, "runs", json_integer((json_int_t)r->runs));
+    json_object_set_new(o, "as_written", outcome_json(r, &r->as_written));
+    json_t *arr = json_array();
+    for (size_t i = 0; i < r->n; i++) {
+        json_t *x = outcome_json(r, &r->out[i]);
+        json_object_set_new(x, "name", json_string(r->v[i].name));
+        json_object_set_new(x, "level", json_integer(r->v[i].level));
+        json_object_set_new(x, "leverage", json_string(leverage_name(r->v[i].level)));
+        json_object_set_new(x, "change", json_string(r->v[i].change));
+        json_object_set_new(x, "user", json_boolean(r->v[i].user));
+        json_array_append_new(arr, x);
+    }
+    json_object_set_new(o, "interventions", arr);
+    json_object_set_new(o, "summary", json_string(r->summary));
+    return o;
+}
