@@ -416,6 +416,32 @@ static void test_restart_loses_work_and_flushes_owned_caches(void **state)
     eddy_model_free(m);
 }
 
+/* A scaled service (startup: 5s) restarts: its replicas come back through
+ * their start-up, so nothing is served for 5 s, then the cold cache fills. */
+static void test_restart_of_a_scaled_service(void **state)
+{
+    (void)state;
+    eddy_model *m = load_text("duration: 40s\n"
+                              "caches: {local: {keys: 100, warm: true, owner: web}}\n"
+                              "clients: {shoppers: {rate: 500/s, call: web, timeout: 1s}}\n"
+                              "services:\n"
+                              "  web: {workers: 50, replicas: 2, startup: 5s, service_time: 20ms,\n"
+                              "        calls: [{to: db, cache: local}]}\n"
+                              "  db: {workers: unlimited, service_time: 10ms}\n"
+                              "faults: [{at: 20s, target: web, restart: true}]\n");
+    eddy_result r;
+    run_model_seed(m, &r);
+    assert_within_rel(col_mean(&r, "shoppers.goodput", 5, 20), 500, 0.05);
+    assert_true(col_max(&r, "shoppers.goodput", 20, 25) == 0);
+    assert_true(col_at(&r, "web.replicas", 22) == 0);
+    assert_true(col_at(&r, "web.replicas", 26) == 2);
+    assert_true(col_max(&r, "db.arrivals", 0, 25) == 0);
+    assert_true(col_at(&r, "local.misses", 25) > 50); /* flushed: refilled once serving again */
+    assert_within_rel(col_mean(&r, "shoppers.goodput", 27, 40), 500, 0.05);
+    eddy_result_free(&r);
+    eddy_model_free(m);
+}
+
 /* ---- determinism ---------------------------------------------------------- */
 
 static void test_deterministic(void **state)
@@ -656,6 +682,7 @@ int main(void)
         cmocka_unit_test(test_stale_while_revalidate),
         cmocka_unit_test(test_flush_fault_and_action),
         cmocka_unit_test(test_restart_loses_work_and_flushes_owned_caches),
+        cmocka_unit_test(test_restart_of_a_scaled_service),
         cmocka_unit_test(test_deterministic),
         cmocka_unit_test(test_thundering_herd_example),
         cmocka_unit_test(test_cold_cache_example),
