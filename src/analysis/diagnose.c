@@ -125,7 +125,7 @@ static bool calls_into(const model *m, int s, int target, int depth)
 static bool is_fault_target(const model *m, int s)
 {
     for (size_t f = 0; f < m->nfaults; f++)
-        if (m->faults[f].target == s)
+        if (m->faults[f].kind != FAULT_FLUSH && m->faults[f].target == s) /* a flush targets a cache */
             return true;
     return false;
 }
@@ -216,7 +216,7 @@ static void find_modes(diagnosis *d, const eddy_result *obs, const eddy_result *
             continue;
         bool upstream = false;
         for (size_t f = 0; f < m->nfaults; f++)
-            upstream |= calls_into(m, (int)s, m->faults[f].target, 0);
+            upstream |= m->faults[f].kind != FAULT_FLUSH && calls_into(m, (int)s, m->faults[f].target, 0);
         if (!upstream)
             continue;
         const char *n = m->services[s].name;
@@ -320,7 +320,10 @@ static void build_timeline(diagnosis *d, const eddy_result *obs, const eddy_resu
         char desc[160], dur[32];
         phases_describe_fault(m, &m->faults[f], desc, sizeof desc);
         units_format_duration(m->faults[f].dur, dur, sizeof dur);
-        add_event(d, t_sec(m->faults[f].at), "trigger: %s for %s", desc, dur);
+        if (fault_is_instant(m->faults[f].kind))
+            add_event(d, t_sec(m->faults[f].at), "trigger: %s", desc);
+        else
+            add_event(d, t_sec(m->faults[f].at), "trigger: %s for %s", desc, dur);
     }
     double fs = d->fault_start;
     /* first timeouts */
@@ -428,7 +431,10 @@ static void describe_trigger(const model *m, char *buf, size_t size)
         char desc[160], dur[32], one[224];
         phases_describe_fault(m, &m->faults[f], desc, sizeof desc);
         units_format_duration(m->faults[f].dur, dur, sizeof dur);
-        snprintf(one, sizeof one, "%sa %s %s", f ? " and " : "", dur, desc);
+        if (fault_is_instant(m->faults[f].kind))
+            snprintf(one, sizeof one, "%s%s", f ? " and " : "", desc);
+        else
+            snprintf(one, sizeof one, "%sa %s %s", f ? " and " : "", dur, desc);
         strncat(buf, one, size - strlen(buf) - 1);
     }
 }
