@@ -158,7 +158,7 @@ static void timeseries(FILE *f, const report_input *in)
     const diagnosis *d = in->d;
     fputs("<section id=\"timeseries\">\n<h2>Time series</h2>\n", f);
     fputs("<p>Replication 0 of the diagnosis (seed ", f);
-    fprintf(f, "%llu). Shaded: the fault windows. Dashed vertical lines: operator actions. Faint lines: the baseline, "
+    fprintf(f, "%llu). Shaded: the fault windows. Dashed vertical lines: operator actions, and faults of an instant (a cache flush, a restart). Faint lines: the baseline, "
                "the same model and seed without its faults, i.e. what should have happened.</p>\n",
             (unsigned long long)d->seed);
     ts_plots P;
@@ -324,9 +324,13 @@ static void multiple(FILE *f, const fix_report *r, size_t v, const char *title, 
     p.xmax = r->end;
     p.ymin = 0;
     p.ymax = ymax;
-    if (ev)
+    if (ev) {
         ts_plots_events(ev, &p);
-    p.nmarks = 0; /* break-glass actions differ per intervention; the table says what each does */
+        /* the faults of an instant come first; the actions after them are
+         * left out, since break-glass actions differ per intervention and
+         * the table says what each does */
+        p.nmarks = ev->nmarks - r->m->nactions;
+    }
     svg_plot_write(f, &p);
 }
 

@@ -70,9 +70,9 @@ static ts_plot *begin(builder *B, const char *name, const char *title, const cha
     t->p.xmax = B->obs->duration;
     t->p.legend = true;
     t->p.bands = P->bands;
-    t->p.nbands = B->m->nfaults;
+    t->p.nbands = P->nbands;
     t->p.marks = P->marks;
-    t->p.nmarks = B->m->nactions;
+    t->p.nmarks = P->nmarks;
     B->cur = t;
     return t;
 }
@@ -196,16 +196,19 @@ int ts_plots_build(ts_plots *P, const model *m, const eddy_result *obs, const ed
     P->t_obs = times(obs);
     P->t_base = base ? times(base) : NULL;
     P->bands = xcalloc(m->nfaults, sizeof *P->bands);
-    P->marks = xcalloc(m->nactions, sizeof *P->marks);
+    P->marks = xcalloc(m->nactions + m->nfaults, sizeof *P->marks);
     for (size_t i = 0; i < m->nfaults; i++) {
         const fault_spec *f = &m->faults[i];
         char d[192];
         phases_describe_fault(m, f, d, sizeof d);
-        P->bands[i] = (svg_band){t_sec(f->at), t_sec(f->at + f->dur), keep_str(&P->labels, &P->nlabels, d)};
+        if (f->dur > 0) /* a window: shaded */
+            P->bands[P->nbands++] = (svg_band){t_sec(f->at), t_sec(f->at + f->dur), keep_str(&P->labels, &P->nlabels, d)};
+        else /* an instant (a flush, a restart): marked like an action */
+            P->marks[P->nmarks++] = (svg_mark){t_sec(f->at), keep_str(&P->labels, &P->nlabels, d)};
     }
     for (size_t i = 0; i < m->nactions; i++) {
         const action_spec *a = &m->actions[i];
-        const char *who = a->client >= 0 ? m->clients[a->client].name : m->services[a->service].name;
+        const char *who = a->client >= 0 ? m->clients[a->client].name : a->service >= 0 ? m->services[a->service].name : "";
         char d[256];
         if (a->kind == ACTION_RETRY)
             snprintf(d, sizeof d, "%s: retries %s", who, a->retry_on ? "on" : "off");
@@ -215,9 +218,11 @@ int ts_plots_build(ts_plots *P, const model *m, const eddy_result *obs, const ed
             snprintf(d, sizeof d, "%s: drain", who);
         else if (a->kind == ACTION_SCALE)
             snprintf(d, sizeof d, "%s: scale to %ld", who, a->replicas);
+        else if (a->kind == ACTION_FLUSH && a->cache >= 0 && (size_t)a->cache < m->ncaches)
+            snprintf(d, sizeof d, "flush %s", m->caches[a->cache].name);
         else
-            snprintf(d, sizeof d, "%s: action", who); /* a kind added after this was written */
-        P->marks[i] = (svg_mark){t_sec(a->at), keep_str(&P->labels, &P->nlabels, d)};
+            snprintf(d, sizeof d, "%s%saction", who, who[0] ? ": " : ""); /* a kind added after this was written */
+        P->marks[P->nmarks++] = (svg_mark){t_sec(a->at), keep_str(&P->labels, &P->nlabels, d)};
     }
     builder B = {.P = P, .m = m, .obs = obs, .base = base};
     char name[96], title[300], cap[256], col[300];

@@ -33,8 +33,9 @@ typedef struct ts_plots {
     size_t n;
     /* shared by every plot: the rows' times, the fault windows, the actions */
     double *t_obs, *t_base;
-    svg_band *bands;
-    svg_mark *marks;
+    svg_band *bands; /* the fault windows */
+    svg_mark *marks; /* the operator actions, and the faults of an instant (flush, restart) */
+    size_t nbands, nmarks;
     char **labels;
     size_t nlabels;
 } ts_plots;
