@@ -372,7 +372,7 @@ static void test_run_svg_maps_back_to_csv(void **state)
     fputs("duration: 40s\nseed: 3\nsample: 1s\n"
           "clients:\n  users:\n    rate: 50/s\n    call: api\n    timeout: 1s\n"
           "services:\n  api:\n    workers: 4\n    service_time: {dist: exponential, mean: 10ms}\n"
-          "faults:\n  - {at: 5s, for: 5s, target: api, slow: 2}\n"
+          "faults:\n  - {at: 5s, for: 5s, target: api, slow: 2}\n  - {at: 30s, target: api, restart: true}\n"
           "actions:\n  - {at: 12s, client: users, retry: off}\n  - {at: 20s, service: api, shed: 50%}\n",
           f);
     fclose(f);
@@ -385,11 +385,14 @@ static void test_run_svg_maps_back_to_csv(void **state)
     root = xmlDocGetRootElement(doc);
     a = read_area(root);
     assert_float_equal(a.xmax, 40, 1e-9);
+    /* one shaded window (the restart is an instant: marked, not shaded) */
+    xmlNode *faults[8];
+    assert_int_equal(find_all(root, "g", "fault", faults, 8, 0), 1);
     xmlNode *acts[8];
-    assert_int_equal(find_all(root, "g", "action", acts, 8, 0), 2);
-    static const double at[] = {12, 20};
-    static const char *const what[] = {"users: retries off", "api: shed 50%"};
-    for (int i = 0; i < 2; i++) {
+    assert_int_equal(find_all(root, "g", "action", acts, 8, 0), 3);
+    static const double at[] = {30, 12, 20};
+    static const char *const what[] = {"api restarts", "users: retries off", "api: shed 50%"};
+    for (int i = 0; i < 3; i++) {
         xmlNode *ln = find(acts[i]->children, "line", NULL);
         assert_true(fabs(attr_num(ln, "x1") - map_x(&a, at[i])) < 0.11);
         xmlChar *t = xmlNodeGetContent(find(acts[i]->children, "text", NULL));
