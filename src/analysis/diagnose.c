@@ -852,6 +852,18 @@ int diagnose_run(const char *path, const diagnose_opts *opt, diagnosis *d, eddy_
     build_timeline(d, &J.res[0], &J.res[R]);
     coupling_statement(d);
     component_evidence(d, &J.res[0], &J.res[R]);
+    if (opt->keep_runs) {
+        /* hand replication 0's runs over: the slots are cleared so the
+         * loop below does not free them */
+        d->observed_run = malloc(sizeof *d->observed_run);
+        d->baseline_run = malloc(sizeof *d->baseline_run);
+        if (!d->observed_run || !d->baseline_run)
+            abort();
+        *d->observed_run = J.res[0];
+        *d->baseline_run = J.res[R];
+        memset(&J.res[0], 0, sizeof J.res[0]);
+        memset(&J.res[R], 0, sizeof J.res[R]);
+    }
     rc = 0;
 out:
     for (size_t i = 0; i < nvar * d->seeds; i++)
@@ -868,6 +880,14 @@ out:
 
 void diagnosis_free(diagnosis *d)
 {
+    if (d->observed_run) {
+        eddy_result_free(d->observed_run);
+        free(d->observed_run);
+    }
+    if (d->baseline_run) {
+        eddy_result_free(d->baseline_run);
+        free(d->baseline_run);
+    }
     knockout_free(&d->cuts);
     free(d->knockouts);
     free(d->timeline);

@@ -452,6 +452,27 @@ static void summarise(fix_report *F)
                  " Mostly as the seed texts claim, but some low-leverage fixes recover too: %s.", agree);
 }
 
+/* Replication 0's goodput, row by row, for the small multiples of a report.
+ * Runs of one model have the same rows; a shorter one is padded with NaN. */
+static void keep_goodput(fix_report *F, const jobs *J)
+{
+    unsigned R = J->seeds;
+    size_t rows = J->res[0].series.nrows, nv = 2 + F->n;
+    F->goodput_rows = rows;
+    F->goodput = malloc((rows ? nv * rows : 1) * sizeof *F->goodput);
+    F->goodput_t = malloc((rows ? rows : 1) * sizeof *F->goodput_t);
+    if (!F->goodput || !F->goodput_t)
+        abort();
+    for (size_t i = 0; i < rows; i++)
+        F->goodput_t[i] = measure_row_t(&J->res[0], i);
+    for (size_t v = 0; v < nv; v++) {
+        size_t slot = (v < 2 ? v : 2 + 2 * (v - 2)) * R; /* interventions: the run with the faults */
+        const eddy_result *r = &J->res[slot];
+        for (size_t i = 0; i < rows; i++)
+            F->goodput[v * rows + i] = i < r->series.nrows ? measure_goodput(F->m, r, i) : NAN;
+    }
+}
+
 int fix_run(const char *path, const fix_opts *opt, fix_report *F, eddy_error *err)
 {
     memset(F, 0, sizeof *F);
@@ -527,6 +548,8 @@ int fix_run(const char *path, const fix_opts *opt, fix_report *F, eddy_error *er
     for (size_t i = 0; i < F->n; i++)
         outcome(F, &J, 2 + 2 * i, 3 + 2 * i, &F->out[i]);
     summarise(F);
+    if (opt->keep_goodput)
+        keep_goodput(F, &J);
     rc = 0;
 out:
     for (size_t i = 0; i < nv * R; i++)
@@ -547,6 +570,8 @@ void fix_report_free(fix_report *F)
         iv_free(&F->v[i]);
     free(F->v);
     free(F->out);
+    free(F->goodput);
+    free(F->goodput_t);
     model_free((model *)F->m);
     memset(F, 0, sizeof *F);
 }
