@@ -541,6 +541,31 @@ static void test_cold_cache_example(void **state)
     assert_true(hit_swr > 0.95 && hit_shed > 0.95);
 }
 
+/* The same ways out, switched on by operator actions once the cold cache
+ * has set in (at 3 m, half a minute after the slowdown ended): what eddy
+ * diagnose's knockout of the cache loop does. */
+static void test_cache_mode_actions(void **state)
+{
+    (void)state;
+    double hit;
+    double both = cold_final_success("faults:", "actions:\n"
+                                                "  - {at: 3m, cache: sessions, coalesce: true}\n"
+                                                "  - {at: 3m, cache: sessions, stale_while_revalidate: 10m}\n"
+                                                "faults:",
+                                     &hit);
+    assert_true(both > 0.99);
+    assert_true(hit > 0.95);
+    /* switched on and off again before the slowdown, they change nothing */
+    double off = cold_final_success("faults:", "actions:\n"
+                                               "  - {at: 10s, cache: sessions, coalesce: on}\n"
+                                               "  - {at: 10s, cache: sessions, stale_while_revalidate: true}\n"
+                                               "  - {at: 20s, cache: sessions, coalesce: off}\n"
+                                               "  - {at: 20s, cache: sessions, stale_while_revalidate: false}\n"
+                                               "faults:",
+                                    &hit);
+    assert_true(off < 0.05);
+}
+
 static void test_hourly_spikes_example(void **state)
 {
     (void)state;
@@ -622,6 +647,19 @@ static void test_malformed(void **state)
                       "services: {s: {workers: 4, service_time: 1ms}, t: {workers: 4, service_time: 1ms}}\n"
                       "clients: {c: {rate: 1/s, call: s, cache: k}, d: {rate: 1/s, call: t, cache: k}}\n",
                       4, 77, "a cache fronts one origin");
+    /* cache actions */
+    BAD("caches: {k: {keys: 10}}\nclients: {c: {rate: 1/s, call: s, cache: k}}\n"
+        "actions: [{at: 1s, cache: k, coalesce: maybe}]\n",
+        5, 40, "expected true or false");
+    BAD("caches: {k: {keys: 10, ttl: 1s}}\nclients: {c: {rate: 1/s, call: s, cache: k}}\n"
+        "actions: [{at: 1s, cache: k, stale_while_revalidate: -1s}]\n",
+        5, 54, "expected a duration greater than zero");
+    BAD("caches: {k: {keys: 10}}\nclients: {c: {rate: 1/s, call: s, cache: k}}\n"
+        "actions: [{at: 1s, client: c, coalesce: true}]\n",
+        5, 31, "coalesce changes a cache; name the cache with 'cache:'");
+    BAD("caches: {k: {keys: 10}}\nclients: {c: {rate: 1/s, call: s, cache: k}}\n"
+        "actions: [{at: 1s, cache: k, coalesce: true, flush: true}]\n",
+        5, 46, "an action does one thing");
     /* faults and actions */
     BAD("caches: {k: {keys: 10}}\nclients: {c: {rate: 1/s, call: s, cache: k}}\n"
         "faults: [{at: 1s, for: 2s, target: k, flush: true}]\n",
@@ -643,7 +681,7 @@ static void test_malformed(void **state)
         5, 30, "exactly one client, service or cache");
     BAD("caches: {k: {keys: 10}}\nclients: {c: {rate: 1/s, call: s, cache: k}}\n"
         "actions: [{at: 1s, cache: k, shed: 10%}]\n",
-        5, 30, "a cache action is 'flush: true'");
+        5, 30, "a cache action is flush, coalesce or stale_while_revalidate");
     BAD("caches: {k: {keys: 10}}\nclients: {c: {rate: 1/s, call: s, cache: k}}\n"
         "actions: [{at: 1s, cache: k}]\n",
         5, 11, "a cache action needs 'flush: true'");
@@ -686,6 +724,7 @@ int main(void)
         cmocka_unit_test(test_deterministic),
         cmocka_unit_test(test_thundering_herd_example),
         cmocka_unit_test(test_cold_cache_example),
+        cmocka_unit_test(test_cache_mode_actions),
         cmocka_unit_test(test_hourly_spikes_example),
         cmocka_unit_test(test_malformed),
     };

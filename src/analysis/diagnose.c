@@ -258,17 +258,23 @@ cascade_done:
                 at = measure_row_t(obs, i);
             }
         }
+        double mean = 0;
+        for (size_t i = 1; i < nr; i++)
+            mean += v[i] / (double)(nr - 1);
         qsort(v, nr, sizeof *v, cmp_double);
         double med = v[nr / 2];
+        /* the usual level: the median, or the mean when most samples are
+         * quiet (a warm cache sends the origin nothing between expiries) */
+        double level = med > mean ? med : mean;
         size_t high = 0;
         for (size_t i = 0; i < nr; i++)
-            high += v[i] > 2 * med;
+            high += v[i] > 2 * level;
         free(v);
-        if (med > 0 && peak >= 5 * med && high <= nr / 10) {
+        if (level > 0 && peak >= 10 && peak >= 5 * level && high <= nr / 10) {
             add_mode(d, MODE_THUNDERING_HERD,
-                     "%s's arrivals spiked to %.0f/s at %.0f s, %.0fx their median of %.0f/s, in %zu short bursts "
-                     "of samples",
-                     n, peak, at, peak / med, med, high);
+                     "%s%s arrivals spiked to %.0f/s at %.0f s, %.0fx their usual %.0f/s (median %.0f/s), in %zu "
+                     "short burst%s of samples",
+                     n, possessive(n), peak, at, peak / level, level, med, high, high == 1 ? "" : "s");
             break;
         }
     }
@@ -304,8 +310,8 @@ cascade_done:
         if (w > 0 && ho / w < 0.7 * (hb / w)) {
             char ent[256];
             snprintf(ent, sizeof ent, "%.*s", (int)(dot - name), name);
-            add_mode(d, MODE_COLD_CACHE, "%s's hit ratio stayed at %.0f%% after the trigger (baseline %.0f%%)", ent,
-                     100 * ho / w, 100 * hb / w);
+            add_mode(d, MODE_COLD_CACHE, "%s%s hit ratio stayed at %.0f%% after the trigger (baseline %.0f%%)", ent,
+                     possessive(ent), 100 * ho / w, 100 * hb / w);
             break;
         }
     }
@@ -458,7 +464,14 @@ static void coupling_statement(diagnosis *d)
     if (d->load > 0)
         snprintf(load, sizeof load, " at %.0f%% load", d->load * 100);
     fmt_dur(d->end - d->fault_end, after, sizeof after);
+    /* the behaviour: the mode that goes with the sustaining cut, if seen */
     const char *mode = d->nmodes ? failure_mode_name(d->modes[0].mode) : NULL;
+    if (d->sustaining_cut >= 0) {
+        failure_mode want = d->cuts.v[d->sustaining_cut].kind == CUT_CACHE ? MODE_COLD_CACHE : MODE_RETRY_STORM;
+        for (size_t i = 0; i < d->nmodes; i++)
+            if (d->modes[i].mode == want)
+                mode = failure_mode_name(want);
+    }
     char modetxt[64] = "a failure";
     if (mode) {
         snprintf(modetxt, sizeof modetxt, "%s %s", strchr("aeiou", mode[0]) ? "an" : "a", mode);
@@ -544,6 +557,40 @@ static void coupling_statement(diagnosis *d)
                  "restores it",
                  who, possessive(who), pol, to[0] && strcmp(to, "0s") ? to : "missing", edge, trig, load, modetxt, d->after_ratio * 100,
                  after, who, possessive(who));
+        return;
+    }
+    if (d->sustaining_cut >= 0 && d->cuts.v[d->sustaining_cut].kind == CUT_CACHE) {
+        const cache_spec *k = &m->caches[d->cuts.v[d->sustaining_cut].cache];
+        const call_spec *call = NULL;
+        const char *caller = NULL;
+        for (size_t c = 0; c < m->nclients && !call; c++)
+            if (m->clients[c].call.has_cache && m->clients[c].call.cache == (int)(k - m->caches)) {
+                call = &m->clients[c].call;
+                caller = m->clients[c].name;
+            }
+        for (size_t s = 0; s < m->nservices && !call; s++)
+            for (size_t j = 0; j < m->services[s].ncalls && !call; j++)
+                if (m->services[s].calls[j].has_cache && m->services[s].calls[j].cache == (int)(k - m->caches)) {
+                    call = &m->services[s].calls[j];
+                    caller = m->services[s].name;
+                }
+        char ttl[32] = "none", jit[48] = "", to[32] = "no";
+        if (k->ttl)
+            units_format_duration(k->ttl, ttl, sizeof ttl);
+        if (k->ttl_jitter) {
+            char j[32];
+            units_format_duration(k->ttl_jitter, j, sizeof j);
+            snprintf(jit, sizeof jit, " + %s jitter", j);
+        }
+        if (call && call->timeout)
+            units_format_duration(call->timeout, to, sizeof to);
+        say(d->coupling, sizeof d->coupling,
+            "cache %s (%ld keys, ttl %s%s%s%s) interacting with the %s timeout on %s->%s under %s%s produced %s that "
+            "outlived the trigger: goodput %.0f%% of baseline for the remaining %s; switching coalescing and "
+            "stale-while-revalidate on after the trigger restores it",
+            k->name, k->keys, ttl, jit, k->coalesce ? ", coalescing" : ", no coalescing",
+            k->swr ? ", stale-while-revalidate" : "", to, caller ? caller : "?",
+            call ? m->services[call->to].name : "?", trig, load, modetxt, d->after_ratio * 100, after);
         return;
     }
     say(d->coupling, sizeof d->coupling,

@@ -278,7 +278,7 @@ static void add_user(catalogue *c, const patch_file *pf)
 static void add_glass(model *m, glass_kind g, simtime start, simtime lift)
 {
     for (size_t c = 0; c < m->nclients; c++) {
-        action_spec on = {.at = start, .client = (int)c, .service = -1};
+        action_spec on = {.at = start, .client = (int)c, .service = -1, .cache = -1};
         action_spec off = on;
         off.at = lift;
         if (g == GLASS_SHED) {
@@ -299,10 +299,10 @@ static void add_glass(model *m, glass_kind g, simtime start, simtime lift)
     for (size_t s = 0; s < m->nservices; s++) {
         if (!m->services[s].ncalls)
             continue;
-        variant_add_action(m, (action_spec){.at = start, .client = -1, .service = (int)s, .kind = ACTION_RETRY,
+        variant_add_action(m, (action_spec){.at = start, .client = -1, .service = (int)s, .cache = -1, .kind = ACTION_RETRY,
                                             .retry_on = false});
         if (lift < m->duration)
-            variant_add_action(m, (action_spec){.at = lift, .client = -1, .service = (int)s, .kind = ACTION_RETRY,
+            variant_add_action(m, (action_spec){.at = lift, .client = -1, .service = (int)s, .cache = -1, .kind = ACTION_RETRY,
                                                 .retry_on = true});
     }
 }

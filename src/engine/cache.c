@@ -123,7 +123,15 @@ void cache_init(sim *s, cache_rt *k, const cache_spec *spec)
         if (!k->prev || !k->next)
             abort();
     }
-    if (spec->coalesce || spec->swr) {
+    k->coalesce = spec->coalesce;
+    k->swr = spec->swr;
+    /* Flights are needed if coalescing or stale-while-revalidate is ever on,
+     * from the start or from an action. */
+    bool flights = spec->coalesce || spec->swr;
+    for (size_t a = 0; a < s->m->nactions; a++)
+        flights |= s->m->actions[a].cache == (int)(spec - s->m->caches) &&
+                   (s->m->actions[a].kind == ACTION_COALESCE || s->m->actions[a].kind == ACTION_SWR);
+    if (flights) {
         k->flights = calloc(n, sizeof *k->flights);
         if (!k->flights)
             abort();
@@ -221,8 +229,7 @@ bool cache_lookup(sim *s, caller *c)
         c->edge->client->cur.offered++;
     simtime exp = k->expires[key];
     bool fresh = exp != CACHE_ABSENT && s->now < exp;
-    bool stale = !fresh && exp != CACHE_ABSENT && sp->swr &&
-                 (sp->swr == CACHE_SWR_FOREVER || s->now - exp < sp->swr);
+    bool stale = !fresh && exp != CACHE_ABSENT && k->swr && (k->swr == CACHE_SWR_FOREVER || s->now - exp < k->swr);
     if (fresh || stale) {
         k->cur.hits++;
         touch(k, key);
@@ -240,7 +247,7 @@ bool cache_lookup(sim *s, caller *c)
         return true;
     }
     k->cur.misses++;
-    if (!sp->coalesce) {
+    if (!k->coalesce) {
         c->cache_role = CACHE_MISS;
         return false;
     }

@@ -113,9 +113,18 @@ void fault_on_event(sim *s, fault_rt *f)
 void action_on_event(sim *s, action_rt *a)
 {
     const action_spec *sp = a->spec;
-    if (sp->kind == ACTION_FLUSH) { /* the only cache action */
+    switch (sp->kind) { /* cache actions */
+    case ACTION_FLUSH:
         cache_flush(&s->caches[sp->cache]);
         return;
+    case ACTION_COALESCE:
+        s->caches[sp->cache].coalesce = sp->coalesce;
+        return;
+    case ACTION_SWR:
+        s->caches[sp->cache].swr = sp->swr;
+        return;
+    default:
+        break;
     }
     if (sp->client >= 0) {
         client_rt *c = &s->clients[sp->client];
@@ -141,6 +150,8 @@ void action_on_event(sim *s, action_rt *a)
         replicas_set_desired(s, v, sp->replicas);
         break;
     case ACTION_FLUSH:
-        break; /* a cache action, handled above */
+    case ACTION_COALESCE:
+    case ACTION_SWR:
+        break; /* cache actions, handled above */
     }
 }

@@ -393,6 +393,8 @@ typedef struct cache_rt {
     int32_t head, tail;
     long held;         /* entries held, fresh or expired */
     flight **flights;  /* per key (coalesce or stale_while_revalidate only) */
+    bool coalesce;     /* the spec's, until an action changes it */
+    simtime swr;
     pool flight_pool;
     cache_counts cur, tot;
 } cache_rt;

@@ -1514,6 +1514,25 @@ static int get_fault(loader *L, yaml_node_t *n, const char *path, fault_spec *ft
     return 0;
 }
 
+/* A stale_while_revalidate window: a duration > 0, or true (forever) or
+ * false (off). */
+static int get_swr(loader *L, yaml_node_t *v, const char *p, simtime *out)
+{
+    const char *t = need_scalar(L, v, p, "a duration such as 30s, or true or false");
+    if (!t)
+        return -1;
+    bool on;
+    if (!strcmp(t, "true") || !strcmp(t, "false") || !strcmp(t, "on") || !strcmp(t, "off") || !strcmp(t, "yes") ||
+        !strcmp(t, "no")) {
+        if (get_bool(L, v, p, &on) < 0)
+            return -1;
+        *out = on ? CACHE_SWR_FOREVER : 0;
+    } else if (units_duration(t, out) < 0 || *out <= 0) {
+        return fail(L, v, "%s: expected a duration greater than zero (such as 30s), or true or false; got '%s'", p, t);
+    }
+    return 0;
+}
+
 static int get_action(loader *L, yaml_node_t *n, const char *path, action_spec *a)
 {
     char p[PATH_MAX_LEN];
@@ -1521,8 +1540,10 @@ static int get_action(loader *L, yaml_node_t *n, const char *path, action_spec *
     a->client = a->service = a->cache = -1;
     if (need_mapping(L, n, path, "an action such as {at: 20m, client: shoppers, retry: off}") < 0)
         return -1;
-    static const char *const keys[] = {"at", "client", "service", "retry", "shed", "drain", "scale", "cache", "flush", NULL};
-    enum { K_AT, K_CLIENT, K_SERVICE, K_RETRY, K_SHED, K_DRAIN, K_SCALE, K_CACHE, K_FLUSH };
+    static const char *const keys[] = {"at",    "client", "service",  "retry",
+                                       "shed",  "drain",  "scale",    "cache",
+                                       "flush", "coalesce", "stale_while_revalidate", NULL};
+    enum { K_AT, K_CLIENT, K_SERVICE, K_RETRY, K_SHED, K_DRAIN, K_SCALE, K_CACHE, K_FLUSH, K_COALESCE, K_SWR };
     field f[MAX_FIELDS];
     if (map_fields(L, n, path, keys, f) < 0)
         return -1;
@@ -1576,7 +1597,7 @@ static int get_action(loader *L, yaml_node_t *n, const char *path, action_spec *
         return fail(L, n, "%s: missing key 'client', 'service' or 'cache' (what the action applies to)", path);
     }
     int what = 0;
-    for (int k = K_RETRY; k <= K_FLUSH; k++) {
+    for (int k = K_RETRY; k <= K_SWR; k++) {
         if (!f[k].val || k == K_CACHE)
             continue;
         if (what) {
@@ -1587,9 +1608,13 @@ static int get_action(loader *L, yaml_node_t *n, const char *path, action_spec *
         }
         what = k;
     }
-    if (a->cache >= 0 && what && what != K_FLUSH)
-        return fail(L, f[what].key, "%s: a cache action is 'flush: true'; '%s' applies to a client or a service", path,
-                    keys[what]);
+    if (a->cache >= 0 && what && what != K_FLUSH && what != K_COALESCE && what != K_SWR)
+        return fail(L, f[what].key,
+                    "%s: a cache action is flush, coalesce or stale_while_revalidate; '%s' applies to a client or a "
+                    "service",
+                    path, keys[what]);
+    if (a->cache < 0 && (what == K_COALESCE || what == K_SWR))
+        return fail(L, f[what].key, "%s: %s changes a cache; name the cache with 'cache:'", path, keys[what]);
     switch (what) {
     case K_RETRY:
         a->kind = ACTION_RETRY;
@@ -1634,9 +1659,19 @@ static int get_action(loader *L, yaml_node_t *n, const char *path, action_spec *
             return fail(L, f[K_FLUSH].val, "%s: expected true (flush: false does nothing; leave the action out)", p);
         return 0;
     }
+    case K_COALESCE:
+        a->kind = ACTION_COALESCE;
+        join(p, path, "coalesce");
+        return get_bool(L, f[K_COALESCE].val, p, &a->coalesce);
+    case K_SWR: {
+        a->kind = ACTION_SWR;
+        join(p, path, "stale_while_revalidate");
+        return get_swr(L, f[K_SWR].val, p, &a->swr);
+    }
     }
     if (a->cache >= 0)
-        return fail(L, n, "%s: a cache action needs 'flush: true'", path);
+        return fail(L, n, "%s: a cache action needs 'flush: true', 'coalesce: on|off' or 'stale_while_revalidate'",
+                    path);
     return fail(L, n,
                 "%s: an action needs one of: retry (on|off), shed (a fraction such as 40%%), drain (true), scale (a "
                 "replica count)",
@@ -1956,20 +1991,9 @@ static int get_cache(loader *L, yaml_node_t *k, yaml_node_t *n, cache_spec *c, r
             return -1;
     }
     if (f[K_SWR].val) {
-        yaml_node_t *v = f[K_SWR].val;
         join(p, path, "stale_while_revalidate");
-        const char *t = need_scalar(L, v, p, "a duration such as 30s, or true or false");
-        if (!t)
+        if (get_swr(L, f[K_SWR].val, p, &c->swr) < 0)
             return -1;
-        bool on;
-        if (!strcmp(t, "true") || !strcmp(t, "false") || !strcmp(t, "on") || !strcmp(t, "off") || !strcmp(t, "yes") ||
-            !strcmp(t, "no")) {
-            if (get_bool(L, v, p, &on) < 0)
-                return -1;
-            c->swr = on ? CACHE_SWR_FOREVER : 0;
-        } else if (units_duration(t, &c->swr) < 0 || c->swr <= 0) {
-            return fail(L, v, "%s: expected a duration greater than zero (such as 30s), or true or false; got '%s'", p, t);
-        }
         if (c->swr && !c->ttl)
             return fail(L, f[K_SWR].key, "%s: stale_while_revalidate needs a ttl (entries without one never go stale)",
                         path);

@@ -262,7 +262,15 @@ typedef struct fault_spec {
     model_pos pos, value_pos;
 } fault_spec;
 
-typedef enum action_kind { ACTION_RETRY, ACTION_SHED, ACTION_DRAIN, ACTION_SCALE, ACTION_FLUSH } action_kind;
+typedef enum action_kind {
+    ACTION_RETRY,
+    ACTION_SHED,
+    ACTION_DRAIN,
+    ACTION_SCALE,
+    ACTION_FLUSH,
+    ACTION_COALESCE, /* a cache's coalesce: on|off */
+    ACTION_SWR,      /* a cache's stale_while_revalidate window */
+} action_kind;
 
 typedef struct action_spec {
     simtime at;
@@ -274,6 +282,8 @@ typedef struct action_spec {
     model_pos pos;
     long replicas; /* scale: the service's new replica count */
     int cache; /* the cache it applies to (flush), or -1 */
+    bool coalesce; /* coalesce: on|off */
+    simtime swr;   /* stale_while_revalidate: the new window (0: off) */
 } action_spec;
 
 /* ---- autoscalers, as the Kubernetes HorizontalPodAutoscaler ------------ */
