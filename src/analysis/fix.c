@@ -195,6 +195,29 @@ static void build_catalogue(const model *m, catalogue *c, simtime lift_after)
         }
     end(c);
 
+    iv = begin(c, 7, "cap on hedges (max_outstanding 5)");
+    for (size_t i = 0; i < ne; i++)
+        if (e[i].call->hedge.on && (e[i].call->hedge.max_outstanding == MODEL_UNLIMITED ||
+                                    e[i].call->hedge.max_outstanding > 5)) {
+            snprintf(p, sizeof p, "%s.hedge.max_outstanding", e[i].path);
+            set(iv, p, "5");
+        }
+    end(c);
+
+    iv = begin(c, 7, "per-dependency bulkheads");
+    for (size_t s = 0; s < m->nservices; s++) {
+        const service_spec *sv = &m->services[s];
+        if (sv->workers == MODEL_UNLIMITED || sv->ncalls < 2)
+            continue; /* one dependency: a bulkhead would only cap the workers again */
+        for (size_t j = 0; j < sv->ncalls; j++)
+            if (!sv->calls[j].bulkhead.on) {
+                snprintf(v, sizeof v, "{max_concurrent: %ld}", sv->workers / 2 > 1 ? sv->workers / 2 : 1);
+                snprintf(p, sizeof p, "services.%s.calls.%zu.bulkhead", sv->name, j);
+                set(iv, p, v);
+            }
+    }
+    end(c);
+
     iv = begin(c, 7, "circuit breakers");
     for (size_t i = 0; i < ne; i++)
         if (!e[i].call->breaker.on) {
@@ -440,6 +463,11 @@ static void summarise(fix_report *F)
     if (n < 0 || (size_t)n >= sizeof F->summary)
         return;
     double flo = lo ? (double)lo_ok / (double)lo : 0, fhi = hi ? (double)hi_ok / (double)hi : 0;
+    if (fix_recovers(F, &F->as_written)) {
+        snprintf(F->summary + n, sizeof F->summary - (size_t)n,
+                 " The model as written already recovers, so this table compares costs, not rescues.");
+        return;
+    }
     if (!fix_recovers(F, &F->as_written) && lo && hi && fhi > flo && !lo_ok)
         snprintf(F->summary + n, sizeof F->summary - (size_t)n,
                  " The measurement agrees with the seed texts: the obvious parameter fixes are the weakest.");

@@ -9,8 +9,9 @@
 #include "util.h"
 
 const char *const review_not_covered =
-    "adaptive concurrency limits, CoDel/adaptive LIFO "
-    "shedding, bulkheads and deadline propagation are not in the model yet, so no edge can show them";
+    "the review judges each call edge from the caller's side; what a callee does under overload (shed, "
+    "deadlines, per-caller bulkheads) and what autoscalers do are loops in `eddy loops`, measured by `eddy diagnose` "
+    "and `eddy fix`";
 
 const char *review_action_name(slow_action a)
 {
