@@ -331,14 +331,15 @@ fi
 if [ "${EDDY_BENCH_STORM:-1}" != 0 ]; then
     SDUR=${STORM_DURATION:-30m}
     storm_run() { # storm_run MODEL TAG: sets S_EV S_WALL S_RSS (KiB or -) S_ATT
-        sed "s/^duration:.*/duration: $SDUR/" "$1" >"$tmp/$2.yaml"
+        stag=$2 # `set --` below reuses the positional parameters
+        sed "s/^duration:.*/duration: $SDUR/" "$1" >"$tmp/$stag.yaml"
         best=
         k=1
         while [ "$k" -le "$REPEAT" ]; do
-            echo "bench: $2 ($SDUR), run $k of $REPEAT ..." >&2
-            eddy_once "$tmp/$2.yaml" "$2"
-            fields=$("$PY" -c 'import json,sys; e=json.load(open(sys.argv[1]))["engine"]; print(e["events"], e["attempts"], e["peak_rss_bytes"])' "$tmp/eddy-$2.json") ||
-                die "no engine figures in $2's JSON"
+            echo "bench: $stag ($SDUR), run $k of $REPEAT ..." >&2
+            eddy_once "$tmp/$stag.yaml" "$stag"
+            fields=$("$PY" -c 'import json,sys; e=json.load(open(sys.argv[1]))["engine"]; print(e["events"], e["attempts"], e["peak_rss_bytes"])' "$tmp/eddy-$stag.json") ||
+                die "no engine figures in $stag's JSON"
             # shellcheck disable=SC2086 # split into fields on purpose
             set -- $fields
             if [ -z "$best" ] || [ "$(less "$R_WALL" "$best")" = 1 ]; then
