@@ -3,7 +3,9 @@
 #   make              build ./eddy (and libeddy.a, the embeddable engine)
 #   make test         every test suite, with a closing "N passed, N failed"
 #   make test-asan    the same suites under AddressSanitizer + UBSan
-#   make check        all of it: test, test-asan and valgrind on the CLI
+#   make check        all of it: test, test-asan, valgrind on the CLI and the
+#                     browser test (skipped when Chromium is not installed)
+#   make test-browser `eddy report` rendered in headless Chromium
 #   make bench        the benchmarks in bench/ (not part of the tests)
 #
 # Sources are found by directory, so a new file in a layer needs no edit
@@ -35,7 +37,7 @@ CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/%.o)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 LIB     := $(BUILD)/libeddy.a
 
-.PHONY: all test test-asan test-valgrind check bench clean
+.PHONY: all test test-asan test-valgrind test-browser check bench clean
 all: eddy
 
 eddy: $(BUILD)/eddy
@@ -55,7 +57,12 @@ $(BUILD)/%.o: %.c
 
 $(BUILD)/tests/%: tests/%.c $(wildcard tests/test*.h) $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LDFLAGS) -Isrc -o $@ $< $(LIB) $(LDLIBS) -lcmocka
+	$(CC) $(CFLAGS) $(TEST_CFLAGS) $(LDFLAGS) -Isrc -o $@ $< $(LIB) $(LDLIBS) $(TEST_LIBS) -lcmocka
+
+# test_report parses the SVG plots with a real XML parser (libxml2); only
+# the tests need it, not eddy.
+$(BUILD)/tests/test_report: TEST_CFLAGS = $(shell pkg-config --cflags libxml-2.0 2>/dev/null || echo -I/usr/include/libxml2)
+$(BUILD)/tests/test_report: TEST_LIBS = $(shell pkg-config --libs libxml-2.0 2>/dev/null || echo -lxml2)
 
 # Tests run from the project root (they read examples/ and tests/data/).
 test: $(TEST_BIN) $(BUILD)/eddy
@@ -73,7 +80,13 @@ test-valgrind: eddy
 	    ./eddy run --quiet examples/retry-storm.yaml -o /dev/null >/dev/null
 	@echo "valgrind: 1 passed, 0 failed"
 
-check: test test-asan test-valgrind
+# The report rendered in headless Chromium: no console errors, its section
+# headings, a plot area that is not blank (tests/browser.sh).  Skips with a
+# message when Chromium is missing, unless REQUIRE_BROWSER=1 (.ci/run).
+test-browser: eddy
+	EDDY=./eddy sh tests/browser.sh
+
+check: test test-asan test-valgrind test-browser
 
 bench: eddy
 	sh bench/run.sh

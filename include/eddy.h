@@ -95,6 +95,20 @@ typedef struct eddy_edge_totals {
     bool has_hedge, has_bulkhead;
 } eddy_edge_totals;
 
+/* A look-aside cache: what its lookups found, and what it stored. */
+typedef struct eddy_cache_totals {
+    const char *name;
+    uint64_t hits;      /* lookups served from the cache, stale ones included */
+    uint64_t misses;    /* lookups that needed the origin, coalesced ones included */
+    uint64_t stale;     /* hits served from an expired entry (stale_while_revalidate) */
+    uint64_t coalesced; /* misses that waited on another call's origin answer */
+    uint64_t refreshes; /* background refreshes sent to the origin */
+    uint64_t fills;     /* entries stored from a successful origin answer */
+    uint64_t evictions; /* entries evicted to make room (capacity) */
+    double hit_ratio;   /* hits / (hits + misses); NaN without lookups */
+    long entries;       /* fresh entries held at the end of the run */
+} eddy_cache_totals;
+
 typedef struct eddy_engine_stats {
     uint64_t events;     /* events taken from the event queue */
     uint64_t attempts;   /* attempts simulated, every edge */
@@ -111,6 +125,8 @@ typedef struct eddy_result {
     eddy_engine_stats engine;
     uint64_t seed;
     double duration; /* seconds */
+    size_t ncaches;
+    eddy_cache_totals *caches;
 } eddy_result;
 
 typedef struct eddy_options {

@@ -165,6 +165,47 @@ static void test_fighting_autoscalers_oscillate(void **state)
     diagnosis_free(&d);
 }
 
+/* The cold cache with retries on top: both loops are reinforcing and both
+ * run through the database, but only switching coalescing and
+ * stale-while-revalidate on after the trigger recovers it; retries off
+ * leaves every miss still going to an overloaded database. */
+static void test_cold_cache_knockout_finds_the_cache_loop(void **state)
+{
+    (void)state;
+    diagnosis d;
+    assert_int_equal(diagnose(DATA "cold-cache-retries.yaml", 2, &d), 0);
+    assert_int_equal(d.verdict, VERDICT_METASTABLE);
+    assert_true(has_mode(&d, MODE_COLD_CACHE));
+    assert_true(d.sustaining_loop >= 0);
+    const cut *c = &d.cuts.v[d.sustaining_cut];
+    assert_int_equal(c->kind, CUT_CACHE);
+    assert_true(loop_has_var(&d, d.sustaining_loop, "sessions.misses"));
+    assert_false(loop_has_var(&d, d.sustaining_loop, "app→db.retries"));
+    /* the retry knockout was run and did not recover */
+    bool retry_tried = false;
+    for (size_t i = 0; i < d.cuts.n; i++)
+        if (d.cuts.v[i].kind == CUT_RETRIES) {
+            retry_tried = true;
+            assert_int_equal(d.knockouts[i].recovered, 0);
+        }
+    assert_true(retry_tried);
+    assert_non_null(strstr(d.coupling, "cache sessions"));
+    assert_non_null(strstr(d.coupling, "cold cache"));
+    diagnosis_free(&d);
+}
+
+/* 100 keys filled together with one 60 s TTL: the database's arrivals
+ * spike at each boundary and are near zero between. */
+static void test_thundering_herd_mode(void **state)
+{
+    (void)state;
+    diagnosis d;
+    assert_int_equal(diagnose("examples/thundering-herd.yaml", 1, &d), 0);
+    assert_true(has_mode(&d, MODE_THUNDERING_HERD));
+    assert_false(has_mode(&d, MODE_RETRY_STORM));
+    diagnosis_free(&d);
+}
+
 /* ---- the command ------------------------------------------------------------ */
 
 static int setup(void **state)
@@ -254,6 +295,8 @@ int main(void)
         cmocka_unit_test(test_overload_is_collapsed),
         cmocka_unit_test(test_small_blip_is_healthy),
         cmocka_unit_test(test_fighting_autoscalers_oscillate),
+        cmocka_unit_test(test_cold_cache_knockout_finds_the_cache_loop),
+        cmocka_unit_test(test_thundering_herd_mode),
         cmocka_unit_test(test_json_is_the_same_for_any_jobs),
         cmocka_unit_test(test_cli_errors),
     };

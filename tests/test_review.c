@@ -571,6 +571,57 @@ static void test_fighting_autoscalers(void **state)
     model_free(m);
 }
 
+/* A warm cache with one ttl and neither ttl_jitter nor coalesce: every key
+ * expires at once (examples/hourly-spikes.yaml).  Either setting, or a cold
+ * start, takes the flag away. */
+static void test_synchronized_expiry(void **state)
+{
+    (void)state;
+    model *m = load_model("examples/hourly-spikes.yaml");
+    review *r = review_model(m);
+    assert_int_equal(count_flags(r, "synchronized-expiry", "shop" ARROW "api"), 1);
+    for (size_t i = 0; i < r->nflags; i++)
+        if (!strcmp(r->flags[i].code, "synchronized-expiry")) {
+            assert_non_null(strstr(r->flags[i].msg, "all 500 keys expire together every 1h"));
+            assert_int_equal(r->flags[i].pos.line, 27); /* warm: true */
+        }
+    review_free(r);
+    model_free(m);
+    static const char *const fixes[] = {"warm: true\n    ttl_jitter: 10m", "warm: true\n    coalesce: true",
+                                        "warm: false"};
+    for (size_t i = 0; i < 3; i++) {
+        FILE *fp = fopen("examples/hourly-spikes.yaml", "rb");
+        assert_non_null(fp);
+        static char buf[1 << 14], text[1 << 14];
+        size_t n = fread(buf, 1, sizeof buf - 1, fp);
+        fclose(fp);
+        buf[n] = 0;
+        char *at = strstr(buf, "warm: true");
+        assert_non_null(at);
+        snprintf(text, sizeof text, "%.*s%s%s", (int)(at - buf), buf, fixes[i], at + strlen("warm: true"));
+        eddy_error err;
+        m = model_load_string(text, strlen(text), "fixed.yaml", &err);
+        if (!m)
+            fail_with_error(&err);
+        r = review_model(m);
+        assert_int_equal(count_flags(r, "synchronized-expiry", NULL), 0);
+        review_free(r);
+        model_free(m);
+    }
+    /* the thundering herd's cache has the flag too; the cold cache's
+     * (jittered) does not */
+    m = load_model("examples/thundering-herd.yaml");
+    r = review_model(m);
+    assert_int_equal(count_flags(r, "synchronized-expiry", "web" ARROW "db"), 1);
+    review_free(r);
+    model_free(m);
+    m = load_model("examples/cold-cache.yaml");
+    r = review_model(m);
+    assert_int_equal(count_flags(r, "synchronized-expiry", NULL), 0);
+    review_free(r);
+    model_free(m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -586,6 +637,7 @@ int main(void)
         cmocka_unit_test(test_unchanged_without_mechanisms),
         cmocka_unit_test(test_uncapped_hedge),
         cmocka_unit_test(test_fighting_autoscalers),
+        cmocka_unit_test(test_synchronized_expiry),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

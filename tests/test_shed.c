@@ -516,7 +516,7 @@ static void test_malformed(void **state)
         "actions: [{at: 1s, client: c, drain: true}]\n",
         6, 31, "name the service with 'service:'");
     BAD("  s: {workers: 4, service_time: 1ms}\nactions: [{at: 1s, client: c, service: s, shed: 10%}]\n", 5, 31,
-        "one client or one service, not both");
+        "exactly one client, service or cache");
     BAD("  s: {workers: 4, service_time: 1ms}\nactions: [{at: 1s, service: t, shed: 10%}]\n", 5, 29,
         "no service named 't'");
     BAD("  s: {workers: 4, service_time: 1ms}\nactions: [{at: 1s, service: s, drain: false}]\n", 5, 39,

@@ -125,7 +125,7 @@ static bool calls_into(const model *m, int s, int target, int depth)
 static bool is_fault_target(const model *m, int s)
 {
     for (size_t f = 0; f < m->nfaults; f++)
-        if (m->faults[f].target == s)
+        if (m->faults[f].kind != FAULT_FLUSH && m->faults[f].target == s) /* a flush targets a cache */
             return true;
     return false;
 }
@@ -216,7 +216,7 @@ static void find_modes(diagnosis *d, const eddy_result *obs, const eddy_result *
             continue;
         bool upstream = false;
         for (size_t f = 0; f < m->nfaults; f++)
-            upstream |= calls_into(m, (int)s, m->faults[f].target, 0);
+            upstream |= m->faults[f].kind != FAULT_FLUSH && calls_into(m, (int)s, m->faults[f].target, 0);
         if (!upstream)
             continue;
         const char *n = m->services[s].name;
@@ -258,17 +258,23 @@ cascade_done:
                 at = measure_row_t(obs, i);
             }
         }
+        double mean = 0;
+        for (size_t i = 1; i < nr; i++)
+            mean += v[i] / (double)(nr - 1);
         qsort(v, nr, sizeof *v, cmp_double);
         double med = v[nr / 2];
+        /* the usual level: the median, or the mean when most samples are
+         * quiet (a warm cache sends the origin nothing between expiries) */
+        double level = med > mean ? med : mean;
         size_t high = 0;
         for (size_t i = 0; i < nr; i++)
-            high += v[i] > 2 * med;
+            high += v[i] > 2 * level;
         free(v);
-        if (med > 0 && peak >= 5 * med && high <= nr / 10) {
+        if (level > 0 && peak >= 10 && peak >= 5 * level && high <= nr / 10) {
             add_mode(d, MODE_THUNDERING_HERD,
-                     "%s's arrivals spiked to %.0f/s at %.0f s, %.0fx their median of %.0f/s, in %zu short bursts "
-                     "of samples",
-                     n, peak, at, peak / med, med, high);
+                     "%s%s arrivals spiked to %.0f/s at %.0f s, %.0fx their usual %.0f/s (median %.0f/s), in %zu "
+                     "short burst%s of samples",
+                     n, possessive(n), peak, at, peak / level, level, med, high, high == 1 ? "" : "s");
             break;
         }
     }
@@ -304,8 +310,8 @@ cascade_done:
         if (w > 0 && ho / w < 0.7 * (hb / w)) {
             char ent[256];
             snprintf(ent, sizeof ent, "%.*s", (int)(dot - name), name);
-            add_mode(d, MODE_COLD_CACHE, "%s's hit ratio stayed at %.0f%% after the trigger (baseline %.0f%%)", ent,
-                     100 * ho / w, 100 * hb / w);
+            add_mode(d, MODE_COLD_CACHE, "%s%s hit ratio stayed at %.0f%% after the trigger (baseline %.0f%%)", ent,
+                     possessive(ent), 100 * ho / w, 100 * hb / w);
             break;
         }
     }
@@ -320,7 +326,10 @@ static void build_timeline(diagnosis *d, const eddy_result *obs, const eddy_resu
         char desc[160], dur[32];
         phases_describe_fault(m, &m->faults[f], desc, sizeof desc);
         units_format_duration(m->faults[f].dur, dur, sizeof dur);
-        add_event(d, t_sec(m->faults[f].at), "trigger: %s for %s", desc, dur);
+        if (fault_is_instant(m->faults[f].kind))
+            add_event(d, t_sec(m->faults[f].at), "trigger: %s", desc);
+        else
+            add_event(d, t_sec(m->faults[f].at), "trigger: %s for %s", desc, dur);
     }
     double fs = d->fault_start;
     /* first timeouts */
@@ -428,7 +437,10 @@ static void describe_trigger(const model *m, char *buf, size_t size)
         char desc[160], dur[32], one[224];
         phases_describe_fault(m, &m->faults[f], desc, sizeof desc);
         units_format_duration(m->faults[f].dur, dur, sizeof dur);
-        snprintf(one, sizeof one, "%sa %s %s", f ? " and " : "", dur, desc);
+        if (fault_is_instant(m->faults[f].kind))
+            snprintf(one, sizeof one, "%s%s", f ? " and " : "", desc);
+        else
+            snprintf(one, sizeof one, "%sa %s %s", f ? " and " : "", dur, desc);
         strncat(buf, one, size - strlen(buf) - 1);
     }
 }
@@ -452,7 +464,14 @@ static void coupling_statement(diagnosis *d)
     if (d->load > 0)
         snprintf(load, sizeof load, " at %.0f%% load", d->load * 100);
     fmt_dur(d->end - d->fault_end, after, sizeof after);
+    /* the behaviour: the mode that goes with the sustaining cut, if seen */
     const char *mode = d->nmodes ? failure_mode_name(d->modes[0].mode) : NULL;
+    if (d->sustaining_cut >= 0) {
+        failure_mode want = d->cuts.v[d->sustaining_cut].kind == CUT_CACHE ? MODE_COLD_CACHE : MODE_RETRY_STORM;
+        for (size_t i = 0; i < d->nmodes; i++)
+            if (d->modes[i].mode == want)
+                mode = failure_mode_name(want);
+    }
     char modetxt[64] = "a failure";
     if (mode) {
         snprintf(modetxt, sizeof modetxt, "%s %s", strchr("aeiou", mode[0]) ? "an" : "a", mode);
@@ -538,6 +557,40 @@ static void coupling_statement(diagnosis *d)
                  "restores it",
                  who, possessive(who), pol, to[0] && strcmp(to, "0s") ? to : "missing", edge, trig, load, modetxt, d->after_ratio * 100,
                  after, who, possessive(who));
+        return;
+    }
+    if (d->sustaining_cut >= 0 && d->cuts.v[d->sustaining_cut].kind == CUT_CACHE) {
+        const cache_spec *k = &m->caches[d->cuts.v[d->sustaining_cut].cache];
+        const call_spec *call = NULL;
+        const char *caller = NULL;
+        for (size_t c = 0; c < m->nclients && !call; c++)
+            if (m->clients[c].call.has_cache && m->clients[c].call.cache == (int)(k - m->caches)) {
+                call = &m->clients[c].call;
+                caller = m->clients[c].name;
+            }
+        for (size_t s = 0; s < m->nservices && !call; s++)
+            for (size_t j = 0; j < m->services[s].ncalls && !call; j++)
+                if (m->services[s].calls[j].has_cache && m->services[s].calls[j].cache == (int)(k - m->caches)) {
+                    call = &m->services[s].calls[j];
+                    caller = m->services[s].name;
+                }
+        char ttl[32] = "none", jit[48] = "", to[32] = "no";
+        if (k->ttl)
+            units_format_duration(k->ttl, ttl, sizeof ttl);
+        if (k->ttl_jitter) {
+            char j[32];
+            units_format_duration(k->ttl_jitter, j, sizeof j);
+            snprintf(jit, sizeof jit, " + %s jitter", j);
+        }
+        if (call && call->timeout)
+            units_format_duration(call->timeout, to, sizeof to);
+        say(d->coupling, sizeof d->coupling,
+            "cache %s (%ld keys, ttl %s%s%s%s) interacting with the %s timeout on %s->%s under %s%s produced %s that "
+            "outlived the trigger: goodput %.0f%% of baseline for the remaining %s; switching coalescing and "
+            "stale-while-revalidate on after the trigger restores it",
+            k->name, k->keys, ttl, jit, k->coalesce ? ", coalescing" : ", no coalescing",
+            k->swr ? ", stale-while-revalidate" : "", to, caller ? caller : "?",
+            call ? m->services[call->to].name : "?", trig, load, modetxt, d->after_ratio * 100, after);
         return;
     }
     say(d->coupling, sizeof d->coupling,
@@ -846,6 +899,18 @@ int diagnose_run(const char *path, const diagnose_opts *opt, diagnosis *d, eddy_
     build_timeline(d, &J.res[0], &J.res[R]);
     coupling_statement(d);
     component_evidence(d, &J.res[0], &J.res[R]);
+    if (opt->keep_runs) {
+        /* hand replication 0's runs over: the slots are cleared so the
+         * loop below does not free them */
+        d->observed_run = malloc(sizeof *d->observed_run);
+        d->baseline_run = malloc(sizeof *d->baseline_run);
+        if (!d->observed_run || !d->baseline_run)
+            abort();
+        *d->observed_run = J.res[0];
+        *d->baseline_run = J.res[R];
+        memset(&J.res[0], 0, sizeof J.res[0]);
+        memset(&J.res[R], 0, sizeof J.res[R]);
+    }
     rc = 0;
 out:
     for (size_t i = 0; i < nvar * d->seeds; i++)
@@ -862,6 +927,14 @@ out:
 
 void diagnosis_free(diagnosis *d)
 {
+    if (d->observed_run) {
+        eddy_result_free(d->observed_run);
+        free(d->observed_run);
+    }
+    if (d->baseline_run) {
+        eddy_result_free(d->baseline_run);
+        free(d->baseline_run);
+    }
     knockout_free(&d->cuts);
     free(d->knockouts);
     free(d->timeline);

@@ -78,6 +78,7 @@ typedef struct diagnose_opts {
     simtime settle;   /* 0: the default (see diagnose_run) */
     void (*progress)(double, void *);
     void *progress_ud;
+    bool keep_runs; /* keep replication 0's observed and baseline runs (for plots) */
 } diagnose_opts;
 
 typedef struct diagnosis {
@@ -110,6 +111,9 @@ typedef struct diagnosis {
     unsigned seeds;
     uint64_t seed;
     size_t runs; /* simulations done */
+    /* With keep_runs: replication 0's runs, as written and without faults
+     * (owned; freed by diagnosis_free).  NULL otherwise. */
+    eddy_result *observed_run, *baseline_run;
 } diagnosis;
 
 /* Run the diagnosis.  Returns 0, or -1 with err set (a run failed). */

@@ -195,6 +195,29 @@ static void build_catalogue(const model *m, catalogue *c, simtime lift_after)
         }
     end(c);
 
+    iv = begin(c, 7, "cap on hedges (max_outstanding 5)");
+    for (size_t i = 0; i < ne; i++)
+        if (e[i].call->hedge.on && (e[i].call->hedge.max_outstanding == MODEL_UNLIMITED ||
+                                    e[i].call->hedge.max_outstanding > 5)) {
+            snprintf(p, sizeof p, "%s.hedge.max_outstanding", e[i].path);
+            set(iv, p, "5");
+        }
+    end(c);
+
+    iv = begin(c, 7, "per-dependency bulkheads");
+    for (size_t s = 0; s < m->nservices; s++) {
+        const service_spec *sv = &m->services[s];
+        if (sv->workers == MODEL_UNLIMITED || sv->ncalls < 2)
+            continue; /* one dependency: a bulkhead would only cap the workers again */
+        for (size_t j = 0; j < sv->ncalls; j++)
+            if (!sv->calls[j].bulkhead.on) {
+                snprintf(v, sizeof v, "{max_concurrent: %ld}", sv->workers / 2 > 1 ? sv->workers / 2 : 1);
+                snprintf(p, sizeof p, "services.%s.calls.%zu.bulkhead", sv->name, j);
+                set(iv, p, v);
+            }
+    }
+    end(c);
+
     iv = begin(c, 7, "circuit breakers");
     for (size_t i = 0; i < ne; i++)
         if (!e[i].call->breaker.on) {
@@ -278,7 +301,7 @@ static void add_user(catalogue *c, const patch_file *pf)
 static void add_glass(model *m, glass_kind g, simtime start, simtime lift)
 {
     for (size_t c = 0; c < m->nclients; c++) {
-        action_spec on = {.at = start, .client = (int)c, .service = -1};
+        action_spec on = {.at = start, .client = (int)c, .service = -1, .cache = -1};
         action_spec off = on;
         off.at = lift;
         if (g == GLASS_SHED) {
@@ -299,10 +322,10 @@ static void add_glass(model *m, glass_kind g, simtime start, simtime lift)
     for (size_t s = 0; s < m->nservices; s++) {
         if (!m->services[s].ncalls)
             continue;
-        variant_add_action(m, (action_spec){.at = start, .client = -1, .service = (int)s, .kind = ACTION_RETRY,
+        variant_add_action(m, (action_spec){.at = start, .client = -1, .service = (int)s, .cache = -1, .kind = ACTION_RETRY,
                                             .retry_on = false});
         if (lift < m->duration)
-            variant_add_action(m, (action_spec){.at = lift, .client = -1, .service = (int)s, .kind = ACTION_RETRY,
+            variant_add_action(m, (action_spec){.at = lift, .client = -1, .service = (int)s, .cache = -1, .kind = ACTION_RETRY,
                                                 .retry_on = true});
     }
 }
@@ -440,6 +463,11 @@ static void summarise(fix_report *F)
     if (n < 0 || (size_t)n >= sizeof F->summary)
         return;
     double flo = lo ? (double)lo_ok / (double)lo : 0, fhi = hi ? (double)hi_ok / (double)hi : 0;
+    if (fix_recovers(F, &F->as_written)) {
+        snprintf(F->summary + n, sizeof F->summary - (size_t)n,
+                 " The model as written already recovers, so this table compares costs, not rescues.");
+        return;
+    }
     if (!fix_recovers(F, &F->as_written) && lo && hi && fhi > flo && !lo_ok)
         snprintf(F->summary + n, sizeof F->summary - (size_t)n,
                  " The measurement agrees with the seed texts: the obvious parameter fixes are the weakest.");
@@ -450,6 +478,27 @@ static void summarise(fix_report *F)
     else if (lo_ok)
         snprintf(F->summary + n, sizeof F->summary - (size_t)n,
                  " Mostly as the seed texts claim, but some low-leverage fixes recover too: %s.", agree);
+}
+
+/* Replication 0's goodput, row by row, for the small multiples of a report.
+ * Runs of one model have the same rows; a shorter one is padded with NaN. */
+static void keep_goodput(fix_report *F, const jobs *J)
+{
+    unsigned R = J->seeds;
+    size_t rows = J->res[0].series.nrows, nv = 2 + F->n;
+    F->goodput_rows = rows;
+    F->goodput = malloc((rows ? nv * rows : 1) * sizeof *F->goodput);
+    F->goodput_t = malloc((rows ? rows : 1) * sizeof *F->goodput_t);
+    if (!F->goodput || !F->goodput_t)
+        abort();
+    for (size_t i = 0; i < rows; i++)
+        F->goodput_t[i] = measure_row_t(&J->res[0], i);
+    for (size_t v = 0; v < nv; v++) {
+        size_t slot = (v < 2 ? v : 2 + 2 * (v - 2)) * R; /* interventions: the run with the faults */
+        const eddy_result *r = &J->res[slot];
+        for (size_t i = 0; i < rows; i++)
+            F->goodput[v * rows + i] = i < r->series.nrows ? measure_goodput(F->m, r, i) : NAN;
+    }
 }
 
 int fix_run(const char *path, const fix_opts *opt, fix_report *F, eddy_error *err)
@@ -527,6 +576,8 @@ int fix_run(const char *path, const fix_opts *opt, fix_report *F, eddy_error *er
     for (size_t i = 0; i < F->n; i++)
         outcome(F, &J, 2 + 2 * i, 3 + 2 * i, &F->out[i]);
     summarise(F);
+    if (opt->keep_goodput)
+        keep_goodput(F, &J);
     rc = 0;
 out:
     for (size_t i = 0; i < nv * R; i++)
@@ -547,6 +598,8 @@ void fix_report_free(fix_report *F)
         iv_free(&F->v[i]);
     free(F->v);
     free(F->out);
+    free(F->goodput);
+    free(F->goodput_t);
     model_free((model *)F->m);
     memset(F, 0, sizeof *F);
 }

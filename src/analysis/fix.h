@@ -54,6 +54,7 @@ typedef struct fix_opts {
     bool only_patches; /* leave the catalogue out */
     void (*progress)(double, void *);
     void *progress_ud;
+    bool keep_goodput; /* keep replication 0's goodput series (for plots) */
 } fix_opts;
 
 typedef struct fix_report {
@@ -68,6 +69,13 @@ typedef struct fix_report {
     uint64_t seed;
     size_t runs;
     char summary[1024]; /* what the measurement says about leverage */
+    /* With keep_goodput: goodput (user requests succeeded per second, all
+     * clients) in each row of replication 0, for (2 + n) runs of
+     * goodput_rows rows each: as written, the baseline (no faults), then
+     * each intervention with the faults.  goodput_t holds the rows' start
+     * times (s).  NULL otherwise; freed by fix_report_free. */
+    double *goodput, *goodput_t;
+    size_t goodput_rows;
 } fix_report;
 
 /* Returns 0, or -1 with err set (the model has no faults; a run or a patch failed). */

@@ -24,10 +24,11 @@ static void add_loop(cut *c, size_t loop)
     c->loops[c->nloops++] = loop;
 }
 
-static cut *find_or_add(cut_set *cs, cut_kind kind, int client, int service)
+static cut *find_or_add(cut_set *cs, cut_kind kind, int client, int service, int cache)
 {
     for (size_t i = 0; i < cs->n; i++)
-        if (cs->v[i].kind == kind && cs->v[i].client == client && cs->v[i].service == service)
+        if (cs->v[i].kind == kind && cs->v[i].client == client && cs->v[i].service == service &&
+            cs->v[i].cache == cache)
             return &cs->v[i];
     cs->v = realloc(cs->v, (cs->n + 1) * sizeof *cs->v);
     if (!cs->v)
@@ -37,6 +38,7 @@ static cut *find_or_add(cut_set *cs, cut_kind kind, int client, int service)
     c->kind = kind;
     c->client = client;
     c->service = service;
+    c->cache = cache;
     return c;
 }
 
@@ -49,6 +51,17 @@ void knockout_find(const model *m, const cld_graph *g, const loop_analysis *a, c
             continue;
         for (size_t k = 0; k < l->len; k++) {
             const cld_var *v = &g->vars[l->vars[k]];
+            if (v->kind && !strcmp(v->kind, "cache") && !strcmp(metric_of(v), "misses")) {
+                /* the cold-cache loop runs through the cache's misses */
+                int ki = model_find_cache(m, v->entity);
+                const cache_spec *cs = ki >= 0 ? &m->caches[ki] : NULL;
+                if (!cs || (cs->coalesce && cs->swr))
+                    continue; /* nothing left to switch on */
+                cut *c = find_or_add(out, CUT_CACHE, -1, -1, ki);
+                snprintf(c->label, sizeof c->label, "coalescing and stale-while-revalidate on at %s", v->entity);
+                add_loop(c, i);
+                continue;
+            }
             if (!v->kind || strcmp(metric_of(v), "retries"))
                 continue;
             /* An edge variable is owned by its caller. */
@@ -56,12 +69,12 @@ void knockout_find(const model *m, const cld_graph *g, const loop_analysis *a, c
             int si = !strcmp(v->kind, "service") ? model_find_service(m, v->entity) : -1;
             if (ci < 0 && si < 0)
                 continue;
-            cut *c = find_or_add(out, CUT_RETRIES, ci, si);
+            cut *c = find_or_add(out, CUT_RETRIES, ci, si, -1);
             snprintf(c->label, sizeof c->label, "retries off at %s", v->entity);
             add_loop(c, i);
         }
     }
-    cut *d = find_or_add(out, CUT_LOAD_DROP, -1, -1);
+    cut *d = find_or_add(out, CUT_LOAD_DROP, -1, -1, -1);
     snprintf(d->label, sizeof d->label, "load drop (every client sheds 50%% for a while)");
 }
 
@@ -86,12 +99,20 @@ void knockout_apply(model *m, const cut *c, simtime at, simtime drop_for)
 {
     switch (c->kind) {
     case CUT_RETRIES:
-        variant_add_action(m, (action_spec){.at = at, .client = c->client, .service = c->service,
+        variant_add_action(m, (action_spec){.at = at, .client = c->client, .service = c->service, .cache = -1,
                                             .kind = ACTION_RETRY, .retry_on = false});
+        break;
+    case CUT_CACHE:
+        /* The rest of the run is the longest an entry can be stale and
+         * still served. */
+        variant_add_action(m, (action_spec){.at = at, .client = -1, .service = -1, .cache = c->cache,
+                                            .kind = ACTION_COALESCE, .coalesce = true});
+        variant_add_action(m, (action_spec){.at = at, .client = -1, .service = -1, .cache = c->cache,
+                                            .kind = ACTION_SWR, .swr = m->duration});
         break;
     case CUT_LOAD_DROP:
         for (size_t i = 0; i < m->nclients; i++) {
-            variant_add_action(m, (action_spec){.at = at, .client = (int)i, .service = -1, .kind = ACTION_SHED,
+            variant_add_action(m, (action_spec){.at = at, .client = (int)i, .service = -1, .cache = -1, .kind = ACTION_SHED,
                                                 .shed = 0.5});
             if (at + drop_for < m->duration)
                 variant_add_action(m, (action_spec){.at = at + drop_for, .client = (int)i, .service = -1,

@@ -22,12 +22,13 @@
 
 typedef enum cut_kind {
     CUT_RETRIES,   /* retries off at a client or a service's calls */
+    CUT_CACHE,     /* coalescing and stale-while-revalidate on at a cache */
     CUT_LOAD_DROP, /* not a loop: every client sheds half its load for a while */
 } cut_kind;
 
 typedef struct cut {
     cut_kind kind;
-    int client, service; /* the element changed (-1 when not that kind) */
+    int client, service, cache; /* the element changed (-1 when not that kind) */
     char label[160];     /* "retries off at shoppers" */
     size_t *loops;       /* indexes into the loop analysis, in rank order */
     size_t nloops;

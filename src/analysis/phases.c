@@ -10,7 +10,7 @@
 
 void phases_describe_fault(const model *m, const fault_spec *f, char *buf, size_t size)
 {
-    const char *t = m->services[f->target].name;
+    const char *t = fault_target_name(m, f);
     char d[32];
     switch (f->kind) {
     case FAULT_SLOW:
@@ -28,6 +28,12 @@ void phases_describe_fault(const model *m, const fault_spec *f, char *buf, size_
         break;
     case FAULT_LOSE_REPLICAS:
         snprintf(buf, size, "%s loses %ld replicas", t, f->replicas);
+        break;
+    case FAULT_FLUSH:
+        snprintf(buf, size, "%s flushed", t);
+        break;
+    case FAULT_RESTART:
+        snprintf(buf, size, "%s restarts", t);
         break;
     }
 }

@@ -12,12 +12,14 @@
 #include "../output/csv.h"
 #include "../analysis/phases.h"
 #include "../output/run_report.h"
+#include "../output/ts_plots.h"
+#include "../analysis/variant.h"
 #include "cli.h"
 #include "eddy.h"
 #include "progress.h"
 
 static const char usage[] =
-    "usage: eddy run MODEL.yaml [-o SERIES.csv] [--seed N] [--json] [--force]\n"
+    "usage: eddy run MODEL.yaml [-o SERIES.csv] [--svg DIR] [--seed N] [--json] [--force]\n"
     "\n"
     "Simulate the model request by request.  Prints, for each client, goodput and\n"
     "retry amplification before, during and after each fault window, and whether\n"
@@ -26,6 +28,9 @@ static const char usage[] =
     "options:\n"
     "  -o, --output FILE  write the time series as CSV (a `time` column, then\n"
     "                     entity.metric columns, one row per sample interval)\n"
+    "      --svg DIR      also write the time-series plots as SVG files in DIR\n"
+    "                     (made if missing), with the baseline run (the model\n"
+    "                     without its faults, same seed) overlaid faint\n"
     "      --seed N       use seed N instead of the model's `seed`\n"
     "      --json         print the summary as JSON on stdout instead of text\n"
     "      --force        overwrite FILE even if it is not a series eddy wrote\n"
@@ -111,13 +116,53 @@ static long peak_rss_bytes(void)
     return ru.ru_maxrss * 1024L; /* Linux reports kilobytes */
 }
 
+/* `--svg DIR`: the time-series plots, with the baseline (the model without
+ * its faults, same seed) overlaid when the model has faults.  Returns the
+ * number of plots written, or -1 after reporting an error. */
+static int write_svg(const char *dir, const char *path, const model *m, const eddy_result *r,
+                     const eddy_options *ropt)
+{
+    if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
+        cli_fail("run", "cannot make %s: %s", dir, strerror(errno));
+        return -1;
+    }
+    eddy_result base;
+    bool have_base = false;
+    if (m->nfaults) {
+        eddy_error err;
+        model *b = model_load(path, &err);
+        if (b) {
+            variant_drop_faults(b);
+            eddy_options o = eddy_options_default();
+            o.seed = ropt->use_seed ? ropt->seed : m->seed;
+            o.use_seed = true;
+            have_base = eddy_run(b, &o, &base, &err) == 0;
+            model_free(b);
+        }
+    }
+    ts_plots P;
+    int n = -1;
+    if (ts_plots_build(&P, m, r, have_base ? &base : NULL) == 0) {
+        char failed[4096];
+        n = ts_plots_write_dir(&P, dir, failed, sizeof failed);
+        if (n < 0)
+            cli_fail("run", "cannot write %s: %s", failed, strerror(errno));
+        ts_plots_free(&P);
+    } else {
+        cli_fail("run", "no rows to plot");
+    }
+    if (have_base)
+        eddy_result_free(&base);
+    return n;
+}
+
 int cmd_run(int argc, char **argv)
 {
     static const struct option opts[] = {
         {"output", required_argument, 0, 'o'}, {"seed", required_argument, 0, 's'}, {"json", no_argument, 0, 'j'},
         {"force", no_argument, 0, 'f'},        {"quiet", no_argument, 0, 'q'},      {"help", no_argument, 0, 'h'},
-        {0, 0, 0, 0}};
-    const char *out_path = NULL;
+        {"svg", required_argument, 0, 'S'},    {0, 0, 0, 0}};
+    const char *out_path = NULL, *svg_dir = NULL;
     bool json = false, force = false, quiet = false;
     eddy_options opt = eddy_options_default();
     optind = 1;
@@ -127,6 +172,9 @@ int cmd_run(int argc, char **argv)
         switch (ch) {
         case 'o':
             out_path = optarg;
+            break;
+        case 'S':
+            svg_dir = optarg;
             break;
         case 's': {
             char *end;
@@ -192,7 +240,7 @@ int cmd_run(int argc, char **argv)
     opt.progress_ud = &bar;
     opt.on_row = on_row;
     opt.row_ud = &k;
-    opt.drop_series = true;
+    opt.drop_series = !svg_dir; /* the plots need the rows */
     eddy_result r;
     int rc = eddy_run(m, &opt, &r, &err);
     progress_done(&bar);
@@ -207,6 +255,8 @@ int cmd_run(int argc, char **argv)
     } else {
         for (size_t i = 0; i < m->nclients; i++)
             phases_finish(&k.acc[i]);
+        if (svg_dir && write_svg(svg_dir, path, m, &r, &opt) < 0)
+            status = 1;
         run_meta meta = {path, peak_rss_bytes(), k.phases};
         if (json) {
             json_t *j = run_report_json(m, &r, &meta);

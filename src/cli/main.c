@@ -16,6 +16,7 @@ static const cli_command commands[] = {
     {"diagnose", cmd_diagnose, "what kind of failure the incident is, which loop sustains it (by counterfactual runs)"},
     {"sweep", cmd_sweep, "goodput against offered load: the peak and congestion collapse"},
     {"basin", cmd_basin, "how big a shock tips the model into a metastable failure, over two axes"},
+    {"report", cmd_report, "write one self-contained HTML page: diagnosis, SVG plots, loop diagram, review, fixes"},
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 

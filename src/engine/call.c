@@ -16,7 +16,11 @@
  * (bulkhead.c) sits between the breaker and the pool: an attempt needs one
  * of its permits before it may take a connection.  A hedged edge (hedge.c)
  * makes each attempt a group of copies sent `delay` apart; the retry loop
- * here sees the group as one attempt. */
+ * here sees the group as one attempt.
+ *
+ * A look-aside cache sits outside all of that (cache.c): a call on an edge
+ * with a cache first looks its key up, and only a miss goes to the origin
+ * through retries, breaker and pool. */
 #include <math.h>
 
 #include "sim.h"
@@ -34,18 +38,36 @@ void call_begin(sim *s, caller *c, edge_rt *e, int kind)
 {
     c->edge = e;
     c->kind = (uint8_t)kind;
+    if (e->cache && cache_lookup(s, c))
+        return; /* a hit, or waiting on another call's answer */
     c->attempt = 0;
     c->prev_sleep = e->spec->retry.base;
     send_attempt(s, c);
 }
 
-static void call_end(sim *s, caller *c, status st)
+void call_start_origin(sim *s, caller *c)
 {
-    c->state = CALL_IDLE;
+    c->attempt = 0;
+    c->prev_sleep = c->edge->spec->retry.base;
+    send_attempt(s, c);
+}
+
+void call_report(sim *s, caller *c, status st)
+{
     if (c->kind == CALLER_USER)
         client_call_done(s, container_of(c, ureq, call), st);
     else
         service_call_done(s, container_of(c, req, down), st);
+}
+
+static void call_end(sim *s, caller *c, status st)
+{
+    c->state = CALL_IDLE;
+    if (c->cache_role) {
+        cache_call_end(s, c, st); /* fills, answers the waiters, then reports */
+        return;
+    }
+    call_report(s, c, st);
 }
 
 /* The deadline an attempt carries to its callee, as gRPC propagates one:
@@ -59,6 +81,8 @@ static inline simtime attempt_deadline(const caller *c)
     simtime owner;
     if (c->kind == CALLER_JOB) {
         owner = container_of(c, req, down)->deadline;
+    } else if (c->kind == CALLER_REFRESH) {
+        owner = T_NEVER; /* a background refresh has no one waiting */
     } else {
         const ureq *u = container_of(c, ureq, call);
         owner = u->client->spec->deadline > 0 ? u->start + u->client->spec->deadline : T_NEVER;
@@ -141,10 +165,14 @@ static void send_attempt(sim *s, caller *c)
     if (c->attempt > 1)
         e->retries++;
     if (e->client) {
-        if (c->attempt == 1)
-            e->client->cur.offered++;
-        else
+        /* with a cache, a user request is counted offered at its lookup
+         * (cache.c), and a background refresh is not a user's */
+        if (c->attempt == 1) {
+            if (!e->cache)
+                e->client->cur.offered++;
+        } else if (c->kind != CALLER_REFRESH) {
             e->client->cur.retries++;
+        }
     }
     c->sent = s->now;
     if (e->breakers && !breaker_permit(&e->breakers[c->inst], s->now)) {
@@ -153,6 +181,7 @@ static void send_attempt(sim *s, caller *c)
         e->short_circuited++;
         if (spec->breaker.fallback == FALLBACK_DEFAULT) {
             e->fallbacks++;
+            c->cache_nofill = 1; /* a default value, not the origin's answer */
             call_end(s, c, ST_OK);
         } else {
             call_end(s, c, ST_OPEN);
@@ -224,6 +253,8 @@ void call_on_bulkhead_full(sim *s, caller *c)
         budget_on_attempt_end(b, c->attempt > 1);
     if (e->breakers)
         breaker_release(&e->breakers[c->inst]);
+    if (e->spec->bulkhead.fallback == FALLBACK_DEFAULT)
+        c->cache_nofill = 1; /* a default value, not the origin's answer */
     call_end(s, c, e->spec->bulkhead.fallback == FALLBACK_DEFAULT ? ST_OK : ST_BULKHEAD);
 }
 
@@ -395,4 +426,6 @@ void call_abandon(sim *s, caller *c)
         c->out = NULL;
     }
     c->state = CALL_IDLE;
+    if (c->cache_role)
+        cache_abandon(s, c); /* after: it may hand the key's origin call to a waiter */
 }

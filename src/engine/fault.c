@@ -8,9 +8,14 @@
  * service is recomputed from the set of active windows each time one opens
  * or closes, so windows can overlap in any order without drift.
  *
+ * Two faults are instants, not windows: `flush` empties a cache, and
+ * `restart` crashes every replica of a service and brings it straight back
+ * (queues and work in progress lost) and flushes the caches it owns.
+ *
  * An action is a moment: the operator turns retries off or on, sheds a
  * fraction of a client's new user requests or of a service's arrivals,
- * drains a service's queues, or sets its replica count (scale). */
+ * drains a service's queues, sets its replica count (scale), or flushes a
+ * cache. */
 #include <stdlib.h>
 
 #include "sim.h"
@@ -40,6 +45,9 @@ static void recompute(sim *s, service_rt *v)
         case FAULT_LOSE_REPLICAS:
             lost += f->spec->replicas;
             break;
+        case FAULT_FLUSH:
+        case FAULT_RESTART:
+            break; /* instants: never active */
         }
     }
     v->slow = slow;
@@ -70,8 +78,30 @@ void fault_init(sim *s)
     }
 }
 
+/* A process restart: its replicas crash and come back at once, empty; the
+ * caches it owns (an in-process cache, or one that lives and dies with it)
+ * start cold. */
+static void restart(sim *s, int si)
+{
+    service_rt *v = &s->services[si];
+    service_set_up(s, v, 0);
+    /* back to what the open fault windows leave up (a scaled service's
+     * replicas go through their start-up again) */
+    service_set_up(s, v, v->nreps - v->lost);
+    for (size_t i = 0; i < s->m->ncaches; i++)
+        if (s->m->caches[i].owner == si)
+            cache_flush(&s->caches[i]);
+}
+
 void fault_on_event(sim *s, fault_rt *f)
 {
+    if (fault_is_instant(f->spec->kind)) {
+        if (f->spec->kind == FAULT_FLUSH)
+            cache_flush(&s->caches[f->spec->target]);
+        else
+            restart(s, f->spec->target);
+        return;
+    }
     f->active = !f->active;
     if (f->active)
         sim_at(s, &f->ev, EV_FAULT, f->spec->at + f->spec->dur);
@@ -83,6 +113,19 @@ void fault_on_event(sim *s, fault_rt *f)
 void action_on_event(sim *s, action_rt *a)
 {
     const action_spec *sp = a->spec;
+    switch (sp->kind) { /* cache actions */
+    case ACTION_FLUSH:
+        cache_flush(&s->caches[sp->cache]);
+        return;
+    case ACTION_COALESCE:
+        s->caches[sp->cache].coalesce = sp->coalesce;
+        return;
+    case ACTION_SWR:
+        s->caches[sp->cache].swr = sp->swr;
+        return;
+    default:
+        break;
+    }
     if (sp->client >= 0) {
         client_rt *c = &s->clients[sp->client];
         if (sp->kind == ACTION_RETRY)
@@ -106,5 +149,9 @@ void action_on_event(sim *s, action_rt *a)
     case ACTION_SCALE: /* as kubectl scale: the controllers may move it again */
         replicas_set_desired(s, v, sp->replicas);
         break;
+    case ACTION_FLUSH:
+    case ACTION_COALESCE:
+    case ACTION_SWR:
+        break; /* cache actions, handled above */
     }
 }

@@ -94,6 +94,9 @@ static inline __attribute__((always_inline)) void dispatch(sim *s, ev *e)
     case EV_AUTOSCALE:
         autoscale_on_sync(s, container_of(e, autoscaler_rt, ev));
         break;
+    case EV_CACHE_HIT:
+        cache_on_hit(s, container_of(e, caller, timer));
+        break;
     case EV_SAMPLE:
         stats_sample(s);
         if (s->now >= s->end) {
@@ -119,6 +122,9 @@ static void sim_free(sim *s)
     autoscale_free(s);
     for (size_t i = 0; i < m->nservices; i++)
         service_free(&s->services[i]);
+    for (size_t i = 0; i < m->ncaches; i++)
+        cache_free(&s->caches[i]);
+    free(s->caches);
     free(s->clients);
     free(s->services);
     free(s->faults);
@@ -171,6 +177,14 @@ int eddy_run(const eddy_model *m, const eddy_options *opt, eddy_result *out, edd
     for (size_t i = 0; i < m->nservices; i++)
         for (size_t k = 0; k < m->services[i].ncalls; k++)
             s->edges[ne++] = &s->services[i].calls[k];
+    s->caches = calloc(m->ncaches ? m->ncaches : 1, sizeof *s->caches);
+    if (!s->caches)
+        abort();
+    for (size_t i = 0; i < m->ncaches; i++)
+        cache_init(s, &s->caches[i], &m->caches[i]);
+    for (size_t i = 0; i < s->nedges; i++)
+        if (s->edges[i]->spec->has_cache)
+            s->edges[i]->cache = &s->caches[s->edges[i]->spec->cache];
     stats_init(s);
     fault_init(s);
     autoscale_init(s);
@@ -235,5 +249,6 @@ void eddy_result_free(eddy_result *r)
     free(r->clients);
     free(r->services);
     free(r->edges);
+    free(r->caches);
     memset(r, 0, sizeof *r);
 }

@@ -26,6 +26,7 @@
 #include "../core/hist.h"
 #include "../core/pool.h"
 #include "../core/rng.h"
+#include "../core/zipf.h"
 #include "../model/model.h"
 #include "eddy.h"
 
@@ -48,6 +49,7 @@ enum ev_kind {
     EV_BULKHEAD_TIMER, /* caller: waited max_wait for a bulkhead permit */
     EV_REPLICA_UP,  /* a starting replica begins to serve (replicas.c) */
     EV_AUTOSCALE,   /* an autoscaler's sync period is over (autoscale.c) */
+    EV_CACHE_HIT,   /* caller: a cache hit's hit_time is over */
 };
 
 typedef enum status {
@@ -142,10 +144,17 @@ typedef struct edge_rt {
     double area_bulkhead_busy;
     long bulkhead_busy; /* over all instances */
     bool gated; /* a bulkhead or a pool: an attempt must pass one before it is sent */
+    struct cache_rt *cache;    /* the look-aside cache in front of the callee, or NULL */
 } edge_rt;
 
-enum { CALLER_USER, CALLER_JOB };
-enum { CALL_IDLE, CALL_WAITING, CALL_BACKOFF, CALL_POOL_WAIT, CALL_BULKHEAD_WAIT };
+enum { CALLER_USER, CALLER_JOB, CALLER_REFRESH /* a cache's background refresh (cache.c) */ };
+enum { CALL_IDLE, CALL_WAITING, CALL_BACKOFF, CALL_POOL_WAIT, CALL_BULKHEAD_WAIT,
+       CALL_CACHE_HIT,  /* served by the cache: waiting out hit_time */
+       CALL_COALESCED }; /* waiting on another call's origin answer for its key */
+
+/* A call's part in its edge's cache (caller.cache_role); 0 for a call on an
+ * edge without a cache, and for every idle caller. */
+enum { CACHE_NONE, CACHE_HIT, CACHE_MISS, CACHE_LEADER, CACHE_WAITER, CACHE_REFRESH };
 
 struct caller {
     ev timer;
@@ -155,7 +164,7 @@ struct caller {
     ev pool_timer;
     req *out;            /* the outstanding attempt, if any (hedged: the first of its copies) */
     edge_rt *edge;
-    caller *wprev, *wnext; /* in a pool's wait list */
+    caller *wprev, *wnext; /* in a pool's wait list, or a cache flight's waiters */
     simtime prev_sleep;  /* decorrelated jitter's memory */
     simtime sent;        /* when the current attempt started */
     uint32_t inst;       /* the caller instance */
@@ -167,6 +176,9 @@ struct caller {
      * attempt, and the last non-fatal failure among them (ST_OK: none) */
     uint8_t copies, hsent, hlast;
     uint8_t permits;     /* bulkhead permits held by this attempt; 0 when idle, and on other edges */
+    uint8_t cache_role;  /* CACHE_*: what the edge's cache is doing for this call */
+    uint8_t cache_nofill; /* answered by a breaker fallback, not the origin: do not fill */
+    uint32_t key;        /* the cache key the call asks for */
 };
 
 typedef struct user user;
@@ -353,6 +365,40 @@ typedef struct action_rt {
     ev ev;
 } action_rt;
 
+/* ---- caches (cache.c) ------------------------------------------------------ */
+
+/* An origin call in flight for one key that other misses may wait on
+ * (coalesce), or a background refresh (stale_while_revalidate, whose call
+ * is `call`). */
+typedef struct flight {
+    caller call;        /* the refresh's own call */
+    struct cache_rt *cache;
+    caller *leader;     /* the call whose answer fills the key */
+    caller *whead, *wtail; /* misses waiting for that answer */
+    uint32_t key;
+} flight;
+
+typedef struct cache_counts {
+    uint64_t hits, misses, stale, coalesced, refreshes, fills, evictions;
+} cache_counts;
+
+#define CACHE_ABSENT INT64_MIN
+
+typedef struct cache_rt {
+    const cache_spec *spec;
+    zipf zipf;
+    rng rng_key, rng_ttl;
+    simtime *expires;  /* per key: when its entry expires (T_NEVER: never); CACHE_ABSENT: not held */
+    int32_t *prev, *next; /* LRU list (capacity limited only), most recent first */
+    int32_t head, tail;
+    long held;         /* entries held, fresh or expired */
+    flight **flights;  /* per key (coalesce or stale_while_revalidate only) */
+    bool coalesce;     /* the spec's, until an action changes it */
+    simtime swr;
+    pool flight_pool;
+    cache_counts cur, tot;
+} cache_rt;
+
 struct sim {
     const model *m;
     uint64_t seed;
@@ -367,6 +413,7 @@ struct sim {
     action_rt *actions;
     edge_rt **edges; /* every call edge */
     size_t nedges;
+    cache_rt *caches; /* model.ncaches */
     bool deadlines; /* some service acts on deadlines: attempts carry one */
     eddy_series *series;
     size_t rows_cap;
@@ -531,6 +578,20 @@ void hpa_free(hpa_rt *h);
 long hpa_normalize(hpa_rt *h, simtime now, long current, long proposal);
 void hpa_store_event(hpa_rt *h, simtime now, long from, long to);
 
+/* call.c, for the cache */
+void call_report(sim *s, caller *c, status st);   /* the call is over: tell its owner */
+void call_start_origin(sim *s, caller *c);       /* go to the origin: the first attempt */
+
+/* cache.c */
+void cache_init(sim *s, cache_rt *k, const cache_spec *spec);
+void cache_free(cache_rt *k);
+bool cache_lookup(sim *s, caller *c);          /* true: the cache has the call in hand */
+void cache_call_end(sim *s, caller *c, status st);
+void cache_on_hit(sim *s, caller *c);
+void cache_abandon(sim *s, caller *c);
+void cache_flush(cache_rt *k);
+long cache_entries(const cache_rt *k, simtime now); /* fresh entries held */
+
 /* fault.c */
 void fault_init(sim *s);
 void fault_on_event(sim *s, fault_rt *f);
@@ -559,6 +620,8 @@ enum {
     RNG_ROUTE,
     RNG_INSTANCE,
     RNG_SERVICE_SHED,
+    RNG_CACHE_KEY, /* a cache: which key each request asks for */
+    RNG_CACHE_TTL, /* a cache: the ttl_jitter of each fill */
 };
 
 #endif

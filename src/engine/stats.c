@@ -52,6 +52,11 @@ static size_t service_extra_ncols(unsigned x)
     return (x & SVC_SHED ? 1 : 0) + (x & SVC_LIMIT ? 1 : 0) + (x & SVC_DEADLINES ? 2 : 0) + (x & SVC_SCALED ? 2 : 0);
 }
 
+/* ... and a cache has these, after every edge's. */
+static const char *const cache_metrics[] = {"hits",      "misses", "hit_ratio", "stale",  "coalesced",
+                                            "refreshes", "fills",  "evictions", "entries"};
+#define NKM (sizeof cache_metrics / sizeof cache_metrics[0])
+
 static size_t edge_ncols(const edge_rt *e)
 {
     return (e->budgets ? 2 : 0) + (e->breakers ? 3 : 0) + (e->pools ? 3 : 0) + (e->hedge_out ? 3 : 0) +
@@ -78,6 +83,7 @@ void stats_init(sim *s)
     for (size_t i = 0; i < s->nedges; i++)
         S->ncols += edge_ncols(s->edges[i]);
     S->ncols += 2 * m->nautoscalers;
+    S->ncols += m->ncaches * NKM;
     S->names = calloc(S->ncols, sizeof *S->names);
     if (!S->names)
         abort();
@@ -122,6 +128,9 @@ void stats_init(sim *s)
         S->names[k++] = column(m->autoscalers[i].name, "metric");
         S->names[k++] = column(m->autoscalers[i].name, "desired");
     }
+    for (size_t i = 0; i < m->ncaches; i++)
+        for (size_t j = 0; j < NKM; j++)
+            S->names[k++] = column(m->caches[i].name, cache_metrics[j]);
     S->nrows = 0;
     S->values = NULL;
     s->rows_cap = 0;
@@ -266,6 +275,27 @@ void stats_sample(sim *s)
         row[k++] = s->autoscalers[i].metric;
         row[k++] = (double)s->autoscalers[i].desired;
     }
+    for (size_t i = 0; i < m->ncaches; i++) {
+        cache_rt *c = &s->caches[i];
+        cache_counts *n = &c->cur;
+        row[k++] = (double)n->hits / dt;
+        row[k++] = (double)n->misses / dt;
+        row[k++] = n->hits + n->misses ? (double)n->hits / (double)(n->hits + n->misses) : NAN;
+        row[k++] = (double)n->stale / dt;
+        row[k++] = (double)n->coalesced / dt;
+        row[k++] = (double)n->refreshes / dt;
+        row[k++] = (double)n->fills / dt;
+        row[k++] = (double)n->evictions / dt;
+        row[k++] = (double)cache_entries(c, s->now);
+        c->tot.hits += n->hits;
+        c->tot.misses += n->misses;
+        c->tot.stale += n->stale;
+        c->tot.coalesced += n->coalesced;
+        c->tot.refreshes += n->refreshes;
+        c->tot.fills += n->fills;
+        c->tot.evictions += n->evictions;
+        memset(n, 0, sizeof *n);
+    }
     if (s->opt->on_row)
         s->opt->on_row(S, row, s->opt->row_ud);
     if (!s->opt->drop_series) {
@@ -350,5 +380,23 @@ void stats_totals(sim *s, eddy_result *out)
         t->bulkhead_rejected = e->tot_bulkhead_rejected;
         t->has_hedge = e->hedge_out != NULL;
         t->has_bulkhead = e->bulkheads != NULL;
+    }
+    out->ncaches = m->ncaches;
+    out->caches = calloc(m->ncaches ? m->ncaches : 1, sizeof *out->caches);
+    if (!out->caches)
+        abort();
+    for (size_t i = 0; i < m->ncaches; i++) {
+        cache_rt *c = &s->caches[i];
+        eddy_cache_totals *t = &out->caches[i];
+        t->name = m->caches[i].name;
+        t->hits = c->tot.hits;
+        t->misses = c->tot.misses;
+        t->stale = c->tot.stale;
+        t->coalesced = c->tot.coalesced;
+        t->refreshes = c->tot.refreshes;
+        t->fills = c->tot.fills;
+        t->evictions = c->tot.evictions;
+        t->hit_ratio = t->hits + t->misses ? (double)t->hits / (double)(t->hits + t->misses) : NAN;
+        t->entries = cache_entries(c, s->now);
     }
 }

@@ -15,9 +15,6 @@
 #include "describe.h"
 #include "util.h"
 
-const char *const derive_not_covered =
-    "caches: not in the model yet, so their loops (cold cache R) are not derived";
-
 typedef struct dv {
     const model *m;
     cld_graph *g;
@@ -538,6 +535,88 @@ static void bulkhead_links(dv *D, const edge_ctx *E)
     }
 }
 
+/* A look-aside cache on the edge.  Only misses reach the callee (the
+ * origin), and an entry is refilled only by an origin answer that comes
+ * back in time.  So when the origin slows, entries expire unrefilled, the
+ * hit ratio falls, misses rise, and the origin gets slower still: the
+ * cold-cache R loop (misses -> origin load -> origin latency -> hit ratio
+ * (-) -> misses (-)), which can outlive the slowdown that started it.  Two
+ * settings cut it, each a B loop on the same variables:
+ *   coalesce                concurrent misses on a key share one origin
+ *                           call, and the slower that call the more misses
+ *                           wait on it: the load a miss storm adds is
+ *                           capped at one call per key in flight;
+ *   stale_while_revalidate  an expired entry is served stale while one
+ *                           refresh per key goes to the origin: a slow
+ *                           origin makes stale hits, not misses.
+ * The variables belong to the cache: "sessions.misses". */
+static void cache_links(dv *D, const edge_ctx *E)
+{
+    const call_spec *c = E->c;
+    if (!c->has_cache)
+        return;
+    const cache_spec *k = &D->m->caches[c->cache];
+    char desc[256], origin[384], note[320], ttl[32], tmo[32], jit[48] = "";
+    if (k->ttl) {
+        desc_duration(k->ttl, ttl, sizeof ttl);
+    } else {
+        snprintf(ttl, sizeof ttl, "none");
+    }
+    if (k->ttl_jitter) {
+        char j[32];
+        desc_duration(k->ttl_jitter, j, sizeof j);
+        snprintf(jit, sizeof jit, " + jitter %s", j);
+    }
+    snprintf(desc, sizeof desc, "keys %ld, ttl %s%s%s%s%s", k->keys, ttl, jit, k->coalesce ? ", coalesce" : "",
+             k->swr ? ", stale_while_revalidate" : "", k->warm ? ", warm" : "");
+    snprintf(origin, sizeof origin, "caches.%s (%s)", k->name, desc);
+    int misses = var(D, k->name, "cache", "misses");
+    int hit = var(D, k->name, "cache", "hit_ratio");
+    link(D, E->cload, misses, +1, false, "each request looks its key up; what is not cached misses", origin, k->pos);
+    snprintf(note, sizeof note, "each miss is a call to %s (hits cost %s nothing)", E->callee, E->callee);
+    link(D, misses, E->tload, +1, false, note, origin, c->cache_pos);
+    link(D, hit, misses, -1, false, "a lower hit ratio, more misses", origin, k->pos);
+    if (!k->ttl) {
+        cld_note_add(D->g,
+                     "%s: entries never expire (no ttl), so a slow %s cannot empty the cache and no cold-cache loop "
+                     "forms (a flush or restart still starts cold)",
+                     origin, E->callee);
+        return;
+    }
+    if (c->timeout > 0) {
+        desc_duration(c->timeout, tmo, sizeof tmo);
+        snprintf(note, sizeof note,
+                 "an answer later than the %s timeout never fills: entries expire and stay empty while %s is slow",
+                 tmo, E->callee);
+    } else {
+        snprintf(note, sizeof note, "slower answers fill later: expired entries stay empty longer while %s is slow",
+                 E->callee);
+    }
+    link(D, E->tlat, hit, -1, true, note, origin, k->ttl_pos.line ? k->ttl_pos : k->pos);
+    if (!D->slows[c->to])
+        cld_note_add(D->g,
+                     "%s: the latency of %s does not rise with its load (unlimited workers or no queue, no "
+                     "contention, no dependency that slows), so misses cannot slow it and no cold-cache loop forms",
+                     origin, E->callee);
+    if (k->coalesce) {
+        int co = var(D, k->name, "cache", "coalesced");
+        snprintf(note, sizeof note,
+                 "the slower a call to %s, the more misses on its key arrive while it is in flight, and wait for it",
+                 E->callee);
+        link(D, E->tlat, co, +1, false, note, origin, k->pos);
+        snprintf(note, sizeof note, "a coalesced miss makes no call: at most one call per key in flight reaches %s",
+                 E->callee);
+        link(D, co, E->tload, -1, false, note, origin, k->pos);
+    }
+    if (k->swr) {
+        int st = var(D, k->name, "cache", "stale");
+        link(D, E->tlat, st, +1, true,
+             "while a refresh is slow, its expired entry is served stale (one refresh per key in flight)", origin,
+             k->pos);
+        link(D, st, misses, -1, false, "a stale hit is not a miss: it does not call the origin", origin, k->pos);
+    }
+}
+
 /* The links of one call edge: caller (a client if ci >= 0, else service
  * si's call number k) to the service c->to. */
 static void edge_links(dv *D, int ci, int si, const call_spec *c)
@@ -574,7 +653,8 @@ static void edge_links(dv *D, int ci, int si, const call_spec *c)
             snprintf(origin, sizeof origin, "%s.rate %g/s%s (open loop: arrivals do not wait for answers)", caller,
                      peak, cl->nsteps > 1 ? " at peak" : "");
         }
-        link(D, cload, tload, +1, false, "first attempts", origin, c->pos);
+        if (!c->has_cache) /* else only misses flow: cache_links */
+            link(D, cload, tload, +1, false, "first attempts", origin, c->pos);
         if (cl->closed) {
             char think[32];
             desc_duration((simtime)dist_mean(&cl->think), think, sizeof think);
@@ -585,7 +665,8 @@ static void edge_links(dv *D, int ci, int si, const call_spec *c)
     } else {
         snprintf(origin, sizeof origin, "%s\xe2\x86\x92%s call (each %s request calls %s)", caller, callee, caller,
                  callee);
-        link(D, cload, tload, +1, false, "", origin, c->pos);
+        if (!c->has_cache)
+            link(D, cload, tload, +1, false, "", origin, c->pos);
     }
 
     int timeouts = -1;
@@ -684,6 +765,7 @@ static void edge_links(dv *D, int ci, int si, const call_spec *c)
     breaker_links(D, &E);
     bulkhead_links(D, &E);
     pool_links(D, &E);
+    cache_links(D, &E);
 }
 
 /* An autoscaler (DESIGN.md 6): S.load -> S.per_replica_load (+) ->
@@ -810,7 +892,6 @@ cld_graph *derive_graph(const model *m)
         walk_service(&D, (int)si);
     }
     autoscaler_links(&D);
-    cld_note_add(D.g, "not covered yet: %s", derive_not_covered);
     free(D.linked);
     free(D.walked);
     free(D.limited);

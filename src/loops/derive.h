@@ -62,7 +62,4 @@
 /* Build the diagram for m.  Never fails on a valid model. */
 cld_graph *derive_graph(const model *m);
 
-/* The sentence listing what derivation does not cover yet. */
-extern const char *const derive_not_covered;
-
 #endif

@@ -9,8 +9,9 @@
 #include "util.h"
 
 const char *const review_not_covered =
-    "caches (a fallback from stale data), adaptive concurrency limits, CoDel/adaptive LIFO "
-    "shedding, bulkheads and deadline propagation are not in the model yet, so no edge can show them";
+    "the review judges each call edge from the caller's side; what a callee does under overload (shed, "
+    "deadlines, per-caller bulkheads) and what autoscalers do are loops in `eddy loops`, measured by `eddy diagnose` "
+    "and `eddy fix`";
 
 const char *review_action_name(slow_action a)
 {
@@ -444,6 +445,36 @@ static void check_pool(rv *R, int ei)
              spread, t->sigma, t->kappa, e->peak, t->name, advice, t->name);
 }
 
+/* A warm cache whose entries share one ttl, with nothing to spread or
+ * merge their refills: every key expires at the same instants, and each
+ * boundary sends a burst of misses to the origin (a thundering herd; the
+ * latency spikes "on the hour" of a 1 h TTL). */
+static void check_caches(rv *R)
+{
+    const model *m = R->m;
+    for (size_t i = 0; i < m->ncaches; i++) {
+        const cache_spec *k = &m->caches[i];
+        if (!k->warm || !k->ttl || k->ttl_jitter || k->coalesce)
+            continue;
+        int origin = -1, edge = -1;
+        for (size_t e = 0; e < R->r->nedges && edge < 0; e++)
+            if (R->r->edges[e].spec->has_cache && R->r->edges[e].spec->cache == (int)i) {
+                edge = (int)e;
+                origin = R->r->edges[e].callee;
+            }
+        if (origin < 0)
+            continue;
+        char ttl[32];
+        desc_duration(k->ttl, ttl, sizeof ttl);
+        add_flag(R, "synchronized-expiry", edge, origin, k->warm_pos,
+                 "cache %s is filled at start-up (warm) and every entry lives ttl %s, with no ttl_jitter and no "
+                 "coalesce: all %ld keys expire together every %s, and each boundary sends a burst of misses to %s "
+                 "(one per request until each key's first answer is back); ttl_jitter spreads the expiries, "
+                 "coalesce makes it one call per key",
+                 k->name, ttl, k->keys, ttl, m->services[origin].name);
+    }
+}
+
 review *review_model(const model *m)
 {
     rv R = {0};
@@ -555,6 +586,7 @@ review *review_model(const model *m)
                      "without settling; give %s one controller per goal (or one autoscaler with both metrics)",
                      svc, a->name, scale_metric_name(a->metric), b->name, scale_metric_name(b->metric), svc);
         }
+    check_caches(&R);
     free(R.can_reject);
     free(R.slow_fails);
     free(R.amp_at);

@@ -24,6 +24,9 @@
  *   fighting-autoscalers    two autoscalers on one service with different
  *                           metrics: two balancing loops with different goals
  *                           on one replica count, which oscillates
+ *   synchronized-expiry     a warm cache with one ttl and neither ttl_jitter
+ *                           nor coalesce: every key expires at once, and
+ *                           each expiry is a burst of misses at the origin
  *
  * The edge's mechanisms change what the caller does when the callee is
  * slow: with a circuit breaker that sees the slowness, it fails fast (or

@@ -871,6 +871,34 @@ static int get_call_parts(loader *L, const char *path, field *timeout, field *re
     return 0;
 }
 
+/* `cache: NAME` on a call.  Caches are read before clients and services,
+ * so the name resolves at once. */
+static int get_call_cache(loader *L, const char *path, field *fc, call_spec *c)
+{
+    char p[PATH_MAX_LEN];
+    if (!fc->val)
+        return 0;
+    join(p, path, "cache");
+    const char *name;
+    if (get_name(L, fc->val, p, "a cache name", &name) < 0)
+        return -1;
+    c->cache = model_find_cache(L->m, name);
+    if (c->cache < 0) {
+        if (!L->m->ncaches)
+            return fail(L, fc->val, "%s: no cache named '%s'; define it under the top-level 'caches:'", p, name);
+        char list[512] = "";
+        for (size_t j = 0; j < L->m->ncaches; j++) {
+            strncat(list, L->m->caches[j].name, sizeof list - strlen(list) - 1);
+            if (j + 1 < L->m->ncaches)
+                strncat(list, ", ", sizeof list - strlen(list) - 1);
+        }
+        return fail(L, fc->val, "%s: no cache named '%s'; the caches are: %s", p, name, list);
+    }
+    c->has_cache = true;
+    c->cache_pos = pos_of(fc->val);
+    return 0;
+}
+
 /* Service references are resolved after every service has been read, so a
  * call may name a service defined further down the file. */
 typedef struct pending_ref {
@@ -953,9 +981,9 @@ static int get_client(loader *L, yaml_node_t *k, yaml_node_t *n, client_spec *c,
         return -1;
     static const char *const keys[] = {"call",     "rate",    "users",   "think", "timeout", "retry",
                                        "deadline", "latency", "breaker", "pool",  "instances", "hedge",
-                                       "bulkhead", NULL};
+                                       "bulkhead", "cache", NULL};
     enum { K_CALL, K_RATE, K_USERS, K_THINK, K_TIMEOUT, K_RETRY, K_DEADLINE, K_LATENCY, K_BREAKER, K_POOL,
-           K_INSTANCES, K_HEDGE, K_BULKHEAD };
+           K_INSTANCES, K_HEDGE, K_BULKHEAD, K_CACHE };
     field f[MAX_FIELDS];
     if (map_fields(L, n, path, keys, f) < 0)
         return -1;
@@ -970,6 +998,8 @@ static int get_client(loader *L, yaml_node_t *k, yaml_node_t *n, client_spec *c,
     ref_add(r, &c->call.to, f[K_CALL].val, p);
     if (get_call_parts(L, path, &f[K_TIMEOUT], &f[K_RETRY], &f[K_LATENCY], &f[K_BREAKER], &f[K_POOL], &f[K_HEDGE],
                        &f[K_BULKHEAD], &c->call) < 0)
+        return -1;
+    if (get_call_cache(L, path, &f[K_CACHE], &c->call) < 0)
         return -1;
     c->instances = 1;
     if (f[K_INSTANCES].val) {
@@ -1016,12 +1046,15 @@ static int get_service_call(loader *L, yaml_node_t *n, const char *path, call_sp
     char p[PATH_MAX_LEN];
     if (need_mapping(L, n, path, "a call such as {to: db, timeout: 2s}") < 0)
         return -1;
-    static const char *const keys[] = {"to", "timeout", "retry", "latency", "breaker", "pool", "hedge", "bulkhead", NULL};
+    static const char *const keys[] = {"to",    "timeout",  "retry", "latency", "breaker",
+                                       "pool",  "hedge",    "bulkhead", "cache", NULL};
     field f[MAX_FIELDS];
     if (map_fields(L, n, path, keys, f) < 0)
         return -1;
     if (!f[0].val)
         return fail(L, n, "%s: missing key 'to' (the service called)", path);
+    if (get_call_cache(L, path, &f[8], c) /* "cache" */ < 0)
+        return -1;
     join(p, path, "to");
     const char *target;
     if (get_name(L, f[0].val, p, "a service name", &target) < 0)
@@ -1386,37 +1419,53 @@ static int get_fault(loader *L, yaml_node_t *n, const char *path, fault_spec *ft
     ft->pos = pos_of(n);
     if (need_mapping(L, n, path, "a fault window such as {at: 60s, for: 30s, target: db, slow: 10}") < 0)
         return -1;
-    static const char *const keys[] = {"at",     "for",         "target", "slow", "add_latency",
-                                       "errors", "down", "lose_replicas", NULL};
-    enum { K_AT, K_FOR, K_TARGET, K_SLOW, K_ADD_LATENCY, K_ERRORS, K_DOWN, K_LOSE };
+    static const char *const keys[] = {"at",     "for",  "target",        "slow",  "add_latency",
+                                       "errors", "down", "lose_replicas", "flush", "restart", NULL};
+    enum { K_AT, K_FOR, K_TARGET, K_SLOW, K_ADD_LATENCY, K_ERRORS, K_DOWN, K_LOSE, K_FLUSH, K_RESTART };
     field f[MAX_FIELDS];
     if (map_fields(L, n, path, keys, f) < 0)
         return -1;
+    /* flush and restart happen at an instant; the others are windows */
+    bool instant = f[K_FLUSH].key || f[K_RESTART].key;
     if (!f[K_AT].val)
         return fail(L, n, "%s: missing key 'at' (when the fault starts)", path);
-    if (!f[K_FOR].val)
+    if (!f[K_FOR].val && !instant)
         return fail(L, n, "%s: missing key 'for' (how long the fault lasts; faults are windows)", path);
+    if (f[K_FOR].val && instant)
+        return fail(L, f[K_FOR].key, "%s: '%s' happens at an instant; remove 'for'", path,
+                    f[K_FLUSH].key ? "flush" : "restart");
     if (!f[K_TARGET].val)
-        return fail(L, n, "%s: missing key 'target' (the service the fault hits)", path);
+        return fail(L, n, "%s: missing key 'target' (the %s the fault hits)", path, f[K_FLUSH].key ? "cache" : "service");
     join(p, path, "at");
     if (get_duration(L, f[K_AT].val, p, &ft->at) < 0)
         return -1;
-    join(p, path, "for");
-    if (get_positive_duration(L, f[K_FOR].val, p, &ft->dur) < 0)
-        return -1;
+    if (!instant) {
+        join(p, path, "for");
+        if (get_positive_duration(L, f[K_FOR].val, p, &ft->dur) < 0)
+            return -1;
+    }
     join(p, path, "target");
     const char *t;
-    if (get_name(L, f[K_TARGET].val, p, "a service name", &t) < 0)
-        return -1;
-    ref_add(r, &ft->target, f[K_TARGET].val, p);
+    if (f[K_FLUSH].key) {
+        if (get_name(L, f[K_TARGET].val, p, "a cache name", &t) < 0)
+            return -1;
+        ft->target = model_find_cache(L->m, t);
+        if (ft->target < 0)
+            return fail(L, f[K_TARGET].val, "%s: no cache named '%s' (flush empties a cache)", p, t);
+    } else {
+        if (get_name(L, f[K_TARGET].val, p, "a service name", &t) < 0)
+            return -1;
+        ref_add(r, &ft->target, f[K_TARGET].val, p);
+    }
 
     int effects = 0;
     yaml_node_t *second = NULL;
-    for (int k = K_SLOW; k <= K_LOSE; k++)
+    for (int k = K_SLOW; k <= K_RESTART; k++)
         if (f[k].key && ++effects == 2)
             second = f[k].key;
     if (effects == 0)
-        return fail(L, n, "%s: a fault needs one effect: slow, add_latency, errors, down or lose_replicas", path);
+        return fail(L, n, "%s: a fault needs one effect: slow, add_latency, errors, down, lose_replicas, flush or restart",
+                    path);
     if (effects > 1)
         return fail(L, second, "%s: a fault has exactly one effect; write a second fault window for '%s'", path,
                     yd_text(second));
@@ -1446,12 +1495,40 @@ static int get_fault(loader *L, yaml_node_t *n, const char *path, fault_spec *ft
             return -1;
         if (!down)
             return fail(L, f[K_DOWN].val, "%s: expected 'true' (a fault with down: false does nothing)", p);
-    } else {
+    } else if (f[K_LOSE].val) {
         ft->kind = FAULT_LOSE_REPLICAS;
         join(p, path, "lose_replicas");
         if (get_count(L, f[K_LOSE].val, p, 1, false, &ft->replicas) < 0)
             return -1;
         ft->value_pos = pos_of(f[K_LOSE].val);
+    } else {
+        int k = f[K_FLUSH].val ? K_FLUSH : K_RESTART;
+        bool on;
+        ft->kind = k == K_FLUSH ? FAULT_FLUSH : FAULT_RESTART;
+        join(p, path, keys[k]);
+        if (get_bool(L, f[k].val, p, &on) < 0)
+            return -1;
+        if (!on)
+            return fail(L, f[k].val, "%s: expected 'true' (%s: false does nothing)", p, keys[k]);
+    }
+    return 0;
+}
+
+/* A stale_while_revalidate window: a duration > 0, or true (forever) or
+ * false (off). */
+static int get_swr(loader *L, yaml_node_t *v, const char *p, simtime *out)
+{
+    const char *t = need_scalar(L, v, p, "a duration such as 30s, or true or false");
+    if (!t)
+        return -1;
+    bool on;
+    if (!strcmp(t, "true") || !strcmp(t, "false") || !strcmp(t, "on") || !strcmp(t, "off") || !strcmp(t, "yes") ||
+        !strcmp(t, "no")) {
+        if (get_bool(L, v, p, &on) < 0)
+            return -1;
+        *out = on ? CACHE_SWR_FOREVER : 0;
+    } else if (units_duration(t, out) < 0 || *out <= 0) {
+        return fail(L, v, "%s: expected a duration greater than zero (such as 30s), or true or false; got '%s'", p, t);
     }
     return 0;
 }
@@ -1460,11 +1537,13 @@ static int get_action(loader *L, yaml_node_t *n, const char *path, action_spec *
 {
     char p[PATH_MAX_LEN];
     a->pos = pos_of(n);
-    a->client = a->service = -1;
+    a->client = a->service = a->cache = -1;
     if (need_mapping(L, n, path, "an action such as {at: 20m, client: shoppers, retry: off}") < 0)
         return -1;
-    static const char *const keys[] = {"at", "client", "service", "retry", "shed", "drain", "scale", NULL};
-    enum { K_AT, K_CLIENT, K_SERVICE, K_RETRY, K_SHED, K_DRAIN, K_SCALE };
+    static const char *const keys[] = {"at",    "client", "service",  "retry",
+                                       "shed",  "drain",  "scale",    "cache",
+                                       "flush", "coalesce", "stale_while_revalidate", NULL};
+    enum { K_AT, K_CLIENT, K_SERVICE, K_RETRY, K_SHED, K_DRAIN, K_SCALE, K_CACHE, K_FLUSH, K_COALESCE, K_SWR };
     field f[MAX_FIELDS];
     if (map_fields(L, n, path, keys, f) < 0)
         return -1;
@@ -1473,8 +1552,25 @@ static int get_action(loader *L, yaml_node_t *n, const char *path, action_spec *
     join(p, path, "at");
     if (get_duration(L, f[K_AT].val, p, &a->at) < 0)
         return -1;
-    if (f[K_CLIENT].val && f[K_SERVICE].val)
-        return fail(L, f[K_SERVICE].key, "%s: an action applies to one client or one service, not both", path);
+    /* an action names exactly one of client, service, cache; point at the
+     * second of them in the file */
+    {
+        static const int whom[] = {K_CLIENT, K_SERVICE, K_CACHE};
+        yaml_node_t *first = NULL, *second = NULL;
+        for (int i = 0; i < 3; i++) {
+            yaml_node_t *k = f[whom[i]].key;
+            if (!k)
+                continue;
+            if (!first || k->start_mark.index < first->start_mark.index) {
+                second = first;
+                first = k;
+            } else if (!second || k->start_mark.index < second->start_mark.index) {
+                second = k;
+            }
+        }
+        if (second)
+            return fail(L, second, "%s: an action applies to exactly one client, service or cache, not more", path);
+    }
     const char *name;
     if (f[K_CLIENT].val) {
         join(p, path, "client");
@@ -1490,12 +1586,19 @@ static int get_action(loader *L, yaml_node_t *n, const char *path, action_spec *
         a->service = model_find_service(L->m, name);
         if (a->service < 0)
             return fail(L, f[K_SERVICE].val, "%s: no service named '%s'", p, name);
+    } else if (f[K_CACHE].val) {
+        join(p, path, "cache");
+        if (get_name(L, f[K_CACHE].val, p, "a cache name", &name) < 0)
+            return -1;
+        a->cache = model_find_cache(L->m, name);
+        if (a->cache < 0)
+            return fail(L, f[K_CACHE].val, "%s: no cache named '%s'", p, name);
     } else {
-        return fail(L, n, "%s: missing key 'client' or 'service' (what the action applies to)", path);
+        return fail(L, n, "%s: missing key 'client', 'service' or 'cache' (what the action applies to)", path);
     }
     int what = 0;
-    for (int k = K_RETRY; k <= K_SCALE; k++) {
-        if (!f[k].val)
+    for (int k = K_RETRY; k <= K_SWR; k++) {
+        if (!f[k].val || k == K_CACHE)
             continue;
         if (what) {
             /* point at whichever of the two comes second in the file */
@@ -1505,6 +1608,13 @@ static int get_action(loader *L, yaml_node_t *n, const char *path, action_spec *
         }
         what = k;
     }
+    if (a->cache >= 0 && what && what != K_FLUSH && what != K_COALESCE && what != K_SWR)
+        return fail(L, f[what].key,
+                    "%s: a cache action is flush, coalesce or stale_while_revalidate; '%s' applies to a client or a "
+                    "service",
+                    path, keys[what]);
+    if (a->cache < 0 && (what == K_COALESCE || what == K_SWR))
+        return fail(L, f[what].key, "%s: %s changes a cache; name the cache with 'cache:'", path, keys[what]);
     switch (what) {
     case K_RETRY:
         a->kind = ACTION_RETRY;
@@ -1537,7 +1647,31 @@ static int get_action(loader *L, yaml_node_t *n, const char *path, action_spec *
         if (a->replicas > 100000)
             return fail(L, f[K_SCALE].val, "%s: expected at most 100000 replicas", p);
         return 0;
+    case K_FLUSH: {
+        bool on;
+        a->kind = ACTION_FLUSH;
+        join(p, path, "flush");
+        if (a->cache < 0)
+            return fail(L, f[K_FLUSH].key, "%s: flush empties a cache; name the cache with 'cache:'", p);
+        if (get_bool(L, f[K_FLUSH].val, p, &on) < 0)
+            return -1;
+        if (!on)
+            return fail(L, f[K_FLUSH].val, "%s: expected true (flush: false does nothing; leave the action out)", p);
+        return 0;
     }
+    case K_COALESCE:
+        a->kind = ACTION_COALESCE;
+        join(p, path, "coalesce");
+        return get_bool(L, f[K_COALESCE].val, p, &a->coalesce);
+    case K_SWR: {
+        a->kind = ACTION_SWR;
+        join(p, path, "stale_while_revalidate");
+        return get_swr(L, f[K_SWR].val, p, &a->swr);
+    }
+    }
+    if (a->cache >= 0)
+        return fail(L, n, "%s: a cache action needs 'flush: true', 'coalesce: on|off' or 'stale_while_revalidate'",
+                    path);
     return fail(L, n,
                 "%s: an action needs one of: retry (on|off), shed (a fraction such as 40%%), drain (true), scale (a "
                 "replica count)",
@@ -1784,6 +1918,138 @@ static void set_slots(model *m)
     }
 }
 
+/* ---- caches ------------------------------------------------------------------ */
+
+/* A duration, or `none` (0). */
+static int get_duration_or_none(loader *L, yaml_node_t *n, const char *path, simtime *out)
+{
+    if (n->type == YAML_SCALAR_NODE && !strcmp(yd_text(n), "none")) {
+        *out = 0;
+        return 0;
+    }
+    return get_positive_duration(L, n, path, out);
+}
+
+static int get_cache(loader *L, yaml_node_t *k, yaml_node_t *n, cache_spec *c, refs *r)
+{
+    char path[PATH_MAX_LEN], p[PATH_MAX_LEN];
+    pathf(path, "caches.%s", yd_text(k));
+    c->name = xstrdup(yd_text(k));
+    c->pos = pos_of(k);
+    c->zipf = 1.0;
+    c->capacity = MODEL_UNLIMITED;
+    c->hit_time = T_MS;
+    c->owner = -1;
+    if (need_mapping(L, n, path, "a cache such as {keys: 10000, ttl: 5m}") < 0)
+        return -1;
+    static const char *const keys[] = {"keys",     "zipf",     "ttl",      "ttl_jitter", "capacity",
+                                       "hit_time", "coalesce", "stale_while_revalidate", "warm", "owner", NULL};
+    enum { K_KEYS, K_ZIPF, K_TTL, K_JITTER, K_CAPACITY, K_HIT, K_COALESCE, K_SWR, K_WARM, K_OWNER };
+    field f[MAX_FIELDS];
+    if (map_fields(L, n, path, keys, f) < 0)
+        return -1;
+    if (!f[K_KEYS].val)
+        return fail(L, k, "%s: missing key 'keys' (how many distinct keys requests ask for)", path);
+    join(p, path, "keys");
+    if (get_count(L, f[K_KEYS].val, p, 1, false, &c->keys) < 0)
+        return -1;
+    if (c->keys > 100000000)
+        return fail(L, f[K_KEYS].val, "%s: expected at most 100000000 keys", p);
+    if (f[K_ZIPF].val) {
+        join(p, path, "zipf");
+        if (get_number(L, f[K_ZIPF].val, p, 0, &c->zipf) < 0)
+            return -1;
+        if (c->zipf > 100)
+            return fail(L, f[K_ZIPF].val, "%s: expected an exponent of at most 100, got '%s'", p, yd_text(f[K_ZIPF].val));
+    }
+    if (f[K_TTL].val) {
+        join(p, path, "ttl");
+        c->ttl_pos = pos_of(f[K_TTL].val);
+        if (get_duration_or_none(L, f[K_TTL].val, p, &c->ttl) < 0)
+            return -1;
+    }
+    if (f[K_JITTER].val) {
+        join(p, path, "ttl_jitter");
+        if (!c->ttl)
+            return fail(L, f[K_JITTER].key, "%s: ttl_jitter needs a ttl (entries without one never expire)", path);
+        if (get_duration(L, f[K_JITTER].val, p, &c->ttl_jitter) < 0)
+            return -1;
+    }
+    if (f[K_CAPACITY].val) {
+        join(p, path, "capacity");
+        if (get_count(L, f[K_CAPACITY].val, p, 1, true, &c->capacity) < 0)
+            return -1;
+    }
+    if (f[K_HIT].val) {
+        join(p, path, "hit_time");
+        if (get_duration(L, f[K_HIT].val, p, &c->hit_time) < 0)
+            return -1;
+    }
+    if (f[K_COALESCE].val) {
+        join(p, path, "coalesce");
+        if (get_bool(L, f[K_COALESCE].val, p, &c->coalesce) < 0)
+            return -1;
+    }
+    if (f[K_SWR].val) {
+        join(p, path, "stale_while_revalidate");
+        if (get_swr(L, f[K_SWR].val, p, &c->swr) < 0)
+            return -1;
+        if (c->swr && !c->ttl)
+            return fail(L, f[K_SWR].key, "%s: stale_while_revalidate needs a ttl (entries without one never go stale)",
+                        path);
+    }
+    if (f[K_WARM].val) {
+        join(p, path, "warm");
+        c->warm_pos = pos_of(f[K_WARM].val);
+        if (get_bool(L, f[K_WARM].val, p, &c->warm) < 0)
+            return -1;
+    }
+    if (f[K_OWNER].val) {
+        join(p, path, "owner");
+        const char *t;
+        if (get_name(L, f[K_OWNER].val, p, "a service name", &t) < 0)
+            return -1;
+        ref_add(r, &c->owner, f[K_OWNER].val, p);
+    }
+    return 0;
+}
+
+/* A cache must be used by a call (else it is a typo), and fronts one
+ * origin: every call that uses it calls the same service. */
+static int check_caches(loader *L)
+{
+    const model *m = L->m;
+    for (size_t i = 0; i < m->ncaches; i++) {
+        const cache_spec *c = &m->caches[i];
+        if (model_find_service(m, c->name) >= 0 || model_find_client(m, c->name) >= 0)
+            return err_set(L->err, L->file, c->pos.line, c->pos.col,
+                           "caches: '%s' is also a %s name; one name must mean one thing (it prefixes CSV columns)",
+                           c->name, model_find_service(m, c->name) >= 0 ? "service" : "client");
+        const call_spec *first = NULL;
+        for (size_t k = 0; k < m->nclients + m->nservices; k++) {
+            const call_spec *calls = k < m->nclients ? &m->clients[k].call : m->services[k - m->nclients].calls;
+            size_t n = k < m->nclients ? 1 : m->services[k - m->nclients].ncalls;
+            for (size_t j = 0; j < n; j++) {
+                const call_spec *cs = &calls[j];
+                if (!cs->has_cache || cs->cache != (int)i)
+                    continue;
+                if (!first)
+                    first = cs;
+                else if (cs->to != first->to)
+                    return err_set(L->err, L->file, cs->cache_pos.line, cs->cache_pos.col,
+                                   "cache: '%s' already fronts %s; a cache fronts one origin, so every call using it "
+                                   "must call the same service (this one calls %s)",
+                                   c->name, m->services[first->to].name, m->services[cs->to].name);
+            }
+        }
+        if (!first)
+            return err_set(L->err, L->file, c->pos.line, c->pos.col,
+                           "caches.%s: no call uses this cache; add 'cache: %s' to the call it fronts", c->name,
+                           c->name);
+    }
+    return 0;
+}
+
 /* ---- the whole model -------------------------------------------------------- */
 
 static int resolve_refs(loader *L, refs *r)
@@ -1854,8 +2120,10 @@ static int check_calls_acyclic(loader *L)
 static int get_entities(loader *L, yaml_node_t *n, const char *section, size_t *count, yaml_node_pair_t **pairs)
 {
     size_t nentries;
-    if (need_mapping(L, n, section, section[0] == 'c' ? "a mapping of client names to clients"
-                                                      : "a mapping of service names to services") < 0)
+    if (need_mapping(L, n, section,
+                     !strcmp(section, "clients")  ? "a mapping of client names to clients"
+                     : !strcmp(section, "caches") ? "a mapping of cache names to caches"
+                                                  : "a mapping of service names to services") < 0)
         return -1;
     *pairs = n->data.mapping.pairs.start;
     nentries = (size_t)(n->data.mapping.pairs.top - n->data.mapping.pairs.start);
@@ -1934,8 +2202,9 @@ static int get_model(loader *L, yaml_node_t *root)
     if (need_mapping(L, root, "model", "a mapping with duration, clients and services") < 0)
         return -1;
     static const char *const keys[] = {"name",    "description", "duration", "seed",    "sample",
-                                       "clients", "services",    "faults",   "actions", "autoscalers", NULL};
-    enum { K_NAME, K_DESC, K_DURATION, K_SEED, K_SAMPLE, K_CLIENTS, K_SERVICES, K_FAULTS, K_ACTIONS, K_AUTOSCALERS };
+                                       "clients", "services",    "faults",   "actions", "autoscalers", "caches", NULL};
+    enum { K_NAME, K_DESC, K_DURATION, K_SEED, K_SAMPLE, K_CLIENTS, K_SERVICES, K_FAULTS, K_ACTIONS, K_AUTOSCALERS,
+           K_CACHES };
     field f[MAX_FIELDS];
     if (map_fields(L, root, "", keys, f) < 0)
         return -1;
@@ -1984,6 +2253,15 @@ static int get_model(loader *L, yaml_node_t *root)
     refs r = {0};
     int rc = -1;
     yaml_node_pair_t *pairs;
+    /* caches first: calls, faults and actions name them */
+    if (f[K_CACHES].val) {
+        if (get_entities(L, f[K_CACHES].val, "caches", &m->ncaches, &pairs) < 0)
+            goto out;
+        m->caches = xcalloc(m->ncaches, sizeof *m->caches);
+        for (size_t i = 0; i < m->ncaches; i++)
+            if (get_cache(L, node_at(L, pairs[i].key), node_at(L, pairs[i].value), &m->caches[i], &r) < 0)
+                goto out;
+    }
     if (get_entities(L, f[K_SERVICES].val, "services", &m->nservices, &pairs) < 0)
         goto out;
     m->services = xcalloc(m->nservices, sizeof *m->services);
@@ -2047,6 +2325,8 @@ static int get_model(loader *L, yaml_node_t *root)
         }
     }
     if (check_bulkheads(L) < 0)
+        goto out;
+    if (check_caches(L) < 0)
         goto out;
     rc = check_calls_acyclic(L);
 out:
@@ -2150,6 +2430,9 @@ void model_free(model *m)
     for (size_t i = 0; i < m->nautoscalers; i++)
         free(m->autoscalers[i].name);
     free(m->autoscalers);
+    for (size_t i = 0; i < m->ncaches; i++)
+        free(m->caches[i].name);
+    free(m->caches);
     free(m->file);
     free(m->name);
     free(m->description);
@@ -2172,6 +2455,19 @@ int model_find_client(const model *m, const char *name)
     return -1;
 }
 
+int model_find_cache(const model *m, const char *name)
+{
+    for (size_t i = 0; i < m->ncaches; i++)
+        if (m->caches[i].name && !strcmp(m->caches[i].name, name))
+            return (int)i;
+    return -1;
+}
+
+const char *fault_target_name(const model *m, const fault_spec *f)
+{
+    return f->kind == FAULT_FLUSH ? m->caches[f->target].name : m->services[f->target].name;
+}
+
 const char *backoff_name(backoff_kind k)
 {
     static const char *n[] = {"none", "constant", "exponential"};
@@ -2192,6 +2488,6 @@ const char *scale_metric_name(scale_metric k)
 
 const char *fault_kind_name(fault_kind k)
 {
-    static const char *n[] = {"slow", "add_latency", "errors", "down", "lose_replicas"};
+    static const char *n[] = {"slow", "add_latency", "errors", "down", "lose_replicas", "flush", "restart"};
     return n[k];
 }

@@ -142,6 +142,9 @@ typedef struct call_spec {
     model_pos pos, to_pos, timeout_pos;
     hedge_spec hedge;
     call_bulkhead_spec bulkhead;
+    bool has_cache; /* `cache: NAME`: a look-aside cache in front of the callee */
+    int cache;      /* index into model.caches */
+    model_pos cache_pos;
 } call_spec;
 
 /* ---- clients ---------------------------------------------------------- */
@@ -241,11 +244,16 @@ typedef enum fault_kind {
     FAULT_ERRORS,        /* extra error fraction */
     FAULT_DOWN,          /* every replica down: queues and work lost */
     FAULT_LOSE_REPLICAS, /* that many replicas down */
+    FAULT_FLUSH,         /* an instant: the target cache is emptied */
+    FAULT_RESTART,       /* an instant: the target's replicas restart, losing their work; its caches are flushed */
 } fault_kind;
 
+/* Faults that happen at an instant rather than over a window. */
+static inline bool fault_is_instant(fault_kind k) { return k == FAULT_FLUSH || k == FAULT_RESTART; }
+
 typedef struct fault_spec {
-    simtime at, dur;
-    int target; /* service index */
+    simtime at, dur; /* dur is 0 for an instant fault */
+    int target; /* service index; a cache index for `flush` */
     fault_kind kind;
     double factor;   /* slow */
     simtime latency; /* add_latency */
@@ -254,7 +262,15 @@ typedef struct fault_spec {
     model_pos pos, value_pos;
 } fault_spec;
 
-typedef enum action_kind { ACTION_RETRY, ACTION_SHED, ACTION_DRAIN, ACTION_SCALE } action_kind;
+typedef enum action_kind {
+    ACTION_RETRY,
+    ACTION_SHED,
+    ACTION_DRAIN,
+    ACTION_SCALE,
+    ACTION_FLUSH,
+    ACTION_COALESCE, /* a cache's coalesce: on|off */
+    ACTION_SWR,      /* a cache's stale_while_revalidate window */
+} action_kind;
 
 typedef struct action_spec {
     simtime at;
@@ -265,6 +281,9 @@ typedef struct action_spec {
     double shed;   /* fraction of new requests refused (client) or arrivals refused (service) */
     model_pos pos;
     long replicas; /* scale: the service's new replica count */
+    int cache; /* the cache it applies to (flush), or -1 */
+    bool coalesce; /* coalesce: on|off */
+    simtime swr;   /* stale_while_revalidate: the new window (0: off) */
 } action_spec;
 
 /* ---- autoscalers, as the Kubernetes HorizontalPodAutoscaler ------------ */
@@ -300,6 +319,28 @@ typedef struct autoscaler_spec {
     model_pos service_pos, metric_pos;
 } autoscaler_spec;
 
+/* ---- caches ------------------------------------------------------------- */
+
+/* A look-aside cache (`caches:`), used by the call edges that name it.
+ * Keys are ranks 0..keys-1 of a Zipf popularity law. */
+typedef struct cache_spec {
+    char *name;
+    model_pos pos;
+    long keys;
+    double zipf;                /* the Zipf exponent s: P(rank k) ~ k^-s */
+    simtime ttl;                /* 0: entries never expire */
+    simtime ttl_jitter;         /* each fill adds U(0, ttl_jitter) to its ttl */
+    long capacity;              /* entries; MODEL_UNLIMITED allowed (LRU eviction) */
+    simtime hit_time;           /* what a hit costs the caller */
+    bool coalesce;              /* concurrent misses on a key share one origin call */
+    simtime swr;                /* stale_while_revalidate window; 0: off */
+    bool warm;                  /* every key filled at t = 0 */
+    int owner;                  /* service whose restart flushes it, or -1 */
+    model_pos ttl_pos, warm_pos;
+} cache_spec;
+
+#define CACHE_SWR_FOREVER T_NEVER
+
 /* ---- the model -------------------------------------------------------- */
 
 typedef struct model {
@@ -317,6 +358,8 @@ typedef struct model {
     size_t nactions;
     autoscaler_spec *autoscalers;
     size_t nautoscalers;
+    cache_spec *caches;
+    size_t ncaches;
 } model;
 
 /* An edit made to the model's YAML before it is read, so that it passes the
@@ -342,6 +385,9 @@ void model_free(model *m);
 int model_find_service(const model *m, const char *name);
 int model_find_client(const model *m, const char *name);
 const char *scale_metric_name(scale_metric k);
+int model_find_cache(const model *m, const char *name);
+/* The name of what a fault hits: a service, or a cache for `flush`. */
+const char *fault_target_name(const model *m, const fault_spec *f);
 
 const char *backoff_name(backoff_kind k);
 const char *jitter_name(jitter_kind k);

@@ -83,7 +83,7 @@ void diagnose_text(FILE *fp, const diagnosis *d, const char *path)
         fprintf(fp, "\nknockouts (cut from the end of the trigger; goodput in the last half of the rest of the run):\n");
         for (size_t c = 0; c < d->cuts.n; c++) {
             const dg_knockout *k = &d->knockouts[c];
-            fprintf(fp, "  %-50s %3.0f%% of baseline, %s", k->cut->label, k->after_ratio * 100,
+            fprintf(fp, "  %-54s %3.0f%% of baseline, %s", k->cut->label, k->after_ratio * 100,
                     k->recovered * 2 > d->seeds && k->after_ratio >= GOOD_LEVEL ? "recovers" : ratio_word(0));
             if (isfinite(k->recovery_time))
                 fprintf(fp, " (%.0f s after the trigger, %zu/%u seeds)", k->recovery_time, k->recovered, d->seeds);

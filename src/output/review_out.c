@@ -301,3 +301,7 @@ void reviewout_json_print(FILE *f, const review *r)
     fputc('\n', f);
     json_decref(j);
 }
+
+void reviewout_cells(const review *r, size_t i, char c[REVIEWOUT_NCOL][REVIEWOUT_CELL]) { cells(r, i, c); }
+
+const char *reviewout_head(int k) { return heads[k]; }

@@ -111,7 +111,7 @@ json_t *run_report_json(const model *m, const eddy_result *r, const run_meta *me
         phases_describe_fault(m, &m->faults[i], d, sizeof d);
         json_t *f = json_object();
         json_object_set_new(f, "fault", json_string(d));
-        json_object_set_new(f, "target", json_string(m->services[m->faults[i].target].name));
+        json_object_set_new(f, "target", json_string(fault_target_name(m, &m->faults[i])));
         json_object_set_new(f, "kind", json_string(fault_kind_name(m->faults[i].kind)));
         json_object_set_new(f, "start", json_real(t_sec(m->faults[i].at)));
         json_object_set_new(f, "end", json_real(t_sec(m->faults[i].at + m->faults[i].dur)));
@@ -152,6 +152,24 @@ json_t *run_report_json(const model *m, const eddy_result *r, const run_meta *me
         json_object_set_new(edges, t->name, o);
     }
     json_object_set_new(root, "edges", edges);
+    if (r->ncaches) {
+        json_t *caches = json_object();
+        for (size_t i = 0; i < r->ncaches; i++) {
+            const eddy_cache_totals *t = &r->caches[i];
+            json_t *o = json_object();
+            json_object_set_new(o, "hits", json_integer((json_int_t)t->hits));
+            json_object_set_new(o, "misses", json_integer((json_int_t)t->misses));
+            json_object_set_new(o, "hit_ratio", num(t->hit_ratio));
+            json_object_set_new(o, "stale", json_integer((json_int_t)t->stale));
+            json_object_set_new(o, "coalesced", json_integer((json_int_t)t->coalesced));
+            json_object_set_new(o, "refreshes", json_integer((json_int_t)t->refreshes));
+            json_object_set_new(o, "fills", json_integer((json_int_t)t->fills));
+            json_object_set_new(o, "evictions", json_integer((json_int_t)t->evictions));
+            json_object_set_new(o, "entries", json_integer((json_int_t)t->entries));
+            json_object_set_new(caches, t->name, o);
+        }
+        json_object_set_new(root, "caches", caches);
+    }
 
     const eddy_engine_stats *e = &r->engine;
     json_t *eng = json_object();
@@ -272,5 +290,18 @@ void run_report_text(FILE *fp, const model *m, const eddy_result *r, const run_m
         if (t->shed || t->expired || t->cancelled)
             fprintf(fp, "  %-16s shed %.1f/s, expired %.1f/s, cancelled %.1f/s\n", t->name, (double)t->shed / T,
                     (double)t->expired / T, (double)t->cancelled / T);
+    }
+    if (r->ncaches) {
+        fprintf(fp, "\n  %-16s %10s %10s %9s %8s %11s %11s %8s %10s %8s\n", "cache", "hits/s", "misses/s", "hit ratio",
+                "stale/s", "coalesced/s", "refreshes/s", "fills/s", "evicted/s", "entries");
+        for (size_t i = 0; i < r->ncaches; i++) {
+            const eddy_cache_totals *t = &r->caches[i];
+            double T = r->duration;
+            char hr[32];
+            fmt_pct(hr, sizeof hr, t->hit_ratio);
+            fprintf(fp, "  %-16s %10.1f %10.1f %9s %8.1f %11.1f %11.1f %8.1f %10.1f %8ld\n", t->name,
+                    (double)t->hits / T, (double)t->misses / T, hr, (double)t->stale / T, (double)t->coalesced / T,
+                    (double)t->refreshes / T, (double)t->fills / T, (double)t->evictions / T, t->entries);
+        }
     }
 }
