@@ -166,10 +166,11 @@ static double window_ratio(const phases_acc *a, size_t from, size_t to) /* rows 
  * is inside the window, so its time is still in the ring. */
 static void check_window(phases_acc *a, size_t from, size_t to)
 {
-    if (window_ratio(a, from, to) < RECOVERY_LEVEL * a->out->baseline) {
+    bool fails = window_ratio(a, from, to) < RECOVERY_LEVEL * a->out->baseline;
+    a->fail_last = fails; /* the windows come in order: this is the latest */
+    if (fails) {
         a->any_fail = true;
-        a->fail_last = from + 1 >= to; /* no row after it: not recovered (yet) */
-        if (!a->fail_last)
+        if (from + 1 < to)
             a->recover_t = a->ring_t[(from + 1) % RECOVERY_WINDOW];
     }
 }
@@ -237,10 +238,12 @@ void phases_finish(phases_acc *a)
     size_t n = a->nafter;
     if (n == 0)
         return;
-    /* the windows cut short by the end of the run */
-    size_t first_short = n >= RECOVERY_WINDOW ? n - RECOVERY_WINDOW + 1 : 0;
-    for (size_t from = first_short; from < n; from++)
-        check_window(a, from, n);
+    /* Only whole windows are judged: a window cut short by the end of the
+     * run is a few samples whose requests may still be in flight, and its
+     * samples were judged within the last whole window.  A run too short
+     * for one whole window after the fault is judged on what it has. */
+    if (n < RECOVERY_WINDOW)
+        check_window(a, 0, n);
     o->final_success = window_ratio(a, n >= RECOVERY_WINDOW ? n - RECOVERY_WINDOW : 0, n);
     if (!a->any_fail) {
         o->recovered = true;

@@ -59,7 +59,7 @@ typedef struct phases_acc {
     double ring_good[RECOVERY_WINDOW], ring_dem[RECOVERY_WINDOW];
     double ring_t[RECOVERY_WINDOW];
     bool any_fail;
-    bool fail_last;   /* the last failing window had no row after its start */
+    bool fail_last;   /* the latest window judged failed */
     double recover_t; /* the row after the last failing window's start */
 } phases_acc;
 
