@@ -117,8 +117,8 @@ static inline int proc_rm(const char *path, int depth)
             if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
                 continue;
             char p[1024];
-            snprintf(p, sizeof p, "%s/%s", path, e->d_name);
-            proc_rm(p, depth + 1);
+            if (snprintf(p, sizeof p, "%s/%s", path, e->d_name) < (int)sizeof p)
+                proc_rm(p, depth + 1);
         }
         closedir(d);
     }
