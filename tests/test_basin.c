@@ -64,13 +64,7 @@ static void write_file(const char *path, const char *text)
 static int setup(void **state)
 {
     (void)state;
-    eddy = eddy_path();
-    if (access(eddy, X_OK) != 0) {
-        fprintf(stderr, "test_basin: no eddy binary at '%s' (set EDDY)\n", eddy);
-        return -1;
-    }
-    snprintf(tmpdir, sizeof tmpdir, "/tmp/eddy-test-basin-XXXXXX");
-    if (!mkdtemp(tmpdir))
+    if (proc_begin("basin") < 0)
         return -1;
     tmp_path(retry_path, sizeof retry_path, "retry.yaml");
     tmp_path(noretry_path, sizeof noretry_path, "noretry.yaml");
@@ -85,19 +79,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     (void)state;
-    DIR *d = opendir(tmpdir);
-    if (!d)
-        return -1;
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-            continue;
-        char p[512];
-        snprintf(p, sizeof p, "%s/%s", tmpdir, e->d_name);
-        unlink(p);
-    }
-    closedir(d);
-    return rmdir(tmpdir);
+    return proc_end();
 }
 
 static basin_opts opts_for(const char *x, const char *y, int rows)

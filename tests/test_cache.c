@@ -14,33 +14,6 @@
 #include "core/zipf.h"
 #include "eddy.h"
 
-static const eddy_cache_totals *cache(const eddy_result *r, const char *name)
-{
-    for (size_t i = 0; i < r->ncaches; i++)
-        if (!strcmp(r->caches[i].name, name))
-            return &r->caches[i];
-    fail_msg("no cache %s", name);
-    return NULL;
-}
-
-static const eddy_service_totals *svc(const eddy_result *r, const char *name)
-{
-    for (size_t i = 0; i < r->nservices; i++)
-        if (!strcmp(r->services[i].name, name))
-            return &r->services[i];
-    fail_msg("no service %s", name);
-    return NULL;
-}
-
-static const eddy_client_totals *cli(const eddy_result *r, const char *name)
-{
-    for (size_t i = 0; i < r->nclients; i++)
-        if (!strcmp(r->clients[i].name, name))
-            return &r->clients[i];
-    fail_msg("no client %s", name);
-    return NULL;
-}
-
 /* Sum of a rate column over [t0, t1), times the sample interval: a count. */
 static double col_count(const eddy_result *r, const char *name, double t0, double t1, double dt)
 {
@@ -143,14 +116,14 @@ static void test_ttl_hit_ratio_matches_renewal_theory(void **state)
     double ps[] = {p1, p3, p10};
     for (int i = 0; i < 3; i++) {
         double lt = lambda * ps[i] * T;
-        assert_within_rel(cache(&r, names[i])->hit_ratio, lt / (1 + lt), 0.02);
+        assert_within_rel(tot_cache(&r, names[i])->hit_ratio, lt / (1 + lt), 0.02);
     }
     double want = 0;
     for (int k = 1; k <= 20; k++) {
         double lt = lambda * zipf_pmf(20, 1.0, k) * T;
         want += zipf_pmf(20, 1.0, k) * lt / (1 + lt);
     }
-    const eddy_cache_totals *z = cache(&r, "zipfed");
+    const eddy_cache_totals *z = tot_cache(&r, "zipfed");
     assert_within_rel(z->hit_ratio, want, 0.02);
     /* every miss filled (the origin always answers), nothing evicted */
     assert_int_equal(z->fills, z->misses);
@@ -159,9 +132,9 @@ static void test_ttl_hit_ratio_matches_renewal_theory(void **state)
     uint64_t misses = 0;
     for (size_t i = 0; i < r.ncaches; i++)
         misses += r.caches[i].misses;
-    assert_int_equal(svc(&r, "origin")->arrivals, misses);
+    assert_int_equal(tot_service(&r, "origin")->arrivals, misses);
     /* a user request served by the cache still counts as offered */
-    assert_int_equal(cli(&r, "all")->offered, z->hits + z->misses);
+    assert_int_equal(tot_client(&r, "all")->offered, z->hits + z->misses);
     eddy_result_free(&r);
     eddy_model_free(m);
 }
@@ -208,7 +181,7 @@ static void test_lru_arithmetic(void **state)
                               "services: {origin: {workers: unlimited, service_time: 0s}}\n");
     eddy_result r;
     run_model_seed(m, &r);
-    const eddy_cache_totals *u = cache(&r, "u"), *z = cache(&r, "z");
+    const eddy_cache_totals *u = tot_cache(&r, "u"), *z = tot_cache(&r, "z");
     assert_within_rel(u->hit_ratio, 0.1, 0.02);
     assert_int_equal(u->fills, u->misses);
     assert_int_equal(u->evictions, u->fills - 100);
@@ -232,8 +205,8 @@ static void test_lru_arithmetic(void **state)
     double head = 0;
     for (int k = 1; k <= 10; k++)
         head += zipf_pmf(1000, 3, k);
-    assert_within_rel(cache(&r, "w")->hit_ratio, head, 0.01);
-    assert_int_equal(cache(&r, "w")->entries, 10);
+    assert_within_rel(tot_cache(&r, "w")->hit_ratio, head, 0.01);
+    assert_int_equal(tot_cache(&r, "w")->entries, 10);
     eddy_result_free(&r);
     eddy_model_free(m);
 }
@@ -254,13 +227,13 @@ static void test_coalescing_shares_one_origin_call(void **state)
     snprintf(yaml, sizeof yaml, base, ", coalesce: true", "");
     eddy_model *m = load_text(yaml);
     run_model_seed(m, &r);
-    const eddy_cache_totals *k = cache(&r, "k");
+    const eddy_cache_totals *k = tot_cache(&r, "k");
     assert_true(k->misses > 900);
-    assert_int_equal(svc(&r, "origin")->arrivals, 1);
+    assert_int_equal(tot_service(&r, "origin")->arrivals, 1);
     assert_int_equal(k->coalesced, k->misses - 1);
     assert_int_equal(k->fills, 1);
     /* every waiter got the answer: nothing failed, nothing is left waiting */
-    const eddy_client_totals *c = cli(&r, "c");
+    const eddy_client_totals *c = tot_client(&r, "c");
     assert_int_equal(c->failed, 0);
     assert_int_equal(c->goodput, c->requests);
     eddy_result_free(&r);
@@ -270,9 +243,9 @@ static void test_coalescing_shares_one_origin_call(void **state)
     snprintf(yaml, sizeof yaml, base, "", "");
     m = load_text(yaml);
     run_model_seed(m, &r);
-    assert_int_equal(svc(&r, "origin")->arrivals, cache(&r, "k")->misses);
-    assert_true(cache(&r, "k")->misses > 900);
-    assert_int_equal(cache(&r, "k")->coalesced, 0);
+    assert_int_equal(tot_service(&r, "origin")->arrivals, tot_cache(&r, "k")->misses);
+    assert_true(tot_cache(&r, "k")->misses > 900);
+    assert_int_equal(tot_cache(&r, "k")->coalesced, 0);
     eddy_result_free(&r);
     eddy_model_free(m);
 
@@ -281,11 +254,11 @@ static void test_coalescing_shares_one_origin_call(void **state)
     snprintf(yaml, sizeof yaml, base, ", coalesce: true", ", errors: 100%");
     m = load_text(yaml);
     run_model_seed(m, &r);
-    k = cache(&r, "k");
+    k = tot_cache(&r, "k");
     assert_int_equal(k->fills, 0);
-    assert_int_equal(cli(&r, "c")->goodput, 0);
-    assert_true(svc(&r, "origin")->arrivals <= 3);
-    assert_int_equal(k->coalesced + svc(&r, "origin")->arrivals, k->misses);
+    assert_int_equal(tot_client(&r, "c")->goodput, 0);
+    assert_true(tot_service(&r, "origin")->arrivals <= 3);
+    assert_int_equal(k->coalesced + tot_service(&r, "origin")->arrivals, k->misses);
     eddy_result_free(&r);
     eddy_model_free(m);
 
@@ -296,10 +269,10 @@ static void test_coalescing_shares_one_origin_call(void **state)
                   "clients: {c: {rate: 200/s, call: origin, cache: k, deadline: 1500ms}}\n"
                   "services: {origin: {workers: unlimited, service_time: 1s}}\n");
     run_model_seed(m, &r);
-    c = cli(&r, "c");
+    c = tot_client(&r, "c");
     assert_int_equal(c->goodput + c->failed, c->requests); /* every request ended */
     assert_true(c->goodput > 0.9 * (double)c->requests);
-    assert_int_equal(cache(&r, "k")->fills, 1);
+    assert_int_equal(tot_cache(&r, "k")->fills, 1);
     eddy_result_free(&r);
     eddy_model_free(m);
 }
@@ -321,25 +294,25 @@ static void test_stale_while_revalidate(void **state)
     snprintf(yaml, sizeof yaml, base, "");
     eddy_model *m = load_text(yaml);
     run_model_seed(m, &r);
-    uint64_t plain_origin = svc(&r, "origin")->arrivals;
+    uint64_t plain_origin = tot_service(&r, "origin")->arrivals;
     assert_true(plain_origin > 10 * 450);
-    assert_int_equal(cache(&r, "k")->stale, 0);
+    assert_int_equal(tot_cache(&r, "k")->stale, 0);
     eddy_result_free(&r);
     eddy_model_free(m);
 
     snprintf(yaml, sizeof yaml, base, ", stale_while_revalidate: 10s");
     m = load_text(yaml);
     run_model_seed(m, &r);
-    const eddy_cache_totals *k = cache(&r, "k");
+    const eddy_cache_totals *k = tot_cache(&r, "k");
     assert_int_equal(k->misses, 0);
     assert_true(k->stale > 0);
-    assert_int_equal(svc(&r, "origin")->arrivals, k->refreshes);
+    assert_int_equal(tot_service(&r, "origin")->arrivals, k->refreshes);
     assert_true(k->refreshes - k->fills <= 1); /* one may be in flight at the end */
     /* a refresh follows the first stale hit (~10 ms after expiry) and takes
      * 200 ms, so a cycle is ~1.21 s */
     assert_within_rel((double)k->refreshes, 600 / 1.21, 0.03);
     /* every request is served at hit cost: p99 is the 1 ms hit_time */
-    assert_within_rel(cli(&r, "c")->latency_p99, 0.001, 0.01);
+    assert_within_rel(tot_client(&r, "c")->latency_p99, 0.001, 0.01);
     assert_true(col_max(&r, "k.refreshes", 0, 600) > 0);
     eddy_result_free(&r);
     eddy_model_free(m);
@@ -348,10 +321,10 @@ static void test_stale_while_revalidate(void **state)
     snprintf(yaml, sizeof yaml, base, ", stale_while_revalidate: 50ms");
     m = load_text(yaml);
     run_model_seed(m, &r);
-    k = cache(&r, "k");
+    k = tot_cache(&r, "k");
     assert_true(k->stale > 0);
     assert_true(k->misses > 0);
-    assert_true(svc(&r, "origin")->arrivals < plain_origin);
+    assert_true(tot_service(&r, "origin")->arrivals < plain_origin);
     eddy_result_free(&r);
     eddy_model_free(m);
 }
@@ -457,9 +430,9 @@ static void test_deterministic(void **state)
     assert_int_equal(a.series.nrows, b.series.nrows);
     assert_int_equal(a.series.ncols, b.series.ncols);
     assert_memory_equal(a.series.values, b.series.values, a.series.nrows * a.series.ncols * sizeof(double));
-    assert_true(cache(&a, "sessions")->evictions > 0);
-    assert_int_equal(cache(&a, "sessions")->hits, cache(&b, "sessions")->hits);
-    assert_true(cache(&a, "sessions")->hits != cache(&c, "sessions")->hits);
+    assert_true(tot_cache(&a, "sessions")->evictions > 0);
+    assert_int_equal(tot_cache(&a, "sessions")->hits, tot_cache(&b, "sessions")->hits);
+    assert_true(tot_cache(&a, "sessions")->hits != tot_cache(&c, "sessions")->hits);
     eddy_result_free(&a);
     eddy_result_free(&b);
     eddy_result_free(&c);
@@ -475,7 +448,7 @@ static double herd_peak(const char *from, const char *to)
     run_model_seed(m, &r);
     double peak = col_max(&r, "db.arrivals", 5, 200);
     /* the same users are served either way */
-    assert_true(cli(&r, "web")->goodput > 0.99 * (double)cli(&r, "web")->requests);
+    assert_true(tot_client(&r, "web")->goodput > 0.99 * (double)tot_client(&r, "web")->requests);
     eddy_result_free(&r);
     eddy_model_free(m);
     return peak;

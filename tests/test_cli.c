@@ -35,39 +35,17 @@
 static int setup(void **state)
 {
     (void)state;
-    eddy = eddy_path();
-    if (access(eddy, X_OK) != 0) {
-        fprintf(stderr, "test_cli: no eddy binary at '%s' (set EDDY)\n", eddy);
-        return -1;
-    }
     if (access(MMC, R_OK) != 0) {
         fprintf(stderr, "test_cli: %s is missing\n", MMC);
         return -1;
     }
-    snprintf(tmpdir, sizeof tmpdir, "/tmp/eddy-test-cli-XXXXXX");
-    if (!mkdtemp(tmpdir)) {
-        perror("mkdtemp");
-        return -1;
-    }
-    return 0;
+    return proc_begin("cli");
 }
 
 static int teardown(void **state)
 {
     (void)state;
-    DIR *d = opendir(tmpdir);
-    if (!d)
-        return -1;
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-            continue;
-        char p[512];
-        snprintf(p, sizeof p, "%s/%s", tmpdir, e->d_name);
-        unlink(p);
-    }
-    closedir(d);
-    return rmdir(tmpdir);
+    return proc_end();
 }
 
 static model *load_mmc(void)

@@ -211,21 +211,13 @@ static void test_thundering_herd_mode(void **state)
 static int setup(void **state)
 {
     (void)state;
-    eddy = eddy_path();
-    snprintf(tmpdir, sizeof tmpdir, "/tmp/eddy-diagnose-XXXXXX");
-    return mkdtemp(tmpdir) ? 0 : -1;
+    return proc_begin("diagnose");
 }
 
 static int teardown(void **state)
 {
     (void)state;
-    char p[128];
-    snprintf(p, sizeof p, "%s/stdout", tmpdir);
-    unlink(p);
-    snprintf(p, sizeof p, "%s/stderr", tmpdir);
-    unlink(p);
-    rmdir(tmpdir);
-    return 0;
+    return proc_end();
 }
 
 static void test_json_is_the_same_for_any_jobs(void **state)

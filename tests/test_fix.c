@@ -77,21 +77,13 @@ static void test_catalogue_on_retry_storm(void **state)
 static int setup(void **state)
 {
     (void)state;
-    eddy = eddy_path();
-    snprintf(tmpdir, sizeof tmpdir, "/tmp/eddy-fix-XXXXXX");
-    return mkdtemp(tmpdir) ? 0 : -1;
+    return proc_begin("fix");
 }
 
 static int teardown(void **state)
 {
     (void)state;
-    char p[128];
-    snprintf(p, sizeof p, "%s/stdout", tmpdir);
-    unlink(p);
-    snprintf(p, sizeof p, "%s/stderr", tmpdir);
-    unlink(p);
-    rmdir(tmpdir);
-    return 0;
+    return proc_end();
 }
 
 static void test_user_patches(void **state)

@@ -15,24 +15,6 @@
 
 #include "eddy.h"
 
-static const eddy_service_totals *svc(const eddy_result *r, const char *name)
-{
-    for (size_t i = 0; i < r->nservices; i++)
-        if (!strcmp(r->services[i].name, name))
-            return &r->services[i];
-    fail_msg("no service %s", name);
-    return NULL;
-}
-
-static const eddy_edge_totals *edge(const eddy_result *r, const char *name)
-{
-    for (size_t i = 0; i < r->nedges; i++)
-        if (!strcmp(r->edges[i].name, name))
-            return &r->edges[i];
-    fail_msg("no edge %s", name);
-    return NULL;
-}
-
 static eddy_model *load_fmt(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static eddy_model *load_fmt(const char *fmt, ...)
 {
@@ -79,8 +61,8 @@ static void test_hedge_sent_exactly_at_delay(void **state)
     }
     assert_int_equal(rows, 2);
     /* one hedge, it lost: the callee finished it for nobody */
-    assert_int_equal(edge(&r, "u->s")->hedges, 1);
-    assert_int_equal(edge(&r, "u->s")->hedge_wins, 0);
+    assert_int_equal(tot_edge(&r, "u->s")->hedges, 1);
+    assert_int_equal(tot_edge(&r, "u->s")->hedge_wins, 0);
     eddy_result_free(&r);
     eddy_model_free(m);
 
@@ -90,7 +72,7 @@ static void test_hedge_sent_exactly_at_delay(void **state)
                   "clients: {u: {rate: 200/s, call: s, hedge: {delay: 30ms}}}\n"
                   "services: {s: {workers: unlimited, replicas: 4, service_time: {dist: uniform, min: 0ms, max: 100ms}}}\n");
     run_model_seed(m, &r);
-    assert_within_rel((double)edge(&r, "u->s")->hedges / (double)r.clients[0].requests, 0.70, 0.015);
+    assert_within_rel((double)tot_edge(&r, "u->s")->hedges / (double)r.clients[0].requests, 0.70, 0.015);
     eddy_result_free(&r);
     eddy_model_free(m);
 }
@@ -107,8 +89,8 @@ static void test_hedge_goes_to_another_replica(void **state)
                               "services: {s: {workers: 1, queue: unlimited, replicas: 2, service_time: 100ms}}\n");
     eddy_result r;
     run_model_seed(m, &r);
-    const eddy_service_totals *s = svc(&r, "s");
-    assert_true(edge(&r, "u->s")->hedges > 400);
+    const eddy_service_totals *s = tot_service(&r, "s");
+    assert_true(tot_edge(&r, "u->s")->hedges > 400);
     assert_true(s->latency_p99 < 0.102);
     assert_true(s->queue_mean < 1e-9);
     eddy_result_free(&r);
@@ -130,8 +112,8 @@ static void test_first_answer_wins(void **state)
                               "max: 100ms}}}\n");
     eddy_result r;
     run_model_seed(m, &r);
-    const eddy_edge_totals *e = edge(&r, "u->s");
-    const eddy_service_totals *s = svc(&r, "s");
+    const eddy_edge_totals *e = tot_edge(&r, "u->s");
+    const eddy_service_totals *s = tot_service(&r, "s");
     double mean = 0, dt = 1e-3;
     for (double t = dt / 2; t < 100; t += dt) { /* ms */
         double p = 1 - t / 100;
@@ -165,7 +147,7 @@ static void test_max_outstanding_caps_hedges_in_flight(void **state)
                                  k);
         eddy_result r;
         run_model_seed(m, &r);
-        const eddy_edge_totals *e = edge(&r, "u->s");
+        const eddy_edge_totals *e = tot_edge(&r, "u->s");
         double rate = (double)e->hedges / 200.0;
         assert_true(rate <= (double)k / 0.99 * 1.005);
         assert_true(rate >= (double)k * 0.95);
@@ -187,7 +169,7 @@ static void test_attempts_caps_copies(void **state)
                                  a);
         eddy_result r;
         run_model_seed(m, &r);
-        const eddy_edge_totals *e = edge(&r, "u->s");
+        const eddy_edge_totals *e = tot_edge(&r, "u->s");
         uint64_t n = r.clients[0].requests;
         /* calls still in flight at the end have sent fewer */
         assert_true(e->hedges <= (uint64_t)(a - 1) * n);
@@ -214,7 +196,7 @@ static void test_non_fatal(void **state)
     run_model_seed(m, &r);
     double n = (double)r.clients[0].requests;
     assert_within_rel((double)r.clients[0].failed / n, 0.5, 0.02);
-    assert_int_equal(edge(&r, "u->s")->hedges, 0);
+    assert_int_equal(tot_edge(&r, "u->s")->hedges, 0);
     eddy_result_free(&r);
     eddy_model_free(m);
 
@@ -222,7 +204,7 @@ static void test_non_fatal(void **state)
     run_model_seed(m, &r);
     n = (double)r.clients[0].requests;
     assert_within_rel((double)r.clients[0].failed / n, 0.125, 0.05);
-    assert_within_rel((double)edge(&r, "u->s")->hedges / n, 0.75, 0.02);
+    assert_within_rel((double)tot_edge(&r, "u->s")->hedges / n, 0.75, 0.02);
     /* a success needed 1, 2 or 3 copies, each 10 ms, sent back to back */
     assert_within_rel(r.clients[0].latency_p50, 0.010, 0.02);
     assert_true(r.clients[0].latency_p99 < 0.031);
@@ -244,7 +226,7 @@ static void test_budget_limits_hedges(void **state)
     eddy_model *m = load_fmt(fmt, "");
     eddy_result r;
     run_model_seed(m, &r);
-    const eddy_edge_totals *e = edge(&r, "u->s");
+    const eddy_edge_totals *e = tot_edge(&r, "u->s");
     assert_true(e->hedges_denied > e->hedges);
     uint64_t with_budget = e->hedges;
     eddy_result_free(&r);
@@ -252,7 +234,7 @@ static void test_budget_limits_hedges(void **state)
 
     m = load_fmt(fmt, ", budget: false");
     run_model_seed(m, &r);
-    e = edge(&r, "u->s");
+    e = tot_edge(&r, "u->s");
     assert_int_equal(e->hedges_denied, 0);
     assert_true(e->hedges > 5 * with_budget);
     eddy_result_free(&r);
@@ -296,9 +278,9 @@ static void test_hedging_example_cuts_the_tail(void **state)
     assert_true(p.clients[0].latency_p99 >= 1.7 * h.clients[0].latency_p99);
     assert_within_rel(h.clients[0].latency_p50, p.clients[0].latency_p50, 0.02);
     /* for about 5% more load: P(X > 80 ms) */
-    double amp = (double)svc(&h, "search")->arrivals / (double)h.clients[0].offered;
+    double amp = (double)tot_service(&h, "search")->arrivals / (double)h.clients[0].offered;
     assert_within_rel(amp - 1, lognormal_tail(80), 0.1);
-    assert_int_equal(edge(&h, "users->search")->hedges_denied, 0); /* the cap does not bind at low load */
+    assert_int_equal(tot_edge(&h, "users->search")->hedges_denied, 0); /* the cap does not bind at low load */
     eddy_result_free(&h);
     eddy_result_free(&p);
     eddy_model_free(mh);
@@ -324,8 +306,8 @@ static void test_hedging_at_high_load_amplifies(void **state)
     eddy_model *m3 = load_fmt(base, ", hedge: {delay: 80ms, max_outstanding: 5}");
     run_model_seed(m3, &capped);
 
-    double amp_loose = (double)svc(&loose, "search")->arrivals / (double)loose.clients[0].offered;
-    double amp_capped = (double)svc(&capped, "search")->arrivals / (double)capped.clients[0].offered;
+    double amp_loose = (double)tot_service(&loose, "search")->arrivals / (double)loose.clients[0].offered;
+    double amp_capped = (double)tot_service(&capped, "search")->arrivals / (double)capped.clients[0].offered;
     /* at low load the same policy adds 5%; here the loop drives it up */
     assert_true(amp_loose > 1.5);
     assert_true(loose.clients[0].latency_p99 > 1.5 * plain.clients[0].latency_p99);
@@ -334,7 +316,7 @@ static void test_hedging_at_high_load_amplifies(void **state)
     /* the cap breaks the loop: little extra load, and the tail is cut */
     assert_true(amp_capped < 1.15);
     assert_true(capped.clients[0].latency_p99 < plain.clients[0].latency_p99);
-    assert_true(edge(&capped, "users->search")->hedges_denied > 0);
+    assert_true(tot_edge(&capped, "users->search")->hedges_denied > 0);
     eddy_result_free(&plain);
     eddy_result_free(&loose);
     eddy_result_free(&capped);
@@ -357,12 +339,12 @@ static void test_bulkhead_is_erlang_b(void **state)
     eddy_result r;
     run_model_seed(m, &r);
     double B = erlang_b(10, 8.0);
-    const eddy_edge_totals *e = edge(&r, "c->s");
+    const eddy_edge_totals *e = tot_edge(&r, "c->s");
     double n = (double)r.clients[0].requests;
     assert_within_rel((double)e->bulkhead_rejected / n, B, 0.02);
     /* a refusal is the call's outcome: failed, never retried, never sent */
     assert_int_equal(r.clients[0].failed, e->bulkhead_rejected);
-    assert_int_equal(svc(&r, "s")->arrivals + e->bulkhead_rejected, r.clients[0].requests);
+    assert_int_equal(tot_service(&r, "s")->arrivals + e->bulkhead_rejected, r.clients[0].requests);
     assert_true(col_max(&r, "c->s.bulkhead_busy", 0, 600) <= 10.0 + 1e-9);
     assert_within_rel(col_mean(&r, "c->s.bulkhead_busy", 0, 600), 8.0 * (1 - B), 0.02);
     eddy_result_free(&r);
@@ -380,7 +362,7 @@ static void test_bulkhead_max_wait(void **state)
     eddy_model *m = load_fmt(fmt, "60s");
     eddy_result r;
     run_model_seed(m, &r);
-    assert_int_equal(edge(&r, "c->s")->bulkhead_rejected, 0);
+    assert_int_equal(tot_edge(&r, "c->s")->bulkhead_rejected, 0);
     double wq = erlang_c(10, 7.0) / (1000.0 - 700.0);
     assert_within_rel(r.clients[0].latency_mean, 0.010 + wq, 0.01);
     assert_true(col_max(&r, "c->s.bulkhead_busy", 0, 600) <= 10.0 + 1e-9);
@@ -391,7 +373,7 @@ static void test_bulkhead_max_wait(void **state)
      * those that waited max_wait: every success waited less. */
     m = load_fmt(fmt, "2ms");
     run_model_seed(m, &r);
-    double refused = (double)edge(&r, "c->s")->bulkhead_rejected / (double)r.clients[0].requests;
+    double refused = (double)tot_edge(&r, "c->s")->bulkhead_rejected / (double)r.clients[0].requests;
     assert_true(refused > 0.005);
     assert_true(refused < 0.8 * erlang_b(10, 7.0));
     eddy_result_free(&r);
@@ -485,9 +467,9 @@ static void test_deterministic_with_crashes_and_every_mechanism(void **state)
     assert_int_equal(a.series.ncols, b.series.ncols);
     assert_memory_equal(a.series.values, b.series.values, a.series.nrows * a.series.ncols * sizeof(double));
     assert_true(memcmp(a.series.values, c.series.values, a.series.nrows * a.series.ncols * sizeof(double)) != 0);
-    const eddy_edge_totals *e = edge(&a, "api->db");
+    const eddy_edge_totals *e = tot_edge(&a, "api->db");
     assert_true(e->hedges > 0 && e->hedge_wins > 0 && e->bulkhead_rejected > 0);
-    assert_true(edge(&a, "c->api")->hedges > 0);
+    assert_true(tot_edge(&a, "c->api")->hedges > 0);
     eddy_result_free(&a);
     eddy_result_free(&b);
     eddy_result_free(&c);

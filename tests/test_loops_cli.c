@@ -20,9 +20,7 @@ static bool have_commands;
 static int setup(void **state)
 {
     (void)state;
-    eddy = eddy_path();
-    snprintf(tmpdir, sizeof tmpdir, "/tmp/eddy-loops-cli-XXXXXX");
-    if (!mkdtemp(tmpdir))
+    if (proc_begin("loops-cli") < 0)
         return -1;
     run_result r = run("loops --help");
     have_commands = r.status == 0 && strstr(r.out, "usage: eddy loops");
@@ -33,13 +31,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     (void)state;
-    char p[128];
-    snprintf(p, sizeof p, "%s/stdout", tmpdir);
-    unlink(p);
-    snprintf(p, sizeof p, "%s/stderr", tmpdir);
-    unlink(p);
-    rmdir(tmpdir);
-    return 0;
+    return proc_end();
 }
 
 #define NEED_COMMANDS()                                                                                                \

@@ -14,15 +14,6 @@
 
 /* ---- helpers ------------------------------------------------------------- */
 
-static const eddy_edge_totals *edge(const eddy_result *r, const char *name)
-{
-    for (size_t i = 0; i < r->nedges; i++)
-        if (!strcmp(r->edges[i].name, name))
-            return &r->edges[i];
-    fail_msg("no edge %s", name);
-    return NULL;
-}
-
 /* ---- retry budgets: the arithmetic of each reference design -------------- */
 
 static void test_budget_grpc_tokens(void **state)
@@ -291,7 +282,7 @@ static void test_pool_without_wait_is_erlang_loss(void **state)
     eddy_result r;
     run_model_seed(m, &r);
     double a = 400 * 0.010, B = erlang_b(5, a);
-    const eddy_edge_totals *e = edge(&r, "c->s");
+    const eddy_edge_totals *e = tot_edge(&r, "c->s");
     assert_within_rel((double)e->pool_timeouts / (double)e->attempts, B, 0.03);
     /* the pool caps the callee's concurrency: at most 5 in service */
     assert_true(col_max(&r, "s.busy", 0, 1000) <= 5.0 + 1e-9);
@@ -362,7 +353,7 @@ static void test_pool_connection_held_by_abandoned_work(void **state)
     assert_within_rel(r.services[0].busy_mean, 3.0, 0.05);
     assert_true(r.services[0].wasted > 0);
     assert_int_equal(r.services[0].wasted, r.services[0].completed);
-    assert_true(edge(&r, "c->s")->pool_timeouts > 1000);
+    assert_true(tot_edge(&r, "c->s")->pool_timeouts > 1000);
     eddy_result_free(&r);
     eddy_model_free(m);
 }
@@ -389,7 +380,7 @@ static void test_budget_vs_storm_recovers_within_budget(void **state)
     assert_true(ret <= 0.2 * off + 10 + 0.02 * off);
     const eddy_client_totals *c = &r.clients[0];
     assert_true((double)c->retries <= 0.2 * (double)c->offered + 10.0 * 300);
-    assert_true(edge(&r, "shoppers->checkout")->retries_denied > 1000);
+    assert_true(tot_edge(&r, "shoppers->checkout")->retries_denied > 1000);
     eddy_result_free(&r);
     eddy_model_free(m);
 }

@@ -41,25 +41,15 @@
 static int setup(void **state)
 {
     (void)state;
-    eddy = eddy_path();
-    if (access(eddy, X_OK) != 0) {
-        fprintf(stderr, "test_report: no eddy binary at '%s' (set EDDY)\n", eddy);
+    if (proc_begin("report") < 0)
         return -1;
-    }
-    snprintf(tmpdir, sizeof tmpdir, "/tmp/eddy-test-report-XXXXXX");
-    if (!mkdtemp(tmpdir)) {
-        perror("mkdtemp");
-        return -1;
-    }
     return 0;
 }
 
 static int teardown(void **state)
 {
     (void)state;
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-    return system(cmd) == 0 ? 0 : -1;
+    return proc_end();
 }
 
 static size_t count(const char *text, const char *sub)

@@ -12,15 +12,6 @@
 
 #include "eddy.h"
 
-static const eddy_service_totals *svc(const eddy_result *r, const char *name)
-{
-    for (size_t i = 0; i < r->nservices; i++)
-        if (!strcmp(r->services[i].name, name))
-            return &r->services[i];
-    fail_msg("no service %s", name);
-    return NULL;
-}
-
 /* ---- concurrency limits ------------------------------------------------------ */
 
 static void test_fixed_limit_is_erlang_loss(void **state)
@@ -34,7 +25,7 @@ static void test_fixed_limit_is_erlang_loss(void **state)
                               "               shed: {limit: {algorithm: fixed, initial: 10}}}}\n");
     eddy_result r;
     run_model_seed(m, &r);
-    const eddy_service_totals *s = svc(&r, "s");
+    const eddy_service_totals *s = tot_service(&r, "s");
     double B = erlang_b(10, 8.0);
     assert_within_rel((double)s->shed / (double)s->arrivals, B, 0.03);
     assert_true(col_max(&r, "s.busy", 0, 600) <= 10.0 + 1e-9);
@@ -90,14 +81,14 @@ static void test_gradient2_keeps_queueing_bounded(void **state)
     eddy_result r0, r1;
     run_model_seed(m0, &r0);
     run_model_seed(m1, &r1);
-    assert_true(svc(&r0, "s")->latency_p99 > 5.0); /* seconds: an ever-growing queue */
-    assert_true(svc(&r0, "s")->queue_mean > 1000);
+    assert_true(tot_service(&r0, "s")->latency_p99 > 5.0); /* seconds: an ever-growing queue */
+    assert_true(tot_service(&r0, "s")->queue_mean > 1000);
     /* bounded: the limit hovers where the response time stops rising */
-    assert_true(svc(&r1, "s")->queue_mean < 40);
-    assert_true(svc(&r1, "s")->latency_p99 < 0.5);
+    assert_true(tot_service(&r1, "s")->queue_mean < 40);
+    assert_true(tot_service(&r1, "s")->latency_p99 < 0.5);
     assert_true(col_mean(&r1, "s.limit", 30, 60) < 60);
     /* and it still serves at capacity (8 workers / 10 ms = 800/s) */
-    assert_within_rel((double)svc(&r1, "s")->completed / 60.0, 800, 0.05);
+    assert_within_rel((double)tot_service(&r1, "s")->completed / 60.0, 800, 0.05);
     eddy_result_free(&r0);
     eddy_result_free(&r1);
     eddy_model_free(m0);
@@ -118,7 +109,7 @@ static void test_queue_timeout_bounds_the_wait(void **state)
                               "               shed: {queue_timeout: 50ms}}}\n");
     eddy_result r;
     run_model_seed(m, &r);
-    const eddy_service_totals *s = svc(&r, "s");
+    const eddy_service_totals *s = tot_service(&r, "s");
     assert_true(s->latency_p99 < 0.050 + 0.030); /* exp(5ms) p99.9 ~ 35 ms */
     assert_true(s->latency_p50 > 0.040);          /* it is overloaded: waits are near the limit */
     assert_within_rel((double)s->completed / 100.0, 200, 0.03);
@@ -141,7 +132,7 @@ static void test_codel_idle_when_healthy_sheds_when_overloaded(void **state)
     eddy_model *m = load_text(text);
     eddy_result r;
     run_model_seed(m, &r);
-    assert_true((double)svc(&r, "s")->shed < 0.001 * (double)svc(&r, "s")->arrivals);
+    assert_true((double)tot_service(&r, "s")->shed < 0.001 * (double)tot_service(&r, "s")->arrivals);
     eddy_result_free(&r);
     eddy_model_free(m);
     /* 150% load: CoDel declares overload and drops what waited > 10 ms,
@@ -149,7 +140,7 @@ static void test_codel_idle_when_healthy_sheds_when_overloaded(void **state)
     snprintf(text, sizeof text, base, "600/s");
     m = load_text(text);
     run_model_seed(m, &r);
-    const eddy_service_totals *s = svc(&r, "s");
+    const eddy_service_totals *s = tot_service(&r, "s");
     assert_true(s->shed > 0.25 * (double)s->arrivals);
     assert_true(s->latency_p50 < 0.030);
     assert_within_rel((double)s->completed / 100.0, 400, 0.03);
@@ -218,9 +209,9 @@ static void test_priority_sheds_retries_first(void **state)
         mq[i] = load_text(text);
         run_model_seed(mq[i], &q[i]);
     }
-    assert_true(svc(&q[0], "s")->shed == 0);
-    assert_true(svc(&q[1], "s")->shed > 0);
-    assert_true(svc(&q[1], "s")->rejected < svc(&q[0], "s")->rejected / 2);
+    assert_true(tot_service(&q[0], "s")->shed == 0);
+    assert_true(tot_service(&q[1], "s")->shed > 0);
+    assert_true(tot_service(&q[1], "s")->rejected < tot_service(&q[0], "s")->rejected / 2);
     assert_true((double)q[1].clients[0].goodput >= 0.97 * (double)q[0].clients[0].goodput);
     for (int i = 0; i < 2; i++) {
         eddy_result_free(&q[i]);
@@ -275,15 +266,15 @@ static void test_deadline_drop_removes_abandoned_work(void **state)
         m[i] = load_text(text);
         run_model_seed(m[i], &r[i]);
     }
-    const eddy_service_totals *s0 = svc(&r[0], "s"), *s1 = svc(&r[1], "s");
+    const eddy_service_totals *s0 = tot_service(&r[0], "s"), *s1 = tot_service(&r[1], "s");
     assert_true(s0->wasted > s0->completed / 2);
     assert_true(s1->expired > 0);
     /* What is still wasted started before its deadline and ended after:
      * FIFO starts work just before it expires.  Cancel stops that too. */
     assert_true(s1->wasted < 0.6 * s0->wasted);
     assert_true(r[1].clients[0].goodput > 3 * r[0].clients[0].goodput);
-    assert_true(svc(&rc, "s")->wasted == 0);
-    assert_true(svc(&rc, "s")->cancelled > 0);
+    assert_true(tot_service(&rc, "s")->wasted == 0);
+    assert_true(tot_service(&rc, "s")->cancelled > 0);
     assert_true(rc.clients[0].goodput > r[1].clients[0].goodput);
     eddy_result_free(&rc);
     eddy_model_free(mc);
@@ -319,7 +310,7 @@ static void test_deadline_cancel_frees_workers_mid_call(void **state)
     assert_within_rel(col_mean(&r1, "back.busy", 10, 60), 100 * 0.099, 0.1);
     assert_within_rel(col_mean(&r1, "front.cancelled", 10, 60), 100, 0.1);
     assert_within_rel(col_mean(&r1, "back.cancelled", 10, 60), 100, 0.1);
-    assert_true(svc(&r1, "back")->completed == 0);
+    assert_true(tot_service(&r1, "back")->completed == 0);
     eddy_result_free(&r0);
     eddy_result_free(&r1);
     eddy_model_free(m0);
@@ -334,7 +325,7 @@ static void test_deadlines_example(void **state)
     eddy_result r;
     run_model_seed(m, &r);
     assert_true(col_mean(&r, "shoppers.goodput", 250, 300) > 380);
-    assert_true(svc(&r, "db")->cancelled > 0);
+    assert_true(tot_service(&r, "db")->cancelled > 0);
     eddy_result_free(&r);
     eddy_model_free(m);
     /* ... cancelling at checkout only does not: db finishes the work */
@@ -366,7 +357,7 @@ static void test_deadline_drop_alone_does_not_end_the_storm(void **state)
     eddy_result r;
     run_model_seed(m, &r);
     assert_true(col_mean(&r, "shoppers.goodput", 100, 300) < 40);
-    assert_true(svc(&r, "checkout")->expired + svc(&r, "db")->expired > 0);
+    assert_true(tot_service(&r, "checkout")->expired + tot_service(&r, "db")->expired > 0);
     eddy_result_free(&r);
     eddy_model_free(m);
 }

@@ -71,13 +71,7 @@ static void write_file(const char *path, const char *text)
 static int setup(void **state)
 {
     (void)state;
-    eddy = eddy_path();
-    if (access(eddy, X_OK) != 0) {
-        fprintf(stderr, "test_sweep: no eddy binary at '%s' (set EDDY)\n", eddy);
-        return -1;
-    }
-    snprintf(tmpdir, sizeof tmpdir, "/tmp/eddy-test-sweep-XXXXXX");
-    if (!mkdtemp(tmpdir))
+    if (proc_begin("sweep") < 0)
         return -1;
     tmp_path(usl_path, sizeof usl_path, "usl.yaml");
     tmp_path(mmc_path, sizeof mmc_path, "mmc.yaml");
@@ -89,19 +83,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     (void)state;
-    DIR *d = opendir(tmpdir);
-    if (!d)
-        return -1;
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-            continue;
-        char p[512];
-        snprintf(p, sizeof p, "%s/%s", tmpdir, e->d_name);
-        unlink(p);
-    }
-    closedir(d);
-    return rmdir(tmpdir);
+    return proc_end();
 }
 
 static void sweep_ok(const char *path, sweep_opts *o, sweep_result *r)

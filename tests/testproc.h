@@ -11,7 +11,9 @@
 
 #include "testutil.h"
 
+#include <dirent.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 static char tmpdir[64];   /* the suite's private directory, from mkdtemp */
 static const char *eddy;  /* the binary under test */
@@ -87,6 +89,44 @@ static inline run_result run(const char *fmt, ...)
         fail_msg("could not read the output of: %s", cmd);
     return r;
 }
+
+/* A suite's setup: `eddy` from eddy_path(), and the private directory
+ * /tmp/eddy-test-NAME-XXXXXX.  -1, with a message, if either is missing. */
+static inline int proc_begin(const char *name)
+{
+    eddy = eddy_path();
+    if (access(eddy, X_OK) != 0) {
+        fprintf(stderr, "test_%s: no eddy binary at '%s' (set EDDY)\n", name, eddy);
+        return -1;
+    }
+    snprintf(tmpdir, sizeof tmpdir, "/tmp/eddy-test-%s-XXXXXX", name);
+    if (!mkdtemp(tmpdir)) {
+        perror("mkdtemp");
+        return -1;
+    }
+    return 0;
+}
+
+/* Remove path and, if it is a directory, everything under it. */
+static inline int proc_rm(const char *path, int depth)
+{
+    DIR *d = depth < 16 ? opendir(path) : NULL;
+    if (d) {
+        struct dirent *e;
+        while ((e = readdir(d))) {
+            if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+                continue;
+            char p[1024];
+            if (snprintf(p, sizeof p, "%s/%s", path, e->d_name) < (int)sizeof p)
+                proc_rm(p, depth + 1);
+        }
+        closedir(d);
+    }
+    return remove(path);
+}
+
+/* A suite's teardown: tmpdir and everything under it are removed. */
+static inline int proc_end(void) { return proc_rm(tmpdir, 0); }
 
 static inline void run_free(run_result *r)
 {

@@ -104,6 +104,22 @@ static inline double col_max(const eddy_result *r, const char *name, double t0, 
 
 /* ---- queueing theory ------------------------------------------------------ */
 
+/* A run's totals by name; the test fails if there is none. */
+#define TESTSIM_FIND(type, field, count)                                                   \
+    static inline const type *tot_##field(const eddy_result *r, const char *name)          \
+    {                                                                                      \
+        for (size_t i = 0; i < r->count; i++)                                              \
+            if (!strcmp(r->field##s[i].name, name))                                        \
+                return &r->field##s[i];                                                    \
+        fail_msg("no " #field " named %s in the result", name);                            \
+        return NULL;                                                                       \
+    }
+TESTSIM_FIND(eddy_service_totals, service, nservices)
+TESTSIM_FIND(eddy_client_totals, client, nclients)
+TESTSIM_FIND(eddy_edge_totals, edge, nedges)
+TESTSIM_FIND(eddy_cache_totals, cache, ncaches)
+#undef TESTSIM_FIND
+
 /* Erlang B: the probability that an M/M/c/c loss system refuses an arrival,
  * for offered load a = lambda/mu, by the stable recurrence. */
 static inline double erlang_b(int c, double a)

@@ -9,6 +9,8 @@
 #ifndef EDDY_CLI_H
 #define EDDY_CLI_H
 
+#include "eddy.h"
+
 typedef struct cli_command {
     const char *name;
     int (*run)(int argc, char **argv);
@@ -32,6 +34,19 @@ int cli_fail(const char *cmd, const char *fmt, ...) __attribute__((format(printf
  * *path and returns 0, or reports a usage error naming `what` and returns
  * 2. */
 int cli_one_file(const char *cmd, int argc, char **argv, int optind, const char *what, const char **path);
+
+/* Print "file:line:col: error: message" on stderr; returns 1 (the exit
+ * status of work that failed). */
+int cli_print_error(const eddy_error *err);
+
+/* The cases every command's option switch ends with: -h/--help prints the
+ * usage on stdout (0); a missing value or an unknown option is a usage
+ * error (2).  Use it as the switch's `default:` with getopt's ':' mode. */
+int cli_opt_common(const char *cmd, int ch, char **argv, const char *usage);
+
+/* Parse a whole number in [min, max] for option `opt`; on failure report a
+ * usage error and return 2. */
+int cli_count_range(const char *cmd, const char *opt, const char *arg, long min, long max, long *out);
 
 /* Parse a whole number >= min for option `opt`; on failure report a usage
  * error and return 2. */

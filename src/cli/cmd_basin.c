@@ -62,17 +62,6 @@ static const char usage[] =
     "\n"
     "exit status: 0 done, 1 bad model, bad edit or I/O error, 2 usage error\n";
 
-static int parse_count(const char *opt, const char *s, long min, long max, long *out)
-{
-    char *end;
-    errno = 0;
-    long v = strtol(s, &end, 10);
-    if (errno || *end || !*s || v < min || v > max)
-        return cli_usage_error("basin", "%s expects a whole number from %ld to %ld, got '%s'", opt, min, max, s);
-    *out = v;
-    return 0;
-}
-
 static int write_csv(FILE *fp, const void *ud) { return basin_csv(fp, ud); }
 
 int cmd_basin(int argc, char **argv)
@@ -113,22 +102,22 @@ int cmd_basin(int argc, char **argv)
             o.y_set = true;
             break;
         case O_ROWS:
-            if (parse_count("--rows", optarg, 1, 1000, &v))
+            if (cli_count_range("basin", "--rows", optarg, 1, 1000, &v))
                 return 2;
             o.rows = (int)v;
             break;
         case O_ITER:
-            if (parse_count("--iterations", optarg, 0, 60, &v))
+            if (cli_count_range("basin", "--iterations", optarg, 0, 60, &v))
                 return 2;
             o.iterations = (int)v;
             break;
         case O_GRID:
-            if (parse_count("--grid", optarg, 2, 1000, &v))
+            if (cli_count_range("basin", "--grid", optarg, 2, 1000, &v))
                 return 2;
             o.grid = (int)v;
             break;
         case O_SEEDS:
-            if (parse_count("--seeds", optarg, 1, 10000, &v))
+            if (cli_count_range("basin", "--seeds", optarg, 1, 10000, &v))
                 return 2;
             o.seeds = (unsigned)v;
             break;
@@ -143,7 +132,7 @@ int cmd_basin(int argc, char **argv)
             break;
         }
         case 'j':
-            if (parse_count("-j", optarg, 1, 256, &v))
+            if (cli_count_range("basin", "-j", optarg, 1, 256, &v))
                 return 2;
             o.threads = (int)v;
             break;
@@ -159,13 +148,8 @@ int cmd_basin(int argc, char **argv)
         case 'q':
             quiet = true;
             break;
-        case 'h':
-            fputs(usage, stdout);
-            return 0;
-        case ':':
-            return cli_usage_error("basin", "option '%s' needs a value", argv[optind - 1]);
         default:
-            return cli_usage_error("basin", "unknown option '%s'", argv[optind - 1]);
+            return cli_opt_common("basin", ch, argv, usage);
         }
     }
     if (o.x_set && o.y_set && !strcmp(o.x.path, o.y.path))
@@ -186,9 +170,7 @@ int cmd_basin(int argc, char **argv)
     int rc = basin_run(path, &o, &r, &err);
     progress_done(&bar);
     if (rc < 0) {
-        char buf[2048];
-        err_format(&err, buf, sizeof buf);
-        fprintf(stderr, "%s\n", buf);
+        cli_print_error(&err);
         return 1;
     }
     int status = 0;

@@ -86,13 +86,8 @@ int cmd_diagnose(int argc, char **argv)
         case 'q':
             quiet = true;
             break;
-        case 'h':
-            fputs(usage, stdout);
-            return 0;
-        case ':':
-            return cli_usage_error("diagnose", "option '%s' needs a value", argv[optind - 1]);
         default:
-            return cli_usage_error("diagnose", "unknown option '%s'", argv[optind - 1]);
+            return cli_opt_common("diagnose", ch, argv, usage);
         }
     }
     const char *path;
@@ -102,9 +97,7 @@ int cmd_diagnose(int argc, char **argv)
     if (!have_seed) {
         model *m = model_load(path, &err);
         if (!m) {
-            char buf[2048];
-            err_format(&err, buf, sizeof buf);
-            fprintf(stderr, "%s\n", buf);
+            cli_print_error(&err);
             return 1;
         }
         o.seed = m->seed;
@@ -118,9 +111,7 @@ int cmd_diagnose(int argc, char **argv)
     int rc = diagnose_run(path, &o, &d, &err);
     progress_done(&bar);
     if (rc < 0) {
-        char buf[2048];
-        err_format(&err, buf, sizeof buf);
-        fprintf(stderr, "%s\n", buf);
+        cli_print_error(&err);
         diagnosis_free(&d);
         return 1;
     }

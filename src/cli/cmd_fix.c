@@ -49,14 +49,6 @@ static const char usage[] =
 
 enum { OPT_SEEDS = 256, OPT_SEED, OPT_PATCH, OPT_ONLY, OPT_LIFT, OPT_JSON };
 
-static int fail_err(const eddy_error *err)
-{
-    char buf[2048];
-    err_format(err, buf, sizeof buf);
-    fprintf(stderr, "%s\n", buf);
-    return 1;
-}
-
 int cmd_fix(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -108,15 +100,9 @@ int cmd_fix(int argc, char **argv)
         case 'q':
             quiet = true;
             break;
-        case 'h':
-            fputs(usage, stdout);
-            free(patch_paths);
-            return 0;
-        case ':':
-            bad = cli_usage_error("fix", "option '%s' needs a value", argv[optind - 1]);
-            break;
         default:
-            bad = cli_usage_error("fix", "unknown option '%s'", argv[optind - 1]);
+            free(patch_paths);
+            return cli_opt_common("fix", ch, argv, usage);
         }
     }
     const char *path = NULL;
@@ -134,14 +120,14 @@ int cmd_fix(int argc, char **argv)
     size_t loaded = 0;
     for (; loaded < npatch; loaded++)
         if (patchfile_load(patch_paths[loaded], &pf[loaded], &err) < 0) {
-            status = fail_err(&err);
+            status = cli_print_error(&err);
             loaded++;
             goto out;
         }
     if (!have_seed) {
         model *m = model_load(path, &err);
         if (!m) {
-            status = fail_err(&err);
+            status = cli_print_error(&err);
             goto out;
         }
         o.seed = m->seed;
@@ -158,7 +144,7 @@ int cmd_fix(int argc, char **argv)
     int rc = fix_run(path, &o, &r, &err);
     progress_done(&bar);
     if (rc < 0)
-        status = fail_err(&err);
+        status = cli_print_error(&err);
     else if (json) {
         json_t *j = fix_json(&r, path);
         json_dumpf(j, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(10));

@@ -91,13 +91,8 @@ int cmd_loops(int argc, char **argv)
             if (parse_count(optarg, 1000000L, &block) < 0 || block == 0)
                 return cli_usage_error("loops", "--block: expected a block number >= 1, got '%s'", optarg);
             break;
-        case 'h':
-            fputs(usage, stdout);
-            return 0;
-        case ':':
-            return cli_usage_error("loops", "%s needs a value", argv[optind - 1]);
         default:
-            return cli_usage_error("loops", "unknown option '%s'", argv[optind - 1]);
+            return cli_opt_common("loops", ch, argv, usage);
         }
     }
     const char *path;
@@ -108,9 +103,7 @@ int cmd_loops(int argc, char **argv)
     eddy_error err = {0};
     loops_source src;
     if (source_load(path, (int)block, &src, &err) < 0) {
-        char buf[2048];
-        err_format(&err, buf, sizeof buf);
-        fprintf(stderr, "%s\n", buf);
+        cli_print_error(&err);
         return 1;
     }
     if (block && src.kind != SOURCE_MARKDOWN) {
@@ -122,9 +115,7 @@ int cmd_loops(int argc, char **argv)
     int status = 0;
     if (boundary) {
         if (boundary_check(a, boundary, &br, &err) < 0) {
-            char buf[2048];
-            err_format(&err, buf, sizeof buf);
-            fprintf(stderr, "%s\n", buf);
+            cli_print_error(&err);
             status = 1;
             goto out;
         }

@@ -50,14 +50,6 @@ static const char usage[] =
 
 enum { OPT_SEEDS = 256, OPT_SEED, OPT_NO_PLOTS, OPT_NO_LOOPS, OPT_NO_REVIEW, OPT_NO_FIX, OPT_NO_DOT, OPT_NO_SWEEP, OPT_NO_BASIN };
 
-static int print_err(const eddy_error *err)
-{
-    char buf[2048];
-    err_format(err, buf, sizeof buf);
-    fprintf(stderr, "%s\n", buf);
-    return 1;
-}
-
 int cmd_report(int argc, char **argv)
 {
     static const struct option opts[] = {{"output", required_argument, 0, 'o'},
@@ -130,13 +122,8 @@ int cmd_report(int argc, char **argv)
         case 'q':
             quiet = true;
             break;
-        case 'h':
-            fputs(usage, stdout);
-            return 0;
-        case ':':
-            return cli_usage_error("report", "option '%s' needs a value", argv[optind - 1]);
         default:
-            return cli_usage_error("report", "unknown option '%s'", argv[optind - 1]);
+            return cli_opt_common("report", ch, argv, usage);
         }
     }
     const char *path;
@@ -145,7 +132,7 @@ int cmd_report(int argc, char **argv)
     eddy_error err;
     model *m = model_load(path, &err);
     if (!m)
-        return print_err(&err);
+        return cli_print_error(&err);
     if (!have_seed)
         seed = m->seed;
     bool has_faults = m->nfaults > 0;
@@ -163,7 +150,7 @@ int cmd_report(int argc, char **argv)
     int rc = diagnose_run(path, &dopt, &d, &err);
     progress_done(&bar);
     if (rc < 0) {
-        print_err(&err);
+        cli_print_error(&err);
         diagnosis_free(&d);
         goto done_rv;
     }

@@ -41,11 +41,8 @@ int cmd_review(int argc, char **argv)
         case OPT_JSON:
             json = true;
             break;
-        case 'h':
-            fputs(usage, stdout);
-            return 0;
         default:
-            return cli_usage_error("review", "unknown option '%s'", argv[optind - 1]);
+            return cli_opt_common("review", ch, argv, usage);
         }
     }
     const char *path;
@@ -55,9 +52,7 @@ int cmd_review(int argc, char **argv)
     eddy_error err = {0};
     model *m = model_load(path, &err);
     if (!m) {
-        char buf[2048];
-        err_format(&err, buf, sizeof buf);
-        fprintf(stderr, "%s\n", buf);
+        cli_print_error(&err);
         return 1;
     }
     review *r = review_model(m);

@@ -195,13 +195,8 @@ int cmd_run(int argc, char **argv)
         case 'q':
             quiet = true;
             break;
-        case 'h':
-            fputs(usage, stdout);
-            return 0;
-        case ':':
-            return cli_usage_error("run", "option '%s' needs a value", argv[optind - 1]);
         default:
-            return cli_usage_error("run", "unknown option '%s'", argv[optind - 1]);
+            return cli_opt_common("run", ch, argv, usage);
         }
     }
     const char *path;
@@ -215,9 +210,7 @@ int cmd_run(int argc, char **argv)
     eddy_error err;
     model *m = model_load(path, &err);
     if (!m) {
-        char buf[2048];
-        err_format(&err, buf, sizeof buf);
-        fprintf(stderr, "%s\n", buf);
+        cli_print_error(&err);
         return 1;
     }
 
@@ -248,9 +241,7 @@ int cmd_run(int argc, char **argv)
     if (csv && close_output(csv, out_path, tmp, rc == 0) < 0 && rc == 0)
         status = cli_fail("run", "cannot write %s: %s", out_path, strerror(errno));
     if (rc < 0) {
-        char buf[2048];
-        err_format(&err, buf, sizeof buf);
-        fprintf(stderr, "%s\n", buf);
+        cli_print_error(&err);
         status = 1;
     } else {
         for (size_t i = 0; i < m->nclients; i++)

@@ -46,17 +46,6 @@ static const char usage[] =
     "\n"
     "exit status: 0 done, 1 bad model or I/O error, 2 usage error\n";
 
-static int parse_count(const char *opt, const char *s, long min, long max, long *out)
-{
-    char *end;
-    errno = 0;
-    long v = strtol(s, &end, 10);
-    if (errno || *end || !*s || v < min || v > max)
-        return cli_usage_error("sweep", "%s expects a whole number from %ld to %ld, got '%s'", opt, min, max, s);
-    *out = v;
-    return 0;
-}
-
 static int write_csv(FILE *fp, const void *ud) { return sweep_csv(fp, ud); }
 
 int cmd_sweep(int argc, char **argv)
@@ -98,12 +87,12 @@ int cmd_sweep(int argc, char **argv)
             break;
         }
         case O_POINTS:
-            if (parse_count("--points", optarg, 2, 10000, &v))
+            if (cli_count_range("sweep", "--points", optarg, 2, 10000, &v))
                 return 2;
             o.points = (int)v;
             break;
         case O_SEEDS:
-            if (parse_count("--seeds", optarg, 1, 10000, &v))
+            if (cli_count_range("sweep", "--seeds", optarg, 1, 10000, &v))
                 return 2;
             o.seeds = (unsigned)v;
             break;
@@ -137,7 +126,7 @@ int cmd_sweep(int argc, char **argv)
             break;
         }
         case 'j':
-            if (parse_count("-j", optarg, 1, 256, &v))
+            if (cli_count_range("sweep", "-j", optarg, 1, 256, &v))
                 return 2;
             o.threads = (int)v;
             break;
@@ -153,13 +142,8 @@ int cmd_sweep(int argc, char **argv)
         case 'q':
             quiet = true;
             break;
-        case 'h':
-            fputs(usage, stdout);
-            return 0;
-        case ':':
-            return cli_usage_error("sweep", "option '%s' needs a value", argv[optind - 1]);
         default:
-            return cli_usage_error("sweep", "unknown option '%s'", argv[optind - 1]);
+            return cli_opt_common("sweep", ch, argv, usage);
         }
     }
     const char *path;
@@ -178,9 +162,7 @@ int cmd_sweep(int argc, char **argv)
     int rc = sweep_run(path, &o, &r, &err);
     progress_done(&bar);
     if (rc < 0) {
-        char buf[2048];
-        err_format(&err, buf, sizeof buf);
-        fprintf(stderr, "%s\n", buf);
+        cli_print_error(&err);
         return 1;
     }
     int status = 0;

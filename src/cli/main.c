@@ -1,5 +1,6 @@
 /* main.c -- `eddy <command> [options] FILE`: dispatch to a command. */
 #include <errno.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <stdio.h>
@@ -71,6 +72,36 @@ int cli_count(const char *cmd, const char *opt, const char *arg, long min, long 
         return cli_usage_error(cmd, "%s expects a whole number >= %ld, got '%s'", opt, min, arg);
     *out = v;
     return 0;
+}
+
+int cli_count_range(const char *cmd, const char *opt, const char *arg, long min, long max, long *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(arg, &end, 10);
+    if (errno || *end || !*arg || v < min || v > max)
+        return cli_usage_error(cmd, "%s expects a whole number from %ld to %ld, got '%s'", opt, min, max, arg);
+    *out = v;
+    return 0;
+}
+
+int cli_print_error(const eddy_error *err)
+{
+    char buf[2048];
+    eddy_error_format(err, buf, sizeof buf);
+    fprintf(stderr, "%s\n", buf);
+    return 1;
+}
+
+int cli_opt_common(const char *cmd, int ch, char **argv, const char *usage)
+{
+    if (ch == 'h') {
+        fputs(usage, stdout);
+        return 0;
+    }
+    if (ch == ':')
+        return cli_usage_error(cmd, "option '%s' needs a value", argv[optind - 1]);
+    return cli_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
 }
 
 int main(int argc, char **argv)
