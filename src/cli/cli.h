@@ -35,6 +35,11 @@ int cli_fail(const char *cmd, const char *fmt, ...) __attribute__((format(printf
  * 2. */
 int cli_one_file(const char *cmd, int argc, char **argv, int optind, const char *what, const char **path);
 
+/* Print a JSON document on stdout, indented, and release it: every
+ * command's --json output has this one form. */
+struct json_t;
+void cli_print_json(struct json_t *j);
+
 /* Print "file:line:col: error: message" on stderr; returns 1 (the exit
  * status of work that failed). */
 int cli_print_error(const eddy_error *err);

@@ -117,9 +117,7 @@ int cmd_diagnose(int argc, char **argv)
     }
     if (json) {
         json_t *j = diagnose_json(&d, path);
-        json_dumpf(j, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
-        fputc('\n', stdout);
-        json_decref(j);
+        cli_print_json(j);
     } else {
         diagnose_text(stdout, &d, path);
     }

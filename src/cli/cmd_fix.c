@@ -147,9 +147,7 @@ int cmd_fix(int argc, char **argv)
         status = cli_print_error(&err);
     else if (json) {
         json_t *j = fix_json(&r, path);
-        json_dumpf(j, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
-        fputc('\n', stdout);
-        json_decref(j);
+        cli_print_json(j);
     } else
         fix_text(stdout, &r, path);
     fix_report_free(&r);

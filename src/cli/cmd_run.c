@@ -251,9 +251,7 @@ int cmd_run(int argc, char **argv)
         run_meta meta = {path, peak_rss_bytes(), k.phases};
         if (json) {
             json_t *j = run_report_json(m, &r, &meta);
-            json_dumpf(j, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
-            fputc('\n', stdout);
-            json_decref(j);
+            cli_print_json(j);
         } else {
             run_report_text(stdout, m, &r, &meta);
         }

@@ -170,9 +170,7 @@ int cmd_sweep(int argc, char **argv)
         status = cli_fail("sweep", "cannot write %s: %s", out_path, strerror(errno));
     if (json) {
         json_t *j = sweep_json(path, &r);
-        json_dumpf(j, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
-        fputc('\n', stdout);
-        json_decref(j);
+        cli_print_json(j);
     } else {
         sweep_text(stdout, path, &r);
     }

@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "cli.h"
 #include "eddy.h"
 
@@ -83,6 +85,13 @@ int cli_count_range(const char *cmd, const char *opt, const char *arg, long min,
         return cli_usage_error(cmd, "%s expects a whole number from %ld to %ld, got '%s'", opt, min, max, arg);
     *out = v;
     return 0;
+}
+
+void cli_print_json(json_t *j)
+{
+    json_dumpf(j, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
+    fputc('\n', stdout);
+    json_decref(j);
 }
 
 int cli_print_error(const eddy_error *err)
