@@ -843,8 +843,8 @@ int diagnose_run(const char *path, const diagnose_opts *opt, diagnosis *d, eddy_
         d->verdict = VERDICT_COMPONENT;
     else
         d->verdict = VERDICT_HEALTHY;
-    if (d->verdict != VERDICT_COMPONENT && d->verdict != VERDICT_HEALTHY)
-        d->recovery_time = d->verdict == VERDICT_METASTABLE ? NAN : d->recovery_time;
+    if (d->verdict == VERDICT_METASTABLE)
+        d->recovery_time = NAN;
 
     /* knockouts: which loop, cut after the trigger, lets it recover */
     if (d->verdict == VERDICT_METASTABLE) {

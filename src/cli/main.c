@@ -13,13 +13,13 @@
 
 static const cli_command commands[] = {
     {"run", cmd_run, "simulate a model; print a summary, write the series as CSV"},
-    {"loops", cmd_loops, "find, classify and explain the feedback loops of a diagram or model"},
-    {"review", cmd_review, "review every call edge: timeouts, retries, amplification"},
-    {"fix", cmd_fix, "measure interventions against the incident, ranked by leverage"},
     {"diagnose", cmd_diagnose, "what kind of failure the incident is, which loop sustains it (by counterfactual runs)"},
+    {"fix", cmd_fix, "measure interventions against the incident, ranked by leverage"},
     {"sweep", cmd_sweep, "goodput against offered load: the peak and congestion collapse"},
     {"basin", cmd_basin, "how big a shock tips the model into a metastable failure, over two axes"},
     {"report", cmd_report, "write one self-contained HTML page: diagnosis, SVG plots, loop diagram, review, fixes"},
+    {"loops", cmd_loops, "find, classify and explain the feedback loops of a diagram or model"},
+    {"review", cmd_review, "review every call edge: timeouts, retries, amplification"},
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 
