@@ -206,6 +206,23 @@ static void test_thundering_herd_mode(void **state)
     diagnosis_free(&d);
 }
 
+/* Uncapped hedges at 65% load: after a 20 s slowdown, late answers keep
+ * sending copies that keep search overloaded.  The sustaining loop is the
+ * hedging loop, and switching hedging off recovers it. */
+static void test_hedge_storm_knockout(void **state)
+{
+    (void)state;
+    diagnosis d;
+    assert_int_equal(diagnose(DATA "hedge-storm.yaml", 2, &d), 0);
+    assert_int_equal(d.verdict, VERDICT_METASTABLE);
+    assert_true(d.sustaining_loop >= 0);
+    assert_int_equal(d.cuts.v[d.sustaining_cut].kind, CUT_HEDGES);
+    assert_true(loop_has_var(&d, d.sustaining_loop, "users→search.hedges"));
+    assert_int_equal(d.knockouts[d.sustaining_cut].recovered, 2);
+    assert_non_null(strstr(d.coupling, "users' hedging"));
+    diagnosis_free(&d);
+}
+
 /* ---- the command ------------------------------------------------------------ */
 
 static int setup(void **state)
@@ -289,6 +306,7 @@ int main(void)
         cmocka_unit_test(test_fighting_autoscalers_oscillate),
         cmocka_unit_test(test_cold_cache_knockout_finds_the_cache_loop),
         cmocka_unit_test(test_thundering_herd_mode),
+        cmocka_unit_test(test_hedge_storm_knockout),
         cmocka_unit_test(test_json_is_the_same_for_any_jobs),
         cmocka_unit_test(test_cli_errors),
     };

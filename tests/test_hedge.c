@@ -496,6 +496,30 @@ static void test_columns_only_when_used(void **state)
 
 /* ---- malformed input ------------------------------------------------------------------ */
 
+/* `hedge: off` at 150 s: copies stop, first copies go on. */
+static void test_hedge_action(void **state)
+{
+    (void)state;
+    eddy_model *m = load_file_replacing("examples/hedging.yaml", "services:",
+                                        "actions:\n  - {at: 150s, client: users, hedge: off}\nservices:");
+    eddy_result r;
+    run_model_seed(m, &r);
+    assert_true(col_mean(&r, "users->search.hedges", 0, 150) > 3);        /* ~5/s before */
+    assert_true(col_mean(&r, "users->search.hedges", 160, 300) == 0);     /* none after */
+    assert_true(col_mean(&r, "users->search.hedges_denied", 160, 300) == 0); /* off is not a denial */
+    assert_within_rel(col_mean(&r, "users.goodput", 160, 300), 100, 0.05);
+    eddy_result_free(&r);
+    eddy_model_free(m);
+    /* malformed */
+    const char *head = "duration: 1s\ncaches: {k: {keys: 10}}\nclients: {c: {rate: 1/s, call: s, cache: k}}\n"
+                       "services: {s: {workers: 2, service_time: 1ms}}\n";
+    char y[512];
+    snprintf(y, sizeof y, "%sactions: [{at: 1s, client: c, hedge: maybe}]\n", head);
+    expect_load_error(y, 5, 38, "expected true or false");
+    snprintf(y, sizeof y, "%sactions: [{at: 1s, cache: k, hedge: off}]\n", head);
+    expect_load_error(y, 5, 30, "a cache has none");
+}
+
 static void test_malformed(void **state)
 {
     (void)state;
@@ -559,6 +583,7 @@ int main(void)
         cmocka_unit_test(test_abandoned_probe_is_recorded),
         cmocka_unit_test(test_deterministic_with_crashes_and_every_mechanism),
         cmocka_unit_test(test_columns_only_when_used),
+        cmocka_unit_test(test_hedge_action),
         cmocka_unit_test(test_malformed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

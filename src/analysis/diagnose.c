@@ -593,6 +593,31 @@ static void coupling_statement(diagnosis *d)
             call ? m->services[call->to].name : "?", trig, load, modetxt, d->after_ratio * 100, after);
         return;
     }
+    if (d->sustaining_cut >= 0 && d->cuts.v[d->sustaining_cut].kind == CUT_HEDGES) {
+        const cut *c = &d->cuts.v[d->sustaining_cut];
+        const call_spec *call = NULL;
+        const char *who = c->client >= 0 ? m->clients[c->client].name : m->services[c->service].name;
+        if (c->client >= 0)
+            call = &m->clients[c->client].call;
+        else
+            for (size_t j = 0; j < m->services[c->service].ncalls && !call; j++)
+                if (m->services[c->service].calls[j].hedge.on)
+                    call = &m->services[c->service].calls[j];
+        char delay[32] = "?", cap[48] = "no cap on hedges in flight";
+        if (call) {
+            units_format_duration(call->hedge.delay, delay, sizeof delay);
+            if (call->hedge.max_outstanding != MODEL_UNLIMITED)
+                snprintf(cap, sizeof cap, "at most %ld in flight", call->hedge.max_outstanding);
+        }
+        say(d->coupling, sizeof d->coupling,
+            "%s%s hedging (a copy after %s, up to %d copies, %s) interacting with %s's queue under %s%s produced "
+            "%s that outlived the trigger: late answers send copies that make answers later; goodput %.0f%% of "
+            "baseline for the remaining %s; switching hedging off after the trigger restores it",
+            who, possessive(who), delay, call ? call->hedge.attempts : 0, cap,
+            call ? m->services[call->to].name : "the callee", trig, load, d->nmodes ? modetxt : "a failure",
+            d->after_ratio * 100, after);
+        return;
+    }
     say(d->coupling, sizeof d->coupling,
              "%s%s tipped the system into %s that outlived the trigger: goodput %.0f%% of baseline for the remaining "
              "%s; %s",

@@ -62,15 +62,17 @@ void knockout_find(const model *m, const cld_graph *g, const loop_analysis *a, c
                 add_loop(c, i);
                 continue;
             }
-            if (!v->kind || strcmp(metric_of(v), "retries"))
+            bool retries = v->kind && !strcmp(metric_of(v), "retries");
+            bool hedges = v->kind && !strcmp(metric_of(v), "hedges");
+            if (!retries && !hedges)
                 continue;
             /* An edge variable is owned by its caller. */
             int ci = !strcmp(v->kind, "client") ? model_find_client(m, v->entity) : -1;
             int si = !strcmp(v->kind, "service") ? model_find_service(m, v->entity) : -1;
             if (ci < 0 && si < 0)
                 continue;
-            cut *c = find_or_add(out, CUT_RETRIES, ci, si, -1);
-            snprintf(c->label, sizeof c->label, "retries off at %s", v->entity);
+            cut *c = find_or_add(out, retries ? CUT_RETRIES : CUT_HEDGES, ci, si, -1);
+            snprintf(c->label, sizeof c->label, "%s off at %s", retries ? "retries" : "hedging", v->entity);
             add_loop(c, i);
         }
     }
@@ -101,6 +103,10 @@ void knockout_apply(model *m, const cut *c, simtime at, simtime drop_for)
     case CUT_RETRIES:
         variant_add_action(m, (action_spec){.at = at, .client = c->client, .service = c->service, .cache = -1,
                                             .kind = ACTION_RETRY, .retry_on = false});
+        break;
+    case CUT_HEDGES:
+        variant_add_action(m, (action_spec){.at = at, .client = c->client, .service = c->service, .cache = -1,
+                                            .kind = ACTION_HEDGE, .hedge_on = false});
         break;
     case CUT_CACHE:
         /* The rest of the run is the longest an entry can be stale and

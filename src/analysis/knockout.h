@@ -23,6 +23,7 @@
 typedef enum cut_kind {
     CUT_RETRIES,   /* retries off at a client or a service's calls */
     CUT_CACHE,     /* coalescing and stale-while-revalidate on at a cache */
+    CUT_HEDGES,    /* hedging off at a client or a service's calls */
     CUT_LOAD_DROP, /* not a loop: every client sheds half its load for a while */
 } cut_kind;
 

@@ -130,6 +130,8 @@ void action_on_event(sim *s, action_rt *a)
         client_rt *c = &s->clients[sp->client];
         if (sp->kind == ACTION_RETRY)
             c->edge.retry_enabled = sp->retry_on;
+        else if (sp->kind == ACTION_HEDGE)
+            c->edge.hedge_off = !sp->hedge_on;
         else if (sp->kind == ACTION_SHED)
             c->shed = sp->shed;
         return;
@@ -139,6 +141,10 @@ void action_on_event(sim *s, action_rt *a)
     case ACTION_RETRY:
         for (size_t i = 0; i < v->spec->ncalls; i++)
             v->calls[i].retry_enabled = sp->retry_on;
+        break;
+    case ACTION_HEDGE:
+        for (size_t i = 0; i < v->spec->ncalls; i++)
+            v->calls[i].hedge_off = !sp->hedge_on;
         break;
     case ACTION_SHED:
         v->shed = sp->shed;

@@ -96,6 +96,12 @@ static void send_hedge(sim *s, caller *c)
     const hedge_spec *h = &e->spec->hedge;
     connpool_rt *p = e->pools ? &e->pools[c->inst] : NULL;
     budget_rt *b = hedge_budget(c);
+    if (e->hedge_off) { /* switched off by an action: not a denial, no hedge at all */
+        c->hsent = (uint8_t)h->attempts;
+        if (c->copies == 0 && c->hlast != ST_OK)
+            call_group_done(s, c, (status)c->hlast);
+        return;
+    }
     bool ok = h->max_outstanding == MODEL_UNLIMITED || e->hedge_out[c->inst] < h->max_outstanding;
     /* a hedge never waits for a permit or a connection */
     if (ok && e->bulkheads && e->bulkheads[c->inst].busy >= e->spec->bulkhead.max_concurrent)

@@ -121,6 +121,7 @@ typedef struct edge_rt {
     uint16_t lane;     /* the callee's lane for this caller (bulkheads) */
     rng rng;
     bool retry_enabled;
+    bool hedge_off; /* a `hedge: off` action: attempts go out as one copy */
     long ninst;                  /* caller instances */
     budget_rt *budgets;          /* ninst, or 1 when shared; NULL: none */
     long nbudgets;

@@ -1542,8 +1542,8 @@ static int get_action(loader *L, yaml_node_t *n, const char *path, action_spec *
         return -1;
     static const char *const keys[] = {"at",    "client", "service",  "retry",
                                        "shed",  "drain",  "scale",    "cache",
-                                       "flush", "coalesce", "stale_while_revalidate", NULL};
-    enum { K_AT, K_CLIENT, K_SERVICE, K_RETRY, K_SHED, K_DRAIN, K_SCALE, K_CACHE, K_FLUSH, K_COALESCE, K_SWR };
+                                       "flush", "coalesce", "stale_while_revalidate", "hedge", NULL};
+    enum { K_AT, K_CLIENT, K_SERVICE, K_RETRY, K_SHED, K_DRAIN, K_SCALE, K_CACHE, K_FLUSH, K_COALESCE, K_SWR, K_HEDGE };
     field f[MAX_FIELDS];
     if (map_fields(L, n, path, keys, f) < 0)
         return -1;
@@ -1597,7 +1597,7 @@ static int get_action(loader *L, yaml_node_t *n, const char *path, action_spec *
         return fail(L, n, "%s: missing key 'client', 'service' or 'cache' (what the action applies to)", path);
     }
     int what = 0;
-    for (int k = K_RETRY; k <= K_SWR; k++) {
+    for (int k = K_RETRY; k <= K_HEDGE; k++) {
         if (!f[k].val || k == K_CACHE)
             continue;
         if (what) {
@@ -1608,7 +1608,7 @@ static int get_action(loader *L, yaml_node_t *n, const char *path, action_spec *
         }
         what = k;
     }
-    if (a->cache >= 0 && what && what != K_FLUSH && what != K_COALESCE && what != K_SWR)
+    if (a->cache >= 0 && what && what != K_FLUSH && what != K_COALESCE && what != K_SWR && what != K_HEDGE)
         return fail(L, f[what].key,
                     "%s: a cache action is flush, coalesce or stale_while_revalidate; '%s' applies to a client or a "
                     "service",
@@ -1659,6 +1659,12 @@ static int get_action(loader *L, yaml_node_t *n, const char *path, action_spec *
             return fail(L, f[K_FLUSH].val, "%s: expected true (flush: false does nothing; leave the action out)", p);
         return 0;
     }
+    case K_HEDGE:
+        a->kind = ACTION_HEDGE;
+        join(p, path, "hedge");
+        if (a->cache >= 0)
+            return fail(L, f[K_HEDGE].key, "%s: hedge switches a client's or a service's hedging; a cache has none", p);
+        return get_bool(L, f[K_HEDGE].val, p, &a->hedge_on);
     case K_COALESCE:
         a->kind = ACTION_COALESCE;
         join(p, path, "coalesce");
@@ -1674,7 +1680,7 @@ static int get_action(loader *L, yaml_node_t *n, const char *path, action_spec *
                     path);
     return fail(L, n,
                 "%s: an action needs one of: retry (on|off), shed (a fraction such as 40%%), drain (true), scale (a "
-                "replica count)",
+                "replica count), hedge (on|off)",
                 path);
 }
 

@@ -270,6 +270,7 @@ typedef enum action_kind {
     ACTION_FLUSH,
     ACTION_COALESCE, /* a cache's coalesce: on|off */
     ACTION_SWR,      /* a cache's stale_while_revalidate window */
+    ACTION_HEDGE,    /* hedge: on|off on a client's call or a service's calls */
 } action_kind;
 
 typedef struct action_spec {
@@ -284,6 +285,7 @@ typedef struct action_spec {
     int cache; /* the cache it applies to (flush), or -1 */
     bool coalesce; /* coalesce: on|off */
     simtime swr;   /* stale_while_revalidate: the new window (0: off) */
+    bool hedge_on; /* hedge: on|off */
 } action_spec;
 
 /* ---- autoscalers, as the Kubernetes HorizontalPodAutoscaler ------------ */
