@@ -20,19 +20,6 @@
 
 #include "analysis/basin.h"
 
-#define EXPECT_STATUS(r, want, what)                                                                                  \
-    do {                                                                                                              \
-        if ((r).status != (want))                                                                                     \
-            fail_msg("%s: exit status %d, want %d\n--- stdout:\n%.2000s\n--- stderr:\n%.2000s", (what), (r).status,    \
-                     (want), (r).out, (r).err);                                                                       \
-    } while (0)
-
-#define EXPECT_HAS(text, sub)                                                                                         \
-    do {                                                                                                              \
-        if (!strstr((text), (sub)))                                                                                   \
-            fail_msg("expected \"%s\" in:\n%.3000s", (sub), (text));                                                  \
-    } while (0)
-
 #define SINGLE(attempts)                                                                                              \
     "name: single server with retries\n"                                                                             \
     "duration: 120s\n"                                                                                               \
@@ -52,14 +39,6 @@
     "  - {at: 20s, for: 10s, target: srv, slow: 2}\n"
 
 static char retry_path[128], noretry_path[128], nofault_path[128];
-
-static void write_file(const char *path, const char *text)
-{
-    FILE *fp = fopen(path, "w");
-    assert_non_null(fp);
-    fputs(text, fp);
-    fclose(fp);
-}
 
 static int setup(void **state)
 {

@@ -19,19 +19,6 @@
 
 #define MMC "examples/mmc.yaml"
 
-#define EXPECT_STATUS(r, want, what)                                                                                  \
-    do {                                                                                                              \
-        if ((r).status != (want))                                                                                     \
-            fail_msg("%s: exit status %d, want %d\n--- stdout:\n%.2000s\n--- stderr:\n%.2000s", (what), (r).status,    \
-                     (want), (r).out, (r).err);                                                                       \
-    } while (0)
-
-#define EXPECT_HAS(text, sub)                                                                                         \
-    do {                                                                                                              \
-        if (!strstr((text), (sub)))                                                                                   \
-            fail_msg("expected \"%s\" in:\n%.3000s", (sub), (text));                                                  \
-    } while (0)
-
 static int setup(void **state)
 {
     (void)state;

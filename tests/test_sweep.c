@@ -18,19 +18,6 @@
 
 #include "analysis/sweep.h"
 
-#define EXPECT_STATUS(r, want, what)                                                                                  \
-    do {                                                                                                              \
-        if ((r).status != (want))                                                                                     \
-            fail_msg("%s: exit status %d, want %d\n--- stdout:\n%.2000s\n--- stderr:\n%.2000s", (what), (r).status,    \
-                     (want), (r).out, (r).err);                                                                       \
-    } while (0)
-
-#define EXPECT_HAS(text, sub)                                                                                         \
-    do {                                                                                                              \
-        if (!strstr((text), (sub)))                                                                                   \
-            fail_msg("expected \"%s\" in:\n%.3000s", (sub), (text));                                                  \
-    } while (0)
-
 /* USL: S = 100 ms, sigma = 0, kappa = 0.002: N* = sqrt(1 / 0.002) = 22.4,
  * X(N*) = N* / (S (1 + kappa N* (N* - 1))) = 114 per second. */
 static const char usl_yaml[] = "name: usl\n"
@@ -59,14 +46,6 @@ static const char mmc_yaml[] = "name: plain\n"
                                "    service_time: {dist: exponential, mean: 10ms}\n";
 
 static char usl_path[128], mmc_path[128];
-
-static void write_file(const char *path, const char *text)
-{
-    FILE *fp = fopen(path, "w");
-    assert_non_null(fp);
-    fputs(text, fp);
-    fclose(fp);
-}
 
 static int setup(void **state)
 {

@@ -128,6 +128,30 @@ static inline int proc_rm(const char *path, int depth)
 /* A suite's teardown: tmpdir and everything under it are removed. */
 static inline int proc_end(void) { return proc_rm(tmpdir, 0); }
 
+/* The exit status of a run, with both its outputs in the failure message. */
+#define EXPECT_STATUS(r, want, what)                                                                                  \
+    do {                                                                                                              \
+        if ((r).status != (want))                                                                                     \
+            fail_msg("%s: exit status %d, want %d\n--- stdout:\n%.2000s\n--- stderr:\n%.2000s", (what), (r).status,    \
+                     (want), (r).out, (r).err);                                                                       \
+    } while (0)
+
+/* `sub` occurs in `text`. */
+#define EXPECT_HAS(text, sub)                                                                                         \
+    do {                                                                                                              \
+        if (!strstr((text), (sub)))                                                                                   \
+            fail_msg("expected \"%s\" in:\n%.3000s", (sub), (text));                                                  \
+    } while (0)
+
+/* Write a small file (a model, a patch) for a test. */
+static inline void write_file(const char *path, const char *text)
+{
+    FILE *fp = fopen(path, "w");
+    assert_non_null(fp);
+    fputs(text, fp);
+    fclose(fp);
+}
+
 static inline void run_free(run_result *r)
 {
     free(r->out);

@@ -904,10 +904,10 @@ int diagnose_run(const char *path, const diagnose_opts *opt, diagnosis *d, eddy_
             k->after_ratio = ratio / R;
             if (k->recovered)
                 k->recovery_time = rt / (double)k->recovered;
-            bool ok = k->recovered * 2 > R && k->after_ratio >= GOOD_LEVEL;
+            k->recovers = k->recovered * 2 > R && k->after_ratio >= GOOD_LEVEL;
             if (k->cut->kind == CUT_LOAD_DROP)
-                d->load_drop_recovers = ok;
-            else if (ok && d->sustaining_cut < 0) {
+                d->load_drop_recovers = k->recovers;
+            else if (k->recovers && d->sustaining_cut < 0) {
                 d->sustaining_cut = (int)c;
                 d->sustaining_loop = pick_loop(d, k->cut, &J.res[0], &J.res[R]);
             }

@@ -61,7 +61,8 @@ typedef struct dg_phases {
 
 typedef struct dg_knockout {
     const cut *cut;
-    double after_ratio; /* goodput after the settle time, / baseline */
+    double after_ratio; /* goodput over the last half of the rest of the run, / baseline */
+    bool recovers;      /* on most seeds, and to GOOD_LEVEL of the baseline */
     size_t recovered;   /* seeds on which it recovered */
     double recovery_time; /* mean over seeds that recovered, s after the fault ended; NaN if none */
 } dg_knockout;

@@ -8,7 +8,7 @@
 
 #include "../analysis/basin.h"
 #include "../output/basin_out.h"
-#include "../output/sweep_out.h"
+#include "../output/csv.h"
 #include "cli.h"
 #include "eddy.h"
 #include "progress.h"
@@ -158,7 +158,7 @@ int cmd_basin(int argc, char **argv)
     int bad = cli_one_file("basin", argc, argv, optind, "MODEL.yaml", &path);
     if (bad)
         return bad;
-    if (out_path && !force && !out_may_overwrite(out_path))
+    if (out_path && !force && !csv_may_overwrite(out_path))
         return cli_fail("basin", "%s exists and is not a CSV eddy wrote; not overwriting it (use --force)", out_path);
 
     progress bar;
@@ -174,7 +174,7 @@ int cmd_basin(int argc, char **argv)
         return 1;
     }
     int status = 0;
-    if (out_path && out_write_file(out_path, write_csv, &r) < 0)
+    if (out_path && csv_write_file(out_path, write_csv, &r) < 0)
         status = cli_fail("basin", "cannot write %s: %s", out_path, strerror(errno));
     if (json) {
         json_t *j = basin_json(path, &r);

@@ -10,6 +10,7 @@
 #include "../analysis/batch.h"
 #include "../analysis/sweep.h"
 #include "../model/units.h"
+#include "../output/csv.h"
 #include "../output/sweep_out.h"
 #include "cli.h"
 #include "eddy.h"
@@ -150,7 +151,7 @@ int cmd_sweep(int argc, char **argv)
     int bad = cli_one_file("sweep", argc, argv, optind, "MODEL.yaml", &path);
     if (bad)
         return bad;
-    if (out_path && !force && !out_may_overwrite(out_path))
+    if (out_path && !force && !csv_may_overwrite(out_path))
         return cli_fail("sweep", "%s exists and is not a CSV eddy wrote; not overwriting it (use --force)", out_path);
 
     progress bar;
@@ -166,7 +167,7 @@ int cmd_sweep(int argc, char **argv)
         return 1;
     }
     int status = 0;
-    if (out_path && out_write_file(out_path, write_csv, &r) < 0)
+    if (out_path && csv_write_file(out_path, write_csv, &r) < 0)
         status = cli_fail("sweep", "cannot write %s: %s", out_path, strerror(errno));
     if (json) {
         json_t *j = sweep_json(path, &r);

@@ -1,10 +1,11 @@
 /* basin_out.c -- the basin map as a table, JSON and CSV. */
 #include "basin_out.h"
+#include "json_num.h"
 
 #include <math.h>
 #include <string.h>
 
-static json_t *num(double v) { return isfinite(v) ? json_real(v) : json_null(); }
+#include "csv.h"
 
 static const char *status_name(basin_status s)
 {
@@ -144,9 +145,9 @@ json_t *basin_json(const char *model_path, const basin_result *r)
         json_object_set_new(ro, "y", json_real(row->y));
         json_object_set_new(ro, "status", json_string(status_name(row->status)));
         json_object_set_new(ro, "rising", row->status == BASIN_CROSSES ? json_boolean(row->rising) : json_null());
-        json_object_set_new(ro, "critical", num(row->critical));
-        json_object_set_new(ro, "safe", num(row->safe));
-        json_object_set_new(ro, "tips", num(row->tips));
+        json_object_set_new(ro, "critical", json_num(row->critical));
+        json_object_set_new(ro, "safe", json_num(row->safe));
+        json_object_set_new(ro, "tips", json_num(row->tips));
         json_array_append_new(rows, ro);
     }
     json_object_set_new(root, "rows", rows);
@@ -160,7 +161,7 @@ json_t *basin_json(const char *model_path, const basin_result *r)
         json_object_set_new(po, "n", json_integer(p->n));
         json_object_set_new(po, "metastable", json_integer(p->metastable));
         json_object_set_new(po, "open", json_integer(p->open));
-        json_object_set_new(po, "amplification_after", num(p->amp_after));
+        json_object_set_new(po, "amplification_after", json_num(p->amp_after));
         json_array_append_new(pts, po);
     }
     json_object_set_new(root, "points", pts);
@@ -169,14 +170,6 @@ json_t *basin_json(const char *model_path, const basin_result *r)
     basin_summary(r, line, sizeof line);
     json_object_set_new(root, "summary", json_string(line));
     return root;
-}
-
-static void csv_num(FILE *fp, double v)
-{
-    if (isfinite(v))
-        fprintf(fp, ",%.10g", v);
-    else
-        fputs(",", fp);
 }
 
 int basin_csv(FILE *fp, const basin_result *r)

@@ -8,7 +8,10 @@
 
 #include <math.h>
 #include <string.h>
+#include <errno.h>
+#include <stdlib.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 void csv_write_header(FILE *fp, const eddy_series *s)
 {
@@ -41,12 +44,64 @@ int csv_may_overwrite(const char *path)
 {
     struct stat st;
     if (stat(path, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size == 0)
-        return 1; /* nothing there, a device or pipe, or an empty file */
+        return 1;
     FILE *fp = fopen(path, "rb");
     if (!fp)
-        return 1;
-    char head[6] = {0};
-    size_t n = fread(head, 1, 5, fp);
+        return 1; /* opening it for writing will say why */
+    char head[1024] = {0};
+    if (!fgets(head, sizeof head, fp))
+        head[0] = 0;
     fclose(fp);
-    return n == 5 && memcmp(head, "time,", 5) == 0;
+    return !strncmp(head, "time,", 5) || !strncmp(head, "load,", 5) || strstr(head, ",basin.p_metastable,");
+}
+
+int csv_write_file(const char *path, int (*write)(FILE *fp, const void *ud), const void *ud)
+{
+    struct stat st;
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+        FILE *fp = fopen(path, "w");
+        if (!fp)
+            return -1;
+        int bad = write(fp, ud) < 0 || ferror(fp);
+        int saved = errno;
+        if (fclose(fp) != 0 && !bad) {
+            bad = 1;
+            saved = errno;
+        }
+        errno = saved;
+        return bad ? -1 : 0;
+    }
+    size_t n = strlen(path) + 32;
+    char *tmp = malloc(n);
+    if (!tmp)
+        abort();
+    snprintf(tmp, n, "%s.tmp%ld", path, (long)getpid());
+    FILE *fp = fopen(tmp, "w");
+    if (!fp) {
+        free(tmp);
+        return -1;
+    }
+    int bad = write(fp, ud) < 0 || ferror(fp);
+    int saved = errno;
+    if (fclose(fp) != 0 && !bad) {
+        bad = 1;
+        saved = errno;
+    }
+    if (!bad && rename(tmp, path) != 0) {
+        bad = 1;
+        saved = errno;
+    }
+    if (bad)
+        unlink(tmp);
+    free(tmp);
+    errno = saved;
+    return bad ? -1 : 0;
+}
+
+void csv_num(FILE *fp, double v)
+{
+    if (isfinite(v))
+        fprintf(fp, ",%.10g", v);
+    else
+        fputs(",", fp);
 }

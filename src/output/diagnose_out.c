@@ -1,13 +1,12 @@
 /* diagnose_out.c -- writing a diagnosis as text and as JSON. */
 #include "diagnose_out.h"
+#include "json_num.h"
 
 #include <math.h>
 #include <string.h>
 
 #include "../loops/graph.h"
 #include "../model/units.h"
-
-static json_t *num(double v) { return isfinite(v) ? json_real(v) : json_null(); }
 
 static void loop_line(FILE *fp, const diagnosis *d, int li)
 {
@@ -17,8 +16,6 @@ static void loop_line(FILE *fp, const diagnosis *d, int li)
         fprintf(fp, "%s → ", d->graph->vars[l->vars[k]].name);
     fprintf(fp, "%s\n", d->graph->vars[l->vars[0]].name);
 }
-
-static const char *ratio_word(double r) { return r >= GOOD_LEVEL ? "recovers" : "stays down"; }
 
 void diagnose_text(FILE *fp, const diagnosis *d, const char *path)
 {
@@ -84,7 +81,7 @@ void diagnose_text(FILE *fp, const diagnosis *d, const char *path)
         for (size_t c = 0; c < d->cuts.n; c++) {
             const dg_knockout *k = &d->knockouts[c];
             fprintf(fp, "  %-54s %3.0f%% of baseline, %s", k->cut->label, k->after_ratio * 100,
-                    k->recovered * 2 > d->seeds && k->after_ratio >= GOOD_LEVEL ? "recovers" : ratio_word(0));
+                    k->recovers ? "recovers" : "stays down");
             if (isfinite(k->recovery_time))
                 fprintf(fp, " (%.0f s after the trigger, %zu/%u seeds)", k->recovery_time, k->recovered, d->seeds);
             fputc('\n', fp);
@@ -107,9 +104,9 @@ void diagnose_text(FILE *fp, const diagnosis *d, const char *path)
 static json_t *phases_json(const dg_phases *p)
 {
     json_t *o = json_object();
-    json_object_set_new(o, "before", num(p->before));
-    json_object_set_new(o, "during", num(p->during));
-    json_object_set_new(o, "after", num(p->after));
+    json_object_set_new(o, "before", json_num(p->before));
+    json_object_set_new(o, "during", json_num(p->during));
+    json_object_set_new(o, "after", json_num(p->after));
     return o;
 }
 
@@ -159,12 +156,12 @@ json_t *diagnose_json(const diagnosis *d, const char *path)
     json_object_set_new(o, "timeline", tl);
     json_object_set_new(o, "baseline", phases_json(&d->baseline));
     json_object_set_new(o, "observed", phases_json(&d->observed));
-    json_object_set_new(o, "recovery_time", num(d->recovery_time));
+    json_object_set_new(o, "recovery_time", json_num(d->recovery_time));
     json_object_set_new(o, "recovered_seeds", json_integer((json_int_t)d->recovered_seeds));
-    json_object_set_new(o, "goodput_after_vs_baseline", num(d->after_ratio));
-    json_object_set_new(o, "goodput_during_vs_baseline", num(d->during_ratio));
-    json_object_set_new(o, "baseline_success", num(d->baseline_success));
-    json_object_set_new(o, "load", num(d->load));
+    json_object_set_new(o, "goodput_after_vs_baseline", json_num(d->after_ratio));
+    json_object_set_new(o, "goodput_during_vs_baseline", json_num(d->during_ratio));
+    json_object_set_new(o, "baseline_success", json_num(d->baseline_success));
+    json_object_set_new(o, "load", json_num(d->load));
     json_object_set_new(o, "bottleneck", d->bottleneck[0] ? json_string(d->bottleneck) : json_null());
     json_t *tr = json_object();
     json_object_set_new(tr, "start", d->m->nfaults ? json_real(d->fault_start) : json_null());
@@ -189,9 +186,9 @@ json_t *diagnose_json(const diagnosis *d, const char *path)
             json_array_append_new(ls, json_string(d->loops->loops[d->cuts.v[c].loops[i]].name));
         json_object_set_new(x, "loops", ls);
         json_object_set_new(x, "run", json_boolean(d->verdict == VERDICT_METASTABLE));
-        json_object_set_new(x, "goodput_vs_baseline", num(k->after_ratio));
+        json_object_set_new(x, "goodput_vs_baseline", json_num(k->after_ratio));
         json_object_set_new(x, "recovered_seeds", json_integer((json_int_t)k->recovered));
-        json_object_set_new(x, "recovery_time", num(k->recovery_time));
+        json_object_set_new(x, "recovery_time", json_num(k->recovery_time));
         json_array_append_new(ko, x);
     }
     json_object_set_new(o, "knockouts", ko);

@@ -1,12 +1,11 @@
 /* fix_out.c -- writing the measured interventions. */
 #include "fix_out.h"
+#include "json_num.h"
 
 #include <math.h>
 #include <string.h>
 
 #include "../model/patchfile.h"
-
-static json_t *num(double v) { return isfinite(v) ? json_real(v) : json_null(); }
 
 /* "12.3 ± 0.4" or "-" */
 static void ci_str(char *buf, size_t n, ci c, double scale, int prec, const char *unit)
@@ -74,8 +73,8 @@ void fix_text(FILE *fp, const fix_report *r, const char *path)
 static json_t *ci_json(ci c)
 {
     json_t *o = json_object();
-    json_object_set_new(o, "mean", num(c.mean));
-    json_object_set_new(o, "ci95", num(c.half));
+    json_object_set_new(o, "mean", json_num(c.mean));
+    json_object_set_new(o, "ci95", json_num(c.half));
     return o;
 }
 

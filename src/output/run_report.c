@@ -1,5 +1,6 @@
 /* run_report.c -- the text and JSON summaries of `eddy run`. */
 #include "run_report.h"
+#include "json_num.h"
 
 #include <math.h>
 #include <string.h>
@@ -10,8 +11,6 @@
 /* ---- JSON ----------------------------------------------------------------- */
 
 /* JSON has no NaN: a quantity that does not exist is null. */
-static json_t *num(double v) { return isfinite(v) ? json_real(v) : json_null(); }
-
 /* Phases come precomputed (streamed runs) or from the kept series. */
 static int get_phases(const model *m, const eddy_result *r, const run_meta *meta, size_t i, client_phases *ph)
 {
@@ -42,10 +41,10 @@ static json_t *client_json(const model *m, const eddy_result *r, const run_meta 
     json_object_set_new(o, "timeouts", json_integer((json_int_t)t->timeouts));
     json_object_set_new(o, "shed", json_integer((json_int_t)t->shed));
     json_object_set_new(o, "amplification",
-                        num(t->offered ? (double)(t->offered + t->retries) / (double)t->offered : NAN));
-    json_object_set_new(o, "latency_mean", num(t->goodput ? t->latency_mean : NAN));
-    json_object_set_new(o, "latency_p50", num(t->goodput ? t->latency_p50 : NAN));
-    json_object_set_new(o, "latency_p99", num(t->goodput ? t->latency_p99 : NAN));
+                        json_num(t->offered ? (double)(t->offered + t->retries) / (double)t->offered : NAN));
+    json_object_set_new(o, "latency_mean", json_num(t->goodput ? t->latency_mean : NAN));
+    json_object_set_new(o, "latency_p50", json_num(t->goodput ? t->latency_p50 : NAN));
+    json_object_set_new(o, "latency_p99", json_num(t->goodput ? t->latency_p99 : NAN));
 
     client_phases ph;
     if (get_phases(m, r, meta, i, &ph) == 0) {
@@ -56,15 +55,15 @@ static json_t *client_json(const model *m, const eddy_result *r, const run_meta 
             json_object_set_new(po, "phase", json_string(p->label));
             json_object_set_new(po, "start", json_real(p->start));
             json_object_set_new(po, "end", json_real(p->end));
-            json_object_set_new(po, "goodput", num(p->goodput));
-            json_object_set_new(po, "success", num(p->success));
-            json_object_set_new(po, "amplification", num(p->amplification));
+            json_object_set_new(po, "goodput", json_num(p->goodput));
+            json_object_set_new(po, "success", json_num(p->success));
+            json_object_set_new(po, "amplification", json_num(p->amplification));
             json_array_append_new(arr, po);
         }
         json_object_set_new(o, "phases", arr);
         if (ph.has_faults && !ph.fault_open_at_end) {
             json_object_set_new(o, "recovered", json_boolean(ph.recovered));
-            json_object_set_new(o, "recovery_time", num(ph.recovery_time));
+            json_object_set_new(o, "recovery_time", json_num(ph.recovery_time));
         } else {
             json_object_set_new(o, "recovered", json_null());
             json_object_set_new(o, "recovery_time", json_null());
@@ -86,11 +85,11 @@ static json_t *service_json(const eddy_service_totals *t)
     json_object_set_new(o, "expired", json_integer((json_int_t)t->expired));
     json_object_set_new(o, "cancelled", json_integer((json_int_t)t->cancelled));
     bool ok = t->completed > t->errors;
-    json_object_set_new(o, "latency_mean", num(ok ? t->latency_mean : NAN));
-    json_object_set_new(o, "latency_p50", num(ok ? t->latency_p50 : NAN));
-    json_object_set_new(o, "latency_p99", num(ok ? t->latency_p99 : NAN));
-    json_object_set_new(o, "queue_mean", num(t->queue_mean));
-    json_object_set_new(o, "busy_mean", num(t->busy_mean));
+    json_object_set_new(o, "latency_mean", json_num(ok ? t->latency_mean : NAN));
+    json_object_set_new(o, "latency_p50", json_num(ok ? t->latency_p50 : NAN));
+    json_object_set_new(o, "latency_p99", json_num(ok ? t->latency_p99 : NAN));
+    json_object_set_new(o, "queue_mean", json_num(t->queue_mean));
+    json_object_set_new(o, "busy_mean", json_num(t->busy_mean));
     return o;
 }
 
@@ -159,7 +158,7 @@ json_t *run_report_json(const model *m, const eddy_result *r, const run_meta *me
             json_t *o = json_object();
             json_object_set_new(o, "hits", json_integer((json_int_t)t->hits));
             json_object_set_new(o, "misses", json_integer((json_int_t)t->misses));
-            json_object_set_new(o, "hit_ratio", num(t->hit_ratio));
+            json_object_set_new(o, "hit_ratio", json_num(t->hit_ratio));
             json_object_set_new(o, "stale", json_integer((json_int_t)t->stale));
             json_object_set_new(o, "coalesced", json_integer((json_int_t)t->coalesced));
             json_object_set_new(o, "refreshes", json_integer((json_int_t)t->refreshes));
@@ -177,9 +176,9 @@ json_t *run_report_json(const model *m, const eddy_result *r, const run_meta *me
     json_object_set_new(eng, "attempts", json_integer((json_int_t)e->attempts));
     json_object_set_new(eng, "peak_inflight", json_integer((json_int_t)e->peak_inflight));
     json_object_set_new(eng, "wall_seconds", json_real(e->wall_seconds));
-    json_object_set_new(eng, "events_per_second", num(e->wall_seconds > 0 ? (double)e->events / e->wall_seconds : NAN));
+    json_object_set_new(eng, "events_per_second", json_num(e->wall_seconds > 0 ? (double)e->events / e->wall_seconds : NAN));
     json_object_set_new(eng, "attempts_per_second",
-                        num(e->wall_seconds > 0 ? (double)e->attempts / e->wall_seconds : NAN));
+                        json_num(e->wall_seconds > 0 ? (double)e->attempts / e->wall_seconds : NAN));
     json_object_set_new(eng, "peak_rss_bytes",
                         meta && meta->peak_rss_bytes >= 0 ? json_integer(meta->peak_rss_bytes) : json_null());
     json_object_set_new(root, "engine", eng);

@@ -1,5 +1,6 @@
 /* sweep_out.c -- the load sweep as a table, JSON and CSV. */
 #include "sweep_out.h"
+#include "json_num.h"
 
 #include <errno.h>
 #include <math.h>
@@ -9,14 +10,13 @@
 #include <unistd.h>
 
 #include "../model/units.h"
-
-static json_t *num(double v) { return isfinite(v) ? json_real(v) : json_null(); }
+#include "csv.h"
 
 static json_t *stat_json(sweep_stat s)
 {
     json_t *o = json_object();
-    json_object_set_new(o, "mean", num(s.mean));
-    json_object_set_new(o, "sd", num(s.sd));
+    json_object_set_new(o, "mean", json_num(s.mean));
+    json_object_set_new(o, "sd", json_num(s.sd));
     return o;
 }
 
@@ -141,14 +141,6 @@ json_t *sweep_json(const char *model_path, const sweep_result *r)
     return root;
 }
 
-static void csv_num(FILE *fp, double v)
-{
-    if (isfinite(v))
-        fprintf(fp, ",%.10g", v);
-    else
-        fputs(",", fp);
-}
-
 int sweep_csv(FILE *fp, const sweep_result *r)
 {
     fputs("load", fp);
@@ -177,62 +169,4 @@ int sweep_csv(FILE *fp, const sweep_result *r)
         fputc('\n', fp);
     }
     return ferror(fp) ? -1 : 0;
-}
-
-bool out_may_overwrite(const char *path)
-{
-    struct stat st;
-    if (stat(path, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size == 0)
-        return true;
-    FILE *fp = fopen(path, "rb");
-    if (!fp)
-        return true; /* opening it for writing will say why */
-    char head[1024] = {0};
-    if (!fgets(head, sizeof head, fp))
-        head[0] = 0;
-    fclose(fp);
-    return !strncmp(head, "time,", 5) || !strncmp(head, "load,", 5) || strstr(head, ",basin.p_metastable,");
-}
-
-int out_write_file(const char *path, int (*write)(FILE *fp, const void *ud), const void *ud)
-{
-    struct stat st;
-    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
-        FILE *fp = fopen(path, "w");
-        if (!fp)
-            return -1;
-        int bad = write(fp, ud) < 0 || ferror(fp);
-        int saved = errno;
-        if (fclose(fp) != 0 && !bad) {
-            bad = 1;
-            saved = errno;
-        }
-        errno = saved;
-        return bad ? -1 : 0;
-    }
-    size_t n = strlen(path) + 32;
-    char *tmp = malloc(n);
-    if (!tmp)
-        abort();
-    snprintf(tmp, n, "%s.tmp%ld", path, (long)getpid());
-    FILE *fp = fopen(tmp, "w");
-    if (!fp) {
-        free(tmp);
-        return -1;
-    }
-    int bad = write(fp, ud) < 0 || ferror(fp);
-    int saved = errno;
-    if (fclose(fp) != 0 && !bad) {
-        bad = 1;
-        saved = errno;
-    }
-    if (!bad && rename(tmp, path) != 0) {
-        bad = 1;
-        saved = errno;
-    }
-    if (bad)
-        unlink(tmp);
-    free(tmp);
-    errno = saved;
-    return bad ? -1 : 0;
 }
