@@ -28,7 +28,7 @@ static const char css[] =
     "padding-bottom:4px}h3{font-size:15px;margin:18px 0 6px}\n"
     ".desc{color:#444;margin:4px 0 12px}.meta{color:#777;font-size:12px}\n"
     ".verdict{display:inline-block;padding:3px 10px;border-radius:4px;font-weight:bold;color:#fff;background:#777}\n"
-    ".v-metastable{background:#b2182b}.v-component{background:#e08214}.v-healthy{background:#1a9850}"
+    ".v-metastable{background:#b2182b}.v-component{background:#e08214}.v-healthy{background:#1a9850}.v-oscillating{background:#8c510a}"
     ".v-collapsed{background:#4d4d4d}\n"
     ".coupling{font-size:15px;margin:10px 0;padding:8px 12px;background:#f7f7f7;border-left:4px solid #b2182b}\n"
     "nav{margin:14px 0;font-size:13px}nav a{margin-right:14px;color:#1f5fa8}\n"
