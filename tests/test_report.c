@@ -734,6 +734,9 @@ static void test_report_sweep_and_basin(void **state)
     EXPECT_IN_PAGE(r.out, "<h2>Goodput against load</h2>");
     EXPECT_IN_PAGE(r.out, "<h2>Basin map</h2>");
     EXPECT_IN_PAGE(r.out, "Congestion collapse");
+    /* which curve it is: the steady state, the storm's faults dropped */
+    EXPECT_IN_PAGE(r.out, "Curve: steady state: the model");
+    EXPECT_IN_PAGE(r.out, "faults dropped (--with-faults keeps them)");
 
     /* the sweep: goodput at each load multiple */
     xmlDoc *doc = svg_after(r.out, "<section id=\"sweep\">");

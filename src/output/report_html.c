@@ -41,7 +41,7 @@ static const char css[] =
     "padding-bottom:4px}h3{font-size:15px;margin:18px 0 6px}\n"
     ".desc{color:#444;margin:4px 0 12px}.meta{color:#777;font-size:12px}\n"
     ".verdict{display:inline-block;padding:3px 10px;border-radius:4px;font-weight:bold;color:#fff;background:#777}\n"
-    ".v-metastable{background:#b2182b}.v-component{background:#e08214}.v-healthy{background:#1a9850}"
+    ".v-metastable{background:#b2182b}.v-component{background:#e08214}.v-healthy{background:#1a9850}.v-oscillating{background:#8c510a}"
     ".v-collapsed{background:#4d4d4d}\n"
     ".coupling{font-size:15px;margin:10px 0;padding:8px 12px;background:#f7f7f7;border-left:4px solid #b2182b}\n"
     "nav{margin:14px 0;font-size:13px}nav a{margin-right:14px;color:#1f5fa8;display:inline-block}\n"
@@ -470,10 +470,11 @@ static void sweep_section(FILE *f, const report_input *in)
         lo[i] = p->goodput.mean - p->goodput.sd;
         hi[i] = p->goodput.mean + p->goodput.sd;
     }
+    fprintf(f, "<p class=\"curve\">Curve: %s.</p>\n", sweep_curve_label(r));
     fprintf(f, "<p>The model run at %zu load multiples from %gx to %gx (every client's rate scaled), %u seeds each%s "
                "(<code>eddy sweep</code>). Goodput that rises with load and then falls as load keeps rising is "
                "congestion collapse: past the peak, more offered work means less useful work.</p>\n",
-            n, r->opts.lo, r->opts.hi, r->opts.seeds, r->opts.no_faults ? ", without the faults" : ", faults included");
+            n, r->opts.lo, r->opts.hi, r->opts.seeds, r->opts.with_faults && r->nfaults ? ", faults included" : ", without the faults");
     svg_series s[5] = {
         {.label = "offered", .x = x, .y = dem, .n = n, .color = "#7f7f7f", .dashed = true},
         {.label = "throughput (entry services)", .x = x, .y = thr, .n = n, .color = "#2ca02c"},
