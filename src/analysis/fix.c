@@ -485,14 +485,16 @@ static void summarise(fix_report *F)
     }
     if (!fix_recovers(F, &F->as_written) && lo && hi && fhi > flo && !lo_ok)
         snprintf(F->summary + n, sizeof F->summary - (size_t)n,
-                 " The measurement agrees with the seed texts: the obvious parameter fixes are the weakest.");
+                 " The measurement agrees with Meadows' ranking of leverage points: the parameters a responder reaches for "
+                 "first are the weakest fixes.");
     else if (lo && hi && flo >= fhi)
         snprintf(F->summary + n, sizeof F->summary - (size_t)n,
-                 " Here the measurement disagrees with the seed texts: low-leverage fixes do as well (%s).",
+                 " Here the measurement disagrees with Meadows' ranking of leverage points: low-leverage fixes do as well "
+                 "(%s).",
                  agree[0] ? agree : "none recover");
     else if (lo_ok)
         snprintf(F->summary + n, sizeof F->summary - (size_t)n,
-                 " Mostly as the seed texts claim, but some low-leverage fixes recover too: %s.", agree);
+                 " Mostly as Meadows' ranking of leverage points predicts, but some low-leverage fixes recover too: %s.", agree);
 }
 
 /* Replication 0's goodput, row by row, for the small multiples of a report.

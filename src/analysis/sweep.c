@@ -284,7 +284,9 @@ int sweep_run(const char *path, const sweep_opts *o, sweep_result *out, eddy_err
             break;
         }
         variant_scale_load(c.models[p], x);
-        if (o->no_faults)
+        if (p == 0)
+            out->nfaults = c.models[p]->nfaults;
+        if (!o->with_faults)
             variant_drop_faults(c.models[p]);
     }
     if (rc == 0) {
@@ -435,4 +437,20 @@ int sweep_parse_range(const char *s, double *lo, double *hi, char *unit, size_t 
     }
     *integer = w1 && w2 && !u[0];
     return 0;
+}
+
+const char *sweep_curve_label(const sweep_result *r)
+{
+    if (r->opts.with_faults && r->nfaults)
+        return "with the model's faults (--with-faults): what it does through them at each load, not a steady state";
+    if (r->opts.with_faults)
+        return "steady state: the model has no faults to keep";
+    if (r->nfaults)
+        return "steady state: the model's faults dropped (--with-faults keeps them)";
+    return "steady state: the model has no faults";
+}
+
+const char *sweep_curve_key(const sweep_result *r)
+{
+    return r->opts.with_faults && r->nfaults ? "with_faults" : "steady_state";
 }
