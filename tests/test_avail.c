@@ -838,6 +838,37 @@ static void test_cli_three_replicas(void **state)
     run_free(&r2);
 }
 
+/* examples/shared-auth.yaml, for what its comment claims. */
+static void test_cli_shared_auth(void **state)
+{
+    (void)state;
+    run_result r = run("review examples/shared-auth.yaml");
+    EXPECT_STATUS(r, 0, "eddy review");
+    EXPECT_HAS(r.out, "correlated-coupling: config is a dependency of web's 2 replicas, auth: one outage of config "
+                      "takes them down together");
+    EXPECT_HAS(r.out, "correlated-coupling: web's 2 replicas all call auth (1 replica): when auth is down they fail "
+                      "together");
+    run_free(&r);
+    r = run("avail examples/shared-auth.yaml --json --trials 0");
+    EXPECT_STATUS(r, 0, "eddy avail");
+    json_error_t je;
+    json_t *j = json_loads(r.out, 0, &je);
+    assert_non_null(j);
+    json_t *c = json_array_get(json_object_get(j, "clients"), 0);
+    double paper = json_real_value(json_object_get(c, "paper"));
+    double st = json_real_value(json_object_get(c, "structural"));
+    assert_within_rel(paper, (1 - 1e-6) * 0.999, 1e-9);
+    /* config and auth, each down 0.1% of the time, independent: */
+    assert_within_rel(st, 0.999 * 0.999 * (1 - 1e-6), 1e-9);
+    size_t spof = 0;
+    json_t *cs = json_object_get(c, "cutsets");
+    for (size_t i = 0; i < json_array_size(cs); i++)
+        spof += json_is_true(json_object_get(json_array_get(cs, i), "single_point_of_failure"));
+    assert_int_equal(spof, 2);
+    json_decref(j);
+    run_free(&r);
+}
+
 static void test_cli_mef(void **state)
 {
     (void)state;
@@ -904,6 +935,7 @@ int main(void)
         cmocka_unit_test(test_model_errors),
         cmocka_unit_test(test_examples_against_scram),
         cmocka_unit_test(test_cli_three_replicas),
+        cmocka_unit_test(test_cli_shared_auth),
         cmocka_unit_test(test_cli_mef),
     };
     return cmocka_run_group_tests(tests, suite_setup, suite_teardown);

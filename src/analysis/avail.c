@@ -212,12 +212,25 @@ static double av_client_rate(const client_spec *c)
     return r;
 }
 
+/* The rate a call passes on to its callee: all of it, or through a cache
+ * its steady-state misses, at most one per key per time to live (none for
+ * entries that never expire). */
+static double av_passed(const model *m, const call_spec *c, double rate)
+{
+    if (!c->has_cache)
+        return rate;
+    const cache_spec *C = &m->caches[c->cache];
+    double life = (double)(C->ttl + C->ttl_jitter / 2) / T_SEC;
+    double misses = C->ttl > 0 && life > 0 ? (double)C->keys / life : 0;
+    return misses < rate ? misses : rate;
+}
+
 /* Add `rate` to s and, through its calls, to every service below. */
 static void av_add_load(const model *m, avail_model *a, int s, double rate)
 {
     a->services[s].load += rate;
     for (size_t c = 0; c < m->services[s].ncalls; c++)
-        av_add_load(m, a, m->services[s].calls[c].to, rate);
+        av_add_load(m, a, m->services[s].calls[c].to, av_passed(m, &m->services[s].calls[c], rate));
 }
 
 /* The box diagram's availability of the services under s. */
@@ -259,7 +272,7 @@ avail_model *avail_derive(const model *m, char *err, size_t errlen)
     }
     /* k for every service, from the load all clients put on it. */
     for (size_t c = 0; c < m->nclients; c++)
-        av_add_load(m, a, m->clients[c].call.to, av_client_rate(&m->clients[c]));
+        av_add_load(m, a, m->clients[c].call.to, av_passed(m, &m->clients[c].call, av_client_rate(&m->clients[c])));
     for (size_t s = 0; s < m->nservices; s++) {
         const service_spec *S = &m->services[s];
         avail_service *v = &a->services[s];
