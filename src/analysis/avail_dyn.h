@@ -58,7 +58,7 @@ typedef struct avail_dyn {
     double expected_min_per_year;   /* over the cases */
     double structural_min_per_year; /* over the same cases */
     int failed;                     /* runs that could not go */
-    char purpose[512];              /* "what this system does: ..." */
+    char purpose[1024];             /* "what this system does: ..." */
 } avail_dyn;
 
 /* path: the model file (every run loads its own copy). */
