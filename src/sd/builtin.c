@@ -35,13 +35,12 @@ const bi_info *bi_find(const char *canon)
     return 0;
 }
 
+/* The remainder of a truncating division, with the sign of the dividend:
+ * -10 MOD 3 is -1, as the reference output of test-models "rounding" has
+ * it (Vensim's MODULO and C's fmod agree). */
 static double bi_fmod(double a, double b)
 {
-    /* XMILE's MOD takes the sign of the divisor, like a floored division */
-    double r = fmod(a, b);
-    if (r != 0 && ((r < 0) != (b < 0)))
-        r += b;
-    return r;
+    return fmod(a, b);
 }
 
 double bi_eval(bi_id id, const double *a, int n, double t, double dt, int *divzero)
@@ -63,7 +62,7 @@ double bi_eval(bi_id id, const double *a, int n, double t, double dt, int *divze
     case BI_SINH: return sinh(a[0]);
     case BI_COSH: return cosh(a[0]);
     case BI_TANH: return tanh(a[0]);
-    case BI_INT: return floor(a[0]);
+    case BI_INT: return trunc(a[0]); /* toward zero: INT(-9.9) is -9 (test-models "rounding") */
     case BI_ROUND: return round(a[0]);
     case BI_SIGN: return a[0] > 0 ? 1 : a[0] < 0 ? -1 : 0;
     case BI_MOD:

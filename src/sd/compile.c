@@ -749,6 +749,26 @@ static void cc_define(cc *c, int vi, const xm_var *xv, const arr *a, const int *
     if (!p)
         return;
     ex_node *use = p;
+    if (a && xv->nmore && !xv->nelems) {
+        /* Vensim's exports: one <eqn> per element, in order */
+        if ((int)xv->nmore + 1 != a->count) {
+            c->failed = 1;
+            err_set(c->err, c->d->file, xv->line, 1, "%s has %zu <eqn> elements for %d array elements",
+                    xv->name, xv->nmore + 1, a->count);
+            ex_free(p);
+            return;
+        }
+        if (flat > 0) {
+            ex_free(p);
+            q = &xv->more[flat - 1];
+            v = &c->m->vars[vi];
+            v->line = q->line;
+            v->col = q->col;
+            if (!(p = cc_parse(c, q)))
+                return;
+        }
+        use = p;
+    }
     if (p->kind == EX_LIST) {
         int total = a ? a->count : 1;
         if (!a || p->nargs != total) {

@@ -22,6 +22,9 @@ typedef struct reader {
     size_t len;
     const char *file;
     eddy_error *err;
+    bool nn_stock, nn_flow; /* <behavior>: non_negative by default */
+    int xml_line, xml_col;  /* the first well-formedness error */
+    char xml_msg[256];
 } reader;
 
 static void *xm_alloc(size_t n)
@@ -291,17 +294,20 @@ static int xm_read_var(reader *r, xmlNodePtr n, int kind, xm_var *v)
     v->line = xm_line(n);
     v->col = 1;
     v->name = xm_attr(n, "name");
+    v->non_negative = (kind == XM_STOCK && r->nn_stock) || (kind == XM_FLOW && r->nn_flow);
     if (!v->name || !*v->name)
         return err_set(r->err, r->file, v->line, 1, "<%s> without a name", xm_local(n));
     for (xmlNodePtr c = n->children; c; c = c->next) {
         if (c->type != XML_ELEMENT_NODE)
             continue;
         if (xm_is(c, "eqn")) {
-            if (v->eqn.text) /* a second <eqn> (Vensim exports): not XMILE */
-                return err_set(r->err, r->file, xm_line(c), 1,
-                               "%s has two <eqn> elements; an array gives each element its own <element>",
-                               v->name);
-            xm_eqn_read(r, c, &v->eqn);
+            if (v->eqn.text) {
+                v->more = realloc(v->more, (v->nmore + 1) * sizeof *v->more);
+                if (!v->more)
+                    abort();
+                xm_eqn_read(r, c, &v->more[v->nmore++]);
+            } else
+                xm_eqn_read(r, c, &v->eqn);
         } else if (xm_is(c, "inflow"))
             xm_push(&v->inflows, &v->nin, xm_text(c));
         else if (xm_is(c, "outflow"))
@@ -337,6 +343,9 @@ static int xm_read_var(reader *r, xmlNodePtr n, int kind, xm_var *v)
                 return -1;
         }
     }
+    if (v->nmore && v->ndims == 0)
+        return err_set(r->err, r->file, v->more[0].line, 1, "%s has %zu <eqn> elements; only an array may have more than one",
+                       v->name, v->nmore + 1);
     if (kind == XM_GF && !v->gf) {
         /* a named <gf>: the node itself holds the points */
         if (!(v->gf = xm_read_gf(r, n)))
@@ -441,9 +450,10 @@ static int xm_read_dims(reader *r, xmlNodePtr ds, xm_doc *d)
 
 static int xm_read_model(reader *r, xmlNodePtr model, xm_doc *d)
 {
+    /* Stella 10 wrote the variables straight into <model> */
     xmlNodePtr vars = xm_child(model, "variables");
     if (!vars)
-        return 0;
+        vars = model;
     for (xmlNodePtr c = vars->children; c; c = c->next) {
         if (c->type != XML_ELEMENT_NODE)
             continue;
@@ -463,8 +473,9 @@ static int xm_read_model(reader *r, xmlNodePtr model, xm_doc *d)
             free(nm);
             return -1;
         }
-        else if (xm_is(c, "group") || c->ns) /* groups only gather names; vendor extensions */
-            continue;
+        else if (xm_is(c, "group") || xm_is(c, "views") || xm_is(c, "display") || xm_is(c, "interface") || c->ns != model->ns ||
+                 strchr((const char *)c->name, ':'))
+            continue; /* groups only gather names; views and vendor extensions are not the model */
         else
             return err_set(r->err, r->file, xm_line(c), 1,
                            "unknown element <%s> in <variables>: expected stock, flow, aux, gf or module",
@@ -480,8 +491,28 @@ static int xm_read_model(reader *r, xmlNodePtr model, xm_doc *d)
     return 0;
 }
 
+/* libxml2 calls this for every error; the first one parsing hit is the
+ * one to report (later ones are its consequences). */
+static void xm_on_error(void *data, xmlErrorPtr e)
+{
+    xmlParserCtxtPtr ctxt = data;
+    reader *r = ctxt ? ctxt->_private : NULL;
+    if (!r || r->xml_line || !e || e->domain == XML_FROM_NAMESPACE || e->level < XML_ERR_ERROR)
+        return;
+    r->xml_line = e->line > 0 ? e->line : 1;
+    r->xml_col = e->int2 > 0 ? e->int2 : 1;
+    snprintf(r->xml_msg, sizeof r->xml_msg, "%s", e->message ? e->message : "not well-formed");
+    size_t k = strlen(r->xml_msg);
+    while (k && (r->xml_msg[k - 1] == '\n' || r->xml_msg[k - 1] == ' '))
+        r->xml_msg[--k] = 0;
+}
+
 static bool xm_well_formed_error(xmlParserCtxtPtr ctxt, reader *r)
 {
+    if (r->xml_line) {
+        err_set(r->err, r->file, r->xml_line, r->xml_col, "XML is not well formed: %s", r->xml_msg);
+        return true;
+    }
     const xmlError *e = xmlCtxtGetLastError(ctxt);
     if (!e)
         return err_set(r->err, r->file, 0, 0, "not well-formed XML"), true;
@@ -496,10 +527,16 @@ static bool xm_well_formed_error(xmlParserCtxtPtr ctxt, reader *r)
 
 xm_doc *xm_read_memory(const char *text, size_t len, const char *name, eddy_error *err)
 {
-    reader r = {text, len, name, err};
+    reader r = {0};
+    r.text = text;
+    r.len = len;
+    r.file = name;
+    r.err = err;
     xmlParserCtxtPtr ctxt = xmlNewParserCtxt();
     if (!ctxt)
         abort();
+    ctxt->_private = &r;
+    ctxt->sax->serror = xm_on_error;
     xmlDocPtr doc = xmlCtxtReadMemory(ctxt, text, (int)len, name, NULL,
                                       XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
     if (!doc || !ctxt->wellFormed) {
@@ -527,6 +564,15 @@ xm_doc *xm_read_memory(const char *text, size_t len, const char *name, eddy_erro
     }
     if ((rc = xm_read_specs(&r, specs, d)))
         goto done;
+    xmlNodePtr beh = xm_child(root, "behavior");
+    if (beh) {
+        r.nn_stock = r.nn_flow = xm_child(beh, "non_negative") != NULL;
+        xmlNodePtr bs = xm_child(beh, "stock"), bf = xm_child(beh, "flow");
+        if (bs && xm_child(bs, "non_negative"))
+            r.nn_stock = true;
+        if (bf && xm_child(bf, "non_negative"))
+            r.nn_flow = true;
+    }
     xmlNodePtr dims = xm_child(root, "dimensions");
     if (dims && (rc = xm_read_dims(&r, dims, d)))
         goto done;
@@ -603,6 +649,9 @@ void xm_free(xm_doc *d)
         xm_var *v = &d->vars[i];
         free(v->name);
         free(v->eqn.text);
+        for (size_t j = 0; j < v->nmore; j++)
+            free(v->more[j].text);
+        free(v->more);
         free(v->units);
         xm_strs_free(v->inflows, v->nin);
         xm_strs_free(v->outflows, v->nout);

@@ -41,6 +41,9 @@ typedef struct xm_var {
     char *name;
     int line, col;
     xm_eqn eqn;          /* text NULL if absent */
+    xm_eqn *more;        /* further <eqn>s: Vensim's exports give an array one
+                            per element, in order, after the first */
+    size_t nmore;
     char **inflows, **outflows;
     size_t nin, nout;
     bool non_negative;
