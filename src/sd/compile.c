@@ -1194,12 +1194,14 @@ static int cc_emit(cc *c)
 {
     sd_model *m = c->m;
     size_t ninit, nstep;
-    int *init = cc_order(m, MODE_INIT, &ninit, c->err);
-    if (!init)
-        return -1;
+    /* the step order first: a cycle among auxiliaries is reported as such,
+     * not as a cycle of initial values */
     int *step = cc_order(m, MODE_STEP, &nstep, c->err);
-    if (!step) {
-        free(init);
+    if (!step)
+        return -1;
+    int *init = cc_order(m, MODE_INIT, &ninit, c->err);
+    if (!init) {
+        free(step);
         return -1;
     }
     m->rate_slot = cc_alloc(m->nvars * sizeof *m->rate_slot);
