@@ -388,6 +388,21 @@ static void run_one(size_t i, void *ud)
     J->rc[i] = eddy_run(J->models[v], &o, &J->res[i], &J->errs[i]);
 }
 
+/* A job's slot as bytes, for eddy-mpi (batch.h). */
+static void pack_one(size_t i, void *ud, wire_buf *out)
+{
+    jobs *J = ud;
+    wire_put_run(out, J->rc[i], &J->errs[i], &J->res[i]);
+}
+
+static int unpack_one(size_t i, void *ud, wire_rd *in)
+{
+    jobs *J = ud;
+    return wire_get_run(in, J->models[i / J->seeds], &J->rc[i], &J->errs[i], &J->res[i]);
+}
+
+static const batch_io one_io = {pack_one, unpack_one};
+
 static void outcome(const fix_report *F, const jobs *J, size_t vf, size_t vc, fix_outcome *o)
 {
     const model *m = F->m;
@@ -470,14 +485,16 @@ static void summarise(fix_report *F)
     }
     if (!fix_recovers(F, &F->as_written) && lo && hi && fhi > flo && !lo_ok)
         snprintf(F->summary + n, sizeof F->summary - (size_t)n,
-                 " The measurement agrees with the seed texts: the obvious parameter fixes are the weakest.");
+                 " The measurement agrees with Meadows' ranking of leverage points: the parameters a responder reaches for "
+                 "first are the weakest fixes.");
     else if (lo && hi && flo >= fhi)
         snprintf(F->summary + n, sizeof F->summary - (size_t)n,
-                 " Here the measurement disagrees with the seed texts: low-leverage fixes do as well (%s).",
+                 " Here the measurement disagrees with Meadows' ranking of leverage points: low-leverage fixes do as well "
+                 "(%s).",
                  agree[0] ? agree : "none recover");
     else if (lo_ok)
         snprintf(F->summary + n, sizeof F->summary - (size_t)n,
-                 " Mostly as the seed texts claim, but some low-leverage fixes recover too: %s.", agree);
+                 " Mostly as Meadows' ranking of leverage points predicts, but some low-leverage fixes recover too: %s.", agree);
 }
 
 /* Replication 0's goodput, row by row, for the small multiples of a report.
@@ -564,7 +581,7 @@ int fix_run(const char *path, const fix_opts *opt, fix_report *F, eddy_error *er
             J.models[2 + 2 * i + (size_t)k] = x;
         }
     }
-    batch_for(nv * R, opt->threads, run_one, &J, opt->progress, opt->progress_ud);
+    batch_run(nv * R, opt->threads, run_one, &J, &one_io, opt->progress, opt->progress_ud);
     F->runs = nv * R;
     for (size_t i = 0; i < nv * R; i++)
         if (J.rc[i] < 0) {
