@@ -354,7 +354,13 @@ static void test_noisy_neighbour_burst(void **state)
     json_t *p0 = json_array_get(json_object_get(j, "points"), 0);
     double batch = json_real_value(json_object_get(json_object_get(json_object_get(json_object_get(p0, "clients"), "batch"), "demand"), "mean"));
     assert_within_rel(batch, 100, 0.05);
+    EXPECT_HAS(jstr(j, "curve_label"), "load bursts dropped");
     json_decref(j);
+    /* basin varies a fault window: it says why it cannot map a burst */
+    r = run("basin -q examples/noisy-neighbour.yaml");
+    EXPECT_STATUS(r, 1, "basin on a burst");
+    EXPECT_HAS(r.err, "only trigger is a load burst");
+    run_free(&r);
 }
 
 int main(void)
