@@ -178,6 +178,97 @@ static void test_storm_words(void **state)
     run_free(&r);
 }
 
+/* The intervention named `name` in a fix report, or NULL. */
+static json_t *intervention(json_t *fix, const char *name)
+{
+    json_t *iv = json_object_get(fix, "interventions");
+    for (size_t i = 0; i < json_array_size(iv); i++)
+        if (!strcmp(jstr(json_array_get(iv, i), "name"), name))
+            return json_array_get(iv, i);
+    return NULL;
+}
+
+/* Every cut `eddy diagnose` makes is measured by `eddy fix`: on cold-cache,
+ * diagnose credits coalescing with stale-while-revalidate, and fix used to
+ * leave it out.  Each knockout of diagnose (but the load drop, which is
+ * not a loop's arrow) must have its break-glass intervention in fix. */
+static void test_fix_covers_every_cut(void **state)
+{
+    (void)state;
+    static const char *const models[] = {"examples/cold-cache.yaml", "tests/data/diagnose/hedge-storm.yaml"};
+    for (size_t k = 0; k < sizeof models / sizeof models[0]; k++) {
+        char args[256];
+        snprintf(args, sizeof args, "diagnose -q --json --seeds 1 %s", models[k]);
+        json_t *dg = run_json(args);
+        snprintf(args, sizeof args, "fix -q --json --seeds 2 %s", models[k]);
+        json_t *fx = run_json(args);
+        json_t *ko = json_object_get(dg, "knockouts");
+        size_t cuts = 0;
+        for (size_t i = 0; i < json_array_size(ko); i++) {
+            const char *label = jstr(json_array_get(ko, i), "cut");
+            if (!strncmp(label, "load drop", 9))
+                continue;
+            cuts++;
+            char name[256];
+            snprintf(name, sizeof name, "break-glass: %s", label);
+            if (!intervention(fx, name))
+                fail_msg("%s: diagnose cuts '%s', fix does not measure it", models[k], label);
+        }
+        assert_true(cuts >= 1);
+        if (k == 0) { /* and on cold-cache it recovers, as diagnose says */
+            json_t *iv = intervention(fx, "break-glass: coalescing and stale-while-revalidate on at sessions");
+            assert_non_null(iv);
+            assert_true(json_is_true(json_object_get(iv, "recovered")));
+        } else { /* no timeout ever fires in the hedge storm: a no-op, left out and named */
+            EXPECT_HAS(jstr(fx, "left_out"), "'timeouts x2'");
+            assert_null(intervention(fx, "timeouts x2"));
+        }
+        json_decref(dg);
+        json_decref(fx);
+    }
+}
+
+/* No-ops are left out and named: a model with no retries gets no "retries
+ * off", and an intervention whose every run is the model as written's is
+ * listed under left_out instead of as a row.  A real change that does not
+ * rescue (fewer retries in the storm) is a row, not a no-op. */
+static void test_fix_leaves_out_noops(void **state)
+{
+    (void)state;
+    json_t *fx = run_json("fix -q --json --seeds 2 tests/data/diagnose/no-retries.yaml");
+    json_t *iv = json_object_get(fx, "interventions");
+    assert_true(json_array_size(iv) >= 3);
+    for (size_t i = 0; i < json_array_size(iv); i++) {
+        const char *n = jstr(json_array_get(iv, i), "name");
+        if (strstr(n, "retr") || strstr(n, "backoff"))
+            fail_msg("a model with no retries got '%s'", n);
+    }
+    json_decref(fx);
+}
+
+/* Doubling capacity is not free: the capacity column counts the workers
+ * provisioned in steady state (workers x replicas). */
+static void test_fix_capacity(void **state)
+{
+    (void)state;
+    json_t *fx = run_json("fix -q --json --seeds 2 examples/retry-storm.yaml");
+    double base = json_real_value(json_object_get(json_object_get(json_object_get(fx, "as_written"), "steady_workers"), "mean"));
+    assert_within_rel(base, 60, 1e-9); /* checkout 40 + db 20 */
+    json_t *w = intervention(fx, "workers x2");
+    assert_non_null(w);
+    assert_within_rel(json_real_value(json_object_get(json_object_get(w, "steady_workers"), "mean")), 120, 1e-9);
+    json_t *t = intervention(fx, "timeouts x2");
+    assert_within_rel(json_real_value(json_object_get(json_object_get(t, "steady_workers"), "mean")), 60, 1e-9);
+    /* a real change that does not rescue is a row, not a no-op */
+    assert_non_null(intervention(fx, "fewer retries (2 attempts)"));
+    assert_string_equal(jstr(fx, "left_out"), "");
+    json_decref(fx);
+    run_result r = run("fix -q --seeds 2 examples/retry-storm.yaml");
+    EXPECT_HAS(r.out, "capacity");
+    EXPECT_HAS(r.out, "+60 workers (+100%)");
+    run_free(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -186,6 +277,9 @@ int main(void)
         cmocka_unit_test(test_herd_usual_rate),
         cmocka_unit_test(test_success_at_most_one),
         cmocka_unit_test(test_storm_words),
+        cmocka_unit_test(test_fix_covers_every_cut),
+        cmocka_unit_test(test_fix_leaves_out_noops),
+        cmocka_unit_test(test_fix_capacity),
     };
     return cmocka_run_group_tests_name("trust", tests, setup, teardown);
 }

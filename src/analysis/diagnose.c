@@ -59,11 +59,28 @@ static void run_job(size_t i, void *ud)
     J->rc[slot] = eddy_run(J->models[v], &o, &J->res[slot], &J->errs[slot]);
 }
 
+/* A job's slot as bytes, for eddy-mpi (batch.h). */
+static void pack_job(size_t i, void *ud, wire_buf *out)
+{
+    job_set *J = ud;
+    size_t slot = J->first * J->seeds + i;
+    wire_put_run(out, J->rc[slot], &J->errs[slot], &J->res[slot]);
+}
+
+static int unpack_job(size_t i, void *ud, wire_rd *in)
+{
+    job_set *J = ud;
+    size_t slot = J->first * J->seeds + i;
+    return wire_get_run(in, J->models[J->first + i / J->seeds], &J->rc[slot], &J->errs[slot], &J->res[slot]);
+}
+
+static const batch_io job_io = {pack_job, unpack_job};
+
 static int run_variants(job_set *J, size_t first, size_t count, const diagnose_opts *opt, eddy_error *err,
                         size_t *runs)
 {
     J->first = first;
-    batch_for(count * J->seeds, opt->threads, run_job, J, opt->progress, opt->progress_ud);
+    batch_run(count * J->seeds, opt->threads, run_job, J, &job_io, opt->progress, opt->progress_ud);
     *runs += count * J->seeds;
     for (size_t s = first * J->seeds; s < (first + count) * J->seeds; s++)
         if (J->rc[s] < 0) {

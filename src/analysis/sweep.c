@@ -138,6 +138,24 @@ static void run_job(size_t i, void *ud)
     free(a.sums);
 }
 
+/* A job's slot as bytes, for eddy-mpi (batch.h). */
+static void pack_job(size_t i, void *ud, wire_buf *out)
+{
+    job_ctx *c = ud;
+    wire_put(out, &c->failed[i], sizeof c->failed[i]);
+    wire_put(out, c->slots + i * c->stride, c->stride * sizeof *c->slots);
+}
+
+static int unpack_job(size_t i, void *ud, wire_rd *in)
+{
+    job_ctx *c = ud;
+    if (wire_get(in, &c->failed[i], sizeof c->failed[i]) < 0)
+        return -1;
+    return wire_get(in, c->slots + i * c->stride, c->stride * sizeof *c->slots);
+}
+
+static const batch_io job_io = {pack_job, unpack_job};
+
 /* Mean and sample standard deviation of the values that are not NaN. */
 static sweep_stat stat_of(const double *v, size_t n, size_t stride)
 {
@@ -277,7 +295,7 @@ int sweep_run(const char *path, const sweep_opts *o, sweep_result *out, eddy_err
         c.failed = calloc(np * ns, sizeof *c.failed);
         if (!c.slots || !c.failed)
             abort();
-        batch_for(np * ns, o->threads, run_job, &c, o->progress, o->progress_ud);
+        batch_run(np * ns, o->threads, run_job, &c, &job_io, o->progress, o->progress_ud);
         for (size_t i = 0; i < np * ns; i++)
             if (c.failed[i]) {
                 err_set(err, path, 0, 0, "a run of the sweep failed (load x%g)", out->points[i / ns].load);

@@ -13,6 +13,7 @@
 #include "../model/patchfile.h"
 #include "../model/units.h"
 #include "cld_svg.h"
+#include "fix_out.h"
 #include "review_out.h"
 #include "svg.h"
 #include "ts_plots.h"
@@ -329,13 +330,15 @@ static void fix_row(FILE *f, const fix_report *r, int level, const char *name, c
     fprintf(f, "</td><td class=\"num rec\">%zu/%u</td>", o->recovered, r->seeds);
     ci_cell(f, o->recovery_time, 1, 1, " s");
     ci_cell(f, o->goodput_lost, 100, 1, "%");
+    char cap[64];
+    fix_capacity_str(cap, sizeof cap, r, o, as_written);
     if (as_written) {
-        fprintf(f, "<td class=\"num\">p99 %.0f ms</td>", r->baseline_p99.mean * 1e3);
+        fprintf(f, "<td class=\"num\">p99 %.0f ms, %s</td>", r->baseline_p99.mean * 1e3, cap);
     } else {
         double dp = (o->steady_p99.mean - r->baseline_p99.mean) * 1e3;
         double shed = (1 - o->steady_goodput.mean) * 100;
-        fprintf(f, "<td class=\"num\">p99 %+.0f ms, goodput %+.1f%%</td>", isfinite(dp) ? dp : 0,
-                isfinite(shed) ? -shed : 0);
+        fprintf(f, "<td class=\"num\">p99 %+.0f ms, goodput %+.1f%%, workers: %s</td>", isfinite(dp) ? dp : 0,
+                isfinite(shed) ? -shed : 0, cap);
     }
     fputs("</tr>\n", f);
 }
