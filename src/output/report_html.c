@@ -33,6 +33,7 @@ void report_html_escape(FILE *f, const char *s) { svg_escape(f, s); }
  * and their box scrolls; so do tables. */
 #define WIDE_W 720
 #define NARROW_W 360
+#define MULTIPLE_W 340 /* three to a row on a wide screen, one on a phone */
 #define STR_(x) #x
 #define STR(x) STR_(x)
 
@@ -397,7 +398,7 @@ static void multiple(FILE *f, const fix_report *r, size_t v, const char *title, 
     p.title = title;
     p.xlabel = "time (s)";
     p.ylabel = "goodput (req/s)";
-    p.width = 360;
+    p.width = MULTIPLE_W;
     p.height = 210;
     p.series = s;
     p.nseries = 2;
