@@ -1008,6 +1008,8 @@ static int pick_loop(const diagnosis *d, const cut *c, const eddy_result *obs, c
     return best;
 }
 
+#define DIAGNOSE_MAX_LOOPS 2000
+
 int diagnose_run(const char *path, const diagnose_opts *opt, diagnosis *d, eddy_error *err)
 {
     memset(d, 0, sizeof *d);
@@ -1035,7 +1037,9 @@ int diagnose_run(const char *path, const diagnose_opts *opt, diagnosis *d, eddy_
     d->settle = opt->settle > 0 ? t_sec(opt->settle) : (rest / 3 < 30 ? rest / 3 : 30);
 
     d->graph = derive_graph(m);
-    d->loops = loops_analyze(d->graph, 500);
+    /* Every group of loops, each searched on its own past 2000 loops: the
+     * knockouts see every cut, not the cuts of the first 500 loops found. */
+    d->loops = loops_analyze_bounded(d->graph, DIAGNOSE_MAX_LOOPS, 100);
     knockout_find(m, d->graph, d->loops, &d->cuts);
     d->knockouts = calloc(d->cuts.n ? d->cuts.n : 1, sizeof *d->knockouts);
 

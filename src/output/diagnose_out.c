@@ -7,6 +7,7 @@
 
 #include "../analysis/variant.h"
 #include "../loops/graph.h"
+#include "loops_out.h"
 #include "../model/units.h"
 
 static void loop_line(FILE *fp, const diagnosis *d, int li)
@@ -66,6 +67,11 @@ void diagnose_text(FILE *fp, const diagnosis *d, const char *path)
                     lk->delay ? ", delay" : "", d->graph->vars[lk->to].name, lk->origin);
         }
         const cut *c = &d->cuts.v[d->sustaining_cut];
+        const loop_group *G = &d->loops->groups[l->group];
+        fprintf(fp, "  its group: ");
+        loopsout_group_label(fp, d->graph, G);
+        fprintf(fp, " (%s%zu loops: %zu R, %zu B; `eddy loops` lists the groups)\n", G->exact ? "" : "at least ",
+                G->count, G->nr, G->nb);
         fprintf(fp, "  found by knockout: %s from the end of the trigger", c->label);
         /* the other loops through the same arrow (not the one shown) */
         size_t others = 0;
