@@ -27,6 +27,7 @@ extern int cli_worker;
 int cmd_run(int argc, char **argv);
 int cmd_loops(int argc, char **argv);
 int cmd_review(int argc, char **argv);
+int cmd_avail(int argc, char **argv);
 int cmd_diagnose(int argc, char **argv);
 int cmd_fix(int argc, char **argv);
 int cmd_sweep(int argc, char **argv);

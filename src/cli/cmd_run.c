@@ -128,7 +128,7 @@ static int write_svg(const char *dir, const char *path, const model *m, const ed
     }
     eddy_result base;
     bool have_base = false;
-    if (m->nfaults) {
+    if (variant_has_trigger(m)) {
         eddy_error err;
         model *b = model_load(path, &err);
         if (b) {
