@@ -21,6 +21,7 @@ static const cli_command commands[] = {
     {"report", cmd_report, "write one self-contained HTML page: diagnosis, SVG plots, loop diagram, review, fixes"},
     {"loops", cmd_loops, "find, classify and explain the feedback loops of a diagram or model"},
     {"review", cmd_review, "review every call edge: timeouts, retries, amplification"},
+    {"avail", cmd_avail, "availability from the correlation structure: paper vs structural, cut sets, importance"},
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 
