@@ -377,7 +377,7 @@ static void test_fault_down_false(void **state)
 {
     (void)state;
     EXPECT_ERROR(BASE "faults:\n  - {at: 60s, for: 30s, target: checkout, down: false}\n", "down: ^false",
-                 "faults[0].down: expected 'true'");
+                 "faults[0].down: expected true (down: false does nothing");
     EXPECT_ERROR(BASE "faults:\n  - {at: 60s, for: 30s, target: checkout, down: maybe}\n", "down: ^maybe",
                  "faults[0].down: expected true or false", "got 'maybe'");
 }
@@ -461,7 +461,7 @@ static void test_rate_steps_out_of_order(void **state)
         STEPS("      - {at: 0s, rate: 10/s}\n      - {at: 60s, rate: 20/s}\n      - {at: 60s, rate: 5/s}\n");
     EXPECT_ERROR(backwards, "at: ^30s", "clients.shoppers.rate[2]", "steps must be in increasing order of 'at'");
     EXPECT_ERROR(equal, "20/s}\n      - {at: ^60s", "clients.shoppers.rate[2]", "steps must be in increasing order");
-    EXPECT_ERROR(STEPS("      - {at: 0s}\n"), "- ^{at: 0s}", "clients.shoppers.rate[0]: a step needs both 'at' and 'rate'");
+    EXPECT_ERROR(STEPS("      - {at: 0s}\n"), "- ^{at: 0s}", "clients.shoppers.rate[0]: missing key 'rate'");
     EXPECT_ERROR(STEPS("      []\n"), "^[]", "clients.shoppers.rate: expected at least one step");
     EXPECT_ERROR(backwards, "at: ^30s", "clients.shoppers.rate[2].at: steps must be in increasing order of 'at'");
 }
@@ -512,7 +512,7 @@ static void test_duplicate_entity_name(void **state)
 {
     (void)state;
     EXPECT_ERROR_ISOLATED(DUR CLIENT "services:\n" CHECKOUT CHECKOUT, "5ms\n  ^checkout:",
-                          "services: duplicate name 'checkout'");
+                          "services: duplicate service name 'checkout' (first given at line 7, column 3)");
     EXPECT_ERROR_ISOLATED(DUR CLIENT SERVICES "  ? [x]\n  : {workers: 1}\n", "? ^[x]",
                           "services: names must be plain words, got a list");
 }
@@ -520,8 +520,12 @@ static void test_duplicate_entity_name(void **state)
 static void test_client_named_like_service(void **state)
 {
     (void)state;
-    EXPECT_ERROR(DUR "clients:\n  checkout:\n    rate: 400/s\n    call: checkout\n" SERVICES, "  ^checkout:\n    rate",
-                 "clients: 'checkout' is also a service name", "one name must mean one thing");
+    /* the error is at whichever of the two comes later in the file, and
+     * says where the other one is */
+    EXPECT_ERROR(DUR "clients:\n  checkout:\n    rate: 400/s\n    call: checkout\n" SERVICES, "  ^checkout:\n    workers",
+                 "services: 'checkout' is also a client name (line 3)", "one name must mean one thing");
+    EXPECT_ERROR(DUR SERVICES "clients:\n  checkout:\n    rate: 400/s\n    call: checkout\n", "  ^checkout:\n    rate",
+                 "clients: 'checkout' is also a service name (line 3)", "one name must mean one thing");
 }
 
 static void test_sample_longer_than_duration(void **state)
