@@ -37,7 +37,7 @@ CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/%.o)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 LIB     := $(BUILD)/libeddy.a
 
-.PHONY: all test test-asan test-valgrind test-browser check bench clean
+.PHONY: all test test-asan test-valgrind test-browser check bench clean docs
 all: eddy
 
 eddy: $(BUILD)/eddy
@@ -90,6 +90,11 @@ check: test test-asan test-valgrind test-browser
 
 bench: eddy
 	sh bench/run.sh
+
+# The key tables of docs/model.md, generated from the loader's schema tables
+# (src/model/schema_model.c); test_schema fails when they disagree.
+docs: eddy
+	./eddy schema --docs docs/model.md > docs/model.md.tmp && mv -f docs/model.md.tmp docs/model.md
 
 clean:
 	rm -rf build build-asan eddy

@@ -17,6 +17,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include <yaml.h>
 
@@ -183,8 +184,19 @@ const char *schema_suggest(const char *s, const char *const *cands, size_t n);
 /* " (did you mean '2s'?)" for a misspelled unit, or "". */
 const char *schema_unit_hint(const char *s, sk_type type, char *buf, size_t size);
 
-/* The root table: the whole model. */
+/* The root table: the whole model; and every table, NULL-terminated. */
 extern const schema_table schema_model;
+extern const schema_table *const schema_tables[];
+
+/* The model format as a JSON Schema, draft 2020-12 (schema_doc.c). */
+struct json_t *schema_json(void);
+/* A table's keys as a Markdown table: key | type | default | meaning. */
+void schema_markdown(FILE *out, const schema_table *t);
+/* Write `text` (docs/model.md) to out with the block between each
+ * `<!-- schema:ID -->` and `<!-- /schema:ID -->` replaced by table ID's keys.
+ * Returns 0; the number of tables that have no block (named in `missing`);
+ * or -1 (a block unclosed or naming no table, in `missing`). */
+int schema_docs(const char *text, FILE *out, char *missing, size_t size);
 const char *schema_kind_name(sk_kind k);
 
 #endif
