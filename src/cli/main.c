@@ -1,4 +1,5 @@
-/* main.c -- `eddy <command> [options] FILE`: dispatch to a command. */
+/* main.c -- `eddy <command> [options] FILE`: dispatch to a command.
+ * (The process's main() is in eddy_main.c, or src/mpi/ for eddy-mpi.) */
 #include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
@@ -20,6 +21,7 @@ static const cli_command commands[] = {
     {"report", cmd_report, "write one self-contained HTML page: diagnosis, SVG plots, loop diagram, review, fixes"},
     {"loops", cmd_loops, "find, classify and explain the feedback loops of a diagram or model"},
     {"review", cmd_review, "review every call edge: timeouts, retries, amplification"},
+    {"avail", cmd_avail, "availability from the correlation structure: paper vs structural, cut sets, importance"},
     {"schema", cmd_schema, "print the model format as a JSON Schema, for editors"},
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
@@ -114,7 +116,9 @@ int cli_opt_common(const char *cmd, int ch, char **argv, const char *usage)
     return cli_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
 }
 
-int main(int argc, char **argv)
+int cli_worker;
+
+int cli_main(int argc, char **argv)
 {
     if (argc < 2) {
         usage(stderr);

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "avail_load.h"
 #include "schema.h"
 #include "yedit.h"
 #include "ysafe.h"
@@ -252,7 +253,12 @@ static model *load_text(const char *text, size_t len, const char *name, const mo
         rc = schema_resolve(&S);
     if (rc == 0) {
         set_slots(m);
-        if (check_faults(&S) < 0 || check_bulkheads(&S) < 0 || check_caches(&S) < 0 || check_calls_acyclic(&S) < 0)
+        /* availability (avail_load.c): after services and clients, whose
+         * names infra must not take */
+        yaml_node_t *infra = sk_get(&S, root, "infra", NULL), *ccf = sk_get(&S, root, "ccf", NULL);
+        if (check_faults(&S) < 0 || check_bulkheads(&S) < 0 || check_caches(&S) < 0 ||
+            (infra && avail_load_infra(&S.y, infra, m) < 0) || (ccf && avail_load_ccf(&S.y, ccf, m) < 0) ||
+            avail_load_check(&S.y, m) < 0 || check_calls_acyclic(&S) < 0)
             rc = -1;
     }
     schema_ctx_free(&S);
@@ -298,7 +304,9 @@ void model_free(model *m)
         for (size_t j = 0; j < m->services[i].nbulkheads; j++)
             free(m->services[i].bulkheads[j].caller);
         free(m->services[i].bulkheads);
+        avail_load_free_service(&m->services[i]);
     }
+    avail_load_free(m);
     free(m->clients);
     free(m->services);
     free(m->faults);

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "avail_load.h"
 #include "schema.h"
 #include "units.h"
 
@@ -23,6 +24,16 @@ static model_pos pos_of(const yaml_node_t *n) { return (model_pos){yd_line(n), y
 static const char *const W_OUTCOMES[] = {"timeout", "error", "reject", NULL};
 static const char *const W_FALLBACK[] = {"none", "default", NULL};
 static const char *const W_OFF[] = {"off", "none", "false", NULL};
+
+/* ---- keys read elsewhere --------------------------------------------------- */
+
+/* The availability keys are read by avail_load.c, from the rule or from
+ * load.c; the walker only places them (unknown, duplicate keys). */
+static int read_later(schema_ctx *S, const schema_key *k, yaml_node_t *v, const char *path, void *obj)
+{
+    (void)S, (void)k, (void)v, (void)path, (void)obj;
+    return 0;
+}
 
 /* ---- distributions ------------------------------------------------------ */
 
@@ -689,6 +700,16 @@ static const schema_key service_keys[] = {
      .doc = "Workers (and a queue) reserved per replica for a caller (§4.9)."},
     {.name = "startup", .type = SK_DURATION, .off = OFF(service_spec, startup), .pos = POS(service_spec, startup_pos),
      .def = "0s", .doc = "A new replica's start-up delay: it serves this long after it is created (§4.10)."},
+    {.name = "failures", .type = SK_CUSTOM, .read = read_later, .what = "failure process (§10)",
+     .json = "{\"type\": \"object\"}",
+     .doc = "`eddy avail`: each replica fails and is repaired independently with this process (§10)."},
+    {.name = "zones", .type = SK_CUSTOM, .read = read_later, .what = "list of infra names",
+     .json = "{\"type\": \"array\", \"items\": {\"type\": \"string\"}}",
+     .doc = "`eddy avail`: replicas are spread round-robin over these infra entries; a zone's outage takes its "
+            "replicas down (§10)."},
+    {.name = "depends_on", .type = SK_CUSTOM, .read = read_later, .what = "list of infra names or `{NAME: ...}`",
+     .json = "{\"type\": \"array\"}",
+     .doc = "`eddy avail`: infra the service needs; `{NAME: {stale: 10m}}` keeps serving cached data that long (§10)."},
     {0},
 };
 static const schema_table service_table = {
@@ -702,6 +723,8 @@ static int service_rule(schema_ctx *S, void *obj, const sk_field *f, yaml_node_t
     const schema_table *self = &service_table;
     service_spec *s = obj;
     char p[SK_PATH];
+    if (avail_load_service(&S->y, path, F("failures")->val, F("zones")->val, F("depends_on")->val, s) < 0)
+        return -1;
     if (s->shed.priority && s->queue == MODEL_UNLIMITED && !s->shed.codel) {
         sk_join(p, path, "shed");
         return sk_fail(S, F("shed")->val,
@@ -1158,6 +1181,11 @@ static const schema_key model_keys[] = {
     {.name = "caches", .type = SK_ENTITIES, .off = OFF(model, caches), .count = OFF(model, ncaches),
      .sub = &cache_table, .pass = 1, .what = "a mapping of cache names to caches",
      .doc = "Look-aside caches that calls name with `cache:`. See §9."},
+    {.name = "infra", .type = SK_CUSTOM, .read = read_later, .what = "mapping name → failure process",
+     .json = "{\"type\": \"object\"}",
+     .doc = "Shared things that serve no requests: config, DNS, a control plane, a zone. See §10."},
+    {.name = "ccf", .type = SK_CUSTOM, .read = read_later, .what = "list of common-cause groups",
+     .json = "{\"type\": \"array\"}", .doc = "Members that fail together (beta-factor). See §10."},
     {0},
 };
 const schema_table schema_model = {

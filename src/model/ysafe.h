@@ -7,7 +7,7 @@
  * second document after `---` is silently dropped by yaml_parser_load.
  * ysafe_load first reads the text's events (cheap, and stopped at the first
  * limit passed) and only then builds the document.  The limits are in
- * docs/model.md §10. */
+ * docs/model.md §11. */
 #ifndef EDDY_YSAFE_H
 #define EDDY_YSAFE_H
 
