@@ -112,6 +112,7 @@ check: test test-asan test-valgrind test-browser
 
 bench: eddy
 	sh bench/run.sh
+	sh bench/loops.sh
 
 clean:
 	rm -rf build build-asan eddy eddy-mpi
