@@ -8,6 +8,7 @@
 #include "avail_load.h"
 
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +31,17 @@ static char *al_xstrdup(const char *s)
     if (!p)
         abort();
     return p;
+}
+
+/* A key path for messages; a path too long for the buffer is cut, which
+ * only shortens a message (vsnprintf: no truncation warning to silence). */
+static void al_pathf(char *out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void al_pathf(char *out, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(out, AL_PATH, fmt, ap);
+    va_end(ap);
 }
 
 static model_pos al_pos(const yaml_node_t *n) { return (model_pos){yd_line(n), yd_col(n)}; }
@@ -130,7 +142,7 @@ static int al_repair(const yamldoc *y, yaml_node_t *n, const char *path, repair 
     if (!v[K_DIST])
         return yd_fail(y, n, "%s: missing key 'dist'; expected one of exponential|lognormal|weibull|constant", path);
     char p[AL_PATH];
-    snprintf(p, sizeof p, "%s.dist", path);
+    al_pathf(p, "%s.dist", path);
     const char *d = yd_scalar(y, v[K_DIST], p, "exponential|lognormal|weibull|constant");
     if (!d)
         return -1;
@@ -145,8 +157,8 @@ static int al_repair(const yamldoc *y, yaml_node_t *n, const char *path, repair 
             return yd_fail(y, k[i], "%s: a %s repair time does not take '%s'; it takes %s", path, kinds[kind], keys[i],
                            needs[kind]);
     double a = 0, b = 0;
-#define SEC(K, VAR) (snprintf(p, sizeof p, "%s.%s", path, keys[K]), al_seconds(y, v[K], p, &(VAR)))
-#define NUM(K, VAR) (snprintf(p, sizeof p, "%s.%s", path, keys[K]), al_number(y, v[K], p, &(VAR)))
+#define SEC(K, VAR) (al_pathf(p, "%s.%s", path, keys[K]), al_seconds(y, v[K], p, &(VAR)))
+#define NUM(K, VAR) (al_pathf(p, "%s.%s", path, keys[K]), al_number(y, v[K], p, &(VAR)))
 #define MISSING() yd_fail(y, n, "%s: a %s repair time needs %s", path, kinds[kind], needs[kind])
     switch (kind) {
     case REPAIR_CONSTANT:
@@ -218,17 +230,17 @@ static int al_failures(const yamldoc *y, yaml_node_t *n, const char *path, failu
         return yd_fail(y, n, "%s: missing key 'mttr' (the mean time to repair, e.g. 30m, or a distribution)", path);
     if (!v[0] == !v[2])
         return yd_fail(y, n, "%s: give one of 'mtbf' (e.g. 720h) or 'availability' (e.g. 99.9%%), with 'mttr'", path);
-    snprintf(p, sizeof p, "%s.mttr", path);
+    al_pathf(p, "%s.mttr", path);
     if (al_repair(y, v[1], p, &f->mttr) < 0)
         return -1;
     double m = repair_mean(&f->mttr);
     if (v[0]) {
-        snprintf(p, sizeof p, "%s.mtbf", path);
+        al_pathf(p, "%s.mtbf", path);
         if (al_seconds(y, v[0], p, &f->mtbf) < 0)
             return -1;
     } else {
         double a;
-        snprintf(p, sizeof p, "%s.availability", path);
+        al_pathf(p, "%s.availability", path);
         if (al_fraction(y, v[2], p, &a) < 0)
             return -1;
         if (a <= 0 || a >= 1)
@@ -264,12 +276,12 @@ int avail_load_service(const yamldoc *y, const char *path, yaml_node_t *failures
 {
     char p[AL_PATH];
     if (failures) {
-        snprintf(p, sizeof p, "%s.failures", path);
+        al_pathf(p, "%s.failures", path);
         if (al_failures(y, failures, p, &s->failures) < 0)
             return -1;
     }
     if (zones) {
-        snprintf(p, sizeof p, "%s.zones", path);
+        al_pathf(p, "%s.zones", path);
         if (al_list(y, zones, p, "[zone-a, zone-b, zone-c]") < 0)
             return -1;
         size_t n = (size_t)(zones->data.sequence.items.top - zones->data.sequence.items.start);
@@ -278,21 +290,21 @@ int avail_load_service(const yamldoc *y, const char *path, yaml_node_t *failures
         s->zones = al_xcalloc(n, sizeof *s->zones);
         for (size_t i = 0; i < n; i++) {
             char q[AL_PATH];
-            snprintf(q, sizeof q, "%s[%zu]", p, i);
+            al_pathf(q, "%s[%zu]", p, i);
             if (al_ref(y, yd_node(y, zones->data.sequence.items.start[i]), q, &s->zones[i]) < 0)
                 return -1;
             s->nzones++;
         }
     }
     if (depends_on) {
-        snprintf(p, sizeof p, "%s.depends_on", path);
+        al_pathf(p, "%s.depends_on", path);
         if (al_list(y, depends_on, p, "[config, {dns: {stale: 10m}}]") < 0)
             return -1;
         size_t n = (size_t)(depends_on->data.sequence.items.top - depends_on->data.sequence.items.start);
         s->depends_on = al_xcalloc(n ? n : 1, sizeof *s->depends_on);
         for (size_t i = 0; i < n; i++) {
             char q[AL_PATH];
-            snprintf(q, sizeof q, "%s[%zu]", p, i);
+            al_pathf(q, "%s[%zu]", p, i);
             yaml_node_t *e = yd_node(y, depends_on->data.sequence.items.start[i]);
             depends_spec *d = &s->depends_on[s->ndepends];
             if (e->type == YAML_SCALAR_NODE) {
@@ -305,7 +317,7 @@ int avail_load_service(const yamldoc *y, const char *path, yaml_node_t *failures
                     return -1;
                 s->ndepends++; /* owned from here: freed with the service */
                 char r[AL_PATH];
-                snprintf(r, sizeof r, "%s.%s", q, d->on.name);
+                al_pathf(r, "%s.%s", q, d->on.name);
                 if (v->type == YAML_SCALAR_NODE && !strcmp(yd_text(v), "fail")) {
                     d->stale = 0;
                 } else if (v->type == YAML_MAPPING_NODE) {
@@ -365,7 +377,7 @@ int avail_load_infra(const yamldoc *y, yaml_node_t *n, model *m)
         e->name = al_xstrdup(name);
         e->pos = al_pos(k);
         char p[AL_PATH];
-        snprintf(p, sizeof p, "infra.%s", name);
+        al_pathf(p, "infra.%s", name);
         if (al_failures(y, v, p, &e->failures) < 0)
             return -1;
     }
@@ -381,7 +393,7 @@ int avail_load_ccf(const yamldoc *y, yaml_node_t *n, model *m)
     for (size_t i = 0; i < cnt; i++) {
         yaml_node_t *e = yd_node(y, n->data.sequence.items.start[i]);
         char p[AL_PATH], q[AL_PATH];
-        snprintf(p, sizeof p, "ccf[%zu]", i);
+        al_pathf(p, "ccf[%zu]", i);
         if (e->type != YAML_MAPPING_NODE)
             return yd_fail(y, e, "%s: expected a mapping {members: [...], model: beta-factor, beta: 5%%}, got %s", p,
                            yd_type_name(e));
@@ -392,7 +404,7 @@ int avail_load_ccf(const yamldoc *y, yaml_node_t *n, model *m)
         ccf_spec *c = &m->ccf[m->nccf++];
         c->pos = al_pos(e);
         if (v[0]) {
-            snprintf(q, sizeof q, "%s.name", p);
+            al_pathf(q, "%s.name", p);
             const char *s = yd_scalar(y, v[0], q, "a name");
             if (!s)
                 return -1;
@@ -403,7 +415,7 @@ int avail_load_ccf(const yamldoc *y, yaml_node_t *n, model *m)
             c->name = al_xstrdup(def);
         }
         if (v[2]) {
-            snprintf(q, sizeof q, "%s.model", p);
+            al_pathf(q, "%s.model", p);
             const char *s = yd_scalar(y, v[2], q, "beta-factor");
             if (!s)
                 return -1;
@@ -413,19 +425,19 @@ int avail_load_ccf(const yamldoc *y, yaml_node_t *n, model *m)
         if (!v[3])
             return yd_fail(y, e, "%s: missing key 'beta' (the fraction of a member's failures that hit every member)",
                            p);
-        snprintf(q, sizeof q, "%s.beta", p);
+        al_pathf(q, "%s.beta", p);
         if (al_fraction(y, v[3], q, &c->beta) < 0)
             return -1;
         if (!v[1])
             return yd_fail(y, e, "%s: missing key 'members' (services, whose replicas fail together, or infra)", p);
-        snprintf(q, sizeof q, "%s.members", p);
+        al_pathf(q, "%s.members", p);
         if (al_list(y, v[1], q, "[api, web]") < 0)
             return -1;
         size_t nm = (size_t)(v[1]->data.sequence.items.top - v[1]->data.sequence.items.start);
         c->members = al_xcalloc(nm ? nm : 1, sizeof *c->members);
         for (size_t j = 0; j < nm; j++) {
             char r[AL_PATH];
-            snprintf(r, sizeof r, "%s[%zu]", q, j);
+            al_pathf(r, "%s[%zu]", q, j);
             yaml_node_t *mn = yd_node(y, v[1]->data.sequence.items.start[j]);
             const char *s = yd_scalar(y, mn, r, "a service or infra name");
             if (!s)

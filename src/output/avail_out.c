@@ -59,6 +59,46 @@ static void ao_callee(const model *m, const client_spec *c, char *out, size_t n)
     snprintf(out, n, "%s", m->services[c->call.to].name);
 }
 
+static void ao_dur(double s, char *out, size_t n)
+{
+    if (s < 120)
+        snprintf(out, n, "%.0f s", s);
+    else if (s < 7200)
+        snprintf(out, n, "%.1f min", s / 60);
+    else
+        snprintf(out, n, "%.1f h", s / 3600);
+}
+
+static void ao_dyn_text(FILE *f, const avail_dyn *d)
+{
+    fprintf(f, "\ndynamic: each frequent cut set's outage simulated request by request (%zu draws of its repair "
+               "time each)\n",
+            d->draws);
+    fprintf(f, "  %-30s %8s %10s %-26s %14s %14s\n", "cut set", "per year", "repair", "  user-visible outage",
+            "expected", "structural");
+    for (size_t c = 0; c < d->ncases; c++) {
+        const avail_dyn_case *C = &d->cases[c];
+        char name[256] = "", rw[32], ow[64];
+        for (size_t i = 0; i < C->order; i++) {
+            if (i)
+                strncat(name, " + ", sizeof name - strlen(name) - 1);
+            strncat(name, C->names[i], sizeof name - strlen(name) - 1);
+        }
+        ao_dur(C->mean_repair, rw, sizeof rw);
+        ao_dur(C->mean_outage, ow, sizeof ow);
+        if (C->unrecovered)
+            snprintf(ow + strlen(ow), sizeof ow - strlen(ow), " (%zu/%zu not over)", C->unrecovered, d->draws);
+        fprintf(f, "  %-30s %8.3g %10s   %-24s %9.4g min/y %9.4g min/y\n", name, C->freq_per_year, rw, ow,
+                C->expected_min_per_year, C->structural_min_per_year);
+    }
+    fprintf(f, "  over these cut sets: %.4g min/year of user-visible outage expected, against %.4g min/year "
+               "structural\n",
+            d->expected_min_per_year, d->structural_min_per_year);
+    if (d->failed)
+        fprintf(f, "  note: %d runs could not be made and count as no outage\n", d->failed);
+    fprintf(f, "  %s\n", d->purpose);
+}
+
 void availout_text(FILE *f, const avail_report *r)
 {
     const avail_model *a = r->a;
@@ -142,6 +182,8 @@ void availout_text(FILE *f, const avail_report *r)
         }
     }
     free(idx);
+    if (r->dyn)
+        ao_dyn_text(f, r->dyn);
 }
 
 json_t *availout_json(const avail_report *r)
@@ -231,6 +273,38 @@ json_t *availout_json(const avail_report *r)
     }
     free(idx);
     json_object_set_new(root, "clients", clients);
+    if (r->dyn) {
+        const avail_dyn *d = r->dyn;
+        json_t *o = json_object(), *cases = json_array();
+        for (size_t c = 0; c < d->ncases; c++) {
+            const avail_dyn_case *C = &d->cases[c];
+            json_t *e = json_object(), *ev = json_array(), *rep = json_array(), *out = json_array();
+            for (size_t i = 0; i < C->order; i++)
+                json_array_append_new(ev, json_string(C->names[i]));
+            for (size_t k = 0; k < d->draws; k++) {
+                json_array_append_new(rep, json_num(C->repair[k]));
+                json_array_append_new(out, json_num(C->outage[k]));
+            }
+            json_object_set_new(e, "events", ev);
+            json_object_set_new(e, "what", json_string(C->what));
+            json_object_set_new(e, "per_year", json_num(C->freq_per_year));
+            json_object_set_new(e, "repair_s", rep);
+            json_object_set_new(e, "outage_s", out);
+            json_object_set_new(e, "mean_repair_s", json_num(C->mean_repair));
+            json_object_set_new(e, "mean_outage_s", json_num(C->mean_outage));
+            json_object_set_new(e, "unrecovered", json_integer((json_int_t)C->unrecovered));
+            json_object_set_new(e, "expected_min_per_year", json_num(C->expected_min_per_year));
+            json_object_set_new(e, "structural_min_per_year", json_num(C->structural_min_per_year));
+            json_array_append_new(cases, e);
+        }
+        json_object_set_new(o, "draws", json_integer((json_int_t)d->draws));
+        json_object_set_new(o, "cases", cases);
+        json_object_set_new(o, "expected_min_per_year", json_num(d->expected_min_per_year));
+        json_object_set_new(o, "structural_min_per_year", json_num(d->structural_min_per_year));
+        json_object_set_new(o, "failed_runs", json_integer(d->failed));
+        json_object_set_new(o, "what_this_system_does", json_string(d->purpose));
+        json_object_set_new(root, "dynamic", o);
+    }
     return root;
 }
 

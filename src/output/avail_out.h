@@ -10,6 +10,7 @@
 #include <stdio.h>
 
 #include "../analysis/avail.h"
+#include "../analysis/avail_dyn.h"
 #include "../analysis/ftree_exact.h"
 #include "../analysis/ftree_mc.h"
 
@@ -21,6 +22,7 @@ typedef struct avail_report {
     double cutoff;
     int limit_order;
     size_t show; /* cut sets and importance rows shown per client in text */
+    const avail_dyn *dyn; /* --dynamic, or NULL */
 } avail_report;
 
 void availout_text(FILE *f, const avail_report *r);

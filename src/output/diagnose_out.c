@@ -5,6 +5,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "../analysis/variant.h"
 #include "../loops/graph.h"
 #include "loops_out.h"
 #include "../model/units.h"
@@ -39,7 +40,7 @@ void diagnose_text(FILE *fp, const diagnosis *d, const char *path)
                 fprintf(fp, " %10s", "-");
         fputc('\n', fp);
     }
-    if (m->nfaults) {
+    if (variant_has_trigger(m)) {
         char st[32];
         units_format_duration((simtime)llround(d->settle * 1e9), st, sizeof st);
         if (isfinite(d->recovery_time))
@@ -194,8 +195,8 @@ json_t *diagnose_json(const diagnosis *d, const char *path)
     json_object_set_new(o, "load", json_num(d->load));
     json_object_set_new(o, "bottleneck", d->bottleneck[0] ? json_string(d->bottleneck) : json_null());
     json_t *tr = json_object();
-    json_object_set_new(tr, "start", d->m->nfaults ? json_real(d->fault_start) : json_null());
-    json_object_set_new(tr, "end", d->m->nfaults ? json_real(d->fault_end) : json_null());
+    json_object_set_new(tr, "start", variant_has_trigger(d->m) ? json_real(d->fault_start) : json_null());
+    json_object_set_new(tr, "end", variant_has_trigger(d->m) ? json_real(d->fault_end) : json_null());
     json_object_set_new(tr, "open_at_end", json_boolean(d->fault_open_at_end));
     json_object_set_new(o, "trigger", tr);
     json_t *ev = json_array();

@@ -513,7 +513,7 @@ static void sweep_section(FILE *f, const report_input *in)
     fprintf(f, "<p>The model run at %zu load multiples from %gx to %gx (every client's rate scaled), %u seeds each%s "
                "(<code>eddy sweep</code>). Goodput that rises with load and then falls as load keeps rising is "
                "congestion collapse: past the peak, more offered work means less useful work.</p>\n",
-            n, r->opts.lo, r->opts.hi, r->opts.seeds, r->opts.with_faults && r->nfaults ? ", faults included" : ", without the faults");
+            n, r->opts.lo, r->opts.hi, r->opts.seeds, r->opts.with_faults && (r->nfaults || r->nbursts) ? ", faults included" : ", without the faults");
     svg_series s[5] = {
         {.label = "offered", .x = x, .y = dem, .n = n, .color = "#7f7f7f", .dashed = true},
         {.label = "throughput (entry services)", .x = x, .y = thr, .n = n, .color = "#2ca02c"},
