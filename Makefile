@@ -113,6 +113,7 @@ check: test test-asan test-valgrind test-browser
 
 bench: eddy
 	sh bench/run.sh
+	sh bench/loops.sh
 	sh bench/avail.sh
 
 # The key tables of docs/model.md, generated from the loader's schema tables
