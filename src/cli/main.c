@@ -22,6 +22,7 @@ static const cli_command commands[] = {
     {"loops", cmd_loops, "find, classify and explain the feedback loops of a diagram or model"},
     {"review", cmd_review, "review every call edge: timeouts, retries, amplification"},
     {"avail", cmd_avail, "availability from the correlation structure: paper vs structural, cut sets, importance"},
+    {"schema", cmd_schema, "print the model format as a JSON Schema, for editors"},
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 
