@@ -262,7 +262,7 @@ static void expect_same(int ranks, const char *args_fmt, const char *file)
 #define NEED_MPI()                                                                                                    \
     do {                                                                                                              \
         if (!mpi_bin) {                                                                                               \
-            fprintf(stderr, "test_mpi: OpenMPI not installed (no EDDY_MPI): skipped\n");                             \
+            fprintf(stderr, "test_mpi: no eddy-mpi in this build (OpenMPI missing, or a sanitizer build): skipped\n");                             \
             skip();                                                                                                   \
         }                                                                                                             \
     } while (0)
