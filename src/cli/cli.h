@@ -25,6 +25,7 @@ int cmd_fix(int argc, char **argv);
 int cmd_sweep(int argc, char **argv);
 int cmd_basin(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_check(int argc, char **argv);
 
 /* Print "eddy CMD: message" on stderr and return 2 (usage) or 1. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

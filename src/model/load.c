@@ -15,6 +15,7 @@
 #include <string.h>
 #include <yaml.h>
 
+#include "hypotheses.h"
 #include "units.h"
 #include "yamldoc.h"
 #include "yedit.h"
@@ -2208,9 +2209,9 @@ static int get_model(loader *L, yaml_node_t *root)
     if (need_mapping(L, root, "model", "a mapping with duration, clients and services") < 0)
         return -1;
     static const char *const keys[] = {"name",    "description", "duration", "seed",    "sample",
-                                       "clients", "services",    "faults",   "actions", "autoscalers", "caches", NULL};
+                                       "clients", "services",    "faults",   "actions", "autoscalers", "caches", "hypotheses", NULL};
     enum { K_NAME, K_DESC, K_DURATION, K_SEED, K_SAMPLE, K_CLIENTS, K_SERVICES, K_FAULTS, K_ACTIONS, K_AUTOSCALERS,
-           K_CACHES };
+           K_CACHES, K_HYPOTHESES };
     field f[MAX_FIELDS];
     if (map_fields(L, root, "", keys, f) < 0)
         return -1;
@@ -2335,6 +2336,9 @@ static int get_model(loader *L, yaml_node_t *root)
     if (check_caches(L) < 0)
         goto out;
     rc = check_calls_acyclic(L);
+    /* last: a hypothesis names any entity, and its window the faults */
+    if (rc == 0 && f[K_HYPOTHESES].val)
+        rc = hypotheses_read(&L->y, f[K_HYPOTHESES].val, m);
 out:
     free(r.v);
     return rc;
@@ -2439,6 +2443,7 @@ void model_free(model *m)
     for (size_t i = 0; i < m->ncaches; i++)
         free(m->caches[i].name);
     free(m->caches);
+    hypotheses_free(m);
     free(m->file);
     free(m->name);
     free(m->description);

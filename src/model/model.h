@@ -362,6 +362,8 @@ typedef struct model {
     size_t nautoscalers;
     cache_spec *caches;
     size_t ncaches;
+    struct hypothesis *hypotheses; /* `hypotheses:` (hypotheses.h), judged by `eddy check` */
+    size_t nhypotheses;
 } model;
 
 /* An edit made to the model's YAML before it is read, so that it passes the
