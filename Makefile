@@ -63,6 +63,9 @@ $(BUILD)/tests/%: tests/%.c $(wildcard tests/test*.h) $(LIB)
 # the tests need it, not eddy.
 $(BUILD)/tests/test_report: TEST_CFLAGS = $(shell pkg-config --cflags libxml-2.0 2>/dev/null || echo -I/usr/include/libxml2)
 $(BUILD)/tests/test_report: TEST_LIBS = $(shell pkg-config --libs libxml-2.0 2>/dev/null || echo -lxml2)
+# test_check reads `eddy check --junit` back with libxml2.
+$(BUILD)/tests/test_check: TEST_CFLAGS = $(shell pkg-config --cflags libxml-2.0 2>/dev/null || echo -I/usr/include/libxml2)
+$(BUILD)/tests/test_check: TEST_LIBS = $(shell pkg-config --libs libxml-2.0 2>/dev/null || echo -lxml2)
 
 # Tests run from the project root (they read examples/ and tests/data/).
 test: $(TEST_BIN) $(BUILD)/eddy

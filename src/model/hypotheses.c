@@ -658,6 +658,10 @@ static int hyp_read_one(const yamldoc *y, yaml_node_t *n, const char *path, mode
         }
         if (key[i])
             return yd_fail(y, k, "%s: duplicate key '%s' (first given at line %d)", path, ks, yd_line(key[i]));
+        if (i >= K_BELOW && i <= K_AT_LEAST)
+            for (int j = K_BELOW; j <= K_AT_LEAST; j++)
+                if (key[j])
+                    return yd_fail(y, k, "%s: a hypothesis has one comparison; '%s' follows '%s'", path, ks, keys[j]);
         key[i] = k;
         val[i] = yd_node(y, q->value);
     }
@@ -720,14 +724,11 @@ static int hyp_read_one(const yamldoc *y, yaml_node_t *n, const char *path, mode
     }
 
     int ncmp = 0;
-    for (int i = K_BELOW; i <= K_AT_LEAST; i++) {
-        if (!key[i])
-            continue;
-        if (ncmp++)
-            return yd_fail(y, key[i], "%s: a hypothesis has one comparison; '%s' follows '%s'", path, keys[i],
-                           keys[h->cmp + K_BELOW]);
-        h->cmp = (hyp_cmp)(i - K_BELOW);
-    }
+    for (int i = K_BELOW; i <= K_AT_LEAST; i++)
+        if (key[i]) {
+            ncmp++;
+            h->cmp = (hyp_cmp)(i - K_BELOW);
+        }
     if (!ncmp)
         return yd_fail(y, n, "%s: missing a comparison: below, at_most, above or at_least (e.g. at_most: 200ms)", path);
     yaml_node_t *tv = val[h->cmp + K_BELOW];

@@ -195,8 +195,8 @@ static void checkout_detail(const check_report *r, const check_verdict *v, char 
     checkout_threshold(h, th, sizeof th);
     hyp_format(h->unit, v->mean, mean, sizeof mean);
     hyp_format(h->unit, v->limit_mean, lim, sizeof lim);
-    snprintf(buf, size, "%s: %s, needs %s%s%s; held on %zu of %u seeds", d, mean, th, h->relative ? " = " : "",
-             h->relative ? lim : "", v->passed, r->seeds);
+    snprintf(buf, size, "%s: %s, needs %s%s%s; held on %zu of %u seed%s", d, mean, th, h->relative ? " = " : "",
+             h->relative ? lim : "", v->passed, r->seeds, r->seeds == 1 ? "" : "s");
 }
 
 int checkout_junit(FILE *f, const check_report *const *r, const char *const *paths, const char *const *errors,
