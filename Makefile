@@ -7,6 +7,10 @@
 #                     browser test (skipped when Chromium is not installed)
 #   make test-browser `eddy report` rendered in headless Chromium
 #   make bench        the benchmarks in bench/ (not part of the tests)
+#   make MPI=1        also ./eddy-mpi, which spreads the runs of diagnose, fix,
+#                     sweep and basin over MPI ranks (OpenMPI: libopenmpi-dev,
+#                     openmpi-bin).  `make test` builds and tests it whenever
+#                     mpicc and mpirun are installed; ./eddy never links MPI.
 #
 # Sources are found by directory, so a new file in a layer needs no edit
 # here.  Layers, lowest first: core, model, engine, loops, analysis, output;
@@ -36,15 +40,30 @@ LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/%.o)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 LIB     := $(BUILD)/libeddy.a
+MPICC   ?= mpicc
+HAVE_MPI := $(shell command -v $(MPICC) >/dev/null 2>&1 && command -v mpirun >/dev/null 2>&1 && echo 1)
+MPI_BIN := $(if $(HAVE_MPI),$(BUILD)/eddy-mpi)
 
 .PHONY: all test test-asan test-valgrind test-browser check bench clean
-all: eddy
+all: eddy $(if $(filter 1,$(MPI)),eddy-mpi)
 
 eddy: $(BUILD)/eddy
 	cp $< $@.tmp && mv -f $@.tmp $@
 
 $(BUILD)/eddy: $(CLI_OBJ) $(LIB)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJ) $(LIB) $(LDLIBS)
+
+# eddy-mpi: the CLI with its own main() (src/mpi/), compiled and linked by
+# mpicc; everything else is the same objects as eddy's.
+eddy-mpi: $(BUILD)/eddy-mpi
+	cp $< $@.tmp && mv -f $@.tmp $@
+
+$(BUILD)/eddy-mpi: $(BUILD)/src/mpi/eddy_mpi.o $(filter-out $(BUILD)/src/cli/eddy_main.o,$(CLI_OBJ)) $(LIB)
+	$(MPICC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/src/mpi/%.o: src/mpi/%.c
+	@mkdir -p $(dir $@)
+	$(MPICC) $(CFLAGS) -MMD -MP -c -o $@ $<
 
 $(LIB): $(LIB_OBJ)
 	@mkdir -p $(dir $@)
@@ -66,10 +85,13 @@ $(BUILD)/tests/test_report: TEST_LIBS = $(shell pkg-config --libs libxml-2.0 2>/
 # test_check reads `eddy check --junit` back with libxml2.
 $(BUILD)/tests/test_check: TEST_CFLAGS = $(shell pkg-config --cflags libxml-2.0 2>/dev/null || echo -I/usr/include/libxml2)
 $(BUILD)/tests/test_check: TEST_LIBS = $(shell pkg-config --libs libxml-2.0 2>/dev/null || echo -lxml2)
+# test_avail reads SCRAM's XML report the same way.
+$(BUILD)/tests/test_avail: TEST_CFLAGS = $(shell pkg-config --cflags libxml-2.0 2>/dev/null || echo -I/usr/include/libxml2)
+$(BUILD)/tests/test_avail: TEST_LIBS = $(shell pkg-config --libs libxml-2.0 2>/dev/null || echo -lxml2)
 
 # Tests run from the project root (they read examples/ and tests/data/).
-test: $(TEST_BIN) $(BUILD)/eddy
-	@EDDY=$(BUILD)/eddy sh tests/run.sh $(TEST_BIN)
+test: $(TEST_BIN) $(BUILD)/eddy $(MPI_BIN)
+	@EDDY=$(BUILD)/eddy EDDY_MPI=$(MPI_BIN) sh tests/run.sh $(TEST_BIN)
 
 test-asan:
 	$(MAKE) BUILD=build-asan OPT="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all" \
@@ -95,6 +117,6 @@ bench: eddy
 	sh bench/run.sh
 
 clean:
-	rm -rf build build-asan eddy
+	rm -rf build build-asan eddy eddy-mpi
 
--include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(BUILD)/src/mpi/eddy_mpi.d

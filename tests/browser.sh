@@ -7,7 +7,9 @@
 # blocked loads, script exceptions); the expected section headings in the
 # rendered DOM, with scripts on and off; and a screenshot whose plot area is
 # not blank (the plot's line colour, the shaded fault window and the
-# highlighted sustaining loop all show up in its pixels).  For a model whose
+# highlighted sustaining loop all show up in its pixels).  At a phone's
+# width (390 px) and a desktop's (1280 px): no sideways scroll, every table
+# reachable in its own scroll box, no text under 11 px.  For a model whose
 # name holds <script>: the text shows literally and nothing runs.
 #
 # Without Chromium it skips, unless REQUIRE_BROWSER=1 (as .ci/run sets).
@@ -123,7 +125,81 @@ else
     bad "no hover read-out"
 fi
 
-# 4. the author's <script> shows as text and runs nothing
+# 4. a phone's width and a desktop's.  Headless Chromium will not make its
+# window narrower than 500 px, so the page is loaded in an <iframe> of the
+# width wanted: its document's viewport is exactly that wide, as a phone's
+# is with the page's width=device-width.  A script added to the copy in the
+# frame measures the page and posts the numbers to the frame's parent:
+#   scroll  the document's scrollWidth against its clientWidth (the page
+#           must not scroll sideways);
+#   tables  tables whose parent is not a box that scrolls sideways and fits
+#           in the viewport (every table must be reachable);
+#   minpx   the smallest rendered size of any visible SVG text: its font
+#           size times the scale its SVG is drawn at (getScreenCTM), so a
+#           plot shrunk to fit shows up here;
+#   htmlpx  the smallest font size of visible HTML text;
+#   shown   the plots drawn for a phone (svg.narrow) and for a wide screen
+#           (svg.wide) that are visible.
+cat >"$dir/measure.js" <<'EOF'
+(function(){
+var de=document.documentElement,vw=de.clientWidth,o=[];
+o.push('width '+innerWidth,'scroll '+de.scrollWidth+' '+vw);
+var tb=document.querySelectorAll('table'),bad=0;
+for(var i=0;i<tb.length;i++){var p=tb[i].parentElement,cs=getComputedStyle(p),r=p.getBoundingClientRect();
+ if(!((cs.overflowX=='auto'||cs.overflowX=='scroll')&&r.left>=-0.5&&r.right<=vw+0.5))bad++;}
+o.push('tables '+tb.length+' '+bad);
+var tx=document.querySelectorAll('svg text'),min=1e9,n=0,what='';
+for(var i=0;i<tx.length;i++){var t=tx[i];if(!t.getClientRects().length)continue;var m=t.getScreenCTM();if(!m)continue;
+ var px=parseFloat(getComputedStyle(t).fontSize)*Math.sqrt(Math.abs(m.a*m.d-m.b*m.c));n++;
+ if(px<min){min=px;what=t.textContent;}}
+o.push('minpx '+min.toFixed(2)+' '+n+' '+JSON.stringify(what));
+var el=document.body.querySelectorAll('*'),hmin=1e9;
+for(var i=0;i<el.length;i++){var e=el[i];if(e.closest('svg')||!e.getClientRects().length)continue;
+ for(var c=e.firstChild;c;c=c.nextSibling)if(c.nodeType==3&&c.textContent.trim()){hmin=Math.min(hmin,parseFloat(getComputedStyle(e).fontSize));break;}}
+o.push('htmlpx '+hmin);
+function vis(q){var s=document.querySelectorAll(q),k=0;for(var i=0;i<s.length;i++)if(s[i].getClientRects().length)k++;return k;}
+o.push('shown '+vis('svg.narrow')+' '+vis('svg.wide'));
+parent.postMessage(o.join('\n'),'*');
+})();
+EOF
+awk -v f="$dir/measure.js" '/^<\/body>$/{print "<script>"; while ((getline l < f) > 0) print l; print "</script>"} {print}' \
+    "$dir/storm.html" >"$dir/measured.html"
+nplots=$(grep -c 'class="plot narrow"' "$dir/storm.html")
+for w in 390 1280; do
+    cat >"$dir/frame$w.html" <<EOF
+<!DOCTYPE html><html><body style="margin:0"><pre id="m"></pre>
+<iframe src="measured.html" width="$w" height="900" style="border:0"></iframe>
+<script>addEventListener('message',function(e){document.getElementById('m').textContent=e.data;});</script>
+</body></html>
+EOF
+    chrome --window-size=1300,1000 --virtual-time-budget=10000 --dump-dom "file://$dir/frame$w.html" \
+        >"$dir/frame$w.dom" 2>"$dir/frame$w.err"
+    sed -n '/<pre id="m">/,/<\/pre>/p' "$dir/frame$w.dom" | sed 's/<[^>]*>//g' >"$dir/m$w.txt"
+    get() { awk -v k="$1" -v i="$2" '$1==k{print $(i+1)}' "$dir/m$w.txt"; }
+    if [ "$(get width 1)" != "$w" ]; then
+        bad "$w px: no measurement (viewport $(get width 1))"
+        continue
+    fi
+    sw=$(get scroll 1) cw=$(get scroll 2)
+    if [ "$sw" -le "$cw" ]; then ok "$w px: no sideways scroll (scrollWidth $sw <= clientWidth $cw)"
+    else bad "$w px: the page scrolls sideways (scrollWidth $sw > clientWidth $cw)"; fi
+    nt=$(get tables 1) nb=$(get tables 2)
+    if [ "$nt" -ge 2 ] && [ "$nb" -eq 0 ]; then ok "$w px: all $nt tables in a scroll box inside the viewport"
+    else bad "$w px: $nb of $nt tables not in a scroll box inside the viewport"; fi
+    mp=$(get minpx 1)
+    if awk -v v="$mp" 'BEGIN{exit !(v >= 10.995)}'; then ok "$w px: smallest plot text $mp px ($(get minpx 2) labels)"
+    else bad "$w px: plot text as small as $mp px ($(awk '$1=="minpx"{$1=$2=$3="";print}' "$dir/m$w.txt"))"; fi
+    hp=$(get htmlpx 1)
+    if awk -v v="$hp" 'BEGIN{exit !(v >= 11)}'; then ok "$w px: smallest page text $hp px"
+    else bad "$w px: page text as small as $hp px"; fi
+    sn=$(get shown 1) swd=$(get shown 2)
+    if [ "$w" -lt 760 ]; then want_n=$nplots want_w=0; else want_n=0 want_w=$nplots; fi
+    if [ "$sn" = "$want_n" ] && [ "$swd" = "$want_w" ]; then ok "$w px: $sn phone and $swd wide plots shown"
+    else bad "$w px: $sn phone and $swd wide plots shown (want $want_n and $want_w)"; fi
+    if grep -q ':CONSOLE' "$dir/frame$w.err"; then bad "$w px: console messages"; fi
+done
+
+# 5. the author's <script> shows as text and runs nothing
 cat >"$dir/evil.yaml" <<'EOF'
 name: "<script>console.error('INJECTED')</script> & \"q\" <img src=x onerror=console.error('IMG')>"
 description: "</p><script>console.error('DESC')</script> a & b"

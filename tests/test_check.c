@@ -325,11 +325,11 @@ static void test_measure(void **state)
     model *m = model_load_string(yaml, strlen(yaml), "w.yaml", &err);
     if (!m)
         fail_msg("%s:%d:%d: %s", err.file, err.line, err.col, err.msg);
-    static const char *names[] = {"time", "c.offered", "c.retries", "c.goodput", "c.shed", "c.latency_p99"};
+    static const char *names[] = {"time", "c.offered", "c.retries", "c.goodput", "c.failed", "c.latency_p99"};
     double v[4][6] = {
         {0, 10, 0, 10, 0, 0.1},
         {1, 20, 10, 20, 0, NAN}, /* no successful request's latency */
-        {2, 40, 40, 10, 10, 0.3},
+        {2, 40, 40, 10, 30, 0.3},
         {3, 10, 5, 10, 0, 0.2},
     };
     eddy_result r = {0};
@@ -345,9 +345,9 @@ static void test_measure(void **state)
     assert_false(miss);
     /* during = [1.5, 2.5): max of rows 1 and 2 */
     assert_true(check_measure(m, &h[1], h[1].window, h[1].stat, &r, &miss) == 20);
-    /* success during: goodput over offered + shed, as totals:
-     * (20 x .5 + 10 x .5) / ((20 + 0) x .5 + (40 + 10) x .5) = 15 / 35 */
-    assert_true(fabs(check_measure(m, &h[2], h[2].window, h[2].stat, &r, &miss) - 15.0 / 35) < 1e-12);
+    /* success during: goodput over goodput + failed, as totals:
+     * (20 x .5 + 10 x .5) / ((20 + 0) x .5 + (10 + 30) x .5) = 15 / 30 */
+    assert_true(fabs(check_measure(m, &h[2], h[2].window, h[2].stat, &r, &miss) - 0.5) < 1e-12);
     /* amplification after = [2.5, 4): per row (40+40)/40 = 2, (10+5)/10 = 1.5; min 1.5 */
     assert_true(fabs(check_measure(m, &h[3], h[3].window, h[3].stat, &r, &miss) - 1.5) < 1e-12);
     /* p99 mean over the run skips the empty interval: (0.1 + 0.3 + 0.2) / 3 */

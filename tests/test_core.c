@@ -815,6 +815,141 @@ static void test_evq_random_vs_reference(void **state)
     evq_free(&q);
 }
 
+/* Timers (evq_push_timer) mixed with plain events, against the same
+ * brute-force reference: distances from 0 to hours, so timers land in the
+ * heap, in every level of the wheel, and get re-filed as their slots come
+ * due; the order must be exactly (time, order pushed) whichever call
+ * scheduled an event. */
+static void test_evq_timers_vs_reference(void **state)
+{
+    (void)state;
+    enum { NE = 400, OPS = 300000 };
+    static ev e[NE];
+    static struct {
+        int pending;
+        simtime t;
+        uint64_t seq;
+    } ref[NE];
+    memset(e, 0, sizeof e);
+    memset(ref, 0, sizeof ref);
+    evq q;
+    evq_init(&q);
+    rng r;
+    rng_seed(&r, 77);
+    uint64_t seq = 0;
+    size_t live = 0, in_wheel_max = 0;
+    simtime now = 0;
+    for (int op = 0; op < OPS; op++) {
+        uint64_t what = rng_below(&r, 20);
+        int i = (int)rng_below(&r, NE);
+        if (what < 10) {
+            if (ref[i].pending)
+                continue;
+            /* a distance of 2^k ns plus noise, k up to 42 (73 minutes), one
+             * of a few fixed timeouts (many timers share a slot, and times
+             * tie) or exactly the start of a slot (ties with its marker) */
+            simtime d;
+            uint64_t how = rng_below(&r, 5);
+            if (how == 4) { /* at the start of a slot of some level */
+                int k = 16 + 3 * (int)rng_below(&r, 6);
+                d = (((now >> k) + 1 + (simtime)rng_below(&r, 9)) << k) - now;
+            } else if (how == 0)
+                d = (simtime)rng_below(&r, 100);
+            else if (how == 1)
+                d = (simtime[]){T_MS, 10 * T_MS, 2 * T_SEC, 30 * T_SEC}[rng_below(&r, 4)];
+            else
+                d = (simtime)rng_below(&r, (uint64_t)1 << rng_below(&r, 43)) + 1;
+            simtime t = now + d;
+            if (what < 7)
+                evq_push_timer(&q, &e[i], t);
+            else
+                evq_push(&q, &e[i], t);
+            ref[i].pending = 1;
+            ref[i].t = t;
+            ref[i].seq = seq++;
+            live++;
+        } else if (what < 15) {
+            evq_cancel(&q, &e[i]);
+            if (ref[i].pending) {
+                ref[i].pending = 0;
+                live--;
+            }
+        } else {
+            int best = -1;
+            for (int k = 0; k < NE; k++)
+                if (ref[k].pending && (best < 0 || ref[k].t < ref[best].t ||
+                                       (ref[k].t == ref[best].t && ref[k].seq < ref[best].seq)))
+                    best = k;
+            if (what == 19)
+                assert_int_equal(evq_peek_time(&q), best < 0 ? T_NEVER : ref[best].t);
+            simtime at = -1;
+            ev *x = evq_pop(&q, &at);
+            if (best < 0) {
+                assert_null(x);
+                continue;
+            }
+            if (x != &e[best])
+                fail_msg("op %d: popped event %d at %lld, reference says %d at %lld", op, x ? (int)(x - e) : -1,
+                         (long long)at, best, (long long)ref[best].t);
+            assert_int_equal(at, ref[best].t);
+            ref[best].pending = 0;
+            live--;
+            now = at;
+        }
+        assert_int_equal(evq_size(&q), live);
+        if (q.ntimers > in_wheel_max)
+            in_wheel_max = q.ntimers;
+        for (int k = 0; k < NE; k += 29)
+            assert_int_equal(ev_pending(&e[k]) != 0, ref[k].pending);
+    }
+    assert_true(in_wheel_max > 50); /* the wheel was really used */
+    /* drain what is left, in order */
+    simtime at, prev = -1;
+    while (evq_pop(&q, &at)) {
+        assert_true(at >= prev);
+        prev = at;
+        live--;
+    }
+    assert_int_equal(live, 0);
+    assert_int_equal(evq_size(&q), 0);
+    evq_free(&q);
+}
+
+/* The point of the wheel: timers cancelled before they are due never enter
+ * the heap, which holds only the events due soon and a marker per slot. */
+static void test_evq_cancelled_timers_stay_out_of_heap(void **state)
+{
+    (void)state;
+    enum { N = 10000 };
+    evq q;
+    evq_init(&q);
+    ev *tm = calloc(N, sizeof *tm), tick = {0};
+    assert_non_null(tm);
+    simtime at;
+    size_t heap_max = 0;
+    /* one timer with a 10 s timeout per millisecond; each is cancelled 3 ms
+     * later, as an attempt that succeeds cancels its timeout */
+    for (int i = 0; i < N; i++) {
+        evq_push(&q, &tick, (simtime)i * T_MS);
+        assert_ptr_equal(evq_pop(&q, &at), &tick);
+        evq_push_timer(&q, &tm[i], at + 10 * T_SEC);
+        if (i >= 3)
+            evq_cancel(&q, &tm[i - 3]);
+        if (q.n > heap_max)
+            heap_max = q.n;
+    }
+    assert_int_equal(evq_size(&q), 3);
+    assert_true(heap_max <= 4); /* never more than the live slots' markers */
+    /* the three left fire at their times, in order */
+    for (int i = N - 3; i < N; i++) {
+        assert_ptr_equal(evq_pop(&q, &at), &tm[i]);
+        assert_int_equal(at, (simtime)i * T_MS + 10 * T_SEC);
+    }
+    assert_null(evq_pop(&q, &at));
+    free(tm);
+    evq_free(&q);
+}
+
 /* ======================================================================
  * pool
  * ====================================================================== */
@@ -909,6 +1044,8 @@ int main(void)
         cmocka_unit_test(test_evq_order_and_ties),
         cmocka_unit_test(test_evq_cancel),
         cmocka_unit_test(test_evq_random_vs_reference),
+        cmocka_unit_test(test_evq_timers_vs_reference),
+        cmocka_unit_test(test_evq_cancelled_timers_stay_out_of_heap),
         cmocka_unit_test(test_pool),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

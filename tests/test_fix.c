@@ -25,8 +25,8 @@ static const fix_outcome *find(const fix_report *r, const char *name, int *level
 }
 
 /* On the retry storm, the catalogue separates what cuts the loop's gain
- * from the knobs that do not: a retry budget, switching retries off at the
- * incident and not retrying timeouts all recover; a longer timeout, fewer
+ * from the knobs that do not: a retry budget, switching the shoppers' retries off at
+ * the incident and not retrying timeouts all recover; a longer timeout, fewer
  * attempts and a bigger queue do not. */
 static void test_catalogue_on_retry_storm(void **state)
 {
@@ -45,7 +45,7 @@ static void test_catalogue_on_retry_storm(void **state)
     assert_int_equal(x->recovered, 3);
     assert_true(x->goodput_lost.mean < 0.3);
     assert_true(isfinite(x->recovery_time.half)); /* an interval from 3 seeds */
-    x = find(&r, "break-glass: retries off at the incident", &lv);
+    x = find(&r, "break-glass: retries off at shoppers", &lv);
     assert_int_equal(x->recovered, 3); /* and stays recovered after retries come back */
     x = find(&r, "no retries on timeout", &lv);
     assert_int_equal(lv, 5);

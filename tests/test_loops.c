@@ -13,6 +13,7 @@
 #include "loops/graph.h"
 #include "loops/mermaid.h"
 #include "loops/source.h"
+#include "loops/util.h"
 #include "output/loops_out.h"
 
 #define DATA "tests/data/loops/"
@@ -197,6 +198,49 @@ static void test_labels_declared_late_and_repeated_links(void **state)
     assert_int_equal(a->n, 2);
     assert_string_equal(a->loops[0].name, "B1");
     assert_string_equal(a->loops[1].name, "R2");
+    loops_free(a);
+    cld_free(g);
+}
+
+/* Variables and links are found by hash: a Mermaid line joining 300 x 300
+ * variables with '&' gives 90,000 distinct links, said twice (merged), and
+ * every look-up still finds its own. */
+static void test_hashed_lookups_at_scale(void **state)
+{
+    (void)state;
+    enum { N = 300 };
+    lu_buf b = {0};
+    lu_buf_add(&b, "flowchart LR\n");
+    for (int pass = 0; pass < 2; pass++) {
+        for (int i = 0; i < N; i++)
+            lu_buf_printf(&b, "%sA%d", i ? " & " : "", i);
+        lu_buf_add(&b, pass ? " -- \"(+) again\" --> " : " -- \"(+)\" --> ");
+        for (int i = 0; i < N; i++)
+            lu_buf_printf(&b, "%sB%d", i ? " & " : "", i);
+        lu_buf_add(&b, "\n");
+    }
+    lu_buf_add(&b, "B7 -- \"(-)\" --> A3\n");
+    cld_graph *g = cld_new("big.mmd");
+    eddy_error err = {0};
+    if (mermaid_parse(g, b.s, b.len, "big.mmd", 1, &err) < 0)
+        fail_with_error(&err);
+    lu_buf_free(&b);
+    assert_int_equal(g->nvars, 2 * N);
+    assert_int_equal(g->nlinks, N * N + 1);
+    char id[16];
+    for (int i = 0; i < N; i++) {
+        snprintf(id, sizeof id, "A%d", i);
+        assert_int_equal(cld_find(g, id), i);
+        snprintf(id, sizeof id, "B%d", i);
+        assert_int_equal(cld_find(g, id), N + i);
+    }
+    assert_int_equal(cld_find(g, "C0"), -1);
+    /* the second line merged into the first: its note on every link */
+    assert_string_equal(g->links[N * N - 1].note, "again");
+    /* one loop: A3 -> B7 -> A3, balancing */
+    loop_analysis *a = loops_analyze(g, 0);
+    assert_int_equal(a->n, 1);
+    assert_int_equal(a->nb, 1);
     loops_free(a);
     cld_free(g);
 }
@@ -536,6 +580,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_retry_storm),
+        cmocka_unit_test(test_hashed_lookups_at_scale),
         cmocka_unit_test(test_autoscaler),
         cmocka_unit_test(test_autoscaler_with_delays_can_oscillate),
         cmocka_unit_test(test_complex_reality),

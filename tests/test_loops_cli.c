@@ -202,6 +202,46 @@ static void test_review(void **state)
     run_free(&r);
 }
 
+/* Findings of fuzzing the loops readers and the review, kept in
+ * tests/data/bad/ as regression inputs (issue 17, section 4). */
+static void test_fuzz_findings(void **state)
+{
+    (void)state;
+    NEED_COMMANDS();
+    /* invalid UTF-8 in a label: refused with its place, for text and JSON alike */
+    static const char *const forms[] = {"", "--json "};
+    for (size_t k = 0; k < 2; k++) {
+        run_result r = run("loops %stests/data/bad/mermaid_label_invalid_utf8.mmd", forms[k]);
+        assert_int_equal(r.status, 1);
+        assert_non_null(strstr(r.err, "tests/data/bad/mermaid_label_invalid_utf8.mmd:4:32: error: byte 0xFF is not "
+                                      "valid UTF-8"));
+        assert_string_equal(r.out, "");
+        run_free(&r);
+    }
+    /* an amplification that overflows a double: held and said, never "infx" */
+    run_result r = run("review tests/data/bad/review_amplification_overflow.yaml");
+    assert_int_equal(r.status, 0);
+    assert_null(strstr(r.out, "inf"));
+    assert_non_null(strstr(r.out, "worst-case amplification 1e+15x (saturated"));
+    run_free(&r);
+    r = run("review --json tests/data/bad/review_amplification_overflow.yaml");
+    assert_int_equal(r.status, 0);
+    json_error_t jerr;
+    json_t *j = json_loads(r.out, 0, &jerr);
+    assert_non_null(j);
+    assert_true(json_is_true(json_object_get(j, "amplification_saturated")));
+    assert_within_rel(json_real_value(json_object_get(j, "worst_amplification")), 1e15, 0);
+    json_decref(j);
+    run_free(&r);
+    /* and an ordinary model is not saturated */
+    r = run("review --json " DATA "three_layers.yaml");
+    j = json_loads(r.out, 0, &jerr);
+    assert_non_null(j);
+    assert_true(json_is_false(json_object_get(j, "amplification_saturated")));
+    json_decref(j);
+    run_free(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -211,6 +251,7 @@ int main(void)
         cmocka_unit_test(test_max_loops_says_it_capped),
         cmocka_unit_test(test_boundary_and_derivation),
         cmocka_unit_test(test_review),
+        cmocka_unit_test(test_fuzz_findings),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -113,15 +113,60 @@ typedef struct area {
     double x, y, w, h, xmin, xmax, ymin, ymax;
 } area;
 
-static area read_area(xmlNode *root)
+/* The plot area of panel 0 (the upper or only one) or 1 (the lower). */
+static area read_area_panel(xmlNode *root, int panel)
 {
-    xmlNode *r = find(root, "rect", "area");
-    assert_non_null(r);
-    area a = {attr_num(r, "x"),         attr_num(r, "y"),         attr_num(r, "width"),    attr_num(r, "height"),
-              attr_num(r, "data-xmin"), attr_num(r, "data-xmax"), attr_num(r, "data-ymin"), attr_num(r, "data-ymax")};
+    xmlNode *r[4];
+    size_t n = find_all(root, "rect", "area", r, 4, 0);
+    assert_true((size_t)panel < n);
+    assert_int_equal(isfinite(attr_num(r[panel], "data-panel")), panel == 1);
+    area a = {attr_num(r[panel], "x"),         attr_num(r[panel], "y"),         attr_num(r[panel], "width"),
+              attr_num(r[panel], "height"),    attr_num(r[panel], "data-xmin"), attr_num(r[panel], "data-xmax"),
+              attr_num(r[panel], "data-ymin"), attr_num(r[panel], "data-ymax")};
     assert_true(a.w > 100 && a.h > 50);
     assert_true(a.xmax > a.xmin && a.ymax > a.ymin);
     return a;
+}
+
+static area read_area(xmlNode *root) { return read_area_panel(root, 0); }
+
+/* The smallest font size of any <text> from n on, each inheriting its
+ * ancestors' font-size (inh: the inherited one). */
+static double min_font(xmlNode *n, double inh)
+{
+    double m = INFINITY;
+    for (; n; n = n->next) {
+        if (n->type != XML_ELEMENT_NODE)
+            continue;
+        double fs = attr_num(n, "font-size");
+        if (!isfinite(fs))
+            fs = inh;
+        if (!strcmp((const char *)n->name, "text"))
+            m = fmin(m, fs);
+        m = fmin(m, min_font(n->children, fs));
+    }
+    return m;
+}
+
+/* The labels of the fault windows and instants sit above the plot area,
+ * clear of the data: each text's baseline at least 3 px over the area's
+ * top (its descenders included).  Returns how many there are. */
+static size_t labels_above(xmlNode *root)
+{
+    area a = read_area(root);
+    xmlNode *g[64];
+    size_t ng = find_all(root, "g", "fault", g, 64, 0);
+    ng = find_all(root, "g", "action", g, 64, ng);
+    size_t n = 0;
+    for (size_t i = 0; i < ng; i++) {
+        xmlNode *t = find(g[i]->children, "text", NULL);
+        if (!t)
+            continue;
+        if (!(attr_num(t, "y") <= a.y - 3))
+            fail_msg("an event label at y %g, over the plot area (top %g)", attr_num(t, "y"), a.y);
+        n++;
+    }
+    return n;
 }
 
 static double map_x(const area *a, double v) { return a->x + (v - a->xmin) / (a->xmax - a->xmin) * a->w; }
@@ -199,7 +244,8 @@ static size_t points(xmlNode *root, const char *cls, const char *label, double *
 
 /* Every point of series `label` in the plot file maps back to the CSV
  * column within a pixel, in both directions; rows with NaN are gaps. */
-static void check_series(const char *svgfile, const csv *c, const char *label, const char *column, double scale)
+static void check_series(const char *svgfile, const csv *c, const char *label, const char *column, double scale,
+                         int panel)
 {
     char path[512];
     snprintf(path, sizeof path, "%s/svg/%s", tmpdir, svgfile);
@@ -207,7 +253,7 @@ static void check_series(const char *svgfile, const csv *c, const char *label, c
     if (!doc)
         fail_msg("%s does not parse as XML", path);
     xmlNode *root = xmlDocGetRootElement(doc);
-    area a = read_area(root);
+    area a = read_area_panel(root, panel);
     assert_float_equal(a.xmin, 0, 1e-9);
     assert_float_equal(a.xmax, 300, 1e-9); /* the run's duration */
     double xs[4096], ys[4096];
@@ -233,9 +279,10 @@ static void check_series(const char *svgfile, const csv *c, const char *label, c
         assert_true(v >= a.ymin && v <= a.ymax); /* nothing drawn off the axes */
         k++;
     }
-    /* the y ticks: each label sits where its value maps */
-    xmlNode *g = find(root, "g", "yticks");
-    assert_non_null(g);
+    /* the y ticks of the panel: each label sits where its value maps */
+    xmlNode *gs[4];
+    assert_true(find_all(root, "g", "yticks", gs, 4, 0) > (size_t)panel);
+    xmlNode *g = gs[panel];
     xmlNode *tx[64];
     size_t nt = find_all(g->children, "text", NULL, tx, 64, 0);
     assert_true(nt >= 3 && nt <= 12);
@@ -257,6 +304,9 @@ static void check_series(const char *svgfile, const csv *c, const char *label, c
     xmlChar *bl = xmlNodeGetContent(find(fault->children, "text", NULL));
     assert_string_equal((const char *)bl, "db slow x10");
     xmlFree(bl);
+    /* no text under 11 px, and the fault's label is not over the data */
+    assert_true(min_font(root, 16) >= SVG_MIN_FONT);
+    assert_int_equal(labels_above(root), 1);
     xmlFreeDoc(doc);
 }
 
@@ -300,10 +350,11 @@ static void test_run_svg_maps_back_to_csv(void **state)
     snprintf(path, sizeof path, "%s/storm.csv", tmpdir);
     csv_read(path, &c);
     assert_int_equal(c.nrows, 300);
-    check_series("retries.svg", &c, "shoppers", "shoppers.retries", 1);
-    check_series("service-1-checkout.svg", &c, "queue", "checkout.queue", 1);
-    check_series("service-2-db.svg", &c, "busy workers", "db.busy", 1);
-    check_series("latency.svg", &c, "shoppers", "shoppers.latency_p99", 1000); /* ms */
+    check_series("retries.svg", &c, "shoppers", "shoppers.retries", 1, 0);
+    check_series("service-1-checkout.svg", &c, "queue", "checkout.queue", 1, 0);
+    check_series("service-1-checkout.svg", &c, "busy workers", "checkout.busy", 1, 1);
+    check_series("service-2-db.svg", &c, "busy workers", "db.busy", 1, 1);
+    check_series("latency.svg", &c, "shoppers", "shoppers.latency_p99", 1000, 0); /* ms */
     free(c.v);
 
     /* every plot is there, and each overlays its baseline */
@@ -337,6 +388,63 @@ static void test_run_svg_maps_back_to_csv(void **state)
     n = points(root, "series", "goodput", xs, ys, 4096);
     late = a.ymin + (a.y + a.h - ys[250]) / a.h * (a.ymax - a.ymin);
     assert_true(late < 20);
+    /* the offered line (dashed, dark) is drawn after the baseline and the
+     * goodput, so it shows where they run along it */
+    xmlNode *pl[16];
+    size_t npl = find_all(root, "polyline", NULL, pl, 16, 0);
+    int at_offered = -1, at_base = -1, at_good = -1;
+    for (size_t i = 0; i < npl; i++) {
+        char lab[64];
+        attr(pl[i], "data-label", lab, sizeof lab);
+        if (!strcmp(lab, "offered"))
+            at_offered = (int)i;
+        else if (!strcmp(lab, "goodput (baseline)"))
+            at_base = (int)i;
+        else if (!strcmp(lab, "goodput"))
+            at_good = (int)i;
+    }
+    assert_true(at_base >= 0 && at_good >= 0 && at_offered > at_base && at_offered > at_good);
+    char sa[64];
+    assert_non_null(attr(pl[at_offered], "stroke-dasharray", sa, sizeof sa));
+    assert_null(attr(pl[at_offered], "stroke-opacity", sa, sizeof sa));
+    xmlNode *notes[2];
+    assert_int_equal(find_all(root, "text", "note", notes, 2, 0), 0); /* no gaps in goodput: no note */
+    xmlFreeDoc(doc);
+
+    /* queue and busy workers on separate axes: the busy workers' line (20
+     * to 40 of checkout's 40 workers, against a queue of up to 1000) rises
+     * over at least 40% of its own panel's height */
+    snprintf(path, sizeof path, "%s/svg/service-1-checkout.svg", tmpdir);
+    doc = xmlReadFile(path, NULL, XML_PARSE_NONET);
+    assert_non_null(doc);
+    root = xmlDocGetRootElement(doc);
+    area aq = read_area_panel(root, 0), ab = read_area_panel(root, 1);
+    assert_true(ab.y >= aq.y + aq.h); /* one under the other */
+    assert_float_equal(ab.x, aq.x, 1e-9);
+    assert_float_equal(ab.w, aq.w, 1e-9); /* the same time axis */
+    assert_true(aq.ymax >= 1000 && ab.ymax <= 100);
+    n = points(root, "series", "busy workers", xs, ys, 4096);
+    assert_int_equal(n, 300);
+    double top = INFINITY, bot = -INFINITY;
+    for (size_t i = 0; i < n; i++) {
+        top = fmin(top, ys[i]);
+        bot = fmax(bot, ys[i]);
+        assert_true(ys[i] >= ab.y - 0.05 && ys[i] <= ab.y + ab.h + 0.05);
+    }
+    assert_true(bot - top >= 0.4 * ab.h);
+    xmlFreeDoc(doc);
+
+    /* p99 latency: its line breaks where no request succeeded, and the
+     * file says so under the plot */
+    snprintf(path, sizeof path, "%s/svg/latency.svg", tmpdir);
+    doc = xmlReadFile(path, NULL, XML_PARSE_NONET);
+    assert_non_null(doc);
+    root = xmlDocGetRootElement(doc);
+    assert_int_equal(find_all(root, "text", "note", notes, 2, 0), 1);
+    xmlChar *nt = xmlNodeGetContent(notes[0]);
+    assert_non_null(strstr((const char *)nt, "no request succeeded"));
+    xmlFree(nt);
+    assert_true(attr_num(notes[0], "y") > read_area(root).y + read_area(root).h); /* under the plot */
     xmlFreeDoc(doc);
 
     /* a model with a breaker gets the breaker plot, with its state in [0, 1] */
@@ -384,6 +492,9 @@ static void test_run_svg_maps_back_to_csv(void **state)
         assert_string_equal((const char *)t, what[i]);
         xmlFree(t);
     }
+    /* four labels (a window, three instants), all above the data */
+    assert_int_equal(labels_above(root), 4);
+    assert_true(min_font(root, 16) >= SVG_MIN_FONT);
     xmlFreeDoc(doc);
 
     r = run("run -q " STORM " -o /dev/null --svg /nonexistent/dir/svg");
@@ -392,7 +503,11 @@ static void test_run_svg_maps_back_to_csv(void **state)
     run_free(&r);
 }
 
-/* Every <svg>...</svg> of the page parses as XML. */
+/* Every <svg>...</svg> of the page parses as XML, and no text in it is
+ * drawn under 11 px: a plot's text is at least SVG_MIN_FONT user units and
+ * the page never shows it smaller than its own size (svg.wide is shown at
+ * its width, svg.narrow at its width or wider); the loop diagram may
+ * shrink, but its min-width keeps its smallest text at 11 px. */
 static size_t check_inline_svgs(const char *page)
 {
     size_t n = 0;
@@ -406,6 +521,21 @@ static size_t check_inline_svgs(const char *page)
         xmlDoc *doc = xmlReadMemory(p, (int)len, "inline.svg", NULL, XML_PARSE_NONET | XML_PARSE_NOERROR);
         if (!doc)
             fail_msg("inline SVG %zu does not parse: %.200s", n, p);
+        xmlNode *root = xmlDocGetRootElement(doc);
+        double fs = min_font(root, 16);
+        if (has_class(root, "plot")) {
+            if (!(fs >= SVG_MIN_FONT))
+                fail_msg("inline SVG %zu has text of %g px", n, fs);
+        } else {
+            char st[128], vb[128];
+            assert_non_null(attr(root, "style", st, sizeof st));
+            assert_non_null(attr(root, "viewBox", vb, sizeof vb));
+            double minw = 0, vbw = 0;
+            assert_int_equal(sscanf(st, "min-width:%lfpx", &minw), 1);
+            assert_int_equal(sscanf(vb, "%*f %*f %lf", &vbw), 1);
+            if (!(fs * minw / vbw >= SVG_MIN_FONT - 1e-9))
+                fail_msg("the loop diagram's text can shrink to %g px", fs * minw / vbw);
+        }
         xmlFreeDoc(doc);
         p = e;
     }
@@ -447,12 +577,29 @@ static void test_report_page(void **state)
                      count(page, "http://www.w3.org/2000/svg") + count(page, "http://www.w3.org/1999/xlink"));
     EXPECT_IN_PAGE(page, "Content-Security-Policy");
     assert_int_equal(count(page, "<script"), 1); /* the hover read-outs, and nothing else */
-    /* plots: 5 time series, the loop diagram, the small multiples (one per
-     * intervention, plus the model as written), the sweep */
+    /* plots: 5 time series and the sweep, each wide and narrow; the loop
+     * diagram; the small multiples (one per intervention, plus the model
+     * as written) */
     size_t nsvg = check_inline_svgs(page);
     size_t nfix = count(page, "<tr class=\"ok\">") + count(page, "<tr class=\"no\">") - 1;
     assert_true(nfix >= 5);
-    assert_int_equal(nsvg, 5 + 1 + 1 + nfix + 1);
+    assert_int_equal(nsvg, 2 * 5 + 1 + 1 + nfix + 2);
+    assert_int_equal(count(page, "class=\"plot wide\" width=\"720\""), 6);
+    assert_int_equal(count(page, "class=\"plot narrow\" width=\"360\""), 6);
+    /* the style sheet shows one of each pair, by the width of the screen */
+    EXPECT_IN_PAGE(page, "@media (max-width:759.98px)");
+    EXPECT_IN_PAGE(page, "svg.wide{display:none}svg.narrow{display:block}");
+    /* every table scrolls in its own box, not the page */
+    assert_int_equal(count(page, "<table"), 2);
+    assert_int_equal(count(page, "<div class=\"scroll\"><table"), 2);
+    EXPECT_IN_PAGE(page, ".scroll{overflow-x:auto");
+    /* the time-series figures hold the pair, and one read-out */
+    for (const char *q = page; (q = strstr(q, "<figure class=\"ts\">")); q++) {
+        const char *end = strstr(q, "</figure>");
+        assert_non_null(end);
+        const char *w = strstr(q, "class=\"plot wide\""), *nw = strstr(q, "class=\"plot narrow\"");
+        assert_true(w && w < end && nw && nw < end);
+    }
     /* the sustaining loop is highlighted in the diagram */
     EXPECT_IN_PAGE(page, "#c0392b");
     free(page);
@@ -587,6 +734,9 @@ static void test_report_sweep_and_basin(void **state)
     EXPECT_IN_PAGE(r.out, "<h2>Goodput against load</h2>");
     EXPECT_IN_PAGE(r.out, "<h2>Basin map</h2>");
     EXPECT_IN_PAGE(r.out, "Congestion collapse");
+    /* which curve it is: the steady state, the storm's faults dropped */
+    EXPECT_IN_PAGE(r.out, "Curve: steady state: the model");
+    EXPECT_IN_PAGE(r.out, "faults dropped (--with-faults keeps them)");
 
     /* the sweep: goodput at each load multiple */
     xmlDoc *doc = svg_after(r.out, "<section id=\"sweep\">");
@@ -604,6 +754,18 @@ static void test_report_sweep_and_basin(void **state)
         assert_true(fabs(xs[i] - map_x(&a, load)) <= 1);
         assert_true(fabs(ys[i] - map_y(&a, g)) <= 1);
     }
+    /* the peak and collapse labels sit above the curve, not on it */
+    assert_int_equal(labels_above(root), 2);
+    xmlFreeDoc(doc);
+    /* and in the phone's drawing of it */
+    const char *narrow = strstr(r.out, "id=\"sweep-plot-narrow\"");
+    assert_non_null(narrow);
+    while (narrow > r.out && strncmp(narrow, "<svg", 4))
+        narrow--;
+    doc = svg_after(narrow, "<svg");
+    root = xmlDocGetRootElement(doc);
+    assert_int_equal(labels_above(root), 2);
+    assert_true(min_font(root, 16) >= SVG_MIN_FONT);
     xmlFreeDoc(doc);
 
     /* the basin: one cell per point tried, one boundary vertex per row

@@ -221,14 +221,14 @@ static void test_csv_and_overwrite(void **state)
     run_free(&r);
     char *text = slurp(csv, NULL);
     assert_non_null(text);
-    assert_memory_equal(text, "load,users.demand,users.goodput,users.goodput_sd,users.latency_p99,"
-                              "users.amplification,srv.throughput,srv.throughput_sd\n0.1,",
-                        strlen("load,users.demand,users.goodput,users.goodput_sd,users.latency_p99,"
-                               "users.amplification,srv.throughput,srv.throughput_sd\n0.1,"));
+    static const char head[] = "# eddy sweep, curve: steady state: the model has no faults\n"
+                               "load,users.demand,users.goodput,users.goodput_sd,users.latency_p99,"
+                               "users.amplification,srv.throughput,srv.throughput_sd\n0.1,";
+    assert_memory_equal(text, head, strlen(head));
     size_t lines = 0;
     for (char *c = text; *c; c++)
         lines += *c == '\n';
-    assert_int_equal(lines, 4);
+    assert_int_equal(lines, 5);
     free(text);
     /* Its own CSV may be written again; a user's file may not. */
     r = run("sweep -q --points 3 --seeds 1 -o %s %s", csv, mmc_path);
@@ -244,6 +244,62 @@ static void test_csv_and_overwrite(void **state)
     free(text);
     r = run("sweep -q --points 3 --seeds 1 --force -o %s %s", mine, mmc_path);
     EXPECT_STATUS(r, 0, "sweep --force");
+    run_free(&r);
+}
+
+/* A load curve is a steady-state property: the sweep drops the model's
+ * faults unless --with-faults keeps them, and every output says which
+ * curve it is.  On the retry storm, with the faults, the 30 s database
+ * slowdown tips even light loads into the storm (goodput far below demand
+ * at 1x); without them goodput follows demand up to about 1.2x and
+ * collapses from 1.3x, where checkout's queue outgrows the 1 s timeout. */
+static void test_faults_dropped_by_default(void **state)
+{
+    (void)state;
+    char csv[160];
+    tmp_path(csv, sizeof csv, "storm.csv");
+    run_result r = run("sweep -q --json --seeds 2 --load 1.1..1.4x --points 4 -o %s examples/retry-storm.yaml", csv);
+    EXPECT_STATUS(r, 0, "sweep, faults dropped");
+    json_error_t je;
+    json_t *j = json_loads(r.out, 0, &je);
+    assert_non_null(j);
+    assert_false(json_is_true(json_object_get(j, "faults")));
+    assert_string_equal(json_string_value(json_object_get(j, "curve")), "steady_state");
+    EXPECT_HAS(json_string_value(json_object_get(j, "curve_label")), "faults dropped");
+    EXPECT_HAS(json_string_value(json_object_get(j, "summary")), "(steady state)");
+    json_t *pts = json_object_get(j, "points");
+    double g11 = json_real_value(json_object_get(json_object_get(json_array_get(pts, 0), "goodput"), "mean"));
+    double d11 = json_real_value(json_object_get(json_object_get(json_array_get(pts, 0), "demand"), "mean"));
+    assert_within_rel(g11, d11, 0.02); /* 1.1x: every request served */
+    assert_within_rel(json_real_value(json_object_get(j, "peak_load")), 1.2, 1e-9);
+    assert_within_rel(json_real_value(json_object_get(j, "collapse_load")), 1.3, 1e-9);
+    json_decref(j);
+    run_free(&r);
+    char *text = slurp(csv, NULL);
+    assert_non_null(text);
+    EXPECT_HAS(text, "# eddy sweep, curve: steady state: the model's faults dropped");
+    free(text);
+
+    r = run("sweep -q --seeds 1 --load 1..1.1x --points 2 examples/retry-storm.yaml");
+    EXPECT_STATUS(r, 0, "sweep text, faults dropped");
+    EXPECT_HAS(r.out, "curve: steady state: the model's faults dropped (--with-faults keeps them)");
+    run_free(&r);
+
+    r = run("sweep -q --json --with-faults --seeds 1 --load 1..1.1x --points 2 examples/retry-storm.yaml");
+    EXPECT_STATUS(r, 0, "sweep --with-faults");
+    j = json_loads(r.out, 0, &je);
+    assert_non_null(j);
+    assert_true(json_is_true(json_object_get(j, "faults")));
+    assert_string_equal(json_string_value(json_object_get(j, "curve")), "with_faults");
+    EXPECT_HAS(json_string_value(json_object_get(j, "summary")), "(with the faults)");
+    pts = json_object_get(j, "points");
+    double g1 = json_real_value(json_object_get(json_object_get(json_array_get(pts, 0), "goodput"), "mean"));
+    double d1 = json_real_value(json_object_get(json_object_get(json_array_get(pts, 0), "demand"), "mean"));
+    assert_true(g1 < 0.5 * d1); /* the storm the faults start, which outlives them */
+    json_decref(j);
+    run_free(&r);
+    r = run("sweep -q --with-faults --seeds 1 --load 1..1.1x --points 2 examples/retry-storm.yaml");
+    EXPECT_HAS(r.out, "curve: with the model's faults (--with-faults)");
     run_free(&r);
 }
 
@@ -305,6 +361,7 @@ int main(void)
         cmocka_unit_test(test_parse_range),
         cmocka_unit_test(test_deterministic_across_jobs),
         cmocka_unit_test(test_csv_and_overwrite),
+        cmocka_unit_test(test_faults_dropped_by_default),
         cmocka_unit_test(test_help_and_usage_errors),
     };
     return cmocka_run_group_tests_name("sweep", tests, setup, teardown);

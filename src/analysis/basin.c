@@ -201,6 +201,29 @@ static void run_job(size_t i, void *ud)
         eddy_result_free(&r);
 }
 
+/* A job's slot as bytes, for eddy-mpi (batch.h). */
+static void pack_job(size_t i, void *ud, wire_buf *out)
+{
+    round_ctx *c = ud;
+    unsigned char f[3] = {c->meta[i], c->open[i], c->failed[i]};
+    wire_put(out, f, sizeof f);
+    wire_put(out, &c->amp[i], sizeof c->amp[i]);
+}
+
+static int unpack_job(size_t i, void *ud, wire_rd *in)
+{
+    round_ctx *c = ud;
+    unsigned char f[3];
+    if (wire_get(in, f, sizeof f) < 0 || wire_get(in, &c->amp[i], sizeof c->amp[i]) < 0)
+        return -1;
+    c->meta[i] = f[0];
+    c->open[i] = f[1];
+    c->failed[i] = f[2];
+    return 0;
+}
+
+static const batch_io job_io = {pack_job, unpack_job};
+
 typedef struct round_progress {
     const basin_opts *o;
     int round, nrounds;
@@ -264,7 +287,7 @@ static int eval_points(const char *path, basin_result *r, const double *xs, cons
         c.amp = calloc(n * ns, sizeof *c.amp);
         if (!c.meta || !c.open || !c.failed || !c.amp)
             abort();
-        batch_for(n * ns, o->threads, run_job, &c, o->progress ? round_progress_cb : NULL, rp);
+        batch_run(n * ns, o->threads, run_job, &c, &job_io, o->progress ? round_progress_cb : NULL, rp);
         for (size_t i = 0; i < n * ns && rc == 0; i++)
             if (c.failed[i])
                 rc = err_set(err, path, 0, 0, "a run of the basin failed");

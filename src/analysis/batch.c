@@ -7,7 +7,10 @@
 
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <time.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "../core/rng.h"
@@ -83,5 +86,88 @@ int batch_for(size_t n, int threads, void (*fn)(size_t i, void *ud), void *ud,
         pthread_join(tid[i], NULL);
     if (progress)
         progress(1.0, pud);
+    return rc;
+}
+
+/* ---- across processes ------------------------------------------------------ */
+
+static batch_net net; /* size 0: none */
+
+void batch_set_net(const batch_net *n)
+{
+    if (n)
+        net = *n;
+    else
+        net.size = 0;
+}
+
+/* This process's share: jobs rank, rank + size, rank + 2 size, ...  Dealt
+ * round-robin rather than in blocks, so that the variants of a batch (which
+ * differ most in cost) are spread over the processes. */
+typedef struct share {
+    void (*fn)(size_t, void *);
+    void *ud;
+    size_t rank, size;
+} share;
+
+static void share_job(size_t k, void *ud)
+{
+    share *sh = ud;
+    sh->fn(sh->rank + k * sh->size, sh->ud);
+}
+
+static size_t share_count(size_t n, size_t rank, size_t size) { return n > rank ? (n - rank - 1) / size + 1 : 0; }
+
+static void lost(const char *what)
+{
+    fprintf(stderr, "eddy: rank %d: %s; are all ranks running the same eddy-mpi binary?\n", net.rank, what);
+    abort();
+}
+
+int batch_run(size_t n, int threads, void (*fn)(size_t i, void *ud), void *ud, const batch_io *io,
+              void (*progress)(double fraction, void *pud), void *pud)
+{
+    if (net.size <= 1 || !io)
+        return batch_for(n, threads, fn, ud, progress, pud);
+    size_t rank = (size_t)net.rank, size = (size_t)net.size;
+    share sh = {fn, ud, rank, size};
+    int rc = batch_for(share_count(n, rank, size), threads, share_job, &sh, progress, pud);
+
+    /* Each job's bytes, preceded by their length. */
+    wire_buf mine = {0};
+    for (size_t i = rank; i < n; i += size) {
+        uint64_t at = mine.n, len = 0;
+        wire_put(&mine, &len, sizeof len);
+        io->pack(i, ud, &mine);
+        len = mine.n - at - sizeof len;
+        memcpy(mine.p + at, &len, sizeof len);
+    }
+    unsigned char *all = NULL;
+    size_t *lens = calloc(size, sizeof *lens);
+    if (!lens)
+        abort();
+    if (net.allgather(mine.p, mine.n, &all, lens, net.ctx) < 0)
+        lost("could not exchange the results of a batch (more than 2 GB from one rank?)");
+    size_t off = 0;
+    for (size_t k = 0; k < size; k++) {
+        wire_rd r = {all + off, lens[k], 0};
+        off += lens[k];
+        if (k == rank)
+            continue;
+        for (size_t i = k; i < n; i += size) {
+            uint64_t len;
+            if (wire_get(&r, &len, sizeof len) < 0 || len > r.n - r.at)
+                lost("the results of a batch came back short");
+            wire_rd one = {r.p + r.at, (size_t)len, 0};
+            if (io->unpack(i, ud, &one) < 0 || one.at != one.n)
+                lost("the results of a batch did not fit their slots");
+            r.at += (size_t)len;
+        }
+        if (r.at != r.n)
+            lost("a batch's results were longer than its jobs");
+    }
+    free(all);
+    free(lens);
+    wire_free(&mine);
     return rc;
 }

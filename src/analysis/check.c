@@ -22,9 +22,9 @@ static int check_cols(const hypothesis *h, const eddy_result *r, hyp_cols *k)
     switch (h->derived) {
     case HD_SUCCESS:
         k->c[0] = measure_col(r, h->entity, "goodput");
-        k->c[1] = measure_col(r, h->entity, "offered");
-        k->c[2] = measure_col(r, h->entity, "shed");
-        return k->c[0] >= 0 && k->c[1] >= 0 && k->c[2] >= 0 ? 0 : -1;
+        k->c[1] = measure_col(r, h->entity, "failed");
+        k->c[2] = -1;
+        return k->c[0] >= 0 && k->c[1] >= 0 ? 0 : -1;
     case HD_AMPLIFICATION:
         k->c[0] = measure_col(r, h->entity, "offered");
         k->c[1] = measure_col(r, h->entity, "retries");
@@ -46,7 +46,7 @@ static void check_row(const hypothesis *h, const eddy_result *r, const hyp_cols 
     switch (h->derived) {
     case HD_SUCCESS:
         *num = measure_cell(r, row, k->c[0]);
-        *den = measure_cell(r, row, k->c[1]) + measure_cell(r, row, k->c[2]);
+        *den = measure_cell(r, row, k->c[0]) + measure_cell(r, row, k->c[1]);
         return;
     case HD_AMPLIFICATION:
         *num = measure_cell(r, row, k->c[0]) + measure_cell(r, row, k->c[1]);

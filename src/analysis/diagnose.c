@@ -17,7 +17,7 @@
 
 const char *verdict_name(verdict v)
 {
-    static const char *const n[] = {"healthy", "component", "metastable", "collapsed"};
+    static const char *const n[] = {"healthy", "component", "metastable", "collapsed", "oscillating"};
     return n[v];
 }
 
@@ -59,11 +59,28 @@ static void run_job(size_t i, void *ud)
     J->rc[slot] = eddy_run(J->models[v], &o, &J->res[slot], &J->errs[slot]);
 }
 
+/* A job's slot as bytes, for eddy-mpi (batch.h). */
+static void pack_job(size_t i, void *ud, wire_buf *out)
+{
+    job_set *J = ud;
+    size_t slot = J->first * J->seeds + i;
+    wire_put_run(out, J->rc[slot], &J->errs[slot], &J->res[slot]);
+}
+
+static int unpack_job(size_t i, void *ud, wire_rd *in)
+{
+    job_set *J = ud;
+    size_t slot = J->first * J->seeds + i;
+    return wire_get_run(in, J->models[J->first + i / J->seeds], &J->rc[slot], &J->errs[slot], &J->res[slot]);
+}
+
+static const batch_io job_io = {pack_job, unpack_job};
+
 static int run_variants(job_set *J, size_t first, size_t count, const diagnose_opts *opt, eddy_error *err,
                         size_t *runs)
 {
     J->first = first;
-    batch_for(count * J->seeds, opt->threads, run_job, J, opt->progress, opt->progress_ud);
+    batch_run(count * J->seeds, opt->threads, run_job, J, &job_io, opt->progress, opt->progress_ud);
     *runs += count * J->seeds;
     for (size_t s = first * J->seeds; s < (first + count) * J->seeds; s++)
         if (J->rc[s] < 0) {
@@ -98,6 +115,26 @@ static void add_event(diagnosis *d, double t, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(e->what, sizeof e->what, fmt, ap);
     va_end(ap);
+}
+
+/* A rate with the digits it needs: "1355/s", "20/s", "0.15/s". */
+static void fmt_rate(double v, char *buf, size_t size)
+{
+    if (v >= 10 || v == 0)
+        snprintf(buf, size, "%.0f/s", v);
+    else
+        snprintf(buf, size, "%.2g/s", v);
+}
+
+/* A utilisation with the digits it needs: "81%", "0.06%". */
+static void fmt_util(double u, char *buf, size_t size)
+{
+    if (u >= 0.01 || u == 0)
+        snprintf(buf, size, "%.0f%%", u * 100);
+    else if (u >= 1e-5)
+        snprintf(buf, size, "%.1g%%", u * 100);
+    else
+        snprintf(buf, size, "under 0.001%%");
 }
 
 static double capacity(const service_spec *s)
@@ -184,10 +221,14 @@ static void find_modes(diagnosis *d, const eddy_result *obs, const eddy_result *
         double bo = measure_mean(base, n, "offered", 0, end), br = measure_mean(base, n, "retries", 0, end);
         double bamp = bo > 0 ? (bo + br) / bo : 1;
         if (best >= 1.5 && best >= 1.5 * bamp && succ < GOOD_LEVEL) {
+            /* Attempts in one interval against the requests new in it: the
+             * retries of requests that arrived earlier count too, so this
+             * can exceed the attempts one request may make; say so. */
             add_mode(d, MODE_RETRY_STORM,
-                     "%s%s attempts reached %.1fx its new user requests at %.0f s (baseline %.2fx) while only "
-                     "%.0f%% of them succeeded",
-                     n, possessive(n), best, at, bamp, succ * 100);
+                     "%s sent %.1fx as many attempts as new user requests in the interval at %.0f s (baseline "
+                     "%.2fx; the attempts include retries of earlier requests, so this can exceed the %d attempts "
+                     "one request may make) while only %.0f%% of them succeeded",
+                     n, best, at, bamp, m->clients[c].call.retry.attempts, succ * 100);
             break;
         }
     }
@@ -271,10 +312,20 @@ cascade_done:
             high += v[i] > 2 * level;
         free(v);
         if (level > 0 && peak >= 10 && peak >= 5 * level && high <= nr / 10) {
+            char lv[32], md[48] = "";
+            fmt_rate(level, lv, sizeof lv);
+            if (med > 0 && med < mean) {
+                char mv[32];
+                fmt_rate(med, mv, sizeof mv);
+                snprintf(md, sizeof md, "; median %s", mv);
+            } else if (med <= 0) {
+                snprintf(md, sizeof md, "; the median sample has none");
+            }
             add_mode(d, MODE_THUNDERING_HERD,
-                     "%s%s arrivals spiked to %.0f/s at %.0f s, %.0fx their usual %.0f/s (median %.0f/s), in %zu "
-                     "short burst%s of samples",
-                     n, possessive(n), peak, at, peak / level, level, med, high, high == 1 ? "" : "s");
+                     "%s%s arrivals spiked to %.0f/s at %.0f s, %.0fx their usual %s (the %s over the run%s), in "
+                     "%zu short burst%s of samples",
+                     n, possessive(n), peak, at, peak / level, lv, med > mean ? "median" : "mean", md, high,
+                     high == 1 ? "" : "s");
             break;
         }
     }
@@ -317,6 +368,102 @@ cascade_done:
     }
 }
 
+/* ---- what an oscillation costs ------------------------------------------------ */
+
+/* The service's replicas over one run: integrated (replica-minutes), and the
+ * fewest and most in the second half. */
+static void control_of(const eddy_result *r, const char *svc, double end, dg_control *c, bool first)
+{
+    c->replica_minutes += measure_mean(r, svc, "replicas", 0, end) * end / 60;
+    c->p99 += measure_p99(r);
+    if (!first)
+        return;
+    int col = measure_col(r, svc, "replicas");
+    c->reversals = reversals(r, col, end / 2);
+    c->lo = INFINITY;
+    c->hi = -INFINITY;
+    for (size_t i = 0; i < r->series.nrows; i++)
+        if (measure_row_t(r, i) >= end / 2) {
+            double v = measure_cell(r, i, col);
+            c->lo = v < c->lo ? v : c->lo;
+            c->hi = v > c->hi ? v : c->hi;
+        }
+}
+
+/* The oscillating service's replica-minutes and the clients' p99, as
+ * written and, when two autoscalers fight over it, with each alone (the
+ * other removed), on the same seeds: what the fight costs against a
+ * controller that settles. */
+static int oscillation_cost(diagnosis *d, const char *path, const job_set *J0, const diagnose_opts *opt,
+                            eddy_error *err)
+{
+    const model *m = d->m;
+    const char *col = NULL;
+    for (size_t i = 0; i < d->nmodes && !col; i++)
+        if (d->modes[i].mode == MODE_OSCILLATION)
+            col = d->modes[i].evidence;
+    const char *dot = col ? strstr(col, ".replicas ") : NULL;
+    if (!dot)
+        return 0; /* a breaker that flaps: no replicas to count */
+    snprintf(d->osc_service, sizeof d->osc_service, "%.*s", (int)(dot - col), col);
+    int s = model_find_service(m, d->osc_service);
+    if (s < 0)
+        return 0;
+    unsigned R = d->seeds;
+    dg_control *c = &d->control[0];
+    snprintf(c->label, sizeof c->label, "as written");
+    for (unsigned r = 0; r < R; r++)
+        control_of(&J0->res[r], d->osc_service, d->end, c, r == 0);
+    c->replica_minutes /= R;
+    c->p99 /= R;
+    d->ncontrol = 1;
+    size_t who[2], n = 0;
+    for (size_t a = 0; a < m->nautoscalers && n < 2; a++)
+        if (m->autoscalers[a].service == s)
+            who[n++] = a;
+    if (n < 2)
+        return 0;
+    job_set J = {.seeds = R, .seed = d->seed};
+    J.models = calloc(2, sizeof *J.models);
+    J.res = calloc(2 * R, sizeof *J.res);
+    J.rc = calloc(2 * R, sizeof *J.rc);
+    J.errs = calloc(2 * R, sizeof *J.errs);
+    if (!J.models || !J.res || !J.rc || !J.errs)
+        abort();
+    int rc = -1;
+    for (size_t k = 0; k < 2; k++) {
+        if (!(J.models[k] = model_load(path, err)))
+            goto out;
+        /* keep autoscaler who[k] alone on the service: drop the others on it */
+        for (size_t a = J.models[k]->nautoscalers; a-- > 0;)
+            if (a != who[k] && J.models[k]->autoscalers[a].service == s)
+                variant_drop_autoscaler(J.models[k], a);
+    }
+    if (run_variants(&J, 0, 2, opt, err, &d->runs) < 0)
+        goto out;
+    for (size_t k = 0; k < 2; k++) {
+        c = &d->control[1 + k];
+        snprintf(c->label, sizeof c->label, "%s alone", m->autoscalers[who[k]].name);
+        for (unsigned r = 0; r < R; r++)
+            control_of(&J.res[k * R + r], d->osc_service, d->end, c, r == 0);
+        c->replica_minutes /= R;
+        c->p99 /= R;
+    }
+    d->ncontrol = 3;
+    rc = 0;
+out:
+    for (size_t i = 0; i < 2 * R; i++)
+        if (J.rc[i] == 0 && J.res[i].series.names)
+            eddy_result_free(&J.res[i]);
+    for (size_t k = 0; k < 2; k++)
+        model_free(J.models[k]);
+    free(J.models);
+    free(J.res);
+    free(J.rc);
+    free(J.errs);
+    return rc;
+}
+
 /* ---- the timeline ----------------------------------------------------------- */
 
 static void build_timeline(diagnosis *d, const eddy_result *obs, const eddy_result *base)
@@ -348,8 +495,8 @@ static void build_timeline(diagnosis *d, const eddy_result *obs, const eddy_resu
     for (size_t i = 0; i < obs->series.nrows; i++) {
         double t = measure_row_t(obs, i), off = measure_clients(m, obs, i, "offered"), ret = measure_clients(m, obs, i, "retries");
         if (t >= fs && off > 0 && (off + ret) / off >= STORM_AMPLIFICATION) {
-            add_event(d, t, "retries cross %.0fx: attempts are %.1fx the new user requests", STORM_AMPLIFICATION,
-                      (off + ret) / off);
+            add_event(d, t, "retries cross %.0fx: attempts in this interval are %.1fx the new user requests in it",
+                      STORM_AMPLIFICATION, (off + ret) / off);
             break;
         }
     }
@@ -459,10 +606,16 @@ static void describe_retries(const retry_policy *r, char *buf, size_t size)
 static void coupling_statement(diagnosis *d)
 {
     const model *m = d->m;
-    char trig[512], load[96] = "", after[32];
+    char trig[512], load[256] = "", after[32];
     describe_trigger(m, trig, sizeof trig);
-    if (d->load > 0)
-        snprintf(load, sizeof load, " at %.0f%% load", d->load * 100);
+    /* "load" names what it measures: the offered rate, and the busiest
+     * service's utilisation with the service's name */
+    if (d->bottleneck[0]) {
+        char u[32], r[32];
+        fmt_util(d->load, u, sizeof u);
+        fmt_rate(d->demand, r, sizeof r);
+        snprintf(load, sizeof load, " at %s offered (%s, the busiest service, %s busy)", r, d->bottleneck, u);
+    }
     fmt_dur(d->end - d->fault_end, after, sizeof after);
     /* the behaviour: the mode that goes with the sustaining cut, if seen */
     const char *mode = d->nmodes ? failure_mode_name(d->modes[0].mode) : NULL;
@@ -488,11 +641,25 @@ static void coupling_statement(diagnosis *d)
                 const autoscaler_spec *x = &m->autoscalers[a], *y = &m->autoscalers[b];
                 if (x->service != y->service)
                     continue;
+                char cost[512] = "";
+                if (d->ncontrol == 3) {
+                    char p[3][32];
+                    for (int k = 0; k < 3; k++) {
+                        snprintf(p[k], sizeof p[k], "-");
+                        if (isfinite(d->control[k].p99))
+                            fmt_dur(d->control[k].p99, p[k], sizeof p[k]);
+                    }
+                    snprintf(cost, sizeof cost,
+                             "; it holds %.0f replica-minutes with a p99 of %s, against %.0f and %s with %s and %.0f "
+                             "and %s with %s",
+                             d->control[0].replica_minutes, p[0], d->control[1].replica_minutes, p[1],
+                             d->control[1].label, d->control[2].replica_minutes, p[2], d->control[2].label);
+                }
                 say(d->coupling, sizeof d->coupling,
                     "autoscaler %s (metric %s, target %g) interacting with autoscaler %s (metric %s, target %g) on "
-                    "%s%s produced an oscillation: %s; one controller per goal, or matched delays, would settle it",
+                    "%s%s produced an oscillation: %s%s; one controller per goal, or matched delays, would settle it",
                     x->name, scale_metric_name(x->metric), x->target, y->name, scale_metric_name(y->metric),
-                    y->target, m->services[x->service].name, load, d->modes[i].evidence);
+                    y->target, m->services[x->service].name, load, d->modes[i].evidence, cost);
                 return;
             }
     }
@@ -503,6 +670,15 @@ static void coupling_statement(diagnosis *d)
                  "(%s at %.0f%% utilisation); fix the capacity or the load before the loops",
                  d->bottleneck[0] ? d->bottleneck : "the system", d->baseline_success * 100,
                  d->bottleneck[0] ? d->bottleneck : "the busiest service", d->load * 100);
+        return;
+    case VERDICT_OSCILLATING:
+        for (size_t i = 0; i < d->nmodes; i++)
+            if (d->modes[i].mode == MODE_OSCILLATION)
+                say(d->coupling, sizeof d->coupling,
+                    "%s%s the control loop never settles: %s; goodput holds at %.0f%% of demand, but the "
+                    "swings cost replicas and latency (below)",
+                    m->nfaults ? trig : "no trigger in the model", load, d->modes[i].evidence,
+                    d->baseline_success * 100);
         return;
     case VERDICT_HEALTHY:
         if (!m->nfaults)
@@ -819,6 +995,7 @@ int diagnose_run(const char *path, const diagnose_opts *opt, diagnosis *d, eddy_
         during[r] = gb_dur > 0 ? go_dur / gb_dur : 1;
         double dem = measure_window(m, b, 0, d->end, measure_demand);
         succ[r] = dem > 0 ? measure_window(m, b, 0, d->end, measure_goodput) / dem : 1;
+        d->demand += dem / R;
         rec[r] = m->nfaults && !d->fault_open_at_end ? measure_recovery(m, o, b, d->fault_end) : NAN;
         if (r < 64) {
             ph[0][r] = measure_window(m, b, 0, d->fault_start, measure_goodput);
@@ -848,9 +1025,13 @@ int diagnose_run(const char *path, const diagnose_opts *opt, diagnosis *d, eddy_
     free(succ);
     free(rec);
 
-    /* the bottleneck: the busiest service of the baseline */
+    /* the bottleneck: the busiest service of the baseline; a scaled
+     * service's capacity is the replicas it had, not the most it may have */
     for (size_t s = 0; s < m->nservices; s++) {
         double cap = capacity(&m->services[s]);
+        double reps = measure_mean(&J.res[R], m->services[s].name, "replicas", 0, d->end);
+        if (m->services[s].scaled && m->services[s].workers != MODEL_UNLIMITED && reps > 0)
+            cap = (double)m->services[s].workers * reps;
         double u = isfinite(cap) ? measure_mean(&J.res[R], m->services[s].name, "busy", 0, d->end) / cap : 0;
         if (u > d->load) {
             d->load = u;
@@ -921,6 +1102,16 @@ int diagnose_run(const char *path, const diagnose_opts *opt, diagnosis *d, eddy_
     }
 
     find_modes(d, &J.res[0], &J.res[R]);
+    /* An oscillation is a failure of the control loop even when goodput
+     * holds: it outranks healthy and component (not metastable or
+     * collapsed, which say more). */
+    for (size_t i = 0; i < d->nmodes; i++)
+        if (d->modes[i].mode == MODE_OSCILLATION &&
+            (d->verdict == VERDICT_HEALTHY || d->verdict == VERDICT_COMPONENT)) {
+            d->verdict = VERDICT_OSCILLATING;
+            if (oscillation_cost(d, path, &J, opt, err) < 0)
+                goto out;
+        }
     build_timeline(d, &J.res[0], &J.res[R]);
     coupling_statement(d);
     component_evidence(d, &J.res[0], &J.res[R]);

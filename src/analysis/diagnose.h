@@ -31,7 +31,13 @@
 
 #define STORM_AMPLIFICATION 2.0 /* the timeline marks retries crossing 2x */
 
-typedef enum verdict { VERDICT_HEALTHY, VERDICT_COMPONENT, VERDICT_METASTABLE, VERDICT_COLLAPSED } verdict;
+typedef enum verdict {
+    VERDICT_HEALTHY,
+    VERDICT_COMPONENT,
+    VERDICT_METASTABLE,
+    VERDICT_COLLAPSED,
+    VERDICT_OSCILLATING /* a control loop (replicas, a breaker) that never settles */
+} verdict;
 
 typedef enum failure_mode {
     MODE_RETRY_STORM,
@@ -72,6 +78,16 @@ typedef struct dg_evidence { /* one component on the sustaining loop, after the 
     char text[512];
 } dg_evidence;
 
+/* An oscillating service's replicas, run one way: as written, or with one
+ * of its fighting autoscalers alone.  Means over seeds. */
+typedef struct dg_control {
+    char label[160];        /* "as written", "hpa alone" */
+    double replica_minutes; /* the service's replicas integrated over the run */
+    double p99;             /* client p99 latency over the run, s (NaN: none) */
+    int reversals;          /* changes of direction in the second half (replication 0) */
+    double lo, hi;          /* fewest and most replicas in the second half (replication 0) */
+} dg_control;
+
 typedef struct diagnose_opts {
     unsigned seeds;   /* replications (>= 1) */
     uint64_t seed;    /* base seed */
@@ -93,6 +109,10 @@ typedef struct diagnosis {
     double after_ratio, during_ratio; /* observed / baseline goodput */
     double baseline_success;          /* baseline goodput / demand */
     double load;                      /* the busiest service's utilisation in the baseline */
+    double demand;                    /* user requests offered per second in the baseline */
+    char osc_service[128];            /* the oscillating service, or "" */
+    dg_control control[3];            /* as written, then each fighting autoscaler alone */
+    size_t ncontrol;
     char bottleneck[128];
     size_t recovered_seeds;
     double recovery_time; /* s after the last fault ended; NaN when not recovered */

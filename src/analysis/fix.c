@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../loops/analyze.h"
+#include "../loops/derive.h"
 #include "../model/units.h"
 #include "batch.h"
 #include "measure.h"
@@ -104,7 +106,16 @@ static void end(catalogue *c)
 
 static void fmt_dur(simtime t, char *buf, int size) { units_format_duration(t, buf, size); }
 
-static void build_catalogue(const model *m, catalogue *c, simtime lift_after)
+/* Whether the client or service that owns cut k's arrow is `client`/`service`. */
+static bool retry_owner_cut(const cut_set *cs, int client, int service)
+{
+    for (size_t k = 0; k < cs->n; k++)
+        if (cs->v[k].kind == CUT_RETRIES && cs->v[k].client == client && cs->v[k].service == service)
+            return true;
+    return false;
+}
+
+static void build_catalogue(const model *m, catalogue *c, simtime lift_after, const cut_set *cuts)
 {
     edge_ref *e;
     size_t ne = edges_of(m, &e);
@@ -226,23 +237,72 @@ static void build_catalogue(const model *m, catalogue *c, simtime lift_after)
         }
     end(c);
 
-    iv = begin(c, 7, "break-glass: retries off at the incident");
-    iv->glass = GLASS_RETRIES_OFF;
-    fmt_dur(lift_after, v, sizeof v);
-    snprintf(iv->change, sizeof iv->change,
-             "action retry: off on every client and service when the trigger starts; back on %s after it ends", v);
-    end(c);
+    /* Retries off everywhere: only where something retries (else a no-op),
+     * and not when one owner retries and diagnose's cut of it (below) is
+     * the same intervention. */
+    int owners = 0, oc = -1, os = -1;
+    for (size_t k = 0; k < m->nclients; k++)
+        if (m->clients[k].call.retry.attempts > 1)
+            owners++, oc = (int)k, os = -1;
+    for (size_t s = 0; s < m->nservices; s++)
+        for (size_t j = 0; j < m->services[s].ncalls; j++)
+            if (m->services[s].calls[j].retry.attempts > 1) {
+                owners++, oc = -1, os = (int)s;
+                break;
+            }
+    if (owners > 1 || (owners == 1 && !retry_owner_cut(cuts, oc, os))) {
+        iv = begin(c, 7, "break-glass: retries off at the incident");
+        iv->glass = GLASS_RETRIES_OFF;
+        fmt_dur(lift_after, v, sizeof v);
+        snprintf(iv->change, sizeof iv->change,
+                 "action retry: off on every client and service when the trigger starts; back on %s after it ends", v);
+        end(c);
+    }
+
+    /* Every cut `eddy diagnose` makes of a reinforcing loop, as break-glass
+     * at the incident, so a cut that diagnose credits is measured here. */
+    for (size_t k = 0; cuts && k < cuts->n; k++) {
+        const cut *ct = &cuts->v[k];
+        if (ct->kind == CUT_LOAD_DROP)
+            continue; /* not a loop's arrow: the shed below is the load-side lever */
+        char nm[200];
+        snprintf(nm, sizeof nm, "break-glass: %s", ct->label);
+        iv = begin(c, 7, nm);
+        iv->glass = GLASS_CUT;
+        iv->glass_cut = *ct;
+        iv->glass_cut.loops = NULL;
+        iv->glass_cut.nloops = 0;
+        fmt_dur(lift_after, v, sizeof v);
+        const char *who = ct->client >= 0 ? m->clients[ct->client].name
+                          : ct->service >= 0 ? m->services[ct->service].name
+                          : ct->cache >= 0   ? m->caches[ct->cache].name
+                                             : "?";
+        if (ct->kind == CUT_RETRIES)
+            snprintf(iv->change, sizeof iv->change,
+                     "action retry: off at %s when the trigger starts; back on %s after it ends", who, v);
+        else if (ct->kind == CUT_HEDGES)
+            snprintf(iv->change, sizeof iv->change,
+                     "action hedge: off at %s when the trigger starts; back on %s after it ends", who, v);
+        else
+            snprintf(iv->change, sizeof iv->change,
+                     "actions coalesce: on and stale_while_revalidate (for the rest of the run) at cache %s when "
+                     "the trigger starts",
+                     who);
+        end(c);
+    }
 
     iv = begin(c, 6, "deadline propagation");
+    bool deadlines = false; /* cancelling at the services does nothing without one */
     for (size_t k = 0; k < m->nclients; k++) {
         const client_spec *cl = &m->clients[k];
+        deadlines |= cl->deadline > 0 || cl->call.timeout > 0;
         if (!cl->deadline && cl->call.timeout > 0) {
             fmt_dur(cl->call.timeout * (cl->call.retry.attempts > 1 ? cl->call.retry.attempts : 1), v, sizeof v);
             snprintf(p, sizeof p, "clients.%s.deadline", cl->name);
             set(iv, p, v);
         }
     }
-    for (size_t s = 0; s < m->nservices; s++)
+    for (size_t s = 0; deadlines && s < m->nservices; s++)
         if (m->services[s].deadlines != DEADLINES_CANCEL) {
             snprintf(p, sizeof p, "services.%s.deadlines", m->services[s].name);
             set(iv, p, "cancel");
@@ -330,6 +390,54 @@ static void add_glass(model *m, glass_kind g, simtime start, simtime lift)
     }
 }
 
+/* One of diagnose's cuts from the start of the incident; retries and
+ * hedges come back `lift` (coalescing and serving stale are kept on). */
+static void add_cut(model *m, const cut *c, simtime start, simtime lift)
+{
+    knockout_apply(m, c, start, 0);
+    if (lift >= m->duration)
+        return;
+    if (c->kind == CUT_RETRIES)
+        variant_add_action(m, (action_spec){.at = lift, .client = c->client, .service = c->service, .cache = -1,
+                                            .kind = ACTION_RETRY, .retry_on = true});
+    else if (c->kind == CUT_HEDGES)
+        variant_add_action(m, (action_spec){.at = lift, .client = c->client, .service = c->service, .cache = -1,
+                                            .kind = ACTION_HEDGE, .hedge_on = true});
+}
+
+/* Workers provisioned over a run: workers x replicas (the series' mean
+ * when replicas change), summed over services with a bound. */
+static double workers_of(const model *m, const eddy_result *r, double end)
+{
+    double w = 0;
+    for (size_t s = 0; s < m->nservices; s++) {
+        const service_spec *sv = &m->services[s];
+        if (sv->workers == MODEL_UNLIMITED)
+            continue;
+        double reps = measure_col(r, sv->name, "replicas") >= 0 ? measure_mean(r, sv->name, "replicas", 0, end)
+                                                                  : (double)(sv->replicas > 0 ? sv->replicas : 1);
+        w += (double)sv->workers * reps;
+    }
+    return w;
+}
+
+/* Whether two runs on one seed did exactly the same: the same columns and
+ * every value of every row (an intervention that only changed goodput's
+ * neighbours, such as retries, is not a no-op). */
+static bool same_run(const eddy_result *a, const eddy_result *b)
+{
+    const eddy_series *x = &a->series, *y = &b->series;
+    if (x->nrows != y->nrows || x->ncols != y->ncols)
+        return false;
+    for (size_t c = 0; c < x->ncols; c++)
+        if (strcmp(x->names[c], y->names[c]))
+            return false;
+    for (size_t i = 0; i < x->nrows * x->ncols; i++)
+        if (x->values[i] != y->values[i] && !(isnan(x->values[i]) && isnan(y->values[i])))
+            return false;
+    return true;
+}
+
 /* ---- statistics ----------------------------------------------------------------- */
 
 /* Student's t, 97.5th percentile, for 1..30 degrees of freedom. */
@@ -388,13 +496,28 @@ static void run_one(size_t i, void *ud)
     J->rc[i] = eddy_run(J->models[v], &o, &J->res[i], &J->errs[i]);
 }
 
+/* A job's slot as bytes, for eddy-mpi (batch.h). */
+static void pack_one(size_t i, void *ud, wire_buf *out)
+{
+    jobs *J = ud;
+    wire_put_run(out, J->rc[i], &J->errs[i], &J->res[i]);
+}
+
+static int unpack_one(size_t i, void *ud, wire_rd *in)
+{
+    jobs *J = ud;
+    return wire_get_run(in, J->models[i / J->seeds], &J->rc[i], &J->errs[i], &J->res[i]);
+}
+
+static const batch_io one_io = {pack_one, unpack_one};
+
 static void outcome(const fix_report *F, const jobs *J, size_t vf, size_t vc, fix_outcome *o)
 {
     const model *m = F->m;
     unsigned R = J->seeds;
     double *rt = calloc(R, sizeof *rt), *lost = calloc(R, sizeof *lost), *p99 = calloc(R, sizeof *p99),
-           *good = calloc(R, sizeof *good);
-    if (!rt || !lost || !p99 || !good)
+           *good = calloc(R, sizeof *good), *wk = calloc(R, sizeof *wk);
+    if (!rt || !lost || !p99 || !good || !wk)
         abort();
     memset(o, 0, sizeof *o);
     for (unsigned r = 0; r < R; r++) {
@@ -411,15 +534,19 @@ static void outcome(const fix_report *F, const jobs *J, size_t vf, size_t vc, fi
             p99[r] = measure_p99(c);
             double g0 = measure_window(m, b, 0, F->end, measure_goodput);
             good[r] = g0 > 0 ? measure_window(m, c, 0, F->end, measure_goodput) / g0 : 1;
+            wk[r] = workers_of(J->models[vc], c, F->end);
         } else {
             p99[r] = measure_p99(b);
             good[r] = 1;
+            wk[r] = workers_of(J->models[1], b, F->end);
         }
     }
     o->recovery_time = ci_of(rt, R);
     o->goodput_lost = ci_of(lost, R);
     o->steady_p99 = ci_of(p99, R);
     o->steady_goodput = ci_of(good, R);
+    o->steady_workers = ci_of(wk, R);
+    free(wk);
     free(rt);
     free(lost);
     free(p99);
@@ -470,19 +597,21 @@ static void summarise(fix_report *F)
     }
     if (!fix_recovers(F, &F->as_written) && lo && hi && fhi > flo && !lo_ok)
         snprintf(F->summary + n, sizeof F->summary - (size_t)n,
-                 " The measurement agrees with the seed texts: the obvious parameter fixes are the weakest.");
+                 " The measurement agrees with Meadows' ranking of leverage points: the parameters a responder reaches for "
+                 "first are the weakest fixes.");
     else if (lo && hi && flo >= fhi)
         snprintf(F->summary + n, sizeof F->summary - (size_t)n,
-                 " Here the measurement disagrees with the seed texts: low-leverage fixes do as well (%s).",
+                 " Here the measurement disagrees with Meadows' ranking of leverage points: low-leverage fixes do as well "
+                 "(%s).",
                  agree[0] ? agree : "none recover");
     else if (lo_ok)
         snprintf(F->summary + n, sizeof F->summary - (size_t)n,
-                 " Mostly as the seed texts claim, but some low-leverage fixes recover too: %s.", agree);
+                 " Mostly as Meadows' ranking of leverage points predicts, but some low-leverage fixes recover too: %s.", agree);
 }
 
 /* Replication 0's goodput, row by row, for the small multiples of a report.
  * Runs of one model have the same rows; a shorter one is padded with NaN. */
-static void keep_goodput(fix_report *F, const jobs *J)
+static void keep_goodput(fix_report *F, const jobs *J, const size_t *kept)
 {
     unsigned R = J->seeds;
     size_t rows = J->res[0].series.nrows, nv = 2 + F->n;
@@ -494,7 +623,7 @@ static void keep_goodput(fix_report *F, const jobs *J)
     for (size_t i = 0; i < rows; i++)
         F->goodput_t[i] = measure_row_t(&J->res[0], i);
     for (size_t v = 0; v < nv; v++) {
-        size_t slot = (v < 2 ? v : 2 + 2 * (v - 2)) * R; /* interventions: the run with the faults */
+        size_t slot = (v < 2 ? v : 2 + 2 * kept[v - 2]) * R; /* interventions: the run with the faults */
         const eddy_result *r = &J->res[slot];
         for (size_t i = 0; i < rows; i++)
             F->goodput[v * rows + i] = i < r->series.nrows ? measure_goodput(F->m, r, i) : NAN;
@@ -521,8 +650,17 @@ int fix_run(const char *path, const fix_opts *opt, fix_report *F, eddy_error *er
     simtime lift = variant_fault_end(m) + (opt->lift_after > 0 ? opt->lift_after : 60 * T_SEC);
 
     catalogue c = {0};
-    if (!opt->only_patches)
-        build_catalogue(m, &c, opt->lift_after > 0 ? opt->lift_after : 60 * T_SEC);
+    if (!opt->only_patches) {
+        /* the cuts `eddy diagnose` would make of this model's loops */
+        cld_graph *g = derive_graph(m);
+        loop_analysis *la = loops_analyze(g, 500);
+        cut_set cuts = {0};
+        knockout_find(m, g, la, &cuts);
+        build_catalogue(m, &c, opt->lift_after > 0 ? opt->lift_after : 60 * T_SEC, &cuts);
+        knockout_free(&cuts);
+        loops_free(la);
+        cld_free(g);
+    }
     for (size_t i = 0; i < opt->npatches; i++)
         add_user(&c, &opt->patches[i]);
     /* Level 12 first, keeping the catalogue's order within a level (an
@@ -547,6 +685,7 @@ int fix_run(const char *path, const fix_opts *opt, fix_report *F, eddy_error *er
     if (!F->out || !J.models || !J.res || !J.rc || !J.errs)
         abort();
     int rc = -1;
+    size_t *kept = NULL;
     J.models[0] = m;
     if (!(J.models[1] = model_load(path, err)))
         goto out;
@@ -557,14 +696,16 @@ int fix_run(const char *path, const fix_opts *opt, fix_report *F, eddy_error *er
             model *x = model_load_edited(path, iv->edits, iv->nedits, err);
             if (!x)
                 goto out;
-            if (iv->glass != GLASS_NONE)
+            if (iv->glass == GLASS_CUT)
+                add_cut(x, &iv->glass_cut, variant_fault_start(m), lift);
+            else if (iv->glass != GLASS_NONE)
                 add_glass(x, iv->glass, variant_fault_start(m), lift);
             if (k == 1)
                 variant_drop_faults(x);
             J.models[2 + 2 * i + (size_t)k] = x;
         }
     }
-    batch_for(nv * R, opt->threads, run_one, &J, opt->progress, opt->progress_ud);
+    batch_run(nv * R, opt->threads, run_one, &J, &one_io, opt->progress, opt->progress_ud);
     F->runs = nv * R;
     for (size_t i = 0; i < nv * R; i++)
         if (J.rc[i] < 0) {
@@ -575,9 +716,32 @@ int fix_run(const char *path, const fix_opts *opt, fix_report *F, eddy_error *er
     F->baseline_p99 = F->as_written.steady_p99;
     for (size_t i = 0; i < F->n; i++)
         outcome(F, &J, 2 + 2 * i, 3 + 2 * i, &F->out[i]);
+    /* A catalogue entry whose runs, with and without the faults, are the
+     * model as written's on every seed changed nothing here: left out, and
+     * named (a user's patch always stays). */
+    kept = calloc(F->n ? F->n : 1, sizeof *kept);
+    if (!kept)
+        abort();
+    size_t nk = 0;
+    for (size_t i = 0; i < F->n; i++) {
+        bool same = !F->v[i].user;
+        for (unsigned r = 0; same && r < R; r++)
+            same = same_run(&J.res[(2 + 2 * i) * R + r], &J.res[r]) &&
+                   same_run(&J.res[(3 + 2 * i) * R + r], &J.res[R + r]);
+        if (same) {
+            size_t len = strlen(F->noops);
+            snprintf(F->noops + len, sizeof F->noops - len, "%s'%s'", len ? ", " : "", F->v[i].name);
+            iv_free(&F->v[i]);
+            continue;
+        }
+        F->v[nk] = F->v[i];
+        F->out[nk] = F->out[i];
+        kept[nk++] = i;
+    }
+    F->n = nk;
     summarise(F);
     if (opt->keep_goodput)
-        keep_goodput(F, &J);
+        keep_goodput(F, &J, kept);
     rc = 0;
 out:
     for (size_t i = 0; i < nv * R; i++)
@@ -585,6 +749,7 @@ out:
             eddy_result_free(&J.res[i]);
     for (size_t v = 1; v < nv; v++)
         model_free(J.models[v]);
+    free(kept);
     free(J.models);
     free(J.res);
     free(J.rc);

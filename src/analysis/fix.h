@@ -16,8 +16,12 @@
 
 #include "../model/model.h"
 #include "../model/patchfile.h"
+#include "knockout.h"
 
-typedef enum glass_kind { GLASS_NONE, GLASS_SHED, GLASS_RETRIES_OFF } glass_kind;
+/* Break-glass actions at the incident.  GLASS_CUT is one of the cuts `eddy
+ * diagnose` makes (knockout.h), applied when the trigger starts instead of
+ * when it ends: every cut diagnose can credit is in the catalogue. */
+typedef enum glass_kind { GLASS_NONE, GLASS_SHED, GLASS_RETRIES_OFF, GLASS_CUT } glass_kind;
 
 typedef struct intervention {
     int level;       /* Meadows: 12 parameters ... 5 rules */
@@ -28,7 +32,9 @@ typedef struct intervention {
     char **strings; /* the edits' paths and values, owned */
     size_t nstrings;
     glass_kind glass;
+    cut glass_cut; /* GLASS_CUT: the cut (its loops not kept) */
     bool user; /* from --patch */
+    bool noop; /* measured: every run identical to the model as written's */
 } intervention;
 
 /* A mean and the half-width of its 95% confidence interval over seeds. */
@@ -42,6 +48,8 @@ typedef struct fix_outcome {
     ci goodput_lost;      /* fraction of the baseline's goodput lost from the trigger's start on */
     ci steady_p99;        /* steady state (no faults): client p99 latency, s */
     ci steady_goodput;    /* steady state: goodput / the baseline's */
+    ci steady_workers;    /* steady state: workers provisioned (workers x replicas, summed over
+                           * services with a bound), mean over the run */
 } fix_outcome;
 
 typedef struct fix_opts {
@@ -69,6 +77,7 @@ typedef struct fix_report {
     uint64_t seed;
     size_t runs;
     char summary[1024]; /* what the measurement says about leverage */
+    char noops[1024];   /* the interventions left out as no-ops, named, or "" */
     /* With keep_goodput: goodput (user requests succeeded per second, all
      * clients) in each row of replication 0, for (2 + n) runs of
      * goodput_rows rows each: as written, the baseline (no faults), then

@@ -91,7 +91,8 @@ int phases_begin(phases_acc *a, const model *m, const eddy_series *cols, double 
     a->c_ret = col(cols, name, "retries");
     a->c_good = col(cols, name, "goodput");
     a->c_shed = col(cols, name, "shed");
-    if (a->c_off < 0 || a->c_ret < 0 || a->c_good < 0 || a->c_shed < 0)
+    a->c_fail = col(cols, name, "failed");
+    if (a->c_off < 0 || a->c_ret < 0 || a->c_good < 0 || a->c_shed < 0 || a->c_fail < 0)
         return -1;
 
     /* Phase boundaries: every fault window's start and end. */
@@ -137,16 +138,19 @@ int phases_begin(phases_acc *a, const model *m, const eddy_series *cols, double 
 static void close_phase(phases_acc *a)
 {
     phase *p = &a->out->v[a->cur_phase];
-    double off = a->sums[0], ret = a->sums[1], good = a->sums[2], shed = a->sums[3];
+    double off = a->sums[0], ret = a->sums[1], good = a->sums[2], shed = a->sums[3], fail = a->sums[4];
     double len = p->end - p->start;
     p->goodput = good / len;
     p->demand = (off + shed) / len;
-    p->success = off + shed > 0 ? good / (off + shed) : NAN;
+    p->success = good + fail > 0 ? good / (good + fail) : NAN;
+    /* recovery compares windows by goodput / demand (check_window), so the
+     * pre-fault level it is judged against is that ratio too */
+    double served = off + shed > 0 ? good / (off + shed) : NAN;
     p->amplification = off > 0 ? (off + ret) / off : NAN;
     memset(a->sums, 0, sizeof a->sums);
     if (a->cur_phase == 0) {
         client_phases *o = a->out;
-        o->baseline = o->has_faults && !p->faulted ? p->success : NAN;
+        o->baseline = o->has_faults && !p->faulted ? served : NAN;
         if (!(o->baseline > 0))
             o->baseline = 1.0; /* no healthy stretch to compare with: demand success */
     }
@@ -181,7 +185,7 @@ static void check_window(phases_acc *a, size_t from, size_t to)
 static void take_row(phases_acc *a, double dt)
 {
     double t = a->prev[0], off = a->prev[1] * dt, ret = a->prev[2] * dt, good = a->prev[3] * dt,
-           shed = a->prev[4] * dt;
+           shed = a->prev[4] * dt, fail = a->prev[5] * dt;
     client_phases *o = a->out;
     double t1 = t + dt;
     while (a->cur_phase < o->n && dt > 0) {
@@ -192,6 +196,7 @@ static void take_row(phases_acc *a, double dt)
         a->sums[1] += ret * w;
         a->sums[2] += good * w;
         a->sums[3] += shed * w;
+        a->sums[4] += fail * w;
         if (t1 < p->end - 1e-9 || a->cur_phase + 1 == o->n)
             break;
         close_phase(a);
@@ -216,6 +221,7 @@ void phases_row(phases_acc *a, const double *row)
     a->prev[2] = row[a->c_ret];
     a->prev[3] = row[a->c_good];
     a->prev[4] = row[a->c_shed];
+    a->prev[5] = row[a->c_fail];
     a->have_prev = true;
 }
 

@@ -19,7 +19,10 @@ typedef struct phase {
     double start, end;    /* seconds */
     double goodput;       /* user requests succeeded per second */
     double demand;        /* user requests arrived per second */
-    double success;       /* goodput / demand, or NaN with no demand */
+    double success;       /* of the user requests that finished in the phase, the fraction
+                           * that succeeded: goodput / (goodput + failed); NaN if none
+                           * finished.  Not goodput / demand: requests that arrived in a
+                           * fault and succeed after it would push that above 100%. */
     double amplification; /* attempts per first attempt, or NaN */
     bool faulted;         /* a fault window is open during it */
 } phase;
@@ -47,13 +50,13 @@ typedef struct client_phases {
 typedef struct phases_acc {
     const model *m;
     client_phases *out;
-    int c_off, c_ret, c_good, c_shed; /* column indexes */
+    int c_off, c_ret, c_good, c_shed, c_fail; /* column indexes */
     double end;                       /* run length, s */
     double first_fault;
     bool have_prev;
-    double prev[5]; /* the previous row: t, offered, retries, goodput, shed (rates) */
+    double prev[6]; /* the previous row: t, offered, retries, goodput, shed, failed (rates) */
     size_t cur_phase;
-    double sums[4]; /* offered, retries, goodput, shed in cur_phase */
+    double sums[5]; /* offered, retries, goodput, shed, failed in cur_phase */
     /* recovery: windows of RECOVERY_WINDOW rows after the last fault */
     size_t nafter;                      /* rows seen after fault_end */
     double ring_good[RECOVERY_WINDOW], ring_dem[RECOVERY_WINDOW];

@@ -138,6 +138,24 @@ static void run_job(size_t i, void *ud)
     free(a.sums);
 }
 
+/* A job's slot as bytes, for eddy-mpi (batch.h). */
+static void pack_job(size_t i, void *ud, wire_buf *out)
+{
+    job_ctx *c = ud;
+    wire_put(out, &c->failed[i], sizeof c->failed[i]);
+    wire_put(out, c->slots + i * c->stride, c->stride * sizeof *c->slots);
+}
+
+static int unpack_job(size_t i, void *ud, wire_rd *in)
+{
+    job_ctx *c = ud;
+    if (wire_get(in, &c->failed[i], sizeof c->failed[i]) < 0)
+        return -1;
+    return wire_get(in, c->slots + i * c->stride, c->stride * sizeof *c->slots);
+}
+
+static const batch_io job_io = {pack_job, unpack_job};
+
 /* Mean and sample standard deviation of the values that are not NaN. */
 static sweep_stat stat_of(const double *v, size_t n, size_t stride)
 {
@@ -266,7 +284,9 @@ int sweep_run(const char *path, const sweep_opts *o, sweep_result *out, eddy_err
             break;
         }
         variant_scale_load(c.models[p], x);
-        if (o->no_faults)
+        if (p == 0)
+            out->nfaults = c.models[p]->nfaults;
+        if (!o->with_faults)
             variant_drop_faults(c.models[p]);
     }
     if (rc == 0) {
@@ -275,7 +295,7 @@ int sweep_run(const char *path, const sweep_opts *o, sweep_result *out, eddy_err
         c.failed = calloc(np * ns, sizeof *c.failed);
         if (!c.slots || !c.failed)
             abort();
-        batch_for(np * ns, o->threads, run_job, &c, o->progress, o->progress_ud);
+        batch_run(np * ns, o->threads, run_job, &c, &job_io, o->progress, o->progress_ud);
         for (size_t i = 0; i < np * ns; i++)
             if (c.failed[i]) {
                 err_set(err, path, 0, 0, "a run of the sweep failed (load x%g)", out->points[i / ns].load);
@@ -417,4 +437,20 @@ int sweep_parse_range(const char *s, double *lo, double *hi, char *unit, size_t 
     }
     *integer = w1 && w2 && !u[0];
     return 0;
+}
+
+const char *sweep_curve_label(const sweep_result *r)
+{
+    if (r->opts.with_faults && r->nfaults)
+        return "with the model's faults (--with-faults): what it does through them at each load, not a steady state";
+    if (r->opts.with_faults)
+        return "steady state: the model has no faults to keep";
+    if (r->nfaults)
+        return "steady state: the model's faults dropped (--with-faults keeps them)";
+    return "steady state: the model has no faults";
+}
+
+const char *sweep_curve_key(const sweep_result *r)
+{
+    return r->opts.with_faults && r->nfaults ? "with_faults" : "steady_state";
 }

@@ -24,7 +24,8 @@ typedef struct sweep_opts {
     uint64_t seed;     /* replication 0's seed when use_seed */
     bool use_seed;
     double warmup;     /* seconds excluded from the start of each run */
-    bool no_faults;    /* drop the model's faults: the steady-state curve */
+    bool with_faults;  /* keep the model's faults; by default they are dropped:
+                        * a load curve is a steady-state property */
     double drop;       /* collapse: goodput below the peak by more than this fraction */
     int threads;       /* <= 0: one per core */
     void (*progress)(double fraction, void *ud);
@@ -65,6 +66,7 @@ typedef struct sweep_result {
     char **entry_names; /* the services clients call */
     int peak;     /* index of the goodput peak */
     int collapse; /* index of the collapse point, or -1 */
+    size_t nfaults; /* faults in the model as written (kept only with with_faults) */
 } sweep_result;
 
 #define SWEEP_DEFAULT_POINTS 20
@@ -77,6 +79,13 @@ sweep_opts sweep_defaults(void);
  * a warmup as long as the run). */
 int sweep_run(const char *path, const sweep_opts *o, sweep_result *out, eddy_error *err);
 void sweep_free(sweep_result *r);
+
+/* Which curve this is, in words, for every output: the steady-state curve
+ * (the model's faults dropped, the default) or the curve through the
+ * model's faults (with_faults). */
+const char *sweep_curve_label(const sweep_result *r);
+/* The same as a JSON value: "steady_state" or "with_faults". */
+const char *sweep_curve_key(const sweep_result *r);
 
 /* The peak and collapse of a goodput curve (means and standard deviations
  * over `seeds` replications).  The collapse point is the first point past

@@ -39,6 +39,15 @@ simtime variant_fault_start(const model *m)
     return s;
 }
 
+void variant_drop_autoscaler(model *m, size_t i)
+{
+    if (i >= m->nautoscalers)
+        return;
+    free(m->autoscalers[i].name);
+    memmove(&m->autoscalers[i], &m->autoscalers[i + 1], (m->nautoscalers - i - 1) * sizeof *m->autoscalers);
+    m->nautoscalers--;
+}
+
 void variant_add_action(model *m, action_spec a)
 {
     action_spec *v = realloc(m->actions, (m->nactions + 1) * sizeof *v);

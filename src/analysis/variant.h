@@ -23,6 +23,9 @@ simtime variant_fault_end(const model *m);
 /* When the first fault window opens (the run's end with no faults). */
 simtime variant_fault_start(const model *m);
 
+/* Remove autoscaler i (its service keeps the replica slots it had). */
+void variant_drop_autoscaler(model *m, size_t i);
+
 /* Add an operator action (the array grows). */
 void variant_add_action(model *m, action_spec a);
 

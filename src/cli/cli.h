@@ -17,6 +17,13 @@ typedef struct cli_command {
     const char *summary;
 } cli_command;
 
+/* `eddy ARGS...`: the whole program, less main(); returns the exit code. */
+int cli_main(int argc, char **argv);
+
+/* Set in eddy-mpi on every rank but 0: it computes what rank 0 computes
+ * but writes no file (rank 0 writes them; stdout and stderr are closed). */
+extern int cli_worker;
+
 int cmd_run(int argc, char **argv);
 int cmd_loops(int argc, char **argv);
 int cmd_review(int argc, char **argv);

@@ -174,7 +174,7 @@ int cmd_basin(int argc, char **argv)
         return 1;
     }
     int status = 0;
-    if (out_path && csv_write_file(out_path, write_csv, &r) < 0)
+    if (out_path && !cli_worker && csv_write_file(out_path, write_csv, &r) < 0)
         status = cli_fail("basin", "cannot write %s: %s", out_path, strerror(errno));
     if (json) {
         json_t *j = basin_json(path, &r);

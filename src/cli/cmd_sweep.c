@@ -26,7 +26,9 @@ static const char usage[] =
     "second), the p99 latency of successful requests and the retry amplification\n"
     "(attempts per user request).  Marks the goodput peak and the collapse point:\n"
     "the first load past the peak from which goodput stays below the peak by\n"
-    "more than --drop and the noise between seeds.\n"
+    "more than --drop and the noise between seeds.  The model's faults are\n"
+    "dropped unless --with-faults keeps them: a load curve is a steady-state\n"
+    "property, and every output says which curve it is.\n"
     "\n"
     "options:\n"
     "      --load LO..HIx  the load multiples swept (default 0.1..2x)\n"
@@ -35,7 +37,9 @@ static const char usage[] =
     "                      their mean and the standard deviation of goodput\n"
     "      --seed N        the first replication's seed (default: the model's)\n"
     "      --warmup DUR    leave the first DUR of each run out of the rates (e.g. 10s)\n"
-    "      --no-faults     drop the model's faults: the steady-state curve\n"
+    "      --with-faults   keep the model's faults: the curve through them, not the\n"
+    "                      steady state (by default the faults are dropped)\n"
+    "      --no-faults     drop the faults (the default; kept for old scripts)\n"
     "      --drop PCT      the fall below the peak that counts as collapse (default 5%)\n"
     "  -j, --jobs N        runs in parallel (default: one per core); the output\n"
     "                      does not depend on N\n"
@@ -51,13 +55,14 @@ static int write_csv(FILE *fp, const void *ud) { return sweep_csv(fp, ud); }
 
 int cmd_sweep(int argc, char **argv)
 {
-    enum { O_LOAD = 256, O_POINTS, O_SEEDS, O_SEED, O_WARMUP, O_NOFAULTS, O_DROP, O_FORCE, O_JSON };
+    enum { O_LOAD = 256, O_POINTS, O_SEEDS, O_SEED, O_WARMUP, O_NOFAULTS, O_WITHFAULTS, O_DROP, O_FORCE, O_JSON };
     static const struct option opts[] = {{"load", required_argument, 0, O_LOAD},
                                          {"points", required_argument, 0, O_POINTS},
                                          {"seeds", required_argument, 0, O_SEEDS},
                                          {"seed", required_argument, 0, O_SEED},
                                          {"warmup", required_argument, 0, O_WARMUP},
                                          {"no-faults", no_argument, 0, O_NOFAULTS},
+                                         {"with-faults", no_argument, 0, O_WITHFAULTS},
                                          {"drop", required_argument, 0, O_DROP},
                                          {"jobs", required_argument, 0, 'j'},
                                          {"output", required_argument, 0, 'o'},
@@ -116,7 +121,10 @@ int cmd_sweep(int argc, char **argv)
             break;
         }
         case O_NOFAULTS:
-            o.no_faults = true;
+            o.with_faults = false;
+            break;
+        case O_WITHFAULTS:
+            o.with_faults = true;
             break;
         case O_DROP: {
             double d;
@@ -167,7 +175,7 @@ int cmd_sweep(int argc, char **argv)
         return 1;
     }
     int status = 0;
-    if (out_path && csv_write_file(out_path, write_csv, &r) < 0)
+    if (out_path && !cli_worker && csv_write_file(out_path, write_csv, &r) < 0)
         status = cli_fail("sweep", "cannot write %s: %s", out_path, strerror(errno));
     if (json) {
         json_t *j = sweep_json(path, &r);

@@ -1,4 +1,5 @@
-/* main.c -- `eddy <command> [options] FILE`: dispatch to a command. */
+/* main.c -- `eddy <command> [options] FILE`: dispatch to a command.
+ * (The process's main() is in eddy_main.c, or src/mpi/ for eddy-mpi.) */
 #include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
@@ -114,7 +115,9 @@ int cli_opt_common(const char *cmd, int ch, char **argv, const char *usage)
     return cli_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
 }
 
-int main(int argc, char **argv)
+int cli_worker;
+
+int cli_main(int argc, char **argv)
 {
     if (argc < 2) {
         usage(stderr);

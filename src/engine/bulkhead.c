@@ -64,7 +64,7 @@ int bulkhead_acquire(sim *s, caller *c)
         b->whead = c;
     b->wtail = c;
     c->state = CALL_BULKHEAD_WAIT;
-    sim_at(s, &c->pool_timer, EV_BULKHEAD_TIMER, s->now + e->spec->bulkhead.max_wait);
+    sim_timer(s, &c->pool_timer, EV_BULKHEAD_TIMER, s->now + e->spec->bulkhead.max_wait);
     return 0;
 }
 

@@ -193,7 +193,7 @@ static void send_attempt(sim *s, caller *c)
         budget_on_attempt(b, s->now, c->attempt == 1);
     c->state = CALL_WAITING;
     if (spec->timeout > 0)
-        sim_at(s, &c->timer, EV_CALL_TIMER, s->now + spec->timeout);
+        sim_timer(s, &c->timer, EV_CALL_TIMER, s->now + spec->timeout);
     if (e->gated) { /* a bulkhead or a pool to pass first */
         send_gated(s, c);
         return;

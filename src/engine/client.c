@@ -100,7 +100,7 @@ static void new_request(sim *s, client_rt *c, user *u)
     else if (c->spec->instances > 1)
         q->call.inst = (uint32_t)rng_below(&c->rng_instance, (uint64_t)c->spec->instances);
     if (c->spec->deadline > 0)
-        sim_at(s, &q->deadline, EV_DEADLINE, s->now + c->spec->deadline);
+        sim_timer(s, &q->deadline, EV_DEADLINE, s->now + c->spec->deadline);
     call_begin(s, &q->call, &c->edge, CALLER_USER);
 }
 

@@ -49,7 +49,7 @@ int connpool_acquire(sim *s, connpool_rt *p, caller *c)
     e->pool_wait++;
     c->state = CALL_POOL_WAIT;
     if (p->spec->wait_timeout > 0)
-        sim_at(s, &c->pool_timer, EV_POOL_TIMER, s->now + p->spec->wait_timeout);
+        sim_timer(s, &c->pool_timer, EV_POOL_TIMER, s->now + p->spec->wait_timeout);
     return 0;
 }
 

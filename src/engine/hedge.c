@@ -73,7 +73,7 @@ void hedge_dispatch(sim *s, caller *c, req *r)
     c->copies = 1;
     c->hsent = 1;
     c->hlast = ST_OK;
-    sim_at(s, &c->pool_timer, EV_HEDGE_TIMER, s->now + c->edge->spec->hedge.delay);
+    sim_timer(s, &c->pool_timer, EV_HEDGE_TIMER, s->now + c->edge->spec->hedge.delay);
     call_put_on_wire(s, r);
 }
 
@@ -135,7 +135,7 @@ static void send_hedge(sim *s, caller *c)
     e->hedge_out[c->inst]++;
     e->hedges++;
     if (c->hsent < h->attempts)
-        sim_at(s, &c->pool_timer, EV_HEDGE_TIMER, s->now + h->delay);
+        sim_timer(s, &c->pool_timer, EV_HEDGE_TIMER, s->now + h->delay);
     call_put_on_wire(s, r);
 }
 

@@ -335,7 +335,7 @@ static void next_call_or_finish(sim *s, req *r)
             }
             /* The req's event is free while it waits on the call: use it
              * for the deadline, so the wait can be cut short. */
-            sim_at(s, &r->ev, EV_REQ_EXPIRE, r->deadline);
+            sim_timer(s, &r->ev, EV_REQ_EXPIRE, r->deadline);
         }
         r->state = REQ_CALLING;
         edge_rt *e = &v->calls[r->next_call++];

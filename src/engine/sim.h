@@ -609,6 +609,15 @@ static inline void sim_at(sim *s, ev *e, int kind, simtime t)
     evq_push(&s->q, e, t);
 }
 
+/* A timer: an event that is usually cancelled before it fires (a timeout,
+ * a deadline, a hedge delay, a wait for a permit).  Same order as sim_at;
+ * cheaper when it is cancelled (see core/evq.h). */
+static inline void sim_timer(sim *s, ev *e, int kind, simtime t)
+{
+    e->kind = (uint16_t)kind;
+    evq_push_timer(&s->q, e, t);
+}
+
 /* Stream purposes: each entity's streams are named by entity and purpose, so
  * changing one part of a model leaves the others' random numbers alone. */
 enum {

@@ -1,7 +1,7 @@
 /* boundary.h -- does a chosen boundary contain each loop's feedback path?
  *
  * A boundary is a set of entities: services and clients of a model, or
- * variables of a hand-drawn diagram.  The rule (Meadows; the seed texts):
+ * variables of a hand-drawn diagram.  The rule (Meadows, Thinking in Systems, ch. 4):
  * the boundary must enclose every element in the feedback path of the
  * behaviour, or whatever is studied inside it will be missing its cause.
  * For each loop this names the arrows that cross the boundary, the

@@ -31,18 +31,29 @@ void cld_free(cld_graph *g)
     for (size_t i = 0; i < g->nnotes; i++)
         free(g->notes[i]);
     free(g->notes);
+    hidx_free(&g->by_id);
+    hidx_free(&g->by_link);
     free(g->vars);
     free(g->links);
     free(g->source);
     free(g);
 }
 
+typedef struct id_key {
+    const cld_graph *g;
+    const char *id;
+} id_key;
+
+static bool id_eq(const void *ctx, int i)
+{
+    const id_key *k = ctx;
+    return !strcmp(k->g->vars[i].id, k->id);
+}
+
 int cld_find(const cld_graph *g, const char *id)
 {
-    for (size_t i = 0; i < g->nvars; i++)
-        if (!strcmp(g->vars[i].id, id))
-            return (int)i;
-    return -1;
+    id_key k = {g, id};
+    return hidx_find(&g->by_id, hidx_hash_str(id), id_eq, &k);
 }
 
 int cld_find_name(const cld_graph *g, const char *name)
@@ -79,6 +90,7 @@ int cld_var_add(cld_graph *g, const char *id, const char *name, int line, int co
     x->kind = NULL;
     x->line = line;
     x->col = col;
+    hidx_put(&g->by_id, hidx_hash_str(id), (int)g->nvars);
     return (int)g->nvars++;
 }
 
@@ -87,6 +99,18 @@ void cld_var_set_entity(cld_graph *g, int v, const char *entity, const char *kin
     g->vars[v].kind = kind;
     free(g->vars[v].entity);
     g->vars[v].entity = lu_strdup(entity);
+}
+
+typedef struct link_key {
+    const cld_graph *g;
+    int from, to, sign;
+} link_key;
+
+static bool link_eq(const void *ctx, int i)
+{
+    const link_key *k = ctx;
+    const cld_link *l = &k->g->links[i];
+    return l->from == k->from && l->to == k->to && l->sign == k->sign;
 }
 
 /* Append `add` to *s with "; " unless it is empty or already there. */
@@ -102,25 +126,28 @@ static void join_text(char **s, const char *add)
 int cld_link_add(cld_graph *g, int from, int to, int sign, bool delay, const char *note, const char *origin, int line,
                  int col)
 {
-    for (size_t i = 0; i < g->nlinks; i++) {
+    sign = sign < 0 ? -1 : 1;
+    link_key k = {g, from, to, sign};
+    uint64_t h = hidx_hash_ints(from, to, sign);
+    int i = hidx_find(&g->by_link, h, link_eq, &k);
+    if (i >= 0) {
         cld_link *l = &g->links[i];
-        if (l->from == from && l->to == to && l->sign == sign) {
-            l->delay = l->delay || delay;
-            join_text(&l->note, note);
-            join_text(&l->origin, origin);
-            return (int)i;
-        }
+        l->delay = l->delay || delay;
+        join_text(&l->note, note);
+        join_text(&l->origin, origin);
+        return i;
     }
     lu_reserve((void **)&g->links, &g->caplinks, g->nlinks + 1, sizeof *g->links);
     cld_link *l = &g->links[g->nlinks];
     l->from = from;
     l->to = to;
-    l->sign = sign < 0 ? -1 : 1;
+    l->sign = sign;
     l->delay = delay;
     l->note = lu_strdup(note);
     l->origin = lu_strdup(origin);
     l->line = line;
     l->col = col;
+    hidx_put(&g->by_link, h, (int)g->nlinks);
     return (int)g->nlinks++;
 }
 

@@ -16,6 +16,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "hidx.h"
+
 typedef struct cld_var {
     char *id;         /* unique key: the Mermaid id, the YAML name, a derived key */
     char *name;       /* what people read: the Mermaid label, or the id */
@@ -45,6 +47,9 @@ typedef struct cld_graph {
      * a Markdown file, mechanisms a derivation does not cover yet. */
     char **notes;
     size_t nnotes, capnotes;
+    /* Look-ups by id and by (from, to, sign), so that building a graph of
+     * n variables and m links costs O(n + m), not O(n^2 + m^2). */
+    hidx by_id, by_link;
 } cld_graph;
 
 cld_graph *cld_new(const char *source);

@@ -658,6 +658,13 @@ static int parse_text(mp *P, const char *text, size_t len, int first_line)
             rc = fail(P, 0, "the file contains a NUL byte; expected text");
             break;
         }
+        size_t bad = lu_utf8_bad(text + pos, n);
+        if (bad != (size_t)-1) {
+            P->line++;
+            rc = fail(P, bad, "byte 0x%02X is not valid UTF-8; expected UTF-8 text (names must survive --json)",
+                      (unsigned char)text[pos + bad]);
+            break;
+        }
         P->line++;
         P->s = b.s;
         rc = parse_line(P);

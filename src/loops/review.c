@@ -274,6 +274,17 @@ static double bounded_factor(const call_spec *c, const review_edge *e)
     return e->budget_amp > 0 ? e->budget_amp : c->retry.attempts;
 }
 
+/* a * b, held at REVIEW_AMP_MAX (and the review marked saturated). */
+static double amp_mul(review *r, double a, double b)
+{
+    double x = a * b;
+    if (!(x <= REVIEW_AMP_MAX)) {
+        r->amp_saturated = true;
+        return REVIEW_AMP_MAX;
+    }
+    return x;
+}
+
 /* Worst-case attempts arriving at each service per user request.  The
  * call graph is acyclic, so relaxing it n times settles it. */
 static void amplification(rv *R)
@@ -292,14 +303,14 @@ static void amplification(rv *R)
         for (size_t i = 0; i < r->nedges; i++) {
             review_edge *e = &r->edges[i];
             double in = e->client >= 0 ? 1.0 : R->amp_at[e->service];
-            double out = in * e->spec->retry.attempts;
+            double out = amp_mul(r, in, e->spec->retry.attempts);
             e->worst_amp = out;
             if (out > R->amp_at[e->callee]) {
                 R->amp_at[e->callee] = out;
                 changed = true;
             }
             double bin = e->client >= 0 ? 1.0 : R->bound_at[e->service];
-            double bout = bin * bounded_factor(e->spec, e);
+            double bout = amp_mul(r, bin, bounded_factor(e->spec, e));
             e->bounded_amp = bout;
             if (bout > R->bound_at[e->callee]) {
                 R->bound_at[e->callee] = bout;
@@ -322,8 +333,8 @@ static void paths_from(rv *R, int *stack, size_t depth, int service, double amp,
             if (r->edges[i].client < 0 && r->edges[i].service == service && r->edges[i].call == (int)k) {
                 leaf = false;
                 stack[depth] = (int)i;
-                paths_from(R, stack, depth + 1, s->calls[k].to, amp * s->calls[k].retry.attempts,
-                           bounded * bounded_factor(&s->calls[k], &r->edges[i]));
+                paths_from(R, stack, depth + 1, s->calls[k].to, amp_mul(r, amp, s->calls[k].retry.attempts),
+                           amp_mul(r, bounded, bounded_factor(&s->calls[k], &r->edges[i])));
             }
     }
     if (!leaf || r->paths_capped)

@@ -95,7 +95,14 @@ typedef struct review {
     size_t nflags;
     double worst_amp;     /* over all paths */
     double worst_bounded; /* over all paths, with retry budgets held to their bounds */
+    /* Some product of attempts passed REVIEW_AMP_MAX and was held there: a
+     * chain thousands of calls deep overflows a double (to "inf"), which
+     * is no figure to print, and JSON has no infinity. */
+    bool amp_saturated;
 } review;
+
+/* The largest amplification reported; anything above is "saturated". */
+#define REVIEW_AMP_MAX 1e15
 
 #define REVIEW_MAX_PATHS 1000
 

@@ -5,22 +5,35 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Say what happened before stopping: an abort() with no message after a
+ * minute of work leaves a user nothing to act on. */
+_Noreturn void lu_oom(size_t bytes)
+{
+    fprintf(stderr, "eddy: out of memory (could not allocate %zu bytes); for a large diagram, leave out --all or "
+                    "lower --max-loops\n",
+            bytes);
+    fflush(stderr);
+    exit(2);
+}
+
 void *lu_alloc(size_t n, size_t size)
 {
+    if (size && n > (size_t)-1 / size)
+        lu_oom((size_t)-1);
     void *p = calloc(n ? n : 1, size ? size : 1);
     if (!p)
-        abort();
+        lu_oom(n * size);
     return p;
 }
 
 void *lu_realloc(void *p, size_t n, size_t size)
 {
     if (size && n > (size_t)-1 / size)
-        abort();
+        lu_oom((size_t)-1);
     size_t bytes = n * size;
     void *q = realloc(p, bytes ? bytes : 1);
     if (!q)
-        abort();
+        lu_oom(bytes);
     return q;
 }
 
@@ -108,4 +121,45 @@ size_t lu_width(const char *s)
         if (((unsigned char)*s & 0xC0) != 0x80)
             w++;
     return w;
+}
+
+/* The checks jansson makes (it refuses such strings, and a name it refuses
+ * would vanish from --json): no stray continuation bytes, no truncated
+ * sequences, no overlong forms, no surrogates, nothing above U+10FFFF. */
+size_t lu_utf8_bad(const char *s, size_t n)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    size_t i = 0;
+    while (i < n) {
+        unsigned c = u[i];
+        size_t len;
+        unsigned cp;
+        if (c < 0x80) {
+            i++;
+            continue;
+        } else if (c >= 0xC2 && c <= 0xDF) {
+            len = 2;
+            cp = c & 0x1F;
+        } else if (c >= 0xE0 && c <= 0xEF) {
+            len = 3;
+            cp = c & 0x0F;
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            len = 4;
+            cp = c & 0x07;
+        } else {
+            return i;
+        }
+        if (i + len > n)
+            return i;
+        for (size_t k = 1; k < len; k++) {
+            if ((u[i + k] & 0xC0) != 0x80)
+                return i;
+            cp = cp << 6 | (u[i + k] & 0x3F);
+        }
+        if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+            (cp >= 0xD800 && cp <= 0xDFFF))
+            return i;
+        i += len;
+    }
+    return (size_t)-1;
 }

@@ -1,8 +1,9 @@
 /* util.h -- allocation and string building shared by the loops layer.
  *
- * Out of memory aborts (as in the model loader): every caller would only
- * pass the failure up to a CLI that can do nothing better, and checking
- * each of hundreds of small allocations hides the logic that matters. */
+ * Out of memory ends the program with a message on stderr and exit status
+ * 2 (lu_oom): every caller would only pass the failure up to a CLI that can
+ * do nothing better, and checking each of hundreds of small allocations
+ * hides the logic that matters. */
 #ifndef EDDY_LOOPS_UTIL_H
 #define EDDY_LOOPS_UTIL_H
 
@@ -10,6 +11,8 @@
 #include <stddef.h>
 
 void *lu_alloc(size_t n, size_t size); /* zeroed */
+/* Print "eddy: out of memory" and exit(2); never returns. */
+_Noreturn void lu_oom(size_t bytes);
 void *lu_realloc(void *p, size_t n, size_t size);
 char *lu_strdup(const char *s); /* NULL gives "" */
 char *lu_strndup(const char *s, size_t n);
@@ -30,6 +33,10 @@ void lu_buf_printf(lu_buf *b, const char *fmt, ...) __attribute__((format(printf
 /* Hand the string over (never NULL) and reset the buffer. */
 char *lu_buf_take(lu_buf *b);
 void lu_buf_free(lu_buf *b);
+
+/* The offset of the first byte of s[0..n) that is not valid UTF-8, or
+ * (size_t)-1 when all of it is. */
+size_t lu_utf8_bad(const char *s, size_t n);
 
 /* Display width of UTF-8 text: code points, so "a→b" is 3 columns wide. */
 size_t lu_width(const char *s);

@@ -58,7 +58,8 @@ typedef enum hyp_baseline {
 /* A metric derived from a client's columns rather than read from one. */
 typedef enum hyp_derived {
     HD_NONE,
-    HD_SUCCESS,       /* goodput / (offered + shed), as `eddy run`'s phases */
+    HD_SUCCESS,       /* goodput / (goodput + failed): of the requests that finished, the
+                       * share that succeeded, as `eddy run`'s phases */
     HD_AMPLIFICATION, /* (offered + retries) / offered: attempts per request */
 } hyp_derived;
 

@@ -179,9 +179,11 @@ void cld_svg_plain(FILE *f, const loop_analysis *a, int highlight)
         x[v] = cx + R * cos(th);
         y[v] = cy + R * sin(th);
     }
+    /* shrunk to fit a page, its 12 px labels stay at 11 px or more */
     fprintf(f, "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"cld plain\" width=\"%.0f\" height=\"%.0f\" "
-               "viewBox=\"0 0 %.0f %.0f\" font-family=\"Helvetica, Arial, sans-serif\" font-size=\"12\">\n",
-            W, H, W, H);
+               "viewBox=\"0 0 %.0f %.0f\" style=\"min-width:%.0fpx\" font-family=\"Helvetica, Arial, sans-serif\" "
+               "font-size=\"12\">\n",
+            W, H, W, H, ceil(W * 11 / 12));
     fputs("<title>causal loop diagram</title>\n<defs>"
           "<marker id=\"cld-ah\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" "
           "orient=\"auto\"><path d=\"M0 0 L10 5 L0 10 z\" fill=\"" INK "\"/></marker>"
@@ -242,7 +244,17 @@ cld_layout cld_svg_write(FILE *f, const loop_analysis *a, int highlight, bool tr
     if (try_dot && !(no && *no)) {
         char *svg = run_dot(a, highlight);
         if (svg) {
-            copy_svg(f, svg);
+            /* dot's width is in points, its smallest text 11 pt (the edge
+             * labels): shrunk to fit a page, no narrower than as many CSS
+             * px as the width has points keeps that text at 11 px */
+            const char *end = strchr(svg, '>'), *w = strstr(svg, " width=\"");
+            double pt = w && w < end ? strtod(w + 8, NULL) : 0;
+            if (pt > 0 && !strncmp(svg, "<svg", 4)) {
+                fprintf(f, "<svg style=\"min-width:%.0fpx\"", ceil(pt));
+                copy_svg(f, svg + 4);
+            } else {
+                copy_svg(f, svg);
+            }
             free(svg);
             return CLD_LAYOUT_DOT;
         }

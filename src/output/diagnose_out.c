@@ -65,15 +65,39 @@ void diagnose_text(FILE *fp, const diagnosis *d, const char *path)
                     lk->delay ? ", delay" : "", d->graph->vars[lk->to].name, lk->origin);
         }
         const cut *c = &d->cuts.v[d->sustaining_cut];
-        fprintf(fp, "  found by knockout: %s from the end of the trigger; it also cuts", c->label);
+        fprintf(fp, "  found by knockout: %s from the end of the trigger", c->label);
+        /* the other loops through the same arrow (not the one shown) */
+        size_t others = 0;
         for (size_t i = 0; i < c->nloops; i++)
-            fprintf(fp, " %s", d->loops->loops[c->loops[i]].name);
+            if ((int)c->loops[i] != d->sustaining_loop)
+                fprintf(fp, "%s %s", others++ ? "" : "; it also cuts", d->loops->loops[c->loops[i]].name);
         fputc('\n', fp);
     } else if (d->verdict == VERDICT_METASTABLE) {
         fprintf(fp, "none found: no single loop knockout restored goodput%s\n",
                 d->load_drop_recovers ? " (a load drop did)" : "");
+    } else if (d->verdict == VERDICT_OSCILLATING) {
+        fprintf(fp, "none measured: an oscillation is balancing loops that overshoot, not a reinforcing loop that "
+                    "outlives a trigger; `eddy loops` shows the loops%s%s\n",
+                d->osc_service[0] ? " through " : "", d->osc_service[0] ? d->osc_service : "");
     } else {
         fprintf(fp, "none: the verdict is %s, so no loop outlives the trigger\n", verdict_name(d->verdict));
+    }
+
+    if (d->ncontrol) {
+        const dg_control *c0 = &d->control[0];
+        fprintf(fp, "\nwhat the oscillation costs (%s's replicas over the run, mean over seeds; client p99):\n",
+                d->osc_service);
+        for (size_t i = 0; i < d->ncontrol; i++) {
+            const dg_control *c = &d->control[i];
+            char p99[32] = "-";
+            if (isfinite(c->p99))
+                units_format_duration((simtime)llround(c->p99 * 1e9), p99, sizeof p99);
+            fprintf(fp, "  %-28s %8.0f replica-minutes", c->label, c->replica_minutes);
+            if (i)
+                fprintf(fp, " (%+.0f)", c->replica_minutes - c0->replica_minutes);
+            fprintf(fp, ", p99 %s, %d changes of direction in the second half (replicas %.0f-%.0f)\n", p99,
+                    c->reversals, c->lo, c->hi);
+        }
     }
 
     if (d->verdict == VERDICT_METASTABLE) {
@@ -192,6 +216,21 @@ json_t *diagnose_json(const diagnosis *d, const char *path)
         json_array_append_new(ko, x);
     }
     json_object_set_new(o, "knockouts", ko);
+    json_object_set_new(o, "demand", json_num(d->demand));
+    json_t *oc = json_array();
+    for (size_t i = 0; i < d->ncontrol; i++) {
+        const dg_control *c = &d->control[i];
+        json_t *x = json_object();
+        json_object_set_new(x, "run", json_string(c->label));
+        json_object_set_new(x, "service", json_string(d->osc_service));
+        json_object_set_new(x, "replica_minutes", json_num(c->replica_minutes));
+        json_object_set_new(x, "p99", json_num(c->p99));
+        json_object_set_new(x, "reversals", json_integer(c->reversals));
+        json_object_set_new(x, "replicas_min", json_num(c->lo));
+        json_object_set_new(x, "replicas_max", json_num(c->hi));
+        json_array_append_new(oc, x);
+    }
+    json_object_set_new(o, "oscillation_cost", oc);
     json_object_set_new(o, "seeds", json_integer(d->seeds));
     json_object_set_new(o, "seed", json_integer((json_int_t)d->seed));
     json_object_set_new(o, "settle", json_real(d->settle));

@@ -27,10 +27,26 @@ static void cell(FILE *fp, const char *s, int width)
     fprintf(fp, "%s%*s  ", s, width > cols ? width - cols : 0, "");
 }
 
-static void row(FILE *fp, const fix_report *r, const char *level, const char *name, const fix_outcome *o,
-                bool as_written)
+void fix_capacity_str(char *buf, size_t n, const fix_report *r, const fix_outcome *o, bool as_written)
 {
-    char rec[32], rt[48], lost[48], cost[96];
+    double w = o->steady_workers.mean, b = r->as_written.steady_workers.mean;
+    if (!isfinite(w))
+        snprintf(buf, n, "-");
+    else if (as_written)
+        snprintf(buf, n, "%.4g workers", w);
+    else if (fabs(w - b) < 0.05)
+        snprintf(buf, n, "same");
+    else if (b > 0)
+        snprintf(buf, n, "%+.4g workers (%+.0f%%)", w - b, 100 * (w - b) / b);
+    else
+        snprintf(buf, n, "%+.4g workers", w - b);
+}
+
+static void row(FILE *fp, const fix_report *r, const char *level, const char *name, const fix_outcome *o,
+                bool as_written, int namew)
+{
+    char rec[32], rt[48], lost[48], cost[96], cap[64];
+    fix_capacity_str(cap, sizeof cap, r, o, as_written);
     snprintf(rec, sizeof rec, "%zu/%u", o->recovered, r->seeds);
     ci_str(rt, sizeof rt, o->recovery_time, 1, 1, " s");
     ci_str(lost, sizeof lost, o->goodput_lost, 100, 1, "%");
@@ -42,10 +58,11 @@ static void row(FILE *fp, const fix_report *r, const char *level, const char *na
         snprintf(cost, sizeof cost, "p99 %+.0f ms, goodput %+.1f%%", isfinite(dp) ? dp : 0, isfinite(shed) ? -shed : 0);
     }
     cell(fp, level, 5);
-    cell(fp, name, 44);
+    cell(fp, name, namew);
     cell(fp, rec, 9);
     cell(fp, rt, 16);
     cell(fp, lost, 16);
+    cell(fp, cap, 22);
     fprintf(fp, "%s\n", cost);
 }
 
@@ -56,18 +73,25 @@ void fix_text(FILE *fp, const fix_report *r, const char *path)
                 "(recovered, time to recover after the trigger ends, goodput lost from the trigger\n"
                 "on, vs the baseline without faults) and without them (steady-state cost).  ±: 95%%\n"
                 "confidence interval over seeds.\n\n");
-    fprintf(fp, "%-5s  %-44s  %-9s  %-16s  %-16s  %s\n", "level", "intervention", "recovered", "time to recover",
-            "goodput lost", "steady-state cost");
-    row(fp, r, "-", "(as written)", &r->as_written, true);
+    int namew = 44; /* as wide as the longest name */
+    for (size_t i = 0; i < r->n; i++)
+        if ((int)strlen(r->v[i].name) > namew)
+            namew = (int)strlen(r->v[i].name);
+    fprintf(fp, "%-5s  %-*s  %-9s  %-16s  %-16s  %-22s  %s\n", "level", namew, "intervention", "recovered",
+            "time to recover", "goodput lost", "capacity", "steady-state cost");
+    row(fp, r, "-", "(as written)", &r->as_written, true, namew);
     for (size_t i = 0; i < r->n; i++) {
         char lv[16];
         snprintf(lv, sizeof lv, "%d", r->v[i].level);
-        row(fp, r, lv, r->v[i].name, &r->out[i], false);
+        row(fp, r, lv, r->v[i].name, &r->out[i], false, namew);
     }
     fprintf(fp, "\n%s\n", r->summary);
+    if (r->noops[0])
+        fprintf(fp, "\nleft out, no effect on this model (every run identical to the model as written): %s\n",
+                r->noops);
     fprintf(fp, "\nwhat each changes:\n");
     for (size_t i = 0; i < r->n; i++)
-        fprintf(fp, "  %-44s  [%s] %s\n", r->v[i].name, leverage_name(r->v[i].level), r->v[i].change);
+        fprintf(fp, "  %-*s  [%s] %s\n", namew, r->v[i].name, leverage_name(r->v[i].level), r->v[i].change);
 }
 
 static json_t *ci_json(ci c)
@@ -87,6 +111,7 @@ static json_t *outcome_json(const fix_report *r, const fix_outcome *o)
     json_object_set_new(x, "goodput_lost", ci_json(o->goodput_lost));
     json_object_set_new(x, "steady_p99", ci_json(o->steady_p99));
     json_object_set_new(x, "steady_goodput", ci_json(o->steady_goodput));
+    json_object_set_new(x, "steady_workers", ci_json(o->steady_workers));
     return x;
 }
 
@@ -110,5 +135,6 @@ json_t *fix_json(const fix_report *r, const char *path)
     }
     json_object_set_new(o, "interventions", arr);
     json_object_set_new(o, "summary", json_string(r->summary));
+    json_object_set_new(o, "left_out", json_string(r->noops));
     return o;
 }

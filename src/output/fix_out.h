@@ -10,5 +10,8 @@
 
 void fix_text(FILE *fp, const fix_report *r, const char *path);
 json_t *fix_json(const fix_report *r, const char *path);
+/* The capacity an intervention provisions in steady state, against the
+ * model as written: "+60 workers (+100%)", "same"; as written: "60 workers". */
+void fix_capacity_str(char *buf, size_t n, const fix_report *r, const fix_outcome *o, bool as_written);
 
 #endif

@@ -23,7 +23,7 @@ static char *link_string(const cld_graph *g, int li)
     size_t n = 0;
     FILE *m = open_memstream(&s, &n);
     if (!m)
-        abort();
+        lu_oom(4096);
     loopsout_link_text(m, g, li);
     fclose(m);
     return s;

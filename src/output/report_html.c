@@ -13,6 +13,7 @@
 #include "../model/patchfile.h"
 #include "../model/units.h"
 #include "cld_svg.h"
+#include "fix_out.h"
 #include "review_out.h"
 #include "svg.h"
 #include "ts_plots.h"
@@ -21,24 +22,45 @@ void report_html_escape(FILE *f, const char *s) { svg_escape(f, s); }
 
 #define E(s) report_html_escape(f, (s))
 
+/* The plots that span the page are written twice: WIDE_W px wide for a
+ * screen that has room for them, NARROW_W px for a phone, and the style
+ * sheet shows one.  Scaling one drawing down to a phone would shrink its
+ * 11 px labels to 5 px; this way no label is drawn below SVG_MIN_FONT px
+ * at any width (a screen narrower than NARROW_W scrolls the figure, never
+ * the page).  Pictures that cannot be redrawn (the loop diagram) are
+ * shrunk no further than keeps their smallest text at SVG_MIN_FONT px,
+ * and their box scrolls; so do tables. */
+#define WIDE_W 720
+#define NARROW_W 360
+#define STR_(x) #x
+#define STR(x) STR_(x)
+
 static const char css[] =
     "body{font:14px/1.45 -apple-system,'Segoe UI',Helvetica,Arial,sans-serif;color:#222;margin:0 auto;"
-    "max-width:1100px;padding:0 20px 40px}\n"
+    "max-width:1100px;padding:0 20px 40px;overflow-wrap:break-word}\n"
     "h1{font-size:24px;margin:24px 0 4px}h2{font-size:19px;margin:34px 0 8px;border-bottom:1px solid #ddd;"
     "padding-bottom:4px}h3{font-size:15px;margin:18px 0 6px}\n"
     ".desc{color:#444;margin:4px 0 12px}.meta{color:#777;font-size:12px}\n"
     ".verdict{display:inline-block;padding:3px 10px;border-radius:4px;font-weight:bold;color:#fff;background:#777}\n"
-    ".v-metastable{background:#b2182b}.v-component{background:#e08214}.v-healthy{background:#1a9850}"
+    ".v-metastable{background:#b2182b}.v-component{background:#e08214}.v-healthy{background:#1a9850}.v-oscillating{background:#8c510a}"
     ".v-collapsed{background:#4d4d4d}\n"
     ".coupling{font-size:15px;margin:10px 0;padding:8px 12px;background:#f7f7f7;border-left:4px solid #b2182b}\n"
-    "nav{margin:14px 0;font-size:13px}nav a{margin-right:14px;color:#1f5fa8}\n"
-    "figure{margin:10px 0 18px}figcaption{color:#555;font-size:12.5px;max-width:720px}\n"
-    "svg.plot{max-width:100%;height:auto;display:block}\n"
+    "nav{margin:14px 0;font-size:13px}nav a{margin-right:14px;color:#1f5fa8;display:inline-block}\n"
+    "figure{margin:10px 0 18px;overflow-x:auto}figcaption{color:#555;font-size:12.5px;max-width:720px}\n"
+    "svg.plot{display:block;height:auto}\n"
+    "svg.wide{width:" STR(WIDE_W) "px}svg.narrow{display:none;width:100%;min-width:" STR(NARROW_W) "px;max-width:"
+    "540px}\n"
+    /* WIDE_W and the body's padding */
+    "@media (max-width:759.98px){body{padding:0 12px 32px}svg.wide{display:none}"
+    "svg.narrow{display:block}}\n"
     ".cld{overflow-x:auto;border:1px solid #eee;padding:6px}.cld svg{max-width:100%;height:auto}\n"
-    "table{border-collapse:collapse;font-size:12.5px;margin:8px 0}th,td{border:1px solid #ddd;padding:4px 7px;"
-    "text-align:left;vertical-align:top}th{background:#f3f3f3}td.num{text-align:right;white-space:nowrap}\n"
+    ".scroll{overflow-x:auto;margin:8px 0}\n"
+    "table{border-collapse:collapse;font-size:12.5px;overflow-wrap:normal}th,td{border:1px solid #ddd;"
+    "padding:4px 7px;text-align:left;vertical-align:top}th{background:#f3f3f3}td.num{text-align:right;"
+    "white-space:nowrap}\n"
     "tr.ok td.rec{color:#1a7f37;font-weight:bold}tr.no td.rec{color:#b2182b}\n"
-    ".multiples{display:flex;flex-wrap:wrap;gap:6px}.multiples svg{width:260px;height:auto}\n"
+    ".multiples{display:flex;flex-wrap:wrap;gap:6px;overflow-x:auto}.multiples svg{width:" STR(NARROW_W) "px;"
+    "height:auto;flex:none}\n"
     ".flag{font-family:monospace;color:#b2182b}.note{color:#666;font-style:italic}\n"
     ".readout{font:12px monospace;color:#333;min-height:1.3em}\n"
     "ul.timeline{list-style:none;padding-left:0}ul.timeline li{margin:2px 0}"
@@ -51,27 +73,31 @@ static const char css[] =
 static const char script[] =
     "(function(){\n"
     "function num(e,a){return parseFloat(e.getAttribute(a));}\n"
-    "var plots=document.querySelectorAll('figure.ts');\n"
-    "for(var i=0;i<plots.length;i++)(function(fig){\n"
-    " var svg=fig.querySelector('svg'),area=svg&&svg.querySelector('rect.area'),out=fig.querySelector('.readout');\n"
-    " if(!svg||!area||!out)return;\n"
-    " var X=num(area,'x'),Y=num(area,'y'),W=num(area,'width'),H=num(area,'height');\n"
-    " var x0=num(area,'data-xmin'),x1=num(area,'data-xmax'),y0=num(area,'data-ymin'),y1=num(area,'data-ymax');\n"
-    " var lines=[],pl=svg.querySelectorAll('polyline.series,polyline.baseline');\n"
+    "function hover(svg,out){\n"
+    " var ar=svg.querySelectorAll('rect.area'),A=[];\n"
+    " for(var k=0;k<ar.length;k++)A.push({X:num(ar[k],'x'),Y:num(ar[k],'y'),W:num(ar[k],'width'),"
+    "H:num(ar[k],'height'),x0:num(ar[k],'data-xmin'),x1:num(ar[k],'data-xmax'),y0:num(ar[k],'data-ymin'),"
+    "y1:num(ar[k],'data-ymax')});\n"
+    " if(!A.length)return;\n"
+    " var a0=A[0],lines=[],pl=svg.querySelectorAll('polyline.series,polyline.baseline');\n"
     " for(var k=0;k<pl.length;k++){var pts=pl[k].getAttribute('points').split(' ').map(function(p){"
     "var c=p.split(',');return [parseFloat(c[0]),parseFloat(c[1])];});"
-    "lines.push({label:pl[k].getAttribute('data-label'),pts:pts});}\n"
+    "lines.push({label:pl[k].getAttribute('data-label'),a:A[pl[k].getAttribute('data-panel')==='1'&&A[1]?1:0],"
+    "pts:pts});}\n"
     " svg.addEventListener('mousemove',function(ev){\n"
     "  var r=svg.getBoundingClientRect(),vb=svg.viewBox.baseVal,px=(ev.clientX-r.left)*vb.width/r.width;\n"
-    "  if(px<X||px>X+W){out.textContent='';return;}\n"
-    "  var t=x0+(px-X)/W*(x1-x0),s='t = '+t.toFixed(1)+' s';\n"
+    "  if(px<a0.X||px>a0.X+a0.W){out.textContent='';return;}\n"
+    "  var t=a0.x0+(px-a0.X)/a0.W*(a0.x1-a0.x0),s='t = '+t.toFixed(1)+' s';\n"
     "  lines.forEach(function(l){var best=null;l.pts.forEach(function(p){"
     "if(best===null||Math.abs(p[0]-px)<Math.abs(best[0]-px))best=p;});\n"
-    "   if(best&&Math.abs(best[0]-px)<=4){var v=y0+(Y+H-best[1])/H*(y1-y0);s+='   '+l.label+': '+"
+    "   if(best&&Math.abs(best[0]-px)<=4){var a=l.a,v=a.y0+(a.Y+a.H-best[1])/a.H*(a.y1-a.y0);s+='   '+l.label+': '+"
     "(Math.abs(v)>=100?v.toFixed(0):v.toPrecision(3));}});\n"
     "  out.textContent=s;});\n"
     " svg.addEventListener('mouseleave',function(){out.textContent='';});\n"
-    "})(plots[i]);\n"
+    "}\n"
+    "var plots=document.querySelectorAll('figure.ts');\n"
+    "for(var i=0;i<plots.length;i++){var out=plots[i].querySelector('.readout'),sv=plots[i].querySelectorAll('svg');\n"
+    " for(var j=0;out&&j<sv.length;j++)hover(sv[j],out);}\n"
     "})();\n";
 
 /* ---- header ------------------------------------------------------------------------ */
@@ -153,6 +179,24 @@ static void nav(FILE *f, const report_input *in)
 
 /* ---- time series ---------------------------------------------------------------------- */
 
+/* A plot that spans the page: once WIDE_W px wide, once NARROW_W px for a
+ * phone (the style sheet shows one), the narrow one's id suffixed. */
+static void plot_both(FILE *f, const svg_plot *p)
+{
+    svg_plot q = *p;
+    q.width = WIDE_W;
+    q.cls = "wide";
+    svg_plot_write(f, &q);
+    char id[160];
+    if (p->id) {
+        snprintf(id, sizeof id, "%s-narrow", p->id);
+        q.id = id;
+    }
+    q.width = NARROW_W;
+    q.cls = "narrow";
+    svg_plot_write(f, &q);
+}
+
 static void timeseries(FILE *f, const report_input *in)
 {
     const diagnosis *d = in->d;
@@ -168,7 +212,7 @@ static void timeseries(FILE *f, const report_input *in)
     }
     for (size_t i = 0; i < P.n; i++) {
         fputs("<figure class=\"ts\">\n", f);
-        svg_plot_write(f, &P.v[i].p);
+        plot_both(f, &P.v[i].p);
         fputs("<div class=\"readout\"></div><figcaption>", f);
         E(P.v[i].caption);
         fputs("</figcaption>\n</figure>\n", f);
@@ -219,7 +263,7 @@ static void review_section(FILE *f, const report_input *in)
     const review *r = in->rv;
     fputs("<section id=\"review\">\n<h2>Arrow review</h2>\n", f);
     fprintf(f, "<p>Every call edge, read from the model without running it (<code>eddy review</code>). Worst-case "
-               "amplification: %gx.</p>\n<table class=\"review\">\n<tr>",
+               "amplification: %gx.</p>\n<div class=\"scroll\"><table class=\"review\">\n<tr>",
             r->worst_amp);
     for (int k = 0; k < REVIEWOUT_NCOL; k++) {
         fputs("<th>", f);
@@ -241,7 +285,7 @@ static void review_section(FILE *f, const report_input *in)
         fputs("</tr>\n", f);
     }
     free(c);
-    fputs("</table>\n", f);
+    fputs("</table></div>\n", f);
     if (r->nflags) {
         fputs("<h3>Flags</h3>\n<ul class=\"flags\">\n", f);
         for (size_t i = 0; i < r->nflags; i++) {
@@ -285,13 +329,15 @@ static void fix_row(FILE *f, const fix_report *r, int level, const char *name, c
     fprintf(f, "</td><td class=\"num rec\">%zu/%u</td>", o->recovered, r->seeds);
     ci_cell(f, o->recovery_time, 1, 1, " s");
     ci_cell(f, o->goodput_lost, 100, 1, "%");
+    char cap[64];
+    fix_capacity_str(cap, sizeof cap, r, o, as_written);
     if (as_written) {
-        fprintf(f, "<td class=\"num\">p99 %.0f ms</td>", r->baseline_p99.mean * 1e3);
+        fprintf(f, "<td class=\"num\">p99 %.0f ms, %s</td>", r->baseline_p99.mean * 1e3, cap);
     } else {
         double dp = (o->steady_p99.mean - r->baseline_p99.mean) * 1e3;
         double shed = (1 - o->steady_goodput.mean) * 100;
-        fprintf(f, "<td class=\"num\">p99 %+.0f ms, goodput %+.1f%%</td>", isfinite(dp) ? dp : 0,
-                isfinite(shed) ? -shed : 0);
+        fprintf(f, "<td class=\"num\">p99 %+.0f ms, goodput %+.1f%%, workers: %s</td>", isfinite(dp) ? dp : 0,
+                isfinite(shed) ? -shed : 0, cap);
     }
     fputs("</tr>\n", f);
 }
@@ -349,7 +395,7 @@ static void interventions(FILE *f, const report_input *in)
                "trigger on, against the baseline) and without them (the steady-state cost). &#177;: 95%% confidence "
                "interval over seeds. Level: Donella Meadows' leverage point (12 weakest, 5 strongest).</p>\n",
             r->seeds);
-    fputs("<table class=\"interventions\">\n<tr><th>level</th><th>intervention</th><th>what it changes</th>"
+    fputs("<div class=\"scroll\"><table class=\"interventions\">\n<tr><th>level</th><th>intervention</th><th>what it changes</th>"
           "<th>recovered</th><th>time to recover</th><th>goodput lost</th><th>steady-state cost</th></tr>\n",
           f);
     fix_row(f, r, 0, "(as written)", "", &r->as_written, true);
@@ -360,7 +406,7 @@ static void interventions(FILE *f, const report_input *in)
         snprintf(change, sizeof change, "[%s] %s", leverage_name(r->v[i].level), r->v[i].change);
         fix_row(f, r, r->v[i].level, name, change, &r->out[i], false);
     }
-    fputs("</table>\n<p>", f);
+    fputs("</table></div>\n<p>", f);
     E(r->summary);
     fputs("</p>\n", f);
     if (r->goodput && r->goodput_rows) {
@@ -427,10 +473,11 @@ static void sweep_section(FILE *f, const report_input *in)
         lo[i] = p->goodput.mean - p->goodput.sd;
         hi[i] = p->goodput.mean + p->goodput.sd;
     }
+    fprintf(f, "<p class=\"curve\">Curve: %s.</p>\n", sweep_curve_label(r));
     fprintf(f, "<p>The model run at %zu load multiples from %gx to %gx (every client's rate scaled), %u seeds each%s "
                "(<code>eddy sweep</code>). Goodput that rises with load and then falls as load keeps rising is "
                "congestion collapse: past the peak, more offered work means less useful work.</p>\n",
-            n, r->opts.lo, r->opts.hi, r->opts.seeds, r->opts.no_faults ? ", without the faults" : ", faults included");
+            n, r->opts.lo, r->opts.hi, r->opts.seeds, r->opts.with_faults && r->nfaults ? ", faults included" : ", without the faults");
     svg_series s[5] = {
         {.label = "offered", .x = x, .y = dem, .n = n, .color = "#7f7f7f", .dashed = true},
         {.label = "throughput (entry services)", .x = x, .y = thr, .n = n, .color = "#2ca02c"},
@@ -463,7 +510,7 @@ static void sweep_section(FILE *f, const report_input *in)
     p.xmax = x[n - 1];
     p.legend = true;
     fputs("<figure class=\"ts\">\n", f);
-    svg_plot_write(f, &p);
+    plot_both(f, &p);
     fputs("<div class=\"readout\"></div><figcaption>Means over seeds; the faint lines are goodput one standard "
           "deviation either side. The x axis here is load, not time.</figcaption>\n</figure>\n",
           f);
@@ -590,6 +637,13 @@ static void basin_section(FILE *f, const report_input *in)
                      .blabel = "boundary: P = 1/2", .xmin = ax->lo, .xmax = ax->hi, .ymin = ay->lo, .ymax = ay->hi,
                      .xlog = lg};
     fputs("<figure>\n", f);
+    h.width = WIDE_W;
+    h.cls = "wide";
+    svg_heatmap_write(f, &h);
+    h.id = "basin-map-narrow";
+    h.width = NARROW_W;
+    h.cls = "narrow";
+    h.height = 300;
     svg_heatmap_write(f, &h);
     fputs("<figcaption>", f);
     E(sum);

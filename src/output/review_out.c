@@ -63,6 +63,10 @@ void reviewout_text(FILE *f, const review *r)
     const model *m = r->m;
     fprintf(f, "%s: %zu call edge%s, worst-case amplification %gx", m->file, r->nedges, r->nedges == 1 ? "" : "s",
             r->worst_amp);
+    if (r->amp_saturated)
+        fprintf(f, " (saturated: the product of attempts along some path is above %gx, too large to count; every "
+                   "figure at %gx is at least that)",
+                REVIEW_AMP_MAX, REVIEW_AMP_MAX);
     if (bounded_below(r->worst_bounded, r->worst_amp))
         fprintf(f, " (\xe2\x89\xa4%gx with the retry budgets' bounds)", r->worst_bounded);
     fprintf(f, "\n\n");
@@ -173,6 +177,7 @@ json_t *reviewout_json(const review *r)
     json_object_set_new(root, "model", json_string(m->file));
     json_object_set_new(root, "worst_amplification", json_real(r->worst_amp));
     json_object_set_new(root, "worst_bounded_amplification", json_real(r->worst_bounded));
+    json_object_set_new(root, "amplification_saturated", json_boolean(r->amp_saturated));
     json_t *edges = json_array();
     for (size_t i = 0; i < r->nedges; i++) {
         const review_edge *e = &r->edges[i];

@@ -258,11 +258,12 @@ void run_report_text(FILE *fp, const model *m, const eddy_result *r, const run_m
             fmt_pct(base, sizeof base, ph.baseline);
             fmt_pct(fin, sizeof fin, ph.final_success);
             if (ph.recovered)
-                fprintf(fp, "  recovered: yes, %.0f s after the last fault ended (success back to >= %.0f%% of %s)\n",
+                fprintf(fp, "  recovered: yes, %.0f s after the last fault ended (share of demand served back to >= %.0f%% of "
+                        "%s)\n",
                         ph.recovery_time, RECOVERY_LEVEL * 100, base);
             else
                 fprintf(fp,
-                        "  recovered: NO. %.0f s after the last fault ended, success is %s against %s before "
+                        "  recovered: NO. %.0f s after the last fault ended, %s of demand is served against %s before "
                         "the fault: the degradation outlived its trigger\n",
                         r->duration - ph.fault_end, fin, base);
         }

@@ -49,7 +49,7 @@ svg_plot svg_plot_init(void)
 {
     svg_plot p;
     memset(&p, 0, sizeof p);
-    p.xmin = p.xmax = p.ymin = p.ymax = NAN;
+    p.xmin = p.xmax = p.ymin = p.ymax = p.ymin2 = p.ymax2 = NAN;
     return p;
 }
 
@@ -104,6 +104,7 @@ typedef struct frame {
     double x, y, w, h; /* the plot area, pixels */
     double xmin, xmax, ymin, ymax;
     bool xlog;
+    int panel;
 } frame;
 
 static double px(const frame *F, double v)
@@ -115,16 +116,29 @@ static double px(const frame *F, double v)
 
 static double py(const frame *F, double v) { return F->y + F->h - (v - F->ymin) / (F->ymax - F->ymin) * F->h; }
 
-static void open_svg(FILE *f, const char *id, int W, int H, const char *title)
+/* The width of s at SVG_MIN_FONT px in Helvetica, roughly (its average
+ * advance is about 0.56 em; UTF-8 continuation bytes take no width).  No
+ * font metrics library is worth it for placing labels. */
+static double text_width(const char *s)
 {
-    fprintf(f, "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"plot\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\"",
-            W, H, W, H);
+    double n = 0;
+    for (; s && *s; s++)
+        n += ((unsigned char)*s & 0xc0) != 0x80;
+    return 6.2 * n;
+}
+
+static void open_svg(FILE *f, const char *id, const char *cls, int W, int H, const char *title)
+{
+    fprintf(f, "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"plot%s%s\" width=\"%d\" height=\"%d\" "
+               "viewBox=\"0 0 %d %d\"",
+            cls ? " " : "", cls ? cls : "", W, H, W, H);
     if (id) {
         fputs(" id=\"", f);
         svg_escape(f, id);
         fputc('"', f);
     }
-    fputs(" font-family=\"Helvetica, Arial, sans-serif\" font-size=\"11\" role=\"img\" aria-label=\"", f);
+    fprintf(f, " font-family=\"Helvetica, Arial, sans-serif\" font-size=\"%d\" role=\"img\" aria-label=\"",
+            SVG_MIN_FONT);
     svg_escape(f, title ? title : "plot");
     fputs("\">\n<title>", f);
     svg_escape(f, title ? title : "plot");
@@ -136,17 +150,27 @@ static void open_svg(FILE *f, const char *id, int W, int H, const char *title)
     }
 }
 
-/* Axes, grid and tick labels; the area's rect carries the mapping. */
-static void axes(FILE *f, const frame *F, const char *xlabel, const char *ylabel, int H)
+/* About one x tick per 80 px, so the labels never crowd on a narrow plot. */
+static int xtarget(const frame *F)
+{
+    int n = (int)(F->w / 80);
+    return n < 3 ? 3 : n > 8 ? 8 : n;
+}
+
+/* The area's rect (which carries the mapping), the grid and the y ticks
+ * of one panel; the x ticks when xticks (the bottom panel), with xlabel
+ * at xlabel_y. */
+static void axes(FILE *f, const frame *F, bool xticks, const char *xlabel, double xlabel_y, const char *ylabel)
 {
     fprintf(f,
             "<rect class=\"area\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"#fcfcfc\" "
-            "stroke=\"#999\" data-xmin=\"%.17g\" data-xmax=\"%.17g\" data-ymin=\"%.17g\" data-ymax=\"%.17g\"%s/>\n",
-            F->x, F->y, F->w, F->h, F->xmin, F->xmax, F->ymin, F->ymax, F->xlog ? " data-xlog=\"1\"" : "");
+            "stroke=\"#999\" data-xmin=\"%.17g\" data-xmax=\"%.17g\" data-ymin=\"%.17g\" data-ymax=\"%.17g\"%s%s/>\n",
+            F->x, F->y, F->w, F->h, F->xmin, F->xmax, F->ymin, F->ymax, F->xlog ? " data-xlog=\"1\"" : "",
+            F->panel ? " data-panel=\"1\"" : "");
     double t[64];
     char lab[48];
-    /* y ticks */
-    size_t n = svg_ticks(F->ymin, F->ymax, 5, t, 64);
+    /* y ticks: fewer on a short panel */
+    size_t n = svg_ticks(F->ymin, F->ymax, F->h >= 140 ? 5 : 3, t, 64);
     double ystep = n > 1 ? t[1] - t[0] : 1;
     fputs("<g class=\"yticks\" fill=\"#444\" text-anchor=\"end\">\n", f);
     for (size_t i = 0; i < n; i++) {
@@ -156,7 +180,16 @@ static void axes(FILE *f, const frame *F, const char *xlabel, const char *ylabel
         fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" data-v=\"%.17g\">%s</text>\n", F->x - 5, y + 4, t[i], lab);
     }
     fputs("</g>\n", f);
-    /* x ticks */
+    if (ylabel) {
+        fprintf(f,
+                "<text class=\"ylabel\" transform=\"translate(13 %.1f) rotate(-90)\" text-anchor=\"middle\" "
+                "fill=\"#222\">",
+                F->y + F->h / 2);
+        svg_escape(f, ylabel);
+        fputs("</text>\n", f);
+    }
+    if (!xticks)
+        return;
     fputs("<g class=\"xticks\" fill=\"#444\" text-anchor=\"middle\">\n", f);
     if (F->xlog) {
         for (double d = pow(10, floor(log10(F->xmin))); d <= F->xmax * 1.0001; d *= 10)
@@ -167,13 +200,14 @@ static void axes(FILE *f, const frame *F, const char *xlabel, const char *ylabel
                 double x = px(F, v);
                 fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#999\"/>", x, F->y + F->h, x,
                         F->y + F->h + (k == 1 ? 5 : 3));
-                if (k == 1 || k == 2 || k == 5) {
+                /* 1, 2, 5 per decade; only 1 when the axis is narrow */
+                if (k == 1 || ((k == 2 || k == 5) && F->w >= 300)) {
                     svg_tick_label(v, v, lab, sizeof lab);
                     fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" data-v=\"%.17g\">%s</text>\n", x, F->y + F->h + 16, v, lab);
                 }
             }
     } else {
-        n = svg_ticks(F->xmin, F->xmax, 8, t, 64);
+        n = svg_ticks(F->xmin, F->xmax, xtarget(F), t, 64);
         double xstep = n > 1 ? t[1] - t[0] : 1;
         for (size_t i = 0; i < n; i++) {
             double x = px(F, t[i]);
@@ -185,17 +219,9 @@ static void axes(FILE *f, const frame *F, const char *xlabel, const char *ylabel
     }
     fputs("</g>\n", f);
     if (xlabel) {
-        fprintf(f, "<text class=\"xlabel\" x=\"%.1f\" y=\"%d\" text-anchor=\"middle\" fill=\"#222\">", F->x + F->w / 2,
-                H - 6);
+        fprintf(f, "<text class=\"xlabel\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" fill=\"#222\">",
+                F->x + F->w / 2, xlabel_y);
         svg_escape(f, xlabel);
-        fputs("</text>\n", f);
-    }
-    if (ylabel) {
-        fprintf(f,
-                "<text class=\"ylabel\" transform=\"translate(13 %.1f) rotate(-90)\" text-anchor=\"middle\" "
-                "fill=\"#222\">",
-                F->y + F->h / 2);
-        svg_escape(f, ylabel);
         fputs("</text>\n", f);
     }
 }
@@ -216,9 +242,10 @@ static void series_points(FILE *f, const frame *F, const svg_series *s)
             i++;
         if (i >= s->n)
             break;
-        fprintf(f, "<polyline class=\"%s\" fill=\"none\" stroke=\"%s\" stroke-width=\"%s\"%s%s data-label=\"",
+        fprintf(f, "<polyline class=\"%s\" fill=\"none\" stroke=\"%s\" stroke-width=\"%s\"%s%s%s data-label=\"",
                 s->faint ? "baseline" : "series", s->color, s->faint ? "1.2" : "1.6",
-                s->faint ? " stroke-opacity=\"0.45\"" : "", s->dashed ? " stroke-dasharray=\"5 3\"" : "");
+                s->faint ? " stroke-opacity=\"0.45\"" : "", s->dashed ? " stroke-dasharray=\"5 3\"" : "",
+                F->panel ? " data-panel=\"1\"" : "");
         svg_escape(f, s->label);
         fputs("\" points=\"", f);
         bool first = true;
@@ -258,116 +285,243 @@ static void series_points(FILE *f, const frame *F, const svg_series *s)
     }
 }
 
-static double text_width(const char *s) { return 6.2 * (double)(s ? strlen(s) : 0); }
-
-void svg_plot_write(FILE *f, const svg_plot *p)
+/* A panel's y range: given, or from its series' data (from 0 unless the
+ * data go below 0, up to a whole tick step). */
+static void y_range(frame *F, const svg_series *S, size_t ns, int panel, double ymin, double ymax)
 {
-    int W = p->width > 0 ? p->width : 720, H = p->height > 0 ? p->height : 260;
-    /* the series with their colours settled */
-    svg_series *S = calloc(p->nseries ? p->nseries : 1, sizeof *S);
-    if (!S)
-        return;
-    size_t next = 0;
-    for (size_t i = 0; i < p->nseries; i++) {
-        S[i] = p->series[i];
-        if (!S[i].color)
-            S[i].color = svg_color(next++);
-    }
-    frame F = {.x = 64, .y = p->legend ? 46 : 30};
-    F.w = W - F.x - 16;
-    F.h = H - F.y - 42;
-    /* ranges */
-    double dx0 = INFINITY, dx1 = -INFINITY, dy0 = INFINITY, dy1 = -INFINITY;
-    for (size_t i = 0; i < p->nseries; i++)
-        for (size_t k = 0; k < S[i].n; k++) {
-            if (ok(S[i].x[k])) {
-                dx0 = fmin(dx0, S[i].x[k]);
-                dx1 = fmax(dx1, S[i].x[k]);
-            }
+    double dy0 = INFINITY, dy1 = -INFINITY;
+    for (size_t i = 0; i < ns; i++)
+        for (size_t k = 0; k < S[i].n && S[i].panel == panel; k++)
             if (ok(S[i].y[k])) {
                 dy0 = fmin(dy0, S[i].y[k]);
                 dy1 = fmax(dy1, S[i].y[k]);
             }
+    F->ymin = ok(ymin) ? ymin : ok(dy0) && dy0 < 0 ? dy0 : 0;
+    if (ok(ymax)) {
+        F->ymax = ymax;
+    } else {
+        double top = ok(dy1) ? dy1 : 1;
+        if (!(top > F->ymin))
+            top = F->ymin + 1;
+        double step = nice_step(top - F->ymin, F->h >= 140 ? 5 : 3);
+        F->ymax = ceil(top / step - 1e-9) * step;
+        if (!(F->ymax > F->ymin))
+            F->ymax = F->ymin + step;
+    }
+}
+
+/* The labels of the fault windows and instants, in a strip above the plot
+ * area so that they never cover the data: each starts at its event's x
+ * (moved left to stay inside the area), in the first row where it clears
+ * the labels already placed. */
+typedef struct ev_label {
+    double x;     /* the event's x, pixels */
+    double start; /* the label's left end */
+    int row;
+    const char *text;
+} ev_label;
+
+static int place_labels(ev_label *L, size_t n, double left, double right)
+{
+    double end[64];
+    int rows = 0;
+    for (size_t i = 0; i < n; i++) {
+        double w = text_width(L[i].text);
+        double s = L[i].x + 3;
+        if (s + w > right)
+            s = right - w;
+        if (s < left - 60)
+            s = left - 60; /* into the y axis margin, at most */
+        L[i].start = s;
+        int r = 0;
+        while (r < rows && end[r] + 8 > s)
+            r++;
+        if (r == rows && rows < 64)
+            rows++;
+        if (r >= 64)
+            r = 63;
+        L[i].row = r;
+        end[r] = s + w;
+    }
+    return rows;
+}
+
+/* Legend entries in rows from x = 8: returns the number of rows; each
+ * entry's position in lx, and its row in lrow. */
+static int legend_rows(const svg_series *S, size_t ns, int W, double *lx, int *lrow)
+{
+    double x = 8;
+    int row = 0;
+    bool any = false;
+    for (size_t i = 0; i < ns; i++) {
+        lrow[i] = -1;
+        if (!S[i].label)
+            continue;
+        double w = 24 + text_width(S[i].label) + 14;
+        if (any && x + w - 14 > W - 8) {
+            row++;
+            x = 8;
         }
+        lx[i] = x;
+        lrow[i] = row;
+        x += w;
+        any = true;
+    }
+    return any ? row + 1 : 0;
+}
+
+void svg_plot_write(FILE *f, const svg_plot *p)
+{
+    int W = p->width > 0 ? p->width : 720, H0 = p->height > 0 ? p->height : 260;
+    /* the series with their colours settled */
+    size_t ns = p->nseries;
+    svg_series *S = calloc(ns ? ns : 1, sizeof *S);
+    double *lx = calloc(ns ? ns : 1, sizeof *lx);
+    int *lrow = calloc(ns ? ns : 1, sizeof *lrow);
+    ev_label *L = calloc(p->nbands + p->nmarks + 1, sizeof *L);
+    if (!S || !lx || !lrow || !L)
+        abort();
+    size_t next = 0;
+    bool two = false;
+    for (size_t i = 0; i < ns; i++) {
+        S[i] = p->series[i];
+        if (!S[i].color)
+            S[i].color = svg_color(next++);
+        S[i].panel = S[i].panel ? 1 : 0;
+        two |= S[i].panel;
+    }
+    frame F = {.x = 64};
+    F.w = W - F.x - 16;
+    /* x range */
+    double dx0 = INFINITY, dx1 = -INFINITY;
+    for (size_t i = 0; i < ns; i++)
+        for (size_t k = 0; k < S[i].n; k++)
+            if (ok(S[i].x[k])) {
+                dx0 = fmin(dx0, S[i].x[k]);
+                dx1 = fmax(dx1, S[i].x[k]);
+            }
     F.xmin = ok(p->xmin) ? p->xmin : ok(dx0) ? dx0 : 0;
     F.xmax = ok(p->xmax) ? p->xmax : ok(dx1) ? dx1 : 1;
     if (!(F.xmax > F.xmin))
         F.xmax = F.xmin + 1;
-    F.ymin = ok(p->ymin) ? p->ymin : ok(dy0) && dy0 < 0 ? dy0 : 0;
-    if (ok(p->ymax)) {
-        F.ymax = p->ymax;
-    } else {
-        double top = ok(dy1) ? dy1 : 1;
-        if (!(top > F.ymin))
-            top = F.ymin + 1;
-        double step = nice_step(top - F.ymin, 5);
-        F.ymax = ceil(top / step - 1e-9) * step;
-        if (!(F.ymax > F.ymin))
-            F.ymax = F.ymin + step;
+    /* the header, top down: title, legend rows, event-label rows */
+    double y = p->title ? 24 : 6;
+    int nleg = p->legend ? legend_rows(S, ns, W, lx, lrow) : 0;
+    double leg_y = y + 11;
+    y += 15 * nleg;
+    size_t nl = 0;
+    for (size_t i = 0; i < p->nbands; i++) {
+        double a = fmax(p->bands[i].x0, F.xmin), b = fmin(p->bands[i].x1, F.xmax);
+        if (b > a && p->bands[i].label)
+            L[nl++] = (ev_label){px(&F, a), 0, 0, p->bands[i].label};
     }
-    open_svg(f, p->id, W, H, p->title);
-    axes(f, &F, p->xlabel, p->ylabel, H);
-    /* fault windows: shaded, labelled at the top */
+    size_t nbl = nl;
+    for (size_t i = 0; i < p->nmarks; i++)
+        if (p->marks[i].x >= F.xmin && p->marks[i].x <= F.xmax && p->marks[i].label)
+            L[nl++] = (ev_label){px(&F, p->marks[i].x), 0, 0, p->marks[i].label};
+    int nev = place_labels(L, nl, F.x, F.x + F.w);
+    double ev_y = y + 13;
+    y += 14 * nev + (nev ? 2 : 0);
+    /* the panels */
+    F.y = y + 8; /* room for the instants' triangles */
+    double AH = H0 - 88 < 60 ? 60 : H0 - 88;
+    frame G = F;
+    G.panel = 1;
+    if (two) {
+        F.h = G.h = (AH - 14) / 2;
+        G.y = F.y + F.h + 14;
+    } else {
+        F.h = AH;
+    }
+    y_range(&F, S, ns, 0, p->ymin, p->ymax);
+    if (two)
+        y_range(&G, S, ns, 1, p->ymin2, p->ymax2);
+    const frame *bottom = two ? &G : &F;
+    double ybot = bottom->y + bottom->h;
+    int H = (int)ceil(ybot + 42 + (p->note ? 16 : 0));
+
+    open_svg(f, p->id, p->cls, W, H, p->title);
+    axes(f, &F, !two, p->xlabel, ybot + 36, p->ylabel);
+    if (two)
+        axes(f, &G, true, p->xlabel, ybot + 36, p->ylabel2);
+    /* fault windows: shaded in each panel, labelled in the strip with a
+     * leader down to the window */
+    size_t li = 0;
     for (size_t i = 0; i < p->nbands; i++) {
         double a = fmax(p->bands[i].x0, F.xmin), b = fmin(p->bands[i].x1, F.xmax);
         if (!(b > a))
             continue;
-        fprintf(f, "<g class=\"fault\"><rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"#f4a582\" "
-                   "fill-opacity=\"0.3\"/>",
-                px(&F, a), F.y, px(&F, b) - px(&F, a), F.h);
+        fputs("<g class=\"fault\">", f);
+        for (int k = 0; k < (two ? 2 : 1); k++) {
+            const frame *P = k ? &G : &F;
+            fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"#f4a582\" "
+                       "fill-opacity=\"0.3\"/>",
+                    px(P, a), P->y, px(P, b) - px(P, a), P->h);
+        }
         if (p->bands[i].label) {
-            fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"10\" fill=\"#8a3b12\">", px(&F, a) + 3,
-                    F.y + 11 + 11 * (double)(i % 2));
+            const ev_label *l = &L[li++];
+            double ly = ev_y + 14 * l->row;
+            fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#e0956b\"/>", l->x, ly + 3, l->x,
+                    F.y);
+            fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" fill=\"#8a3b12\">", l->start, ly);
             svg_escape(f, p->bands[i].label);
             fputs("</text>", f);
         }
         fputs("</g>\n", f);
     }
-    /* the series: faint ones (baselines) first, so the observed run is on top */
-    for (int pass = 0; pass < 2; pass++)
-        for (size_t i = 0; i < p->nseries; i++)
-            if (S[i].faint == (pass == 0))
-                series_points(f, &F, &S[i]);
-    /* operator actions: a dashed line and a label */
+    /* the series: faint ones (baselines) first, so the observed run is on
+     * top of them; dashed ones last, so that a reference line such as the
+     * offered load stays visible where a solid line runs along it */
+    for (int pass = 0; pass < 3; pass++)
+        for (size_t i = 0; i < ns; i++)
+            if ((pass == 0) == S[i].faint && (pass != 1 || !S[i].dashed) && (pass != 2 || S[i].dashed))
+                series_points(f, S[i].panel ? &G : &F, &S[i]);
+    /* instants (operator actions, a flush, a restart): a dashed line down
+     * through every panel, a triangle on top, the label in the strip */
+    li = nbl;
     for (size_t i = 0; i < p->nmarks; i++) {
         double x = p->marks[i].x;
         if (x < F.xmin || x > F.xmax)
             continue;
+        const ev_label *l = p->marks[i].label ? &L[li++] : NULL;
+        double top = l ? ev_y + 14 * l->row + 3 : F.y;
         fprintf(f, "<g class=\"action\"><line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#333\" "
                    "stroke-dasharray=\"2 2\"/><path d=\"M%.1f %.1f l-4 -6 h8 z\" fill=\"#333\"/>",
-                px(&F, x), F.y, px(&F, x), F.y + F.h, px(&F, x), F.y);
-        if (p->marks[i].label) {
-            double lx = px(&F, x) + 3;
-            bool left = lx + text_width(p->marks[i].label) > F.x + F.w;
-            fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"10\" fill=\"#222\"%s>", left ? lx - 6 : lx,
-                    F.y + F.h - 6 - 11 * (double)(i % 3), left ? " text-anchor=\"end\"" : "");
+                px(&F, x), top, px(&F, x), ybot, px(&F, x), F.y);
+        if (l) {
+            fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" fill=\"#222\">", l->start,
+                    ev_y + 14 * l->row);
             svg_escape(f, p->marks[i].label);
             fputs("</text>", f);
         }
         fputs("</g>\n", f);
     }
-    /* the legend, one line under the title */
-    if (p->legend) {
-        double x = 64, y = 34;
+    /* the legend */
+    if (nleg) {
         fputs("<g class=\"legend\">\n", f);
-        for (size_t i = 0; i < p->nseries; i++) {
-            if (!S[i].label)
+        for (size_t i = 0; i < ns; i++) {
+            if (lrow[i] < 0)
                 continue;
-            double w = 26 + text_width(S[i].label) + 14;
-            if (x + w > W - 8 && x > 64)
-                break; /* no room: the rest are named by their hover titles */
+            double x = lx[i], ly = leg_y + 15 * lrow[i];
             fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" stroke-width=\"2\"%s%s/>", x,
-                    y - 4, x + 20, y - 4, S[i].color, S[i].faint ? " stroke-opacity=\"0.45\"" : "",
+                    ly - 4, x + 20, ly - 4, S[i].color, S[i].faint ? " stroke-opacity=\"0.45\"" : "",
                     S[i].dashed ? " stroke-dasharray=\"5 3\"" : "");
-            fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" fill=\"#333\">", x + 24, y);
+            fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" fill=\"#333\">", x + 24, ly);
             svg_escape(f, S[i].label);
             fputs("</text>\n", f);
-            x += w;
         }
         fputs("</g>\n", f);
     }
+    if (p->note) {
+        fprintf(f, "<text class=\"note\" x=\"8\" y=\"%.1f\" fill=\"#555\" font-style=\"italic\">", ybot + 52);
+        svg_escape(f, p->note);
+        fputs("</text>\n", f);
+    }
     fputs("</svg>\n", f);
     free(S);
+    free(lx);
+    free(lrow);
+    free(L);
 }
 
 /* ---- heatmap ------------------------------------------------------------------------ */
@@ -394,9 +548,15 @@ static void heat_color(double v, char *buf, size_t size)
 void svg_heatmap_write(FILE *f, const svg_heatmap *h)
 {
     int W = h->width > 0 ? h->width : 720, H = h->height > 0 ? h->height : 360;
-    frame F = {.x = 64, .y = 30, .xlog = h->xlog};
+    /* the boundary's legend right of the title, or under it when the
+     * two do not fit on one line (13 px bold is about 7.6 px a character) */
+    double legw = h->blabel ? 24 + text_width(h->blabel) : 0;
+    double title_w = h->title ? 7.6 * (double)strlen(h->title) : 0;
+    bool legend_below = h->blabel && 8 + title_w + 24 + legw > W - 8;
+    frame F = {.x = 64, .y = legend_below ? 46 : 30, .xlog = h->xlog};
     F.w = W - F.x - 90;
-    F.h = H - F.y - 42;
+    F.h = (H > 0 ? H : 360) - 72;
+    H = (int)(F.y + F.h + 42);
     double x0 = INFINITY, x1 = -INFINITY, y0 = INFINITY, y1 = -INFINITY;
     for (size_t i = 0; i < h->ncells; i++) {
         x0 = fmin(x0, h->cells[i].x0);
@@ -414,8 +574,8 @@ void svg_heatmap_write(FILE *f, const svg_heatmap *h)
         F.xmax = F.xmin + 1;
     if (!(F.ymax > F.ymin))
         F.ymax = F.ymin + 1;
-    open_svg(f, h->id, W, H, h->title);
-    axes(f, &F, h->xlabel, h->ylabel, H);
+    open_svg(f, h->id, h->cls, W, H, h->title);
+    axes(f, &F, true, h->xlabel, H - 6, h->ylabel);
     char col[16];
     fputs("<g class=\"cells\">\n", f);
     for (size_t i = 0; i < h->ncells; i++) {
@@ -482,9 +642,10 @@ void svg_heatmap_write(FILE *f, const svg_heatmap *h)
     }
     fputs("\n</g>\n", f);
     if (h->blabel) {
-        fprintf(f, "<g class=\"legend\"><line x1=\"%.1f\" y1=\"20\" x2=\"%.1f\" y2=\"20\" stroke=\"#111\" "
-                   "stroke-width=\"2.5\"/><text x=\"%.1f\" y=\"24\" fill=\"#333\">",
-                F.x + F.w - 200, F.x + F.w - 180, F.x + F.w - 176);
+        double lx = legend_below ? 8 : W - 8 - legw, ly = legend_below ? 38 : 20;
+        fprintf(f, "<g class=\"legend\"><line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#111\" "
+                   "stroke-width=\"2.5\"/><text x=\"%.1f\" y=\"%.1f\" fill=\"#333\">",
+                lx, ly - 4, lx + 20, ly - 4, lx + 24, ly);
         svg_escape(f, h->blabel);
         fputs("</text></g>\n", f);
     }

@@ -11,7 +11,8 @@
  * rectangle's own x, y, width, height), so tests and the page's optional
  * hover script can map pixels back to values: x_px = x + (v - xmin) /
  * (xmax - xmin) * width, and y_px = y + height - (v - ymin) / (ymax - ymin)
- * * height. */
+ * * height.  A plot with a lower panel has two areas; the second, and
+ * every line drawn in it, carries data-panel="1". */
 #ifndef EDDY_OUTPUT_SVG_H
 #define EDDY_OUTPUT_SVG_H
 
@@ -39,6 +40,7 @@ typedef struct svg_series {
     bool faint;          /* the baseline overlay: thin, light, behind the rest */
     bool dashed;
     bool step;           /* hold each value until the next x (a state) */
+    int panel;           /* 0: the upper (or only) panel; 1: the lower, with its own y axis */
 } svg_series;
 
 typedef struct svg_band { /* a shaded window, e.g. a fault */
@@ -53,10 +55,13 @@ typedef struct svg_mark { /* an instant, e.g. an operator action */
 
 typedef struct svg_plot {
     const char *id;     /* the <svg> element's id (may be NULL) */
+    const char *cls;    /* a class added to "plot" (may be NULL): "wide", "narrow" */
     const char *title;
     const char *xlabel; /* with its unit: "time (s)" */
     const char *ylabel; /* with its unit: "requests/s" */
-    int width, height;  /* pixels; 0: 720 x 260 */
+    /* Pixels; 0: 720 x 260.  The plot area is height - 88 tall; the
+     * picture grows by the rows its legend, event labels and note need. */
+    int width, height;
     const svg_series *series;
     size_t nseries;
     const svg_band *bands;
@@ -66,8 +71,21 @@ typedef struct svg_plot {
     /* The axes' ranges; NaN: from the data (y from 0 unless the data go
      * below 0). */
     double xmin, xmax, ymin, ymax;
-    bool legend; /* a legend line under the title */
+    bool legend; /* a legend under the title (as many lines as it needs) */
+    /* A second panel under the first, sharing its x axis, for series with
+     * panel 1 (e.g. busy workers under queue length: on one axis the
+     * smaller would be a flat line).  ylabel2 names its axis; its range is
+     * ymin2..ymax2 (NaN: from its data). */
+    const char *ylabel2;
+    double ymin2, ymax2;
+    const char *note; /* one line under the x axis label (may be NULL) */
 } svg_plot;
+
+/* Every label is at least SVG_MIN_FONT user units: drawn at its natural
+ * size or larger, no text is smaller than that many CSS pixels.  Fault
+ * windows' and instants' labels sit in a strip above the plot area, never
+ * over the data. */
+#define SVG_MIN_FONT 11
 
 /* A plot with every field empty and the ranges NaN. */
 svg_plot svg_plot_init(void);
@@ -90,6 +108,7 @@ typedef struct svg_cell {
 
 typedef struct svg_heatmap {
     const char *id, *title, *xlabel, *ylabel, *vlabel; /* vlabel: what the colour means */
+    const char *cls; /* a class added to "plot" (may be NULL) */
     int width, height;
     const svg_cell *cells;
     size_t ncells;

@@ -44,18 +44,20 @@ void sweep_summary(const sweep_result *r, char *buf, size_t size)
         return;
     }
     const sweep_point *pk = &r->points[r->peak];
+    /* which curve, so the line stands alone (the report, JSON's summary) */
+    const char *curve = r->opts.with_faults && r->nfaults ? " (with the faults)" : " (steady state)";
     if (r->collapse < 0) {
         snprintf(buf, size,
-                 "no congestion collapse: goodput peaks at %.4g/s (at %.3gx load) and does not fall past it by more "
+                 "no congestion collapse%s: goodput peaks at %.4g/s (at %.3gx load) and does not fall past it by more "
                  "than %g%% and the noise up to %.3gx load",
-                 pk->goodput.mean, pk->load, r->opts.drop * 100, r->points[r->npoints - 1].load);
+                 curve, pk->goodput.mean, pk->load, r->opts.drop * 100, r->points[r->npoints - 1].load);
         return;
     }
     const sweep_point *c = &r->points[r->collapse], *last = &r->points[r->npoints - 1];
     snprintf(buf, size,
-             "congestion collapse: goodput peaks at %.4g/s (at %.3gx load), then falls as load rises: %.4g/s at %.3gx "
+             "congestion collapse%s: goodput peaks at %.4g/s (at %.3gx load), then falls as load rises: %.4g/s at %.3gx "
              "(%.0f%% below the peak), %.4g/s at %.3gx",
-             pk->goodput.mean, pk->load, c->goodput.mean, c->load, 100 * (1 - c->goodput.mean / pk->goodput.mean),
+             curve, pk->goodput.mean, pk->load, c->goodput.mean, c->load, 100 * (1 - c->goodput.mean / pk->goodput.mean),
              last->goodput.mean, last->load);
 }
 
@@ -66,9 +68,7 @@ void sweep_text(FILE *fp, const char *model_path, const sweep_result *r)
             r->npoints, o->seeds, o->seeds == 1 ? "" : "s", (unsigned long long)r->base_seed);
     if (o->warmup > 0)
         fprintf(fp, ", warmup %gs", o->warmup);
-    if (o->no_faults)
-        fprintf(fp, ", faults dropped");
-    fprintf(fp, ")\n\n");
+    fprintf(fp, ")\ncurve: %s\n\n", sweep_curve_label(r));
     fprintf(fp, "  %-7s %10s %12s %10s %8s %10s %12s\n", "load", "demand/s", "throughput/s", "goodput/s", "±sd",
             "p99", "attempts/req");
     for (size_t p = 0; p < r->npoints; p++) {
@@ -99,7 +99,9 @@ json_t *sweep_json(const char *model_path, const sweep_result *r)
     json_object_set_new(root, "load_lo", json_real(o->lo));
     json_object_set_new(root, "load_hi", json_real(o->hi));
     json_object_set_new(root, "warmup", json_real(o->warmup));
-    json_object_set_new(root, "faults", json_boolean(!o->no_faults));
+    json_object_set_new(root, "faults", json_boolean(o->with_faults && r->nfaults));
+    json_object_set_new(root, "curve", json_string(sweep_curve_key(r)));
+    json_object_set_new(root, "curve_label", json_string(sweep_curve_label(r)));
     json_object_set_new(root, "drop", json_real(o->drop));
     json_t *pts = json_array();
     for (size_t p = 0; p < r->npoints; p++) {
@@ -143,6 +145,8 @@ json_t *sweep_json(const char *model_path, const sweep_result *r)
 
 int sweep_csv(FILE *fp, const sweep_result *r)
 {
+    /* One comment line says which curve this is (pandas: comment='#'). */
+    fprintf(fp, "# eddy sweep, curve: %s\n", sweep_curve_label(r));
     fputs("load", fp);
     static const char *const cm[] = {"demand", "goodput", "goodput_sd", "latency_p99", "amplification"};
     for (size_t k = 0; k < r->nclients; k++)

@@ -49,6 +49,7 @@ typedef struct builder {
     ts_plot *cur;
     const model *m;
     const eddy_result *obs, *base;
+    int panel; /* the panel the next series go in */
 } builder;
 
 static ts_plot *begin(builder *B, const char *name, const char *title, const char *ylabel, const char *caption)
@@ -74,6 +75,7 @@ static ts_plot *begin(builder *B, const char *name, const char *title, const cha
     t->p.marks = P->marks;
     t->p.nmarks = P->nmarks;
     B->cur = t;
+    B->panel = 0;
     return t;
 }
 
@@ -96,6 +98,7 @@ static void add(builder *B, const eddy_result *r, double *y, const char *label, 
     s.faint = r != B->obs;
     s.dashed = dashed;
     s.step = step;
+    s.panel = B->panel;
     t->series[t->p.nseries++] = s;
     t->p.series = t->series;
 }
@@ -227,11 +230,13 @@ int ts_plots_build(ts_plots *P, const model *m, const eddy_result *obs, const ed
     builder B = {.P = P, .m = m, .obs = obs, .base = base};
     char name[96], title[300], cap[256], col[300];
 
-    /* goodput against offered load, every client summed */
+    /* goodput against offered load, every client summed; offered dark and
+     * dashed, drawn over the rest (svg.h), so that it shows where the
+     * baseline's goodput runs along it */
     begin(&B, "goodput", "Goodput and offered load", "user requests/s",
           "User requests offered (dashed) and succeeded per second, every client summed; the faint line is the "
           "baseline's goodput, without the faults.");
-    add(&B, obs, per_row(obs, m, measure_demand), "offered", "#a0a0a0", true, false);
+    add(&B, obs, per_row(obs, m, measure_demand), "offered", "#555555", true, false);
     add(&B, obs, per_row(obs, m, measure_goodput), "goodput", "#1f77b4", false, false);
     if (base)
         add(&B, base, per_row(base, m, measure_goodput), "goodput (baseline)", "#1f77b4", false, false);
@@ -244,33 +249,45 @@ int ts_plots_build(ts_plots *P, const model *m, const eddy_result *obs, const ed
         add_col(&B, col, m->clients[c].name, svg_color(c), 1, false);
     }
 
-    /* queue and busy workers per service */
+    /* queue and busy workers per service, each on its own axis: a queue
+     * of a thousand would flatten twenty busy workers to a line */
     for (size_t s = 0; s < m->nservices; s++) {
         const char *sn = m->services[s].name;
         stem(name, sizeof name, "service", s + 1, sn);
         snprintf(title, sizeof title, "%s: queue and busy workers", sn);
-        snprintf(cap, sizeof cap, "Requests waiting in %s's queue and workers busy, time-averaged per interval.", sn);
-        begin(&B, name, title, "requests", cap);
+        snprintf(cap, sizeof cap,
+                 "Requests waiting in %s's queue (upper panel) and workers busy (lower panel), time-averaged per "
+                 "interval.",
+                 sn);
+        ts_plot *t = begin(&B, name, title, "queue", cap);
+        t->p.height = 340;
+        t->p.ylabel2 = "busy workers";
         snprintf(col, sizeof col, "%s.queue", sn);
         add_col(&B, col, "queue", "#d62728", 1, false);
+        B.panel = 1;
         snprintf(col, sizeof col, "%s.busy", sn);
         add_col(&B, col, "busy workers", "#2ca02c", 1, false);
     }
 
     /* p99 latency of the clients: ms when it stays under a second */
     double top = 0;
+    bool gaps = false;
     for (size_t c = 0; c < m->nclients; c++) {
         int k = measure_col(obs, m->clients[c].name, "latency_p99");
         for (size_t i = 0; k >= 0 && i < obs->series.nrows; i++) {
             double v = eddy_series_at(&obs->series, i, (size_t)k);
             if (isfinite(v) && v > top)
                 top = v;
+            gaps |= !isfinite(v);
         }
     }
     bool ms = top < 1;
-    begin(&B, "latency", "p99 latency", ms ? "p99 latency (ms)" : "p99 latency (s)",
-          "The 99th percentile of successful user requests' latency in each interval, per client (gaps: no request "
-          "succeeded); faint: the baseline.");
+    ts_plot *lt = begin(&B, "latency", "p99 latency", ms ? "p99 latency (ms)" : "p99 latency (s)",
+                        "The 99th percentile of successful user requests' latency in each interval, per client (gaps: "
+                        "no request succeeded); faint: the baseline.");
+    /* the standalone file has no caption: it says why its line breaks */
+    if (gaps)
+        lt->p.note = "gaps: intervals in which no request succeeded";
     for (size_t c = 0; c < m->nclients; c++) {
         snprintf(col, sizeof col, "%s.latency_p99", m->clients[c].name);
         add_col(&B, col, m->clients[c].name, svg_color(c), ms ? 1000 : 1, false);
