@@ -13,7 +13,8 @@
 #                     mpicc and mpirun are installed; ./eddy never links MPI.
 #
 # Sources are found by directory, so a new file in a layer needs no edit
-# here.  Layers, lowest first: core, model, engine, loops, analysis, output;
+# here.  Layers, lowest first: core, model, sd (stock-and-flow models read
+# from XMILE), engine, loops, analysis, output;
 # the CLI sits on top and is a thin client of the library.
 
 CC      ?= cc
@@ -23,15 +24,15 @@ WARN    := -Wall -Wextra -Werror
 # functions (heap, pool, random numbers) across files.
 OPT     ?= -O2 -g -flto=auto
 AR      := gcc-ar
-PKGS    := yaml-0.1 jansson
+PKGS    := yaml-0.1 jansson libxml-2.0
 CFLAGS_PKG := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LIBS_PKG   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lyaml -ljansson)
+LIBS_PKG   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lyaml -ljansson -lxml2)
 CFLAGS  += $(CSTD) $(WARN) $(OPT) -Iinclude $(CFLAGS_PKG)
 LDLIBS  += $(LIBS_PKG) -lm -lpthread
 LDFLAGS ?= $(filter -flto%,$(OPT))
 
 BUILD   ?= build
-LAYERS  := core model engine loops analysis output
+LAYERS  := core model sd engine loops analysis output
 LIB_SRC := $(foreach d,$(LAYERS),$(wildcard src/$(d)/*.c))
 CLI_SRC := $(wildcard src/cli/*.c)
 TEST_SRC := $(wildcard tests/test_*.c)
@@ -115,6 +116,7 @@ check: test test-asan test-valgrind test-browser
 
 bench: eddy
 	sh bench/run.sh
+	sh bench/avail.sh
 
 clean:
 	rm -rf build build-asan eddy eddy-mpi

@@ -7,17 +7,21 @@
  * brute force over every assignment of the basic events, which is the
  * definition of both the probability and the minimal cut sets. */
 #include "testutil.h"
+#include "testproc.h"
 
+#include <jansson.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 #include <math.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "analysis/avail.h"
 #include "analysis/ftree.h"
 #include "analysis/ftree_exact.h"
 #include "analysis/ftree_mc.h"
 #include "core/bdd.h"
+#include "model/model.h"
 #include "output/mef.h"
 
 /* ---- brute force --------------------------------------------------------- */
@@ -332,49 +336,49 @@ static void test_random_trees_against_brute_force(void **state)
 /* ---- repair times and grace periods ------------------------------------------ */
 
 /* E[(R-g)+]/E[R] by the trapezoid rule on the survival function. */
-static double numeric_beyond(const ft_repair *rp, double g, double (*surv)(const ft_repair *, double))
+static double numeric_beyond(const repair *rp, double g, double (*surv)(const repair *, double))
 {
-    double hi = 200 * ft_repair_mean(rp), h = (hi - g) / 400000, s = 0;
+    double hi = 200 * repair_mean(rp), h = (hi - g) / 400000, s = 0;
     for (int i = 0; i <= 400000; i++) {
         double w = i == 0 || i == 400000 ? 0.5 : 1;
         s += w * surv(rp, g + i * h);
     }
-    return s * h / ft_repair_mean(rp);
+    return s * h / repair_mean(rp);
 }
 
-static double surv_lognormal(const ft_repair *r, double x)
+static double surv_lognormal(const repair *r, double x)
 {
     return x <= 0 ? 1 : 0.5 * erfc((log(x) - r->a) / (r->b * sqrt(2.0)));
 }
 
-static double surv_weibull(const ft_repair *r, double x) { return exp(-pow(x / r->b, r->a)); }
+static double surv_weibull(const repair *r, double x) { return exp(-pow(x / r->b, r->a)); }
 
 static void test_repair_beyond(void **state)
 {
     (void)state;
-    ft_repair e = ft_repair_exponential(600);
-    assert_within_rel(ft_repair_beyond(&e, 600), exp(-1), 1e-12);
-    ft_repair c = ft_repair_constant(300);
-    assert_within_rel(ft_repair_beyond(&c, 100), 200.0 / 300, 1e-12);
-    assert_true(ft_repair_beyond(&c, 400) == 0);
-    ft_repair ln = ft_repair_lognormal_mean_cv(600, 2);
-    assert_within_rel(ft_repair_mean(&ln), 600, 1e-12);
-    assert_within_rel(ft_repair_beyond(&ln, 600), numeric_beyond(&ln, 600, surv_lognormal), 1e-3);
-    ft_repair w = ft_repair_weibull(0.7, 400);
-    assert_within_rel(ft_repair_beyond(&w, 600), numeric_beyond(&w, 600, surv_weibull), 1e-3);
-    ft_repair w2 = ft_repair_weibull(2.5, 400);
-    assert_within_rel(ft_repair_beyond(&w2, 300), numeric_beyond(&w2, 300, surv_weibull), 1e-3);
+    repair e = repair_exponential(600);
+    assert_within_rel(repair_beyond(&e, 600), exp(-1), 1e-12);
+    repair c = repair_constant(300);
+    assert_within_rel(repair_beyond(&c, 100), 200.0 / 300, 1e-12);
+    assert_true(repair_beyond(&c, 400) == 0);
+    repair ln = repair_lognormal_mean_cv(600, 2);
+    assert_within_rel(repair_mean(&ln), 600, 1e-12);
+    assert_within_rel(repair_beyond(&ln, 600), numeric_beyond(&ln, 600, surv_lognormal), 1e-3);
+    repair w = repair_weibull(0.7, 400);
+    assert_within_rel(repair_beyond(&w, 600), numeric_beyond(&w, 600, surv_weibull), 1e-3);
+    repair w2 = repair_weibull(2.5, 400);
+    assert_within_rel(repair_beyond(&w2, 300), numeric_beyond(&w2, 300, surv_weibull), 1e-3);
     /* Equilibrium ages: P(age > g) from samples matches the closed form. */
     rng r;
     rng_seed(&r, 5);
-    const ft_repair *rs[] = {&e, &ln, &w, &w2};
+    const repair *rs[] = {&e, &ln, &w, &w2};
     for (size_t k = 0; k < 4; k++) {
         int n = 400000, over = 0;
         for (int i = 0; i < n; i++)
-            over += ft_repair_sample_age(rs[k], &r) > 500;
-        double want = ft_repair_beyond(rs[k], 500), se = sqrt(want * (1 - want) / n);
+            over += repair_sample_age(rs[k], &r) > 500;
+        double want = repair_beyond(rs[k], 500), se = sqrt(want * (1 - want) / n);
         if (fabs((double)over / n - want) > 5 * se)
-            fail_msg("%s: sampled P(age > 500) = %.5f, closed form %.5f", ft_repair_kind_name(rs[k]->kind),
+            fail_msg("%s: sampled P(age > 500) = %.5f, closed form %.5f", repair_kind_name(rs[k]->kind),
                      (double)over / n, want);
     }
 }
@@ -383,7 +387,7 @@ static void test_repair_beyond(void **state)
 
 /* api: 3 replicas, 2 needed, each with failures; config with a repair
  * distribution and api caching config for 10 minutes; a zone; a CCF group. */
-static fault_tree *grace_tree(ft_repair cfg_repair)
+static fault_tree *grace_tree(repair cfg_repair)
 {
     fault_tree *t = ft_new();
     int top = ft_add_gate(t, "client_fails", NULL, FT_OR, 0);
@@ -392,7 +396,7 @@ static fault_tree *grace_tree(ft_repair cfg_repair)
     for (int i = 0; i < 3; i++) {
         char n[16];
         snprintf(n, sizeof n, "api_%d", i + 1);
-        r[i] = ft_add_process(t, n, NULL, 30 * 86400, ft_repair_exponential(3600));
+        r[i] = ft_add_process(t, n, NULL, 30 * 86400, repair_exponential(3600));
         ft_gate_add(t, reps, r[i]);
     }
     char why[128];
@@ -403,7 +407,7 @@ static fault_tree *grace_tree(ft_repair cfg_repair)
     ft_gate_add(t, stale, ft_add_beyond(t, cfg, 600));
     ft_gate_add(t, top, FT_GATE(reps));
     ft_gate_add(t, top, FT_GATE(stale));
-    ft_gate_add(t, top, ft_add_process(t, "zone_a", NULL, 90 * 86400, ft_repair_exponential(1800)));
+    ft_gate_add(t, top, ft_add_process(t, "zone_a", NULL, 90 * 86400, repair_exponential(1800)));
     ft_add_top(t, top);
     return t;
 }
@@ -411,8 +415,8 @@ static fault_tree *grace_tree(ft_repair cfg_repair)
 static void test_monte_carlo_agrees_with_exact(void **state)
 {
     (void)state;
-    ft_repair reps[] = {ft_repair_exponential(1800), ft_repair_lognormal_mean_cv(1800, 1.5),
-                        ft_repair_weibull(0.6, 1200)};
+    repair reps[] = {repair_exponential(1800), repair_lognormal_mean_cv(1800, 1.5),
+                        repair_weibull(0.6, 1200)};
     for (size_t k = 0; k < 3; k++) {
         fault_tree *t = grace_tree(reps[k]);
         ft_options o = {0};
@@ -421,7 +425,7 @@ static void test_monte_carlo_agrees_with_exact(void **state)
         ft_mc_run(t, 20000000, 42, &mc);
         if (!(x->tops[0].p >= mc.lo && x->tops[0].p <= mc.hi))
             fail_msg("%s repairs: exact %.6g outside the Monte Carlo interval [%.6g, %.6g]",
-                     ft_repair_kind_name(reps[k].kind), x->tops[0].p, mc.lo, mc.hi);
+                     repair_kind_name(reps[k].kind), x->tops[0].p, mc.lo, mc.hi);
         /* and the interval is tight enough to mean something: a few % */
         assert_true(mc.hi - mc.lo < 0.1 * x->tops[0].p);
         ft_exact_free(x);
@@ -600,13 +604,369 @@ static void test_scram_agrees(void **state)
     fault_tree *t = two_trains();
     check_against_scram(t);
     ft_free(t);
-    t = grace_tree(ft_repair_lognormal_mean_cv(1800, 1.5));
+    t = grace_tree(repair_lognormal_mean_cv(1800, 1.5));
     check_against_scram(t);
     ft_free(t);
     int cfg;
     t = three_replicas(2, &cfg);
     check_against_scram(t);
     ft_free(t);
+}
+
+/* ---- the model: loading and deriving the tree ---------------------------------- */
+
+static const char base_model[] =
+    "duration: 1m\n"
+    "infra:\n"
+    "  config: {mtbf: 100h, mttr: 30m}\n"
+    "  zone-a: {availability: 99.99%%, mttr: 1h}\n"
+    "  zone-b: {availability: 99.99%%, mttr: 1h}\n"
+    "clients:\n"
+    "  web: {rate: 1500/s, call: api}\n"
+    "services:\n"
+    "  api:\n"
+    "    replicas: 3\n"
+    "    workers: 8\n"
+    "    service_time: 10ms\n"
+    "    failures: {mtbf: 500h, mttr: 30m}\n"
+    "    zones: [zone-a, zone-b]\n"
+    "    depends_on: [%s]\n";
+
+static model *load_fmt(const char *fmt, const char *arg, eddy_error *err)
+{
+    char yaml[4096];
+    snprintf(yaml, sizeof yaml, fmt, arg);
+    return model_load_string(yaml, strlen(yaml), "m.yaml", err);
+}
+
+/* 1500/s over replicas of 800/s each: 2 of 3 needed.  Replicas 1 and 3 sit
+ * in zone-a, 2 in zone-b (round robin).  Checked by brute force over the
+ * six basic events. */
+static void test_model_tree(void **state)
+{
+    (void)state;
+    eddy_error err = {0};
+    model *m = load_fmt(base_model, "config", &err);
+    if (!m)
+        fail_msg("%s:%d:%d: %s", err.file, err.line, err.col, err.msg);
+    char why[256];
+    avail_model *a = avail_derive(m, why, sizeof why);
+    assert_non_null(a);
+    assert_int_equal(a->services[0].needed, 2);
+    const fault_tree *t = a->t;
+    assert_int_equal(t->ntops, 1);
+    ft_options o = {.importance = true};
+    ft_exact *x = ft_exact_run(t, &o);
+    double q = 0.5 / 500.5, qc = 0.5 / 100.5, qz = 1e-4;
+    double want = 0;
+    /* enumerate replicas r1..r3 and zones za, zb; config independent */
+    for (int s = 0; s < 32; s++) {
+        int r1 = s & 1, r2 = s >> 1 & 1, r3 = s >> 2 & 1, za = s >> 3 & 1, zb = s >> 4 & 1;
+        double w = (r1 ? q : 1 - q) * (r2 ? q : 1 - q) * (r3 ? q : 1 - q) * (za ? qz : 1 - qz) * (zb ? qz : 1 - qz);
+        int down = (r1 | za) + (r2 | zb) + (r3 | za);
+        if (down >= 2)
+            want += w;
+    }
+    want = 1 - (1 - want) * (1 - qc);
+    assert_within_rel(x->tops[0].p, want, 1e-9);
+    /* zone-a holds two of the three replicas: with 2 needed it is a single
+     * point of failure, and the words say so. */
+    char words[1024];
+    bool zone_a_spof = false;
+    for (size_t i = 0; i < x->tops[0].ncutsets; i++) {
+        avail_cutset_words(a, &x->tops[0].cutsets[i], words, sizeof words);
+        if (strstr(words, "zone-a is a cut set of order 1"))
+            zone_a_spof = true;
+    }
+    assert_true(zone_a_spof);
+    /* Paper: 1 - q^3, the box diagram's one tier. */
+    assert_within_rel(a->paper[0], 1 - q * q * q, 1e-12);
+    ft_exact_free(x);
+    avail_free(a);
+    model_free(m);
+}
+
+/* A stale grace: config's outage fails api only after 10 minutes; the
+ * tree's probability uses P(outage age > 10m) = exp(-10/30) on
+ * exponential repairs. */
+static void test_model_stale_grace(void **state)
+{
+    (void)state;
+    eddy_error err = {0};
+    model *mf = load_fmt(base_model, "config", &err), *ms = load_fmt(base_model, "{config: {stale: 10m}}", &err);
+    assert_non_null(mf);
+    if (!ms)
+        fail_msg("%s:%d:%d: %s", err.file, err.line, err.col, err.msg);
+    char why[256];
+    avail_model *af = avail_derive(mf, why, sizeof why), *as = avail_derive(ms, why, sizeof why);
+    ft_options o = {0};
+    ft_exact *xf = ft_exact_run(af->t, &o), *xs = ft_exact_run(as->t, &o);
+    double qc = 0.5 / 100.5, qc_long = qc * exp(-10.0 / 30);
+    double rest = 1 - (1 - xf->tops[0].p) / (1 - qc); /* the replica part */
+    assert_within_rel(xs->tops[0].p, 1 - (1 - rest) * (1 - qc_long), 1e-9);
+    assert_true(xs->tops[0].p < xf->tops[0].p);
+    ft_exact_free(xf);
+    ft_exact_free(xs);
+    avail_free(af);
+    avail_free(as);
+    model_free(mf);
+    model_free(ms);
+}
+
+/* Bad input: the error names file:line:col and what was expected. */
+static void test_model_errors(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *dep, *want;
+        int line;
+    } cases[] = {
+        {"nope", "'nope' is not an infra entry", 15},
+        {"{config: sometimes}", "expected what an outage of config does: 'fail', or {stale: 10m}", 15},
+        {"{config: {stale: soon}}", "expected a duration with a unit", 15},
+        {"{config: {grace: 10m}}", "unknown key 'grace'; expected one of: stale", 15},
+        {"config, config", "config is listed twice", 15},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        eddy_error err = {0};
+        model *m = load_fmt(base_model, cases[i].dep, &err);
+        if (m)
+            fail_msg("depends_on: [%s] loaded", cases[i].dep);
+        if (!strstr(err.msg, cases[i].want) || err.line != cases[i].line || strcmp(err.file, "m.yaml") != 0)
+            fail_msg("depends_on: [%s]: got %s:%d:%d: %s; want line %d and \"%s\"", cases[i].dep, err.file, err.line,
+                     err.col, err.msg, cases[i].line, cases[i].want);
+    }
+    static const struct {
+        const char *from, *to, *want;
+    } edits[] = {
+        {"{mtbf: 500h, mttr: 30m}", "{mtbf: 500h, mttr: 30m, mtff: 1h}", "unknown key 'mtff'"},
+        {"{mtbf: 500h, mttr: 30m}", "{mtbf: 500h}", "missing key 'mttr'"},
+        {"{mtbf: 500h, mttr: 30m}", "{mtbf: 500h, availability: 99%, mttr: 30m}", "give one of 'mtbf'"},
+        {"{mtbf: 500h, mttr: 30m}", "{mtbf: 500h, mttr: {dist: weibull, mean: 30m}}", "needs shape and mean"},
+        {"{mtbf: 500h, mttr: 30m}", "{mtbf: 500h, mttr: {dist: gamma, mean: 30m}}", "expected one of exponential"},
+        {"{mtbf: 500h, mttr: 30m}", "{mtbf: 500h, mttr: {dist: lognormal, median: 30m, p99: 10m}}",
+         "p99 must be greater than median"},
+        {"{availability: 99.99%, mttr: 1h}\n  zone-b", "{availability: 100%, mttr: 1h}\n  zone-b",
+         "expected an availability above 0% and below 100%"},
+        {"[zone-a, zone-b]", "[zone-a, zone-c]", "'zone-c' is not an infra entry"},
+        {"  config: {", "  api: {", "'api' is also a service or client name"},
+    };
+    for (size_t i = 0; i < sizeof edits / sizeof edits[0]; i++) {
+        char yaml[4096], fixed[4096];
+        snprintf(yaml, sizeof yaml, base_model, "config");
+        char *at = strstr(yaml, edits[i].from);
+        assert_non_null(at);
+        snprintf(fixed, sizeof fixed, "%.*s%s%s", (int)(at - yaml), yaml, edits[i].to, at + strlen(edits[i].from));
+        eddy_error err = {0};
+        model *m = model_load_string(fixed, strlen(fixed), "m.yaml", &err);
+        if (m)
+            fail_msg("edit %zu loaded", i);
+        if (!strstr(err.msg, edits[i].want) || err.line <= 0 || err.col <= 0)
+            fail_msg("edit %zu: got %d:%d: %s; want \"%s\"", i, err.line, err.col, err.msg, edits[i].want);
+    }
+    /* A common-cause group over members that fail at different rates. */
+    char yaml[4096];
+    snprintf(yaml, sizeof yaml, base_model, "config");
+    strcat(yaml, "ccf:\n  - {members: [api, config], beta: 10%}\n");
+    eddy_error err = {0};
+    model *m = model_load_string(yaml, strlen(yaml), "m.yaml", &err);
+    assert_null(m);
+    assert_non_null(strstr(err.msg, "one failure probability"));
+    assert_int_equal(err.line, 17);
+}
+
+/* The examples, through SCRAM. */
+static void test_examples_against_scram(void **state)
+{
+    (void)state;
+    if (!scram_path()) {
+        print_message("scram is not installed (Debian package `scram`): skipping the SCRAM comparison\n");
+        skip();
+    }
+    static const char *const ex[] = {"examples/three-replicas.yaml", "examples/shared-auth.yaml",
+                                     "examples/control-plane.yaml"};
+    for (size_t i = 0; i < sizeof ex / sizeof ex[0]; i++) {
+        if (access(ex[i], R_OK) != 0)
+            continue;
+        eddy_error err = {0};
+        model *m = model_load(ex[i], &err);
+        if (!m)
+            fail_msg("%s:%d:%d: %s", err.file, err.line, err.col, err.msg);
+        char why[256];
+        avail_model *a = avail_derive(m, why, sizeof why);
+        assert_non_null(a);
+        check_against_scram(a->t);
+        avail_free(a);
+        model_free(m);
+    }
+}
+
+/* ---- the command --------------------------------------------------------------- */
+
+static void test_cli_three_replicas(void **state)
+{
+    (void)state;
+    run_result r = run("avail examples/three-replicas.yaml");
+    EXPECT_STATUS(r, 0, "eddy avail");
+    EXPECT_HAS(r.out, "paper availability       99.9999999%");
+    EXPECT_HAS(r.out, "api's 3 replicas fail together when config is down: config is a cut set of order 1");
+    EXPECT_HAS(r.out, "api's 3 replicas fail together when auth is down: auth is a cut set of order 1");
+    run_free(&r);
+    r = run("avail examples/three-replicas.yaml --json");
+    EXPECT_STATUS(r, 0, "eddy avail --json");
+    json_error_t je;
+    json_t *j = json_loads(r.out, 0, &je);
+    assert_non_null(j);
+    json_t *c = json_array_get(json_object_get(j, "clients"), 0);
+    double paper = json_real_value(json_object_get(c, "paper"));
+    double st = json_real_value(json_object_get(c, "structural"));
+    /* the example's comment: nine nines on paper, about 99.5% delivered */
+    assert_within_rel(paper, 1 - 1e-9, 1e-12);
+    assert_true(st > 0.994 && st < 0.996);
+    json_t *mc = json_object_get(c, "monte_carlo");
+    assert_true(json_real_value(json_object_get(mc, "low")) <= st);
+    assert_true(json_real_value(json_object_get(mc, "high")) >= st);
+    json_t *cs = json_array_get(json_object_get(c, "cutsets"), 0);
+    assert_true(json_is_true(json_object_get(cs, "single_point_of_failure")));
+    json_decref(j);
+    run_free(&r);
+    /* deterministic */
+    run_result r1 = run("avail examples/three-replicas.yaml --trials 100000"),
+               r2 = run("avail examples/three-replicas.yaml --trials 100000");
+    assert_string_equal(r1.out, r2.out);
+    run_free(&r1);
+    run_free(&r2);
+}
+
+/* examples/shared-auth.yaml, for what its comment claims. */
+static void test_cli_shared_auth(void **state)
+{
+    (void)state;
+    run_result r = run("review examples/shared-auth.yaml");
+    EXPECT_STATUS(r, 0, "eddy review");
+    EXPECT_HAS(r.out, "correlated-coupling: config is a dependency of web's 2 replicas, auth: one outage of config "
+                      "takes them down together");
+    EXPECT_HAS(r.out, "correlated-coupling: web's 2 replicas all call auth (1 replica): when auth is down they fail "
+                      "together");
+    run_free(&r);
+    r = run("avail examples/shared-auth.yaml --json --trials 0");
+    EXPECT_STATUS(r, 0, "eddy avail");
+    json_error_t je;
+    json_t *j = json_loads(r.out, 0, &je);
+    assert_non_null(j);
+    json_t *c = json_array_get(json_object_get(j, "clients"), 0);
+    double paper = json_real_value(json_object_get(c, "paper"));
+    double st = json_real_value(json_object_get(c, "structural"));
+    assert_within_rel(paper, (1 - 1e-6) * 0.999, 1e-9);
+    /* config and auth, each down 0.1% of the time, independent: */
+    assert_within_rel(st, 0.999 * 0.999 * (1 - 1e-6), 1e-9);
+    size_t spof = 0;
+    json_t *cs = json_object_get(c, "cutsets");
+    for (size_t i = 0; i < json_array_size(cs); i++)
+        spof += json_is_true(json_object_get(json_array_get(cs, i), "single_point_of_failure"));
+    assert_int_equal(spof, 2);
+    json_decref(j);
+    run_free(&r);
+}
+
+/* examples/control-plane.yaml and its decoupled twin, for what their
+ * comments claim: the coupled cluster turns control-plane blips into
+ * outages several times longer (a metastable tail); decoupled, the same
+ * draws cost nothing. */
+static void test_cli_dynamic_control_plane(void **state)
+{
+    (void)state;
+    run_result r = run("avail examples/control-plane.yaml --dynamic --cases 1 --draws 2 --trials 0 --json -q -j 2");
+    EXPECT_STATUS(r, 0, "eddy avail --dynamic");
+    json_error_t je;
+    json_t *j = json_loads(r.out, 0, &je);
+    assert_non_null(j);
+    json_t *d = json_object_get(j, "dynamic");
+    json_t *c = json_array_get(json_object_get(d, "cases"), 0);
+    assert_string_equal(json_string_value(json_array_get(json_object_get(c, "events"), 0)), "control_plane");
+    double rep = json_real_value(json_object_get(c, "mean_repair_s"));
+    double out = json_real_value(json_object_get(c, "mean_outage_s"));
+    double freq = json_real_value(json_object_get(c, "per_year"));
+    if (!(out > 3 * rep))
+        fail_msg("control-plane outage %.1f s against a repair of %.1f s: expected amplification", out, rep);
+    assert_within_rel(freq, 8766.0 / 2190, 0.01);
+    assert_within_rel(json_real_value(json_object_get(c, "expected_min_per_year")), freq * out / 60, 1e-9);
+    assert_true(json_real_value(json_object_get(d, "expected_min_per_year")) >
+                3 * json_real_value(json_object_get(d, "structural_min_per_year")));
+    EXPECT_HAS(json_string_value(json_object_get(d, "what_this_system_does")),
+               "what this system does: it turns a ");
+    json_t *draws = json_object_get(c, "repair_s");
+    double maxrep = 0;
+    for (size_t i = 0; i < json_array_size(draws); i++)
+        if (json_real_value(json_array_get(draws, i)) > maxrep)
+            maxrep = json_real_value(json_array_get(draws, i));
+    json_decref(j);
+    run_free(&r);
+
+    /* The same seeds and draws, decoupled: outages under 10 minutes never
+     * reach the users. */
+    assert_true(maxrep < 600);
+    r = run("avail examples/control-plane-decoupled.yaml --dynamic --cases 1 --draws 2 --trials 0 --json -q -j 2");
+    EXPECT_STATUS(r, 0, "eddy avail --dynamic, decoupled");
+    j = json_loads(r.out, 0, &je);
+    assert_non_null(j);
+    d = json_object_get(j, "dynamic");
+    c = json_array_get(json_object_get(d, "cases"), 0);
+    assert_true(json_real_value(json_object_get(c, "mean_outage_s")) == 0);
+    assert_true(json_real_value(json_object_get(d, "expected_min_per_year")) == 0);
+    json_decref(j);
+    run_free(&r);
+}
+
+static void test_cli_mef(void **state)
+{
+    (void)state;
+    char mef[256];
+    tmp_path(mef, sizeof mef, "mine.xml");
+    write_file(mef, "my notes\n");
+    run_result r = run("avail examples/three-replicas.yaml --mef %s", mef);
+    EXPECT_STATUS(r, 1, "eddy avail --mef over a user's file");
+    EXPECT_HAS(r.err, "is not a MEF file eddy wrote; use --force");
+    run_free(&r);
+    char *kept = slurp(mef, NULL);
+    assert_string_equal(kept, "my notes\n");
+    free(kept);
+    tmp_path(mef, sizeof mef, "tree.xml");
+    r = run("avail examples/three-replicas.yaml --mef %s --trials 0", mef);
+    EXPECT_STATUS(r, 0, "eddy avail --mef");
+    run_free(&r);
+    char *x = slurp(mef, NULL);
+    assert_non_null(x);
+    EXPECT_HAS(x, "<define-CCF-group name=\"base_image\" model=\"beta-factor\">");
+    EXPECT_HAS(x, "<define-gate name=\"shoppers_fails\">");
+    free(x);
+    /* rewriting our own file is fine */
+    r = run("avail examples/three-replicas.yaml --mef %s --trials 0", mef);
+    EXPECT_STATUS(r, 0, "eddy avail --mef again");
+    run_free(&r);
+    r = run("avail examples/three-replicas.yaml --cutoff 2");
+    EXPECT_STATUS(r, 2, "eddy avail --cutoff 2");
+    run_free(&r);
+    r = run("avail --help");
+    EXPECT_STATUS(r, 0, "eddy avail --help");
+    EXPECT_HAS(r.out, "usage: eddy avail MODEL.yaml");
+    run_free(&r);
+    r = run("avail examples/three-replicas.yaml --tree");
+    EXPECT_STATUS(r, 0, "eddy avail --tree");
+    EXPECT_HAS(r.out, "too few api replicas up (1 of 3 needed): all of");
+    run_free(&r);
+}
+
+static int suite_setup(void **state)
+{
+    (void)state;
+    return proc_begin("avail");
+}
+
+static int suite_teardown(void **state)
+{
+    (void)state;
+    return proc_end();
 }
 
 int main(void)
@@ -619,6 +979,14 @@ int main(void)
         cmocka_unit_test(test_repair_beyond),
         cmocka_unit_test(test_monte_carlo_agrees_with_exact),
         cmocka_unit_test(test_scram_agrees),
+        cmocka_unit_test(test_model_tree),
+        cmocka_unit_test(test_model_stale_grace),
+        cmocka_unit_test(test_model_errors),
+        cmocka_unit_test(test_examples_against_scram),
+        cmocka_unit_test(test_cli_three_replicas),
+        cmocka_unit_test(test_cli_shared_auth),
+        cmocka_unit_test(test_cli_dynamic_control_plane),
+        cmocka_unit_test(test_cli_mef),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return cmocka_run_group_tests(tests, suite_setup, suite_teardown);
 }

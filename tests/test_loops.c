@@ -459,8 +459,10 @@ static void test_text_output(void **state)
 
     l = load(DATA "retry_storm.mmd");
     s = capture_text(l.a, 0);
-    assert_non_null(strstr(s, "  unguarded (a reinforcing loop no balancing loop touches; every reinforcing loop "
-                              "needs a circuit breaker):\n    R1\n"));
+    assert_non_null(strstr(s, "  unguarded (a reinforcing loop no balancing loop touches: nothing drawn limits it, so "
+                              "it runs until something breaks; a breaker, a retry budget or a bounded queue on it "
+                              "would):\n    R1\n"));
+    assert_null(strstr(s, "every reinforcing loop needs a circuit breaker"));
     free(s);
     unload(&l);
 }

@@ -151,9 +151,12 @@ static void test_max_loops_says_it_capped(void **state)
 {
     (void)state;
     NEED_COMMANDS();
+    /* past --max-loops, the groups are searched one by one: still every
+     * group, with exact counts here, and it says the list is not whole */
     run_result r = run("loops --max-loops 2 " DATA "complex_reality.mmd");
     assert_int_equal(r.status, 0);
-    assert_non_null(strstr(r.out, "CAPPED: stopped at 2 loops (--max-loops 2)"));
+    assert_non_null(strstr(r.out, "3 loops (1 reinforcing, 2 balancing) in 3 groups"));
+    assert_non_null(strstr(r.out, "More than 2 loops (--max-loops)"));
     run_free(&r);
     r = run("loops --max-loops=2 --json " DATA "complex_reality.mmd");
     assert_int_equal(r.status, 0);
@@ -161,11 +164,19 @@ static void test_max_loops_says_it_capped(void **state)
     json_t *j = json_loads(r.out, 0, &jerr);
     assert_non_null(j);
     assert_true(json_is_true(json_object_get(json_object_get(j, "summary"), "capped")));
+    assert_true(json_is_false(json_object_get(json_object_get(j, "summary"), "complete")));
+    assert_int_equal(json_array_size(json_object_get(j, "groups")), 3);
     json_decref(j);
+    run_free(&r);
+    /* --all with --max-loops stops there and says so */
+    r = run("loops --all --max-loops 2 " DATA "complex_reality.mmd");
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.out, "CAPPED: stopped at 2 loops (--max-loops 2)"));
     run_free(&r);
     /* exactly as many as there are is not capped */
     r = run("loops --max-loops 3 " DATA "complex_reality.mmd");
     assert_null(strstr(r.out, "CAPPED"));
+    assert_null(strstr(r.out, "More than"));
     run_free(&r);
 }
 
@@ -199,6 +210,57 @@ static void test_review(void **state)
     assert_non_null(j);
     assert_within_rel(json_real_value(json_object_get(j, "worst_amplification")), 27.0, 0);
     json_decref(j);
+    run_free(&r);
+}
+
+/* --all lists every loop: held and ranked up to --max-loops (the same
+ * names as the default view), streamed as found beyond, never all in
+ * memory; the counts are the exact ones either way. */
+static void test_all_lists_every_loop(void **state)
+{
+    (void)state;
+    NEED_COMMANDS();
+    static const struct {
+        const char *file, *count;
+    } cases[] = {
+        {DATA "complex_reality.mmd", "3 loops (1 reinforcing, 2 balancing)"},
+        {DATA "three_layers.yaml", "27 loops (27 reinforcing, 0 balancing)"},
+        {DATA "platform10.yaml", "1274 loops (1269 reinforcing, 5 balancing)"},
+        {DATA "platform50.yaml", "6308 loops (6283 reinforcing, 25 balancing)"}, /* past 5000: streamed */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        run_result r = run("loops --all %s", cases[i].file);
+        assert_int_equal(r.status, 0);
+        if (!strstr(r.out, cases[i].count))
+            fail_msg("eddy loops --all %s: no '%s' in its output", cases[i].file, cases[i].count);
+        run_free(&r);
+    }
+    /* the default view of the same 1,274 loops is a page, not a book */
+    run_result r = run("loops " DATA "platform10.yaml");
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.out, "1274 loops (1269 reinforcing, 5 balancing) in 18 groups"));
+    assert_true(strlen(r.out) < 20000);
+    run_free(&r);
+    r = run("loops --all " DATA "platform10.yaml");
+    assert_true(strlen(r.out) > 500000);
+    assert_non_null(strstr(r.out, "\nR1274 reinforcing: ") || strstr(r.out, "\nB1274 balancing: "));
+    run_free(&r);
+    /* streamed JSON is one valid document with every loop */
+    r = run("loops --all --json " DATA "platform50.yaml");
+    assert_int_equal(r.status, 0);
+    json_error_t jerr;
+    json_t *j = json_loads(r.out, 0, &jerr);
+    if (!j)
+        fail_msg("streamed --json does not parse: %s at line %d", jerr.text, jerr.line);
+    assert_int_equal(json_array_size(json_object_get(j, "loops")), 6308);
+    json_t *sum = json_object_get(j, "summary");
+    assert_int_equal(json_integer_value(json_object_get(sum, "balancing")), 25);
+    assert_true(json_is_false(json_object_get(sum, "capped")));
+    json_decref(j);
+    run_free(&r);
+    /* --mermaid and --dot draw the diagram: --all is not theirs */
+    r = run("loops --all --dot " DATA "complex_reality.mmd");
+    assert_int_equal(r.status, 2);
     run_free(&r);
 }
 
@@ -251,6 +313,7 @@ int main(void)
         cmocka_unit_test(test_max_loops_says_it_capped),
         cmocka_unit_test(test_boundary_and_derivation),
         cmocka_unit_test(test_review),
+        cmocka_unit_test(test_all_lists_every_loop),
         cmocka_unit_test(test_fuzz_findings),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

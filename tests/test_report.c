@@ -150,22 +150,42 @@ static double min_font(xmlNode *n, double inh)
 
 /* The labels of the fault windows and instants sit above the plot area,
  * clear of the data: each text's baseline at least 3 px over the area's
- * top (its descenders included).  Returns how many there are. */
+ * top (its descenders included); and no event's leader line (from its
+ * label down to the area) crosses another event's label, taking a label to
+ * be 6.2 px a character wide (Helvetica's average at 11 px).  Returns how
+ * many labels there are. */
 static size_t labels_above(xmlNode *root)
 {
     area a = read_area(root);
     xmlNode *g[64];
     size_t ng = find_all(root, "g", "fault", g, 64, 0);
     ng = find_all(root, "g", "action", g, 64, ng);
+    double tx[64], ty[64], tw[64], lx[64], ly[64];
     size_t n = 0;
     for (size_t i = 0; i < ng; i++) {
-        xmlNode *t = find(g[i]->children, "text", NULL);
+        xmlNode *t = find(g[i]->children, "text", NULL), *ln = find(g[i]->children, "line", NULL);
+        lx[i] = ln ? attr_num(ln, "x1") : NAN;
+        ly[i] = ln ? fmin(attr_num(ln, "y1"), attr_num(ln, "y2")) : NAN;
+        tx[i] = NAN;
         if (!t)
             continue;
         if (!(attr_num(t, "y") <= a.y - 3))
             fail_msg("an event label at y %g, over the plot area (top %g)", attr_num(t, "y"), a.y);
+        xmlChar *c = xmlNodeGetContent(t);
+        size_t chars = 0;
+        for (const unsigned char *u = c; *u; u++)
+            chars += (*u & 0xc0) != 0x80;
+        xmlFree(c);
+        tx[i] = attr_num(t, "x");
+        ty[i] = attr_num(t, "y");
+        tw[i] = 6.2 * (double)chars;
         n++;
     }
+    for (size_t i = 0; i < ng; i++)
+        for (size_t j = 0; j < ng; j++)
+            if (i != j && isfinite(tx[j]) && isfinite(lx[i]) && lx[i] >= tx[j] - 1 && lx[i] <= tx[j] + tw[j] + 1 &&
+                ly[i] <= ty[j] + 2)
+                fail_msg("the leader at x %g crosses the label at (%g, %g)", lx[i], tx[j], ty[j]);
     return n;
 }
 
@@ -466,7 +486,8 @@ static void test_run_svg_maps_back_to_csv(void **state)
           "clients:\n  users:\n    rate: 50/s\n    call: api\n    timeout: 1s\n"
           "services:\n  api:\n    workers: 4\n    service_time: {dist: exponential, mean: 10ms}\n"
           "faults:\n  - {at: 5s, for: 5s, target: api, slow: 2}\n  - {at: 30s, target: api, restart: true}\n"
-          "actions:\n  - {at: 12s, client: users, retry: off}\n  - {at: 20s, service: api, shed: 50%}\n",
+          "actions:\n  - {at: 12s, client: users, retry: off}\n  - {at: 20s, service: api, shed: 50%}\n"
+          "  - {at: 22s, service: api, scale: 3}\n  - {at: 26s, client: users, retry: on}\n",
           f);
     fclose(f);
     r = run("run -q %s -o /dev/null --svg %s/svga", path, tmpdir);
@@ -482,18 +503,22 @@ static void test_run_svg_maps_back_to_csv(void **state)
     xmlNode *faults[8];
     assert_int_equal(find_all(root, "g", "fault", faults, 8, 0), 1);
     xmlNode *acts[8];
-    assert_int_equal(find_all(root, "g", "action", acts, 8, 0), 3);
-    static const double at[] = {30, 12, 20};
-    static const char *const what[] = {"api restarts", "users: retries off", "api: shed 50%"};
-    for (int i = 0; i < 3; i++) {
+    assert_int_equal(find_all(root, "g", "action", acts, 8, 0), 5);
+    static const double at[] = {30, 12, 20, 22, 26};
+    static const char *const what[] = {"api restarts", "users: retries off", "api: shed 50%", "api: scale to 3",
+                                       "users: retries on"};
+    for (int i = 0; i < 5; i++) {
         xmlNode *ln = find(acts[i]->children, "line", NULL);
         assert_true(fabs(attr_num(ln, "x1") - map_x(&a, at[i])) < 0.11);
         xmlChar *t = xmlNodeGetContent(find(acts[i]->children, "text", NULL));
         assert_string_equal((const char *)t, what[i]);
         xmlFree(t);
     }
-    /* four labels (a window, three instants), all above the data */
-    assert_int_equal(labels_above(root), 4);
+    /* six labels (a window, five instants), all above the data; the scale
+     * at 22 s falls under the shed's label at 20 s, so it goes in a lower
+     * row; the retries at 26 s would fit in the top row, but their leader
+     * would then cross the scale's label, so they go under it */
+    assert_int_equal(labels_above(root), 6);
     assert_true(min_font(root, 16) >= SVG_MIN_FONT);
     xmlFreeDoc(doc);
 

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "batch.h"
+#include "burst.h"
 #include "phases.h"
 #include "sweep.h"
 #include "variant.h"
@@ -67,6 +68,14 @@ int basin_resolve_axes(const char *path, basin_opts *o, eddy_error *err)
     model *m = model_load(path, err);
     if (!m)
         return -1;
+    if (m->nfaults == 0 && burst_any(m)) {
+        err_set(err, path, 0, 0,
+                "the model's only trigger is a load burst (a rate step); a basin varies a fault window, so add "
+                "one (e.g. {at: 60s, for: 30s, target: db, slow: 10}) or see the burst's effect with `eddy "
+                "diagnose`");
+        model_free(m);
+        return -1;
+    }
     if (m->nfaults == 0) {
         err_set(err, path, 0, 0,
                 "the model has no faults: a basin needs a trigger (add a fault window, e.g. "

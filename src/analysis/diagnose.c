@@ -11,6 +11,7 @@
 #include "../loops/derive.h"
 #include "../model/units.h"
 #include "batch.h"
+#include "burst.h"
 #include "measure.h"
 #include "phases.h"
 #include "variant.h"
@@ -197,7 +198,7 @@ static void find_modes(diagnosis *d, const eddy_result *obs, const eddy_result *
 {
     const model *m = d->m;
     double fs = d->fault_start, fe = d->fault_end, end = d->end;
-    bool faults = m->nfaults > 0;
+    bool faults = variant_has_trigger(m);
     double judge_from = faults ? fs : 0;
 
     /* retry storm: attempts per request rise while success falls */
@@ -478,6 +479,14 @@ static void build_timeline(diagnosis *d, const eddy_result *obs, const eddy_resu
         else
             add_event(d, t_sec(m->faults[f].at), "trigger: %s for %s", desc, dur);
     }
+    burst bs[16];
+    size_t nb = burst_find(m, bs, 16);
+    for (size_t i = 0; i < nb && i < 16; i++) {
+        char desc[192], dur[32];
+        burst_describe(m, &bs[i], desc, sizeof desc);
+        units_format_duration(bs[i].dur, dur, sizeof dur);
+        add_event(d, t_sec(bs[i].at), "trigger: %s for %s", desc, dur);
+    }
     double fs = d->fault_start;
     /* first timeouts */
     double bto = 0;
@@ -540,10 +549,11 @@ static void build_timeline(diagnosis *d, const eddy_result *obs, const eddy_resu
     }
     if (sat[0])
         add_event(d, sat_t, "%s", sat);
-    if (m->nfaults)
+    bool trig = variant_has_trigger(m);
+    if (trig)
         add_event(d, d->fault_end, "the trigger ends%s", d->fault_open_at_end ? " (at the end of the run)" : "");
     /* outcome */
-    if (!m->nfaults) {
+    if (!trig) {
         /* nothing to recover from */
     } else if (d->fault_open_at_end) {
         add_event(d, d->end, "outcome: the run ends during the trigger");
@@ -590,6 +600,15 @@ static void describe_trigger(const model *m, char *buf, size_t size)
             snprintf(one, sizeof one, "%sa %s %s", f ? " and " : "", dur, desc);
         strncat(buf, one, size - strlen(buf) - 1);
     }
+    burst bs[16];
+    size_t nb = burst_find(m, bs, 16);
+    for (size_t i = 0; i < nb && i < 16; i++) {
+        char desc[192], dur[32], one[256];
+        burst_describe(m, &bs[i], desc, sizeof desc);
+        units_format_duration(bs[i].dur, dur, sizeof dur);
+        snprintf(one, sizeof one, "%s%s for %s", buf[0] ? " and " : "", desc, dur);
+        strncat(buf, one, size - strlen(buf) - 1);
+    }
 }
 
 static void describe_retries(const retry_policy *r, char *buf, size_t size)
@@ -601,6 +620,55 @@ static void describe_retries(const retry_policy *r, char *buf, size_t size)
                  r->jitter != JITTER_NONE ? " with " : "", r->jitter != JITTER_NONE ? jitter_name(r->jitter) : "");
     if (r->budget.kind != BUDGET_NONE)
         strncat(buf, ", a budget", size - strlen(buf) - 1);
+}
+
+/* With a load burst: what each client got while it lasted, and, where the
+ * bursting client's service keeps a partition per caller (`bulkheads:`),
+ * whether they held the burst to its own partition. */
+static void burst_credit(diagnosis *d)
+{
+    const model *m = d->m;
+    burst bs[16];
+    size_t nb = burst_find(m, bs, 16);
+    if (!nb || !d->client_during)
+        return;
+    char add[768] = "; during it";
+    bool bursting[256] = {false};
+    for (size_t i = 0; i < nb && i < 16; i++)
+        if (bs[i].client < 256)
+            bursting[bs[i].client] = true;
+    for (size_t c = 0; c < m->nclients && c < 256; c++) {
+        char one[192];
+        if (bursting[c])
+            snprintf(one, sizeof one, "%s %s, the bursting client, was served %.0f/s of the %.0f/s it offered",
+                     c ? "," : "", m->clients[c].name, d->client_served_during[c], d->client_offered_during[c]);
+        else
+            snprintf(one, sizeof one, "%s %s kept %.0f%% of its baseline goodput", c ? "," : "", m->clients[c].name,
+                     d->client_during[c] * 100);
+        strncat(add, one, sizeof add - strlen(add) - 1);
+    }
+    /* bulkheads on the bursting client's service */
+    bool held = true, any = false;
+    char svc[128] = "";
+    for (size_t c = 0; c < m->nclients && c < 256; c++)
+        if (!bursting[c] && d->client_during[c] < GOOD_LEVEL)
+            held = false;
+    for (size_t i = 0; i < nb && i < 16 && !any; i++) {
+        const service_spec *s = &m->services[m->clients[bs[i].client].call.to];
+        for (size_t k = 0; k < s->nbulkheads; k++)
+            if (!strcmp(s->bulkheads[k].caller, m->clients[bs[i].client].name)) {
+                any = true;
+                snprintf(svc, sizeof svc, "%s", s->name);
+            }
+    }
+    if (any && held) {
+        char one[256];
+        snprintf(one, sizeof one, ": %s's per-caller bulkheads held the burst to its own partition", svc);
+        strncat(add, one, sizeof add - strlen(add) - 1);
+    } else if (!held) {
+        strncat(add, ": the burst took capacity the other clients share", sizeof add - strlen(add) - 1);
+    }
+    strncat(d->coupling, add, sizeof d->coupling - strlen(d->coupling) - 1);
 }
 
 static void coupling_statement(diagnosis *d)
@@ -677,11 +745,11 @@ static void coupling_statement(diagnosis *d)
                 say(d->coupling, sizeof d->coupling,
                     "%s%s the control loop never settles: %s; goodput holds at %.0f%% of demand, but the "
                     "swings cost replicas and latency (below)",
-                    m->nfaults ? trig : "no trigger in the model", load, d->modes[i].evidence,
+                    variant_has_trigger(m) ? trig : "no trigger in the model", load, d->modes[i].evidence,
                     d->baseline_success * 100);
         return;
     case VERDICT_HEALTHY:
-        if (!m->nfaults)
+        if (!variant_has_trigger(m))
             say(d->coupling, sizeof d->coupling,
                      "no trigger in the model%s: the system serves %.0f%% of demand%s%s", load,
                      d->baseline_success * 100, mode ? ", but shows " : "", mode ? modetxt : "");
@@ -689,6 +757,7 @@ static void coupling_statement(diagnosis *d)
             say(d->coupling, sizeof d->coupling,
                      "%s%s left no mark: goodput stayed at %.0f%% of baseline during the trigger and %.0f%% after", trig,
                      load, d->during_ratio * 100, d->after_ratio * 100);
+        burst_credit(d);
         return;
     case VERDICT_COMPONENT: {
         char rec[64] = "within the settle time";
@@ -698,8 +767,10 @@ static void coupling_statement(diagnosis *d)
             snprintf(rec, sizeof rec, "%.1f s", d->recovery_time);
         say(d->coupling, sizeof d->coupling,
                  "%s%s degraded goodput to %.0f%% of baseline while it lasted, and the system recovered %s%s after it "
-                 "ended: a component fault (fix the box), no loop sustains it",
-                 trig, load, d->during_ratio * 100, rec, "");
+                 "ended: %s, no loop sustains it",
+                 trig, load, d->during_ratio * 100, rec, "",
+                 m->nfaults ? "a component fault (fix the box)" : "the harm ended with the burst");
+        burst_credit(d);
         return;
     }
     case VERDICT_METASTABLE:
@@ -937,6 +1008,8 @@ static int pick_loop(const diagnosis *d, const cut *c, const eddy_result *obs, c
     return best;
 }
 
+#define DIAGNOSE_MAX_LOOPS 2000
+
 int diagnose_run(const char *path, const diagnose_opts *opt, diagnosis *d, eddy_error *err)
 {
     memset(d, 0, sizeof *d);
@@ -949,14 +1022,24 @@ int diagnose_run(const char *path, const diagnose_opts *opt, diagnosis *d, eddy_
     d->seeds = opt->seeds ? opt->seeds : 1;
     d->seed = opt->seed;
     d->end = t_sec(m->duration);
-    d->fault_start = m->nfaults ? t_sec(variant_fault_start(m)) : d->end;
-    d->fault_end = m->nfaults ? t_sec(variant_fault_end(m)) : d->end;
-    d->fault_open_at_end = m->nfaults && d->fault_end >= d->end - 1e-9;
+    bool trig = variant_has_trigger(m), bursts = burst_any(m);
+    d->fault_start = trig ? t_sec(variant_fault_start(m)) : d->end;
+    d->fault_end = trig ? t_sec(variant_fault_end(m)) : d->end;
+    d->fault_open_at_end = trig && d->fault_end >= d->end - 1e-9;
+    if (bursts) {
+        d->client_during = calloc(m->nclients, sizeof *d->client_during);
+        d->client_served_during = calloc(m->nclients, sizeof *d->client_served_during);
+        d->client_offered_during = calloc(m->nclients, sizeof *d->client_offered_during);
+        if (!d->client_during || !d->client_served_during || !d->client_offered_during)
+            abort();
+    }
     double rest = d->end - d->fault_end;
     d->settle = opt->settle > 0 ? t_sec(opt->settle) : (rest / 3 < 30 ? rest / 3 : 30);
 
     d->graph = derive_graph(m);
-    d->loops = loops_analyze(d->graph, 500);
+    /* Every group of loops, each searched on its own past 2000 loops: the
+     * knockouts see every cut, not the cuts of the first 500 loops found. */
+    d->loops = loops_analyze_bounded(d->graph, DIAGNOSE_MAX_LOOPS, 100);
     knockout_find(m, d->graph, d->loops, &d->cuts);
     d->knockouts = calloc(d->cuts.n ? d->cuts.n : 1, sizeof *d->knockouts);
 
@@ -993,10 +1076,25 @@ int diagnose_run(const char *path, const diagnose_opts *opt, diagnosis *d, eddy_
         double gb_dur = measure_window(m, b, d->fault_start, d->fault_end, measure_goodput);
         double go_dur = measure_window(m, o, d->fault_start, d->fault_end, measure_goodput);
         during[r] = gb_dur > 0 ? go_dur / gb_dur : 1;
+        if (bursts) {
+            /* A bursting client's extra goodput must not hide another
+             * client's loss: each client counts up to its baseline. */
+            after[r] = measure_capped_ratio(m, o, b, a0, d->end);
+            during[r] = measure_capped_ratio(m, o, b, d->fault_start, d->fault_end);
+            for (size_t c = 0; c < m->nclients; c++) {
+                const char *n = m->clients[c].name;
+                double gb = measure_mean(b, n, "goodput", d->fault_start, d->fault_end);
+                double go = measure_mean(o, n, "goodput", d->fault_start, d->fault_end);
+                d->client_during[c] += (gb > 0 ? go / gb : 1) / R;
+                d->client_served_during[c] += go / R;
+                d->client_offered_during[c] += (measure_mean(o, n, "offered", d->fault_start, d->fault_end) +
+                                                measure_mean(o, n, "shed", d->fault_start, d->fault_end)) / R;
+            }
+        }
         double dem = measure_window(m, b, 0, d->end, measure_demand);
         succ[r] = dem > 0 ? measure_window(m, b, 0, d->end, measure_goodput) / dem : 1;
         d->demand += dem / R;
-        rec[r] = m->nfaults && !d->fault_open_at_end ? measure_recovery(m, o, b, d->fault_end) : NAN;
+        rec[r] = trig && !d->fault_open_at_end ? measure_recovery(m, o, b, d->fault_end) : NAN;
         if (r < 64) {
             ph[0][r] = measure_window(m, b, 0, d->fault_start, measure_goodput);
             ph[1][r] = measure_window(m, b, d->fault_start, d->fault_end, measure_goodput);
@@ -1040,12 +1138,12 @@ int diagnose_run(const char *path, const diagnose_opts *opt, diagnosis *d, eddy_
     }
 
     /* the verdict */
-    bool metastable_after = m->nfaults && !d->fault_open_at_end && d->recovered_seeds * 2 <= R;
+    bool metastable_after = trig && !d->fault_open_at_end && d->recovered_seeds * 2 <= R;
     if (d->baseline_success < GOOD_LEVEL)
         d->verdict = VERDICT_COLLAPSED;
     else if (metastable_after && d->after_ratio < GOOD_LEVEL)
         d->verdict = VERDICT_METASTABLE;
-    else if (m->nfaults && (d->during_ratio < GOOD_LEVEL || d->recovered_seeds * 2 <= R))
+    else if (trig && (d->during_ratio < GOOD_LEVEL || d->recovered_seeds * 2 <= R))
         d->verdict = VERDICT_COMPONENT;
     else
         d->verdict = VERDICT_HEALTHY;
@@ -1152,6 +1250,9 @@ void diagnosis_free(diagnosis *d)
         free(d->baseline_run);
     }
     knockout_free(&d->cuts);
+    free(d->client_during);
+    free(d->client_served_during);
+    free(d->client_offered_during);
     free(d->knockouts);
     free(d->timeline);
     free(d->evidence);

@@ -111,6 +111,9 @@ typedef struct diagnosis {
     double load;                      /* the busiest service's utilisation in the baseline */
     double demand;                    /* user requests offered per second in the baseline */
     char osc_service[128];            /* the oscillating service, or "" */
+    /* With a load burst (burst.h), per client, while the trigger was on:
+     * goodput / the baseline's, goodput, and requests offered; NULL without. */
+    double *client_during, *client_served_during, *client_offered_during;
     dg_control control[3];            /* as written, then each fighting autoscaler alone */
     size_t ncontrol;
     char bottleneck[128];

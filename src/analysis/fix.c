@@ -11,6 +11,7 @@
 #include "../loops/derive.h"
 #include "../model/units.h"
 #include "batch.h"
+#include "burst.h"
 #include "measure.h"
 #include "variant.h"
 
@@ -529,6 +530,8 @@ static void outcome(const fix_report *F, const jobs *J, size_t vf, size_t vc, fi
         double gb = measure_window(m, b, F->fault_start, F->end, measure_goodput);
         double gf = measure_window(m, f, F->fault_start, F->end, measure_goodput);
         lost[r] = gb > 0 ? 1 - gf / gb : 0;
+        if (F->bursts) /* a bursting client's extra goodput is not a gain */
+            lost[r] = 1 - measure_capped_ratio(m, f, b, F->fault_start, F->end);
         if (vc) {
             const eddy_result *c = &J->res[vc * R + r];
             p99[r] = measure_p99(c);
@@ -637,7 +640,7 @@ int fix_run(const char *path, const fix_opts *opt, fix_report *F, eddy_error *er
     if (!m)
         return -1;
     F->m = m;
-    if (!m->nfaults) {
+    if (!variant_has_trigger(m)) {
         err_set(err, path, 0, 0, "the model has no faults: `eddy fix` measures interventions against an incident, "
                                  "so add a fault (see docs/model.md, Faults)");
         return -1;
@@ -647,6 +650,7 @@ int fix_run(const char *path, const fix_opts *opt, fix_report *F, eddy_error *er
     F->end = t_sec(m->duration);
     F->fault_start = t_sec(variant_fault_start(m));
     F->fault_end = t_sec(variant_fault_end(m));
+    F->bursts = burst_any(m);
     simtime lift = variant_fault_end(m) + (opt->lift_after > 0 ? opt->lift_after : 60 * T_SEC);
 
     catalogue c = {0};

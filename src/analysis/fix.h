@@ -73,6 +73,7 @@ typedef struct fix_report {
     fix_outcome *out; /* per intervention */
     ci baseline_p99;
     double fault_start, fault_end, end;
+    bool bursts; /* the incident includes a load burst (burst.h) */
     unsigned seeds;
     uint64_t seed;
     size_t runs;

@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/dist.h"
 
 static void *ft_xrealloc(void *p, size_t n)
 {
@@ -24,155 +23,6 @@ static char *ft_xstrdup(const char *s)
     if (!p)
         abort();
     return p;
-}
-
-/* ---- repair distributions ------------------------------------------------ */
-
-ft_repair ft_repair_exponential(double mean) { return (ft_repair){FT_REPAIR_EXPONENTIAL, mean, 0}; }
-ft_repair ft_repair_constant(double value) { return (ft_repair){FT_REPAIR_CONSTANT, value, 0}; }
-ft_repair ft_repair_lognormal(double mu, double sigma) { return (ft_repair){FT_REPAIR_LOGNORMAL, mu, sigma}; }
-ft_repair ft_repair_weibull(double shape, double scale) { return (ft_repair){FT_REPAIR_WEIBULL, shape, scale}; }
-
-ft_repair ft_repair_lognormal_mean_cv(double mean, double cv)
-{
-    double s2 = log1p(cv * cv);
-    return ft_repair_lognormal(log(mean) - s2 / 2, sqrt(s2));
-}
-
-const char *ft_repair_kind_name(ft_repair_kind k)
-{
-    static const char *const n[] = {"constant", "exponential", "lognormal", "weibull"};
-    return n[k];
-}
-
-double ft_repair_mean(const ft_repair *r)
-{
-    switch (r->kind) {
-    case FT_REPAIR_CONSTANT:
-    case FT_REPAIR_EXPONENTIAL:
-        return r->a;
-    case FT_REPAIR_LOGNORMAL:
-        return exp(r->a + r->b * r->b / 2);
-    case FT_REPAIR_WEIBULL:
-        return r->b * tgamma(1 + 1 / r->a);
-    }
-    return 0;
-}
-
-static double ft_phi(double x) { return 0.5 * erfc(-x / sqrt(2.0)); }
-
-/* The regularised upper incomplete gamma function Q(s, x), by its series
- * (x < s + 1) or its continued fraction (Lentz), as in Press et al.,
- * Numerical Recipes, section 6.2.  C99 has tgamma but not this. */
-static double ft_gamma_q(double s, double x)
-{
-    if (x <= 0)
-        return 1;
-    double lg = lgamma(s);
-    if (x < s + 1) {
-        double ap = s, sum = 1 / s, del = sum;
-        for (int n = 0; n < 1000; n++) {
-            ap += 1;
-            del *= x / ap;
-            sum += del;
-            if (fabs(del) < fabs(sum) * 1e-16)
-                break;
-        }
-        return 1 - sum * exp(-x + s * log(x) - lg);
-    }
-    double b = x + 1 - s, c = 1 / 1e-300, d = 1 / b, h = d;
-    for (int i = 1; i < 1000; i++) {
-        double an = -i * (i - s);
-        b += 2;
-        d = an * d + b;
-        if (fabs(d) < 1e-300)
-            d = 1e-300;
-        c = b + an / c;
-        if (fabs(c) < 1e-300)
-            c = 1e-300;
-        d = 1 / d;
-        double del = d * c;
-        h *= del;
-        if (fabs(del - 1) < 1e-16)
-            break;
-    }
-    return exp(-x + s * log(x) - lg) * h;
-}
-
-double ft_repair_beyond(const ft_repair *r, double g)
-{
-    double m = ft_repair_mean(r);
-    if (g <= 0 || m <= 0)
-        return 1;
-    double partial = 0; /* E[(R - g)+] = integral from g of the survival function */
-    switch (r->kind) {
-    case FT_REPAIR_CONSTANT:
-        partial = r->a > g ? r->a - g : 0;
-        break;
-    case FT_REPAIR_EXPONENTIAL:
-        partial = m * exp(-g / m);
-        break;
-    case FT_REPAIR_LOGNORMAL: {
-        double mu = r->a, s = r->b, lg = log(g);
-        partial = m * ft_phi((mu + s * s - lg) / s) - g * ft_phi((mu - lg) / s);
-        break;
-    }
-    case FT_REPAIR_WEIBULL: {
-        double k = r->a, lam = r->b, x = pow(g / lam, k);
-        /* integral_g^inf exp(-(a/lam)^k) da = (lam/k) Gamma(1/k) Q(1/k, x) */
-        partial = lam / k * tgamma(1 / k) * ft_gamma_q(1 / k, x);
-        break;
-    }
-    }
-    double b = partial / m;
-    return b < 0 ? 0 : b > 1 ? 1 : b;
-}
-
-/* Gamma(shape >= 1, 1): Marsaglia and Tsang (2000). */
-static double ft_gamma_sample(double shape, rng *g)
-{
-    double d = shape - 1.0 / 3, c = 1 / sqrt(9 * d);
-    for (;;) {
-        double x = dist_std_normal(g), v = 1 + c * x;
-        if (v <= 0)
-            continue;
-        v = v * v * v;
-        double u = rng_unif_pos(g);
-        if (log(u) < 0.5 * x * x + d - d * v + d * log(v))
-            return d * v;
-    }
-}
-
-double ft_repair_sample(const ft_repair *r, rng *g)
-{
-    switch (r->kind) {
-    case FT_REPAIR_CONSTANT:
-        return r->a;
-    case FT_REPAIR_EXPONENTIAL:
-        return -r->a * log(rng_unif_pos(g));
-    case FT_REPAIR_LOGNORMAL:
-        return exp(r->a + r->b * dist_std_normal(g));
-    case FT_REPAIR_WEIBULL:
-        return r->b * pow(-log(rng_unif_pos(g)), 1 / r->a);
-    }
-    return 0;
-}
-
-double ft_repair_sample_age(const ft_repair *r, rng *g)
-{
-    /* The outage in progress at a random instant is length-biased (density
-     * x f(x) / E[R]); its age is a uniform fraction of it. */
-    switch (r->kind) {
-    case FT_REPAIR_CONSTANT:
-        return rng_unif(g) * r->a;
-    case FT_REPAIR_EXPONENTIAL:
-        return -r->a * log(rng_unif_pos(g)); /* memoryless */
-    case FT_REPAIR_LOGNORMAL: /* length-biased lognormal(mu, s) is lognormal(mu + s^2, s) */
-        return rng_unif(g) * exp(r->a + r->b * r->b + r->b * dist_std_normal(g));
-    case FT_REPAIR_WEIBULL: /* (L/lambda)^k of the length-biased Weibull is Gamma(1 + 1/k) */
-        return rng_unif(g) * r->b * pow(ft_gamma_sample(1 + 1 / r->a, g), 1 / r->a);
-    }
-    return 0;
 }
 
 /* ---- building ------------------------------------------------------------ */
@@ -234,14 +84,14 @@ int ft_add_fixed(fault_tree *t, const char *name, const char *what, double q)
     return i;
 }
 
-int ft_add_process(fault_tree *t, const char *name, const char *what, double mtbf, ft_repair mttr)
+int ft_add_process(fault_tree *t, const char *name, const char *what, double mtbf, repair mttr)
 {
     int i = ft_new_event(t, name, what);
     ft_event *e = &t->events[i];
     e->kind = FT_EVENT_PROCESS;
     e->mtbf = mtbf;
     e->mttr = mttr;
-    double m = ft_repair_mean(&mttr);
+    double m = repair_mean(&mttr);
     e->q = m / (mtbf + m);
     return i;
 }
@@ -274,7 +124,7 @@ int ft_add_beyond(fault_tree *t, int parent, double grace)
     e->kind = FT_EVENT_BEYOND;
     e->parent = parent;
     e->grace = grace;
-    e->q = ft_repair_beyond(&t->events[parent].mttr, grace);
+    e->q = repair_beyond(&t->events[parent].mttr, grace);
     return i;
 }
 

@@ -32,34 +32,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "../core/repair.h"
 #include "../core/rng.h"
-
-/* A repair-time distribution, in seconds. */
-typedef enum ft_repair_kind {
-    FT_REPAIR_CONSTANT,    /* a = value */
-    FT_REPAIR_EXPONENTIAL, /* a = mean */
-    FT_REPAIR_LOGNORMAL,   /* a = mu, b = sigma of ln(seconds) */
-    FT_REPAIR_WEIBULL,     /* a = shape k, b = scale lambda (seconds) */
-} ft_repair_kind;
-
-typedef struct ft_repair {
-    ft_repair_kind kind;
-    double a, b;
-} ft_repair;
-
-ft_repair ft_repair_exponential(double mean);
-ft_repair ft_repair_lognormal_mean_cv(double mean, double cv);
-ft_repair ft_repair_lognormal(double mu, double sigma);
-ft_repair ft_repair_weibull(double shape, double scale);
-ft_repair ft_repair_constant(double value);
-double ft_repair_mean(const ft_repair *r);
-/* P(the current outage's age > g | down): E[(R-g)+] / E[R]. */
-double ft_repair_beyond(const ft_repair *r, double g);
-/* A repair time, and the age of the outage in progress at a random
- * instant (the equilibrium distribution: length-biased, then uniform). */
-double ft_repair_sample(const ft_repair *r, rng *g);
-double ft_repair_sample_age(const ft_repair *r, rng *g);
-const char *ft_repair_kind_name(ft_repair_kind k);
 
 typedef enum ft_event_kind {
     FT_EVENT_FIXED,   /* a probability, nothing more */
@@ -72,7 +46,7 @@ typedef struct ft_event {
     ft_event_kind kind;
     double q;       /* P(down) at a random instant; BEYOND: P(beyond | parent down) */
     double mtbf;    /* PROCESS, seconds */
-    ft_repair mttr; /* PROCESS */
+    repair mttr; /* PROCESS */
     int parent;     /* BEYOND: the event whose outage it times */
     double grace;   /* BEYOND, seconds */
     int ccf;        /* its common-cause group, or -1 */
@@ -116,7 +90,7 @@ void ft_free(fault_tree *t);
 
 /* Each returns the new element's index.  Names are copied. */
 int ft_add_fixed(fault_tree *t, const char *name, const char *what, double q);
-int ft_add_process(fault_tree *t, const char *name, const char *what, double mtbf, ft_repair mttr);
+int ft_add_process(fault_tree *t, const char *name, const char *what, double mtbf, repair mttr);
 /* The event "parent has been down for longer than grace seconds"'s second
  * half (see above); the parent must have a failure process and must not be
  * in a common-cause group.  Returns -1 otherwise. */

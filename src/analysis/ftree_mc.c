@@ -88,7 +88,7 @@ void ft_mc_run(const fault_tree *t, uint64_t trials, uint64_t seed, ft_mc_top *o
             case 3: { /* parent (a lower index) is decided: time its outages */
                 const ft_event *e = &t->events[i];
                 for (uint64_t pm = mask[e->parent]; pm; pm &= pm - 1)
-                    if (ft_repair_sample_age(&t->events[e->parent].mttr, &r) > e->grace)
+                    if (repair_sample_age(&t->events[e->parent].mttr, &r) > e->grace)
                         m |= pm & -pm;
                 break;
             }

@@ -108,3 +108,17 @@ double measure_p99(const eddy_result *r)
         }
     return w > 0 ? s / w : NAN;
 }
+
+double measure_capped_ratio(const model *m, const eddy_result *obs, const eddy_result *base, double a, double b)
+{
+    double got = 0, want = 0;
+    for (size_t c = 0; c < m->nclients; c++) {
+        double gb = measure_mean(base, m->clients[c].name, "goodput", a, b);
+        double go = measure_mean(obs, m->clients[c].name, "goodput", a, b);
+        if (isnan(gb) || isnan(go))
+            continue;
+        want += gb;
+        got += go < gb ? go : gb;
+    }
+    return want > 0 ? got / want : 1;
+}

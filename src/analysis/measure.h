@@ -36,6 +36,11 @@ double measure_mean(const eddy_result *r, const char *entity, const char *metric
  * window still falls short. */
 double measure_recovery(const model *m, const eddy_result *obs, const eddy_result *base, double from);
 
+/* Goodput over [a, b) of obs against base's, each client counted up to its
+ * goodput in base: with a load burst, the bursting client's extra goodput
+ * must not hide another client's loss.  1 when base has none. */
+double measure_capped_ratio(const model *m, const eddy_result *obs, const eddy_result *base, double a, double b);
+
 /* Client p99 latency over the run, weighted by each client's goodput (s). */
 double measure_p99(const eddy_result *r);
 

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "../model/units.h"
+#include "burst.h"
 
 void phases_describe_fault(const model *m, const fault_spec *f, char *buf, size_t size)
 {
@@ -66,6 +67,17 @@ static void label_phase(const model *m, client_phases *out, double first_fault, 
             p->faulted = true;
         }
     }
+    burst bs[64];
+    size_t nb = burst_find(m, bs, 64);
+    for (size_t k = 0; k < nb && k < 64; k++)
+        if (mid >= t_sec(bs[k].at) && mid < t_sec(bs[k].at + bs[k].dur)) {
+            char one[160]; /* short: it is a table's first column */
+            snprintf(one, sizeof one, "%s at %g/s", m->clients[bs[k].client].name, bs[k].rate);
+            if (desc[0])
+                strncat(desc, ", ", sizeof desc - strlen(desc) - 1);
+            strncat(desc, one, sizeof desc - strlen(desc) - 1);
+            p->faulted = true;
+        }
     if (p->faulted)
         snprintf(p->label, sizeof p->label, "during %s", desc);
     else if (!out->has_faults)
@@ -97,7 +109,11 @@ int phases_begin(phases_acc *a, const model *m, const eddy_series *cols, double 
 
     /* Phase boundaries: every fault window's start and end. */
     size_t nb = 0;
-    double *b = calloc(2 * m->nfaults + 2, sizeof *b);
+    burst bs[64];
+    size_t nbs = burst_find(m, bs, 64);
+    if (nbs > 64)
+        nbs = 64;
+    double *b = calloc(2 * m->nfaults + 2 * nbs + 2, sizeof *b);
     if (!b)
         abort();
     b[nb++] = 0;
@@ -113,6 +129,17 @@ int phases_begin(phases_acc *a, const model *m, const eddy_series *cols, double 
             if (z > out->fault_end)
                 out->fault_end = z < duration ? z : duration;
         }
+        if (z < duration)
+            b[nb++] = z;
+    }
+    for (size_t i = 0; i < nbs; i++) { /* a load burst is a trigger as a fault is */
+        double s0 = t_sec(bs[i].at), z = t_sec(bs[i].at + bs[i].dur);
+        b[nb++] = s0;
+        out->has_faults = true;
+        if (s0 < a->first_fault)
+            a->first_fault = s0;
+        if (z > out->fault_end)
+            out->fault_end = z < duration ? z : duration;
         if (z < duration)
             b[nb++] = z;
     }

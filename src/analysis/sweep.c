@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "batch.h"
+#include "burst.h"
 #include "variant.h"
 
 /* Per client: demand, goodput, p99, amplification; then per entry service:
@@ -284,8 +285,10 @@ int sweep_run(const char *path, const sweep_opts *o, sweep_result *out, eddy_err
             break;
         }
         variant_scale_load(c.models[p], x);
-        if (p == 0)
+        if (p == 0) {
             out->nfaults = c.models[p]->nfaults;
+            out->nbursts = burst_find(c.models[p], NULL, 0);
+        }
         if (!o->with_faults)
             variant_drop_faults(c.models[p]);
     }
@@ -441,6 +444,12 @@ int sweep_parse_range(const char *s, double *lo, double *hi, char *unit, size_t 
 
 const char *sweep_curve_label(const sweep_result *r)
 {
+    if (!r->opts.with_faults && r->nbursts)
+        return r->nfaults ? "steady state: the model's faults and load bursts dropped (--with-faults keeps them)"
+                          : "steady state: the model's load bursts dropped (--with-faults keeps them)";
+    if (r->opts.with_faults && r->nbursts)
+        return "with the model's faults and load bursts (--with-faults): what it does through them at each load, "
+               "not a steady state";
     if (r->opts.with_faults && r->nfaults)
         return "with the model's faults (--with-faults): what it does through them at each load, not a steady state";
     if (r->opts.with_faults)
@@ -452,5 +461,5 @@ const char *sweep_curve_label(const sweep_result *r)
 
 const char *sweep_curve_key(const sweep_result *r)
 {
-    return r->opts.with_faults && r->nfaults ? "with_faults" : "steady_state";
+    return r->opts.with_faults && (r->nfaults || r->nbursts) ? "with_faults" : "steady_state";
 }

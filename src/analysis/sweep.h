@@ -67,6 +67,7 @@ typedef struct sweep_result {
     int peak;     /* index of the goodput peak */
     int collapse; /* index of the collapse point, or -1 */
     size_t nfaults; /* faults in the model as written (kept only with with_faults) */
+    size_t nbursts; /* load bursts written as rate steps (burst.h), likewise */
 } sweep_result;
 
 #define SWEEP_DEFAULT_POINTS 20

@@ -1,5 +1,6 @@
 /* variant.c -- changing a loaded model for a counterfactual run. */
 #include "variant.h"
+#include "burst.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -19,7 +20,13 @@ void variant_scale_load(model *m, double x)
     }
 }
 
-void variant_drop_faults(model *m) { m->nfaults = 0; }
+void variant_drop_faults(model *m)
+{
+    m->nfaults = 0;
+    burst_flatten(m); /* a burst written as rate steps is a trigger too */
+}
+
+bool variant_has_trigger(const model *m) { return m->nfaults > 0 || burst_any(m); }
 
 simtime variant_fault_end(const model *m)
 {
@@ -27,6 +34,11 @@ simtime variant_fault_end(const model *m)
     for (size_t i = 0; i < m->nfaults; i++)
         if (m->faults[i].at + m->faults[i].dur > e)
             e = m->faults[i].at + m->faults[i].dur;
+    burst b[64];
+    size_t nb = burst_find(m, b, 64);
+    for (size_t i = 0; i < nb && i < 64; i++)
+        if (b[i].at + b[i].dur > e)
+            e = b[i].at + b[i].dur;
     return e > m->duration ? m->duration : e;
 }
 
@@ -36,6 +48,11 @@ simtime variant_fault_start(const model *m)
     for (size_t i = 0; i < m->nfaults; i++)
         if (m->faults[i].at < s)
             s = m->faults[i].at;
+    burst b[64];
+    size_t nb = burst_find(m, b, 64);
+    for (size_t i = 0; i < nb && i < 64; i++)
+        if (b[i].at < s)
+            s = b[i].at;
     return s;
 }
 

@@ -15,10 +15,13 @@
  * closed-loop users (rounded, at least 1). */
 void variant_scale_load(model *m, double x);
 
-/* Remove every fault: the baseline of a diagnosis. */
+/* Remove every fault, and set every load burst written as rate steps back
+ * to its client's base rate (burst.h): the baseline of a diagnosis. */
 void variant_drop_faults(model *m);
+/* Whether the model has a trigger: a fault or a load burst. */
+bool variant_has_trigger(const model *m);
 
-/* When the last fault window closes (0 with no faults). */
+/* When the last fault window or burst closes (0 with none). */
 simtime variant_fault_end(const model *m);
 /* When the first fault window opens (the run's end with no faults). */
 simtime variant_fault_start(const model *m);

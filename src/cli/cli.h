@@ -27,12 +27,20 @@ extern int cli_worker;
 int cmd_run(int argc, char **argv);
 int cmd_loops(int argc, char **argv);
 int cmd_review(int argc, char **argv);
+int cmd_avail(int argc, char **argv);
 int cmd_diagnose(int argc, char **argv);
 int cmd_fix(int argc, char **argv);
 int cmd_sweep(int argc, char **argv);
 int cmd_basin(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_check(int argc, char **argv);
+/* `eddy run` on a stock-and-flow model (cmd_run_sd.c) */
+int cmd_run_sd(int argc, char **argv);
+/* Whether path names an XMILE model: by extension (.xmile, .stmx, .itmx),
+ * or for any other name, by an <xmile> root in its first bytes. */
+int cli_is_xmile(const char *path);
+/* The index of the first argument that is an XMILE model, or 0 if none. */
+int cli_find_xmile(int argc, char **argv);
 
 /* Print "eddy CMD: message" on stderr and return 2 (usage) or 1. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -12,17 +12,28 @@
 #include "../output/loops_out.h"
 #include "cli.h"
 
-/* Enough for any diagram a person draws, and small enough that a dense
- * generated graph answers in about a second instead of never. */
-#define DEFAULT_MAX_LOOPS 100000
+/* The loops held and ranked whole: more than any diagram a person draws.
+ * Past it, each group of loops is searched on its own (analyze.h), so a
+ * 1,000-service platform answers in seconds instead of never. */
+#define DEFAULT_MAX_LOOPS 5000
+/* Each group's loops are counted up to this many (then "at least"). */
+#define GROUP_COUNT_CAP 1000
 
 static const char usage[] =
-    "usage: eddy loops FILE [--json | --mermaid | --dot] [--max-loops N] [--boundary A,B,...] [--block N]\n"
+    "usage: eddy loops FILE [--json | --mermaid | --dot] [--all] [--max-loops N] [--boundary A,B,...] [--block N]\n"
     "\n"
-    "Find every feedback loop (elementary cycle) of a causal loop diagram, classify\n"
-    "it as reinforcing (R: an even number of negative links) or balancing (B: odd),\n"
+    "Find the feedback loops (elementary cycles) of a causal loop diagram, classify\n"
+    "each as reinforcing (R: an even number of negative links) or balancing (B: odd),\n"
     "and flag reinforcing loops no balancing loop touches (unguarded) and balancing\n"
     "loops with a delay (can oscillate).\n"
+    "\n"
+    "Loops are grouped by the arrow that cuts them: the switch in the model that\n"
+    "removes them (retries, hedging or a cache on one edge), or else the arrow that\n"
+    "closes them.  Up to 12 loops are listed whole; beyond, one line per group (its\n"
+    "count, gain and shortest loop), the groups that matter first, and the strongest\n"
+    "loop of the first few.  Past --max-loops loops, each group is searched on its\n"
+    "own (strongest-path search, Eberlein and Schoenberg 2020), so memory stays\n"
+    "bounded by the size of the diagram.\n"
     "\n"
     "FILE is read by its name:\n"
     "  *.yaml, *.yml with `links`    the YAML diagram form {from, to, polarity, delay, note}\n"
@@ -35,7 +46,10 @@ static const char usage[] =
     "      --json          print the analysis as JSON\n"
     "      --mermaid       print the diagram as Mermaid, loops highlighted\n"
     "      --dot           print the diagram as Graphviz DOT, loops highlighted\n"
-    "      --max-loops N   stop after N loops and say so (default 100000; 0: no cap)\n"
+    "      --all           list every loop (text or --json), streamed as found when\n"
+    "                      there are more than --max-loops\n"
+    "      --max-loops N   hold and rank at most N loops (default 5000; 0: no cap); past\n"
+    "                      it, search each group on its own; with --all, stop after N\n"
     "      --boundary A,B  check whether the entities A, B, ... (services and clients,\n"
     "                      or variables of a diagram) contain each loop's feedback path\n"
     "      --block N       in a Markdown file, read only the Nth ```mermaid block\n"
@@ -56,18 +70,20 @@ static int parse_count(const char *s, long max, long *out)
 
 int cmd_loops(int argc, char **argv)
 {
-    enum { OPT_JSON = 256, OPT_MERMAID, OPT_DOT, OPT_MAX, OPT_BOUNDARY, OPT_BLOCK };
+    enum { OPT_JSON = 256, OPT_MERMAID, OPT_DOT, OPT_MAX, OPT_BOUNDARY, OPT_BLOCK, OPT_ALL };
     static const struct option opts[] = {{"json", no_argument, 0, OPT_JSON},
                                          {"mermaid", no_argument, 0, OPT_MERMAID},
                                          {"dot", no_argument, 0, OPT_DOT},
                                          {"max-loops", required_argument, 0, OPT_MAX},
                                          {"boundary", required_argument, 0, OPT_BOUNDARY},
                                          {"block", required_argument, 0, OPT_BLOCK},
+                                         {"all", no_argument, 0, OPT_ALL},
                                          {"help", no_argument, 0, 'h'},
                                          {0, 0, 0, 0}};
     int format = 0; /* 0 text, else the OPT_ of the form */
     long max = DEFAULT_MAX_LOOPS, block = 0;
     const char *boundary = NULL;
+    bool all = false, max_given = false;
     optind = 1;
     opterr = 0;
     int ch;
@@ -83,6 +99,10 @@ int cmd_loops(int argc, char **argv)
         case OPT_MAX:
             if (parse_count(optarg, 1000000000L, &max) < 0)
                 return cli_usage_error("loops", "--max-loops: expected a whole number >= 0, got '%s'", optarg);
+            max_given = true;
+            break;
+        case OPT_ALL:
+            all = true;
             break;
         case OPT_BOUNDARY:
             boundary = optarg;
@@ -110,9 +130,27 @@ int cmd_loops(int argc, char **argv)
         source_free(&src);
         return cli_usage_error("loops", "--block applies to Markdown files (*.md) only");
     }
-    loop_analysis *a = loops_analyze(src.g, (size_t)max);
+    if (all && (format == OPT_MERMAID || format == OPT_DOT)) {
+        source_free(&src);
+        return cli_usage_error("loops", "--all lists loops as text or --json; --mermaid and --dot draw the diagram");
+    }
     boundary_report br, *b = NULL;
     int status = 0;
+    loop_analysis *a = NULL;
+    if (all && !boundary) {
+        /* Every loop: held and ranked when there are few enough, else
+         * streamed as found, so memory never holds them all. */
+        a = loops_analyze_bounded(src.g, (size_t)(max_given ? max : DEFAULT_MAX_LOOPS), 1);
+        if (!a->complete) {
+            if (format == OPT_JSON)
+                loopsout_stream_json(stdout, src.g, source_kind_name(src.kind), max_given ? (size_t)max : 0);
+            else
+                loopsout_stream_text(stdout, src.g, max_given ? (size_t)max : 0);
+            goto written;
+        }
+    } else {
+        a = loops_analyze_bounded(src.g, (size_t)max, GROUP_COUNT_CAP);
+    }
     if (boundary) {
         if (boundary_check(a, boundary, &br, &err) < 0) {
             cli_print_error(&err);
@@ -132,9 +170,13 @@ int cmd_loops(int argc, char **argv)
         loopsout_dot(stdout, a);
         break;
     default:
-        loopsout_text(stdout, a, b);
+        if (all)
+            loopsout_text_all(stdout, a, b);
+        else
+            loopsout_text(stdout, a, b);
         break;
     }
+written:
     if (fflush(stdout) != 0)
         status = cli_fail("loops", "cannot write the output: %s", strerror(errno));
     if (b)

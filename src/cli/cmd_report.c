@@ -12,6 +12,7 @@
 #include "../analysis/diagnose.h"
 #include "../analysis/fix.h"
 #include "../analysis/sweep.h"
+#include "../analysis/variant.h"
 #include "../loops/review.h"
 #include "../output/report_html.h"
 #include "cli.h"
@@ -136,6 +137,7 @@ int cmd_report(int argc, char **argv)
     if (!have_seed)
         seed = m->seed;
     bool has_faults = m->nfaults > 0;
+    bool has_trigger = variant_has_trigger(m); /* faults, or a load burst */
     review *rv = rev ? review_model(m) : NULL;
 
     int status = 1;
@@ -156,7 +158,7 @@ int cmd_report(int argc, char **argv)
     }
     const char *fix_skipped = NULL;
     char fix_why[2100];
-    if (fix && !has_faults) {
+    if (fix && !has_trigger) {
         fix_skipped = "Not measured: the model has no faults, so there is no incident to intervene in.";
     } else if (fix) {
         progress_init(&bar, "measuring interventions", !quiet);

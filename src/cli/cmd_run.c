@@ -128,7 +128,7 @@ static int write_svg(const char *dir, const char *path, const model *m, const ed
     }
     eddy_result base;
     bool have_base = false;
-    if (m->nfaults) {
+    if (variant_has_trigger(m)) {
         eddy_error err;
         model *b = model_load(path, &err);
         if (b) {
@@ -158,6 +158,8 @@ static int write_svg(const char *dir, const char *path, const model *m, const ed
 
 int cmd_run(int argc, char **argv)
 {
+    if (cli_find_xmile(argc, argv))
+        return cmd_run_sd(argc, argv);
     static const struct option opts[] = {
         {"output", required_argument, 0, 'o'}, {"seed", required_argument, 0, 's'}, {"json", no_argument, 0, 'j'},
         {"force", no_argument, 0, 'f'},        {"quiet", no_argument, 0, 'q'},      {"help", no_argument, 0, 'h'},

@@ -41,6 +41,81 @@ static void sort_desc(int *v, size_t n)
     }
 }
 
+/* The groups by importance: the strongest loop's gain, then the number of
+ * loops, then the order of the cut. */
+static const loop_group *sort_groups;
+static int cmp_order(const void *x, const void *y)
+{
+    const loop_group *a = &sort_groups[*(const size_t *)x], *b = &sort_groups[*(const size_t *)y];
+    if (a->gain != b->gain)
+        return a->gain > b->gain ? -1 : 1;
+    if (a->score != b->score)
+        return a->score > b->score ? -1 : 1;
+    if (a->count != b->count)
+        return a->count > b->count ? -1 : 1;
+    return *(const size_t *)x < *(const size_t *)y ? -1 : 1;
+}
+
+static void order_groups(loop_analysis *a)
+{
+    a->order = lu_alloc(a->ngroups + 1, sizeof *a->order);
+    for (size_t i = 0; i < a->ngroups; i++)
+        a->order[i] = i;
+    sort_groups = a->groups;
+    qsort(a->order, a->ngroups, sizeof *a->order, cmp_order);
+}
+
+/* Every loop is known: put each in its group, in the order the groups'
+ * first loops come. */
+static void assign_groups(loop_analysis *a)
+{
+    const cld_graph *g = a->g;
+    double *w = group_weights(g);
+    /* group + 1 of each cut variable and closing link, 0 for none yet */
+    size_t *by_var = lu_alloc(g->nvars + 1, sizeof *by_var), *by_link = lu_alloc(g->nlinks + 1, sizeof *by_link);
+    size_t cap = 0;
+    for (size_t i = 0; i < a->n; i++) {
+        cld_loop *L = &a->loops[i];
+        int var, link;
+        group_key(g, L->links, L->len, &var, &link);
+        size_t *slot = var >= 0 ? &by_var[var] : &by_link[link];
+        size_t gi = *slot - 1;
+        if (*slot == 0) {
+            lu_reserve((void **)&a->groups, &cap, a->ngroups + 1, sizeof *a->groups);
+            gi = a->ngroups++;
+            *slot = gi + 1;
+            a->groups[gi] = (loop_group){.var = var, .link = link, .exact = true, .searched = true,
+                                         .shortest = i, .strongest = i, .gain = L->gain,
+                                         .score = group_score(w, L->links, L->len)};
+        }
+        loop_group *G = &a->groups[gi];
+        L->group = gi;
+        G->count++;
+        if (L->type == 'R')
+            G->nr++;
+        else
+            G->nb++;
+        if (L->len < a->loops[G->shortest].len)
+            G->shortest = i;
+        double sc = group_score(w, L->links, L->len);
+        if (sc > G->score || (sc == G->score && L->len < a->loops[G->strongest].len)) {
+            G->strongest = i;
+            G->gain = L->gain;
+            G->score = sc;
+        }
+    }
+    free(by_var);
+    free(by_link);
+    free(w);
+    if (a->capped)
+        for (size_t k = 0; k < a->ngroups; k++)
+            a->groups[k].exact = false;
+}
+
+/* Fill a from the cycles in cs; with `ranked`, in rank order (analyze.h),
+ * else in the order given. */
+static void fill(loop_analysis *a, cycle_set *cs, bool ranked);
+
 loop_analysis *loops_analyze(const cld_graph *g, size_t max)
 {
     loop_analysis *a = lu_alloc(1, sizeof *a);
@@ -49,6 +124,54 @@ loop_analysis *loops_analyze(const cld_graph *g, size_t max)
     cycle_set cs;
     cycles_find(g, max, &cs);
     a->capped = cs.capped;
+    a->complete = !cs.capped;
+    fill(a, &cs, true);
+    assign_groups(a);
+    order_groups(a);
+    return a;
+}
+
+loop_analysis *loops_analyze_bounded(const cld_graph *g, size_t budget, size_t count_cap)
+{
+    cycle_set cs;
+    cycles_find(g, budget, &cs);
+    if (!cs.capped || budget == 0) {
+        loop_analysis *a = lu_alloc(1, sizeof *a);
+        a->g = g;
+        a->max = budget;
+        a->complete = true;
+        fill(a, &cs, true);
+        assign_groups(a);
+        order_groups(a);
+        return a;
+    }
+    cycles_free(&cs);
+    loop_analysis *a = lu_alloc(1, sizeof *a);
+    a->g = g;
+    a->max = budget;
+    a->capped = true;
+    a->count_cap = count_cap;
+    group_search(g, count_cap, &cs, &a->groups, &a->ngroups);
+    fill(a, &cs, false);
+    for (size_t k = 0; k < a->ngroups; k++) {
+        loop_group *G = &a->groups[k];
+        a->loops[G->shortest].group = k;
+        a->loops[G->strongest].group = k;
+    }
+    /* the totals are the groups' counts (lower bounds where not exact) */
+    a->nr = a->nb = 0;
+    for (size_t k = 0; k < a->ngroups; k++) {
+        a->nr += a->groups[k].nr;
+        a->nb += a->groups[k].nb;
+    }
+    order_groups(a);
+    return a;
+}
+
+static void fill(loop_analysis *a, cycle_set *cs_in, bool ranked)
+{
+    const cld_graph *g = a->g;
+    cycle_set cs = *cs_in;
     a->n = cs.n;
 
     /* All keys, links and variables live in three flat arrays (one
@@ -63,7 +186,8 @@ loop_analysis *loops_analyze(const cld_graph *g, size_t max)
         sort_desc(k[i].key, k[i].len);
         k[i].cycle = i;
     }
-    qsort(k, cs.n, sizeof *k, cmp_keyed);
+    if (ranked)
+        qsort(k, cs.n, sizeof *k, cmp_keyed);
 
     a->loops = lu_alloc(cs.n, sizeof *a->loops);
     a->all_links = lu_alloc(total, sizeof *a->all_links);
@@ -85,6 +209,7 @@ loop_analysis *loops_analyze(const cld_graph *g, size_t max)
             L->negatives += l->sign < 0;
             L->delays += l->delay;
         }
+        L->gain = group_gain(g, L->links, L->len);
         L->type = L->negatives % 2 ? 'B' : 'R';
         snprintf(L->name, sizeof L->name, "%c%zu", L->type, r + 1);
         if (L->type == 'R')
@@ -136,7 +261,6 @@ loop_analysis *loops_analyze(const cld_graph *g, size_t max)
         L->unguarded = !touched;
         a->nunguarded += L->unguarded;
     }
-    return a;
 }
 
 void loops_free(loop_analysis *a)
@@ -155,6 +279,8 @@ void loops_free(loop_analysis *a)
     free(a->var_nloops);
     free(a->var_bloops);
     free(a->var_nbloops);
+    free(a->groups);
+    free(a->order);
     free(a);
 }
 

@@ -12,10 +12,10 @@
  * end of a file never renumbers the loops above it.  Each loop's variables
  * are listed from the one declared first.
  *
- * Flags, as DESIGN.md section 6 and the seed rule ask:
+ * Flags, as DESIGN.md section 6 asks:
  *   unguarded      a reinforcing loop that no balancing loop touches (shares
- *                  a variable with): "every reinforcing loop needs a
- *                  circuit breaker"
+ *                  a variable with): nothing drawn limits it (Meadows: a
+ *                  reinforcing loop runs until a balancing loop stops it)
  *   can oscillate  a balancing loop containing a delay: it corrects late
  *                  and overshoots */
 #ifndef EDDY_LOOPS_ANALYZE_H
@@ -25,6 +25,7 @@
 #include <stddef.h>
 
 #include "graph.h"
+#include "group.h"
 
 typedef struct cld_loop {
     int *links; /* in the order travelled, from the first-declared variable */
@@ -34,6 +35,8 @@ typedef struct cld_loop {
     char name[24]; /* "R1", "B2": the letter and the loop's rank */
     int negatives, delays;
     bool unguarded, can_oscillate;
+    double gain;  /* the product of its links' gains */
+    size_t group; /* index into groups */
 } cld_loop;
 
 typedef struct loop_analysis {
@@ -48,11 +51,30 @@ typedef struct loop_analysis {
     size_t **var_loops, *var_nloops;
     size_t **var_bloops, *var_nbloops;
     int *all_links, *all_vars; /* the storage the loops point into */
+    /* The loops grouped by their cut (group.h), and the groups in the
+     * order they matter: the strongest loop's gain, then the count. */
+    loop_group *groups;
+    size_t ngroups;
+    size_t *order;
+    /* true: loops holds every loop of the diagram (Johnson's algorithm
+     * finished); false: it holds the shortest and strongest loops of each
+     * group (loops_analyze_bounded past its budget), and the group counts
+     * of at least count_cap are lower bounds. */
+    bool complete;
+    size_t count_cap;
 } loop_analysis;
 
 /* Find, order, classify and flag the loops of g (which must outlive the
  * result).  max caps the number of loops (0: no cap). */
 loop_analysis *loops_analyze(const cld_graph *g, size_t max);
+
+/* The same while the diagram has at most `budget` loops (then complete is
+ * true and the result is loops_analyze's).  Past it, no list of every loop
+ * is made: each group is searched on its own (group_search), its loops
+ * counted up to count_cap, and only its shortest and strongest loops kept,
+ * so memory stays O(V + E) plus a few loops per group.  The loops are then
+ * numbered group by group. */
+loop_analysis *loops_analyze_bounded(const cld_graph *g, size_t budget, size_t count_cap);
 void loops_free(loop_analysis *a);
 
 /* The other loops sharing a variable with loop i, in rank order: of type

@@ -73,9 +73,37 @@ static int edge_var(dv *D, const char *caller, const char *kind, const char *cal
     return v;
 }
 
-static void link(dv *D, int from, int to, int sign, bool delay, const char *note, const char *origin, model_pos at)
+static int link(dv *D, int from, int to, int sign, bool delay, const char *note, const char *origin, model_pos at)
 {
-    cld_link_add(D->g, from, to, sign, delay, note, origin, at.line, at.col);
+    return cld_link_add(D->g, from, to, sign, delay, note, origin, at.line, at.col);
+}
+
+/* A link's worst-case multiplication (graph.h): the largest said wins. */
+static void gain(dv *D, int li, double g)
+{
+    if (g > D->g->links[li].gain)
+        D->g->links[li].gain = g;
+}
+
+/* The variables a switch in the model removes: the retries and hedges of a
+ * call edge (retries off, hedging off) and a cache's misses (coalescing and
+ * stale-while-revalidate); loops are grouped by them. */
+static void mark_cuts(dv *D)
+{
+    cld_graph *g = D->g;
+    for (size_t v = 0; v < g->nvars; v++) {
+        cld_var *x = &g->vars[v];
+        const char *dot = strrchr(x->id, '.');
+        const char *metric = dot ? dot + 1 : x->id;
+        if (!x->kind)
+            continue;
+        if (!strcmp(metric, "retries"))
+            x->cut = "retries";
+        else if (!strcmp(metric, "hedges"))
+            x->cut = "hedging";
+        else if (!strcmp(x->kind, "cache") && !strcmp(metric, "misses"))
+            x->cut = "cache";
+    }
 }
 
 /* Which services can fail, reject, or slow down under load.  The call
@@ -477,7 +505,8 @@ static void hedge_links(dv *D, const edge_ctx *E)
     int hedges = edge_var(D, E->caller, E->kind, E->callee, "hedges");
     snprintf(note, sizeof note, "an answer later than %s sends another copy (up to %d in all)", delay, h->attempts);
     link(D, E->tlat, hedges, +1, false, note, origin, h->pos);
-    link(D, hedges, E->tload, +1, false, "every copy is served, the losers too (wasted work)", origin, h->pos);
+    gain(D, link(D, hedges, E->tload, +1, false, "every copy is served, the losers too (wasted work)", origin, h->pos),
+         2);
     if ((h->non_fatal & RETRY_ON_ERROR) && D->can_fail[c->to])
         link(D, var(D, E->callee, "service", "errors"), hedges, +1, false,
              "a non-fatal error sends the next hedge at once", origin, h->pos);
@@ -696,10 +725,12 @@ static void edge_links(dv *D, int ci, int si, const call_spec *c)
         if (on_reject && refuses)
             link(D, edge_var(D, caller, kind, callee, "pool_rejects"), retries, +1, false,
                  "retry on reject (the pool refused)", retry_origin, c->retry.pos);
-        link(D, retries, tload, +1, c->retry.backoff != BACKOFF_NONE,
-             c->retry.backoff != BACKOFF_NONE ? "each retry is a new attempt, after a backoff"
-                                              : "each retry is a new attempt, at once",
-             retry_origin, c->retry.pos);
+        gain(D,
+             link(D, retries, tload, +1, c->retry.backoff != BACKOFF_NONE,
+                  c->retry.backoff != BACKOFF_NONE ? "each retry is a new attempt, after a backoff"
+                                                   : "each retry is a new attempt, at once",
+                  retry_origin, c->retry.pos),
+             c->retry.attempts);
     }
     if (c->retry.attempts > 1 && (c->retry.on & RETRY_ON_TIMEOUT) && timeouts >= 0 && !D->slows[c->to])
         cld_note_add(
@@ -892,6 +923,7 @@ cld_graph *derive_graph(const model *m)
         walk_service(&D, (int)si);
     }
     autoscaler_links(&D);
+    mark_cuts(&D);
     free(D.linked);
     free(D.walked);
     free(D.limited);

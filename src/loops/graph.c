@@ -88,6 +88,7 @@ int cld_var_add(cld_graph *g, const char *id, const char *name, int line, int co
     x->name = lu_strdup(named ? name : id);
     x->entity = lu_strdup(x->name);
     x->kind = NULL;
+    x->cut = NULL;
     x->line = line;
     x->col = col;
     hidx_put(&g->by_id, hidx_hash_str(id), (int)g->nvars);
@@ -142,6 +143,7 @@ int cld_link_add(cld_graph *g, int from, int to, int sign, bool delay, const cha
     l->from = from;
     l->to = to;
     l->sign = sign;
+    l->gain = 1;
     l->delay = delay;
     l->note = lu_strdup(note);
     l->origin = lu_strdup(origin);

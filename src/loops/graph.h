@@ -25,6 +25,11 @@ typedef struct cld_var {
                          hand-drawn diagram, the variable itself */
     const char *kind; /* the entity's kind, "client" or "service" (a static
                          string), or NULL in a hand-drawn diagram */
+    /* In a derived diagram, the switch in the model that removes this
+     * variable and so cuts every loop through it: "retries", "hedging" or
+     * "cache" (a static string); NULL when none does.  Loops are grouped
+     * by it (group.h). */
+    const char *cut;
     int line, col;
 } cld_var;
 
@@ -34,6 +39,11 @@ typedef struct cld_link {
     bool delay;
     char *note;   /* may be empty, never NULL */
     char *origin; /* may be empty, never NULL */
+    /* How many times over the arrow can multiply what it carries, at worst:
+     * a retry policy's attempts, 2 for a hedge, 1 for every other link.
+     * A loop's gain is the product over its links: the worst-case
+     * amplification around it, which ranks the loops that matter. */
+    double gain;
     int line, col;
 } cld_link;
 

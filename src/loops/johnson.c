@@ -21,7 +21,7 @@ typedef struct succ {
     size_t first, count; /* range in jn.grouped */
 } succ;
 
-typedef struct jn {
+struct cycle_search {
     const cld_graph *g;
     int n;
     size_t *off; /* vertex v's successors are succs[off[v] .. off[v+1]) */
@@ -39,16 +39,25 @@ typedef struct jn {
     size_t words;
     int *work; /* scratch stack for unblocking and reachability */
 
+    int *cyc;    /* the cycle being reported, as links */
     int *path;   /* vertices on the current path */
     size_t *via; /* via[i]: the successor entry taken from path[i] */
     size_t *pos; /* next successor to try at path[i] */
     unsigned char *found;
     size_t depth;
 
-    size_t max;
-    cycle_set *out;
+    /* the current search's filters */
+    int minv;                   /* vertices below it are out (Johnson's s) */
+    const unsigned char *skip;  /* vertices set here are out, or NULL */
+    size_t below;               /* links of this index or above are out */
+    int first;                  /* the forced first link, or -1 */
+    size_t *pick, *lo, *cnt;    /* the odometer over parallel links */
+
+    cycle_fn fn;
+    void *ud;
     bool stop;
-} jn;
+};
+typedef struct cycle_search jn;
 
 static int cmp_link(const void *a, const void *b, const cld_graph *g)
 {
@@ -106,9 +115,25 @@ static void build(jn *J)
     free(fill);
 }
 
-/* Mark in_comp with the strongly connected component of s among vertices
- * >= s: the vertices reachable from s that can also reach s.  Returns its
- * size. */
+static bool pred_ok(const jn *J, int u, int v);
+
+static bool vertex_ok(const jn *J, int w) { return w >= J->minv && !(J->skip && J->skip[w]); }
+
+/* How many of successor entry k's parallel links pass the link filter:
+ * they are sorted by index, so the ones that pass come first. */
+static size_t links_ok(const jn *J, size_t k)
+{
+    const succ *e = &J->succs[k];
+    size_t c = 0;
+    while (c < e->count && (size_t)J->grouped[e->first + c] < J->below)
+        c++;
+    return c;
+}
+
+/* Mark in_comp with the vertices that can be on a cycle through s under
+ * the filters: reachable from s (from the forced first link's head, if
+ * any) and able to reach s.  Without filters that is s's strongly
+ * connected component among vertices >= s.  Returns its size. */
 static int component(jn *J, int s)
 {
     int n = J->n;
@@ -116,13 +141,18 @@ static int component(jn *J, int s)
     memset(fwd, 0, (size_t)n);
     memset(J->in_comp, 0, (size_t)n);
     size_t top = 0;
-    J->work[top++] = s;
-    fwd[s] = 1;
+    int from = J->first >= 0 ? J->g->links[J->first].to : s;
+    if (!vertex_ok(J, from) && from != s)
+        return 0;
+    J->work[top++] = from;
+    fwd[from] = 1;
     while (top) {
         int v = J->work[--top];
+        if (v == s && from != s)
+            continue; /* a cycle does not pass s twice */
         for (size_t k = J->off[v]; k < J->off[v + 1]; k++) {
             int w = J->succs[k].to;
-            if (w >= s && !fwd[w]) {
+            if (vertex_ok(J, w) && !fwd[w] && links_ok(J, k)) {
                 fwd[w] = 1;
                 J->work[top++] = w;
             }
@@ -136,7 +166,7 @@ static int component(jn *J, int s)
         size++;
         for (size_t k = J->roff[v]; k < J->roff[v + 1]; k++) {
             int u = J->preds[k];
-            if (u >= s && fwd[u] && !J->in_comp[u]) {
+            if (vertex_ok(J, u) && fwd[u] && !J->in_comp[u] && pred_ok(J, u, v)) {
                 J->in_comp[u] = 1;
                 J->work[top++] = u;
             }
@@ -144,6 +174,18 @@ static int component(jn *J, int s)
     }
     memset(fwd, 0, (size_t)n);
     return size;
+}
+
+/* Does some link u -> v pass the link filter?  (For the backward half of
+ * the component; only a link limit needs the look.) */
+static bool pred_ok(const jn *J, int u, int v)
+{
+    if (J->below >= J->g->nlinks)
+        return true;
+    for (size_t k = J->off[u]; k < J->off[u + 1]; k++)
+        if (J->succs[k].to == v)
+            return links_ok(J, k) > 0;
+    return false;
 }
 
 static bool in_b(const jn *J, int v, int w) /* is w in B(v)? */
@@ -193,41 +235,35 @@ static void unblock(jn *J, int u)
     }
 }
 
-static void emit_one(jn *J, const size_t *pick, size_t len)
-{
-    cycle_set *cs = J->out;
-    if (J->max && cs->n == J->max) {
-        cs->capped = true;
-        J->stop = true;
-        return;
-    }
-    lu_reserve((void **)&cs->start, &cs->cap_start, cs->n + 2, sizeof *cs->start);
-    size_t at = cs->start[cs->n];
-    lu_reserve((void **)&cs->links, &cs->cap_links, at + len, sizeof *cs->links);
-    for (size_t i = 0; i < len; i++) {
-        const succ *e = &J->succs[J->via[i]];
-        cs->links[at + i] = J->grouped[e->first + pick[i]];
-    }
-    cs->start[cs->n + 1] = at + len;
-    cs->n++;
-}
-
 /* The current path closed back to s: report it once per choice of
  * parallel link on each step (an odometer over the multiplicities). */
-static void emit(jn *J, size_t *pick)
+static void emit(jn *J)
 {
     size_t len = J->depth;
-    memset(pick, 0, len * sizeof *pick);
+    for (size_t i = 0; i < len; i++) {
+        const succ *e = &J->succs[J->via[i]];
+        J->pick[i] = 0;
+        if (i == 0 && J->first >= 0) {
+            J->lo[i] = (size_t)-1; /* the forced link alone */
+            J->cnt[i] = 1;
+        } else {
+            J->lo[i] = e->first;
+            J->cnt[i] = links_ok(J, J->via[i]);
+        }
+    }
     for (;;) {
-        emit_one(J, pick, len);
-        if (J->stop)
+        for (size_t i = 0; i < len; i++)
+            J->cyc[i] = J->lo[i] == (size_t)-1 ? J->first : J->grouped[J->lo[i] + J->pick[i]];
+        if (!J->fn(J->ud, J->cyc, len)) {
+            J->stop = true;
             return;
+        }
         size_t i = len;
         while (i > 0) {
             i--;
-            if (++pick[i] < J->succs[J->via[i]].count)
+            if (++J->pick[i] < J->cnt[i])
                 break;
-            pick[i] = 0;
+            J->pick[i] = 0;
             if (i == 0)
                 return;
         }
@@ -238,8 +274,9 @@ static void emit(jn *J, size_t *pick)
 
 /* Johnson's CIRCUIT(s), iteratively: each frame is a vertex on the path,
  * the next successor to try, and whether a cycle was found below it. */
-static void circuit(jn *J, int s, size_t *pick)
+static void circuit(jn *J, int s)
 {
+    int head = J->first >= 0 ? J->g->links[J->first].to : -1;
     J->depth = 1;
     J->path[0] = s;
     J->pos[0] = J->off[s];
@@ -253,9 +290,11 @@ static void circuit(jn *J, int s, size_t *pick)
             int w = J->succs[e].to;
             if (!J->in_comp[w])
                 continue;
+            if (d == 0 && J->first >= 0 ? w != head : links_ok(J, e) == 0)
+                continue;
             if (w == s) {
                 J->via[d] = e;
-                emit(J, pick);
+                emit(J);
                 J->found[d] = 1;
             } else if (!J->blocked[w]) {
                 J->via[d] = e;
@@ -285,80 +324,160 @@ static void circuit(jn *J, int s, size_t *pick)
     }
 }
 
+cycle_search *cycles_search_new(const cld_graph *g)
+{
+    jn *J = lu_alloc(1, sizeof *J);
+    J->g = g;
+    J->n = (int)g->nvars;
+    int n = J->n;
+    build(J);
+    J->in_comp = lu_alloc((size_t)n + 1, 1);
+    J->blocked = lu_alloc((size_t)n + 1, 1);
+    J->bl = lu_alloc((size_t)n + 1, sizeof *J->bl);
+    J->bln = lu_alloc((size_t)n + 1, sizeof *J->bln);
+    J->blcap = lu_alloc((size_t)n + 1, sizeof *J->blcap);
+    J->words = ((size_t)n + 63) / 64;
+    /* The bit matrix makes "is v in B(w)" O(1); beyond 8192 variables it
+     * would cost more memory than the diagrams are worth, so fall back to
+     * scanning the (usually short) lists. */
+    if (n <= 8192)
+        J->bbits = lu_alloc((size_t)n * J->words + 1, sizeof *J->bbits);
+    J->work = lu_alloc((size_t)n + 1, sizeof *J->work);
+    J->path = lu_alloc((size_t)n + 1, sizeof *J->path);
+    J->via = lu_alloc((size_t)n + 1, sizeof *J->via);
+    J->pos = lu_alloc((size_t)n + 1, sizeof *J->pos);
+    J->found = lu_alloc((size_t)n + 1, 1);
+    J->cyc = lu_alloc((size_t)n + 1, sizeof *J->cyc);
+    J->pick = lu_alloc((size_t)n + 1, sizeof *J->pick);
+    J->lo = lu_alloc((size_t)n + 1, sizeof *J->lo);
+    J->cnt = lu_alloc((size_t)n + 1, sizeof *J->cnt);
+    return J;
+}
+
+void cycles_search_free(cycle_search *J)
+{
+    if (!J)
+        return;
+    for (int v = 0; v < J->n; v++)
+        free(J->bl[v]);
+    free(J->bl);
+    free(J->bln);
+    free(J->blcap);
+    free(J->bbits);
+    free(J->in_comp);
+    free(J->blocked);
+    free(J->work);
+    free(J->path);
+    free(J->via);
+    free(J->pos);
+    free(J->found);
+    free(J->cyc);
+    free(J->pick);
+    free(J->lo);
+    free(J->cnt);
+    free(J->off);
+    free(J->succs);
+    free(J->roff);
+    free(J->preds);
+    free(J->grouped);
+    free(J);
+}
+
+/* One search from s under the filters already set in J. */
+static void search_from(jn *J, int s)
+{
+    if (J->off[s] == J->off[s + 1])
+        return;
+    int size = component(J, s);
+    bool self = false;
+    for (size_t k = J->off[s]; k < J->off[s + 1]; k++)
+        self = self || J->succs[k].to == s;
+    if (size < 2 && !self)
+        return;
+    for (int v = 0; v < J->n; v++)
+        if (J->in_comp[v]) {
+            J->blocked[v] = 0;
+            clear_b(J, v);
+        }
+    circuit(J, s);
+    for (int v = 0; v < J->n; v++)
+        if (J->in_comp[v]) {
+            J->blocked[v] = 0;
+            clear_b(J, v);
+        }
+}
+
+bool cycles_each(cycle_search *J, cycle_fn fn, void *ud)
+{
+    J->fn = fn;
+    J->ud = ud;
+    J->stop = false;
+    J->skip = NULL;
+    J->below = J->g->nlinks;
+    J->first = -1;
+    for (int s = 0; s < J->n && !J->stop; s++) {
+        J->minv = s;
+        search_from(J, s);
+    }
+    return !J->stop;
+}
+
+bool cycles_through(cycle_search *J, int s, int first, const unsigned char *skip, size_t below, cycle_fn fn,
+                    void *ud)
+{
+    J->fn = fn;
+    J->ud = ud;
+    J->stop = false;
+    J->skip = skip;
+    J->below = below;
+    J->first = first;
+    J->minv = 0;
+    if (skip && skip[s])
+        return true;
+    if (first >= 0 && J->g->links[first].to == s) {
+        /* a self-loop: the link alone is the cycle */
+        J->stop = !fn(ud, &first, 1);
+        return !J->stop;
+    }
+    search_from(J, s);
+    J->first = -1;
+    return !J->stop;
+}
+
+typedef struct store_ctx {
+    cycle_set *cs;
+    size_t max;
+} store_ctx;
+
+static bool store(void *ud, const int *links, size_t len)
+{
+    store_ctx *c = ud;
+    cycle_set *cs = c->cs;
+    if (c->max && cs->n == c->max) {
+        cs->capped = true;
+        return false;
+    }
+    lu_reserve((void **)&cs->start, &cs->cap_start, cs->n + 2, sizeof *cs->start);
+    size_t at = cs->start[cs->n];
+    lu_reserve((void **)&cs->links, &cs->cap_links, at + len, sizeof *cs->links);
+    memcpy(cs->links + at, links, len * sizeof *links);
+    cs->start[cs->n + 1] = at + len;
+    cs->n++;
+    return true;
+}
+
 void cycles_find(const cld_graph *g, size_t max, cycle_set *out)
 {
     memset(out, 0, sizeof *out);
     out->max = max;
     out->start = lu_alloc(1, sizeof *out->start);
     out->cap_start = 1;
-    jn J = {0};
-    J.g = g;
-    J.n = (int)g->nvars;
-    J.max = max;
-    J.out = out;
-    int n = J.n;
-    if (n == 0 || g->nlinks == 0)
+    if (g->nvars == 0 || g->nlinks == 0)
         return;
-    build(&J);
-    J.in_comp = lu_alloc((size_t)n, 1);
-    J.blocked = lu_alloc((size_t)n, 1);
-    J.bl = lu_alloc((size_t)n, sizeof *J.bl);
-    J.bln = lu_alloc((size_t)n, sizeof *J.bln);
-    J.blcap = lu_alloc((size_t)n, sizeof *J.blcap);
-    J.words = ((size_t)n + 63) / 64;
-    /* The bit matrix makes "is v in B(w)" O(1); beyond 8192 variables it
-     * would cost more memory than the diagrams are worth, so fall back to
-     * scanning the (usually short) lists. */
-    if (n <= 8192)
-        J.bbits = lu_alloc((size_t)n * J.words, sizeof *J.bbits);
-    J.work = lu_alloc((size_t)n + 1, sizeof *J.work);
-    J.path = lu_alloc((size_t)n + 1, sizeof *J.path);
-    J.via = lu_alloc((size_t)n + 1, sizeof *J.via);
-    J.pos = lu_alloc((size_t)n + 1, sizeof *J.pos);
-    J.found = lu_alloc((size_t)n + 1, 1);
-    size_t *pick = lu_alloc((size_t)n + 1, sizeof *pick);
-
-    for (int s = 0; s < n && !J.stop; s++) {
-        if (J.off[s] == J.off[s + 1])
-            continue;
-        int size = component(&J, s);
-        bool self = false;
-        for (size_t k = J.off[s]; k < J.off[s + 1]; k++)
-            self = self || J.succs[k].to == s;
-        if (size < 2 && !self)
-            continue;
-        for (int v = s; v < n; v++)
-            if (J.in_comp[v]) {
-                J.blocked[v] = 0;
-                clear_b(&J, v);
-            }
-        circuit(&J, s, pick);
-        for (int v = s; v < n; v++)
-            if (J.in_comp[v]) {
-                J.blocked[v] = 0;
-                clear_b(&J, v);
-            }
-    }
-
-    for (int v = 0; v < n; v++)
-        free(J.bl[v]);
-    free(J.bl);
-    free(J.bln);
-    free(J.blcap);
-    free(J.bbits);
-    free(J.in_comp);
-    free(J.blocked);
-    free(J.work);
-    free(J.path);
-    free(J.via);
-    free(J.pos);
-    free(J.found);
-    free(pick);
-    free(J.off);
-    free(J.succs);
-    free(J.roff);
-    free(J.preds);
-    free(J.grouped);
+    cycle_search *S = cycles_search_new(g);
+    store_ctx c = {out, max};
+    cycles_each(S, store, &c);
+    cycles_search_free(S);
 }
 
 void cycles_free(cycle_set *cs)

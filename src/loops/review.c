@@ -582,6 +582,49 @@ review *review_model(const model *m)
                  m->services[s].name, list.s, m->services[s].name);
         lu_buf_free(&list);
     }
+    /* Correlated couplings the availability sections declare (eddy avail):
+     * an infra entry that several replicas depend on, and a callee that
+     * every replica of its caller calls.  Replicas drawn as redundant are
+     * not independent when one outage takes them all down. */
+    for (size_t x = 0; x < m->ninfra; x++) {
+        lu_buf list = {0};
+        long reps = 0;
+        size_t nsvc = 0;
+        for (size_t s = 0; s < m->nservices; s++)
+            for (size_t d = 0; d < m->services[s].ndepends; d++)
+                if (m->services[s].depends_on[d].on.infra == (int)x) {
+                    const service_spec *S = &m->services[s];
+                    if (S->replicas > 1)
+                        lu_buf_printf(&list, "%s%s's %ld replicas", nsvc ? ", " : "", S->name, S->replicas);
+                    else
+                        lu_buf_printf(&list, "%s%s", nsvc ? ", " : "", S->name);
+                    nsvc++;
+                    reps += S->replicas;
+                }
+        if (reps >= 2)
+            add_flag(&R, "correlated-coupling", -1, -1, m->infra[x].pos,
+                     "%s is a dependency of %s: one outage of %s takes them down together, so they are not "
+                     "independent (a common cause; `eddy avail` counts it)",
+                     m->infra[x].name, list.s, m->infra[x].name);
+        lu_buf_free(&list);
+    }
+    bool avail_model = m->ninfra > 0;
+    for (size_t s = 0; s < m->nservices; s++)
+        avail_model = avail_model || m->services[s].failures.on;
+    for (size_t i = 0; avail_model && i < r->nedges; i++) {
+        const review_edge *e = &r->edges[i];
+        if (e->client >= 0 || m->services[e->service].replicas < 2)
+            continue;
+        const call_spec *c = e->spec;
+        if ((c->has_cache && m->caches[c->cache].swr > 0) || (c->breaker.on && c->breaker.fallback == FALLBACK_DEFAULT) ||
+            (c->bulkhead.on && c->bulkhead.fallback == FALLBACK_DEFAULT))
+            continue; /* stale entries or a fallback answer cover the callee's outage */
+        const service_spec *S = &m->services[e->service], *T = &m->services[e->callee];
+        add_flag(&R, "correlated-coupling", (int)i, e->callee, e->spec->pos,
+                 "%s's %ld replicas all call %s (%ld replica%s): when %s is down they fail together, so %s's "
+                 "redundancy does not cover it",
+                 S->name, S->replicas, T->name, T->replicas, T->replicas == 1 ? "" : "s", T->name, S->name);
+    }
     /* Two autoscalers on one service measuring different things: each
      * controller's goal moves the replica count away from the other's, so
      * they fight (DESIGN.md 7: one controller per goal). */

@@ -16,6 +16,7 @@
 #include <yaml.h>
 
 #include "hypotheses.h"
+#include "avail_load.h"
 #include "units.h"
 #include "yamldoc.h"
 #include "yedit.h"
@@ -1303,8 +1304,9 @@ static int get_service(loader *L, yaml_node_t *k, yaml_node_t *n, service_spec *
         return -1;
     static const char *const keys[] = {"workers",  "queue", "discipline", "service_time", "contention", "errors",
                                        "replicas", "calls", "shed",       "deadlines",    "bulkheads",  "startup",
-                                       NULL};
-    enum { K_WORKERS, K_QUEUE, K_DISC, K_TIME, K_CONT, K_ERRORS, K_REPLICAS, K_CALLS, K_SHED, K_DEADLINES, K_BULKHEADS, K_STARTUP };
+                                       "failures", "zones", "depends_on", NULL};
+    enum { K_WORKERS, K_QUEUE, K_DISC, K_TIME, K_CONT, K_ERRORS, K_REPLICAS, K_CALLS, K_SHED, K_DEADLINES, K_BULKHEADS, K_STARTUP,
+           K_FAILURES, K_ZONES, K_DEPENDS };
     field f[MAX_FIELDS];
     if (map_fields(L, n, path, keys, f) < 0)
         return -1;
@@ -1409,7 +1411,8 @@ static int get_service(loader *L, yaml_node_t *k, yaml_node_t *n, service_spec *
                         yd_text(f[K_STARTUP].val));
         s->startup_pos = pos_of(f[K_STARTUP].val);
     }
-    return 0;
+    /* availability: avail_load.c */
+    return avail_load_service(&L->y, path, f[K_FAILURES].val, f[K_ZONES].val, f[K_DEPENDS].val, s);
 }
 
 /* ---- faults and actions ------------------------------------------------------ */
@@ -2209,9 +2212,10 @@ static int get_model(loader *L, yaml_node_t *root)
     if (need_mapping(L, root, "model", "a mapping with duration, clients and services") < 0)
         return -1;
     static const char *const keys[] = {"name",    "description", "duration", "seed",    "sample",
-                                       "clients", "services",    "faults",   "actions", "autoscalers", "caches", "hypotheses", NULL};
+                                       "clients", "services",    "faults",   "actions", "autoscalers", "caches",
+                                       "infra",   "ccf",         "hypotheses", NULL};
     enum { K_NAME, K_DESC, K_DURATION, K_SEED, K_SAMPLE, K_CLIENTS, K_SERVICES, K_FAULTS, K_ACTIONS, K_AUTOSCALERS,
-           K_CACHES, K_HYPOTHESES };
+           K_CACHES, K_INFRA, K_CCF, K_HYPOTHESES };
     field f[MAX_FIELDS];
     if (map_fields(L, root, "", keys, f) < 0)
         return -1;
@@ -2335,6 +2339,13 @@ static int get_model(loader *L, yaml_node_t *root)
         goto out;
     if (check_caches(L) < 0)
         goto out;
+    /* availability: avail_load.c */
+    if (f[K_INFRA].val && avail_load_infra(&L->y, f[K_INFRA].val, m) < 0)
+        goto out;
+    if (f[K_CCF].val && avail_load_ccf(&L->y, f[K_CCF].val, m) < 0)
+        goto out;
+    if (avail_load_check(&L->y, m) < 0)
+        goto out;
     rc = check_calls_acyclic(L);
     /* last: a hypothesis names any entity, and its window the faults */
     if (rc == 0 && f[K_HYPOTHESES].val)
@@ -2432,7 +2443,9 @@ void model_free(model *m)
         for (size_t j = 0; j < m->services[i].nbulkheads; j++)
             free(m->services[i].bulkheads[j].caller);
         free(m->services[i].bulkheads);
+        avail_load_free_service(&m->services[i]);
     }
+    avail_load_free(m);
     free(m->clients);
     free(m->services);
     free(m->faults);

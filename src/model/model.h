@@ -15,6 +15,7 @@
 #include "../core/clock.h"
 #include "../core/dist.h"
 #include "../core/err.h"
+#include "../core/repair.h"
 
 #define MODEL_UNLIMITED (-1L)
 
@@ -211,6 +212,54 @@ typedef struct bulkhead_spec {
     model_pos pos;
 } bulkhead_spec;
 
+/* ---- availability (docs/model.md, "Availability") ---------------------- */
+
+/* A failure process: up for `mtbf` on average, then down for a repair drawn
+ * from `mttr`.  Seconds, as doubles: failure processes run over months. */
+typedef struct failures_spec {
+    bool on;
+    double mtbf;
+    repair mttr;
+    model_pos pos;
+} failures_spec;
+
+/* A name of an infra entry, resolved once the whole model is read. */
+typedef struct infra_ref {
+    char *name;
+    int infra; /* index into model.infra */
+    model_pos pos;
+} infra_ref;
+
+/* `depends_on:` an infra entry, and what its outage does. */
+typedef struct depends_spec {
+    infra_ref on;
+    simtime stale; /* 0: the outage fails the service; > 0: it serves cached data for this long */
+} depends_spec;
+
+/* Something shared that serves no requests itself (`infra:`): a config
+ * server, DNS, a control plane, a zone, a base image. */
+typedef struct infra_spec {
+    char *name;
+    model_pos pos;
+    failures_spec failures;
+} infra_spec;
+
+/* A common-cause failure group (`ccf:`), beta-factor as the Open-PSA MEF
+ * defines it.  A member is a service (all its replicas) or an infra entry. */
+typedef struct ccf_member {
+    char *name;
+    int service, infra; /* one of them >= 0 */
+    model_pos pos;
+} ccf_member;
+
+typedef struct ccf_spec {
+    char *name;
+    ccf_member *members;
+    size_t nmembers;
+    double beta;
+    model_pos pos;
+} ccf_spec;
+
 typedef struct service_spec {
     char *name;
     model_pos pos;
@@ -234,6 +283,11 @@ typedef struct service_spec {
      * the replica slots allocated for it: the most replicas it can have. */
     bool scaled;
     long slots;
+    failures_spec failures; /* per replica */
+    infra_ref *zones;       /* replicas spread round-robin over these */
+    size_t nzones;
+    depends_spec *depends_on;
+    size_t ndepends;
 } service_spec;
 
 /* ---- faults (windows) and actions (moments) ---------------------------- */
@@ -364,6 +418,10 @@ typedef struct model {
     size_t ncaches;
     struct hypothesis *hypotheses; /* `hypotheses:` (hypotheses.h), judged by `eddy check` */
     size_t nhypotheses;
+    infra_spec *infra;
+    size_t ninfra;
+    ccf_spec *ccf;
+    size_t nccf;
 } model;
 
 /* An edit made to the model's YAML before it is read, so that it passes the

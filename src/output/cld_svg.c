@@ -30,6 +30,39 @@ static void marks(const loop_analysis *a, int highlight, char **lk, char **vr)
     }
 }
 
+/* Which links and variables to draw.  A small diagram is drawn whole; a
+ * bigger one shows only the loops that matter: the highlighted loop and
+ * the strongest loop of the groups that matter most (analyze.h), so a
+ * three-tier model is a figure, not a 2000-pixel tower of arrows. */
+#define DRAW_WHOLE_MAX 12
+#define DRAW_GROUPS 3
+
+static void shown(const loop_analysis *a, int highlight, char **lk, char **vr)
+{
+    const cld_graph *g = a->g;
+    *lk = calloc(g->nlinks + 1, 1);
+    *vr = calloc(g->nvars + 1, 1);
+    if (!*lk || !*vr)
+        abort();
+    if (a->complete && a->n <= DRAW_WHOLE_MAX) {
+        memset(*lk, 1, g->nlinks);
+        memset(*vr, 1, g->nvars);
+        return;
+    }
+    size_t pick[DRAW_GROUPS + 1], n = 0;
+    if (highlight >= 0 && (size_t)highlight < a->n)
+        pick[n++] = (size_t)highlight;
+    for (size_t r = 0; r < a->ngroups && r < DRAW_GROUPS; r++)
+        pick[n++] = a->groups[a->order[r]].strongest;
+    for (size_t k = 0; k < n; k++) {
+        const cld_loop *L = &a->loops[pick[k]];
+        for (size_t j = 0; j < L->len; j++) {
+            (*lk)[L->links[j]] = 1;
+            (*vr)[L->vars[j]] = 1;
+        }
+    }
+}
+
 /* ---- Graphviz -------------------------------------------------------------------- */
 
 static void dot_text(FILE *f, const char *s)
@@ -48,18 +81,23 @@ static void dot_text(FILE *f, const char *s)
 static void write_dot(FILE *f, const loop_analysis *a, int highlight)
 {
     const cld_graph *g = a->g;
-    char *lk, *vr;
+    char *lk, *vr, *sl, *sv;
     marks(a, highlight, &lk, &vr);
+    shown(a, highlight, &sl, &sv);
     fprintf(f, "digraph cld {\n  graph [bgcolor=\"transparent\", nodesep=0.35, ranksep=0.45];\n"
                "  node [shape=box, style=rounded, fontname=\"Helvetica\", fontsize=12, color=\"#888888\"];\n"
                "  edge [fontname=\"Helvetica\", fontsize=11, color=\"" INK "\", fontcolor=\"#333333\"];\n");
     for (size_t v = 0; v < g->nvars; v++) {
+        if (!sv[v])
+            continue;
         fprintf(f, "  v%zu [label=\"", v);
         dot_text(f, g->vars[v].name);
         fprintf(f, "\"%s];\n", vr[v] ? ", color=\"" HI "\", penwidth=2.5, fontcolor=\"" HI "\"" : "");
     }
     for (size_t i = 0; i < g->nlinks; i++) {
         const cld_link *l = &g->links[i];
+        if (!sl[i])
+            continue;
         fprintf(f, "  v%d -> v%d [label=\"%s%s\"", l->from, l->to, cld_sign_str(l->sign), l->delay ? " ||" : "");
         if (l->origin[0] || l->note[0]) {
             fprintf(f, ", tooltip=\"");
@@ -75,6 +113,8 @@ static void write_dot(FILE *f, const loop_analysis *a, int highlight)
     fprintf(f, "}\n");
     free(lk);
     free(vr);
+    free(sl);
+    free(sv);
 }
 
 /* Run `dot -Tsvg` on the diagram; the SVG it printed (from "<svg" on), or
@@ -162,20 +202,26 @@ static double label_w(const char *s)
 void cld_svg_plain(FILE *f, const loop_analysis *a, int highlight)
 {
     const cld_graph *g = a->g;
-    char *lk, *vr;
+    char *lk, *vr, *sl, *sv;
     marks(a, highlight, &lk, &vr);
-    size_t n = g->nvars;
+    shown(a, highlight, &sl, &sv);
+    size_t nv = g->nvars, n = 0;
     double maxw = 60;
-    for (size_t v = 0; v < n; v++)
-        maxw = fmax(maxw, label_w(g->vars[v].name));
+    for (size_t v = 0; v < nv; v++)
+        if (sv[v]) {
+            maxw = fmax(maxw, label_w(g->vars[v].name));
+            n++;
+        }
     double R = fmax(110, (double)n * 30 / M_PI);
     double W = 2 * R + maxw + 40, H = 2 * R + 80;
     double cx = W / 2, cy = H / 2;
-    double *x = calloc(n + 1, sizeof *x), *y = calloc(n + 1, sizeof *y);
+    double *x = calloc(nv + 1, sizeof *x), *y = calloc(nv + 1, sizeof *y);
     if (!x || !y)
         abort();
-    for (size_t v = 0; v < n; v++) {
-        double th = -M_PI / 2 + 2 * M_PI * (double)v / (double)(n ? n : 1);
+    for (size_t v = 0, k = 0; v < nv; v++) {
+        if (!sv[v])
+            continue;
+        double th = -M_PI / 2 + 2 * M_PI * (double)k++ / (double)(n ? n : 1);
         x[v] = cx + R * cos(th);
         y[v] = cy + R * sin(th);
     }
@@ -194,7 +240,7 @@ void cld_svg_plain(FILE *f, const loop_analysis *a, int highlight)
      * pair of opposite links shows as two arcs; highlighted ones last, on top */
     for (int pass = 0; pass < 2; pass++)
         for (size_t i = 0; i < g->nlinks; i++) {
-            if (lk[i] != pass)
+            if (lk[i] != pass || !sl[i])
                 continue;
             const cld_link *l = &g->links[i];
             double x0 = x[l->from], y0 = y[l->from], x1 = x[l->to], y1 = y[l->to];
@@ -222,7 +268,9 @@ void cld_svg_plain(FILE *f, const loop_analysis *a, int highlight)
             }
             fputs("</g>\n", f);
         }
-    for (size_t v = 0; v < n; v++) {
+    for (size_t v = 0; v < nv; v++) {
+        if (!sv[v])
+            continue;
         double w = label_w(g->vars[v].name);
         fprintf(f, "<g class=\"var%s\"><rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"22\" rx=\"6\" fill=\"#fff\" "
                    "stroke=\"%s\" stroke-width=\"%s\"/><text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" fill=\"%s\">",
@@ -236,6 +284,8 @@ void cld_svg_plain(FILE *f, const loop_analysis *a, int highlight)
     free(y);
     free(lk);
     free(vr);
+    free(sl);
+    free(sv);
 }
 
 cld_layout cld_svg_write(FILE *f, const loop_analysis *a, int highlight, bool try_dot)

@@ -6,7 +6,9 @@
  * its own: the variables on a circle, the links as arcs.  Either way the
  * highlighted loop (the one sustaining the incident, as `eddy diagnose`
  * found it) is drawn thick and red, and the other links keep their
- * polarity: solid +, dashed -, "||" on a delay. */
+ * polarity: solid +, dashed -, "||" on a delay.  A diagram of more than 12
+ * loops is drawn in part: the highlighted loop and the strongest loop of
+ * the three groups that matter most (analyze.h). */
 #ifndef EDDY_OUTPUT_CLD_SVG_H
 #define EDDY_OUTPUT_CLD_SVG_H
 

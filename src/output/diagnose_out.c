@@ -5,7 +5,9 @@
 #include <math.h>
 #include <string.h>
 
+#include "../analysis/variant.h"
 #include "../loops/graph.h"
+#include "loops_out.h"
 #include "../model/units.h"
 
 static void loop_line(FILE *fp, const diagnosis *d, int li)
@@ -38,7 +40,7 @@ void diagnose_text(FILE *fp, const diagnosis *d, const char *path)
                 fprintf(fp, " %10s", "-");
         fputc('\n', fp);
     }
-    if (m->nfaults) {
+    if (variant_has_trigger(m)) {
         char st[32];
         units_format_duration((simtime)llround(d->settle * 1e9), st, sizeof st);
         if (isfinite(d->recovery_time))
@@ -65,6 +67,11 @@ void diagnose_text(FILE *fp, const diagnosis *d, const char *path)
                     lk->delay ? ", delay" : "", d->graph->vars[lk->to].name, lk->origin);
         }
         const cut *c = &d->cuts.v[d->sustaining_cut];
+        const loop_group *G = &d->loops->groups[l->group];
+        fprintf(fp, "  its group: ");
+        loopsout_group_label(fp, d->graph, G);
+        fprintf(fp, " (%s%zu loops: %zu R, %zu B; `eddy loops` lists the groups)\n", G->exact ? "" : "at least ",
+                G->count, G->nr, G->nb);
         fprintf(fp, "  found by knockout: %s from the end of the trigger", c->label);
         /* the other loops through the same arrow (not the one shown) */
         size_t others = 0;
@@ -188,8 +195,8 @@ json_t *diagnose_json(const diagnosis *d, const char *path)
     json_object_set_new(o, "load", json_num(d->load));
     json_object_set_new(o, "bottleneck", d->bottleneck[0] ? json_string(d->bottleneck) : json_null());
     json_t *tr = json_object();
-    json_object_set_new(tr, "start", d->m->nfaults ? json_real(d->fault_start) : json_null());
-    json_object_set_new(tr, "end", d->m->nfaults ? json_real(d->fault_end) : json_null());
+    json_object_set_new(tr, "start", variant_has_trigger(d->m) ? json_real(d->fault_start) : json_null());
+    json_object_set_new(tr, "end", variant_has_trigger(d->m) ? json_real(d->fault_end) : json_null());
     json_object_set_new(tr, "open_at_end", json_boolean(d->fault_open_at_end));
     json_object_set_new(o, "trigger", tr);
     json_t *ev = json_array();

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../loops/johnson.h"
 #include "../loops/util.h"
 
 #define ARROW "\xe2\x86\x92" /* → */
@@ -107,7 +108,51 @@ static void text_loop(FILE *f, const loop_analysis *a, size_t i)
     free(txt);
 }
 
-void loopsout_text(FILE *f, const loop_analysis *a, const boundary_report *b)
+/* The boundary report and the notes, after either form of the loops. */
+static void text_tail(FILE *f, const loop_analysis *a, const boundary_report *b)
+{
+    const cld_graph *g = a->g;
+    if (b) {
+        fprintf(f, "\nBoundary {");
+        for (size_t i = 0; i < b->nnames; i++)
+            fprintf(f, "%s%s", i ? ", " : "", b->names[i]);
+        fprintf(f, "}: contains %zu of %zu loop%s\n", b->ncontained, b->n, b->n == 1 ? "" : "s");
+        for (size_t i = 0; i < b->n; i++) {
+            const boundary_loop *bl = &b->loops[i];
+            const char *name = a->loops[i].name;
+            if (bl->contained) {
+                fprintf(f, "  %s is inside the boundary\n", name);
+                continue;
+            }
+            fprintf(f, "  %s crosses the boundary at ", name);
+            for (size_t j = 0; j < bl->noutside; j++) {
+                const char *kind = boundary_entity_kind(g, bl->outside[j]);
+                fprintf(f, "%s%s", j ? ", " : "", bl->outside[j]);
+                if (kind)
+                    fprintf(f, " (%s)", kind);
+            }
+            fprintf(f, "\n");
+            for (size_t j = 0; j < bl->ncrossing; j++) {
+                fprintf(f, "      crossing: ");
+                loopsout_link_text(f, g, bl->crossing[j]);
+                if (g->links[bl->crossing[j]].origin[0])
+                    fprintf(f, "   %s", g->links[bl->crossing[j]].origin);
+                fprintf(f, "\n");
+            }
+            fprintf(f, "      smallest boundary containing it: ");
+            for (size_t j = 0; j < bl->nneeded; j++)
+                fprintf(f, "%s%s", j ? ", " : "", bl->needed[j]);
+            fprintf(f, "\n");
+        }
+    }
+    if (g->nnotes) {
+        fprintf(f, "\n");
+        for (size_t i = 0; i < g->nnotes; i++)
+            fprintf(f, "note: %s\n", g->notes[i]);
+    }
+}
+
+static void text_all(FILE *f, const loop_analysis *a, const boundary_report *b)
 {
     const cld_graph *g = a->g;
     fprintf(f, "%s: %zu variable%s, %zu link%s, %zu loop%s (%zu reinforcing, %zu balancing)\n", g->source, g->nvars,
@@ -148,8 +193,8 @@ void loopsout_text(FILE *f, const loop_analysis *a, const boundary_report *b)
         fprintf(f,
                 "  none: every reinforcing loop is touched by a balancing loop, and no balancing loop has a delay\n");
     if (a->nunguarded) {
-        fprintf(f, "  unguarded (a reinforcing loop no balancing loop touches; every reinforcing loop needs a circuit "
-                   "breaker):\n   ");
+        fprintf(f, "  unguarded (a reinforcing loop no balancing loop touches: nothing drawn limits it, so it runs "
+                   "until something breaks; a breaker, a retry budget or a bounded queue on it would):\n   ");
         for (size_t i = 0, k = 0; i < a->n; i++)
             if (a->loops[i].unguarded)
                 fprintf(f, "%s%s", k++ ? ", " : " ", a->loops[i].name);
@@ -163,45 +208,134 @@ void loopsout_text(FILE *f, const loop_analysis *a, const boundary_report *b)
         fprintf(f, "\n");
     }
 
-    if (b) {
-        fprintf(f, "\nBoundary {");
-        for (size_t i = 0; i < b->nnames; i++)
-            fprintf(f, "%s%s", i ? ", " : "", b->names[i]);
-        fprintf(f, "}: contains %zu of %zu loop%s\n", b->ncontained, b->n, b->n == 1 ? "" : "s");
-        for (size_t i = 0; i < b->n; i++) {
-            const boundary_loop *bl = &b->loops[i];
-            const char *name = a->loops[i].name;
-            if (bl->contained) {
-                fprintf(f, "  %s is inside the boundary\n", name);
-                continue;
-            }
-            fprintf(f, "  %s crosses the boundary at ", name);
-            for (size_t j = 0; j < bl->noutside; j++) {
-                const char *kind = boundary_entity_kind(g, bl->outside[j]);
-                fprintf(f, "%s%s", j ? ", " : "", bl->outside[j]);
-                if (kind)
-                    fprintf(f, " (%s)", kind);
-            }
-            fprintf(f, "\n");
-            for (size_t j = 0; j < bl->ncrossing; j++) {
-                fprintf(f, "      crossing: ");
-                loopsout_link_text(f, g, bl->crossing[j]);
-                if (g->links[bl->crossing[j]].origin[0])
-                    fprintf(f, "   %s", g->links[bl->crossing[j]].origin);
-                fprintf(f, "\n");
-            }
-            fprintf(f, "      smallest boundary containing it: ");
-            for (size_t j = 0; j < bl->nneeded; j++)
-                fprintf(f, "%s%s", j ? ", " : "", bl->needed[j]);
-            fprintf(f, "\n");
-        }
-    }
-    if (g->nnotes) {
-        fprintf(f, "\n");
-        for (size_t i = 0; i < g->nnotes; i++)
-            fprintf(f, "note: %s\n", g->notes[i]);
+    text_tail(f, a, b);
+}
+
+
+/* ---- by group ------------------------------------------------------------------- */
+
+void loopsout_group_label(FILE *f, const cld_graph *g, const loop_group *G)
+{
+    if (G->var >= 0) {
+        const cld_var *v = &g->vars[G->var];
+        const char *dot = strrchr(v->id, '.');
+        fprintf(f, "%s at %.*s", v->cut, dot ? (int)(dot - v->id) : (int)strlen(v->id), v->id);
+    } else {
+        fprintf(f, "closing arrow ");
+        loopsout_link_text(f, g, G->link);
     }
 }
+
+static char *group_label(const cld_graph *g, const loop_group *G)
+{
+    char *s = NULL;
+    size_t n = 0;
+    FILE *m = open_memstream(&s, &n);
+    if (!m)
+        lu_oom(4096);
+    loopsout_group_label(m, g, G);
+    fclose(m);
+    return s;
+}
+
+/* The loops listed in full by default: the strongest of the groups that
+ * matter most. */
+#define GROUP_ROWS 20
+#define GROUP_LOOPS 5
+
+static void text_grouped(FILE *f, const loop_analysis *a, const boundary_report *b)
+{
+    const cld_graph *g = a->g;
+    size_t total = a->nr + a->nb;
+    bool exact = true;
+    for (size_t k = 0; k < a->ngroups; k++)
+        exact = exact && a->groups[k].exact;
+    fprintf(f, "%s: %zu variable%s, %zu link%s, %s%zu loop%s (%zu reinforcing, %zu balancing) in %zu group%s by the "
+               "arrow that cuts them\n",
+            g->source, g->nvars, g->nvars == 1 ? "" : "s", g->nlinks, g->nlinks == 1 ? "" : "s",
+            exact ? "" : "at least ", total, total == 1 ? "" : "s", a->nr, a->nb, a->ngroups,
+            a->ngroups == 1 ? "" : "s");
+    if (!a->complete) {
+        fprintf(f, "More than %zu loops (--max-loops), so they are not listed one by one: each group was searched on "
+                   "its own",
+                a->max);
+        if (a->count_cap)
+            fprintf(f, ", its loops counted up to %zu (\xe2\x89\xa5: there are more)", a->count_cap);
+        fprintf(f, ", and its shortest loop and its strongest (by strongest-path search, Eberlein and Schoenberg "
+                   "2020) kept. --all lists every loop.\n");
+    }
+    if (a->ngroups == 0) {
+        text_tail(f, a, b);
+        return;
+    }
+    fprintf(f, "\nGroups, the ones that matter first (gain: the worst-case amplification around the strongest loop; "
+               "cutting the arrow cuts every loop of its group):\n");
+    size_t rows = a->ngroups < GROUP_ROWS ? a->ngroups : GROUP_ROWS;
+    char **lab = lu_alloc(rows, sizeof *lab);
+    size_t w = 3;
+    for (size_t r = 0; r < rows; r++) {
+        lab[r] = group_label(g, &a->groups[a->order[r]]);
+        size_t lw = lu_width(lab[r]);
+        w = lw > w ? lw : w;
+    }
+    if (w > 72)
+        w = 72;
+    fprintf(f, "  %s", "cut");
+    pad(f, 3, w);
+    fprintf(f, "  %-22s %8s  %s\n", "loops", "gain", "shortest loop");
+    for (size_t r = 0; r < rows; r++) {
+        const loop_group *G = &a->groups[a->order[r]];
+        fprintf(f, "  %s", lab[r]);
+        pad(f, lu_width(lab[r]), w);
+        char cnt[64];
+        snprintf(cnt, sizeof cnt, "%s%zu (%zu R, %zu B)", G->exact ? "" : ">=", G->count, G->nr, G->nb);
+        const cld_loop *S = &a->loops[G->shortest];
+        fprintf(f, "  %-22s %7gx  %s (%zu link%s)\n", cnt, G->gain, S->name, S->len, S->len == 1 ? "" : "s");
+        free(lab[r]);
+    }
+    free(lab);
+    if (a->ngroups > rows)
+        fprintf(f, "  ... and %zu more group%s (--json lists them all)\n", a->ngroups - rows,
+                a->ngroups - rows == 1 ? "" : "s");
+
+    size_t nshow = a->ngroups < GROUP_LOOPS ? a->ngroups : GROUP_LOOPS;
+    fprintf(f, "\nThe strongest loop of the %zu group%s that matter%s most:\n", nshow, nshow == 1 ? "" : "s",
+            nshow == 1 ? "s" : "");
+    bool any_unguarded = false, any_osc = false;
+    for (size_t r = 0; r < nshow; r++) {
+        const loop_group *G = &a->groups[a->order[r]];
+        fprintf(f, "\n");
+        text_loop(f, a, G->strongest);
+        any_unguarded = any_unguarded || a->loops[G->strongest].unguarded;
+        any_osc = any_osc || a->loops[G->strongest].can_oscillate;
+    }
+    if (a->complete && a->n > 0)
+        fprintf(f, "\n%zu more loop%s: --all lists every loop.\n", a->n - nshow, a->n - nshow == 1 ? "" : "s");
+    if (any_unguarded || any_osc) {
+        fprintf(f, "\nFlags (on the loops above):\n");
+        if (any_unguarded)
+            fprintf(f, "  unguarded: no balancing loop%s touches it, so nothing drawn limits it; a breaker, a retry "
+                       "budget or a bounded queue on it would\n",
+                    a->complete ? "" : " found");
+        if (any_osc)
+            fprintf(f, "  can oscillate: a balancing loop with a delay corrects late and overshoots\n");
+    }
+    text_tail(f, a, b);
+}
+
+/* Small diagrams are listed whole, as they always were: every loop with
+ * its links, the shared variables, the flags. */
+#define LIST_WHOLE_MAX 12
+
+void loopsout_text(FILE *f, const loop_analysis *a, const boundary_report *b)
+{
+    if (a->complete && a->n <= LIST_WHOLE_MAX)
+        text_all(f, a, b);
+    else
+        text_grouped(f, a, b);
+}
+
+void loopsout_text_all(FILE *f, const loop_analysis *a, const boundary_report *b) { text_all(f, a, b); }
 
 /* ---- JSON ------------------------------------------------------------------- */
 
@@ -261,7 +395,36 @@ json_t *loopsout_json(const loop_analysis *a, const boundary_report *b, const ch
     json_object_set_new(summary, "can_oscillate", json_integer((json_int_t)a->noscillate));
     json_object_set_new(summary, "max_loops", a->max ? json_integer((json_int_t)a->max) : json_null());
     json_object_set_new(summary, "capped", json_boolean(a->capped));
+    json_object_set_new(summary, "complete", json_boolean(a->complete));
+    json_object_set_new(summary, "groups", json_integer((json_int_t)a->ngroups));
     json_object_set_new(root, "summary", summary);
+    json_object_set_new(root, "loops_listed",
+                        json_string(a->complete ? "all" : "the shortest and the strongest loop of each group"));
+
+    /* the groups, the ones that matter first */
+    json_t *groups = json_array();
+    for (size_t r = 0; r < a->ngroups; r++) {
+        const loop_group *G = &a->groups[a->order[r]];
+        json_t *o = json_object();
+        char *lab = group_label(g, G);
+        json_object_set_new(o, "cut", json_string(lab));
+        free(lab);
+        if (G->var >= 0) {
+            json_object_set_new(o, "cut_variable", json_string(g->vars[G->var].name));
+            json_object_set_new(o, "switch", json_string(g->vars[G->var].cut));
+        } else {
+            json_object_set_new(o, "closing_link", link_json(g, G->link));
+        }
+        json_object_set_new(o, "loops", json_integer((json_int_t)G->count));
+        json_object_set_new(o, "reinforcing", json_integer((json_int_t)G->nr));
+        json_object_set_new(o, "balancing", json_integer((json_int_t)G->nb));
+        json_object_set_new(o, "exact", json_boolean(G->exact));
+        json_object_set_new(o, "gain", json_real(G->gain));
+        json_object_set_new(o, "shortest", json_string(a->loops[G->shortest].name));
+        json_object_set_new(o, "strongest", json_string(a->loops[G->strongest].name));
+        json_array_append_new(groups, o);
+    }
+    json_object_set_new(root, "groups", groups);
 
     json_t *loops = json_array();
     size_t idx[16];
@@ -284,6 +447,7 @@ json_t *loopsout_json(const loop_analysis *a, const boundary_report *b, const ch
         json_object_set_new(o, "delays", json_integer(L->delays));
         json_object_set_new(o, "unguarded", json_boolean(L->unguarded));
         json_object_set_new(o, "can_oscillate", json_boolean(L->can_oscillate));
+        json_object_set_new(o, "gain", json_real(L->gain));
         if (L->type == 'R') {
             size_t n = loops_touching(a, i, 'B', idx, 16, &more);
             json_object_set_new(o, "guarded_by", names_json(a, idx, n));
@@ -522,4 +686,164 @@ void loopsout_dot(FILE *f, const loop_analysis *a)
     fprintf(f, "}\n");
     free(lc);
     free(vc);
+}
+
+/* ---- --all, streamed ------------------------------------------------------------- */
+
+typedef struct stream {
+    FILE *f;
+    const cld_graph *g;
+    size_t max, n, nr, nb;
+    bool capped, json;
+} stream;
+
+static void stream_counts(stream *st, const int *links, size_t len, char *type, int *neg, int *delays)
+{
+    *neg = *delays = 0;
+    for (size_t j = 0; j < len; j++) {
+        *neg += st->g->links[links[j]].sign < 0;
+        *delays += st->g->links[links[j]].delay;
+    }
+    *type = *neg % 2 ? 'B' : 'R';
+    if (*type == 'R')
+        st->nr++;
+    else
+        st->nb++;
+    st->n++;
+}
+
+static bool stream_text_one(void *ud, const int *links, size_t len)
+{
+    stream *st = ud;
+    if (st->max && st->n == st->max) {
+        st->capped = true;
+        return false;
+    }
+    const cld_graph *g = st->g;
+    char type;
+    int neg, delays;
+    stream_counts(st, links, len, &type, &neg, &delays);
+    FILE *f = st->f;
+    fprintf(f, "\n%c%zu %s: ", type, st->n, type_word(type));
+    for (size_t j = 0; j < len; j++)
+        fprintf(f, "%s " ARROW " ", g->vars[g->links[links[j]].from].name);
+    fprintf(f, "%s\n", g->vars[g->links[links[0]].from].name);
+    fprintf(f, "    %zu link%s, %d negative, %d delay%s, gain %gx%s\n", len, len == 1 ? "" : "s", neg, delays,
+            delays == 1 ? "" : "s", group_gain(g, links, len),
+            type == 'B' && delays ? "; CAN OSCILLATE: it corrects through a delay" : "");
+    for (size_t j = 0; j < len; j++) {
+        const cld_link *l = &g->links[links[j]];
+        fprintf(f, "      ");
+        loopsout_link_text(f, g, links[j]);
+        if (l->origin[0] || l->note[0] || l->line > 0) {
+            fprintf(f, "   ");
+            link_source(f, g, links[j]);
+        }
+        fprintf(f, "\n");
+    }
+    return !ferror(f);
+}
+
+void loopsout_stream_text(FILE *f, const cld_graph *g, size_t max)
+{
+    fprintf(f, "%s: %zu variable%s, %zu link%s; every loop, numbered in the order found (Johnson's algorithm, "
+               "from each loop's first-declared variable)\n",
+            g->source, g->nvars, g->nvars == 1 ? "" : "s", g->nlinks, g->nlinks == 1 ? "" : "s");
+    stream st = {.f = f, .g = g, .max = max};
+    if (g->nvars && g->nlinks) {
+        cycle_search *S = cycles_search_new(g);
+        cycles_each(S, stream_text_one, &st);
+        cycles_search_free(S);
+    }
+    fprintf(f, "\n%zu loop%s (%zu reinforcing, %zu balancing)\n", st.n, st.n == 1 ? "" : "s", st.nr, st.nb);
+    if (st.capped)
+        fprintf(f, "CAPPED: stopped at %zu loops (--max-loops %zu); the diagram has more, so this list is partial\n",
+                st.n, max);
+    for (size_t i = 0; i < g->nnotes; i++)
+        fprintf(f, "note: %s\n", g->notes[i]);
+}
+
+static void dump_inline(FILE *f, json_t *j)
+{
+    json_dumpf(j, f, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY);
+    json_decref(j);
+}
+
+static bool stream_json_one(void *ud, const int *links, size_t len)
+{
+    stream *st = ud;
+    if (st->max && st->n == st->max) {
+        st->capped = true;
+        return false;
+    }
+    const cld_graph *g = st->g;
+    char type;
+    int neg, delays;
+    stream_counts(st, links, len, &type, &neg, &delays);
+    char name[32];
+    snprintf(name, sizeof name, "%c%zu", type, st->n);
+    json_t *o = json_object();
+    json_object_set_new(o, "name", json_string(name));
+    json_object_set_new(o, "type", json_string(type == 'R' ? "R" : "B"));
+    json_object_set_new(o, "kind", json_string(type_word(type)));
+    json_t *vs = json_array();
+    for (size_t j = 0; j < len; j++)
+        json_array_append_new(vs, json_string(g->vars[g->links[links[j]].from].name));
+    json_object_set_new(o, "variables", vs);
+    /* links by their index in the document's "links": a copy of every
+     * link's note in every loop is what made --json run out of memory */
+    json_t *ls = json_array();
+    for (size_t j = 0; j < len; j++)
+        json_array_append_new(ls, json_integer(links[j]));
+    json_object_set_new(o, "link_indexes", ls);
+    json_object_set_new(o, "negative_links", json_integer(neg));
+    json_object_set_new(o, "delays", json_integer(delays));
+    json_object_set_new(o, "gain", json_real(group_gain(g, links, len)));
+    json_object_set_new(o, "can_oscillate", json_boolean(type == 'B' && delays > 0));
+    fputs(st->n > 1 ? ",\n    " : "\n    ", st->f);
+    dump_inline(st->f, o);
+    return !ferror(st->f);
+}
+
+void loopsout_stream_json(FILE *f, const cld_graph *g, const char *kind, size_t max)
+{
+    fputs("{\n  \"source\": ", f);
+    dump_inline(f, json_string(g->source));
+    fputs(",\n  \"kind\": ", f);
+    dump_inline(f, json_string(kind ? kind : ""));
+    fputs(",\n  \"order\": \"found\",\n  \"variables\": [", f);
+    for (size_t v = 0; v < g->nvars; v++) {
+        json_t *o = json_object();
+        json_object_set_new(o, "id", json_string(g->vars[v].id));
+        json_object_set_new(o, "name", json_string(g->vars[v].name));
+        json_object_set_new(o, "entity", json_string(g->vars[v].entity));
+        fputs(v ? ",\n    " : "\n    ", f);
+        dump_inline(f, o);
+    }
+    fputs("\n  ],\n  \"links\": [", f);
+    for (size_t i = 0; i < g->nlinks; i++) {
+        fputs(i ? ",\n    " : "\n    ", f);
+        dump_inline(f, link_json(g, (int)i));
+    }
+    fputs("\n  ],\n  \"loops\": [", f);
+    stream st = {.f = f, .g = g, .max = max, .json = true};
+    if (g->nvars && g->nlinks) {
+        cycle_search *S = cycles_search_new(g);
+        cycles_each(S, stream_json_one, &st);
+        cycles_search_free(S);
+    }
+    fputs("\n  ],\n  \"summary\": ", f);
+    json_t *sum = json_object();
+    json_object_set_new(sum, "loops", json_integer((json_int_t)st.n));
+    json_object_set_new(sum, "reinforcing", json_integer((json_int_t)st.nr));
+    json_object_set_new(sum, "balancing", json_integer((json_int_t)st.nb));
+    json_object_set_new(sum, "max_loops", max ? json_integer((json_int_t)max) : json_null());
+    json_object_set_new(sum, "capped", json_boolean(st.capped));
+    dump_inline(f, sum);
+    fputs(",\n  \"notes\": ", f);
+    json_t *notes = json_array();
+    for (size_t i = 0; i < g->nnotes; i++)
+        json_array_append_new(notes, json_string(g->notes[i]));
+    dump_inline(f, notes);
+    fputs("\n}\n", f);
 }

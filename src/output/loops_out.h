@@ -14,7 +14,20 @@
 #include "../loops/analyze.h"
 #include "../loops/boundary.h"
 
+/* A small complete analysis (12 loops at most) is listed whole; anything
+ * bigger is shown by group: one line per group (its cut, count, gain and
+ * shortest loop), the groups that matter first, and the strongest loop of
+ * the first few in full.  loopsout_text_all lists every loop of a. */
 void loopsout_text(FILE *f, const loop_analysis *a, const boundary_report *b);
+void loopsout_text_all(FILE *f, const loop_analysis *a, const boundary_report *b);
+/* "retries at shoppers→checkout", "closing arrow A -(+)-> B" */
+void loopsout_group_label(FILE *f, const cld_graph *g, const loop_group *G);
+
+/* --all past the budget: every loop, streamed as Johnson's algorithm finds
+ * it (numbered in that order), never held in memory.  At most max loops
+ * (0: all).  Text, or one JSON document written piece by piece. */
+void loopsout_stream_text(FILE *f, const cld_graph *g, size_t max);
+void loopsout_stream_json(FILE *f, const cld_graph *g, const char *kind, size_t max);
 /* The JSON document; the caller json_decref()s it.  kind names the input
  * ("mermaid", "markdown", "yaml", "model"). */
 json_t *loopsout_json(const loop_analysis *a, const boundary_report *b, const char *kind);

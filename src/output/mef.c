@@ -6,6 +6,9 @@
  * numbers eddy did. */
 #include "mef.h"
 
+#include <stdlib.h>
+#include <string.h>
+
 static void mef_text(FILE *f, const char *s)
 {
     for (; *s; s++) {
@@ -48,7 +51,13 @@ int mef_write(FILE *f, const fault_tree *t, const char *name)
     fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n", f);
     fputs("<!-- Written by eddy avail: the fault tree derived from a service model. -->\n", f);
     fputs("<opsa-mef>\n", f);
-    fprintf(f, "  <define-fault-tree name=\"%s\">\n", name);
+    /* The tree's name must be an identifier too ("eddy" if nothing is left). */
+    char *id = strdup(name && *name ? name : "eddy");
+    if (!id)
+        abort();
+    ft_sanitize_name(id);
+    fprintf(f, "  <define-fault-tree name=\"%s\">\n", id);
+    free(id);
     for (size_t g = 0; g < t->ngates; g++) {
         const ft_gate *G = &t->gates[g];
         fprintf(f, "    <define-gate name=\"%s\">\n", G->name);

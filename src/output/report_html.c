@@ -14,6 +14,7 @@
 #include "../model/units.h"
 #include "cld_svg.h"
 #include "fix_out.h"
+#include "loops_out.h"
 #include "review_out.h"
 #include "svg.h"
 #include "ts_plots.h"
@@ -32,6 +33,7 @@ void report_html_escape(FILE *f, const char *s) { svg_escape(f, s); }
  * and their box scrolls; so do tables. */
 #define WIDE_W 720
 #define NARROW_W 360
+#define MULTIPLE_W 340 /* three to a row on a wide screen, one on a phone */
 #define STR_(x) #x
 #define STR(x) STR_(x)
 
@@ -227,10 +229,18 @@ static void loops(FILE *f, const report_input *in)
 {
     const diagnosis *d = in->d;
     fputs("<section id=\"loops\">\n<h2>Causal loop diagram</h2>\n", f);
-    fprintf(f, "<p>Derived from the model by <code>eddy loops</code>: %zu variables, %zu links, %zu loops (%zu "
-               "reinforcing, %zu balancing). Solid arrows: + (same direction); dashed: &#8722; (opposite); ||: a "
-               "delay.",
-            d->graph->nvars, d->graph->nlinks, d->loops->n, d->loops->nr, d->loops->nb);
+    bool exact = true;
+    for (size_t k = 0; k < d->loops->ngroups; k++)
+        exact = exact && d->loops->groups[k].exact;
+    fprintf(f, "<p>Derived from the model by <code>eddy loops</code>: %zu variables, %zu links, %s%zu loops (%zu "
+               "reinforcing, %zu balancing) in %zu groups by the arrow that cuts them. Solid arrows: + (same "
+               "direction); dashed: &#8722; (opposite); ||: a delay.",
+            d->graph->nvars, d->graph->nlinks, exact ? "" : "at least ", d->loops->nr + d->loops->nb, d->loops->nr,
+            d->loops->nb, d->loops->ngroups);
+    if (!(d->loops->complete && d->loops->n <= 12))
+        fputs(" Drawn: only the loops that matter, the sustaining loop and the strongest loop of the three groups "
+              "that matter most.",
+              f);
     if (d->sustaining_loop >= 0) {
         fputs(" In red: the sustaining loop, ", f);
         loop_text(f, d, d->sustaining_loop);
@@ -244,13 +254,39 @@ static void loops(FILE *f, const report_input *in)
     cld_layout lay = cld_svg_write(f, d->loops, d->sustaining_loop, in->try_dot);
     fprintf(f, "</div>\n<p class=\"meta\">layout: %s</p>\n",
             lay == CLD_LAYOUT_DOT ? "Graphviz dot" : "eddy's plain circular layout (Graphviz not used)");
-    if (d->loops->n) {
-        fputs("<h3>Loops</h3>\n<ul class=\"loops\">\n", f);
-        for (size_t i = 0; i < d->loops->n && i < 50; i++) {
-            fputs((int)i == d->sustaining_loop ? "<li><b>" : "<li>", f);
-            loop_text(f, d, (int)i);
-            fputs((int)i == d->sustaining_loop ? "</b></li>\n" : "</li>\n", f);
+    const loop_analysis *a = d->loops;
+    if (a->ngroups) {
+        /* one line per group, as `eddy loops` prints them: the sustaining
+         * loop's group first, then the groups that matter most */
+        fputs("<h3>Loops, by the arrow that cuts them</h3>\n<ul class=\"loops\">\n", f);
+        size_t sg = d->sustaining_loop >= 0 ? a->loops[d->sustaining_loop].group : (size_t)-1;
+        size_t shown = 0;
+        for (size_t r = 0; r <= a->ngroups && shown < 20; r++) {
+            size_t k = r == 0 ? sg : a->order[r - 1];
+            if (k == (size_t)-1 || (r > 0 && k == sg))
+                continue;
+            const loop_group *G = &a->groups[k];
+            char *lab = NULL;
+            size_t n = 0;
+            FILE *m = open_memstream(&lab, &n);
+            if (!m)
+                abort();
+            loopsout_group_label(m, d->graph, G);
+            fclose(m);
+            fputs(k == sg ? "<li><b>" : "<li>", f);
+            E(lab);
+            free(lab);
+            if (k == sg)
+                fputs("</b>", f);
+            fprintf(f, ": %s%zu loop%s (%zu R, %zu B), gain %gx; %s: ", G->exact ? "" : "at least ", G->count,
+                    G->count == 1 ? "" : "s", G->nr, G->nb, G->gain, k == sg ? "the sustaining loop" : "shortest");
+            loop_text(f, d, (int)(k == sg ? (size_t)d->sustaining_loop : G->shortest));
+            fputs("</li>\n", f);
+            shown++;
         }
+        if (a->ngroups > shown)
+            fprintf(f, "<li>and %zu more groups (<code>eddy loops --json</code> lists them all)</li>\n",
+                    a->ngroups - shown);
         fputs("</ul>\n", f);
     }
     fputs("</section>\n", f);
@@ -362,7 +398,7 @@ static void multiple(FILE *f, const fix_report *r, size_t v, const char *title, 
     p.title = title;
     p.xlabel = "time (s)";
     p.ylabel = "goodput (req/s)";
-    p.width = 360;
+    p.width = MULTIPLE_W;
     p.height = 210;
     p.series = s;
     p.nseries = 2;
@@ -477,7 +513,7 @@ static void sweep_section(FILE *f, const report_input *in)
     fprintf(f, "<p>The model run at %zu load multiples from %gx to %gx (every client's rate scaled), %u seeds each%s "
                "(<code>eddy sweep</code>). Goodput that rises with load and then falls as load keeps rising is "
                "congestion collapse: past the peak, more offered work means less useful work.</p>\n",
-            n, r->opts.lo, r->opts.hi, r->opts.seeds, r->opts.with_faults && r->nfaults ? ", faults included" : ", without the faults");
+            n, r->opts.lo, r->opts.hi, r->opts.seeds, r->opts.with_faults && (r->nfaults || r->nbursts) ? ", faults included" : ", without the faults");
     svg_series s[5] = {
         {.label = "offered", .x = x, .y = dem, .n = n, .color = "#7f7f7f", .dashed = true},
         {.label = "throughput (entry services)", .x = x, .y = thr, .n = n, .color = "#2ca02c"},

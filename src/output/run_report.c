@@ -241,7 +241,11 @@ void run_report_text(FILE *fp, const model *m, const eddy_result *r, const run_m
         client_phases ph;
         if (get_phases(m, r, meta, i, &ph) < 0)
             continue;
-        fprintf(fp, "  %-34s %-14s %10s %9s %10s\n", "phase", "time", "goodput/s", "success", "attempts/req");
+        int w = 34; /* as wide as the longest phase label */
+        for (size_t k = 0; k < ph.n; k++)
+            if ((int)strlen(ph.v[k].label) > w)
+                w = (int)strlen(ph.v[k].label);
+        fprintf(fp, "  %-*s %-14s %10s %9s %10s\n", w, "phase", "time", "goodput/s", "success", "attempts/req");
         for (size_t k = 0; k < ph.n; k++) {
             phase *p = &ph.v[k];
             char span[64], g[32], sc[32], a[32];
@@ -249,7 +253,7 @@ void run_report_text(FILE *fp, const model *m, const eddy_result *r, const run_m
             fmt_num(g, sizeof g, p->goodput, "%.1f");
             fmt_pct(sc, sizeof sc, p->success);
             fmt_num(a, sizeof a, p->amplification, "%.2f");
-            fprintf(fp, "  %-34s %-14s %10s %9s %10s\n", p->label, span, g, sc, a);
+            fprintf(fp, "  %-*s %-14s %10s %9s %10s\n", w, p->label, span, g, sc, a);
         }
         if (ph.fault_open_at_end) {
             fprintf(fp, "  recovered: cannot tell: a fault window is still open when the run ends\n");

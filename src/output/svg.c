@@ -312,8 +312,10 @@ static void y_range(frame *F, const svg_series *S, size_t ns, int panel, double 
 
 /* The labels of the fault windows and instants, in a strip above the plot
  * area so that they never cover the data: each starts at its event's x
- * (moved left to stay inside the area), in the first row where it clears
- * the labels already placed. */
+ * (moved left to stay inside the area) and a leader runs from it down to
+ * the area.  Taken from left to right, each goes in the first row where it
+ * clears the labels already placed, and below every label whose text its
+ * leader would otherwise cross. */
 typedef struct ev_label {
     double x;     /* the event's x, pixels */
     double start; /* the label's left end */
@@ -323,26 +325,41 @@ typedef struct ev_label {
 
 static int place_labels(ev_label *L, size_t n, double left, double right)
 {
-    double end[64];
-    int rows = 0;
+    size_t *ord = calloc(n + 1, sizeof *ord);
+    double *end = calloc(n + 1, sizeof *end);
+    if (!ord || !end)
+        abort();
     for (size_t i = 0; i < n; i++) {
-        double w = text_width(L[i].text);
-        double s = L[i].x + 3;
+        size_t k = i;
+        for (; k > 0 && L[ord[k - 1]].x > L[i].x; k--)
+            ord[k] = ord[k - 1];
+        ord[k] = i;
+    }
+    int rows = 0;
+    for (size_t q = 0; q < n; q++) {
+        ev_label *l = &L[ord[q]];
+        double w = text_width(l->text);
+        double s = l->x + 3;
         if (s + w > right)
             s = right - w;
         if (s < left - 60)
             s = left - 60; /* into the y axis margin, at most */
-        L[i].start = s;
+        l->start = s;
         int r = 0;
+        for (size_t p = 0; p < q; p++) {
+            const ev_label *o = &L[ord[p]];
+            if (l->x >= o->start - 2 && l->x <= o->start + text_width(o->text) + 2 && o->row + 1 > r)
+                r = o->row + 1;
+        }
         while (r < rows && end[r] + 8 > s)
             r++;
-        if (r == rows && rows < 64)
+        if (r == rows)
             rows++;
-        if (r >= 64)
-            r = 63;
-        L[i].row = r;
+        l->row = r;
         end[r] = s + w;
     }
+    free(ord);
+    free(end);
     return rows;
 }
 

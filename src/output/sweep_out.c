@@ -45,7 +45,7 @@ void sweep_summary(const sweep_result *r, char *buf, size_t size)
     }
     const sweep_point *pk = &r->points[r->peak];
     /* which curve, so the line stands alone (the report, JSON's summary) */
-    const char *curve = r->opts.with_faults && r->nfaults ? " (with the faults)" : " (steady state)";
+    const char *curve = r->opts.with_faults && (r->nfaults || r->nbursts) ? " (with the faults)" : " (steady state)";
     if (r->collapse < 0) {
         snprintf(buf, size,
                  "no congestion collapse%s: goodput peaks at %.4g/s (at %.3gx load) and does not fall past it by more "
@@ -99,7 +99,7 @@ json_t *sweep_json(const char *model_path, const sweep_result *r)
     json_object_set_new(root, "load_lo", json_real(o->lo));
     json_object_set_new(root, "load_hi", json_real(o->hi));
     json_object_set_new(root, "warmup", json_real(o->warmup));
-    json_object_set_new(root, "faults", json_boolean(o->with_faults && r->nfaults));
+    json_object_set_new(root, "faults", json_boolean(o->with_faults && (r->nfaults || r->nbursts)));
     json_object_set_new(root, "curve", json_string(sweep_curve_key(r)));
     json_object_set_new(root, "curve_label", json_string(sweep_curve_label(r)));
     json_object_set_new(root, "drop", json_real(o->drop));

@@ -1,0 +1,33 @@
+/* builtin.h -- the XMILE builtin functions: names, arities and the pure
+ * ones' arithmetic.
+ *
+ * Stateful builtins (SMTH1, DELAY3, TREND, ...) are listed here for name
+ * lookup, but the compiler rewrites them into hidden stocks (compile.c);
+ * only the pure ones reach the VM as calls. */
+#ifndef EDDY_SD_BUILTIN_H
+#define EDDY_SD_BUILTIN_H
+
+typedef enum {
+    BI_ABS, BI_SQRT, BI_EXP, BI_LN, BI_LOG10, BI_SIN, BI_COS, BI_TAN, BI_ARCSIN, BI_ARCCOS,
+    BI_ARCTAN, BI_SINH, BI_COSH, BI_TANH, BI_INT, BI_ROUND, BI_MOD, BI_MIN, BI_MAX, BI_MEAN,
+    BI_SUM, BI_PROD, BI_SIZE, BI_STDDEV, BI_SAFEDIV, BI_XIDZ, BI_ZIDZ, BI_PI, BI_STEP, BI_PULSE,
+    BI_RAMP, BI_EXPRND_UNUSED, BI_LOG, BI_SIGN, BI_INF,
+    /* stateful or special: rewritten by the compiler */
+    BI_INIT, BI_PREVIOUS, BI_SMTH1, BI_SMTH3, BI_SMTHN, BI_DELAY, BI_DELAY1, BI_DELAY3,
+    BI_DELAYN, BI_TREND, BI_LOOKUP, BI_IF_THEN_ELSE, BI_TIME, BI_DT, BI_STARTTIME, BI_STOPTIME,
+    BI_COUNT
+} bi_id;
+
+typedef struct bi_info {
+    const char *name; /* canonical (lower case, '_' for spaces) */
+    bi_id id;
+    int min_args, max_args; /* max -1: any number */
+} bi_info;
+
+/* The builtin with this canonical name, or NULL. */
+const bi_info *bi_find(const char *canon);
+/* The pure function of n arguments; t and dt for the time functions.
+ * Sets *divzero when a division by zero happened (SAFEDIV excepted). */
+double bi_eval(bi_id id, const double *a, int n, double t, double dt, int *divzero);
+
+#endif

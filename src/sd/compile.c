@@ -1,0 +1,1313 @@
+/* compile.c -- names resolved, arrays expanded, stateful builtins made
+ * stocks, equations ordered, instruction lists emitted.
+ *
+ * The stateful builtins follow their XMILE 1.0 definitions (section 3.5.6)
+ * as stocks, the way Stella builds them: SMTH1 is a first-order
+ * exponential smooth (one stock), SMTH3 three in series each with a third
+ * of the time, DELAY1/DELAY3/DELAYN material delays of one, three or n
+ * stocks, TREND the fractional rate of change against a SMTH1.  DELAY, the
+ * pipeline delay, keeps its input's history instead (vm.c). */
+#include "compile.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../core/err.h"
+#include "builtin.h"
+#include "name.h"
+
+#define SD_MAX_DIMS 4
+
+typedef struct arr {
+    int src;   /* xm_var */
+    int ndims;
+    int dim[SD_MAX_DIMS];
+    int first; /* first element's variable; elements are row-major */
+    int count;
+} arr;
+
+/* The element binding of an apply-to-all equation: dim[i] is at elem[i]. */
+typedef struct ctx {
+    int n;
+    int dim[SD_MAX_DIMS];
+    int elem[SD_MAX_DIMS];
+} ctx;
+
+typedef struct cc {
+    sd_model *m;
+    xm_doc *d;
+    eddy_error *err;
+    int failed;
+    symtab dims;  /* canonical dimension name -> index */
+    symtab elems; /* "dim:canonical element" -> index */
+    symtab arrs;  /* canonical array name -> arr */
+    arr *arr;
+    size_t narr;
+    symtab gfs;   /* canonical name -> m->gfs index */
+    /* the equation being compiled, for positions */
+    int owner;
+    const char *text;
+    int line, col;
+    int ncapture; /* INIT and PREVIOUS slots, numbered here */
+    int *deps_init, *deps_step; /* scratch */
+} cc;
+
+static void *cc_alloc(size_t n)
+{
+    void *p = calloc(1, n ? n : 1);
+    if (!p)
+        abort();
+    return p;
+}
+
+static char *cc_strdup(const char *s)
+{
+    char *p = strdup(s);
+    if (!p)
+        abort();
+    return p;
+}
+
+static void cc_pos(const cc *c, int pos, int *line, int *col)
+{
+    int l = c->line, co = c->col;
+    for (int i = 0; c->text && i < pos && c->text[i]; i++) {
+        if (c->text[i] == '\n') {
+            l++;
+            co = 1;
+        } else
+            co++;
+    }
+    *line = l;
+    *col = co;
+}
+
+static void cc_fail(cc *c, int pos, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void cc_fail(cc *c, int pos, const char *fmt, ...)
+{
+    if (c->failed)
+        return;
+    c->failed = 1;
+    int line, col;
+    cc_pos(c, pos, &line, &col);
+    va_list ap;
+    va_start(ap, fmt);
+    err_vset(c->err, c->d->file, line, col, fmt, ap);
+    va_end(ap);
+}
+
+/* ---- variables ---- */
+
+static int cc_add_var(cc *c, const char *name, const char *key, int kind, int src)
+{
+    sd_model *m = c->m;
+    if (m->nvars == m->capvars) {
+        m->capvars = m->capvars ? m->capvars * 2 : 64;
+        m->vars = realloc(m->vars, m->capvars * sizeof *m->vars);
+        if (!m->vars)
+            abort();
+    }
+    int i = (int)m->nvars++;
+    sd_var *v = &m->vars[i];
+    memset(v, 0, sizeof *v);
+    v->name = cc_strdup(name);
+    v->key = cc_strdup(key);
+    v->kind = kind;
+    v->src = src;
+    v->hidden = src < 0;
+    if (src >= 0)
+        st_put(&m->keys, key, i);
+    return i;
+}
+
+static int cc_hidden(cc *c, int kind, const char *what)
+{
+    char name[256];
+    snprintf(name, sizeof name, "%s in %s", what, c->m->vars[c->owner].name);
+    char key[64];
+    snprintf(key, sizeof key, "#%zu", c->m->nvars);
+    int i = cc_add_var(c, name, key, kind, -1);
+    sd_var *v = &c->m->vars[i];
+    v->line = c->line;
+    v->col = c->col;
+    return i;
+}
+
+/* ---- expression helpers ---- */
+
+static ex_node *cc_num(double x)
+{
+    ex_node *n = ex_new(EX_NUM, 0);
+    n->num = x;
+    return n;
+}
+
+static ex_node *cc_slot(int s)
+{
+    ex_node *n = ex_new(EX_SLOT, 0);
+    n->slot = s;
+    return n;
+}
+
+static ex_node *cc_bin(int op, ex_node *a, ex_node *b)
+{
+    ex_node *n = ex_new(EX_BIN, a->pos);
+    n->op = op;
+    ex_add_arg(n, a);
+    ex_add_arg(n, b);
+    return n;
+}
+
+static ex_node *cc_call(int id, int slot, int pos)
+{
+    ex_node *n = ex_new(EX_CALL, pos);
+    n->op = id;
+    n->slot = slot;
+    return n;
+}
+
+/* "did you mean" over the visible variables' names */
+static void cc_suggest(cc *c, const char *key, char *out, size_t size)
+{
+    out[0] = 0;
+    size_t best[3] = {(size_t)-1, (size_t)-1, (size_t)-1};
+    int who[3] = {-1, -1, -1};
+    size_t limit = strlen(key) / 3 + 2;
+    for (size_t i = 0; i < c->m->nvars; i++) {
+        sd_var *v = &c->m->vars[i];
+        if (v->hidden)
+            continue;
+        const char *k = v->key;
+        char base[512];
+        snprintf(base, sizeof base, "%s", k);
+        char *br = strchr(base, '[');
+        if (br) {
+            /* an array is offered once, by its name */
+            if (strchr(v->name, '[') && i > 0 && strncmp(c->m->vars[i - 1].key, base, (size_t)(br - base + 1)) == 0)
+                continue;
+            *br = 0;
+        }
+        size_t dd = sdn_distance(key, base);
+        if (dd > limit)
+            continue;
+        for (int j = 0; j < 3; j++)
+            if (dd < best[j]) {
+                for (int q = 2; q > j; q--) {
+                    best[q] = best[q - 1];
+                    who[q] = who[q - 1];
+                }
+                best[j] = dd;
+                who[j] = (int)i;
+                break;
+            }
+    }
+    if (who[0] < 0)
+        return;
+    size_t o = (size_t)snprintf(out, size, "; did you mean ");
+    for (int j = 0; j < 3 && who[j] >= 0 && o < size; j++) {
+        char nm[512];
+        snprintf(nm, sizeof nm, "%s", c->m->vars[who[j]].name);
+        char *br = strchr(nm, '[');
+        if (br)
+            *br = 0;
+        o += (size_t)snprintf(out + o, size - o, "%s\"%s\"", j ? ", " : "", nm);
+    }
+    if (o < size)
+        snprintf(out + o, size - o, "?");
+}
+
+/* ---- arrays ---- */
+
+static int cc_elem(cc *c, int dim, const char *canon)
+{
+    char key[512];
+    snprintf(key, sizeof key, "%d:%s", dim, canon);
+    return st_get(&c->elems, key);
+}
+
+/* The variable of array a at the element tuple e. */
+static int cc_arr_at(cc *c, const arr *a, const int *e)
+{
+    int off = 0;
+    for (int i = 0; i < a->ndims; i++)
+        off = off * (int)c->d->dims[a->dim[i]].n + e[i];
+    return a->first + off;
+}
+
+static int cc_ctx_elem(const ctx *x, int dim)
+{
+    for (int i = 0; i < x->n; i++)
+        if (x->dim[i] == dim)
+            return x->elem[i];
+    return -1;
+}
+
+static ex_node *rs(cc *c, const ctx *x, ex_node *n);
+
+/* One subscript of a reference to array a, position i: its element, or -1
+ * for "every element" (a '*' or a dimension the context does not bind). */
+static int cc_subscript(cc *c, const ctx *x, const arr *a, int i, ex_node *s, int *every)
+{
+    int dim = a->dim[i];
+    *every = 0;
+    if (s->kind == EX_STAR) {
+        *every = 1;
+        return -1;
+    }
+    if (s->kind == EX_NUM) {
+        int k = (int)s->num;
+        if (k < 1 || (size_t)k > c->d->dims[dim].n || k != s->num) {
+            cc_fail(c, s->pos, "subscript %g is out of range 1..%zu", s->num, c->d->dims[dim].n);
+            return 0;
+        }
+        return k - 1;
+    }
+    if (s->kind == EX_VAR && s->nargs == 0) {
+        char *k = sdn_canon(s->name);
+        /* dim.elem names an element explicitly */
+        char *dot = strchr(k, '.');
+        int e = cc_elem(c, dim, dot ? dot + 1 : k);
+        if (e < 0) {
+            int dd = st_get(&c->dims, k);
+            if (dd >= 0) {
+                e = cc_ctx_elem(x, dd);
+                if (e < 0 && dd == dim)
+                    *every = 1;
+                else if (e < 0)
+                    cc_fail(c, s->pos, "dimension %s is not one this equation is defined over", s->name);
+                else if (dd != dim) {
+                    /* a different dimension of the same size maps by position */
+                    if ((size_t)e >= c->d->dims[dim].n)
+                        cc_fail(c, s->pos, "dimension %s does not map onto %s", s->name, c->d->dims[dim].name);
+                }
+            } else
+                cc_fail(c, s->pos, "%s is not an element of %s", s->name, c->d->dims[dim].name);
+        }
+        free(k);
+        return e;
+    }
+    cc_fail(c, s->pos, "a subscript must be an element, a dimension, a number or *");
+    return 0;
+}
+
+/* All variables an array reference covers, in order; the count in *n. */
+static int *cc_arr_refs(cc *c, const ctx *x, const arr *a, ex_node *ref, int *n)
+{
+    int lo[SD_MAX_DIMS], hi[SD_MAX_DIMS];
+    for (int i = 0; i < a->ndims; i++) {
+        int every = 0, e;
+        if (ref->nargs == 0) {
+            e = cc_ctx_elem(x, a->dim[i]);
+            every = e < 0;
+        } else
+            e = cc_subscript(c, x, a, i, ref->args[i], &every);
+        if (c->failed) {
+            *n = 0;
+            return NULL;
+        }
+        lo[i] = every ? 0 : e;
+        hi[i] = every ? (int)c->d->dims[a->dim[i]].n - 1 : e;
+    }
+    int total = 1;
+    for (int i = 0; i < a->ndims; i++)
+        total *= hi[i] - lo[i] + 1;
+    int *out = cc_alloc((size_t)total * sizeof *out);
+    int e[SD_MAX_DIMS];
+    memcpy(e, lo, sizeof lo);
+    for (int k = 0; k < total; k++) {
+        out[k] = cc_arr_at(c, a, e);
+        for (int i = a->ndims - 1; i >= 0; i--) {
+            if (++e[i] <= hi[i])
+                break;
+            e[i] = lo[i];
+        }
+    }
+    *n = total;
+    return out;
+}
+
+/* ---- resolution ---- */
+
+static ex_node *cc_unknown_var(cc *c, ex_node *n, const char *key)
+{
+    char sug[600];
+    cc_suggest(c, key, sug, sizeof sug);
+    cc_fail(c, n->pos, "unknown variable \"%s\"%s", n->name, sug);
+    return cc_num(0);
+}
+
+/* A reference, scalar or one element of an array. */
+static ex_node *rs_var(cc *c, const ctx *x, ex_node *n)
+{
+    char *key = sdn_canon(n->name);
+    ex_node *out = NULL;
+    int v = n->nargs == 0 ? st_get(&c->m->keys, key) : -1;
+    int ai = st_get(&c->arrs, key);
+    if (v >= 0)
+        out = cc_slot(v);
+    else if (ai >= 0) {
+        arr *a = &c->arr[ai];
+        if (n->nargs && n->nargs != a->ndims)
+            cc_fail(c, n->pos, "%s has %d dimension%s, not %d subscripts", n->name, a->ndims,
+                    a->ndims == 1 ? "" : "s", n->nargs);
+        else {
+            int cnt;
+            int *refs = cc_arr_refs(c, x, a, n, &cnt);
+            if (!c->failed && cnt != 1)
+                cc_fail(c, n->pos, "%s names %d elements here; use it inside an array function such as SUM",
+                        n->name, cnt);
+            else if (!c->failed)
+                out = cc_slot(refs[0]);
+            free(refs);
+        }
+    } else if (n->nargs == 0 && strcmp(key, "time") == 0)
+        out = cc_call(BI_TIME, -1, n->pos);
+    else if (n->nargs == 0 && strcmp(key, "dt") == 0)
+        out = cc_call(BI_DT, -1, n->pos);
+    else if (n->nargs == 0 && (strcmp(key, "starttime") == 0 || strcmp(key, "start_time") == 0))
+        out = cc_call(BI_STARTTIME, -1, n->pos);
+    else if (n->nargs == 0 && (strcmp(key, "stoptime") == 0 || strcmp(key, "stop_time") == 0))
+        out = cc_call(BI_STOPTIME, -1, n->pos);
+    else if (n->nargs == 0 && strcmp(key, "pi") == 0)
+        out = cc_num(3.14159265358979323846);
+    else
+        out = cc_unknown_var(c, n, key);
+    free(key);
+    if (!out)
+        out = cc_num(0);
+    out->pos = n->pos;
+    return out;
+}
+
+/* The slot holding e's value: e itself if it is a plain reference, else a
+ * hidden auxiliary computing it. */
+static int cc_as_slot(cc *c, ex_node *e, const char *what)
+{
+    if (e->kind == EX_SLOT) {
+        int s = e->slot;
+        ex_free(e);
+        return s;
+    }
+    int h = cc_hidden(c, SD_AUX, what);
+    c->m->vars[h].eqn = e;
+    return h;
+}
+
+static int cc_order_arg(cc *c, ex_node *e, const char *fn)
+{
+    if (e->kind != EX_NUM || e->num < 1 || e->num != floor(e->num) || e->num > 1000) {
+        cc_fail(c, e->pos, "%s: the order must be a whole number from 1 to 1000", fn);
+        return 1;
+    }
+    return (int)e->num;
+}
+
+/* SMTH1/SMTH3/SMTHN: n first-order smooths in series, each with T/n. */
+static ex_node *rs_smooth(cc *c, ex_node **a, int na, int order, const char *fn)
+{
+    ex_node *in = a[0], *T = a[1], *init = na > 2 ? a[2] : NULL;
+    int prev = -1, s = -1;
+    for (int k = 0; k < order; k++) {
+        s = cc_hidden(c, SD_STOCK, fn);
+        ex_node *src = prev < 0 ? ex_copy(in) : cc_slot(prev);
+        ex_node *Tk = order == 1 ? ex_copy(T) : cc_bin('/', ex_copy(T), cc_num(order));
+        c->m->vars[s].eqn = init ? ex_copy(init) : ex_copy(in);
+        c->m->vars[s].rate = cc_bin('/', cc_bin('-', src, cc_slot(s)), Tk);
+        prev = s;
+    }
+    for (int i = 0; i < na; i++)
+        ex_free(a[i]);
+    return cc_slot(s);
+}
+
+/* DELAY1/DELAY3/DELAYN: a material delay of n stocks, each holding D/n. */
+static ex_node *rs_matdelay(cc *c, ex_node **a, int na, int order, const char *fn)
+{
+    ex_node *in = a[0], *D = a[1], *init = na > 2 ? a[2] : NULL;
+    int prev = -1;
+    ex_node *Dk = order == 1 ? ex_copy(D) : cc_bin('/', ex_copy(D), cc_num(order));
+    for (int k = 0; k < order; k++) {
+        int s = cc_hidden(c, SD_STOCK, fn);
+        ex_node *inflow = prev < 0 ? ex_copy(in) : cc_bin('/', cc_slot(prev), ex_copy(Dk));
+        c->m->vars[s].eqn = cc_bin('*', init ? ex_copy(init) : ex_copy(in), ex_copy(Dk));
+        c->m->vars[s].rate = cc_bin('-', inflow, cc_bin('/', cc_slot(s), ex_copy(Dk)));
+        prev = s;
+    }
+    ex_node *out = cc_bin('/', cc_slot(prev), Dk);
+    for (int i = 0; i < na; i++)
+        ex_free(a[i]);
+    return out;
+}
+
+static ex_node *rs_trend(cc *c, ex_node **a, int na)
+{
+    ex_node *in = a[0], *T = a[1];
+    ex_node *init = na > 2 ? a[2] : cc_num(0);
+    int s = cc_hidden(c, SD_STOCK, "TREND");
+    c->m->vars[s].eqn = cc_bin('/', ex_copy(in), cc_bin('+', cc_num(1), cc_bin('*', ex_copy(init), ex_copy(T))));
+    c->m->vars[s].rate = cc_bin('/', cc_bin('-', ex_copy(in), cc_slot(s)), ex_copy(T));
+    ex_node *out = cc_bin('/', cc_bin('-', ex_copy(in), cc_slot(s)), cc_bin('*', cc_slot(s), ex_copy(T)));
+    for (int i = 0; i < na; i++)
+        ex_free(a[i]);
+    if (na <= 2)
+        ex_free(init);
+    return out;
+}
+
+static const char *cc_unsupported[] = {
+    "random", "normal", "lognormal", "poisson", "exprnd", "uniform", "triangular", "weibull",
+    "gamma", "beta", "binomial", "negbinomial", "logistic", "pareto", "geometric",
+    "forcst", "npv", "delay_fixed", "history", "self", "rank", "converted", NULL};
+
+/* A graphical function by name: a <gf> or an aux that carries one. */
+static int cc_gf_by_name(cc *c, ex_node *n)
+{
+    if (n->kind != EX_VAR || n->nargs)
+        return -1;
+    char *k = sdn_canon(n->name);
+    int g = st_get(&c->gfs, k);
+    free(k);
+    return g;
+}
+
+static ex_node *rs_call(cc *c, const ctx *x, ex_node *n)
+{
+    char *key = sdn_canon(n->name);
+    const bi_info *bi = bi_find(key);
+    int g = st_get(&c->gfs, key);
+    if (!bi && g >= 0) {
+        free(key);
+        if (n->nargs != 1) {
+            cc_fail(c, n->pos, "graphical function %s takes one argument, not %d", n->name, n->nargs);
+            return cc_num(0);
+        }
+        ex_node *out = cc_call(BI_LOOKUP, g, n->pos);
+        ex_add_arg(out, rs(c, x, n->args[0]));
+        return out;
+    }
+    if (!bi) {
+        int unsupported = 0;
+        for (int i = 0; cc_unsupported[i]; i++)
+            if (strcmp(key, cc_unsupported[i]) == 0)
+                unsupported = 1;
+        if (unsupported)
+            cc_fail(c, n->pos, "function %s is not supported", n->name);
+        else {
+            char sug[600];
+            cc_suggest(c, key, sug, sizeof sug);
+            cc_fail(c, n->pos, "unknown function %s: not an XMILE builtin, a graphical function or a macro in this file%s",
+                    n->name, sug);
+        }
+        free(key);
+        return cc_num(0);
+    }
+    free(key);
+    if (n->nargs < bi->min_args || (bi->max_args >= 0 && n->nargs > bi->max_args)) {
+        if (bi->min_args == bi->max_args)
+            cc_fail(c, n->pos, "%s takes %d argument%s, not %d", n->name, bi->min_args,
+                    bi->min_args == 1 ? "" : "s", n->nargs);
+        else
+            cc_fail(c, n->pos, "%s takes %d to %d arguments, not %d", n->name, bi->min_args,
+                    bi->max_args, n->nargs);
+        return cc_num(0);
+    }
+    bi_id id = bi->id;
+    if (id == BI_LOOKUP) {
+        g = cc_gf_by_name(c, n->args[0]);
+        if (g < 0) {
+            cc_fail(c, n->args[0]->pos, "LOOKUP: the first argument must name a graphical function");
+            return cc_num(0);
+        }
+        ex_node *out = cc_call(BI_LOOKUP, g, n->pos);
+        ex_add_arg(out, rs(c, x, n->args[1]));
+        return out;
+    }
+    /* array functions over every element of one array argument */
+    if ((id == BI_SUM || id == BI_MEAN || id == BI_MIN || id == BI_MAX || id == BI_PROD ||
+         id == BI_SIZE || id == BI_STDDEV) && n->nargs == 1 && n->args[0]->kind == EX_VAR) {
+        char *k = sdn_canon(n->args[0]->name);
+        int ai = st_get(&c->arrs, k);
+        free(k);
+        if (ai >= 0) {
+            ex_node *ref = n->args[0];
+            ex_node *out = cc_call(id, -1, n->pos);
+            int cnt;
+            ctx none = {0};
+            /* a bare name or a * subscript covers the whole array; a
+             * dimension name the equation binds picks its element */
+            int *refs = cc_arr_refs(c, ref->nargs ? x : &none, &c->arr[ai], ref, &cnt);
+            for (int i = 0; i < cnt; i++)
+                ex_add_arg(out, cc_slot(refs[i]));
+            free(refs);
+            return out;
+        }
+    }
+    if (id == BI_IF_THEN_ELSE) {
+        ex_node *out = ex_new(EX_IF, n->pos);
+        for (int i = 0; i < 3; i++)
+            ex_add_arg(out, rs(c, x, n->args[i]));
+        return out;
+    }
+    ex_node *a[4] = {0};
+    int na = n->nargs;
+    switch (id) {
+    case BI_INIT:
+    case BI_PREVIOUS:
+    case BI_DELAY:
+    case BI_SMTH1:
+    case BI_SMTH3:
+    case BI_SMTHN:
+    case BI_DELAY1:
+    case BI_DELAY3:
+    case BI_DELAYN:
+    case BI_TREND:
+        for (int i = 0; i < na; i++)
+            a[i] = rs(c, x, n->args[i]);
+        break;
+    default: {
+        ex_node *out = cc_call(id, -1, n->pos);
+        for (int i = 0; i < na; i++)
+            ex_add_arg(out, rs(c, x, n->args[i]));
+        return out;
+    }
+    }
+    ex_node *out;
+    switch (id) {
+    case BI_INIT: {
+        out = cc_call(BI_INIT, c->ncapture++, n->pos);
+        ex_add_arg(out, cc_slot(cc_as_slot(c, a[0], "INIT")));
+        return out;
+    }
+    case BI_PREVIOUS: {
+        out = cc_call(BI_PREVIOUS, c->ncapture++, n->pos);
+        ex_add_arg(out, cc_slot(cc_as_slot(c, a[0], "PREVIOUS")));
+        if (na > 1)
+            ex_add_arg(out, a[1]);
+        return out;
+    }
+    case BI_DELAY: {
+        sd_model *m = c->m;
+        m->delays = realloc(m->delays, (m->ndelays + 1) * sizeof *m->delays);
+        if (!m->delays)
+            abort();
+        sd_delay *dl = &m->delays[m->ndelays];
+        memset(dl, 0, sizeof *dl);
+        dl->in = cc_as_slot(c, a[0], "DELAY");
+        out = cc_call(BI_DELAY, (int)m->ndelays++, n->pos);
+        ex_add_arg(out, cc_slot(dl->in));
+        for (int i = 1; i < na; i++)
+            ex_add_arg(out, a[i]);
+        return out;
+    }
+    case BI_SMTH1: return rs_smooth(c, a, na, 1, "SMTH1");
+    case BI_SMTH3: return rs_smooth(c, a, na, 3, "SMTH3");
+    case BI_SMTHN: {
+        int order = cc_order_arg(c, a[2], "SMTHN");
+        ex_node *b[3] = {a[0], a[1], na > 3 ? a[3] : NULL};
+        ex_free(a[2]);
+        return rs_smooth(c, b, na > 3 ? 3 : 2, order, "SMTHN");
+    }
+    case BI_DELAY1: return rs_matdelay(c, a, na, 1, "DELAY1");
+    case BI_DELAY3: return rs_matdelay(c, a, na, 3, "DELAY3");
+    case BI_DELAYN: {
+        int order = cc_order_arg(c, a[2], "DELAYN");
+        ex_node *b[3] = {a[0], a[1], na > 3 ? a[3] : NULL};
+        ex_free(a[2]);
+        return rs_matdelay(c, b, na > 3 ? 3 : 2, order, "DELAYN");
+    }
+    case BI_TREND: return rs_trend(c, a, na);
+    default: break;
+    }
+    return cc_num(0);
+}
+
+static ex_node *rs(cc *c, const ctx *x, ex_node *n)
+{
+    if (c->failed)
+        return cc_num(0);
+    switch (n->kind) {
+    case EX_NUM: {
+        ex_node *o = cc_num(n->num);
+        o->pos = n->pos;
+        return o;
+    }
+    case EX_VAR: return rs_var(c, x, n);
+    case EX_CALL: return rs_call(c, x, n);
+    case EX_STAR:
+        cc_fail(c, n->pos, "* is only a subscript");
+        return cc_num(0);
+    case EX_LIST:
+        cc_fail(c, n->pos, "a list of values is only the whole equation of an array");
+        return cc_num(0);
+    default: {
+        ex_node *o = ex_new(n->kind, n->pos);
+        o->op = n->op;
+        for (int i = 0; i < n->nargs; i++)
+            ex_add_arg(o, rs(c, x, n->args[i]));
+        return o;
+    }
+    }
+}
+
+/* ---- building the variables from the document ---- */
+
+static ex_node *cc_parse(cc *c, const xm_eqn *q)
+{
+    c->text = q->text;
+    c->line = q->line;
+    c->col = q->col;
+    int errpos = 0;
+    char msg[256];
+    ex_node *n = ex_parse(q->text, &errpos, msg, sizeof msg);
+    if (!n)
+        cc_fail(c, errpos, "%s", msg);
+    return n;
+}
+
+/* Does "A, D" name the element tuple e of a? */
+static int cc_subscript_matches(cc *c, const arr *a, const char *sub, const int *e)
+{
+    char *s = cc_strdup(sub);
+    int ok = 1, i = 0;
+    for (char *tok = strtok(s, ","); tok; tok = strtok(NULL, ","), i++) {
+        if (i >= a->ndims) {
+            ok = 0;
+            break;
+        }
+        char *k = sdn_canon(tok);
+        if (cc_elem(c, a->dim[i], k) != e[i])
+            ok = 0;
+        free(k);
+    }
+    free(s);
+    return ok && i == a->ndims;
+}
+
+static void cc_flows(cc *c, const ctx *x, char **names, size_t n, int sign, ex_node **rate)
+{
+    for (size_t i = 0; i < n && !c->failed; i++) {
+        ex_node ref = {0};
+        ref.kind = EX_VAR;
+        ref.name = names[i];
+        ex_node *r = rs_var(c, x, &ref);
+        if (c->failed) {
+            ex_free(r);
+            return;
+        }
+        if (r->kind == EX_SLOT && c->m->vars[r->slot].kind != SD_FLOW)
+            c->m->vars[r->slot].kind = SD_FLOW; /* an aux named as a flow is one */
+        if (!*rate)
+            *rate = sign > 0 ? r : cc_bin('-', cc_num(0), r);
+        else
+            *rate = cc_bin(sign > 0 ? '+' : '-', *rate, r);
+    }
+}
+
+/* The equation of variable vi (element e of xm_var xv when arrayed). */
+static void cc_define(cc *c, int vi, const xm_var *xv, const arr *a, const int *e, int flat)
+{
+    ctx x = {0};
+    const xm_eqn *q = &xv->eqn;
+    const xm_gf *gf = xv->gf;
+    if (a) {
+        x.n = a->ndims;
+        for (int i = 0; i < a->ndims; i++) {
+            x.dim[i] = a->dim[i];
+            x.elem[i] = e[i];
+        }
+        if (xv->nelems) {
+            q = NULL;
+            for (size_t k = 0; k < xv->nelems; k++)
+                if (cc_subscript_matches(c, a, xv->elems[k].subscript, e)) {
+                    q = &xv->elems[k].eqn;
+                    if (xv->elems[k].gf)
+                        gf = xv->elems[k].gf;
+                    break;
+                }
+            if (!q || !q->text) {
+                c->failed = 1;
+                err_set(c->err, c->d->file, xv->line, 1, "%s has no equation", c->m->vars[vi].name);
+                return;
+            }
+        }
+    }
+    c->owner = vi;
+    sd_var *v = &c->m->vars[vi];
+    v->gf = gf;
+    if (!q->text) {
+        c->failed = 1;
+        err_set(c->err, c->d->file, xv->line, 1, "%s has no <eqn>", xv->name);
+        return;
+    }
+    v->line = q->line;
+    v->col = q->col;
+    ex_node *p = cc_parse(c, q);
+    if (!p)
+        return;
+    ex_node *use = p;
+    if (a && xv->nmore && !xv->nelems) {
+        /* Vensim's exports: one <eqn> per element, in order */
+        if ((int)xv->nmore + 1 != a->count) {
+            c->failed = 1;
+            err_set(c->err, c->d->file, xv->line, 1, "%s has %zu <eqn> elements for %d array elements",
+                    xv->name, xv->nmore + 1, a->count);
+            ex_free(p);
+            return;
+        }
+        if (flat > 0) {
+            ex_free(p);
+            q = &xv->more[flat - 1];
+            v = &c->m->vars[vi];
+            v->line = q->line;
+            v->col = q->col;
+            if (!(p = cc_parse(c, q)))
+                return;
+        }
+        use = p;
+    }
+    if (p->kind == EX_LIST) {
+        int total = a ? a->count : 1;
+        if (!a || p->nargs != total) {
+            cc_fail(c, 0, "a list of %d values for %s, which has %d element%s", p->nargs, xv->name,
+                    total, total == 1 ? "" : "s");
+            ex_free(p);
+            return;
+        }
+        use = p->args[flat];
+    }
+    ex_node *r = rs(c, &x, use);
+    ex_free(p);
+    c->m->vars[vi].eqn = r;
+    if (xv->kind == XM_STOCK) {
+        ex_node *rate = NULL;
+        cc_flows(c, &x, xv->inflows, xv->nin, +1, &rate);
+        cc_flows(c, &x, xv->outflows, xv->nout, -1, &rate);
+        c->m->vars[vi].rate = rate ? rate : cc_num(0);
+    }
+}
+
+static int cc_declare(cc *c)
+{
+    xm_doc *d = c->d;
+    for (size_t i = 0; i < d->ndims; i++) {
+        char *k = sdn_canon(d->dims[i].name);
+        st_put(&c->dims, k, (int)i);
+        free(k);
+        for (size_t j = 0; j < d->dims[i].n; j++) {
+            char *e = sdn_canon(d->dims[i].elems[j]);
+            char key[512];
+            snprintf(key, sizeof key, "%zu:%s", i, e);
+            st_put(&c->elems, key, (int)j);
+            free(e);
+        }
+    }
+    for (size_t i = 0; i < d->nvars; i++) {
+        xm_var *xv = &d->vars[i];
+        char *key = sdn_canon(xv->name);
+        int kind = xv->kind == XM_STOCK ? SD_STOCK : xv->kind == XM_FLOW ? SD_FLOW : SD_AUX;
+        if (st_get(&c->m->keys, key) >= 0 || st_get(&c->arrs, key) >= 0 || st_get(&c->gfs, key) >= 0) {
+            free(key);
+            return err_set(c->err, d->file, xv->line, 1, "%s is defined twice", xv->name);
+        }
+        if (xv->gf) {
+            c->m->gfs = realloc(c->m->gfs, (c->m->ngfs + 1) * sizeof *c->m->gfs);
+            if (!c->m->gfs)
+                abort();
+            c->m->gfs[c->m->ngfs] = xv->gf;
+            st_put(&c->gfs, key, (int)c->m->ngfs++);
+        }
+        if (xv->kind == XM_GF) {
+            free(key);
+            continue;
+        }
+        if (xv->ndims == 0) {
+            int v = cc_add_var(c, xv->name, key, kind, (int)i);
+            c->m->vars[v].non_negative = xv->non_negative;
+            c->m->vars[v].units = xv->units;
+            c->m->vars[v].line = xv->line;
+            free(key);
+            continue;
+        }
+        if (xv->ndims > SD_MAX_DIMS) {
+            free(key);
+            return err_set(c->err, d->file, xv->line, 1, "%s has %zu dimensions; at most %d are supported",
+                           xv->name, xv->ndims, SD_MAX_DIMS);
+        }
+        arr a = {.src = (int)i, .ndims = (int)xv->ndims, .first = (int)c->m->nvars, .count = 1};
+        for (size_t k = 0; k < xv->ndims; k++) {
+            char *dk = sdn_canon(xv->dims[k]);
+            a.dim[k] = st_get(&c->dims, dk);
+            free(dk);
+            if (a.dim[k] < 0) {
+                free(key);
+                return err_set(c->err, d->file, xv->line, 1, "%s: unknown dimension %s", xv->name, xv->dims[k]);
+            }
+            a.count *= (int)d->dims[a.dim[k]].n;
+        }
+        int e[SD_MAX_DIMS] = {0};
+        for (int k = 0; k < a.count; k++) {
+            char name[1024], ekey[1024];
+            size_t o = (size_t)snprintf(name, sizeof name, "%s[", xv->name);
+            size_t ok = (size_t)snprintf(ekey, sizeof ekey, "%s[", key);
+            for (int j = 0; j < a.ndims; j++) {
+                const char *en = d->dims[a.dim[j]].elems[e[j]];
+                char *ec = sdn_canon(en);
+                o += (size_t)snprintf(name + o, sizeof name - o, "%s%s", j ? "," : "", en);
+                ok += (size_t)snprintf(ekey + ok, sizeof ekey - ok, "%s%s", j ? "," : "", ec);
+                free(ec);
+            }
+            snprintf(name + o, sizeof name - o, "]");
+            snprintf(ekey + ok, sizeof ekey - ok, "]");
+            int v = cc_add_var(c, name, ekey, kind, (int)i);
+            c->m->vars[v].non_negative = xv->non_negative;
+            c->m->vars[v].units = xv->units;
+            c->m->vars[v].line = xv->line;
+            for (int j = a.ndims - 1; j >= 0; j--) {
+                if (++e[j] < (int)d->dims[a.dim[j]].n)
+                    break;
+                e[j] = 0;
+            }
+        }
+        c->arr = realloc(c->arr, (c->narr + 1) * sizeof *c->arr);
+        if (!c->arr)
+            abort();
+        c->arr[c->narr] = a;
+        st_put(&c->arrs, key, (int)c->narr++);
+        free(key);
+    }
+    return 0;
+}
+
+static int cc_define_all(cc *c)
+{
+    size_t ndeclared = c->m->nvars;
+    for (size_t i = 0; i < ndeclared && !c->failed; i++) {
+        sd_var *v = &c->m->vars[i];
+        const xm_var *xv = &c->d->vars[v->src];
+        if (xv->ndims == 0) {
+            cc_define(c, (int)i, xv, NULL, NULL, 0);
+            continue;
+        }
+        char *key = sdn_canon(xv->name);
+        const arr *a = &c->arr[st_get(&c->arrs, key)];
+        free(key);
+        int flat = (int)i - a->first, e[SD_MAX_DIMS], r = flat;
+        for (int j = a->ndims - 1; j >= 0; j--) {
+            int n = (int)c->d->dims[a->dim[j]].n;
+            e[j] = r % n;
+            r /= n;
+        }
+        cc_define(c, (int)i, xv, a, e, flat);
+    }
+    return c->failed ? -1 : 0;
+}
+
+/* ---- overrides ---- */
+
+static int cc_constant(const ex_node *n)
+{
+    if (n->kind == EX_SLOT || n->kind == EX_CALL)
+        return n->kind == EX_CALL && n->op == BI_PI;
+    for (int i = 0; i < n->nargs; i++)
+        if (!cc_constant(n->args[i]))
+            return 0;
+    return 1;
+}
+
+static int cc_override(cc *c, const sd_override *ov, size_t nov)
+{
+    for (size_t i = 0; i < nov; i++) {
+        char *k = sdn_canon(ov[i].name);
+        int v = st_get(&c->m->keys, k);
+        if (v < 0) {
+            char sug[600];
+            cc_suggest(c, k, sug, sizeof sug);
+            free(k);
+            return err_set(c->err, c->d->file, 0, 0, "--set %s: no such variable%s", ov[i].name, sug);
+        }
+        free(k);
+        sd_var *sv = &c->m->vars[v];
+        if (sv->kind == SD_STOCK || !cc_constant(sv->eqn))
+            return err_set(c->err, c->d->file, sv->line, sv->col,
+                           "--set %s: %s is not a constant (a %s whose equation depends on the run)",
+                           ov[i].name, sv->name, sv->kind == SD_STOCK ? "stock" : "variable");
+        ex_free(sv->eqn);
+        sv->eqn = cc_num(ov[i].value);
+    }
+    return 0;
+}
+
+/* ---- dependency order ---- */
+
+enum { MODE_INIT, MODE_STEP };
+
+static void cc_deps(const sd_model *m, const ex_node *n, int mode, int **out, size_t *cnt, size_t *cap)
+{
+    if (n->kind == EX_SLOT) {
+        if (mode == MODE_STEP && m->vars[n->slot].kind == SD_STOCK)
+            return;
+        if (*cnt == *cap) {
+            *cap = *cap ? *cap * 2 : 8;
+            *out = realloc(*out, *cap * sizeof **out);
+            if (!*out)
+                abort();
+        }
+        (*out)[(*cnt)++] = n->slot;
+        return;
+    }
+    if (n->kind == EX_CALL && n->op == BI_INIT) {
+        if (mode == MODE_INIT)
+            cc_deps(m, n->args[0], mode, out, cnt, cap);
+        return;
+    }
+    if (n->kind == EX_CALL && n->op == BI_PREVIOUS) {
+        if (mode == MODE_INIT)
+            cc_deps(m, n->args[n->nargs > 1 ? 1 : 0], mode, out, cnt, cap);
+        return;
+    }
+    for (int i = 0; i < n->nargs; i++)
+        cc_deps(m, n->args[i], mode, out, cnt, cap);
+}
+
+typedef struct topo {
+    const sd_model *m;
+    int mode;
+    char *state; /* 0 new, 1 on the path, 2 done */
+    int *order;
+    size_t n;
+    int *path;
+    size_t depth;
+    eddy_error *err;
+    int failed;
+} topo;
+
+static void cc_visit(topo *t, int v)
+{
+    if (t->failed || t->state[v] == 2)
+        return;
+    const sd_var *sv = &t->m->vars[v];
+    if (t->mode == MODE_STEP && sv->kind == SD_STOCK)
+        return;
+    if (t->state[v] == 1) {
+        /* spell the cycle out from where it closes */
+        char msg[900];
+        size_t o = 0, from = 0;
+        while (from < t->depth && t->path[from] != v)
+            from++;
+        for (size_t i = from; i < t->depth && o < sizeof msg; i++)
+            o += (size_t)snprintf(msg + o, sizeof msg - o, "%s -> ", t->m->vars[t->path[i]].name);
+        if (o < sizeof msg)
+            snprintf(msg + o, sizeof msg - o, "%s", sv->name);
+        /* name the first declared variable of the cycle */
+        int at = v;
+        for (size_t i = from; i < t->depth; i++)
+            if (!t->m->vars[t->path[i]].hidden) {
+                at = t->path[i];
+                break;
+            }
+        err_set(t->err, t->m->file, t->m->vars[at].line, t->m->vars[at].col,
+                "circular definition%s: %s", t->mode == MODE_INIT ? " of initial values" : "", msg);
+        t->failed = 1;
+        return;
+    }
+    t->state[v] = 1;
+    t->path[t->depth++] = v;
+    int *deps = NULL;
+    size_t nd = 0, cap = 0;
+    if (sv->eqn)
+        cc_deps(t->m, sv->eqn, t->mode, &deps, &nd, &cap);
+    for (size_t i = 0; i < nd && !t->failed; i++)
+        cc_visit(t, deps[i]);
+    free(deps);
+    t->depth--;
+    t->state[v] = 2;
+    t->order[t->n++] = v;
+}
+
+static int *cc_order(const sd_model *m, int mode, size_t *n, eddy_error *err)
+{
+    topo t = {m, mode, cc_alloc(m->nvars), cc_alloc(m->nvars * sizeof(int)), 0,
+              cc_alloc(m->nvars * sizeof(int)), 0, err, 0};
+    for (size_t v = 0; v < m->nvars && !t.failed; v++)
+        cc_visit(&t, (int)v);
+    free(t.state);
+    free(t.path);
+    if (t.failed) {
+        free(t.order);
+        return NULL;
+    }
+    *n = t.n;
+    return t.order;
+}
+
+/* ---- code ---- */
+
+typedef struct gen {
+    sd_model *m;
+    sd_prog *p;
+    int owner;
+    int depth, max;
+    int mode;
+    int capture_base;
+} gen;
+
+static void g_emit(gen *g, int op, int a, double k, int push)
+{
+    sd_prog *p = g->p;
+    if (p->n == p->cap) {
+        p->cap = p->cap ? p->cap * 2 : 256;
+        p->code = realloc(p->code, p->cap * sizeof *p->code);
+        p->owner = realloc(p->owner, p->cap * sizeof *p->owner);
+        if (!p->code || !p->owner)
+            abort();
+    }
+    p->code[p->n] = (sd_ins){op, a, k};
+    p->owner[p->n] = g->owner;
+    p->n++;
+    g->depth += push;
+    if (g->depth > g->max)
+        g->max = g->depth;
+}
+
+static int g_binop(int op)
+{
+    switch (op) {
+    case '+': return VM_ADD;
+    case '-': return VM_SUB;
+    case '*': return VM_MUL;
+    case '/': return VM_DIV;
+    case '^': return VM_POW;
+    case OP_MOD: return VM_MODI;
+    case '<': return VM_LT;
+    case OP_LE: return VM_LE;
+    case '>': return VM_GT;
+    case OP_GE: return VM_GE;
+    case '=': return VM_EQ;
+    case OP_NE: return VM_NE;
+    case OP_AND: return VM_AND;
+    default: return VM_OR;
+    }
+}
+
+static void g_node(gen *g, const ex_node *n)
+{
+    switch (n->kind) {
+    case EX_NUM: g_emit(g, VM_K, 0, n->num, 1); return;
+    case EX_SLOT: g_emit(g, VM_LD, n->slot, 0, 1); return;
+    case EX_UN:
+        g_node(g, n->args[0]);
+        if (n->op == '-')
+            g_emit(g, VM_NEG, 0, 0, 0);
+        else if (n->op == '!')
+            g_emit(g, VM_NOT, 0, 0, 0);
+        return;
+    case EX_BIN: {
+        const ex_node *b = n->args[1];
+        g_node(g, n->args[0]);
+        int op = g_binop(n->op);
+        /* fuse "x op slot" and "x op constant", the commonest shapes */
+        if (b->kind == EX_SLOT && (op == VM_ADD || op == VM_SUB || op == VM_MUL || op == VM_DIV)) {
+            g_emit(g, op == VM_ADD ? VM_LDADD : op == VM_SUB ? VM_LDSUB : op == VM_MUL ? VM_LDMUL : VM_LDDIV,
+                   b->slot, 0, 0);
+            return;
+        }
+        if (b->kind == EX_NUM && (op == VM_MUL || op == VM_ADD || op == VM_SUB)) {
+            double k = b->num;
+            if (op == VM_SUB)
+                k = -k;
+            g_emit(g, op == VM_ADD || op == VM_SUB ? VM_KADD : VM_KMUL, 0, k, 0);
+            return;
+        }
+        g_node(g, b);
+        g_emit(g, op, 0, 0, -1);
+        return;
+    }
+    case EX_IF: {
+        g_node(g, n->args[0]);
+        size_t jz = g->p->n;
+        g_emit(g, VM_JZ, 0, 0, -1);
+        g_node(g, n->args[1]);
+        size_t jmp = g->p->n;
+        g_emit(g, VM_JMP, 0, 0, -1);
+        g->p->code[jz].a = (int)g->p->n;
+        g_node(g, n->args[2]);
+        g->p->code[jmp].a = (int)g->p->n;
+        return;
+    }
+    case EX_CALL:
+        switch (n->op) {
+        case BI_TIME: g_emit(g, VM_TIME, 0, 0, 1); return;
+        case BI_DT: g_emit(g, VM_DT, 0, 0, 1); return;
+        case BI_STARTTIME: g_emit(g, VM_START, 0, 0, 1); return;
+        case BI_STOPTIME: g_emit(g, VM_STOP, 0, 0, 1); return;
+        case BI_LOOKUP:
+            g_node(g, n->args[0]);
+            g_emit(g, VM_GF, n->slot, 0, 0);
+            return;
+        case BI_INIT:
+            if (g->mode == MODE_INIT)
+                g_node(g, n->args[0]);
+            else
+                g_emit(g, VM_LD, g->capture_base + n->slot, 0, 1);
+            return;
+        case BI_PREVIOUS:
+            if (g->mode == MODE_INIT)
+                g_node(g, n->args[n->nargs > 1 ? 1 : 0]);
+            else
+                g_emit(g, VM_LD, g->capture_base + n->slot, 0, 1);
+            return;
+        case BI_DELAY:
+            /* args[0] is the input's slot (for the order); the VM reads it */
+            for (int i = 1; i < n->nargs; i++)
+                g_node(g, n->args[i]);
+            g_emit(g, VM_DELAY, n->slot, n->nargs - 1, -(n->nargs - 2));
+            return;
+        default:
+            for (int i = 0; i < n->nargs; i++)
+                g_node(g, n->args[i]);
+            if (n->nargs == 0)
+                g_emit(g, VM_CALL, n->op, 0, 1);
+            else
+                g_emit(g, VM_CALL, n->op, n->nargs, -(n->nargs - 1));
+            return;
+        }
+    default: return;
+    }
+}
+
+static void g_var(gen *g, int v, int mode)
+{
+    const sd_var *sv = &g->m->vars[v];
+    g->owner = v;
+    g->mode = mode;
+    g_node(g, sv->eqn);
+    if (sv->gf && !(sv->kind == SD_STOCK))
+        g_emit(g, VM_GF, -1 - v, 0, 0); /* negative: the variable's own table */
+    g_emit(g, sv->kind == SD_FLOW && sv->non_negative ? VM_STNN : VM_ST, v, 0, -1);
+}
+
+static int cc_emit(cc *c)
+{
+    sd_model *m = c->m;
+    size_t ninit, nstep;
+    /* the step order first: a cycle among auxiliaries is reported as such,
+     * not as a cycle of initial values */
+    int *step = cc_order(m, MODE_STEP, &nstep, c->err);
+    if (!step)
+        return -1;
+    int *init = cc_order(m, MODE_INIT, &ninit, c->err);
+    if (!init) {
+        free(step);
+        return -1;
+    }
+    m->rate_slot = cc_alloc(m->nvars * sizeof *m->rate_slot);
+    m->stocks = cc_alloc(m->nvars * sizeof *m->stocks);
+    for (size_t v = 0; v < m->nvars; v++) {
+        m->rate_slot[v] = -1;
+        if (m->vars[v].kind == SD_STOCK)
+            m->stocks[m->nstocks++] = (int)v;
+    }
+    for (size_t i = 0; i < m->nstocks; i++)
+        m->rate_slot[m->stocks[i]] = (int)(m->nvars + i);
+    int capture_base = (int)(m->nvars + m->nstocks);
+    m->nslots = m->nvars + m->nstocks + (size_t)c->ncapture;
+    gen g = {m, &m->init, 0, 0, 0, MODE_INIT, capture_base};
+    for (size_t i = 0; i < ninit; i++)
+        g_var(&g, init[i], MODE_INIT);
+    g.p = &m->step;
+    for (size_t i = 0; i < nstep; i++)
+        g_var(&g, step[i], MODE_STEP);
+    g.p = &m->rates;
+    for (size_t i = 0; i < m->nstocks; i++) {
+        int s = m->stocks[i];
+        g.owner = s;
+        g.mode = MODE_STEP;
+        g_node(&g, m->vars[s].rate);
+        g_emit(&g, VM_ST, m->rate_slot[s], 0, -1);
+    }
+    m->max_stack = g.max + 1;
+    free(init);
+    free(step);
+    return 0;
+}
+
+/* INIT and PREVIOUS captures: (source slot, capture slot) pairs. */
+static void cc_captures_in(sd_model *m, const ex_node *n, int base)
+{
+    if (n->kind == EX_CALL && (n->op == BI_INIT || n->op == BI_PREVIOUS)) {
+        int src = n->args[0]->slot, dst = base + n->slot;
+        if (n->op == BI_INIT) {
+            m->init_src = realloc(m->init_src, (m->ninit + 1) * sizeof(int));
+            m->init_dst = realloc(m->init_dst, (m->ninit + 1) * sizeof(int));
+            if (!m->init_src || !m->init_dst)
+                abort();
+            m->init_src[m->ninit] = src;
+            m->init_dst[m->ninit++] = dst;
+        } else {
+            m->prev_src = realloc(m->prev_src, (m->nprev + 1) * sizeof(int));
+            m->prev_dst = realloc(m->prev_dst, (m->nprev + 1) * sizeof(int));
+            if (!m->prev_src || !m->prev_dst)
+                abort();
+            m->prev_src[m->nprev] = src;
+            m->prev_dst[m->nprev++] = dst;
+        }
+    }
+    for (int i = 0; i < n->nargs; i++)
+        cc_captures_in(m, n->args[i], base);
+}
+
+sd_model *sd_compile(xm_doc *doc, const sd_override *ov, size_t nov, eddy_error *err)
+{
+    sd_model *m = cc_alloc(sizeof *m);
+    m->doc = doc;
+    m->file = cc_strdup(doc->file);
+    m->start = doc->start;
+    m->stop = doc->stop;
+    m->dt = doc->dt;
+    m->save_step = doc->save_step > 0 ? doc->save_step : doc->dt;
+    m->method = doc->method == XM_RK4 ? SD_RK4 : doc->method == XM_RK2 ? SD_RK2 : SD_EULER;
+    st_init(&m->keys);
+    cc c = {0};
+    c.m = m;
+    c.d = doc;
+    c.err = err;
+    st_init(&c.dims);
+    st_init(&c.elems);
+    st_init(&c.arrs);
+    st_init(&c.gfs);
+    int rc = cc_declare(&c);
+    if (!rc)
+        rc = cc_define_all(&c);
+    if (!rc)
+        rc = cc_override(&c, ov, nov);
+    if (!rc)
+        rc = cc_emit(&c);
+    if (!rc) {
+        int base = (int)(m->nvars + m->nstocks);
+        for (size_t v = 0; v < m->nvars; v++) {
+            if (m->vars[v].eqn)
+                cc_captures_in(m, m->vars[v].eqn, base);
+            if (m->vars[v].rate)
+                cc_captures_in(m, m->vars[v].rate, base);
+        }
+        m->cols = cc_alloc(m->nvars * sizeof *m->cols);
+        for (size_t v = 0; v < m->nvars; v++)
+            if (!m->vars[v].hidden)
+                m->cols[m->ncols++] = (int)v;
+        m->v = cc_alloc(m->nslots * sizeof *m->v);
+    }
+    st_free(&c.dims);
+    st_free(&c.elems);
+    st_free(&c.arrs);
+    st_free(&c.gfs);
+    free(c.arr);
+    if (rc) {
+        sd_free(m);
+        return NULL;
+    }
+    return m;
+}

@@ -1,0 +1,75 @@
+/* sdmodel.h -- the compiled form of a stock-and-flow model, shared by the
+ * compiler (compile.c), the VM (vm.c) and the loop finder (sd_loops.c).
+ * Not part of the layer's interface: use sd.h. */
+#ifndef EDDY_SD_SDMODEL_H
+#define EDDY_SD_SDMODEL_H
+
+#include "expr.h"
+#include "sd.h"
+#include "symtab.h"
+#include "xmile.h"
+
+typedef struct sd_var {
+    char *name;       /* as the file spells it; "Stock A[Entry 1]" for elements */
+    char *key;        /* canonical (name.h) */
+    int kind;         /* SD_STOCK, SD_FLOW, SD_AUX */
+    bool hidden;      /* made by the compiler (a SMTH1's stock, ...) */
+    bool non_negative;
+    ex_node *eqn;     /* resolved; a stock's is its initial value */
+    ex_node *rate;    /* stocks: inflows minus outflows, resolved */
+    const xm_gf *gf;  /* an aux's graphical function, applied to eqn */
+    const char *units;
+    int line, col;    /* where the equation is, for messages */
+    int src;          /* index of the xm_var it comes from, -1 if hidden */
+} sd_var;
+
+/* One instruction of the stack machine. */
+typedef struct sd_ins {
+    int op;
+    int a;
+    double k;
+} sd_ins;
+
+typedef struct sd_prog {
+    sd_ins *code;
+    int *owner; /* the variable each instruction computes, for run-time errors */
+    size_t n, cap;
+} sd_prog;
+
+/* DELAY's memory of its input: (time, value) pairs, oldest first. */
+typedef struct sd_delay {
+    int in;      /* slot of the input */
+    double maxd; /* the longest delay asked for so far: how far back to keep */
+    double *t, *v;
+    size_t head, n, cap;
+} sd_delay;
+
+struct sd_model {
+    xm_doc *doc; /* owns the graphical functions and the units */
+    char *file;
+    double start, stop, dt, save_step;
+    int method;
+    sd_var *vars;
+    size_t nvars, capvars;
+    symtab keys; /* key -> variable */
+    size_t nslots; /* variables, then stock rates, then captured values */
+    int *rate_slot; /* per variable; -1 if not a stock */
+    int *stocks;
+    size_t nstocks;
+    int *init_src, *init_dst; /* INIT: copied once, after initialisation */
+    size_t ninit;
+    int *prev_src, *prev_dst; /* PREVIOUS: copied after each saved step */
+    size_t nprev;
+    sd_delay *delays;
+    size_t ndelays;
+    const xm_gf **gfs;
+    size_t ngfs;
+    int *cols; /* visible variables, file order */
+    size_t ncols;
+    sd_prog init, step, rates; /* initial values; auxiliaries and flows; stocks' net flows */
+    int max_stack;
+    double *v;     /* the values, nslots */
+    double *stack; /* max_stack */
+};
+
+#endif

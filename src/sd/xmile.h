@@ -1,0 +1,82 @@
+/* xmile.h -- read an XMILE 1.0 or Stella .stmx file into plain records.
+ *
+ * The reader keeps what the file says and where it says it (line and
+ * column of each equation), nothing more: names are resolved, equations
+ * parsed and arrays expanded later by the compiler (compile.h).  Views,
+ * styles and vendor preferences are skipped. */
+#ifndef EDDY_SD_XMILE_H
+#define EDDY_SD_XMILE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "eddy.h"
+
+enum { XM_STOCK, XM_FLOW, XM_AUX, XM_GF };
+enum { XM_EULER, XM_RK2, XM_RK4 };
+enum { GF_CONTINUOUS, GF_EXTRAPOLATE, GF_DISCRETE };
+
+typedef struct xm_gf {
+    int type;
+    size_t n;
+    double *x, *y; /* x from xpts, or spread evenly over xscale */
+    int line;
+} xm_gf;
+
+/* An equation and where its text starts in the file. */
+typedef struct xm_eqn {
+    char *text;
+    int line, col;
+} xm_eqn;
+
+/* One element's own equation in a non-apply-to-all array. */
+typedef struct xm_elem {
+    char *subscript; /* "Entry 1" or "A, D" as written */
+    xm_eqn eqn;
+    xm_gf *gf;
+} xm_elem;
+
+typedef struct xm_var {
+    int kind;
+    char *name;
+    int line, col;
+    xm_eqn eqn;          /* text NULL if absent */
+    xm_eqn *more;        /* further <eqn>s: Vensim's exports give an array one
+                            per element, in order, after the first */
+    size_t nmore;
+    char **inflows, **outflows;
+    size_t nin, nout;
+    bool non_negative;
+    char *units;         /* NULL if absent */
+    xm_gf *gf;           /* inline graphical function (or the gf itself) */
+    char **dims;         /* dimension names, empty for a scalar */
+    size_t ndims;
+    xm_elem *elems;
+    size_t nelems;
+} xm_var;
+
+typedef struct xm_dim {
+    char *name;
+    char **elems;
+    size_t n;
+} xm_dim;
+
+typedef struct xm_doc {
+    char *file;
+    double start, stop, dt, save_step; /* save_step 0: every dt */
+    int method;
+    char *time_units; /* may be NULL */
+    int specs_line;
+    xm_dim *dims;
+    size_t ndims;
+    xm_var *vars;
+    size_t nvars;
+} xm_doc;
+
+/* Read path; NULL with err filled if the file is unreadable, not well-formed
+ * XML, or not XMILE in a way the engine can run. */
+xm_doc *xm_read(const char *path, eddy_error *err);
+xm_doc *xm_read_memory(const char *text, size_t len, const char *name, eddy_error *err);
+void xm_free(xm_doc *d);
+
+#endif

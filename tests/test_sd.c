@@ -1,0 +1,317 @@
+/* test_sd.c -- the XMILE engine: integrators against closed forms, the
+ * stateful builtins against their definitions, and every error a user can
+ * make named with its place. */
+#include "testutil.h"
+
+#include <math.h>
+
+#include "../src/sd/sd.h"
+
+/* A model from variables' XML, with sim specs. */
+static char *xm(const char *specs, const char *vars)
+{
+    static const char head[] = "<?xml version=\"1.0\"?>\n<xmile version=\"1.0\" xmlns=\"http://docs.oasis-open.org/xmile/ns/XMILE/v1.0\">\n"
+                               "<header><vendor>t</vendor><product>t</product></header>\n";
+    size_t n = strlen(head) + strlen(specs) + strlen(vars) + 200;
+    char *s = malloc(n);
+    snprintf(s, n, "%s%s\n<model><variables>\n%s\n</variables></model></xmile>\n", head, specs, vars);
+    return s;
+}
+
+#define SPECS(start, stop, dt, method) \
+    "<sim_specs method=\"" method "\"><start>" #start "</start><stop>" #stop "</stop><dt>" #dt "</dt></sim_specs>"
+
+typedef struct rows {
+    size_t n, ncols;
+    double t[4096];
+    double v[4096][8];
+} rows;
+
+static void on_row(double t, const double *c, size_t n, void *ud)
+{
+    rows *r = ud;
+    if (r->n < 4096) {
+        r->t[r->n] = t;
+        for (size_t i = 0; i < n && i < 8; i++)
+            r->v[r->n][i] = c[i];
+        r->ncols = n;
+        r->n++;
+    }
+}
+
+static sd_model *load(const char *specs, const char *vars, eddy_error *err)
+{
+    char *s = xm(specs, vars);
+    sd_model *m = sd_load_string(s, strlen(s), "t.xmile", NULL, 0, err);
+    free(s);
+    return m;
+}
+
+static void run_ok(sd_model *m, rows *r)
+{
+    eddy_error err = {0};
+    memset(r, 0, sizeof *r);
+    int rc = sd_run(m, on_row, r, NULL, &err);
+    if (rc)
+        fail_msg("run failed: %s", err.msg);
+}
+
+static const char decay[] = "<stock name=\"Stock\"><eqn>100</eqn><outflow>drain</outflow></stock>"
+                            "<flow name=\"drain\"><eqn>Stock * rate</eqn></flow>"
+                            "<aux name=\"rate\"><eqn>0.1</eqn></aux>";
+
+/* Exponential decay: Euler is (1 - k dt)^n exactly; RK4 agrees with
+ * e^(-kt) to its fourth-order error. */
+static void test_integrators_against_theory(void **state)
+{
+    (void)state;
+    eddy_error err;
+    rows r;
+    sd_model *m = load(SPECS(0, 10, 0.5, "Euler"), decay, &err);
+    assert_non_null(m);
+    run_ok(m, &r);
+    assert_int_equal(r.n, 21);
+    int s = sd_col_find(m, "stock");
+    assert_true(s >= 0);
+    assert_within_rel(r.v[20][s], 100 * pow(1 - 0.1 * 0.5, 20), 1e-12);
+    sd_set_method(m, SD_RK4);
+    run_ok(m, &r);
+    assert_within_rel(r.v[20][s], 100 * exp(-1.0), 1e-6);
+    sd_set_method(m, SD_RK2);
+    run_ok(m, &r);
+    /* Heun's method: the growth factor per step is 1 - h + h^2/2 */
+    double h = 0.05;
+    assert_within_rel(r.v[20][s], 100 * pow(1 - h + h * h / 2, 20), 1e-12);
+    sd_free(m);
+}
+
+/* SMTH1 of a step is 1 - e^(-t/T) under RK4; DELAY1 conserves what
+ * enters; DELAY is the input shifted by the delay time. */
+static void test_stateful_builtins(void **state)
+{
+    (void)state;
+    eddy_error err;
+    rows r;
+    sd_model *m = load(SPECS(0, 8, 0.125, "RK4"),
+                       "<aux name=\"in\"><eqn>STEP(1, 0)</eqn></aux>"
+                       "<aux name=\"smooth\"><eqn>SMTH1(in, 2, 0)</eqn></aux>"
+                       "<aux name=\"late\"><eqn>DELAY(TIME, 3, -1)</eqn></aux>"
+                       "<aux name=\"prev\"><eqn>PREVIOUS(TIME, 42)</eqn></aux>"
+                       "<aux name=\"first\"><eqn>INIT(TIME + 5)</eqn></aux>",
+                       &err);
+    if (!m)
+        fail_msg("%s", err.msg);
+    run_ok(m, &r);
+    int sm = sd_col_find(m, "smooth"), late = sd_col_find(m, "late"), prev = sd_col_find(m, "prev"),
+        first = sd_col_find(m, "first");
+    assert_within_rel(r.v[r.n - 1][sm], 1 - exp(-8.0 / 2), 1e-5);
+    assert_within_rel(r.v[8 * 5][late], 5 - 3, 1e-12);     /* t = 5 */
+    assert_within_rel(r.v[8 * 2][late], -1, 1e-12);        /* before 3: the initial value */
+    assert_within_rel(r.v[0][prev], 42, 1e-12);
+    assert_within_rel(r.v[8][prev], 1 - 0.125, 1e-12);
+    assert_within_rel(r.v[r.n - 1][first], 5, 1e-12);
+    sd_free(m);
+}
+
+static void test_graphical_functions(void **state)
+{
+    (void)state;
+    eddy_error err;
+    rows r;
+    sd_model *m = load(SPECS(0, 4, 1, "Euler"),
+                       "<aux name=\"c\"><eqn>TIME</eqn><gf><xscale min=\"1\" max=\"3\"/><ypts>10,20,40</ypts></gf></aux>"
+                       "<aux name=\"e\"><eqn>TIME</eqn><gf type=\"extrapolate\"><xpts>1,2</xpts><ypts>10,20</ypts></gf></aux>"
+                       "<aux name=\"d\"><eqn>TIME - 0.5</eqn><gf type=\"discrete\"><xpts>0,2,3</xpts><ypts>1,2,3</ypts></gf></aux>"
+                       "<gf name=\"table\"><xpts>0,4</xpts><ypts>0,8</ypts></gf>"
+                       "<aux name=\"named\"><eqn>table(TIME) + LOOKUP(table, 1)</eqn></aux>",
+                       &err);
+    if (!m)
+        fail_msg("%s", err.msg);
+    run_ok(m, &r);
+    int c = sd_col_find(m, "c"), e = sd_col_find(m, "e"), d = sd_col_find(m, "d"), nm = sd_col_find(m, "named");
+    double want_c[] = {10, 10, 20, 40, 40}, want_e[] = {0, 10, 20, 30, 40}, want_d[] = {1, 1, 1, 2, 3};
+    for (int i = 0; i <= 4; i++) {
+        assert_within_rel(r.v[i][c], want_c[i], 1e-12);
+        assert_within_rel(r.v[i][e] + 1, want_e[i] + 1, 1e-12);
+        assert_within_rel(r.v[i][d], want_d[i], 1e-12);
+        assert_within_rel(r.v[i][nm], 2.0 * i + 2, 1e-12);
+    }
+    sd_free(m);
+}
+
+static void test_arrays(void **state)
+{
+    (void)state;
+    static const char doc[] =
+        "<?xml version=\"1.0\"?><xmile version=\"1.0\" xmlns=\"http://docs.oasis-open.org/xmile/ns/XMILE/v1.0\">"
+        "<header><vendor>t</vendor><product>t</product></header>" SPECS(0, 2, 1, "Euler")
+        "<dimensions><dim name=\"Region\"><elem name=\"North\"/><elem name=\"South\"/></dim></dimensions>"
+        "<model><variables>"
+        "<aux name=\"growth\"><dimensions><dim name=\"Region\"/></dimensions>"
+        "<element subscript=\"North\"><eqn>1</eqn></element><element subscript=\"South\"><eqn>2</eqn></element></aux>"
+        "<stock name=\"pop\"><dimensions><dim name=\"Region\"/></dimensions><eqn>10</eqn><inflow>births</inflow></stock>"
+        "<flow name=\"births\"><dimensions><dim name=\"Region\"/></dimensions><eqn>growth[Region] * 3</eqn></flow>"
+        "<aux name=\"total\"><eqn>SUM(pop[*])</eqn></aux>"
+        "<aux name=\"south only\"><eqn>pop[South]</eqn></aux>"
+        "</variables></model></xmile>";
+    eddy_error err;
+    rows r;
+    sd_model *m = sd_load_string(doc, strlen(doc), "a.xmile", NULL, 0, &err);
+    if (!m)
+        fail_msg("%s", err.msg);
+    run_ok(m, &r);
+    assert_int_equal(sd_col_find(m, "pop[north]") >= 0, 1);
+    int tot = sd_col_find(m, "total"), so = sd_col_find(m, "South Only");
+    assert_within_rel(r.v[2][tot], 20 + 2 * (3 + 6), 1e-12);
+    assert_within_rel(r.v[2][so], 10 + 2 * 6, 1e-12);
+    sd_free(m);
+}
+
+static void test_set_overrides_a_constant(void **state)
+{
+    (void)state;
+    char *s = xm(SPECS(0, 10, 0.5, "Euler"), decay);
+    sd_override ov = {"Rate", 0.2};
+    eddy_error err;
+    sd_model *m = sd_load_string(s, strlen(s), "t.xmile", &ov, 1, &err);
+    assert_non_null(m);
+    rows r;
+    run_ok(m, &r);
+    assert_within_rel(r.v[20][sd_col_find(m, "stock")], 100 * pow(0.9, 20), 1e-12);
+    sd_free(m);
+    sd_override bad = {"drain", 1};
+    assert_null(sd_load_string(s, strlen(s), "t.xmile", &bad, 1, &err));
+    assert_non_null(strstr(err.msg, "not a constant"));
+    sd_override missing = {"rat", 1};
+    assert_null(sd_load_string(s, strlen(s), "t.xmile", &missing, 1, &err));
+    assert_non_null(strstr(err.msg, "did you mean \"rate\""));
+    free(s);
+}
+
+/* Each malformed input gives file:line:col and says what is wrong. */
+static void expect_error(const char *specs, const char *vars, int line, int col, const char *needle)
+{
+    eddy_error err = {0};
+    sd_model *m = load(specs, vars, &err);
+    if (m) {
+        sd_free(m);
+        fail_msg("loaded, expected an error containing \"%s\"", needle);
+    }
+    if (!strstr(err.msg, needle))
+        fail_msg("error \"%s\" does not contain \"%s\"", err.msg, needle);
+    assert_string_equal(err.file, "t.xmile");
+    if (line)
+        assert_int_equal(err.line, line);
+    if (col)
+        assert_int_equal(err.col, col);
+}
+
+static void test_errors_name_their_place(void **state)
+{
+    (void)state;
+    const char *ok = SPECS(0, 1, 1, "Euler");
+    /* the variables start on line 6 of the generated file */
+    expect_error(ok, "<aux name=\"a\"><eqn>Stok * 2</eqn></aux><stock name=\"Stock\"><eqn>1</eqn></stock>", 6, 20,
+                 "unknown variable \"Stok\"; did you mean \"Stock\"");
+    expect_error(ok, "<aux name=\"a\"><eqn>b + 1</eqn></aux>\n<aux name=\"b\"><eqn>c</eqn></aux>\n<aux name=\"c\"><eqn>a * 2</eqn></aux>",
+                 6, 20, "circular definition: a -> b -> c -> a");
+    expect_error(ok, "<aux name=\"a\"><eqn>NORMAL(0, 1)</eqn></aux>", 6, 20, "function NORMAL is not supported");
+    expect_error(ok, "<aux name=\"a\"><eqn>FROB(1)</eqn></aux>", 6, 20, "unknown function FROB");
+    expect_error(ok, "<aux name=\"a\"><eqn>1 +</eqn></aux>", 6, 23, "expected a value");
+    expect_error(ok, "<aux name=\"a\"><eqn>SMTH1(1)</eqn></aux>", 6, 20, "SMTH1 takes 2 to 3 arguments, not 1");
+    expect_error(SPECS(0, 1, 0, "Euler"), "<aux name=\"a\"><eqn>1</eqn></aux>", 4, 0, "dt must be greater than 0");
+    expect_error(SPECS(5, 1, 1, "Euler"), "<aux name=\"a\"><eqn>1</eqn></aux>", 4, 0, "stop (1) is before start (5)");
+    expect_error(ok, "<aux name=\"a\"><eqn>1</eqn></aux><aux name=\"A\"><eqn>2</eqn></aux>", 6, 0, "defined twice");
+    expect_error(ok, "<aux name=\"a\"><eqn>1</eqn>", 0, 0, "XML is not well formed");
+}
+
+static void test_malformed_xml_line_and_column(void **state)
+{
+    (void)state;
+    static const char doc[] = "<xmile>\n<sim_specs>\n<start>0</start>\n<stop>1</stop oops>\n</sim_specs></xmile>\n";
+    eddy_error err;
+    assert_null(sd_load_string(doc, strlen(doc), "bad.xmile", NULL, 0, &err));
+    assert_int_equal(err.line, 4);
+    assert_true(err.col > 1);
+    assert_non_null(strstr(err.msg, "not well formed"));
+}
+
+/* At run time a division by zero or a NaN stops the run, naming the
+ * variable and the time: never a silent NaN column. */
+static void test_runtime_errors_name_variable_and_time(void **state)
+{
+    (void)state;
+    eddy_error err;
+    sd_model *m = load(SPECS(0, 10, 1, "Euler"), "<aux name=\"ratio\"><eqn>1 / (TIME - 3)</eqn></aux>", &err);
+    assert_non_null(m);
+    assert_int_equal(sd_run(m, NULL, NULL, NULL, &err), -1);
+    assert_non_null(strstr(err.msg, "at time 3: ratio divides by zero"));
+    sd_free(m);
+    m = load(SPECS(0, 10, 1, "Euler"), "<aux name=\"root\"><eqn>SQRT(2 - TIME)</eqn></aux>", &err);
+    assert_non_null(m);
+    assert_int_equal(sd_run(m, NULL, NULL, NULL, &err), -1);
+    assert_non_null(strstr(err.msg, "at time 3: root is not a number"));
+    sd_free(m);
+    /* SAFEDIV, XIDZ and ZIDZ are the sanctioned ways round it */
+    m = load(SPECS(0, 4, 1, "Euler"), "<aux name=\"q\"><eqn>SAFEDIV(1, TIME - 3, 7) + XIDZ(1, 0, 1) + ZIDZ(1, 0)</eqn></aux>", &err);
+    rows r;
+    run_ok(m, &r);
+    assert_within_rel(r.v[3][0], 8, 1e-12);
+    sd_free(m);
+}
+
+static void test_expression_language(void **state)
+{
+    (void)state;
+    eddy_error err;
+    rows r;
+    sd_model *m = load(SPECS(0, 0, 1, "Euler"),
+                       "<aux name=\"a\"><eqn>-2^2</eqn></aux>"
+                       "<aux name=\"b\"><eqn>IF 1 &lt; 2 and not 0 THEN 2^3^2 ELSE 0</eqn></aux>"
+                       "<aux name=\"c\"><eqn>MIN(3, 1) + MAX(4) + 7 MOD 4 + INT(-2.5)</eqn></aux>"
+                       "<aux name=\"d\"><eqn>\"weird name!\" * 2 {a comment}</eqn></aux>"
+                       "<aux name=\"weird name!\"><eqn>IF THEN ELSE(0, 1, 5)</eqn></aux>",
+                       &err);
+    if (!m)
+        fail_msg("%s", err.msg);
+    run_ok(m, &r);
+    assert_within_rel(r.v[0][0], -4, 1e-12);
+    assert_within_rel(r.v[0][1], 64, 1e-12);
+    assert_within_rel(r.v[0][2], 1 + 4 + 3 - 2, 1e-12);
+    assert_within_rel(r.v[0][3], 10, 1e-12);
+    sd_free(m);
+}
+
+static void test_non_negative(void **state)
+{
+    (void)state;
+    eddy_error err;
+    rows r;
+    sd_model *m = load(SPECS(0, 5, 1, "Euler"),
+                       "<stock name=\"s\"><eqn>2</eqn><outflow>out</outflow><non_negative/></stock>"
+                       "<flow name=\"out\"><eqn>1</eqn></flow>"
+                       "<flow name=\"uni\"><eqn>0 - 3</eqn><non_negative/></flow>",
+                       &err);
+    assert_non_null(m);
+    run_ok(m, &r);
+    assert_within_rel(r.v[5][0] + 1, 1, 1e-12); /* drained to 0, not -3 */
+    assert_within_rel(r.v[2][2] + 1, 1, 1e-12); /* a uniflow never goes negative */
+    sd_free(m);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_integrators_against_theory),
+        cmocka_unit_test(test_stateful_builtins),
+        cmocka_unit_test(test_graphical_functions),
+        cmocka_unit_test(test_arrays),
+        cmocka_unit_test(test_set_overrides_a_constant),
+        cmocka_unit_test(test_errors_name_their_place),
+        cmocka_unit_test(test_malformed_xml_line_and_column),
+        cmocka_unit_test(test_runtime_errors_name_variable_and_time),
+        cmocka_unit_test(test_expression_language),
+        cmocka_unit_test(test_non_negative),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
