@@ -45,7 +45,7 @@ MPICC   ?= mpicc
 HAVE_MPI := $(shell command -v $(MPICC) >/dev/null 2>&1 && command -v mpirun >/dev/null 2>&1 && echo 1)
 MPI_BIN := $(if $(HAVE_MPI),$(BUILD)/eddy-mpi)
 
-.PHONY: all test test-asan test-valgrind test-browser check bench clean
+.PHONY: all test test-asan test-valgrind test-browser check bench clean docs
 all: eddy $(if $(filter 1,$(MPI)),eddy-mpi)
 
 eddy: $(BUILD)/eddy
@@ -117,6 +117,11 @@ check: test test-asan test-valgrind test-browser
 bench: eddy
 	sh bench/run.sh
 	sh bench/avail.sh
+
+# The key tables of docs/model.md, generated from the loader's schema tables
+# (src/model/schema_model.c); test_schema fails when they disagree.
+docs: eddy
+	./eddy schema --docs docs/model.md > docs/model.md.tmp && mv -f docs/model.md.tmp docs/model.md
 
 clean:
 	rm -rf build build-asan eddy eddy-mpi

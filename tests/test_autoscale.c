@@ -565,13 +565,13 @@ static void test_malformed(void **state)
     BAD("autoscalers: {a: {service: s, metric: cpu, target: 50%, max: 4, scale_up: {percent: off, pods: off}}}\n", 6, 75,
         "both off");
     BAD("autoscalers: {a: {service: s, metric: cpu, target: 50%, max: 4, scale_down: {stabilization: 2h}}}\n", 6, 93,
-        "from 0s to 1h");
+        "of at most 1h");
     BAD("autoscalers: {a: {service: s, metric: cpu, target: 50%, max: 4, scale_down: {windw: 1s}}}\n", 6, 78,
         "unknown key 'windw'");
     BAD("autoscalers: {s: {service: s, metric: cpu, target: 50%, max: 4}}\n", 6, 15, "also a service name");
     BAD("autoscalers: {a: {service: s, metric: cpu, target: 50%, max: 4}, a: {service: s, metric: rps, target: 1/s, "
         "max: 4}}\n",
-        6, 66, "duplicate name 'a'");
+        6, 66, "duplicate autoscaler name 'a' (first given at line 6");
     BAD("autoscalers: [a]\n", 6, 14, "a mapping of autoscaler names");
     BAD("actions: [{at: 1s, client: c, scale: 3}]\n", 6, 31, "name the service with 'service:'");
     BAD("actions: [{at: 1s, service: s, scale: many}]\n", 6, 39, "expected a whole number");

@@ -588,7 +588,7 @@ static void test_malformed(void **state)
 #define BAD(text, line, col, needle) expect_load_error(HEAD text, line, col, needle)
     /* the cache itself */
     BAD("caches: {k: {kyes: 10}}\nclients: {c: {rate: 1/s, call: s, cache: k}}\n", 3, 14,
-        "unknown key 'kyes'; expected one of: keys, zipf, ttl");
+        "unknown key 'kyes' (did you mean 'keys'?); expected one of: keys, zipf, ttl");
     BAD("caches: {k: {ttl: 1s}}\nclients: {c: {rate: 1/s, call: s, cache: k}}\n", 3, 10, "missing key 'keys'");
     BAD("caches: {k: {keys: 0}}\nclients: {c: {rate: 1/s, call: s, cache: k}}\n", 3, 20, "expected at least 1");
     BAD("caches: {k: {keys: 10, ttl: 5}}\nclients: {c: {rate: 1/s, call: s, cache: k}}\n", 3, 29,
@@ -613,7 +613,7 @@ static void test_malformed(void **state)
     /* its use */
     BAD("caches: {k: {keys: 10}}\nclients: {c: {rate: 1/s, call: s}}\n", 3, 10, "no call uses this cache");
     BAD("caches: {k: {keys: 10}}\nclients: {c: {rate: 1/s, call: s, cache: kk}}\n", 4, 42,
-        "no cache named 'kk'; the caches are: k");
+        "no cache named 'kk' (did you mean 'k'?); the caches are: k");
     BAD("clients: {c: {rate: 1/s, call: s, cache: k}}\n", 3, 42, "define it under the top-level 'caches:'");
     expect_load_error("duration: 10s\n"
                       "caches: {k: {keys: 10}}\n"

@@ -110,6 +110,11 @@ static void test_bad_patches(void **state)
         {"bad-level.yaml", "bad-level.yaml:3:15", "Meadows level"},
         {"bad-key.yaml", "bad-key.yaml:3:1", "unknown key 'pacth'"},
         {"bad-value.yaml", "bad-value.yaml:6:16", "workers"},
+        /* the patch is checked against the schema before it is merged */
+        {"bad-service.yaml", "bad-service.yaml:3:20", "services: unknown service 'dbb' (did you mean 'db'?)"},
+        /* a 516-byte billion laughs once reached 2.7 GB */
+        {"laughs.yaml", "laughs.yaml:", "aliases expand the document to more than 4000000 nodes"},
+        {"deep.yaml", "deep.yaml:", "nested more than 64 deep"},
         {"nope.yaml", "nope.yaml", "cannot open"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {

@@ -534,7 +534,7 @@ static void test_malformed(void **state)
     } while (0)
     BAD("    hedge: {delay: 10ms, bogus: 1}\n", 6, 26, "unknown key 'bogus'");
     BAD("    hedge: {attempts: 2}\n", 6, 12, "missing key 'delay'");
-    BAD("    hedge: {delay: 10ms, attempts: 6}\n", 6, 36, "at most 5 copies");
+    BAD("    hedge: {delay: 10ms, attempts: 6}\n", 6, 36, "expected at most 5, got 6");
     BAD("    hedge: {delay: 10ms, attempts: 1}\n", 6, 36, "expected at least 2");
     BAD("    hedge: {delay: 0ms}\n", 6, 20, "greater than zero");
     BAD("    hedge: {delay: soon}\n", 6, 20, "expected a duration");

@@ -377,7 +377,7 @@ static void test_fault_down_false(void **state)
 {
     (void)state;
     EXPECT_ERROR(BASE "faults:\n  - {at: 60s, for: 30s, target: checkout, down: false}\n", "down: ^false",
-                 "faults[0].down: expected 'true'");
+                 "faults[0].down: expected true (down: false does nothing");
     EXPECT_ERROR(BASE "faults:\n  - {at: 60s, for: 30s, target: checkout, down: maybe}\n", "down: ^maybe",
                  "faults[0].down: expected true or false", "got 'maybe'");
 }
@@ -461,7 +461,7 @@ static void test_rate_steps_out_of_order(void **state)
         STEPS("      - {at: 0s, rate: 10/s}\n      - {at: 60s, rate: 20/s}\n      - {at: 60s, rate: 5/s}\n");
     EXPECT_ERROR(backwards, "at: ^30s", "clients.shoppers.rate[2]", "steps must be in increasing order of 'at'");
     EXPECT_ERROR(equal, "20/s}\n      - {at: ^60s", "clients.shoppers.rate[2]", "steps must be in increasing order");
-    EXPECT_ERROR(STEPS("      - {at: 0s}\n"), "- ^{at: 0s}", "clients.shoppers.rate[0]: a step needs both 'at' and 'rate'");
+    EXPECT_ERROR(STEPS("      - {at: 0s}\n"), "- ^{at: 0s}", "clients.shoppers.rate[0]: missing key 'rate'");
     EXPECT_ERROR(STEPS("      []\n"), "^[]", "clients.shoppers.rate: expected at least one step");
     EXPECT_ERROR(backwards, "at: ^30s", "clients.shoppers.rate[2].at: steps must be in increasing order of 'at'");
 }
@@ -512,7 +512,7 @@ static void test_duplicate_entity_name(void **state)
 {
     (void)state;
     EXPECT_ERROR_ISOLATED(DUR CLIENT "services:\n" CHECKOUT CHECKOUT, "5ms\n  ^checkout:",
-                          "services: duplicate name 'checkout'");
+                          "services: duplicate service name 'checkout' (first given at line 7, column 3)");
     EXPECT_ERROR_ISOLATED(DUR CLIENT SERVICES "  ? [x]\n  : {workers: 1}\n", "? ^[x]",
                           "services: names must be plain words, got a list");
 }
@@ -520,8 +520,12 @@ static void test_duplicate_entity_name(void **state)
 static void test_client_named_like_service(void **state)
 {
     (void)state;
-    EXPECT_ERROR(DUR "clients:\n  checkout:\n    rate: 400/s\n    call: checkout\n" SERVICES, "  ^checkout:\n    rate",
-                 "clients: 'checkout' is also a service name", "one name must mean one thing");
+    /* the error is at whichever of the two comes later in the file, and
+     * says where the other one is */
+    EXPECT_ERROR(DUR "clients:\n  checkout:\n    rate: 400/s\n    call: checkout\n" SERVICES, "  ^checkout:\n    workers",
+                 "services: 'checkout' is also a client name (line 3)", "one name must mean one thing");
+    EXPECT_ERROR(DUR SERVICES "clients:\n  checkout:\n    rate: 400/s\n    call: checkout\n", "  ^checkout:\n    rate",
+                 "clients: 'checkout' is also a service name (line 3)", "one name must mean one thing");
 }
 
 static void test_sample_longer_than_duration(void **state)
@@ -901,6 +905,206 @@ static void test_examples_load(void **state)
     assert_true(saw_mmc);
 }
 
+/* ---- libyaml's errors, in plain words with the line and a caret ------------- */
+
+static void test_yaml_errors_in_words(void **state)
+{
+    (void)state;
+    struct {
+        const char *file;
+        int line, col;
+        const char *words, *shown;
+    } cases[] = {
+        {"tab.yaml", 5, 1, "a tab character; YAML indents with spaces only", "\n     5 | \xe2\x86\x92" "call: checkout\n       | ^"},
+        {"indent-deeper.yaml", 9, 19, "a ':' here does not fit the indentation",
+         "\n     9 |       service_time: 5ms\n       |                   ^"},
+        {"indent-shallower.yaml", 9, 4, "inconsistent indentation: this line is indented differently from the keys "
+                                        "of the mapping that starts at line 7, column 3",
+         "\n     9 |    service_time: 5ms\n       |    ^"},
+        {"unclosed-flow.yaml", 4, 9, "an unclosed '{': the flow mapping opened at line 3, column 13 needs a '}'",
+         "\n     4 | services:\n       |         ^"},
+        {"second-document.yaml", 10, 1, "a second YAML document (after '---')", "\n    10 | ---\n       | ^"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char path[256];
+        snprintf(path, sizeof path, "tests/data/bad/%s", cases[i].file);
+        eddy_error err;
+        model *m = model_load(path, &err);
+        if (m)
+            fail_msg("%s loaded", path);
+        if (err.line != cases[i].line || err.col != cases[i].col || !strstr(err.msg, cases[i].words) ||
+            !strstr(err.msg, cases[i].shown) || strcmp(err.file, path))
+            fail_msg("%s: got %s:%d:%d: %s", path, err.file, err.line, err.col, err.msg);
+    }
+}
+
+/* ---- did you mean ----------------------------------------------------------------- */
+
+static void test_did_you_mean(void **state)
+{
+    (void)state;
+    EXPECT_ERROR(DUR CLIENT "services:\n  checkout:\n    workers: 4\n    service_tme: 5ms\n", "^service_tme",
+                 "services.checkout: unknown key 'service_tme' (did you mean 'service_time'?)");
+    EXPECT_ERROR(DUR CLIENT "    timeout: 2sec\n" SERVICES, "timeout: ^2sec", "got '2sec' (did you mean '2s'?)");
+    EXPECT_ERROR(DUR "clients:\n  shoppers:\n    rate: 300 rps\n    call: checkout\n" SERVICES, "rate: ^300 rps",
+                 "got '300 rps' (did you mean '300/s'?)");
+    EXPECT_ERROR(DUR "clients:\n  shoppers:\n    rate: 300\n    call: checkout\n" SERVICES, "rate: ^300",
+                 "(a rate needs a unit: did you mean '300/s'?)");
+    EXPECT_ERROR(DUR CLIENT "services:\n" CHECKOUT "    discipline: lifa\n", "discipline: ^lifa",
+                 "expected one of fifo|lifo|adaptive_lifo, got 'lifa' (did you mean 'lifo'?)");
+    EXPECT_ERROR(DUR CLIENT "services:\n" CHECKOUT "    calls: [{to: dbb}]\n" DB, "to: ^dbb",
+                 "no service named 'dbb' (did you mean 'db'?); the services are: checkout, db");
+    EXPECT_ERROR(DUR CLIENT "services:\n" CHECKOUT "    queue: unlimted\n", "queue: ^unlimted",
+                 "got 'unlimted' (did you mean 'unlimited'?)");
+    /* nothing close: no guess */
+    EXPECT_ERROR(DUR CLIENT "services:\n" CHECKOUT "    colour: red\n", "^colour", "unknown key 'colour'; expected");
+}
+
+/* ---- limits ------------------------------------------------------------------------ */
+
+#include <time.h>
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* A model with `extra` spliced in as the description's value. */
+static char *with_value(const char *extra)
+{
+    size_t n = strlen(extra) + 512;
+    char *s = malloc(n);
+    assert_non_null(s);
+    snprintf(s, n, "%s" CLIENT SERVICES "description: %s\n", DUR, extra);
+    return s;
+}
+
+static void test_limit_nesting(void **state)
+{
+    (void)state;
+    /* 100,000 deep: refused at once, not after libyaml's scanner has spent
+     * half a minute on it */
+    size_t depth = 100000;
+    char *open = malloc(2 * depth + 1);
+    assert_non_null(open);
+    for (size_t i = 0; i < depth; i++)
+        open[i] = '[';
+    for (size_t i = 0; i < depth; i++)
+        open[depth + i] = ']';
+    open[2 * depth] = 0;
+    char *yaml = with_value(open);
+    double t0 = now_s();
+    EXPECT_ERROR(yaml, NULL, "nested more than 64 deep");
+    assert_true(now_s() - t0 < 1.0);
+    free(yaml);
+    /* block style, as deep as the limit allows and one more */
+    char buf[16384] = "x:\n";
+    for (int i = 1; i < 70; i++) {
+        size_t l = strlen(buf);
+        memset(buf + l, ' ', (size_t)(2 * i));
+        snprintf(buf + l + 2 * i, sizeof buf - l - 2 * i, "x:\n");
+    }
+    eddy_error err;
+    assert_null(model_load_string(buf, strlen(buf), "bad.yaml", &err));
+    assert_non_null(strstr(err.msg, "nested more than 64 deep"));
+    assert_int_equal(err.line, 65);
+    free(open);
+}
+
+static void test_limit_aliases(void **state)
+{
+    (void)state;
+    /* a billion laughs: 10 levels of 10 aliases, 10^10 nodes expanded */
+    char yaml[4096];
+    size_t n = (size_t)snprintf(yaml, sizeof yaml, DUR CLIENT SERVICES "description:\n  a0: &a0 [lol]\n");
+    for (int i = 1; i < 10; i++) {
+        n += (size_t)snprintf(yaml + n, sizeof yaml - n, "  a%d: &a%d [", i, i);
+        for (int j = 0; j < 10; j++)
+            n += (size_t)snprintf(yaml + n, sizeof yaml - n, "%s*a%d", j ? ", " : "", i - 1);
+        n += (size_t)snprintf(yaml + n, sizeof yaml - n, "]\n");
+    }
+    double t0 = now_s();
+    EXPECT_ERROR(yaml, NULL, "aliases expand the document to more than 4000000 nodes");
+    assert_true(now_s() - t0 < 2.0);
+    /* a few aliases of a shared retry policy are fine */
+    model *m = load_ok(DUR "clients:\n  a:\n    rate: 1/s\n    call: checkout\n    retry: &r {attempts: 3}\n"
+                           "  b:\n    rate: 1/s\n    call: checkout\n    retry: *r\n" SERVICES);
+    assert_int_equal(m->clients[1].call.retry.attempts, 3);
+    model_free(m);
+}
+
+static void test_limit_scalar_and_numbers(void **state)
+{
+    (void)state;
+    /* a 1 MB name */
+    size_t len = 1 << 20;
+    char *name = malloc(len + 1);
+    assert_non_null(name);
+    memset(name, 'a', len);
+    name[len] = 0;
+    char *yaml = with_value(name);
+    EXPECT_ERROR(yaml, NULL, "a value of 1048576 bytes; the limit is 65536 bytes");
+    free(yaml);
+    free(name);
+    EXPECT_ERROR(DUR CLIENT "services:\n" CHECKOUT "    contention: {sigma: 1e999}\n", "sigma: ^1e999",
+                 "services.checkout.contention.sigma: '1e999' is not a finite number");
+    EXPECT_ERROR(DUR CLIENT "services:\n" CHECKOUT "    errors: -1e999\n", "errors: ^-1e999",
+                 "'-1e999' is not a finite number");
+}
+
+/* A chain of services, each calling the next: the cycle check walks it
+ * without recursion (a 7,500-deep chain once overflowed the stack). */
+static void test_long_call_chain(void **state)
+{
+    (void)state;
+    size_t n = 8000, cap = n * 80 + 256;
+    char *yaml = malloc(cap);
+    assert_non_null(yaml);
+    size_t k = (size_t)snprintf(yaml, cap, "duration: 1s\nclients: {c: {rate: 1/s, call: s0}}\nservices:\n");
+    for (size_t i = 0; i < n; i++) {
+        if (i + 1 < n)
+            k += (size_t)snprintf(yaml + k, cap - k, "  s%zu: {workers: 1, service_time: 1ms, calls: [{to: s%zu}]}\n",
+                                  i, i + 1);
+        else
+            k += (size_t)snprintf(yaml + k, cap - k, "  s%zu: {workers: 1, service_time: 1ms}\n", i);
+    }
+    eddy_error err;
+    model *m = model_load_string(yaml, k, "chain.yaml", &err);
+    if (!m)
+        fail_msg("%d:%d %s", err.line, err.col, err.msg);
+    assert_int_equal(m->nservices, n);
+    assert_int_equal(m->services[n - 2].calls[0].to, (int)n - 1);
+    model_free(m);
+    /* close the loop: the last calls the first, and the error names the chain */
+    k -= strlen("}\n");
+    k += (size_t)snprintf(yaml + k, cap - k, ", calls: [{to: s0}]}\n");
+    EXPECT_ERROR_ISOLATED(yaml, "calls: [{to: ^s0}]}\n", "the call graph has a cycle (s0 -> s1 -> s2", "... -> s0)");
+    free(yaml);
+}
+
+static void test_duplicate_names_hashed(void **state)
+{
+    (void)state;
+    /* 20,000 services, the last a duplicate of one early on: found by the
+     * hash, naming where the first one is */
+    size_t n = 20000, cap = n * 64 + 256;
+    char *yaml = malloc(cap);
+    assert_non_null(yaml);
+    size_t k = (size_t)snprintf(yaml, cap, "duration: 1s\nclients: {c: {rate: 1/s, call: s0}}\nservices:\n");
+    for (size_t i = 0; i < n; i++)
+        k += (size_t)snprintf(yaml + k, cap - k, "  s%zu: {workers: 1, service_time: 1ms}\n", i);
+    k += (size_t)snprintf(yaml + k, cap - k, "  s7: {workers: 1, service_time: 1ms}\n");
+    double t0 = now_s();
+    eddy_error err;
+    assert_null(model_load_string(yaml, k, "dup.yaml", &err));
+    assert_true(now_s() - t0 < 2.0);
+    assert_non_null(strstr(err.msg, "services: duplicate service name 's7' (first given at line 11, column 3)"));
+    assert_int_equal(err.line, (int)n + 4);
+    free(yaml);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -938,6 +1142,13 @@ int main(void)
         cmocka_unit_test(test_full_model_values),
         cmocka_unit_test(test_defaults),
         cmocka_unit_test(test_examples_load),
+        cmocka_unit_test(test_yaml_errors_in_words),
+        cmocka_unit_test(test_did_you_mean),
+        cmocka_unit_test(test_limit_nesting),
+        cmocka_unit_test(test_limit_aliases),
+        cmocka_unit_test(test_limit_scalar_and_numbers),
+        cmocka_unit_test(test_long_call_chain),
+        cmocka_unit_test(test_duplicate_names_hashed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

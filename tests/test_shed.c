@@ -484,7 +484,7 @@ static void test_malformed(void **state)
     BAD("  s: {workers: 1, service_time: 1ms, shed: {limit: {algorithm: vegas}}}\n", 4, 64, "fixed|aimd|gradient2");
     BAD("  s: {workers: 1, service_time: 1ms, shed: {limit: {algorithm: fixed}}}\n", 4, 52, "missing key 'initial'");
     BAD("  s: {workers: 1, service_time: 1ms, shed: {limit: {algorithm: fixed, initial: 5, backoff: 0.5}}}\n", 4, 83,
-        "'backoff' is not a setting of the fixed limit");
+        "a fixed limit does not take 'backoff'");
     BAD("  s: {workers: 1, service_time: 1ms, shed: {limit: {algorithm: aimd, min: 50, max: 10}}}\n", 4, 75,
         "min (50) must not exceed max (10)");
     BAD("  s: {workers: 1, service_time: 1ms, shed: {limit: {algorithm: aimd, backoff: 1.5}}}\n", 4, 79,

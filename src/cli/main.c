@@ -23,6 +23,7 @@ static const cli_command commands[] = {
     {"review", cmd_review, "review every call edge: timeouts, retries, amplification"},
     {"check", cmd_check, "judge the model's hypotheses over seeds, for CI (exit 1 if any fails; JUnit XML)"},
     {"avail", cmd_avail, "availability from the correlation structure: paper vs structural, cut sets, importance"},
+    {"schema", cmd_schema, "print the model format as a JSON Schema, for editors"},
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 

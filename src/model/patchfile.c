@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "yamldoc.h"
+#include "ysafe.h"
 
 static const char *const levels[13] = {
     NULL,
@@ -99,25 +100,14 @@ int patchfile_load(const char *path, patch_file *pf, eddy_error *err)
 {
     memset(pf, 0, sizeof *pf);
     pf->path = strdup(path);
-    FILE *fp = fopen(path, "rb");
-    if (!fp)
-        return err_set(err, path, 0, 0, "cannot open: %s", strerror(errno));
-    yaml_parser_t parser;
-    if (!yaml_parser_initialize(&parser)) {
-        fclose(fp);
-        return err_set(err, path, 0, 0, "out of memory");
-    }
-    yaml_parser_set_input_file(&parser, fp);
-    int ok = yaml_parser_load(&parser, &pf->doc);
-    if (!ok)
-        err_set(err, path, (int)parser.problem_mark.line + 1, (int)parser.problem_mark.column + 1,
-                "not valid YAML: %s", parser.problem ? parser.problem : "syntax error");
-    yaml_parser_delete(&parser);
-    fclose(fp);
-    if (!ok) {
-        memset(&pf->doc, 0, sizeof pf->doc);
+    size_t len;
+    char *text = ysafe_read_file(path, &len, err);
+    if (!text)
         return -1;
-    }
+    int rc = ysafe_load(text, len, path, &pf->doc, err); /* the same limits as a model */
+    free(text);
+    if (rc < 0)
+        return -1;
     yamldoc y = {.doc = &pf->doc, .file = path, .err = err};
     yaml_node_t *root = yaml_document_get_root_node(&pf->doc);
     if (!root)

@@ -187,11 +187,41 @@ int yedit_set(yaml_document_t *doc, const char *path, const char *value, const c
     return 0;
 }
 
+/* The deepest node below id, up to a bound. */
+static int node_depth(yaml_document_t *d, int id, int depth)
+{
+    yaml_node_t *n = node(d, id);
+    int most = depth;
+    if (depth > 64)
+        return depth;
+    if (n->type == YAML_SEQUENCE_NODE)
+        for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++) {
+            int k = node_depth(d, *it, depth + 1);
+            most = k > most ? k : most;
+        }
+    else if (n->type == YAML_MAPPING_NODE)
+        for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
+            int k = node_depth(d, p->value, depth + 1);
+            most = k > most ? k : most;
+        }
+    return most;
+}
+
+/* Why copy_node failed: the depth guard, or memory. */
+static int copy_error(eddy_error *err, const char *file, yaml_document_t *patch, int id, int depth)
+{
+    const yaml_node_t *n = node(patch, id);
+    if (node_depth(patch, id, depth) > 64)
+        return err_set(err, file, (int)n->start_mark.line + 1, (int)n->start_mark.column + 1,
+                       "the patch is nested more than 64 deep (the depth guard); no model key is that deep");
+    return err_set(err, file, 0, 0, "out of memory copying the patch");
+}
+
 static int merge(yaml_document_t *doc, int dst, yaml_document_t *patch, int src, const char *file, eddy_error *err,
                  int depth)
 {
     if (depth > 64)
-        return err_set(err, file, 0, 0, "the patch is nested too deeply");
+        return err_set(err, file, 0, 0, "the patch is nested more than 64 deep (the depth guard); no model key is that deep");
     yaml_node_t *p = node(patch, src);
     for (yaml_node_pair_t *pp = p->data.mapping.pairs.start; pp < p->data.mapping.pairs.top; pp++) {
         yaml_node_t *k = node(patch, pp->key), *v = node(patch, pp->value);
@@ -215,16 +245,16 @@ static int merge(yaml_document_t *doc, int dst, yaml_document_t *patch, int src,
             p = node(patch, src); /* the patch document does not move, but be tidy */
             continue;
         }
-        int c = copy_node(doc, patch, pp->value, 0);
+        int c = copy_node(doc, patch, pp->value, depth + 1);
         if (!c)
-            return err_set(err, file, 0, 0, "out of memory copying the patch");
+            return copy_error(err, file, patch, pp->value, depth + 1);
         if (have) {
             map_get(doc, dst, key, &pair);
             pair->value = c;
         } else {
-            int kc = copy_node(doc, patch, pp->key, 0);
+            int kc = copy_node(doc, patch, pp->key, depth + 1);
             if (!kc || !yaml_document_append_mapping_pair(doc, dst, kc, c))
-                return err_set(err, file, 0, 0, "out of memory copying the patch");
+                return copy_error(err, file, patch, pp->key, depth + 1);
         }
     }
     return 0;

@@ -985,6 +985,32 @@ typedef struct topo {
     int failed;
 } topo;
 
+/* Kept out of cc_visit so that its buffer is not on every frame of a
+ * deep (10,000-variable) dependency chain. */
+static __attribute__((noinline)) void cc_cycle(topo *t, int v)
+{
+    const sd_var *sv = &t->m->vars[v];
+    /* spell the cycle out from where it closes */
+    char msg[900];
+    size_t o = 0, from = 0;
+    while (from < t->depth && t->path[from] != v)
+        from++;
+    for (size_t i = from; i < t->depth && o < sizeof msg; i++)
+        o += (size_t)snprintf(msg + o, sizeof msg - o, "%s -> ", t->m->vars[t->path[i]].name);
+    if (o < sizeof msg)
+        snprintf(msg + o, sizeof msg - o, "%s", sv->name);
+    /* name the first declared variable of the cycle */
+    int at = v;
+    for (size_t i = from; i < t->depth; i++)
+        if (!t->m->vars[t->path[i]].hidden) {
+            at = t->path[i];
+            break;
+        }
+    err_set(t->err, t->m->file, t->m->vars[at].line, t->m->vars[at].col,
+            "circular definition%s: %s", t->mode == MODE_INIT ? " of initial values" : "", msg);
+    t->failed = 1;
+}
+
 static void cc_visit(topo *t, int v)
 {
     if (t->failed || t->state[v] == 2)
@@ -993,25 +1019,7 @@ static void cc_visit(topo *t, int v)
     if (t->mode == MODE_STEP && sv->kind == SD_STOCK)
         return;
     if (t->state[v] == 1) {
-        /* spell the cycle out from where it closes */
-        char msg[900];
-        size_t o = 0, from = 0;
-        while (from < t->depth && t->path[from] != v)
-            from++;
-        for (size_t i = from; i < t->depth && o < sizeof msg; i++)
-            o += (size_t)snprintf(msg + o, sizeof msg - o, "%s -> ", t->m->vars[t->path[i]].name);
-        if (o < sizeof msg)
-            snprintf(msg + o, sizeof msg - o, "%s", sv->name);
-        /* name the first declared variable of the cycle */
-        int at = v;
-        for (size_t i = from; i < t->depth; i++)
-            if (!t->m->vars[t->path[i]].hidden) {
-                at = t->path[i];
-                break;
-            }
-        err_set(t->err, t->m->file, t->m->vars[at].line, t->m->vars[at].col,
-                "circular definition%s: %s", t->mode == MODE_INIT ? " of initial values" : "", msg);
-        t->failed = 1;
+        cc_cycle(t, v);
         return;
     }
     t->state[v] = 1;
