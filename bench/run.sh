@@ -17,6 +17,7 @@
 #   EDDY                the eddy binary                    (default ./eddy)
 #   SIMPY_PYTHON        a python with SimPy 2              (default /usr/bin/python3)
 #   BENCH_KEEP          a directory to keep the models, series and JSON in
+#   EDDY_BENCH_TIMERS   0 skips bench/timers.sh (a timer per request)
 set -eu
 
 cd "$(dirname "$0")/.."
@@ -362,4 +363,13 @@ if [ "${EDDY_BENCH_STORM:-1}" != 0 ]; then
     printf '%-34s %11s %11s %9s %13s %11s\n' "retry-storm.yaml" "$P_EV" "$P_ATT" "$P_W" "$P_EPS" "$(rss "$P_RSS" "$P_ERSS")"
     printf '%-34s %11s %11s %9s %13s %11s\n' "storm-all.yaml (every mechanism)" "$A_EV" "$A_ATT" "$A_W" "$A_EPS" "$(rss "$A_RSS" "$A_ERSS")"
     printf 'events/s, every mechanism on vs none: %s\n' "$(div "$A_EPS" "$P_EPS" "%.2f")"
+fi
+
+# ---- timers: a timeout that never fires ----------------------------------
+#
+# bench/timers.sh: bench/mm4.yaml against bench/mm4-timeout.yaml (wall, user
+# CPU, callgrind instructions).  EDDY_BENCH_TIMERS=0 skips it.
+if [ "${EDDY_BENCH_TIMERS:-1}" != 0 ]; then
+    echo
+    EDDY="$EDDY" BENCH_REPEAT="$REPEAT" sh bench/timers.sh
 fi

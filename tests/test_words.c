@@ -22,8 +22,16 @@ static void scan_file(const char *path)
     char line[4096];
     for (int n = 1; fgets(line, sizeof line, f); n++)
         if (strcasestr(line, "seed text")) {
+            /* Only the first few hits matter for the message; the rest
+             * are cut rather than overflowing. */
             size_t len = strlen(found);
-            snprintf(found + len, sizeof found - len, "%s:%d: %s", path, n, line);
+            char where[64];
+            snprintf(where, sizeof where, ":%d: ", n);
+            if (len + strlen(path) + strlen(where) + strlen(line) < sizeof found) {
+                strcat(found, path);
+                strcat(found, where);
+                strcat(found, line);
+            }
         }
     fclose(f);
 }
