@@ -961,7 +961,8 @@ static int patch_entities(schema_ctx *S, const schema_key *k, yaml_document_t *p
         const char *name = yd_text(key);
         int have = base_get(S->base, base, name);
         char p2[SK_PATH];
-        snprintf(p2, sizeof p2, "%s.%s", path, name);
+        if (snprintf(p2, sizeof p2, "%s.%s", path, name) >= (int)sizeof p2)
+            return sk_fail(S, key, "%s: name too long for a path", path);
         if (have || is_null(val)) {
             if (have && patch_table(S, t, pd, val, have, p2, depth + 1) < 0)
                 return -1;
