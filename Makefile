@@ -83,6 +83,9 @@ $(BUILD)/tests/%: tests/%.c $(wildcard tests/test*.h) $(LIB)
 # the tests need it, not eddy.
 $(BUILD)/tests/test_report: TEST_CFLAGS = $(shell pkg-config --cflags libxml-2.0 2>/dev/null || echo -I/usr/include/libxml2)
 $(BUILD)/tests/test_report: TEST_LIBS = $(shell pkg-config --libs libxml-2.0 2>/dev/null || echo -lxml2)
+# test_check reads `eddy check --junit` back with libxml2.
+$(BUILD)/tests/test_check: TEST_CFLAGS = $(shell pkg-config --cflags libxml-2.0 2>/dev/null || echo -I/usr/include/libxml2)
+$(BUILD)/tests/test_check: TEST_LIBS = $(shell pkg-config --libs libxml-2.0 2>/dev/null || echo -lxml2)
 # test_avail reads SCRAM's XML report the same way.
 $(BUILD)/tests/test_avail: TEST_CFLAGS = $(shell pkg-config --cflags libxml-2.0 2>/dev/null || echo -I/usr/include/libxml2)
 $(BUILD)/tests/test_avail: TEST_LIBS = $(shell pkg-config --libs libxml-2.0 2>/dev/null || echo -lxml2)

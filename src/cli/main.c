@@ -21,6 +21,7 @@ static const cli_command commands[] = {
     {"report", cmd_report, "write one self-contained HTML page: diagnosis, SVG plots, loop diagram, review, fixes"},
     {"loops", cmd_loops, "find, classify and explain the feedback loops of a diagram or model"},
     {"review", cmd_review, "review every call edge: timeouts, retries, amplification"},
+    {"check", cmd_check, "judge the model's hypotheses over seeds, for CI (exit 1 if any fails; JUnit XML)"},
     {"avail", cmd_avail, "availability from the correlation structure: paper vs structural, cut sets, importance"},
     {"schema", cmd_schema, "print the model format as a JSON Schema, for editors"},
 };

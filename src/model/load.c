@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "avail_load.h"
+#include "hypotheses.h"
 #include "schema.h"
 #include "yedit.h"
 #include "ysafe.h"
@@ -260,6 +261,11 @@ static model *load_text(const char *text, size_t len, const char *name, const mo
             (infra && avail_load_infra(&S.y, infra, m) < 0) || (ccf && avail_load_ccf(&S.y, ccf, m) < 0) ||
             avail_load_check(&S.y, m) < 0 || check_calls_acyclic(&S) < 0)
             rc = -1;
+        /* last: a hypothesis names any entity, and its window the faults
+         * (hypotheses.c reads it; the schema table only names the key) */
+        yaml_node_t *hyp = sk_get(&S, root, "hypotheses", NULL);
+        if (rc == 0 && hyp && hypotheses_read(&S.y, hyp, m) < 0)
+            rc = -1;
     }
     schema_ctx_free(&S);
     yaml_document_delete(&doc);
@@ -317,6 +323,7 @@ void model_free(model *m)
     for (size_t i = 0; i < m->ncaches; i++)
         free(m->caches[i].name);
     free(m->caches);
+    hypotheses_free(m);
     free(m->file);
     free(m->name);
     free(m->description);

@@ -416,6 +416,8 @@ typedef struct model {
     size_t nautoscalers;
     cache_spec *caches;
     size_t ncaches;
+    struct hypothesis *hypotheses; /* `hypotheses:` (hypotheses.h), judged by `eddy check` */
+    size_t nhypotheses;
     infra_spec *infra;
     size_t ninfra;
     ccf_spec *ccf;

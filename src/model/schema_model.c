@@ -1186,6 +1186,14 @@ static const schema_key model_keys[] = {
      .doc = "Shared things that serve no requests: config, DNS, a control plane, a zone. See §10."},
     {.name = "ccf", .type = SK_CUSTOM, .read = read_later, .what = "list of common-cause groups",
      .json = "{\"type\": \"array\"}", .doc = "Members that fail together (beta-factor). See §10."},
+    {.name = "hypotheses", .type = SK_CUSTOM, .read = read_later, .what = "list of hypotheses",
+     .json = "{\"type\": \"array\", \"items\": {\"type\": \"object\", \"required\": [\"name\", \"metric\", "
+             "\"window\"], \"properties\": {\"name\": {\"type\": \"string\"}, \"metric\": {\"type\": \"string\"}, "
+             "\"window\": {}, \"within\": {\"type\": \"string\"}, \"stat\": {\"enum\": [\"mean\", \"max\", \"min\"]}, "
+             "\"below\": {}, \"at_most\": {}, \"above\": {}, \"at_least\": {}, \"baseline\": {\"enum\": "
+             "[\"before\", \"no_faults\"]}}, \"additionalProperties\": false}}",
+     .doc = "What the model claims about its own run (a metric, a window, a statistic, a threshold), judged by `eddy "
+            "check`. See §13 and [check.md](check.md)."},
     {0},
 };
 const schema_table schema_model = {

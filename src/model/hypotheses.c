@@ -1,0 +1,795 @@
+/* hypotheses.c -- reading and validating `hypotheses:` (hypotheses.h).
+ *
+ * A hypothesis names a metric the run will have as a CSV column, so the
+ * checks here mirror which columns the engine writes (engine/stats.c): an
+ * entity of each kind has a fixed set, and some exist only with a mechanism
+ * configured (a service's `shed` column with shedding, an edge's `budget`
+ * with a retry budget).  A metric that will not exist is an error here,
+ * before any run, with a "did you mean" for a near miss.
+ *
+ * This file reads its own keys with the yamldoc helpers rather than
+ * load.c's static ones, so that it can be folded into the schema-driven
+ * loader (issue 18) as one custom key. */
+#include "hypotheses.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "units.h"
+
+/* ---- the metrics ---------------------------------------------------------- */
+
+typedef enum hyp_kind { HK_CLIENT, HK_SERVICE, HK_EDGE, HK_AUTOSCALER, HK_CACHE, HK_NKINDS } hyp_kind;
+
+static const char *const kind_names[HK_NKINDS] = {"client", "service", "call edge", "autoscaler", "cache"};
+
+/* What a column needs to exist (engine/stats.c writes it only then). */
+typedef enum hyp_need {
+    HN_ALWAYS,
+    HN_SHED,      /* service: shed configured, or a shed/drain action on it */
+    HN_LIMIT,     /* service: shed.limit */
+    HN_DEADLINES, /* service: deadlines drop|cancel */
+    HN_SCALED,    /* service: an autoscaler, a scale action or a startup */
+    HN_BUDGET,    /* edge: retry.budget */
+    HN_BREAKER,
+    HN_POOL,
+    HN_HEDGE,
+    HN_BULKHEAD,
+} hyp_need;
+
+typedef struct hyp_metric {
+    hyp_kind kind;
+    const char *name;
+    hyp_unit unit;
+    hyp_need need;
+    hyp_derived derived;
+} hyp_metric;
+
+static const hyp_metric metrics[] = {
+    {HK_CLIENT, "offered", HU_RATE, HN_ALWAYS, HD_NONE},
+    {HK_CLIENT, "retries", HU_RATE, HN_ALWAYS, HD_NONE},
+    {HK_CLIENT, "goodput", HU_RATE, HN_ALWAYS, HD_NONE},
+    {HK_CLIENT, "failed", HU_RATE, HN_ALWAYS, HD_NONE},
+    {HK_CLIENT, "timeouts", HU_RATE, HN_ALWAYS, HD_NONE},
+    {HK_CLIENT, "shed", HU_RATE, HN_ALWAYS, HD_NONE},
+    {HK_CLIENT, "latency_p50", HU_SECONDS, HN_ALWAYS, HD_NONE},
+    {HK_CLIENT, "latency_p99", HU_SECONDS, HN_ALWAYS, HD_NONE},
+    {HK_CLIENT, "success", HU_FRACTION, HN_ALWAYS, HD_SUCCESS},
+    {HK_CLIENT, "amplification", HU_FACTOR, HN_ALWAYS, HD_AMPLIFICATION},
+    {HK_SERVICE, "arrivals", HU_RATE, HN_ALWAYS, HD_NONE},
+    {HK_SERVICE, "rejected", HU_RATE, HN_ALWAYS, HD_NONE},
+    {HK_SERVICE, "completed", HU_RATE, HN_ALWAYS, HD_NONE},
+    {HK_SERVICE, "wasted", HU_RATE, HN_ALWAYS, HD_NONE},
+    {HK_SERVICE, "errors", HU_RATE, HN_ALWAYS, HD_NONE},
+    {HK_SERVICE, "queue", HU_NUMBER, HN_ALWAYS, HD_NONE},
+    {HK_SERVICE, "busy", HU_NUMBER, HN_ALWAYS, HD_NONE},
+    {HK_SERVICE, "latency_p50", HU_SECONDS, HN_ALWAYS, HD_NONE},
+    {HK_SERVICE, "latency_p99", HU_SECONDS, HN_ALWAYS, HD_NONE},
+    {HK_SERVICE, "shed", HU_RATE, HN_SHED, HD_NONE},
+    {HK_SERVICE, "limit", HU_NUMBER, HN_LIMIT, HD_NONE},
+    {HK_SERVICE, "expired", HU_RATE, HN_DEADLINES, HD_NONE},
+    {HK_SERVICE, "cancelled", HU_RATE, HN_DEADLINES, HD_NONE},
+    {HK_SERVICE, "replicas", HU_NUMBER, HN_SCALED, HD_NONE},
+    {HK_SERVICE, "desired", HU_NUMBER, HN_SCALED, HD_NONE},
+    {HK_EDGE, "budget", HU_NUMBER, HN_BUDGET, HD_NONE},
+    {HK_EDGE, "retries_denied", HU_RATE, HN_BUDGET, HD_NONE},
+    {HK_EDGE, "breaker_open", HU_FRACTION, HN_BREAKER, HD_NONE},
+    {HK_EDGE, "short_circuited", HU_RATE, HN_BREAKER, HD_NONE},
+    {HK_EDGE, "fallbacks", HU_RATE, HN_BREAKER, HD_NONE},
+    {HK_EDGE, "pool_busy", HU_NUMBER, HN_POOL, HD_NONE},
+    {HK_EDGE, "pool_waiters", HU_NUMBER, HN_POOL, HD_NONE},
+    {HK_EDGE, "pool_timeouts", HU_RATE, HN_POOL, HD_NONE},
+    {HK_EDGE, "hedges", HU_RATE, HN_HEDGE, HD_NONE},
+    {HK_EDGE, "hedge_wins", HU_RATE, HN_HEDGE, HD_NONE},
+    {HK_EDGE, "hedges_denied", HU_RATE, HN_HEDGE, HD_NONE},
+    {HK_EDGE, "bulkhead_busy", HU_NUMBER, HN_BULKHEAD, HD_NONE},
+    {HK_EDGE, "bulkhead_rejected", HU_RATE, HN_BULKHEAD, HD_NONE},
+    {HK_AUTOSCALER, "metric", HU_NUMBER, HN_ALWAYS, HD_NONE},
+    {HK_AUTOSCALER, "desired", HU_NUMBER, HN_ALWAYS, HD_NONE},
+    {HK_CACHE, "hits", HU_RATE, HN_ALWAYS, HD_NONE},
+    {HK_CACHE, "misses", HU_RATE, HN_ALWAYS, HD_NONE},
+    {HK_CACHE, "hit_ratio", HU_FRACTION, HN_ALWAYS, HD_NONE},
+    {HK_CACHE, "stale", HU_RATE, HN_ALWAYS, HD_NONE},
+    {HK_CACHE, "coalesced", HU_RATE, HN_ALWAYS, HD_NONE},
+    {HK_CACHE, "refreshes", HU_RATE, HN_ALWAYS, HD_NONE},
+    {HK_CACHE, "fills", HU_RATE, HN_ALWAYS, HD_NONE},
+    {HK_CACHE, "evictions", HU_RATE, HN_ALWAYS, HD_NONE},
+    {HK_CACHE, "entries", HU_NUMBER, HN_ALWAYS, HD_NONE},
+};
+#define NMETRICS (sizeof metrics / sizeof metrics[0])
+
+/* ---- "did you mean" --------------------------------------------------------- */
+
+/* Optimal string alignment distance (Levenshtein plus swapped neighbours),
+ * on short names only.  When the schema walker (issue 18) lands, its
+ * schema_suggest does the same job and this can go. */
+static size_t hyp_distance(const char *a, const char *b)
+{
+    size_t n = strlen(a), m = strlen(b);
+    if (n > 63 || m > 63)
+        return (size_t)-1;
+    size_t d[64][64];
+    for (size_t i = 0; i <= n; i++)
+        d[i][0] = i;
+    for (size_t j = 0; j <= m; j++)
+        d[0][j] = j;
+    for (size_t i = 1; i <= n; i++)
+        for (size_t j = 1; j <= m; j++) {
+            size_t c = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+            if (d[i - 1][j] + 1 < c)
+                c = d[i - 1][j] + 1;
+            if (d[i][j - 1] + 1 < c)
+                c = d[i][j - 1] + 1;
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < c)
+                c = d[i - 2][j - 2] + 1;
+            d[i][j] = c;
+        }
+    return d[n][m];
+}
+
+/* Keeps the closest candidate within a third of the word's length (at
+ * least 1, at most 3 edits); ties keep the first offered. */
+typedef struct hyp_suggest {
+    const char *word;
+    char best[300]; /* a copy: edge names are built in scratch buffers */
+    size_t dist;
+} hyp_suggest;
+
+static void hyp_offer(hyp_suggest *s, const char *cand)
+{
+    size_t lim = strlen(s->word) / 3;
+    lim = lim < 1 ? 1 : lim > 3 ? 3 : lim;
+    size_t d = hyp_distance(s->word, cand);
+    if (d <= lim && (!s->best[0] || d < s->dist)) {
+        snprintf(s->best, sizeof s->best, "%s", cand);
+        s->dist = d;
+    }
+}
+
+static void hyp_hint(const hyp_suggest *s, char *buf, size_t size)
+{
+    if (s->best[0])
+        snprintf(buf, size, " (did you mean '%s'?)", s->best);
+    else if (size)
+        buf[0] = 0;
+}
+
+/* ---- entities ----------------------------------------------------------------- */
+
+/* The column prefix of edge k of the model: clients' calls first, then each
+ * service's calls, as engine/client.c and engine/service.c name them. */
+static size_t hyp_nedges(const model *m)
+{
+    size_t n = m->nclients;
+    for (size_t s = 0; s < m->nservices; s++)
+        n += m->services[s].ncalls;
+    return n;
+}
+
+static const call_spec *hyp_edge(const model *m, size_t k, char *name, size_t size)
+{
+    if (k < m->nclients) {
+        const client_spec *c = &m->clients[k];
+        snprintf(name, size, "%s->%s", c->name, m->services[c->call.to].name);
+        return &c->call;
+    }
+    k -= m->nclients;
+    for (size_t s = 0; s < m->nservices; s++) {
+        const service_spec *sp = &m->services[s];
+        if (k >= sp->ncalls) {
+            k -= sp->ncalls;
+            continue;
+        }
+        size_t same = 0;
+        for (size_t j = 0; j < k; j++)
+            same += sp->calls[j].to == sp->calls[k].to;
+        const char *callee = m->services[sp->calls[k].to].name;
+        if (same)
+            snprintf(name, size, "%s->%s#%zu", sp->name, callee, same + 1);
+        else
+            snprintf(name, size, "%s->%s", sp->name, callee);
+        return &sp->calls[k];
+    }
+    return NULL;
+}
+
+/* Find entity `name`: its kind and index (for an edge, its call). */
+static int hyp_find_entity(const model *m, const char *name, hyp_kind *kind, int *index, const call_spec **call)
+{
+    int i;
+    if ((i = model_find_client(m, name)) >= 0)
+        *kind = HK_CLIENT;
+    else if ((i = model_find_service(m, name)) >= 0)
+        *kind = HK_SERVICE;
+    else if ((i = model_find_cache(m, name)) >= 0)
+        *kind = HK_CACHE;
+    else {
+        for (size_t a = 0; a < m->nautoscalers; a++)
+            if (!strcmp(m->autoscalers[a].name, name)) {
+                *kind = HK_AUTOSCALER;
+                *index = (int)a;
+                return 0;
+            }
+        char en[300];
+        for (size_t k = 0, n = hyp_nedges(m); k < n; k++) {
+            const call_spec *c = hyp_edge(m, k, en, sizeof en);
+            if (!strcmp(en, name)) {
+                *kind = HK_EDGE;
+                *index = (int)k;
+                *call = c;
+                return 0;
+            }
+        }
+        return -1;
+    }
+    *index = i;
+    return 0;
+}
+
+static void hyp_suggest_entity(const model *m, hyp_suggest *s)
+{
+    char en[300];
+    for (size_t i = 0; i < m->nclients; i++)
+        hyp_offer(s, m->clients[i].name);
+    for (size_t i = 0; i < m->nservices; i++)
+        hyp_offer(s, m->services[i].name);
+    for (size_t i = 0; i < m->ncaches; i++)
+        hyp_offer(s, m->caches[i].name);
+    for (size_t i = 0; i < m->nautoscalers; i++)
+        hyp_offer(s, m->autoscalers[i].name);
+    for (size_t k = 0, n = hyp_nedges(m); k < n; k++) {
+        hyp_edge(m, k, en, sizeof en);
+        hyp_offer(s, en);
+    }
+}
+
+/* Does column `mt` exist for this entity?  If not, *why says what it needs. */
+static bool hyp_column_exists(const model *m, const hyp_metric *mt, int index, const call_spec *c, const char **why)
+{
+    const service_spec *sp = mt->kind == HK_SERVICE ? &m->services[index] : NULL;
+    switch (mt->need) {
+    case HN_ALWAYS:
+        return true;
+    case HN_SHED: {
+        *why = "only a service with `shed` configured, or a shed or drain action on it, has it";
+        if (sp->shed.queue_timeout || sp->shed.codel || sp->shed.limit.kind != LIMIT_NONE || sp->shed.priority)
+            return true;
+        for (size_t a = 0; a < m->nactions; a++)
+            if (m->actions[a].service == index &&
+                (m->actions[a].kind == ACTION_SHED || m->actions[a].kind == ACTION_DRAIN))
+                return true;
+        return false;
+    }
+    case HN_LIMIT:
+        *why = "only a service with `shed.limit` has it";
+        return sp->shed.limit.kind != LIMIT_NONE;
+    case HN_DEADLINES:
+        *why = "only a service with `deadlines: drop` or `cancel` has it";
+        return sp->deadlines != DEADLINES_IGNORE;
+    case HN_SCALED:
+        *why = "only a service whose replica count changes (an autoscaler, a scale action or a startup) has it";
+        return sp->scaled;
+    case HN_BUDGET:
+        *why = "only an edge with a `retry.budget` has it";
+        return c->retry.budget.kind != BUDGET_NONE;
+    case HN_BREAKER:
+        *why = "only an edge with a `breaker` has it";
+        return c->breaker.on;
+    case HN_POOL:
+        *why = "only an edge with a `pool` has it";
+        return c->pool.on;
+    case HN_HEDGE:
+        *why = "only an edge with a `hedge` has it";
+        return c->hedge.on;
+    case HN_BULKHEAD:
+        *why = "only an edge with a `bulkhead` has it";
+        return c->bulkhead.on;
+    }
+    return false;
+}
+
+/* ---- windows ------------------------------------------------------------------- */
+
+static double hyp_sec(simtime t) { return (double)t / (double)T_SEC; }
+
+size_t hyp_window_intervals(const model *m, const hypothesis *h, hyp_window w, double *a, double *b, size_t cap)
+{
+    double end = hyp_sec(m->duration), first = end, last = 0;
+    for (size_t i = 0; i < m->nfaults; i++) {
+        double s = hyp_sec(m->faults[i].at), e = hyp_sec(m->faults[i].at + m->faults[i].dur);
+        first = s < first ? s : first;
+        last = e > last ? e : last;
+    }
+    last = last > end ? end : last;
+    double within = h ? hyp_sec(h->within) : 0;
+    size_t n = 0;
+    switch (w) {
+    case HW_BEFORE:
+        if (m->nfaults && first > 0)
+            a[n] = 0, b[n++] = first;
+        break;
+    case HW_AFTER:
+        if (m->nfaults && last + within < end)
+            a[n] = last + within, b[n++] = end;
+        break;
+    case HW_RUN:
+        a[n] = 0, b[n++] = end;
+        break;
+    case HW_RANGE: {
+        double lo = hyp_sec(h->from), hi = h->to ? hyp_sec(h->to) : end;
+        hi = hi > end ? end : hi;
+        if (lo < hi)
+            a[n] = lo, b[n++] = hi;
+        break;
+    }
+    case HW_DURING: {
+        /* the union of the fault windows (instants have none), in time order */
+        double lo[HYP_MAX_INTERVALS], hi[HYP_MAX_INTERVALS];
+        size_t k = 0;
+        for (size_t i = 0; i < m->nfaults; i++) {
+            if (m->faults[i].dur <= 0)
+                continue;
+            double s = hyp_sec(m->faults[i].at), e = hyp_sec(m->faults[i].at + m->faults[i].dur);
+            e = e > end ? end : e;
+            if (s >= e)
+                continue;
+            /* insert [s, e), merging every stretch it overlaps or touches */
+            size_t j = 0;
+            while (j < k) {
+                if (hi[j] < s || lo[j] > e) {
+                    j++;
+                    continue;
+                }
+                s = lo[j] < s ? lo[j] : s;
+                e = hi[j] > e ? hi[j] : e;
+                lo[j] = lo[k - 1], hi[j] = hi[k - 1];
+                k--;
+            }
+            if (k < HYP_MAX_INTERVALS)
+                lo[k] = s, hi[k++] = e;
+        }
+        for (size_t i = 1; i < k; i++) /* insertion sort: a handful of stretches */
+            for (size_t j = i; j > 0 && lo[j] < lo[j - 1]; j--) {
+                double t = lo[j];
+                lo[j] = lo[j - 1], lo[j - 1] = t;
+                t = hi[j];
+                hi[j] = hi[j - 1], hi[j - 1] = t;
+            }
+        for (size_t i = 0; i < k && n < cap; i++)
+            if (lo[i] + within < hi[i])
+                a[n] = lo[i] + within, b[n++] = hi[i];
+        break;
+    }
+    }
+    return n;
+}
+
+/* ---- names ------------------------------------------------------------------------ */
+
+static const char *const window_words[] = {"before", "during", "after", "run", NULL};
+static const char *const stat_words[] = {"mean", "max", "min", NULL};
+static const char *const cmp_words[] = {"below", "at_most", "above", "at_least", NULL};
+static const char *const baseline_words[] = {"before", "no_faults", NULL};
+
+const char *hyp_window_name(hyp_window w) { return w == HW_RANGE ? "range" : window_words[w]; }
+const char *hyp_stat_name(hyp_stat s) { return stat_words[s]; }
+const char *hyp_cmp_name(hyp_cmp c) { return cmp_words[c]; }
+
+const char *hyp_cmp_symbol(hyp_cmp c)
+{
+    static const char *const sym[] = {"<", "<=", ">", ">="};
+    return sym[c];
+}
+
+bool hyp_holds(hyp_cmp c, double v, double t)
+{
+    if (isnan(v) || isnan(t))
+        return false;
+    switch (c) {
+    case HC_BELOW:
+        return v < t;
+    case HC_AT_MOST:
+        return v <= t;
+    case HC_ABOVE:
+        return v > t;
+    case HC_AT_LEAST:
+        return v >= t;
+    }
+    return false;
+}
+
+void hyp_format(hyp_unit u, double v, char *buf, size_t size)
+{
+    if (isnan(v)) {
+        snprintf(buf, size, "-");
+        return;
+    }
+    switch (u) {
+    case HU_SECONDS:
+        if (fabs(v) < 1e-3)
+            snprintf(buf, size, "%.3gus", v * 1e6);
+        else if (fabs(v) < 1)
+            snprintf(buf, size, "%.3gms", v * 1e3);
+        else
+            snprintf(buf, size, "%.3gs", v);
+        break;
+    case HU_RATE:
+        snprintf(buf, size, fabs(v) >= 10 ? "%.1f/s" : "%.3g/s", v);
+        break;
+    case HU_FRACTION:
+        snprintf(buf, size, "%.2f%%", v * 100);
+        break;
+    case HU_FACTOR:
+        snprintf(buf, size, "%.2fx", v);
+        break;
+    case HU_NUMBER:
+        snprintf(buf, size, fabs(v) >= 10 ? "%.1f" : "%.3g", v);
+        break;
+    }
+}
+
+/* ---- reading ------------------------------------------------------------------------ */
+
+static int hyp_word(const yamldoc *y, yaml_node_t *n, const char *path, const char *const *words, int *out)
+{
+    char list[128] = "";
+    for (int i = 0; words[i]; i++) {
+        strncat(list, words[i], sizeof list - strlen(list) - 1);
+        if (words[i + 1])
+            strncat(list, "|", sizeof list - strlen(list) - 1);
+    }
+    const char *s = yd_scalar(y, n, path, list);
+    if (!s)
+        return -1;
+    hyp_suggest sg = {.word = s};
+    for (int i = 0; words[i]; i++) {
+        if (!strcmp(s, words[i])) {
+            *out = i;
+            return 0;
+        }
+        hyp_offer(&sg, words[i]);
+    }
+    char hint[96];
+    hyp_hint(&sg, hint, sizeof hint);
+    return yd_fail(y, n, "%s: expected one of %s, got '%s'%s", path, list, s, hint);
+}
+
+static int hyp_duration(const yamldoc *y, yaml_node_t *n, const char *path, simtime *out)
+{
+    const char *s = yd_scalar(y, n, path, "a duration such as 60s");
+    if (!s)
+        return -1;
+    if (units_duration(s, out) < 0)
+        return yd_fail(y, n, "%s: expected a duration with a unit (ns, us, ms, s, m, h), such as 60s; got '%s'", path,
+                       s);
+    return 0;
+}
+
+static int hyp_metric_read(const yamldoc *y, yaml_node_t *n, const char *path, const model *m, hypothesis *h)
+{
+    const char *s = yd_scalar(y, n, path, "entity.metric, such as shoppers.latency_p99");
+    if (!s)
+        return -1;
+    const char *dot = strrchr(s, '.');
+    if (!dot || dot == s || !dot[1])
+        return yd_fail(y, n, "%s: expected entity.metric (a CSV column of `eddy run -o`), such as shoppers.latency_p99; "
+                             "got '%s'",
+                       path, s);
+    h->entity = strndup(s, (size_t)(dot - s));
+    h->metric = strdup(dot + 1);
+    if (!h->entity || !h->metric)
+        abort();
+    hyp_kind kind;
+    int index = -1;
+    const call_spec *call = NULL;
+    char hint[400];
+    if (hyp_find_entity(m, h->entity, &kind, &index, &call) < 0) {
+        hyp_suggest sg = {.word = h->entity};
+        hyp_suggest_entity(m, &sg);
+        hyp_hint(&sg, hint, sizeof hint);
+        return yd_fail(y, n, "%s: no client, service, call edge, autoscaler or cache named '%s'%s", path, h->entity,
+                       hint);
+    }
+    hyp_suggest sg = {.word = h->metric};
+    char list[512] = "";
+    for (size_t i = 0; i < NMETRICS; i++) {
+        const hyp_metric *mt = &metrics[i];
+        if (mt->kind != kind)
+            continue;
+        if (!strcmp(mt->name, h->metric)) {
+            const char *why = "";
+            if (!hyp_column_exists(m, mt, index, call, &why))
+                return yd_fail(y, n, "%s: %s '%s' has no column '%s': %s", path, kind_names[kind], h->entity,
+                               h->metric, why);
+            h->unit = mt->unit;
+            h->derived = mt->derived;
+            return 0;
+        }
+        hyp_offer(&sg, mt->name);
+        if (*list)
+            strncat(list, ", ", sizeof list - strlen(list) - 1);
+        strncat(list, mt->name, sizeof list - strlen(list) - 1);
+    }
+    hyp_hint(&sg, hint, sizeof hint);
+    return yd_fail(y, n, "%s: a %s has no metric '%s'%s; expected one of: %s", path, kind_names[kind], h->metric, hint,
+                   list);
+}
+
+/* `window:` before|during|after|run, or {from: DUR, to: DUR}. */
+static int hyp_window_read(const yamldoc *y, yaml_node_t *n, const char *path, const model *m, hypothesis *h)
+{
+    if (n->type == YAML_MAPPING_NODE) {
+        h->window = HW_RANGE;
+        yaml_node_t *from = NULL, *to = NULL;
+        char p[300];
+        for (yaml_node_pair_t *q = n->data.mapping.pairs.start; q < n->data.mapping.pairs.top; q++) {
+            yaml_node_t *k = yd_node(y, q->key), *v = yd_node(y, q->value);
+            const char *ks = k->type == YAML_SCALAR_NODE ? yd_text(k) : "";
+            yaml_node_t **slot = !strcmp(ks, "from") ? &from : !strcmp(ks, "to") ? &to : NULL;
+            if (!slot) {
+                hyp_suggest sg = {.word = ks};
+                hyp_offer(&sg, "from");
+                hyp_offer(&sg, "to");
+                char hint[64];
+                hyp_hint(&sg, hint, sizeof hint);
+                return yd_fail(y, k, "%s: unknown key '%s'%s; expected one of: from, to", path, ks, hint);
+            }
+            if (*slot)
+                return yd_fail(y, k, "%s: duplicate key '%s' (first given at line %d)", path, ks, yd_line(*slot));
+            *slot = v;
+            snprintf(p, sizeof p, "%s.%s", path, ks);
+            if (hyp_duration(y, v, p, slot == &from ? &h->from : &h->to) < 0)
+                return -1;
+        }
+        if (!from)
+            return yd_fail(y, n, "%s: missing key 'from' (when the window starts, e.g. 60s)", path);
+        if (to && h->to <= h->from)
+            return yd_fail(y, to, "%s.to: the window must end after it starts (from %s)", path,
+                           yd_text(from));
+        if (h->from >= m->duration)
+            return yd_fail(y, from, "%s.from: the run lasts only %gs", path, hyp_sec(m->duration));
+        return 0;
+    }
+    int w;
+    if (hyp_word(y, n, path, window_words, &w) < 0)
+        return -1;
+    h->window = (hyp_window)w;
+    if (w != HW_RUN && m->nfaults == 0)
+        return yd_fail(y, n, "%s: '%s' is relative to the faults, and this model has none; use run or {from: 60s, to: "
+                             "120s}",
+                       path, window_words[w]);
+    return 0;
+}
+
+/* A threshold in the metric's unit, or "N% of baseline". */
+static int hyp_threshold_read(const yamldoc *y, yaml_node_t *n, const char *path, hypothesis *h)
+{
+    static const char *const forms[] = {
+        [HU_RATE] = "a rate such as 400/s",
+        [HU_SECONDS] = "a duration such as 200ms",
+        [HU_FRACTION] = "a fraction such as 99% or 0.99",
+        [HU_NUMBER] = "a number",
+        [HU_FACTOR] = "a factor such as 2 or 2x",
+    };
+    char expected[160];
+    snprintf(expected, sizeof expected, "%s, or a percentage of the baseline such as '95%% of baseline'", forms[h->unit]);
+    const char *s = yd_scalar(y, n, path, expected);
+    if (!s)
+        return -1;
+    const char *of = strstr(s, "% of baseline");
+    if (of && !of[strlen("% of baseline")]) {
+        char num[64];
+        size_t len = (size_t)(of - s);
+        double v;
+        if (len == 0 || len >= sizeof num)
+            return yd_fail(y, n, "%s: expected %s; got '%s'", path, expected, s);
+        memcpy(num, s, len);
+        num[len] = 0;
+        if (units_number(num, &v) < 0 || v < 0)
+            return yd_fail(y, n, "%s: expected a percentage >= 0 before '%% of baseline', such as 95%%; got '%s'", path,
+                           s);
+        h->relative = true;
+        h->threshold = v / 100;
+        return 0;
+    }
+    int rc = -1;
+    simtime t;
+    switch (h->unit) {
+    case HU_RATE:
+        rc = units_rate(s, &h->threshold);
+        break;
+    case HU_SECONDS:
+        rc = units_duration(s, &t);
+        h->threshold = hyp_sec(t);
+        break;
+    case HU_FRACTION:
+        rc = units_fraction(s, &h->threshold);
+        break;
+    case HU_NUMBER:
+        rc = units_number(s, &h->threshold);
+        break;
+    case HU_FACTOR:
+        rc = units_factor(s, &h->threshold);
+        break;
+    }
+    if (rc < 0)
+        return yd_fail(y, n, "%s: %s.%s is %s; expected %s, got '%s'", path, h->entity, h->metric,
+                       h->unit == HU_RATE       ? "a rate per second"
+                       : h->unit == HU_SECONDS  ? "a latency"
+                       : h->unit == HU_FRACTION ? "a fraction"
+                       : h->unit == HU_FACTOR   ? "attempts per request"
+                                                : "a plain number",
+                       expected, s);
+    return 0;
+}
+
+static int hyp_read_one(const yamldoc *y, yaml_node_t *n, const char *path, model *m, size_t idx)
+{
+    hypothesis *h = &m->hypotheses[idx];
+    h->pos = (model_pos){yd_line(n), yd_col(n)};
+    if (n->type != YAML_MAPPING_NODE)
+        return yd_fail(y, n, "%s: expected a hypothesis such as {name: ..., metric: shoppers.latency_p99, window: "
+                             "during, at_most: 200ms}, got %s",
+                       path, yd_type_name(n));
+    static const char *const keys[] = {"name",  "metric",  "window", "within",   "stat",
+                                       "below", "at_most", "above",  "at_least", "baseline", NULL};
+    enum { K_NAME, K_METRIC, K_WINDOW, K_WITHIN, K_STAT, K_BELOW, K_AT_MOST, K_ABOVE, K_AT_LEAST, K_BASELINE, K_N };
+    yaml_node_t *key[K_N] = {0}, *val[K_N] = {0};
+    for (yaml_node_pair_t *q = n->data.mapping.pairs.start; q < n->data.mapping.pairs.top; q++) {
+        yaml_node_t *k = yd_node(y, q->key);
+        if (k->type != YAML_SCALAR_NODE)
+            return yd_fail(y, k, "%s: keys must be plain words, got %s", path, yd_type_name(k));
+        const char *ks = yd_text(k);
+        int i = 0;
+        while (keys[i] && strcmp(keys[i], ks))
+            i++;
+        if (!keys[i]) {
+            hyp_suggest sg = {.word = ks};
+            for (int j = 0; keys[j]; j++)
+                hyp_offer(&sg, keys[j]);
+            char hint[64];
+            hyp_hint(&sg, hint, sizeof hint);
+            return yd_fail(y, k,
+                           "%s: unknown key '%s'%s; expected one of: name, metric, window, within, stat, below, "
+                           "at_most, above, at_least, baseline",
+                           path, ks, hint);
+        }
+        if (key[i])
+            return yd_fail(y, k, "%s: duplicate key '%s' (first given at line %d)", path, ks, yd_line(key[i]));
+        if (i >= K_BELOW && i <= K_AT_LEAST)
+            for (int j = K_BELOW; j <= K_AT_LEAST; j++)
+                if (key[j])
+                    return yd_fail(y, k, "%s: a hypothesis has one comparison; '%s' follows '%s'", path, ks, keys[j]);
+        key[i] = k;
+        val[i] = yd_node(y, q->value);
+    }
+    char p[300];
+    if (!val[K_NAME])
+        return yd_fail(y, n, "%s: missing key 'name' (what the hypothesis claims, in words: it names the test case)",
+                       path);
+    snprintf(p, sizeof p, "%s.name", path);
+    const char *name = yd_scalar(y, val[K_NAME], p, "a name");
+    if (!name)
+        return -1;
+    if (!*name)
+        return yd_fail(y, val[K_NAME], "%s: a name must not be empty", p);
+    for (size_t i = 0; i < idx; i++)
+        if (!strcmp(m->hypotheses[i].name, name))
+            return yd_fail(y, val[K_NAME], "%s: another hypothesis is named '%s' (at line %d); names must differ", p,
+                           name, m->hypotheses[i].pos.line);
+    h->name = strdup(name);
+    if (!h->name)
+        abort();
+
+    if (!val[K_METRIC])
+        return yd_fail(y, n, "%s: missing key 'metric' (a CSV column such as shoppers.latency_p99)", path);
+    snprintf(p, sizeof p, "%s.metric", path);
+    h->metric_pos = (model_pos){yd_line(val[K_METRIC]), yd_col(val[K_METRIC])};
+    if (hyp_metric_read(y, val[K_METRIC], p, m, h) < 0)
+        return -1;
+
+    if (!val[K_WINDOW])
+        return yd_fail(y, n, "%s: missing key 'window' (before, during, after, run, or {from: 60s, to: 120s})", path);
+    snprintf(p, sizeof p, "%s.window", path);
+    h->window_pos = (model_pos){yd_line(val[K_WINDOW]), yd_col(val[K_WINDOW])};
+    if (hyp_window_read(y, val[K_WINDOW], p, m, h) < 0)
+        return -1;
+    if (val[K_WITHIN]) {
+        snprintf(p, sizeof p, "%s.within", path);
+        if (h->window != HW_DURING && h->window != HW_AFTER)
+            return yd_fail(y, key[K_WITHIN], "%s: 'within' delays the start of a during or after window; this window is "
+                                             "%s",
+                           p, hyp_window_name(h->window));
+        if (hyp_duration(y, val[K_WITHIN], p, &h->within) < 0)
+            return -1;
+    }
+    double a[HYP_MAX_INTERVALS], b[HYP_MAX_INTERVALS];
+    if (hyp_window_intervals(m, h, h->window, a, b, HYP_MAX_INTERVALS) == 0)
+        return yd_fail(y, val[K_WITHIN] ? val[K_WITHIN] : val[K_WINDOW],
+                       "%s.window: this window is empty in a %gs run (%s)", path, hyp_sec(m->duration),
+                       h->window == HW_BEFORE   ? "the first fault starts at 0s"
+                       : h->window == HW_DURING ? "no fault window overlaps the run, or 'within' is as long as each one"
+                       : h->window == HW_AFTER  ? "the last fault ends with the run, or 'within' reaches the end"
+                                                : "it lies outside the run");
+
+    h->stat = HS_MEAN;
+    if (val[K_STAT]) {
+        int st;
+        snprintf(p, sizeof p, "%s.stat", path);
+        if (hyp_word(y, val[K_STAT], p, stat_words, &st) < 0)
+            return -1;
+        h->stat = (hyp_stat)st;
+    }
+
+    int ncmp = 0;
+    for (int i = K_BELOW; i <= K_AT_LEAST; i++)
+        if (key[i]) {
+            ncmp++;
+            h->cmp = (hyp_cmp)(i - K_BELOW);
+        }
+    if (!ncmp)
+        return yd_fail(y, n, "%s: missing a comparison: below, at_most, above or at_least (e.g. at_most: 200ms)", path);
+    yaml_node_t *tv = val[h->cmp + K_BELOW];
+    h->cmp_pos = (model_pos){yd_line(tv), yd_col(tv)};
+    snprintf(p, sizeof p, "%s.%s", path, keys[h->cmp + K_BELOW]);
+    if (hyp_threshold_read(y, tv, p, h) < 0)
+        return -1;
+
+    h->baseline = HB_BEFORE;
+    if (val[K_BASELINE]) {
+        snprintf(p, sizeof p, "%s.baseline", path);
+        if (!h->relative)
+            return yd_fail(y, key[K_BASELINE], "%s: 'baseline' is for a threshold such as '95%% of baseline'; this one "
+                                               "is absolute",
+                           p);
+        int bl;
+        if (hyp_word(y, val[K_BASELINE], p, baseline_words, &bl) < 0)
+            return -1;
+        h->baseline = (hyp_baseline)bl;
+    }
+    if (h->relative && m->nfaults == 0)
+        return yd_fail(y, tv, "%s: a baseline is the run before or without the faults, and this model has none", p);
+    if (h->relative && h->baseline == HB_BEFORE) {
+        if (h->window == HW_BEFORE)
+            return yd_fail(y, tv, "%s: the window is the baseline itself (before); use another window, or baseline: "
+                                  "no_faults",
+                           p);
+        if (hyp_window_intervals(m, h, HW_BEFORE, a, b, HYP_MAX_INTERVALS) == 0)
+            return yd_fail(y, tv, "%s: the first fault starts at 0s, so there is no 'before' to be the baseline; use "
+                                  "baseline: no_faults",
+                           p);
+    }
+    return 0;
+}
+
+int hypotheses_read(const yamldoc *y, yaml_node_t *n, model *m)
+{
+    if (n->type != YAML_SEQUENCE_NODE)
+        return yd_fail(y, n, "hypotheses: expected a list of hypotheses, got %s", yd_type_name(n));
+    size_t cnt = (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
+    m->hypotheses = calloc(cnt ? cnt : 1, sizeof *m->hypotheses);
+    if (!m->hypotheses)
+        abort();
+    m->nhypotheses = cnt;
+    char p[64];
+    for (size_t i = 0; i < cnt; i++) {
+        snprintf(p, sizeof p, "hypotheses[%zu]", i);
+        if (hyp_read_one(y, yd_node(y, n->data.sequence.items.start[i]), p, m, i) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+void hypotheses_free(model *m)
+{
+    for (size_t i = 0; i < m->nhypotheses; i++) {
+        free(m->hypotheses[i].name);
+        free(m->hypotheses[i].entity);
+        free(m->hypotheses[i].metric);
+    }
+    free(m->hypotheses);
+    m->hypotheses = NULL;
+    m->nhypotheses = 0;
+}
