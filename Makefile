@@ -124,6 +124,7 @@ bench: eddy
 	sh bench/run.sh
 	sh bench/loops.sh
 	sh bench/avail.sh
+	sh bench/sd.sh
 
 # The key tables of docs/model.md, generated from the loader's schema tables
 # (src/model/schema_model.c); test_schema fails when they disagree.
