@@ -654,6 +654,8 @@ static void burst_credit(diagnosis *d)
         if (!bursting[c] && d->client_during[c] < GOOD_LEVEL)
             held = false;
     for (size_t i = 0; i < nb && i < 16 && !any; i++) {
+        if (m->clients[bs[i].client].call.to < 0)
+            continue; /* a publisher: no bulkhead at a service */
         const service_spec *s = &m->services[m->clients[bs[i].client].call.to];
         for (size_t k = 0; k < s->nbulkheads; k++)
             if (!strcmp(s->bulkheads[k].caller, m->clients[bs[i].client].name)) {
@@ -784,7 +786,7 @@ static void coupling_statement(diagnosis *d)
             const client_spec *cl = &m->clients[c->client];
             rp = &cl->call.retry;
             units_format_duration(cl->call.timeout, to, sizeof to);
-            snprintf(edge, sizeof edge, "%s->%s", cl->name, m->services[cl->call.to].name);
+            snprintf(edge, sizeof edge, "%s->%s", cl->name, call_target_name(m, &cl->call));
         } else {
             const service_spec *sv = &m->services[c->service];
             for (size_t k = 0; k < sv->ncalls && !rp; k++)

@@ -911,6 +911,8 @@ cld_graph *derive_graph(const model *m)
     classify(&D);
     for (size_t ci = 0; ci < m->nclients; ci++) {
         int t = m->clients[ci].call.to;
+        if (t < 0)
+            continue; /* a publish: the queue's loops are derived below */
         ensure_links(&D, t);
         edge_links(&D, (int)ci, -1, &m->clients[ci].call);
         ensure_limits(&D, t);

@@ -500,7 +500,8 @@ review *review_model(const model *m)
     classify(&R);
 
     for (size_t i = 0; i < m->nclients; i++)
-        add_edge(&R, (int)i, -1, -1, &m->clients[i].call);
+        if (m->clients[i].call.to >= 0) /* a publish is reviewed by its contract (review.c, messaging) */
+            add_edge(&R, (int)i, -1, -1, &m->clients[i].call);
     for (size_t s = 0; s < m->nservices; s++)
         for (size_t k = 0; k < m->services[s].ncalls; k++)
             add_edge(&R, -1, (int)s, (int)k, &m->services[s].calls[k]);
