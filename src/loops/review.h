@@ -27,6 +27,14 @@
  *   synchronized-expiry     a warm cache with one ttl and neither ttl_jitter
  *                           nor coalesce: every key expires at once, and
  *                           each expiry is a burst of misses at the origin
+ *   retried-write-without-dedupe
+ *                           a write that can arrive twice (a retried or
+ *                           hedged call, a retried publish, a redelivered
+ *                           message) at a service whose dedupe key does not
+ *                           catch the copy (docs/messaging.md)
+ *   ack-before-write        a consumer group that acks a write on receipt:
+ *                           a failure or a crash loses it
+ *   at-most-once-write      an at_most_once queue carrying writes
  *
  * The edge's mechanisms change what the caller does when the callee is
  * slow: with a circuit breaker that sees the slowness, it fails fast (or

@@ -200,7 +200,7 @@ static int check_calls_acyclic(schema_ctx *S)
             rc = err_set(S->y.err, S->y.file, sv->calls[ci].to_pos.line, sv->calls[ci].to_pos.col,
                          "services.%s.calls[%zu].to: the call graph has a cycle (%s); synchronous calls must not "
                          "loop back, because each holds its caller's worker",
-                         sv->name, ci, chain);
+                         sv->name, sv->calls[ci].index, chain);
         }
     }
     free(state);
@@ -219,8 +219,10 @@ static void split_publishes(model *m)
     for (size_t i = 0; i < m->nservices; i++) {
         service_spec *s = &m->services[i];
         size_t np = 0;
-        for (size_t k = 0; k < s->ncalls; k++)
+        for (size_t k = 0; k < s->ncalls; k++) {
+            s->calls[k].index = k;
             np += s->calls[k].queue >= 0;
+        }
         if (!np)
             continue;
         s->publishes = calloc(np, sizeof *s->publishes);
@@ -285,15 +287,7 @@ static int check_messaging(schema_ctx *S)
         const service_spec *s = &m->services[i];
         if (s->dedupe.key == DEDUPE_NONE && !s->dedupe.pos.line)
             continue;
-        bool writes = false;
-        for (size_t k = 0; k < m->nconsumers; k++)
-            writes |= m->consumers[k].service == (int)i && m->consumers[k].effect == EFFECT_WRITE;
-        for (size_t k = 0; k < m->nclients; k++)
-            writes |= m->clients[k].call.to == (int)i && m->clients[k].call.effect == EFFECT_WRITE;
-        for (size_t j = 0; j < m->nservices; j++)
-            for (size_t k = 0; k < m->services[j].ncalls; k++)
-                writes |= m->services[j].calls[k].to == (int)i && m->services[j].calls[k].effect == EFFECT_WRITE;
-        if (!writes)
+        if (!model_service_applies(m, (int)i))
             return err_set(S->y.err, S->y.file, s->dedupe.pos.line, s->dedupe.pos.col,
                            "services.%s.dedupe: no write reaches %s (no call or consumer group with effect: write "
                            "applies one here), so dedupe has nothing to check",
@@ -462,6 +456,21 @@ int model_find_queue(const model *m, const char *name)
         if (m->queues[i].name && !strcmp(m->queues[i].name, name))
             return (int)i;
     return -1;
+}
+
+bool model_service_applies(const model *m, int s)
+{
+    for (size_t k = 0; k < m->nconsumers; k++)
+        if (m->consumers[k].service == s && m->consumers[k].effect == EFFECT_WRITE)
+            return true;
+    for (size_t k = 0; k < m->nclients; k++)
+        if (m->clients[k].call.to == s && m->clients[k].call.effect == EFFECT_WRITE)
+            return true;
+    for (size_t j = 0; j < m->nservices; j++)
+        for (size_t k = 0; k < m->services[j].ncalls; k++)
+            if (m->services[j].calls[k].to == s && m->services[j].calls[k].effect == EFFECT_WRITE)
+                return true;
+    return false;
 }
 
 int model_queue_consumer(const model *m, int q)

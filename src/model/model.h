@@ -156,6 +156,7 @@ typedef struct call_spec {
     model_pos queue_pos;
     effect_kind effect; /* `effect: write`: the callee applies a write on success */
     model_pos effect_pos;
+    size_t index; /* a service's call: its place in the file's `calls:` list (publishes included) */
 } call_spec;
 
 /* ---- clients ---------------------------------------------------------- */
@@ -524,6 +525,9 @@ int model_find_queue(const model *m, const char *name);
 const char *call_target_name(const model *m, const call_spec *c);
 /* The consumer group draining queue q, or -1. */
 int model_queue_consumer(const model *m, int q);
+/* Whether service s applies writes: a call with effect: write to it, or a
+ * consumer group with effect: write on it. */
+bool model_service_applies(const model *m, int s);
 /* The name of what a fault hits: a service, or a cache for `flush`. */
 const char *fault_target_name(const model *m, const fault_spec *f);
 
