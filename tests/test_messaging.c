@@ -11,6 +11,9 @@
 #include <stdio.h>
 
 #include "eddy.h"
+#include "analysis/diagnose.h"
+#include "analysis/fix.h"
+#include "loops/review.h"
 
 static const eddy_queue_totals *queue_named(const eddy_result *r, const char *name)
 {
@@ -371,6 +374,141 @@ static void test_columns(void **state)
     eddy_model_free(m);
 }
 
+/* ---- review, diagnose, fix on the payments -> ledger example ------------------- */
+
+static const review_flag *flag_coded(const review *r, const char *code)
+{
+    for (size_t i = 0; i < r->nflags; i++)
+        if (!strcmp(r->flags[i].code, code))
+            return &r->flags[i];
+    return NULL;
+}
+
+static void test_review_contract_flags(void **state)
+{
+    (void)state;
+    eddy_error err;
+    eddy_model *m = eddy_model_load("examples/payments-ledger.yaml", &err);
+    assert_non_null(m);
+    review *r = review_model(m);
+    const review_flag *f = flag_coded(r, "retried-write-without-dedupe");
+    assert_non_null(f);
+    assert_int_equal(f->pos.line, m->consumers[0].effect_pos.line); /* at the consumer group's effect: write */
+    assert_non_null(strstr(f->msg, "payments retries its publishes"));
+    f = flag_coded(r, "ack-before-write");
+    assert_non_null(f);
+    assert_int_equal(f->pos.line, m->consumers[0].ack_pos.line);
+    assert_int_equal(f->severity, REVIEW_ERROR);
+    assert_null(flag_coded(r, "at-most-once-write"));
+    review_free(r);
+    eddy_model_free(m);
+
+    /* the fixed contract raises none of them; an at_most_once queue does */
+    m = load_file_replacing("examples/payments-ledger.yaml", "ack: before_processing", "ack: after_processing");
+    r = review_model(m);
+    assert_null(flag_coded(r, "ack-before-write"));
+    assert_non_null(flag_coded(r, "retried-write-without-dedupe")); /* still dedupes by attempt */
+    review_free(r);
+    eddy_model_free(m);
+    m = load_text("duration: 10s\n"
+                  "clients: {c: {rate: 1/s, publish: q}}\n"
+                  "services: {w: {workers: 1, service_time: 1ms, dedupe: {key: request}}}\n"
+                  "queues: {q: {delivery: at_most_once}}\n"
+                  "consumers: {g: {queue: q, service: w, effect: write}}\n");
+    r = review_model(m);
+    f = flag_coded(r, "at-most-once-write");
+    assert_non_null(f);
+    assert_int_equal(f->pos.line, 4);
+    assert_int_equal(f->pos.col, 24);
+    assert_null(flag_coded(r, "retried-write-without-dedupe"));
+    assert_null(flag_coded(r, "ack-before-write"));
+    review_free(r);
+    eddy_model_free(m);
+}
+
+/* Goodput holds in the example, but writes are duplicated and lost: the
+ * verdict must not be healthy, and the backlog's growth is blamed on the
+ * outflow (the slow database), not on the inflow. */
+static void test_diagnose_integrity_and_backlog(void **state)
+{
+    (void)state;
+    diagnose_opts o = {.seeds = 2, .seed = 1, .threads = 1};
+    diagnosis d;
+    eddy_error err;
+    assert_int_equal(diagnose_run("examples/payments-ledger.yaml", &o, &d, &err), 0);
+    assert_int_equal(d.verdict, VERDICT_DATA_INTEGRITY);
+    bool integrity = false, backlog = false;
+    for (size_t i = 0; i < d.nmodes; i++) {
+        integrity |= d.modes[i].mode == MODE_DATA_INTEGRITY;
+        if (d.modes[i].mode == MODE_BACKLOG_GROWTH) {
+            backlog = true;
+            assert_non_null(strstr(d.modes[i].evidence, "outflow went down"));
+            assert_null(strstr(d.modes[i].evidence, "inflow went up"));
+        }
+    }
+    assert_true(integrity && backlog);
+    diagnosis_free(&d);
+}
+
+/* A consumer slower than its visibility timeout: every message comes back
+ * while the first delivery still holds it, and the group is saturated. */
+static void test_diagnose_redelivery_storm(void **state)
+{
+    (void)state;
+    const char *path = "/tmp/eddy_test_redelivery.yaml";
+    FILE *fp = fopen(path, "w");
+    assert_non_null(fp);
+    fputs("duration: 120s\n"
+          "clients: {pay: {rate: 20/s, publish: jobs}}\n"
+          "services: {w: {workers: 40, service_time: 500ms}}\n"
+          "queues: {jobs: {visibility_timeout: 1s}}\n"
+          "consumers: {g: {queue: jobs, service: w, concurrency: 40}}\n"
+          "faults: [{at: 30s, for: 30s, target: w, slow: 8}]\n",
+          fp);
+    fclose(fp);
+    diagnose_opts o = {.seeds = 1, .seed = 1, .threads = 1};
+    diagnosis d;
+    eddy_error err;
+    assert_int_equal(diagnose_run(path, &o, &d, &err), 0);
+    bool storm = false;
+    for (size_t i = 0; i < d.nmodes; i++)
+        storm |= d.modes[i].mode == MODE_REDELIVERY_STORM;
+    assert_true(storm);
+    diagnosis_free(&d);
+    remove(path);
+}
+
+/* The contract fixes are in the catalogue, and each removes what it
+ * should: dedupe by request the duplicates, acks after processing the
+ * losses. */
+static void test_fix_contract_interventions(void **state)
+{
+    (void)state;
+    fix_opts o = {.seeds = 2, .seed = 1, .threads = 1, .lift_after = 60 * T_SEC};
+    fix_report r;
+    eddy_error err;
+    assert_int_equal(fix_run("examples/payments-ledger.yaml", &o, &r, &err), 0);
+    assert_true(r.as_written.writes);
+    assert_true(r.as_written.duplicated.mean > 1000);
+    assert_true(r.as_written.lost.mean > 100);
+    int dedupe = -1, ack = -1, both = -1;
+    for (size_t i = 0; i < r.n; i++) {
+        if (strstr(r.v[i].name, "idempotency key"))
+            dedupe = (int)i;
+        else if (!strcmp(r.v[i].name, "ack after processing"))
+            ack = (int)i;
+        else if (!strcmp(r.v[i].name, "ack after processing + dedupe by request"))
+            both = (int)i;
+    }
+    assert_true(dedupe >= 0 && ack >= 0 && both >= 0);
+    assert_true(r.out[dedupe].duplicated.mean == 0);
+    assert_true(r.out[dedupe].lost.mean > 100);
+    assert_true(r.out[ack].lost.mean == 0);
+    assert_true(r.out[ack].duplicated.mean > 1000);
+    assert_true(r.out[both].lost.mean == 0 && r.out[both].duplicated.mean == 0);
+    fix_report_free(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -382,6 +520,10 @@ int main(void)
         cmocka_unit_test(test_max_receives_dead_letters),
         cmocka_unit_test(test_consumer_group_is_mmc),
         cmocka_unit_test(test_columns),
+        cmocka_unit_test(test_review_contract_flags),
+        cmocka_unit_test(test_diagnose_integrity_and_backlog),
+        cmocka_unit_test(test_diagnose_redelivery_storm),
+        cmocka_unit_test(test_fix_contract_interventions),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

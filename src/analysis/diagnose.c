@@ -379,11 +379,11 @@ static void find_messaging_modes(diagnosis *d, const eddy_result *obs, const edd
 {
     const model *m = d->m;
     /* redelivery storm: the broker hands out old messages faster than new
-     * ones while every delivery slot is taken */
+     * ones (first receives) while every delivery slot is taken */
     for (size_t g = 0; g < m->nconsumers; g++) {
         const consumer_spec *cs = &m->consumers[g];
         const char *q = m->queues[cs->queue].name;
-        int cp = measure_col(obs, q, "published"), cr = measure_col(obs, q, "redelivered");
+        int cp = measure_col(obs, q, "delivered"), cr = measure_col(obs, q, "redelivered");
         int ci = measure_col(obs, cs->name, "in_flight"), crep = measure_col(obs, m->services[cs->service].name, "replicas");
         double best = 0, at = 0, held = 0, slots = 0;
         for (size_t i = 0; i < obs->series.nrows; i++) {
@@ -406,7 +406,7 @@ static void find_messaging_modes(diagnosis *d, const eddy_result *obs, const edd
                 if (measure_row_t(obs, i) == at)
                     row = (int)i;
             add_mode(d, MODE_REDELIVERY_STORM,
-                     "%s redelivered %.0f/s against %.0f/s new messages at %.0f s while consumer group %s held %.0f "
+                     "%s redelivered %.0f/s against %.0f/s new messages received at %.0f s while consumer group %s held %.0f "
                      "of its %.0f message slots: handling outlasts the visibility timeout, so each redelivery adds "
                      "load to the slow consumers",
                      q, measure_cell(obs, (size_t)row, cr), measure_cell(obs, (size_t)row, cp), at, cs->name, held,

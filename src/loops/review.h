@@ -40,7 +40,10 @@
  * can fail a build on the flags that matter (`eddy review --strict`):
  *   error    a mechanism known to start or sustain a failure on its own:
  *            naked-retry, timeout-exceeds-caller, pool-above-peak,
- *            fighting-autoscalers
+ *            fighting-autoscalers; and a delivery contract that corrupts
+ *            data whenever its trigger (a lost ack, a crash) happens:
+ *            retried-write-without-dedupe, ack-before-write,
+ *            at-most-once-write
  *   warning  a gap that makes one worse: no-timeout, retries-outlast-caller,
  *            uncapped-hedge, synchronized-expiry
  *   note     a structural fact worth knowing, often by design:
