@@ -13,6 +13,8 @@
 #include "eddy.h"
 #include "analysis/diagnose.h"
 #include "analysis/fix.h"
+#include "loops/analyze.h"
+#include "loops/derive.h"
 #include "loops/review.h"
 
 static const eddy_queue_totals *queue_named(const eddy_result *r, const char *name)
@@ -509,6 +511,104 @@ static void test_fix_contract_interventions(void **state)
     fix_report_free(&r);
 }
 
+/* ---- loops ------------------------------------------------------------------------ */
+
+/* The loop through the given variables, of the given type, or NULL. */
+static const cld_loop *loop_through(const loop_analysis *a, char type, const char *const *vars)
+{
+    for (size_t i = 0; i < a->n; i++) {
+        const cld_loop *L = &a->loops[i];
+        if (L->type != type)
+            continue;
+        bool all = true;
+        for (size_t k = 0; vars[k] && all; k++) {
+            int v = cld_find(a->g, vars[k]);
+            bool in = false;
+            for (size_t j = 0; j < L->len; j++)
+                in |= L->vars[j] == v;
+            all = in && v >= 0;
+        }
+        if (all)
+            return L;
+    }
+    return NULL;
+}
+
+static void test_loops_redelivery_and_lag(void **state)
+{
+    (void)state;
+    eddy_model *m = load_text("duration: 60s\n"
+                              "clients: {shop: {rate: 100/s, call: orders}}\n"
+                              "services:\n"
+                              "  orders: {workers: 20, service_time: 5ms, calls: [{publish: jobs, timeout: 100ms}]}\n"
+                              "  worker: {workers: 8, service_time: 50ms}\n"
+                              "queues: {jobs: {visibility_timeout: 10s}}\n"
+                              "consumers: {g: {queue: jobs, service: worker, concurrency: 8}}\n"
+                              "autoscalers: {keda: {service: worker, metric: lag, target: 100, max: 10}}\n");
+    cld_graph *g = derive_graph(m);
+    loop_analysis *a = loops_analyze(g, 1000);
+    /* the redelivery loop: slow consumer -> visibility timeout -> redelivery -> more load */
+    static const char *const redelivery[] = {"worker.latency", "jobs.redeliveries", "jobs.depth", "g.drain",
+                                             "worker.load", NULL};
+    const cld_loop *R = loop_through(a, 'R', redelivery);
+    assert_non_null(R);
+    assert_int_equal(R->negatives, 0);
+    assert_true(R->delays >= 1); /* the visibility timeout */
+    /* the consumer autoscaler on lag: a balancing loop, late by its sync */
+    static const char *const lag[] = {"jobs.depth", "keda.metric", "keda.desired", "worker.replicas", "g.drain",
+                                      NULL};
+    const cld_loop *B = loop_through(a, 'B', lag);
+    assert_non_null(B);
+    assert_true(B->can_oscillate);
+    /* the link that makes redeliveries names the visibility timeout, at the queue */
+    int lt = cld_find(g, "worker.latency"), rd = cld_find(g, "jobs.redeliveries");
+    bool named = false;
+    for (size_t i = 0; i < g->nlinks; i++)
+        if (g->links[i].from == lt && g->links[i].to == rd)
+            named = strstr(g->links[i].origin, "queues.jobs.visibility_timeout 10s") != NULL;
+    assert_true(named);
+    loops_free(a);
+    cld_free(g);
+    eddy_model_free(m);
+
+    /* acked before processing: nothing comes back, no redelivery loop */
+    m = load_text("duration: 60s\n"
+                  "clients: {shop: {rate: 100/s, publish: jobs}}\n"
+                  "services: {worker: {workers: 8, service_time: 50ms}}\n"
+                  "queues: {jobs: {}}\n"
+                  "consumers: {g: {queue: jobs, service: worker, ack: before_processing}}\n");
+    g = derive_graph(m);
+    assert_true(cld_find(g, "jobs.redeliveries") < 0);
+    cld_free(g);
+    eddy_model_free(m);
+}
+
+/* An autoscaler on lag adds replicas when the backlog grows: a burst of
+ * 400/s against 8 slots of 50 ms (160/s) scales the consumers up. */
+static void test_lag_autoscaler_scales(void **state)
+{
+    (void)state;
+    eddy_model *m = load_text("duration: 180s\n"
+                              "clients: {shop: {rate: [{at: 0s, rate: 100/s}, {at: 60s, rate: 400/s}], publish: jobs}}\n"
+                              "services: {worker: {workers: 8, service_time: 50ms}}\n"
+                              "queues: {jobs: {}}\n"
+                              "consumers: {g: {queue: jobs, service: worker, concurrency: 8}}\n"
+                              "autoscalers: {keda: {service: worker, metric: lag, target: 100, max: 10}}\n");
+    eddy_result r;
+    run_model_seed(m, &r);
+    assert_true(col_mean(&r, "worker.replicas", 0, 55) < 1.01);
+    assert_true(col_mean(&r, "worker.replicas", 150, 180) >= 3);
+    /* and the backlog is drained once it has: 400/s needs 3 replicas */
+    assert_true(col_mean(&r, "jobs.depth", 150, 180) < 100);
+    eddy_result_free(&r);
+    eddy_model_free(m);
+    expect_load_error("duration: 10s\n"
+                      "clients: {c: {rate: 1/s, call: w}}\n"
+                      "services: {w: {workers: 1, service_time: 1ms}}\n"
+                      "autoscalers: {a: {service: w, metric: lag, target: 10, max: 3}}\n",
+                      4, 39, "no consumer group runs on w");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -524,6 +624,8 @@ int main(void)
         cmocka_unit_test(test_diagnose_integrity_and_backlog),
         cmocka_unit_test(test_diagnose_redelivery_storm),
         cmocka_unit_test(test_fix_contract_interventions),
+        cmocka_unit_test(test_loops_redelivery_and_lag),
+        cmocka_unit_test(test_lag_autoscaler_scales),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -284,6 +284,17 @@ static int check_messaging(schema_ctx *S)
                               .to_pos = c->service_pos, .effect_pos = c->effect_pos};
         c->call.retry.attempts = 1;
     }
+    for (size_t i = 0; i < m->nautoscalers; i++) {
+        const autoscaler_spec *a = &m->autoscalers[i];
+        bool consumes = false;
+        for (size_t g = 0; g < m->nconsumers; g++)
+            consumes |= m->consumers[g].service == a->service;
+        if (a->metric == METRIC_LAG && !consumes)
+            return err_set(S->y.err, S->y.file, a->metric_pos.line, a->metric_pos.col,
+                           "autoscalers.%s.metric: lag is the messages waiting for %s's consumer groups, and no "
+                           "consumer group runs on %s",
+                           a->name, m->services[a->service].name, m->services[a->service].name);
+    }
     for (size_t i = 0; i < m->nservices; i++) {
         const service_spec *s = &m->services[i];
         if (s->dedupe.key == DEDUPE_NONE && !s->dedupe.pos.line)
@@ -507,7 +518,7 @@ const char *jitter_name(jitter_kind k)
 
 const char *scale_metric_name(scale_metric k)
 {
-    static const char *n[] = {"cpu", "queue", "rps"};
+    static const char *n[] = {"cpu", "queue", "rps", "lag"};
     return n[k];
 }
 

@@ -376,8 +376,10 @@ typedef struct action_spec {
 /* ---- autoscalers, as the Kubernetes HorizontalPodAutoscaler ------------ */
 
 /* What an autoscaler measures, averaged over a service's serving replicas:
- * busy workers / workers, queued requests, or arrivals per second. */
-typedef enum scale_metric { METRIC_CPU, METRIC_QUEUE, METRIC_RPS } scale_metric;
+ * busy workers / workers, queued requests, arrivals per second, or the
+ * messages held by the broker queues its consumer groups drain (the lag,
+ * as KEDA's queue scalers read it). */
+typedef enum scale_metric { METRIC_CPU, METRIC_QUEUE, METRIC_RPS, METRIC_LAG } scale_metric;
 
 /* HPA's selectPolicy: the policy allowing the largest change, the smallest,
  * or no change in that direction at all. */

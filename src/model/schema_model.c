@@ -1062,6 +1062,7 @@ static int read_target(schema_ctx *S, const schema_key *k, yaml_node_t *v, const
         {.name = "target", .type = SK_FRACTION, .off = OFF(autoscaler_spec, target)},
         {.name = "target", .type = SK_NUMBER, .off = OFF(autoscaler_spec, target)},
         {.name = "target", .type = SK_RATE, .off = OFF(autoscaler_spec, target)},
+        {.name = "target", .type = SK_NUMBER, .off = OFF(autoscaler_spec, target)},
     };
     (void)k;
     if (schema_conv(S, &as[a->metric], v, path, obj) < 0)
@@ -1084,11 +1085,13 @@ static const schema_key autoscaler_keys[] = {
      .pos = POS(autoscaler_spec, service_pos), .hint = "the service whose replicas it sets",
      .doc = "The service whose replicas it sets."},
     {.name = "metric", .type = SK_ENUM, .flags = SKF_REQUIRED, .off = OFF(autoscaler_spec, metric),
-     .pos = POS(autoscaler_spec, metric_pos), .words = (const char *const[]){"cpu", "queue", "rps", NULL},
-     .hint = "cpu, queue or rps",
-     .doc = "What it measures, averaged over the service's serving replicas since its last sync (below)."},
+     .pos = POS(autoscaler_spec, metric_pos), .words = (const char *const[]){"cpu", "queue", "rps", "lag", NULL},
+     .hint = "cpu, queue, rps or lag",
+     .doc = "What it measures, averaged over the service's serving replicas since its last sync (below); `lag` is "
+            "the messages held by the broker queues its consumer groups drain, at the sync, per serving replica "
+            "(KEDA's queue scalers, §14)."},
     {.name = "target", .type = SK_CUSTOM, .flags = SKF_REQUIRED, .read = read_target,
-     .what = "`cpu`: fraction; `queue`: number > 0; `rps`: rate",
+     .what = "`cpu`: fraction; `queue`, `lag`: number > 0; `rps`: rate",
      .json = "{\"anyOf\": [{\"type\": \"number\", \"exclusiveMinimum\": 0}, {\"type\": \"string\"}]}",
      .hint = "the metric's value per replica it aims for", .doc = "The metric's value per replica it aims for."},
     {.name = "tolerance", .type = SK_FRACTION, .off = OFF(autoscaler_spec, tolerance), .def = "0.1",
