@@ -322,6 +322,51 @@ static void test_max_receives_dead_letters(void **state)
     eddy_model_free(m);
 }
 
+/* A handler that always fails: `drop` acks each message once, `nack`
+ * sends it straight back until its last receive sends it to the dlq, and
+ * `retry_later` waits out the visibility timeout between receives. */
+static void test_on_failure(void **state)
+{
+    (void)state;
+    static const char *const modes[] = {"drop", "nack", "retry_later"};
+    for (int k = 0; k < 3; k++) {
+        char y[1024];
+        snprintf(y, sizeof y,
+                 "duration: 60s\n"
+                 "clients: {pay: {rate: [{at: 0s, rate: 10/s}, {at: 10s, rate: 0/s}], publish: entries}}\n"
+                 "services: {w: {workers: 100, service_time: 10ms, errors: 1}}\n"
+                 "queues:\n"
+                 "  entries: {visibility_timeout: 5s, max_receives: 3, dlq: dead}\n"
+                 "  dead: {}\n"
+                 "consumers: {g: {queue: entries, service: w, concurrency: 100, on_failure: %s}}\n",
+                 modes[k]);
+        eddy_model *m = load_text(y);
+        eddy_result r;
+        run_model_seed(m, &r);
+        const eddy_queue_totals *q = queue_named(&r, "entries");
+        const eddy_group_totals *g = group_named(&r, "g");
+        assert_int_equal(q->held, 0);
+        assert_int_equal(g->processed, 0);
+        if (k == 0) {
+            assert_int_equal(q->redelivered, 0);
+            assert_int_equal(g->failed, q->published);
+            assert_int_equal(q->dead_lettered, 0);
+        } else {
+            assert_int_equal(q->redelivered, 2 * q->published);
+            assert_int_equal(g->failed, 3 * q->published);
+            assert_int_equal(q->dead_lettered, q->published);
+            assert_int_equal(queue_named(&r, "dead")->held, q->published);
+        }
+        /* nack brings a message back at once, retry_later after 5 s: ages differ */
+        if (k == 1)
+            assert_true(q->age_p99 < 1);
+        if (k == 2)
+            assert_true(q->age_p99 > 9);
+        eddy_result_free(&r);
+        eddy_model_free(m);
+    }
+}
+
 /* ---- queueing theory ------------------------------------------------------------ */
 
 /* Poisson publishes at 3200/s drained by a group of concurrency 4 whose
@@ -618,6 +663,7 @@ int main(void)
         cmocka_unit_test(test_dedupe_by_request_never_duplicates),
         cmocka_unit_test(test_capacity_rejects_and_retention_expires),
         cmocka_unit_test(test_max_receives_dead_letters),
+        cmocka_unit_test(test_on_failure),
         cmocka_unit_test(test_consumer_group_is_mmc),
         cmocka_unit_test(test_columns),
         cmocka_unit_test(test_review_contract_flags),

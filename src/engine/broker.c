@@ -225,9 +225,17 @@ void broker_ack(sim *s, msg *m)
     msg_delete(s, m);
 }
 
+static void dead_letter(sim *s, msg *m);
+
+/* Back to the queue (a visibility timeout, a nack), or to the dlq after
+ * its last receive, as SQS's maxReceiveCount. */
 static void requeue(sim *s, msg *m)
 {
     bqueue_rt *q = m->q;
+    if (q->spec->max_receives != MODEL_UNLIMITED && (long)m->receives >= q->spec->max_receives) {
+        dead_letter(s, m);
+        return;
+    }
     m->state = MSG_READY;
     if (q->spec->fifo)
         ring_push_front(q, m);
@@ -250,21 +258,19 @@ void broker_release(sim *s, msg *m)
     maybe_free(s, m);
 }
 
-/* Not acked in time: back to the queue, or to the dlq after its last
- * receive (a full dlq drops it: it is counted dead-lettered all the same). */
-void broker_on_visibility(sim *s, msg *m)
+/* To the dlq (a full dlq drops it: it is counted dead-lettered all the
+ * same).  The copy keeps the message's record and keys. */
+static void dead_letter(sim *s, msg *m)
 {
     bqueue_rt *q = m->q;
-    const bqueue_spec *sp = q->spec;
-    if (sp->max_receives != MODEL_UNLIMITED && (long)m->receives >= sp->max_receives) {
-        q->cur.dead_lettered++;
-        if (q->dlq && store(s, q->dlq, m->w, m->akey, m->published)) {
-            q->dlq->cur.published++;
-            if (q->dlq->group)
-                consumer_kick(s, q->dlq->group);
-        }
-        msg_delete(s, m);
-        return;
+    q->cur.dead_lettered++;
+    if (q->dlq && store(s, q->dlq, m->w, m->akey, m->published)) {
+        q->dlq->cur.published++;
+        if (q->dlq->group)
+            consumer_kick(s, q->dlq->group);
     }
-    requeue(s, m);
+    msg_delete(s, m);
 }
+
+/* Not acked in time. */
+void broker_on_visibility(sim *s, msg *m) { requeue(s, m); }
