@@ -57,6 +57,8 @@ void sd_free(sd_model *m)
     sd_prog_free(&m->rates);
     free(m->v);
     free(m->stack);
+    free(m->eval_lo);
+    free(m->eval_hi);
     free(m->file);
     xm_free(m->doc);
     free(m);

@@ -90,13 +90,13 @@ static void dl_trim(sd_model *m, sd_delay *d, double t)
     }
 }
 
-static int vm_exec(sd_model *m, const sd_prog *p, double t, eddy_error *err)
+int sd_vm_exec(sd_model *m, const sd_prog *p, size_t lo, size_t hi, double t, eddy_error *err)
 {
     double *v = m->v, *st = m->stack;
     const sd_ins *code = p->code;
-    size_t n = p->n;
+    size_t n = hi;
     int sp = -1;
-    for (size_t pc = 0; pc < n; pc++) {
+    for (size_t pc = lo; pc < n; pc++) {
         const sd_ins *in = &code[pc];
         double x;
         switch (in->op) {
@@ -169,7 +169,11 @@ static int vm_exec(sd_model *m, const sd_prog *p, double t, eddy_error *err)
         case VM_DELAY: {
             int has_init = in->k > 1;
             double init = has_init ? st[sp--] : 0;
-            st[sp] = dl_value(m, &m->delays[in->a], t, st[sp], has_init, init);
+            sd_delay *d = &m->delays[in->a];
+            st[sp] = dl_value(m, d, t, st[sp], has_init, init);
+            if (d->bias == 0)
+                d->out = st[sp];
+            st[sp] += d->bias;
             break;
         }
         case VM_LDADD: st[sp] += v[in->a]; break;
@@ -185,6 +189,11 @@ static int vm_exec(sd_model *m, const sd_prog *p, double t, eddy_error *err)
         }
     }
     return 0;
+}
+
+static int vm_exec(sd_model *m, const sd_prog *p, double t, eddy_error *err)
+{
+    return sd_vm_exec(m, p, 0, p->n, t, err);
 }
 
 static int vm_eval(sd_model *m, double t, eddy_error *err)
@@ -233,6 +242,7 @@ int sd_run(sd_model *m, sd_row_fn fn, void *ud, size_t *steps, eddy_error *err)
     for (size_t i = 0; i < m->ndelays; i++) {
         m->delays[i].head = m->delays[i].n = 0;
         m->delays[i].maxd = 0;
+        m->delays[i].out = m->delays[i].bias = 0;
     }
     int rc = vm_exec(m, &m->init, m->start, err);
     if (!rc)
@@ -244,6 +254,8 @@ int sd_run(sd_model *m, sd_row_fn fn, void *ud, size_t *steps, eddy_error *err)
     long long k = 0;
     for (; !rc; k++) {
         double t = m->start + (double)k * dt;
+        if (m->trace)
+            m->trace(t, k % every == 0, m->trace_ud);
         if (k % every == 0 && fn)
             vm_row(m, t, row, fn, ud);
         if (k == nsteps)
