@@ -37,9 +37,9 @@ const char *todo_assumption(const char *key, const char **source)
 }
 
 typedef struct found {
-    char path[256];
+    char path[256]; /* dotted, list items by index: yedit's form */
     const char *key;
-    yaml_node_t *node;
+    int line, col;
 } found;
 
 static void walk(yaml_document_t *doc, yaml_node_t *n, const char *path, const char *key, found **v, size_t *nv,
@@ -55,7 +55,8 @@ static void walk(yaml_document_t *doc, yaml_node_t *n, const char *path, const c
             *v = nw;
             snprintf(nw[*nv].path, sizeof nw[*nv].path, "%s", path);
             nw[*nv].key = key;
-            nw[*nv].node = n;
+            nw[*nv].line = (int)n->start_mark.line + 1;
+            nw[*nv].col = (int)n->start_mark.column + 1;
             (*nv)++;
         }
         return;
@@ -73,7 +74,7 @@ static void walk(yaml_document_t *doc, yaml_node_t *n, const char *path, const c
     } else if (n->type == YAML_SEQUENCE_NODE) {
         int i = 0;
         for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++, i++) {
-            snprintf(sub, sizeof sub, "%s[%d]", path, i);
+            snprintf(sub, sizeof sub, "%s.%d", path, i);
             walk(doc, yaml_document_get_node(doc, *it), sub, key, v, nv, depth + 1);
         }
     }
@@ -90,38 +91,30 @@ int todo_check(yaml_document_t *doc, const char *file, int *filled, eddy_error *
         return 0;
     int rc = 0;
     char msg[900] = "";
-    size_t len = 0, missing = 0;
+    size_t len = 0, missing = 0, first = 0;
     for (size_t i = 0; i < n; i++) {
-        const char *val = assume ? todo_assumption(v[i].key, NULL) : NULL;
-        if (val) {
-            /* in place: the scalar's text (the schema reads it as any value) */
-            yaml_node_t *s = v[i].node;
-            free(s->data.scalar.value);
-            s->data.scalar.value = (yaml_char_t *)strdup(val);
-            s->data.scalar.length = strlen(val);
-            if (!s->data.scalar.value)
-                abort();
+        if (assume && todo_assumption(v[i].key, NULL))
             continue;
-        }
-        missing++;
+        if (!missing++)
+            first = i;
         if (len < sizeof msg - 1)
             len += (size_t)snprintf(msg + len, sizeof msg - len, "%s%s at %s:%d:%d", missing > 1 ? "; " : "",
-                                    v[i].path, file, (int)v[i].node->start_mark.line + 1,
-                                    (int)v[i].node->start_mark.column + 1);
+                                    v[i].path, file, v[i].line, v[i].col);
     }
     if (missing) {
-        size_t first = 0;
-        while (assume && todo_assumption(v[first].key, NULL))
-            first++;
-        rc = err_set(err, file, (int)v[first].node->start_mark.line + 1, (int)v[first].node->start_mark.column + 1,
+        rc = err_set(err, file, v[first].line, v[first].col,
                      "%zu value%s still TODO (no imported file gave %s): %s. Measure %s (the comment beside each "
                      "says how)%s",
                      missing, missing == 1 ? " is" : "s are", missing == 1 ? "it" : "them", msg,
                      missing == 1 ? "it" : "them",
                      assume ? "; --assume has no default for these"
                             : ", or run with --assume to fill them from documented defaults (docs/import.md)");
-    } else if (filled) {
-        *filled = (int)n;
+    } else {
+        /* every one has an assumption: put it in (a mapping for service_time) */
+        for (size_t i = 0; i < n && rc == 0; i++)
+            rc = yedit_set(doc, v[i].path, todo_assumption(v[i].key, NULL), "--assume", err);
+        if (rc == 0 && filled)
+            *filled = (int)n;
     }
     free(v);
     return rc;

@@ -1,0 +1,387 @@
+/* test_import.c -- `eddy import`: each format's keys and documented
+ * defaults imported as documented, malformed and unrelated input refused
+ * with file:line:col, unknown kinds skipped with a warning, TODO values
+ * refused (and filled under --assume), and the example mesh. */
+#include "testutil.h"
+#include "testproc.h"
+
+#include <sys/stat.h>
+
+#include "../src/model/model.h"
+#include "../src/model/todo.h"
+
+static int setup(void **state)
+{
+    (void)state;
+    return proc_begin("import");
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    return proc_end();
+}
+
+/* A fresh directory under tmpdir holding the files given as (name, text)
+ * pairs, NULL-terminated; its path in dir. */
+static void make_dir(char *dir, size_t size, const char *name, ...)
+{
+    tmp_path(dir, size, name);
+    proc_rm(dir, 0);
+    assert_int_equal(mkdir(dir, 0700), 0);
+    va_list ap;
+    va_start(ap, name);
+    const char *f;
+    while ((f = va_arg(ap, const char *))) {
+        const char *text = va_arg(ap, const char *);
+        char p[512];
+        snprintf(p, sizeof p, "%s/%s", dir, f);
+        write_file(p, text);
+    }
+    va_end(ap);
+}
+
+/* Import dir to dir/../NAME.yaml and load the model (TODOs filled by
+ * --assume, as a test of the values around them). */
+static model *import_load(const char *dir, const char *name, run_result *r)
+{
+    char out[512];
+    snprintf(out, sizeof out, "%s/%s.yaml", tmpdir, name);
+    *r = run("import %s -o %s --force", dir, out);
+    EXPECT_STATUS(*r, 0, "eddy import");
+    todo_set_assume(true);
+    eddy_error err;
+    model *m = model_load(out, &err);
+    todo_set_assume(false);
+    if (!m)
+        fail_msg("%s:%d:%d: %s", err.file, err.line, err.col, err.msg);
+    return m;
+}
+
+static char *import_text(const char *name)
+{
+    char out[512];
+    snprintf(out, sizeof out, "%s/%s.yaml", tmpdir, name);
+    return slurp(out, NULL);
+}
+
+static const char *deploy_a =
+    "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: a\nspec:\n  replicas: 2\n  template:\n"
+    "    metadata:\n      labels: {app: a}\n    spec:\n      containers:\n        - name: a\n          env:\n"
+    "            - {name: SERVER_TOMCAT_THREADS_MAX, value: \"30\"}\n";
+static const char *deploy_b =
+    "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: b\n  annotations: {eddy.dev/workers: \"8\"}\n"
+    "spec:\n  template:\n    metadata:\n      labels: {app: b}\n";
+static const char *jaeger_ab = "[{\"parent\": \"web\", \"child\": \"a\", \"callCount\": 10},\n"
+                               " {\"parent\": \"a\", \"child\": \"b-svc\", \"callCount\": 10}]\n";
+static const char *service_b =
+    "apiVersion: v1\nkind: Service\nmetadata:\n  name: b-svc\nspec:\n  selector: {app: b}\n";
+
+/* The service b's call from a, by index. */
+static const call_spec *call_ab(const model *m)
+{
+    int a = model_find_service(m, "a");
+    assert_true(a >= 0);
+    assert_int_equal(m->services[a].ncalls, 1);
+    return &m->services[a].calls[0];
+}
+
+/* Kubernetes: replicas, the concurrency env var and annotation, replicas'
+ * default of 1, and a Service's selector naming the Deployment. */
+static void test_k8s_workloads(void **state)
+{
+    (void)state;
+    char dir[256];
+    make_dir(dir, sizeof dir, "k8s", "a.yaml", deploy_a, "b.yaml", deploy_b, "svc.yaml", service_b, "deps.json",
+             jaeger_ab, NULL);
+    run_result r;
+    model *m = import_load(dir, "k8s", &r);
+    int a = model_find_service(m, "a"), b = model_find_service(m, "b");
+    assert_true(a >= 0 && b >= 0);
+    assert_int_equal(m->services[a].workers, 30);
+    assert_int_equal(m->services[a].replicas, 2);
+    assert_int_equal(m->services[b].workers, 8);
+    assert_int_equal(m->services[b].replicas, 1); /* Kubernetes' default */
+    assert_int_equal(model_find_service(m, "b-svc"), -1); /* the Service is b */
+    char *t = import_text("k8s");
+    EXPECT_HAS(t, "replicas: 1  # from ");
+    EXPECT_HAS(t, "Kubernetes' default is 1");
+    EXPECT_HAS(t, "workers: 30  # from ");
+    EXPECT_HAS(t, "/k8s/a.yaml:14");
+    free(t);
+    model_free(m);
+    run_free(&r);
+}
+
+/* HPA v2 with no behavior: Kubernetes' documented default behavior. */
+static void test_k8s_hpa_defaults(void **state)
+{
+    (void)state;
+    char dir[256];
+    const char *hpa = "apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: {name: a}\nspec:\n"
+                      "  scaleTargetRef: {kind: Deployment, name: a}\n  maxReplicas: 9\n";
+    make_dir(dir, sizeof dir, "hpa", "a.yaml", deploy_a, "b.yaml", deploy_b, "hpa.yaml", hpa, "deps.json", jaeger_ab,
+             NULL);
+    run_result r;
+    model *m = import_load(dir, "hpa", &r);
+    assert_int_equal(m->nautoscalers, 1);
+    const autoscaler_spec *as = &m->autoscalers[0];
+    assert_string_equal(as->name, "a-hpa");
+    assert_int_equal(as->metric, METRIC_CPU);
+    assert_within_rel(as->target, 0.8, 1e-9); /* no metrics: 80% CPU */
+    assert_int_equal(as->min, 1);
+    assert_int_equal(as->max, 9);
+    assert_int_equal(as->up.stabilization, 0);
+    assert_within_rel(as->up.percent, 100, 1e-9);
+    assert_int_equal(as->up.pods, 4);
+    assert_int_equal(as->up.period, 15 * T_SEC);
+    assert_int_equal(as->down.stabilization, 300 * T_SEC);
+    assert_within_rel(as->down.percent, 100, 1e-9);
+    assert_true(as->down.pods < 0);
+    model_free(m);
+    run_free(&r);
+}
+
+/* Istio: no retries on a route is the mesh's default, 2 retries on
+ * connection failures and 503; attempts counts retries; attempts 0 is off. */
+static void test_istio_retries(void **state)
+{
+    (void)state;
+    char dir[256];
+    const char *vs = "apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: b}\nspec:\n"
+                     "  hosts: [b-svc.default.svc.cluster.local]\n  http:\n"
+                     "    - route:\n        - destination: {host: b-svc.default.svc.cluster.local}\n";
+    make_dir(dir, sizeof dir, "istio1", "a.yaml", deploy_a, "b.yaml", deploy_b, "svc.yaml", service_b, "vs.yaml", vs,
+             "deps.json", jaeger_ab, NULL);
+    run_result r;
+    model *m = import_load(dir, "istio1", &r);
+    const call_spec *c = call_ab(m);
+    assert_int_equal(c->retry.attempts, 3);
+    assert_int_equal(c->retry.on, RETRY_ON_REJECT);
+    assert_int_equal(c->retry.base, 25 * T_MS);
+    assert_int_equal(c->timeout, 0); /* Istio: no route timeout by default */
+    model_free(m);
+    run_free(&r);
+
+    const char *vs2 = "apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: b}\nspec:\n"
+                      "  hosts: [b-svc]\n  http:\n    - route:\n        - destination: {host: b-svc}\n"
+                      "      timeout: 4s\n      retries: {attempts: 5, perTryTimeout: 500ms, retryOn: \"gateway-error\"}\n";
+    make_dir(dir, sizeof dir, "istio2", "a.yaml", deploy_a, "b.yaml", deploy_b, "svc.yaml", service_b, "vs.yaml", vs2,
+             "deps.json", jaeger_ab, NULL);
+    m = import_load(dir, "istio2", &r);
+    c = call_ab(m);
+    assert_int_equal(c->retry.attempts, 6);
+    assert_int_equal(c->retry.on, RETRY_ON_TIMEOUT | RETRY_ON_REJECT);
+    assert_int_equal(c->timeout, 500 * T_MS);
+    EXPECT_HAS(r.err, "route timeout (all attempts together) is not imported");
+    model_free(m);
+    run_free(&r);
+
+    const char *vs3 = "apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: b}\nspec:\n"
+                      "  hosts: [b-svc]\n  http:\n    - route:\n        - destination: {host: b-svc}\n"
+                      "      retries: {attempts: 0}\n";
+    make_dir(dir, sizeof dir, "istio3", "a.yaml", deploy_a, "b.yaml", deploy_b, "svc.yaml", service_b, "vs.yaml", vs3,
+             "deps.json", jaeger_ab, NULL);
+    m = import_load(dir, "istio3", &r);
+    assert_int_equal(call_ab(m)->retry.attempts, 1);
+    model_free(m);
+    run_free(&r);
+}
+
+/* DestinationRule: outlier detection is not a breaker: imported as the
+ * nearest, with a comment and a warning. */
+static void test_istio_outlier(void **state)
+{
+    (void)state;
+    char dir[256];
+    const char *dr = "apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {name: b}\nspec:\n"
+                     "  host: b-svc\n  trafficPolicy:\n    connectionPool:\n      tcp: {maxConnections: 7}\n"
+                     "    outlierDetection: {consecutive5xxErrors: 3, baseEjectionTime: 45s}\n";
+    make_dir(dir, sizeof dir, "dr", "a.yaml", deploy_a, "b.yaml", deploy_b, "svc.yaml", service_b, "dr.yaml", dr,
+             "deps.json", jaeger_ab, NULL);
+    run_result r;
+    model *m = import_load(dir, "dr", &r);
+    const call_spec *c = call_ab(m);
+    assert_true(c->pool.on);
+    assert_int_equal(c->pool.size, 7);
+    assert_true(c->breaker.on);
+    assert_int_equal(c->breaker.size, 3);
+    assert_int_equal(c->breaker.open_for, 45 * T_SEC);
+    EXPECT_HAS(r.err, "outlier detection imported as a circuit breaker");
+    char *t = import_text("dr");
+    EXPECT_HAS(t, "nearest equivalent: outlier detection ejects the failing host");
+    free(t);
+    model_free(m);
+    run_free(&r);
+}
+
+/* gRPC service config: maxAttempts, backoff, codes, retryThrottling as the
+ * grpc budget; and a sidecar's retries multiply the application's. */
+static void test_grpc(void **state)
+{
+    (void)state;
+    char dir[256];
+    const char *cfg = "{\"methodConfig\": [{\"name\": [{\"service\": \"pkg.v1.BService\"}],\n"
+                      "  \"retryPolicy\": {\"maxAttempts\": 7, \"initialBackoff\": \"0.1s\", \"maxBackoff\": \"2s\",\n"
+                      "    \"backoffMultiplier\": 1.5, \"retryableStatusCodes\": [\"UNAVAILABLE\", 13]}}],\n"
+                      " \"retryThrottling\": {\"maxTokens\": 20, \"tokenRatio\": 0.25}}\n";
+    make_dir(dir, sizeof dir, "grpc", "a.yaml", deploy_a, "b.yaml", deploy_b, "svc.yaml", service_b, "sc.json", cfg,
+             "deps.json", jaeger_ab, NULL);
+    run_result r;
+    model *m = import_load(dir, "grpc", &r);
+    const call_spec *c = call_ab(m);
+    assert_int_equal(c->retry.attempts, 5); /* gRPC treats maxAttempts above 5 as 5 */
+    assert_int_equal(c->retry.backoff, BACKOFF_EXPONENTIAL);
+    assert_int_equal(c->retry.base, 100 * T_MS);
+    assert_int_equal(c->retry.max, 2 * T_SEC);
+    assert_within_rel(c->retry.multiplier, 1.5, 1e-12);
+    assert_int_equal(c->retry.on, RETRY_ON_REJECT | RETRY_ON_ERROR);
+    assert_int_equal(c->retry.budget.kind, BUDGET_GRPC);
+    assert_within_rel(c->retry.budget.max_tokens, 20, 1e-12);
+    assert_within_rel(c->retry.budget.token_ratio, 0.25, 1e-12);
+    model_free(m);
+    run_free(&r);
+
+    /* the same call behind a VirtualService retrying 2 times: 5 x 3 */
+    const char *vs = "apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: b}\nspec:\n"
+                     "  hosts: [b]\n  http:\n    - route:\n        - destination: {host: b}\n"
+                     "      retries: {attempts: 2}\n";
+    make_dir(dir, sizeof dir, "grpc2", "a.yaml", deploy_a, "b.yaml", deploy_b, "svc.yaml", service_b, "sc.json", cfg,
+             "vs.yaml", vs, "deps.json", jaeger_ab, NULL);
+    m = import_load(dir, "grpc2", &r);
+    assert_int_equal(call_ab(m)->retry.attempts, 15);
+    char *t = import_text("grpc2");
+    EXPECT_HAS(t, "two layers retry");
+    free(t);
+    model_free(m);
+    run_free(&r);
+}
+
+/* Service-graph metrics: rates from two scrapes, and a lognormal
+ * service_time from the histogram's median and p99. */
+static void test_prom(void **state)
+{
+    (void)state;
+    char dir[256];
+    /* 120 requests in 60 s: 2/s.  Of them 60 under 10 ms, 118.8 (99%) under
+     * 100 ms: median 10 ms; p99 at the top of the (10ms, 100ms] bucket */
+    const char *prom =
+        "# TYPE traces_service_graph_request_total counter\n"
+        "traces_service_graph_request_total{client=\"user\",server=\"a\"} 1000 1000000\n"
+        "traces_service_graph_request_server_seconds_bucket{client=\"user\",server=\"a\",le=\"0.01\"} 500 1000000\n"
+        "traces_service_graph_request_server_seconds_bucket{client=\"user\",server=\"a\",le=\"0.1\"} 990 1000000\n"
+        "traces_service_graph_request_server_seconds_bucket{client=\"user\",server=\"a\",le=\"+Inf\"} 1000 1000000\n"
+        "traces_service_graph_request_total{client=\"user\",server=\"a\"} 1120 1060000\n"
+        "traces_service_graph_request_server_seconds_bucket{client=\"user\",server=\"a\",le=\"0.01\"} 560 1060000\n"
+        "traces_service_graph_request_server_seconds_bucket{client=\"user\",server=\"a\",le=\"0.1\"} 1108.8 1060000\n"
+        "traces_service_graph_request_server_seconds_bucket{client=\"user\",server=\"a\",le=\"+Inf\"} 1120 1060000\n";
+    make_dir(dir, sizeof dir, "prom", "a.yaml", deploy_a, "graph.prom", prom, NULL);
+    run_result r;
+    model *m = import_load(dir, "prom", &r);
+    assert_int_equal(m->nclients, 1);
+    assert_string_equal(m->clients[0].name, "user");
+    assert_within_rel(m->clients[0].steps[0].rate, 2.0, 1e-9);
+    char *t = import_text("prom");
+    EXPECT_HAS(t, "service_time: {dist: lognormal, median: 10ms, p99: 100ms}");
+    EXPECT_HAS(t, "lognormal fitted to the server latency's median");
+    free(t);
+    model_free(m);
+    run_free(&r);
+}
+
+/* A value no file gives is TODO: every command refuses it, naming each
+ * with file:line:col, unless --assume fills it and says so. */
+static void test_todo(void **state)
+{
+    (void)state;
+    char dir[256], out[512];
+    const char *d = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: lone}\nspec: {replicas: 2}\n";
+    make_dir(dir, sizeof dir, "todo", "d.yaml", d, NULL);
+    snprintf(out, sizeof out, "%s/todo.yaml", tmpdir);
+    run_result r = run("import %s -o %s --force", dir, out);
+    EXPECT_STATUS(r, 0, "import with TODOs");
+    EXPECT_HAS(r.err, "TODO value");
+    run_free(&r);
+    char *t = slurp(out, NULL);
+    EXPECT_HAS(t, "workers: TODO");
+    EXPECT_HAS(t, "how to measure");
+    free(t);
+    r = run("run %s -q", out);
+    assert_int_not_equal(r.status, 0);
+    EXPECT_HAS(r.err, "still TODO");
+    EXPECT_HAS(r.err, "services.lone.workers at ");
+    EXPECT_HAS(r.err, "todo.yaml:");
+    EXPECT_HAS(r.err, "clients.users.rate at ");
+    run_free(&r);
+    r = run("run --assume %s -q --json", out);
+    EXPECT_STATUS(r, 0, "run --assume");
+    EXPECT_HAS(r.out, "ASSUMED 3 TODO values");
+    EXPECT_HAS(r.err, "--assume");
+    run_free(&r);
+}
+
+/* Unknown kinds are named and skipped; malformed and unrelated input is an
+ * error at file:line:col, exit 2; -o is never overwritten silently. */
+static void test_bad_input(void **state)
+{
+    (void)state;
+    char dir[256], out[512];
+    const char *cm = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\ndata: {a: b}\n";
+    make_dir(dir, sizeof dir, "unknown", "a.yaml", deploy_a, "cm.yaml", cm, "notes.md", "hello\n", NULL);
+    snprintf(out, sizeof out, "%s/unknown.yaml", tmpdir);
+    run_result r = run("import %s -o %s --force", dir, out);
+    EXPECT_STATUS(r, 0, "import with an unknown kind");
+    EXPECT_HAS(r.err, "cm.yaml:1: skipped: a ConfigMap (v1) is not a kind eddy import reads");
+    EXPECT_HAS(r.err, "notes.md: skipped");
+    run_free(&r);
+    r = run("import %s -o %s", dir, out);
+    EXPECT_STATUS(r, 2, "import onto an existing file");
+    EXPECT_HAS(r.err, "--force");
+    run_free(&r);
+
+    static const struct {
+        const char *file, *want;
+    } bad[] = {
+        {"tests/data/bad/import-tab.yaml", "import-tab.yaml:6:1: error: not valid YAML"},
+        {"tests/data/bad/import-replicas.yaml", "import-replicas.yaml:6:13: error: spec.replicas: expected a number"},
+        {"tests/data/bad/import-vs-attempts.yaml", "import-vs-attempts.yaml:12:19: error: retries.attempts"},
+        {"tests/data/bad/import-grpc.json", "import-grpc.json:4:36: error: retryPolicy.maxAttempts"},
+        {"tests/data/bad/import-prom.prom", "import-prom.prom:3:"},
+        {"tests/data/bad/import-hpa.yaml", "import-hpa.yaml:6:3: error: spec.maxReplicas"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        r = run("import %s", bad[i].file);
+        EXPECT_STATUS(r, 2, bad[i].file);
+        EXPECT_HAS(r.err, bad[i].want);
+        run_free(&r);
+    }
+}
+
+/* The example mesh imports with no TODO and loads. */
+static void test_example(void **state)
+{
+    (void)state;
+    run_result r;
+    model *m = import_load("examples/import", "example", &r);
+    EXPECT_HAS(r.err, "0 TODO values");
+    assert_int_equal(m->nservices, 3);
+    assert_int_equal(m->nautoscalers, 2);
+    int fe = model_find_service(m, "frontend");
+    assert_true(fe >= 0);
+    /* gRPC's 3 attempts behind the VirtualService's 3 retries */
+    assert_int_equal(m->services[fe].calls[0].retry.attempts, 12);
+    model_free(m);
+    run_free(&r);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_k8s_workloads), cmocka_unit_test(test_k8s_hpa_defaults),
+        cmocka_unit_test(test_istio_retries), cmocka_unit_test(test_istio_outlier),
+        cmocka_unit_test(test_grpc),          cmocka_unit_test(test_prom),
+        cmocka_unit_test(test_todo),          cmocka_unit_test(test_bad_input),
+        cmocka_unit_test(test_example),
+    };
+    return cmocka_run_group_tests_name("import", tests, setup, teardown);
+}
