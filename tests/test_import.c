@@ -289,6 +289,158 @@ static void test_prom(void **state)
     run_free(&r);
 }
 
+/* Envoy: a route's retry_policy, a cluster's retry_budget present but
+ * empty (Envoy's documented 20% and 3), and in JSON the default route
+ * timeout (15 s) and max_retries (3) -- left out on a call that does not
+ * retry. */
+static void test_envoy(void **state)
+{
+    (void)state;
+    char dir[256];
+    const char *yaml =
+        "static_resources:\n  listeners:\n    - name: l\n      filter_chains:\n        - filters:\n"
+        "            - name: envoy.filters.network.http_connection_manager\n              typed_config:\n"
+        "                route_config:\n                  virtual_hosts:\n                    - name: b\n"
+        "                      domains: [\"*\"]\n                      routes:\n"
+        "                        - match: {prefix: \"/\"}\n                          route:\n"
+        "                            cluster: b\n                            retry_policy:\n"
+        "                              retry_on: 5xx\n                              num_retries: 2\n"
+        "                              per_try_timeout: 0.5s\n"
+        "  clusters:\n    - name: b\n      connect_timeout: 1s\n      circuit_breakers:\n"
+        "        thresholds:\n          - retry_budget: {}\n";
+    make_dir(dir, sizeof dir, "envoy", "a.yaml", deploy_a, "b.yaml", deploy_b, "svc.yaml", service_b, "envoy.yaml",
+             yaml, "deps.json", jaeger_ab, NULL);
+    run_result r;
+    model *m = import_load(dir, "envoy", &r);
+    const call_spec *c = call_ab(m);
+    assert_int_equal(c->retry.attempts, 3);
+    assert_int_equal(c->retry.on, RETRY_ON_TIMEOUT | RETRY_ON_ERROR | RETRY_ON_REJECT);
+    assert_int_equal(c->timeout, 500 * T_MS);
+    assert_int_equal(c->retry.base, 25 * T_MS);
+    assert_int_equal(c->retry.max, 250 * T_MS);
+    assert_int_equal(c->retry.budget.kind, BUDGET_ENVOY);
+    assert_within_rel(c->retry.budget.budget_percent, 0.20, 1e-12);
+    assert_int_equal(c->retry.budget.min_retry_concurrency, 3);
+    char *t = import_text("envoy");
+    EXPECT_HAS(t, "no budget_percent: Envoy's default, 20%");
+    free(t);
+    model_free(m);
+    run_free(&r);
+
+    const char *json = "{\"static_resources\": {\"clusters\": [{\"name\": \"b\", \"connect_timeout\": \"1s\"}],\n"
+                       " \"route_config\": {\"virtual_hosts\": [{\"name\": \"b\", \"routes\": [\n"
+                       "   {\"match\": {\"prefix\": \"/\"}, \"route\": {\"cluster\": \"b\"}}]}]}}}\n";
+    make_dir(dir, sizeof dir, "envoyjson", "a.yaml", deploy_a, "b.yaml", deploy_b, "svc.yaml", service_b,
+             "envoy.json", json, "deps.json", jaeger_ab, NULL);
+    m = import_load(dir, "envoyjson", &r);
+    c = call_ab(m);
+    assert_int_equal(c->timeout, 15 * T_SEC);
+    assert_int_equal(c->retry.attempts, 1);
+    assert_int_equal(c->retry.budget.kind, BUDGET_NONE);
+    EXPECT_HAS(r.err, "the call does not retry");
+    model_free(m);
+    run_free(&r);
+
+    /* the same cluster with max_retries and a retrying route: an envoy
+     * budget of 0% with that minimum, and outlier detection as a breaker */
+    const char *json2 = "{\"clusters\": [{\"name\": \"b\", \"connect_timeout\": \"1s\",\n"
+                        "  \"circuit_breakers\": {\"thresholds\": [{\"max_retries\": 7, \"max_requests\": 64}]},\n"
+                        "  \"outlier_detection\": {\"consecutive_5xx\": 4}}],\n"
+                        " \"virtual_hosts\": [{\"name\": \"b\", \"retry_policy\": {\"retry_on\": \"connect-failure\"},\n"
+                        "   \"routes\": [{\"match\": {\"prefix\": \"/\"}, \"route\": {\"cluster\": \"b\", \"timeout\": \"3s\"}}]}]}\n";
+    make_dir(dir, sizeof dir, "envoyjson2", "a.yaml", deploy_a, "b.yaml", deploy_b, "svc.yaml", service_b,
+             "envoy.json", json2, "deps.json", jaeger_ab, NULL);
+    m = import_load(dir, "envoyjson2", &r);
+    c = call_ab(m);
+    assert_int_equal(c->retry.attempts, 2); /* num_retries' default: 1 */
+    assert_int_equal(c->retry.on, RETRY_ON_REJECT);
+    assert_int_equal(c->timeout, 3 * T_SEC);
+    assert_int_equal(c->retry.budget.kind, BUDGET_ENVOY);
+    assert_within_rel(c->retry.budget.budget_percent + 1, 1, 1e-12);
+    assert_int_equal(c->retry.budget.min_retry_concurrency, 7);
+    assert_true(c->bulkhead.on);
+    assert_int_equal(c->bulkhead.max_concurrent, 64);
+    assert_true(c->breaker.on);
+    assert_int_equal(c->breaker.size, 4);
+    assert_int_equal(c->breaker.open_for, 30 * T_SEC);
+    EXPECT_HAS(r.err, "Envoy (consecutive_5xx default 5, base_ejection_time default 30s) outlier detection imported");
+    model_free(m);
+    run_free(&r);
+}
+
+/* Linkerd: a retryable route with no retryBudget takes Linkerd's default
+ * budget (0.2, 10/s, 10s), as a finagle budget, and the default timeout. */
+static void test_linkerd(void **state)
+{
+    (void)state;
+    char dir[256];
+    const char *sp = "apiVersion: linkerd.io/v1alpha2\nkind: ServiceProfile\nmetadata:\n"
+                     "  name: b-svc.default.svc.cluster.local\nspec:\n  routes:\n"
+                     "    - name: GET /items\n      condition: {method: GET, pathRegex: /items}\n"
+                     "      isRetryable: true\n";
+    make_dir(dir, sizeof dir, "linkerd", "a.yaml", deploy_a, "b.yaml", deploy_b, "svc.yaml", service_b, "sp.yaml", sp,
+             "deps.json", jaeger_ab, NULL);
+    run_result r;
+    model *m = import_load(dir, "linkerd", &r);
+    const call_spec *c = call_ab(m);
+    assert_int_equal(c->retry.attempts, 100);
+    assert_int_equal(c->retry.on, RETRY_ON_ERROR | RETRY_ON_REJECT);
+    assert_int_equal(c->retry.budget.kind, BUDGET_FINAGLE);
+    assert_within_rel(c->retry.budget.percent, 0.2, 1e-12);
+    assert_within_rel(c->retry.budget.min_per_s, 10, 1e-12);
+    assert_int_equal(c->retry.budget.ttl, 10 * T_SEC);
+    assert_int_equal(c->timeout, 10 * T_SEC);
+    model_free(m);
+    run_free(&r);
+
+    const char *sp2 = "apiVersion: linkerd.io/v1alpha2\nkind: ServiceProfile\nmetadata:\n  name: b-svc\nspec:\n"
+                      "  retryBudget: {retryRatio: 0.5, minRetriesPerSecond: 3, ttl: 20s}\n  routes:\n"
+                      "    - {name: r, condition: {method: GET}, isRetryable: true, timeout: 300ms}\n";
+    make_dir(dir, sizeof dir, "linkerd2", "a.yaml", deploy_a, "b.yaml", deploy_b, "svc.yaml", service_b, "sp.yaml",
+             sp2, "deps.json", jaeger_ab, NULL);
+    m = import_load(dir, "linkerd2", &r);
+    c = call_ab(m);
+    assert_within_rel(c->retry.budget.percent, 0.5, 1e-12);
+    assert_within_rel(c->retry.budget.min_per_s, 3, 1e-12);
+    assert_int_equal(c->retry.budget.ttl, 20 * T_SEC);
+    assert_int_equal(c->timeout, 300 * T_MS);
+    model_free(m);
+    run_free(&r);
+}
+
+/* resilience4j: Spring's relaxed binding, a bare duration in ms, and the
+ * documented defaults (retry 3 attempts, 500ms; bulkhead 25; timelimiter
+ * 1s) on the calls from spring.application.name. */
+static void test_r4j(void **state)
+{
+    (void)state;
+    char dir[256];
+    const char *app = "spring:\n  application:\n    name: a\nresilience4j:\n  circuitbreaker:\n"
+                      "    instances:\n      b:\n        sliding-window-size: 20\n        failureRateThreshold: 30\n"
+                      "        waitDurationInOpenState: 5s\n  retry:\n    instances:\n      b:\n"
+                      "        maxAttempts: 4\n        waitDuration: 100\n  bulkhead:\n    instances:\n      b: {}\n"
+                      "  timelimiter:\n    configs:\n      default: {timeoutDuration: 2s}\n    instances:\n"
+                      "      b: {}\n";
+    make_dir(dir, sizeof dir, "r4j", "a.yaml", deploy_a, "b.yaml", deploy_b, "svc.yaml", service_b,
+             "application.yml", app, "deps.json", jaeger_ab, NULL);
+    run_result r;
+    model *m = import_load(dir, "r4j", &r);
+    const call_spec *c = call_ab(m);
+    assert_true(c->breaker.on);
+    assert_int_equal(c->breaker.size, 20);
+    assert_within_rel(c->breaker.failure_rate, 0.3, 1e-12);
+    assert_int_equal(c->breaker.open_for, 5 * T_SEC);
+    assert_int_equal(c->breaker.min_calls, 100); /* eddy's default = resilience4j's */
+    assert_int_equal(c->retry.attempts, 4);
+    assert_int_equal(c->retry.backoff, BACKOFF_CONSTANT);
+    assert_int_equal(c->retry.base, 100 * T_MS);
+    assert_true(c->bulkhead.on);
+    assert_int_equal(c->bulkhead.max_concurrent, 25);
+    assert_int_equal(c->timeout, 2 * T_SEC); /* from configs.default */
+    model_free(m);
+    run_free(&r);
+}
+
 /* A value no file gives is TODO: every command refuses it, naming each
  * with file:line:col, unless --assume fills it and says so. */
 static void test_todo(void **state)
@@ -380,6 +532,8 @@ int main(void)
         cmocka_unit_test(test_k8s_workloads), cmocka_unit_test(test_k8s_hpa_defaults),
         cmocka_unit_test(test_istio_retries), cmocka_unit_test(test_istio_outlier),
         cmocka_unit_test(test_grpc),          cmocka_unit_test(test_prom),
+        cmocka_unit_test(test_envoy),         cmocka_unit_test(test_linkerd),
+        cmocka_unit_test(test_r4j),
         cmocka_unit_test(test_todo),          cmocka_unit_test(test_bad_input),
         cmocka_unit_test(test_example),
     };

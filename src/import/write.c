@@ -80,6 +80,33 @@ static const kv *kv_find(const kvlist *l, const char *key)
     return NULL;
 }
 
+/* A budget needs retries: on a call with no retry policy of 2 or more
+ * attempts (an Envoy cluster's max_retries on a route that does not
+ * retry), the budget keys are left out, with a warning. */
+static void prune_budget(importer *im, kvlist *l, const char *caller, const char *callee)
+{
+    const kv *a = kv_find(l, "retry.attempts");
+    if (a && strtol(a->value, NULL, 10) >= 2)
+        return;
+    size_t k = 0;
+    bool dropped = false;
+    const char *from = NULL;
+    for (size_t i = 0; i < l->n; i++) {
+        if (!strncmp(l->v[i].key, "retry.budget.", 13)) {
+            if (!dropped)
+                imp_warn(im, "%s: the retry budget for calls %s -> %s is not imported: the call does not retry",
+                         l->v[i].from ? l->v[i].from : "?", caller, callee);
+            dropped = true;
+            from = l->v[i].from;
+            free(l->v[i].key), free(l->v[i].value), free(l->v[i].from), free(l->v[i].note);
+            continue;
+        }
+        l->v[k++] = l->v[i];
+    }
+    (void)from;
+    l->n = k;
+}
+
 /* The canonical name of an entity's service part. */
 static void canon(const importer *im, const char *name, char *buf, size_t size)
 {
@@ -331,6 +358,7 @@ int imp_write(importer *im, FILE *out, eddy_error *err)
                                  "request_total[5m]) for this edge, or the ingress's requests per second",
                0, 1);
         collect(im, NULL, ed[j].caller, ed[j].callee, &l, used);
+        prune_budget(im, &l, ed[j].caller, ed[j].callee);
         fprintf(out, "  %s:  # from %s\n", name, ed[j].from);
         tree(out, &l, "", 4);
         kv_free(&l);
@@ -383,6 +411,7 @@ int imp_write(importer *im, FILE *out, eddy_error *err)
             first = false;
             kvlist c = {0};
             collect(im, NULL, svc[i], ed[j].callee, &c, used);
+            prune_budget(im, &c, svc[i], ed[j].callee);
             char note[512] = "";
             /* eddy makes each call once per request: say so when the graph disagrees */
             double in = 0;

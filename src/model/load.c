@@ -18,6 +18,7 @@
 #include "avail_load.h"
 #include "hypotheses.h"
 #include "schema.h"
+#include "teams.h"
 #include "todo.h"
 #include "yedit.h"
 #include "ysafe.h"
@@ -281,7 +282,7 @@ static model *load_text(const char *text, size_t len, const char *name, const mo
         yaml_node_t *infra = sk_get(&S, root, "infra", NULL), *ccf = sk_get(&S, root, "ccf", NULL);
         if (check_faults(&S) < 0 || check_bulkheads(&S) < 0 || check_caches(&S) < 0 ||
             (infra && avail_load_infra(&S.y, infra, m) < 0) || (ccf && avail_load_ccf(&S.y, ccf, m) < 0) ||
-            avail_load_check(&S.y, m) < 0 || check_calls_acyclic(&S) < 0)
+            avail_load_check(&S.y, m) < 0 || teams_check(&S, m) < 0 || check_calls_acyclic(&S) < 0)
             rc = -1;
         /* last: a hypothesis names any entity, and its window the faults
          * (hypotheses.c reads it; the schema table only names the key) */
@@ -346,6 +347,7 @@ void model_free(model *m)
         free(m->caches[i].name);
     free(m->caches);
     hypotheses_free(m);
+    teams_free(m);
     free(m->file);
     free(m->name);
     free(m->description);
