@@ -9,6 +9,7 @@
 
 #include "../src/model/model.h"
 #include "../src/model/todo.h"
+#include "../src/import/imp.h"
 
 static int setup(void **state)
 {
@@ -441,6 +442,161 @@ static void test_r4j(void **state)
     run_free(&r);
 }
 
+/* Copy examples/import to dir, with `rel` (a path under examples/import)
+ * replaced by the file at `with` when given. */
+static void copy_example(const char *dir, const char *rel, const char *with)
+{
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd, "rm -rf %s && mkdir -p %s && cp -r examples/import/. %s/", dir, dir, dir);
+    assert_int_equal(system(cmd), 0);
+    if (rel) {
+        snprintf(cmd, sizeof cmd, "cp %s %s/%s", with, dir, rel);
+        assert_int_equal(system(cmd), 0);
+    }
+}
+
+/* Round trip: import the example, measure the fixes with --emit, apply
+ * the emitted config, import again: the model has the fix.  The patch
+ * written applies to the imported files and gives the emitted ones. */
+static void test_round_trip(void **state)
+{
+    (void)state;
+    char mesh[512], out[512], file[1024], dir[512];
+    snprintf(mesh, sizeof mesh, "%s/mesh.yaml", tmpdir);
+    run_result r = run("import examples/import -o %s --force -q", mesh);
+    EXPECT_STATUS(r, 0, "import");
+    run_free(&r);
+    FILE *fp = fopen(mesh, "a");
+    assert_non_null(fp);
+    fputs("\nfaults:\n  - {at: 60s, for: 30s, target: db, slow: 10}\n", fp);
+    fclose(fp);
+
+    /* gRPC: the retry budget becomes retryThrottling */
+    snprintf(out, sizeof out, "%s/emit-grpc", tmpdir);
+    r = run("fix --emit grpc %s %s --seeds 2 -q", out, mesh);
+    EXPECT_STATUS(r, 0, "fix --emit grpc");
+    EXPECT_HAS(r.out, "retry budget (Finagle, 20%)                  1 file changed");
+    EXPECT_HAS(r.out, "nearest, not the same");
+    run_free(&r);
+    snprintf(file, sizeof file, "%s/retry-budget-finagle-20/examples/import/grpc/checkout-client.json", out);
+    char *t = slurp(file, NULL);
+    assert_non_null(t);
+    EXPECT_HAS(t, "\"retryThrottling\": {");
+    free(t);
+    snprintf(dir, sizeof dir, "%s/mesh-grpc", tmpdir);
+    copy_example(dir, "grpc/checkout-client.json", file);
+    model *m = import_load(dir, "reimport-grpc", &r);
+    int fe = model_find_service(m, "frontend");
+    const retry_policy *rp = &m->services[fe].calls[0].retry;
+    assert_int_equal(rp->budget.kind, BUDGET_GRPC);
+    assert_within_rel(rp->budget.max_tokens, 10, 1e-12);
+    assert_within_rel(rp->budget.token_ratio, 0.1, 1e-12);
+    assert_int_equal(rp->attempts, 12); /* the rest as it was */
+    model_free(m);
+    run_free(&r);
+    /* the patch turns the imported file into the emitted one */
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd,
+             "rm -rf %s/p && mkdir -p %s/p/examples && cp -r examples/import %s/p/examples/ && cd %s/p && "
+             "patch -s -p1 < %s/retry-budget-finagle-20.patch && cmp examples/import/grpc/checkout-client.json %s",
+             tmpdir, tmpdir, tmpdir, tmpdir, out, file);
+    assert_int_equal(system(cmd), 0);
+
+    /* Istio: fewer retries: the VirtualServices' attempts, each layer's
+     * share (frontend -> checkout keeps gRPC's 3 attempts, and says so) */
+    snprintf(out, sizeof out, "%s/emit-istio", tmpdir);
+    r = run("fix --emit istio %s %s --seeds 2 -q", out, mesh);
+    EXPECT_STATUS(r, 0, "fix --emit istio");
+    EXPECT_HAS(r.out, "fewer retries (2 attempts)                   2 files changed");
+    EXPECT_HAS(r.out, "still makes 3 attempts");
+    EXPECT_HAS(r.out, "a VirtualService cannot express retry.budget");
+    run_free(&r);
+    snprintf(dir, sizeof dir, "%s/mesh-istio", tmpdir);
+    copy_example(dir, NULL, NULL);
+    snprintf(cmd, sizeof cmd, "cp %s/fewer-retries-2-attempts/examples/import/istio/*.yaml %s/istio/", out, dir);
+    assert_int_equal(system(cmd), 0);
+    m = import_load(dir, "reimport-istio", &r);
+    assert_int_equal(m->clients[0].call.retry.attempts, 2);
+    fe = model_find_service(m, "frontend");
+    assert_int_equal(m->services[fe].calls[0].retry.attempts, 3);
+    model_free(m);
+    run_free(&r);
+}
+
+/* imp_emit on the other formats, by a change list: an Envoy retry budget
+ * into a cluster's circuit_breakers, a Linkerd retryBudget, a
+ * resilience4j retry instance; each re-imported. */
+static void test_emit_formats(void **state)
+{
+    (void)state;
+    char dir[256], model_path[512], out[512];
+    const char *cluster = "static_resources:\n  clusters:\n    - name: b\n      connect_timeout: 1s\n"
+                          "  listeners: []\n";
+    const char *route = "virtual_hosts:\n  - name: b\n    routes:\n      - match: {prefix: /}\n"
+                        "        route: {cluster: b, retry_policy: {retry_on: 5xx, num_retries: 3}}\n";
+    const char *sp = "apiVersion: linkerd.io/v1alpha2\nkind: ServiceProfile\nmetadata:\n  name: b-svc\nspec:\n"
+                     "  routes:\n    - name: r\n      condition: {method: GET}\n      isRetryable: true\n";
+    const char *app = "spring:\n  application:\n    name: a\nresilience4j:\n  retry:\n    instances:\n      b:\n"
+                      "        maxAttempts: 5\n";
+    static const struct {
+        const char *fmt, *file, *text, *change, *value;
+    } cases[] = {
+        {"envoy", "envoy.yaml", NULL, "services.a.calls.0.retry.budget",
+         "{type: envoy, budget_percent: 30%, min_retry_concurrency: 5}"},
+        {"linkerd", "sp.yaml", NULL, "services.a.calls.0.retry.budget",
+         "{type: finagle, percent: 10%, min_per_s: 4, ttl: 20s}"},
+        {"resilience4j", "application.yml", NULL, "services.a.calls.0.retry.attempts", "2"},
+    };
+    const char *texts[] = {NULL, sp, app};
+    for (size_t i = 0; i < 3; i++) {
+        char name[64];
+        snprintf(name, sizeof name, "emit-%s", cases[i].fmt);
+        if (i == 0)
+            make_dir(dir, sizeof dir, name, "a.yaml", deploy_a, "b.yaml", deploy_b, "svc.yaml", service_b,
+                     "envoy.yaml", cluster, "route.yaml", route, "deps.json", jaeger_ab, NULL);
+        else
+            make_dir(dir, sizeof dir, name, "a.yaml", deploy_a, "b.yaml", deploy_b, "svc.yaml", service_b,
+                     cases[i].file, texts[i], "deps.json", jaeger_ab, NULL);
+        run_result r;
+        model *m = import_load(dir, name, &r);
+        model_free(m);
+        run_free(&r);
+        snprintf(model_path, sizeof model_path, "%s/%s.yaml", tmpdir, name);
+        snprintf(out, sizeof out, "%s/%s-out", tmpdir, name);
+        emit_change ch = {cases[i].change, cases[i].value};
+        emit_result res;
+        eddy_error err;
+        if (imp_emit(model_path, imp_kind_from_name(cases[i].fmt), "the fix", &ch, 1, out, &res, &err) < 0)
+            fail_msg("%s: %s", cases[i].fmt, err.msg);
+        if (res.nfiles != 1)
+            fail_msg("%s: %zu files written; notes: %s", cases[i].fmt, res.nfiles,
+                     res.nnotes ? res.notes[0] : "none");
+        /* the changed file in place of the original, imported again */
+        char cmd[2048];
+        snprintf(cmd, sizeof cmd, "cp %s %s/%s", res.files[0], dir, cases[i].file);
+        assert_int_equal(system(cmd), 0);
+        imp_emit_result_free(&res);
+        char again[80];
+        snprintf(again, sizeof again, "%s-again", name);
+        m = import_load(dir, again, &r);
+        const call_spec *c = call_ab(m);
+        if (i == 0) {
+            assert_int_equal(c->retry.budget.kind, BUDGET_ENVOY);
+            assert_within_rel(c->retry.budget.budget_percent, 0.30, 1e-12);
+            assert_int_equal(c->retry.budget.min_retry_concurrency, 5);
+        } else if (i == 1) {
+            assert_int_equal(c->retry.budget.kind, BUDGET_FINAGLE);
+            assert_within_rel(c->retry.budget.percent, 0.10, 1e-12);
+            assert_within_rel(c->retry.budget.min_per_s, 4, 1e-12);
+            assert_int_equal(c->retry.budget.ttl, 20 * T_SEC);
+        } else {
+            assert_int_equal(c->retry.attempts, 2);
+        }
+        model_free(m);
+        run_free(&r);
+    }
+}
+
 /* A value no file gives is TODO: every command refuses it, naming each
  * with file:line:col, unless --assume fills it and says so. */
 static void test_todo(void **state)
@@ -533,7 +689,8 @@ int main(void)
         cmocka_unit_test(test_istio_retries), cmocka_unit_test(test_istio_outlier),
         cmocka_unit_test(test_grpc),          cmocka_unit_test(test_prom),
         cmocka_unit_test(test_envoy),         cmocka_unit_test(test_linkerd),
-        cmocka_unit_test(test_r4j),
+        cmocka_unit_test(test_r4j),           cmocka_unit_test(test_round_trip),
+        cmocka_unit_test(test_emit_formats),
         cmocka_unit_test(test_todo),          cmocka_unit_test(test_bad_input),
         cmocka_unit_test(test_example),
     };

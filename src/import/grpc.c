@@ -19,7 +19,7 @@
 
 #include "imp.h"
 
-static void grpc_service_name(const char *full, char *buf, size_t size)
+const char *imp_grpc_service_name(const char *full, char *buf, size_t size)
 {
     const char *last = strrchr(full, '.');
     last = last ? last + 1 : full;
@@ -29,6 +29,7 @@ static void grpc_service_name(const char *full, char *buf, size_t size)
     buf[n] = 0;
     if (n > 7 && !strcmp(buf + n - 7, "service"))
         buf[n - 7] = 0;
+    return buf;
 }
 
 /* status codes (names or numbers) to eddy failure kinds: 1 timeout, 2 error, 4 reject */
@@ -189,7 +190,7 @@ int imp_grpc(importer *im, const yamldoc *y, yaml_node_t *root)
                 continue;
             }
             char svc[128];
-            grpc_service_name(full, svc, sizeof svc);
+            imp_grpc_service_name(full, svc, sizeof svc);
             ents = realloc(ents, (nents + 1) * sizeof *ents);
             if (!ents)
                 abort();

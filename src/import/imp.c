@@ -467,6 +467,45 @@ static int read_yaml(importer *im, const char *text, size_t len, const char *fil
     return 0;
 }
 
+imp_kind imp_detect_text(importer *im, const char *text, size_t len, const char *file)
+{
+    (void)im;
+    size_t i = 0, piece = 0;
+    imp_kind k = IMP_UNKNOWN;
+    eddy_error err;
+    for (;;) {
+        bool at_end = i >= len;
+        if (at_end || doc_separator(text + i)) {
+            char *buf = malloc(i - piece + 1);
+            if (!buf)
+                abort();
+            memcpy(buf, text + piece, i - piece);
+            buf[i - piece] = 0;
+            yaml_document_t doc;
+            if (ysafe_load(buf, i - piece, file, &doc, &err) == 0) {
+                yamldoc y = {.doc = &doc, .file = file, .err = &err};
+                char what[256];
+                k = detect(&y, yaml_document_get_root_node(&doc), what, sizeof what);
+                yaml_document_delete(&doc);
+            }
+            free(buf);
+            if (k != IMP_UNKNOWN || at_end)
+                break;
+            while (i < len && text[i] != '\n')
+                i++;
+            if (i < len)
+                i++;
+            piece = i;
+            continue;
+        }
+        while (i < len && text[i] != '\n')
+            i++;
+        if (i < len)
+            i++;
+    }
+    return k;
+}
+
 static int read_file(importer *im, const char *path, eddy_error *err)
 {
     size_t len;

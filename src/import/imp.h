@@ -138,6 +138,38 @@ int imp_prom(importer *im, const char *text, const char *file, eddy_error *err);
  * traces_service_graph_ samples). */
 bool imp_prom_detect(const char *text);
 
+/* The kind of a YAML/JSON text's first document of a known kind (for
+ * --emit, which edits files by their kind). */
+imp_kind imp_detect_text(importer *im, const char *text, size_t len, const char *file);
+/* A gRPC service name as the eddy service it calls (grpc.c):
+ * "shop.checkout.v1.CheckoutService" -> "checkout". */
+const char *imp_grpc_service_name(const char *full, char *buf, size_t size);
+
+/* ---- fix --emit (emit.c) ---------------------------------------------------------- */
+
+/* "istio", "envoy", "grpc", "linkerd", "resilience4j" -> the kind, or IMP_UNKNOWN. */
+imp_kind imp_kind_from_name(const char *s);
+
+typedef struct emit_change {
+    const char *path, *value; /* an eddy path ("services.a.calls.0.retry.attempts") and value */
+} emit_change;
+
+typedef struct emit_result {
+    char **files; /* changed files written */
+    size_t nfiles;
+    char **notes; /* changes not written, and nearest equivalents */
+    size_t nnotes;
+} emit_result;
+
+/* Write one fix (its changes to an imported model at model_path) in
+ * `format`: each file the model's `# from` comments name for the calls it
+ * changes, edited, under DIR/<fix>/, and DIR/<fix>.patch, a unified diff
+ * against the imported files.  0 (res lists what was written and what
+ * was not), or -1 with err set. */
+int imp_emit(const char *model_path, imp_kind format, const char *fix_name, const emit_change *ch, size_t n,
+             const char *dir, emit_result *res, eddy_error *err);
+void imp_emit_result_free(emit_result *r);
+
 /* Istio and Envoy retry conditions to eddy's `on` list (istio.c). */
 const char *imp_retry_on(const char *retry_on, bool *all_known);
 /* Outlier detection as the nearest breaker (istio.c), for Istio and Envoy:
