@@ -254,8 +254,10 @@ static model *load_text(const char *text, size_t len, const char *name, const mo
     /* an imported model's TODO values: refused, or filled under --assume,
      * which the model's name then carries into every output */
     int filled = 0;
-    if (rc == 0)
+    if (rc == 0) {
         rc = todo_check(&doc, name, &filled, err);
+        root = yaml_document_get_root_node(&doc); /* edits may have moved the nodes */
+    }
     if (rc == 0 && filled) {
         yaml_node_t *nm = NULL;
         for (yaml_node_pair_t *p = root->type == YAML_MAPPING_NODE ? root->data.mapping.pairs.start : NULL;
