@@ -481,7 +481,7 @@ static void test_round_trip(void **state)
     snprintf(file, sizeof file, "%s/retry-budget-finagle-20/examples/import/grpc/checkout-client.json", out);
     char *t = slurp(file, NULL);
     assert_non_null(t);
-    EXPECT_HAS(t, "\"retryThrottling\": {");
+    EXPECT_HAS(t, "\"retryThrottling\": {\"maxTokens\": 10, \"tokenRatio\": 0.1}");
     free(t);
     snprintf(dir, sizeof dir, "%s/mesh-grpc", tmpdir);
     copy_example(dir, "grpc/checkout-client.json", file);

@@ -52,8 +52,7 @@ static const char usage[] =
     "  -q, --quiet        no progress bar\n"
     "  -h, --help         this help\n"
     "\n"
-    "exit status: 0 measured, 2 usage error, bad model or patch, or a run failed\n"
-    "(docs/ci.md)\n";
+    "exit status: 0 measured, 1 bad model or patch, or a run failed, 2 usage error\n";
 
 enum { OPT_SEEDS = 256, OPT_SEED, OPT_PATCH, OPT_ONLY, OPT_LIFT, OPT_JSON, OPT_EMIT };
 
@@ -87,8 +86,10 @@ static int emit_fixes(const fix_report *r, const char *model_path, imp_kind form
         }
         if (res.nfiles)
             fprintf(out, "  %-44s %zu file%s changed\n", iv->name, res.nfiles, res.nfiles == 1 ? "" : "s");
+        else if (res.nnotes)
+            fprintf(out, "  %-44s no %s file changed\n", iv->name, imp_kind_name(format));
         else
-            fprintf(out, "  %-44s nothing %s can express\n", iv->name, imp_kind_name(format));
+            fprintf(out, "  %-44s no change: the %s config says so already\n", iv->name, imp_kind_name(format));
         for (size_t k = 0; k < res.nfiles; k++)
             fprintf(out, "      wrote %s\n", res.files[k]);
         for (size_t k = 0; k < res.nnotes; k++)

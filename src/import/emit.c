@@ -210,17 +210,19 @@ static void add_key(srcfile *f, yaml_document_t *d, yaml_node_t *m, const char *
     yaml_node_t *k0 = node(d, m->data.mapping.pairs.start->key);
     size_t line = k0->start_mark.line, col = k0->start_mark.column;
     if (m->data.mapping.style == YAML_FLOW_MAPPING_STYLE) {
-        /* before the first key: "key: value, " (with the first key's line
-         * break and indentation when it starts a line, as pretty JSON does) */
-        size_t at = offset_of(f->text, line, col), ls = offset_of(f->text, line, 0);
+        /* after the last value: ", key: value", on a line of its own at the
+         * first key's indentation when the keys are one a line (pretty JSON) */
+        yaml_node_t *last = node(d, (m->data.mapping.pairs.top - 1)->value);
+        size_t at = offset_of(f->text, last->end_mark.line, last->end_mark.column);
+        size_t ls = offset_of(f->text, line, 0), first = offset_of(f->text, line, col);
         bool own_line = true;
-        for (size_t i = ls; i < at; i++)
+        for (size_t i = ls; i < first; i++)
             own_line &= f->text[i] == ' ' || f->text[i] == '\t';
         char ins[2200];
-        if (own_line)
-            snprintf(ins, sizeof ins, "%s,\n%.*s", kv, (int)(at - ls), f->text + ls);
+        if (own_line && last->end_mark.line != m->start_mark.line)
+            snprintf(ins, sizeof ins, ",\n%.*s%s", (int)(first - ls), f->text + ls, kv);
         else
-            snprintf(ins, sizeof ins, "%s, ", kv);
+            snprintf(ins, sizeof ins, ", %s", kv);
         splice(f, at, 0, ins);
         return;
     }
@@ -568,7 +570,12 @@ static int emit_grpc(srcfile *f, const importer *im, const char *callee, const c
         note(r, "grpc: gRPC's retry back-off is already exponential with full jitter: %s needs no change", c->key);
         return 0;
     }
-    note(r, "grpc: a service config cannot express %s: %s", c->key, c->value);
+    if (!strcmp(c->key, "retry.on"))
+        note(r, "grpc: retryableStatusCodes is not written by this emitter (eddy's %s: UNAVAILABLE for reject, "
+                "INTERNAL for error, DEADLINE_EXCEEDED for timeout)",
+             c->value);
+    else
+        note(r, "grpc: a service config cannot express %s: %s", c->key, c->value);
     return 0;
 }
 
