@@ -243,6 +243,25 @@ static void test_grpc(void **state)
     model_free(m);
     run_free(&r);
 
+    /* hedging: maxAttempts, hedgingDelay, nonFatalStatusCodes; Jaeger's
+     * {"data": [...]} form */
+    const char *hedge = "{\"methodConfig\": [{\"name\": [{\"service\": \"b\"}], \"timeout\": \"1s\",\n"
+                        "  \"hedgingPolicy\": {\"maxAttempts\": 3, \"hedgingDelay\": \"0.08s\",\n"
+                        "    \"nonFatalStatusCodes\": [\"UNAVAILABLE\"]}}]}\n";
+    const char *jaeger_data = "{\"data\": [{\"parent\": \"web\", \"child\": \"a\", \"callCount\": 3},\n"
+                              "  {\"parent\": \"a\", \"child\": \"b\", \"callCount\": 3}]}\n";
+    make_dir(dir, sizeof dir, "hedge", "a.yaml", deploy_a, "b.yaml", deploy_b, "sc.json", hedge, "deps.json",
+             jaeger_data, NULL);
+    m = import_load(dir, "hedge", &r);
+    c = call_ab(m);
+    assert_true(c->hedge.on);
+    assert_int_equal(c->hedge.attempts, 3);
+    assert_int_equal(c->hedge.delay, 80 * T_MS);
+    assert_int_equal(c->hedge.non_fatal, RETRY_ON_REJECT);
+    assert_int_equal(c->timeout, 1 * T_SEC);
+    model_free(m);
+    run_free(&r);
+
     /* the same call behind a VirtualService retrying 2 times: 5 x 3 */
     const char *vs = "apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: b}\nspec:\n"
                      "  hosts: [b]\n  http:\n    - route:\n        - destination: {host: b}\n"
@@ -635,12 +654,15 @@ static void test_bad_input(void **state)
     (void)state;
     char dir[256], out[512];
     const char *cm = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\ndata: {a: b}\n";
-    make_dir(dir, sizeof dir, "unknown", "a.yaml", deploy_a, "cm.yaml", cm, "notes.md", "hello\n", NULL);
+    const char *compose = "services:\n  web:\n    image: nginx\n";
+    make_dir(dir, sizeof dir, "unknown", "a.yaml", deploy_a, "cm.yaml", cm, "notes.md", "hello\n",
+             "docker-compose.yml", compose, NULL);
     snprintf(out, sizeof out, "%s/unknown.yaml", tmpdir);
     run_result r = run("import %s -o %s --force", dir, out);
     EXPECT_STATUS(r, 0, "import with an unknown kind");
     EXPECT_HAS(r.err, "cm.yaml:1: skipped: a ConfigMap (v1) is not a kind eddy import reads");
     EXPECT_HAS(r.err, "notes.md: skipped");
+    EXPECT_HAS(r.err, "docker-compose.yml:1: skipped: a mapping is not a kind eddy import reads");
     run_free(&r);
     r = run("import %s -o %s", dir, out);
     EXPECT_STATUS(r, 2, "import onto an existing file");
@@ -656,6 +678,7 @@ static void test_bad_input(void **state)
         {"tests/data/bad/import-grpc.json", "import-grpc.json:4:36: error: retryPolicy.maxAttempts"},
         {"tests/data/bad/import-prom.prom", "import-prom.prom:3:"},
         {"tests/data/bad/import-hpa.yaml", "import-hpa.yaml:6:3: error: spec.maxReplicas"},
+        {"tests/data/bad/import-vs-spec.yaml", "import-vs-spec.yaml:6:3: error: VirtualService spec: expected a mapping, got a list"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         r = run("import %s", bad[i].file);
