@@ -699,6 +699,21 @@ static void test_example(void **state)
     assert_int_equal(m->nautoscalers, 2);
     int fe = model_find_service(m, "frontend");
     assert_true(fe >= 0);
+    /* every key says where it came from */
+    char *t = import_text("example");
+    int line = 0;
+    for (char *p = t; p && *p; line++) {
+        char *eol = strchr(p, '\n');
+        if (eol)
+            *eol = 0;
+        const char *q = p;
+        while (*q == ' ')
+            q++;
+        if (*q && *q != '#' && strchr(q, ':') && !strstr(q, "# from "))
+            fail_msg("line %d of the imported example has no '# from': %s", line + 1, p);
+        p = eol ? eol + 1 : NULL;
+    }
+    free(t);
     /* gRPC's 3 attempts behind the VirtualService's 3 retries */
     assert_int_equal(m->services[fe].calls[0].retry.attempts, 12);
     model_free(m);

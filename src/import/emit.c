@@ -930,9 +930,18 @@ int imp_emit(const char *model_path, imp_kind format, const char *fix_name, cons
         int flines[16];
         int nf = sources(mtext, (int)call->start_mark.line + 1, (int)call->end_mark.line + 1, found, flines, 16);
         int pick = -1;
-        for (int k = 0; k < nf && pick < 0; k++)
+        for (int k = 0; k < nf && pick < 0; k++) {
+            FILE *probe = fopen(found[k], "r");
+            if (!probe) {
+                note(res, "cannot read %s, which the model names: run `eddy fix --emit` from the directory `eddy "
+                          "import` ran in",
+                     found[k]);
+                continue;
+            }
+            fclose(probe);
             if (file_kind(found[k]) == format)
                 pick = k;
+        }
         if (pick >= 0)
             c.line = flines[pick];
         if (pick < 0) {

@@ -334,7 +334,7 @@ int imp_write(importer *im, FILE *out, eddy_error *err)
     fprintf(out, "sample: 1s  # from eddy import (not in any file)\n\n");
 
     /* clients */
-    fprintf(out, "clients:\n");
+    fprintf(out, "clients:  # from the service graph: callers that nothing calls\n");
     size_t nclients = 0;
     for (size_t j = 0; j < ne; j++) {
         if (in_list(svc, ns, ed[j].caller))
@@ -385,7 +385,7 @@ int imp_write(importer *im, FILE *out, eddy_error *err)
     }
 
     /* services */
-    fprintf(out, "\nservices:\n");
+    fprintf(out, "\nservices:  # from the workloads and the service graph\n");
     for (size_t i = 0; i < ns; i++) {
         kvlist l = {0};
         collect(im, "svc:", svc[i], NULL, &l, used);
@@ -439,7 +439,7 @@ int imp_write(importer *im, FILE *out, eddy_error *err)
         if (strncmp(it->ent, "as:", 3) || used[i])
             continue;
         if (!any_as)
-            fprintf(out, "\nautoscalers:\n");
+            fprintf(out, "\nautoscalers:  # from the HorizontalPodAutoscalers\n");
         any_as = true;
         kvlist l = {0};
         for (size_t k = i; k < im->n; k++)
