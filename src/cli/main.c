@@ -36,14 +36,10 @@ static void usage(FILE *fp)
     for (size_t i = 0; i < NCOMMANDS; i++)
         fprintf(fp, "  %-8s %s\n", commands[i].name, commands[i].summary);
     fprintf(fp, "\n`eddy <command> --help` describes a command.  `eddy --version` prints the version.\n"
-<<<<<<< HEAD
-                "Exit status: 0 success, 1 the work failed (e.g. a bad model), 2 usage error.\n"
+                "Exit status: 0 success, 1 a finding (check, diagnose --fail-on, review --strict),\n"
+                "2 usage error or bad input (docs/ci.md).\n"
                 "`eddy <command> --assume ...` fills an imported model's TODO values from documented\n"
                 "defaults (docs/import.md) and says so; without it such a model is refused.\n");
-=======
-                "Exit status: 0 success, 1 a finding (check, diagnose --fail-on, review --strict),\n"
-                "2 usage error or bad input (docs/ci.md).\n");
->>>>>>> main
 }
 
 int cli_usage_error(const char *cmd, const char *fmt, ...)
