@@ -519,8 +519,84 @@ static void eddy_product_name(const fault_tree *t, const ft_cutset *c, char *out
 
 static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
-/* Write t as MEF, run SCRAM on it, and check every top event's probability
- * and minimal cut sets against eddy's. */
+/* One of SCRAM's importance factors (6 significant digits) against eddy's. */
+static void scram_factor(xmlNode *e, const char *attr, double ours, const char *event)
+{
+    xmlChar *v = xmlGetProp(e, (const xmlChar *)attr);
+    if (!v)
+        fail_msg("SCRAM reported no %s for %s", attr, event);
+    double theirs = strtod((const char *)v, NULL);
+    xmlFree(v);
+    if (isinf(theirs) || isinf(ours)) {
+        if (!(isinf(theirs) && isinf(ours)))
+            fail_msg("%s of %s: SCRAM %g, eddy %g", attr, event, theirs, ours);
+        return;
+    }
+    if (fabs(theirs - ours) > 1e-5 * fabs(theirs) + 1e-12)
+        fail_msg("%s of %s: SCRAM %.6g, eddy %.6g", attr, event, theirs, ours);
+}
+
+/* SCRAM's <importance> block for one top event against eddy's measures:
+ * every variable under the top, each of MIF, CIF, DIF, RAW and RRW.  A
+ * ccf-event of order 1 is its member's own failure, a larger one the
+ * group's common failure. */
+static void check_scram_importance(const fault_tree *t, const ft_exact *x, xmlNode *imp)
+{
+    xmlChar *top = xmlGetProp(imp, (const xmlChar *)"name");
+    int g = ft_find_gate(t, (const char *)top);
+    assert_true(g >= 0);
+    size_t k = 0;
+    while (k < t->ntops && t->tops[k] != g)
+        k++;
+    assert_true(k < t->ntops);
+    const ft_top_result *r = &x->tops[k];
+    size_t reported = 0, in_tree = 0;
+    for (size_t v = 0; v < x->nvars; v++)
+        in_tree += r->imp[v].in_tree;
+    for (xmlNode *e = imp->children; e; e = e->next) {
+        if (e->type != XML_ELEMENT_NODE)
+            continue;
+        xmlChar *name = NULL;
+        bool group = false;
+        if (strcmp((const char *)e->name, "basic-event") == 0) {
+            name = xmlGetProp(e, (const xmlChar *)"name");
+        } else if (strcmp((const char *)e->name, "ccf-event") == 0) {
+            xmlChar *order = xmlGetProp(e, (const xmlChar *)"order");
+            group = strcmp((const char *)order, "1") != 0;
+            xmlFree(order);
+            if (group) {
+                name = xmlGetProp(e, (const xmlChar *)"ccf-group");
+            } else {
+                for (xmlNode *m = e->children; m && !name; m = m->next)
+                    if (m->type == XML_ELEMENT_NODE)
+                        name = xmlGetProp(m, (const xmlChar *)"name");
+            }
+        } else {
+            continue;
+        }
+        assert_non_null(name);
+        size_t v = group ? t->nevents : 0, end = group ? x->nvars : t->nevents;
+        while (v < end && strcmp(ft_var_name(t, v), (const char *)name) != 0)
+            v++;
+        if (v == end)
+            fail_msg("SCRAM's importance names %s, which eddy's tree lacks", (const char *)name);
+        const ft_importance *I = &r->imp[v];
+        assert_true(I->in_tree);
+        scram_factor(e, "probability", I->p, (const char *)name);
+        scram_factor(e, "MIF", I->mif, (const char *)name);
+        scram_factor(e, "CIF", I->cif, (const char *)name);
+        scram_factor(e, "DIF", I->dif, (const char *)name);
+        scram_factor(e, "RAW", I->raw, (const char *)name);
+        scram_factor(e, "RRW", I->rrw, (const char *)name);
+        reported++;
+        xmlFree(name);
+    }
+    assert_int_equal(reported, in_tree);
+    xmlFree(top);
+}
+
+/* Write t as MEF, run SCRAM on it, and check every top event's probability,
+ * minimal cut sets and importance measures against eddy's. */
 static void check_against_scram(const fault_tree *t)
 {
     char dir[] = "/tmp/eddy-scram-XXXXXX";
@@ -532,8 +608,8 @@ static void check_against_scram(const fault_tree *t)
     assert_non_null(f);
     assert_int_equal(mef_write(f, t, "eddy"), 0);
     fclose(f);
-    snprintf(cmd, sizeof cmd, "%s --bdd --probability true --ccf true %s -o %s >%s/log 2>&1", scram_path(), mef, rep,
-             dir);
+    snprintf(cmd, sizeof cmd, "%s --bdd --probability true --importance true --ccf true %s -o %s >%s/log 2>&1",
+             scram_path(), mef, rep, dir);
     int rc = system(cmd);
     if (rc != 0) {
         snprintf(cmd, sizeof cmd, "cat %s/log", dir);
@@ -542,9 +618,9 @@ static void check_against_scram(const fault_tree *t)
     }
     xmlDoc *doc = xmlReadFile(rep, NULL, XML_PARSE_NONET);
     assert_non_null(doc);
-    ft_options o = {0};
+    ft_options o = {.importance = true};
     ft_exact *x = ft_exact_run(t, &o);
-    size_t seen = 0;
+    size_t seen = 0, seen_imp = 0;
     for (xmlNode *n = xmlDocGetRootElement(doc)->children; n; n = n->next) {
         if (n->type != XML_ELEMENT_NODE || strcmp((const char *)n->name, "results") != 0)
             continue;
@@ -586,8 +662,14 @@ static void check_against_scram(const fault_tree *t)
             xmlFree(prob);
             seen++;
         }
+        for (xmlNode *s = n->children; s; s = s->next)
+            if (s->type == XML_ELEMENT_NODE && strcmp((const char *)s->name, "importance") == 0) {
+                check_scram_importance(t, x, s);
+                seen_imp++;
+            }
     }
     assert_int_equal(seen, t->ntops);
+    assert_int_equal(seen_imp, t->ntops);
     ft_exact_free(x);
     xmlFreeDoc(doc);
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
@@ -784,7 +866,7 @@ static void test_examples_against_scram(void **state)
         skip();
     }
     static const char *const ex[] = {"examples/three-replicas.yaml", "examples/shared-auth.yaml",
-                                     "examples/control-plane.yaml"};
+                                     "examples/control-plane.yaml", "examples/control-plane-decoupled.yaml"};
     for (size_t i = 0; i < sizeof ex / sizeof ex[0]; i++) {
         if (access(ex[i], R_OK) != 0)
             continue;
