@@ -958,13 +958,16 @@ static void test_cli_shared_auth(void **state)
 static void test_cli_dynamic_control_plane(void **state)
 {
     (void)state;
-    run_result r = run("avail examples/control-plane.yaml --dynamic --cases 1 --draws 2 --trials 0 --json -q -j 2");
+    run_result r = run("avail examples/control-plane.yaml --dynamic --top 1 --draws 2 --trials 0 --json -q -j 2");
     EXPECT_STATUS(r, 0, "eddy avail --dynamic");
     json_error_t je;
     json_t *j = json_loads(r.out, 0, &je);
     assert_non_null(j);
     json_t *d = json_object_get(j, "dynamic");
     json_t *c = json_array_get(json_object_get(d, "cases"), 0);
+    /* --top 1: the most frequent of the 17 cut sets of order 1 or 2 */
+    assert_int_equal(json_array_size(json_object_get(d, "cases")), 1);
+    assert_int_equal(json_integer_value(json_object_get(d, "cutsets_order_1_2")), 17);
     assert_string_equal(json_string_value(json_array_get(json_object_get(c, "events"), 0)), "control_plane");
     double rep = json_real_value(json_object_get(c, "mean_repair_s"));
     double out = json_real_value(json_object_get(c, "mean_outage_s"));
@@ -988,7 +991,7 @@ static void test_cli_dynamic_control_plane(void **state)
     /* The same seeds and draws, decoupled: outages under 10 minutes never
      * reach the users. */
     assert_true(maxrep < 600);
-    r = run("avail examples/control-plane-decoupled.yaml --dynamic --cases 1 --draws 2 --trials 0 --json -q -j 2");
+    r = run("avail examples/control-plane-decoupled.yaml --dynamic --top 1 --draws 2 --trials 0 --json -q -j 2");
     EXPECT_STATUS(r, 0, "eddy avail --dynamic, decoupled");
     j = json_loads(r.out, 0, &je);
     assert_non_null(j);

@@ -228,8 +228,9 @@ int avail_dynamic(const char *path, const avail_model *a, const ft_exact *x, con
             cs[n++] = d;
         }
     qsort(cs, n, sizeof *cs, dyn_cmp_freq);
-    if (n > o->cases)
-        n = o->cases;
+    out->ncutsets = n;
+    if (o->top && n > o->top)
+        n = o->top;
     out->cases = cs;
     out->ncases = n;
     out->draws = o->draws;

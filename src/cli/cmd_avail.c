@@ -44,11 +44,12 @@ static const char usage[] =
     "      --trials N        Monte Carlo trials (default 10000000; 0: none)\n"
     "      --seed N          Monte Carlo seed (default: the model's)\n"
     "      --show N          cut sets and importance rows printed per client (10)\n"
-    "      --dynamic         simulate each frequent cut set's outage (order 1 and 2)\n"
+    "      --dynamic         simulate each minimal cut set's outage (order 1 and 2)\n"
     "                        request by request and measure the user-visible outage,\n"
     "                        metastable tails included: expected downtime a year\n"
     "                        against the structural figure, and what the system does\n"
-    "      --cases N         cut sets simulated, most frequent first (default 6)\n"
+    "      --top N           simulate only the N most frequent of those cut sets\n"
+    "                        (default: every one)\n"
     "      --draws N         repair-time draws per cut set, independent seeds (3)\n"
     "  -j, --jobs N          simulations at once (default: one per core)\n"
     "  -q, --quiet           no progress bar\n"
@@ -73,7 +74,7 @@ static int mef_may_overwrite(const char *path)
 int cmd_avail(int argc, char **argv)
 {
     enum { OPT_JSON = 256, OPT_TREE, OPT_MEF, OPT_FORCE, OPT_CUTOFF, OPT_LIMIT, OPT_TRIALS, OPT_SEED, OPT_SHOW,
-           OPT_DYNAMIC, OPT_CASES, OPT_DRAWS };
+           OPT_DYNAMIC, OPT_TOP, OPT_DRAWS };
     static const struct option opts[] = {{"json", no_argument, 0, OPT_JSON},
                                          {"tree", no_argument, 0, OPT_TREE},
                                          {"mef", required_argument, 0, OPT_MEF},
@@ -84,14 +85,14 @@ int cmd_avail(int argc, char **argv)
                                          {"seed", required_argument, 0, OPT_SEED},
                                          {"show", required_argument, 0, OPT_SHOW},
                                          {"dynamic", no_argument, 0, OPT_DYNAMIC},
-                                         {"cases", required_argument, 0, OPT_CASES},
+                                         {"top", required_argument, 0, OPT_TOP},
                                          {"draws", required_argument, 0, OPT_DRAWS},
                                          {"jobs", required_argument, 0, 'j'},
                                          {"quiet", no_argument, 0, 'q'},
                                          {"help", no_argument, 0, 'h'},
                                          {0, 0, 0, 0}};
     bool json = false, tree = false, force = false, seed_given = false, dynamic = false, quiet = false;
-    long cases = 6, draws = 3, jobs = 0;
+    long top = 0, draws = 3, jobs = 0;
     const char *mef = NULL;
     double cutoff = 1e-12;
     long limit = 0, trials = 10000000, seed = 0, show = 10;
@@ -142,8 +143,8 @@ int cmd_avail(int argc, char **argv)
         case OPT_DYNAMIC:
             dynamic = true;
             break;
-        case OPT_CASES:
-            if ((bad = cli_count_range("avail", "--cases", optarg, 1, 1000, &cases)))
+        case OPT_TOP:
+            if ((bad = cli_count_range("avail", "--top", optarg, 1, 1000000, &top)))
                 return bad;
             break;
         case OPT_DRAWS:
@@ -201,7 +202,7 @@ int cmd_avail(int argc, char **argv)
         if (dynamic) {
             progress pb;
             progress_init(&pb, "avail --dynamic", !quiet);
-            avail_dyn_options dopt = {.cases = (size_t)cases, .draws = (size_t)draws, .threads = (int)jobs,
+            avail_dyn_options dopt = {.top = (size_t)top, .draws = (size_t)draws, .threads = (int)jobs,
                                       .seed = seed_given ? (uint64_t)seed : m->seed,
                                       .progress = progress_update, .progress_ud = &pb};
             char derr[512] = "";

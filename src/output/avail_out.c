@@ -71,9 +71,14 @@ static void ao_dur(double s, char *out, size_t n)
 
 static void ao_dyn_text(FILE *f, const avail_dyn *d)
 {
-    fprintf(f, "\ndynamic: each frequent cut set's outage simulated request by request (%zu draws of its repair "
-               "time each)\n",
-            d->draws);
+    if (d->ncases == d->ncutsets)
+        fprintf(f, "\ndynamic: every minimal cut set of order 1 or 2 (%zu) simulated request by request, %zu draws of "
+                   "its repair time each\n",
+                d->ncases, d->draws);
+    else
+        fprintf(f, "\ndynamic: the %zu most frequent of %zu minimal cut sets of order 1 or 2 simulated request by "
+                   "request, %zu draws of its repair time each\n",
+                d->ncases, d->ncutsets, d->draws);
     fprintf(f, "  %-30s %8s %10s %-26s %14s %14s\n", "cut set", "per year", "repair", "  user-visible outage",
             "expected", "structural");
     for (size_t c = 0; c < d->ncases; c++) {
@@ -298,6 +303,7 @@ json_t *availout_json(const avail_report *r)
             json_array_append_new(cases, e);
         }
         json_object_set_new(o, "draws", json_integer((json_int_t)d->draws));
+        json_object_set_new(o, "cutsets_order_1_2", json_integer((json_int_t)d->ncutsets));
         json_object_set_new(o, "cases", cases);
         json_object_set_new(o, "expected_min_per_year", json_num(d->expected_min_per_year));
         json_object_set_new(o, "structural_min_per_year", json_num(d->structural_min_per_year));
