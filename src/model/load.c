@@ -17,6 +17,7 @@
 #include "avail_load.h"
 #include "hypotheses.h"
 #include "schema.h"
+#include "teams.h"
 #include "yedit.h"
 #include "ysafe.h"
 
@@ -256,7 +257,7 @@ static model *load_text(const char *text, size_t len, const char *name, const mo
         set_slots(m);
         /* availability (avail_load.c): what relates its entries */
         if (check_faults(&S) < 0 || check_bulkheads(&S) < 0 || check_caches(&S) < 0 || avail_load_check(&S.y, m) < 0 ||
-            check_calls_acyclic(&S) < 0)
+            teams_check(&S, m) < 0 || check_calls_acyclic(&S) < 0)
             rc = -1;
         /* last: a hypothesis names any entity, and its window the faults
          * (hypotheses.c reads it; the schema table only names the key) */
@@ -321,6 +322,7 @@ void model_free(model *m)
         free(m->caches[i].name);
     free(m->caches);
     hypotheses_free(m);
+    teams_free(m);
     free(m->file);
     free(m->name);
     free(m->description);

@@ -401,6 +401,31 @@ typedef struct cache_spec {
 
 #define CACHE_SWR_FOREVER T_NEVER
 
+/* ---- teams (docs/teams.md) --------------------------------------------- */
+
+/* A name a team lists: a component it owns (any entity of the model: a
+ * client, service, cache, autoscaler or infra entry), or a team it talks
+ * to (index: the team's index). */
+typedef struct team_ref {
+    char *name;
+    int index;
+    model_pos pos;
+} team_ref;
+
+/* `teams:` a team, what it owns, whom it actually talks to (the informal
+ * graph, not the org chart), and how long it takes to answer a page. */
+typedef struct team_spec {
+    char *name;
+    model_pos pos;
+    team_ref *owns;
+    size_t nowns;
+    team_ref *talks_to;
+    size_t ntalks;
+    bool has_oncall;
+    simtime oncall;
+    model_pos oncall_pos;
+} team_spec;
+
 /* ---- the model -------------------------------------------------------- */
 
 typedef struct model {
@@ -426,6 +451,8 @@ typedef struct model {
     size_t ninfra;
     ccf_spec *ccf;
     size_t nccf;
+    team_spec *teams; /* `teams:` (teams.c checks them against the whole model) */
+    size_t nteams;
 } model;
 
 /* An edit made to the model's YAML before it is read, so that it passes the
@@ -454,6 +481,12 @@ const char *scale_metric_name(scale_metric k);
 int model_find_cache(const model *m, const char *name);
 /* The name of what a fault hits: a service, or a cache for `flush`. */
 const char *fault_target_name(const model *m, const fault_spec *f);
+
+int model_find_team(const model *m, const char *name);
+/* The team that owns the component (an entity name), or -1: unowned. */
+int model_owner(const model *m, const char *component);
+/* Whether team a lists b in talks_to, or b lists a. */
+bool model_teams_talk(const model *m, int a, int b);
 
 const char *backoff_name(backoff_kind k);
 const char *jitter_name(jitter_kind k);

@@ -245,6 +245,23 @@ static void names_put(schema_ctx *S, const char *name, sk_kind kind, const yaml_
     S->nnames++;
 }
 
+int schema_name_kind(schema_ctx *S, const char *name)
+{
+    const sk_name *e = names_find(S, name);
+    return e ? (int)e->kind : -1;
+}
+
+size_t schema_entity_names(schema_ctx *S, const char ***out)
+{
+    const char **v = xcalloc(S->nnames + 1, sizeof *v);
+    size_t n = 0;
+    for (size_t i = 0; i < S->capnames; i++)
+        if (S->names[i].name)
+            v[n++] = S->names[i].name;
+    *out = v;
+    return n;
+}
+
 /* Entity names become CSV column prefixes (name.metric), so they are kept
  * to characters that need no quoting there or in diagrams. */
 static int check_name(schema_ctx *S, yaml_node_t *k, const char *section)

@@ -198,5 +198,10 @@ void schema_markdown(FILE *out, const schema_table *t);
  * or -1 (a block unclosed or naming no table, in `missing`). */
 int schema_docs(const char *text, FILE *out, char *missing, size_t size);
 const char *schema_kind_name(sk_kind k);
+/* The kind of the entity named `name` (clients, services, caches,
+ * autoscalers: every entities section with a kind), or -1 if none. */
+int schema_name_kind(schema_ctx *S, const char *name);
+/* Every entity name read so far, in no useful order; free the array. */
+size_t schema_entity_names(schema_ctx *S, const char ***out);
 
 #endif

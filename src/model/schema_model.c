@@ -1426,6 +1426,65 @@ static int cache_rule(schema_ctx *S, void *obj, const sk_field *f, yaml_node_t *
     return 0;
 }
 
+/* ---- teams ------------------------------------------------------------------- */
+
+/* A list of names (`owns`, `talks_to`), each kept with its place: they are
+ * checked against the whole model once it is read (teams.c). */
+static int read_refs(schema_ctx *S, const schema_key *k, yaml_node_t *v, const char *path, void *obj)
+{
+    if (v->type != YAML_SEQUENCE_NODE)
+        return sk_fail(S, v, "%s: expected a list of names such as [checkout, db], got %s", path, yd_type_name(v));
+    size_t n = (size_t)(v->data.sequence.items.top - v->data.sequence.items.start);
+    team_ref *r = calloc(n ? n : 1, sizeof *r);
+    if (!r)
+        abort();
+    *(team_ref **)((char *)obj + k->off) = r;
+    *(size_t *)((char *)obj + k->count) = n;
+    for (size_t i = 0; i < n; i++) {
+        yaml_node_t *e = sk_node(S, v->data.sequence.items.start[i]);
+        char p[SK_PATH];
+        snprintf(p, sizeof p, "%s[%zu]", path, i);
+        const char *t = yd_scalar(&S->y, e, p, "a name");
+        if (!t)
+            return -1;
+        if (!(r[i].name = strdup(t)))
+            abort();
+        r[i].index = -1;
+        r[i].pos = pos_of(e);
+    }
+    return 0;
+}
+
+static const schema_key team_keys[] = {
+    {.name = "owns", .type = SK_CUSTOM, .off = OFF(team_spec, owns), .count = OFF(team_spec, nowns),
+     .read = read_refs, .what = "list of component names", .def_doc = "`[]`",
+     .json = "{\"type\": \"array\", \"items\": {\"type\": \"string\"}}",
+     .doc = "The components the team owns: clients, services, caches, autoscalers, infra entries. A component has "
+            "at most one owner; an unowned one is allowed, and reported."},
+    {.name = "talks_to", .type = SK_CUSTOM, .off = OFF(team_spec, talks_to), .count = OFF(team_spec, ntalks),
+     .read = read_refs, .what = "list of team names", .def_doc = "`[]`",
+     .json = "{\"type\": \"array\", \"items\": {\"type\": \"string\"}}",
+     .doc = "The teams it actually talks to (the informal graph, not the org chart). Two teams talk when either "
+            "lists the other."},
+    {.name = "oncall", .type = SK_DURATION, .off = OFF(team_spec, oncall), .pos = POS(team_spec, oncall_pos),
+     .def_doc = "none",
+     .doc = "How long the team takes to act on a page."},
+    {0},
+};
+static int team_rule(schema_ctx *S, void *obj, const sk_field *f, yaml_node_t *n, const char *path);
+static const schema_table team_table = {
+    .id = "team", .noun = "team", .keys = team_keys, .size = sizeof(team_spec), .kind = KIND_NONE,
+    .name_off = POS(team_spec, name), .pos_off = POS(team_spec, pos), .rule = team_rule,
+    .expected = "a team such as {owns: [checkout], talks_to: [payments], oncall: 10m}",
+};
+static int team_rule(schema_ctx *S, void *obj, const sk_field *f, yaml_node_t *n, const char *path)
+{
+    (void)S, (void)n, (void)path;
+    const schema_table *self = &team_table;
+    ((team_spec *)obj)->has_oncall = F("oncall")->val != NULL;
+    return 0;
+}
+
 /* ---- the whole model ------------------------------------------------------------ */
 
 static int read_seed(schema_ctx *S, const schema_key *k, yaml_node_t *v, const char *path, void *obj)
@@ -1485,6 +1544,10 @@ static const schema_key model_keys[] = {
      .doc = "Shared things that serve no requests: config, DNS, a control plane, a zone. See §10."},
     {.name = "ccf", .type = SK_LIST, .off = OFF(model, ccf), .count = OFF(model, nccf), .sub = &ccf_table,
      .what = "a list of common-cause groups", .doc = "Members that fail together (beta-factor). See §10."},
+    {.name = "teams", .type = SK_ENTITIES, .off = OFF(model, teams), .count = OFF(model, nteams),
+     .sub = &team_table, .what = "a mapping of team names to teams",
+     .doc = "Who owns each component, whom each team talks to, and how fast it answers a page. See §14 and "
+            "[teams.md](teams.md)."},
     {.name = "hypotheses", .type = SK_CUSTOM, .read = read_later, .what = "list of hypotheses",
      .json = "{\"type\": \"array\", \"items\": {\"type\": \"object\", \"required\": [\"name\", \"metric\", "
              "\"window\"], \"properties\": {\"name\": {\"type\": \"string\"}, \"metric\": {\"type\": \"string\"}, "
@@ -1524,5 +1587,5 @@ const schema_table *const schema_tables[] = {
     &pool_table,     &hedge_table,   &call_bulkhead_table, &service_table, &dist_table, &contention_table,
     &service_call_table, &shed_table, &codel_table,  &limit_table,    &bulkhead_table, &fault_table,
     &action_table,   &autoscaler_table, &scale_table, &cache_table,   &failures_table, &repair_table,
-    &infra_table,    &depends_table, &ccf_table,   NULL,
+    &infra_table,    &depends_table, &ccf_table,  &team_table, NULL,
 };
