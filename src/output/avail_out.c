@@ -147,6 +147,14 @@ void availout_text(FILE *f, const avail_report *r)
             fprintf(f, "  %-24s %s (95%%: %s to %s, %llu trials)\n", "Monte Carlo", p1, p2, p3,
                     (unsigned long long)r->mc_trials);
         }
+        if (r->hist) {
+            char p1[64], p2[64], p3[64];
+            ao_percent(1 - r->hist[k].p, p1, sizeof p1);
+            ao_percent(1 - r->hist[k].hi, p2, sizeof p2);
+            ao_percent(1 - r->hist[k].lo, p3, sizeof p3);
+            fprintf(f, "  %-24s %s (95%%: %s to %s, %zu histories of %.3g years)\n", "outage histories", p1, p2, p3,
+                    r->hist_reps, r->hist_horizon / AVAIL_SECONDS_PER_YEAR);
+        }
         size_t nspof = 0;
         for (size_t i = 0; i < tr->ncutsets; i++)
             if (avail_cutset_order(a, &tr->cutsets[i]) == 1) {
@@ -270,6 +278,16 @@ json_t *availout_json(const avail_report *r)
                 json_object_set_new(mc, "low", json_num(1 - r->mc[k].hi));
                 json_object_set_new(mc, "high", json_num(1 - r->mc[k].lo));
                 json_object_set_new(o, "monte_carlo", mc);
+            }
+            if (r->hist) {
+                json_t *h = json_object();
+                json_object_set_new(h, "histories", json_integer((json_int_t)r->hist_reps));
+                json_object_set_new(h, "horizon_years", json_num(r->hist_horizon / AVAIL_SECONDS_PER_YEAR));
+                json_object_set_new(h, "state_changes", json_integer((json_int_t)r->hist_changes));
+                json_object_set_new(h, "availability", json_num(1 - r->hist[k].p));
+                json_object_set_new(h, "low", json_num(1 - r->hist[k].hi));
+                json_object_set_new(h, "high", json_num(1 - r->hist[k].lo));
+                json_object_set_new(o, "histories", h);
             }
         }
         json_object_set_new(o, "cutsets", cs);
