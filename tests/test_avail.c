@@ -442,6 +442,49 @@ static void test_monte_carlo_agrees_with_exact(void **state)
     ft_free(t);
 }
 
+/* Histories (renewal processes over a long horizon) against the exact
+ * figure: on exponential repairs, and on lognormal and Weibull repairs
+ * under a grace period, where the shape of the repair matters.  The grace
+ * event is timed by the history itself, not by the equilibrium age law the
+ * exact analysis and instant sampling use: an independent route. */
+static void test_histories_agree_with_exact(void **state)
+{
+    (void)state;
+    repair reps[] = {repair_exponential(1800), repair_lognormal_mean_cv(1800, 1.5), repair_weibull(0.6, 1200)};
+    double horizon = 20 * 365.25 * 86400;
+    for (size_t k = 0; k < 3; k++) {
+        fault_tree *t = grace_tree(reps[k]);
+        ft_options o = {0};
+        ft_exact *x = ft_exact_run(t, &o);
+        ft_mc_hist h;
+        uint64_t changes = ft_mc_histories(t, horizon, 400, 7, 2, &h);
+        assert_true(changes > 400 * 100);
+        if (!(x->tops[0].p >= h.lo && x->tops[0].p <= h.hi))
+            fail_msg("%s repairs: exact %.6g outside the histories' interval [%.6g, %.6g]",
+                     repair_kind_name(reps[k].kind), x->tops[0].p, h.lo, h.hi);
+        assert_true(h.hi - h.lo < 0.1 * x->tops[0].p);
+        /* the same figures on one thread: deterministic */
+        ft_mc_hist h1;
+        ft_mc_histories(t, horizon, 400, 7, 1, &h1);
+        assert_true(h1.p == h.p && h1.lo == h.lo);
+        ft_exact_free(x);
+        ft_free(t);
+    }
+    /* The exponential three-replica tree with a common cause (two trains:
+     * fixed probabilities, a time scale of their own). */
+    fault_tree *t = two_trains();
+    ft_options o = {0};
+    ft_exact *x = ft_exact_run(t, &o);
+    ft_mc_hist h;
+    ft_mc_histories(t, 2 * 365.25 * 86400, 200, 11, 2, &h);
+    if (!(x->tops[0].p >= h.lo && x->tops[0].p <= h.hi))
+        fail_msg("two trains: exact %.6g outside the histories' interval [%.6g, %.6g]", x->tops[0].p, h.lo, h.hi);
+    /* A deliberately wrong figure is outside the interval: the check can fail. */
+    assert_false(x->tops[0].p * 1.1 >= h.lo && x->tops[0].p * 1.1 <= h.hi);
+    ft_exact_free(x);
+    ft_free(t);
+}
+
 /* ---- SCRAM ------------------------------------------------------------------ */
 
 static const char *scram_path(void)
@@ -963,13 +1006,19 @@ static void test_cli_three_replicas(void **state)
     json_t *mc = json_object_get(c, "monte_carlo");
     assert_true(json_real_value(json_object_get(mc, "low")) <= st);
     assert_true(json_real_value(json_object_get(mc, "high")) >= st);
+    /* the outage histories (200 of 10 years, the default) agree too */
+    json_t *h = json_object_get(c, "histories");
+    assert_int_equal(json_integer_value(json_object_get(h, "histories")), 200);
+    assert_true(json_real_value(json_object_get(h, "low")) <= st);
+    assert_true(json_real_value(json_object_get(h, "high")) >= st);
+    assert_true(json_integer_value(json_object_get(h, "state_changes")) > 200 * 100);
     json_t *cs = json_array_get(json_object_get(c, "cutsets"), 0);
     assert_true(json_is_true(json_object_get(cs, "single_point_of_failure")));
     json_decref(j);
     run_free(&r);
     /* deterministic */
-    run_result r1 = run("avail examples/three-replicas.yaml --trials 100000"),
-               r2 = run("avail examples/three-replicas.yaml --trials 100000");
+    run_result r1 = run("avail examples/three-replicas.yaml --trials 100000 -j 1"),
+               r2 = run("avail examples/three-replicas.yaml --trials 100000 -j 2");
     assert_string_equal(r1.out, r2.out);
     run_free(&r1);
     run_free(&r2);
@@ -1058,6 +1107,81 @@ static void test_cli_dynamic_control_plane(void **state)
     run_free(&r);
 }
 
+/* One mitigation of control-plane-decoupled.yaml at a time, on the same
+ * draws: examples/control-plane.yaml with one substitution.  Returns the
+ * mean user-visible outage of the control-plane cut set, and its repair. */
+static double one_mitigation(const char *name, const char *from, const char *to, const char *from2,
+                             const char *to2, double *repair)
+{
+    size_t len;
+    char *text = slurp("examples/control-plane.yaml", &len);
+    assert_non_null(text);
+    char *out = malloc(len + 1024), *w = out;
+    assert_non_null(out);
+    const char *pairs[2][2] = {{from, to}, {from2, to2}};
+    const char *p = text;
+    /* the substitutions, in file order */
+    for (int k = 0; k < 2; k++) {
+        if (!pairs[k][0])
+            continue;
+        const char *at = strstr(p, pairs[k][0]);
+        if (!at)
+            fail_msg("%s: '%s' is not in examples/control-plane.yaml", name, pairs[k][0]);
+        memcpy(w, p, (size_t)(at - p));
+        w += at - p;
+        w += sprintf(w, "%s", pairs[k][1]);
+        p = at + strlen(pairs[k][0]);
+    }
+    strcpy(w, p);
+    char path[256];
+    tmp_path(path, sizeof path, name);
+    write_file(path, out);
+    free(out);
+    free(text);
+    run_result r = run("avail %s --dynamic --top 1 --draws 2 --trials 0 --histories 0 --json -q -j 2", path);
+    EXPECT_STATUS(r, 0, name);
+    json_error_t je;
+    json_t *j = json_loads(r.out, 0, &je);
+    assert_non_null(j);
+    json_t *c = json_array_get(json_object_get(json_object_get(j, "dynamic"), "cases"), 0);
+    assert_string_equal(json_string_value(json_array_get(json_object_get(c, "events"), 0)), "control_plane");
+    double outage = json_real_value(json_object_get(c, "mean_outage_s"));
+    *repair = json_real_value(json_object_get(c, "mean_repair_s"));
+    json_decref(j);
+    run_free(&r);
+    return outage;
+}
+
+/* What each of control-plane-decoupled.yaml's three changes does alone
+ * (its comment and docs/avail.md): the retry budget alone leaves the
+ * amplified outage as it was (the cold cache's misses alone outrun the
+ * database); stale sessions alone shorten it; stale config alone removes
+ * it for outages under its 10 minutes. */
+static void test_cli_dynamic_one_mitigation(void **state)
+{
+    (void)state;
+    double rep0, rep;
+    double coupled = one_mitigation("coupled.yaml", NULL, NULL, NULL, NULL, &rep0);
+    assert_true(coupled > 3 * rep0);
+    double budget = one_mitigation("budget.yaml", "retry: {attempts: 3, backoff: none}",
+                                   "retry: {attempts: 3, backoff: none, budget: {type: finagle, ttl: 10s, min_per_s: "
+                                   "10, percent: 10%}}",
+                                   NULL, NULL, &rep);
+    assert_true(rep == rep0); /* the same draws */
+    if (!(budget > 3 * rep && budget > 0.8 * coupled))
+        fail_msg("budget alone: %.0f s of outage against %.0f s coupled, repair %.0f s", budget, coupled, rep);
+    double sessions = one_mitigation("sessions.yaml", "    warm: true\n",
+                                     "    warm: true\n    coalesce: true\n    stale_while_revalidate: 10m\n", NULL,
+                                     NULL, &rep);
+    if (!(sessions > 0 && sessions < 0.5 * coupled))
+        fail_msg("stale sessions alone: %.0f s of outage against %.0f s coupled", sessions, coupled);
+    double config = one_mitigation("config.yaml", "    depends_on: [control-plane]\n",
+                                   "    depends_on: [{control-plane: {stale: 10m}}]\n",
+                                   "    depends_on: [control-plane]\n",
+                                   "    depends_on: [{control-plane: {stale: 10m}}]\n", &rep);
+    assert_true(config == 0);
+}
+
 static void test_cli_mef(void **state)
 {
     (void)state;
@@ -1118,6 +1242,7 @@ int main(void)
         cmocka_unit_test(test_random_trees_against_brute_force),
         cmocka_unit_test(test_repair_beyond),
         cmocka_unit_test(test_monte_carlo_agrees_with_exact),
+        cmocka_unit_test(test_histories_agree_with_exact),
         cmocka_unit_test(test_scram_agrees),
         cmocka_unit_test(test_model_tree),
         cmocka_unit_test(test_model_stale_grace),
@@ -1126,6 +1251,7 @@ int main(void)
         cmocka_unit_test(test_cli_three_replicas),
         cmocka_unit_test(test_cli_shared_auth),
         cmocka_unit_test(test_cli_dynamic_control_plane),
+        cmocka_unit_test(test_cli_dynamic_one_mitigation),
         cmocka_unit_test(test_cli_mef),
     };
     return cmocka_run_group_tests(tests, suite_setup, suite_teardown);
