@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "../loops/derive.h"
+#include "../loops/describe.h"
 #include "../model/units.h"
 #include "batch.h"
 #include "burst.h"
@@ -18,14 +19,15 @@
 
 const char *verdict_name(verdict v)
 {
-    static const char *const n[] = {"healthy", "component", "metastable", "collapsed", "oscillating"};
+    static const char *const n[] = {"healthy", "component", "metastable", "collapsed", "oscillating", "data_integrity"};
     return n[v];
 }
 
 const char *failure_mode_name(failure_mode f)
 {
-    static const char *const n[] = {"retry_storm", "thundering_herd", "congestion_collapse",
-                                    "cascade",     "oscillation",     "cold_cache"};
+    static const char *const n[] = {"retry_storm", "thundering_herd",  "congestion_collapse", "cascade",
+                                    "oscillation", "cold_cache",       "redelivery_storm",    "backlog_growth",
+                                    "data_integrity"};
     return n[f];
 }
 
@@ -193,6 +195,8 @@ static int cmp_double(const void *a, const void *b)
     double x = *(const double *)a, y = *(const double *)b;
     return x < y ? -1 : x > y;
 }
+
+static void find_messaging_modes(diagnosis *d, const eddy_result *obs, const eddy_result *base, double judge_from);
 
 static void find_modes(diagnosis *d, const eddy_result *obs, const eddy_result *base)
 {
@@ -366,6 +370,114 @@ cascade_done:
                      possessive(ent), 100 * ho / w, 100 * hb / w);
             break;
         }
+    }
+    find_messaging_modes(d, obs, base, judge_from);
+}
+
+/* The messaging modes (docs/messaging.md), from the observed run's broker
+ * queues and consumer groups and its integrity ledger. */
+static void find_messaging_modes(diagnosis *d, const eddy_result *obs, const eddy_result *base, double judge_from)
+{
+    const model *m = d->m;
+    /* redelivery storm: the broker hands out old messages faster than new
+     * ones (first receives) while every delivery slot is taken */
+    for (size_t g = 0; g < m->nconsumers; g++) {
+        const consumer_spec *cs = &m->consumers[g];
+        const char *q = m->queues[cs->queue].name;
+        int cp = measure_col(obs, q, "delivered"), cr = measure_col(obs, q, "redelivered");
+        int ci = measure_col(obs, cs->name, "in_flight"), crep = measure_col(obs, m->services[cs->service].name, "replicas");
+        double best = 0, at = 0, held = 0, slots = 0;
+        for (size_t i = 0; i < obs->series.nrows; i++) {
+            if (measure_row_t(obs, i) < judge_from)
+                continue;
+            double pub = measure_cell(obs, i, cp), red = measure_cell(obs, i, cr);
+            double reps = crep >= 0 ? measure_cell(obs, i, crep) : (double)m->services[cs->service].replicas;
+            double cap = (double)(cs->concurrency * cs->batch) * reps;
+            double inflight = measure_cell(obs, i, ci);
+            if (red > 1.5 * pub && red > 0 && inflight >= 0.9 * cap && red - 1.5 * pub > best) {
+                best = red - 1.5 * pub;
+                at = measure_row_t(obs, i);
+                held = inflight;
+                slots = cap;
+            }
+        }
+        if (best > 0) {
+            int row = -1;
+            for (size_t i = 0; i < obs->series.nrows && row < 0; i++)
+                if (measure_row_t(obs, i) == at)
+                    row = (int)i;
+            add_mode(d, MODE_REDELIVERY_STORM,
+                     "%s redelivered %.0f/s against %.0f/s new messages received at %.0f s while consumer group %s held %.0f "
+                     "of its %.0f message slots: handling outlasts the visibility timeout, so each redelivery adds "
+                     "load to the slow consumers",
+                     q, measure_cell(obs, (size_t)row, cr), measure_cell(obs, (size_t)row, cp), at, cs->name, held,
+                     slots);
+            break;
+        }
+    }
+    /* backlog growth: the stock rises because inflow exceeds outflow; say
+     * which flow moved, against the run without faults */
+    for (size_t k = 0; k < m->nqueues; k++) {
+        const char *q = m->queues[k].name;
+        int cd = measure_col(obs, q, "depth");
+        double peak = 0, t_peak = 0, first = NAN;
+        for (size_t i = 0; i < obs->series.nrows; i++) {
+            double t = measure_row_t(obs, i);
+            if (t < judge_from)
+                continue;
+            double v = measure_cell(obs, i, cd);
+            if (isnan(first))
+                first = v;
+            if (v > peak) {
+                peak = v;
+                t_peak = t;
+            }
+        }
+        double base_depth = measure_mean(base, q, "depth", 0, d->end);
+        double from = judge_from, to = t_peak + d->m->sample / (double)T_SEC;
+        if (isnan(first) || to - from < 1 || peak < 10 || peak < 3 * base_depth || peak < 2 * first)
+            continue;
+        double in_o = measure_mean(obs, q, "published", from, to), out_o = measure_mean(obs, q, "delivered", from, to);
+        double in_b = measure_mean(base, q, "published", from, to), out_b = measure_mean(base, q, "delivered", from, to);
+        if (!(in_o > out_o))
+            continue;
+        bool up = in_o >= 1.1 * in_b, down = out_o <= 0.9 * out_b;
+        const char *moved = up && down ? "both moved: inflow went up (a burst, retries) and outflow went down (slower "
+                                         "processing, fewer consumers)"
+                            : up       ? "inflow went up (a burst, retries)"
+                            : down     ? "outflow went down (slower processing, fewer consumers)"
+                                       : "neither flow moved far from the baseline; the small gap accumulated";
+        add_mode(d, MODE_BACKLOG_GROWTH,
+                 "%s's depth grew from %.0f to %.0f messages between %.0f s and %.0f s (baseline %.1f): %.0f/s "
+                 "published against %.0f/s delivered (baseline %.0f/s and %.0f/s), so %s",
+                 q, first, peak, from, t_peak, base_depth, in_o, out_o, in_b, out_b, moved);
+        break;
+    }
+    /* data integrity: any write duplicated, lost or ghost */
+    uint64_t dup = 0, lost = 0, ghost = 0;
+    char who[256] = "";
+    for (size_t i = 0; i < obs->nintegrity; i++) {
+        const eddy_integrity_totals *t = &obs->integrity[i];
+        if (!t->duplicated && !t->lost && !t->ghost)
+            continue;
+        dup += t->duplicated;
+        lost += t->lost;
+        ghost += t->ghost;
+        size_t n = strlen(who);
+        snprintf(who + n, sizeof who - n, "%s%s", n ? ", " : "", t->service);
+    }
+    if (dup + lost + ghost) {
+        uint64_t bd = 0, bl = 0, bg = 0;
+        for (size_t i = 0; i < base->nintegrity; i++) {
+            bd += base->integrity[i].duplicated;
+            bl += base->integrity[i].lost;
+            bg += base->integrity[i].ghost;
+        }
+        add_mode(d, MODE_DATA_INTEGRITY,
+                 "writes at %s: %llu duplicated, %llu lost, %llu ghost in the run as written (without the faults: "
+                 "%llu, %llu, %llu)",
+                 who, (unsigned long long)dup, (unsigned long long)lost, (unsigned long long)ghost,
+                 (unsigned long long)bd, (unsigned long long)bl, (unsigned long long)bg);
     }
 }
 
@@ -654,6 +766,8 @@ static void burst_credit(diagnosis *d)
         if (!bursting[c] && d->client_during[c] < GOOD_LEVEL)
             held = false;
     for (size_t i = 0; i < nb && i < 16 && !any; i++) {
+        if (m->clients[bs[i].client].call.to < 0)
+            continue; /* a publisher: no bulkhead at a service */
         const service_spec *s = &m->services[m->clients[bs[i].client].call.to];
         for (size_t k = 0; k < s->nbulkheads; k++)
             if (!strcmp(s->bulkheads[k].caller, m->clients[bs[i].client].name)) {
@@ -682,7 +796,8 @@ static void coupling_statement(diagnosis *d)
         char u[32], r[32];
         fmt_util(d->load, u, sizeof u);
         fmt_rate(d->demand, r, sizeof r);
-        snprintf(load, sizeof load, " at %s offered (%s, the busiest service, %s busy)", r, d->bottleneck, u);
+        snprintf(load, sizeof load, " at %s offered (%s, the busiest service, %s %s)", r, d->bottleneck, u,
+                 d->load_of_peak ? "of its USL peak concurrency" : "busy");
     }
     fmt_dur(d->end - d->fault_end, after, sizeof after);
     /* the behaviour: the mode that goes with the sustaining cut, if seen */
@@ -735,9 +850,10 @@ static void coupling_statement(diagnosis *d)
     case VERDICT_COLLAPSED:
         say(d->coupling, sizeof d->coupling,
                  "offered load exceeds what %s can serve even without a trigger: the baseline serves %.0f%% of demand "
-                 "(%s at %.0f%% utilisation); fix the capacity or the load before the loops",
+                 "(%s at %.0f%% %s); fix the capacity or the load before the loops",
                  d->bottleneck[0] ? d->bottleneck : "the system", d->baseline_success * 100,
-                 d->bottleneck[0] ? d->bottleneck : "the busiest service", d->load * 100);
+                 d->bottleneck[0] ? d->bottleneck : "the busiest service", d->load * 100,
+                 d->load_of_peak ? "of its USL peak concurrency" : "utilisation");
         return;
     case VERDICT_OSCILLATING:
         for (size_t i = 0; i < d->nmodes; i++)
@@ -773,6 +889,15 @@ static void coupling_statement(diagnosis *d)
         burst_credit(d);
         return;
     }
+    case VERDICT_DATA_INTEGRITY:
+        for (size_t i = 0; i < d->nmodes; i++)
+            if (d->modes[i].mode == MODE_DATA_INTEGRITY)
+                say(d->coupling, sizeof d->coupling,
+                    "%s%s left goodput at %.0f%% of baseline, but the delivery contract between the services "
+                    "failed: %s; `eddy review` names the mismatches and `eddy fix` measures the fixes",
+                    variant_has_trigger(m) ? trig : "with no trigger, the model", load, d->during_ratio * 100,
+                    d->modes[i].evidence);
+        return;
     case VERDICT_METASTABLE:
         break;
     }
@@ -784,7 +909,7 @@ static void coupling_statement(diagnosis *d)
             const client_spec *cl = &m->clients[c->client];
             rp = &cl->call.retry;
             units_format_duration(cl->call.timeout, to, sizeof to);
-            snprintf(edge, sizeof edge, "%s->%s", cl->name, m->services[cl->call.to].name);
+            snprintf(edge, sizeof edge, "%s->%s", cl->name, call_target_name(m, &cl->call));
         } else {
             const service_spec *sv = &m->services[c->service];
             for (size_t k = 0; k < sv->ncalls && !rp; k++)
@@ -1124,16 +1249,29 @@ int diagnose_run(const char *path, const diagnose_opts *opt, diagnosis *d, eddy_
     free(rec);
 
     /* the bottleneck: the busiest service of the baseline; a scaled
-     * service's capacity is the replicas it had, not the most it may have */
+     * service's capacity is the replicas it had, not the most it may have.
+     * A service with unlimited workers has no worker count to be busy
+     * against: with contention (kappa > 0) the concurrency it can use is
+     * its USL peak N* per replica (past it, throughput falls), so its
+     * utilisation is the queries in it over N* x replicas; without
+     * contention it never saturates (an M/M/inf server) and is never the
+     * bottleneck. */
     for (size_t s = 0; s < m->nservices; s++) {
-        double cap = capacity(&m->services[s]);
-        double reps = measure_mean(&J.res[R], m->services[s].name, "replicas", 0, d->end);
-        if (m->services[s].scaled && m->services[s].workers != MODEL_UNLIMITED && reps > 0)
-            cap = (double)m->services[s].workers * reps;
-        double u = isfinite(cap) ? measure_mean(&J.res[R], m->services[s].name, "busy", 0, d->end) / cap : 0;
+        const service_spec *sp = &m->services[s];
+        double cap = capacity(sp);
+        double reps = measure_mean(&J.res[R], sp->name, "replicas", 0, d->end);
+        if (!(reps > 0))
+            reps = (double)(sp->replicas > 0 ? sp->replicas : 1);
+        if (sp->scaled && sp->workers != MODEL_UNLIMITED)
+            cap = (double)sp->workers * reps;
+        bool peak = sp->workers == MODEL_UNLIMITED && desc_usl_peak(sp) > 0;
+        if (peak)
+            cap = desc_usl_peak(sp) * reps;
+        double u = isfinite(cap) ? measure_mean(&J.res[R], sp->name, "busy", 0, d->end) / cap : 0;
         if (u > d->load) {
             d->load = u;
-            snprintf(d->bottleneck, sizeof d->bottleneck, "%s", m->services[s].name);
+            d->load_of_peak = peak;
+            snprintf(d->bottleneck, sizeof d->bottleneck, "%s", sp->name);
         }
     }
 
@@ -1210,6 +1348,10 @@ int diagnose_run(const char *path, const diagnose_opts *opt, diagnosis *d, eddy_
             if (oscillation_cost(d, path, &J, opt, err) < 0)
                 goto out;
         }
+    /* goodput may hold while writes are duplicated or lost: never healthy */
+    for (size_t i = 0; i < d->nmodes; i++)
+        if (d->modes[i].mode == MODE_DATA_INTEGRITY && d->verdict == VERDICT_HEALTHY)
+            d->verdict = VERDICT_DATA_INTEGRITY;
     build_timeline(d, &J.res[0], &J.res[R]);
     coupling_statement(d);
     component_evidence(d, &J.res[0], &J.res[R]);

@@ -78,7 +78,8 @@ static const char *words_list(const char *const *w, const char *sep, char *buf, 
 
 const char *schema_kind_name(sk_kind k)
 {
-    static const char *const n[] = {"name", "service", "client", "cache", "autoscaler", "infra entry"};
+    static const char *const n[] = {"name", "service", "client", "cache", "autoscaler", "queue", "consumer",
+                                    "infra entry"};
     return k < KIND_NKINDS ? n[k] : "name";
 }
 
@@ -286,12 +287,14 @@ static size_t kind_names(const model *m, sk_kind kind, const char ***out)
 {
     size_t n = kind == KIND_SERVICE ? m->nservices : kind == KIND_CLIENT ? m->nclients
                                                    : kind == KIND_CACHE  ? m->ncaches
+                                                   : kind == KIND_QUEUE  ? m->nqueues
                                                    : kind == KIND_INFRA  ? m->ninfra
                                                                          : 0;
     const char **v = xcalloc(n + 1, sizeof *v);
     for (size_t i = 0; i < n; i++)
         v[i] = kind == KIND_SERVICE ? m->services[i].name
                : kind == KIND_CLIENT ? m->clients[i].name
+               : kind == KIND_QUEUE  ? m->queues[i].name
                : kind == KIND_INFRA  ? m->infra[i].name
                                      : m->caches[i].name;
     *out = v;
@@ -307,6 +310,8 @@ static int find_kind(const model *m, sk_kind kind, const char *name)
         return model_find_client(m, name);
     case KIND_CACHE:
         return model_find_cache(m, name);
+    case KIND_QUEUE:
+        return model_find_queue(m, name);
     case KIND_INFRA:
         for (size_t i = 0; i < m->ninfra; i++)
             if (!strcmp(m->infra[i].name, name))
@@ -334,6 +339,8 @@ static int resolve_one(schema_ctx *S, sk_kind kind, int *slot, yaml_node_t *node
     const char *what = schema_kind_name(kind);
     if (!n && kind == KIND_CACHE)
         return sk_fail(S, node, "%s: no cache named '%s'; define it under the top-level 'caches:'", path, name);
+    if (!n && kind == KIND_QUEUE)
+        return sk_fail(S, node, "%s: no queue named '%s'; define it under the top-level 'queues:'", path, name);
     if (!n && kind == KIND_INFRA)
         return sk_fail(S, node, "%s: no infra entry named '%s'; define it under the top-level 'infra:'", path, name);
     /* "the services are", "the infra entries are" */
@@ -631,6 +638,7 @@ const char *schema_what(const schema_key *k)
     case SK_NAME:
         return k->kind == KIND_CACHE    ? "a cache name"
                : k->kind == KIND_CLIENT ? "a client name"
+               : k->kind == KIND_QUEUE  ? "a queue name"
                : k->kind == KIND_INFRA  ? "an infra entry's name"
                                         : "a service name";
     default:
