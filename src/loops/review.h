@@ -24,6 +24,10 @@
  *   fighting-autoscalers    two autoscalers on one service with different
  *                           metrics: two balancing loops with different goals
  *                           on one replica count, which oscillates
+ *   conway                  (review_teams.c) a call between teams that do not
+ *                           talk, whose contract is inconsistent
+ *   unowned                 (review_teams.c) a component on a reinforcing loop
+ *                           that no team owns
  *   synchronized-expiry     a warm cache with one ttl and neither ttl_jitter
  *                           nor coalesce: every key expires at once, and
  *                           each expiry is a burst of misses at the origin
@@ -92,7 +96,7 @@ typedef struct review {
     size_t npaths;
     bool paths_capped; /* more than REVIEW_MAX_PATHS paths: list cut */
     review_flag *flags;
-    size_t nflags;
+    size_t nflags, capflags;
     double worst_amp;     /* over all paths */
     double worst_bounded; /* over all paths, with retry budgets held to their bounds */
     /* Some product of attempts passed REVIEW_AMP_MAX and was held there: a
@@ -107,6 +111,11 @@ typedef struct review {
 #define REVIEW_MAX_PATHS 1000
 
 review *review_model(const model *m);
+/* Add a flag (for the checks in other files). */
+void review_flag_add(review *r, const char *code, int edge, int service, model_pos pos, const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
+/* The team checks (review_teams.c), with `teams:`: conway, unowned. */
+void review_teams(review *r);
 void review_free(review *r);
 const char *review_action_name(slow_action a);
 /* The sentence saying what the review cannot see yet. */

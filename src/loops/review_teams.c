@@ -1,0 +1,151 @@
+/* review_teams.c -- the review's team checks (review.h), with `teams:`.
+ *
+ *   conway   a call between teams that do not talk to each other (neither
+ *            lists the other in talks_to) whose contract is inconsistent:
+ *            no timeout; a timeout below the p99 of the callee's own work;
+ *            a callee whose own calls may outlast this timeout; or retries
+ *            on both sides of the boundary, which multiply.  Conway's law
+ *            says the interface mirrors the communication: where the teams
+ *            do not talk, nobody reconciles the two halves of the contract.
+ *   unowned  a component on a reinforcing loop that no team owns: nobody
+ *            is paged for its part of the loop.
+ *
+ * The model has no notion of idempotency or of a queue's ack mode yet, so
+ * those halves of a contract are not judged. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "analyze.h"
+#include "derive.h"
+#include "describe.h"
+#include "owners.h"
+#include "review.h"
+#include "util.h"
+
+/* At most this many loops are held when looking for the reinforcing loops
+ * a component is on (past it, the strongest of each group). */
+#define RT_MAX_LOOPS 5000
+
+static void rt_dur(simtime t, char *buf, size_t size) { desc_duration(t, buf, size); }
+
+/* The reasons an edge's contract is inconsistent, "; "-joined into b. */
+static void rt_contract(const model *m, const call_spec *c, const char *callee, lu_buf *b)
+{
+    const service_spec *t = &m->services[c->to];
+    char x[32], y[32];
+    if (c->timeout == 0) {
+        lu_buf_printf(b, "%sit has no timeout, so the caller waits as long as %s takes", b->len ? "; " : "", callee);
+    } else {
+        double p99 = dist_p99(&t->service_time);
+        if ((double)c->timeout < p99) {
+            rt_dur(c->timeout, x, sizeof x);
+            rt_dur((simtime)p99, y, sizeof y);
+            lu_buf_printf(b,
+                          "%sits %s timeout is below the p99 of %s's own work (%s), before any queueing or call: more "
+                          "than 1%% of attempts time out on a healthy %s",
+                          b->len ? "; " : "", x, callee, y, callee);
+        }
+    }
+    for (size_t k = 0; k < t->ncalls; k++) {
+        const call_spec *d = &t->calls[k];
+        const char *next = m->services[d->to].name;
+        if (c->timeout > 0 && (d->timeout == 0 || d->timeout * d->retry.attempts > c->timeout)) {
+            rt_dur(c->timeout, x, sizeof x);
+            if (d->timeout == 0)
+                lu_buf_printf(b, "%s%s's call to %s has no timeout, so it may outlast this %s timeout", b->len ? "; " : "",
+                              callee, next, x);
+            else {
+                rt_dur(d->timeout * d->retry.attempts, y, sizeof y);
+                lu_buf_printf(b,
+                              "%s%s's call to %s may take %s (%d x its timeout), longer than this %s timeout: the "
+                              "caller gives up while %s works on",
+                              b->len ? "; " : "", callee, next, y, d->retry.attempts, x, callee);
+            }
+        }
+        if (c->retry.attempts > 1 && d->retry.attempts > 1)
+            lu_buf_printf(b, "%sboth sides retry: %d attempts here times %d at %s\xe2\x86\x92%s, up to %d attempts on %s per request",
+                          b->len ? "; " : "", c->retry.attempts, d->retry.attempts, callee, next,
+                          c->retry.attempts * d->retry.attempts, next);
+    }
+}
+
+static void rt_conway(review *r)
+{
+    const model *m = r->m;
+    for (size_t i = 0; i < r->nedges; i++) {
+        const review_edge *e = &r->edges[i];
+        const char *caller = e->client >= 0 ? m->clients[e->client].name : m->services[e->service].name;
+        const char *callee = m->services[e->callee].name;
+        int a = model_owner(m, caller), b = model_owner(m, callee);
+        if (a < 0 || b < 0 || a == b || model_teams_talk(m, a, b))
+            continue;
+        lu_buf why = {0};
+        rt_contract(m, e->spec, callee, &why);
+        if (why.len)
+            review_flag_add(r, "conway", (int)i, e->callee, e->spec->pos,
+                            "%s crosses from %s to %s, which do not talk to each other, and its contract is "
+                            "inconsistent: %s. Nobody reconciles the two halves of an interface between teams that do "
+                            "not talk (Conway)",
+                            e->name, m->teams[a].name, m->teams[b].name, why.s);
+        lu_buf_free(&why);
+    }
+}
+
+/* Where a component was declared. */
+static model_pos rt_pos(const model *m, const char *name)
+{
+    int k;
+    if ((k = model_find_service(m, name)) >= 0)
+        return m->services[k].pos;
+    if ((k = model_find_client(m, name)) >= 0)
+        return m->clients[k].pos;
+    if ((k = model_find_cache(m, name)) >= 0)
+        return m->caches[k].pos;
+    for (size_t i = 0; i < m->nautoscalers; i++)
+        if (!strcmp(m->autoscalers[i].name, name))
+            return m->autoscalers[i].pos;
+    return (model_pos){0, 0};
+}
+
+static void rt_unowned(review *r)
+{
+    const model *m = r->m;
+    cld_graph *g = derive_graph(m);
+    loop_analysis *a = loops_analyze_bounded(g, RT_MAX_LOOPS, 1);
+    owners_report o;
+    owners_analyze(a, m, &o);
+    char **seen = lu_alloc(g->nvars + 1, sizeof *seen);
+    size_t nseen = 0;
+    for (size_t i = 0; i < a->n; i++) {
+        const cld_loop *L = &a->loops[i];
+        if (L->type != 'R' || !o.loops[i].unowned)
+            continue;
+        for (size_t j = 0; j < L->len; j++) {
+            const cld_var *v = &g->vars[L->vars[j]];
+            if (o.var_team[L->vars[j]] >= 0)
+                continue;
+            bool dup = false;
+            for (size_t k = 0; k < nseen && !dup; k++)
+                dup = !strcmp(seen[k], v->entity);
+            if (dup)
+                continue;
+            seen[nseen++] = v->entity;
+            char *teams = owners_team_list(&o, i);
+            review_flag_add(r, "unowned", -1, model_find_service(m, v->entity), rt_pos(m, v->entity),
+                            "%s is on reinforcing loop %s%s%s%s and no team owns it: nobody is paged for its part of "
+                            "the loop; give it an owner in teams:",
+                            v->entity, L->name, teams[0] ? " (with " : "", teams, teams[0] ? ")" : "");
+            free(teams);
+        }
+    }
+    free(seen);
+    owners_free(&o);
+    loops_free(a);
+    cld_free(g);
+}
+
+void review_teams(review *r)
+{
+    rt_conway(r);
+    rt_unowned(r);
+}
