@@ -420,7 +420,8 @@ static void build_catalogue(const model *m, catalogue *c, simtime lift_after, co
     }
     end(c);
 
-    platform_catalogue(m, c, e, ne);
+    if (m->platform.has || m->nteams) /* the organisation is in the model: compare its levers */
+        platform_catalogue(m, c, e, ne);
 
     iv = begin(c, 12, "break-glass: shed 40% at the incident");
     iv->glass = GLASS_SHED;
