@@ -201,6 +201,42 @@ static void platform_catalogue(const model *m, catalogue *c, const edge_ref *e, 
     }
 }
 
+/* A response's delay is a delay in the human loop (Meadows 9): the same
+ * conditional actions, taken by teams whose page-response delay is long,
+ * short, or nothing at all (automatic, pre-authorised). */
+static void response_catalogue(const model *m, catalogue *c)
+{
+    static const struct {
+        simtime delay;
+        const char *name;
+    } delays[] = {
+        {10 * 60 * T_SEC, "response after 10m (a human paged, long delay)"},
+        {60 * T_SEC, "response after 1m (a human paged, short delay)"},
+        {0, "automatic response (no human in the loop)"},
+    };
+    bool *responds = calloc(m->nteams + 1, sizeof *responds);
+    if (!responds)
+        abort();
+    bool any = false;
+    for (size_t i = 0; i < m->nactions; i++)
+        if (m->actions[i].when && m->actions[i].by >= 0)
+            any = responds[m->actions[i].by] = true;
+    for (size_t k = 0; any && k < sizeof delays / sizeof delays[0]; k++) {
+        intervention *iv = begin(c, 9, delays[k].name);
+        iv->family = FIX_RESPONSE;
+        iv->delay = delays[k].delay;
+        char p[256], v[32];
+        units_format_duration(delays[k].delay, v, sizeof v);
+        for (size_t t = 0; t < m->nteams; t++)
+            if (responds[t] && m->teams[t].oncall != delays[k].delay) {
+                snprintf(p, sizeof p, "teams.%s.oncall", m->teams[t].name);
+                set(iv, p, v);
+            }
+        end(c);
+    }
+    free(responds);
+}
+
 static void build_catalogue(const model *m, catalogue *c, simtime lift_after, const cut_set *cuts)
 {
     edge_ref *e;
@@ -422,6 +458,7 @@ static void build_catalogue(const model *m, catalogue *c, simtime lift_after, co
 
     if (m->platform.has || m->nteams) /* the organisation is in the model: compare its levers */
         platform_catalogue(m, c, e, ne);
+    response_catalogue(m, c);
 
     iv = begin(c, 12, "break-glass: shed 40% at the incident");
     iv->glass = GLASS_SHED;
@@ -686,9 +723,46 @@ static void summarise_platform(fix_report *F)
     }
 }
 
+/* Goodput lost against the response delay: as written, then each delay. */
+static void summarise_response(fix_report *F)
+{
+    const model *m = F->m;
+    char *out = F->response_summary;
+    size_t size = sizeof F->response_summary, len = 0;
+    out[0] = 0;
+    char written[256] = "";
+    for (size_t i = 0; i < m->nactions; i++) {
+        const action_spec *a = &m->actions[i];
+        if (!a->when || a->by < 0 || strstr(written, m->teams[a->by].name))
+            continue;
+        char d[32];
+        units_format_duration(m->teams[a->by].oncall, d, sizeof d);
+        size_t wl = strlen(written);
+        snprintf(written + wl, sizeof written - wl, "%s%s %s", wl ? ", " : "", m->teams[a->by].name, d);
+    }
+    if (!written[0])
+        return;
+    int k = snprintf(out, size, "Response delay against goodput lost: as written (%s) %.0f%%", written,
+                     100 * F->as_written.goodput_lost.mean);
+    if (k > 0 && (size_t)k < size)
+        len = (size_t)k;
+    for (size_t i = 0; i < F->n; i++) {
+        if (F->v[i].family != FIX_RESPONSE)
+            continue;
+        char d[32];
+        units_format_duration(F->v[i].delay, d, sizeof d);
+        k = snprintf(out + len, size - len, "; %s %.0f%%%s", F->v[i].delay ? d : "automatic",
+                     100 * F->out[i].goodput_lost.mean, fix_recovers(F, &F->out[i]) ? "" : " (not recovered)");
+        if (k > 0 && (size_t)k < size - len)
+            len += (size_t)k;
+    }
+    snprintf(out + len, size - len, ".");
+}
+
 static void summarise(fix_report *F)
 {
     summarise_platform(F);
+    summarise_response(F);
     size_t lo = 0, lo_ok = 0, hi = 0, hi_ok = 0;
     double lo_lost = 0, hi_lost = 0;
     char agree[512] = "";

@@ -85,6 +85,7 @@ typedef struct fix_report {
     size_t runs;
     char summary[1024]; /* what the measurement says about leverage */
     char platform_summary[1024]; /* platform defaults against per-team fixes, or "" */
+    char response_summary[1024]; /* goodput lost against the response delay, or "" */
     char noops[1024];   /* the interventions left out as no-ops, named, or "" */
     /* With keep_goodput: goodput (user requests succeeded per second, all
      * clients) in each row of replication 0, for (2 + n) runs of

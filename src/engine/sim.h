@@ -400,6 +400,8 @@ typedef struct cache_rt {
     cache_counts cur, tot;
 } cache_rt;
 
+typedef struct respond_rt respond_rt; /* respond.c */
+
 struct sim {
     const model *m;
     uint64_t seed;
@@ -422,6 +424,8 @@ struct sim {
     const eddy_options *opt;
     uint64_t events, attempts;
     autoscaler_rt *autoscalers;
+    respond_rt *responds; /* conditional actions (respond.c) */
+    size_t nresponds;
 };
 
 /* client.c */
@@ -597,6 +601,11 @@ long cache_entries(const cache_rt *k, simtime now); /* fresh entries held */
 void fault_init(sim *s);
 void fault_on_event(sim *s, fault_rt *f);
 void action_on_event(sim *s, action_rt *a);
+
+/* respond.c: conditional actions, judged on each closed row */
+void respond_init(sim *s);
+void respond_sample(sim *s, const double *row, simtime start, simtime end);
+void respond_free(sim *s);
 
 /* stats.c */
 void stats_init(sim *s);

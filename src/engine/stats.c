@@ -296,6 +296,7 @@ void stats_sample(sim *s)
         c->tot.evictions += n->evictions;
         memset(n, 0, sizeof *n);
     }
+    respond_sample(s, row, s->last_sample, s->now);
     if (s->opt->on_row)
         s->opt->on_row(S, row, s->opt->row_ud);
     if (!s->opt->drop_series) {

@@ -467,6 +467,46 @@ static int hyp_duration(const yamldoc *y, yaml_node_t *n, const char *path, simt
     return 0;
 }
 
+int hypotheses_metric(const model *m, const char *entity, const char *metric, hyp_unit *unit, hyp_derived *derived,
+                      char *why, size_t size)
+{
+    hyp_kind kind;
+    int index = -1;
+    const call_spec *call = NULL;
+    char hint[400];
+    if (hyp_find_entity(m, entity, &kind, &index, &call) < 0) {
+        hyp_suggest sg = {.word = entity};
+        hyp_suggest_entity(m, &sg);
+        hyp_hint(&sg, hint, sizeof hint);
+        snprintf(why, size, "no client, service, call edge, autoscaler or cache named '%s'%s", entity, hint);
+        return -1;
+    }
+    hyp_suggest sg = {.word = metric};
+    char list[512] = "";
+    for (size_t i = 0; i < NMETRICS; i++) {
+        const hyp_metric *mt = &metrics[i];
+        if (mt->kind != kind)
+            continue;
+        if (!strcmp(mt->name, metric)) {
+            const char *w = "";
+            if (!hyp_column_exists(m, mt, index, call, &w)) {
+                snprintf(why, size, "%s '%s' has no column '%s': %s", kind_names[kind], entity, metric, w);
+                return -1;
+            }
+            *unit = mt->unit;
+            *derived = mt->derived;
+            return 0;
+        }
+        hyp_offer(&sg, mt->name);
+        if (*list)
+            strncat(list, ", ", sizeof list - strlen(list) - 1);
+        strncat(list, mt->name, sizeof list - strlen(list) - 1);
+    }
+    hyp_hint(&sg, hint, sizeof hint);
+    snprintf(why, size, "a %s has no metric '%s'%s; expected one of: %s", kind_names[kind], metric, hint, list);
+    return -1;
+}
+
 static int hyp_metric_read(const yamldoc *y, yaml_node_t *n, const char *path, const model *m, hypothesis *h)
 {
     const char *s = yd_scalar(y, n, path, "entity.metric, such as shoppers.latency_p99");
@@ -481,40 +521,10 @@ static int hyp_metric_read(const yamldoc *y, yaml_node_t *n, const char *path, c
     h->metric = strdup(dot + 1);
     if (!h->entity || !h->metric)
         abort();
-    hyp_kind kind;
-    int index = -1;
-    const call_spec *call = NULL;
-    char hint[400];
-    if (hyp_find_entity(m, h->entity, &kind, &index, &call) < 0) {
-        hyp_suggest sg = {.word = h->entity};
-        hyp_suggest_entity(m, &sg);
-        hyp_hint(&sg, hint, sizeof hint);
-        return yd_fail(y, n, "%s: no client, service, call edge, autoscaler or cache named '%s'%s", path, h->entity,
-                       hint);
-    }
-    hyp_suggest sg = {.word = h->metric};
-    char list[512] = "";
-    for (size_t i = 0; i < NMETRICS; i++) {
-        const hyp_metric *mt = &metrics[i];
-        if (mt->kind != kind)
-            continue;
-        if (!strcmp(mt->name, h->metric)) {
-            const char *why = "";
-            if (!hyp_column_exists(m, mt, index, call, &why))
-                return yd_fail(y, n, "%s: %s '%s' has no column '%s': %s", path, kind_names[kind], h->entity,
-                               h->metric, why);
-            h->unit = mt->unit;
-            h->derived = mt->derived;
-            return 0;
-        }
-        hyp_offer(&sg, mt->name);
-        if (*list)
-            strncat(list, ", ", sizeof list - strlen(list) - 1);
-        strncat(list, mt->name, sizeof list - strlen(list) - 1);
-    }
-    hyp_hint(&sg, hint, sizeof hint);
-    return yd_fail(y, n, "%s: a %s has no metric '%s'%s; expected one of: %s", path, kind_names[kind], h->metric, hint,
-                   list);
+    char why[1024];
+    if (hypotheses_metric(m, h->entity, h->metric, &h->unit, &h->derived, why, sizeof why) < 0)
+        return yd_fail(y, n, "%s: %s", path, why);
+    return 0;
 }
 
 /* `window:` before|during|after|run, or {from: DUR, to: DUR}. */

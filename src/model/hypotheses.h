@@ -89,6 +89,11 @@ size_t hyp_window_intervals(const model *m, const hypothesis *h, hyp_window w, d
  * caches, autoscalers and faults are already read.  Fills m->hypotheses.
  * Returns 0, or -1 with the error set at the offending node. */
 int hypotheses_read(const yamldoc *y, yaml_node_t *n, model *m);
+/* Whether entity.metric is a column the run of m will have (or a derived
+ * metric): 0 with its unit, or -1 with why not (and a "did you mean") in
+ * `why`.  Conditions of actions (cond.h) use it too. */
+int hypotheses_metric(const model *m, const char *entity, const char *metric, hyp_unit *unit, hyp_derived *derived,
+                      char *why, size_t size);
 void hypotheses_free(model *m);
 
 const char *hyp_window_name(hyp_window w);

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "avail_load.h"
+#include "cond.h"
 #include "hypotheses.h"
 #include "schema.h"
 #include "platform.h"
@@ -263,7 +264,7 @@ static model *load_text(const char *text, size_t len, const char *name, const mo
         yaml_node_t *infra = sk_get(&S, root, "infra", NULL), *ccf = sk_get(&S, root, "ccf", NULL);
         if (check_faults(&S) < 0 || check_bulkheads(&S) < 0 || check_caches(&S) < 0 ||
             (infra && avail_load_infra(&S.y, infra, m) < 0) || (ccf && avail_load_ccf(&S.y, ccf, m) < 0) ||
-            avail_load_check(&S.y, m) < 0 || teams_check(&S, m) < 0 || check_calls_acyclic(&S) < 0)
+            avail_load_check(&S.y, m) < 0 || teams_check(&S, m) < 0 || cond_check_actions(&S, m) < 0 || check_calls_acyclic(&S) < 0)
             rc = -1;
         /* last: a hypothesis names any entity, and its window the faults
          * (hypotheses.c reads it; the schema table only names the key) */
@@ -320,6 +321,11 @@ void model_free(model *m)
     free(m->clients);
     free(m->services);
     free(m->faults);
+    for (size_t i = 0; i < m->nactions; i++)
+        if (m->actions[i].when) {
+            cond_free(m->actions[i].when);
+            free(m->actions[i].when);
+        }
     free(m->actions);
     for (size_t i = 0; i < m->nautoscalers; i++)
         free(m->autoscalers[i].name);

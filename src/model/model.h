@@ -356,6 +356,13 @@ typedef struct action_spec {
     bool coalesce; /* coalesce: on|off */
     simtime swr;   /* stale_while_revalidate: the new window (0: off) */
     bool hedge_on; /* hedge: on|off */
+    /* A response rather than a moment (`when:`, `then:`, `by:`): the
+     * condition (cond.h; NULL for an action `at` a time), and the team
+     * whose `oncall` delay it waits out once the condition has held (-1:
+     * automatic, no delay). */
+    struct cond_spec *when;
+    int by;
+    model_pos by_pos;
 } action_spec;
 
 /* ---- autoscalers, as the Kubernetes HorizontalPodAutoscaler ------------ */

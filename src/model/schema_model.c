@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "avail_load.h"
+#include "cond.h"
 #include "schema.h"
 #include "units.h"
 
@@ -856,13 +857,73 @@ static int read_swr(schema_ctx *S, const schema_key *k, yaml_node_t *v, const ch
 }
 
 static int action_rule(schema_ctx *S, void *obj, const sk_field *f, yaml_node_t *n, const char *path);
+static const schema_table action_table; /* `then` is an action too */
 static void action_init(void *obj)
 {
     action_spec *a = obj;
     a->client = a->service = a->cache = -1;
+    a->by = -1;
 }
+
+/* `when:` a condition (cond.h), parsed here; the metric is checked once
+ * the whole model is read (cond_check_actions).  Errors point into the
+ * string. */
+static int read_when(schema_ctx *S, const schema_key *k, yaml_node_t *v, const char *path, void *obj)
+{
+    (void)k;
+    action_spec *a = obj;
+    const char *t = yd_scalar(&S->y, v, path, "a condition such as 'shoppers.goodput < 50% of baseline for 2m'");
+    if (!t)
+        return -1;
+    cond_spec *c = calloc(1, sizeof *c);
+    if (!c)
+        abort();
+    a->when = c;
+    size_t off = 0;
+    char msg[512];
+    int quoted = v->data.scalar.style == YAML_SINGLE_QUOTED_SCALAR_STYLE ||
+                 v->data.scalar.style == YAML_DOUBLE_QUOTED_SCALAR_STYLE;
+    model_pos at = {yd_line(v), yd_col(v) + quoted};
+    int rc = cond_parse(t, c, &off, msg, sizeof msg);
+    c->pos = at; /* cond_parse starts from a clean slate */
+    if (rc < 0)
+        return err_set(S->y.err, S->y.file, at.line, at.col + (int)off, "%s: %s", path, msg);
+    return 0;
+}
+
+/* `by:` the team that responds; it needs an `oncall` delay. */
+static int read_by(schema_ctx *S, const schema_key *k, yaml_node_t *v, const char *path, void *obj)
+{
+    (void)k;
+    action_spec *a = obj;
+    const char *t = yd_scalar(&S->y, v, path, "a team name");
+    if (!t)
+        return -1;
+    const model *m = S->m;
+    a->by_pos = pos_of(v);
+    a->by = model_find_team(m, t);
+    if (a->by < 0) {
+        const char **names = calloc(m->nteams + 1, sizeof *names);
+        if (!names)
+            abort();
+        for (size_t i = 0; i < m->nteams; i++)
+            names[i] = m->teams[i].name;
+        const char *near = schema_suggest(t, names, m->nteams);
+        int rc = sk_fail(S, v, "%s: no team named '%s'%s%s%s%s", path, t, near ? " (did you mean '" : "",
+                         near ? near : "", near ? "'?)" : "", m->nteams ? "" : "; define teams under the top-level 'teams:'");
+        free(names);
+        return rc;
+    }
+    if (!m->teams[a->by].has_oncall)
+        return sk_fail(S, v,
+                       "%s: team %s has no oncall; a response by a team waits out its page-response delay, so set "
+                       "teams.%s.oncall (or leave 'by' out for an automatic response)",
+                       path, t, t);
+    return 0;
+}
+
 static const schema_key action_keys[] = {
-    {.name = "at", .type = SK_DURATION, .flags = SKF_REQUIRED, .off = OFF(action_spec, at),
+    {.name = "at", .type = SK_DURATION, .off = OFF(action_spec, at), .def_doc = "**required**, unless `when`",
      .hint = "the moment of the action", .doc = "When it happens."},
     {.name = "client", .type = SK_REF, .kind = KIND_CLIENT, .off = OFF(action_spec, client),
      .def_doc = "one of `client`/`service`/`cache`", .doc = "The client it applies to."},
@@ -900,6 +961,17 @@ static const schema_key action_keys[] = {
      .doc = "`off`: from now on the call sends each attempt as one copy, with no hedges (not counted as "
             "`hedges_denied`); copies already out go on. `on`: hedging again. For a client, its own call; for a "
             "service, every one of its calls. Only meaningful on a call with `hedge` (§3.9)."},
+    {.name = "when", .type = SK_CUSTOM, .read = read_when, .what = "condition (§6)",
+     .json = "{\"type\": \"string\"}",
+     .doc = "Instead of `at`: a condition, such as `\"shoppers.goodput < 50% of baseline for 2m\"`; the action is a "
+            "response, taken once after the condition has held, with `then` and optionally `by` (§6, "
+            "[teams.md](teams.md))."},
+    {.name = "then", .type = SK_MAP, .off = 0, .sub = &action_table,
+     .doc = "With `when`: what the response does, an action without `at`, such as `{client: shoppers, retry: off}`."},
+    {.name = "by", .type = SK_CUSTOM, .read = read_by, .what = "team name", .json = "{\"type\": \"string\"}",
+     .def_doc = "automatic",
+     .doc = "With `when`: the team that responds; the response takes effect its `oncall` delay after the condition "
+            "has held. Without `by` it is automatic (no delay)."},
     {0},
 };
 static const schema_table action_table = {
@@ -907,10 +979,55 @@ static const schema_table action_table = {
     .rule = action_rule, .pos_off = POS(action_spec, pos),
     .expected = "an action such as {at: 20m, client: shoppers, retry: off}",
 };
+/* What an action (or a response's `then`) does, and to what. */
+static int action_what(schema_ctx *S, action_spec *a, const sk_field *f, yaml_node_t *n, const char *path);
+
 static int action_rule(schema_ctx *S, void *obj, const sk_field *f, yaml_node_t *n, const char *path)
 {
     const schema_table *self = &action_table;
     action_spec *a = obj;
+    size_t pl = strlen(path);
+    bool then = pl >= 5 && !strcmp(path + pl - 5, ".then");
+    static const char *const outer[] = {"at", "when", "then", "by"};
+    if (then) { /* the response: what it does, nothing about when */
+        for (int i = 0; i < 4; i++)
+            if (F(outer[i])->key)
+                return sk_fail(S, F(outer[i])->key, "%s: '%s' belongs to the conditional action, not to its 'then'", path,
+                               outer[i]);
+        return action_what(S, a, f, n, path);
+    }
+    a->pos = pos_of(n); /* reading `then` moved it */
+    if (F("when")->key) {
+        if (F("at")->key)
+            return sk_fail(S, F("at")->key,
+                           "%s: an action happens at a time ('at') or in response to a condition ('when'), not both",
+                           path);
+        if (!F("then")->key)
+            return sk_fail(S, n, "%s: missing key 'then' (what the response does, such as {client: shoppers, retry: off})",
+                           path);
+        for (size_t i = 0; self->keys[i].name; i++) {
+            const char *k = self->keys[i].name;
+            if (F(k)->key && strcmp(k, "when") && strcmp(k, "then") && strcmp(k, "by"))
+                return sk_fail(S, F(k)->key, "%s: with 'when', write what the action does under 'then:' ('%s' here)",
+                               path, k);
+        }
+        return 0;
+    }
+    if (F("then")->key || F("by")->key) {
+        yaml_node_t *k = F("then")->key ? F("then")->key : F("by")->key;
+        return sk_fail(S, k, "%s: '%s' belongs to a conditional action; add 'when: CONDITION' (or write the action "
+                             "with 'at')",
+                       path, yd_text(k));
+    }
+    if (!F("at")->key)
+        return sk_fail(S, n, "%s: missing key 'at' (the moment of the action), or 'when' (a condition it responds to)",
+                       path);
+    return action_what(S, a, f, n, path);
+}
+
+static int action_what(schema_ctx *S, action_spec *a, const sk_field *f, yaml_node_t *n, const char *path)
+{
+    const schema_table *self = &action_table;
     /* an action names exactly one of client, service, cache; point at the
      * second of them in the file */
     static const char *const whom[] = {"client", "service", "cache"};
