@@ -126,6 +126,7 @@ bench: eddy
 	sh bench/run.sh
 	sh bench/loops.sh
 	sh bench/avail.sh
+	sh bench/sd.sh
 
 # libFuzzer harnesses, one per input parser (tests/fuzz/, docs/reliability.md):
 # clang (libFuzzer ships in libclang-rt-14-dev), ASan and UBSan, in
