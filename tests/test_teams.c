@@ -239,6 +239,105 @@ static void test_dist_p99(void **state)
     assert_true(fabs(dist_p99(&g) / (10e6 * log(100.0)) - 1) < 0.01);
 }
 
+/* ---- platform defaults ------------------------------------------------------ */
+
+#define PLATFORM                                                                                                      \
+    "duration: 1m\n"                                                                                                  \
+    "platform:\n"                                                                                                     \
+    "  timeout: 1s\n"                                                                                                 \
+    "  retry: {attempts: 3, backoff: exponential, budget: {type: finagle}}\n"                                         \
+    "  breaker: {failure_rate: 50%}\n"                                                                                \
+    "  deadlines: cancel\n"                                                                                           \
+    "  shed: {codel: true}\n"
+
+static void test_platform_inherited(void **state)
+{
+    (void)state;
+    eddy_model *m = load_text(PLATFORM "clients:\n"
+                                       "  a: {rate: 10/s, call: s}\n"
+                                       "  b: {rate: 10/s, call: s, timeout: 3s, retry: {attempts: 5}, breaker: off}\n"
+                                       "services:\n"
+                                       "  s: {workers: 4, service_time: 5ms, deadlines: ignore, calls: [{to: t}]}\n"
+                                       "  t: {workers: 4, service_time: 5ms}\n"
+                                       "teams:\n  bee: {owns: [b]}\n");
+    const call_spec *a = &m->clients[0].call, *b = &m->clients[1].call, *st = &m->services[0].calls[0];
+    unsigned all = PLATFORM_TIMEOUT | PLATFORM_RETRY | PLATFORM_BREAKER;
+    /* a and s->t write nothing: everything from the platform */
+    assert_int_equal(a->inherited, all);
+    assert_int_equal(a->written, 0);
+    assert_int_equal(st->inherited, all);
+    assert_true(a->timeout == T_SEC);
+    assert_int_equal(a->retry.attempts, 3);
+    assert_int_equal(a->retry.budget.kind, BUDGET_FINAGLE);
+    assert_int_equal(a->retry.backoff, BACKOFF_EXPONENTIAL);
+    assert_true(a->breaker.on);
+    assert_int_equal(a->timeout_pos.line, 3); /* flags about it point at the platform */
+    /* b overrides all three */
+    assert_int_equal(b->inherited, 0);
+    assert_int_equal(b->written, all);
+    assert_true(b->timeout == 3 * T_SEC);
+    assert_int_equal(b->retry.attempts, 5);
+    assert_int_equal(b->retry.budget.kind, BUDGET_NONE);
+    assert_false(b->breaker.on);
+    /* services: s writes deadlines, inherits shed; t inherits both */
+    assert_int_equal(m->services[0].deadlines, DEADLINES_IGNORE);
+    assert_int_equal(m->services[0].inherited, PLATFORM_SHED);
+    assert_true(m->services[0].shed.codel);
+    assert_int_equal(m->services[1].deadlines, DEADLINES_CANCEL);
+    assert_int_equal(m->services[1].inherited, PLATFORM_DEADLINES | PLATFORM_SHED);
+
+    review *r = review_model(m);
+    size_t weak = 0;
+    for (size_t i = 0; i < r->nflags; i++) {
+        if (strcmp(r->flags[i].code, "weakens-platform"))
+            continue;
+        weak++;
+        if (r->flags[i].edge >= 0) {
+            assert_string_equal(r->flags[i].msg,
+                                "team bee raised the timeout from 1s to 3s, raised attempts from 3 to 5, removed the "
+                                "budget, removed the backoff and turned the breaker off on b\xe2\x86\x92s: the "
+                                "platform's guarantee does not hold on this edge");
+            assert_int_equal(r->flags[i].pos.line, 10); /* b's retry */
+        } else {
+            assert_non_null(strstr(r->flags[i].msg, "s set deadlines to ignore (the platform's is cancel) on s"));
+        }
+    }
+    assert_int_equal(weak, 2);
+    review_free(r);
+    eddy_model_free(m);
+}
+
+static void test_platform_errors(void **state)
+{
+    (void)state;
+    expect_load_error("duration: 1m\nplatform: {}\nclients:\n  a: {rate: 1/s, call: s}\nservices:\n  s: {workers: 1, "
+                      "service_time: 1ms}\n",
+                      2, 11, "platform: an empty platform gives nothing");
+    expect_load_error("duration: 1m\nplatform: {retry: {attemps: 3}}\nclients:\n  a: {rate: 1/s, call: s}\nservices:\n  "
+                      "s: {workers: 1, service_time: 1ms}\n",
+                      2, 20, "unknown key 'attemps' (did you mean 'attempts'?)");
+    expect_load_error("duration: 1m\nclients:\n  a: {rate: 1/s, call: s, breaker: of}\nservices:\n  s: {workers: 1, "
+                      "service_time: 1ms}\n",
+                      3, 36, "expected 'off' or a mapping");
+    struct {
+        const char *file;
+        int line, col;
+        const char *words;
+    } cases[] = {
+        {"tests/data/bad/platform-budget-one-attempt.yaml", 4, 24, "platform.retry: a retry budget has no effect with attempts: 1"},
+        {"tests/data/bad/platform-shed-priority.yaml", 5, 9,
+         "platform.shed: priority: retries_first needs a bounded queue or codel, and services.checkout has an unlimited queue"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        eddy_error err;
+        eddy_model *m = eddy_model_load(cases[i].file, &err);
+        if (m)
+            fail_msg("%s loaded", cases[i].file);
+        if (err.line != cases[i].line || err.col != cases[i].col || !strstr(err.msg, cases[i].words))
+            fail_msg("%s: got %d:%d %s", cases[i].file, err.line, err.col, err.msg);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -249,6 +348,8 @@ int main(void)
         cmocka_unit_test(test_owners_of_loops),
         cmocka_unit_test(test_review_conway),
         cmocka_unit_test(test_dist_p99),
+        cmocka_unit_test(test_platform_inherited),
+        cmocka_unit_test(test_platform_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

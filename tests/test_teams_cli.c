@@ -149,6 +149,42 @@ static void test_diagnose_without_teams(void **state)
     run_free(&r);
 }
 
+/* The platform's default ends the storm the per-team retries make; no
+ * team's fix on its own edges does (examples/platform-defaults.yaml). */
+static void test_fix_platform_against_teams(void **state)
+{
+    (void)state;
+    run_result r = run("fix --seeds 1 --json examples/platform-defaults.yaml");
+    assert_int_equal(r.status, 0);
+    json_error_t je;
+    json_t *j = json_loads(r.out, 0, &je);
+    assert_non_null(j);
+    assert_false(json_is_true(json_object_get(json_object_get(j, "as_written"), "recovered")));
+    json_t *iv = json_object_get(j, "interventions");
+    size_t teams = 0, platform = 0;
+    for (size_t i = 0; i < json_array_size(iv); i++) {
+        json_t *x = json_array_get(iv, i);
+        const char *name = json_string_value(json_object_get(x, "name"));
+        bool rec = json_is_true(json_object_get(x, "recovered"));
+        if (!strncmp(name, "platform default: ", 18)) {
+            platform++;
+            assert_int_equal(json_integer_value(json_object_get(x, "level")), 5);
+            if (!rec)
+                fail_msg("'%s' did not recover", name);
+        } else if (!strncmp(name, "team ", 5) && strstr(name, " alone: retry budget and backoff")) {
+            teams++;
+            assert_int_equal(json_integer_value(json_object_get(x, "level")), 7);
+            if (rec)
+                fail_msg("'%s' recovered on its own", name);
+        }
+    }
+    assert_int_equal(platform, 2);
+    assert_int_equal(teams, 4); /* web, mobile, edge, orders own retrying edges that override the platform */
+    assert_non_null(strstr(json_string_value(json_object_get(j, "platform_summary")), "0 of 4 recover"));
+    json_decref(j);
+    run_free(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -156,6 +192,7 @@ int main(void)
         cmocka_unit_test(test_loops_by_team),
         cmocka_unit_test(test_diagnose_teams),
         cmocka_unit_test(test_diagnose_without_teams),
+        cmocka_unit_test(test_fix_platform_against_teams),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -705,7 +705,7 @@ review *review_model(const model *m)
                      svc, a->name, scale_metric_name(a->metric), b->name, scale_metric_name(b->metric), svc);
         }
     check_caches(&R);
-    if (m->nteams)
+    if (m->nteams || m->platform.has)
         review_teams(r);
     free(R.can_reject);
     free(R.slow_fails);

@@ -28,6 +28,8 @@
  *                           talk, whose contract is inconsistent
  *   unowned                 (review_teams.c) a component on a reinforcing loop
  *                           that no team owns
+ *   weakens-platform        (review_teams.c) an override of a `platform:`
+ *                           default that gives up its guarantee
  *   synchronized-expiry     a warm cache with one ttl and neither ttl_jitter
  *                           nor coalesce: every key expires at once, and
  *                           each expiry is a burst of misses at the origin
@@ -129,7 +131,8 @@ review *review_model(const model *m);
 /* Add a flag (for the checks in other files). */
 void review_flag_add(review *r, const char *code, int edge, int service, model_pos pos, const char *fmt, ...)
     __attribute__((format(printf, 6, 7)));
-/* The team checks (review_teams.c), with `teams:`: conway, unowned. */
+/* The checks of teams and platform (review_teams.c): conway, unowned
+ * (with `teams:`), weakens-platform (with `platform:`). */
 void review_teams(review *r);
 void review_free(review *r);
 const char *review_action_name(slow_action a);

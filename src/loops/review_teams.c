@@ -1,4 +1,5 @@
-/* review_teams.c -- the review's team checks (review.h), with `teams:`.
+/* review_teams.c -- the review's checks of the organisation around the
+ * code (review.h): teams, and the platform's defaults.
  *
  *   conway   a call between teams that do not talk to each other (neither
  *            lists the other in talks_to) whose contract is inconsistent:
@@ -10,11 +11,18 @@
  *   unowned  a component on a reinforcing loop that no team owns: nobody
  *            is paged for its part of the loop.
  *
+ *   weakens-platform
+ *            with `platform:`, an edge's own timeout, retry or breaker (or a
+ *            service's own deadlines) that gives up a platform guarantee:
+ *            "team storefront raised attempts from 3 to 5 and removed the
+ *            budget".
+ *
  * The model has no notion of idempotency or of a queue's ack mode yet, so
  * those halves of a contract are not judged. */
 #include <stdlib.h>
 #include <string.h>
 
+#include "../model/platform.h"
 #include "analyze.h"
 #include "derive.h"
 #include "describe.h"
@@ -144,8 +152,50 @@ static void rt_unowned(review *r)
     cld_free(g);
 }
 
+/* "team storefront", or the component itself when no team owns it. */
+static void rt_who(const model *m, const char *component, char *buf, size_t size)
+{
+    int t = model_owner(m, component);
+    if (t >= 0)
+        snprintf(buf, size, "team %s", m->teams[t].name);
+    else
+        snprintf(buf, size, "%s", component);
+}
+
+static void rt_platform(review *r)
+{
+    const model *m = r->m;
+    char what[512], who[160];
+    for (size_t i = 0; i < r->nedges; i++) {
+        const review_edge *e = &r->edges[i];
+        const call_spec *c = e->spec;
+        platform_weakened(m, c, what, sizeof what);
+        if (!what[0])
+            continue;
+        const char *caller = e->client >= 0 ? m->clients[e->client].name : m->services[e->service].name;
+        rt_who(m, caller, who, sizeof who);
+        unsigned over = c->written & m->platform.has;
+        model_pos at = over & PLATFORM_RETRY ? c->retry.pos : over & PLATFORM_TIMEOUT ? c->timeout_pos : c->pos;
+        review_flag_add(r, "weakens-platform", (int)i, e->callee, at,
+                        "%s %s on %s: the platform's guarantee does not hold on this edge", who, what, e->name);
+    }
+    for (size_t s = 0; s < m->nservices; s++) {
+        platform_weakened_service(m, &m->services[s], what, sizeof what);
+        if (!what[0])
+            continue;
+        rt_who(m, m->services[s].name, who, sizeof who);
+        review_flag_add(r, "weakens-platform", -1, (int)s, m->services[s].pos,
+                        "%s %s on %s: work whose caller has given up is still done there", who, what,
+                        m->services[s].name);
+    }
+}
+
 void review_teams(review *r)
 {
-    rt_conway(r);
-    rt_unowned(r);
+    if (r->m->nteams) {
+        rt_conway(r);
+        rt_unowned(r);
+    }
+    if (r->m->platform.has)
+        rt_platform(r);
 }

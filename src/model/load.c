@@ -17,6 +17,7 @@
 #include "avail_load.h"
 #include "hypotheses.h"
 #include "schema.h"
+#include "platform.h"
 #include "teams.h"
 #include "yedit.h"
 #include "ysafe.h"
@@ -253,6 +254,8 @@ static model *load_text(const char *text, size_t len, const char *name, const mo
         rc = schema_read(&S, &schema_model, root, root, "", m);
     if (rc == 0)
         rc = schema_resolve(&S);
+    if (rc == 0)
+        rc = platform_apply(&S, m);
     if (rc == 0) {
         set_slots(m);
         /* availability (avail_load.c): after services and clients, whose

@@ -132,6 +132,17 @@ typedef struct call_bulkhead_spec {
     model_pos pos;
 } call_bulkhead_spec;
 
+/* The settings `platform:` can give every call edge and service (bits):
+ * a call's timeout, retry (with its budget) and breaker; a service's
+ * deadlines (propagation) and shed. */
+enum {
+    PLATFORM_TIMEOUT = 1,
+    PLATFORM_RETRY = 2,
+    PLATFORM_BREAKER = 4,
+    PLATFORM_DEADLINES = 8,
+    PLATFORM_SHED = 16,
+};
+
 typedef struct call_spec {
     int to;          /* index into model.services */
     simtime timeout; /* per attempt; 0 means no timeout */
@@ -146,6 +157,10 @@ typedef struct call_spec {
     bool has_cache; /* `cache: NAME`: a look-aside cache in front of the callee */
     int cache;      /* index into model.caches */
     model_pos cache_pos;
+    /* PLATFORM_* bits: what the edge wrote itself, and what it took from
+     * `platform:` (an edge that writes a setting the platform also sets
+     * overrides it: written & platform.has). */
+    unsigned written, inherited;
 } call_spec;
 
 /* ---- clients ---------------------------------------------------------- */
@@ -288,6 +303,7 @@ typedef struct service_spec {
     size_t nzones;
     depends_spec *depends_on;
     size_t ndepends;
+    unsigned written, inherited; /* PLATFORM_DEADLINES, PLATFORM_SHED: as call_spec's */
 } service_spec;
 
 /* ---- faults (windows) and actions (moments) ---------------------------- */
@@ -422,6 +438,18 @@ typedef struct team_spec {
     model_pos oncall_pos;
 } team_spec;
 
+/* `platform:` the defaults the shared substrate (an RPC library, a mesh)
+ * gives every call edge and service that does not set its own. */
+typedef struct platform_spec {
+    unsigned has; /* PLATFORM_* bits the section sets; 0: no platform */
+    simtime timeout;
+    retry_policy retry;
+    breaker_spec breaker;
+    deadlines_mode deadlines;
+    shed_spec shed;
+    model_pos pos, timeout_pos, deadlines_pos;
+} platform_spec;
+
 /* ---- the model -------------------------------------------------------- */
 
 typedef struct model {
@@ -449,6 +477,7 @@ typedef struct model {
     size_t nccf;
     team_spec *teams; /* `teams:` (teams.c checks them against the whole model) */
     size_t nteams;
+    platform_spec platform; /* `platform:` (platform.c applies it) */
 } model;
 
 /* An edit made to the model's YAML before it is read, so that it passes the

@@ -298,6 +298,20 @@ static const schema_key breaker_keys[] = {
             "`default`, it gets an immediate success carrying a default value, counted in `fallbacks`."},
     {0},
 };
+/* `breaker: off`: no breaker on this call, even with one in `platform:`. */
+static int breaker_off(schema_ctx *S, const schema_key *k, yaml_node_t *v, const char *path, void *obj)
+{
+    breaker_spec *b = (breaker_spec *)((char *)obj + k->off);
+    memset(b, 0, sizeof *b);
+    breaker_init(b);
+    b->pos = pos_of(v);
+    for (int i = 0; W_OFF[i]; i++)
+        if (!strcmp(yd_text(v), W_OFF[i]))
+            return 0;
+    return sk_fail(S, v, "%s: expected 'off' or a mapping such as {failure_rate: 50%%, open_for: 30s}; got '%s'", path,
+                   yd_text(v));
+}
+
 static const schema_table breaker_table = {
     .id = "breaker", .noun = "breaker", .keys = breaker_keys, .init = breaker_init,
     .pos_off = POS(breaker_spec, pos), .on_off = POS(breaker_spec, on),
@@ -391,7 +405,8 @@ static const schema_table call_bulkhead_table = {
              "One-way network delay, drawn independently for the request trip and for the response trip of every "   \
              "attempt."),                                                                                            \
     {.name = "breaker", .type = SK_MAP, .off = (B) + OFF(call_spec, breaker), .sub = &breaker_table,                \
-     .doc = "A circuit breaker on this call" WHO " (§3.7)."},                                                        \
+     .alt = SK_ENUM, .alt_words = W_OFF, .alt_read = breaker_off,                                                    \
+     .doc = "A circuit breaker on this call" WHO " (§3.7); `off`: none, whatever `platform:` says."},                 \
     {.name = "pool", .type = SK_MAP, .off = (B) + OFF(call_spec, pool), .sub = &pool_table,                         \
      .doc = "A connection pool on this call" WHO " (§3.8)."},                                                        \
     {.name = "hedge", .type = SK_MAP, .off = (B) + OFF(call_spec, hedge), .sub = &hedge_table,                      \
@@ -405,6 +420,8 @@ static const schema_table call_bulkhead_table = {
 static int call_rule(schema_ctx *S, const schema_table *self, call_spec *c, const sk_field *f, const char *path)
 {
     const sk_field *retry = F("retry"), *hedge = F("hedge");
+    c->written = (F("timeout")->key ? PLATFORM_TIMEOUT : 0) | (retry->key ? PLATFORM_RETRY : 0) |
+                 (F("breaker")->key ? PLATFORM_BREAKER : 0);
     c->has_latency = F("latency")->val && !dist_is_zero(&c->latency);
     c->has_cache = F("cache")->val != NULL;
     if (!c->has_cache)
@@ -723,6 +740,7 @@ static int service_rule(schema_ctx *S, void *obj, const sk_field *f, yaml_node_t
     const schema_table *self = &service_table;
     service_spec *s = obj;
     char p[SK_PATH];
+    s->written = (F("deadlines")->key ? PLATFORM_DEADLINES : 0) | (F("shed")->key ? PLATFORM_SHED : 0);
     if (avail_load_service(&S->y, path, F("failures")->val, F("zones")->val, F("depends_on")->val, s) < 0)
         return -1;
     if (s->shed.priority && s->queue == MODEL_UNLIMITED && !s->shed.codel) {
@@ -1127,6 +1145,55 @@ static int cache_rule(schema_ctx *S, void *obj, const sk_field *f, yaml_node_t *
     return 0;
 }
 
+/* ---- the platform's defaults ------------------------------------------------------ */
+
+static int platform_rule(schema_ctx *S, void *obj, const sk_field *f, yaml_node_t *n, const char *path);
+static void platform_init(void *obj)
+{
+    platform_spec *p = obj;
+    retry_init(&p->retry);
+    breaker_init(&p->breaker);
+    shed_init(&p->shed);
+}
+static const schema_key platform_keys[] = {
+    {.name = "timeout", .type = SK_DURATION, .flags = SKF_POSITIVE, .off = OFF(platform_spec, timeout),
+     .pos = POS(platform_spec, timeout_pos), .def_doc = "none",
+     .doc = "Every call's timeout per attempt, unless the call sets its own (§3.3)."},
+    {.name = "retry", .type = SK_MAP, .off = OFF(platform_spec, retry), .sub = &retry_table, .alt = SK_ENUM,
+     .alt_words = W_OFF, .alt_read = retry_off, .def_doc = "none",
+     .doc = "Every call's retry policy, with its `budget`, unless the call sets its own `retry` (§3.5, §3.6)."},
+    {.name = "breaker", .type = SK_MAP, .off = OFF(platform_spec, breaker), .sub = &breaker_table, .def_doc = "none",
+     .doc = "A circuit breaker on every call, unless the call sets its own `breaker` (or `breaker: off`) (§3.7)."},
+    {.name = "deadlines", .type = SK_ENUM, .off = OFF(platform_spec, deadlines), .pos = POS(platform_spec, deadlines_pos),
+     .words = (const char *const[]){"ignore", "drop", "cancel", NULL}, .def_doc = "none",
+     .doc = "Deadline propagation: every service's `deadlines` (§4.8), unless the service sets its own."},
+    {.name = "shed", .type = SK_MAP, .off = OFF(platform_spec, shed), .sub = &shed_table, .def_doc = "none",
+     .doc = "Service-side load shedding: every service's `shed` (§4.7), unless the service sets its own."},
+    {0},
+};
+static const schema_table platform_table = {
+    .id = "platform", .noun = "platform", .keys = platform_keys, .init = platform_init, .rule = platform_rule,
+    .pos_off = POS(platform_spec, pos),
+    .expected = "a mapping such as {timeout: 1s, retry: {attempts: 3, backoff: exponential, budget: {type: finagle}}}",
+};
+static int platform_rule(schema_ctx *S, void *obj, const sk_field *f, yaml_node_t *n, const char *path)
+{
+    const schema_table *self = &platform_table;
+    platform_spec *p = obj;
+    static const char *const keys[] = {"timeout", "retry", "breaker", "deadlines", "shed"};
+    for (int i = 0; i < 5; i++)
+        if (F(keys[i])->key)
+            p->has |= 1u << i;
+    if (!p->has)
+        return sk_fail(S, n, "%s: an empty platform gives nothing; set timeout, retry, breaker, deadlines or shed", path);
+    if (p->retry.budget.kind != BUDGET_NONE && p->retry.attempts == 1) {
+        yaml_node_t *bkey = NULL;
+        sk_get(S, F("retry")->val, "budget", &bkey);
+        return sk_fail(S, bkey, "%s.retry: a retry budget has no effect with attempts: 1", path);
+    }
+    return 0;
+}
+
 /* ---- teams ------------------------------------------------------------------- */
 
 /* A list of names (`owns`, `talks_to`), each kept with its place: they are
@@ -1245,6 +1312,9 @@ static const schema_key model_keys[] = {
      .doc = "Shared things that serve no requests: config, DNS, a control plane, a zone. See §10."},
     {.name = "ccf", .type = SK_CUSTOM, .read = read_later, .what = "list of common-cause groups",
      .json = "{\"type\": \"array\"}", .doc = "Members that fail together (beta-factor). See §10."},
+    {.name = "platform", .type = SK_MAP, .off = OFF(model, platform), .sub = &platform_table,
+     .doc = "Defaults every call edge and service inherits unless it sets its own: timeout, retry (with its budget), "
+            "breaker, deadlines, shed. See §15 and [teams.md](teams.md)."},
     {.name = "teams", .type = SK_ENTITIES, .off = OFF(model, teams), .count = OFF(model, nteams),
      .sub = &team_table, .what = "a mapping of team names to teams",
      .doc = "Who owns each component, whom each team talks to, and how fast it answers a page. See §14 and "
@@ -1287,5 +1357,5 @@ const schema_table *const schema_tables[] = {
     &schema_model,   &client_table,  &step_table,   &retry_table,    &budget_table,   &breaker_table,
     &pool_table,     &hedge_table,   &call_bulkhead_table, &service_table, &dist_table, &contention_table,
     &service_call_table, &shed_table, &codel_table,  &limit_table,    &bulkhead_table, &fault_table,
-    &action_table,   &autoscaler_table, &scale_table, &cache_table,   &team_table, NULL,
+    &action_table,   &autoscaler_table, &scale_table, &cache_table,   &team_table, &platform_table, NULL,
 };
