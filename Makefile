@@ -7,6 +7,8 @@
 #                     browser test (skipped when Chromium is not installed)
 #   make test-browser `eddy report` rendered in headless Chromium
 #   make bench        the benchmarks in bench/ (not part of the tests)
+#   make fuzz         each libFuzzer harness in tests/fuzz/ for FUZZ_SECONDS
+#                     (default 60), built with clang under ASan + UBSan
 #   make MPI=1        also ./eddy-mpi, which spreads the runs of diagnose, fix,
 #                     sweep and basin over MPI ranks (OpenMPI: libopenmpi-dev,
 #                     openmpi-bin).  `make test` builds and tests it whenever
@@ -45,7 +47,7 @@ MPICC   ?= mpicc
 HAVE_MPI := $(shell command -v $(MPICC) >/dev/null 2>&1 && command -v mpirun >/dev/null 2>&1 && echo 1)
 MPI_BIN := $(if $(HAVE_MPI),$(BUILD)/eddy-mpi)
 
-.PHONY: all test test-asan test-valgrind test-browser check bench clean docs
+.PHONY: all test test-asan test-valgrind test-browser check bench clean docs fuzz fuzz-build fuzz-bin
 all: eddy $(if $(filter 1,$(MPI)),eddy-mpi)
 
 eddy: $(BUILD)/eddy
@@ -124,6 +126,27 @@ bench: eddy
 	sh bench/run.sh
 	sh bench/loops.sh
 	sh bench/avail.sh
+	sh bench/sd.sh
+
+# libFuzzer harnesses, one per input parser (tests/fuzz/, docs/reliability.md):
+# clang (libFuzzer ships in libclang-rt-14-dev), ASan and UBSan, in
+# build-fuzz/.  Each runs FUZZ_SECONDS from the seeds in tests/fuzz/corpus/.
+FUZZ_SECONDS ?= 60
+FUZZ_CC ?= clang
+FUZZ_BIN := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
+fuzz-build:
+	$(MAKE) BUILD=build-fuzz CC=$(FUZZ_CC) AR=ar HAVE_MPI= \
+	    OPT="-O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all" \
+	    LDFLAGS="-fsanitize=fuzzer,address,undefined" fuzz-bin
+
+fuzz-bin: $(FUZZ_BIN)
+
+$(BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -Isrc -o $@ $< $(LIB) $(LDLIBS)
+
+fuzz: fuzz-build
+	FUZZ_SECONDS=$(FUZZ_SECONDS) sh tests/fuzz/run.sh
 
 # The key tables of docs/model.md, generated from the loader's schema tables
 # (src/model/schema_model.c); test_schema fails when they disagree.
@@ -131,6 +154,6 @@ docs: eddy
 	./eddy schema --docs docs/model.md > docs/model.md.tmp && mv -f docs/model.md.tmp docs/model.md
 
 clean:
-	rm -rf build build-asan eddy eddy-mpi
+	rm -rf build build-asan build-fuzz eddy eddy-mpi
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(BUILD)/src/mpi/eddy_mpi.d

@@ -925,7 +925,7 @@ static void test_cli_mef(void **state)
     tmp_path(mef, sizeof mef, "mine.xml");
     write_file(mef, "my notes\n");
     run_result r = run("avail examples/three-replicas.yaml --mef %s", mef);
-    EXPECT_STATUS(r, 1, "eddy avail --mef over a user's file");
+    EXPECT_STATUS(r, 2, "eddy avail --mef over a user's file");
     EXPECT_HAS(r.err, "is not a MEF file eddy wrote; use --force");
     run_free(&r);
     char *kept = slurp(mef, NULL);

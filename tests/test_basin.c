@@ -283,7 +283,7 @@ static void test_help_and_errors(void **state)
     }
     /* An edit the model rejects names the option it came from. */
     r = run("basin --x services.nope.workers=1..3 --rows 1 %s", retry_path);
-    EXPECT_STATUS(r, 1, "an edit of a service that does not exist");
+    EXPECT_STATUS(r, 2, "an edit of a service that does not exist");
     EXPECT_HAS(r.err, "--x services.nope.workers");
     run_free(&r);
     r = run("basin --x faults.0.slow=abc..def --rows 1 %s", retry_path);
@@ -291,7 +291,7 @@ static void test_help_and_errors(void **state)
     run_free(&r);
     /* No fault, no trigger, no basin. */
     r = run("basin %s", nofault_path);
-    EXPECT_STATUS(r, 1, "a model without faults");
+    EXPECT_STATUS(r, 2, "a model without faults");
     EXPECT_HAS(r.err, "no faults");
     run_free(&r);
 }

@@ -3,7 +3,7 @@
  * The binary is $EDDY (the `make test` recipe sets EDDY=build/eddy), or
  * ./eddy.  Each command's stdout and stderr go to files in a private
  * mkdtemp directory, removed when the suite ends.  Checked: exit statuses
- * (0 ran, 1 bad model or I/O error, 2 usage error), help and usage text,
+ * (0 ran, 2 usage error, bad model or I/O error), help and usage text,
  * errors as FILE:LINE:COL, the CSV series (shape, determinism, seeds), the
  * refusal to overwrite a file eddy did not write, and the --json summary. */
 #include "testutil.h"
@@ -122,7 +122,7 @@ static void test_run_missing_file(void **state)
     char path[256];
     tmp_path(path, sizeof path, "no-such-model.yaml");
     run_result r = run("run -q %s", path);
-    EXPECT_STATUS(r, 1, "eddy run MISSING");
+    EXPECT_STATUS(r, 2, "eddy run MISSING");
     EXPECT_HAS(r.err, path);
     EXPECT_HAS(r.err, "cannot open");
     assert_string_equal(r.out, "");
@@ -133,7 +133,7 @@ static void test_run_bad_model(void **state)
 {
     (void)state;
     run_result r = run("run -q tests/data/model/bare-timeout.yaml");
-    EXPECT_STATUS(r, 1, "eddy run bare-timeout.yaml");
+    EXPECT_STATUS(r, 2, "eddy run bare-timeout.yaml");
     const char *want = "tests/data/model/bare-timeout.yaml:8:14: error: clients.shoppers.timeout: expected a duration";
     if (strncmp(r.err, want, strlen(want)) != 0)
         fail_msg("stderr is \"%s\", want it to begin \"%s\"", r.err, want);
@@ -148,7 +148,7 @@ static void test_run_bad_model(void **state)
     fputs("duration: 10m\nclients: {users: {rate: 1/s, call: mmc}\nservices: {}\n", fp);
     fclose(fp);
     r = run("run -q %s", path);
-    EXPECT_STATUS(r, 1, "eddy run syntax.yaml");
+    EXPECT_STATUS(r, 2, "eddy run syntax.yaml");
     char prefix[300];
     snprintf(prefix, sizeof prefix, "%s:3:", path);
     if (strncmp(r.err, prefix, strlen(prefix)) != 0)
@@ -297,7 +297,7 @@ static void test_run_refuses_to_overwrite(void **state)
     fclose(fp);
 
     run_result r = run("run -q " MMC " -o %s", path);
-    EXPECT_STATUS(r, 1, "-o onto a model file");
+    EXPECT_STATUS(r, 2, "-o onto a model file");
     EXPECT_HAS(r.err, path);
     EXPECT_HAS(r.err, "not overwriting");
     EXPECT_HAS(r.err, "--force");
@@ -323,14 +323,14 @@ static void test_run_refuses_to_overwrite(void **state)
     free(orig);
 }
 
-/* An I/O error while writing the series is a failure of the work: exit 1. */
+/* An I/O error while writing the series is a failure of the work: exit 2. */
 static void test_run_write_error(void **state)
 {
     (void)state;
     if (access("/dev/full", W_OK) != 0)
         skip();
     run_result r = run("run -q --force " MMC " -o /dev/full");
-    EXPECT_STATUS(r, 1, "-o /dev/full");
+    EXPECT_STATUS(r, 2, "-o /dev/full");
     EXPECT_HAS(r.err, "cannot write /dev/full: No space left on device");
     run_free(&r);
 }

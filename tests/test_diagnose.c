@@ -270,11 +270,56 @@ static void test_cli_errors(void **state)
     assert_int_equal(r.status, 2);
     run_free(&r);
     r = run("diagnose tests/data/diagnose/nope.yaml");
-    assert_int_equal(r.status, 1);
+    assert_int_equal(r.status, 2);
     assert_non_null(strstr(r.err, "nope.yaml"));
     run_free(&r);
     r = run("diagnose");
     assert_int_equal(r.status, 2);
+    run_free(&r);
+}
+
+/* --fail-on, for CI: exit 1 exactly when the verdict is the one named
+ * (any: every verdict but healthy), 0 otherwise, with the same diagnosis
+ * printed either way. */
+static void test_fail_on(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *model, *verdict;
+        int metastable, component, any;
+    } cases[] = {
+        {"examples/retry-storm.yaml", "metastable", 1, 0, 1},
+        {"tests/data/diagnose/bad-deploy.yaml", "component", 0, 1, 1},
+        {"tests/data/diagnose/small-blip.yaml", "healthy", 0, 0, 0},
+    };
+    static const char *const what[] = {"metastable", "component", "any"};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        int want[3] = {cases[i].metastable, cases[i].component, cases[i].any};
+        run_result plain = run("diagnose --seeds 1 %s", cases[i].model);
+        assert_int_equal(plain.status, 0);
+        char line[64];
+        snprintf(line, sizeof line, "verdict: %s", cases[i].verdict);
+        if (!strstr(plain.out, line))
+            fail_msg("%s: no \"%s\" in:\n%s", cases[i].model, line, plain.out);
+        for (size_t k = 0; k < 3; k++) {
+            run_result r = run("diagnose --seeds 1 --fail-on %s %s", what[k], cases[i].model);
+            if (r.status != want[k])
+                fail_msg("%s --fail-on %s: exit %d, want %d", cases[i].model, what[k], r.status, want[k]);
+            assert_string_equal(r.out, plain.out);
+            if (want[k] && !strstr(r.err, "(--fail-on "))
+                fail_msg("%s --fail-on %s: stderr does not say why: %s", cases[i].model, what[k], r.err);
+            run_free(&r);
+        }
+        run_free(&plain);
+    }
+    /* with --json the verdict is there for a script, and the status too */
+    run_result r = run("diagnose --seeds 1 --json --fail-on metastable examples/retry-storm.yaml");
+    assert_int_equal(r.status, 1);
+    assert_non_null(strstr(r.out, "\"verdict\": \"metastable\""));
+    run_free(&r);
+    r = run("diagnose --fail-on collapsed examples/retry-storm.yaml");
+    assert_int_equal(r.status, 2);
+    assert_non_null(strstr(r.err, "--fail-on expects metastable, component or any, got 'collapsed'"));
     run_free(&r);
 }
 
@@ -309,6 +354,7 @@ int main(void)
         cmocka_unit_test(test_hedge_storm_knockout),
         cmocka_unit_test(test_json_is_the_same_for_any_jobs),
         cmocka_unit_test(test_cli_errors),
+        cmocka_unit_test(test_fail_on),
     };
     return cmocka_run_group_tests_name("diagnose", tests, setup, teardown);
 }

@@ -119,7 +119,7 @@ static void test_bad_patches(void **state)
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         run_result r = run("fix --only-patches --patch " DATA "%s --seeds 2 examples/retry-storm.yaml", cases[i].file);
-        if (r.status != 1 || !strstr(r.err, cases[i].where) || !strstr(r.err, cases[i].what))
+        if (r.status != 2 || !strstr(r.err, cases[i].where) || !strstr(r.err, cases[i].what))
             fail_msg("%s: status %d, stderr: %s", cases[i].file, r.status, r.err);
         run_free(&r);
     }
@@ -139,7 +139,7 @@ static void test_cli_errors(void **state)
     assert_int_equal(r.status, 2);
     run_free(&r);
     r = run("fix examples/mmc.yaml"); /* no faults: nothing to fix */
-    assert_int_equal(r.status, 1);
+    assert_int_equal(r.status, 2);
     assert_non_null(strstr(r.err, "no faults"));
     run_free(&r);
 }

@@ -1,8 +1,8 @@
 /* test_loops_cli.c -- `eddy loops` and `eddy review`, run as a user would.
  *
  * The binary is $EDDY (set by `make test`) or ./eddy; output goes to files
- * in a private mkdtemp directory.  Checked: exit statuses (0, 1 for a bad
- * input file, 2 for usage), --help on stdout, FILE:LINE:COL errors, each
+ * in a private mkdtemp directory.  Checked: exit statuses (0; 2 for a bad
+ * input file or for usage), --help on stdout, FILE:LINE:COL errors, each
  * output form, --max-loops saying it capped, --boundary, and review's
  * table and JSON.  If the binary does not have the commands yet, the
  * suite says so and skips rather than failing on someone else's file. */
@@ -54,7 +54,7 @@ static void test_help_and_usage(void **state)
     run_free(&r);
     r = run("review --help");
     assert_int_equal(r.status, 0);
-    assert_non_null(strstr(r.out, "usage: eddy review MODEL.yaml [--json]"));
+    assert_non_null(strstr(r.out, "usage: eddy review [--strict [--severity LEVEL]] [--json] MODEL.yaml"));
     run_free(&r);
     static const char *const usage_errors[] = {
         "loops",
@@ -67,6 +67,9 @@ static void test_help_and_usage(void **state)
         "loops --block 2 " DATA "retry_storm.mmd",
         "review",
         "review --table examples/mmc.yaml",
+        "review --severity error examples/mmc.yaml",
+        "review --strict --severity fatal examples/mmc.yaml",
+        "review --strict --severity",
     };
     for (size_t i = 0; i < sizeof usage_errors / sizeof usage_errors[0]; i++) {
         r = run("%s", usage_errors[i]);
@@ -78,29 +81,29 @@ static void test_help_and_usage(void **state)
     }
 }
 
-static void test_bad_input_exits_1_with_the_place(void **state)
+static void test_bad_input_exits_2_with_the_place(void **state)
 {
     (void)state;
     NEED_COMMANDS();
     run_result r = run("loops " DATA "bad_no_polarity.mmd");
-    assert_int_equal(r.status, 1);
+    assert_int_equal(r.status, 2);
     assert_non_null(strstr(r.err, DATA "bad_no_polarity.mmd:3:9: error: link Latency --> Timeouts has no polarity"));
     assert_string_equal(r.out, "");
     run_free(&r);
     r = run("loops " DATA "nonexistent.mmd");
-    assert_int_equal(r.status, 1);
+    assert_int_equal(r.status, 2);
     assert_non_null(strstr(r.err, "cannot open"));
     run_free(&r);
     r = run("loops " DATA "bad_model.yaml");
-    assert_int_equal(r.status, 1);
+    assert_int_equal(r.status, 2);
     assert_non_null(strstr(r.err, DATA "bad_model.yaml:9:5: error:"));
     run_free(&r);
     r = run("review " DATA "bad_model.yaml");
-    assert_int_equal(r.status, 1);
+    assert_int_equal(r.status, 2);
     assert_non_null(strstr(r.err, DATA "bad_model.yaml:9:5: error:"));
     run_free(&r);
     r = run("loops examples/retry-storm.yaml --boundary payments");
-    assert_int_equal(r.status, 1);
+    assert_int_equal(r.status, 2);
     assert_non_null(strstr(r.err, "'payments' is not an entity here"));
     run_free(&r);
 }
@@ -274,7 +277,7 @@ static void test_fuzz_findings(void **state)
     static const char *const forms[] = {"", "--json "};
     for (size_t k = 0; k < 2; k++) {
         run_result r = run("loops %stests/data/bad/mermaid_label_invalid_utf8.mmd", forms[k]);
-        assert_int_equal(r.status, 1);
+        assert_int_equal(r.status, 2);
         assert_non_null(strstr(r.err, "tests/data/bad/mermaid_label_invalid_utf8.mmd:4:32: error: byte 0xFF is not "
                                       "valid UTF-8"));
         assert_string_equal(r.out, "");
@@ -304,15 +307,61 @@ static void test_fuzz_findings(void **state)
     run_free(&r);
 }
 
+/* `eddy review --strict`, for CI: exit 1 when a flag is at or above the
+ * severity (default warning), 0 otherwise, with the same review printed;
+ * each flag line says its severity, as a compiler's does. */
+static void test_review_strict(void **state)
+{
+    (void)state;
+    NEED_COMMANDS();
+    static const struct {
+        const char *model;
+        int dflt, note, warning, error; /* exit status: --strict, then each --severity */
+    } cases[] = {
+        {DATA "review_flags.yaml", 1, 1, 1, 1},    /* errors, warnings and a note */
+        {"examples/mmc.yaml", 1, 1, 1, 0},         /* one warning: no-timeout */
+        {"examples/noisy-neighbour.yaml", 0, 1, 0, 0}, /* one note: shared-dependency */
+        {"examples/breaker.yaml", 0, 0, 0, 0},     /* no flags */
+    };
+    static const char *const levels[] = {"note", "warning", "error"};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        run_result plain = run("review %s", cases[i].model);
+        assert_int_equal(plain.status, 0); /* without --strict flags never fail */
+        run_result r = run("review --strict %s", cases[i].model);
+        if (r.status != cases[i].dflt)
+            fail_msg("review --strict %s: exit %d, want %d", cases[i].model, r.status, cases[i].dflt);
+        assert_string_equal(r.out, plain.out);
+        if (r.status && !strstr(r.err, "at or above warning (--strict)"))
+            fail_msg("review --strict %s: stderr does not say why: %s", cases[i].model, r.err);
+        run_free(&r);
+        int want[3] = {cases[i].note, cases[i].warning, cases[i].error};
+        for (size_t k = 0; k < 3; k++) {
+            r = run("review --strict --severity %s %s", levels[k], cases[i].model);
+            if (r.status != want[k])
+                fail_msg("review --strict --severity %s %s: exit %d, want %d", levels[k], cases[i].model, r.status,
+                         want[k]);
+            run_free(&r);
+        }
+        run_free(&plain);
+    }
+    run_result r = run("review examples/mmc.yaml");
+    assert_non_null(strstr(r.out, ": warning: no-timeout: "));
+    run_free(&r);
+    r = run("review --json examples/retry-storm.yaml");
+    assert_non_null(strstr(r.out, "\"severity\": \"error\""));
+    run_free(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_help_and_usage),
-        cmocka_unit_test(test_bad_input_exits_1_with_the_place),
+        cmocka_unit_test(test_bad_input_exits_2_with_the_place),
         cmocka_unit_test(test_output_forms),
         cmocka_unit_test(test_max_loops_says_it_capped),
         cmocka_unit_test(test_boundary_and_derivation),
         cmocka_unit_test(test_review),
+        cmocka_unit_test(test_review_strict),
         cmocka_unit_test(test_all_lists_every_loop),
         cmocka_unit_test(test_fuzz_findings),
     };

@@ -523,7 +523,7 @@ static void test_run_svg_maps_back_to_csv(void **state)
     xmlFreeDoc(doc);
 
     r = run("run -q " STORM " -o /dev/null --svg /nonexistent/dir/svg");
-    EXPECT_STATUS(r, 1, "eddy run --svg into a missing parent");
+    EXPECT_STATUS(r, 2, "eddy run --svg into a missing parent");
     EXPECT_IN_PAGE(r.err, "cannot make /nonexistent/dir/svg");
     run_free(&r);
 }
@@ -680,7 +680,7 @@ static void test_report_sections_off(void **state)
     EXPECT_STATUS(r, 2, "eddy report --no-such-flag");
     run_free(&r);
     r = run("report -q /nonexistent.yaml");
-    EXPECT_STATUS(r, 1, "eddy report missing file");
+    EXPECT_STATUS(r, 2, "eddy report missing file");
     run_free(&r);
     r = run("report --help");
     EXPECT_STATUS(r, 0, "eddy report --help");

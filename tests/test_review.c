@@ -189,6 +189,18 @@ static void test_every_flag(void **state)
         if (!strstr(f->msg, want[i].says))
             fail_msg("flag %zu: '%s' does not say '%s'", i, f->msg, want[i].says);
     }
+    /* severities: two errors (wasted work), three warnings, one note */
+    assert_int_equal(r->flags[0].severity, REVIEW_ERROR);
+    assert_int_equal(r->flags[1].severity, REVIEW_WARNING);
+    assert_int_equal(r->flags[5].severity, REVIEW_NOTE);
+    assert_int_equal(review_count_at_least(r, REVIEW_ERROR), 2);
+    assert_int_equal(review_count_at_least(r, REVIEW_WARNING), 5);
+    assert_int_equal(review_count_at_least(r, REVIEW_NOTE), 6);
+    review_severity s;
+    assert_int_equal(review_severity_parse("warning", &s), 0);
+    assert_int_equal(s, REVIEW_WARNING);
+    assert_int_equal(review_severity_parse("warn", &s), -1);
+    assert_string_equal(review_severity_name(REVIEW_NOTE), "note");
     /* waiting is not amplifying, and neither is timing out */
     assert_int_equal(edge(r, "admins" ARROW "reports")->when_slow, SLOW_WAIT);
     assert_false(edge(r, "admins" ARROW "reports")->amplifying);

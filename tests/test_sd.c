@@ -236,6 +236,25 @@ static void test_malformed_xml_line_and_column(void **state)
     assert_non_null(strstr(err.msg, "not well formed"));
 }
 
+/* Past line 65,535 (where libxml2 stops counting unless asked to) an
+ * error still names its line, and the column is found from the line index. */
+static void test_errors_far_down_a_large_file(void **state)
+{
+    (void)state;
+    size_t n = 70000, cap = n * 48 + 256, len = 0;
+    char *vars = malloc(cap);
+    assert_non_null(vars);
+    for (size_t i = 0; i < n; i++)
+        len += (size_t)snprintf(vars + len, cap - len, "<aux name=\"a%zu\"><eqn>%zu</eqn></aux>\n", i, i);
+    snprintf(vars + len, cap - len, "<aux name=\"z\"><eqn>a1 + nosuch</eqn></aux>");
+    eddy_error err;
+    assert_null(load(SPECS(0, 1, 1, "Euler"), vars, &err));
+    free(vars);
+    assert_non_null(strstr(err.msg, "unknown variable \"nosuch\""));
+    assert_int_equal(err.line, 6 + (int)n);
+    assert_int_equal(err.col, 25);
+}
+
 /* At run time a division by zero or a NaN stops the run, naming the
  * variable and the time: never a silent NaN column. */
 static void test_runtime_errors_name_variable_and_time(void **state)
@@ -309,6 +328,7 @@ int main(void)
         cmocka_unit_test(test_set_overrides_a_constant),
         cmocka_unit_test(test_errors_name_their_place),
         cmocka_unit_test(test_malformed_xml_line_and_column),
+        cmocka_unit_test(test_errors_far_down_a_large_file),
         cmocka_unit_test(test_runtime_errors_name_variable_and_time),
         cmocka_unit_test(test_expression_language),
         cmocka_unit_test(test_non_negative),

@@ -236,7 +236,7 @@ static void test_csv_and_overwrite(void **state)
     run_free(&r);
     write_file(mine, "my,own,notes\n");
     r = run("sweep -q --points 3 --seeds 1 -o %s %s", mine, mmc_path);
-    EXPECT_STATUS(r, 1, "sweep -o over a user's file");
+    EXPECT_STATUS(r, 2, "sweep -o over a user's file");
     EXPECT_HAS(r.err, "--force");
     run_free(&r);
     text = slurp(mine, NULL);
@@ -343,11 +343,11 @@ static void test_help_and_usage_errors(void **state)
     EXPECT_HAS(r.err, "missing MODEL.yaml");
     run_free(&r);
     r = run("sweep %s/nope.yaml", tmpdir);
-    EXPECT_STATUS(r, 1, "sweep of a missing file");
+    EXPECT_STATUS(r, 2, "sweep of a missing file");
     EXPECT_HAS(r.err, "nope.yaml");
     run_free(&r);
     r = run("sweep --warmup 2m %s", mmc_path);
-    EXPECT_STATUS(r, 1, "a warmup longer than the run");
+    EXPECT_STATUS(r, 2, "a warmup longer than the run");
     EXPECT_HAS(r.err, "warmup");
     run_free(&r);
 }

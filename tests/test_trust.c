@@ -358,7 +358,7 @@ static void test_noisy_neighbour_burst(void **state)
     json_decref(j);
     /* basin varies a fault window: it says why it cannot map a burst */
     r = run("basin -q examples/noisy-neighbour.yaml");
-    EXPECT_STATUS(r, 1, "basin on a burst");
+    EXPECT_STATUS(r, 2, "basin on a burst");
     EXPECT_HAS(r.err, "only trigger is a load burst");
     run_free(&r);
 }

@@ -12,6 +12,7 @@
 #include "testutil.h"
 
 #include <dirent.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -107,10 +108,15 @@ static inline int proc_begin(const char *name)
     return 0;
 }
 
-/* Remove path and, if it is a directory, everything under it. */
+/* Remove path and, if it is a directory, everything under it.  A symbolic
+ * link is removed, never followed: a link to a directory of the project
+ * must not take the project's files with it. */
 static inline int proc_rm(const char *path, int depth)
 {
-    DIR *d = depth < 16 ? opendir(path) : NULL;
+    struct stat st;
+    if (lstat(path, &st) != 0)
+        return -1;
+    DIR *d = depth < 16 && S_ISDIR(st.st_mode) ? opendir(path) : NULL;
     if (d) {
         struct dirent *e;
         while ((e = readdir(d))) {

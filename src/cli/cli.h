@@ -1,15 +1,21 @@
 /* cli.h -- the commands of the `eddy` program.
  *
  * Each command is a function taking the arguments after "eddy" (argv[0] is
- * the command's name) and returning the process exit code:
+ * the command's name) and returning the process exit code, one policy for
+ * every command (docs/ci.md) so that CI can tell "the model is fragile"
+ * from "eddy could not judge":
  *   0  success
- *   1  the work failed: bad model file, I/O error, a run that could not go
- *   2  usage error: unknown option, missing argument
+ *   1  a finding: a check that failed (eddy check, diagnose --fail-on,
+ *      review --strict); only commands with a pass/fail notion return it
+ *   2  usage error or bad input: unknown option, missing argument, a bad or
+ *      missing model file, an I/O error, a run that could not go
  * Every command answers --help on stdout with exit 0. */
 #ifndef EDDY_CLI_H
 #define EDDY_CLI_H
 
 #include "eddy.h"
+
+enum { CLI_EXIT_OK = 0, CLI_EXIT_FINDING = 1, CLI_EXIT_ERROR = 2 };
 
 typedef struct cli_command {
     const char *name;
@@ -43,7 +49,8 @@ int cli_is_xmile(const char *path);
 /* The index of the first argument that is an XMILE model, or 0 if none. */
 int cli_find_xmile(int argc, char **argv);
 
-/* Print "eddy CMD: message" on stderr and return 2 (usage) or 1. */
+/* Print "eddy CMD: message" on stderr and return 2: cli_usage_error adds
+ * a pointer to --help; cli_fail is for a failure of the work (I/O). */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int cli_fail(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -57,8 +64,8 @@ int cli_one_file(const char *cmd, int argc, char **argv, int optind, const char 
 struct json_t;
 void cli_print_json(struct json_t *j);
 
-/* Print "file:line:col: error: message" on stderr; returns 1 (the exit
- * status of work that failed). */
+/* Print "file:line:col: error: message" on stderr; returns 2 (bad input,
+ * or work that failed). */
 int cli_print_error(const eddy_error *err);
 
 /* The cases every command's option switch ends with: -h/--help prints the

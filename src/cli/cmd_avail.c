@@ -54,7 +54,8 @@ static const char usage[] =
     "  -q, --quiet           no progress bar\n"
     "  -h, --help            this help\n"
     "\n"
-    "exit status: 0 analysed, 1 bad model or unwritable file, 2 usage error\n";
+    "exit status: 0 analysed, 2 usage error, bad model or unwritable file\n"
+    "(docs/ci.md)\n";
 
 /* --mef may replace a file eddy wrote (it carries our comment), an empty
  * one or a device; anything else is the user's. */

@@ -60,7 +60,8 @@ static const char usage[] =
     "  -q, --quiet           no progress bar (it is drawn only on a terminal)\n"
     "  -h, --help            this help\n"
     "\n"
-    "exit status: 0 done, 1 bad model, bad edit or I/O error, 2 usage error\n";
+    "exit status: 0 done, 2 usage error, bad model, bad edit or I/O error\n"
+    "(docs/ci.md)\n";
 
 static int write_csv(FILE *fp, const void *ud) { return basin_csv(fp, ud); }
 
@@ -170,8 +171,7 @@ int cmd_basin(int argc, char **argv)
     int rc = basin_run(path, &o, &r, &err);
     progress_done(&bar);
     if (rc < 0) {
-        cli_print_error(&err);
-        return 1;
+        return cli_print_error(&err);
     }
     int status = 0;
     if (out_path && !cli_worker && csv_write_file(out_path, write_csv, &r) < 0)

@@ -36,7 +36,8 @@ static const char usage[] =
     "  -h, --help         this help\n"
     "\n"
     "exit status: 0 every hypothesis held, 1 at least one failed, 2 usage error,\n"
-    "an invalid model, a model without hypotheses, a run or the JUnit file failed\n";
+    "an invalid model, a model without hypotheses, a run or the JUnit file failed\n"
+    "(docs/ci.md)\n";
 
 enum { OPT_SEEDS = 256, OPT_SEED, OPT_JUNIT, OPT_FORCE, OPT_JSON };
 

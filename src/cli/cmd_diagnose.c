@@ -32,13 +32,36 @@ static const char usage[] =
     "                     does not depend on N\n"
     "      --settle DUR   time allowed after the last fault to get back to the\n"
     "                     baseline (default: 30s, or a third of what remains)\n"
+    "      --fail-on WHAT exit 1 when the verdict is WHAT, for CI: metastable,\n"
+    "                     component, or any (any verdict but healthy)\n"
     "      --json         print the diagnosis as JSON\n"
     "  -q, --quiet        no progress bar\n"
     "  -h, --help         this help\n"
     "\n"
-    "exit status: 0 diagnosed, 1 bad model or a run failed, 2 usage error\n";
+    "exit status: 0 diagnosed (and the verdict is not what --fail-on names),\n"
+    "1 the verdict is what --fail-on names, 2 usage error, bad model or a run\n"
+    "failed (docs/ci.md)\n";
 
-enum { OPT_SEEDS = 256, OPT_SEED, OPT_SETTLE, OPT_JSON };
+enum { OPT_SEEDS = 256, OPT_SEED, OPT_SETTLE, OPT_JSON, OPT_FAIL_ON };
+
+/* --fail-on: which verdicts fail a build.  A verdict is one name in the
+ * output and here (verdict_name); `any` is every verdict but healthy. */
+typedef enum fail_on { FAIL_NEVER, FAIL_METASTABLE, FAIL_COMPONENT, FAIL_ANY } fail_on;
+
+static bool fail_on_matches(fail_on f, verdict v)
+{
+    switch (f) {
+    case FAIL_METASTABLE:
+        return v == VERDICT_METASTABLE;
+    case FAIL_COMPONENT:
+        return v == VERDICT_COMPONENT;
+    case FAIL_ANY:
+        return v != VERDICT_HEALTHY;
+    case FAIL_NEVER:
+        break;
+    }
+    return false;
+}
 
 int cmd_diagnose(int argc, char **argv)
 {
@@ -46,12 +69,14 @@ int cmd_diagnose(int argc, char **argv)
                                          {"seed", required_argument, 0, OPT_SEED},
                                          {"jobs", required_argument, 0, 'j'},
                                          {"settle", required_argument, 0, OPT_SETTLE},
+                                         {"fail-on", required_argument, 0, OPT_FAIL_ON},
                                          {"json", no_argument, 0, OPT_JSON},
                                          {"quiet", no_argument, 0, 'q'},
                                          {"help", no_argument, 0, 'h'},
                                          {0, 0, 0, 0}};
     diagnose_opts o = {.seeds = 3};
     bool json = false, quiet = false, have_seed = false;
+    fail_on fail = FAIL_NEVER;
     long v;
     optind = 1;
     opterr = 0;
@@ -81,6 +106,17 @@ int cmd_diagnose(int argc, char **argv)
             o.settle = t;
             break;
         }
+        case OPT_FAIL_ON:
+            if (!strcmp(optarg, "metastable"))
+                fail = FAIL_METASTABLE;
+            else if (!strcmp(optarg, "component"))
+                fail = FAIL_COMPONENT;
+            else if (!strcmp(optarg, "any"))
+                fail = FAIL_ANY;
+            else
+                return cli_usage_error("diagnose", "--fail-on expects metastable, component or any, got '%s'",
+                                       optarg);
+            break;
         case OPT_JSON:
             json = true;
             break;
@@ -98,8 +134,7 @@ int cmd_diagnose(int argc, char **argv)
     if (!have_seed) {
         model *m = model_load(path, &err);
         if (!m) {
-            cli_print_error(&err);
-            return 1;
+            return cli_print_error(&err);
         }
         o.seed = m->seed;
         model_free(m);
@@ -112,9 +147,8 @@ int cmd_diagnose(int argc, char **argv)
     int rc = diagnose_run(path, &o, &d, &err);
     progress_done(&bar);
     if (rc < 0) {
-        cli_print_error(&err);
         diagnosis_free(&d);
-        return 1;
+        return cli_print_error(&err);
     }
     if (json) {
         json_t *j = diagnose_json(&d, path);
@@ -122,6 +156,12 @@ int cmd_diagnose(int argc, char **argv)
     } else {
         diagnose_text(stdout, &d, path);
     }
+    int status = fail_on_matches(fail, d.verdict) ? CLI_EXIT_FINDING : CLI_EXIT_OK;
+    if (status && !cli_worker)
+        fprintf(stderr, "eddy diagnose: verdict %s (--fail-on %s)\n", verdict_name(d.verdict),
+                fail == FAIL_ANY ? "any" : verdict_name(d.verdict));
     diagnosis_free(&d);
-    return 0;
+    if (fflush(stdout) != 0)
+        status = cli_fail("diagnose", "cannot write the output: %s", strerror(errno));
+    return status;
 }

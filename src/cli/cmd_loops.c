@@ -61,7 +61,7 @@ static const char usage[] =
     "      --block N       in a Markdown file, read only the Nth ```mermaid block\n"
     "  -h, --help          this help\n"
     "\n"
-    "exit status: 0 analysed, 1 bad input file, 2 usage error\n";
+    "exit status: 0 analysed, 2 usage error or bad input file (docs/ci.md)\n";
 
 static int parse_count(const char *s, long max, long *out)
 {
@@ -133,8 +133,7 @@ int cmd_loops(int argc, char **argv)
     eddy_error err = {0};
     loops_source src;
     if (source_load(path, (int)block, &src, &err) < 0) {
-        cli_print_error(&err);
-        return 1;
+        return cli_print_error(&err);
     }
     if (block && src.kind != SOURCE_MARKDOWN) {
         source_free(&src);
@@ -178,8 +177,7 @@ int cmd_loops(int argc, char **argv)
     }
     if (boundary) {
         if (boundary_check(a, boundary, &br, &err) < 0) {
-            cli_print_error(&err);
-            status = 1;
+            status = cli_print_error(&err);
             goto out;
         }
         b = &br;

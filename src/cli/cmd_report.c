@@ -47,7 +47,8 @@ static const char usage[] =
     "  -q, --quiet        no progress bar\n"
     "  -h, --help         this help\n"
     "\n"
-    "exit status: 0 written, 1 bad model, a failed run or an I/O error, 2 usage error\n";
+    "exit status: 0 written, 2 usage error, bad model, a failed run or an I/O\n"
+    "error (docs/ci.md)\n";
 
 enum { OPT_SEEDS = 256, OPT_SEED, OPT_NO_PLOTS, OPT_NO_LOOPS, OPT_NO_REVIEW, OPT_NO_FIX, OPT_NO_DOT, OPT_NO_SWEEP, OPT_NO_BASIN };
 
@@ -140,7 +141,7 @@ int cmd_report(int argc, char **argv)
     bool has_trigger = variant_has_trigger(m); /* faults, or a load burst */
     review *rv = rev ? review_model(m) : NULL;
 
-    int status = 1;
+    int status = CLI_EXIT_ERROR;
     diagnosis d;
     fix_report fr;
     bool have_fix = false;

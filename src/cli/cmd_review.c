@@ -10,7 +10,7 @@
 #include "../output/review_out.h"
 #include "cli.h"
 
-static const char usage[] = "usage: eddy review MODEL.yaml [--json]\n"
+static const char usage[] = "usage: eddy review [--strict [--severity LEVEL]] [--json] MODEL.yaml\n"
                             "\n"
                             "Review every call edge of a service model before it ships: its timeout, its\n"
                             "retry policy, what the caller does when the callee is slow (wait, time out,\n"
@@ -20,19 +20,31 @@ static const char usage[] = "usage: eddy review MODEL.yaml [--json]\n"
                             "longer than the caller's own caller's timeout (always wasted work), retries\n"
                             "that outlast it, and shared dependencies that make callers fail together.\n"
                             "\n"
-                            "options:\n"
-                            "      --json      print the review as JSON\n"
-                            "  -h, --help      this help\n"
+                            "Each flag has a severity: error (a mechanism that starts or sustains a\n"
+                            "failure on its own), warning (a gap that makes one worse) or note (a\n"
+                            "structural fact, often by design).\n"
                             "\n"
-                            "exit status: 0 reviewed (flags are findings, not failures), 1 bad model,\n"
-                            "2 usage error\n";
+                            "options:\n"
+                            "      --strict          exit 1 if any flag is at or above the severity, for CI\n"
+                            "      --severity LEVEL  note, warning or error (default warning: notes such\n"
+                            "                        as a shared dependency do not fail a build)\n"
+                            "      --json            print the review as JSON\n"
+                            "  -h, --help            this help\n"
+                            "\n"
+                            "exit status: 0 reviewed (without --strict, flags do not change it), 1 with\n"
+                            "--strict, a flag at or above the severity, 2 usage error or bad model\n"
+                            "(docs/ci.md)\n";
 
 int cmd_review(int argc, char **argv)
 {
-    enum { OPT_JSON = 256 };
-    static const struct option opts[] = {
-        {"json", no_argument, 0, OPT_JSON}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
-    bool json = false;
+    enum { OPT_JSON = 256, OPT_STRICT, OPT_SEVERITY };
+    static const struct option opts[] = {{"json", no_argument, 0, OPT_JSON},
+                                         {"strict", no_argument, 0, OPT_STRICT},
+                                         {"severity", required_argument, 0, OPT_SEVERITY},
+                                         {"help", no_argument, 0, 'h'},
+                                         {0, 0, 0, 0}};
+    bool json = false, strict = false, have_severity = false;
+    review_severity level = REVIEW_WARNING;
     optind = 1;
     opterr = 0;
     int ch;
@@ -41,10 +53,20 @@ int cmd_review(int argc, char **argv)
         case OPT_JSON:
             json = true;
             break;
+        case OPT_STRICT:
+            strict = true;
+            break;
+        case OPT_SEVERITY:
+            if (review_severity_parse(optarg, &level) < 0)
+                return cli_usage_error("review", "--severity expects note, warning or error, got '%s'", optarg);
+            have_severity = true;
+            break;
         default:
             return cli_opt_common("review", ch, argv, usage);
         }
     }
+    if (have_severity && !strict)
+        return cli_usage_error("review", "--severity is the threshold of --strict; give --strict too");
     const char *path;
     int bad = cli_one_file("review", argc, argv, optind, "MODEL.yaml", &path);
     if (bad)
@@ -52,15 +74,20 @@ int cmd_review(int argc, char **argv)
     eddy_error err = {0};
     model *m = model_load(path, &err);
     if (!m) {
-        cli_print_error(&err);
-        return 1;
+        return cli_print_error(&err);
     }
     review *r = review_model(m);
     if (json)
         reviewout_json_print(stdout, r);
     else
         reviewout_text(stdout, r);
-    int status = 0;
+    int status = CLI_EXIT_OK;
+    size_t over = strict ? review_count_at_least(r, level) : 0;
+    if (over) {
+        fprintf(stderr, "eddy review: %zu flag%s at or above %s (--strict)\n", over, over == 1 ? "" : "s",
+                review_severity_name(level));
+        status = CLI_EXIT_FINDING;
+    }
     if (fflush(stdout) != 0)
         status = cli_fail("review", "cannot write the output: %s", strerror(errno));
     review_free(r);

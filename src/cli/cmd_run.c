@@ -37,7 +37,7 @@ static const char usage[] =
     "  -q, --quiet        no progress bar\n"
     "  -h, --help         this help\n"
     "\n"
-    "exit status: 0 ran, 1 bad model or I/O error, 2 usage error\n";
+    "exit status: 0 ran, 2 usage error, bad model or I/O error (docs/ci.md)\n";
 
 /* Rows stream from the engine to the CSV and to the phase accumulators,
  * so a run of any length holds no series in memory. */
@@ -212,8 +212,7 @@ int cmd_run(int argc, char **argv)
     eddy_error err;
     model *m = model_load(path, &err);
     if (!m) {
-        cli_print_error(&err);
-        return 1;
+        return cli_print_error(&err);
     }
 
     FILE *csv = NULL;
@@ -243,13 +242,12 @@ int cmd_run(int argc, char **argv)
     if (csv && close_output(csv, out_path, tmp, rc == 0) < 0 && rc == 0)
         status = cli_fail("run", "cannot write %s: %s", out_path, strerror(errno));
     if (rc < 0) {
-        cli_print_error(&err);
-        status = 1;
+        status = cli_print_error(&err);
     } else {
         for (size_t i = 0; i < m->nclients; i++)
             phases_finish(&k.acc[i]);
         if (svg_dir && write_svg(svg_dir, path, m, &r, &opt) < 0)
-            status = 1;
+            status = CLI_EXIT_ERROR;
         run_meta meta = {path, peak_rss_bytes(), k.phases};
         if (json) {
             json_t *j = run_report_json(m, &r, &meta);

@@ -40,8 +40,8 @@ static const char usage[] =
     "  -q, --quiet        (accepted for symmetry with YAML models)\n"
     "  -h, --help         this help\n"
     "\n"
-    "exit status: 0 ran, 1 bad model, run-time error (a division by zero, a NaN)\n"
-    "or I/O error, 2 usage error\n";
+    "exit status: 0 ran, 2 usage error, bad model, run-time error (a division by\n"
+    "zero, a NaN) or I/O error (docs/ci.md)\n";
 
 /* Rows kept for the plots: at most PLOT_ROWS, thinned by doubling the
  * stride when full, so memory stays bounded however long the run. */

@@ -28,8 +28,8 @@ static const char usage[] = "usage: eddy schema [--docs FILE]\n"
                             "                   fails if a table has no such block (`make docs`)\n"
                             "  -h, --help       this help\n"
                             "\n"
-                            "exit status: 0 printed, 1 the docs lack a table or cannot be read, 2 usage\n"
-                            "error\n";
+                            "exit status: 0 printed, 2 usage error, or the docs lack a table or cannot be\n"
+                            "read (docs/ci.md)\n";
 
 int cmd_schema(int argc, char **argv)
 {

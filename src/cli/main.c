@@ -34,7 +34,8 @@ static void usage(FILE *fp)
     for (size_t i = 0; i < NCOMMANDS; i++)
         fprintf(fp, "  %-8s %s\n", commands[i].name, commands[i].summary);
     fprintf(fp, "\n`eddy <command> --help` describes a command.  `eddy --version` prints the version.\n"
-                "Exit status: 0 success, 1 the work failed (e.g. a bad model), 2 usage error.\n");
+                "Exit status: 0 success, 1 a finding (check, diagnose --fail-on, review --strict),\n"
+                "2 usage error or bad input (docs/ci.md).\n");
 }
 
 int cli_usage_error(const char *cmd, const char *fmt, ...)
@@ -56,7 +57,7 @@ int cli_fail(const char *cmd, const char *fmt, ...)
     vfprintf(stderr, fmt, ap);
     fputc('\n', stderr);
     va_end(ap);
-    return 1;
+    return CLI_EXIT_ERROR;
 }
 
 int cli_one_file(const char *cmd, int argc, char **argv, int first, const char *what, const char **path)
@@ -103,7 +104,7 @@ int cli_print_error(const eddy_error *err)
     char buf[2048];
     eddy_error_format(err, buf, sizeof buf);
     fprintf(stderr, "%s\n", buf);
-    return 1;
+    return CLI_EXIT_ERROR;
 }
 
 int cli_opt_common(const char *cmd, int ch, char **argv, const char *usage)

@@ -31,11 +31,62 @@ typedef struct rv {
     double *bound_at; /* the same with every retry budget held to its bound */
 } rv;
 
+/* Each code's severity (review.h says why each is where it is). */
+static const struct {
+    const char *code;
+    review_severity severity;
+} severities[] = {
+    {"naked-retry", REVIEW_ERROR},
+    {"timeout-exceeds-caller", REVIEW_ERROR},
+    {"pool-above-peak", REVIEW_ERROR},
+    {"fighting-autoscalers", REVIEW_ERROR},
+    {"no-timeout", REVIEW_WARNING},
+    {"retries-outlast-caller", REVIEW_WARNING},
+    {"uncapped-hedge", REVIEW_WARNING},
+    {"synchronized-expiry", REVIEW_WARNING},
+    {"shared-dependency", REVIEW_NOTE},
+    {"correlated-coupling", REVIEW_NOTE},
+    {"weakens-platform", REVIEW_WARNING},
+    {"conway", REVIEW_WARNING},
+    {"unowned", REVIEW_WARNING},
+};
+
+review_severity review_severity_of(const char *code)
+{
+    for (size_t i = 0; i < sizeof severities / sizeof *severities; i++)
+        if (!strcmp(severities[i].code, code))
+            return severities[i].severity;
+    abort(); /* a code without a severity is a bug in this file */
+}
+
+static const char *const severity_names[] = {"note", "warning", "error"};
+
+const char *review_severity_name(review_severity s) { return severity_names[s]; }
+
+int review_severity_parse(const char *name, review_severity *out)
+{
+    for (int i = 0; i < 3; i++)
+        if (!strcmp(name, severity_names[i])) {
+            *out = (review_severity)i;
+            return 0;
+        }
+    return -1;
+}
+
+size_t review_count_at_least(const review *r, review_severity s)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < r->nflags; i++)
+        n += r->flags[i].severity >= s;
+    return n;
+}
+
 static void flag_v(review *r, const char *code, int edge, int service, model_pos pos, const char *fmt, va_list ap)
 {
     lu_reserve((void **)&r->flags, &r->capflags, r->nflags + 1, sizeof *r->flags);
     review_flag *f = &r->flags[r->nflags++];
     f->code = code;
+    f->severity = review_severity_of(code);
     f->edge = edge;
     f->service = service;
     f->pos = pos;

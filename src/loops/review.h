@@ -34,6 +34,17 @@
  *                           nor coalesce: every key expires at once, and
  *                           each expiry is a burst of misses at the origin
  *
+ * Each flag has a severity, by its code (review_severity_of), so that CI
+ * can fail a build on the flags that matter (`eddy review --strict`):
+ *   error    a mechanism known to start or sustain a failure on its own:
+ *            naked-retry, timeout-exceeds-caller, pool-above-peak,
+ *            fighting-autoscalers
+ *   warning  a gap that makes one worse: no-timeout, retries-outlast-caller,
+ *            uncapped-hedge, synchronized-expiry; and the organisation's:
+ *            conway, unowned, weakens-platform
+ *   note     a structural fact worth knowing, often by design:
+ *            shared-dependency, correlated-coupling
+ *
  * The edge's mechanisms change what the caller does when the callee is
  * slow: with a circuit breaker that sees the slowness, it fails fast (or
  * serves a fallback) once the breaker opens.  A retry budget bounds the
@@ -82,8 +93,12 @@ typedef struct review_path {
     double bounded_amp; /* the same with each retry budget held to its bound */
 } review_path;
 
+/* Ordered: a flag is "at or above" a level when its severity >= it. */
+typedef enum review_severity { REVIEW_NOTE, REVIEW_WARNING, REVIEW_ERROR } review_severity;
+
 typedef struct review_flag {
     const char *code; /* "naked-retry", ... */
+    review_severity severity;
     int edge;         /* the edge it concerns, or -1 */
     int service;      /* for shared-dependency */
     char *msg;
@@ -121,6 +136,13 @@ void review_flag_add(review *r, const char *code, int edge, int service, model_p
 void review_teams(review *r);
 void review_free(review *r);
 const char *review_action_name(slow_action a);
+/* "note", "warning", "error"; and back (-1 for any other name). */
+const char *review_severity_name(review_severity s);
+int review_severity_parse(const char *name, review_severity *out);
+/* The severity of a flag code (every code the review emits has one). */
+review_severity review_severity_of(const char *code);
+/* How many of the review's flags are at or above `s`. */
+size_t review_count_at_least(const review *r, review_severity s);
 /* The sentence saying what the review cannot see yet. */
 extern const char *const review_not_covered;
 

@@ -98,15 +98,24 @@ bad:
 
 int patchfile_load(const char *path, patch_file *pf, eddy_error *err)
 {
-    memset(pf, 0, sizeof *pf);
-    pf->path = strdup(path);
     size_t len;
     char *text = ysafe_read_file(path, &len, err);
-    if (!text)
+    if (!text) {
+        memset(pf, 0, sizeof *pf);
         return -1;
-    int rc = ysafe_load(text, len, path, &pf->doc, err); /* the same limits as a model */
+    }
+    int rc = patchfile_parse(text, len, path, pf, err);
     free(text);
-    if (rc < 0)
+    return rc;
+}
+
+int patchfile_parse(const char *text, size_t len, const char *path, patch_file *pf, eddy_error *err)
+{
+    memset(pf, 0, sizeof *pf);
+    pf->path = strdup(path);
+    if (!pf->path)
+        abort();
+    if (ysafe_load(text, len, path, &pf->doc, err) < 0) /* the same limits as a model */
         return -1;
     yamldoc y = {.doc = &pf->doc, .file = path, .err = err};
     yaml_node_t *root = yaml_document_get_root_node(&pf->doc);

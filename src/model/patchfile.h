@@ -33,6 +33,9 @@ typedef struct patch_file {
 
 /* Returns 0, or -1 with err naming the file, line and column. */
 int patchfile_load(const char *path, patch_file *out, eddy_error *err);
+/* The same from text (len bytes); path names it in errors.  Free *out with
+ * patchfile_free whatever the result. */
+int patchfile_parse(const char *text, size_t len, const char *path, patch_file *out, eddy_error *err);
 void patchfile_free(patch_file *pf);
 
 /* "parameters", "buffers", ... for a level 1-12 (DESIGN.md section 8). */

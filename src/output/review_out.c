@@ -175,7 +175,8 @@ void reviewout_text(FILE *f, const review *r)
         fprintf(f, "  none\n");
     for (size_t i = 0; i < r->nflags; i++) {
         const review_flag *fl = &r->flags[i];
-        fprintf(f, "  %s:%d:%d: %s: %s\n", m->file, fl->pos.line, fl->pos.col, fl->code, fl->msg);
+        fprintf(f, "  %s:%d:%d: %s: %s: %s\n", m->file, fl->pos.line, fl->pos.col, review_severity_name(fl->severity),
+                fl->code, fl->msg);
     }
     fprintf(f, "\nnote: %s\n", review_not_covered);
 }
@@ -310,6 +311,7 @@ json_t *reviewout_json(const review *r)
         const review_flag *fl = &r->flags[i];
         json_t *o = json_object();
         json_object_set_new(o, "code", json_string(fl->code));
+        json_object_set_new(o, "severity", json_string(review_severity_name(fl->severity)));
         json_object_set_new(o, "edge", fl->edge >= 0 ? json_string(r->edges[fl->edge].name) : json_null());
         json_object_set_new(o, "service", fl->service >= 0 ? json_string(m->services[fl->service].name) : json_null());
         json_object_set_new(o, "message", json_string(fl->msg));

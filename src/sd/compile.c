@@ -12,6 +12,7 @@
 #include <ctype.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1052,18 +1053,30 @@ static int *cc_order(const sd_model *m, int mode, size_t *n, eddy_error *err)
     return t.order;
 }
 
-/* ---- code ---- */
+/* ---- code ----
+ *
+ * Three-address code over one array of slots.  Constants get slots of
+ * their own (one per distinct value) and TIME, DT, STARTTIME and
+ * STOPTIME are slots the VM fills, so a reference to any of them costs
+ * no instruction: "c * S" is one MUL, "0.5 * p + 1" one MULADD.
+ * Temporaries are numbered from G_TEMP and constants from G_CONST while
+ * emitting (how many there are is known only at the end); g_place then
+ * moves both to their slots. */
+
+#define G_CONST (1 << 28)
+#define G_TEMP (1 << 29)
 
 typedef struct gen {
     sd_model *m;
     sd_prog *p;
     int owner;
-    int depth, max;
     int mode;
     int capture_base;
+    int top, max; /* temporaries in use, and the most ever */
+    symtab kidx;  /* constant's bits -> its number */
 } gen;
 
-static void g_emit(gen *g, int op, int a, double k, int push)
+static void g_emit(gen *g, int op, int dst, int a, int b, int c)
 {
     sd_prog *p = g->p;
     if (p->n == p->cap) {
@@ -1073,12 +1086,37 @@ static void g_emit(gen *g, int op, int a, double k, int push)
         if (!p->code || !p->owner)
             abort();
     }
-    p->code[p->n] = (sd_ins){op, a, k};
+    p->code[p->n] = (sd_ins){op, dst, a, b, c};
     p->owner[p->n] = g->owner;
     p->n++;
-    g->depth += push;
-    if (g->depth > g->max)
-        g->max = g->depth;
+}
+
+static int g_temp(gen *g, int n)
+{
+    int t = G_TEMP + g->top;
+    g->top += n;
+    if (g->top > g->max)
+        g->max = g->top;
+    return t;
+}
+
+static int g_const(gen *g, double x)
+{
+    char key[32];
+    uint64_t bits;
+    memcpy(&bits, &x, sizeof bits);
+    snprintf(key, sizeof key, "%016llx", (unsigned long long)bits);
+    int i = st_get(&g->kidx, key);
+    if (i < 0) {
+        sd_model *m = g->m;
+        i = (int)m->nconsts;
+        m->consts = realloc(m->consts, (m->nconsts + 1) * sizeof *m->consts);
+        if (!m->consts)
+            abort();
+        m->consts[m->nconsts++] = x;
+        st_put(&g->kidx, key, i);
+    }
+    return G_CONST + i;
 }
 
 static int g_binop(int op)
@@ -1101,89 +1139,127 @@ static int g_binop(int op)
     }
 }
 
-static void g_node(gen *g, const ex_node *n)
+static void g_into(gen *g, const ex_node *n, int dst);
+
+/* The slot of a value that is already in one (a variable, a constant, a
+ * captured value, the time), or -1. */
+static int g_leaf(gen *g, const ex_node *n)
 {
     switch (n->kind) {
-    case EX_NUM: g_emit(g, VM_K, 0, n->num, 1); return;
-    case EX_SLOT: g_emit(g, VM_LD, n->slot, 0, 1); return;
+    case EX_NUM: return g_const(g, n->num);
+    case EX_SLOT: return n->slot;
     case EX_UN:
-        g_node(g, n->args[0]);
-        if (n->op == '-')
-            g_emit(g, VM_NEG, 0, 0, 0);
-        else if (n->op == '!')
-            g_emit(g, VM_NOT, 0, 0, 0);
-        return;
-    case EX_BIN: {
-        const ex_node *b = n->args[1];
-        g_node(g, n->args[0]);
-        int op = g_binop(n->op);
-        /* fuse "x op slot" and "x op constant", the commonest shapes */
-        if (b->kind == EX_SLOT && (op == VM_ADD || op == VM_SUB || op == VM_MUL || op == VM_DIV)) {
-            g_emit(g, op == VM_ADD ? VM_LDADD : op == VM_SUB ? VM_LDSUB : op == VM_MUL ? VM_LDMUL : VM_LDDIV,
-                   b->slot, 0, 0);
-            return;
+        return n->op == '+' ? g_leaf(g, n->args[0]) : -1;
+    case EX_CALL:
+        switch (n->op) {
+        case BI_TIME: return G_CONST - 4;
+        case BI_DT: return G_CONST - 3;
+        case BI_STARTTIME: return G_CONST - 2;
+        case BI_STOPTIME: return G_CONST - 1;
+        case BI_INIT:
+        case BI_PREVIOUS:
+            return g->mode == MODE_STEP ? g->capture_base + n->slot : -1;
+        default: return -1;
         }
-        if (b->kind == EX_NUM && (op == VM_MUL || op == VM_ADD || op == VM_SUB)) {
-            double k = b->num;
-            if (op == VM_SUB)
-                k = -k;
-            g_emit(g, op == VM_ADD || op == VM_SUB ? VM_KADD : VM_KMUL, 0, k, 0);
-            return;
-        }
-        g_node(g, b);
-        g_emit(g, op, 0, 0, -1);
+    default: return -1;
+    }
+}
+
+/* A slot holding n's value: its own, or a temporary computed into. */
+static int g_val(gen *g, const ex_node *n)
+{
+    int s = g_leaf(g, n);
+    if (s >= 0)
+        return s;
+    s = g_temp(g, 1);
+    g_into(g, n, s);
+    return s;
+}
+
+/* Emit code that computes n into slot dst. */
+static void g_into(gen *g, const ex_node *n, int dst)
+{
+    int s = g_leaf(g, n);
+    if (s >= 0) {
+        g_emit(g, VM_MOV, dst, s, 0, 0);
         return;
     }
+    int top = g->top;
+    switch (n->kind) {
+    case EX_UN:
+        s = g_val(g, n->args[0]);
+        g_emit(g, n->op == '-' ? VM_NEG : VM_NOT, dst, s, 0, 0);
+        break;
+    case EX_BIN: {
+        const ex_node *l = n->args[0], *r = n->args[1];
+        if (n->op == '+' && (l->kind == EX_BIN && l->op == '*')) {
+            int x = g_val(g, l->args[0]), y = g_val(g, l->args[1]), z = g_val(g, r);
+            g_emit(g, VM_MULADD, dst, x, y, z);
+        } else if (n->op == '+' && (r->kind == EX_BIN && r->op == '*')) {
+            /* a + b*c is b*c + a: IEEE addition commutes exactly */
+            int z = g_val(g, l), x = g_val(g, r->args[0]), y = g_val(g, r->args[1]);
+            g_emit(g, VM_MULADD, dst, x, y, z);
+        } else {
+            int x = g_val(g, l), y = g_val(g, r);
+            g_emit(g, g_binop(n->op), dst, x, y, 0);
+        }
+        break;
+    }
     case EX_IF: {
-        g_node(g, n->args[0]);
+        int c = g_val(g, n->args[0]);
         size_t jz = g->p->n;
-        g_emit(g, VM_JZ, 0, 0, -1);
-        g_node(g, n->args[1]);
+        g_emit(g, VM_JZ, 0, c, 0, 0);
+        g->top = top;
+        g_into(g, n->args[1], dst);
         size_t jmp = g->p->n;
-        g_emit(g, VM_JMP, 0, 0, -1);
-        g->p->code[jz].a = (int)g->p->n;
-        g_node(g, n->args[2]);
-        g->p->code[jmp].a = (int)g->p->n;
-        return;
+        g_emit(g, VM_JMP, 0, 0, 0, 0);
+        g->p->code[jz].b = (int)g->p->n;
+        g_into(g, n->args[2], dst);
+        g->p->code[jmp].b = (int)g->p->n;
+        break;
     }
     case EX_CALL:
         switch (n->op) {
-        case BI_TIME: g_emit(g, VM_TIME, 0, 0, 1); return;
-        case BI_DT: g_emit(g, VM_DT, 0, 0, 1); return;
-        case BI_STARTTIME: g_emit(g, VM_START, 0, 0, 1); return;
-        case BI_STOPTIME: g_emit(g, VM_STOP, 0, 0, 1); return;
         case BI_LOOKUP:
-            g_node(g, n->args[0]);
-            g_emit(g, VM_GF, n->slot, 0, 0);
-            return;
-        case BI_INIT:
-            if (g->mode == MODE_INIT)
-                g_node(g, n->args[0]);
-            else
-                g_emit(g, VM_LD, g->capture_base + n->slot, 0, 1);
-            return;
+            s = g_val(g, n->args[0]);
+            g_emit(g, VM_GF, dst, s, n->slot, 0);
+            break;
+        case BI_INIT: /* MODE_INIT: the value itself */
+            g_into(g, n->args[0], dst);
+            break;
         case BI_PREVIOUS:
-            if (g->mode == MODE_INIT)
-                g_node(g, n->args[n->nargs > 1 ? 1 : 0]);
-            else
-                g_emit(g, VM_LD, g->capture_base + n->slot, 0, 1);
-            return;
-        case BI_DELAY:
+            g_into(g, n->args[n->nargs > 1 ? 1 : 0], dst);
+            break;
+        case BI_DELAY: {
             /* args[0] is the input's slot (for the order); the VM reads it */
-            for (int i = 1; i < n->nargs; i++)
-                g_node(g, n->args[i]);
-            g_emit(g, VM_DELAY, n->slot, n->nargs - 1, -(n->nargs - 2));
-            return;
-        default:
-            for (int i = 0; i < n->nargs; i++)
-                g_node(g, n->args[i]);
-            if (n->nargs == 0)
-                g_emit(g, VM_CALL, n->op, 0, 1);
-            else
-                g_emit(g, VM_CALL, n->op, n->nargs, -(n->nargs - 1));
-            return;
+            int k = n->nargs - 1, t = g_temp(g, k);
+            for (int i = 0; i < k; i++)
+                g_into(g, n->args[1 + i], t + i);
+            g_emit(g, VM_DELAY, dst, t, k > 1, n->slot);
+            break;
         }
-    default: return;
+        default: {
+            int k = n->nargs, t = k ? g_temp(g, k) : 0;
+            for (int i = 0; i < k; i++)
+                g_into(g, n->args[i], t + i);
+            g_emit(g, VM_CALL, dst, t, k, n->op);
+            break;
+        }
+        }
+        break;
+    default: break;
+    }
+    g->top = top;
+}
+
+/* Flag the instructions of code[from..] that write slot v: their value is
+ * a variable's, and the VM checks that it is a number. */
+static void g_check(gen *g, size_t from, int v)
+{
+    for (size_t i = from; i < g->p->n; i++) {
+        sd_ins *in = &g->p->code[i];
+        if (in->op != VM_JZ && in->op != VM_JMP && in->op != VM_NN && in->dst == v)
+            in->op |= VM_CHECK;
     }
 }
 
@@ -1192,10 +1268,36 @@ static void g_var(gen *g, int v, int mode)
     const sd_var *sv = &g->m->vars[v];
     g->owner = v;
     g->mode = mode;
-    g_node(g, sv->eqn);
-    if (sv->gf && !(sv->kind == SD_STOCK))
-        g_emit(g, VM_GF, -1 - v, 0, 0); /* negative: the variable's own table */
-    g_emit(g, sv->kind == SD_FLOW && sv->non_negative ? VM_STNN : VM_ST, v, 0, -1);
+    size_t from = g->p->n;
+    if (sv->gf && sv->kind != SD_STOCK) {
+        int x = g_val(g, sv->eqn);
+        g_emit(g, VM_GF, v, x, -1 - v, 0); /* negative: the variable's own table */
+        g->top = 0;
+    } else
+        g_into(g, sv->eqn, v);
+    g_check(g, from, v);
+    if (sv->kind == SD_FLOW && sv->non_negative)
+        g_emit(g, VM_NN, v, 0, 0, 0);
+}
+
+/* Move the temporaries and constants to their slots.  Fields that are
+ * not slots (jump targets, counts, builtin and table numbers) are far
+ * below G_CONST - 4 or negative, so every field can be mapped alike. */
+static void g_place(sd_prog *p, int const_base, int time_slot, int temp_base)
+{
+    for (size_t i = 0; i < p->n; i++) {
+        sd_ins *in = &p->code[i];
+        int *f[4] = {&in->dst, &in->a, &in->b, &in->c};
+        for (int j = 0; j < 4; j++) {
+            int x = *f[j];
+            if (x >= G_TEMP)
+                *f[j] = temp_base + (x - G_TEMP);
+            else if (x >= G_CONST)
+                *f[j] = const_base + (x - G_CONST);
+            else if (x >= G_CONST - 4)
+                *f[j] = time_slot + (x - (G_CONST - 4));
+        }
+    }
 }
 
 static int cc_emit(cc *c)
@@ -1214,16 +1316,20 @@ static int cc_emit(cc *c)
     }
     m->rate_slot = cc_alloc(m->nvars * sizeof *m->rate_slot);
     m->stocks = cc_alloc(m->nvars * sizeof *m->stocks);
+    m->nn_stocks = cc_alloc(m->nvars * sizeof *m->nn_stocks);
     for (size_t v = 0; v < m->nvars; v++) {
         m->rate_slot[v] = -1;
-        if (m->vars[v].kind == SD_STOCK)
+        if (m->vars[v].kind == SD_STOCK) {
             m->stocks[m->nstocks++] = (int)v;
+            if (m->vars[v].non_negative)
+                m->nn_stocks[m->nnn++] = (int)v;
+        }
     }
     for (size_t i = 0; i < m->nstocks; i++)
         m->rate_slot[m->stocks[i]] = (int)(m->nvars + i);
     int capture_base = (int)(m->nvars + m->nstocks);
-    m->nslots = m->nvars + m->nstocks + (size_t)c->ncapture;
-    gen g = {m, &m->init, 0, 0, 0, MODE_INIT, capture_base};
+    gen g = {.m = m, .p = &m->init, .mode = MODE_INIT, .capture_base = capture_base};
+    st_init(&g.kidx);
     for (size_t i = 0; i < ninit; i++)
         g_var(&g, init[i], MODE_INIT);
     g.p = &m->step;
@@ -1234,10 +1340,18 @@ static int cc_emit(cc *c)
         int s = m->stocks[i];
         g.owner = s;
         g.mode = MODE_STEP;
-        g_node(&g, m->vars[s].rate);
-        g_emit(&g, VM_ST, m->rate_slot[s], 0, -1);
+        size_t from = g.p->n;
+        g_into(&g, m->vars[s].rate, m->rate_slot[s]);
+        g_check(&g, from, m->rate_slot[s]);
     }
-    m->max_stack = g.max + 1;
+    st_free(&g.kidx);
+    m->const_base = capture_base + c->ncapture;
+    m->time_slot = m->const_base + (int)m->nconsts;
+    int temp_base = m->time_slot + 4;
+    m->nslots = (size_t)temp_base + (size_t)g.max;
+    g_place(&m->init, m->const_base, m->time_slot, temp_base);
+    g_place(&m->step, m->const_base, m->time_slot, temp_base);
+    g_place(&m->rates, m->const_base, m->time_slot, temp_base);
     free(init);
     free(step);
     return 0;

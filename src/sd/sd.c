@@ -56,7 +56,8 @@ void sd_free(sd_model *m)
     sd_prog_free(&m->step);
     sd_prog_free(&m->rates);
     free(m->v);
-    free(m->stack);
+    free(m->consts);
+    free(m->nn_stocks);
     free(m->file);
     xm_free(m->doc);
     free(m);

@@ -23,11 +23,10 @@ typedef struct sd_var {
     int src;          /* index of the xm_var it comes from, -1 if hidden */
 } sd_var;
 
-/* One instruction of the stack machine. */
+/* One instruction: op (compile.h) and slots of the value array. */
 typedef struct sd_ins {
     int op;
-    int a;
-    double k;
+    int dst, a, b, c;
 } sd_ins;
 
 typedef struct sd_prog {
@@ -52,7 +51,9 @@ struct sd_model {
     sd_var *vars;
     size_t nvars, capvars;
     symtab keys; /* key -> variable */
-    size_t nslots; /* variables, then stock rates, then captured values */
+    /* slots: variables, stock rates, captured values (INIT, PREVIOUS),
+     * constants, TIME DT STARTTIME STOPTIME, then temporaries */
+    size_t nslots;
     int *rate_slot; /* per variable; -1 if not a stock */
     int *stocks;
     size_t nstocks;
@@ -67,9 +68,12 @@ struct sd_model {
     int *cols; /* visible variables, file order */
     size_t ncols;
     sd_prog init, step, rates; /* initial values; auxiliaries and flows; stocks' net flows */
-    int max_stack;
-    double *v;     /* the values, nslots */
-    double *stack; /* max_stack */
+    double *consts; /* the constants' values, from slot const_base */
+    size_t nconsts;
+    int const_base, time_slot; /* time_slot + 0..3: TIME, DT, STARTTIME, STOPTIME */
+    int *nn_stocks; /* the non-negative stocks */
+    size_t nnn;
+    double *v; /* the values, nslots */
 };
 
 #endif

@@ -90,101 +90,126 @@ static void dl_trim(sd_model *m, sd_delay *d, double t)
     }
 }
 
+/* Dispatch: with GCC or Clang each instruction jumps straight to the
+ * next one's handler ("threaded code", labels as values, a GNU extension):
+ * one indirect jump per handler predicts far better than the single one
+ * of a switch, and the VM's speed is mostly the cost of dispatch.  Other
+ * compilers get the switch.  Each op has two handlers, the second for an
+ * instruction whose result is a variable's value and must be checked to
+ * be a number. */
+#if defined(__GNUC__)
+#define VM_THREADED 1
+#endif
+
 static int vm_exec(sd_model *m, const sd_prog *p, double t, eddy_error *err)
 {
-    double *v = m->v, *st = m->stack;
-    const sd_ins *code = p->code;
-    size_t n = p->n;
-    int sp = -1;
-    for (size_t pc = 0; pc < n; pc++) {
-        const sd_ins *in = &code[pc];
-        double x;
+    double *v = m->v;
+    const sd_ins *code = p->code, *in = code, *end = code + p->n;
+    double *d;
+    v[m->time_slot] = t;
+    if (in == end)
+        return 0;
+#ifdef VM_THREADED
+#define OP(name) L_##name: d = &v[in->dst];
+#define CK(name) C_##name: d = &v[in->dst];
+#define NEXT                                                                                     \
+    do {                                                                                         \
+        if (++in == end)                                                                         \
+            return 0;                                                                            \
+        goto *tab[in->op];                                                                       \
+    } while (0)
+#define CNEXT                                                                                    \
+    do {                                                                                         \
+        if (!isfinite(*d))                                                                       \
+            goto notnum;                                                                         \
+        NEXT;                                                                                    \
+    } while (0)
+#define BODY(name, ...) OP(name) __VA_ARGS__; NEXT; CK(name) __VA_ARGS__; CNEXT;
+    static void *const tab[2 * VM_CHECK] = {
+        [VM_MOV] = &&L_MOV, [VM_NEG] = &&L_NEG, [VM_NOT] = &&L_NOT, [VM_ADD] = &&L_ADD, [VM_SUB] = &&L_SUB,
+        [VM_MUL] = &&L_MUL, [VM_DIV] = &&L_DIV, [VM_POW] = &&L_POW, [VM_MODI] = &&L_MODI, [VM_LT] = &&L_LT,
+        [VM_LE] = &&L_LE, [VM_GT] = &&L_GT, [VM_GE] = &&L_GE, [VM_EQ] = &&L_EQ, [VM_NE] = &&L_NE,
+        [VM_AND] = &&L_AND, [VM_OR] = &&L_OR, [VM_MULADD] = &&L_MULADD, [VM_JZ] = &&L_JZ, [VM_JMP] = &&L_JMP,
+        [VM_CALL] = &&L_CALL, [VM_GF] = &&L_GF, [VM_DELAY] = &&L_DELAY, [VM_NN] = &&L_NN,
+        [VM_CHECK | VM_MOV] = &&C_MOV, [VM_CHECK | VM_NEG] = &&C_NEG, [VM_CHECK | VM_NOT] = &&C_NOT,
+        [VM_CHECK | VM_ADD] = &&C_ADD, [VM_CHECK | VM_SUB] = &&C_SUB, [VM_CHECK | VM_MUL] = &&C_MUL,
+        [VM_CHECK | VM_DIV] = &&C_DIV, [VM_CHECK | VM_POW] = &&C_POW, [VM_CHECK | VM_MODI] = &&C_MODI,
+        [VM_CHECK | VM_LT] = &&C_LT, [VM_CHECK | VM_LE] = &&C_LE, [VM_CHECK | VM_GT] = &&C_GT,
+        [VM_CHECK | VM_GE] = &&C_GE, [VM_CHECK | VM_EQ] = &&C_EQ, [VM_CHECK | VM_NE] = &&C_NE,
+        [VM_CHECK | VM_AND] = &&C_AND, [VM_CHECK | VM_OR] = &&C_OR, [VM_CHECK | VM_MULADD] = &&C_MULADD,
+        [VM_CHECK | VM_CALL] = &&C_CALL, [VM_CHECK | VM_GF] = &&C_GF, [VM_CHECK | VM_DELAY] = &&C_DELAY};
+    goto *tab[in->op];
+#else
+#define OP(name) case VM_##name: d = &v[in->dst];
+#define CK(name) case VM_CHECK | VM_##name: d = &v[in->dst];
+#define NEXT break
+#define CNEXT                                                                                    \
+    if (!isfinite(*d))                                                                           \
+        goto notnum;                                                                             \
+    break
+#define BODY(name, ...) OP(name) __VA_ARGS__; NEXT; CK(name) __VA_ARGS__; CNEXT;
+    for (; in < end; in++) {
         switch (in->op) {
-        case VM_K: st[++sp] = in->k; break;
-        case VM_LD: st[++sp] = v[in->a]; break;
-        case VM_ST:
-            x = st[sp--];
-            if (!isfinite(x))
-                return vm_fail(m, p, pc, t, err, isnan(x) ? "is not a number (NaN)" : "is infinite");
-            v[in->a] = x;
-            break;
-        case VM_STNN:
-            x = st[sp--];
-            if (!isfinite(x))
-                return vm_fail(m, p, pc, t, err, isnan(x) ? "is not a number (NaN)" : "is infinite");
-            v[in->a] = x < 0 ? 0 : x;
-            break;
-        case VM_NEG: st[sp] = -st[sp]; break;
-        case VM_NOT: st[sp] = st[sp] == 0; break;
-        case VM_ADD: sp--; st[sp] += st[sp + 1]; break;
-        case VM_SUB: sp--; st[sp] -= st[sp + 1]; break;
-        case VM_MUL: sp--; st[sp] *= st[sp + 1]; break;
-        case VM_DIV:
-            sp--;
-            if (st[sp + 1] == 0)
-                return vm_fail(m, p, pc, t, err, "divides by zero");
-            st[sp] /= st[sp + 1];
-            break;
-        case VM_POW: sp--; st[sp] = pow(st[sp], st[sp + 1]); break;
-        case VM_MODI: {
-            int dz = 0;
-            sp--;
-            st[sp] = bi_eval(BI_MOD, &st[sp], 2, t, m->dt, &dz);
-            if (dz)
-                return vm_fail(m, p, pc, t, err, "takes MOD by zero");
-            break;
+#endif
+    BODY(MOV, *d = v[in->a])
+    BODY(NEG, *d = -v[in->a])
+    BODY(NOT, *d = v[in->a] == 0)
+    BODY(ADD, *d = v[in->a] + v[in->b])
+    BODY(SUB, *d = v[in->a] - v[in->b])
+    BODY(MUL, *d = v[in->a] * v[in->b])
+    BODY(MULADD, *d = v[in->a] * v[in->b] + v[in->c])
+    BODY(DIV, if (v[in->b] == 0) goto divzero; *d = v[in->a] / v[in->b])
+    BODY(POW, *d = pow(v[in->a], v[in->b]))
+    BODY(MODI, {
+        int dz = 0;
+        double ab[2] = {v[in->a], v[in->b]};
+        *d = bi_eval(BI_MOD, ab, 2, t, m->dt, &dz);
+        if (dz)
+            return vm_fail(m, p, (size_t)(in - code), t, err, "takes MOD by zero");
+    })
+    BODY(LT, *d = v[in->a] < v[in->b])
+    BODY(LE, *d = v[in->a] <= v[in->b])
+    BODY(GT, *d = v[in->a] > v[in->b])
+    BODY(GE, *d = v[in->a] >= v[in->b])
+    BODY(EQ, *d = v[in->a] == v[in->b])
+    BODY(NE, *d = v[in->a] != v[in->b])
+    BODY(AND, *d = v[in->a] != 0 && v[in->b] != 0)
+    BODY(OR, *d = v[in->a] != 0 || v[in->b] != 0)
+    BODY(CALL, {
+        int dz = 0;
+        *d = bi_eval((bi_id)in->c, in->b ? &v[in->a] : NULL, in->b, t, m->dt, &dz);
+        if (dz)
+            goto divzero;
+    })
+    BODY(GF, *d = gf_eval(in->b < 0 ? m->vars[-1 - in->b].gf : m->gfs[in->b], v[in->a]))
+    BODY(DELAY, *d = dl_value(m, &m->delays[in->c], t, v[in->a], in->b, in->b ? v[in->a + 1] : 0))
+    OP(NN)
+        if (*d < 0)
+            *d = 0;
+        NEXT;
+    OP(JZ)
+        if (v[in->a] == 0) {
+            in = code + in->b - 1;
         }
-        case VM_LT: sp--; st[sp] = st[sp] < st[sp + 1]; break;
-        case VM_LE: sp--; st[sp] = st[sp] <= st[sp + 1]; break;
-        case VM_GT: sp--; st[sp] = st[sp] > st[sp + 1]; break;
-        case VM_GE: sp--; st[sp] = st[sp] >= st[sp + 1]; break;
-        case VM_EQ: sp--; st[sp] = st[sp] == st[sp + 1]; break;
-        case VM_NE: sp--; st[sp] = st[sp] != st[sp + 1]; break;
-        case VM_AND: sp--; st[sp] = st[sp] != 0 && st[sp + 1] != 0; break;
-        case VM_OR: sp--; st[sp] = st[sp] != 0 || st[sp + 1] != 0; break;
-        case VM_JZ:
-            if (st[sp--] == 0)
-                pc = (size_t)in->a - 1;
-            break;
-        case VM_JMP: pc = (size_t)in->a - 1; break;
-        case VM_CALL: {
-            int k = (int)in->k, dz = 0;
-            if (k == 0) {
-                st[++sp] = bi_eval((bi_id)in->a, NULL, 0, t, m->dt, &dz);
-                break;
-            }
-            sp -= k - 1;
-            st[sp] = bi_eval((bi_id)in->a, &st[sp], k, t, m->dt, &dz);
-            if (dz)
-                return vm_fail(m, p, pc, t, err, "divides by zero");
-            break;
+        NEXT;
+    OP(JMP)
+        in = code + in->b - 1;
+        NEXT;
+#ifndef VM_THREADED
         }
-        case VM_GF:
-            st[sp] = gf_eval(in->a < 0 ? m->vars[-1 - in->a].gf : m->gfs[in->a], st[sp]);
-            break;
-        case VM_TIME: st[++sp] = t; break;
-        case VM_DT: st[++sp] = m->dt; break;
-        case VM_START: st[++sp] = m->start; break;
-        case VM_STOP: st[++sp] = m->stop; break;
-        case VM_DELAY: {
-            int has_init = in->k > 1;
-            double init = has_init ? st[sp--] : 0;
-            st[sp] = dl_value(m, &m->delays[in->a], t, st[sp], has_init, init);
-            break;
-        }
-        case VM_LDADD: st[sp] += v[in->a]; break;
-        case VM_LDSUB: st[sp] -= v[in->a]; break;
-        case VM_LDMUL: st[sp] *= v[in->a]; break;
-        case VM_LDDIV:
-            if (v[in->a] == 0)
-                return vm_fail(m, p, pc, t, err, "divides by zero");
-            st[sp] /= v[in->a];
-            break;
-        case VM_KMUL: st[sp] *= in->k; break;
-        case VM_KADD: st[sp] += in->k; break;
-        }
+        /* a jump past the end leaves the loop at the next test */
     }
     return 0;
+#endif
+divzero:
+    return vm_fail(m, p, (size_t)(in - code), t, err, "divides by zero");
+notnum:
+    return vm_fail(m, p, (size_t)(in - code), t, err, isnan(*d) ? "is not a number (NaN)" : "is infinite");
+#undef OP
+#undef CK
+#undef NEXT
+#undef CNEXT
+#undef BODY
 }
 
 static int vm_eval(sd_model *m, double t, eddy_error *err)
@@ -203,9 +228,9 @@ static void vm_row(sd_model *m, double t, double *row, sd_row_fn fn, void *ud)
 
 static void vm_clamp(sd_model *m)
 {
-    for (size_t i = 0; i < m->nstocks; i++) {
-        int s = m->stocks[i];
-        if (m->vars[s].non_negative && m->v[s] < 0)
+    for (size_t i = 0; i < m->nnn; i++) {
+        int s = m->nn_stocks[i];
+        if (m->v[s] < 0)
             m->v[s] = 0;
     }
 }
@@ -225,11 +250,13 @@ int sd_run(sd_model *m, sd_row_fn fn, void *ud, size_t *steps, eddy_error *err)
     size_t ns = m->nstocks;
     double *row = calloc(m->ncols + 1, sizeof *row);
     double *y0 = calloc(ns + 1, sizeof *y0), *acc = calloc(ns + 1, sizeof *acc);
-    free(m->stack);
-    m->stack = calloc((size_t)m->max_stack + 1, sizeof *m->stack);
-    if (!row || !y0 || !acc || !m->stack)
+    if (!row || !y0 || !acc)
         abort();
     memset(m->v, 0, m->nslots * sizeof *m->v);
+    memcpy(m->v + m->const_base, m->consts, m->nconsts * sizeof *m->consts);
+    m->v[m->time_slot + 1] = m->dt;
+    m->v[m->time_slot + 2] = m->start;
+    m->v[m->time_slot + 3] = m->stop;
     for (size_t i = 0; i < m->ndelays; i++) {
         m->delays[i].head = m->delays[i].n = 0;
         m->delays[i].maxd = 0;
