@@ -233,6 +233,26 @@ static void test_fix_response_delay(void **state)
     run_free(&r);
 }
 
+/* avail ends with what the system does: the promise of its boxes, what it
+ * delivers, its likeliest outage. */
+static void test_avail_purpose(void **state)
+{
+    (void)state;
+    run_result r = run("avail examples/control-plane.yaml");
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.out, "\nWhat this system does: it turns boxes that promise 99.9999999802% to shoppers "
+                                  "into 99.999284% (3.766 min of failed requests a year); its likeliest outage: "
+                                  "control-plane.\n"));
+    run_free(&r);
+    r = run("avail --json examples/control-plane.yaml");
+    json_error_t je;
+    json_t *j = json_loads(r.out, 0, &je);
+    assert_non_null(j);
+    assert_non_null(strstr(json_string_value(json_object_get(j, "purpose")), "its likeliest outage: control-plane"));
+    json_decref(j);
+    run_free(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -242,6 +262,7 @@ int main(void)
         cmocka_unit_test(test_diagnose_without_teams),
         cmocka_unit_test(test_fix_platform_against_teams),
         cmocka_unit_test(test_fix_response_delay),
+        cmocka_unit_test(test_avail_purpose),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
