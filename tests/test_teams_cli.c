@@ -253,6 +253,23 @@ static void test_avail_purpose(void **state)
     run_free(&r);
 }
 
+/* diagnose judges the system before anyone acts: with its response the
+ * storm ends 396 s after the slowdown, which would read as a component
+ * fault; without it, the storm outlives the trigger. */
+static void test_diagnose_leaves_responses_out(void **state)
+{
+    (void)state;
+    run_result r = run("diagnose --seeds 1 --json examples/oncall-response.yaml");
+    assert_int_equal(r.status, 0);
+    json_error_t je;
+    json_t *j = json_loads(r.out, 0, &je);
+    assert_non_null(j);
+    assert_string_equal(json_string_value(json_object_get(j, "verdict")), "metastable");
+    assert_int_equal(json_integer_value(json_object_get(j, "responses_left_out")), 1);
+    json_decref(j);
+    run_free(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -263,6 +280,7 @@ int main(void)
         cmocka_unit_test(test_fix_platform_against_teams),
         cmocka_unit_test(test_fix_response_delay),
         cmocka_unit_test(test_avail_purpose),
+        cmocka_unit_test(test_diagnose_leaves_responses_out),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

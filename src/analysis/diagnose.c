@@ -434,7 +434,9 @@ static int oscillation_cost(diagnosis *d, const char *path, const job_set *J0, c
         abort();
     int rc = -1;
     for (size_t k = 0; k < 2; k++) {
-        if (!(J.models[k] = model_load(path, err)))
+        if ((J.models[k] = model_load(path, err)))
+            variant_drop_responses(J.models[k]);
+        if (!J.models[k])
             goto out;
         /* keep autoscaler who[k] alone on the service: drop the others on it */
         for (size_t a = J.models[k]->nautoscalers; a-- > 0;)
@@ -1128,6 +1130,9 @@ int diagnose_run(const char *path, const diagnose_opts *opt, diagnosis *d, eddy_
     model *m = model_load(path, err);
     if (!m)
         return -1;
+    /* the system before anyone acts: a response would hide the loop it
+     * answers (`eddy fix` measures the responses) */
+    d->responses = variant_drop_responses(m);
     d->m = m;
     d->seeds = opt->seeds ? opt->seeds : 1;
     d->seed = opt->seed;
@@ -1164,6 +1169,8 @@ int diagnose_run(const char *path, const diagnose_opts *opt, diagnosis *d, eddy_
     int rc = -1;
     J.models[0] = m;
     J.models[1] = model_load(path, err);
+    if (J.models[1])
+        variant_drop_responses(J.models[1]);
     if (!J.models[1])
         goto out;
     variant_drop_faults(J.models[1]);
@@ -1268,6 +1275,8 @@ int diagnose_run(const char *path, const diagnose_opts *opt, diagnosis *d, eddy_
             drop_for = 60 * T_SEC;
         for (size_t c = 0; c < d->cuts.n; c++) {
             J.models[2 + c] = model_load(path, err);
+            if (J.models[2 + c])
+                variant_drop_responses(J.models[2 + c]);
             if (!J.models[2 + c])
                 goto out;
             knockout_apply(J.models[2 + c], &d->cuts.v[c], fe, drop_for);

@@ -142,6 +142,7 @@ typedef struct diagnosis {
     /* The verdict's Cynefin domain (Snowden) and the response that fits it,
      * and what the system does, judged by what it did (POSIWID, Beer). */
     const char *cynefin, *cynefin_response;
+    size_t responses; /* conditional actions (`when:`) left out: diagnose judges the system before anyone acts */
     char purpose[640];
     unsigned seeds;
     uint64_t seed;

@@ -27,6 +27,10 @@ void diagnose_text(FILE *fp, const diagnosis *d, const char *path)
     fprintf(fp, "verdict: %s\n", verdict_name(d->verdict));
     fprintf(fp, "coupling: %s\n", d->coupling);
     fprintf(fp, "cynefin: %s: %s\n", d->cynefin, d->cynefin_response);
+    if (d->responses)
+        fprintf(fp, "note: the model's %zu response%s to conditions (actions with when:) %s left out: this is the "
+                    "system before anyone acts; `eddy fix` measures the responses\n",
+                d->responses, d->responses == 1 ? "" : "s", d->responses == 1 ? "is" : "are");
 
     fprintf(fp, "\ngoodput (user requests succeeded per second, all clients, mean over seeds)\n");
     fprintf(fp, "  %-10s %10s %10s %10s\n", "", "before", "during", "after");
@@ -211,6 +215,7 @@ json_t *diagnose_json(const diagnosis *d, const char *path)
     json_object_set_new(o, "cynefin", json_string(d->cynefin));
     json_object_set_new(o, "cynefin_response", json_string(d->cynefin_response));
     json_object_set_new(o, "purpose", json_string(d->purpose));
+    json_object_set_new(o, "responses_left_out", json_integer((json_int_t)d->responses));
     json_t *tl = json_array();
     for (size_t i = 0; i < d->ntimeline; i++) {
         json_t *x = json_object();
