@@ -258,7 +258,7 @@ static void test_errors(void **state)
     expect_error("hypotheses:\n  - {name: a, metric: shoppers.goodput, window: run, stat: median, at_least: 1/s}\n",
                  20, "median", "expected one of mean|max|min");
     expect_error("hypotheses:\n  - {name: a, metric: shoppers.goodput, window: run, at_least: 1/s, at_most: 9/s}\n",
-                 20, "at_most", "a hypothesis has one comparison; 'at_most' follows 'at_least'");
+                 20, "1/s", "a hypothesis has one comparison; 'at_most' and 'at_least' are both given");
     expect_error("hypotheses:\n  - {name: a, metric: shoppers.latency_p99, window: run, at_most: 200}\n", 20, "200",
                  "shoppers.latency_p99 is a latency; expected a duration such as 200ms");
     expect_error("hypotheses:\n  - {name: a, metric: shoppers.goodput, window: run, at_least: 100}\n", 20, "100",
@@ -273,6 +273,16 @@ static void test_errors(void **state)
                  "  - {name: a, metric: shoppers.goodput, window: run, at_least: 1/s}\n"
                  "  - {name: a, metric: shoppers.failed, window: run, at_most: 1/s}\n",
                  21, "a,", "another hypothesis is named 'a' (at line 20)");
+    /* the keys are schema-table keys: the walker's "did you mean" for keys and words */
+    expect_error("hypotheses:\n  - {name: a, metric: shoppers.goodput, window: run, stat: mx, at_least: 1/s}\n", 20,
+                 "mx", "hypotheses[0].stat: expected one of mean|max|min, got 'mx' (did you mean 'max'?)");
+    expect_error("hypotheses:\n  - {name: a, metric: shoppers.goodput, window: {frm: 10s}, at_least: 1/s}\n", 20,
+                 "frm", "unknown key 'frm' (did you mean 'from'?)");
+    expect_error("hypotheses:\n  - {name: a, metric: shoppers.goodput, window: run, at_least: 90% of baseline, "
+                 "baseline: no_fault}\n",
+                 20, "no_fault", "got 'no_fault' (did you mean 'no_faults'?)");
+    expect_error("hypotheses:\n  - {name: a, metric: shoppers.goodput, window: during, within: 5 s, at_least: 1/s}\n",
+                 20, "5 s", "hypotheses[0].within: expected a duration");
     expect_error("hypotheses:\n  - {name: a, metric: shoppers.goodput, window: run, at_least: 1/s, name: b}\n", 20,
                  "name: b", "duplicate key 'name' (first given at line 20)");
 }

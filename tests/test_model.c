@@ -924,6 +924,10 @@ static void test_yaml_errors_in_words(void **state)
         {"unclosed-flow.yaml", 4, 9, "an unclosed '{': the flow mapping opened at line 3, column 13 needs a '}'",
          "\n     4 | services:\n       |         ^"},
         {"second-document.yaml", 10, 1, "a second YAML document (after '---')", "\n    10 | ---\n       | ^"},
+        /* lines broken by \r alone, as libyaml counts them (fuzzing found
+         * the error's look-up reading past the end of such a text) */
+        {"cr-line-breaks.yaml", 3, 6, "'@' is reserved in YAML and cannot start a value",
+         "\n     3 |   c: @x\n       |      ^"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char path[256];
@@ -935,6 +939,35 @@ static void test_yaml_errors_in_words(void **state)
         if (err.line != cases[i].line || err.col != cases[i].col || !strstr(err.msg, cases[i].words) ||
             !strstr(err.msg, cases[i].shown) || strcmp(err.file, path))
             fail_msg("%s: got %s:%d:%d: %s", path, err.file, err.line, err.col, err.msg);
+    }
+}
+
+/* The bytes of a text exactly, with nothing after them, so that a read past
+ * the end is AddressSanitizer's to see (make test-asan). */
+static void test_yaml_error_at_end_of_text(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *text;
+        int line;
+        const char *words;
+    } cases[] = {
+        {"\r@", 2, "'@' is reserved in YAML"},
+        {"\r\n@", 2, "'@' is reserved in YAML"},
+        {"a:\r  b: 1\r\t", 3, "a tab character"},
+        {"\xe2\x80\xa8@", 2, "'@' is reserved in YAML"}, /* after a Unicode line separator */
+        {"\xc2\x85`", 2, "'`' is reserved in YAML"},      /* after a NEL */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        size_t n = strlen(cases[i].text);
+        char *t = malloc(n);
+        assert_non_null(t);
+        memcpy(t, cases[i].text, n);
+        eddy_error err;
+        assert_null(model_load_string(t, n, "end.yaml", &err));
+        if (err.line != cases[i].line || err.col != 1 || !strstr(err.msg, cases[i].words))
+            fail_msg("case %zu: %d:%d: %s", i, err.line, err.col, err.msg);
+        free(t);
     }
 }
 
@@ -1143,6 +1176,7 @@ int main(void)
         cmocka_unit_test(test_defaults),
         cmocka_unit_test(test_examples_load),
         cmocka_unit_test(test_yaml_errors_in_words),
+        cmocka_unit_test(test_yaml_error_at_end_of_text),
         cmocka_unit_test(test_did_you_mean),
         cmocka_unit_test(test_limit_nesting),
         cmocka_unit_test(test_limit_aliases),

@@ -7,9 +7,12 @@
  * with a retry budget).  A metric that will not exist is an error here,
  * before any run, with a "did you mean" for a near miss.
  *
- * This file reads its own keys with the yamldoc helpers rather than
- * load.c's static ones, so that it can be folded into the schema-driven
- * loader (issue 18) as one custom key. */
+ * The keys are in the schema tables (schema_model.c: hypothesis_table and
+ * hyp_range_table), so the walker does unknown and duplicate keys, "did
+ * you mean", required keys, durations and words; this file has the readers
+ * that need the model (the metric, the window, the threshold in the
+ * metric's unit) and the rule across keys.  load.c reads the list last,
+ * once every entity and fault is known. */
 #include "hypotheses.h"
 
 #include <math.h>
@@ -100,62 +103,6 @@ static const hyp_metric metrics[] = {
 };
 #define NMETRICS (sizeof metrics / sizeof metrics[0])
 
-/* ---- "did you mean" --------------------------------------------------------- */
-
-/* Optimal string alignment distance (Levenshtein plus swapped neighbours),
- * on short names only.  When the schema walker (issue 18) lands, its
- * schema_suggest does the same job and this can go. */
-static size_t hyp_distance(const char *a, const char *b)
-{
-    size_t n = strlen(a), m = strlen(b);
-    if (n > 63 || m > 63)
-        return (size_t)-1;
-    size_t d[64][64];
-    for (size_t i = 0; i <= n; i++)
-        d[i][0] = i;
-    for (size_t j = 0; j <= m; j++)
-        d[0][j] = j;
-    for (size_t i = 1; i <= n; i++)
-        for (size_t j = 1; j <= m; j++) {
-            size_t c = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
-            if (d[i - 1][j] + 1 < c)
-                c = d[i - 1][j] + 1;
-            if (d[i][j - 1] + 1 < c)
-                c = d[i][j - 1] + 1;
-            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < c)
-                c = d[i - 2][j - 2] + 1;
-            d[i][j] = c;
-        }
-    return d[n][m];
-}
-
-/* Keeps the closest candidate within a third of the word's length (at
- * least 1, at most 3 edits); ties keep the first offered. */
-typedef struct hyp_suggest {
-    const char *word;
-    char best[300]; /* a copy: edge names are built in scratch buffers */
-    size_t dist;
-} hyp_suggest;
-
-static void hyp_offer(hyp_suggest *s, const char *cand)
-{
-    size_t lim = strlen(s->word) / 3;
-    lim = lim < 1 ? 1 : lim > 3 ? 3 : lim;
-    size_t d = hyp_distance(s->word, cand);
-    if (d <= lim && (!s->best[0] || d < s->dist)) {
-        snprintf(s->best, sizeof s->best, "%s", cand);
-        s->dist = d;
-    }
-}
-
-static void hyp_hint(const hyp_suggest *s, char *buf, size_t size)
-{
-    if (s->best[0])
-        snprintf(buf, size, " (did you mean '%s'?)", s->best);
-    else if (size)
-        buf[0] = 0;
-}
-
 /* ---- entities ----------------------------------------------------------------- */
 
 /* The column prefix of edge k of the model: clients' calls first, then each
@@ -228,21 +175,39 @@ static int hyp_find_entity(const model *m, const char *name, hyp_kind *kind, int
     return 0;
 }
 
-static void hyp_suggest_entity(const model *m, hyp_suggest *s)
+/* Every entity name of the model, edges included, for a "did you mean"
+ * (free them with hyp_names_free). */
+static size_t hyp_names(const model *m, char ***out)
 {
-    char en[300];
+    size_t n = m->nclients + m->nservices + m->ncaches + m->nautoscalers + hyp_nedges(m), k = 0;
+    char **v = calloc(n ? n : 1, sizeof *v);
+    if (!v)
+        abort();
     for (size_t i = 0; i < m->nclients; i++)
-        hyp_offer(s, m->clients[i].name);
+        v[k++] = strdup(m->clients[i].name);
     for (size_t i = 0; i < m->nservices; i++)
-        hyp_offer(s, m->services[i].name);
+        v[k++] = strdup(m->services[i].name);
     for (size_t i = 0; i < m->ncaches; i++)
-        hyp_offer(s, m->caches[i].name);
+        v[k++] = strdup(m->caches[i].name);
     for (size_t i = 0; i < m->nautoscalers; i++)
-        hyp_offer(s, m->autoscalers[i].name);
-    for (size_t k = 0, n = hyp_nedges(m); k < n; k++) {
-        hyp_edge(m, k, en, sizeof en);
-        hyp_offer(s, en);
+        v[k++] = strdup(m->autoscalers[i].name);
+    char en[300];
+    for (size_t e = 0, ne = hyp_nedges(m); e < ne; e++) {
+        hyp_edge(m, e, en, sizeof en);
+        v[k++] = strdup(en);
     }
+    for (size_t i = 0; i < k; i++)
+        if (!v[i])
+            abort();
+    *out = v;
+    return k;
+}
+
+static void hyp_names_free(char **v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(v[i]);
+    free(v);
 }
 
 /* Does column `mt` exist for this entity?  If not, *why says what it needs. */
@@ -371,7 +336,6 @@ size_t hyp_window_intervals(const model *m, const hypothesis *h, hyp_window w, d
 static const char *const window_words[] = {"before", "during", "after", "run", NULL};
 static const char *const stat_words[] = {"mean", "max", "min", NULL};
 static const char *const cmp_words[] = {"below", "at_most", "above", "at_least", NULL};
-static const char *const baseline_words[] = {"before", "no_faults", NULL};
 
 const char *hyp_window_name(hyp_window w) { return w == HW_RANGE ? "range" : window_words[w]; }
 const char *hyp_stat_name(hyp_stat s) { return stat_words[s]; }
@@ -432,56 +396,24 @@ void hyp_format(hyp_unit u, double v, char *buf, size_t size)
 
 /* ---- reading ------------------------------------------------------------------------ */
 
-static int hyp_word(const yamldoc *y, yaml_node_t *n, const char *path, const char *const *words, int *out)
-{
-    char list[128] = "";
-    for (int i = 0; words[i]; i++) {
-        strncat(list, words[i], sizeof list - strlen(list) - 1);
-        if (words[i + 1])
-            strncat(list, "|", sizeof list - strlen(list) - 1);
-    }
-    const char *s = yd_scalar(y, n, path, list);
-    if (!s)
-        return -1;
-    hyp_suggest sg = {.word = s};
-    for (int i = 0; words[i]; i++) {
-        if (!strcmp(s, words[i])) {
-            *out = i;
-            return 0;
-        }
-        hyp_offer(&sg, words[i]);
-    }
-    char hint[96];
-    hyp_hint(&sg, hint, sizeof hint);
-    return yd_fail(y, n, "%s: expected one of %s, got '%s'%s", path, list, s, hint);
-}
-
-static int hyp_duration(const yamldoc *y, yaml_node_t *n, const char *path, simtime *out)
-{
-    const char *s = yd_scalar(y, n, path, "a duration such as 60s");
-    if (!s)
-        return -1;
-    if (units_duration(s, out) < 0)
-        return yd_fail(y, n, "%s: expected a duration with a unit (ns, us, ms, s, m, h), such as 60s; got '%s'", path,
-                       s);
-    return 0;
-}
-
 int hypotheses_metric(const model *m, const char *entity, const char *metric, hyp_unit *unit, hyp_derived *derived,
                       char *why, size_t size)
 {
     hyp_kind kind;
     int index = -1;
     const call_spec *call = NULL;
-    char hint[400];
     if (hyp_find_entity(m, entity, &kind, &index, &call) < 0) {
-        hyp_suggest sg = {.word = entity};
-        hyp_suggest_entity(m, &sg);
-        hyp_hint(&sg, hint, sizeof hint);
+        char **names, hint[400] = "";
+        size_t nn = hyp_names(m, &names);
+        const char *near = schema_suggest(entity, (const char *const *)names, nn);
+        if (near)
+            snprintf(hint, sizeof hint, " (did you mean '%s'?)", near);
+        hyp_names_free(names, nn);
         snprintf(why, size, "no client, service, call edge, autoscaler or cache named '%s'%s", entity, hint);
         return -1;
     }
-    hyp_suggest sg = {.word = metric};
+    const char *cands[NMETRICS];
+    size_t nc = 0;
     char list[512] = "";
     for (size_t i = 0; i < NMETRICS; i++) {
         const hyp_metric *mt = &metrics[i];
@@ -497,24 +429,30 @@ int hypotheses_metric(const model *m, const char *entity, const char *metric, hy
             *derived = mt->derived;
             return 0;
         }
-        hyp_offer(&sg, mt->name);
+        cands[nc++] = mt->name;
         if (*list)
             strncat(list, ", ", sizeof list - strlen(list) - 1);
         strncat(list, mt->name, sizeof list - strlen(list) - 1);
     }
-    hyp_hint(&sg, hint, sizeof hint);
+    const char *near = schema_suggest(metric, cands, nc);
+    char hint[96] = "";
+    if (near)
+        snprintf(hint, sizeof hint, " (did you mean '%s'?)", near);
     snprintf(why, size, "a %s has no metric '%s'%s; expected one of: %s", kind_names[kind], metric, hint, list);
     return -1;
 }
 
-static int hyp_metric_read(const yamldoc *y, yaml_node_t *n, const char *path, const model *m, hypothesis *h)
+int hyp_read_metric(schema_ctx *S, const schema_key *k, yaml_node_t *n, const char *path, void *obj)
 {
-    const char *s = yd_scalar(y, n, path, "entity.metric, such as shoppers.latency_p99");
+    (void)k;
+    hypothesis *h = obj;
+    const model *m = S->m;
+    const char *s = yd_scalar(&S->y, n, path, "entity.metric, such as shoppers.latency_p99");
     if (!s)
         return -1;
     const char *dot = strrchr(s, '.');
     if (!dot || dot == s || !dot[1])
-        return yd_fail(y, n, "%s: expected entity.metric (a CSV column of `eddy run -o`), such as shoppers.latency_p99; "
+        return sk_fail(S, n, "%s: expected entity.metric (a CSV column of `eddy run -o`), such as shoppers.latency_p99; "
                              "got '%s'",
                        path, s);
     h->entity = strndup(s, (size_t)(dot - s));
@@ -523,59 +461,56 @@ static int hyp_metric_read(const yamldoc *y, yaml_node_t *n, const char *path, c
         abort();
     char why[1024];
     if (hypotheses_metric(m, h->entity, h->metric, &h->unit, &h->derived, why, sizeof why) < 0)
-        return yd_fail(y, n, "%s: %s", path, why);
+        return sk_fail(S, n, "%s: %s", path, why);
     return 0;
 }
 
-/* `window:` before|during|after|run, or {from: DUR, to: DUR}. */
-static int hyp_window_read(const yamldoc *y, yaml_node_t *n, const char *path, const model *m, hypothesis *h)
+/* `window:` before|during|after|run, or {from: DUR, to: DUR} (read against
+ * hyp_range_table). */
+int hyp_read_window(schema_ctx *S, const schema_key *k, yaml_node_t *n, const char *path, void *obj)
 {
+    (void)k;
+    hypothesis *h = obj;
+    const model *m = S->m;
     if (n->type == YAML_MAPPING_NODE) {
         h->window = HW_RANGE;
-        yaml_node_t *from = NULL, *to = NULL;
-        char p[300];
-        for (yaml_node_pair_t *q = n->data.mapping.pairs.start; q < n->data.mapping.pairs.top; q++) {
-            yaml_node_t *k = yd_node(y, q->key), *v = yd_node(y, q->value);
-            const char *ks = k->type == YAML_SCALAR_NODE ? yd_text(k) : "";
-            yaml_node_t **slot = !strcmp(ks, "from") ? &from : !strcmp(ks, "to") ? &to : NULL;
-            if (!slot) {
-                hyp_suggest sg = {.word = ks};
-                hyp_offer(&sg, "from");
-                hyp_offer(&sg, "to");
-                char hint[64];
-                hyp_hint(&sg, hint, sizeof hint);
-                return yd_fail(y, k, "%s: unknown key '%s'%s; expected one of: from, to", path, ks, hint);
-            }
-            if (*slot)
-                return yd_fail(y, k, "%s: duplicate key '%s' (first given at line %d)", path, ks, yd_line(*slot));
-            *slot = v;
-            snprintf(p, sizeof p, "%s.%s", path, ks);
-            if (hyp_duration(y, v, p, slot == &from ? &h->from : &h->to) < 0)
-                return -1;
-        }
-        if (!from)
-            return yd_fail(y, n, "%s: missing key 'from' (when the window starts, e.g. 60s)", path);
+        hyp_range r = {0};
+        if (schema_read(S, &hyp_range_table, n, n, path, &r) < 0)
+            return -1;
+        h->from = r.from;
+        h->to = r.to;
+        yaml_node_t *from = sk_get(S, n, "from", NULL), *to = sk_get(S, n, "to", NULL);
         if (to && h->to <= h->from)
-            return yd_fail(y, to, "%s.to: the window must end after it starts (from %s)", path,
-                           yd_text(from));
+            return sk_fail(S, to, "%s.to: the window must end after it starts (from %s)", path, yd_text(from));
         if (h->from >= m->duration)
-            return yd_fail(y, from, "%s.from: the run lasts only %gs", path, hyp_sec(m->duration));
+            return sk_fail(S, from, "%s.from: the run lasts only %gs", path, hyp_sec(m->duration));
         return 0;
     }
+    static const schema_key words = {.name = "window", .type = SK_ENUM, .words = window_words};
     int w;
-    if (hyp_word(y, n, path, window_words, &w) < 0)
+    if (schema_conv(S, &words, n, path, &w) < 0)
         return -1;
     h->window = (hyp_window)w;
     if (w != HW_RUN && m->nfaults == 0)
-        return yd_fail(y, n, "%s: '%s' is relative to the faults, and this model has none; use run or {from: 60s, to: "
+        return sk_fail(S, n, "%s: '%s' is relative to the faults, and this model has none; use run or {from: 60s, to: "
                              "120s}",
                        path, window_words[w]);
     return 0;
 }
 
-/* A threshold in the metric's unit, or "N% of baseline". */
-static int hyp_threshold_read(const yamldoc *y, yaml_node_t *n, const char *path, hypothesis *h)
+/* below, at_most, above, at_least: a threshold in the metric's unit (read
+ * first, in an earlier pass), or "N% of baseline". */
+int hyp_read_threshold(schema_ctx *S, const schema_key *k, yaml_node_t *n, const char *path, void *obj)
 {
+    hypothesis *h = obj;
+    int c = 0;
+    while (cmp_words[c] && strcmp(cmp_words[c], k->name))
+        c++;
+    if (h->cmp_pos.line)
+        return sk_fail(S, n, "%s: a hypothesis has one comparison; '%s' and '%s' are both given", path,
+                       cmp_words[h->cmp], k->name);
+    h->cmp = (hyp_cmp)c;
+    h->cmp_pos = (model_pos){yd_line(n), yd_col(n)};
     static const char *const forms[] = {
         [HU_RATE] = "a rate such as 400/s",
         [HU_SECONDS] = "a duration such as 200ms",
@@ -585,7 +520,7 @@ static int hyp_threshold_read(const yamldoc *y, yaml_node_t *n, const char *path
     };
     char expected[160];
     snprintf(expected, sizeof expected, "%s, or a percentage of the baseline such as '95%% of baseline'", forms[h->unit]);
-    const char *s = yd_scalar(y, n, path, expected);
+    const char *s = yd_scalar(&S->y, n, path, expected);
     if (!s)
         return -1;
     const char *of = strstr(s, "% of baseline");
@@ -594,11 +529,11 @@ static int hyp_threshold_read(const yamldoc *y, yaml_node_t *n, const char *path
         size_t len = (size_t)(of - s);
         double v;
         if (len == 0 || len >= sizeof num)
-            return yd_fail(y, n, "%s: expected %s; got '%s'", path, expected, s);
+            return sk_fail(S, n, "%s: expected %s; got '%s'", path, expected, s);
         memcpy(num, s, len);
         num[len] = 0;
         if (units_number(num, &v) < 0 || v < 0)
-            return yd_fail(y, n, "%s: expected a percentage >= 0 before '%% of baseline', such as 95%%; got '%s'", path,
+            return sk_fail(S, n, "%s: expected a percentage >= 0 before '%% of baseline', such as 95%%; got '%s'", path,
                            s);
         h->relative = true;
         h->threshold = v / 100;
@@ -625,7 +560,7 @@ static int hyp_threshold_read(const yamldoc *y, yaml_node_t *n, const char *path
         break;
     }
     if (rc < 0)
-        return yd_fail(y, n, "%s: %s.%s is %s; expected %s, got '%s'", path, h->entity, h->metric,
+        return sk_fail(S, n, "%s: %s.%s is %s; expected %s, got '%s'", path, h->entity, h->metric,
                        h->unit == HU_RATE       ? "a rate per second"
                        : h->unit == HU_SECONDS  ? "a latency"
                        : h->unit == HU_FRACTION ? "a fraction"
@@ -635,149 +570,61 @@ static int hyp_threshold_read(const yamldoc *y, yaml_node_t *n, const char *path
     return 0;
 }
 
-static int hyp_read_one(const yamldoc *y, yaml_node_t *n, const char *path, model *m, size_t idx)
+/* What involves several keys, or the other hypotheses. */
+int hyp_rule(schema_ctx *S, void *obj, const sk_field *f, yaml_node_t *map, const char *path)
 {
-    hypothesis *h = &m->hypotheses[idx];
-    h->pos = (model_pos){yd_line(n), yd_col(n)};
-    if (n->type != YAML_MAPPING_NODE)
-        return yd_fail(y, n, "%s: expected a hypothesis such as {name: ..., metric: shoppers.latency_p99, window: "
-                             "during, at_most: 200ms}, got %s",
-                       path, yd_type_name(n));
-    static const char *const keys[] = {"name",  "metric",  "window", "within",   "stat",
-                                       "below", "at_most", "above",  "at_least", "baseline", NULL};
-    enum { K_NAME, K_METRIC, K_WINDOW, K_WITHIN, K_STAT, K_BELOW, K_AT_MOST, K_ABOVE, K_AT_LEAST, K_BASELINE, K_N };
-    yaml_node_t *key[K_N] = {0}, *val[K_N] = {0};
-    for (yaml_node_pair_t *q = n->data.mapping.pairs.start; q < n->data.mapping.pairs.top; q++) {
-        yaml_node_t *k = yd_node(y, q->key);
-        if (k->type != YAML_SCALAR_NODE)
-            return yd_fail(y, k, "%s: keys must be plain words, got %s", path, yd_type_name(k));
-        const char *ks = yd_text(k);
-        int i = 0;
-        while (keys[i] && strcmp(keys[i], ks))
-            i++;
-        if (!keys[i]) {
-            hyp_suggest sg = {.word = ks};
-            for (int j = 0; keys[j]; j++)
-                hyp_offer(&sg, keys[j]);
-            char hint[64];
-            hyp_hint(&sg, hint, sizeof hint);
-            return yd_fail(y, k,
-                           "%s: unknown key '%s'%s; expected one of: name, metric, window, within, stat, below, "
-                           "at_most, above, at_least, baseline",
-                           path, ks, hint);
-        }
-        if (key[i])
-            return yd_fail(y, k, "%s: duplicate key '%s' (first given at line %d)", path, ks, yd_line(key[i]));
-        if (i >= K_BELOW && i <= K_AT_LEAST)
-            for (int j = K_BELOW; j <= K_AT_LEAST; j++)
-                if (key[j])
-                    return yd_fail(y, k, "%s: a hypothesis has one comparison; '%s' follows '%s'", path, ks, keys[j]);
-        key[i] = k;
-        val[i] = yd_node(y, q->value);
-    }
-    char p[300];
-    if (!val[K_NAME])
-        return yd_fail(y, n, "%s: missing key 'name' (what the hypothesis claims, in words: it names the test case)",
-                       path);
-    snprintf(p, sizeof p, "%s.name", path);
-    const char *name = yd_scalar(y, val[K_NAME], p, "a name");
-    if (!name)
-        return -1;
-    if (!*name)
-        return yd_fail(y, val[K_NAME], "%s: a name must not be empty", p);
-    for (size_t i = 0; i < idx; i++)
-        if (!strcmp(m->hypotheses[i].name, name))
-            return yd_fail(y, val[K_NAME], "%s: another hypothesis is named '%s' (at line %d); names must differ", p,
-                           name, m->hypotheses[i].pos.line);
-    h->name = strdup(name);
-    if (!h->name)
-        abort();
-
-    if (!val[K_METRIC])
-        return yd_fail(y, n, "%s: missing key 'metric' (a CSV column such as shoppers.latency_p99)", path);
-    snprintf(p, sizeof p, "%s.metric", path);
-    h->metric_pos = (model_pos){yd_line(val[K_METRIC]), yd_col(val[K_METRIC])};
-    if (hyp_metric_read(y, val[K_METRIC], p, m, h) < 0)
-        return -1;
-
-    if (!val[K_WINDOW])
-        return yd_fail(y, n, "%s: missing key 'window' (before, during, after, run, or {from: 60s, to: 120s})", path);
-    snprintf(p, sizeof p, "%s.window", path);
-    h->window_pos = (model_pos){yd_line(val[K_WINDOW]), yd_col(val[K_WINDOW])};
-    if (hyp_window_read(y, val[K_WINDOW], p, m, h) < 0)
-        return -1;
-    if (val[K_WITHIN]) {
-        snprintf(p, sizeof p, "%s.within", path);
-        if (h->window != HW_DURING && h->window != HW_AFTER)
-            return yd_fail(y, key[K_WITHIN], "%s: 'within' delays the start of a during or after window; this window is "
-                                             "%s",
-                           p, hyp_window_name(h->window));
-        if (hyp_duration(y, val[K_WITHIN], p, &h->within) < 0)
-            return -1;
-    }
+    const schema_table *self = &hypothesis_table;
+    hypothesis *h = obj;
+    const model *m = S->m;
+    const sk_field *name = sk_field_of(self, f, "name"), *within = sk_field_of(self, f, "within"),
+                   *window = sk_field_of(self, f, "window"), *baseline = sk_field_of(self, f, "baseline");
+    if (!*h->name)
+        return sk_fail(S, name->val, "%s.name: a name must not be empty", path);
+    for (const hypothesis *o = m->hypotheses; o < h; o++)
+        if (!strcmp(o->name, h->name))
+            return sk_fail(S, name->val, "%s.name: another hypothesis is named '%s' (at line %d); names must differ",
+                           path, h->name, o->pos.line);
+    if (within->key && h->window != HW_DURING && h->window != HW_AFTER)
+        return sk_fail(S, within->key, "%s.within: 'within' delays the start of a during or after window; this window "
+                                       "is %s",
+                       path, hyp_window_name(h->window));
     double a[HYP_MAX_INTERVALS], b[HYP_MAX_INTERVALS];
     if (hyp_window_intervals(m, h, h->window, a, b, HYP_MAX_INTERVALS) == 0)
-        return yd_fail(y, val[K_WITHIN] ? val[K_WITHIN] : val[K_WINDOW],
-                       "%s.window: this window is empty in a %gs run (%s)", path, hyp_sec(m->duration),
+        return sk_fail(S, within->val ? within->val : window->val, "%s.window: this window is empty in a %gs run (%s)",
+                       path, hyp_sec(m->duration),
                        h->window == HW_BEFORE   ? "the first fault starts at 0s"
                        : h->window == HW_DURING ? "no fault window overlaps the run, or 'within' is as long as each one"
                        : h->window == HW_AFTER  ? "the last fault ends with the run, or 'within' reaches the end"
                                                 : "it lies outside the run");
-
-    h->stat = HS_MEAN;
-    if (val[K_STAT]) {
-        int st;
-        snprintf(p, sizeof p, "%s.stat", path);
-        if (hyp_word(y, val[K_STAT], p, stat_words, &st) < 0)
-            return -1;
-        h->stat = (hyp_stat)st;
-    }
-
-    int ncmp = 0;
-    for (int i = K_BELOW; i <= K_AT_LEAST; i++)
-        if (key[i]) {
-            ncmp++;
-            h->cmp = (hyp_cmp)(i - K_BELOW);
-        }
-    if (!ncmp)
-        return yd_fail(y, n, "%s: missing a comparison: below, at_most, above or at_least (e.g. at_most: 200ms)", path);
-    yaml_node_t *tv = val[h->cmp + K_BELOW];
-    h->cmp_pos = (model_pos){yd_line(tv), yd_col(tv)};
-    snprintf(p, sizeof p, "%s.%s", path, keys[h->cmp + K_BELOW]);
-    if (hyp_threshold_read(y, tv, p, h) < 0)
-        return -1;
-
-    h->baseline = HB_BEFORE;
-    if (val[K_BASELINE]) {
-        snprintf(p, sizeof p, "%s.baseline", path);
-        if (!h->relative)
-            return yd_fail(y, key[K_BASELINE], "%s: 'baseline' is for a threshold such as '95%% of baseline'; this one "
-                                               "is absolute",
-                           p);
-        int bl;
-        if (hyp_word(y, val[K_BASELINE], p, baseline_words, &bl) < 0)
-            return -1;
-        h->baseline = (hyp_baseline)bl;
-    }
+    if (!h->cmp_pos.line)
+        return sk_fail(S, map, "%s: missing a comparison: below, at_most, above or at_least (e.g. at_most: 200ms)", path);
+    const sk_field *tf = sk_field_of(self, f, cmp_words[h->cmp]);
+    char p[SK_PATH];
+    sk_join(p, path, cmp_words[h->cmp]);
+    if (baseline->key && !h->relative)
+        return sk_fail(S, baseline->key, "%s.baseline: 'baseline' is for a threshold such as '95%% of baseline'; this "
+                                         "one is absolute",
+                       path);
     if (h->relative && m->nfaults == 0)
-        return yd_fail(y, tv, "%s: a baseline is the run before or without the faults, and this model has none", p);
+        return sk_fail(S, tf->val, "%s: a baseline is the run before or without the faults, and this model has none", p);
     if (h->relative && h->baseline == HB_BEFORE) {
         if (h->window == HW_BEFORE)
-            return yd_fail(y, tv, "%s: the window is the baseline itself (before); use another window, or baseline: "
-                                  "no_faults",
+            return sk_fail(S, tf->val, "%s: the window is the baseline itself (before); use another window, or "
+                                       "baseline: no_faults",
                            p);
         if (hyp_window_intervals(m, h, HW_BEFORE, a, b, HYP_MAX_INTERVALS) == 0)
-            return yd_fail(y, tv, "%s: the first fault starts at 0s, so there is no 'before' to be the baseline; use "
-                                  "baseline: no_faults",
+            return sk_fail(S, tf->val, "%s: the first fault starts at 0s, so there is no 'before' to be the baseline; "
+                                       "use baseline: no_faults",
                            p);
     }
     return 0;
 }
 
-int hypotheses_read(const yamldoc *y, yaml_node_t *n, model *m)
+int hypotheses_read(schema_ctx *S, yaml_node_t *n)
 {
+    model *m = S->m;
     if (n->type != YAML_SEQUENCE_NODE)
-        return yd_fail(y, n, "hypotheses: expected a list of hypotheses, got %s", yd_type_name(n));
+        return sk_fail(S, n, "hypotheses: expected a list of hypotheses, got %s", yd_type_name(n));
     size_t cnt = (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
     m->hypotheses = calloc(cnt ? cnt : 1, sizeof *m->hypotheses);
     if (!m->hypotheses)
@@ -786,7 +633,8 @@ int hypotheses_read(const yamldoc *y, yaml_node_t *n, model *m)
     char p[64];
     for (size_t i = 0; i < cnt; i++) {
         snprintf(p, sizeof p, "hypotheses[%zu]", i);
-        if (hyp_read_one(y, yd_node(y, n->data.sequence.items.start[i]), p, m, i) < 0)
+        yaml_node_t *item = sk_node(S, n->data.sequence.items.start[i]);
+        if (schema_read(S, &hypothesis_table, item, item, p, &m->hypotheses[i]) < 0)
             return -1;
     }
     return 0;

@@ -25,7 +25,7 @@
 
 #include "../core/clock.h"
 #include "model.h"
-#include "yamldoc.h"
+#include "schema.h"
 
 /* What a metric's numbers are, which decides how its threshold is written. */
 typedef enum hyp_unit {
@@ -85,13 +85,28 @@ typedef struct hypothesis {
 size_t hyp_window_intervals(const model *m, const hypothesis *h, hyp_window w, double *a, double *b, size_t cap);
 #define HYP_MAX_INTERVALS 64
 
-/* Read the `hypotheses:` list (node n) of model m, whose clients, services,
- * caches, autoscalers and faults are already read.  Fills m->hypotheses.
- * Returns 0, or -1 with the error set at the offending node. */
-int hypotheses_read(const yamldoc *y, yaml_node_t *n, model *m);
+/* `window: {from: 60s, to: 120s}`, as read by its schema table. */
+typedef struct hyp_range {
+    simtime from, to;
+} hyp_range;
+
+/* The schema tables of a hypothesis and of its time-range window (defined
+ * in schema_model.c with the other tables; their custom readers and rule
+ * are below). */
+extern const schema_table hypothesis_table, hyp_range_table;
+int hyp_read_metric(schema_ctx *S, const schema_key *k, yaml_node_t *v, const char *path, void *obj);
+int hyp_read_window(schema_ctx *S, const schema_key *k, yaml_node_t *v, const char *path, void *obj);
+int hyp_read_threshold(schema_ctx *S, const schema_key *k, yaml_node_t *v, const char *path, void *obj);
+int hyp_rule(schema_ctx *S, void *obj, const sk_field *f, yaml_node_t *map, const char *path);
+
+/* Read the `hypotheses:` list (node n) of model S->m, whose clients,
+ * services, caches, autoscalers and faults are already read, each entry
+ * against hypothesis_table.  Fills m->hypotheses.  Returns 0, or -1 with
+ * the error set at the offending node. */
+int hypotheses_read(schema_ctx *S, yaml_node_t *n);
 /* Whether entity.metric is a column the run of m will have (or a derived
  * metric): 0 with its unit, or -1 with why not (and a "did you mean") in
- * `why`.  Conditions of actions (cond.h) use it too. */
+ * `why`.  The conditions of actions (cond.h) use it too. */
 int hypotheses_metric(const model *m, const char *entity, const char *metric, hyp_unit *unit, hyp_derived *derived,
                       char *why, size_t size);
 void hypotheses_free(model *m);

@@ -267,9 +267,9 @@ static model *load_text(const char *text, size_t len, const char *name, const mo
             avail_load_check(&S.y, m) < 0 || teams_check(&S, m) < 0 || cond_check_actions(&S, m) < 0 || check_calls_acyclic(&S) < 0)
             rc = -1;
         /* last: a hypothesis names any entity, and its window the faults
-         * (hypotheses.c reads it; the schema table only names the key) */
+         * (hypotheses.c reads each entry against hypothesis_table) */
         yaml_node_t *hyp = sk_get(&S, root, "hypotheses", NULL);
-        if (rc == 0 && hyp && hypotheses_read(&S.y, hyp, m) < 0)
+        if (rc == 0 && hyp && hypotheses_read(&S, hyp) < 0)
             rc = -1;
     }
     schema_ctx_free(&S);

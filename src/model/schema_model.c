@@ -12,6 +12,7 @@
 
 #include "avail_load.h"
 #include "cond.h"
+#include "hypotheses.h"
 #include "schema.h"
 #include "units.h"
 
@@ -1392,6 +1393,65 @@ static void model_init(void *obj) { ((model *)obj)->seed = 1; }
 
 /* Sections are read in `pass` order: caches first (calls, faults and
  * actions name them), then services, clients, and what acts on them. */
+/* ---- hypotheses (§13; hypotheses.c reads them once the whole model is) ---- */
+
+static const schema_key hyp_range_keys[] = {
+    {.name = "from", .type = SK_DURATION, .flags = SKF_REQUIRED, .off = OFF(hyp_range, from),
+     .hint = "when the window starts, e.g. 60s", .doc = "When the window starts, from the start of the run."},
+    {.name = "to", .type = SK_DURATION, .off = OFF(hyp_range, to), .def_doc = "the end of the run",
+     .doc = "When it ends; after `from`."},
+    {0},
+};
+const schema_table hyp_range_table = {
+    .id = "window", .noun = "window", .keys = hyp_range_keys, .size = sizeof(hyp_range),
+    .expected = "a mapping with 'from' and optionally 'to', such as {from: 60s, to: 120s}",
+};
+
+static const char *const W_HYP_STAT[] = {"mean", "max", "min", NULL};
+static const char *const W_HYP_BASELINE[] = {"before", "no_faults", NULL};
+#define HYP_THRESHOLD_JSON "{\"type\": [\"string\", \"number\"]}"
+#define HYP_THRESHOLD_WHAT "threshold in the metric's unit, or `N% of baseline`"
+
+static const schema_key hypothesis_keys[] = {
+    {.name = "name", .type = SK_STRING, .flags = SKF_REQUIRED, .off = OFF(hypothesis, name),
+     .hint = "what the hypothesis claims, in words: it names the test case",
+     .doc = "What the hypothesis claims, in words. It names the test case in JUnit; names within a model must "
+            "differ."},
+    {.name = "metric", .type = SK_CUSTOM, .flags = SKF_REQUIRED, .read = hyp_read_metric,
+     .pos = OFF(hypothesis, metric_pos) + 1, .what = "`entity.metric`", .json = "{\"type\": \"string\"}",
+     .hint = "a CSV column such as shoppers.latency_p99",
+     .doc = "A column of `eddy run -o`, or a client's `success` or `amplification` ([check.md](check.md#metrics))."},
+    {.name = "window", .type = SK_CUSTOM, .flags = SKF_REQUIRED, .read = hyp_read_window,
+     .pos = OFF(hypothesis, window_pos) + 1, .what = "`before`, `during`, `after`, `run`, or `{from: DUR, to: DUR}`",
+     .json = "{\"anyOf\": [{\"enum\": [\"before\", \"during\", \"after\", \"run\"]}, {\"$ref\": "
+             "\"#/$defs/window\"}]}",
+     .hint = "before, during, after, run, or {from: 60s, to: 120s}",
+     .doc = "The part of the run it is about: before, during or after the faults, the whole run, or a time "
+            "range."},
+    {.name = "within", .type = SK_DURATION, .off = OFF(hypothesis, within), .def = "0s",
+     .doc = "Only with `during` or `after`: the window starts this long after the faults start or end."},
+    {.name = "stat", .type = SK_ENUM, .off = OFF(hypothesis, stat), .words = W_HYP_STAT, .def = "mean",
+     .doc = "What is taken of the metric over the window."},
+    {.name = "below", .type = SK_CUSTOM, .read = hyp_read_threshold, .pass = 1, .what = HYP_THRESHOLD_WHAT,
+     .json = HYP_THRESHOLD_JSON, .doc = "The value must be `<` this. Exactly one comparison is required."},
+    {.name = "at_most", .type = SK_CUSTOM, .read = hyp_read_threshold, .pass = 1, .what = HYP_THRESHOLD_WHAT,
+     .json = HYP_THRESHOLD_JSON, .doc = "`<=`."},
+    {.name = "above", .type = SK_CUSTOM, .read = hyp_read_threshold, .pass = 1, .what = HYP_THRESHOLD_WHAT,
+     .json = HYP_THRESHOLD_JSON, .doc = "`>`."},
+    {.name = "at_least", .type = SK_CUSTOM, .read = hyp_read_threshold, .pass = 1, .what = HYP_THRESHOLD_WHAT,
+     .json = HYP_THRESHOLD_JSON, .doc = "`>=`."},
+    {.name = "baseline", .type = SK_ENUM, .off = OFF(hypothesis, baseline), .words = W_HYP_BASELINE,
+     .def = "before",
+     .doc = "Only with `N% of baseline`: the mean before the first fault in the same run, or the same window in a "
+            "run of the same seed without the faults."},
+    {0},
+};
+const schema_table hypothesis_table = {
+    .id = "hypothesis", .noun = "hypothesis", .keys = hypothesis_keys, .size = sizeof(hypothesis),
+    .pos_off = OFF(hypothesis, pos) + 1, .rule = hyp_rule,
+    .expected = "a hypothesis such as {name: ..., metric: shoppers.latency_p99, window: during, at_most: 200ms}",
+};
+
 static const schema_key model_keys[] = {
     {.name = "name", .type = SK_STRING, .off = OFF(model, name), .what = "a string",
      .doc = "A title, printed under the first line of the text summary and as `name` in JSON."},
@@ -1437,11 +1497,7 @@ static const schema_key model_keys[] = {
      .doc = "Who owns each component, whom each team talks to, and how fast it answers a page. See §14 and "
             "[teams.md](teams.md)."},
     {.name = "hypotheses", .type = SK_CUSTOM, .read = read_later, .what = "list of hypotheses",
-     .json = "{\"type\": \"array\", \"items\": {\"type\": \"object\", \"required\": [\"name\", \"metric\", "
-             "\"window\"], \"properties\": {\"name\": {\"type\": \"string\"}, \"metric\": {\"type\": \"string\"}, "
-             "\"window\": {}, \"within\": {\"type\": \"string\"}, \"stat\": {\"enum\": [\"mean\", \"max\", \"min\"]}, "
-             "\"below\": {}, \"at_most\": {}, \"above\": {}, \"at_least\": {}, \"baseline\": {\"enum\": "
-             "[\"before\", \"no_faults\"]}}, \"additionalProperties\": false}}",
+     .json = "{\"type\": \"array\", \"items\": {\"$ref\": \"#/$defs/hypothesis\"}}",
      .doc = "What the model claims about its own run (a metric, a window, a statistic, a threshold), judged by `eddy "
             "check`. See §13 and [check.md](check.md)."},
     {0},
@@ -1474,5 +1530,6 @@ const schema_table *const schema_tables[] = {
     &schema_model,   &client_table,  &step_table,   &retry_table,    &budget_table,   &breaker_table,
     &pool_table,     &hedge_table,   &call_bulkhead_table, &service_table, &dist_table, &contention_table,
     &service_call_table, &shed_table, &codel_table,  &limit_table,    &bulkhead_table, &fault_table,
-    &action_table,   &autoscaler_table, &scale_table, &cache_table,   &team_table, &platform_table, NULL,
+    &action_table,   &autoscaler_table, &scale_table, &cache_table,   &team_table, &platform_table, &hypothesis_table,
+    &hyp_range_table, NULL,
 };

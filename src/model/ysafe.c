@@ -9,19 +9,55 @@
 
 /* ---- the offending line, with a caret under the column ---------------------- */
 
+/* The length of the line break at p (0: none starts there).  Lines are
+ * counted as libyaml counts them: \r\n, \r and \n break a line, and so do
+ * the Unicode NEL, LS and PS (a file saved with \r alone is one line to a
+ * reader that only looks for \n). */
+static size_t break_len(const char *p, const char *end)
+{
+    const unsigned char *u = (const unsigned char *)p;
+    size_t left = (size_t)(end - p);
+    if (u[0] == '\r')
+        return left > 1 && u[1] == '\n' ? 2 : 1;
+    if (u[0] == '\n')
+        return 1;
+    if (u[0] == 0xC2 && left > 1 && u[1] == 0x85)
+        return 2;
+    if (u[0] == 0xE2 && left > 2 && u[1] == 0x80 && (u[2] == 0xA8 || u[2] == 0xA9))
+        return 3;
+    return 0;
+}
+
+/* The start of 0-based line `line` of text, or NULL if it has fewer lines. */
+static const char *line_at(const char *text, size_t len, size_t line)
+{
+    const char *p = text, *end = text + len;
+    for (size_t l = 0; l < line;) {
+        if (p >= end)
+            return NULL;
+        size_t b = break_len(p, end);
+        p += b ? b : 1;
+        l += b != 0;
+    }
+    return p;
+}
+
+/* Where the line starting at p ends: its line break, or the end of text. */
+static const char *line_end(const char *p, const char *end)
+{
+    while (p < end && !break_len(p, end))
+        p++;
+    return p;
+}
+
 /* "\n   12 | text\n      |    ^" for 0-based line and column (in characters). */
 static void show_line(const char *text, size_t len, size_t line, size_t col, char *out, size_t size)
 {
     out[0] = 0;
-    const char *p = text, *end = text + len;
-    for (size_t l = 0; l < line && p < end; p++)
-        if (*p == '\n')
-            l++;
-    if (p >= end && line > 0)
+    const char *p = line_at(text, len, line), *end = text + len;
+    if (!p)
         return;
-    const char *eol = memchr(p, '\n', (size_t)(end - p));
-    if (!eol)
-        eol = end;
+    const char *eol = line_end(p, end);
     /* at most 100 characters of it, around the column */
     char buf[512];
     size_t b = 0, c = 0, caret = 0, skip = col > 60 ? col - 40 : 0;
@@ -39,8 +75,6 @@ static void show_line(const char *text, size_t len, size_t line, size_t col, cha
         if (ch == '\t') {
             memcpy(buf + b, "\xe2\x86\x92", 3); /* a tab shows as an arrow, one column wide */
             b += 3;
-        } else if (ch == '\r') {
-            c--;
         } else {
             buf[b++] = (char)ch;
         }
@@ -64,21 +98,25 @@ static int yaml_error(const yaml_parser_t *P, const char *text, size_t len, cons
     const char *context = P->context ? P->context : "";
     size_t line = P->problem_mark.line, col = P->problem_mark.column;
     char words[512];
-    const char *at = text;
-    for (size_t l = 0; l < line && at < text + len; at++)
-        if (*at == '\n')
-            l++;
-    /* the character libyaml stopped at */
+    const char *at = line_at(text, len, line);
+    if (!at)
+        at = text + len;
+    const char *eol = line_end(at, text + len);
+    /* the character libyaml stopped at (eol if it stopped at the line's end) */
     const char *ch = at;
-    for (size_t c = 0; c < col && ch < text + len && *ch != '\n'; ch++)
+    for (size_t c = 0; c < col && ch < eol; ch++)
         if (((unsigned char)*ch & 0xC0) != 0x80)
             c++;
-    bool tab_here = ch < text + len && *ch == '\t';
+    bool tab_here = ch < eol && *ch == '\t';
     int cl = (int)P->context_mark.line + 1, cc = (int)P->context_mark.column + 1;
 
-    if (tab_here || (strstr(problem, "cannot start any token") && memchr(at, '\t', (size_t)(ch - at + 1))))
+    if (tab_here ||
+        (strstr(problem, "cannot start any token") && memchr(at, '\t', (size_t)(ch - at) + (ch < eol))))
         snprintf(words, sizeof words,
                  "a tab character; YAML indents with spaces only. Replace the tab with spaces");
+    else if (strstr(problem, "cannot start any token") && ch < eol && (*ch == '@' || *ch == '`'))
+        snprintf(words, sizeof words, "'%c' is reserved in YAML and cannot start a value; put the value in quotes",
+                 *ch);
     else if (!strcmp(problem, "mapping values are not allowed in this context"))
         snprintf(words, sizeof words,
                  "a ':' here does not fit the indentation: indent this line like the keys beside it, or quote a "
