@@ -127,6 +127,7 @@ bench: eddy
 	sh bench/loops.sh
 	sh bench/avail.sh
 	sh bench/sd.sh
+	sh bench/backlog.sh
 
 # libFuzzer harnesses, one per input parser (tests/fuzz/, docs/reliability.md):
 # clang (libFuzzer ships in libclang-rt-14-dev), ASan and UBSan, in

@@ -109,6 +109,40 @@ typedef struct eddy_cache_totals {
     long entries;       /* fresh entries held at the end of the run */
 } eddy_cache_totals;
 
+/* A broker queue (docs/messaging.md). */
+typedef struct eddy_queue_totals {
+    const char *name;
+    uint64_t published;     /* messages stored (a retried publish stores another) */
+    uint64_t rejected;      /* publishes refused: the queue was full */
+    uint64_t delivered;     /* first receives */
+    uint64_t redelivered;   /* receives after the first */
+    uint64_t expired;       /* deleted unseen after `retention` */
+    uint64_t dead_lettered; /* sent to the dlq after `max_receives` */
+    long held;              /* messages held at the end of the run */
+    double depth_mean;      /* messages held, time-averaged over the run */
+    double age_p99;         /* seconds: the 99th percentile of a message's age when received */
+    double age_mean;
+} eddy_queue_totals;
+
+/* A consumer group. */
+typedef struct eddy_group_totals {
+    const char *name;
+    uint64_t processed; /* messages handled successfully */
+    uint64_t failed;    /* messages whose delivery failed or was lost in a crash */
+    double in_flight_mean; /* messages in deliveries, time-averaged */
+} eddy_group_totals;
+
+/* The integrity of the writes one service applies (ledger.c): each write
+ * of a user request is counted once, when nothing can apply it any more. */
+typedef struct eddy_integrity_totals {
+    const char *service;
+    uint64_t exactly_once; /* applied once, the user told success */
+    uint64_t duplicated;   /* applied more than once */
+    uint64_t lost;         /* never applied, though the user was told success */
+    uint64_t ghost;        /* applied once, though the user was told failure */
+    uint64_t deduped;      /* repeats its dedupe answered without applying */
+} eddy_integrity_totals;
+
 typedef struct eddy_engine_stats {
     uint64_t events;     /* events taken from the event queue */
     uint64_t attempts;   /* attempts simulated, every edge */
@@ -127,6 +161,11 @@ typedef struct eddy_result {
     double duration; /* seconds */
     size_t ncaches;
     eddy_cache_totals *caches;
+    size_t nqueues, ngroups, nintegrity;
+    eddy_queue_totals *queues;
+    eddy_group_totals *groups;
+    eddy_integrity_totals *integrity; /* one per service that applies writes */
+    uint64_t writes_pending; /* user requests whose writes could still be applied at the end */
 } eddy_result;
 
 typedef struct eddy_options {

@@ -224,6 +224,32 @@ static void test_review_conway(void **state)
     }
 }
 
+/* A queue edge: payments publishes, ledger's consumer group writes; the
+ * teams do not talk and the consumer acks before processing. */
+static void test_review_conway_queue(void **state)
+{
+    (void)state;
+    static const char *const teams[] = {
+        "teams:\n  p: {owns: [payments, ledger-entries]}\n  l: {owns: [ledger, ledger-writer]}\nfaults:",
+        "teams:\n  p: {owns: [payments], talks_to: [l]}\n  l: {owns: [ledger, ledger-writer]}\nfaults:",
+    };
+    for (int k = 0; k < 2; k++) {
+        eddy_model *m = load_file_replacing("examples/payments-ledger.yaml", "faults:", teams[k]);
+        review *r = review_model(m);
+        size_t n = 0;
+        for (size_t i = 0; i < r->nflags; i++)
+            if (!strcmp(r->flags[i].code, "conway")) {
+                n++;
+                assert_non_null(strstr(r->flags[i].msg, "payments\xe2\x86\x92ledger-entries\xe2\x86\x92ledger "
+                                                        "(consumer group ledger-writer) crosses from p to l"));
+                assert_non_null(strstr(r->flags[i].msg, "acks before processing"));
+            }
+        assert_int_equal(n, k == 0 ? 1 : 0);
+        review_free(r);
+        eddy_model_free(m);
+    }
+}
+
 /* The p99 the conway check compares timeouts with, against closed forms. */
 static void test_dist_p99(void **state)
 {
@@ -347,6 +373,7 @@ int main(void)
         cmocka_unit_test(test_teams_bad_files),
         cmocka_unit_test(test_owners_of_loops),
         cmocka_unit_test(test_review_conway),
+        cmocka_unit_test(test_review_conway_queue),
         cmocka_unit_test(test_dist_p99),
         cmocka_unit_test(test_platform_inherited),
         cmocka_unit_test(test_platform_errors),

@@ -272,7 +272,8 @@ avail_model *avail_derive(const model *m, char *err, size_t errlen)
     }
     /* k for every service, from the load all clients put on it. */
     for (size_t c = 0; c < m->nclients; c++)
-        av_add_load(m, a, m->clients[c].call.to, av_passed(m, &m->clients[c].call, av_client_rate(&m->clients[c])));
+        if (m->clients[c].call.to >= 0) /* a publish loads a broker queue, not a service */
+            av_add_load(m, a, m->clients[c].call.to, av_passed(m, &m->clients[c].call, av_client_rate(&m->clients[c])));
     for (size_t s = 0; s < m->nservices; s++) {
         const service_spec *S = &m->services[s];
         avail_service *v = &a->services[s];
@@ -291,6 +292,10 @@ avail_model *avail_derive(const model *m, char *err, size_t errlen)
     for (size_t c = 0; c < m->nclients && rc == 0; c++) {
         const client_spec *C = &m->clients[c];
         a->client_top[c] = -1;
+        if (C->call.to < 0) { /* a publish needs only its broker, which eddy avail does not fail */
+            a->paper[c] = 1;
+            continue;
+        }
         char *seen = av_xcalloc(m->nservices, 1);
         a->paper[c] = av_covered(m, &C->call) ? 1 : av_paper(m, C->call.to, seen);
         free(seen);

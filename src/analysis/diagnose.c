@@ -19,14 +19,15 @@
 
 const char *verdict_name(verdict v)
 {
-    static const char *const n[] = {"healthy", "component", "metastable", "collapsed", "oscillating"};
+    static const char *const n[] = {"healthy", "component", "metastable", "collapsed", "oscillating", "data_integrity"};
     return n[v];
 }
 
 const char *failure_mode_name(failure_mode f)
 {
-    static const char *const n[] = {"retry_storm", "thundering_herd", "congestion_collapse",
-                                    "cascade",     "oscillation",     "cold_cache"};
+    static const char *const n[] = {"retry_storm", "thundering_herd",  "congestion_collapse", "cascade",
+                                    "oscillation", "cold_cache",       "redelivery_storm",    "backlog_growth",
+                                    "data_integrity"};
     return n[f];
 }
 
@@ -194,6 +195,8 @@ static int cmp_double(const void *a, const void *b)
     double x = *(const double *)a, y = *(const double *)b;
     return x < y ? -1 : x > y;
 }
+
+static void find_messaging_modes(diagnosis *d, const eddy_result *obs, const eddy_result *base, double judge_from);
 
 static void find_modes(diagnosis *d, const eddy_result *obs, const eddy_result *base)
 {
@@ -367,6 +370,114 @@ cascade_done:
                      possessive(ent), 100 * ho / w, 100 * hb / w);
             break;
         }
+    }
+    find_messaging_modes(d, obs, base, judge_from);
+}
+
+/* The messaging modes (docs/messaging.md), from the observed run's broker
+ * queues and consumer groups and its integrity ledger. */
+static void find_messaging_modes(diagnosis *d, const eddy_result *obs, const eddy_result *base, double judge_from)
+{
+    const model *m = d->m;
+    /* redelivery storm: the broker hands out old messages faster than new
+     * ones (first receives) while every delivery slot is taken */
+    for (size_t g = 0; g < m->nconsumers; g++) {
+        const consumer_spec *cs = &m->consumers[g];
+        const char *q = m->queues[cs->queue].name;
+        int cp = measure_col(obs, q, "delivered"), cr = measure_col(obs, q, "redelivered");
+        int ci = measure_col(obs, cs->name, "in_flight"), crep = measure_col(obs, m->services[cs->service].name, "replicas");
+        double best = 0, at = 0, held = 0, slots = 0;
+        for (size_t i = 0; i < obs->series.nrows; i++) {
+            if (measure_row_t(obs, i) < judge_from)
+                continue;
+            double pub = measure_cell(obs, i, cp), red = measure_cell(obs, i, cr);
+            double reps = crep >= 0 ? measure_cell(obs, i, crep) : (double)m->services[cs->service].replicas;
+            double cap = (double)(cs->concurrency * cs->batch) * reps;
+            double inflight = measure_cell(obs, i, ci);
+            if (red > 1.5 * pub && red > 0 && inflight >= 0.9 * cap && red - 1.5 * pub > best) {
+                best = red - 1.5 * pub;
+                at = measure_row_t(obs, i);
+                held = inflight;
+                slots = cap;
+            }
+        }
+        if (best > 0) {
+            int row = -1;
+            for (size_t i = 0; i < obs->series.nrows && row < 0; i++)
+                if (measure_row_t(obs, i) == at)
+                    row = (int)i;
+            add_mode(d, MODE_REDELIVERY_STORM,
+                     "%s redelivered %.0f/s against %.0f/s new messages received at %.0f s while consumer group %s held %.0f "
+                     "of its %.0f message slots: handling outlasts the visibility timeout, so each redelivery adds "
+                     "load to the slow consumers",
+                     q, measure_cell(obs, (size_t)row, cr), measure_cell(obs, (size_t)row, cp), at, cs->name, held,
+                     slots);
+            break;
+        }
+    }
+    /* backlog growth: the stock rises because inflow exceeds outflow; say
+     * which flow moved, against the run without faults */
+    for (size_t k = 0; k < m->nqueues; k++) {
+        const char *q = m->queues[k].name;
+        int cd = measure_col(obs, q, "depth");
+        double peak = 0, t_peak = 0, first = NAN;
+        for (size_t i = 0; i < obs->series.nrows; i++) {
+            double t = measure_row_t(obs, i);
+            if (t < judge_from)
+                continue;
+            double v = measure_cell(obs, i, cd);
+            if (isnan(first))
+                first = v;
+            if (v > peak) {
+                peak = v;
+                t_peak = t;
+            }
+        }
+        double base_depth = measure_mean(base, q, "depth", 0, d->end);
+        double from = judge_from, to = t_peak + d->m->sample / (double)T_SEC;
+        if (isnan(first) || to - from < 1 || peak < 10 || peak < 3 * base_depth || peak < 2 * first)
+            continue;
+        double in_o = measure_mean(obs, q, "published", from, to), out_o = measure_mean(obs, q, "delivered", from, to);
+        double in_b = measure_mean(base, q, "published", from, to), out_b = measure_mean(base, q, "delivered", from, to);
+        if (!(in_o > out_o))
+            continue;
+        bool up = in_o >= 1.1 * in_b, down = out_o <= 0.9 * out_b;
+        const char *moved = up && down ? "both moved: inflow went up (a burst, retries) and outflow went down (slower "
+                                         "processing, fewer consumers)"
+                            : up       ? "inflow went up (a burst, retries)"
+                            : down     ? "outflow went down (slower processing, fewer consumers)"
+                                       : "neither flow moved far from the baseline; the small gap accumulated";
+        add_mode(d, MODE_BACKLOG_GROWTH,
+                 "%s's depth grew from %.0f to %.0f messages between %.0f s and %.0f s (baseline %.1f): %.0f/s "
+                 "published against %.0f/s delivered (baseline %.0f/s and %.0f/s), so %s",
+                 q, first, peak, from, t_peak, base_depth, in_o, out_o, in_b, out_b, moved);
+        break;
+    }
+    /* data integrity: any write duplicated, lost or ghost */
+    uint64_t dup = 0, lost = 0, ghost = 0;
+    char who[256] = "";
+    for (size_t i = 0; i < obs->nintegrity; i++) {
+        const eddy_integrity_totals *t = &obs->integrity[i];
+        if (!t->duplicated && !t->lost && !t->ghost)
+            continue;
+        dup += t->duplicated;
+        lost += t->lost;
+        ghost += t->ghost;
+        size_t n = strlen(who);
+        snprintf(who + n, sizeof who - n, "%s%s", n ? ", " : "", t->service);
+    }
+    if (dup + lost + ghost) {
+        uint64_t bd = 0, bl = 0, bg = 0;
+        for (size_t i = 0; i < base->nintegrity; i++) {
+            bd += base->integrity[i].duplicated;
+            bl += base->integrity[i].lost;
+            bg += base->integrity[i].ghost;
+        }
+        add_mode(d, MODE_DATA_INTEGRITY,
+                 "writes at %s: %llu duplicated, %llu lost, %llu ghost in the run as written (without the faults: "
+                 "%llu, %llu, %llu)",
+                 who, (unsigned long long)dup, (unsigned long long)lost, (unsigned long long)ghost,
+                 (unsigned long long)bd, (unsigned long long)bl, (unsigned long long)bg);
     }
 }
 
@@ -657,6 +768,8 @@ static void burst_credit(diagnosis *d)
         if (!bursting[c] && d->client_during[c] < GOOD_LEVEL)
             held = false;
     for (size_t i = 0; i < nb && i < 16 && !any; i++) {
+        if (m->clients[bs[i].client].call.to < 0)
+            continue; /* a publisher: no bulkhead at a service */
         const service_spec *s = &m->services[m->clients[bs[i].client].call.to];
         for (size_t k = 0; k < s->nbulkheads; k++)
             if (!strcmp(s->bulkheads[k].caller, m->clients[bs[i].client].name)) {
@@ -776,6 +889,15 @@ static void coupling_statement(diagnosis *d)
         burst_credit(d);
         return;
     }
+    case VERDICT_DATA_INTEGRITY:
+        for (size_t i = 0; i < d->nmodes; i++)
+            if (d->modes[i].mode == MODE_DATA_INTEGRITY)
+                say(d->coupling, sizeof d->coupling,
+                    "%s%s left goodput at %.0f%% of baseline, but the delivery contract between the services "
+                    "failed: %s; `eddy review` names the mismatches and `eddy fix` measures the fixes",
+                    variant_has_trigger(m) ? trig : "with no trigger, the model", load, d->during_ratio * 100,
+                    d->modes[i].evidence);
+        return;
     case VERDICT_METASTABLE:
         break;
     }
@@ -787,7 +909,7 @@ static void coupling_statement(diagnosis *d)
             const client_spec *cl = &m->clients[c->client];
             rp = &cl->call.retry;
             units_format_duration(cl->call.timeout, to, sizeof to);
-            snprintf(edge, sizeof edge, "%s->%s", cl->name, m->services[cl->call.to].name);
+            snprintf(edge, sizeof edge, "%s->%s", cl->name, call_target_name(m, &cl->call));
         } else {
             const service_spec *sv = &m->services[c->service];
             for (size_t k = 0; k < sv->ncalls && !rp; k++)
@@ -983,13 +1105,15 @@ static void team_statement(diagnosis *d)
  * loop), collapse chaotic (act before understanding). */
 static void cynefin(diagnosis *d)
 {
-    static const char *const dom[] = {"clear", "complicated", "complex", "chaotic", "complex"};
+    static const char *const dom[] = {"clear", "complicated", "complex", "chaotic", "complex", "complicated"};
     static const char *const resp[] = {
         "sense, categorise, respond: the system absorbs this trigger as it is",
         "analyse, then fix the box: the failure is in one component and ends with it",
         "probe by knockout, then break the loop: the failure lives in the coupling, not in a component",
         "act first (shed load), then sense: the system cannot serve its demand even without a trigger",
         "probe, then retune the loops: two controllers fight, and neither is broken on its own",
+        "analyse, then fix the contract: the writes break where a delivery guarantee meets a missing idempotency "
+        "check, which analysis of the two ends finds",
     };
     d->cynefin = dom[d->verdict];
     d->cynefin_response = resp[d->verdict];
@@ -1045,6 +1169,11 @@ static void purpose(diagnosis *d)
     case VERDICT_COLLAPSED:
         say(d->purpose, sizeof d->purpose,
             "it serves %.0f%% of what is asked of it, trigger or not: its demand is past what it can do", 100 * d->baseline_success);
+        break;
+    case VERDICT_DATA_INTEGRITY:
+        say(d->purpose, sizeof d->purpose, "it keeps serving under %s%s, and corrupts its writes doing it (goodput %.0f%% "
+                                           "of baseline while it lasts)",
+            trig[0] ? trig : "its load", at, 100 * d->during_ratio);
         break;
     case VERDICT_OSCILLATING:
         say(d->purpose, sizeof d->purpose, "it keeps moving %s%s replicas (%d changes of direction in the second half) "
@@ -1329,6 +1458,10 @@ int diagnose_run(const char *path, const diagnose_opts *opt, diagnosis *d, eddy_
             if (oscillation_cost(d, path, &J, opt, err) < 0)
                 goto out;
         }
+    /* goodput may hold while writes are duplicated or lost: never healthy */
+    for (size_t i = 0; i < d->nmodes; i++)
+        if (d->modes[i].mode == MODE_DATA_INTEGRITY && d->verdict == VERDICT_HEALTHY)
+            d->verdict = VERDICT_DATA_INTEGRITY;
     build_timeline(d, &J.res[0], &J.res[R]);
     coupling_statement(d);
     component_evidence(d, &J.res[0], &J.res[R]);

@@ -14,6 +14,8 @@
  *   metastable  still below GOOD_LEVEL of the baseline after the settle
  *               time: the trigger is gone but the failure is not
  *   collapsed   the baseline itself serves less than GOOD_LEVEL of demand
+ *   data_integrity  goodput held, but writes were duplicated, lost or
+ *               applied behind a failure (docs/messaging.md): never healthy
  * The sustaining loop is the first loop (in rank order) whose cut restores
  * goodput.  Failure modes are read off the series, each with its evidence. */
 #ifndef EDDY_DIAGNOSE_H
@@ -36,7 +38,8 @@ typedef enum verdict {
     VERDICT_COMPONENT,
     VERDICT_METASTABLE,
     VERDICT_COLLAPSED,
-    VERDICT_OSCILLATING /* a control loop (replicas, a breaker) that never settles */
+    VERDICT_OSCILLATING, /* a control loop (replicas, a breaker) that never settles */
+    VERDICT_DATA_INTEGRITY /* goodput held, but writes were duplicated, lost or ghost */
 } verdict;
 
 typedef enum failure_mode {
@@ -46,6 +49,9 @@ typedef enum failure_mode {
     MODE_CASCADE,
     MODE_OSCILLATION,
     MODE_COLD_CACHE,
+    MODE_REDELIVERY_STORM, /* redeliveries above 1.5x new messages while consumers are saturated */
+    MODE_BACKLOG_GROWTH,   /* a broker queue's lag grows: inflow above outflow, and which side moved */
+    MODE_DATA_INTEGRITY,   /* writes duplicated, lost or ghost */
     MODE_COUNT
 } failure_mode;
 

@@ -72,7 +72,8 @@ static size_t edges_of(const model *m, edge_ref **out)
         for (size_t j = 0; j < m->services[s].ncalls; j++) {
             e[k].call = &m->services[s].calls[j];
             e[k].caller = m->services[s].name;
-            snprintf(e[k].path, sizeof e[k].path, "services.%s.calls.%zu", m->services[s].name, j);
+            snprintf(e[k].path, sizeof e[k].path, "services.%s.calls.%zu", m->services[s].name,
+                     m->services[s].calls[j].index);
             k++;
         }
     for (size_t i = 0; i < n; i++)
@@ -345,7 +346,7 @@ static void build_catalogue(const model *m, catalogue *c, simtime lift_after, co
         for (size_t j = 0; j < sv->ncalls; j++)
             if (!sv->calls[j].bulkhead.on) {
                 snprintf(v, sizeof v, "{max_concurrent: %ld}", sv->workers / 2 > 1 ? sv->workers / 2 : 1);
-                snprintf(p, sizeof p, "services.%s.calls.%zu.bulkhead", sv->name, j);
+                snprintf(p, sizeof p, "services.%s.calls.%zu.bulkhead", sv->name, sv->calls[j].index);
                 set(iv, p, v);
             }
     }
@@ -459,6 +460,30 @@ static void build_catalogue(const model *m, catalogue *c, simtime lift_after, co
     if (m->platform.has || m->nteams) /* the organisation is in the model: compare its levers */
         platform_catalogue(m, c, e, ne);
     response_catalogue(m, c);
+    /* the delivery contract of writes (docs/messaging.md): the idempotency
+     * key must be carried from the user request and checked by the service
+     * that applies the write -- in the model, one key: dedupe by request */
+    iv = begin(c, 6, "idempotency key from the request (dedupe by request)");
+    for (size_t s = 0; s < m->nservices; s++)
+        if (model_service_applies(m, (int)s) && m->services[s].dedupe.key != DEDUPE_REQUEST) {
+            snprintf(p, sizeof p, "services.%s.dedupe.key", m->services[s].name);
+            set(iv, p, "request");
+        }
+    end(c);
+    for (int both = 0; both < 2; both++) {
+        iv = begin(c, 5, both ? "ack after processing + dedupe by request" : "ack after processing");
+        for (size_t g = 0; g < m->nconsumers; g++)
+            if (m->consumers[g].effect == EFFECT_WRITE && m->consumers[g].ack == ACK_BEFORE_PROCESSING) {
+                snprintf(p, sizeof p, "consumers.%s.ack", m->consumers[g].name);
+                set(iv, p, "after_processing");
+            }
+        for (size_t s = 0; both && iv->nedits && s < m->nservices; s++)
+            if (model_service_applies(m, (int)s) && m->services[s].dedupe.key != DEDUPE_REQUEST) {
+                snprintf(p, sizeof p, "services.%s.dedupe.key", m->services[s].name);
+                set(iv, p, "request");
+            }
+        end(c);
+    }
 
     iv = begin(c, 12, "break-glass: shed 40% at the incident");
     iv->glass = GLASS_SHED;
@@ -643,11 +668,19 @@ static void outcome(const fix_report *F, const jobs *J, size_t vf, size_t vc, fi
     unsigned R = J->seeds;
     double *rt = calloc(R, sizeof *rt), *lost = calloc(R, sizeof *lost), *p99 = calloc(R, sizeof *p99),
            *good = calloc(R, sizeof *good), *wk = calloc(R, sizeof *wk);
-    if (!rt || !lost || !p99 || !good || !wk)
+    double *dup = calloc(R, sizeof *dup), *wlost = calloc(R, sizeof *wlost), *ghost = calloc(R, sizeof *ghost);
+    if (!rt || !lost || !p99 || !good || !wk || !dup || !wlost || !ghost)
         abort();
     memset(o, 0, sizeof *o);
     for (unsigned r = 0; r < R; r++) {
         const eddy_result *b = &J->res[1 * R + r], *f = &J->res[vf * R + r];
+        /* the integrity ledger, with the faults: writes counted over the run */
+        o->writes |= f->nintegrity > 0;
+        for (size_t k = 0; k < f->nintegrity; k++) {
+            dup[r] += (double)f->integrity[k].duplicated;
+            wlost[r] += (double)f->integrity[k].lost;
+            ghost[r] += (double)f->integrity[k].ghost;
+        }
         double t = measure_recovery(m, f, b, F->fault_end);
         rt[r] = isnan(t) ? NAN : t - F->fault_end;
         if (!isnan(t))
@@ -674,6 +707,12 @@ static void outcome(const fix_report *F, const jobs *J, size_t vf, size_t vc, fi
     o->steady_p99 = ci_of(p99, R);
     o->steady_goodput = ci_of(good, R);
     o->steady_workers = ci_of(wk, R);
+    o->duplicated = ci_of(dup, R);
+    o->lost = ci_of(wlost, R);
+    o->ghost = ci_of(ghost, R);
+    free(dup);
+    free(wlost);
+    free(ghost);
     free(wk);
     free(rt);
     free(lost);

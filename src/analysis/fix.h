@@ -56,6 +56,10 @@ typedef struct fix_outcome {
     ci steady_goodput;    /* steady state: goodput / the baseline's */
     ci steady_workers;    /* steady state: workers provisioned (workers x replicas, summed over
                            * services with a bound), mean over the run */
+    /* With the faults, when the model has writes (docs/messaging.md): writes
+     * duplicated, lost and ghost over the run, summed over services. */
+    bool writes;
+    ci duplicated, lost, ghost;
 } fix_outcome;
 
 typedef struct fix_opts {

@@ -252,6 +252,8 @@ int sweep_run(const char *path, const sweep_opts *o, sweep_result *out, eddy_err
         abort();
     for (size_t i = 0; i < base->nclients; i++) {
         int s = base->clients[i].call.to;
+        if (s < 0)
+            continue; /* a publisher: no entry service */
         bool seen = false;
         for (size_t e = 0; e < c.nentries; e++)
             seen |= c.entry_svc[e] == s;

@@ -120,6 +120,16 @@ void wire_put_run(wire_buf *b, int rc, const eddy_error *err, const eddy_result 
         put_str(b, res->edges[i].name);
     put_size(b, res->ncaches);
     wire_put(b, res->caches, res->ncaches * sizeof *res->caches);
+    /* messaging: queues and groups in model order; integrity by service name */
+    put_size(b, res->nqueues);
+    wire_put(b, res->queues, res->nqueues * sizeof *res->queues);
+    put_size(b, res->ngroups);
+    wire_put(b, res->groups, res->ngroups * sizeof *res->groups);
+    put_size(b, res->nintegrity);
+    wire_put(b, res->integrity, res->nintegrity * sizeof *res->integrity);
+    for (size_t i = 0; i < res->nintegrity; i++)
+        put_str(b, res->integrity[i].service);
+    wire_put(b, &res->writes_pending, sizeof res->writes_pending);
     wire_put(b, &res->engine, sizeof res->engine);
     wire_put(b, &res->seed, sizeof res->seed);
     wire_put(b, &res->duration, sizeof res->duration);
@@ -179,6 +189,29 @@ int wire_get_run(wire_rd *r, const model *m, int *rc, eddy_error *err, eddy_resu
         goto bad;
     for (size_t i = 0; i < res->ncaches; i++)
         res->caches[i].name = m->caches[i].name;
+    if (get_size(r, &res->nqueues, m->nqueues) < 0 || res->nqueues != m->nqueues ||
+        !(res->queues = get_array(r, res->nqueues, sizeof *res->queues)))
+        goto bad;
+    for (size_t i = 0; i < res->nqueues; i++)
+        res->queues[i].name = m->queues[i].name;
+    if (get_size(r, &res->ngroups, m->nconsumers) < 0 || res->ngroups != m->nconsumers ||
+        !(res->groups = get_array(r, res->ngroups, sizeof *res->groups)))
+        goto bad;
+    for (size_t i = 0; i < res->ngroups; i++)
+        res->groups[i].name = m->consumers[i].name;
+    if (get_size(r, &res->nintegrity, m->nservices) < 0 ||
+        !(res->integrity = get_array(r, res->nintegrity, sizeof *res->integrity)))
+        goto bad;
+    for (size_t i = 0; i < res->nintegrity; i++) {
+        char *name = get_str(r);
+        int si = name ? model_find_service(m, name) : -1;
+        free(name);
+        if (si < 0)
+            goto bad;
+        res->integrity[i].service = m->services[si].name;
+    }
+    if (wire_get(r, &res->writes_pending, sizeof res->writes_pending) < 0)
+        goto bad;
     if (wire_get(r, &res->engine, sizeof res->engine) < 0 || wire_get(r, &res->seed, sizeof res->seed) < 0 ||
         wire_get(r, &res->duration, sizeof res->duration) < 0)
         goto bad;

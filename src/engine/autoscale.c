@@ -250,6 +250,16 @@ static bool measure(sim *s, autoscaler_rt *a, double *out)
         a->mark_queue = q;
         break;
     }
+    case METRIC_LAG: { /* at the sync, as a queue scaler reads its broker */
+        long held = 0;
+        for (size_t g = 0; g < v->ngroups; g++)
+            held += v->groups[g]->q->held;
+        if (v->nserving > 0) {
+            *out = (double)held / (double)v->nserving;
+            ok = true;
+        }
+        break;
+    }
     case METRIC_RPS: {
         uint64_t n = v->tot.arrivals + v->cur.arrivals;
         if (serving > 0) {

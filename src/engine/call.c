@@ -56,6 +56,8 @@ void call_report(sim *s, caller *c, status st)
 {
     if (c->kind == CALLER_USER)
         client_call_done(s, container_of(c, ureq, call), st);
+    else if (c->kind == CALLER_CONSUMER)
+        consumer_on_done(s, c, st);
     else
         service_call_done(s, container_of(c, req, down), st);
 }
@@ -81,13 +83,26 @@ static inline simtime attempt_deadline(const caller *c)
     simtime owner;
     if (c->kind == CALLER_JOB) {
         owner = container_of(c, req, down)->deadline;
-    } else if (c->kind == CALLER_REFRESH) {
-        owner = T_NEVER; /* a background refresh has no one waiting */
+    } else if (c->kind == CALLER_REFRESH || c->kind == CALLER_CONSUMER) {
+        owner = T_NEVER; /* a background refresh, a delivery: no one waiting */
     } else {
         const ureq *u = container_of(c, ureq, call);
         owner = u->client->spec->deadline > 0 ? u->start + u->client->spec->deadline : T_NEVER;
     }
     return owner < d ? owner : d;
+}
+
+/* The attempt carries its user request's write record, and owes the
+ * edge's write if it has one (ledger.c). */
+static void attach_ledger(caller *c, req *r)
+{
+    wrec *w = ledger_of(c);
+    r->w = w;
+    if (!w)
+        return;
+    ledger_ref(w);
+    if (c->edge->site >= 0)
+        ledger_owe(w, c->edge->site);
 }
 
 /* The attempt has a connection (or needs none): put it on the wire.
@@ -107,6 +122,10 @@ static inline __attribute__((always_inline)) void dispatch_attempt(sim *s, calle
     r->state = REQ_TRANSIT;
     r->attempt = c->attempt;
     r->deadline = s->deadlines ? attempt_deadline(c) : T_NEVER;
+    r->akey = c->akey;
+    r->w = NULL;
+    if (__builtin_expect(s->nsites != 0, 0))
+        attach_ledger(c, r);
     c->out = r;
     c->state = CALL_WAITING;
     s->attempts++;
@@ -114,7 +133,8 @@ static inline __attribute__((always_inline)) void dispatch_attempt(sim *s, calle
         hedge_dispatch(s, c, r); /* a tail call, out of the way of the common path */
         return;
     }
-    simtime delay = e->to->add_latency;
+    /* a publish goes to a broker queue (service_arrive hands it on) */
+    simtime delay = __builtin_expect(e->bq != NULL, 0) ? 0 : e->to->add_latency;
     if (spec->has_latency)
         delay += dist_sample(&spec->latency, &e->rng);
     if (delay > 0)
@@ -138,6 +158,10 @@ req *call_new_copy(sim *s, caller *c)
     r->state = REQ_TRANSIT;
     r->attempt = c->attempt;
     r->deadline = s->deadlines ? attempt_deadline(c) : T_NEVER; /* the same as the first copy's */
+    r->akey = c->akey; /* a copy of the same attempt: the same key */
+    r->w = NULL;
+    if (s->nsites)
+        attach_ledger(c, r);
     s->attempts++;
     return r;
 }
@@ -161,6 +185,7 @@ static void send_attempt(sim *s, caller *c)
     edge_rt *e = c->edge;
     const call_spec *spec = e->spec;
     c->attempt++;
+    c->akey = ++s->next_akey;
     e->attempts++;
     if (c->attempt > 1)
         e->retries++;

@@ -44,17 +44,21 @@ void client_init(sim *s, client_rt *c, const client_spec *spec)
 {
     c->spec = spec;
     c->edge.spec = &spec->call;
-    c->edge.to = &s->services[spec->call.to];
     c->edge.client = c;
     c->edge.retry_enabled = true;
-    c->edge.lane = service_lane_for(&s->m->services[spec->call.to], spec->name);
+    if (spec->call.queue >= 0) { /* a publish */
+        c->edge.bq = &s->queues[spec->call.queue];
+    } else {
+        c->edge.to = &s->services[spec->call.to];
+        c->edge.lane = service_lane_for(&s->m->services[spec->call.to], spec->name);
+    }
     rng_stream(&c->edge.rng, s->seed, spec->name, RNG_EDGE);
     rng_stream(&c->rng_arrival, s->seed, spec->name, RNG_ARRIVAL);
     rng_stream(&c->rng_shed, s->seed, spec->name, RNG_SHED);
     rng_stream(&c->rng_think, s->seed, spec->name, RNG_THINK);
     rng_stream(&c->rng_instance, s->seed, spec->name, RNG_INSTANCE);
     char name[300];
-    snprintf(name, sizeof name, "%s->%s", spec->name, s->m->services[spec->call.to].name);
+    snprintf(name, sizeof name, "%s->%s", spec->name, call_target_name(s->m, &spec->call));
     edge_init(&c->edge, name, spec->instances);
     hist_init(&c->lat_cur);
     hist_init(&c->lat_tot);
@@ -93,6 +97,7 @@ static void new_request(sim *s, client_rt *c, user *u)
     q->call.inst = 0;
     q->client = c;
     q->user = u;
+    q->w = ledger_new(s);
     /* which client instance: the user's own, or one at random for open
      * loop (a load balancer in front of the client fleet) */
     if (u)
@@ -122,6 +127,10 @@ static void finish(sim *s, ureq *q, status st)
         c->cur.failed++;
     }
     evq_cancel(&s->q, &q->deadline);
+    if (q->w) { /* what the user was told; the record lives on while attempts or messages carry it */
+        ledger_told(q->w, st == ST_OK);
+        ledger_unref(s, q->w);
+    }
     user *u = q->user;
     assert(!ev_pending(&q->call.timer));
     pool_put(&s->ureqs, q);

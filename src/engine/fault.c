@@ -140,8 +140,8 @@ void action_on_event(sim *s, action_rt *a)
     service_rt *v = &s->services[sp->service];
     switch (sp->kind) {
     case ACTION_RETRY:
-        for (size_t i = 0; i < v->spec->ncalls; i++)
-            v->calls[i].retry_enabled = sp->retry_on;
+        for (size_t i = 0; i < v->nseq; i++)
+            v->seq[i]->retry_enabled = sp->retry_on;
         break;
     case ACTION_HEDGE:
         for (size_t i = 0; i < v->spec->ncalls; i++)

@@ -47,6 +47,11 @@ static void serving_add(sim *s, service_rt *v, replica *p)
     p->at = v->nserving;
     v->serving[v->nserving++] = p - v->reps;
     v->nup = v->nserving;
+    if (v->ngroups) { /* a new consumer replica polls at once */
+        consumer_replicas_changed(s, v);
+        for (size_t k = 0; k < v->ngroups; k++)
+            consumer_kick(s, v->groups[k]);
+    }
 }
 
 static void serving_remove(sim *s, service_rt *v, replica *p)
@@ -56,6 +61,8 @@ static void serving_remove(sim *s, service_rt *v, replica *p)
     v->serving[p->at] = last;
     v->reps[last].at = p->at;
     v->nup = v->nserving;
+    if (v->ngroups)
+        consumer_replicas_changed(s, v);
 }
 
 void replicas_init(sim *s, service_rt *v)

@@ -81,6 +81,36 @@ void service_init(sim *s, service_rt *v, const service_spec *spec)
             snprintf(name, sizeof name, "%s->%s", spec->name, callee);
         edge_init(e, name, spec->slots); /* the replica slot is the caller instance */
     }
+    /* publishes, and every outgoing step in the file's order */
+    v->pubs = calloc(spec->npublishes ? spec->npublishes : 1, sizeof *v->pubs);
+    v->nseq = spec->ncalls + spec->npublishes;
+    v->seq = calloc(v->nseq ? v->nseq : 1, sizeof *v->seq);
+    if (!v->pubs || !v->seq)
+        abort();
+    for (size_t i = 0; i < spec->npublishes; i++) {
+        edge_rt *e = &v->pubs[i];
+        e->spec = &spec->publishes[i];
+        e->bq = &s->queues[spec->publishes[i].queue];
+        e->retry_enabled = true;
+        const char *q = s->m->queues[spec->publishes[i].queue].name;
+        char name[300];
+        snprintf(name, sizeof name, "%s->%s#p%zu", spec->name, q, i);
+        rng_stream(&e->rng, s->seed, name, RNG_EDGE);
+        size_t same = 0;
+        for (size_t k = 0; k < i; k++)
+            same += spec->publishes[k].queue == spec->publishes[i].queue;
+        if (same)
+            snprintf(name, sizeof name, "%s->%s#%zu", spec->name, q, same + 1);
+        else
+            snprintf(name, sizeof name, "%s->%s", spec->name, q);
+        edge_init(e, name, spec->slots);
+    }
+    for (size_t i = 0, c = 0, p = 0; i < v->nseq; i++) {
+        if (p < spec->npublishes && spec->publish_at[p] == c)
+            v->seq[i] = &v->pubs[p++];
+        else
+            v->seq[i] = &v->calls[c++];
+    }
     if (spec->scaled)
         replicas_init(s, v);
 }
@@ -89,6 +119,11 @@ void service_free(service_rt *v)
 {
     for (size_t i = 0; i < v->spec->ncalls; i++)
         edge_free(&v->calls[i]);
+    for (size_t i = 0; i < v->spec->npublishes; i++)
+        edge_free(&v->pubs[i]);
+    free(v->pubs);
+    free(v->seq);
+    free(v->groups);
     for (size_t i = 0; i < (size_t)v->nreps * v->nlanes; i++)
         lane_free(&v->lane_block[i]);
     free(v->lane_block);
@@ -220,6 +255,8 @@ static void finish_work(sim *s, req *r, status st)
             v->cur.errors++;
         else
             hist_add(&v->lat_cur, s->now - r->arrived);
+        if (__builtin_expect(r->edge->site >= 0, 0) && st == ST_OK)
+            ledger_apply(s, r->edge->site, r->w, r->akey); /* a write commits when its attempt completes */
         if (!r->from)
             v->cur.wasted++;
     }
@@ -283,6 +320,10 @@ static bool admit(sim *s, service_rt *v, replica *p, lane *l, req *r)
 
 void service_arrive(sim *s, req *r)
 {
+    if (__builtin_expect(r->edge->bq != NULL, 0)) {
+        broker_publish(s, r); /* a publish, after its network delay */
+        return;
+    }
     service_rt *v = r->edge->to;
     const service_spec *sp = v->spec;
     v->cur.arrivals++;
@@ -293,7 +334,8 @@ void service_arrive(sim *s, req *r)
     }
     /* A hedge copy goes to a replica its siblings did not; a scaled service
      * routes among its serving replicas only. */
-    replica *p = r->edge->hedge_out                ? hedge_replica(v, r)
+    replica *p = __builtin_expect(r->edge->group != NULL, 0) ? consumer_replica(v, r) /* a delivery's own replica */
+                 : r->edge->hedge_out                ? hedge_replica(v, r)
                  : __builtin_expect(v->scaled, 0) ? replica_route(v)
                                                   : &v->reps[v->nup == 1 ? 0 : rng_below(&v->rng_route, (uint64_t)v->nup)];
     lane *l = &p->lanes[r->edge->lane];
@@ -327,7 +369,7 @@ void service_arrive(sim *s, req *r)
 static void next_call_or_finish(sim *s, req *r)
 {
     service_rt *v = r->rep->svc;
-    if (r->next_call < v->spec->ncalls) {
+    if (r->next_call < v->nseq) {
         if (v->spec->deadlines == DEADLINES_CANCEL && r->deadline != T_NEVER) {
             if (s->now >= r->deadline) {
                 finish_work(s, r, ST_DEADLINE);
@@ -338,7 +380,7 @@ static void next_call_or_finish(sim *s, req *r)
             sim_timer(s, &r->ev, EV_REQ_EXPIRE, r->deadline);
         }
         r->state = REQ_CALLING;
-        edge_rt *e = &v->calls[r->next_call++];
+        edge_rt *e = v->seq[r->next_call++];
         r->down.inst = (uint32_t)(r->rep - v->reps); /* the replica is the caller instance */
         call_begin(s, &r->down, e, CALLER_JOB);
         return;
@@ -423,14 +465,17 @@ uint16_t service_lane_for(const service_spec *callee, const char *caller)
  * time out, as with a real crash. */
 static void lose(sim *s, req *r)
 {
-    if (r->from) {
+    caller *c = r->from;
+    if (c) {
         if (r->edge->hedge_out)
             hedge_lost(s, r);
         else
-            r->from->out = NULL;
+            c->out = NULL;
     }
     assert(!ev_pending(&r->ev) && !ev_pending(&r->down.timer));
     req_free(s, r);
+    if (c && c->kind == CALLER_CONSUMER)
+        consumer_lost(s, c); /* the consumer process went down with it */
 }
 
 static void crash(sim *s, replica *p)
@@ -481,6 +526,10 @@ void service_set_up(sim *s, service_rt *v, long nup)
      * that is going down. */
     long old = v->nup;
     v->nup = nup;
+    if (v->ngroups)
+        consumer_replicas_changed(s, v);
     for (long i = nup; i < old; i++)
         crash(s, &v->reps[i]);
+    for (size_t k = 0; nup > old && k < v->ngroups; k++)
+        consumer_kick(s, v->groups[k]); /* replicas back: their consumers poll */
 }

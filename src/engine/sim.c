@@ -97,6 +97,9 @@ static inline __attribute__((always_inline)) void dispatch(sim *s, ev *e)
     case EV_CACHE_HIT:
         cache_on_hit(s, container_of(e, caller, timer));
         break;
+    case EV_VISIBILITY:
+        broker_on_visibility(s, container_of(e, msg, vis));
+        break;
     case EV_SAMPLE:
         stats_sample(s);
         if (s->now >= s->end) {
@@ -120,6 +123,14 @@ static void sim_free(sim *s)
     }
     free(s->edges);
     autoscale_free(s);
+    for (size_t i = 0; i < m->nconsumers; i++)
+        consumer_free(s, &s->groups[i]);
+    free(s->groups);
+    for (size_t i = 0; i < m->nqueues; i++)
+        broker_free(s, &s->queues[i]);
+    free(s->queues);
+    ledger_free(s);
+    pool_free_all(&s->msgs);
     for (size_t i = 0; i < m->nservices; i++)
         service_free(&s->services[i]);
     for (size_t i = 0; i < m->ncaches; i++)
@@ -158,8 +169,16 @@ int eddy_run(const eddy_model *m, const eddy_options *opt, eddy_result *out, edd
 
     s->services = calloc(m->nservices, sizeof *s->services);
     s->clients = calloc(m->nclients, sizeof *s->clients);
-    if (!s->services || !s->clients)
+    s->queues = calloc(m->nqueues ? m->nqueues : 1, sizeof *s->queues);
+    s->groups = calloc(m->nconsumers ? m->nconsumers : 1, sizeof *s->groups);
+    if (!s->services || !s->clients || !s->queues || !s->groups)
         abort();
+    pool_init(&s->msgs, sizeof(msg));
+    for (size_t i = 0; i < m->nqueues; i++)
+        broker_init(s, &s->queues[i], &m->queues[i]);
+    for (size_t i = 0; i < m->nqueues; i++)
+        if (m->queues[i].dlq >= 0)
+            s->queues[i].dlq = &s->queues[m->queues[i].dlq];
     for (size_t i = 0; i < m->nservices; i++)
         service_init(s, &s->services[i], &m->services[i]);
     for (size_t i = 0; i < m->nclients; i++)
@@ -168,7 +187,7 @@ int eddy_run(const eddy_model *m, const eddy_options *opt, eddy_result *out, edd
     for (size_t i = 0; i < m->nclients; i++)
         s->nedges++;
     for (size_t i = 0; i < m->nservices; i++)
-        s->nedges += m->services[i].ncalls;
+        s->nedges += m->services[i].ncalls + m->services[i].npublishes;
     s->edges = calloc(s->nedges ? s->nedges : 1, sizeof *s->edges);
     if (!s->edges)
         abort();
@@ -178,6 +197,12 @@ int eddy_run(const eddy_model *m, const eddy_options *opt, eddy_result *out, edd
     for (size_t i = 0; i < m->nservices; i++)
         for (size_t k = 0; k < m->services[i].ncalls; k++)
             s->edges[ne++] = &s->services[i].calls[k];
+    /* publishes last, so the calls keep their places (hypotheses name edges by them) */
+    for (size_t i = 0; i < m->nservices; i++)
+        for (size_t k = 0; k < m->services[i].npublishes; k++)
+            s->edges[ne++] = &s->services[i].pubs[k];
+    for (size_t i = 0; i < m->nconsumers; i++)
+        consumer_init(s, &s->groups[i], &m->consumers[i]);
     s->caches = calloc(m->ncaches ? m->ncaches : 1, sizeof *s->caches);
     if (!s->caches)
         abort();
@@ -186,6 +211,7 @@ int eddy_run(const eddy_model *m, const eddy_options *opt, eddy_result *out, edd
     for (size_t i = 0; i < s->nedges; i++)
         if (s->edges[i]->spec->has_cache)
             s->edges[i]->cache = &s->caches[s->edges[i]->spec->cache];
+    ledger_init(s);
     stats_init(s);
     fault_init(s);
     respond_init(s);
@@ -252,5 +278,8 @@ void eddy_result_free(eddy_result *r)
     free(r->services);
     free(r->edges);
     free(r->caches);
+    free(r->queues);
+    free(r->groups);
+    free(r->integrity);
     memset(r, 0, sizeof *r);
 }

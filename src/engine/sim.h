@@ -50,6 +50,7 @@ enum ev_kind {
     EV_REPLICA_UP,  /* a starting replica begins to serve (replicas.c) */
     EV_AUTOSCALE,   /* an autoscaler's sync period is over (autoscale.c) */
     EV_CACHE_HIT,   /* caller: a cache hit's hit_time is over */
+    EV_VISIBILITY,  /* a received message's visibility timeout (broker.c) */
 };
 
 typedef enum status {
@@ -68,6 +69,9 @@ typedef struct service_rt service_rt;
 typedef struct client_rt client_rt;
 
 typedef struct caller caller;
+typedef struct wrec wrec;
+typedef struct bqueue_rt bqueue_rt;
+typedef struct group_rt group_rt;
 
 /* Per caller instance (or shared) state of the edge mechanisms; each lives
  * in its own file: budget.c, breaker.c, connpool.c. */
@@ -146,9 +150,13 @@ typedef struct edge_rt {
     long bulkhead_busy; /* over all instances */
     bool gated; /* a bulkhead or a pool: an attempt must pass one before it is sent */
     struct cache_rt *cache;    /* the look-aside cache in front of the callee, or NULL */
+    bqueue_rt *bq;   /* a publish: the broker queue (to is NULL), else NULL */
+    group_rt *group; /* a consumer group's deliveries: pinned to the delivery's replica */
+    int site;        /* the write site this edge applies (ledger.c), or -1 */
 } edge_rt;
 
-enum { CALLER_USER, CALLER_JOB, CALLER_REFRESH /* a cache's background refresh (cache.c) */ };
+enum { CALLER_USER, CALLER_JOB, CALLER_REFRESH /* a cache's background refresh (cache.c) */,
+       CALLER_CONSUMER /* a consumer group's delivery (consumer.c) */ };
 enum { CALL_IDLE, CALL_WAITING, CALL_BACKOFF, CALL_POOL_WAIT, CALL_BULKHEAD_WAIT,
        CALL_CACHE_HIT,  /* served by the cache: waiting out hit_time */
        CALL_COALESCED }; /* waiting on another call's origin answer for its key */
@@ -180,6 +188,7 @@ struct caller {
     uint8_t cache_role;  /* CACHE_*: what the edge's cache is doing for this call */
     uint8_t cache_nofill; /* answered by a breaker fallback, not the origin: do not fill */
     uint32_t key;        /* the cache key the call asks for */
+    uint64_t akey;       /* the current attempt's idempotency key (dedupe: attempt) */
 };
 
 typedef struct user user;
@@ -191,6 +200,7 @@ typedef struct ureq {
     simtime start;
     client_rt *client;
     user *user; /* closed loop: the user who will think again */
+    wrec *w;    /* its write record (ledger.c), or NULL */
 } ureq;
 
 struct user {
@@ -219,6 +229,8 @@ struct req {
     uint8_t state;
     uint8_t hcopy; /* hedged edges only: 0 the first copy, k the k-th hedge */
     req *hnext;    /* hedged edges only: the next copy of the same attempt */
+    wrec *w;       /* the user request's write record it carries (ledger.c), or NULL */
+    uint64_t akey; /* its attempt's idempotency key */
 };
 
 /* A queue and the workers that serve it.  A replica has one lane, plus one
@@ -291,6 +303,11 @@ struct client_rt {
     hist lat_cur, lat_tot;
 };
 
+/* The integrity counts of the writes a service applies (ledger.c). */
+typedef struct ledger_counts {
+    uint64_t exactly_once, duplicated, lost, ghost, deduped;
+} ledger_counts;
+
 struct service_rt {
     const service_spec *spec;
     replica *reps;
@@ -325,6 +342,16 @@ struct service_rt {
     double area_serving;       /* the integral of nserving over time, up to serving_t */
     simtime serving_t;
     double sample_area_serving; /* area_serving at the last sample */
+    /* messaging: the consumer groups this service's workers run, and the
+     * writes it applies (ledger.c) */
+    group_rt **groups;
+    size_t ngroups;
+    edge_rt *pubs;  /* spec->npublishes publish edges */
+    edge_rt **seq;  /* calls and publishes in the file's order: nseq of them */
+    size_t nseq;
+    struct dedupe_rt *dedupe; /* dedupe: request|attempt; NULL: none */
+    bool applies;   /* some write site applies writes here: it has integrity columns */
+    ledger_counts wcur, wtot;
 };
 
 /* An autoscaler at run time (autoscale.c): the HPA controller's memory of
@@ -401,6 +428,86 @@ typedef struct cache_rt {
 } cache_rt;
 
 typedef struct respond_rt respond_rt; /* respond.c */
+/* ---- broker queues (broker.c), consumer groups (consumer.c) --------------- */
+
+enum { MSG_READY, MSG_INFLIGHT, MSG_DELETED };
+
+/* A message: published once, held by the queue until deleted, and by each
+ * delivery handling it; freed when neither holds it. */
+typedef struct msg {
+    ev vis;            /* its visibility timeout, while in flight */
+    bqueue_rt *q;
+    wrec *w;           /* the user request's write record, or NULL */
+    uint64_t akey;     /* the publish attempt's key (dedupe: attempt) */
+    simtime published;
+    uint32_t receives;
+    uint16_t holders;  /* deliveries handling it */
+    uint8_t state;     /* MSG_* */
+    uint8_t ringed;    /* in the ring: ready, or a tombstone */
+} msg;
+
+typedef struct bqueue_counts {
+    uint64_t published, rejected, delivered, redelivered, expired, dead_lettered;
+} bqueue_counts;
+
+/* A broker queue: its ready messages in an O(1) ring (FIFO; a message that
+ * comes back goes to the front with order: fifo, else the back), deleted
+ * ones left in it as tombstones until they reach the head. */
+struct bqueue_rt {
+    const bqueue_spec *spec;
+    msg **ring;
+    size_t head, len, cap;
+    long held;    /* ready + in flight: what capacity bounds, Q.depth */
+    group_rt *group;
+    bqueue_rt *dlq;
+    bqueue_counts cur, tot;
+    hist age_cur, age_tot; /* age of messages when received */
+    simtime last_change;
+    double area_held, tot_area_held;
+};
+
+typedef struct group_counts {
+    uint64_t processed, failed;
+} group_counts;
+
+/* A consumer group at run time: its deliveries' edge into the service,
+ * the deliveries held per replica slot, and the free slots on serving
+ * replicas (recounted after the service's replicas change). */
+struct group_rt {
+    const consumer_spec *spec;
+    bqueue_rt *q;
+    service_rt *svc;
+    edge_rt edge;
+    long *inflight;  /* per replica slot */
+    long busy, free; /* deliveries held; free slots on serving replicas */
+    bool recount;    /* the replicas changed: recount `free` before use */
+    bool kicking;    /* consumer_kick is running */
+    long cursor;     /* where the search for a free slot starts */
+    long msgs;       /* messages in deliveries */
+    int site;        /* the write site it applies, or -1 */
+    pool deliveries;
+    group_counts cur, tot;
+    simtime last_change;
+    double area_msgs, tot_area_msgs;
+};
+
+/* A delivery: one attempt at the consumer's service handling up to
+ * `batch` messages. */
+typedef struct delivery {
+    caller call; /* CALLER_CONSUMER */
+    group_rt *g;
+    long rep;
+    uint32_t n;
+    msg *m[];
+} delivery;
+
+/* ---- the integrity ledger (ledger.c) ---------------------------------------- */
+
+/* Where a write is applied: a call edge with effect: write (at its callee)
+ * or a consumer group with effect: write (at its service). */
+typedef struct write_site {
+    service_rt *at;
+} write_site;
 
 struct sim {
     const model *m;
@@ -426,6 +533,14 @@ struct sim {
     autoscaler_rt *autoscalers;
     respond_rt *responds; /* conditional actions (respond.c) */
     size_t nresponds;
+    /* messaging and the ledger */
+    bqueue_rt *queues;  /* model.nqueues */
+    group_rt *groups;   /* model.nconsumers */
+    pool msgs;
+    write_site *sites;
+    size_t nsites;
+    pool wrecs;         /* write records, sized for nsites */
+    uint64_t next_wid, next_akey;
 };
 
 /* client.c */
@@ -481,12 +596,16 @@ bool connpool_try(sim *s, connpool_rt *p); /* a free connection now, or none (he
 
 /* Retire an attempt, releasing its connection; inline, as the hot paths
  * that answer an attempt call it once each. */
+void ledger_unref(sim *s, wrec *w);
 static inline void req_free(sim *s, req *r)
 {
     connpool_rt *p = r->conn;
+    wrec *w = r->w;
     pool_put(&s->reqs, r);
     if (p)
         connpool_release(s, p);
+    if (w)
+        ledger_unref(s, w);
 }
 
 /* hedge.c: hedged requests */
@@ -597,6 +716,38 @@ void cache_abandon(sim *s, caller *c);
 void cache_flush(cache_rt *k);
 long cache_entries(const cache_rt *k, simtime now); /* fresh entries held */
 
+/* broker.c: broker queues */
+void broker_init(sim *s, bqueue_rt *q, const bqueue_spec *spec);
+void broker_free(sim *s, bqueue_rt *q);
+void broker_publish(sim *s, req *r);     /* a publish attempt reached the broker: answer it */
+msg *broker_take(sim *s, bqueue_rt *q);  /* receive the next ready message, or NULL */
+void broker_ack(sim *s, msg *m);         /* delete it (a late ack deletes it wherever it is) */
+void broker_nack(sim *s, msg *m);        /* visible again at once */
+void broker_release(sim *s, msg *m);     /* a delivery lets go of it */
+void broker_on_visibility(sim *s, msg *m);
+void broker_gauge(sim *s, bqueue_rt *q);
+void broker_expire(sim *s, bqueue_rt *q); /* retention, at the head */
+
+/* consumer.c: consumer groups */
+void consumer_init(sim *s, group_rt *g, const consumer_spec *spec);
+void consumer_free(sim *s, group_rt *g);
+void consumer_kick(sim *s, group_rt *g);  /* start deliveries while messages and slots allow */
+void consumer_on_done(sim *s, caller *c, status st);
+void consumer_lost(sim *s, caller *c);    /* its replica crashed */
+void consumer_replicas_changed(sim *s, service_rt *v);
+replica *consumer_replica(service_rt *v, req *r);
+void consumer_gauge(sim *s, group_rt *g);
+
+/* ledger.c: write records, dedupe, and the integrity counts */
+void ledger_init(sim *s);
+void ledger_free(sim *s);
+wrec *ledger_new(sim *s);
+static inline void ledger_ref(wrec *w);
+void ledger_owe(wrec *w, int site);      /* the request now expects this write */
+void ledger_told(wrec *w, bool ok);      /* what the user was told */
+void ledger_apply(sim *s, int site, wrec *w, uint64_t akey);
+wrec *ledger_of(const caller *c);        /* the record a caller's attempts carry */
+
 /* fault.c */
 void fault_init(sim *s);
 void fault_on_event(sim *s, fault_rt *f);
@@ -611,6 +762,14 @@ void respond_free(sim *s);
 void stats_init(sim *s);
 void stats_sample(sim *s);
 void stats_totals(sim *s, eddy_result *out);
+
+struct wrec {
+    uint64_t id;
+    uint32_t refs; /* the user request, attempts and messages carrying it */
+    uint8_t told;  /* 0 not yet, 1 success, 2 failure */
+    uint16_t applied[]; /* per site: times applied (bit 15: owed) */
+};
+static inline void ledger_ref(wrec *w) { w->refs++; }
 
 static inline void sim_at(sim *s, ev *e, int kind, simtime t)
 {

@@ -57,6 +57,16 @@ static const char *const cache_metrics[] = {"hits",      "misses", "hit_ratio", 
                                             "refreshes", "fills",  "evictions", "entries"};
 #define NKM (sizeof cache_metrics / sizeof cache_metrics[0])
 
+/* ... then each broker queue's, each consumer group's, and the integrity
+ * counts of each service that applies writes (docs/messaging.md). */
+static const char *const queue_metrics[] = {"depth",     "age_p99",     "published", "rejected",
+                                            "delivered", "redelivered", "expired",   "dead_lettered"};
+static const char *const group_metrics[] = {"processed", "failed", "in_flight"};
+static const char *const integrity_metrics[] = {"exactly_once", "duplicated", "lost", "ghost", "deduped"};
+#define NQM (sizeof queue_metrics / sizeof queue_metrics[0])
+#define NGM (sizeof group_metrics / sizeof group_metrics[0])
+#define NIM (sizeof integrity_metrics / sizeof integrity_metrics[0])
+
 static size_t edge_ncols(const edge_rt *e)
 {
     return (e->budgets ? 2 : 0) + (e->breakers ? 3 : 0) + (e->pools ? 3 : 0) + (e->hedge_out ? 3 : 0) +
@@ -83,7 +93,9 @@ void stats_init(sim *s)
     for (size_t i = 0; i < s->nedges; i++)
         S->ncols += edge_ncols(s->edges[i]);
     S->ncols += 2 * m->nautoscalers;
-    S->ncols += m->ncaches * NKM;
+    S->ncols += m->ncaches * NKM + m->nqueues * NQM + m->nconsumers * NGM;
+    for (size_t i = 0; i < m->nservices; i++)
+        S->ncols += s->services[i].applies ? NIM : 0;
     S->names = calloc(S->ncols, sizeof *S->names);
     if (!S->names)
         abort();
@@ -131,6 +143,15 @@ void stats_init(sim *s)
     for (size_t i = 0; i < m->ncaches; i++)
         for (size_t j = 0; j < NKM; j++)
             S->names[k++] = column(m->caches[i].name, cache_metrics[j]);
+    for (size_t i = 0; i < m->nqueues; i++)
+        for (size_t j = 0; j < NQM; j++)
+            S->names[k++] = column(m->queues[i].name, queue_metrics[j]);
+    for (size_t i = 0; i < m->nconsumers; i++)
+        for (size_t j = 0; j < NGM; j++)
+            S->names[k++] = column(m->consumers[i].name, group_metrics[j]);
+    for (size_t i = 0; i < m->nservices; i++)
+        for (size_t j = 0; s->services[i].applies && j < NIM; j++)
+            S->names[k++] = column(m->services[i].name, integrity_metrics[j]);
     S->nrows = 0;
     S->values = NULL;
     s->rows_cap = 0;
@@ -142,6 +163,120 @@ void stats_init(sim *s)
 static double quantile_sec(const hist *h, double q)
 {
     return h->n ? hist_quantile(h, q) / 1e9 : NAN;
+}
+
+/* The messaging columns of one row; the interval's counts go to the totals. */
+static void sample_messaging(sim *s, double *row, double dt, double span)
+{
+    const model *m = s->m;
+    size_t k = 0;
+    for (size_t i = 0; i < m->nqueues; i++) {
+        bqueue_rt *q = &s->queues[i];
+        bqueue_counts *n = &q->cur;
+        broker_expire(s, q);
+        broker_gauge(s, q);
+        row[k++] = q->area_held / span;
+        /* the lag: the age of messages received, or while none were, of the oldest waiting */
+        if (q->age_cur.n)
+            row[k++] = quantile_sec(&q->age_cur, 0.99);
+        else
+            row[k++] = q->len ? t_sec(s->now - q->ring[q->head]->published) : NAN;
+        row[k++] = (double)n->published / dt;
+        row[k++] = (double)n->rejected / dt;
+        row[k++] = (double)n->delivered / dt;
+        row[k++] = (double)n->redelivered / dt;
+        row[k++] = (double)n->expired / dt;
+        row[k++] = (double)n->dead_lettered / dt;
+        q->tot.published += n->published;
+        q->tot.rejected += n->rejected;
+        q->tot.delivered += n->delivered;
+        q->tot.redelivered += n->redelivered;
+        q->tot.expired += n->expired;
+        q->tot.dead_lettered += n->dead_lettered;
+        memset(n, 0, sizeof *n);
+        q->tot_area_held += q->area_held;
+        q->area_held = 0;
+        hist_merge(&q->age_tot, &q->age_cur);
+        hist_reset(&q->age_cur);
+    }
+    for (size_t i = 0; i < m->nconsumers; i++) {
+        group_rt *g = &s->groups[i];
+        consumer_gauge(s, g);
+        row[k++] = (double)g->cur.processed / dt;
+        row[k++] = (double)g->cur.failed / dt;
+        row[k++] = g->area_msgs / span;
+        g->tot.processed += g->cur.processed;
+        g->tot.failed += g->cur.failed;
+        memset(&g->cur, 0, sizeof g->cur);
+        g->tot_area_msgs += g->area_msgs;
+        g->area_msgs = 0;
+    }
+    for (size_t i = 0; i < m->nservices; i++) {
+        service_rt *v = &s->services[i];
+        if (!v->applies)
+            continue;
+        ledger_counts *n = &v->wcur;
+        row[k++] = (double)n->exactly_once / dt;
+        row[k++] = (double)n->duplicated / dt;
+        row[k++] = (double)n->lost / dt;
+        row[k++] = (double)n->ghost / dt;
+        row[k++] = (double)n->deduped / dt;
+        v->wtot.exactly_once += n->exactly_once;
+        v->wtot.duplicated += n->duplicated;
+        v->wtot.lost += n->lost;
+        v->wtot.ghost += n->ghost;
+        v->wtot.deduped += n->deduped;
+        memset(n, 0, sizeof *n);
+    }
+}
+
+static void totals_messaging(sim *s, eddy_result *out)
+{
+    const model *m = s->m;
+    double T = (double)s->end;
+    out->nqueues = m->nqueues;
+    out->ngroups = m->nconsumers;
+    out->queues = calloc(m->nqueues + 1, sizeof *out->queues);
+    out->groups = calloc(m->nconsumers + 1, sizeof *out->groups);
+    out->integrity = calloc(m->nservices + 1, sizeof *out->integrity);
+    if (!out->queues || !out->groups || !out->integrity)
+        abort();
+    for (size_t i = 0; i < m->nqueues; i++) {
+        bqueue_rt *q = &s->queues[i];
+        eddy_queue_totals *t = &out->queues[i];
+        t->name = m->queues[i].name;
+        t->published = q->tot.published;
+        t->rejected = q->tot.rejected;
+        t->delivered = q->tot.delivered;
+        t->redelivered = q->tot.redelivered;
+        t->expired = q->tot.expired;
+        t->dead_lettered = q->tot.dead_lettered;
+        t->held = q->held;
+        t->depth_mean = q->tot_area_held / T;
+        t->age_p99 = quantile_sec(&q->age_tot, 0.99);
+        t->age_mean = q->age_tot.n ? hist_mean(&q->age_tot) / 1e9 : NAN;
+    }
+    for (size_t i = 0; i < m->nconsumers; i++) {
+        group_rt *g = &s->groups[i];
+        eddy_group_totals *t = &out->groups[i];
+        t->name = m->consumers[i].name;
+        t->processed = g->tot.processed;
+        t->failed = g->tot.failed;
+        t->in_flight_mean = g->tot_area_msgs / T;
+    }
+    for (size_t i = 0; i < m->nservices; i++) {
+        service_rt *v = &s->services[i];
+        if (!v->applies)
+            continue;
+        eddy_integrity_totals *t = &out->integrity[out->nintegrity++];
+        t->service = m->services[i].name;
+        t->exactly_once = v->wtot.exactly_once;
+        t->duplicated = v->wtot.duplicated;
+        t->lost = v->wtot.lost;
+        t->ghost = v->wtot.ghost;
+        t->deduped = v->wtot.deduped;
+    }
+    out->writes_pending = s->wrecs.live;
 }
 
 void stats_sample(sim *s)
@@ -296,6 +431,7 @@ void stats_sample(sim *s)
         c->tot.evictions += n->evictions;
         memset(n, 0, sizeof *n);
     }
+    sample_messaging(s, row + k, dt, span);
     respond_sample(s, row, s->last_sample, s->now);
     if (s->opt->on_row)
         s->opt->on_row(S, row, s->opt->row_ud);
@@ -400,4 +536,5 @@ void stats_totals(sim *s, eddy_result *out)
         t->hit_ratio = t->hits + t->misses ? (double)t->hits / (double)(t->hits + t->misses) : NAN;
         t->entries = cache_entries(c, s->now);
     }
+    totals_messaging(s, out);
 }

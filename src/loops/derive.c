@@ -811,7 +811,7 @@ static void autoscaler_links(dv *D)
 {
     const model *m = D->m;
     static const char *const what[] = {"busy workers / workers", "queued requests per replica",
-                                       "requests per second per replica"};
+                                       "requests per second per replica", "messages held per replica"};
     char origin[320], target[64];
     for (size_t i = 0; i < m->nautoscalers; i++) {
         const autoscaler_spec *a = &m->autoscalers[i];
@@ -827,16 +827,33 @@ static void autoscaler_links(dv *D)
             snprintf(target, sizeof target, "%g/s", a->target);
         else
             snprintf(target, sizeof target, "%g", a->target);
-        int load = var(D, s->name, "service", "load");
-        int per = var(D, s->name, "service", "per_replica_load");
         int metric = var(D, a->name, "autoscaler", "metric");
         int desired = var(D, a->name, "autoscaler", "desired");
         int replicas = var(D, s->name, "service", "replicas");
-        snprintf(origin, sizeof origin, "%s (load spread over its serving replicas)", s->name);
-        link(D, load, per, +1, false, "more arrivals, more on each replica", origin, s->pos);
-        snprintf(origin, sizeof origin, "autoscalers.%s metric %s (%s, averaged over sync %s)", a->name,
-                 scale_metric_name(a->metric), what[a->metric], sync);
-        link(D, per, metric, +1, true, "a busier replica reads higher", origin, a->metric_pos);
+        int per = -1;
+        if (a->metric == METRIC_LAG) {
+            /* on lag: the backlog is the metric, and replicas add delivery slots */
+            for (size_t g = 0; g < m->nconsumers; g++) {
+                const consumer_spec *cs = &m->consumers[g];
+                if (cs->service != a->service)
+                    continue;
+                int depth = var(D, m->queues[cs->queue].name, "queue", "depth");
+                int drain = var(D, cs->name, "consumer", "drain");
+                snprintf(origin, sizeof origin, "autoscalers.%s metric lag (messages held per replica, read at each "
+                         "sync %s)", a->name, sync);
+                link(D, depth, metric, +1, true, "a longer backlog reads higher", origin, a->metric_pos);
+                snprintf(origin, sizeof origin, "consumers.%s concurrency %ld per replica", cs->name, cs->concurrency);
+                link(D, replicas, drain, +1, false, "more replicas, more delivery slots", origin, cs->pos);
+            }
+        } else {
+            int load = var(D, s->name, "service", "load");
+            per = var(D, s->name, "service", "per_replica_load");
+            snprintf(origin, sizeof origin, "%s (load spread over its serving replicas)", s->name);
+            link(D, load, per, +1, false, "more arrivals, more on each replica", origin, s->pos);
+            snprintf(origin, sizeof origin, "autoscalers.%s metric %s (%s, averaged over sync %s)", a->name,
+                     scale_metric_name(a->metric), what[a->metric], sync);
+            link(D, per, metric, +1, true, "a busier replica reads higher", origin, a->metric_pos);
+        }
         snprintf(origin, sizeof origin,
                  "autoscalers.%s (HPA: ceil(replicas x metric / %s), tolerance %g, stabilization up %s / down %s)",
                  a->name, target, a->tolerance, up, down);
@@ -845,8 +862,10 @@ static void autoscaler_links(dv *D)
                  start, a->min, a->max);
         link(D, desired, replicas, +1, s->startup > 0, "the service follows the latest decision", origin,
              a->service_pos);
-        snprintf(origin, sizeof origin, "%s replicas (routing spreads load over the serving ones)", s->name);
-        link(D, replicas, per, -1, false, "more replicas, less on each", origin, s->pos);
+        if (per >= 0) {
+            snprintf(origin, sizeof origin, "%s replicas (routing spreads load over the serving ones)", s->name);
+            link(D, replicas, per, -1, false, "more replicas, less on each", origin, s->pos);
+        }
     }
     /* two controllers with different goals on one service */
     for (size_t i = 0; i < m->nautoscalers; i++)
@@ -862,6 +881,61 @@ static void autoscaler_links(dv *D)
                          m->services[a->service].name,
                          a->metric != b->metric || a->target != b->target ? " with different goals" : "");
         }
+}
+
+/* Broker queues (docs/messaging.md): the backlog is a stock that
+ * publishers fill and a consumer group drains.  A group acking after
+ * processing whose handling outlasts the visibility timeout gets its own
+ * messages back: the redelivery loop (R), slow consumer -> redelivery ->
+ * more load on the consumer.  The drain itself is a balancing loop. */
+static void messaging_links(dv *D)
+{
+    const model *m = D->m;
+    char origin[320], vt[32];
+    for (size_t i = 0; i < m->nservices; i++) {
+        const service_spec *s = &m->services[i];
+        for (size_t k = 0; k < s->npublishes; k++) {
+            const bqueue_spec *q = &m->queues[s->publishes[k].queue];
+            snprintf(origin, sizeof origin, "services.%s.calls[%zu] publish %s (one message per request%s)", s->name,
+                     s->publishes[k].index, q->name,
+                     s->publishes[k].retry.attempts > 1 ? "; a retry after a lost ack stores another" : "");
+            link(D, var(D, s->name, "service", "load"), var(D, q->name, "queue", "depth"), +1, false,
+                 "each request publishes", origin, s->publishes[k].pos);
+        }
+    }
+    for (size_t c = 0; c < m->nclients; c++) {
+        const client_spec *cl = &m->clients[c];
+        if (cl->call.queue < 0)
+            continue;
+        snprintf(origin, sizeof origin, "clients.%s publish %s", cl->name, m->queues[cl->call.queue].name);
+        link(D, var(D, cl->name, "client", "load"), var(D, m->queues[cl->call.queue].name, "queue", "depth"), +1,
+             false, "each request publishes", origin, cl->call.pos);
+    }
+    for (size_t g = 0; g < m->nconsumers; g++) {
+        const consumer_spec *cs = &m->consumers[g];
+        const bqueue_spec *q = &m->queues[cs->queue];
+        const service_spec *s = &m->services[cs->service];
+        int depth = var(D, q->name, "queue", "depth");
+        int drain = var(D, cs->name, "consumer", "drain");
+        int load = var(D, s->name, "service", "load");
+        snprintf(origin, sizeof origin, "consumers.%s (concurrency %ld per replica, batch %ld)", cs->name,
+                 cs->concurrency, cs->batch);
+        link(D, depth, drain, +1, false, "ready messages keep the delivery slots busy", origin, cs->pos);
+        link(D, drain, depth, -1, false, "each message received leaves the backlog", origin, cs->pos);
+        snprintf(origin, sizeof origin, "consumers.%s.service %s (a delivery is an attempt there)", cs->name, s->name);
+        link(D, drain, load, +1, false, "each delivery is work for the consumer's service", origin, cs->service_pos);
+        if (q->delivery != DELIVERY_AT_LEAST_ONCE || cs->ack != ACK_AFTER_PROCESSING)
+            continue; /* deleted on receipt: nothing comes back */
+        int redel = var(D, q->name, "queue", "redeliveries");
+        units_format_duration(q->visibility_timeout, vt, sizeof vt);
+        snprintf(origin, sizeof origin, "queues.%s.visibility_timeout %s (at_least_once, acked after processing)",
+                 q->name, vt);
+        link(D, var(D, s->name, "service", "latency"), redel, +1, true,
+             "handling slower than the visibility timeout: the message comes back while still in flight", origin,
+             q->pos);
+        snprintf(origin, sizeof origin, "queues.%s (order %s)", q->name, q->fifo ? "fifo" : "none");
+        link(D, redel, depth, +1, false, "a message that comes back is ready again", origin, q->pos);
+    }
 }
 
 static void ensure_links(dv *D, int si)
@@ -911,6 +985,8 @@ cld_graph *derive_graph(const model *m)
     classify(&D);
     for (size_t ci = 0; ci < m->nclients; ci++) {
         int t = m->clients[ci].call.to;
+        if (t < 0)
+            continue; /* a publish: the queue's loops are derived below */
         ensure_links(&D, t);
         edge_links(&D, (int)ci, -1, &m->clients[ci].call);
         ensure_limits(&D, t);
@@ -922,6 +998,7 @@ cld_graph *derive_graph(const model *m)
         ensure_limits(&D, (int)si);
         walk_service(&D, (int)si);
     }
+    messaging_links(&D);
     autoscaler_links(&D);
     mark_cuts(&D);
     free(D.linked);

@@ -53,7 +53,7 @@ void desc_retry_on(unsigned on, char *buf, int size)
 void desc_edge(const model *m, int client, int service, int call, char *buf, int size)
 {
     if (client >= 0)
-        snprintf(buf, size, "%s\xe2\x86\x92%s", m->clients[client].name, m->services[m->clients[client].call.to].name);
+        snprintf(buf, size, "%s\xe2\x86\x92%s", m->clients[client].name, call_target_name(m, &m->clients[client].call));
     else
         snprintf(buf, size, "%s\xe2\x86\x92%s", m->services[service].name,
                  m->services[m->services[service].calls[call].to].name);

@@ -40,6 +40,9 @@ static const struct {
     {"timeout-exceeds-caller", REVIEW_ERROR},
     {"pool-above-peak", REVIEW_ERROR},
     {"fighting-autoscalers", REVIEW_ERROR},
+    {"retried-write-without-dedupe", REVIEW_ERROR},
+    {"ack-before-write", REVIEW_ERROR},
+    {"at-most-once-write", REVIEW_ERROR},
     {"no-timeout", REVIEW_WARNING},
     {"retries-outlast-caller", REVIEW_WARNING},
     {"uncapped-hedge", REVIEW_WARNING},
@@ -550,6 +553,69 @@ static void check_caches(rv *R)
     }
 }
 
+/* The delivery contract of each write (docs/messaging.md): where the two
+ * sides of an edge disagree on retries, acks and idempotency. */
+static void check_contracts(rv *R)
+{
+    const model *m = R->m;
+    static const char *const keyname[] = {"none", "request", "attempt"};
+    /* a synchronous write that is retried or hedged: each attempt has its own key */
+    for (size_t i = 0; i < R->r->nedges; i++) {
+        const review_edge *e = &R->r->edges[i];
+        const call_spec *c = e->spec;
+        const service_spec *t = &m->services[e->callee];
+        if (c->effect != EFFECT_WRITE || t->dedupe.key == DEDUPE_REQUEST || (c->retry.attempts < 2 && !c->hedge.on))
+            continue;
+        add_flag(R, "retried-write-without-dedupe", (int)i, e->callee, c->effect_pos,
+                 "%s is a write that is %s, and %s dedupes by %s: an attempt that timed out may still have been "
+                 "applied, so in production its retry applies the write again; carry the request's idempotency key "
+                 "and set dedupe: {key: request} on %s",
+                 e->name, c->hedge.on ? "hedged" : "retried", t->name, keyname[t->dedupe.key], t->name);
+    }
+    for (size_t g = 0; g < m->nconsumers; g++) {
+        const consumer_spec *cs = &m->consumers[g];
+        if (cs->effect != EFFECT_WRITE)
+            continue;
+        const bqueue_spec *q = &m->queues[cs->queue];
+        const service_spec *t = &m->services[cs->service];
+        /* who retries publishes into the queue */
+        const char *retrier = NULL;
+        char who[256] = "";
+        for (size_t k = 0; k < m->nclients && !retrier; k++)
+            if (m->clients[k].call.queue == cs->queue && m->clients[k].call.retry.attempts > 1)
+                retrier = m->clients[k].name;
+        for (size_t s = 0; s < m->nservices && !retrier; s++)
+            for (size_t k = 0; k < m->services[s].npublishes && !retrier; k++)
+                if (m->services[s].publishes[k].queue == cs->queue && m->services[s].publishes[k].retry.attempts > 1)
+                    retrier = m->services[s].name;
+        bool redelivered = q->delivery == DELIVERY_AT_LEAST_ONCE && cs->ack == ACK_AFTER_PROCESSING;
+        if (retrier && t->dedupe.key != DEDUPE_REQUEST)
+            snprintf(who, sizeof who, "%s retries its publishes to %s (a retry after a lost ack stores the message "
+                     "twice)", retrier, q->name);
+        else if (redelivered && t->dedupe.key == DEDUPE_NONE)
+            snprintf(who, sizeof who, "%s redelivers a message whose ack did not arrive within its visibility "
+                     "timeout", q->name);
+        if (who[0])
+            add_flag(R, "retried-write-without-dedupe", -1, cs->service, cs->effect_pos,
+                     "consumer group %s applies writes at %s, %s, and %s dedupes by %s: in production those copies "
+                     "are applied twice (a double charge); carry the request's idempotency key and set dedupe: "
+                     "{key: request} on %s",
+                     cs->name, t->name, who, t->name, keyname[t->dedupe.key], t->name);
+        if (cs->ack == ACK_BEFORE_PROCESSING && q->delivery == DELIVERY_AT_LEAST_ONCE)
+            add_flag(R, "ack-before-write", -1, cs->service, cs->ack_pos.line ? cs->ack_pos : cs->pos,
+                     "consumer group %s acks before processing a write: the broker deletes the message on receipt, "
+                     "so in production a failed delivery or a crash of %s loses an entry the publisher was told is "
+                     "stored; ack after processing",
+                     cs->name, t->name);
+        if (q->delivery == DELIVERY_AT_MOST_ONCE)
+            add_flag(R, "at-most-once-write", -1, cs->service, q->delivery_pos.line ? q->delivery_pos : q->pos,
+                     "queue %s is at_most_once and carries writes (consumer group %s at %s): a message is deleted "
+                     "when it is handed out, so in production every delivery that fails or dies with its replica "
+                     "is a write lost; use at_least_once with acks after processing",
+                     q->name, cs->name, t->name);
+    }
+}
+
 review *review_model(const model *m)
 {
     rv R = {0};
@@ -564,7 +630,8 @@ review *review_model(const model *m)
     classify(&R);
 
     for (size_t i = 0; i < m->nclients; i++)
-        add_edge(&R, (int)i, -1, -1, &m->clients[i].call);
+        if (m->clients[i].call.to >= 0) /* a publish is reviewed by its contract (review.c, messaging) */
+            add_edge(&R, (int)i, -1, -1, &m->clients[i].call);
     for (size_t s = 0; s < m->nservices; s++)
         for (size_t k = 0; k < m->services[s].ncalls; k++)
             add_edge(&R, -1, (int)s, (int)k, &m->services[s].calls[k]);
@@ -705,6 +772,7 @@ review *review_model(const model *m)
                      svc, a->name, scale_metric_name(a->metric), b->name, scale_metric_name(b->metric), svc);
         }
     check_caches(&R);
+    check_contracts(&R);
     if (m->nteams || m->platform.has)
         review_teams(r);
     free(R.can_reject);

@@ -33,12 +33,23 @@
  *   synchronized-expiry     a warm cache with one ttl and neither ttl_jitter
  *                           nor coalesce: every key expires at once, and
  *                           each expiry is a burst of misses at the origin
+ *   retried-write-without-dedupe
+ *                           a write that can arrive twice (a retried or
+ *                           hedged call, a retried publish, a redelivered
+ *                           message) at a service whose dedupe key does not
+ *                           catch the copy (docs/messaging.md)
+ *   ack-before-write        a consumer group that acks a write on receipt:
+ *                           a failure or a crash loses it
+ *   at-most-once-write      an at_most_once queue carrying writes
  *
  * Each flag has a severity, by its code (review_severity_of), so that CI
  * can fail a build on the flags that matter (`eddy review --strict`):
  *   error    a mechanism known to start or sustain a failure on its own:
  *            naked-retry, timeout-exceeds-caller, pool-above-peak,
- *            fighting-autoscalers
+ *            fighting-autoscalers; and a delivery contract that corrupts
+ *            data whenever its trigger (a lost ack, a crash) happens:
+ *            retried-write-without-dedupe, ack-before-write,
+ *            at-most-once-write
  *   warning  a gap that makes one worse: no-timeout, retries-outlast-caller,
  *            uncapped-hedge, synchronized-expiry; and the organisation's:
  *            conway, unowned, weakens-platform

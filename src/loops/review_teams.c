@@ -17,8 +17,9 @@
  *            "team storefront raised attempts from 3 to 5 and removed the
  *            budget".
  *
- * The model has no notion of idempotency or of a queue's ack mode yet, so
- * those halves of a contract are not judged. */
+ * For a queue edge (publisher → queue → consumer group with effect:
+ * write), conway judges the delivery contract: acked before processing, or
+ * delivered at least once to a service that does not dedupe by request. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -95,6 +96,43 @@ static void rt_conway(review *r)
                             "inconsistent: %s. Nobody reconciles the two halves of an interface between teams that do "
                             "not talk (Conway)",
                             e->name, m->teams[a].name, m->teams[b].name, why.s);
+        lu_buf_free(&why);
+    }
+}
+
+/* The same for the queue edges of the messaging model: a publisher and
+ * the consumer group that drains its queue, in teams that do not talk,
+ * where the delivery contract of a write is inconsistent: delivered at
+ * least once to a service that does not dedupe by the request's key
+ * (duplicates), or acked before processing (lost on a failure). */
+static void rt_conway_queue(review *r, const char *publisher, const call_spec *pub)
+{
+    const model *m = r->m;
+    int a = model_owner(m, publisher);
+    for (size_t g = 0; a >= 0 && g < m->nconsumers; g++) {
+        const consumer_spec *cg = &m->consumers[g];
+        if (cg->queue != pub->queue || cg->effect != EFFECT_WRITE)
+            continue;
+        const service_spec *sv = &m->services[cg->service];
+        const bqueue_spec *q = &m->queues[cg->queue];
+        int b = model_owner(m, sv->name);
+        if (b < 0 || a == b || model_teams_talk(m, a, b))
+            continue;
+        lu_buf why = {0};
+        if (cg->ack == ACK_BEFORE_PROCESSING)
+            lu_buf_printf(&why, "consumer group %s acks before processing, so a delivery that fails loses its write",
+                          cg->name);
+        else if (q->delivery == DELIVERY_AT_LEAST_ONCE && sv->dedupe.key != DEDUPE_REQUEST)
+            lu_buf_printf(&why,
+                          "queue %s delivers at least once and %s does not dedupe by the request's key, so a "
+                          "redelivered or republished message applies its write twice",
+                          q->name, sv->name);
+        if (why.len)
+            review_flag_add(r, "conway", -1, cg->service, cg->pos,
+                            "%s\xe2\x86\x92%s\xe2\x86\x92%s (consumer group %s) crosses from %s to %s, which do not "
+                            "talk to each other, and its delivery contract is inconsistent: %s. Nobody reconciles the "
+                            "two halves of an interface between teams that do not talk (Conway)",
+                            publisher, q->name, sv->name, cg->name, m->teams[a].name, m->teams[b].name, why.s);
         lu_buf_free(&why);
     }
 }
@@ -194,6 +232,13 @@ void review_teams(review *r)
 {
     if (r->m->nteams) {
         rt_conway(r);
+        const model *m = r->m;
+        for (size_t c = 0; c < m->nclients; c++)
+            if (m->clients[c].call.to < 0)
+                rt_conway_queue(r, m->clients[c].name, &m->clients[c].call);
+        for (size_t s = 0; s < m->nservices; s++)
+            for (size_t k = 0; k < m->services[s].npublishes; k++)
+                rt_conway_queue(r, m->services[s].name, &m->services[s].publishes[k]);
         rt_unowned(r);
     }
     if (r->m->platform.has)

@@ -119,7 +119,7 @@ static const call_spec *hyp_edge(const model *m, size_t k, char *name, size_t si
 {
     if (k < m->nclients) {
         const client_spec *c = &m->clients[k];
-        snprintf(name, size, "%s->%s", c->name, m->services[c->call.to].name);
+        snprintf(name, size, "%s->%s", c->name, call_target_name(m, &c->call));
         return &c->call;
     }
     k -= m->nclients;

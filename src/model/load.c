@@ -203,13 +203,111 @@ static int check_calls_acyclic(schema_ctx *S)
             rc = err_set(S->y.err, S->y.file, sv->calls[ci].to_pos.line, sv->calls[ci].to_pos.col,
                          "services.%s.calls[%zu].to: the call graph has a cycle (%s); synchronous calls must not "
                          "loop back, because each holds its caller's worker",
-                         sv->name, ci, chain);
+                         sv->name, sv->calls[ci].index, chain);
         }
     }
     free(state);
     free(path);
     free(next);
     return rc;
+}
+
+/* ---- broker queues and consumer groups ------------------------------------------ */
+
+/* `calls:` entries that publish move to service.publishes, so that every
+ * entry of `calls` is a synchronous call to a service (what the call graph,
+ * the loops and the reviews walk); publish_at keeps the file's order. */
+static void split_publishes(model *m)
+{
+    for (size_t i = 0; i < m->nservices; i++) {
+        service_spec *s = &m->services[i];
+        size_t np = 0;
+        for (size_t k = 0; k < s->ncalls; k++) {
+            s->calls[k].index = k;
+            np += s->calls[k].queue >= 0;
+        }
+        if (!np)
+            continue;
+        s->publishes = calloc(np, sizeof *s->publishes);
+        s->publish_at = calloc(np, sizeof *s->publish_at);
+        if (!s->publishes || !s->publish_at)
+            abort();
+        size_t nc = 0;
+        for (size_t k = 0; k < s->ncalls; k++) {
+            if (s->calls[k].queue >= 0) {
+                s->publish_at[s->npublishes] = nc;
+                s->publishes[s->npublishes++] = s->calls[k];
+            } else {
+                s->calls[nc++] = s->calls[k];
+            }
+        }
+        s->ncalls = nc;
+    }
+}
+
+static bool service_writes_downstream(const model *m, const service_spec *s)
+{
+    (void)m;
+    for (size_t k = 0; k < s->ncalls; k++)
+        if (s->calls[k].effect == EFFECT_WRITE)
+            return true;
+    return s->npublishes > 0;
+}
+
+/* One consumer group per queue; a dlq is another queue; a batched handler
+ * does not fan out into writes (the ledger keeps its counts per message);
+ * `dedupe` sits on a service that applies writes.  Then each group's call:
+ * how its deliveries reach the service. */
+static int check_messaging(schema_ctx *S)
+{
+    model *m = S->m;
+    for (size_t i = 0; i < m->nqueues; i++) {
+        const bqueue_spec *q = &m->queues[i];
+        if (q->dlq == (int)i)
+            return err_set(S->y.err, S->y.file, q->dlq_pos.line, q->dlq_pos.col,
+                           "queues.%s.dlq: a queue cannot be its own dead-letter queue", q->name);
+    }
+    for (size_t i = 0; i < m->nconsumers; i++) {
+        consumer_spec *c = &m->consumers[i];
+        for (size_t j = 0; j < i; j++)
+            if (m->consumers[j].queue == c->queue)
+                return err_set(S->y.err, S->y.file, c->queue_pos.line, c->queue_pos.col,
+                               "consumers.%s.queue: '%s' is already drained by consumer group '%s' (line %d); one "
+                               "group per queue: use one queue per group for fan-out",
+                               c->name, m->queues[c->queue].name, m->consumers[j].name, m->consumers[j].pos.line);
+        const service_spec *sv = &m->services[c->service];
+        if (c->batch > 1 && service_writes_downstream(m, sv))
+            return err_set(S->y.err, S->y.file, c->pos.line, c->pos.col,
+                           "consumers.%s.batch: %s makes writes or publishes downstream, and a batch of %ld messages "
+                           "would make them for every message at once; integrity is counted per message, so use "
+                           "batch: 1",
+                           c->name, sv->name, c->batch);
+        c->call = (call_spec){.to = c->service, .queue = -1, .effect = c->effect, .pos = c->pos,
+                              .to_pos = c->service_pos, .effect_pos = c->effect_pos};
+        c->call.retry.attempts = 1;
+    }
+    for (size_t i = 0; i < m->nautoscalers; i++) {
+        const autoscaler_spec *a = &m->autoscalers[i];
+        bool consumes = false;
+        for (size_t g = 0; g < m->nconsumers; g++)
+            consumes |= m->consumers[g].service == a->service;
+        if (a->metric == METRIC_LAG && !consumes)
+            return err_set(S->y.err, S->y.file, a->metric_pos.line, a->metric_pos.col,
+                           "autoscalers.%s.metric: lag is the messages waiting for %s's consumer groups, and no "
+                           "consumer group runs on %s",
+                           a->name, m->services[a->service].name, m->services[a->service].name);
+    }
+    for (size_t i = 0; i < m->nservices; i++) {
+        const service_spec *s = &m->services[i];
+        if (s->dedupe.key == DEDUPE_NONE && !s->dedupe.pos.line)
+            continue;
+        if (!model_service_applies(m, (int)i))
+            return err_set(S->y.err, S->y.file, s->dedupe.pos.line, s->dedupe.pos.col,
+                           "services.%s.dedupe: no write reaches %s (no call or consumer group with effect: write "
+                           "applies one here), so dedupe has nothing to check",
+                           s->name, s->name);
+    }
+    return 0;
 }
 
 /* ---- reading ------------------------------------------------------------------- */
@@ -258,11 +356,12 @@ static model *load_text(const char *text, size_t len, const char *name, const mo
     if (rc == 0)
         rc = platform_apply(&S, m);
     if (rc == 0) {
+        split_publishes(m);
         set_slots(m);
         /* availability (avail_load.c): after services and clients, whose
          * names infra must not take */
         yaml_node_t *infra = sk_get(&S, root, "infra", NULL), *ccf = sk_get(&S, root, "ccf", NULL);
-        if (check_faults(&S) < 0 || check_bulkheads(&S) < 0 || check_caches(&S) < 0 ||
+        if (check_faults(&S) < 0 || check_bulkheads(&S) < 0 || check_caches(&S) < 0 || check_messaging(&S) < 0 ||
             (infra && avail_load_infra(&S.y, infra, m) < 0) || (ccf && avail_load_ccf(&S.y, ccf, m) < 0) ||
             avail_load_check(&S.y, m) < 0 || teams_check(&S, m) < 0 || cond_check_actions(&S, m) < 0 || check_calls_acyclic(&S) < 0)
             rc = -1;
@@ -315,6 +414,8 @@ void model_free(model *m)
         for (size_t j = 0; j < m->services[i].nbulkheads; j++)
             free(m->services[i].bulkheads[j].caller);
         free(m->services[i].bulkheads);
+        free(m->services[i].publishes);
+        free(m->services[i].publish_at);
         avail_load_free_service(&m->services[i]);
     }
     avail_load_free(m);
@@ -333,6 +434,12 @@ void model_free(model *m)
     for (size_t i = 0; i < m->ncaches; i++)
         free(m->caches[i].name);
     free(m->caches);
+    for (size_t i = 0; i < m->nqueues; i++)
+        free(m->queues[i].name);
+    free(m->queues);
+    for (size_t i = 0; i < m->nconsumers; i++)
+        free(m->consumers[i].name);
+    free(m->consumers);
     hypotheses_free(m);
     teams_free(m);
     free(m->file);
@@ -365,6 +472,42 @@ int model_find_cache(const model *m, const char *name)
     return -1;
 }
 
+int model_find_queue(const model *m, const char *name)
+{
+    for (size_t i = 0; i < m->nqueues; i++)
+        if (m->queues[i].name && !strcmp(m->queues[i].name, name))
+            return (int)i;
+    return -1;
+}
+
+bool model_service_applies(const model *m, int s)
+{
+    for (size_t k = 0; k < m->nconsumers; k++)
+        if (m->consumers[k].service == s && m->consumers[k].effect == EFFECT_WRITE)
+            return true;
+    for (size_t k = 0; k < m->nclients; k++)
+        if (m->clients[k].call.to == s && m->clients[k].call.effect == EFFECT_WRITE)
+            return true;
+    for (size_t j = 0; j < m->nservices; j++)
+        for (size_t k = 0; k < m->services[j].ncalls; k++)
+            if (m->services[j].calls[k].to == s && m->services[j].calls[k].effect == EFFECT_WRITE)
+                return true;
+    return false;
+}
+
+int model_queue_consumer(const model *m, int q)
+{
+    for (size_t i = 0; i < m->nconsumers; i++)
+        if (m->consumers[i].queue == q)
+            return (int)i;
+    return -1;
+}
+
+const char *call_target_name(const model *m, const call_spec *c)
+{
+    return c->queue >= 0 ? m->queues[c->queue].name : m->services[c->to].name;
+}
+
 const char *fault_target_name(const model *m, const fault_spec *f)
 {
     return f->kind == FAULT_FLUSH ? m->caches[f->target].name : m->services[f->target].name;
@@ -384,7 +527,7 @@ const char *jitter_name(jitter_kind k)
 
 const char *scale_metric_name(scale_metric k)
 {
-    static const char *n[] = {"cpu", "queue", "rps"};
+    static const char *n[] = {"cpu", "queue", "rps", "lag"};
     return n[k];
 }
 

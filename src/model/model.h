@@ -142,9 +142,12 @@ enum {
     PLATFORM_DEADLINES = 8,
     PLATFORM_SHED = 16,
 };
+/* What an operation does to state (`effect:` on a call or a consumer).
+ * Writes are what the integrity ledger counts (engine/ledger.c). */
+typedef enum effect_kind { EFFECT_READ, EFFECT_WRITE } effect_kind;
 
 typedef struct call_spec {
-    int to;          /* index into model.services */
+    int to;          /* index into model.services; -1 for a publish */
     simtime timeout; /* per attempt; 0 means no timeout */
     retry_policy retry;
     bool has_latency; /* one-way network delay, each way */
@@ -161,6 +164,13 @@ typedef struct call_spec {
      * `platform:` (an edge that writes a setting the platform also sets
      * overrides it: written & platform.has). */
     unsigned written, inherited;
+    /* `publish: NAME`: the attempt goes to a broker queue and waits only for
+     * its ack; index into model.queues, -1 for a call to a service. */
+    int queue;
+    model_pos queue_pos;
+    effect_kind effect; /* `effect: write`: the callee applies a write on success */
+    model_pos effect_pos;
+    size_t index; /* a service's call: its place in the file's `calls:` list (publishes included) */
 } call_spec;
 
 /* ---- clients ---------------------------------------------------------- */
@@ -275,6 +285,19 @@ typedef struct ccf_spec {
     model_pos pos;
 } ccf_spec;
 
+/* An idempotency check on the writes a service applies (`dedupe:`). */
+typedef enum dedupe_key {
+    DEDUPE_NONE,    /* every arrival of a write is applied */
+    DEDUPE_REQUEST, /* the key is the user request's, carried across retries and redeliveries */
+    DEDUPE_ATTEMPT, /* the key is made per attempt (per publish attempt, for a message) */
+} dedupe_key;
+
+typedef struct dedupe_spec {
+    dedupe_key key;
+    simtime window; /* a repeat within this long of the first is not applied again */
+    model_pos pos;
+} dedupe_spec;
+
 typedef struct service_spec {
     char *name;
     model_pos pos;
@@ -304,6 +327,13 @@ typedef struct service_spec {
     depends_spec *depends_on;
     size_t ndepends;
     unsigned written, inherited; /* PLATFORM_DEADLINES, PLATFORM_SHED: as call_spec's */
+    dedupe_spec dedupe;
+    /* `calls:` entries with `publish:` are moved here once the model is read
+     * (so `calls[].to` is always a service); publish_at[i] is the number of
+     * synchronous calls made before publish i, which keeps the file's order. */
+    call_spec *publishes;
+    size_t npublishes;
+    size_t *publish_at;
 } service_spec;
 
 /* ---- faults (windows) and actions (moments) ---------------------------- */
@@ -368,8 +398,10 @@ typedef struct action_spec {
 /* ---- autoscalers, as the Kubernetes HorizontalPodAutoscaler ------------ */
 
 /* What an autoscaler measures, averaged over a service's serving replicas:
- * busy workers / workers, queued requests, or arrivals per second. */
-typedef enum scale_metric { METRIC_CPU, METRIC_QUEUE, METRIC_RPS } scale_metric;
+ * busy workers / workers, queued requests, arrivals per second, or the
+ * messages held by the broker queues its consumer groups drain (the lag,
+ * as KEDA's queue scalers read it). */
+typedef enum scale_metric { METRIC_CPU, METRIC_QUEUE, METRIC_RPS, METRIC_LAG } scale_metric;
 
 /* HPA's selectPolicy: the policy allowing the largest change, the smallest,
  * or no change in that direction at all. */
@@ -420,6 +452,42 @@ typedef struct cache_spec {
 
 #define CACHE_SWR_FOREVER T_NEVER
 
+/* ---- broker queues and consumer groups (docs/messaging.md) -------------- */
+
+/* A broker queue (`queues:`): messages waiting for a consumer.  Not to be
+ * confused with a service's `queue`, the waiting room of its request queue. */
+typedef enum delivery_kind { DELIVERY_AT_LEAST_ONCE, DELIVERY_AT_MOST_ONCE } delivery_kind;
+
+typedef struct bqueue_spec {
+    char *name;
+    model_pos pos;
+    long capacity;           /* messages held (ready + in flight); MODEL_UNLIMITED allowed */
+    simtime retention;       /* a message older than this is deleted (expired); 0: kept */
+    delivery_kind delivery;
+    simtime visibility_timeout; /* an unacked message is visible again after this */
+    long max_receives;       /* receives before the message goes to the dlq; MODEL_UNLIMITED */
+    int dlq;                 /* index into model.queues, or -1 */
+    bool fifo;               /* order: fifo; false: none */
+    model_pos delivery_pos, dlq_pos;
+} bqueue_spec;
+
+typedef enum ack_kind { ACK_AFTER_PROCESSING, ACK_BEFORE_PROCESSING } ack_kind;
+typedef enum on_failure_kind { ONFAIL_RETRY_LATER, ONFAIL_NACK, ONFAIL_DROP } on_failure_kind;
+
+/* A consumer group (`consumers:`): the workers of `service` that drain a
+ * queue, `concurrency` deliveries per replica, `batch` messages each. */
+typedef struct consumer_spec {
+    char *name;
+    model_pos pos;
+    int queue;   /* index into model.queues */
+    int service; /* index into model.services */
+    long concurrency, batch;
+    ack_kind ack;
+    on_failure_kind on_failure;
+    effect_kind effect;
+    model_pos queue_pos, service_pos, ack_pos, effect_pos;
+    call_spec call; /* how a delivery reaches the service: no timeout, no retry (set by the loader) */
+} consumer_spec;
 /* ---- teams (docs/teams.md) --------------------------------------------- */
 
 /* A name a team lists: a component it owns (any entity of the model: a
@@ -482,6 +550,10 @@ typedef struct model {
     size_t ninfra;
     ccf_spec *ccf;
     size_t nccf;
+    bqueue_spec *queues; /* broker queues */
+    size_t nqueues;
+    consumer_spec *consumers;
+    size_t nconsumers;
     team_spec *teams; /* `teams:` (teams.c checks them against the whole model) */
     size_t nteams;
     platform_spec platform; /* `platform:` (platform.c applies it) */
@@ -511,6 +583,14 @@ int model_find_service(const model *m, const char *name);
 int model_find_client(const model *m, const char *name);
 const char *scale_metric_name(scale_metric k);
 int model_find_cache(const model *m, const char *name);
+int model_find_queue(const model *m, const char *name);
+/* The name of what a call or publish goes to: a service, or a broker queue. */
+const char *call_target_name(const model *m, const call_spec *c);
+/* The consumer group draining queue q, or -1. */
+int model_queue_consumer(const model *m, int q);
+/* Whether service s applies writes: a call with effect: write to it, or a
+ * consumer group with effect: write on it. */
+bool model_service_applies(const model *m, int s);
 /* The name of what a fault hits: a service, or a cache for `flush`. */
 const char *fault_target_name(const model *m, const fault_spec *f);
 

@@ -78,7 +78,7 @@ static const char *words_list(const char *const *w, const char *sep, char *buf, 
 
 const char *schema_kind_name(sk_kind k)
 {
-    static const char *const n[] = {"name", "service", "client", "cache", "autoscaler"};
+    static const char *const n[] = {"name", "service", "client", "cache", "autoscaler", "queue", "consumer"};
     return k < KIND_NKINDS ? n[k] : "name";
 }
 
@@ -286,11 +286,13 @@ static size_t kind_names(const model *m, sk_kind kind, const char ***out)
 {
     size_t n = kind == KIND_SERVICE ? m->nservices : kind == KIND_CLIENT ? m->nclients
                                                    : kind == KIND_CACHE  ? m->ncaches
+                                                   : kind == KIND_QUEUE  ? m->nqueues
                                                                          : 0;
     const char **v = xcalloc(n + 1, sizeof *v);
     for (size_t i = 0; i < n; i++)
         v[i] = kind == KIND_SERVICE ? m->services[i].name
                : kind == KIND_CLIENT ? m->clients[i].name
+               : kind == KIND_QUEUE  ? m->queues[i].name
                                      : m->caches[i].name;
     *out = v;
     return n;
@@ -305,6 +307,8 @@ static int find_kind(const model *m, sk_kind kind, const char *name)
         return model_find_client(m, name);
     case KIND_CACHE:
         return model_find_cache(m, name);
+    case KIND_QUEUE:
+        return model_find_queue(m, name);
     default:
         return -1;
     }
@@ -327,6 +331,8 @@ static int resolve_one(schema_ctx *S, sk_kind kind, int *slot, yaml_node_t *node
     const char *what = schema_kind_name(kind);
     if (!n && kind == KIND_CACHE)
         return sk_fail(S, node, "%s: no cache named '%s'; define it under the top-level 'caches:'", path, name);
+    if (!n && kind == KIND_QUEUE)
+        return sk_fail(S, node, "%s: no queue named '%s'; define it under the top-level 'queues:'", path, name);
     if (near)
         return sk_fail(S, node, "%s: no %s named '%s' (did you mean '%s'?); the %ss are: %s", path, what, name, near,
                        what, list);
@@ -613,7 +619,10 @@ const char *schema_what(const schema_key *k)
         return "one of its words";
     case SK_REF:
     case SK_NAME:
-        return k->kind == KIND_CACHE ? "a cache name" : k->kind == KIND_CLIENT ? "a client name" : "a service name";
+        return k->kind == KIND_CACHE    ? "a cache name"
+               : k->kind == KIND_CLIENT ? "a client name"
+               : k->kind == KIND_QUEUE  ? "a queue name"
+                                        : "a service name";
     default:
         return "a value";
     }

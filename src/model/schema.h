@@ -45,7 +45,12 @@ typedef enum sk_type {
 } sk_type;
 
 /* What a name refers to (SK_REF, SK_ENTITIES). */
-typedef enum sk_kind { KIND_NONE, KIND_SERVICE, KIND_CLIENT, KIND_CACHE, KIND_AUTOSCALER, KIND_NKINDS } sk_kind;
+typedef enum sk_kind {
+    KIND_NONE, KIND_SERVICE, KIND_CLIENT, KIND_CACHE, KIND_AUTOSCALER,
+    KIND_QUEUE,    /* a broker queue (`queues:`) */
+    KIND_CONSUMER, /* a consumer group (`consumers:`) */
+    KIND_NKINDS
+} sk_kind;
 
 enum {
     SKF_REQUIRED = 1 << 0,

@@ -26,6 +26,7 @@ static model_pos pos_of(const yaml_node_t *n) { return (model_pos){yd_line(n), y
 static const char *const W_OUTCOMES[] = {"timeout", "error", "reject", NULL};
 static const char *const W_FALLBACK[] = {"none", "default", NULL};
 static const char *const W_OFF[] = {"off", "none", "false", NULL};
+static const char *const W_EFFECT[] = {"read", "write", NULL};
 
 /* ---- keys read elsewhere --------------------------------------------------- */
 
@@ -416,14 +417,45 @@ static const schema_table call_bulkhead_table = {
     {.name = "bulkhead", .type = SK_MAP, .off = (B) + OFF(call_spec, bulkhead), .sub = &call_bulkhead_table,        \
      .doc = "A bulkhead on this call, at the caller" WHO " (§3.10)."},                                               \
     {.name = "cache", .type = SK_REF, .kind = KIND_CACHE, .off = (B) + OFF(call_spec, cache),                       \
-     .pos = (B) + POS(call_spec, cache_pos), .doc = "A look-aside cache in front of the service called (§9): only misses reach it."}
+     .pos = (B) + POS(call_spec, cache_pos), .doc = "A look-aside cache in front of the service called (§9): only misses reach it."}, \
+    {.name = "publish", .type = SK_REF, .kind = KIND_QUEUE, .off = (B) + OFF(call_spec, queue),                     \
+     .pos = (B) + POS(call_spec, queue_pos), .def_doc = "none",                                                      \
+     .doc = "Publish to this broker queue (§14) instead of calling a service: the attempt waits only for the "       \
+            "broker's ack, with this `timeout` and `retry`. A publish into a full queue is rejected."},              \
+    {.name = "effect", .type = SK_ENUM, .off = (B) + OFF(call_spec, effect), .pos = (B) + POS(call_spec, effect_pos), \
+     .words = W_EFFECT, .def = "read",                                                                               \
+     .doc = "`write`: the service called changes state when it completes the attempt; the integrity ledger (§14.4) " \
+            "counts how often each user request's write is applied. Not on a publish: the consumer applies it."}
 
 /* What the call keys mean together, for a client's call or a service's. */
-static int call_rule(schema_ctx *S, const schema_table *self, call_spec *c, const sk_field *f, const char *path)
+static int call_rule(schema_ctx *S, const schema_table *self, call_spec *c, const sk_field *f, const char *path,
+                     const char *to_key, model_pos missing_at)
 {
-    const sk_field *retry = F("retry"), *hedge = F("hedge");
+    const sk_field *retry = F("retry"), *hedge = F("hedge"), *publish = F("publish");
     c->written = (F("timeout")->key ? PLATFORM_TIMEOUT : 0) | (retry->key ? PLATFORM_RETRY : 0) |
                  (F("breaker")->key ? PLATFORM_BREAKER : 0);
+    /* a call goes to a service or to a broker queue, never both */
+    if (publish->val && F(to_key)->val)
+        return sk_fail(S, publish->key, "%s: give either '%s' (a synchronous call) or 'publish' (a broker queue), not both",
+                       path, to_key);
+    if (!publish->val && !F(to_key)->val) /* where a missing key is reported */
+        return err_set(S->y.err, S->y.file, missing_at.line, missing_at.col,
+                       "%s: missing key '%s' (the service called) or 'publish' (the queue published to)", path, to_key);
+    if (publish->val) {
+        c->to = -1;
+        static const char *const not_on_publish[] = {"hedge", "cache", NULL};
+        for (int i = 0; not_on_publish[i]; i++)
+            if (F(not_on_publish[i])->key)
+                return sk_fail(S, F(not_on_publish[i])->key,
+                               "%s: '%s' has no effect on a publish (it goes to a broker queue, not to a service)", path,
+                               not_on_publish[i]);
+        if (c->effect == EFFECT_WRITE)
+            return sk_fail(S, F("effect")->val,
+                           "%s: effect: write belongs on the consumer group that applies the message, not on the publish",
+                           path);
+    } else {
+        c->queue = -1;
+    }
     c->has_latency = F("latency")->val && !dist_is_zero(&c->latency);
     c->has_cache = F("cache")->val != NULL;
     if (!c->has_cache)
@@ -478,12 +510,17 @@ static int rate_scalar(schema_ctx *S, const schema_key *k, yaml_node_t *v, const
 }
 
 static int client_rule(schema_ctx *S, void *obj, const sk_field *f, yaml_node_t *n, const char *path);
-static void client_init(void *obj) { retry_init(&((client_spec *)obj)->call.retry); }
+static void client_init(void *obj)
+{
+    client_spec *c = obj;
+    retry_init(&c->call.retry);
+    c->call.to = c->call.queue = -1;
+}
 
 #define CB OFF(client_spec, call)
 static const schema_key client_keys[] = {
-    {.name = "call", .type = SK_REF, .kind = KIND_SERVICE, .flags = SKF_REQUIRED, .off = CB + OFF(call_spec, to),
-     .pos = CB + POS(call_spec, to_pos), .hint = "the service this client calls",
+    {.name = "call", .type = SK_REF, .kind = KIND_SERVICE, .off = CB + OFF(call_spec, to),
+     .pos = CB + POS(call_spec, to_pos), .def_doc = "one of `call`/`publish` is required",
      .doc = "The service each user request calls. It may be defined anywhere in the file."},
     {.name = "rate", .type = SK_LIST, .off = OFF(client_spec, steps), .count = OFF(client_spec, nsteps),
      .sub = &step_table, .alt = SK_RATE, .alt_read = rate_scalar, .def_doc = "one of `rate`/`users` is required",
@@ -515,7 +552,7 @@ static int client_rule(schema_ctx *S, void *obj, const sk_field *f, yaml_node_t 
     const schema_table *self = &client_table;
     client_spec *c = obj;
     c->call.pos = pos_of(n);
-    if (call_rule(S, self, &c->call, f, path) < 0)
+    if (call_rule(S, self, &c->call, f, path, "call", c->pos) < 0)
         return -1;
     const sk_field *rate = F("rate"), *users = F("users"), *think = F("think");
     if (rate->val && users->val)
@@ -544,10 +581,15 @@ static int client_rule(schema_ctx *S, void *obj, const sk_field *f, yaml_node_t 
 /* ---- services -------------------------------------------------------------- */
 
 static int service_call_rule(schema_ctx *S, void *obj, const sk_field *f, yaml_node_t *n, const char *path);
-static void service_call_init(void *obj) { retry_init(&((call_spec *)obj)->retry); }
+static void service_call_init(void *obj)
+{
+    call_spec *c = obj;
+    retry_init(&c->retry);
+    c->to = c->queue = -1;
+}
 static const schema_key service_call_keys[] = {
-    {.name = "to", .type = SK_REF, .kind = KIND_SERVICE, .flags = SKF_REQUIRED, .off = OFF(call_spec, to),
-     .pos = POS(call_spec, to_pos), .hint = "the service called",
+    {.name = "to", .type = SK_REF, .kind = KIND_SERVICE, .off = OFF(call_spec, to), .pos = POS(call_spec, to_pos),
+     .def_doc = "one of `to`/`publish` is required",
      .doc = "The service called. It may be defined further down the file."},
     CALL_KEYS(0, ", per replica of the calling service"),
     {0},
@@ -559,8 +601,7 @@ static const schema_table service_call_table = {
 };
 static int service_call_rule(schema_ctx *S, void *obj, const sk_field *f, yaml_node_t *n, const char *path)
 {
-    (void)n;
-    return call_rule(S, &service_call_table, obj, f, path);
+    return call_rule(S, &service_call_table, obj, f, path, "to", pos_of(n));
 }
 
 static const schema_key contention_keys[] = {
@@ -683,6 +724,22 @@ static const schema_table bulkhead_table = {
     .expected = "a partition such as {workers: 8, queue: 100}",
 };
 
+static const schema_key dedupe_keys[] = {
+    {.name = "key", .type = SK_ENUM, .flags = SKF_REQUIRED, .off = OFF(dedupe_spec, key),
+     .words = (const char *const[]){"none", "request", "attempt", NULL}, .hint = "request, attempt or none",
+     .doc = "The idempotency key a write is checked by: `request`, carried by the user request across every retry "
+            "and redelivery; `attempt`, made afresh per attempt (per publish attempt, for a message: a redelivery "
+            "keeps it, a retried publish does not); `none`, no check."},
+    {.name = "window", .type = SK_DURATION, .flags = SKF_POSITIVE, .off = OFF(dedupe_spec, window), .def = "10m",
+     .doc = "How long a key is remembered: a repeat that arrives within this long of the first is answered "
+            "without being applied again. Memory grows with the writes in one window."},
+    {0},
+};
+static const schema_table dedupe_table = {
+    .id = "dedupe", .noun = "dedupe", .keys = dedupe_keys, .pos_off = POS(dedupe_spec, pos),
+    .expected = "a mapping such as {key: request, window: 10m}",
+};
+
 static int service_rule(schema_ctx *S, void *obj, const sk_field *f, yaml_node_t *n, const char *path);
 static const schema_key service_keys[] = {
     {.name = "workers", .type = SK_COUNT, .flags = SKF_REQUIRED | SKF_UNLIMITED, .off = OFF(service_spec, workers),
@@ -707,7 +764,10 @@ static const schema_key service_keys[] = {
      .doc = "Number of replicas."},
     {.name = "calls", .type = SK_LIST, .off = OFF(service_spec, calls), .count = OFF(service_spec, ncalls),
      .sub = &service_call_table, .what = "a list of calls such as [{to: db, timeout: 2s}]",
-     .doc = "Synchronous downstream calls, made in order (§4.5)."},
+     .doc = "Synchronous downstream calls, and publishes to broker queues (`{publish: q}`), made in order (§4.5)."},
+    {.name = "dedupe", .type = SK_MAP, .off = OFF(service_spec, dedupe), .sub = &dedupe_table, .def_doc = "none",
+     .doc = "An idempotency check on the writes this service applies (§14.4): `{key: request | attempt | none, "
+            "window: 10m}`."},
     {.name = "shed", .type = SK_MAP, .off = OFF(service_spec, shed), .sub = &shed_table,
      .doc = "Load shedding and admission control: `queue_timeout`, `codel`, `limit`, `priority` (§4.7)."},
     {.name = "deadlines", .type = SK_ENUM, .off = OFF(service_spec, deadlines),
@@ -1138,6 +1198,7 @@ static int read_target(schema_ctx *S, const schema_key *k, yaml_node_t *v, const
         {.name = "target", .type = SK_FRACTION, .off = OFF(autoscaler_spec, target)},
         {.name = "target", .type = SK_NUMBER, .off = OFF(autoscaler_spec, target)},
         {.name = "target", .type = SK_RATE, .off = OFF(autoscaler_spec, target)},
+        {.name = "target", .type = SK_NUMBER, .off = OFF(autoscaler_spec, target)},
     };
     (void)k;
     if (schema_conv(S, &as[a->metric], v, path, obj) < 0)
@@ -1160,11 +1221,13 @@ static const schema_key autoscaler_keys[] = {
      .pos = POS(autoscaler_spec, service_pos), .hint = "the service whose replicas it sets",
      .doc = "The service whose replicas it sets."},
     {.name = "metric", .type = SK_ENUM, .flags = SKF_REQUIRED, .off = OFF(autoscaler_spec, metric),
-     .pos = POS(autoscaler_spec, metric_pos), .words = (const char *const[]){"cpu", "queue", "rps", NULL},
-     .hint = "cpu, queue or rps",
-     .doc = "What it measures, averaged over the service's serving replicas since its last sync (below)."},
+     .pos = POS(autoscaler_spec, metric_pos), .words = (const char *const[]){"cpu", "queue", "rps", "lag", NULL},
+     .hint = "cpu, queue, rps or lag",
+     .doc = "What it measures, averaged over the service's serving replicas since its last sync (below); `lag` is "
+            "the messages held by the broker queues its consumer groups drain, at the sync, per serving replica "
+            "(KEDA's queue scalers, §14)."},
     {.name = "target", .type = SK_CUSTOM, .flags = SKF_REQUIRED, .read = read_target,
-     .what = "`cpu`: fraction; `queue`: number > 0; `rps`: rate",
+     .what = "`cpu`: fraction; `queue`, `lag`: number > 0; `rps`: rate",
      .json = "{\"anyOf\": [{\"type\": \"number\", \"exclusiveMinimum\": 0}, {\"type\": \"string\"}]}",
      .hint = "the metric's value per replica it aims for", .doc = "The metric's value per replica it aims for."},
     {.name = "tolerance", .type = SK_FRACTION, .off = OFF(autoscaler_spec, tolerance), .def = "0.1",
@@ -1312,6 +1375,102 @@ static int platform_rule(schema_ctx *S, void *obj, const sk_field *f, yaml_node_
     return 0;
 }
 
+/* ---- broker queues and consumer groups (§14, docs/messaging.md) ----------------- */
+
+static int bqueue_rule(schema_ctx *S, void *obj, const sk_field *f, yaml_node_t *n, const char *path);
+static void bqueue_init(void *obj) { ((bqueue_spec *)obj)->dlq = -1; }
+static const schema_key bqueue_keys[] = {
+    {.name = "capacity", .type = SK_COUNT, .flags = SKF_UNLIMITED, .off = OFF(bqueue_spec, capacity), .min = 1,
+     .def = "unlimited",
+     .doc = "Messages held at most, ready and in flight (received, not yet acked). A publish into a full queue is "
+            "rejected."},
+    {.name = "retention", .type = SK_DURATION, .flags = SKF_POSITIVE | SKF_NONE, .off = OFF(bqueue_spec, retention),
+     .def = "none",
+     .doc = "A ready message older than this (since it was published) is deleted before it is delivered, and "
+            "counted in `expired`."},
+    {.name = "delivery", .type = SK_ENUM, .off = OFF(bqueue_spec, delivery), .pos = POS(bqueue_spec, delivery_pos),
+     .words = (const char *const[]){"at_least_once", "at_most_once", NULL}, .def = "at_least_once",
+     .doc = "`at_most_once`: a message is deleted when it is handed to a consumer. `at_least_once`: it is deleted "
+            "when the consumer acks it, and comes back if it is not acked in time."},
+    {.name = "visibility_timeout", .type = SK_DURATION, .flags = SKF_POSITIVE,
+     .off = OFF(bqueue_spec, visibility_timeout), .def = "30s",
+     .doc = "`at_least_once`: a received message that is not acked within this long becomes visible again and is "
+            "redelivered, as SQS and Pub/Sub do (SQS's default is 30 s)."},
+    {.name = "max_receives", .type = SK_COUNT, .flags = SKF_UNLIMITED, .off = OFF(bqueue_spec, max_receives),
+     .min = 1, .def = "unlimited",
+     .doc = "`at_least_once`: a message received this many times without an ack goes to the `dlq` instead of "
+            "coming back (SQS's maxReceiveCount). Needs `dlq`."},
+    {.name = "dlq", .type = SK_REF, .kind = KIND_QUEUE, .off = OFF(bqueue_spec, dlq), .pos = POS(bqueue_spec, dlq_pos),
+     .def_doc = "none", .doc = "The dead-letter queue: another queue. Needs `max_receives`."},
+    {.name = "order", .type = SK_ENUM, .flags = SKF_BOOL, .off = OFF(bqueue_spec, fifo),
+     .words = (const char *const[]){"none", "fifo", NULL}, .def = "fifo",
+     .doc = "`fifo`: the oldest ready message is delivered first, and a message that comes back goes to the front. "
+            "`none`: a message that comes back joins the back, behind newer ones, as in SQS standard queues."},
+    {0},
+};
+static const schema_table bqueue_table = {
+    .id = "queue", .noun = "queue", .keys = bqueue_keys, .size = sizeof(bqueue_spec), .kind = KIND_QUEUE,
+    .name_off = POS(bqueue_spec, name), .pos_off = POS(bqueue_spec, pos), .init = bqueue_init, .rule = bqueue_rule,
+    .expected = "a broker queue such as {capacity: 100000, delivery: at_least_once, visibility_timeout: 30s}",
+};
+static int bqueue_rule(schema_ctx *S, void *obj, const sk_field *f, yaml_node_t *n, const char *path)
+{
+    (void)n;
+    const schema_table *self = &bqueue_table;
+    bqueue_spec *q = obj;
+    if (q->delivery == DELIVERY_AT_MOST_ONCE) {
+        static const char *const redelivery[] = {"visibility_timeout", "max_receives", "dlq", NULL};
+        for (int i = 0; redelivery[i]; i++)
+            if (F(redelivery[i])->key)
+                return sk_fail(S, F(redelivery[i])->key,
+                               "%s: '%s' has no effect with delivery: at_most_once (a message is deleted when it is "
+                               "handed out, so it never comes back)",
+                               path, redelivery[i]);
+    }
+    if (F("max_receives")->key && !F("dlq")->key)
+        return sk_fail(S, F("max_receives")->key,
+                       "%s: max_receives needs a dlq (the queue a message goes to after its last receive)", path);
+    if (F("dlq")->key && !F("max_receives")->key)
+        return sk_fail(S, F("dlq")->key, "%s: dlq needs max_receives (how many receives send a message there)", path);
+    return 0;
+}
+
+static void consumer_init(void *obj)
+{
+    consumer_spec *c = obj;
+    c->queue = c->service = -1;
+}
+static const schema_key consumer_keys[] = {
+    {.name = "queue", .type = SK_REF, .kind = KIND_QUEUE, .flags = SKF_REQUIRED, .off = OFF(consumer_spec, queue),
+     .pos = POS(consumer_spec, queue_pos), .hint = "the broker queue it drains", .doc = "The broker queue it drains."},
+    {.name = "service", .type = SK_REF, .kind = KIND_SERVICE, .flags = SKF_REQUIRED,
+     .off = OFF(consumer_spec, service), .pos = POS(consumer_spec, service_pos),
+     .hint = "the service whose workers handle the messages",
+     .doc = "The service whose workers handle the messages: a delivery is an attempt at one of its replicas (its "
+            "`service_time`, `errors` and `calls`). A replica that crashes loses the deliveries it holds."},
+    {.name = "concurrency", .type = SK_COUNT, .off = OFF(consumer_spec, concurrency), .min = 1, .max = 1000000,
+     .def = "1", .doc = "Deliveries in flight per serving replica of `service`."},
+    {.name = "batch", .type = SK_COUNT, .off = OFF(consumer_spec, batch), .min = 1, .max = 10000, .def = "1",
+     .doc = "Messages per delivery (at most): one attempt handles them together, and they are acked, failed or "
+            "lost together."},
+    {.name = "ack", .type = SK_ENUM, .off = OFF(consumer_spec, ack), .pos = POS(consumer_spec, ack_pos),
+     .words = (const char *const[]){"after_processing", "before_processing", NULL}, .def = "after_processing",
+     .doc = "When the consumer acks: `before_processing`, on receipt (the broker deletes the message, so a crash or "
+            "a failure loses it); `after_processing`, once the attempt succeeds."},
+    {.name = "on_failure", .type = SK_ENUM, .off = OFF(consumer_spec, on_failure),
+     .words = (const char *const[]){"retry_later", "nack", "drop", NULL}, .def = "retry_later",
+     .doc = "What a failed delivery does with `ack: after_processing`: `nack`, the messages are visible again at "
+            "once; `retry_later`, they come back after the visibility timeout; `drop`, they are acked anyway."},
+    {.name = "effect", .type = SK_ENUM, .off = OFF(consumer_spec, effect), .pos = POS(consumer_spec, effect_pos),
+     .words = W_EFFECT, .def = "read",
+     .doc = "`write`: handling a message changes state; the integrity ledger counts how often each one is applied."},
+    {0},
+};
+static const schema_table consumer_table = {
+    .id = "consumer", .noun = "consumer", .keys = consumer_keys, .size = sizeof(consumer_spec),
+    .kind = KIND_CONSUMER, .name_off = POS(consumer_spec, name), .pos_off = POS(consumer_spec, pos),
+    .init = consumer_init, .expected = "a consumer group such as {queue: orders, service: worker, concurrency: 8}",
+};
 /* ---- teams ------------------------------------------------------------------- */
 
 /* A list of names (`owns`, `talks_to`), each kept with its place: they are
@@ -1484,6 +1643,13 @@ static const schema_key model_keys[] = {
     {.name = "caches", .type = SK_ENTITIES, .off = OFF(model, caches), .count = OFF(model, ncaches),
      .sub = &cache_table, .pass = 1, .what = "a mapping of cache names to caches",
      .doc = "Look-aside caches that calls name with `cache:`. See §9."},
+    {.name = "queues", .type = SK_ENTITIES, .off = OFF(model, queues), .count = OFF(model, nqueues),
+     .sub = &bqueue_table, .pass = 1, .what = "a mapping of queue names to broker queues",
+     .doc = "Broker queues that clients and services `publish:` to and consumer groups drain. Not a service's "
+            "`queue` (its request queue). See §14."},
+    {.name = "consumers", .type = SK_ENTITIES, .off = OFF(model, consumers), .count = OFF(model, nconsumers),
+     .sub = &consumer_table, .pass = 3, .what = "a mapping of consumer group names to consumer groups",
+     .doc = "Consumer groups: the service that drains each queue. See §14."},
     {.name = "infra", .type = SK_CUSTOM, .read = read_later, .what = "mapping name → failure process",
      .json = "{\"type\": \"object\"}",
      .doc = "Shared things that serve no requests: config, DNS, a control plane, a zone. See §10."},
@@ -1491,10 +1657,10 @@ static const schema_key model_keys[] = {
      .json = "{\"type\": \"array\"}", .doc = "Members that fail together (beta-factor). See §10."},
     {.name = "platform", .type = SK_MAP, .off = OFF(model, platform), .sub = &platform_table,
      .doc = "Defaults every call edge and service inherits unless it sets its own: timeout, retry (with its budget), "
-            "breaker, deadlines, shed. See §15 and [teams.md](teams.md)."},
+            "breaker, deadlines, shed. See §16 and [teams.md](teams.md)."},
     {.name = "teams", .type = SK_ENTITIES, .off = OFF(model, teams), .count = OFF(model, nteams),
      .sub = &team_table, .what = "a mapping of team names to teams",
-     .doc = "Who owns each component, whom each team talks to, and how fast it answers a page. See §14 and "
+     .doc = "Who owns each component, whom each team talks to, and how fast it answers a page. See §15 and "
             "[teams.md](teams.md)."},
     {.name = "hypotheses", .type = SK_CUSTOM, .read = read_later, .what = "list of hypotheses",
      .json = "{\"type\": \"array\", \"items\": {\"$ref\": \"#/$defs/hypothesis\"}}",
@@ -1530,6 +1696,6 @@ const schema_table *const schema_tables[] = {
     &schema_model,   &client_table,  &step_table,   &retry_table,    &budget_table,   &breaker_table,
     &pool_table,     &hedge_table,   &call_bulkhead_table, &service_table, &dist_table, &contention_table,
     &service_call_table, &shed_table, &codel_table,  &limit_table,    &bulkhead_table, &fault_table,
-    &action_table,   &autoscaler_table, &scale_table, &cache_table,   &team_table, &platform_table, &hypothesis_table,
-    &hyp_range_table, NULL,
+    &action_table,   &autoscaler_table, &scale_table, &cache_table,   &dedupe_table, &bqueue_table,
+    &consumer_table, &team_table,  &platform_table, &hypothesis_table, &hyp_range_table, NULL,
 };

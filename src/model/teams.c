@@ -28,8 +28,8 @@ static int teams_unknown_component(schema_ctx *S, const model *m, const team_ref
         all[n++] = m->infra[i].name;
     const char *near = schema_suggest(r->name, all, n);
     int rc = err_set(S->y.err, S->y.file, r->pos.line, r->pos.col,
-                     "%s: no component named '%s'%s%s%s; a team owns clients, services, caches, autoscalers and infra "
-                     "entries",
+                     "%s: no component named '%s'%s%s%s; a team owns clients, services, caches, autoscalers, queues, "
+                     "consumer groups and infra entries",
                      path, r->name, near ? " (did you mean '" : "", near ? near : "", near ? "'?)" : "");
     free(all);
     return rc;

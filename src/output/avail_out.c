@@ -56,7 +56,7 @@ static size_t ao_imp_order(const ft_exact *x, const ft_top_result *tr, size_t *i
 
 static void ao_callee(const model *m, const client_spec *c, char *out, size_t n)
 {
-    snprintf(out, n, "%s", m->services[c->call.to].name);
+    snprintf(out, n, "%s", call_target_name(m, &c->call));
 }
 
 static void ao_dur(double s, char *out, size_t n)
@@ -263,7 +263,7 @@ json_t *availout_json(const avail_report *r)
         int k = a->client_top[c];
         double structural = k >= 0 ? 1 - x->tops[k].p : 1;
         json_object_set_new(o, "client", json_string(m->clients[c].name));
-        json_object_set_new(o, "calls", json_string(m->services[m->clients[c].call.to].name));
+        json_object_set_new(o, "calls", json_string(call_target_name(m, &m->clients[c].call)));
         json_object_set_new(o, "paper", json_num(a->paper[c]));
         json_object_set_new(o, "structural", json_num(structural));
         json_object_set_new(o, "paper_nines", json_num(ao_nines(a->paper[c])));

@@ -63,6 +63,15 @@ static void row(FILE *fp, const fix_report *r, const char *level, const char *na
     cell(fp, rt, 16);
     cell(fp, lost, 16);
     cell(fp, cap, 22);
+    if (o->writes) {
+        char d[48], l[48], g[48];
+        ci_str(d, sizeof d, o->duplicated, 1, 0, "");
+        ci_str(l, sizeof l, o->lost, 1, 0, "");
+        ci_str(g, sizeof g, o->ghost, 1, 0, "");
+        cell(fp, d, 14);
+        cell(fp, l, 12);
+        cell(fp, g, 12);
+    }
     fprintf(fp, "%s\n", cost);
 }
 
@@ -77,8 +86,13 @@ void fix_text(FILE *fp, const fix_report *r, const char *path)
     for (size_t i = 0; i < r->n; i++)
         if ((int)strlen(r->v[i].name) > namew)
             namew = (int)strlen(r->v[i].name);
-    fprintf(fp, "%-5s  %-*s  %-9s  %-16s  %-16s  %-22s  %s\n", "level", namew, "intervention", "recovered",
-            "time to recover", "goodput lost", "capacity", "steady-state cost");
+    if (r->as_written.writes) /* the integrity ledger's counts, with the faults */
+        fprintf(fp, "%-5s  %-*s  %-9s  %-16s  %-16s  %-22s  %-14s  %-12s  %-12s  %s\n", "level", namew, "intervention",
+                "recovered", "time to recover", "goodput lost", "capacity", "duplicated", "lost", "ghost",
+                "steady-state cost");
+    else
+        fprintf(fp, "%-5s  %-*s  %-9s  %-16s  %-16s  %-22s  %s\n", "level", namew, "intervention", "recovered",
+                "time to recover", "goodput lost", "capacity", "steady-state cost");
     row(fp, r, "-", "(as written)", &r->as_written, true, namew);
     for (size_t i = 0; i < r->n; i++) {
         char lv[16];
@@ -116,6 +130,11 @@ static json_t *outcome_json(const fix_report *r, const fix_outcome *o)
     json_object_set_new(x, "steady_p99", ci_json(o->steady_p99));
     json_object_set_new(x, "steady_goodput", ci_json(o->steady_goodput));
     json_object_set_new(x, "steady_workers", ci_json(o->steady_workers));
+    if (o->writes) {
+        json_object_set_new(x, "writes_duplicated", ci_json(o->duplicated));
+        json_object_set_new(x, "writes_lost", ci_json(o->lost));
+        json_object_set_new(x, "writes_ghost", ci_json(o->ghost));
+    }
     return x;
 }
 

@@ -31,7 +31,7 @@ static json_t *client_json(const model *m, const eddy_result *r, const run_meta 
 {
     const eddy_client_totals *t = &r->clients[i];
     json_t *o = json_object();
-    json_object_set_new(o, "calls", json_string(m->services[m->clients[i].call.to].name));
+    json_object_set_new(o, "calls", json_string(call_target_name(m, &m->clients[i].call)));
     json_object_set_new(o, "requests", json_integer((json_int_t)t->requests));
     json_object_set_new(o, "offered", json_integer((json_int_t)t->offered));
     json_object_set_new(o, "retries", json_integer((json_int_t)t->retries));
@@ -71,6 +71,114 @@ static json_t *client_json(const model *m, const eddy_result *r, const run_meta 
         put_phases(meta, &ph);
     }
     return o;
+}
+
+/* Broker queues, consumer groups and the integrity ledger (docs/messaging.md). */
+static void messaging_json(json_t *root, const eddy_result *r)
+{
+    if (r->nqueues) {
+        json_t *qs = json_object();
+        for (size_t i = 0; i < r->nqueues; i++) {
+            const eddy_queue_totals *t = &r->queues[i];
+            json_t *o = json_object();
+            json_object_set_new(o, "published", json_integer((json_int_t)t->published));
+            json_object_set_new(o, "rejected", json_integer((json_int_t)t->rejected));
+            json_object_set_new(o, "delivered", json_integer((json_int_t)t->delivered));
+            json_object_set_new(o, "redelivered", json_integer((json_int_t)t->redelivered));
+            json_object_set_new(o, "expired", json_integer((json_int_t)t->expired));
+            json_object_set_new(o, "dead_lettered", json_integer((json_int_t)t->dead_lettered));
+            json_object_set_new(o, "held", json_integer((json_int_t)t->held));
+            json_object_set_new(o, "depth_mean", json_num(t->depth_mean));
+            json_object_set_new(o, "age_p99", json_num(t->age_p99));
+            json_object_set_new(o, "age_mean", json_num(t->age_mean));
+            json_object_set_new(qs, t->name, o);
+        }
+        json_object_set_new(root, "queues", qs);
+    }
+    if (r->ngroups) {
+        json_t *gs = json_object();
+        for (size_t i = 0; i < r->ngroups; i++) {
+            const eddy_group_totals *t = &r->groups[i];
+            json_t *o = json_object();
+            json_object_set_new(o, "processed", json_integer((json_int_t)t->processed));
+            json_object_set_new(o, "failed", json_integer((json_int_t)t->failed));
+            json_object_set_new(o, "in_flight_mean", json_num(t->in_flight_mean));
+            json_object_set_new(gs, t->name, o);
+        }
+        json_object_set_new(root, "consumers", gs);
+    }
+    if (r->nintegrity) {
+        json_t *is = json_object();
+        for (size_t i = 0; i < r->nintegrity; i++) {
+            const eddy_integrity_totals *t = &r->integrity[i];
+            json_t *o = json_object();
+            json_object_set_new(o, "exactly_once", json_integer((json_int_t)t->exactly_once));
+            json_object_set_new(o, "duplicated", json_integer((json_int_t)t->duplicated));
+            json_object_set_new(o, "lost", json_integer((json_int_t)t->lost));
+            json_object_set_new(o, "ghost", json_integer((json_int_t)t->ghost));
+            json_object_set_new(o, "deduped", json_integer((json_int_t)t->deduped));
+            json_object_set_new(is, t->service, o);
+        }
+        json_object_set_new(root, "integrity", is);
+        json_object_set_new(root, "writes_pending", json_integer((json_int_t)r->writes_pending));
+    }
+}
+
+/* 1204 -> "1,204" */
+static const char *thousands(char *buf, size_t n, uint64_t v)
+{
+    char raw[32];
+    int len = snprintf(raw, sizeof raw, "%llu", (unsigned long long)v);
+    size_t k = 0;
+    for (int i = 0; i < len && k + 2 < n; i++) {
+        if (i && (len - i) % 3 == 0)
+            buf[k++] = ',';
+        buf[k++] = raw[i];
+    }
+    buf[k] = 0;
+    return buf;
+}
+
+static void fmt_latency(char *buf, size_t n, double sec);
+static void messaging_text(FILE *fp, const eddy_result *r)
+{
+    double T = r->duration;
+    if (r->nqueues) {
+        fprintf(fp, "\n  %-16s %9s %11s %10s %11s %13s %9s %15s %9s %9s\n", "queue", "depth", "published/s",
+                "rejected/s", "delivered/s", "redelivered/s", "expired/s", "dead_lettered/s", "age p99", "held");
+        for (size_t i = 0; i < r->nqueues; i++) {
+            const eddy_queue_totals *t = &r->queues[i];
+            char age[32];
+            fmt_latency(age, sizeof age, t->age_p99);
+            fprintf(fp, "  %-16s %9.1f %11.1f %10.1f %11.1f %13.1f %9.1f %15.1f %9s %9ld\n", t->name, t->depth_mean,
+                    (double)t->published / T, (double)t->rejected / T, (double)t->delivered / T,
+                    (double)t->redelivered / T, (double)t->expired / T, (double)t->dead_lettered / T, age, t->held);
+        }
+    }
+    if (r->ngroups) {
+        fprintf(fp, "\n  %-16s %12s %9s %10s\n", "consumer", "processed/s", "failed/s", "in flight");
+        for (size_t i = 0; i < r->ngroups; i++) {
+            const eddy_group_totals *t = &r->groups[i];
+            fprintf(fp, "  %-16s %12.1f %9.1f %10.1f\n", t->name, (double)t->processed / T, (double)t->failed / T,
+                    t->in_flight_mean);
+        }
+    }
+    if (r->nintegrity) {
+        fprintf(fp, "\n");
+        for (size_t i = 0; i < r->nintegrity; i++) {
+            const eddy_integrity_totals *t = &r->integrity[i];
+            char a[32], b[32], c[32], d[32], e[32];
+            fprintf(fp, "  %s: %s writes duplicated, %s lost, %s ghost (%s exactly once, %s repeats deduped)\n",
+                    t->service, thousands(a, sizeof a, t->duplicated), thousands(b, sizeof b, t->lost),
+                    thousands(c, sizeof c, t->ghost), thousands(d, sizeof d, t->exactly_once),
+                    thousands(e, sizeof e, t->deduped));
+        }
+        if (r->writes_pending) {
+            char a[32];
+            fprintf(fp, "  (%s user requests could still have writes applied when the run ended: not counted)\n",
+                    thousands(a, sizeof a, r->writes_pending));
+        }
+    }
 }
 
 static json_t *service_json(const eddy_service_totals *t)
@@ -169,6 +277,7 @@ json_t *run_report_json(const model *m, const eddy_result *r, const run_meta *me
         }
         json_object_set_new(root, "caches", caches);
     }
+    messaging_json(root, r);
 
     const eddy_engine_stats *e = &r->engine;
     json_t *eng = json_object();
@@ -236,7 +345,7 @@ void run_report_text(FILE *fp, const model *m, const eddy_result *r, const run_m
     for (size_t i = 0; i < r->nclients; i++) {
         const eddy_client_totals *t = &r->clients[i];
         fprintf(fp, "\nclient %s -> %s: %llu user requests, %llu succeeded, %llu failed, %llu attempts timed out\n",
-                t->name, m->services[m->clients[i].call.to].name, (unsigned long long)t->requests,
+                t->name, call_target_name(m, &m->clients[i].call), (unsigned long long)t->requests,
                 (unsigned long long)t->goodput, (unsigned long long)t->failed, (unsigned long long)t->timeouts);
         client_phases ph;
         if (get_phases(m, r, meta, i, &ph) < 0)
@@ -308,4 +417,5 @@ void run_report_text(FILE *fp, const model *m, const eddy_result *r, const run_m
                     (double)t->refreshes / T, (double)t->fills / T, (double)t->evictions / T, t->entries);
         }
     }
+    messaging_text(fp, r);
 }

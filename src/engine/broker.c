@@ -1,0 +1,276 @@
+/* broker.c -- broker queues: messages between a publisher and a consumer group.
+ *
+ * A publish attempt that reaches the broker is answered at once: rejected
+ * if the queue holds `capacity` messages, else stored and acked.  The
+ * publisher waits only for that ack (with its own timeout and retries), so
+ * a retry after a lost ack stores the message twice.
+ *
+ * Ready messages wait in a ring, so a publish and a receive are O(1)
+ * however many messages wait, and memory grows with the messages held.  A
+ * received message is either deleted at once (`at_most_once`, or a
+ * consumer that acks before processing) or stays in flight, invisible,
+ * until it is acked or its visibility timeout fires on the engine's timer
+ * wheel; it then comes back (to the front with `order: fifo`), or goes to
+ * the dead-letter queue after `max_receives` receives.  A deleted message
+ * still in the ring (acked late, after it came back) stays there as a
+ * tombstone until it reaches the head.  `retention` is checked at the head:
+ * a ready message older than that is deleted unseen and counted `expired`.
+ * See docs/messaging.md. */
+#include <stdlib.h>
+
+#include "sim.h"
+
+void broker_init(sim *s, bqueue_rt *q, const bqueue_spec *spec)
+{
+    (void)s;
+    q->spec = spec;
+    hist_init(&q->age_cur);
+    hist_init(&q->age_tot);
+}
+
+void broker_free(sim *s, bqueue_rt *q)
+{
+    (void)s;
+    free(q->ring);
+    hist_free(&q->age_cur);
+    hist_free(&q->age_tot);
+}
+
+/* Q.depth is a time average of the messages held. */
+void broker_gauge(sim *s, bqueue_rt *q)
+{
+    q->area_held += (double)(s->now - q->last_change) * (double)q->held;
+    q->last_change = s->now;
+}
+
+static void ring_grow(bqueue_rt *q)
+{
+    size_t cap = q->cap ? 2 * q->cap : 64;
+    msg **r = malloc(cap * sizeof *r);
+    if (!r)
+        abort();
+    for (size_t i = 0; i < q->len; i++)
+        r[i] = q->ring[(q->head + i) % q->cap];
+    free(q->ring);
+    q->ring = r;
+    q->head = 0;
+    q->cap = cap;
+}
+
+static void ring_push_back(bqueue_rt *q, msg *m)
+{
+    m->ringed = 1;
+    if (q->len == q->cap)
+        ring_grow(q);
+    q->ring[(q->head + q->len++) % q->cap] = m;
+}
+
+static void ring_push_front(bqueue_rt *q, msg *m)
+{
+    m->ringed = 1;
+    if (q->len == q->cap)
+        ring_grow(q);
+    q->head = (q->head + q->cap - 1) % q->cap;
+    q->ring[q->head] = m;
+    q->len++;
+}
+
+static msg *ring_pop(bqueue_rt *q)
+{
+    msg *m = q->ring[q->head];
+    q->head = (q->head + 1) % q->cap;
+    q->len--;
+    m->ringed = 0;
+    /* The messages next out were stored long ago when a backlog waits: ask
+     * for one a few receives ahead now, so receives do not wait on memory. */
+    if (q->len > 4)
+        __builtin_prefetch(q->ring[(q->head + 4) % q->cap], 1);
+    return m;
+}
+
+static void msg_free(sim *s, msg *m)
+{
+    wrec *w = m->w;
+    pool_put(&s->msgs, m);
+    if (w)
+        ledger_unref(s, w);
+}
+
+/* A deleted message is freed once neither the ring (as a tombstone) nor a
+ * delivery holds it. */
+static void maybe_free(sim *s, msg *m)
+{
+    if (m->state == MSG_DELETED && !m->holders && !m->ringed)
+        msg_free(s, m);
+}
+
+/* The queue no longer holds m: acked, expired, dead-lettered, or handed
+ * out by at_most_once. */
+static void msg_delete(sim *s, msg *m)
+{
+    bqueue_rt *q = m->q;
+    evq_cancel(&s->q, &m->vis);
+    broker_gauge(s, q);
+    q->held--;
+    m->state = MSG_DELETED;
+    maybe_free(s, m);
+}
+
+/* Delete what waits at the head past its retention (and tombstones), so
+ * that expired messages neither fill the queue nor wait for a consumer to
+ * be counted. */
+void broker_expire(sim *s, bqueue_rt *q)
+{
+    simtime keep = q->spec->retention;
+    while (q->len) {
+        msg *m = q->ring[q->head];
+        if (m->state == MSG_DELETED) {
+            ring_pop(q);
+            maybe_free(s, m);
+        } else if (keep > 0 && s->now - m->published >= keep) {
+            ring_pop(q);
+            q->cur.expired++;
+            msg_delete(s, m);
+        } else {
+            break;
+        }
+    }
+}
+
+/* Store a message; false if the queue is full. */
+static bool store(sim *s, bqueue_rt *q, wrec *w, uint64_t akey, simtime published)
+{
+    /* Only retention needs the head looked at here: with a long backlog
+     * the head is the oldest message, far out of cache. */
+    if (q->spec->retention > 0)
+        broker_expire(s, q);
+    if (q->spec->capacity != MODEL_UNLIMITED && q->held >= q->spec->capacity)
+        return false;
+    msg *m = pool_get(&s->msgs);
+    m->q = q;
+    m->w = w;
+    m->akey = akey;
+    m->published = published;
+    if (w) {
+        ledger_ref(w);
+        if (q->group && q->group->site >= 0)
+            ledger_owe(w, q->group->site);
+    }
+    broker_gauge(s, q);
+    q->held++;
+    ring_push_back(q, m);
+    return true;
+}
+
+void broker_publish(sim *s, req *r)
+{
+    bqueue_rt *q = r->edge->bq;
+    status st = ST_OK;
+    if (store(s, q, r->w, r->akey, s->now)) {
+        q->cur.published++;
+    } else {
+        q->cur.rejected++;
+        st = ST_REJECT;
+    }
+    /* the ack (or the refusal) goes back as a response does */
+    r->status = (uint8_t)st;
+    r->state = REQ_RETURNING;
+    if (!r->from)
+        req_free(s, r);
+    else if (r->edge->spec->has_latency)
+        sim_at(s, &r->ev, EV_REQ_RETURN, s->now + dist_sample(&r->edge->spec->latency, &r->edge->rng));
+    else
+        service_on_return(s, r);
+    if (st == ST_OK && q->group)
+        consumer_kick(s, q->group);
+}
+
+msg *broker_take(sim *s, bqueue_rt *q)
+{
+    const bqueue_spec *sp = q->spec;
+    while (q->len) {
+        msg *m = ring_pop(q);
+        if (m->state == MSG_DELETED) { /* a tombstone */
+            maybe_free(s, m);
+            continue;
+        }
+        if (sp->retention > 0 && s->now - m->published >= sp->retention) {
+            q->cur.expired++;
+            msg_delete(s, m);
+            continue;
+        }
+        m->receives++;
+        if (m->receives == 1)
+            q->cur.delivered++;
+        else
+            q->cur.redelivered++;
+        hist_add(&q->age_cur, s->now - m->published);
+        m->holders++;
+        bool gone = sp->delivery == DELIVERY_AT_MOST_ONCE || q->group->spec->ack == ACK_BEFORE_PROCESSING;
+        if (gone) {
+            msg_delete(s, m);
+        } else {
+            m->state = MSG_INFLIGHT;
+            sim_timer(s, &m->vis, EV_VISIBILITY, s->now + sp->visibility_timeout);
+        }
+        return m;
+    }
+    return NULL;
+}
+
+void broker_ack(sim *s, msg *m)
+{
+    if (m->state == MSG_DELETED)
+        return;
+    msg_delete(s, m);
+}
+
+static void dead_letter(sim *s, msg *m);
+
+/* Back to the queue (a visibility timeout, a nack), or to the dlq after
+ * its last receive, as SQS's maxReceiveCount. */
+static void requeue(sim *s, msg *m)
+{
+    bqueue_rt *q = m->q;
+    if (q->spec->max_receives != MODEL_UNLIMITED && (long)m->receives >= q->spec->max_receives) {
+        dead_letter(s, m);
+        return;
+    }
+    m->state = MSG_READY;
+    if (q->spec->fifo)
+        ring_push_front(q, m);
+    else
+        ring_push_back(q, m);
+    consumer_kick(s, q->group);
+}
+
+void broker_nack(sim *s, msg *m)
+{
+    if (m->state != MSG_INFLIGHT)
+        return;
+    evq_cancel(&s->q, &m->vis);
+    requeue(s, m);
+}
+
+void broker_release(sim *s, msg *m)
+{
+    m->holders--;
+    maybe_free(s, m);
+}
+
+/* To the dlq (a full dlq drops it: it is counted dead-lettered all the
+ * same).  The copy keeps the message's record and keys. */
+static void dead_letter(sim *s, msg *m)
+{
+    bqueue_rt *q = m->q;
+    q->cur.dead_lettered++;
+    if (q->dlq && store(s, q->dlq, m->w, m->akey, m->published)) {
+        q->dlq->cur.published++;
+        if (q->dlq->group)
+            consumer_kick(s, q->dlq->group);
+    }
+    msg_delete(s, m);
+}
+
+/* Not acked in time. */
+void broker_on_visibility(sim *s, msg *m) { requeue(s, m); }
