@@ -9,6 +9,7 @@
 #include "testutil.h"
 #include "testproc.h"
 
+#include <ctype.h>
 #include <jansson.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
@@ -553,7 +554,10 @@ static void check_against_scram(const fault_tree *t)
                 continue;
             xmlChar *name = xmlGetProp(s, (const xmlChar *)"name");
             xmlChar *prob = xmlGetProp(s, (const xmlChar *)"probability");
-            int g = ft_find_gate(t, (const char *)name);
+            int g = -1; /* by its MEF name (ft_find_gate looks up the key eddy built it by) */
+            for (size_t i = 0; i < t->ngates && g < 0; i++)
+                if (strcmp(t->gates[i].name, (const char *)name) == 0)
+                    g = (int)i;
             assert_true(g >= 0);
             size_t k = 0;
             while (k < t->ntops && t->tops[k] != g)
@@ -784,7 +788,7 @@ static void test_examples_against_scram(void **state)
         skip();
     }
     static const char *const ex[] = {"examples/three-replicas.yaml", "examples/shared-auth.yaml",
-                                     "examples/control-plane.yaml"};
+                                     "examples/control-plane.yaml", "tests/data/bad/mef_names.yaml"};
     for (size_t i = 0; i < sizeof ex / sizeof ex[0]; i++) {
         if (access(ex[i], R_OK) != 0)
             continue;
@@ -799,6 +803,52 @@ static void test_examples_against_scram(void **state)
         avail_free(a);
         model_free(m);
     }
+}
+
+/* Names that meet once made MEF identifiers (fuzzing found them): each
+ * element keeps a name of its own, valid in the MEF, and the look-ups by
+ * the names eddy built them from do not mix them up. */
+static void test_mef_names(void **state)
+{
+    (void)state;
+    eddy_error err = {0};
+    model *m = model_load("tests/data/bad/mef_names.yaml", &err);
+    if (!m)
+        fail_msg("%s:%d:%d: %s", err.file, err.line, err.col, err.msg);
+    char why[256];
+    avail_model *a = avail_derive(m, why, sizeof why);
+    assert_non_null(a);
+    const fault_tree *t = a->t;
+    const char *names[64];
+    size_t n = 0;
+    for (size_t i = 0; i < t->nevents; i++)
+        names[n++] = t->events[i].name;
+    for (size_t i = 0; i < t->ngates; i++)
+        names[n++] = t->gates[i].name;
+    for (size_t i = 0; i < n; i++) {
+        assert_true(isalpha((unsigned char)names[i][0]) || names[i][0] == '_');
+        for (size_t j = 0; j < i; j++)
+            if (!strcmp(names[i], names[j]))
+                fail_msg("'%s' names two elements", names[i]);
+    }
+    assert_int_equal(ft_find_event(t, "a-b"), 3);
+    assert_int_equal(ft_find_event(t, "a_b"), 5);
+    assert_string_equal(t->events[5].name, "a_b_2");
+    /* two stale-grace gates, one per infra entry, not one taken for both */
+    int g1 = ft_find_gate(t, "a-b_down_over_5m"), g2 = ft_find_gate(t, "a_b_down_over_5m");
+    assert_true(g1 >= 0 && g2 >= 0 && g1 != g2);
+    assert_int_equal(t->gates[g1].args[0], 3);
+    assert_int_equal(t->gates[g2].args[0], 5);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    assert_int_equal(mef_write(f, t, m->name), 0);
+    fclose(f);
+    EXPECT_HAS(buf, "<define-fault-tree name=\"_1_shop\">");
+    EXPECT_HAS(buf, "<define-basic-event name=\"_1api_1\">");
+    free(buf);
+    avail_free(a);
+    model_free(m);
 }
 
 /* ---- the command --------------------------------------------------------------- */
@@ -987,6 +1037,7 @@ int main(void)
         cmocka_unit_test(test_cli_shared_auth),
         cmocka_unit_test(test_cli_dynamic_control_plane),
         cmocka_unit_test(test_cli_mef),
+        cmocka_unit_test(test_mef_names),
     };
     return cmocka_run_group_tests(tests, suite_setup, suite_teardown);
 }

@@ -25,6 +25,57 @@ static char *ft_xstrdup(const char *s)
     return p;
 }
 
+/* ---- names ---------------------------------------------------------------- */
+
+char *ft_mef_id(const char *s)
+{
+    size_t n = strlen(s ? s : ""), k = 0;
+    char *id = ft_xrealloc(NULL, n + 2);
+    if (!n || isdigit((unsigned char)s[0]))
+        id[k++] = '_'; /* an XML NCName cannot start with a digit */
+    for (size_t i = 0; i < n; i++)
+        id[k++] = isalnum((unsigned char)s[i]) || s[i] == '_' ? s[i] : '_';
+    id[k] = 0;
+    return id;
+}
+
+/* Element idx of the name index: event i is 3i, gate i 3i+1, group i 3i+2. */
+static const char *ft_indexed_name(const fault_tree *t, int idx)
+{
+    size_t i = (size_t)idx / 3;
+    return idx % 3 == 0 ? t->events[i].name : idx % 3 == 1 ? t->gates[i].name : t->ccfs[i].name;
+}
+
+typedef struct ft_name_query {
+    const fault_tree *t;
+    const char *name;
+} ft_name_query;
+
+static bool ft_name_eq(const void *ctx, int idx)
+{
+    const ft_name_query *q = ctx;
+    return strcmp(ft_indexed_name(q->t, idx), q->name) == 0;
+}
+
+/* An MEF name for key not yet taken in t (the caller indexes it once it is
+ * stored).  Names made from different keys can meet ("a-b", "a_b"); the
+ * later one gets "_2", "_3"..., so no name is defined twice in the MEF and
+ * no look-up finds the wrong element. */
+static char *ft_unique_name(const fault_tree *t, const char *key)
+{
+    char *id = ft_mef_id(key);
+    size_t n = strlen(id);
+    ft_name_query q = {t, id};
+    for (unsigned v = 2; hidx_find(&t->names, hidx_hash_str(id), ft_name_eq, &q) >= 0; v++) {
+        id = ft_xrealloc(id, n + 16);
+        q.name = id;
+        snprintf(id + n, 16, "_%u", v);
+    }
+    return id;
+}
+
+static void ft_index_name(fault_tree *t, const char *name, int idx) { hidx_put(&t->names, hidx_hash_str(name), idx); }
+
 /* ---- building ------------------------------------------------------------ */
 
 fault_tree *ft_new(void)
@@ -41,10 +92,12 @@ void ft_free(fault_tree *t)
         return;
     for (size_t i = 0; i < t->nevents; i++) {
         free(t->events[i].name);
+        free(t->events[i].key);
         free(t->events[i].what);
     }
     for (size_t i = 0; i < t->ngates; i++) {
         free(t->gates[i].name);
+        free(t->gates[i].key);
         free(t->gates[i].what);
         free(t->gates[i].args);
     }
@@ -57,6 +110,7 @@ void ft_free(fault_tree *t)
     free(t->gates);
     free(t->ccfs);
     free(t->tops);
+    hidx_free(&t->names);
     free(t);
 }
 
@@ -68,8 +122,9 @@ static int ft_new_event(fault_tree *t, const char *name, const char *what)
     }
     ft_event *e = &t->events[t->nevents];
     memset(e, 0, sizeof *e);
-    e->name = ft_xstrdup(name);
-    ft_sanitize_name(e->name);
+    e->key = ft_xstrdup(name);
+    e->name = ft_unique_name(t, name);
+    ft_index_name(t, e->name, 3 * (int)t->nevents);
     e->what = ft_xstrdup(what ? what : name);
     e->parent = -1;
     e->ccf = -1;
@@ -136,8 +191,9 @@ int ft_add_gate(fault_tree *t, const char *name, const char *what, ft_gate_kind 
     }
     ft_gate *g = &t->gates[t->ngates];
     memset(g, 0, sizeof *g);
-    g->name = ft_xstrdup(name);
-    ft_sanitize_name(g->name);
+    g->key = ft_xstrdup(name);
+    g->name = ft_unique_name(t, name);
+    ft_index_name(t, g->name, 3 * (int)t->ngates + 1);
     g->what = ft_xstrdup(what ? what : name);
     g->kind = kind;
     g->k = kind == FT_ATLEAST ? k : 0;
@@ -192,8 +248,8 @@ int ft_add_ccf(fault_tree *t, const char *name, const char *what, double beta, c
     }
     t->ccfs = ft_xrealloc(t->ccfs, (t->nccfs + 1) * sizeof *t->ccfs);
     ft_ccf *c = &t->ccfs[t->nccfs];
-    c->name = ft_xstrdup(name);
-    ft_sanitize_name(c->name);
+    c->name = ft_unique_name(t, name);
+    ft_index_name(t, c->name, 3 * (int)t->nccfs + 2);
     c->what = ft_xstrdup(what ? what : name);
     c->beta = beta;
     c->nmembers = n;
@@ -207,7 +263,7 @@ int ft_add_ccf(fault_tree *t, const char *name, const char *what, double beta, c
 int ft_find_event(const fault_tree *t, const char *name)
 {
     for (size_t i = 0; i < t->nevents; i++)
-        if (strcmp(t->events[i].name, name) == 0)
+        if (strcmp(t->events[i].key, name) == 0)
             return (int)i;
     return -1;
 }
@@ -215,7 +271,7 @@ int ft_find_event(const fault_tree *t, const char *name)
 int ft_find_gate(const fault_tree *t, const char *name)
 {
     for (size_t i = 0; i < t->ngates; i++)
-        if (strcmp(t->gates[i].name, name) == 0)
+        if (strcmp(t->gates[i].key, name) == 0)
             return (int)i;
     return -1;
 }
@@ -264,9 +320,3 @@ size_t ft_topo_order(const fault_tree *t, int *order)
     return n;
 }
 
-void ft_sanitize_name(char *s)
-{
-    for (; *s; s++)
-        if (!isalnum((unsigned char)*s) && *s != '_')
-            *s = '_';
-}

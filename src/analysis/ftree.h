@@ -24,8 +24,12 @@
  * fails on its own with (1 - beta) Q, and all members fail together with
  * beta Q.  The analysis expands every member into OR(member, group).
  *
- * Names are identifiers valid in the MEF (letters, digits, '_', single
- * '-'); `what` says the same thing in words for people. */
+ * Names are identifiers valid in the MEF (letters, digits and '_', not
+ * starting with a digit), unique in the tree across events, gates and
+ * groups: the name a builder gives is its key for ft_find_*, and the MEF
+ * name is made from it, with "_2", "_3"... when two keys would otherwise
+ * give one name ("a-b" and "a_b").  `what` says the same thing in words
+ * for people. */
 #ifndef EDDY_FTREE_H
 #define EDDY_FTREE_H
 
@@ -34,6 +38,7 @@
 
 #include "../core/repair.h"
 #include "../core/rng.h"
+#include "../loops/hidx.h"
 
 typedef enum ft_event_kind {
     FT_EVENT_FIXED,   /* a probability, nothing more */
@@ -43,6 +48,7 @@ typedef enum ft_event_kind {
 
 typedef struct ft_event {
     char *name, *what;
+    char *key; /* the name as given, for ft_find_event */
     ft_event_kind kind;
     double q;       /* P(down) at a random instant; BEYOND: P(beyond | parent down) */
     double mtbf;    /* PROCESS, seconds */
@@ -61,6 +67,7 @@ typedef enum ft_gate_kind { FT_AND, FT_OR, FT_ATLEAST } ft_gate_kind;
 
 typedef struct ft_gate {
     char *name, *what;
+    char *key; /* the name as given, for ft_find_gate */
     ft_gate_kind kind;
     int k; /* FT_ATLEAST: at least k inputs down */
     int *args;
@@ -83,6 +90,7 @@ typedef struct fault_tree {
     size_t nccfs;
     int *tops; /* gate indexes */
     size_t ntops;
+    hidx names; /* every MEF name given: events, gates and groups share one namespace */
 } fault_tree;
 
 fault_tree *ft_new(void);
@@ -120,8 +128,8 @@ void ft_var_probs(const fault_tree *t, double *p);
  * count (every gate reachable from a top).  order has ngates slots. */
 size_t ft_topo_order(const fault_tree *t, int *order);
 
-/* Make s a valid MEF identifier in place: anything but letters, digits and
- * '_' becomes '_'. */
-void ft_sanitize_name(char *s);
+/* s as a valid MEF identifier (free it): anything but letters, digits and
+ * '_' becomes '_', and a '_' goes before a leading digit or an empty s. */
+char *ft_mef_id(const char *s);
 
 #endif

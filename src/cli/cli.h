@@ -43,6 +43,8 @@ int cmd_check(int argc, char **argv);
 int cmd_schema(int argc, char **argv);
 /* `eddy run` on a stock-and-flow model (cmd_run_sd.c) */
 int cmd_run_sd(int argc, char **argv);
+/* `eddy loops` on a stock-and-flow model (cmd_loops_sd.c) */
+int cmd_loops_sd(int argc, char **argv);
 /* Whether path names an XMILE model: by extension (.xmile, .stmx, .itmx),
  * or for any other name, by an <xmile> root in its first bytes. */
 int cli_is_xmile(const char *path);

@@ -52,10 +52,7 @@ int mef_write(FILE *f, const fault_tree *t, const char *name)
     fputs("<!-- Written by eddy avail: the fault tree derived from a service model. -->\n", f);
     fputs("<opsa-mef>\n", f);
     /* The tree's name must be an identifier too ("eddy" if nothing is left). */
-    char *id = strdup(name && *name ? name : "eddy");
-    if (!id)
-        abort();
-    ft_sanitize_name(id);
+    char *id = ft_mef_id(name && *name ? name : "eddy");
     fprintf(f, "  <define-fault-tree name=\"%s\">\n", id);
     free(id);
     for (size_t g = 0; g < t->ngates; g++) {
