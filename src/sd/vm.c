@@ -104,11 +104,11 @@ static void dl_trim(sd_model *m, sd_delay *d, double t)
 static int vm_exec(sd_model *m, const sd_prog *p, double t, eddy_error *err)
 {
     double *v = m->v;
+    v[m->time_slot] = t;
+    if (p->n == 0)
+        return 0; /* an empty program has no code array (NULL) to point into */
     const sd_ins *code = p->code, *in = code, *end = code + p->n;
     double *d;
-    v[m->time_slot] = t;
-    if (in == end)
-        return 0;
 #ifdef VM_THREADED
 #define OP(name) L_##name: d = &v[in->dst];
 #define CK(name) C_##name: d = &v[in->dst];
@@ -253,7 +253,8 @@ int sd_run(sd_model *m, sd_row_fn fn, void *ud, size_t *steps, eddy_error *err)
     if (!row || !y0 || !acc)
         abort();
     memset(m->v, 0, m->nslots * sizeof *m->v);
-    memcpy(m->v + m->const_base, m->consts, m->nconsts * sizeof *m->consts);
+    if (m->nconsts) /* a model without constants has no array to copy (NULL) */
+        memcpy(m->v + m->const_base, m->consts, m->nconsts * sizeof *m->consts);
     m->v[m->time_slot + 1] = m->dt;
     m->v[m->time_slot + 2] = m->start;
     m->v[m->time_slot + 3] = m->stop;
