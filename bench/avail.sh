@@ -4,9 +4,12 @@
 # Generates a model with 60 services of 8 replicas (6 of 8 needed), three
 # zones, 20 config servers with stale graces and 10 common-cause groups:
 # 480 replicas + 23 infra + 10 groups + grace events, over 500 basic events.
-# Times the exact analysis (BDD, cut sets, importance; --trials 0), the
-# Monte Carlo on top of it, and SCRAM on the same tree written as MEF (the
-# peer, in the same run).  Then the Monte Carlo rate on the example.
+# Times the exact analysis (BDD, cut sets, importance; --trials 0
+# --histories 0), the Monte Carlo on top of it, and SCRAM on the same tree
+# written as MEF (the peer, in the same run).  Then, on each example, the
+# Monte Carlo rate (instants, bit-parallel, one core) and, separately, the
+# outage histories' rate (renewal processes, -j 1: one core): state
+# changes a second and histories of 10 years a second.
 # Targets (issue 12): exact < 1 s; Monte Carlo >= 10^7 trials/s per core.
 # Not a test: it fails only when a run cannot be made.
 set -eu
@@ -47,11 +50,11 @@ awk 'BEGIN {
 
 now() { date +%s.%N; }
 t0=$(now)
-"$EDDY" avail "$tmp/big.yaml" --trials 0 --json >"$tmp/exact.json"
+"$EDDY" avail "$tmp/big.yaml" --trials 0 --histories 0 --json >"$tmp/exact.json"
 t1=$(now)
-"$EDDY" avail "$tmp/big.yaml" --trials "$TRIALS" --json >"$tmp/mc.json"
+"$EDDY" avail "$tmp/big.yaml" --trials "$TRIALS" --histories 0 --json >"$tmp/mc.json"
 t2=$(now)
-"$EDDY" avail "$tmp/big.yaml" --trials 0 --mef "$tmp/big.xml" >/dev/null
+"$EDDY" avail "$tmp/big.yaml" --trials 0 --histories 0 --mef "$tmp/big.xml" >/dev/null
 events=$(sed -n 's/^  "basic_events": \([0-9]*\),/\1/p' "$tmp/exact.json")
 nodes=$(sed -n 's/^  "bdd_nodes": \([0-9]*\),/\1/p' "$tmp/exact.json")
 exact=$(echo "$t1 $t0" | awk '{printf "%.3f", $1 - $2}')
@@ -68,11 +71,21 @@ if command -v scram >/dev/null 2>&1; then
         echo "SCRAM on the same tree: did not finish within 120 s (it enumerates every product up to order 20)"
     fi
 fi
+HIST=${AVAIL_BENCH_HISTORIES:-2000}
 for ex in examples/three-replicas.yaml examples/shared-auth.yaml examples/control-plane.yaml; do
     t5=$(now)
-    "$EDDY" avail "$ex" --trials 0 >/dev/null
+    "$EDDY" avail "$ex" --trials 0 --histories 0 >/dev/null
     t6=$(now)
-    "$EDDY" avail "$ex" --trials "$TRIALS" >/dev/null
+    "$EDDY" avail "$ex" --trials "$TRIALS" --histories 0 >/dev/null
     t7=$(now)
-    echo "$ex: Monte Carlo $(echo "$t7 $t6 $t6 $t5 $TRIALS" | awk '{d = ($1 - $2) - ($3 - $4); if (d <= 0) d = 1e-9; printf "%.3g", $5 / d}') trials/s on one core"
+    "$EDDY" avail "$ex" --trials 0 --histories "$HIST" -j 1 --json >"$tmp/hist.json"
+    t8=$(now)
+    changes=$(sed -n 's/.*"state_changes": \([0-9]*\).*/\1/p' "$tmp/hist.json" | head -1)
+    echo "$ex: Monte Carlo $(echo "$t7 $t6 $t6 $t5 $TRIALS" | awk '{d = ($1 - $2) - ($3 - $4); if (d <= 0) d = 1e-9; printf "%.3g", $5 / d}') trials/s on one core;" \
+        "histories $(echo "$t8 $t7 $t6 $t5 $HIST $changes" | awk '{d = ($1 - $2) - ($3 - $4); if (d <= 0) d = 1e-9; printf "%.3g histories of 10 years/s, %.3g state changes/s", $5 / d, $6 / d}') on one core"
 done
+t9=$(now)
+"$EDDY" avail "$tmp/big.yaml" --trials 0 --histories 20 -j 1 --json >"$tmp/bighist.json"
+t10=$(now)
+changes=$(sed -n 's/.*"state_changes": \([0-9]*\).*/\1/p' "$tmp/bighist.json" | head -1)
+echo "the $events-event model: histories $(echo "$t10 $t9 $exact $changes" | awk '{d = ($1 - $2) - $3; if (d <= 0) d = 1e-9; printf "%.3g histories of 10 years/s, %.3g state changes/s", 20 / d, $4 / d}') on one core"

@@ -443,6 +443,49 @@ static void test_monte_carlo_agrees_with_exact(void **state)
     ft_free(t);
 }
 
+/* Histories (renewal processes over a long horizon) against the exact
+ * figure: on exponential repairs, and on lognormal and Weibull repairs
+ * under a grace period, where the shape of the repair matters.  The grace
+ * event is timed by the history itself, not by the equilibrium age law the
+ * exact analysis and instant sampling use: an independent route. */
+static void test_histories_agree_with_exact(void **state)
+{
+    (void)state;
+    repair reps[] = {repair_exponential(1800), repair_lognormal_mean_cv(1800, 1.5), repair_weibull(0.6, 1200)};
+    double horizon = 20 * 365.25 * 86400;
+    for (size_t k = 0; k < 3; k++) {
+        fault_tree *t = grace_tree(reps[k]);
+        ft_options o = {0};
+        ft_exact *x = ft_exact_run(t, &o);
+        ft_mc_hist h;
+        uint64_t changes = ft_mc_histories(t, horizon, 400, 7, 2, &h);
+        assert_true(changes > 400 * 100);
+        if (!(x->tops[0].p >= h.lo && x->tops[0].p <= h.hi))
+            fail_msg("%s repairs: exact %.6g outside the histories' interval [%.6g, %.6g]",
+                     repair_kind_name(reps[k].kind), x->tops[0].p, h.lo, h.hi);
+        assert_true(h.hi - h.lo < 0.1 * x->tops[0].p);
+        /* the same figures on one thread: deterministic */
+        ft_mc_hist h1;
+        ft_mc_histories(t, horizon, 400, 7, 1, &h1);
+        assert_true(h1.p == h.p && h1.lo == h.lo);
+        ft_exact_free(x);
+        ft_free(t);
+    }
+    /* The exponential three-replica tree with a common cause (two trains:
+     * fixed probabilities, a time scale of their own). */
+    fault_tree *t = two_trains();
+    ft_options o = {0};
+    ft_exact *x = ft_exact_run(t, &o);
+    ft_mc_hist h;
+    ft_mc_histories(t, 2 * 365.25 * 86400, 200, 11, 2, &h);
+    if (!(x->tops[0].p >= h.lo && x->tops[0].p <= h.hi))
+        fail_msg("two trains: exact %.6g outside the histories' interval [%.6g, %.6g]", x->tops[0].p, h.lo, h.hi);
+    /* A deliberately wrong figure is outside the interval: the check can fail. */
+    assert_false(x->tops[0].p * 1.1 >= h.lo && x->tops[0].p * 1.1 <= h.hi);
+    ft_exact_free(x);
+    ft_free(t);
+}
+
 /* ---- SCRAM ------------------------------------------------------------------ */
 
 static const char *scram_path(void)
@@ -520,8 +563,84 @@ static void eddy_product_name(const fault_tree *t, const ft_cutset *c, char *out
 
 static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
-/* Write t as MEF, run SCRAM on it, and check every top event's probability
- * and minimal cut sets against eddy's. */
+/* One of SCRAM's importance factors (6 significant digits) against eddy's. */
+static void scram_factor(xmlNode *e, const char *attr, double ours, const char *event)
+{
+    xmlChar *v = xmlGetProp(e, (const xmlChar *)attr);
+    if (!v)
+        fail_msg("SCRAM reported no %s for %s", attr, event);
+    double theirs = strtod((const char *)v, NULL);
+    xmlFree(v);
+    if (isinf(theirs) || isinf(ours)) {
+        if (!(isinf(theirs) && isinf(ours)))
+            fail_msg("%s of %s: SCRAM %g, eddy %g", attr, event, theirs, ours);
+        return;
+    }
+    if (fabs(theirs - ours) > 1e-5 * fabs(theirs) + 1e-12)
+        fail_msg("%s of %s: SCRAM %.6g, eddy %.6g", attr, event, theirs, ours);
+}
+
+/* SCRAM's <importance> block for one top event against eddy's measures:
+ * every variable under the top, each of MIF, CIF, DIF, RAW and RRW.  A
+ * ccf-event of order 1 is its member's own failure, a larger one the
+ * group's common failure. */
+static void check_scram_importance(const fault_tree *t, const ft_exact *x, xmlNode *imp)
+{
+    xmlChar *top = xmlGetProp(imp, (const xmlChar *)"name");
+    int g = ft_find_gate(t, (const char *)top);
+    assert_true(g >= 0);
+    size_t k = 0;
+    while (k < t->ntops && t->tops[k] != g)
+        k++;
+    assert_true(k < t->ntops);
+    const ft_top_result *r = &x->tops[k];
+    size_t reported = 0, in_tree = 0;
+    for (size_t v = 0; v < x->nvars; v++)
+        in_tree += r->imp[v].in_tree;
+    for (xmlNode *e = imp->children; e; e = e->next) {
+        if (e->type != XML_ELEMENT_NODE)
+            continue;
+        xmlChar *name = NULL;
+        bool group = false;
+        if (strcmp((const char *)e->name, "basic-event") == 0) {
+            name = xmlGetProp(e, (const xmlChar *)"name");
+        } else if (strcmp((const char *)e->name, "ccf-event") == 0) {
+            xmlChar *order = xmlGetProp(e, (const xmlChar *)"order");
+            group = strcmp((const char *)order, "1") != 0;
+            xmlFree(order);
+            if (group) {
+                name = xmlGetProp(e, (const xmlChar *)"ccf-group");
+            } else {
+                for (xmlNode *m = e->children; m && !name; m = m->next)
+                    if (m->type == XML_ELEMENT_NODE)
+                        name = xmlGetProp(m, (const xmlChar *)"name");
+            }
+        } else {
+            continue;
+        }
+        assert_non_null(name);
+        size_t v = group ? t->nevents : 0, end = group ? x->nvars : t->nevents;
+        while (v < end && strcmp(ft_var_name(t, v), (const char *)name) != 0)
+            v++;
+        if (v == end)
+            fail_msg("SCRAM's importance names %s, which eddy's tree lacks", (const char *)name);
+        const ft_importance *I = &r->imp[v];
+        assert_true(I->in_tree);
+        scram_factor(e, "probability", I->p, (const char *)name);
+        scram_factor(e, "MIF", I->mif, (const char *)name);
+        scram_factor(e, "CIF", I->cif, (const char *)name);
+        scram_factor(e, "DIF", I->dif, (const char *)name);
+        scram_factor(e, "RAW", I->raw, (const char *)name);
+        scram_factor(e, "RRW", I->rrw, (const char *)name);
+        reported++;
+        xmlFree(name);
+    }
+    assert_int_equal(reported, in_tree);
+    xmlFree(top);
+}
+
+/* Write t as MEF, run SCRAM on it, and check every top event's probability,
+ * minimal cut sets and importance measures against eddy's. */
 static void check_against_scram(const fault_tree *t)
 {
     char dir[] = "/tmp/eddy-scram-XXXXXX";
@@ -533,8 +652,8 @@ static void check_against_scram(const fault_tree *t)
     assert_non_null(f);
     assert_int_equal(mef_write(f, t, "eddy"), 0);
     fclose(f);
-    snprintf(cmd, sizeof cmd, "%s --bdd --probability true --ccf true %s -o %s >%s/log 2>&1", scram_path(), mef, rep,
-             dir);
+    snprintf(cmd, sizeof cmd, "%s --bdd --probability true --importance true --ccf true %s -o %s >%s/log 2>&1",
+             scram_path(), mef, rep, dir);
     int rc = system(cmd);
     if (rc != 0) {
         snprintf(cmd, sizeof cmd, "cat %s/log", dir);
@@ -543,9 +662,9 @@ static void check_against_scram(const fault_tree *t)
     }
     xmlDoc *doc = xmlReadFile(rep, NULL, XML_PARSE_NONET);
     assert_non_null(doc);
-    ft_options o = {0};
+    ft_options o = {.importance = true};
     ft_exact *x = ft_exact_run(t, &o);
-    size_t seen = 0;
+    size_t seen = 0, seen_imp = 0;
     for (xmlNode *n = xmlDocGetRootElement(doc)->children; n; n = n->next) {
         if (n->type != XML_ELEMENT_NODE || strcmp((const char *)n->name, "results") != 0)
             continue;
@@ -590,8 +709,14 @@ static void check_against_scram(const fault_tree *t)
             xmlFree(prob);
             seen++;
         }
+        for (xmlNode *s = n->children; s; s = s->next)
+            if (s->type == XML_ELEMENT_NODE && strcmp((const char *)s->name, "importance") == 0) {
+                check_scram_importance(t, x, s);
+                seen_imp++;
+            }
     }
     assert_int_equal(seen, t->ntops);
+    assert_int_equal(seen_imp, t->ntops);
     ft_exact_free(x);
     xmlFreeDoc(doc);
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
@@ -725,7 +850,12 @@ static void test_model_errors(void **state)
         const char *dep, *want;
         int line;
     } cases[] = {
-        {"nope", "'nope' is not an infra entry", 15},
+        {"nope", "no infra entry named 'nope'; the infra entries are: config, zone-a, zone-b", 15},
+        {"confg", "no infra entry named 'confg' (did you mean 'config'?)", 15},
+        {"{config: fial}", "(did you mean 'fail'?)", 15},
+        {"{config: {stael: 10m}}", "unknown key 'stael' (did you mean 'stale'?)", 15},
+        {"{config: {stale: 10mn}}", "expected a duration with a unit", 15},
+        {"{config: fail, auth: fail}", "expected an infra name, or {NAME: fail}", 15},
         {"{config: sometimes}", "expected what an outage of config does: 'fail', or {stale: 10m}", 15},
         {"{config: {stale: soon}}", "expected a duration with a unit", 15},
         {"{config: {grace: 10m}}", "unknown key 'grace'; expected one of: stale", 15},
@@ -747,13 +877,34 @@ static void test_model_errors(void **state)
         {"{mtbf: 500h, mttr: 30m}", "{mtbf: 500h}", "missing key 'mttr'"},
         {"{mtbf: 500h, mttr: 30m}", "{mtbf: 500h, availability: 99%, mttr: 30m}", "give one of 'mtbf'"},
         {"{mtbf: 500h, mttr: 30m}", "{mtbf: 500h, mttr: {dist: weibull, mean: 30m}}", "needs shape and mean"},
-        {"{mtbf: 500h, mttr: 30m}", "{mtbf: 500h, mttr: {dist: gamma, mean: 30m}}", "expected one of exponential"},
+        {"{mtbf: 500h, mttr: 30m}", "{mtbf: 500h, mttr: {dist: gamma, mean: 30m}}",
+         "expected one of constant|exponential|lognormal|weibull, got 'gamma'"},
+        /* typos in the availability keys: did you mean, like every key */
+        {"{mtbf: 500h, mttr: 30m}", "{mtbf: 500h, mtr: 30m}", "unknown key 'mtr' (did you mean 'mttr'?)"},
+        {"{mtbf: 500h, mttr: 30m}", "{mtbf: 500h, mttr: {dist: lognormla, median: 30m, p99: 2h}}",
+         "got 'lognormla' (did you mean 'lognormal'?)"},
+        {"{mtbf: 500h, mttr: 30m}", "{mtbf: 500h, mttr: {dist: weibull, shape: 1.5, men: 30m}}",
+         "unknown key 'men' (did you mean 'mean'?)"},
+        {"{mtbf: 500h, mttr: 30m}", "{mtbf: 500h, mttr: {dist: lognormal, median: 30m, shape: 2}}",
+         "a lognormal repair time does not take 'shape'"},
+        {"{mtbf: 500h, mttr: 30m}", "{mtbf: 500h, mttr: {dist: weibull, shape: 50, mean: 30m}}",
+         "expected a number of at most 20"},
+        {"{mtbf: 500h, mttr: 30m}", "{mtbf: 500h, mttr: 30}", "expected a duration with a unit"},
+        {"    failures:", "    failure:", "unknown key 'failure' (did you mean 'failures'?)"},
+        {"    zones:", "    zone:", "unknown key 'zone' (did you mean 'zones'?)"},
+        {"    depends_on:", "    depend_on:", "unknown key 'depend_on' (did you mean 'depends_on'?)"},
+        {"infra:\n", "infr:\n", "unknown key 'infr' (did you mean 'infra'?)"},
+        {"[zone-a, zone-b]", "[zone-a, zone-bb]", "no infra entry named 'zone-bb' (did you mean 'zone-b'?)"},
+        {"[zone-a, zone-b]", "[]", "expected at least one zone"},
+        {"  zone-b: {", "  zone-a: {", "duplicate infra entry name 'zone-a'"},
+        {"  config: {mtbf: 100h, mttr: 30m}", "  config: {mtbf: 100h, mttr: 30m, mtbff: 1h}",
+         "unknown key 'mtbff' (did you mean 'mtbf'?)"},
         {"{mtbf: 500h, mttr: 30m}", "{mtbf: 500h, mttr: {dist: lognormal, median: 30m, p99: 10m}}",
          "p99 must be greater than median"},
         {"{availability: 99.99%, mttr: 1h}\n  zone-b", "{availability: 100%, mttr: 1h}\n  zone-b",
          "expected an availability above 0% and below 100%"},
-        {"[zone-a, zone-b]", "[zone-a, zone-c]", "'zone-c' is not an infra entry"},
-        {"  config: {", "  api: {", "'api' is also a service or client name"},
+        {"[zone-a, zone-b]", "[zone-a, zone-c]", "no infra entry named 'zone-c'"},
+        {"  config: {", "  api: {", "'api' is also an infra entry name (line 3)"},
     };
     for (size_t i = 0; i < sizeof edits / sizeof edits[0]; i++) {
         char yaml[4096], fixed[4096];
@@ -767,6 +918,35 @@ static void test_model_errors(void **state)
             fail_msg("edit %zu loaded", i);
         if (!strstr(err.msg, edits[i].want) || err.line <= 0 || err.col <= 0)
             fail_msg("edit %zu: got %d:%d: %s; want \"%s\"", i, err.line, err.col, err.msg, edits[i].want);
+    }
+    /* Typos and errors in ccf: entries. */
+    static const struct {
+        const char *ccf, *want;
+        int line;
+    } groups[] = {
+        {"  - {membres: [api], beta: 5%}\n", "unknown key 'membres' (did you mean 'members'?)", 17},
+        {"  - {members: [api], beta: 5%, modle: beta-factor}\n", "unknown key 'modle' (did you mean 'model'?)", 17},
+        {"  - {members: [api], beta: 5%, model: alpha-factor}\n", "expected one of beta-factor, got 'alpha-factor'",
+         17},
+        {"  - {members: [api]}\n", "missing key 'beta'", 17},
+        {"  - {members: [ap], beta: 5%}\n", "'ap' is neither a service nor an infra entry (did you mean 'api'?)", 17},
+        {"  - {members: [api], beta: 5}\n", "expected a fraction between 0 and 1", 17},
+        {"  - {members: [zone-a, zone-b], beta: 5%}\n  - {members: [zone-b, config], beta: 5%}\n",
+         "zone-b is already in ccf-1", 18},
+        {"  - [api]\n", "expected a mapping {members: [...], model: beta-factor, beta: 5%}", 17},
+    };
+    for (size_t i = 0; i < sizeof groups / sizeof groups[0]; i++) {
+        char yaml[4096];
+        snprintf(yaml, sizeof yaml, base_model, "config");
+        strcat(yaml, "ccf:\n");
+        strcat(yaml, groups[i].ccf);
+        eddy_error err = {0};
+        model *m = model_load_string(yaml, strlen(yaml), "m.yaml", &err);
+        if (m)
+            fail_msg("ccf %zu loaded", i);
+        if (!strstr(err.msg, groups[i].want) || err.line != groups[i].line)
+            fail_msg("ccf %zu: got %d:%d: %s; want line %d and \"%s\"", i, err.line, err.col, err.msg, groups[i].line,
+                     groups[i].want);
     }
     /* A common-cause group over members that fail at different rates. */
     char yaml[4096];
@@ -788,7 +968,8 @@ static void test_examples_against_scram(void **state)
         skip();
     }
     static const char *const ex[] = {"examples/three-replicas.yaml", "examples/shared-auth.yaml",
-                                     "examples/control-plane.yaml", "tests/data/bad/mef_names.yaml"};
+                                     "examples/control-plane.yaml", "examples/control-plane-decoupled.yaml",
+                                     "tests/data/bad/mef_names.yaml"};
     for (size_t i = 0; i < sizeof ex / sizeof ex[0]; i++) {
         if (access(ex[i], R_OK) != 0)
             continue;
@@ -876,13 +1057,19 @@ static void test_cli_three_replicas(void **state)
     json_t *mc = json_object_get(c, "monte_carlo");
     assert_true(json_real_value(json_object_get(mc, "low")) <= st);
     assert_true(json_real_value(json_object_get(mc, "high")) >= st);
+    /* the outage histories (200 of 10 years, the default) agree too */
+    json_t *h = json_object_get(c, "histories");
+    assert_int_equal(json_integer_value(json_object_get(h, "histories")), 200);
+    assert_true(json_real_value(json_object_get(h, "low")) <= st);
+    assert_true(json_real_value(json_object_get(h, "high")) >= st);
+    assert_true(json_integer_value(json_object_get(h, "state_changes")) > 200 * 100);
     json_t *cs = json_array_get(json_object_get(c, "cutsets"), 0);
     assert_true(json_is_true(json_object_get(cs, "single_point_of_failure")));
     json_decref(j);
     run_free(&r);
     /* deterministic */
-    run_result r1 = run("avail examples/three-replicas.yaml --trials 100000"),
-               r2 = run("avail examples/three-replicas.yaml --trials 100000");
+    run_result r1 = run("avail examples/three-replicas.yaml --trials 100000 -j 1"),
+               r2 = run("avail examples/three-replicas.yaml --trials 100000 -j 2");
     assert_string_equal(r1.out, r2.out);
     run_free(&r1);
     run_free(&r2);
@@ -926,13 +1113,16 @@ static void test_cli_shared_auth(void **state)
 static void test_cli_dynamic_control_plane(void **state)
 {
     (void)state;
-    run_result r = run("avail examples/control-plane.yaml --dynamic --cases 1 --draws 2 --trials 0 --json -q -j 2");
+    run_result r = run("avail examples/control-plane.yaml --dynamic --top 1 --draws 2 --trials 0 --json -q -j 2");
     EXPECT_STATUS(r, 0, "eddy avail --dynamic");
     json_error_t je;
     json_t *j = json_loads(r.out, 0, &je);
     assert_non_null(j);
     json_t *d = json_object_get(j, "dynamic");
     json_t *c = json_array_get(json_object_get(d, "cases"), 0);
+    /* --top 1: the most frequent of the 13 cut sets of order 1 or 2 (of 17) */
+    assert_int_equal(json_array_size(json_object_get(d, "cases")), 1);
+    assert_int_equal(json_integer_value(json_object_get(d, "cutsets_order_1_2")), 13);
     assert_string_equal(json_string_value(json_array_get(json_object_get(c, "events"), 0)), "control_plane");
     double rep = json_real_value(json_object_get(c, "mean_repair_s"));
     double out = json_real_value(json_object_get(c, "mean_outage_s"));
@@ -956,7 +1146,7 @@ static void test_cli_dynamic_control_plane(void **state)
     /* The same seeds and draws, decoupled: outages under 10 minutes never
      * reach the users. */
     assert_true(maxrep < 600);
-    r = run("avail examples/control-plane-decoupled.yaml --dynamic --cases 1 --draws 2 --trials 0 --json -q -j 2");
+    r = run("avail examples/control-plane-decoupled.yaml --dynamic --top 1 --draws 2 --trials 0 --json -q -j 2");
     EXPECT_STATUS(r, 0, "eddy avail --dynamic, decoupled");
     j = json_loads(r.out, 0, &je);
     assert_non_null(j);
@@ -966,6 +1156,81 @@ static void test_cli_dynamic_control_plane(void **state)
     assert_true(json_real_value(json_object_get(d, "expected_min_per_year")) == 0);
     json_decref(j);
     run_free(&r);
+}
+
+/* One mitigation of control-plane-decoupled.yaml at a time, on the same
+ * draws: examples/control-plane.yaml with one substitution.  Returns the
+ * mean user-visible outage of the control-plane cut set, and its repair. */
+static double one_mitigation(const char *name, const char *from, const char *to, const char *from2,
+                             const char *to2, double *repair)
+{
+    size_t len;
+    char *text = slurp("examples/control-plane.yaml", &len);
+    assert_non_null(text);
+    char *out = malloc(len + 1024), *w = out;
+    assert_non_null(out);
+    const char *pairs[2][2] = {{from, to}, {from2, to2}};
+    const char *p = text;
+    /* the substitutions, in file order */
+    for (int k = 0; k < 2; k++) {
+        if (!pairs[k][0])
+            continue;
+        const char *at = strstr(p, pairs[k][0]);
+        if (!at)
+            fail_msg("%s: '%s' is not in examples/control-plane.yaml", name, pairs[k][0]);
+        memcpy(w, p, (size_t)(at - p));
+        w += at - p;
+        w += sprintf(w, "%s", pairs[k][1]);
+        p = at + strlen(pairs[k][0]);
+    }
+    strcpy(w, p);
+    char path[256];
+    tmp_path(path, sizeof path, name);
+    write_file(path, out);
+    free(out);
+    free(text);
+    run_result r = run("avail %s --dynamic --top 1 --draws 2 --trials 0 --histories 0 --json -q -j 2", path);
+    EXPECT_STATUS(r, 0, name);
+    json_error_t je;
+    json_t *j = json_loads(r.out, 0, &je);
+    assert_non_null(j);
+    json_t *c = json_array_get(json_object_get(json_object_get(j, "dynamic"), "cases"), 0);
+    assert_string_equal(json_string_value(json_array_get(json_object_get(c, "events"), 0)), "control_plane");
+    double outage = json_real_value(json_object_get(c, "mean_outage_s"));
+    *repair = json_real_value(json_object_get(c, "mean_repair_s"));
+    json_decref(j);
+    run_free(&r);
+    return outage;
+}
+
+/* What each of control-plane-decoupled.yaml's three changes does alone
+ * (its comment and docs/avail.md): the retry budget alone leaves the
+ * amplified outage as it was (the cold cache's misses alone outrun the
+ * database); stale sessions alone shorten it; stale config alone removes
+ * it for outages under its 10 minutes. */
+static void test_cli_dynamic_one_mitigation(void **state)
+{
+    (void)state;
+    double rep0, rep;
+    double coupled = one_mitigation("coupled.yaml", NULL, NULL, NULL, NULL, &rep0);
+    assert_true(coupled > 3 * rep0);
+    double budget = one_mitigation("budget.yaml", "retry: {attempts: 3, backoff: none}",
+                                   "retry: {attempts: 3, backoff: none, budget: {type: finagle, ttl: 10s, min_per_s: "
+                                   "10, percent: 10%}}",
+                                   NULL, NULL, &rep);
+    assert_true(rep == rep0); /* the same draws */
+    if (!(budget > 3 * rep && budget > 0.8 * coupled))
+        fail_msg("budget alone: %.0f s of outage against %.0f s coupled, repair %.0f s", budget, coupled, rep);
+    double sessions = one_mitigation("sessions.yaml", "    warm: true\n",
+                                     "    warm: true\n    coalesce: true\n    stale_while_revalidate: 10m\n", NULL,
+                                     NULL, &rep);
+    if (!(sessions > 0 && sessions < 0.5 * coupled))
+        fail_msg("stale sessions alone: %.0f s of outage against %.0f s coupled", sessions, coupled);
+    double config = one_mitigation("config.yaml", "    depends_on: [control-plane]\n",
+                                   "    depends_on: [{control-plane: {stale: 10m}}]\n",
+                                   "    depends_on: [control-plane]\n",
+                                   "    depends_on: [{control-plane: {stale: 10m}}]\n", &rep);
+    assert_true(config == 0);
 }
 
 static void test_cli_mef(void **state)
@@ -1028,6 +1293,7 @@ int main(void)
         cmocka_unit_test(test_random_trees_against_brute_force),
         cmocka_unit_test(test_repair_beyond),
         cmocka_unit_test(test_monte_carlo_agrees_with_exact),
+        cmocka_unit_test(test_histories_agree_with_exact),
         cmocka_unit_test(test_scram_agrees),
         cmocka_unit_test(test_model_tree),
         cmocka_unit_test(test_model_stale_grace),
@@ -1036,6 +1302,7 @@ int main(void)
         cmocka_unit_test(test_cli_three_replicas),
         cmocka_unit_test(test_cli_shared_auth),
         cmocka_unit_test(test_cli_dynamic_control_plane),
+        cmocka_unit_test(test_cli_dynamic_one_mitigation),
         cmocka_unit_test(test_cli_mef),
         cmocka_unit_test(test_mef_names),
     };

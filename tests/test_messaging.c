@@ -97,6 +97,28 @@ static void test_model_errors(void **state)
                       2, 46, "effect: write belongs on the consumer group");
 }
 
+/* `eddy check` hypotheses may name the messaging columns. */
+static void test_hypotheses_on_messaging(void **state)
+{
+    (void)state;
+    const char *base = "duration: 10s\n"
+                       "clients: {c: {rate: 1/s, publish: q}}\n"
+                       "services: {w: {workers: 1, service_time: 1ms, dedupe: {key: request}}}\n"
+                       "queues: {q: {}}\n"
+                       "consumers: {g: {queue: q, service: w, effect: write}}\n"
+                       "hypotheses:\n"
+                       "  - {name: h, window: run, metric: %s}\n";
+    static const char *const good[] = {"q.depth, below: 100", "q.age_p99, below: 10s", "g.in_flight, below: 3",
+                                       "w.duplicated, at_most: 0/s", "w.lost, at_most: 0/s", NULL};
+    char y[1024];
+    for (int i = 0; good[i]; i++) {
+        snprintf(y, sizeof y, base, good[i]);
+        eddy_model_free(load_text(y));
+    }
+    snprintf(y, sizeof y, base, "q.dpth, below: 100");
+    expect_load_error(y, 7, 36, "did you mean 'depth'");
+}
+
 /* ---- hand-computed integrity cases -------------------------------------------- */
 
 /* Every publish attempt's ack comes back 60 ms after it left, and the
@@ -658,6 +680,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_model_errors),
+        cmocka_unit_test(test_hypotheses_on_messaging),
         cmocka_unit_test(test_retried_publish_duplicates),
         cmocka_unit_test(test_at_most_once_crash_loses_in_flight),
         cmocka_unit_test(test_dedupe_by_request_never_duplicates),

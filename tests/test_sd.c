@@ -236,6 +236,60 @@ static void test_malformed_xml_line_and_column(void **state)
     assert_non_null(strstr(err.msg, "not well formed"));
 }
 
+/* Macros (XMILE 1.0 section 3.6) of the expression form: parameters with
+ * defaults, a macro calling a macro, arguments resolved where called. */
+static void test_macros(void **state)
+{
+    (void)state;
+    static const char doc[] =
+        "<?xml version=\"1.0\"?>\n<xmile version=\"1.0\" xmlns=\"http://docs.oasis-open.org/xmile/ns/XMILE/v1.0\">\n"
+        "<header><vendor>t</vendor><product>t</product></header>\n"
+        "<sim_specs method=\"Euler\"><start>0</start><stop>2</stop><dt>1</dt></sim_specs>\n"
+        "<macro name=\"EXPRESSION MACRO\"><parm>input</parm><parm>parameter</parm><eqn>input * parameter</eqn></macro>\n"
+        "<macro name=\"LINEAR\"><parm>x</parm><parm default=\"2\">m</parm><parm default=\"1 + 2\">b</parm>"
+        "<eqn>m * x + b</eqn></macro>\n"
+        "<macro name=\"twice\"><parm>v</parm><eqn>LINEAR(v, 2, 0)</eqn></macro>\n"
+        "<model><variables>\n"
+        "<aux name=\"macro input\"><eqn>5</eqn></aux><aux name=\"macro parameter\"><eqn>1.1</eqn></aux>\n"
+        "<aux name=\"macro output\"><eqn>EXPRESSION MACRO(macro_input, macro_parameter)</eqn></aux>\n"
+        "<aux name=\"lin\"><eqn>LINEAR(TIME)</eqn></aux><aux name=\"tw\"><eqn>twice(macro_input + 1)</eqn></aux>\n"
+        "</variables></model></xmile>\n";
+    eddy_error err;
+    sd_model *m = sd_load_string(doc, strlen(doc), "t.xmile", NULL, 0, &err);
+    if (!m)
+        fail_msg("%s", err.msg);
+    rows r;
+    run_ok(m, &r);
+    assert_int_equal(r.n, 3);
+    assert_within_rel(r.v[0][2], 5.5, 1e-12); /* 5 x 1.1, as the test-models' macro tests expect */
+    assert_within_rel(r.v[2][3], 2 * 2 + 3, 1e-12);
+    assert_within_rel(r.v[1][4], 12, 1e-12);
+    sd_free(m);
+    const char *ok = SPECS(0, 1, 1, "Euler");
+    /* errors: the macro block goes before the model, so the variables are on line 7 */
+    static const char *const bad[][2] = {
+        {"<macro name=\"M\"><parm>x</parm><eqn>x * y</eqn></macro>", "macro M: y is not one of its parameters"},
+        {"<macro name=\"M\"><parm>x</parm><eqn>x</eqn></macro>", "macro M takes 1 argument, not 2"},
+        {"<macro name=\"M\"><parm>x</parm><parm>k</parm><eqn>x * k</eqn></macro>", "no argument for k"},
+        {"<macro name=\"M\"><parm>x</parm><eqn>M(x)</eqn></macro>", "macro M calls itself"},
+    };
+    static const char *const calls[] = {"M(1)", "M(1, 2)", "M(1)", "M(1)"};
+    for (size_t i = 0; i < 4; i++) {
+        char specs[512], vars[128];
+        snprintf(specs, sizeof specs, "%s\n%s", ok, bad[i][0]);
+        snprintf(vars, sizeof vars, "<aux name=\"a\"><eqn>%s</eqn></aux>", calls[i]);
+        assert_null(load(specs, vars, &err));
+        if (!strstr(err.msg, bad[i][1]))
+            fail_msg("error \"%s\" does not contain \"%s\"", err.msg, bad[i][1]);
+        assert_int_equal(err.line, 7);
+    }
+    /* a macro with variables of its own is said to be unsupported */
+    char specs[512];
+    snprintf(specs, sizeof specs, "%s\n<macro name=\"S\"><parm>x</parm><variables/></macro>", ok);
+    assert_null(load(specs, "<aux name=\"a\"><eqn>1</eqn></aux>", &err));
+    assert_non_null(strstr(err.msg, "not macros with variables"));
+}
+
 /* Past line 65,535 (where libxml2 stops counting unless asked to) an
  * error still names its line, and the column is found from the line index. */
 static void test_errors_far_down_a_large_file(void **state)
@@ -347,6 +401,7 @@ int main(void)
         cmocka_unit_test(test_set_overrides_a_constant),
         cmocka_unit_test(test_errors_name_their_place),
         cmocka_unit_test(test_malformed_xml_line_and_column),
+        cmocka_unit_test(test_macros),
         cmocka_unit_test(test_errors_far_down_a_large_file),
         cmocka_unit_test(test_runtime_errors_name_variable_and_time),
         cmocka_unit_test(test_expression_language),

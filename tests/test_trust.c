@@ -5,7 +5,8 @@
  * wrong: an oscillation called healthy, "at 0% load" on a 5000/s model, a
  * usual rate of "0/s", a success rate above 100%, attempts "7.6x" a cap of
  * 4 with no word of why, the sustaining loop listed among the loops its
- * cut "also" cuts. */
+ * cut "also" cuts, "recovered: NO" under an after phase that serves its
+ * demand (a stale-serving cache). */
 #include "testutil.h"
 #include "testproc.h"
 
@@ -363,6 +364,61 @@ static void test_noisy_neighbour_burst(void **state)
     run_free(&r);
 }
 
+/* "recovered" agrees with the phase table above it: a client whose after
+ * phase serves its demand as before (success >= 95%, goodput >= 90% of the
+ * before phase's) has recovered.  Pinned on a stale-serving cache, where
+ * `eddy run` once printed "recovered: NO ... 0.0% of demand is served"
+ * under an after phase at ~97% goodput, and on every bundled example. */
+static void check_recovered_agrees(const char *path)
+{
+    char args[512];
+    snprintf(args, sizeof args, "run -q --json %s", path);
+    json_t *j = run_json(args);
+    const char *name;
+    json_t *c;
+    json_object_foreach(json_object_get(j, "clients"), name, c)
+    {
+        json_t *ph = json_object_get(c, "phases");
+        size_t n = json_array_size(ph);
+        if (n < 2)
+            continue;
+        json_t *first = json_array_get(ph, 0), *last = json_array_get(ph, n - 1);
+        if (strcmp(json_string_value(json_object_get(first, "phase")), "before") ||
+            strcmp(json_string_value(json_object_get(last, "phase")), "after"))
+            continue;
+        double before = json_real_value(json_object_get(first, "goodput"));
+        double after = json_real_value(json_object_get(last, "goodput"));
+        double succ = json_real_value(json_object_get(last, "success"));
+        if (succ >= 0.95 && after >= 0.9 * before && !json_is_true(json_object_get(c, "recovered")))
+            fail_msg("%s: client %s serves %.1f/s after the fault (%.1f/s before, success %.1f%%) but is not "
+                     "recovered",
+                     path, name, after, before, succ * 100);
+    }
+    json_decref(j);
+}
+
+static void test_recovered_agrees_with_phases(void **state)
+{
+    (void)state;
+    run_result r = run("run -q tests/data/model/stale-cache.yaml");
+    EXPECT_STATUS(r, 0, "eddy run stale-cache.yaml");
+    EXPECT_HAS(r.out, "recovered: yes");
+    if (strstr(r.out, "0.0% of demand"))
+        fail_msg("a stale-serving cache said 0.0%% served:\n%s", r.out);
+    run_free(&r);
+    check_recovered_agrees("tests/data/model/stale-cache.yaml");
+    static const char *const examples[] = {
+        "admission-control", "breaker",       "budget-vs-storm", "bulkhead",      "cold-cache",
+        "contention-spiral", "control-plane", "deadlines",       "local-optima",  "noisy-neighbour",
+        "retry-storm",       "timeout-cut",
+    };
+    for (size_t i = 0; i < sizeof examples / sizeof examples[0]; i++) {
+        char p[128];
+        snprintf(p, sizeof p, "examples/%s.yaml", examples[i]);
+        check_recovered_agrees(p);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -376,6 +432,7 @@ int main(void)
         cmocka_unit_test(test_fix_capacity),
         cmocka_unit_test(test_burst_found_and_flattened),
         cmocka_unit_test(test_noisy_neighbour_burst),
+        cmocka_unit_test(test_recovered_agrees_with_phases),
     };
     return cmocka_run_group_tests_name("trust", tests, setup, teardown);
 }

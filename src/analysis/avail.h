@@ -60,5 +60,6 @@ void avail_cutset_words(const avail_model *a, const ft_cutset *c, char *out, siz
 
 /* Minutes in a year (365.25 days). */
 #define AVAIL_MINUTES_PER_YEAR 525960.0
+#define AVAIL_SECONDS_PER_YEAR 31557600.0
 
 #endif

@@ -13,7 +13,6 @@
 #define DYN_WARMUP 60.0        /* seconds of normal running before the outage */
 #define DYN_TAIL_MIN 600.0     /* watched after the repair, at least ... */
 #define DYN_TAIL_MAX 1800.0    /* ... and at most */
-#define DYN_SECONDS_PER_YEAR 31557600.0
 
 typedef struct dyn_job {
     model *m;
@@ -214,7 +213,7 @@ int avail_dynamic(const char *path, const avail_model *a, const ft_exact *x, con
                 p *= x->p[d.vars[i]];
                 inv += 1 / dyn_duration(t, d.vars[i]);
             }
-            d.freq_per_year = p * inv * DYN_SECONDS_PER_YEAR;
+            d.freq_per_year = p * inv * AVAIL_SECONDS_PER_YEAR;
             d.structural_min_per_year = C->p * AVAIL_MINUTES_PER_YEAR;
             for (size_t i = 0; i < d.order; i++)
                 d.names[i] = ft_var_name(t, d.vars[i]);
@@ -228,8 +227,9 @@ int avail_dynamic(const char *path, const avail_model *a, const ft_exact *x, con
             cs[n++] = d;
         }
     qsort(cs, n, sizeof *cs, dyn_cmp_freq);
-    if (n > o->cases)
-        n = o->cases;
+    out->ncutsets = n;
+    if (o->top && n > o->top)
+        n = o->top;
     out->cases = cs;
     out->ncases = n;
     out->draws = o->draws;
@@ -273,7 +273,11 @@ int avail_dynamic(const char *path, const avail_model *a, const ft_exact *x, con
         }
     }
     batch_for(njobs, o->threads, dyn_run, jobs, o->progress, o->progress_ud);
-    double best_ratio = 0;
+    /* The line names the cut set whose amplification costs the most a year
+     * (frequency x (measured outage - repair)), not the one with the
+     * largest ratio: a rare pair of replicas matters less than a frequent
+     * blip.  Every figure in it is measured or from the exact analysis. */
+    double best_ratio = 0, best_cost = 0;
     int best = -1;
     for (size_t c = 0; c < n; c++) {
         avail_dyn_case *C = &cs[c];
@@ -293,7 +297,9 @@ int avail_dynamic(const char *path, const avail_model *a, const ft_exact *x, con
         out->expected_min_per_year += C->expected_min_per_year;
         out->structural_min_per_year += C->structural_min_per_year;
         double ratio = C->mean_repair > 0 ? C->mean_outage / C->mean_repair : 0;
-        if (C->mean_outage > 0 && (best < 0 || ratio > best_ratio)) {
+        double cost = C->freq_per_year * (C->mean_outage - C->mean_repair);
+        if (C->mean_outage > 0 && (best < 0 || cost > best_cost)) {
+            best_cost = cost;
             best_ratio = ratio;
             best = (int)c;
         }

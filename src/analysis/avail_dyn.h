@@ -30,7 +30,7 @@
 #include "ftree_exact.h"
 
 typedef struct avail_dyn_options {
-    size_t cases;     /* cut sets simulated, most frequent first */
+    size_t top;       /* cut sets simulated, most frequent first; 0: every one of order 1 or 2 */
     size_t draws;     /* repair-time draws per cut set (independent seeds) */
     int threads;      /* <= 0: one per core */
     uint64_t seed;
@@ -55,6 +55,7 @@ typedef struct avail_dyn_case {
 typedef struct avail_dyn {
     avail_dyn_case *cases;
     size_t ncases, draws;
+    size_t ncutsets;                /* minimal cut sets of order 1 or 2 in all (ncases of them simulated) */
     double expected_min_per_year;   /* over the cases */
     double structural_min_per_year; /* over the same cases */
     int failed;                     /* runs that could not go */

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "../loops/derive.h"
+#include "../loops/describe.h"
 #include "../model/units.h"
 #include "batch.h"
 #include "burst.h"
@@ -795,7 +796,8 @@ static void coupling_statement(diagnosis *d)
         char u[32], r[32];
         fmt_util(d->load, u, sizeof u);
         fmt_rate(d->demand, r, sizeof r);
-        snprintf(load, sizeof load, " at %s offered (%s, the busiest service, %s busy)", r, d->bottleneck, u);
+        snprintf(load, sizeof load, " at %s offered (%s, the busiest service, %s %s)", r, d->bottleneck, u,
+                 d->load_of_peak ? "of its USL peak concurrency" : "busy");
     }
     fmt_dur(d->end - d->fault_end, after, sizeof after);
     /* the behaviour: the mode that goes with the sustaining cut, if seen */
@@ -848,9 +850,10 @@ static void coupling_statement(diagnosis *d)
     case VERDICT_COLLAPSED:
         say(d->coupling, sizeof d->coupling,
                  "offered load exceeds what %s can serve even without a trigger: the baseline serves %.0f%% of demand "
-                 "(%s at %.0f%% utilisation); fix the capacity or the load before the loops",
+                 "(%s at %.0f%% %s); fix the capacity or the load before the loops",
                  d->bottleneck[0] ? d->bottleneck : "the system", d->baseline_success * 100,
-                 d->bottleneck[0] ? d->bottleneck : "the busiest service", d->load * 100);
+                 d->bottleneck[0] ? d->bottleneck : "the busiest service", d->load * 100,
+                 d->load_of_peak ? "of its USL peak concurrency" : "utilisation");
         return;
     case VERDICT_OSCILLATING:
         for (size_t i = 0; i < d->nmodes; i++)
@@ -1246,16 +1249,29 @@ int diagnose_run(const char *path, const diagnose_opts *opt, diagnosis *d, eddy_
     free(rec);
 
     /* the bottleneck: the busiest service of the baseline; a scaled
-     * service's capacity is the replicas it had, not the most it may have */
+     * service's capacity is the replicas it had, not the most it may have.
+     * A service with unlimited workers has no worker count to be busy
+     * against: with contention (kappa > 0) the concurrency it can use is
+     * its USL peak N* per replica (past it, throughput falls), so its
+     * utilisation is the queries in it over N* x replicas; without
+     * contention it never saturates (an M/M/inf server) and is never the
+     * bottleneck. */
     for (size_t s = 0; s < m->nservices; s++) {
-        double cap = capacity(&m->services[s]);
-        double reps = measure_mean(&J.res[R], m->services[s].name, "replicas", 0, d->end);
-        if (m->services[s].scaled && m->services[s].workers != MODEL_UNLIMITED && reps > 0)
-            cap = (double)m->services[s].workers * reps;
-        double u = isfinite(cap) ? measure_mean(&J.res[R], m->services[s].name, "busy", 0, d->end) / cap : 0;
+        const service_spec *sp = &m->services[s];
+        double cap = capacity(sp);
+        double reps = measure_mean(&J.res[R], sp->name, "replicas", 0, d->end);
+        if (!(reps > 0))
+            reps = (double)(sp->replicas > 0 ? sp->replicas : 1);
+        if (sp->scaled && sp->workers != MODEL_UNLIMITED)
+            cap = (double)sp->workers * reps;
+        bool peak = sp->workers == MODEL_UNLIMITED && desc_usl_peak(sp) > 0;
+        if (peak)
+            cap = desc_usl_peak(sp) * reps;
+        double u = isfinite(cap) ? measure_mean(&J.res[R], sp->name, "busy", 0, d->end) / cap : 0;
         if (u > d->load) {
             d->load = u;
-            snprintf(d->bottleneck, sizeof d->bottleneck, "%s", m->services[s].name);
+            d->load_of_peak = peak;
+            snprintf(d->bottleneck, sizeof d->bottleneck, "%s", sp->name);
         }
     }
 

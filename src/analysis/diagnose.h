@@ -115,6 +115,7 @@ typedef struct diagnosis {
     double after_ratio, during_ratio; /* observed / baseline goodput */
     double baseline_success;          /* baseline goodput / demand */
     double load;                      /* the busiest service's utilisation in the baseline */
+    bool load_of_peak;                /* load is concurrency over the USL peak N* (unlimited workers) */
     double demand;                    /* user requests offered per second in the baseline */
     char osc_service[128];            /* the oscillating service, or "" */
     /* With a load burst (burst.h), per client, while the trigger was on:

@@ -43,11 +43,21 @@ int cmd_check(int argc, char **argv);
 int cmd_schema(int argc, char **argv);
 /* `eddy run` on a stock-and-flow model (cmd_run_sd.c) */
 int cmd_run_sd(int argc, char **argv);
+/* `eddy loops` on a stock-and-flow model (cmd_loops_sd.c) */
+int cmd_loops_sd(int argc, char **argv);
 /* Whether path names an XMILE model: by extension (.xmile, .stmx, .itmx),
  * or for any other name, by an <xmile> root in its first bytes. */
 int cli_is_xmile(const char *path);
 /* The index of the first argument that is an XMILE model, or 0 if none. */
 int cli_find_xmile(int argc, char **argv);
+/* `eddy sweep`, `eddy basin` and `eddy report` on a stock-and-flow model
+ * (cmd_sd.c). */
+int cmd_sweep_sd(int argc, char **argv);
+int cmd_basin_sd(int argc, char **argv);
+int cmd_report_sd(int argc, char **argv);
+/* --set NAME=NUMBER into ov (the name a fresh copy); 0, or -1 if malformed. */
+struct sd_override;
+int cli_parse_set(const char *arg, struct sd_override *ov);
 
 /* Print "eddy CMD: message" on stderr and return 2: cli_usage_error adds
  * a pointer to --help; cli_fail is for a failure of the work (I/O). */

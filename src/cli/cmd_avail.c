@@ -12,6 +12,7 @@
 #include "../analysis/ftree_exact.h"
 #include "../analysis/ftree_mc.h"
 #include "../model/model.h"
+#include "../model/units.h"
 #include "../output/avail_out.h"
 #include "../output/mef.h"
 #include "cli.h"
@@ -42,13 +43,19 @@ static const char usage[] =
     "      --cutoff P        drop cut sets less probable than P (default 1e-12)\n"
     "      --limit-order N   drop cut sets of more than N events (default: none)\n"
     "      --trials N        Monte Carlo trials (default 10000000; 0: none)\n"
-    "      --seed N          Monte Carlo seed (default: the model's)\n"
+    "      --histories N     outage histories simulated (default 200; 0: none): each\n"
+    "                        basic event's up/down renewal process, repairs drawn\n"
+    "                        from mttr, over --horizon; the unavailability with a\n"
+    "                        95% interval from the spread between histories\n"
+    "      --horizon D       each history's length (default 87660h, 10 years)\n"
+    "      --seed N          Monte Carlo and histories seed (default: the model's)\n"
     "      --show N          cut sets and importance rows printed per client (10)\n"
-    "      --dynamic         simulate each frequent cut set's outage (order 1 and 2)\n"
+    "      --dynamic         simulate each minimal cut set's outage (order 1 and 2)\n"
     "                        request by request and measure the user-visible outage,\n"
     "                        metastable tails included: expected downtime a year\n"
     "                        against the structural figure, and what the system does\n"
-    "      --cases N         cut sets simulated, most frequent first (default 6)\n"
+    "      --top N           simulate only the N most frequent of those cut sets\n"
+    "                        (default: every one)\n"
     "      --draws N         repair-time draws per cut set, independent seeds (3)\n"
     "  -j, --jobs N          simulations at once (default: one per core)\n"
     "  -q, --quiet           no progress bar\n"
@@ -74,7 +81,7 @@ static int mef_may_overwrite(const char *path)
 int cmd_avail(int argc, char **argv)
 {
     enum { OPT_JSON = 256, OPT_TREE, OPT_MEF, OPT_FORCE, OPT_CUTOFF, OPT_LIMIT, OPT_TRIALS, OPT_SEED, OPT_SHOW,
-           OPT_DYNAMIC, OPT_CASES, OPT_DRAWS };
+           OPT_DYNAMIC, OPT_TOP, OPT_DRAWS, OPT_HISTORIES, OPT_HORIZON };
     static const struct option opts[] = {{"json", no_argument, 0, OPT_JSON},
                                          {"tree", no_argument, 0, OPT_TREE},
                                          {"mef", required_argument, 0, OPT_MEF},
@@ -85,14 +92,17 @@ int cmd_avail(int argc, char **argv)
                                          {"seed", required_argument, 0, OPT_SEED},
                                          {"show", required_argument, 0, OPT_SHOW},
                                          {"dynamic", no_argument, 0, OPT_DYNAMIC},
-                                         {"cases", required_argument, 0, OPT_CASES},
+                                         {"top", required_argument, 0, OPT_TOP},
+                                         {"histories", required_argument, 0, OPT_HISTORIES},
+                                         {"horizon", required_argument, 0, OPT_HORIZON},
                                          {"draws", required_argument, 0, OPT_DRAWS},
                                          {"jobs", required_argument, 0, 'j'},
                                          {"quiet", no_argument, 0, 'q'},
                                          {"help", no_argument, 0, 'h'},
                                          {0, 0, 0, 0}};
     bool json = false, tree = false, force = false, seed_given = false, dynamic = false, quiet = false;
-    long cases = 6, draws = 3, jobs = 0;
+    long top = 0, draws = 3, jobs = 0, histories = 200;
+    double horizon = 10 * AVAIL_SECONDS_PER_YEAR;
     const char *mef = NULL;
     double cutoff = 1e-12;
     long limit = 0, trials = 10000000, seed = 0, show = 10;
@@ -143,10 +153,22 @@ int cmd_avail(int argc, char **argv)
         case OPT_DYNAMIC:
             dynamic = true;
             break;
-        case OPT_CASES:
-            if ((bad = cli_count_range("avail", "--cases", optarg, 1, 1000, &cases)))
+        case OPT_TOP:
+            if ((bad = cli_count_range("avail", "--top", optarg, 1, 1000000, &top)))
                 return bad;
             break;
+        case OPT_HISTORIES:
+            if ((bad = cli_count_range("avail", "--histories", optarg, 0, 100000000, &histories)))
+                return bad;
+            break;
+        case OPT_HORIZON: {
+            simtime h;
+            if (units_duration(optarg, &h) < 0 || h <= 0)
+                return cli_usage_error("avail", "--horizon: expected a duration with a unit such as 87660h, got '%s'",
+                                       optarg);
+            horizon = (double)h / T_SEC;
+            break;
+        }
         case OPT_DRAWS:
             if ((bad = cli_count_range("avail", "--draws", optarg, 1, 1000, &draws)))
                 return bad;
@@ -197,12 +219,21 @@ int cmd_avail(int argc, char **argv)
                 abort();
             ft_mc_run(a->t, (uint64_t)trials, seed_given ? (uint64_t)seed : m->seed, mc);
         }
+        ft_mc_hist *hist = NULL;
+        uint64_t changes = 0;
+        if (histories > 0 && a->t->ntops) {
+            hist = calloc(a->t->ntops, sizeof *hist);
+            if (!hist)
+                abort();
+            changes = ft_mc_histories(a->t, horizon, (size_t)histories, seed_given ? (uint64_t)seed : m->seed,
+                                      (int)jobs, hist);
+        }
         avail_dyn dyn = {0};
         bool have_dyn = false;
         if (dynamic) {
             progress pb;
             progress_init(&pb, "avail --dynamic", !quiet);
-            avail_dyn_options dopt = {.cases = (size_t)cases, .draws = (size_t)draws, .threads = (int)jobs,
+            avail_dyn_options dopt = {.top = (size_t)top, .draws = (size_t)draws, .threads = (int)jobs,
                                       .seed = seed_given ? (uint64_t)seed : m->seed,
                                       .progress = progress_update, .progress_ud = &pb};
             char derr[512] = "";
@@ -210,13 +241,16 @@ int cmd_avail(int argc, char **argv)
             progress_done(&pb);
             if (drc < 0) {
                 free(mc);
+                free(hist);
                 ft_exact_free(x);
                 status = cli_fail("avail", "%s", derr);
                 goto out;
             }
             have_dyn = true;
         }
-        avail_report r = {.a = a, .x = x, .mc = mc, .mc_trials = (uint64_t)trials, .cutoff = cutoff,
+        avail_report r = {.a = a, .x = x, .mc = mc, .mc_trials = (uint64_t)trials, .hist = hist,
+                          .hist_reps = (size_t)histories, .hist_changes = changes, .hist_horizon = horizon,
+                          .cutoff = cutoff,
                           .limit_order = (int)limit, .show = (size_t)show, .dyn = have_dyn ? &dyn : NULL};
         if (json)
             cli_print_json(availout_json(&r));
@@ -225,6 +259,7 @@ int cmd_avail(int argc, char **argv)
         if (have_dyn)
             avail_dyn_free(&dyn);
         free(mc);
+        free(hist);
         ft_exact_free(x);
     }
     if (fflush(stdout) != 0)

@@ -67,6 +67,8 @@ static int write_csv(FILE *fp, const void *ud) { return basin_csv(fp, ud); }
 
 int cmd_basin(int argc, char **argv)
 {
+    if (cli_find_xmile(argc, argv))
+        return cmd_basin_sd(argc, argv);
     enum { O_X = 256, O_Y, O_ROWS, O_ITER, O_GRID, O_SEEDS, O_SEED, O_FORCE, O_JSON };
     static const struct option opts[] = {{"x", required_argument, 0, O_X},
                                          {"y", required_argument, 0, O_Y},

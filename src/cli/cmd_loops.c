@@ -40,6 +40,9 @@ static const char usage[] =
     "  *.yaml, *.yml with `services` a service model: its loops are derived, each link\n"
     "                                naming the model element that creates it\n"
     "  *.md, *.markdown              the ```mermaid flowchart blocks of a document\n"
+    "  *.xmile, *.stmx               a stock-and-flow model: arrows and polarities from its\n"
+    "                                equations, and with --dominance, Loops That Matter\n"
+    "                                (eddy loops MODEL.xmile --help)\n"
     "  anything else (*.mmd, ...)    a Mermaid flowchart whose links are labelled (+)/(-)\n"
     "\n"
     "options:\n"
@@ -80,6 +83,8 @@ int cmd_loops(int argc, char **argv)
                                          {"all", no_argument, 0, OPT_ALL},
                                          {"help", no_argument, 0, 'h'},
                                          {0, 0, 0, 0}};
+    if (cli_find_xmile(argc, argv))
+        return cmd_loops_sd(argc, argv);
     int format = 0; /* 0 text, else the OPT_ of the form */
     long max = DEFAULT_MAX_LOOPS, block = 0;
     const char *boundary = NULL;

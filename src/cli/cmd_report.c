@@ -54,6 +54,8 @@ enum { OPT_SEEDS = 256, OPT_SEED, OPT_NO_PLOTS, OPT_NO_LOOPS, OPT_NO_REVIEW, OPT
 
 int cmd_report(int argc, char **argv)
 {
+    if (cli_find_xmile(argc, argv))
+        return cmd_report_sd(argc, argv);
     static const struct option opts[] = {{"output", required_argument, 0, 'o'},
                                          {"seeds", required_argument, 0, OPT_SEEDS},
                                          {"seed", required_argument, 0, OPT_SEED},

@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #include "../output/csv.h"
-#include "../output/svg.h"
+#include "../output/sd_trace.h"
 #include "../sd/sd.h"
 #include "cli.h"
 
@@ -43,123 +43,12 @@ static const char usage[] =
     "exit status: 0 ran, 2 usage error, bad model, run-time error (a division by\n"
     "zero, a NaN) or I/O error (docs/ci.md)\n";
 
-/* Rows kept for the plots: at most PLOT_ROWS, thinned by doubling the
- * stride when full, so memory stays bounded however long the run. */
-#define PLOT_ROWS 2048
-
-typedef struct sink {
-    FILE *csv;
-    size_t ncols;
-    double *min, *max, *first, *last;
-    size_t rows;
-    /* plot rows */
-    bool keep;
-    double *kt, *kv; /* PLOT_ROWS x ncols */
-    size_t nkept, stride, seen;
-} sink;
-
-static void sd_on_row(double t, const double *cols, size_t n, void *ud)
-{
-    sink *k = ud;
-    if (k->csv) {
-        fprintf(k->csv, "%.10g", t);
-        for (size_t i = 0; i < n; i++)
-            csv_num(k->csv, cols[i]);
-        fputc('\n', k->csv);
-    }
-    for (size_t i = 0; i < n; i++) {
-        if (k->rows == 0) {
-            k->min[i] = k->max[i] = k->first[i] = cols[i];
-        }
-        if (cols[i] < k->min[i])
-            k->min[i] = cols[i];
-        if (cols[i] > k->max[i])
-            k->max[i] = cols[i];
-        k->last[i] = cols[i];
-    }
-    k->rows++;
-    if (k->keep) {
-        if (k->seen++ % k->stride == 0) {
-            if (k->nkept == PLOT_ROWS) {
-                /* keep every other row and double the stride */
-                for (size_t r = 0; r < PLOT_ROWS / 2; r++) {
-                    k->kt[r] = k->kt[2 * r];
-                    memcpy(k->kv + r * n, k->kv + 2 * r * n, n * sizeof *k->kv);
-                }
-                k->nkept = PLOT_ROWS / 2;
-                k->stride *= 2;
-            }
-            k->kt[k->nkept] = t;
-            memcpy(k->kv + k->nkept * n, cols, n * sizeof *cols);
-            k->nkept++;
-        }
-    }
-}
-
 static const char *kind_name(int kind)
 {
     return kind == SD_STOCK ? "stock" : kind == SD_FLOW ? "flow" : "aux";
 }
 
-/* One SVG per (kind, unit): stocks of one unit share a panel. */
-static int write_plots(const char *dir, const sd_model *m, const sink *k)
-{
-    if (mkdir(dir, 0777) != 0 && errno != EEXIST)
-        return cli_fail("run", "cannot make %s: %s", dir, strerror(errno));
-    size_t n = sd_ncols(m);
-    char *done = calloc(n, 1);
-    double *ys = malloc((k->nkept + 1) * n * sizeof *ys);
-    svg_series *ser = calloc(n + 1, sizeof *ser);
-    if (!done || !ys || !ser)
-        abort();
-    for (size_t c = 0; c < n; c++)
-        for (size_t r = 0; r < k->nkept; r++)
-            ys[c * k->nkept + r] = k->kv[r * n + c];
-    int panel = 0, status = 0;
-    for (int kind = SD_STOCK; kind <= SD_FLOW && !status; kind++) {
-        for (size_t c = 0; c < n && !status; c++) {
-            if (done[c] || sd_col_kind(m, c) != kind)
-                continue;
-            const char *unit = sd_col_units(m, c);
-            size_t ns = 0;
-            for (size_t d = c; d < n && ns < 12; d++)
-                if (!done[d] && sd_col_kind(m, d) == kind && strcasecmp(sd_col_units(m, d), unit) == 0) {
-                    done[d] = 1;
-                    ser[ns++] = (svg_series){.label = sd_col_name(m, d), .x = k->kt,
-                                             .y = ys + d * k->nkept, .n = k->nkept};
-                }
-            char title[256], ylabel[256], xlabel[256], path[4096];
-            snprintf(title, sizeof title, "%s%s%s", kind == SD_STOCK ? "Stocks" : "Flows",
-                     *unit ? " in " : "", unit);
-            snprintf(ylabel, sizeof ylabel, "%s", *unit ? unit : kind_name(kind));
-            snprintf(xlabel, sizeof xlabel, "time%s%s%s", *sd_time_units(m) ? " (" : "", sd_time_units(m),
-                     *sd_time_units(m) ? ")" : "");
-            svg_plot p = svg_plot_init();
-            p.title = title;
-            p.xlabel = xlabel;
-            p.ylabel = ylabel;
-            p.series = ser;
-            p.nseries = ns;
-            p.legend = true;
-            snprintf(path, sizeof path, "%s/%s-%d.svg", dir, kind == SD_STOCK ? "stocks" : "flows", ++panel);
-            FILE *f = fopen(path, "w");
-            if (!f) {
-                status = cli_fail("run", "cannot write %s: %s", path, strerror(errno));
-                break;
-            }
-            svg_prolog(f);
-            svg_plot_write(f, &p);
-            if (fclose(f) != 0)
-                status = cli_fail("run", "cannot write %s: %s", path, strerror(errno));
-        }
-    }
-    free(done);
-    free(ys);
-    free(ser);
-    return status;
-}
-
-static int parse_set(const char *arg, sd_override *ov)
+int cli_parse_set(const char *arg, sd_override *ov)
 {
     const char *eq = strchr(arg, '=');
     if (!eq || eq == arg)
@@ -238,7 +127,7 @@ int cmd_run_sd(int argc, char **argv)
             ov = realloc(ov, (nov + 1) * sizeof *ov);
             if (!ov)
                 abort();
-            if (parse_set(optarg, &ov[nov]) != 0) {
+            if (cli_parse_set(optarg, &ov[nov]) != 0) {
                 status = cli_usage_error("run", "--set expects NAME=NUMBER, got '%s'", optarg);
                 goto out;
             }
@@ -293,20 +182,8 @@ int cmd_run_sd(int argc, char **argv)
     }
     double t1 = now_sec();
     size_t n = sd_ncols(m);
-    sink k = {0};
-    k.ncols = n;
-    k.min = calloc(n + 1, sizeof(double));
-    k.max = calloc(n + 1, sizeof(double));
-    k.first = calloc(n + 1, sizeof(double));
-    k.last = calloc(n + 1, sizeof(double));
-    k.keep = svg_dir != NULL;
-    k.stride = 1;
-    if (k.keep) {
-        k.kt = calloc(PLOT_ROWS, sizeof(double));
-        k.kv = calloc(PLOT_ROWS * (n + 1), sizeof(double));
-    }
-    if (!k.min || !k.max || !k.first || !k.last || (k.keep && (!k.kt || !k.kv)))
-        abort();
+    sd_trace k;
+    sd_trace_init(&k, m, svg_dir != NULL);
     char tmp[4200] = "";
     struct stat st;
     bool direct = out_path && stat(out_path, &st) == 0 && !S_ISREG(st.st_mode);
@@ -339,7 +216,7 @@ int cmd_run_sd(int argc, char **argv)
         fputc('\n', k.csv);
     }
     size_t steps = 0;
-    int rc = sd_run(m, sd_on_row, &k, &steps, &err);
+    int rc = sd_run(m, sd_trace_row, &k, &steps, &err);
     double t2 = now_sec();
     if (k.csv) {
         int bad = ferror(k.csv);
@@ -358,8 +235,8 @@ int cmd_run_sd(int argc, char **argv)
         status = cli_print_error(&err);
         goto done;
     }
-    if (svg_dir && !status)
-        status = write_plots(svg_dir, m, &k);
+    if (svg_dir && !status && sd_trace_plots_dir(&k, svg_dir, &err))
+        status = cli_print_error(&err);
     if (json) {
         json_t *j = json_object();
         json_object_set_new(j, "model", json_string(path));
@@ -397,12 +274,7 @@ int cmd_run_sd(int argc, char **argv)
                        k.max[i]);
     }
 done:
-    free(k.min);
-    free(k.max);
-    free(k.first);
-    free(k.last);
-    free(k.kt);
-    free(k.kv);
+    sd_trace_free(&k);
     sd_free(m);
 out:
     for (size_t i = 0; i < nov; i++)

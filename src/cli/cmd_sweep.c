@@ -55,6 +55,8 @@ static int write_csv(FILE *fp, const void *ud) { return sweep_csv(fp, ud); }
 
 int cmd_sweep(int argc, char **argv)
 {
+    if (cli_find_xmile(argc, argv))
+        return cmd_sweep_sd(argc, argv);
     enum { O_LOAD = 256, O_POINTS, O_SEEDS, O_SEED, O_WARMUP, O_NOFAULTS, O_WITHFAULTS, O_DROP, O_FORCE, O_JSON };
     static const struct option opts[] = {{"load", required_argument, 0, O_LOAD},
                                          {"points", required_argument, 0, O_POINTS},

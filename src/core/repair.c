@@ -162,3 +162,26 @@ double repair_sample_age(const repair *r, rng *g)
     return 0;
 }
 
+
+void repair_sample_in_progress(const repair *r, rng *g, double *age, double *left)
+{
+    /* the length-biased length L, as repair_sample_age, then split at a
+     * uniform point: age and time left are the two parts of one outage */
+    double L = 0;
+    switch (r->kind) {
+    case REPAIR_CONSTANT:
+        L = r->a;
+        break;
+    case REPAIR_EXPONENTIAL: /* length-biased exponential: Gamma(2, mean) */
+        L = -r->a * (log(rng_unif_pos(g)) + log(rng_unif_pos(g)));
+        break;
+    case REPAIR_LOGNORMAL:
+        L = exp(r->a + r->b * r->b + r->b * dist_std_normal(g));
+        break;
+    case REPAIR_WEIBULL:
+        L = r->b * pow(repair_gamma_sample(1 + 1 / r->a, g), 1 / r->a);
+        break;
+    }
+    *age = rng_unif(g) * L;
+    *left = L - *age;
+}

@@ -38,6 +38,9 @@ double repair_beyond(const repair *r, double g);
 /* A repair time, and the age of the outage in progress at a random instant. */
 double repair_sample(const repair *r, rng *g);
 double repair_sample_age(const repair *r, rng *g);
+/* The outage in progress at a random instant: its age and the time it has
+ * left, drawn together (a history started in the stationary state). */
+void repair_sample_in_progress(const repair *r, rng *g, double *age, double *left);
 const char *repair_kind_name(repair_kind k);
 
 #endif

@@ -93,7 +93,7 @@ static void assign_groups(loop_analysis *a)
         G->count++;
         if (L->type == 'R')
             G->nr++;
-        else
+        else if (L->type == 'B')
             G->nb++;
         if (L->len < a->loops[G->shortest].len)
             G->shortest = i;
@@ -207,15 +207,18 @@ static void fill(loop_analysis *a, cycle_set *cs_in, bool ranked)
             const cld_link *l = &g->links[L->links[j]];
             L->vars[j] = l->from;
             L->negatives += l->sign < 0;
+            L->changing += l->sign == 0;
             L->delays += l->delay;
         }
         L->gain = group_gain(g, L->links, L->len);
-        L->type = L->negatives % 2 ? 'B' : 'R';
+        L->type = L->changing ? 'U' : L->negatives % 2 ? 'B' : 'R';
         snprintf(L->name, sizeof L->name, "%c%zu", L->type, r + 1);
         if (L->type == 'R')
             a->nr++;
-        else
+        else if (L->type == 'B')
             a->nb++;
+        else
+            a->nu++;
         L->can_oscillate = L->type == 'B' && L->delays > 0;
         a->noscillate += L->can_oscillate;
     }

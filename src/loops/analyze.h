@@ -12,6 +12,10 @@
  * end of a file never renumbers the loops above it.  Each loop's variables
  * are listed from the one declared first.
  *
+ * A loop through a link whose polarity changes along a run ("±", derived
+ * from a stock-and-flow model's equations) is neither: its type is 'U'
+ * (undetermined), named U1, U2, ... in the same sequence.
+ *
  * Flags, as DESIGN.md section 6 asks:
  *   unguarded      a reinforcing loop that no balancing loop touches (shares
  *                  a variable with): nothing drawn limits it (Meadows: a
@@ -31,9 +35,10 @@ typedef struct cld_loop {
     int *links; /* in the order travelled, from the first-declared variable */
     int *vars;  /* vars[i] is the source of links[i] */
     size_t len;
-    char type;     /* 'R' or 'B' */
+    char type;     /* 'R', 'B', or 'U' (a "±" link on it) */
     char name[24]; /* "R1", "B2": the letter and the loop's rank */
     int negatives, delays;
+    int changing; /* links of polarity "±" */
     bool unguarded, can_oscillate;
     double gain;  /* the product of its links' gains */
     size_t group; /* index into groups */
@@ -46,6 +51,7 @@ typedef struct loop_analysis {
     size_t max;  /* the cap on loops (0: none) */
     bool capped; /* there are more loops than max: the list is partial */
     size_t nr, nb, nunguarded, noscillate;
+    size_t nu; /* loops of type 'U' */
     /* For each variable, the loops through it, in rank order; and the
      * balancing ones alone (for "is this R loop guarded"). */
     size_t **var_loops, *var_nloops;

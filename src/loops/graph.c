@@ -127,7 +127,7 @@ static void join_text(char **s, const char *add)
 int cld_link_add(cld_graph *g, int from, int to, int sign, bool delay, const char *note, const char *origin, int line,
                  int col)
 {
-    sign = sign < 0 ? -1 : 1;
+    sign = sign < 0 ? -1 : sign > 0 ? 1 : 0;
     link_key k = {g, from, to, sign};
     uint64_t h = hidx_hash_ints(from, to, sign);
     int i = hidx_find(&g->by_link, h, link_eq, &k);
@@ -153,7 +153,7 @@ int cld_link_add(cld_graph *g, int from, int to, int sign, bool delay, const cha
     return (int)g->nlinks++;
 }
 
-const char *cld_sign_str(int sign) { return sign < 0 ? "-" : "+"; }
+const char *cld_sign_str(int sign) { return sign < 0 ? "-" : sign > 0 ? "+" : "\xc2\xb1"; }
 
 void cld_note_add(cld_graph *g, const char *fmt, ...)
 {

@@ -35,7 +35,8 @@ typedef struct cld_var {
 
 typedef struct cld_link {
     int from, to; /* indexes into vars */
-    int sign;     /* +1 or -1 */
+    int sign;     /* +1 or -1; 0 for "±", a link whose polarity changes
+                     (only derived from equations, src/loops/sd_graph.c) */
     bool delay;
     char *note;   /* may be empty, never NULL */
     char *origin; /* may be empty, never NULL */
@@ -87,7 +88,7 @@ int cld_link_add(cld_graph *g, int from, int to, int sign, bool delay, const cha
 
 void cld_note_add(cld_graph *g, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* The polarity as "+" or "-". */
+/* The polarity as "+", "-" or "±". */
 const char *cld_sign_str(int sign);
 
 #endif

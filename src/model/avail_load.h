@@ -1,21 +1,17 @@
-/* avail_load.h -- reading the availability sections of a model: `infra:`,
- * `ccf:`, and a service's `failures:`, `zones:` and `depends_on:`
- * (docs/model.md, "Availability").  Called from load.c; errors go through
- * the loader's yamldoc, with file:line:col. */
+/* avail_load.h -- the checks of the availability sections that need the
+ * whole model (docs/model.md, §10), and freeing them.  The keys themselves
+ * (`infra:`, `ccf:`, a service's `failures:`, `zones:`, `depends_on:`) are
+ * schema tables in schema_model.c, read by the walker like every other
+ * key; what is left here relates entries to each other.  Called from
+ * load.c; errors go through the loader's yamldoc, with file:line:col. */
 #ifndef EDDY_AVAIL_LOAD_H
 #define EDDY_AVAIL_LOAD_H
 
 #include "model.h"
 #include "yamldoc.h"
 
-/* A service's three keys (any may be NULL); path is "services.NAME". */
-int avail_load_service(const yamldoc *y, const char *path, yaml_node_t *failures, yaml_node_t *zones,
-                       yaml_node_t *depends_on, service_spec *s);
-/* The top-level sections; infra after services and clients (names must
- * not clash), ccf after infra. */
-int avail_load_infra(const yamldoc *y, yaml_node_t *n, model *m);
-int avail_load_ccf(const yamldoc *y, yaml_node_t *n, model *m);
-/* Names to indexes, and the checks that need the whole model. */
+/* A dependency listed twice, common-cause members (a service or an infra
+ * entry, with a "did you mean"), their failure probabilities, group names. */
 int avail_load_check(const yamldoc *y, model *m);
 void avail_load_free_service(service_spec *s);
 void avail_load_free(model *m);

@@ -24,9 +24,10 @@
 
 /* ---- the metrics ---------------------------------------------------------- */
 
-typedef enum hyp_kind { HK_CLIENT, HK_SERVICE, HK_EDGE, HK_AUTOSCALER, HK_CACHE, HK_NKINDS } hyp_kind;
+typedef enum hyp_kind { HK_CLIENT, HK_SERVICE, HK_EDGE, HK_AUTOSCALER, HK_CACHE, HK_QUEUE, HK_CONSUMER, HK_NKINDS } hyp_kind;
 
-static const char *const kind_names[HK_NKINDS] = {"client", "service", "call edge", "autoscaler", "cache"};
+static const char *const kind_names[HK_NKINDS] = {"client", "service", "call edge", "autoscaler", "cache",
+                                                  "queue", "consumer group"};
 
 /* What a column needs to exist (engine/stats.c writes it only then). */
 typedef enum hyp_need {
@@ -40,6 +41,7 @@ typedef enum hyp_need {
     HN_POOL,
     HN_HEDGE,
     HN_BULKHEAD,
+    HN_WRITES, /* service: it applies writes (the integrity ledger's columns) */
 } hyp_need;
 
 typedef struct hyp_metric {
@@ -100,6 +102,22 @@ static const hyp_metric metrics[] = {
     {HK_CACHE, "fills", HU_RATE, HN_ALWAYS, HD_NONE},
     {HK_CACHE, "evictions", HU_RATE, HN_ALWAYS, HD_NONE},
     {HK_CACHE, "entries", HU_NUMBER, HN_ALWAYS, HD_NONE},
+    {HK_QUEUE, "depth", HU_NUMBER, HN_ALWAYS, HD_NONE},
+    {HK_QUEUE, "age_p99", HU_SECONDS, HN_ALWAYS, HD_NONE},
+    {HK_QUEUE, "published", HU_RATE, HN_ALWAYS, HD_NONE},
+    {HK_QUEUE, "rejected", HU_RATE, HN_ALWAYS, HD_NONE},
+    {HK_QUEUE, "delivered", HU_RATE, HN_ALWAYS, HD_NONE},
+    {HK_QUEUE, "redelivered", HU_RATE, HN_ALWAYS, HD_NONE},
+    {HK_QUEUE, "expired", HU_RATE, HN_ALWAYS, HD_NONE},
+    {HK_QUEUE, "dead_lettered", HU_RATE, HN_ALWAYS, HD_NONE},
+    {HK_CONSUMER, "processed", HU_RATE, HN_ALWAYS, HD_NONE},
+    {HK_CONSUMER, "failed", HU_RATE, HN_ALWAYS, HD_NONE},
+    {HK_CONSUMER, "in_flight", HU_NUMBER, HN_ALWAYS, HD_NONE},
+    {HK_SERVICE, "exactly_once", HU_RATE, HN_WRITES, HD_NONE},
+    {HK_SERVICE, "duplicated", HU_RATE, HN_WRITES, HD_NONE},
+    {HK_SERVICE, "lost", HU_RATE, HN_WRITES, HD_NONE},
+    {HK_SERVICE, "ghost", HU_RATE, HN_WRITES, HD_NONE},
+    {HK_SERVICE, "deduped", HU_RATE, HN_WRITES, HD_NONE},
 };
 #define NMETRICS (sizeof metrics / sizeof metrics[0])
 
@@ -152,7 +170,15 @@ static int hyp_find_entity(const model *m, const char *name, hyp_kind *kind, int
         *kind = HK_SERVICE;
     else if ((i = model_find_cache(m, name)) >= 0)
         *kind = HK_CACHE;
+    else if ((i = model_find_queue(m, name)) >= 0)
+        *kind = HK_QUEUE;
     else {
+        for (size_t g = 0; g < m->nconsumers; g++)
+            if (!strcmp(m->consumers[g].name, name)) {
+                *kind = HK_CONSUMER;
+                *index = (int)g;
+                return 0;
+            }
         for (size_t a = 0; a < m->nautoscalers; a++)
             if (!strcmp(m->autoscalers[a].name, name)) {
                 *kind = HK_AUTOSCALER;
@@ -179,7 +205,9 @@ static int hyp_find_entity(const model *m, const char *name, hyp_kind *kind, int
  * (free them with hyp_names_free). */
 static size_t hyp_names(const model *m, char ***out)
 {
-    size_t n = m->nclients + m->nservices + m->ncaches + m->nautoscalers + hyp_nedges(m), k = 0;
+    size_t n = m->nclients + m->nservices + m->ncaches + m->nautoscalers + hyp_nedges(m) + m->nqueues +
+               m->nconsumers,
+           k = 0;
     char **v = calloc(n ? n : 1, sizeof *v);
     if (!v)
         abort();
@@ -191,6 +219,10 @@ static size_t hyp_names(const model *m, char ***out)
         v[k++] = strdup(m->caches[i].name);
     for (size_t i = 0; i < m->nautoscalers; i++)
         v[k++] = strdup(m->autoscalers[i].name);
+    for (size_t i = 0; i < m->nqueues; i++)
+        v[k++] = strdup(m->queues[i].name);
+    for (size_t i = 0; i < m->nconsumers; i++)
+        v[k++] = strdup(m->consumers[i].name);
     char en[300];
     for (size_t e = 0, ne = hyp_nedges(m); e < ne; e++) {
         hyp_edge(m, e, en, sizeof en);
@@ -251,6 +283,9 @@ static bool hyp_column_exists(const model *m, const hyp_metric *mt, int index, c
     case HN_BULKHEAD:
         *why = "only an edge with a `bulkhead` has it";
         return c->bulkhead.on;
+    case HN_WRITES:
+        *why = "only a service that applies writes (a call or consumer group with `effect: write` to it) has it";
+        return model_service_applies(m, index);
     }
     return false;
 }

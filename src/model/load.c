@@ -354,11 +354,8 @@ static model *load_text(const char *text, size_t len, const char *name, const mo
     if (rc == 0) {
         split_publishes(m);
         set_slots(m);
-        /* availability (avail_load.c): after services and clients, whose
-         * names infra must not take */
-        yaml_node_t *infra = sk_get(&S, root, "infra", NULL), *ccf = sk_get(&S, root, "ccf", NULL);
+        /* availability (avail_load.c): what relates its entries */
         if (check_faults(&S) < 0 || check_bulkheads(&S) < 0 || check_caches(&S) < 0 || check_messaging(&S) < 0 ||
-            (infra && avail_load_infra(&S.y, infra, m) < 0) || (ccf && avail_load_ccf(&S.y, ccf, m) < 0) ||
             avail_load_check(&S.y, m) < 0 || teams_check(&S, m) < 0 || check_calls_acyclic(&S) < 0)
             rc = -1;
         /* last: a hypothesis names any entity, and its window the faults

@@ -232,6 +232,9 @@ typedef struct failures_spec {
     double mtbf;
     repair mttr;
     model_pos pos;
+    /* as written (one of them): the loader derives mtbf from them */
+    simtime mtbf_given;
+    double availability;
 } failures_spec;
 
 /* A name of an infra entry, resolved once the whole model is read. */
@@ -268,6 +271,7 @@ typedef struct ccf_spec {
     ccf_member *members;
     size_t nmembers;
     double beta;
+    int model; /* 0: beta-factor, the one model eddy implements */
     model_pos pos;
 } ccf_spec;
 

@@ -78,7 +78,8 @@ static const char *words_list(const char *const *w, const char *sep, char *buf, 
 
 const char *schema_kind_name(sk_kind k)
 {
-    static const char *const n[] = {"name", "service", "client", "cache", "autoscaler", "queue", "consumer"};
+    static const char *const n[] = {"name", "service", "client", "cache", "autoscaler", "queue", "consumer",
+                                    "infra entry"};
     return k < KIND_NKINDS ? n[k] : "name";
 }
 
@@ -287,12 +288,14 @@ static size_t kind_names(const model *m, sk_kind kind, const char ***out)
     size_t n = kind == KIND_SERVICE ? m->nservices : kind == KIND_CLIENT ? m->nclients
                                                    : kind == KIND_CACHE  ? m->ncaches
                                                    : kind == KIND_QUEUE  ? m->nqueues
+                                                   : kind == KIND_INFRA  ? m->ninfra
                                                                          : 0;
     const char **v = xcalloc(n + 1, sizeof *v);
     for (size_t i = 0; i < n; i++)
         v[i] = kind == KIND_SERVICE ? m->services[i].name
                : kind == KIND_CLIENT ? m->clients[i].name
                : kind == KIND_QUEUE  ? m->queues[i].name
+               : kind == KIND_INFRA  ? m->infra[i].name
                                      : m->caches[i].name;
     *out = v;
     return n;
@@ -309,6 +312,11 @@ static int find_kind(const model *m, sk_kind kind, const char *name)
         return model_find_cache(m, name);
     case KIND_QUEUE:
         return model_find_queue(m, name);
+    case KIND_INFRA:
+        for (size_t i = 0; i < m->ninfra; i++)
+            if (!strcmp(m->infra[i].name, name))
+                return (int)i;
+        return -1;
     default:
         return -1;
     }
@@ -333,10 +341,19 @@ static int resolve_one(schema_ctx *S, sk_kind kind, int *slot, yaml_node_t *node
         return sk_fail(S, node, "%s: no cache named '%s'; define it under the top-level 'caches:'", path, name);
     if (!n && kind == KIND_QUEUE)
         return sk_fail(S, node, "%s: no queue named '%s'; define it under the top-level 'queues:'", path, name);
+    if (!n && kind == KIND_INFRA)
+        return sk_fail(S, node, "%s: no infra entry named '%s'; define it under the top-level 'infra:'", path, name);
+    /* "the services are", "the infra entries are" */
+    const char *plural = kind == KIND_INFRA ? "infra entries" : NULL;
+    char pl[32];
+    if (!plural) {
+        snprintf(pl, sizeof pl, "%ss", what);
+        plural = pl;
+    }
     if (near)
-        return sk_fail(S, node, "%s: no %s named '%s' (did you mean '%s'?); the %ss are: %s", path, what, name, near,
-                       what, list);
-    return sk_fail(S, node, "%s: no %s named '%s'; the %ss are: %s", path, what, name, what, list);
+        return sk_fail(S, node, "%s: no %s named '%s' (did you mean '%s'?); the %s are: %s", path, what, name, near,
+                       plural, list);
+    return sk_fail(S, node, "%s: no %s named '%s'; the %s are: %s", path, what, name, plural, list);
 }
 
 int schema_ref(schema_ctx *S, sk_kind kind, int *slot, yaml_node_t *node, const char *path)
@@ -622,6 +639,7 @@ const char *schema_what(const schema_key *k)
         return k->kind == KIND_CACHE    ? "a cache name"
                : k->kind == KIND_CLIENT ? "a client name"
                : k->kind == KIND_QUEUE  ? "a queue name"
+               : k->kind == KIND_INFRA  ? "an infra entry's name"
                                         : "a service name";
     default:
         return "a value";
@@ -756,14 +774,16 @@ static int read_entities(schema_ctx *S, const schema_key *k, yaml_node_t *v, con
             if (first && (first->line > yd_line(key) || (first->line == yd_line(key) && first->col > yd_col(key))))
                 /* the other one comes later in the file: point at it */
                 return err_set(S->y.err, S->y.file, first->line, first->col,
-                               "%ss: '%s' is also a %s name (line %d); one name must mean one thing (it prefixes CSV "
-                               "columns)",
-                               schema_kind_name(first->kind), name, schema_kind_name(t->kind), yd_line(key));
+                               "%s%s: '%s' is also a%s %s name (line %d); one name must mean one thing (it prefixes "
+                               "CSV columns)",
+                               schema_kind_name(first->kind), first->kind == KIND_INFRA ? "" : "s", name,
+                               t->kind == KIND_INFRA ? "n" : "", schema_kind_name(t->kind), yd_line(key));
             if (first)
                 return sk_fail(S, key,
-                               "%s: '%s' is also a %s name (line %d); one name must mean one thing (it prefixes CSV "
+                               "%s: '%s' is also a%s %s name (line %d); one name must mean one thing (it prefixes CSV "
                                "columns)",
-                               path, name, schema_kind_name(first->kind), first->line);
+                               path, name, first->kind == KIND_INFRA ? "n" : "", schema_kind_name(first->kind),
+                               first->line);
             names_put(S, name, t->kind, key);
         } else {
             for (size_t j = 0; j < i; j++) {

@@ -49,6 +49,7 @@ typedef enum sk_kind {
     KIND_NONE, KIND_SERVICE, KIND_CLIENT, KIND_CACHE, KIND_AUTOSCALER,
     KIND_QUEUE,    /* a broker queue (`queues:`) */
     KIND_CONSUMER, /* a consumer group (`consumers:`) */
+    KIND_INFRA,    /* an infra entry (`infra:`) */
     KIND_NKINDS
 } sk_kind;
 

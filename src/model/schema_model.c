@@ -29,8 +29,8 @@ static const char *const W_EFFECT[] = {"read", "write", NULL};
 
 /* ---- keys read elsewhere --------------------------------------------------- */
 
-/* The availability keys are read by avail_load.c, from the rule or from
- * load.c; the walker only places them (unknown, duplicate keys). */
+/* `hypotheses:` is read by hypotheses.c, from load.c, once every entity
+ * is known; the walker only places it (unknown, duplicate keys). */
 static int read_later(schema_ctx *S, const schema_key *k, yaml_node_t *v, const char *path, void *obj)
 {
     (void)S, (void)k, (void)v, (void)path, (void)obj;
@@ -148,6 +148,307 @@ static int read_dist(schema_ctx *S, const schema_key *k, yaml_node_t *v, const c
     {.name = NAME, .type = SK_MAP, .flags = FLAGS, .off = OFFSET, .sub = &dist_table, .alt = SK_DURATION,           \
      .read = read_dist, .hint = HINT, .def = DEF, .doc = DOC,                                                        \
      .what = "a duration or a distribution (§4.2)"}
+
+/* ---- availability (§10): failure processes, infra, depends_on, ccf ------ */
+
+/* A repair-time distribution, read before repair_* builds it.  Its words
+ * follow repair.h's kinds; a bare duration is an exponential's mean. */
+typedef struct repair_in {
+    int kind;
+    simtime value, mean, median, p99, scale;
+    double cv, shape;
+    repair out;
+} repair_in;
+
+static const char *const W_REPAIR[] = {"constant", "exponential", "lognormal", "weibull", NULL};
+enum { R_CONST = BIT(REPAIR_CONSTANT), R_EXP = BIT(REPAIR_EXPONENTIAL), R_LOGN = BIT(REPAIR_LOGNORMAL),
+       R_WEIB = BIT(REPAIR_WEIBULL) };
+
+static int repair_rule(schema_ctx *S, void *obj, const sk_field *f, yaml_node_t *n, const char *path);
+
+static const schema_key repair_keys[] = {
+    {.name = "dist", .type = SK_ENUM, .flags = SKF_REQUIRED, .off = OFF(repair_in, kind), .words = W_REPAIR,
+     .hint = "one of exponential, lognormal, weibull or constant", .doc = "The family."},
+    {.name = "value", .type = SK_DURATION, .flags = SKF_POSITIVE, .off = OFF(repair_in, value), .only = R_CONST,
+     .doc = "constant: every repair takes this long"},
+    {.name = "mean", .type = SK_DURATION, .flags = SKF_POSITIVE, .off = OFF(repair_in, mean),
+     .only = R_EXP | R_LOGN | R_WEIB, .doc = "exponential, lognormal (with `cv`), weibull (with `shape`): the mean"},
+    {.name = "median", .type = SK_DURATION, .flags = SKF_POSITIVE, .off = OFF(repair_in, median), .only = R_LOGN,
+     .doc = "lognormal: the median (with `p99`)"},
+    {.name = "p99", .type = SK_DURATION, .flags = SKF_POSITIVE, .off = OFF(repair_in, p99), .only = R_LOGN,
+     .doc = "lognormal: the 99th percentile (with `median`)"},
+    {.name = "cv", .type = SK_NUMBER, .flags = SKF_POSITIVE, .off = OFF(repair_in, cv), .only = R_LOGN,
+     .doc = "lognormal: the coefficient of variation (with `mean`)"},
+    {.name = "shape", .type = SK_NUMBER, .off = OFF(repair_in, shape), .min = 0.1, .max = 20, .only = R_WEIB,
+     .doc = "weibull: the shape k, 0.1 to 20 (with `mean` or `scale`)"},
+    {.name = "scale", .type = SK_DURATION, .flags = SKF_POSITIVE, .off = OFF(repair_in, scale), .only = R_WEIB,
+     .doc = "weibull: the scale λ (with `shape`)"},
+    {0},
+};
+static const schema_table repair_table = {
+    .id = "repair", .noun = "repair time", .keys = repair_keys, .selector = "dist", .rule = repair_rule,
+    .expected = "a duration such as 30m, or a distribution such as {dist: lognormal, median: 20m, p99: 4h}",
+};
+
+static double secs(simtime t) { return (double)t / T_SEC; }
+
+static int repair_rule(schema_ctx *S, void *obj, const sk_field *f, yaml_node_t *n, const char *path)
+{
+    const schema_table *self = &repair_table;
+    repair_in *r = obj;
+    static const char *const needs[] = {"value", "mean", "mean and cv, or median and p99",
+                                        "shape and mean, or shape and scale"};
+    bool v = F("value")->val, mean = F("mean")->val, med = F("median")->val, p99 = F("p99")->val,
+         cv = F("cv")->val, shape = F("shape")->val, scale = F("scale")->val;
+    bool ok = r->kind == REPAIR_CONSTANT      ? v
+              : r->kind == REPAIR_EXPONENTIAL ? mean
+              : r->kind == REPAIR_LOGNORMAL   ? (med && p99 && !mean && !cv) || (mean && cv && !med && !p99)
+                                              : shape && mean != scale;
+    if (!ok)
+        return sk_fail(S, n, "%s: a%s %s repair time needs %s", path, r->kind == REPAIR_EXPONENTIAL ? "n" : "",
+                       W_REPAIR[r->kind], needs[r->kind]);
+    switch (r->kind) {
+    case REPAIR_CONSTANT:
+        r->out = repair_constant(secs(r->value));
+        break;
+    case REPAIR_EXPONENTIAL:
+        r->out = repair_exponential(secs(r->mean));
+        break;
+    case REPAIR_LOGNORMAL:
+        if (med) {
+            if (r->p99 <= r->median)
+                return sk_fail(S, F("p99")->val, "%s: p99 must be greater than median", path);
+            r->out = repair_lognormal_median_p99(secs(r->median), secs(r->p99));
+        } else {
+            r->out = repair_lognormal_mean_cv(secs(r->mean), r->cv);
+        }
+        break;
+    default:
+        r->out = mean ? repair_weibull_mean(r->shape, secs(r->mean)) : repair_weibull(r->shape, secs(r->scale));
+        break;
+    }
+    return 0;
+}
+
+/* mttr: a duration (the mean of an exponential repair) or a distribution. */
+static int read_repair(schema_ctx *S, const schema_key *k, yaml_node_t *v, const char *path, void *obj)
+{
+    repair *out = (repair *)((char *)obj + k->off);
+    if (v->type == YAML_SCALAR_NODE) {
+        static const schema_key mean = {.name = "mttr", .type = SK_DURATION, .flags = SKF_POSITIVE};
+        simtime t = 0;
+        if (schema_conv(S, &mean, v, path, &t) < 0)
+            return -1;
+        *out = repair_exponential(secs(t));
+        return 0;
+    }
+    repair_in r = {0};
+    if (schema_read(S, &repair_table, v, v, path, &r) < 0)
+        return -1;
+    *out = r.out;
+    return 0;
+}
+
+/* The keys of a failure process, in a struct whose failures_spec is at
+ * BASE: a service's `failures:` and an infra entry (which is one). */
+#define FAILURE_KEYS(BASE)                                                                                           \
+    {.name = "mtbf", .type = SK_DURATION, .flags = SKF_POSITIVE, .off = (BASE) + OFF(failures_spec, mtbf_given),     \
+     .def_doc = "one of `mtbf` and `availability`", .doc = "Mean time between failures (up time), e.g. `720h`."},    \
+    {.name = "availability", .type = SK_FRACTION, .off = (BASE) + OFF(failures_spec, availability),                  \
+     .def_doc = "one of `mtbf` and `availability`",                                                                 \
+     .doc = "Instead of `mtbf`: the fraction of time up, above 0 and below 1; `mtbf = mean(mttr) a / (1 - a)`."},    \
+    {.name = "mttr", .type = SK_MAP, .flags = SKF_REQUIRED, .off = (BASE) + OFF(failures_spec, mttr),                \
+     .sub = &repair_table, .alt = SK_DURATION, .read = read_repair,                                                 \
+     .what = "a duration (an exponential's mean) or a repair distribution",                                         \
+     .hint = "the mean time to repair, e.g. 30m, or a distribution",                                                \
+     .doc = "The repair time: a duration is the mean of an exponential repair; or a distribution (below)."}
+
+/* mtbf from `mtbf` or from `availability` and the repair's mean. */
+static int failures_derive(schema_ctx *S, failures_spec *fs, const sk_field *mtbf, const sk_field *avail,
+                           yaml_node_t *n, const char *path)
+{
+    if (!mtbf->val == !avail->val)
+        return sk_fail(S, n, "%s: give one of 'mtbf' (e.g. 720h) or 'availability' (e.g. 99.9%%), with 'mttr'", path);
+    if (mtbf->val) {
+        fs->mtbf = secs(fs->mtbf_given);
+    } else {
+        if (fs->availability <= 0 || fs->availability >= 1) {
+            char p[SK_PATH];
+            sk_join(p, path, "availability");
+            return sk_fail(S, avail->val, "%s: expected an availability above 0%% and below 100%%, got '%s'", p,
+                           yd_text(avail->val));
+        }
+        fs->mtbf = repair_mean(&fs->mttr) * fs->availability / (1 - fs->availability);
+    }
+    fs->on = true;
+    fs->pos = pos_of(n);
+    return 0;
+}
+
+static int failures_rule(schema_ctx *S, void *obj, const sk_field *f, yaml_node_t *n, const char *path);
+static const schema_key failures_keys[] = {FAILURE_KEYS(0), {0}};
+static const schema_table failures_table = {
+    .id = "failures", .noun = "failure process", .keys = failures_keys, .rule = failures_rule,
+    .expected = "a mapping such as {mtbf: 720h, mttr: 30m}",
+};
+static int failures_rule(schema_ctx *S, void *obj, const sk_field *f, yaml_node_t *n, const char *path)
+{
+    const schema_table *self = &failures_table;
+    return failures_derive(S, obj, F("mtbf"), F("availability"), n, path);
+}
+
+static int infra_rule(schema_ctx *S, void *obj, const sk_field *f, yaml_node_t *n, const char *path);
+static const schema_key infra_keys[] = {FAILURE_KEYS(OFF(infra_spec, failures)), {0}};
+static const schema_table infra_table = {
+    .id = "infra", .noun = "infra entry", .keys = infra_keys, .size = sizeof(infra_spec), .kind = KIND_INFRA,
+    .name_off = POS(infra_spec, name), .pos_off = POS(infra_spec, pos), .rule = infra_rule,
+    .expected = "a failure process such as {mtbf: 720h, mttr: 20m}",
+};
+static int infra_rule(schema_ctx *S, void *obj, const sk_field *f, yaml_node_t *n, const char *path)
+{
+    const schema_table *self = &infra_table;
+    return failures_derive(S, &((infra_spec *)obj)->failures, F("mtbf"), F("availability"), n, path);
+}
+
+/* An infra entry named at node n, into r (resolved as soon as infra: is read). */
+static int infra_ref_read(schema_ctx *S, yaml_node_t *n, const char *path, infra_ref *r)
+{
+    if (n->type != YAML_SCALAR_NODE)
+        return sk_fail(S, n, "%s: expected the name of an infra entry, got %s", path, yd_type_name(n));
+    r->name = strdup(yd_text(n));
+    if (!r->name)
+        abort();
+    r->infra = -1;
+    r->pos = pos_of(n);
+    return schema_ref(S, KIND_INFRA, &r->infra, n, path);
+}
+
+/* zones: [zone-a, zone-b, zone-c] */
+static int read_zones(schema_ctx *S, const schema_key *k, yaml_node_t *v, const char *path, void *obj)
+{
+    (void)k;
+    service_spec *s = obj;
+    if (v->type != YAML_SEQUENCE_NODE)
+        return sk_fail(S, v, "%s: expected a list such as [zone-a, zone-b, zone-c], got %s", path, yd_type_name(v));
+    size_t n = (size_t)(v->data.sequence.items.top - v->data.sequence.items.start);
+    if (n == 0)
+        return sk_fail(S, v, "%s: expected at least one zone", path);
+    s->zones = calloc(n, sizeof *s->zones);
+    if (!s->zones)
+        abort();
+    for (size_t i = 0; i < n; i++) {
+        char p[SK_PATH];
+        snprintf(p, sizeof p, "%s[%zu]", path, i);
+        s->nzones++; /* owned from here: freed with the service */
+        if (infra_ref_read(S, sk_node(S, v->data.sequence.items.start[i]), p, &s->zones[i]) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+static const schema_key depends_keys[] = {
+    {.name = "stale", .type = SK_DURATION, .flags = SKF_REQUIRED | SKF_POSITIVE, .off = OFF(depends_spec, stale),
+     .hint = "how long the service keeps serving cached data, e.g. 10m",
+     .doc = "The service keeps serving cached data this long; only an outage longer than that fails it."},
+    {0},
+};
+static const schema_table depends_table = {
+    .id = "depends", .noun = "dependency", .keys = depends_keys,
+    .expected = "what an outage does: 'fail', or {stale: 10m} (served from cached data for that long)",
+};
+
+/* depends_on: [config, {dns: fail}, {auth: {stale: 10m}}] */
+static int read_depends(schema_ctx *S, const schema_key *k, yaml_node_t *v, const char *path, void *obj)
+{
+    (void)k;
+    service_spec *s = obj;
+    if (v->type != YAML_SEQUENCE_NODE)
+        return sk_fail(S, v, "%s: expected a list such as [config, {dns: {stale: 10m}}], got %s", path,
+                       yd_type_name(v));
+    size_t n = (size_t)(v->data.sequence.items.top - v->data.sequence.items.start);
+    s->depends_on = calloc(n ? n : 1, sizeof *s->depends_on);
+    if (!s->depends_on)
+        abort();
+    for (size_t i = 0; i < n; i++) {
+        char p[SK_PATH], q[SK_PATH];
+        snprintf(p, sizeof p, "%s[%zu]", path, i);
+        yaml_node_t *e = sk_node(S, v->data.sequence.items.start[i]);
+        depends_spec *d = &s->depends_on[s->ndepends];
+        if (e->type == YAML_SCALAR_NODE) {
+            s->ndepends++;
+            if (infra_ref_read(S, e, p, &d->on) < 0)
+                return -1;
+            continue;
+        }
+        if (e->type != YAML_MAPPING_NODE || e->data.mapping.pairs.top - e->data.mapping.pairs.start != 1)
+            return sk_fail(S, e, "%s: expected an infra name, or {NAME: fail} or {NAME: {stale: 10m}}, got %s", p,
+                           e->type == YAML_MAPPING_NODE ? "a mapping of several keys" : yd_type_name(e));
+        yaml_node_t *key = sk_node(S, e->data.mapping.pairs.start->key);
+        yaml_node_t *val = sk_node(S, e->data.mapping.pairs.start->value);
+        s->ndepends++;
+        if (infra_ref_read(S, key, p, &d->on) < 0)
+            return -1;
+        snprintf(q, sizeof q, "%s.%s", p, d->on.name);
+        if (val->type == YAML_MAPPING_NODE) {
+            if (schema_read(S, &depends_table, val, val, q, d) < 0)
+                return -1;
+        } else if (val->type != YAML_SCALAR_NODE || strcmp(yd_text(val), "fail") != 0) {
+            static const char *const fail[] = {"fail", NULL};
+            const char *near = val->type == YAML_SCALAR_NODE ? schema_suggest(yd_text(val), fail, 0) : NULL;
+            return sk_fail(S, val,
+                           "%s: expected what an outage of %s does: 'fail', or {stale: 10m} (served from cached data "
+                           "for that long)%s",
+                           q, d->on.name, near ? " (did you mean 'fail'?)" : "");
+        }
+    }
+    return 0;
+}
+
+/* ccf members: services or infra entries, resolved by avail_load_check
+ * once both are known (a name of either kind). */
+static int read_members(schema_ctx *S, const schema_key *k, yaml_node_t *v, const char *path, void *obj)
+{
+    (void)k;
+    ccf_spec *c = obj;
+    if (v->type != YAML_SEQUENCE_NODE)
+        return sk_fail(S, v, "%s: expected a list such as [api, web], got %s", path, yd_type_name(v));
+    size_t n = (size_t)(v->data.sequence.items.top - v->data.sequence.items.start);
+    c->members = calloc(n ? n : 1, sizeof *c->members);
+    if (!c->members)
+        abort();
+    for (size_t j = 0; j < n; j++) {
+        char p[SK_PATH];
+        snprintf(p, sizeof p, "%s[%zu]", path, j);
+        yaml_node_t *mn = sk_node(S, v->data.sequence.items.start[j]);
+        if (mn->type != YAML_SCALAR_NODE)
+            return sk_fail(S, mn, "%s: expected a service or infra name, got %s", p, yd_type_name(mn));
+        c->members[j] = (ccf_member){strdup(yd_text(mn)), -1, -1, pos_of(mn)};
+        if (!c->members[j].name)
+            abort();
+        c->nmembers++;
+    }
+    return 0;
+}
+
+static const schema_key ccf_keys[] = {
+    {.name = "members", .type = SK_CUSTOM, .flags = SKF_REQUIRED, .read = read_members,
+     .what = "a list of service or infra names", .json = "{\"type\": \"array\", \"items\": {\"type\": \"string\"}}",
+     .hint = "services, whose replicas fail together, or infra",
+     .doc = "Services (all their replicas are members) or infra entries; each must have a failure process, and all "
+            "must be down the same fraction of the time."},
+    {.name = "beta", .type = SK_FRACTION, .flags = SKF_REQUIRED, .off = OFF(ccf_spec, beta),
+     .hint = "the fraction of a member's failures that hit every member", .doc = "β: the share of a member's "
+                                                                                  "failures that hit every member."},
+    {.name = "model", .type = SK_ENUM, .off = OFF(ccf_spec, model), .words = (const char *const[]){"beta-factor", NULL},
+     .def = "beta-factor", .doc = "The one model eddy implements."},
+    {.name = "name", .type = SK_STRING, .off = OFF(ccf_spec, name), .def_doc = "`ccf-N`",
+     .doc = "For the tree and the MEF."},
+    {0},
+};
+static const schema_table ccf_table = {
+    .id = "ccf", .noun = "common-cause group", .keys = ccf_keys, .size = sizeof(ccf_spec),
+    .pos_off = POS(ccf_spec, pos), .expected = "a mapping {members: [...], model: beta-factor, beta: 5%}",
+};
 
 /* ---- retries ------------------------------------------------------------ */
 
@@ -761,14 +1062,14 @@ static const schema_key service_keys[] = {
      .doc = "Workers (and a queue) reserved per replica for a caller (§4.9)."},
     {.name = "startup", .type = SK_DURATION, .off = OFF(service_spec, startup), .pos = POS(service_spec, startup_pos),
      .def = "0s", .doc = "A new replica's start-up delay: it serves this long after it is created (§4.10)."},
-    {.name = "failures", .type = SK_CUSTOM, .read = read_later, .what = "failure process (§10)",
-     .json = "{\"type\": \"object\"}",
+    {.name = "failures", .type = SK_MAP, .off = OFF(service_spec, failures), .sub = &failures_table,
+     .what = "a failure process (§10)",
      .doc = "`eddy avail`: each replica fails and is repaired independently with this process (§10)."},
-    {.name = "zones", .type = SK_CUSTOM, .read = read_later, .what = "list of infra names",
+    {.name = "zones", .type = SK_CUSTOM, .read = read_zones, .what = "list of infra names",
      .json = "{\"type\": \"array\", \"items\": {\"type\": \"string\"}}",
      .doc = "`eddy avail`: replicas are spread round-robin over these infra entries; a zone's outage takes its "
             "replicas down (§10)."},
-    {.name = "depends_on", .type = SK_CUSTOM, .read = read_later, .what = "list of infra names or `{NAME: ...}`",
+    {.name = "depends_on", .type = SK_CUSTOM, .read = read_depends, .what = "list of infra names or `{NAME: ...}`",
      .json = "{\"type\": \"array\"}",
      .doc = "`eddy avail`: infra the service needs; `{NAME: {stale: 10m}}` keeps serving cached data that long (§10)."},
     {0},
@@ -784,8 +1085,6 @@ static int service_rule(schema_ctx *S, void *obj, const sk_field *f, yaml_node_t
     const schema_table *self = &service_table;
     service_spec *s = obj;
     char p[SK_PATH];
-    if (avail_load_service(&S->y, path, F("failures")->val, F("zones")->val, F("depends_on")->val, s) < 0)
-        return -1;
     if (s->shed.priority && s->queue == MODEL_UNLIMITED && !s->shed.codel) {
         sk_join(p, path, "shed");
         return sk_fail(S, F("shed")->val,
@@ -1466,11 +1765,11 @@ static const schema_key model_keys[] = {
     {.name = "consumers", .type = SK_ENTITIES, .off = OFF(model, consumers), .count = OFF(model, nconsumers),
      .sub = &consumer_table, .pass = 3, .what = "a mapping of consumer group names to consumer groups",
      .doc = "Consumer groups: the service that drains each queue. See §14."},
-    {.name = "infra", .type = SK_CUSTOM, .read = read_later, .what = "mapping name → failure process",
-     .json = "{\"type\": \"object\"}",
+    {.name = "infra", .type = SK_ENTITIES, .off = OFF(model, infra), .count = OFF(model, ninfra), .sub = &infra_table,
+     .pass = 1, .what = "a mapping of names to failure processes",
      .doc = "Shared things that serve no requests: config, DNS, a control plane, a zone. See §10."},
-    {.name = "ccf", .type = SK_CUSTOM, .read = read_later, .what = "list of common-cause groups",
-     .json = "{\"type\": \"array\"}", .doc = "Members that fail together (beta-factor). See §10."},
+    {.name = "ccf", .type = SK_LIST, .off = OFF(model, ccf), .count = OFF(model, nccf), .sub = &ccf_table,
+     .what = "a list of common-cause groups", .doc = "Members that fail together (beta-factor). See §10."},
     {.name = "teams", .type = SK_ENTITIES, .off = OFF(model, teams), .count = OFF(model, nteams),
      .sub = &team_table, .what = "a mapping of team names to teams",
      .doc = "Who owns each component, whom each team talks to, and how fast it answers a page. See §15 and "
@@ -1510,5 +1809,6 @@ const schema_table *const schema_tables[] = {
     &pool_table,     &hedge_table,   &call_bulkhead_table, &service_table, &dist_table, &contention_table,
     &service_call_table, &shed_table, &codel_table,  &limit_table,    &bulkhead_table, &fault_table,
     &action_table,   &autoscaler_table, &scale_table, &cache_table,   &dedupe_table, &bqueue_table,
-    &consumer_table, &team_table,  &hypothesis_table, &hyp_range_table, NULL,
+    &consumer_table, &failures_table, &repair_table, &infra_table, &depends_table, &ccf_table, &team_table,
+    &hypothesis_table, &hyp_range_table, NULL,
 };

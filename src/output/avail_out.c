@@ -71,9 +71,14 @@ static void ao_dur(double s, char *out, size_t n)
 
 static void ao_dyn_text(FILE *f, const avail_dyn *d)
 {
-    fprintf(f, "\ndynamic: each frequent cut set's outage simulated request by request (%zu draws of its repair "
-               "time each)\n",
-            d->draws);
+    if (d->ncases == d->ncutsets)
+        fprintf(f, "\ndynamic: every minimal cut set of order 1 or 2 (%zu) simulated request by request, %zu draws of "
+                   "its repair time each\n",
+                d->ncases, d->draws);
+    else
+        fprintf(f, "\ndynamic: the %zu most frequent of %zu minimal cut sets of order 1 or 2 simulated request by "
+                   "request, %zu draws of its repair time each\n",
+                d->ncases, d->ncutsets, d->draws);
     fprintf(f, "  %-30s %8s %10s %-26s %14s %14s\n", "cut set", "per year", "repair", "  user-visible outage",
             "expected", "structural");
     for (size_t c = 0; c < d->ncases; c++) {
@@ -141,6 +146,14 @@ void availout_text(FILE *f, const avail_report *r)
             ao_percent(1 - r->mc[k].lo, p3, sizeof p3);
             fprintf(f, "  %-24s %s (95%%: %s to %s, %llu trials)\n", "Monte Carlo", p1, p2, p3,
                     (unsigned long long)r->mc_trials);
+        }
+        if (r->hist) {
+            char p1[64], p2[64], p3[64];
+            ao_percent(1 - r->hist[k].p, p1, sizeof p1);
+            ao_percent(1 - r->hist[k].hi, p2, sizeof p2);
+            ao_percent(1 - r->hist[k].lo, p3, sizeof p3);
+            fprintf(f, "  %-24s %s (95%%: %s to %s, %zu histories of %.3g years)\n", "outage histories", p1, p2, p3,
+                    r->hist_reps, r->hist_horizon / AVAIL_SECONDS_PER_YEAR);
         }
         size_t nspof = 0;
         for (size_t i = 0; i < tr->ncutsets; i++)
@@ -266,6 +279,16 @@ json_t *availout_json(const avail_report *r)
                 json_object_set_new(mc, "high", json_num(1 - r->mc[k].lo));
                 json_object_set_new(o, "monte_carlo", mc);
             }
+            if (r->hist) {
+                json_t *h = json_object();
+                json_object_set_new(h, "histories", json_integer((json_int_t)r->hist_reps));
+                json_object_set_new(h, "horizon_years", json_num(r->hist_horizon / AVAIL_SECONDS_PER_YEAR));
+                json_object_set_new(h, "state_changes", json_integer((json_int_t)r->hist_changes));
+                json_object_set_new(h, "availability", json_num(1 - r->hist[k].p));
+                json_object_set_new(h, "low", json_num(1 - r->hist[k].hi));
+                json_object_set_new(h, "high", json_num(1 - r->hist[k].lo));
+                json_object_set_new(o, "histories", h);
+            }
         }
         json_object_set_new(o, "cutsets", cs);
         json_object_set_new(o, "importance", imp);
@@ -298,6 +321,7 @@ json_t *availout_json(const avail_report *r)
             json_array_append_new(cases, e);
         }
         json_object_set_new(o, "draws", json_integer((json_int_t)d->draws));
+        json_object_set_new(o, "cutsets_order_1_2", json_integer((json_int_t)d->ncutsets));
         json_object_set_new(o, "cases", cases);
         json_object_set_new(o, "expected_min_per_year", json_num(d->expected_min_per_year));
         json_object_set_new(o, "structural_min_per_year", json_num(d->structural_min_per_year));

@@ -19,6 +19,10 @@ typedef struct avail_report {
     const ft_exact *x;
     const ft_mc_top *mc; /* per top, or NULL when Monte Carlo was not run */
     uint64_t mc_trials;
+    const ft_mc_hist *hist; /* per top, or NULL when no histories were simulated */
+    size_t hist_reps;
+    uint64_t hist_changes; /* state changes simulated, over every history */
+    double hist_horizon; /* seconds */
     double cutoff;
     int limit_order;
     size_t show; /* cut sets and importance rows shown per client in text */

@@ -52,7 +52,8 @@ int csv_may_overwrite(const char *path)
     if (!fgets(head, sizeof head, fp))
         head[0] = 0;
     fclose(fp);
-    return !strncmp(head, "time,", 5) || !strncmp(head, "load,", 5) || !strncmp(head, "# eddy sweep,", 13) || strstr(head, ",basin.p_metastable,");
+    return !strncmp(head, "time,", 5) || !strncmp(head, "load,", 5) || !strncmp(head, "# eddy sweep,", 13) ||
+           strstr(head, ",basin.p_metastable,") || strstr(head, "basin.tipped");
 }
 
 int csv_write_file(const char *path, int (*write)(FILE *fp, const void *ud), const void *ud)

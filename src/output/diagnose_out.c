@@ -193,6 +193,7 @@ json_t *diagnose_json(const diagnosis *d, const char *path)
     json_object_set_new(o, "goodput_during_vs_baseline", json_num(d->during_ratio));
     json_object_set_new(o, "baseline_success", json_num(d->baseline_success));
     json_object_set_new(o, "load", json_num(d->load));
+    json_object_set_new(o, "load_of_peak", json_boolean(d->load_of_peak));
     json_object_set_new(o, "bottleneck", d->bottleneck[0] ? json_string(d->bottleneck) : json_null());
     json_t *tr = json_object();
     json_object_set_new(tr, "start", variant_has_trigger(d->m) ? json_real(d->fault_start) : json_null());

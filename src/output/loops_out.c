@@ -9,7 +9,17 @@
 
 #define ARROW "\xe2\x86\x92" /* → */
 
-static const char *type_word(char t) { return t == 'R' ? "reinforcing" : "balancing"; }
+static const char *type_word(char t)
+{
+    return t == 'R' ? "reinforcing" : t == 'B' ? "balancing" : "of changing polarity";
+}
+
+/* ", 2 of changing polarity" when some loops run through a "±" link. */
+static void changing_count(FILE *f, size_t nu)
+{
+    if (nu)
+        fprintf(f, ", %zu of changing polarity", nu);
+}
 
 void loopsout_link_text(FILE *f, const cld_graph *g, int li)
 {
@@ -155,8 +165,10 @@ static void text_tail(FILE *f, const loop_analysis *a, const boundary_report *b)
 static void text_all(FILE *f, const loop_analysis *a, const boundary_report *b)
 {
     const cld_graph *g = a->g;
-    fprintf(f, "%s: %zu variable%s, %zu link%s, %zu loop%s (%zu reinforcing, %zu balancing)\n", g->source, g->nvars,
+    fprintf(f, "%s: %zu variable%s, %zu link%s, %zu loop%s (%zu reinforcing, %zu balancing", g->source, g->nvars,
             g->nvars == 1 ? "" : "s", g->nlinks, g->nlinks == 1 ? "" : "s", a->n, a->n == 1 ? "" : "s", a->nr, a->nb);
+    changing_count(f, a->nu);
+    fprintf(f, ")\n");
     if (a->capped)
         fprintf(f, "CAPPED: stopped at %zu loops (--max-loops %zu); the diagram has more, so this list is partial\n",
                 a->n, a->max);
@@ -246,7 +258,7 @@ static char *group_label(const cld_graph *g, const loop_group *G)
 static void text_grouped(FILE *f, const loop_analysis *a, const boundary_report *b)
 {
     const cld_graph *g = a->g;
-    size_t total = a->nr + a->nb;
+    size_t total = a->nr + a->nb + a->nu;
     bool exact = true;
     for (size_t k = 0; k < a->ngroups; k++)
         exact = exact && a->groups[k].exact;
@@ -391,6 +403,8 @@ json_t *loopsout_json(const loop_analysis *a, const boundary_report *b, const ch
     json_object_set_new(summary, "loops", json_integer((json_int_t)a->n));
     json_object_set_new(summary, "reinforcing", json_integer((json_int_t)a->nr));
     json_object_set_new(summary, "balancing", json_integer((json_int_t)a->nb));
+    if (a->nu)
+        json_object_set_new(summary, "changing_polarity", json_integer((json_int_t)a->nu));
     json_object_set_new(summary, "unguarded", json_integer((json_int_t)a->nunguarded));
     json_object_set_new(summary, "can_oscillate", json_integer((json_int_t)a->noscillate));
     json_object_set_new(summary, "max_loops", a->max ? json_integer((json_int_t)a->max) : json_null());
@@ -433,7 +447,7 @@ json_t *loopsout_json(const loop_analysis *a, const boundary_report *b, const ch
         const cld_loop *L = &a->loops[i];
         json_t *o = json_object();
         json_object_set_new(o, "name", json_string(L->name));
-        json_object_set_new(o, "type", json_string(L->type == 'R' ? "R" : "B"));
+        json_object_set_new(o, "type", json_string(L->type == 'R' ? "R" : L->type == 'B' ? "B" : "U"));
         json_object_set_new(o, "kind", json_string(type_word(L->type)));
         json_t *vs = json_array();
         for (size_t j = 0; j < L->len; j++)
@@ -529,7 +543,7 @@ static char *link_colours(const loop_analysis *a)
     char *c = lu_alloc(a->g->nlinks + 1, 1);
     for (size_t i = 0; i < a->n; i++) {
         const cld_loop *L = &a->loops[i];
-        for (size_t j = 0; j < L->len; j++)
+        for (size_t j = 0; j < L->len && L->type != 'U'; j++)
             if (c[L->links[j]] != 'R')
                 c[L->links[j]] = L->type;
     }
@@ -541,7 +555,7 @@ static char *var_colours(const loop_analysis *a)
     char *c = lu_alloc(a->g->nvars + 1, 1);
     for (size_t i = 0; i < a->n; i++) {
         const cld_loop *L = &a->loops[i];
-        for (size_t j = 0; j < L->len; j++)
+        for (size_t j = 0; j < L->len && L->type != 'U'; j++)
             if (c[L->vars[j]] != 'R')
                 c[L->vars[j]] = L->type;
     }

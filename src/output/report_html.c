@@ -326,6 +326,8 @@ static void review_section(FILE *f, const report_input *in)
         fputs("<h3>Flags</h3>\n<ul class=\"flags\">\n", f);
         for (size_t i = 0; i < r->nflags; i++) {
             fputs("<li><span class=\"flag\">", f);
+            E(review_severity_name(r->flags[i].severity));
+            fputs(": ", f);
             E(r->flags[i].code);
             fputs("</span> ", f);
             E(r->flags[i].msg);

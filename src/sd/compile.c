@@ -54,6 +54,8 @@ typedef struct cc {
     const char *text;
     int line, col;
     int ncapture; /* INIT and PREVIOUS slots, numbered here */
+    symtab macros;   /* canonical macro name -> index in d->macros */
+    int macro_depth; /* expansions in progress, to stop a macro calling itself */
     int *deps_init, *deps_step; /* scratch */
 } cc;
 
@@ -248,6 +250,7 @@ static int cc_ctx_elem(const ctx *x, int dim)
 }
 
 static ex_node *rs(cc *c, const ctx *x, ex_node *n);
+static ex_node *cc_parse(cc *c, const xm_eqn *q);
 
 /* One subscript of a reference to array a, position i: its element, or -1
  * for "every element" (a '*' or a dimension the context does not bind). */
@@ -475,9 +478,102 @@ static int cc_gf_by_name(cc *c, ex_node *n)
     return g;
 }
 
+/* A copy of a macro's equation with each parameter replaced by a copy of
+ * its argument (unresolved: it is resolved where the macro is called).
+ * The macro's own nodes take the call's position, so that an error inside
+ * the macro points at the call. */
+static ex_node *mc_subst(cc *c, const xm_macro *mc, const ex_node *n, ex_node *const *args, int pos)
+{
+    if (n->kind == EX_VAR && n->nargs == 0) {
+        char *k = sdn_canon(n->name);
+        for (size_t i = 0; i < mc->nparms; i++) {
+            char *pk = sdn_canon(mc->parms[i]);
+            int same = strcmp(k, pk) == 0;
+            free(pk);
+            if (same) {
+                free(k);
+                return ex_copy(args[i]);
+            }
+        }
+        free(k);
+        cc_fail(c, pos, "macro %s: %s is not one of its parameters (a macro sees only its parameters)", mc->name,
+                n->name);
+        return cc_num(0);
+    }
+    ex_node *o = ex_new(n->kind, pos);
+    o->op = n->op;
+    o->num = n->num;
+    o->slot = n->slot;
+    if (n->name)
+        o->name = cc_strdup(n->name);
+    for (int i = 0; i < n->nargs; i++)
+        ex_add_arg(o, mc_subst(c, mc, n->args[i], args, pos));
+    return o;
+}
+
+/* Parse macro text (its equation or a parameter's default) with errors
+ * pointing into the macro. */
+static ex_node *mc_parse(cc *c, const char *text, int line, int col)
+{
+    const char *t = c->text;
+    int l = c->line, co = c->col;
+    xm_eqn q = {(char *)text, line, col};
+    ex_node *e = cc_parse(c, &q);
+    c->text = t;
+    c->line = l;
+    c->col = co;
+    return e;
+}
+
+static ex_node *rs_macro(cc *c, const ctx *x, ex_node *n, int mi)
+{
+    const xm_macro *mc = &c->d->macros[mi];
+    if ((size_t)n->nargs > mc->nparms) {
+        cc_fail(c, n->pos, "macro %s takes %zu argument%s, not %d", mc->name, mc->nparms, mc->nparms == 1 ? "" : "s",
+                n->nargs);
+        return cc_num(0);
+    }
+    if (c->macro_depth >= 32) {
+        cc_fail(c, n->pos, "macro %s calls itself (32 expansions deep)", mc->name);
+        return cc_num(0);
+    }
+    ex_node **args = cc_alloc((mc->nparms + 1) * sizeof *args);
+    for (size_t i = 0; i < mc->nparms && !c->failed; i++) {
+        if (i < (size_t)n->nargs)
+            args[i] = ex_copy(n->args[i]);
+        else if (mc->defaults[i])
+            args[i] = mc_parse(c, mc->defaults[i], mc->line, 1);
+        else
+            cc_fail(c, n->pos, "macro %s: no argument for %s, which has no default", mc->name, mc->parms[i]);
+    }
+    ex_node *body = NULL, *out = NULL;
+    if (!c->failed) {
+        ex_node *tree = mc_parse(c, mc->eqn.text ? mc->eqn.text : "", mc->eqn.line, mc->eqn.col);
+        if (tree) {
+            body = mc_subst(c, mc, tree, args, n->pos);
+            ex_free(tree);
+        }
+    }
+    if (body && !c->failed) {
+        c->macro_depth++;
+        out = rs(c, x, body);
+        c->macro_depth--;
+    }
+    ex_free(body);
+    for (size_t i = 0; i < mc->nparms; i++)
+        ex_free(args[i]);
+    free(args);
+    return out ? out : cc_num(0);
+}
+
 static ex_node *rs_call(cc *c, const ctx *x, ex_node *n)
 {
     char *key = sdn_canon(n->name);
+    int mi = st_get(&c->macros, key);
+    if (mi >= 0) {
+        free(key);
+        return rs_macro(c, x, n, mi);
+    }
     const bi_info *bi = bi_find(key);
     int g = st_get(&c->gfs, key);
     if (!bi && g >= 0) {
@@ -1401,6 +1497,12 @@ sd_model *sd_compile(xm_doc *doc, const sd_override *ov, size_t nov, eddy_error 
     st_init(&c.elems);
     st_init(&c.arrs);
     st_init(&c.gfs);
+    st_init(&c.macros);
+    for (size_t i = 0; i < doc->nmacros; i++) {
+        char *k = sdn_canon(doc->macros[i].name);
+        st_put(&c.macros, k, (int)i);
+        free(k);
+    }
     int rc = cc_declare(&c);
     if (!rc)
         rc = cc_define_all(&c);
@@ -1426,6 +1528,7 @@ sd_model *sd_compile(xm_doc *doc, const sd_override *ov, size_t nov, eddy_error 
     st_free(&c.elems);
     st_free(&c.arrs);
     st_free(&c.gfs);
+    st_free(&c.macros);
     free(c.arr);
     if (rc) {
         sd_free(m);

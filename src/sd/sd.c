@@ -58,6 +58,8 @@ void sd_free(sd_model *m)
     free(m->v);
     free(m->consts);
     free(m->nn_stocks);
+    free(m->eval_lo);
+    free(m->eval_hi);
     free(m->file);
     xm_free(m->doc);
     free(m);

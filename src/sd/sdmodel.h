@@ -41,6 +41,9 @@ typedef struct sd_delay {
     double maxd; /* the longest delay asked for so far: how far back to keep */
     double *t, *v;
     size_t head, n, cap;
+    /* For loop analysis (causal.h): the last value the delay gave, and a
+     * shift added to what it gives while an equation is re-evaluated. */
+    double out, bias;
 } sd_delay;
 
 struct sd_model {
@@ -74,6 +77,14 @@ struct sd_model {
     int *nn_stocks; /* the non-negative stocks */
     size_t nnn;
     double *v; /* the values, nslots */
+    /* Called at every time step of sd_run with the time and whether it is
+     * a save step, when set (causal.c uses it to see the whole state). */
+    void (*trace)(double t, int saved, void *ud);
+    void *trace_ud;
+    size_t *eval_lo, *eval_hi; /* per variable: its instructions in step (a stock: in rates) */
 };
+
+/* Run instructions [lo, hi) of p (the instructions of one variable) on m->v. */
+int sd_vm_exec(sd_model *m, const sd_prog *p, size_t lo, size_t hi, double t, eddy_error *err);
 
 #endif

@@ -101,13 +101,13 @@ static void dl_trim(sd_model *m, sd_delay *d, double t)
 #define VM_THREADED 1
 #endif
 
-static int vm_exec(sd_model *m, const sd_prog *p, double t, eddy_error *err)
+int sd_vm_exec(sd_model *m, const sd_prog *p, size_t lo, size_t hi, double t, eddy_error *err)
 {
     double *v = m->v;
     v[m->time_slot] = t;
-    if (p->n == 0)
-        return 0; /* an empty program has no code array (NULL) to point into */
-    const sd_ins *code = p->code, *in = code, *end = code + p->n;
+    if (lo >= hi)
+        return 0; /* nothing to run: an empty program has no code array (NULL) to point into */
+    const sd_ins *code = p->code, *in = code + lo, *end = code + hi;
     double *d;
 #ifdef VM_THREADED
 #define OP(name) L_##name: d = &v[in->dst];
@@ -182,7 +182,13 @@ static int vm_exec(sd_model *m, const sd_prog *p, double t, eddy_error *err)
             goto divzero;
     })
     BODY(GF, *d = gf_eval(in->b < 0 ? m->vars[-1 - in->b].gf : m->gfs[in->b], v[in->a]))
-    BODY(DELAY, *d = dl_value(m, &m->delays[in->c], t, v[in->a], in->b, in->b ? v[in->a + 1] : 0))
+    BODY(DELAY, {
+        sd_delay *dl = &m->delays[in->c];
+        *d = dl_value(m, dl, t, v[in->a], in->b, in->b ? v[in->a + 1] : 0);
+        if (dl->bias == 0)
+            dl->out = *d;
+        *d += dl->bias;
+    })
     OP(NN)
         if (*d < 0)
             *d = 0;
@@ -210,6 +216,11 @@ notnum:
 #undef NEXT
 #undef CNEXT
 #undef BODY
+}
+
+static int vm_exec(sd_model *m, const sd_prog *p, double t, eddy_error *err)
+{
+    return sd_vm_exec(m, p, 0, p->n, t, err);
 }
 
 static int vm_eval(sd_model *m, double t, eddy_error *err)
@@ -261,6 +272,7 @@ int sd_run(sd_model *m, sd_row_fn fn, void *ud, size_t *steps, eddy_error *err)
     for (size_t i = 0; i < m->ndelays; i++) {
         m->delays[i].head = m->delays[i].n = 0;
         m->delays[i].maxd = 0;
+        m->delays[i].out = m->delays[i].bias = 0;
     }
     int rc = vm_exec(m, &m->init, m->start, err);
     if (!rc)
@@ -272,6 +284,8 @@ int sd_run(sd_model *m, sd_row_fn fn, void *ud, size_t *steps, eddy_error *err)
     long long k = 0;
     for (; !rc; k++) {
         double t = m->start + (double)k * dt;
+        if (m->trace)
+            m->trace(t, k % every == 0, m->trace_ud);
         if (k % every == 0 && fn)
             vm_row(m, t, row, fn, ud);
         if (k == nsteps)

@@ -543,6 +543,52 @@ static bool xm_well_formed_error(xmlParserCtxtPtr ctxt, reader *r)
     return true;
 }
 
+/* <macro name="M"><parm default="1">x</parm>...<eqn>...</eqn></macro> */
+static int xm_read_macro(reader *r, xmlNodePtr n, xm_doc *d)
+{
+    char *nm = xm_attr(n, "name");
+    if (!nm || !*nm) {
+        free(nm);
+        return err_set(r->err, r->file, xm_line(n), 1, "<macro> without a name");
+    }
+    xmlNodePtr eqn = xm_child(n, "eqn");
+    if (xm_child(n, "variables") || !eqn) {
+        int rc = err_set(r->err, r->file, xm_line(n), 1,
+                         "macro %s: only macros of one equation over their parameters are supported, "
+                         "not macros with variables of their own", nm);
+        free(nm);
+        return rc;
+    }
+    d->macros = realloc(d->macros, (d->nmacros + 1) * sizeof *d->macros);
+    if (!d->macros)
+        abort();
+    xm_macro *mc = &d->macros[d->nmacros++];
+    memset(mc, 0, sizeof *mc);
+    mc->name = nm;
+    mc->line = xm_line(n);
+    for (xmlNodePtr c = n->children; c; c = c->next)
+        if (xm_is(c, "parm")) {
+            mc->parms = realloc(mc->parms, (mc->nparms + 1) * sizeof *mc->parms);
+            mc->defaults = realloc(mc->defaults, (mc->nparms + 1) * sizeof *mc->defaults);
+            if (!mc->parms || !mc->defaults)
+                abort();
+            char *t = xm_text(c);
+            /* trim: the name is the element's text */
+            char *b = t;
+            while (*b == ' ' || *b == '\t' || *b == '\n' || *b == '\r')
+                b++;
+            size_t k = strlen(b);
+            while (k && (b[k - 1] == ' ' || b[k - 1] == '\t' || b[k - 1] == '\n' || b[k - 1] == '\r'))
+                b[--k] = 0;
+            mc->parms[mc->nparms] = xm_strdup(b);
+            free(t);
+            mc->defaults[mc->nparms] = xm_attr(c, "default");
+            mc->nparms++;
+        }
+    xm_eqn_read(r, eqn, &mc->eqn);
+    return 0;
+}
+
 xm_doc *xm_read_memory(const char *text, size_t len, const char *name, eddy_error *err)
 {
     reader r = {0};
@@ -595,12 +641,8 @@ xm_doc *xm_read_memory(const char *text, size_t len, const char *name, eddy_erro
     if (dims && (rc = xm_read_dims(&r, dims, d)))
         goto done;
     for (xmlNodePtr c = root->children; c; c = c->next)
-        if (xm_is(c, "macro")) {
-            char *nm = xm_attr(c, "name");
-            rc = err_set(err, name, xm_line(c), 1, "macros are not supported yet (macro %s)", nm ? nm : "?");
-            free(nm);
+        if (xm_is(c, "macro") && (rc = xm_read_macro(&r, c, d)))
             goto done;
-        }
     /* The root model is the one without a name; the others are modules. */
     int nmodels = 0;
     for (xmlNodePtr c = root->children; c; c = c->next)
@@ -684,6 +726,16 @@ void xm_free(xm_doc *d)
         free(v->elems);
     }
     free(d->vars);
+    for (size_t i = 0; i < d->nmacros; i++) {
+        xm_macro *mc = &d->macros[i];
+        free(mc->name);
+        xm_strs_free(mc->parms, mc->nparms);
+        for (size_t j = 0; j < mc->nparms; j++)
+            free(mc->defaults[j]);
+        free(mc->defaults);
+        free(mc->eqn.text);
+    }
+    free(d->macros);
     for (size_t i = 0; i < d->ndims; i++) {
         free(d->dims[i].name);
         xm_strs_free(d->dims[i].elems, d->dims[i].n);

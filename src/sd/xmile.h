@@ -61,6 +61,16 @@ typedef struct xm_dim {
     size_t n;
 } xm_dim;
 
+/* A macro (XMILE 1.0 section 3.6) of the expression form: parameters and
+ * one equation over them.  defaults[i] is NULL when parameter i has none. */
+typedef struct xm_macro {
+    char *name;
+    char **parms, **defaults;
+    size_t nparms;
+    xm_eqn eqn;
+    int line;
+} xm_macro;
+
 typedef struct xm_doc {
     char *file;
     double start, stop, dt, save_step; /* save_step 0: every dt */
@@ -71,6 +81,8 @@ typedef struct xm_doc {
     size_t ndims;
     xm_var *vars;
     size_t nvars;
+    xm_macro *macros;
+    size_t nmacros;
 } xm_doc;
 
 /* Read path; NULL with err filled if the file is unreadable, not well-formed

@@ -1,0 +1,329 @@
+/* cmd_sd.c -- `eddy sweep`, `eddy basin` and `eddy report` on a
+ * stock-and-flow model (XMILE): the same commands as on YAML models, with
+ * the model's constants as the axes. */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../analysis/sd_sweep.h"
+#include "../output/csv.h"
+#include "../output/sd_out.h"
+#include "cli.h"
+
+/* Options every one of these commands takes: --set, collected. */
+typedef struct sets {
+    sd_override *ov;
+    size_t n;
+} sets;
+
+static int sets_add(sets *s, const char *cmd, const char *arg)
+{
+    s->ov = realloc(s->ov, (s->n + 1) * sizeof *s->ov);
+    if (!s->ov)
+        abort();
+    if (cli_parse_set(arg, &s->ov[s->n]) != 0)
+        return cli_usage_error(cmd, "--set expects NAME=NUMBER, got '%s'", arg);
+    s->n++;
+    return 0;
+}
+
+static void sets_free(sets *s)
+{
+    for (size_t i = 0; i < s->n; i++)
+        free((char *)s->ov[i].name);
+    free(s->ov);
+}
+
+static const char sweep_usage[] =
+    "usage: eddy sweep --x NAME=LO..HI [options] MODEL.xmile\n"
+    "\n"
+    "Run a stock-and-flow model at evenly spaced values of one of its constants\n"
+    "and report, at each, every stock's final value and its minimum and maximum\n"
+    "over the run.  The axis is named by the constant: --x growth_rate=0.01..0.1.\n"
+    "\n"
+    "options:\n"
+    "      --x NAME=LO..HI  the constant swept and its range (required)\n"
+    "      --points N       values, evenly spaced, ends included (default 10)\n"
+    "      --set NAME=V     give another constant a value in every run (repeatable)\n"
+    "  -o, --output FILE    also write the sweep as CSV (`# eddy sweep, constant:\n"
+    "                       NAME`, then NAME, then STOCK.final, STOCK.min, STOCK.max)\n"
+    "      --force          overwrite FILE even if eddy did not write it\n"
+    "      --json           print the result as JSON instead of a table\n"
+    "  -q, --quiet          (accepted for symmetry with YAML models)\n"
+    "  -h, --help           this help\n"
+    "\n"
+    "exit status: 0 done, 2 usage error, bad model, a failed run or I/O error\n";
+
+static int sweep_csv_cb(FILE *fp, const void *ud) { return sd_sweep_csv(fp, ud); }
+static int basin_csv_cb(FILE *fp, const void *ud) { return sd_basin_csv(fp, ud); }
+
+int cmd_sweep_sd(int argc, char **argv)
+{
+    enum { O_X = 256, O_POINTS, O_SET, O_FORCE, O_JSON };
+    static const struct option opts[] = {{"x", required_argument, 0, O_X},          {"points", required_argument, 0, O_POINTS},
+                                         {"set", required_argument, 0, O_SET},      {"output", required_argument, 0, 'o'},
+                                         {"force", no_argument, 0, O_FORCE},        {"json", no_argument, 0, O_JSON},
+                                         {"quiet", no_argument, 0, 'q'},            {"help", no_argument, 0, 'h'},
+                                         {0, 0, 0, 0}};
+    sd_axis x;
+    bool has_x = false, json = false, force = false;
+    long points = 10;
+    const char *out_path = NULL;
+    sets st = {0};
+    char why[512];
+    int status = 0, ch;
+    optind = 1;
+    opterr = 0;
+    while ((ch = getopt_long(argc, argv, ":o:qh", opts, NULL)) != -1) {
+        switch (ch) {
+        case O_X:
+            if (sd_axis_parse(optarg, &x, why, sizeof why) < 0) {
+                status = cli_usage_error("sweep", "--x: %s", why);
+                goto out;
+            }
+            has_x = true;
+            break;
+        case O_POINTS:
+            if ((status = cli_count_range("sweep", "--points", optarg, 2, 100000, &points)))
+                goto out;
+            break;
+        case O_SET:
+            if ((status = sets_add(&st, "sweep", optarg)))
+                goto out;
+            break;
+        case 'o': out_path = optarg; break;
+        case O_FORCE: force = true; break;
+        case O_JSON: json = true; break;
+        case 'q': break;
+        default: status = cli_opt_common("sweep", ch, argv, sweep_usage); goto out;
+        }
+    }
+    const char *path;
+    if ((status = cli_one_file("sweep", argc, argv, optind, "MODEL.xmile", &path)))
+        goto out;
+    if (!has_x) {
+        status = cli_usage_error("sweep", "a stock-and-flow model needs --x NAME=LO..HI: the constant to sweep");
+        goto out;
+    }
+    if (out_path && !force && !csv_may_overwrite(out_path)) {
+        status = cli_fail("sweep", "%s exists and is not a CSV eddy wrote; not overwriting it (use --force)", out_path);
+        goto out;
+    }
+    eddy_error err = {0};
+    sd_sweep s;
+    if (sd_sweep_run(path, st.ov, st.n, &x, (size_t)points, &s, &err)) {
+        status = cli_print_error(&err);
+        goto out;
+    }
+    if (out_path && csv_write_file(out_path, sweep_csv_cb, &s) < 0)
+        status = cli_fail("sweep", "cannot write %s: %s", out_path, strerror(errno));
+    if (json)
+        cli_print_json(sd_sweep_json(path, &s));
+    else
+        sd_sweep_text(stdout, path, &s);
+    sd_sweep_free(&s);
+out:
+    sets_free(&st);
+    return status;
+}
+
+static const char basin_usage[] =
+    "usage: eddy basin --x NAME=LO..HI [--y NAME=LO..HI] [options] MODEL.xmile\n"
+    "\n"
+    "Find how big a change of one constant of a stock-and-flow model (x: a\n"
+    "trigger's size, say) tips it into another state.  The run at x = LO is the\n"
+    "reference; a run tips when a stock ends more than --tolerance away from\n"
+    "where the reference's ends.  For each value of y (if given), eddy bisects\n"
+    "along x for where tipping starts, assuming it starts once and stays.\n"
+    "\n"
+    "options:\n"
+    "      --x NAME=LO..HI   the constant that is the shock, and its range (required)\n"
+    "      --y NAME=LO..HI   a second constant, one row per value\n"
+    "      --rows N          values of y, evenly spaced, ends included (default 10)\n"
+    "      --iterations N    bisection steps per row (default 7: 1/128 of the range)\n"
+    "      --tolerance PCT   how far from the reference's final value counts as\n"
+    "                        another state, relative (default 10%)\n"
+    "      --judge STOCK     judge by this stock only (repeatable; default: every stock)\n"
+    "      --set NAME=V      give another constant a value in every run (repeatable)\n"
+    "  -o, --output FILE     also write every run as CSV ([Y,] X, basin.tipped)\n"
+    "      --force           overwrite FILE even if eddy did not write it\n"
+    "      --json            print the result as JSON instead of a table\n"
+    "  -q, --quiet           (accepted for symmetry with YAML models)\n"
+    "  -h, --help            this help\n"
+    "\n"
+    "exit status: 0 done, 2 usage error, bad model, a failed run or I/O error\n";
+
+int cmd_basin_sd(int argc, char **argv)
+{
+    enum { O_X = 256, O_Y, O_ROWS, O_ITER, O_TOL, O_JUDGE, O_SET, O_FORCE, O_JSON };
+    static const struct option opts[] = {{"x", required_argument, 0, O_X},         {"y", required_argument, 0, O_Y},
+                                         {"rows", required_argument, 0, O_ROWS},   {"iterations", required_argument, 0, O_ITER},
+                                         {"tolerance", required_argument, 0, O_TOL}, {"judge", required_argument, 0, O_JUDGE},
+                                         {"set", required_argument, 0, O_SET},     {"output", required_argument, 0, 'o'},
+                                         {"force", no_argument, 0, O_FORCE},       {"json", no_argument, 0, O_JSON},
+                                         {"quiet", no_argument, 0, 'q'},           {"help", no_argument, 0, 'h'},
+                                         {0, 0, 0, 0}};
+    sd_basin_opts o = sd_basin_defaults();
+    bool has_x = false, json = false, force = false;
+    const char *out_path = NULL;
+    const char **judge = NULL;
+    sets st = {0};
+    char why[512];
+    long v;
+    int status = 0, ch;
+    optind = 1;
+    opterr = 0;
+    while ((ch = getopt_long(argc, argv, ":o:qh", opts, NULL)) != -1) {
+        switch (ch) {
+        case O_X:
+        case O_Y:
+            if (sd_axis_parse(optarg, ch == O_X ? &o.x : &o.y, why, sizeof why) < 0) {
+                status = cli_usage_error("basin", "--%c: %s", ch == O_X ? 'x' : 'y', why);
+                goto out;
+            }
+            if (ch == O_X)
+                has_x = true;
+            else
+                o.has_y = true;
+            break;
+        case O_ROWS:
+            if ((status = cli_count_range("basin", "--rows", optarg, 1, 10000, &v)))
+                goto out;
+            o.rows = (size_t)v;
+            break;
+        case O_ITER:
+            if ((status = cli_count_range("basin", "--iterations", optarg, 0, 50, &v)))
+                goto out;
+            o.iterations = (int)v;
+            break;
+        case O_TOL: {
+            char *end;
+            double p = strtod(optarg, &end);
+            if (*end == '%')
+                end++;
+            if (end == optarg || *end || !(p > 0) || !isfinite(p)) {
+                status = cli_usage_error("basin", "--tolerance expects a percentage above 0, got '%s'", optarg);
+                goto out;
+            }
+            o.tolerance = p / 100;
+            break;
+        }
+        case O_JUDGE:
+            judge = realloc(judge, (o.njudge + 1) * sizeof *judge);
+            if (!judge)
+                abort();
+            judge[o.njudge++] = optarg;
+            break;
+        case O_SET:
+            if ((status = sets_add(&st, "basin", optarg)))
+                goto out;
+            break;
+        case 'o': out_path = optarg; break;
+        case O_FORCE: force = true; break;
+        case O_JSON: json = true; break;
+        case 'q': break;
+        default: status = cli_opt_common("basin", ch, argv, basin_usage); goto out;
+        }
+    }
+    o.judge = judge;
+    const char *path;
+    if ((status = cli_one_file("basin", argc, argv, optind, "MODEL.xmile", &path)))
+        goto out;
+    if (!has_x) {
+        status = cli_usage_error("basin", "a stock-and-flow model needs --x NAME=LO..HI: the constant that is the shock");
+        goto out;
+    }
+    if (out_path && !force && !csv_may_overwrite(out_path)) {
+        status = cli_fail("basin", "%s exists and is not a CSV eddy wrote; not overwriting it (use --force)", out_path);
+        goto out;
+    }
+    eddy_error err = {0};
+    sd_basin b;
+    if (sd_basin_run(path, st.ov, st.n, &o, &b, &err)) {
+        status = cli_print_error(&err);
+        goto out;
+    }
+    if (out_path && csv_write_file(out_path, basin_csv_cb, &b) < 0)
+        status = cli_fail("basin", "cannot write %s: %s", out_path, strerror(errno));
+    if (json)
+        cli_print_json(sd_basin_json(path, &b));
+    else
+        sd_basin_text(stdout, path, &b);
+    sd_basin_free(&b);
+out:
+    free(judge);
+    sets_free(&st);
+    return status;
+}
+
+static const char report_usage[] =
+    "usage: eddy report [options] MODEL.xmile [-o REPORT.html]\n"
+    "\n"
+    "Write one self-contained HTML page about a stock-and-flow model: its sim\n"
+    "specs, each stock's initial, final, minimum and maximum value, and the plots\n"
+    "(each unit's stocks, with the flows beside them).  It loads nothing from the\n"
+    "network.\n"
+    "\n"
+    "options:\n"
+    "  -o, --output FILE  write the page to FILE (default: standard output)\n"
+    "      --set NAME=V   give a constant a value (repeatable)\n"
+    "  -q, --quiet        (accepted for symmetry with YAML models)\n"
+    "  -h, --help         this help\n"
+    "\n"
+    "exit status: 0 written, 2 usage error, bad model, a failed run or I/O error\n";
+
+int cmd_report_sd(int argc, char **argv)
+{
+    enum { O_SET = 256 };
+    static const struct option opts[] = {{"output", required_argument, 0, 'o'}, {"set", required_argument, 0, O_SET},
+                                         {"quiet", no_argument, 0, 'q'},        {"help", no_argument, 0, 'h'},
+                                         {0, 0, 0, 0}};
+    const char *out_path = NULL;
+    sets st = {0};
+    int status = 0, ch;
+    optind = 1;
+    opterr = 0;
+    while ((ch = getopt_long(argc, argv, ":o:qh", opts, NULL)) != -1) {
+        switch (ch) {
+        case 'o': out_path = optarg; break;
+        case O_SET:
+            if ((status = sets_add(&st, "report", optarg)))
+                goto out;
+            break;
+        case 'q': break;
+        default: status = cli_opt_common("report", ch, argv, report_usage); goto out;
+        }
+    }
+    const char *path;
+    if ((status = cli_one_file("report", argc, argv, optind, "MODEL.xmile", &path)))
+        goto out;
+    eddy_error err = {0};
+    sd_model *m = sd_load(path, st.ov, st.n, &err);
+    if (!m) {
+        status = cli_print_error(&err);
+        goto out;
+    }
+    sd_trace tr;
+    sd_trace_init(&tr, m, true);
+    size_t steps = 0;
+    if (sd_run(m, sd_trace_row, &tr, &steps, &err)) {
+        status = cli_print_error(&err);
+    } else {
+        FILE *f = out_path ? fopen(out_path, "w") : stdout;
+        if (!f)
+            status = cli_fail("report", "cannot write %s: %s", out_path, strerror(errno));
+        else {
+            sd_report_html(f, path, &tr, steps);
+            if ((out_path ? fclose(f) : fflush(f)) != 0)
+                status = cli_fail("report", "cannot write %s: %s", out_path ? out_path : "stdout", strerror(errno));
+        }
+    }
+    sd_trace_free(&tr);
+    sd_free(m);
+out:
+    sets_free(&st);
+    return status;
+}

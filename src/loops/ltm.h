@@ -1,0 +1,69 @@
+/* ltm.h -- Loops That Matter: which loop of a stock-and-flow model drives
+ * its behaviour, and when (Schoenberg, Davidsen and Eberlein 2020,
+ * "Understanding model behavior using the Loops that Matter method",
+ * System Dynamics Review 36(2): 158-190).
+ *
+ * Each time step, from t to t+dt, gives each link a link score, reported
+ * at t -- as a flow's value at t is the one that moves the stocks to t+dt;
+ * Stella and the paper's tables do the same (the stop time, with no step
+ * after it, repeats the last step's scores):
+ *
+ *   x -> z, z an auxiliary or flow, z = f(x, y, ...):
+ *       LS = |Δx(z) / Δz| · sign(Δx(z) / Δx),   0 if Δz = 0 or Δx = 0
+ *     where Δz = z(t+dt) - z(t), Δx = x(t+dt) - x(t), and Δx(z), the
+ *     partial change, is f evaluated with x at t+dt and every other input
+ *     (time too) at t, minus z(t).  (Equation 1.)
+ *   flow i -> stock s (the paper's equation 2):
+ *       LS = |i / (inflows - outflows)| · (+1 for an inflow, -1 for an
+ *     outflow), the flows at t, which move s from t to t+dt; 0 when the
+ *     net flow is 0.
+ *
+ * A loop's score is the product of its link scores (equation 3); its
+ * relative score divides by the sum of the absolute scores of the loops
+ * in its cycle partition -- loops connected through shared variables --
+ * so it lies in [-1, 1] and its sign is the loop's polarity at that time
+ * (equation 4).  A loop, or the smallest set of loops, whose relative
+ * scores add up to at least half dominates (the paper's definition).
+ *
+ * Arrows through hidden variables (a SMTH1's stock) score as the product
+ * along their chain (a path score), the strongest chain when there are
+ * several; a hidden stock's rate counts as its single flow.  An input read
+ * through DELAY or PREVIOUS is scored by the change of the delayed value,
+ * with the arrow's polarity. */
+#ifndef EDDY_LOOPS_LTM_H
+#define EDDY_LOOPS_LTM_H
+
+#include <stddef.h>
+
+#include "../core/err.h"
+#include "analyze.h"
+#include "sd_graph.h"
+
+typedef struct ltm_result {
+    size_t nloops;     /* the analysis' loops, same order */
+    size_t nrows;      /* save steps */
+    double *t;         /* nrows: the save times */
+    double *score;     /* nrows x nloops: loop scores */
+    double *rel;       /* nrows x nloops: relative loop scores */
+    size_t *partition; /* per loop: its cycle partition, 0.. */
+    size_t npartitions;
+} ltm_result;
+
+/* Run s->m again and score the loops of a (an analysis of s->g). */
+ltm_result *ltm_compute(sd_graph *s, const loop_analysis *a, eddy_error *err);
+void ltm_free(ltm_result *r);
+
+/* A stretch of the run over which the same loops dominate one partition. */
+typedef struct ltm_phase {
+    double from, to;  /* first and last save time of the stretch */
+    size_t *loops;    /* the dominant set, strongest first; n 0: nothing changes */
+    size_t n;
+    double mean;      /* mean of the set's summed |relative score| */
+} ltm_phase;
+
+/* The phases of one partition, in time order; *out malloc'ed, free with
+ * ltm_phases_free. */
+size_t ltm_phases(const ltm_result *r, size_t partition, ltm_phase **out);
+void ltm_phases_free(ltm_phase *p, size_t n);
+
+#endif
