@@ -34,7 +34,7 @@ LDLIBS  += $(LIBS_PKG) -lm -lpthread
 LDFLAGS ?= $(filter -flto%,$(OPT))
 
 BUILD   ?= build
-LAYERS  := core model sd engine loops analysis output
+LAYERS  := core model import sd engine loops analysis output
 LIB_SRC := $(foreach d,$(LAYERS),$(wildcard src/$(d)/*.c))
 CLI_SRC := $(wildcard src/cli/*.c)
 TEST_SRC := $(wildcard tests/test_*.c)

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "../analysis/fix.h"
+#include "../import/imp.h"
 #include "../model/units.h"
 #include "../output/fix_out.h"
 #include "cli.h"
@@ -14,6 +15,7 @@
 
 static const char usage[] =
     "usage: eddy fix [options] MODEL.yaml\n"
+    "       eddy fix --emit FORMAT [options] DIR MODEL.yaml\n"
     "\n"
     "Measure interventions against the incident in the model (its faults).  Each\n"
     "one is applied and run on the same seeds as the model as written, with the\n"
@@ -36,6 +38,11 @@ static const char usage[] =
     "                     A patch is merged into the model as a JSON Merge Patch\n"
     "                     (RFC 7386): mappings merge, lists replace, null deletes.\n"
     "      --only-patches measure only the --patch interventions\n"
+    "      --emit FORMAT  for a model made by `eddy import`: write each intervention\n"
+    "                     that recovered the incident as a change to the imported\n"
+    "                     config, in FORMAT (istio, envoy, grpc, linkerd,\n"
+    "                     resilience4j), under DIR: DIR/<fix>/<file> changed, and\n"
+    "                     DIR/<fix>.patch, a unified diff (docs/import.md)\n"
     "      --seeds N      replications (default 5, at least 2 for intervals)\n"
     "      --seed N       first seed (default: the model's `seed`)\n"
     "      --lift DUR     break-glass actions end this long after the trigger\n"
@@ -45,21 +52,68 @@ static const char usage[] =
     "  -q, --quiet        no progress bar\n"
     "  -h, --help         this help\n"
     "\n"
-    "exit status: 0 measured, 2 usage error, bad model or patch, or a run failed\n"
-    "(docs/ci.md)\n";
+    "exit status: 0 measured, 1 bad model or patch, or a run failed, 2 usage error\n";
 
-enum { OPT_SEEDS = 256, OPT_SEED, OPT_PATCH, OPT_ONLY, OPT_LIFT, OPT_JSON };
+enum { OPT_SEEDS = 256, OPT_SEED, OPT_PATCH, OPT_ONLY, OPT_LIFT, OPT_JSON, OPT_EMIT };
+
+/* --emit: each intervention that recovered, as config in the imported
+ * format. */
+static int emit_fixes(const fix_report *r, const char *model_path, imp_kind format, const char *dir, FILE *out)
+{
+    size_t written = 0;
+    fprintf(out, "\nemitted as %s config under %s/ (eddy fix --emit):\n", imp_kind_name(format), dir);
+    for (size_t i = 0; i < r->n; i++) {
+        const intervention *iv = &r->v[i];
+        if (!fix_recovers(r, &r->out[i]))
+            continue;
+        if (!iv->nedits || iv->user) {
+            fprintf(out, "  %-44s %s\n", iv->name,
+                    iv->user ? "a --patch: not emitted" : "an action at the incident, not a config change: not emitted");
+            continue;
+        }
+        emit_change *ch = calloc(iv->nedits, sizeof *ch);
+        if (!ch)
+            abort();
+        for (size_t k = 0; k < iv->nedits; k++)
+            ch[k] = (emit_change){iv->edits[k].set_path, iv->edits[k].set_value};
+        emit_result res;
+        eddy_error err;
+        int rc = imp_emit(model_path, format, iv->name, ch, iv->nedits, dir, &res, &err);
+        free(ch);
+        if (rc < 0) {
+            imp_emit_result_free(&res);
+            return cli_print_error(&err);
+        }
+        if (res.nfiles)
+            fprintf(out, "  %-44s %zu file%s changed\n", iv->name, res.nfiles, res.nfiles == 1 ? "" : "s");
+        else if (res.nnotes)
+            fprintf(out, "  %-44s no %s file changed\n", iv->name, imp_kind_name(format));
+        else
+            fprintf(out, "  %-44s no change: the %s config says so already\n", iv->name, imp_kind_name(format));
+        for (size_t k = 0; k < res.nfiles; k++)
+            fprintf(out, "      wrote %s\n", res.files[k]);
+        for (size_t k = 0; k < res.nnotes; k++)
+            fprintf(out, "      note: %s\n", res.notes[k]);
+        written += res.nfiles;
+        imp_emit_result_free(&res);
+    }
+    if (!written)
+        fprintf(out, "  (no file written)\n");
+    return 0;
+}
 
 int cmd_fix(int argc, char **argv)
 {
     static const struct option opts[] = {
         {"patch", required_argument, 0, OPT_PATCH}, {"only-patches", no_argument, 0, OPT_ONLY},
         {"seeds", required_argument, 0, OPT_SEEDS}, {"seed", required_argument, 0, OPT_SEED},
-        {"lift", required_argument, 0, OPT_LIFT},   {"jobs", required_argument, 0, 'j'},
+        {"lift", required_argument, 0, OPT_LIFT},   {"emit", required_argument, 0, OPT_EMIT},   {"jobs", required_argument, 0, 'j'},
         {"json", no_argument, 0, OPT_JSON},         {"quiet", no_argument, 0, 'q'},
         {"help", no_argument, 0, 'h'},              {0, 0, 0, 0}};
     fix_opts o = {.seeds = 5};
     bool json = false, quiet = false, have_seed = false, only = false;
+    imp_kind emit = IMP_UNKNOWN;
+    const char *emit_dir = NULL;
     const char **patch_paths = calloc((size_t)argc + 1, sizeof *patch_paths);
     size_t npatch = 0;
     long v;
@@ -73,6 +127,12 @@ int cmd_fix(int argc, char **argv)
             break;
         case OPT_ONLY:
             only = true;
+            break;
+        case OPT_EMIT:
+            emit = imp_kind_from_name(optarg);
+            if (emit == IMP_UNKNOWN)
+                bad = cli_usage_error("fix", "--emit expects istio, envoy, grpc, linkerd or resilience4j, got '%s'",
+                                      optarg);
             break;
         case OPT_SEEDS:
             if (!(bad = cli_count("fix", "--seeds", optarg, 1, &v)))
@@ -107,6 +167,12 @@ int cmd_fix(int argc, char **argv)
         }
     }
     const char *path = NULL;
+    if (!bad && emit != IMP_UNKNOWN) {
+        if (optind >= argc)
+            bad = cli_usage_error("fix", "--emit needs DIR and MODEL.yaml");
+        else
+            emit_dir = argv[optind++];
+    }
     if (!bad)
         bad = cli_one_file("fix", argc, argv, optind, "MODEL.yaml", &path);
     if (!bad && only && !npatch)
@@ -151,6 +217,8 @@ int cmd_fix(int argc, char **argv)
         cli_print_json(j);
     } else
         fix_text(stdout, &r, path);
+    if (rc == 0 && emit != IMP_UNKNOWN && !cli_worker)
+        status = emit_fixes(&r, path, emit, emit_dir, json ? stderr : stdout);
     fix_report_free(&r);
 out:
     for (size_t i = 0; i < loaded; i++)

@@ -9,6 +9,7 @@
 
 #include <jansson.h>
 
+#include "../model/todo.h"
 #include "cli.h"
 #include "eddy.h"
 
@@ -23,6 +24,7 @@ static const cli_command commands[] = {
     {"review", cmd_review, "review every call edge: timeouts, retries, amplification"},
     {"check", cmd_check, "judge the model's hypotheses over seeds, for CI (exit 1 if any fails; JUnit XML)"},
     {"avail", cmd_avail, "availability from the correlation structure: paper vs structural, cut sets, importance"},
+    {"import", cmd_import, "write a model from Kubernetes, Istio, Envoy, Linkerd, gRPC, resilience4j config and traces"},
     {"schema", cmd_schema, "print the model format as a JSON Schema, for editors"},
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
@@ -35,7 +37,9 @@ static void usage(FILE *fp)
         fprintf(fp, "  %-8s %s\n", commands[i].name, commands[i].summary);
     fprintf(fp, "\n`eddy <command> --help` describes a command.  `eddy --version` prints the version.\n"
                 "Exit status: 0 success, 1 a finding (check, diagnose --fail-on, review --strict),\n"
-                "2 usage error or bad input (docs/ci.md).\n");
+                "2 usage error or bad input (docs/ci.md).\n"
+                "`eddy <command> --assume ...` fills an imported model's TODO values from documented\n"
+                "defaults (docs/import.md) and says so; without it such a model is refused.\n");
 }
 
 int cli_usage_error(const char *cmd, const char *fmt, ...)
@@ -134,9 +138,25 @@ int cli_main(int argc, char **argv)
         printf("eddy %s\n", EDDY_VERSION);
         return 0;
     }
+    /* --assume, for any command that reads a model: taken out before the
+     * command parses its options */
+    bool assume = false;
+    for (int i = 2; i < argc; i++)
+        if (!strcmp(argv[i], "--assume")) {
+            assume = true;
+            memmove(&argv[i], &argv[i + 1], (size_t)(argc - i) * sizeof *argv);
+            argc--, i--;
+        }
+    todo_set_assume(assume);
     for (size_t i = 0; i < NCOMMANDS; i++)
-        if (!strcmp(argv[1], commands[i].name))
-            return commands[i].run(argc - 1, argv + 1);
+        if (!strcmp(argv[1], commands[i].name)) {
+            int rc = commands[i].run(argc - 1, argv + 1);
+            if (assume && !cli_worker)
+                fprintf(stderr, "eddy %s: --assume: every TODO of the model was filled from documented defaults "
+                                "(docs/import.md), not measured; the results above rest on them\n",
+                        argv[1]);
+            return rc;
+        }
     fprintf(stderr, "eddy: unknown command '%s'\n\n", argv[1]);
     usage(stderr);
     return 2;

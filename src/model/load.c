@@ -11,6 +11,7 @@
  * was expected. */
 #include "model.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,6 +19,7 @@
 #include "hypotheses.h"
 #include "schema.h"
 #include "teams.h"
+#include "todo.h"
 #include "yedit.h"
 #include "ysafe.h"
 
@@ -347,6 +349,28 @@ static model *load_text(const char *text, size_t len, const char *name, const mo
     yaml_node_t *root = yaml_document_get_root_node(&doc);
     if (rc == 0 && !root)
         rc = err_set(err, name, 1, 1, "the file is empty; expected a model with duration, clients and services");
+    /* an imported model's TODO values: refused, or filled under --assume,
+     * which the model's name then carries into every output */
+    int filled = 0;
+    if (rc == 0) {
+        rc = todo_check(&doc, name, &filled, err);
+        root = yaml_document_get_root_node(&doc); /* edits may have moved the nodes */
+    }
+    if (rc == 0 && filled) {
+        yaml_node_t *nm = NULL;
+        for (yaml_node_pair_t *p = root->type == YAML_MAPPING_NODE ? root->data.mapping.pairs.start : NULL;
+             p && p < root->data.mapping.pairs.top; p++) {
+            yaml_node_t *k = yaml_document_get_node(&doc, p->key);
+            if (k->type == YAML_SCALAR_NODE && !strcmp((const char *)k->data.scalar.value, "name"))
+                nm = yaml_document_get_node(&doc, p->value);
+        }
+        char title[512];
+        snprintf(title, sizeof title, "%s - ASSUMED %d TODO value%s, filled by --assume from documented defaults",
+                 nm && nm->type == YAML_SCALAR_NODE ? (const char *)nm->data.scalar.value : "model", filled,
+                 filled == 1 ? "" : "s");
+        rc = yedit_set(&doc, "name", title, "--assume", err);
+        root = yaml_document_get_root_node(&doc);
+    }
     if (rc == 0)
         rc = schema_read(&S, &schema_model, root, root, "", m);
     if (rc == 0)

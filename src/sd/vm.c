@@ -264,7 +264,9 @@ int sd_run(sd_model *m, sd_row_fn fn, void *ud, size_t *steps, eddy_error *err)
     if (!row || !y0 || !acc)
         abort();
     memset(m->v, 0, m->nslots * sizeof *m->v);
-    if (m->nconsts) /* a model without constants has no array to copy (NULL) */
+    /* A model without constants has no consts array: memcpy's pointers
+     * must be valid even for zero bytes. */
+    if (m->nconsts)
         memcpy(m->v + m->const_base, m->consts, m->nconsts * sizeof *m->consts);
     m->v[m->time_slot + 1] = m->dt;
     m->v[m->time_slot + 2] = m->start;

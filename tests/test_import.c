@@ -1,0 +1,736 @@
+/* test_import.c -- `eddy import`: each format's keys and documented
+ * defaults imported as documented, malformed and unrelated input refused
+ * with file:line:col, unknown kinds skipped with a warning, TODO values
+ * refused (and filled under --assume), and the example mesh. */
+#include "testutil.h"
+#include "testproc.h"
+
+#include <sys/stat.h>
+
+#include "../src/model/model.h"
+#include "../src/model/todo.h"
+#include "../src/import/imp.h"
+
+static int setup(void **state)
+{
+    (void)state;
+    return proc_begin("import");
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    return proc_end();
+}
+
+/* A fresh directory under tmpdir holding the files given as (name, text)
+ * pairs, NULL-terminated; its path in dir. */
+static void make_dir(char *dir, size_t size, const char *name, ...)
+{
+    tmp_path(dir, size, name);
+    proc_rm(dir, 0);
+    assert_int_equal(mkdir(dir, 0700), 0);
+    va_list ap;
+    va_start(ap, name);
+    const char *f;
+    while ((f = va_arg(ap, const char *))) {
+        const char *text = va_arg(ap, const char *);
+        char p[512];
+        snprintf(p, sizeof p, "%s/%s", dir, f);
+        write_file(p, text);
+    }
+    va_end(ap);
+}
+
+/* Import dir to dir/../NAME.yaml and load the model (TODOs filled by
+ * --assume, as a test of the values around them). */
+static model *import_load(const char *dir, const char *name, run_result *r)
+{
+    char out[512];
+    snprintf(out, sizeof out, "%s/%s.yaml", tmpdir, name);
+    *r = run("import %s -o %s --force", dir, out);
+    EXPECT_STATUS(*r, 0, "eddy import");
+    todo_set_assume(true);
+    eddy_error err;
+    model *m = model_load(out, &err);
+    todo_set_assume(false);
+    if (!m)
+        fail_msg("%s:%d:%d: %s", err.file, err.line, err.col, err.msg);
+    return m;
+}
+
+static char *import_text(const char *name)
+{
+    char out[512];
+    snprintf(out, sizeof out, "%s/%s.yaml", tmpdir, name);
+    return slurp(out, NULL);
+}
+
+static const char *deploy_a =
+    "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: a\nspec:\n  replicas: 2\n  template:\n"
+    "    metadata:\n      labels: {app: a}\n    spec:\n      containers:\n        - name: a\n          env:\n"
+    "            - {name: SERVER_TOMCAT_THREADS_MAX, value: \"30\"}\n";
+static const char *deploy_b =
+    "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: b\n  annotations: {eddy.dev/workers: \"8\"}\n"
+    "spec:\n  template:\n    metadata:\n      labels: {app: b}\n";
+static const char *jaeger_ab = "[{\"parent\": \"web\", \"child\": \"a\", \"callCount\": 10},\n"
+                               " {\"parent\": \"a\", \"child\": \"b-svc\", \"callCount\": 10}]\n";
+static const char *service_b =
+    "apiVersion: v1\nkind: Service\nmetadata:\n  name: b-svc\nspec:\n  selector: {app: b}\n";
+
+/* The service b's call from a, by index. */
+static const call_spec *call_ab(const model *m)
+{
+    int a = model_find_service(m, "a");
+    assert_true(a >= 0);
+    assert_int_equal(m->services[a].ncalls, 1);
+    return &m->services[a].calls[0];
+}
+
+/* Kubernetes: replicas, the concurrency env var and annotation, replicas'
+ * default of 1, and a Service's selector naming the Deployment. */
+static void test_k8s_workloads(void **state)
+{
+    (void)state;
+    char dir[256];
+    make_dir(dir, sizeof dir, "k8s", "a.yaml", deploy_a, "b.yaml", deploy_b, "svc.yaml", service_b, "deps.json",
+             jaeger_ab, NULL);
+    run_result r;
+    model *m = import_load(dir, "k8s", &r);
+    int a = model_find_service(m, "a"), b = model_find_service(m, "b");
+    assert_true(a >= 0 && b >= 0);
+    assert_int_equal(m->services[a].workers, 30);
+    assert_int_equal(m->services[a].replicas, 2);
+    assert_int_equal(m->services[b].workers, 8);
+    assert_int_equal(m->services[b].replicas, 1); /* Kubernetes' default */
+    assert_int_equal(model_find_service(m, "b-svc"), -1); /* the Service is b */
+    char *t = import_text("k8s");
+    EXPECT_HAS(t, "replicas: 1  # from ");
+    EXPECT_HAS(t, "Kubernetes' default is 1");
+    EXPECT_HAS(t, "workers: 30  # from ");
+    EXPECT_HAS(t, "/k8s/a.yaml:14");
+    free(t);
+    model_free(m);
+    run_free(&r);
+}
+
+/* HPA v2 with no behavior: Kubernetes' documented default behavior. */
+static void test_k8s_hpa_defaults(void **state)
+{
+    (void)state;
+    char dir[256];
+    const char *hpa = "apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: {name: a}\nspec:\n"
+                      "  scaleTargetRef: {kind: Deployment, name: a}\n  maxReplicas: 9\n";
+    make_dir(dir, sizeof dir, "hpa", "a.yaml", deploy_a, "b.yaml", deploy_b, "hpa.yaml", hpa, "deps.json", jaeger_ab,
+             NULL);
+    run_result r;
+    model *m = import_load(dir, "hpa", &r);
+    assert_int_equal(m->nautoscalers, 1);
+    const autoscaler_spec *as = &m->autoscalers[0];
+    assert_string_equal(as->name, "a-hpa");
+    assert_int_equal(as->metric, METRIC_CPU);
+    assert_within_rel(as->target, 0.8, 1e-9); /* no metrics: 80% CPU */
+    assert_int_equal(as->min, 1);
+    assert_int_equal(as->max, 9);
+    assert_int_equal(as->up.stabilization, 0);
+    assert_within_rel(as->up.percent, 100, 1e-9);
+    assert_int_equal(as->up.pods, 4);
+    assert_int_equal(as->up.period, 15 * T_SEC);
+    assert_int_equal(as->down.stabilization, 300 * T_SEC);
+    assert_within_rel(as->down.percent, 100, 1e-9);
+    assert_true(as->down.pods < 0);
+    model_free(m);
+    run_free(&r);
+}
+
+/* Istio: no retries on a route is the mesh's default, 2 retries on
+ * connection failures and 503; attempts counts retries; attempts 0 is off. */
+static void test_istio_retries(void **state)
+{
+    (void)state;
+    char dir[256];
+    const char *vs = "apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: b}\nspec:\n"
+                     "  hosts: [b-svc.default.svc.cluster.local]\n  http:\n"
+                     "    - route:\n        - destination: {host: b-svc.default.svc.cluster.local}\n";
+    make_dir(dir, sizeof dir, "istio1", "a.yaml", deploy_a, "b.yaml", deploy_b, "svc.yaml", service_b, "vs.yaml", vs,
+             "deps.json", jaeger_ab, NULL);
+    run_result r;
+    model *m = import_load(dir, "istio1", &r);
+    const call_spec *c = call_ab(m);
+    assert_int_equal(c->retry.attempts, 3);
+    assert_int_equal(c->retry.on, RETRY_ON_REJECT);
+    assert_int_equal(c->retry.base, 25 * T_MS);
+    assert_int_equal(c->timeout, 0); /* Istio: no route timeout by default */
+    model_free(m);
+    run_free(&r);
+
+    const char *vs2 = "apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: b}\nspec:\n"
+                      "  hosts: [b-svc]\n  http:\n    - route:\n        - destination: {host: b-svc}\n"
+                      "      timeout: 4s\n      retries: {attempts: 5, perTryTimeout: 500ms, retryOn: \"gateway-error\"}\n";
+    make_dir(dir, sizeof dir, "istio2", "a.yaml", deploy_a, "b.yaml", deploy_b, "svc.yaml", service_b, "vs.yaml", vs2,
+             "deps.json", jaeger_ab, NULL);
+    m = import_load(dir, "istio2", &r);
+    c = call_ab(m);
+    assert_int_equal(c->retry.attempts, 6);
+    assert_int_equal(c->retry.on, RETRY_ON_TIMEOUT | RETRY_ON_REJECT);
+    assert_int_equal(c->timeout, 500 * T_MS);
+    EXPECT_HAS(r.err, "route timeout (all attempts together) is not imported");
+    model_free(m);
+    run_free(&r);
+
+    const char *vs3 = "apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: b}\nspec:\n"
+                      "  hosts: [b-svc]\n  http:\n    - route:\n        - destination: {host: b-svc}\n"
+                      "      retries: {attempts: 0}\n";
+    make_dir(dir, sizeof dir, "istio3", "a.yaml", deploy_a, "b.yaml", deploy_b, "svc.yaml", service_b, "vs.yaml", vs3,
+             "deps.json", jaeger_ab, NULL);
+    m = import_load(dir, "istio3", &r);
+    assert_int_equal(call_ab(m)->retry.attempts, 1);
+    model_free(m);
+    run_free(&r);
+}
+
+/* DestinationRule: outlier detection is not a breaker: imported as the
+ * nearest, with a comment and a warning. */
+static void test_istio_outlier(void **state)
+{
+    (void)state;
+    char dir[256];
+    const char *dr = "apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {name: b}\nspec:\n"
+                     "  host: b-svc\n  trafficPolicy:\n    connectionPool:\n      tcp: {maxConnections: 7}\n"
+                     "    outlierDetection: {consecutive5xxErrors: 3, baseEjectionTime: 45s}\n";
+    make_dir(dir, sizeof dir, "dr", "a.yaml", deploy_a, "b.yaml", deploy_b, "svc.yaml", service_b, "dr.yaml", dr,
+             "deps.json", jaeger_ab, NULL);
+    run_result r;
+    model *m = import_load(dir, "dr", &r);
+    const call_spec *c = call_ab(m);
+    assert_true(c->pool.on);
+    assert_int_equal(c->pool.size, 7);
+    assert_true(c->breaker.on);
+    assert_int_equal(c->breaker.size, 3);
+    assert_int_equal(c->breaker.open_for, 45 * T_SEC);
+    EXPECT_HAS(r.err, "outlier detection imported as a circuit breaker");
+    char *t = import_text("dr");
+    EXPECT_HAS(t, "nearest equivalent: outlier detection ejects the failing host");
+    free(t);
+    model_free(m);
+    run_free(&r);
+}
+
+/* gRPC service config: maxAttempts, backoff, codes, retryThrottling as the
+ * grpc budget; and a sidecar's retries multiply the application's. */
+static void test_grpc(void **state)
+{
+    (void)state;
+    char dir[256];
+    const char *cfg = "{\"methodConfig\": [{\"name\": [{\"service\": \"pkg.v1.BService\"}],\n"
+                      "  \"retryPolicy\": {\"maxAttempts\": 7, \"initialBackoff\": \"0.1s\", \"maxBackoff\": \"2s\",\n"
+                      "    \"backoffMultiplier\": 1.5, \"retryableStatusCodes\": [\"UNAVAILABLE\", 13]}}],\n"
+                      " \"retryThrottling\": {\"maxTokens\": 20, \"tokenRatio\": 0.25}}\n";
+    make_dir(dir, sizeof dir, "grpc", "a.yaml", deploy_a, "b.yaml", deploy_b, "svc.yaml", service_b, "sc.json", cfg,
+             "deps.json", jaeger_ab, NULL);
+    run_result r;
+    model *m = import_load(dir, "grpc", &r);
+    const call_spec *c = call_ab(m);
+    assert_int_equal(c->retry.attempts, 5); /* gRPC treats maxAttempts above 5 as 5 */
+    assert_int_equal(c->retry.backoff, BACKOFF_EXPONENTIAL);
+    assert_int_equal(c->retry.base, 100 * T_MS);
+    assert_int_equal(c->retry.max, 2 * T_SEC);
+    assert_within_rel(c->retry.multiplier, 1.5, 1e-12);
+    assert_int_equal(c->retry.on, RETRY_ON_REJECT | RETRY_ON_ERROR);
+    assert_int_equal(c->retry.budget.kind, BUDGET_GRPC);
+    assert_within_rel(c->retry.budget.max_tokens, 20, 1e-12);
+    assert_within_rel(c->retry.budget.token_ratio, 0.25, 1e-12);
+    model_free(m);
+    run_free(&r);
+
+    /* hedging: maxAttempts, hedgingDelay, nonFatalStatusCodes; Jaeger's
+     * {"data": [...]} form */
+    const char *hedge = "{\"methodConfig\": [{\"name\": [{\"service\": \"b\"}], \"timeout\": \"1s\",\n"
+                        "  \"hedgingPolicy\": {\"maxAttempts\": 3, \"hedgingDelay\": \"0.08s\",\n"
+                        "    \"nonFatalStatusCodes\": [\"UNAVAILABLE\"]}}]}\n";
+    const char *jaeger_data = "{\"data\": [{\"parent\": \"web\", \"child\": \"a\", \"callCount\": 3},\n"
+                              "  {\"parent\": \"a\", \"child\": \"b\", \"callCount\": 3}]}\n";
+    make_dir(dir, sizeof dir, "hedge", "a.yaml", deploy_a, "b.yaml", deploy_b, "sc.json", hedge, "deps.json",
+             jaeger_data, NULL);
+    m = import_load(dir, "hedge", &r);
+    c = call_ab(m);
+    assert_true(c->hedge.on);
+    assert_int_equal(c->hedge.attempts, 3);
+    assert_int_equal(c->hedge.delay, 80 * T_MS);
+    assert_int_equal(c->hedge.non_fatal, RETRY_ON_REJECT);
+    assert_int_equal(c->timeout, 1 * T_SEC);
+    model_free(m);
+    run_free(&r);
+
+    /* the same call behind a VirtualService retrying 2 times: 5 x 3 */
+    const char *vs = "apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: b}\nspec:\n"
+                     "  hosts: [b]\n  http:\n    - route:\n        - destination: {host: b}\n"
+                     "      retries: {attempts: 2}\n";
+    make_dir(dir, sizeof dir, "grpc2", "a.yaml", deploy_a, "b.yaml", deploy_b, "svc.yaml", service_b, "sc.json", cfg,
+             "vs.yaml", vs, "deps.json", jaeger_ab, NULL);
+    m = import_load(dir, "grpc2", &r);
+    assert_int_equal(call_ab(m)->retry.attempts, 15);
+    char *t = import_text("grpc2");
+    EXPECT_HAS(t, "two layers retry");
+    free(t);
+    model_free(m);
+    run_free(&r);
+}
+
+/* Service-graph metrics: rates from two scrapes, and a lognormal
+ * service_time from the histogram's median and p99. */
+static void test_prom(void **state)
+{
+    (void)state;
+    char dir[256];
+    /* 120 requests in 60 s: 2/s.  Of them 60 under 10 ms, 118.8 (99%) under
+     * 100 ms: median 10 ms; p99 at the top of the (10ms, 100ms] bucket */
+    const char *prom =
+        "# TYPE traces_service_graph_request_total counter\n"
+        "traces_service_graph_request_total{client=\"user\",server=\"a\"} 1000 1000000\n"
+        "traces_service_graph_request_server_seconds_bucket{client=\"user\",server=\"a\",le=\"0.01\"} 500 1000000\n"
+        "traces_service_graph_request_server_seconds_bucket{client=\"user\",server=\"a\",le=\"0.1\"} 990 1000000\n"
+        "traces_service_graph_request_server_seconds_bucket{client=\"user\",server=\"a\",le=\"+Inf\"} 1000 1000000\n"
+        "traces_service_graph_request_total{client=\"user\",server=\"a\"} 1120 1060000\n"
+        "traces_service_graph_request_server_seconds_bucket{client=\"user\",server=\"a\",le=\"0.01\"} 560 1060000\n"
+        "traces_service_graph_request_server_seconds_bucket{client=\"user\",server=\"a\",le=\"0.1\"} 1108.8 1060000\n"
+        "traces_service_graph_request_server_seconds_bucket{client=\"user\",server=\"a\",le=\"+Inf\"} 1120 1060000\n";
+    make_dir(dir, sizeof dir, "prom", "a.yaml", deploy_a, "graph.prom", prom, NULL);
+    run_result r;
+    model *m = import_load(dir, "prom", &r);
+    assert_int_equal(m->nclients, 1);
+    assert_string_equal(m->clients[0].name, "user");
+    assert_within_rel(m->clients[0].steps[0].rate, 2.0, 1e-9);
+    char *t = import_text("prom");
+    EXPECT_HAS(t, "service_time: {dist: lognormal, median: 10ms, p99: 100ms}");
+    EXPECT_HAS(t, "lognormal fitted to the server latency's median");
+    free(t);
+    model_free(m);
+    run_free(&r);
+}
+
+/* Envoy: a route's retry_policy, a cluster's retry_budget present but
+ * empty (Envoy's documented 20% and 3), and in JSON the default route
+ * timeout (15 s) and max_retries (3) -- left out on a call that does not
+ * retry. */
+static void test_envoy(void **state)
+{
+    (void)state;
+    char dir[256];
+    const char *yaml =
+        "static_resources:\n  listeners:\n    - name: l\n      filter_chains:\n        - filters:\n"
+        "            - name: envoy.filters.network.http_connection_manager\n              typed_config:\n"
+        "                route_config:\n                  virtual_hosts:\n                    - name: b\n"
+        "                      domains: [\"*\"]\n                      routes:\n"
+        "                        - match: {prefix: \"/\"}\n                          route:\n"
+        "                            cluster: b\n                            retry_policy:\n"
+        "                              retry_on: 5xx\n                              num_retries: 2\n"
+        "                              per_try_timeout: 0.5s\n"
+        "  clusters:\n    - name: b\n      connect_timeout: 1s\n      circuit_breakers:\n"
+        "        thresholds:\n          - retry_budget: {}\n";
+    make_dir(dir, sizeof dir, "envoy", "a.yaml", deploy_a, "b.yaml", deploy_b, "svc.yaml", service_b, "envoy.yaml",
+             yaml, "deps.json", jaeger_ab, NULL);
+    run_result r;
+    model *m = import_load(dir, "envoy", &r);
+    const call_spec *c = call_ab(m);
+    assert_int_equal(c->retry.attempts, 3);
+    assert_int_equal(c->retry.on, RETRY_ON_TIMEOUT | RETRY_ON_ERROR | RETRY_ON_REJECT);
+    assert_int_equal(c->timeout, 500 * T_MS);
+    assert_int_equal(c->retry.base, 25 * T_MS);
+    assert_int_equal(c->retry.max, 250 * T_MS);
+    assert_int_equal(c->retry.budget.kind, BUDGET_ENVOY);
+    assert_within_rel(c->retry.budget.budget_percent, 0.20, 1e-12);
+    assert_int_equal(c->retry.budget.min_retry_concurrency, 3);
+    char *t = import_text("envoy");
+    EXPECT_HAS(t, "no budget_percent: Envoy's default, 20%");
+    free(t);
+    model_free(m);
+    run_free(&r);
+
+    const char *json = "{\"static_resources\": {\"clusters\": [{\"name\": \"b\", \"connect_timeout\": \"1s\"}],\n"
+                       " \"route_config\": {\"virtual_hosts\": [{\"name\": \"b\", \"routes\": [\n"
+                       "   {\"match\": {\"prefix\": \"/\"}, \"route\": {\"cluster\": \"b\"}}]}]}}}\n";
+    make_dir(dir, sizeof dir, "envoyjson", "a.yaml", deploy_a, "b.yaml", deploy_b, "svc.yaml", service_b,
+             "envoy.json", json, "deps.json", jaeger_ab, NULL);
+    m = import_load(dir, "envoyjson", &r);
+    c = call_ab(m);
+    assert_int_equal(c->timeout, 15 * T_SEC);
+    assert_int_equal(c->retry.attempts, 1);
+    assert_int_equal(c->retry.budget.kind, BUDGET_NONE);
+    EXPECT_HAS(r.err, "the call does not retry");
+    model_free(m);
+    run_free(&r);
+
+    /* the same cluster with max_retries and a retrying route: an envoy
+     * budget of 0% with that minimum, and outlier detection as a breaker */
+    const char *json2 = "{\"clusters\": [{\"name\": \"b\", \"connect_timeout\": \"1s\",\n"
+                        "  \"circuit_breakers\": {\"thresholds\": [{\"max_retries\": 7, \"max_requests\": 64}]},\n"
+                        "  \"outlier_detection\": {\"consecutive_5xx\": 4}}],\n"
+                        " \"virtual_hosts\": [{\"name\": \"b\", \"retry_policy\": {\"retry_on\": \"connect-failure\"},\n"
+                        "   \"routes\": [{\"match\": {\"prefix\": \"/\"}, \"route\": {\"cluster\": \"b\", \"timeout\": \"3s\"}}]}]}\n";
+    make_dir(dir, sizeof dir, "envoyjson2", "a.yaml", deploy_a, "b.yaml", deploy_b, "svc.yaml", service_b,
+             "envoy.json", json2, "deps.json", jaeger_ab, NULL);
+    m = import_load(dir, "envoyjson2", &r);
+    c = call_ab(m);
+    assert_int_equal(c->retry.attempts, 2); /* num_retries' default: 1 */
+    assert_int_equal(c->retry.on, RETRY_ON_REJECT);
+    assert_int_equal(c->timeout, 3 * T_SEC);
+    assert_int_equal(c->retry.budget.kind, BUDGET_ENVOY);
+    assert_within_rel(c->retry.budget.budget_percent + 1, 1, 1e-12);
+    assert_int_equal(c->retry.budget.min_retry_concurrency, 7);
+    assert_true(c->bulkhead.on);
+    assert_int_equal(c->bulkhead.max_concurrent, 64);
+    assert_true(c->breaker.on);
+    assert_int_equal(c->breaker.size, 4);
+    assert_int_equal(c->breaker.open_for, 30 * T_SEC);
+    EXPECT_HAS(r.err, "Envoy (consecutive_5xx default 5, base_ejection_time default 30s) outlier detection imported");
+    model_free(m);
+    run_free(&r);
+}
+
+/* Linkerd: a retryable route with no retryBudget takes Linkerd's default
+ * budget (0.2, 10/s, 10s), as a finagle budget, and the default timeout. */
+static void test_linkerd(void **state)
+{
+    (void)state;
+    char dir[256];
+    const char *sp = "apiVersion: linkerd.io/v1alpha2\nkind: ServiceProfile\nmetadata:\n"
+                     "  name: b-svc.default.svc.cluster.local\nspec:\n  routes:\n"
+                     "    - name: GET /items\n      condition: {method: GET, pathRegex: /items}\n"
+                     "      isRetryable: true\n";
+    make_dir(dir, sizeof dir, "linkerd", "a.yaml", deploy_a, "b.yaml", deploy_b, "svc.yaml", service_b, "sp.yaml", sp,
+             "deps.json", jaeger_ab, NULL);
+    run_result r;
+    model *m = import_load(dir, "linkerd", &r);
+    const call_spec *c = call_ab(m);
+    assert_int_equal(c->retry.attempts, 100);
+    assert_int_equal(c->retry.on, RETRY_ON_ERROR | RETRY_ON_REJECT);
+    assert_int_equal(c->retry.budget.kind, BUDGET_FINAGLE);
+    assert_within_rel(c->retry.budget.percent, 0.2, 1e-12);
+    assert_within_rel(c->retry.budget.min_per_s, 10, 1e-12);
+    assert_int_equal(c->retry.budget.ttl, 10 * T_SEC);
+    assert_int_equal(c->timeout, 10 * T_SEC);
+    model_free(m);
+    run_free(&r);
+
+    const char *sp2 = "apiVersion: linkerd.io/v1alpha2\nkind: ServiceProfile\nmetadata:\n  name: b-svc\nspec:\n"
+                      "  retryBudget: {retryRatio: 0.5, minRetriesPerSecond: 3, ttl: 20s}\n  routes:\n"
+                      "    - {name: r, condition: {method: GET}, isRetryable: true, timeout: 300ms}\n";
+    make_dir(dir, sizeof dir, "linkerd2", "a.yaml", deploy_a, "b.yaml", deploy_b, "svc.yaml", service_b, "sp.yaml",
+             sp2, "deps.json", jaeger_ab, NULL);
+    m = import_load(dir, "linkerd2", &r);
+    c = call_ab(m);
+    assert_within_rel(c->retry.budget.percent, 0.5, 1e-12);
+    assert_within_rel(c->retry.budget.min_per_s, 3, 1e-12);
+    assert_int_equal(c->retry.budget.ttl, 20 * T_SEC);
+    assert_int_equal(c->timeout, 300 * T_MS);
+    model_free(m);
+    run_free(&r);
+}
+
+/* resilience4j: Spring's relaxed binding, a bare duration in ms, and the
+ * documented defaults (retry 3 attempts, 500ms; bulkhead 25; timelimiter
+ * 1s) on the calls from spring.application.name. */
+static void test_r4j(void **state)
+{
+    (void)state;
+    char dir[256];
+    const char *app = "spring:\n  application:\n    name: a\nresilience4j:\n  circuitbreaker:\n"
+                      "    instances:\n      b:\n        sliding-window-size: 20\n        failureRateThreshold: 30\n"
+                      "        waitDurationInOpenState: 5s\n  retry:\n    instances:\n      b:\n"
+                      "        maxAttempts: 4\n        waitDuration: 100\n  bulkhead:\n    instances:\n      b: {}\n"
+                      "  timelimiter:\n    configs:\n      default: {timeoutDuration: 2s}\n    instances:\n"
+                      "      b: {}\n";
+    make_dir(dir, sizeof dir, "r4j", "a.yaml", deploy_a, "b.yaml", deploy_b, "svc.yaml", service_b,
+             "application.yml", app, "deps.json", jaeger_ab, NULL);
+    run_result r;
+    model *m = import_load(dir, "r4j", &r);
+    const call_spec *c = call_ab(m);
+    assert_true(c->breaker.on);
+    assert_int_equal(c->breaker.size, 20);
+    assert_within_rel(c->breaker.failure_rate, 0.3, 1e-12);
+    assert_int_equal(c->breaker.open_for, 5 * T_SEC);
+    assert_int_equal(c->breaker.min_calls, 100); /* eddy's default = resilience4j's */
+    assert_int_equal(c->retry.attempts, 4);
+    assert_int_equal(c->retry.backoff, BACKOFF_CONSTANT);
+    assert_int_equal(c->retry.base, 100 * T_MS);
+    assert_true(c->bulkhead.on);
+    assert_int_equal(c->bulkhead.max_concurrent, 25);
+    assert_int_equal(c->timeout, 2 * T_SEC); /* from configs.default */
+    model_free(m);
+    run_free(&r);
+}
+
+/* Copy examples/import to dir, with `rel` (a path under examples/import)
+ * replaced by the file at `with` when given. */
+static void copy_example(const char *dir, const char *rel, const char *with)
+{
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd, "rm -rf %s && mkdir -p %s && cp -r examples/import/. %s/", dir, dir, dir);
+    assert_int_equal(system(cmd), 0);
+    if (rel) {
+        snprintf(cmd, sizeof cmd, "cp %s %s/%s", with, dir, rel);
+        assert_int_equal(system(cmd), 0);
+    }
+}
+
+/* Round trip: import the example, measure the fixes with --emit, apply
+ * the emitted config, import again: the model has the fix.  The patch
+ * written applies to the imported files and gives the emitted ones. */
+static void test_round_trip(void **state)
+{
+    (void)state;
+    char mesh[512], out[512], file[1024], dir[512];
+    snprintf(mesh, sizeof mesh, "%s/mesh.yaml", tmpdir);
+    run_result r = run("import examples/import -o %s --force -q", mesh);
+    EXPECT_STATUS(r, 0, "import");
+    run_free(&r);
+    FILE *fp = fopen(mesh, "a");
+    assert_non_null(fp);
+    fputs("\nfaults:\n  - {at: 60s, for: 30s, target: db, slow: 10}\n", fp);
+    fclose(fp);
+
+    /* gRPC: the retry budget becomes retryThrottling */
+    snprintf(out, sizeof out, "%s/emit-grpc", tmpdir);
+    r = run("fix --emit grpc %s %s --seeds 2 -q", out, mesh);
+    EXPECT_STATUS(r, 0, "fix --emit grpc");
+    EXPECT_HAS(r.out, "retry budget (Finagle, 20%)                  1 file changed");
+    EXPECT_HAS(r.out, "nearest, not the same");
+    run_free(&r);
+    snprintf(file, sizeof file, "%s/retry-budget-finagle-20/examples/import/grpc/checkout-client.json", out);
+    char *t = slurp(file, NULL);
+    assert_non_null(t);
+    EXPECT_HAS(t, "\"retryThrottling\": {\"maxTokens\": 10, \"tokenRatio\": 0.1}");
+    free(t);
+    snprintf(dir, sizeof dir, "%s/mesh-grpc", tmpdir);
+    copy_example(dir, "grpc/checkout-client.json", file);
+    model *m = import_load(dir, "reimport-grpc", &r);
+    int fe = model_find_service(m, "frontend");
+    const retry_policy *rp = &m->services[fe].calls[0].retry;
+    assert_int_equal(rp->budget.kind, BUDGET_GRPC);
+    assert_within_rel(rp->budget.max_tokens, 10, 1e-12);
+    assert_within_rel(rp->budget.token_ratio, 0.1, 1e-12);
+    assert_int_equal(rp->attempts, 12); /* the rest as it was */
+    model_free(m);
+    run_free(&r);
+    /* the patch turns the imported file into the emitted one */
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd,
+             "rm -rf %s/p && mkdir -p %s/p/examples && cp -r examples/import %s/p/examples/ && cd %s/p && "
+             "patch -s -p1 < %s/retry-budget-finagle-20.patch && cmp examples/import/grpc/checkout-client.json %s",
+             tmpdir, tmpdir, tmpdir, tmpdir, out, file);
+    assert_int_equal(system(cmd), 0);
+
+    /* Istio: fewer retries: the VirtualServices' attempts, each layer's
+     * share (frontend -> checkout keeps gRPC's 3 attempts, and says so) */
+    snprintf(out, sizeof out, "%s/emit-istio", tmpdir);
+    r = run("fix --emit istio %s %s --seeds 2 -q", out, mesh);
+    EXPECT_STATUS(r, 0, "fix --emit istio");
+    EXPECT_HAS(r.out, "fewer retries (2 attempts)                   2 files changed");
+    EXPECT_HAS(r.out, "still makes 3 attempts");
+    EXPECT_HAS(r.out, "a VirtualService cannot express retry.budget");
+    run_free(&r);
+    snprintf(dir, sizeof dir, "%s/mesh-istio", tmpdir);
+    copy_example(dir, NULL, NULL);
+    snprintf(cmd, sizeof cmd, "cp %s/fewer-retries-2-attempts/examples/import/istio/*.yaml %s/istio/", out, dir);
+    assert_int_equal(system(cmd), 0);
+    m = import_load(dir, "reimport-istio", &r);
+    assert_int_equal(m->clients[0].call.retry.attempts, 2);
+    fe = model_find_service(m, "frontend");
+    assert_int_equal(m->services[fe].calls[0].retry.attempts, 3);
+    model_free(m);
+    run_free(&r);
+}
+
+/* imp_emit on the other formats, by a change list: an Envoy retry budget
+ * into a cluster's circuit_breakers, a Linkerd retryBudget, a
+ * resilience4j retry instance; each re-imported. */
+static void test_emit_formats(void **state)
+{
+    (void)state;
+    char dir[256], model_path[512], out[512];
+    const char *cluster = "static_resources:\n  clusters:\n    - name: b\n      connect_timeout: 1s\n"
+                          "  listeners: []\n";
+    const char *route = "virtual_hosts:\n  - name: b\n    routes:\n      - match: {prefix: /}\n"
+                        "        route: {cluster: b, retry_policy: {retry_on: 5xx, num_retries: 3}}\n";
+    const char *sp = "apiVersion: linkerd.io/v1alpha2\nkind: ServiceProfile\nmetadata:\n  name: b-svc\nspec:\n"
+                     "  routes:\n    - name: r\n      condition: {method: GET}\n      isRetryable: true\n";
+    const char *app = "spring:\n  application:\n    name: a\nresilience4j:\n  retry:\n    instances:\n      b:\n"
+                      "        maxAttempts: 5\n";
+    static const struct {
+        const char *fmt, *file, *text, *change, *value;
+    } cases[] = {
+        {"envoy", "envoy.yaml", NULL, "services.a.calls.0.retry.budget",
+         "{type: envoy, budget_percent: 30%, min_retry_concurrency: 5}"},
+        {"linkerd", "sp.yaml", NULL, "services.a.calls.0.retry.budget",
+         "{type: finagle, percent: 10%, min_per_s: 4, ttl: 20s}"},
+        {"resilience4j", "application.yml", NULL, "services.a.calls.0.retry.attempts", "2"},
+    };
+    const char *texts[] = {NULL, sp, app};
+    for (size_t i = 0; i < 3; i++) {
+        char name[64];
+        snprintf(name, sizeof name, "emit-%s", cases[i].fmt);
+        if (i == 0)
+            make_dir(dir, sizeof dir, name, "a.yaml", deploy_a, "b.yaml", deploy_b, "svc.yaml", service_b,
+                     "envoy.yaml", cluster, "route.yaml", route, "deps.json", jaeger_ab, NULL);
+        else
+            make_dir(dir, sizeof dir, name, "a.yaml", deploy_a, "b.yaml", deploy_b, "svc.yaml", service_b,
+                     cases[i].file, texts[i], "deps.json", jaeger_ab, NULL);
+        run_result r;
+        model *m = import_load(dir, name, &r);
+        model_free(m);
+        run_free(&r);
+        snprintf(model_path, sizeof model_path, "%s/%s.yaml", tmpdir, name);
+        snprintf(out, sizeof out, "%s/%s-out", tmpdir, name);
+        emit_change ch = {cases[i].change, cases[i].value};
+        emit_result res;
+        eddy_error err;
+        if (imp_emit(model_path, imp_kind_from_name(cases[i].fmt), "the fix", &ch, 1, out, &res, &err) < 0)
+            fail_msg("%s: %s", cases[i].fmt, err.msg);
+        if (res.nfiles != 1)
+            fail_msg("%s: %zu files written; notes: %s", cases[i].fmt, res.nfiles,
+                     res.nnotes ? res.notes[0] : "none");
+        /* the changed file in place of the original, imported again */
+        char cmd[2048];
+        snprintf(cmd, sizeof cmd, "cp %s %s/%s", res.files[0], dir, cases[i].file);
+        assert_int_equal(system(cmd), 0);
+        imp_emit_result_free(&res);
+        char again[80];
+        snprintf(again, sizeof again, "%s-again", name);
+        m = import_load(dir, again, &r);
+        const call_spec *c = call_ab(m);
+        if (i == 0) {
+            assert_int_equal(c->retry.budget.kind, BUDGET_ENVOY);
+            assert_within_rel(c->retry.budget.budget_percent, 0.30, 1e-12);
+            assert_int_equal(c->retry.budget.min_retry_concurrency, 5);
+        } else if (i == 1) {
+            assert_int_equal(c->retry.budget.kind, BUDGET_FINAGLE);
+            assert_within_rel(c->retry.budget.percent, 0.10, 1e-12);
+            assert_within_rel(c->retry.budget.min_per_s, 4, 1e-12);
+            assert_int_equal(c->retry.budget.ttl, 20 * T_SEC);
+        } else {
+            assert_int_equal(c->retry.attempts, 2);
+        }
+        model_free(m);
+        run_free(&r);
+    }
+}
+
+/* A value no file gives is TODO: every command refuses it, naming each
+ * with file:line:col, unless --assume fills it and says so. */
+static void test_todo(void **state)
+{
+    (void)state;
+    char dir[256], out[512];
+    const char *d = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: lone}\nspec: {replicas: 2}\n";
+    make_dir(dir, sizeof dir, "todo", "d.yaml", d, NULL);
+    snprintf(out, sizeof out, "%s/todo.yaml", tmpdir);
+    run_result r = run("import %s -o %s --force", dir, out);
+    EXPECT_STATUS(r, 0, "import with TODOs");
+    EXPECT_HAS(r.err, "TODO value");
+    run_free(&r);
+    char *t = slurp(out, NULL);
+    EXPECT_HAS(t, "workers: TODO");
+    EXPECT_HAS(t, "how to measure");
+    free(t);
+    r = run("run %s -q", out);
+    assert_int_not_equal(r.status, 0);
+    EXPECT_HAS(r.err, "still TODO");
+    EXPECT_HAS(r.err, "services.lone.workers at ");
+    EXPECT_HAS(r.err, "todo.yaml:");
+    EXPECT_HAS(r.err, "clients.users.rate at ");
+    run_free(&r);
+    r = run("run --assume %s -q --json", out);
+    EXPECT_STATUS(r, 0, "run --assume");
+    EXPECT_HAS(r.out, "ASSUMED 3 TODO values");
+    EXPECT_HAS(r.err, "--assume");
+    run_free(&r);
+}
+
+/* Unknown kinds are named and skipped; malformed and unrelated input is an
+ * error at file:line:col, exit 2; -o is never overwritten silently. */
+static void test_bad_input(void **state)
+{
+    (void)state;
+    char dir[256], out[512];
+    const char *cm = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\ndata: {a: b}\n";
+    const char *compose = "services:\n  web:\n    image: nginx\n";
+    make_dir(dir, sizeof dir, "unknown", "a.yaml", deploy_a, "cm.yaml", cm, "notes.md", "hello\n",
+             "docker-compose.yml", compose, NULL);
+    snprintf(out, sizeof out, "%s/unknown.yaml", tmpdir);
+    run_result r = run("import %s -o %s --force", dir, out);
+    EXPECT_STATUS(r, 0, "import with an unknown kind");
+    EXPECT_HAS(r.err, "cm.yaml:1: skipped: a ConfigMap (v1) is not a kind eddy import reads");
+    EXPECT_HAS(r.err, "notes.md: skipped");
+    EXPECT_HAS(r.err, "docker-compose.yml:1: skipped: a mapping is not a kind eddy import reads");
+    run_free(&r);
+    r = run("import %s -o %s", dir, out);
+    EXPECT_STATUS(r, 2, "import onto an existing file");
+    EXPECT_HAS(r.err, "--force");
+    run_free(&r);
+
+    static const struct {
+        const char *file, *want;
+    } bad[] = {
+        {"tests/data/bad/import-tab.yaml", "import-tab.yaml:6:1: error: not valid YAML"},
+        {"tests/data/bad/import-replicas.yaml", "import-replicas.yaml:6:13: error: spec.replicas: expected a number"},
+        {"tests/data/bad/import-vs-attempts.yaml", "import-vs-attempts.yaml:12:19: error: retries.attempts"},
+        {"tests/data/bad/import-grpc.json", "import-grpc.json:4:36: error: retryPolicy.maxAttempts"},
+        {"tests/data/bad/import-prom.prom", "import-prom.prom:3:"},
+        {"tests/data/bad/import-hpa.yaml", "import-hpa.yaml:6:3: error: spec.maxReplicas"},
+        {"tests/data/bad/import-vs-spec.yaml", "import-vs-spec.yaml:6:3: error: VirtualService spec: expected a mapping, got a list"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        r = run("import %s", bad[i].file);
+        EXPECT_STATUS(r, 2, bad[i].file);
+        EXPECT_HAS(r.err, bad[i].want);
+        run_free(&r);
+    }
+}
+
+/* The example mesh imports with no TODO and loads. */
+static void test_example(void **state)
+{
+    (void)state;
+    run_result r;
+    model *m = import_load("examples/import", "example", &r);
+    EXPECT_HAS(r.err, "0 TODO values");
+    assert_int_equal(m->nservices, 3);
+    assert_int_equal(m->nautoscalers, 2);
+    int fe = model_find_service(m, "frontend");
+    assert_true(fe >= 0);
+    /* every key says where it came from */
+    char *t = import_text("example");
+    int line = 0;
+    for (char *p = t; p && *p; line++) {
+        char *eol = strchr(p, '\n');
+        if (eol)
+            *eol = 0;
+        const char *q = p;
+        while (*q == ' ')
+            q++;
+        if (*q && *q != '#' && strchr(q, ':') && !strstr(q, "# from "))
+            fail_msg("line %d of the imported example has no '# from': %s", line + 1, p);
+        p = eol ? eol + 1 : NULL;
+    }
+    free(t);
+    /* gRPC's 3 attempts behind the VirtualService's 3 retries */
+    assert_int_equal(m->services[fe].calls[0].retry.attempts, 12);
+    model_free(m);
+    run_free(&r);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_k8s_workloads), cmocka_unit_test(test_k8s_hpa_defaults),
+        cmocka_unit_test(test_istio_retries), cmocka_unit_test(test_istio_outlier),
+        cmocka_unit_test(test_grpc),          cmocka_unit_test(test_prom),
+        cmocka_unit_test(test_envoy),         cmocka_unit_test(test_linkerd),
+        cmocka_unit_test(test_r4j),           cmocka_unit_test(test_round_trip),
+        cmocka_unit_test(test_emit_formats),
+        cmocka_unit_test(test_todo),          cmocka_unit_test(test_bad_input),
+        cmocka_unit_test(test_example),
+    };
+    return cmocka_run_group_tests_name("import", tests, setup, teardown);
+}
