@@ -101,7 +101,6 @@ static void ao_dyn_text(FILE *f, const avail_dyn *d)
             d->expected_min_per_year, d->structural_min_per_year);
     if (d->failed)
         fprintf(f, "  note: %d runs could not be made and count as no outage\n", d->failed);
-    fprintf(f, "  %s\n", d->purpose);
 }
 
 /* What the system does, judged by what it does (Beer's POSIWID), in one
@@ -122,6 +121,16 @@ static void ao_purpose(const avail_report *r, char *out, size_t size)
             ws = st, worst = (int)c;
     }
     out[0] = 0;
+    /* One revealed purpose per report: when the outages were simulated,
+     * what users really saw outranks what the structure promises. */
+    static const char dyn_prefix[] = "what this system does: ";
+    if (r->dyn && r->dyn->purpose[0]) {
+        const char *p = r->dyn->purpose;
+        if (!strncmp(p, dyn_prefix, sizeof dyn_prefix - 1))
+            p += sizeof dyn_prefix - 1;
+        snprintf(out, size, "%s", p);
+        return;
+    }
     if (worst < 0)
         return;
     const ft_top_result *tr = &x->tops[a->client_top[worst]];
