@@ -1135,6 +1135,11 @@ static void test_cli_dynamic_control_plane(void **state)
                 3 * json_real_value(json_object_get(d, "structural_min_per_year")));
     EXPECT_HAS(json_string_value(json_object_get(d, "what_this_system_does")),
                "what this system does: it turns a ");
+    /* one revealed purpose: with --dynamic the report's closing line is the
+     * measured one, not the structural promise */
+    assert_string_equal(json_string_value(json_object_get(j, "purpose")),
+                         json_string_value(json_object_get(d, "what_this_system_does")) +
+                             strlen("what this system does: "));
     json_t *draws = json_object_get(c, "repair_s");
     double maxrep = 0;
     for (size_t i = 0; i < json_array_size(draws); i++)

@@ -116,6 +116,9 @@ static void test_bad_patches(void **state)
         {"laughs.yaml", "laughs.yaml:", "aliases expand the document to more than 4000000 nodes"},
         {"deep.yaml", "deep.yaml:", "nested more than 64 deep"},
         {"nope.yaml", "nope.yaml", "cannot open"},
+        /* found by fuzzing: the merge followed the cycle for minutes */
+        {"../bad/patch_alias_cycle.yaml", "patch_alias_cycle.yaml:7:25",
+         "the alias *x is inside the node its anchor &x names"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         run_result r = run("fix --only-patches --patch " DATA "%s --seeds 2 examples/retry-storm.yaml", cases[i].file);

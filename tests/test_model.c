@@ -1061,6 +1061,9 @@ static void test_limit_aliases(void **state)
     double t0 = now_s();
     EXPECT_ERROR(yaml, NULL, "aliases expand the document to more than 4000000 nodes");
     assert_true(now_s() - t0 < 2.0);
+    /* an alias inside its own anchor's node: a cycle, refused at the alias */
+    EXPECT_ERROR(DUR CLIENT SERVICES "description: &x [a, *x]\n", "[a, ^*x]",
+                 "the alias *x is inside the node its anchor &x names");
     /* a few aliases of a shared retry policy are fine */
     model *m = load_ok(DUR "clients:\n  a:\n    rate: 1/s\n    call: checkout\n    retry: &r {attempts: 3}\n"
                            "  b:\n    rate: 1/s\n    call: checkout\n    retry: *r\n" SERVICES);

@@ -372,10 +372,29 @@ static void test_non_negative(void **state)
     sd_free(m);
 }
 
+/* A model with no variables runs, with no columns (fuzzing found its run
+ * copying constants from a NULL array; make test-asan checks it). */
+static void test_no_variables(void **state)
+{
+    (void)state;
+    eddy_error err = {0};
+    sd_model *m = sd_load("tests/data/bad/xmile_no_variables.xmile", NULL, 0, &err);
+    if (!m)
+        fail_msg("%s", err.msg);
+    assert_int_equal(sd_ncols(m), 0);
+    rows *r = malloc(sizeof *r);
+    assert_non_null(r);
+    run_ok(m, r);
+    assert_int_equal(r->n, 3);
+    free(r);
+    sd_free(m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_integrators_against_theory),
+        cmocka_unit_test(test_no_variables),
         cmocka_unit_test(test_stateful_builtins),
         cmocka_unit_test(test_graphical_functions),
         cmocka_unit_test(test_arrays),

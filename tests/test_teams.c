@@ -2,6 +2,13 @@
  * the file:line:col errors for what a team cannot say. */
 #include "testsim.h"
 
+#include <math.h>
+
+#include "core/dist.h"
+#include "loops/analyze.h"
+#include "loops/derive.h"
+#include "loops/owners.h"
+#include "loops/review.h"
 #include "model/model.h"
 
 #define BASE                                                                                                          \
@@ -96,6 +103,267 @@ static void test_teams_bad_files(void **state)
     }
 }
 
+/* ---- which teams each loop crosses ----------------------------------------- */
+
+#define STORM                                                                                                         \
+    "duration: 1m\n"                                                                                                  \
+    "clients:\n"                                                                                                      \
+    "  shoppers: {rate: 400/s, call: checkout, timeout: 1s, retry: {attempts: 4}}\n"                                  \
+    "services:\n"                                                                                                     \
+    "  checkout: {workers: 40, queue: 1000, service_time: 5ms, calls: [{to: db, timeout: %s}]}\n"                     \
+    "  db: {workers: 20, service_time: 35ms}\n"                                                                       \
+    "teams:\n"                                                                                                        \
+    "  storefront: {owns: [shoppers, checkout]%s}\n"                                                                  \
+    "%s"
+
+static eddy_model *storm(const char *timeout, const char *talks, const char *data)
+{
+    char buf[2048];
+    snprintf(buf, sizeof buf, STORM, timeout, talks, data);
+    return load_text(buf);
+}
+
+/* The storm loop through db crosses storefront and data; the loops that
+ * stay in checkout lie within storefront; with db unowned, no loop is
+ * cross-team and db is reported. */
+static void test_owners_of_loops(void **state)
+{
+    (void)state;
+    eddy_model *m = storm("5s", "", "  data: {owns: [db]}\n");
+    cld_graph *g = derive_graph(m);
+    loop_analysis *a = loops_analyze(g, 0);
+    owners_report r;
+    owners_analyze(a, m, &r);
+    size_t cross = 0, within = 0;
+    for (size_t i = 0; i < a->n; i++) {
+        bool via_db = false;
+        for (size_t j = 0; j < a->loops[i].len; j++)
+            via_db |= !strcmp(g->vars[a->loops[i].vars[j]].entity, "db");
+        /* a loop crosses teams exactly when it runs through db */
+        assert_int_equal(r.loops[i].cross_team, via_db);
+        char *s = owners_sentence(&r, i);
+        if (via_db) {
+            cross++;
+            assert_non_null(strstr(s, " crosses "));
+            assert_non_null(strstr(s, "storefront ("));
+            assert_non_null(strstr(s, "data (db: "));
+            assert_non_null(strstr(s, ": neither team sees the whole loop."));
+        } else {
+            within++;
+            assert_non_null(strstr(s, " lies within storefront ("));
+        }
+        free(s);
+    }
+    assert_true(cross >= 1 && within >= 1);
+    assert_int_equal(r.ncross, cross);
+    assert_int_equal(r.nunowned, 0);
+    owners_free(&r);
+    loops_free(a);
+    cld_free(g);
+    eddy_model_free(m);
+
+    m = storm("5s", "", "");
+    g = derive_graph(m);
+    a = loops_analyze(g, 0);
+    owners_analyze(a, m, &r);
+    assert_int_equal(r.ncross, 0);
+    assert_int_equal(r.nunowned, 1);
+    assert_string_equal(r.unowned[0], "db");
+    assert_string_equal(r.unowned_kind[0], "service");
+    for (size_t i = 0; i < a->n; i++)
+        if (r.loops[i].unowned) {
+            char *s = owners_sentence(&r, i);
+            assert_non_null(strstr(s, "but nobody owns db: "));
+            free(s);
+        }
+    owners_free(&r);
+    loops_free(a);
+    cld_free(g);
+    eddy_model_free(m);
+}
+
+static size_t count_flags(const review *r, const char *code)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < r->nflags; i++)
+        n += !strcmp(r->flags[i].code, code);
+    return n;
+}
+
+/* conway needs all three: two owning teams, no talking, and an
+ * inconsistent contract (here a timeout below db's p99 of 35ms). */
+static void test_review_conway(void **state)
+{
+    (void)state;
+    struct {
+        const char *timeout, *talks, *data;
+        size_t conway, unowned;
+    } cases[] = {
+        {"20ms", "", "  data: {owns: [db]}\n", 1, 0},                       /* inconsistent, not talking */
+        {"20ms", ", talks_to: [data]", "  data: {owns: [db]}\n", 0, 0},     /* they talk */
+        {"5s", "", "  data: {owns: [db]}\n", 0, 0},                         /* the contract is consistent */
+        {"20ms", "", "", 0, 1},                                             /* db unowned: no boundary, but unowned */
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        eddy_model *m = storm(cases[k].timeout, cases[k].talks, cases[k].data);
+        review *r = review_model(m);
+        if (count_flags(r, "conway") != cases[k].conway || count_flags(r, "unowned") != cases[k].unowned)
+            fail_msg("case %zu: %zu conway, %zu unowned; want %zu, %zu", k, count_flags(r, "conway"),
+                     count_flags(r, "unowned"), cases[k].conway, cases[k].unowned);
+        for (size_t i = 0; i < r->nflags; i++)
+            if (!strcmp(r->flags[i].code, "conway")) {
+                assert_non_null(strstr(r->flags[i].msg, "checkout\xe2\x86\x92" "db crosses from storefront to data"));
+                assert_non_null(strstr(r->flags[i].msg, "its 20ms timeout is below the p99 of db's own work (35ms)"));
+                assert_int_equal(r->flags[i].pos.line, 5); /* the call's mapping */
+            } else if (!strcmp(r->flags[i].code, "unowned")) {
+                assert_non_null(strstr(r->flags[i].msg, "db is on reinforcing loop R"));
+                assert_int_equal(r->flags[i].pos.line, 6); /* db's name */
+            }
+        review_free(r);
+        eddy_model_free(m);
+    }
+}
+
+/* A queue edge: payments publishes, ledger's consumer group writes; the
+ * teams do not talk and the consumer acks before processing. */
+static void test_review_conway_queue(void **state)
+{
+    (void)state;
+    static const char *const teams[] = {
+        "teams:\n  p: {owns: [payments, ledger-entries]}\n  l: {owns: [ledger, ledger-writer]}\nfaults:",
+        "teams:\n  p: {owns: [payments], talks_to: [l]}\n  l: {owns: [ledger, ledger-writer]}\nfaults:",
+    };
+    for (int k = 0; k < 2; k++) {
+        eddy_model *m = load_file_replacing("examples/payments-ledger.yaml", "faults:", teams[k]);
+        review *r = review_model(m);
+        size_t n = 0;
+        for (size_t i = 0; i < r->nflags; i++)
+            if (!strcmp(r->flags[i].code, "conway")) {
+                n++;
+                assert_non_null(strstr(r->flags[i].msg, "payments\xe2\x86\x92ledger-entries\xe2\x86\x92ledger "
+                                                        "(consumer group ledger-writer) crosses from p to l"));
+                assert_non_null(strstr(r->flags[i].msg, "acks before processing"));
+            }
+        assert_int_equal(n, k == 0 ? 1 : 0);
+        review_free(r);
+        eddy_model_free(m);
+    }
+}
+
+/* The p99 the conway check compares timeouts with, against closed forms. */
+static void test_dist_p99(void **state)
+{
+    (void)state;
+    dist e = dist_exponential(10 * T_MS);
+    assert_float_equal(dist_p99(&e), 10e6 * log(100.0), 1);
+    dist l = dist_lognormal_median_p99(35 * T_MS, 120 * T_MS);
+    assert_float_equal(dist_p99(&l), 120e6, 120e6 * 1e-9);
+    dist u = dist_uniform(0, 100 * T_MS);
+    assert_float_equal(dist_p99(&u), 99e6, 1);
+    /* gamma with shape 1 is the exponential: Wilson-Hilferty within 1% */
+    dist g = dist_gamma_mean_cv(10 * T_MS, 1.0);
+    assert_true(fabs(dist_p99(&g) / (10e6 * log(100.0)) - 1) < 0.01);
+}
+
+/* ---- platform defaults ------------------------------------------------------ */
+
+#define PLATFORM                                                                                                      \
+    "duration: 1m\n"                                                                                                  \
+    "platform:\n"                                                                                                     \
+    "  timeout: 1s\n"                                                                                                 \
+    "  retry: {attempts: 3, backoff: exponential, budget: {type: finagle}}\n"                                         \
+    "  breaker: {failure_rate: 50%}\n"                                                                                \
+    "  deadlines: cancel\n"                                                                                           \
+    "  shed: {codel: true}\n"
+
+static void test_platform_inherited(void **state)
+{
+    (void)state;
+    eddy_model *m = load_text(PLATFORM "clients:\n"
+                                       "  a: {rate: 10/s, call: s}\n"
+                                       "  b: {rate: 10/s, call: s, timeout: 3s, retry: {attempts: 5}, breaker: off}\n"
+                                       "services:\n"
+                                       "  s: {workers: 4, service_time: 5ms, deadlines: ignore, calls: [{to: t}]}\n"
+                                       "  t: {workers: 4, service_time: 5ms}\n"
+                                       "teams:\n  bee: {owns: [b]}\n");
+    const call_spec *a = &m->clients[0].call, *b = &m->clients[1].call, *st = &m->services[0].calls[0];
+    unsigned all = PLATFORM_TIMEOUT | PLATFORM_RETRY | PLATFORM_BREAKER;
+    /* a and s->t write nothing: everything from the platform */
+    assert_int_equal(a->inherited, all);
+    assert_int_equal(a->written, 0);
+    assert_int_equal(st->inherited, all);
+    assert_true(a->timeout == T_SEC);
+    assert_int_equal(a->retry.attempts, 3);
+    assert_int_equal(a->retry.budget.kind, BUDGET_FINAGLE);
+    assert_int_equal(a->retry.backoff, BACKOFF_EXPONENTIAL);
+    assert_true(a->breaker.on);
+    assert_int_equal(a->timeout_pos.line, 3); /* flags about it point at the platform */
+    /* b overrides all three */
+    assert_int_equal(b->inherited, 0);
+    assert_int_equal(b->written, all);
+    assert_true(b->timeout == 3 * T_SEC);
+    assert_int_equal(b->retry.attempts, 5);
+    assert_int_equal(b->retry.budget.kind, BUDGET_NONE);
+    assert_false(b->breaker.on);
+    /* services: s writes deadlines, inherits shed; t inherits both */
+    assert_int_equal(m->services[0].deadlines, DEADLINES_IGNORE);
+    assert_int_equal(m->services[0].inherited, PLATFORM_SHED);
+    assert_true(m->services[0].shed.codel);
+    assert_int_equal(m->services[1].deadlines, DEADLINES_CANCEL);
+    assert_int_equal(m->services[1].inherited, PLATFORM_DEADLINES | PLATFORM_SHED);
+
+    review *r = review_model(m);
+    size_t weak = 0;
+    for (size_t i = 0; i < r->nflags; i++) {
+        if (strcmp(r->flags[i].code, "weakens-platform"))
+            continue;
+        weak++;
+        if (r->flags[i].edge >= 0) {
+            assert_string_equal(r->flags[i].msg,
+                                "team bee raised the timeout from 1s to 3s, raised attempts from 3 to 5, removed the "
+                                "budget, removed the backoff and turned the breaker off on b\xe2\x86\x92s: the "
+                                "platform's guarantee does not hold on this edge");
+            assert_int_equal(r->flags[i].pos.line, 10); /* b's retry */
+        } else {
+            assert_non_null(strstr(r->flags[i].msg, "s set deadlines to ignore (the platform's is cancel) on s"));
+        }
+    }
+    assert_int_equal(weak, 2);
+    review_free(r);
+    eddy_model_free(m);
+}
+
+static void test_platform_errors(void **state)
+{
+    (void)state;
+    expect_load_error("duration: 1m\nplatform: {}\nclients:\n  a: {rate: 1/s, call: s}\nservices:\n  s: {workers: 1, "
+                      "service_time: 1ms}\n",
+                      2, 11, "platform: an empty platform gives nothing");
+    expect_load_error("duration: 1m\nplatform: {retry: {attemps: 3}}\nclients:\n  a: {rate: 1/s, call: s}\nservices:\n  "
+                      "s: {workers: 1, service_time: 1ms}\n",
+                      2, 20, "unknown key 'attemps' (did you mean 'attempts'?)");
+    expect_load_error("duration: 1m\nclients:\n  a: {rate: 1/s, call: s, breaker: of}\nservices:\n  s: {workers: 1, "
+                      "service_time: 1ms}\n",
+                      3, 36, "expected 'off' or a mapping");
+    struct {
+        const char *file;
+        int line, col;
+        const char *words;
+    } cases[] = {
+        {"tests/data/bad/platform-budget-one-attempt.yaml", 4, 24, "platform.retry: a retry budget has no effect with attempts: 1"},
+        {"tests/data/bad/platform-shed-priority.yaml", 5, 9,
+         "platform.shed: priority: retries_first needs a bounded queue or codel, and services.checkout has an unlimited queue"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        eddy_error err;
+        eddy_model *m = eddy_model_load(cases[i].file, &err);
+        if (m)
+            fail_msg("%s loaded", cases[i].file);
+        if (err.line != cases[i].line || err.col != cases[i].col || !strstr(err.msg, cases[i].words))
+            fail_msg("%s: got %d:%d %s", cases[i].file, err.line, err.col, err.msg);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -103,6 +371,12 @@ int main(void)
         cmocka_unit_test(test_teams_own_any_component),
         cmocka_unit_test(test_teams_errors),
         cmocka_unit_test(test_teams_bad_files),
+        cmocka_unit_test(test_owners_of_loops),
+        cmocka_unit_test(test_review_conway),
+        cmocka_unit_test(test_review_conway_queue),
+        cmocka_unit_test(test_dist_p99),
+        cmocka_unit_test(test_platform_inherited),
+        cmocka_unit_test(test_platform_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -10,6 +10,7 @@
 
 #include "../loops/derive.h"
 #include "../loops/describe.h"
+#include "../loops/owners.h"
 #include "../model/units.h"
 #include "batch.h"
 #include "burst.h"
@@ -545,7 +546,9 @@ static int oscillation_cost(diagnosis *d, const char *path, const job_set *J0, c
         abort();
     int rc = -1;
     for (size_t k = 0; k < 2; k++) {
-        if (!(J.models[k] = model_load(path, err)))
+        if ((J.models[k] = model_load(path, err)))
+            variant_drop_responses(J.models[k]);
+        if (!J.models[k])
             goto out;
         /* keep autoscaler who[k] alone on the service: drop the others on it */
         for (size_t a = J.models[k]->nautoscalers; a-- > 0;)
@@ -1067,6 +1070,122 @@ static void component_evidence(diagnosis *d, const eddy_result *obs, const eddy_
     }
 }
 
+/* ---- teams, Cynefin, POSIWID ---------------------------------------------------- */
+
+/* The sustaining loop's teams, into the coupling statement; each piece
+ * of evidence names its component's owner. */
+static void team_statement(diagnosis *d)
+{
+    const model *m = d->m;
+    if (!m->nteams)
+        return;
+    for (size_t i = 0; i < d->nevidence; i++) {
+        int t = model_owner(m, d->evidence[i].entity);
+        snprintf(d->evidence[i].team, sizeof d->evidence[i].team, "%s", t >= 0 ? m->teams[t].name : "");
+    }
+    if (d->sustaining_loop < 0)
+        return;
+    owners_report r;
+    owners_analyze(d->loops, m, &r);
+    const owners_loop *o = &r.loops[d->sustaining_loop];
+    char *s = owners_sentence(&r, (size_t)d->sustaining_loop);
+    snprintf(d->teams, sizeof d->teams, "%s", s);
+    free(s);
+    d->cross_team = o->cross_team;
+    d->team_names = calloc(o->nparts + 1, sizeof *d->team_names);
+    if (!d->team_names)
+        abort();
+    for (size_t p = 0; p < o->nparts; p++)
+        if (o->parts[p].team >= 0 && !(d->team_names[d->nteam_names++] = strdup(m->teams[o->parts[p].team].name)))
+            abort();
+    owners_free(&r);
+    size_t len = strlen(d->coupling);
+    snprintf(d->coupling + len, sizeof d->coupling - len, ". %s", d->teams);
+}
+
+/* Snowden's Cynefin domains: a component fault is complicated (experts
+ * can analyse it), a metastable failure complex (only probing reveals the
+ * loop), collapse chaotic (act before understanding). */
+static void cynefin(diagnosis *d)
+{
+    static const char *const dom[] = {"clear", "complicated", "complex", "chaotic", "complex", "complicated"};
+    static const char *const resp[] = {
+        "sense, categorise, respond: the system absorbs this trigger as it is",
+        "analyse, then fix the box: the failure is in one component and ends with it",
+        "probe by knockout, then break the loop: the failure lives in the coupling, not in a component",
+        "act first (shed load), then sense: the system cannot serve its demand even without a trigger",
+        "probe, then retune the loops: two controllers fight, and neither is broken on its own",
+        "analyse, then fix the contract: the writes break where a delivery guarantee meets a missing idempotency "
+        "check, which analysis of the two ends finds",
+    };
+    d->cynefin = dom[d->verdict];
+    d->cynefin_response = resp[d->verdict];
+}
+
+/* What the system does, from what it did (Beer: the purpose of a system is
+ * what it does). */
+static void purpose(diagnosis *d)
+{
+    char trig[512], util[32], after[32];
+    describe_trigger(d->m, trig, sizeof trig);
+    fmt_util(d->load, util, sizeof util);
+    fmt_dur(d->end - d->fault_end, after, sizeof after);
+    char at[96] = "";
+    if (d->bottleneck[0])
+        snprintf(at, sizeof at, " at %s load", util);
+    switch (d->verdict) {
+    case VERDICT_HEALTHY:
+        say(d->purpose, sizeof d->purpose, "it absorbs %s%s: goodput stays at %.0f%% of its baseline or better",
+            trig[0] ? trig : "its steady load", at, 100 * fmin(d->during_ratio, d->after_ratio));
+        break;
+    case VERDICT_COMPONENT: {
+        char rt[48] = "soon";
+        if (isfinite(d->recovery_time))
+            fmt_dur(d->recovery_time, rt, sizeof rt);
+        say(d->purpose, sizeof d->purpose,
+            "it passes %s%s straight to its users (goodput %.0f%% of baseline while it lasts) and is back %s after "
+            "it ends",
+            trig, at, 100 * d->during_ratio, rt);
+        break;
+    }
+    case VERDICT_METASTABLE: {
+        char until[256];
+        if (d->sustaining_cut >= 0) {
+            const cut *c = &d->cuts.v[d->sustaining_cut];
+            const char *who = c->client >= 0 ? d->m->clients[c->client].name
+                              : c->service >= 0 ? d->m->services[c->service].name
+                              : c->cache >= 0 ? d->m->caches[c->cache].name : "it";
+            say(until, sizeof until, "until someone %s at %s",
+                c->kind == CUT_RETRIES ? "disables retries"
+                : c->kind == CUT_HEDGES ? "disables hedging"
+                                        : "turns on coalescing and stale-while-revalidate",
+                who);
+        } else if (d->load_drop_recovers) {
+            say(until, sizeof until, "until the load drops");
+        } else {
+            say(until, sizeof until, "to the end of the run (%s after the trigger), whatever single loop is cut", after);
+        }
+        say(d->purpose, sizeof d->purpose, "it turns %s%s into an outage (%.0f%% of baseline goodput) that lasts %s",
+            trig, at, 100 * d->after_ratio, until);
+        break;
+    }
+    case VERDICT_COLLAPSED:
+        say(d->purpose, sizeof d->purpose,
+            "it serves %.0f%% of what is asked of it, trigger or not: its demand is past what it can do", 100 * d->baseline_success);
+        break;
+    case VERDICT_DATA_INTEGRITY:
+        say(d->purpose, sizeof d->purpose, "it keeps serving under %s%s, and corrupts its writes doing it (goodput %.0f%% "
+                                           "of baseline while it lasts)",
+            trig[0] ? trig : "its load", at, 100 * d->during_ratio);
+        break;
+    case VERDICT_OSCILLATING:
+        say(d->purpose, sizeof d->purpose, "it keeps moving %s%s replicas (%d changes of direction in the second half) "
+                                           "instead of settling",
+            d->osc_service[0] ? d->osc_service : "a service", d->osc_service[0] ? "'s" : "'s", d->ncontrol ? d->control[0].reversals : 0);
+        break;
+    }
+}
+
 /* ---- the diagnosis ------------------------------------------------------------ */
 
 static double mean_over(const double *v, size_t n)
@@ -1143,6 +1262,9 @@ int diagnose_run(const char *path, const diagnose_opts *opt, diagnosis *d, eddy_
     model *m = model_load(path, err);
     if (!m)
         return -1;
+    /* the system before anyone acts: a response would hide the loop it
+     * answers (`eddy fix` measures the responses) */
+    d->responses = variant_drop_responses(m);
     d->m = m;
     d->seeds = opt->seeds ? opt->seeds : 1;
     d->seed = opt->seed;
@@ -1179,6 +1301,8 @@ int diagnose_run(const char *path, const diagnose_opts *opt, diagnosis *d, eddy_
     int rc = -1;
     J.models[0] = m;
     J.models[1] = model_load(path, err);
+    if (J.models[1])
+        variant_drop_responses(J.models[1]);
     if (!J.models[1])
         goto out;
     variant_drop_faults(J.models[1]);
@@ -1296,6 +1420,8 @@ int diagnose_run(const char *path, const diagnose_opts *opt, diagnosis *d, eddy_
             drop_for = 60 * T_SEC;
         for (size_t c = 0; c < d->cuts.n; c++) {
             J.models[2 + c] = model_load(path, err);
+            if (J.models[2 + c])
+                variant_drop_responses(J.models[2 + c]);
             if (!J.models[2 + c])
                 goto out;
             knockout_apply(J.models[2 + c], &d->cuts.v[c], fe, drop_for);
@@ -1355,6 +1481,9 @@ int diagnose_run(const char *path, const diagnose_opts *opt, diagnosis *d, eddy_
     build_timeline(d, &J.res[0], &J.res[R]);
     coupling_statement(d);
     component_evidence(d, &J.res[0], &J.res[R]);
+    team_statement(d);
+    cynefin(d);
+    purpose(d);
     if (opt->keep_runs) {
         /* hand replication 0's runs over: the slots are cleared so the
          * loop below does not free them */
@@ -1398,6 +1527,9 @@ void diagnosis_free(diagnosis *d)
     free(d->knockouts);
     free(d->timeline);
     free(d->evidence);
+    for (size_t i = 0; i < d->nteam_names; i++)
+        free(d->team_names[i]);
+    free(d->team_names);
     if (d->loops)
         loops_free(d->loops);
     if (d->graph)

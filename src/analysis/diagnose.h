@@ -81,6 +81,7 @@ typedef struct dg_knockout {
 
 typedef struct dg_evidence { /* one component on the sustaining loop, after the trigger */
     char entity[128];
+    char team[128]; /* its owner (`teams:`), or "" */
     char text[512];
 } dg_evidence;
 
@@ -139,6 +140,17 @@ typedef struct diagnosis {
     size_t ntimeline;
     dg_evidence *evidence; /* "why no single component is at fault" */
     size_t nevidence;
+    /* With `teams:`: the sustaining loop's teams (loops/owners.h), also
+     * appended to the coupling statement; cross-team when two or more. */
+    char teams[768];     /* "R4 crosses storefront (...) and data (...): neither ..." or "" */
+    char **team_names;   /* the owning teams, in the order the loop meets them */
+    size_t nteam_names;
+    bool cross_team;
+    /* The verdict's Cynefin domain (Snowden) and the response that fits it,
+     * and what the system does, judged by what it did (POSIWID, Beer). */
+    const char *cynefin, *cynefin_response;
+    size_t responses; /* conditional actions (`when:`) left out: diagnose judges the system before anyone acts */
+    char purpose[640];
     unsigned seeds;
     uint64_t seed;
     size_t runs; /* simulations done */

@@ -30,6 +30,9 @@ static char *keep(intervention *iv, const char *s)
 /* Add "path = value" to the intervention, and to its description. */
 static void set(intervention *iv, const char *path, const char *value)
 {
+    for (size_t i = 0; i < iv->nedits; i++)
+        if (iv->edits[i].set_path && !strcmp(iv->edits[i].set_path, path))
+            return; /* edges inheriting one platform setting share its path */
     iv->edits = realloc(iv->edits, (iv->nedits + 1) * sizeof *iv->edits);
     if (!iv->edits)
         abort();
@@ -42,7 +45,12 @@ static void set(intervention *iv, const char *path, const char *value)
 /* A call edge and the YAML path of its mapping. */
 typedef struct edge_ref {
     const call_spec *call;
+    const char *caller;
     char path[256];
+    /* where its retry policy is written: the edge's own `retry`, or the
+     * platform's when the edge inherits it (an edit there changes every
+     * edge that inherits it, as a change to the shared library would) */
+    char rpath[280];
 } edge_ref;
 
 static size_t edges_of(const model *m, edge_ref **out)
@@ -56,16 +64,21 @@ static size_t edges_of(const model *m, edge_ref **out)
     size_t k = 0;
     for (size_t c = 0; c < m->nclients; c++) {
         e[k].call = &m->clients[c].call;
+        e[k].caller = m->clients[c].name;
         snprintf(e[k].path, sizeof e[k].path, "clients.%s", m->clients[c].name);
         k++;
     }
     for (size_t s = 0; s < m->nservices; s++)
         for (size_t j = 0; j < m->services[s].ncalls; j++) {
             e[k].call = &m->services[s].calls[j];
+            e[k].caller = m->services[s].name;
             snprintf(e[k].path, sizeof e[k].path, "services.%s.calls.%zu", m->services[s].name,
                      m->services[s].calls[j].index);
             k++;
         }
+    for (size_t i = 0; i < n; i++)
+        snprintf(e[i].rpath, sizeof e[i].rpath, "%s.retry",
+                 e[i].call->inherited & PLATFORM_RETRY ? "platform" : e[i].path);
     *out = e;
     return n;
 }
@@ -117,6 +130,114 @@ static bool retry_owner_cut(const cut_set *cs, int client, int service)
     return false;
 }
 
+/* A retry budget and exponential backoff with jitter on a retrying edge
+ * that lacks them: the platform's budget when it has one, else Finagle's
+ * defaults. */
+static void budget_and_backoff(const model *m, intervention *iv, const edge_ref *e, bool own_only)
+{
+    char p[320];
+    const retry_policy *r = &e->call->retry;
+    if (r->attempts < 2 || (own_only && (e->call->inherited & PLATFORM_RETRY)))
+        return; /* a team changes its own policy, not the platform's */
+    if (r->budget.kind == BUDGET_NONE) {
+        static const char *const kinds[] = {"none", "grpc", "finagle", "envoy", "aws"};
+        const budget_spec *pb = &m->platform.retry.budget;
+        char v[64];
+        snprintf(v, sizeof v, "{type: %s}",
+                 (m->platform.has & PLATFORM_RETRY) && pb->kind != BUDGET_NONE ? kinds[pb->kind] : "finagle");
+        snprintf(p, sizeof p, "%s.budget", e->rpath);
+        set(iv, p, v);
+    }
+    if (r->backoff == BACKOFF_NONE) {
+        snprintf(p, sizeof p, "%s.backoff", e->rpath);
+        set(iv, p, "exponential");
+        snprintf(p, sizeof p, "%s.jitter", e->rpath);
+        set(iv, p, "full");
+    }
+}
+
+/* The rules a platform can set for everyone (Meadows 5), and, with teams,
+ * each team's own fix of the same kind on its own edges: the comparison
+ * that says whether a per-team fix can end a storm no team sees whole. */
+static void platform_catalogue(const model *m, catalogue *c, const edge_ref *e, size_t ne)
+{
+    intervention *iv = begin(c, 5, "platform default: retry budget and backoff on every edge");
+    iv->family = FIX_PLATFORM;
+    for (size_t i = 0; i < ne; i++)
+        budget_and_backoff(m, iv, &e[i], false);
+    end(c);
+
+    char p[320];
+    iv = begin(c, 5, "platform default: admission control at every service");
+    iv->family = FIX_PLATFORM;
+    for (size_t s = 0; s < m->nservices; s++) {
+        const service_spec *sv = &m->services[s];
+        if (sv->workers == MODEL_UNLIMITED || sv->queue == 0 || (sv->shed.codel && sv->shed.priority))
+            continue;
+        snprintf(p, sizeof p, "services.%s.shed.codel", sv->name);
+        set(iv, p, "true");
+        snprintf(p, sizeof p, "services.%s.shed.priority", sv->name);
+        set(iv, p, "retries_first");
+    }
+    end(c);
+
+    /* per team: only when two or more teams own retrying edges (with one,
+     * the team's fix is the platform's) */
+    size_t owning = 0;
+    for (size_t t = 0; t < m->nteams; t++) {
+        bool any = false;
+        for (size_t i = 0; i < ne && !any; i++)
+            any = e[i].call->retry.attempts > 1 && model_owner(m, e[i].caller) == (int)t;
+        owning += any;
+    }
+    for (size_t t = 0; owning >= 2 && t < m->nteams; t++) {
+        char nm[200];
+        snprintf(nm, sizeof nm, "team %s alone: retry budget and backoff on its own edges", m->teams[t].name);
+        iv = begin(c, 7, nm);
+        iv->family = FIX_TEAM;
+        for (size_t i = 0; i < ne; i++)
+            if (model_owner(m, e[i].caller) == (int)t)
+                budget_and_backoff(m, iv, &e[i], true);
+        end(c);
+    }
+}
+
+/* A response's delay is a delay in the human loop (Meadows 9): the same
+ * conditional actions, taken by teams whose page-response delay is long,
+ * short, or nothing at all (automatic, pre-authorised). */
+static void response_catalogue(const model *m, catalogue *c)
+{
+    static const struct {
+        simtime delay;
+        const char *name;
+    } delays[] = {
+        {10 * 60 * T_SEC, "response after 10m (a human paged, long delay)"},
+        {60 * T_SEC, "response after 1m (a human paged, short delay)"},
+        {0, "automatic response (no human in the loop)"},
+    };
+    bool *responds = calloc(m->nteams + 1, sizeof *responds);
+    if (!responds)
+        abort();
+    bool any = false;
+    for (size_t i = 0; i < m->nactions; i++)
+        if (m->actions[i].when && m->actions[i].by >= 0)
+            any = responds[m->actions[i].by] = true;
+    for (size_t k = 0; any && k < sizeof delays / sizeof delays[0]; k++) {
+        intervention *iv = begin(c, 9, delays[k].name);
+        iv->family = FIX_RESPONSE;
+        iv->delay = delays[k].delay;
+        char p[256], v[32];
+        units_format_duration(delays[k].delay, v, sizeof v);
+        for (size_t t = 0; t < m->nteams; t++)
+            if (responds[t] && m->teams[t].oncall != delays[k].delay) {
+                snprintf(p, sizeof p, "teams.%s.oncall", m->teams[t].name);
+                set(iv, p, v);
+            }
+        end(c);
+    }
+    free(responds);
+}
+
 static void build_catalogue(const model *m, catalogue *c, simtime lift_after, const cut_set *cuts)
 {
     edge_ref *e;
@@ -145,7 +266,7 @@ static void build_catalogue(const model *m, catalogue *c, simtime lift_after, co
     iv = begin(c, 12, "fewer retries (2 attempts)");
     for (size_t i = 0; i < ne; i++)
         if (e[i].call->retry.attempts > 2) {
-            snprintf(p, sizeof p, "%s.retry.attempts", e[i].path);
+            snprintf(p, sizeof p, "%s.attempts", e[i].rpath);
             set(iv, p, "2");
         }
     end(c);
@@ -193,7 +314,7 @@ static void build_catalogue(const model *m, catalogue *c, simtime lift_after, co
     iv = begin(c, 7, "retry budget (Finagle, 20%)");
     for (size_t i = 0; i < ne; i++)
         if (e[i].call->retry.attempts > 1 && e[i].call->retry.budget.kind == BUDGET_NONE) {
-            snprintf(p, sizeof p, "%s.retry.budget", e[i].path);
+            snprintf(p, sizeof p, "%s.budget", e[i].rpath);
             set(iv, p, "{type: finagle}");
         }
     end(c);
@@ -201,9 +322,9 @@ static void build_catalogue(const model *m, catalogue *c, simtime lift_after, co
     iv = begin(c, 7, "exponential backoff with full jitter");
     for (size_t i = 0; i < ne; i++)
         if (e[i].call->retry.attempts > 1 && e[i].call->retry.backoff != BACKOFF_EXPONENTIAL) {
-            snprintf(p, sizeof p, "%s.retry.backoff", e[i].path);
+            snprintf(p, sizeof p, "%s.backoff", e[i].rpath);
             set(iv, p, "exponential");
-            snprintf(p, sizeof p, "%s.retry.jitter", e[i].path);
+            snprintf(p, sizeof p, "%s.jitter", e[i].rpath);
             set(iv, p, "full");
         }
     end(c);
@@ -330,12 +451,15 @@ static void build_catalogue(const model *m, catalogue *c, simtime lift_after, co
             snprintf(v, sizeof v, "[%s%s%s]", r->on & RETRY_ON_ERROR ? "error" : "",
                      (r->on & RETRY_ON_ERROR) && (r->on & RETRY_ON_REJECT) ? ", " : "",
                      r->on & RETRY_ON_REJECT ? "reject" : "");
-            snprintf(p, sizeof p, "%s.retry.on", e[i].path);
+            snprintf(p, sizeof p, "%s.on", e[i].rpath);
             set(iv, p, v);
         }
     }
     end(c);
 
+    if (m->platform.has || m->nteams) /* the organisation is in the model: compare its levers */
+        platform_catalogue(m, c, e, ne);
+    response_catalogue(m, c);
     /* the delivery contract of writes (docs/messaging.md): the idempotency
      * key must be carried from the user request and checked by the service
      * that applies the write -- in the model, one key: dedupe by request */
@@ -604,8 +728,80 @@ static int by_level(const void *a, const void *b)
     return x->level != y->level ? y->level - x->level : 0;
 }
 
+/* Platform defaults against the per-team fixes of the same kind. */
+static void summarise_platform(fix_report *F)
+{
+    char *out = F->platform_summary;
+    size_t size = sizeof F->platform_summary, len = 0;
+    out[0] = 0;
+    size_t nt = 0, nt_ok = 0;
+    int best = -1;
+    for (size_t i = 0; i < F->n; i++) {
+        const fix_outcome *o = &F->out[i];
+        if (F->v[i].family == FIX_PLATFORM) {
+            int k = snprintf(out + len, size - len, "%s'%s' %s on %zu of %u seeds, goodput lost %.0f%%",
+                             len ? "; " : "Platform defaults (level 5): ", F->v[i].name,
+                             fix_recovers(F, o) ? "recovers" : "does not recover", o->recovered, F->seeds,
+                             100 * o->goodput_lost.mean);
+            if (k > 0 && (size_t)k < size - len)
+                len += (size_t)k;
+        } else if (F->v[i].family == FIX_TEAM) {
+            nt++;
+            nt_ok += fix_recovers(F, o);
+            if (best < 0 || o->goodput_lost.mean < F->out[best].goodput_lost.mean)
+                best = (int)i;
+        }
+    }
+    if (len && nt) {
+        snprintf(out + len, size - len,
+                 ". Per-team fixes of the same kind (each team on its own edges): %zu of %zu recover; the best, '%s', "
+                 "loses %.0f%%.",
+                 nt_ok, nt, F->v[best].name, 100 * F->out[best].goodput_lost.mean);
+    } else if (len) {
+        snprintf(out + len, size - len, ".");
+    }
+}
+
+/* Goodput lost against the response delay: as written, then each delay. */
+static void summarise_response(fix_report *F)
+{
+    const model *m = F->m;
+    char *out = F->response_summary;
+    size_t size = sizeof F->response_summary, len = 0;
+    out[0] = 0;
+    char written[256] = "";
+    for (size_t i = 0; i < m->nactions; i++) {
+        const action_spec *a = &m->actions[i];
+        if (!a->when || a->by < 0 || strstr(written, m->teams[a->by].name))
+            continue;
+        char d[32];
+        units_format_duration(m->teams[a->by].oncall, d, sizeof d);
+        size_t wl = strlen(written);
+        snprintf(written + wl, sizeof written - wl, "%s%s %s", wl ? ", " : "", m->teams[a->by].name, d);
+    }
+    if (!written[0])
+        return;
+    int k = snprintf(out, size, "Response delay against goodput lost: as written (%s) %.0f%%", written,
+                     100 * F->as_written.goodput_lost.mean);
+    if (k > 0 && (size_t)k < size)
+        len = (size_t)k;
+    for (size_t i = 0; i < F->n; i++) {
+        if (F->v[i].family != FIX_RESPONSE)
+            continue;
+        char d[32];
+        units_format_duration(F->v[i].delay, d, sizeof d);
+        k = snprintf(out + len, size - len, "; %s %.0f%%%s", F->v[i].delay ? d : "automatic",
+                     100 * F->out[i].goodput_lost.mean, fix_recovers(F, &F->out[i]) ? "" : " (not recovered)");
+        if (k > 0 && (size_t)k < size - len)
+            len += (size_t)k;
+    }
+    snprintf(out + len, size - len, ".");
+}
+
 static void summarise(fix_report *F)
 {
+    summarise_platform(F);
+    summarise_response(F);
     size_t lo = 0, lo_ok = 0, hi = 0, hi_ok = 0;
     double lo_lost = 0, hi_lost = 0;
     char agree[512] = "";

@@ -22,6 +22,10 @@
  * diagnose` makes (knockout.h), applied when the trigger starts instead of
  * when it ends: every cut diagnose can credit is in the catalogue. */
 typedef enum glass_kind { GLASS_NONE, GLASS_SHED, GLASS_RETRIES_OFF, GLASS_CUT } glass_kind;
+/* Interventions compared with each other in the summary: a platform
+ * default (a rule for every edge or service), one team's own fix of the
+ * same kind, or a response to a conditional action at some delay. */
+typedef enum fix_family { FIX_OTHER, FIX_PLATFORM, FIX_TEAM, FIX_RESPONSE } fix_family;
 
 typedef struct intervention {
     int level;       /* Meadows: 12 parameters ... 5 rules */
@@ -35,6 +39,8 @@ typedef struct intervention {
     cut glass_cut; /* GLASS_CUT: the cut (its loops not kept) */
     bool user; /* from --patch */
     bool noop; /* measured: every run identical to the model as written's */
+    fix_family family;
+    simtime delay; /* FIX_RESPONSE: the response delay it measures */
 } intervention;
 
 /* A mean and the half-width of its 95% confidence interval over seeds. */
@@ -82,6 +88,8 @@ typedef struct fix_report {
     uint64_t seed;
     size_t runs;
     char summary[1024]; /* what the measurement says about leverage */
+    char platform_summary[1024]; /* platform defaults against per-team fixes, or "" */
+    char response_summary[1024]; /* goodput lost against the response delay, or "" */
     char noops[1024];   /* the interventions left out as no-ops, named, or "" */
     /* With keep_goodput: goodput (user requests succeeded per second, all
      * clients) in each row of replication 0, for (2 + n) runs of

@@ -1,5 +1,7 @@
 /* variant.c -- changing a loaded model for a counterfactual run. */
 #include "variant.h"
+
+#include "../model/cond.h"
 #include "burst.h"
 
 #include <math.h>
@@ -24,6 +26,22 @@ void variant_drop_faults(model *m)
 {
     m->nfaults = 0;
     burst_flatten(m); /* a burst written as rate steps is a trigger too */
+}
+
+size_t variant_drop_responses(model *m)
+{
+    size_t k = 0, dropped = 0;
+    for (size_t i = 0; i < m->nactions; i++) {
+        if (m->actions[i].when) {
+            cond_free(m->actions[i].when);
+            free(m->actions[i].when);
+            dropped++;
+            continue;
+        }
+        m->actions[k++] = m->actions[i];
+    }
+    m->nactions = k;
+    return dropped;
 }
 
 bool variant_has_trigger(const model *m) { return m->nfaults > 0 || burst_any(m); }

@@ -20,6 +20,8 @@ void variant_scale_load(model *m, double x);
 void variant_drop_faults(model *m);
 /* Whether the model has a trigger: a fault or a load burst. */
 bool variant_has_trigger(const model *m);
+/* Remove the responses (actions with `when:`); returns how many. */
+size_t variant_drop_responses(model *m);
 
 /* When the last fault window or burst closes (0 with none). */
 simtime variant_fault_end(const model *m);

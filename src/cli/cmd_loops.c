@@ -9,7 +9,9 @@
 #include "../loops/analyze.h"
 #include "../loops/boundary.h"
 #include "../loops/source.h"
+#include "../loops/owners.h"
 #include "../output/loops_out.h"
+#include "../output/teams_out.h"
 #include "cli.h"
 
 /* The loops held and ranked whole: more than any diagram a person draws.
@@ -20,7 +22,8 @@
 #define GROUP_COUNT_CAP 1000
 
 static const char usage[] =
-    "usage: eddy loops FILE [--json | --mermaid | --dot] [--all] [--max-loops N] [--boundary A,B,...] [--block N]\n"
+    "usage: eddy loops FILE [--json | --mermaid | --dot] [--by-team] [--all] [--max-loops N] [--boundary A,B,...]\n"
+    "                       [--block N]\n"
     "\n"
     "Find the feedback loops (elementary cycles) of a causal loop diagram, classify\n"
     "each as reinforcing (R: an even number of negative links) or balancing (B: odd),\n"
@@ -31,7 +34,8 @@ static const char usage[] =
     "removes them (retries, hedging or a cache on one edge), or else the arrow that\n"
     "closes them.  Up to 12 loops are listed whole; beyond, one line per group (its\n"
     "count, gain and shortest loop), the groups that matter first, and the strongest\n"
-    "loop of the first few.  Past --max-loops loops, each group is searched on its\n"
+    "loop of the first few.  With `teams:` in a model, each loop also names the\n"
+    "teams it crosses; one that crosses two or more is marked cross-team.  Past --max-loops loops, each group is searched on its\n"
     "own (strongest-path search, Eberlein and Schoenberg 2020), so memory stays\n"
     "bounded by the size of the diagram.\n"
     "\n"
@@ -49,6 +53,8 @@ static const char usage[] =
     "      --json          print the analysis as JSON\n"
     "      --mermaid       print the diagram as Mermaid, loops highlighted\n"
     "      --dot           print the diagram as Graphviz DOT, loops highlighted\n"
+    "      --by-team       draw the diagram with a swimlane per team of the model's\n"
+    "                      `teams:` (Mermaid subgraphs, or DOT clusters with --dot)\n"
     "      --all           list every loop (text or --json), streamed as found when\n"
     "                      there are more than --max-loops\n"
     "      --max-loops N   hold and rank at most N loops (default 5000; 0: no cap); past\n"
@@ -73,7 +79,7 @@ static int parse_count(const char *s, long max, long *out)
 
 int cmd_loops(int argc, char **argv)
 {
-    enum { OPT_JSON = 256, OPT_MERMAID, OPT_DOT, OPT_MAX, OPT_BOUNDARY, OPT_BLOCK, OPT_ALL };
+    enum { OPT_JSON = 256, OPT_MERMAID, OPT_DOT, OPT_MAX, OPT_BOUNDARY, OPT_BLOCK, OPT_ALL, OPT_BY_TEAM };
     static const struct option opts[] = {{"json", no_argument, 0, OPT_JSON},
                                          {"mermaid", no_argument, 0, OPT_MERMAID},
                                          {"dot", no_argument, 0, OPT_DOT},
@@ -81,6 +87,7 @@ int cmd_loops(int argc, char **argv)
                                          {"boundary", required_argument, 0, OPT_BOUNDARY},
                                          {"block", required_argument, 0, OPT_BLOCK},
                                          {"all", no_argument, 0, OPT_ALL},
+                                         {"by-team", no_argument, 0, OPT_BY_TEAM},
                                          {"help", no_argument, 0, 'h'},
                                          {0, 0, 0, 0}};
     if (cli_find_xmile(argc, argv))
@@ -88,7 +95,7 @@ int cmd_loops(int argc, char **argv)
     int format = 0; /* 0 text, else the OPT_ of the form */
     long max = DEFAULT_MAX_LOOPS, block = 0;
     const char *boundary = NULL;
-    bool all = false, max_given = false;
+    bool all = false, max_given = false, by_team = false;
     optind = 1;
     opterr = 0;
     int ch;
@@ -108,6 +115,9 @@ int cmd_loops(int argc, char **argv)
             break;
         case OPT_ALL:
             all = true;
+            break;
+        case OPT_BY_TEAM:
+            by_team = true;
             break;
         case OPT_BOUNDARY:
             boundary = optarg;
@@ -138,7 +148,22 @@ int cmd_loops(int argc, char **argv)
         source_free(&src);
         return cli_usage_error("loops", "--all lists loops as text or --json; --mermaid and --dot draw the diagram");
     }
+    bool teams = src.kind == SOURCE_MODEL && src.m->nteams > 0;
+    if (by_team && (format == OPT_JSON || all)) {
+        source_free(&src);
+        return cli_usage_error("loops", "--by-team draws the diagram (Mermaid, or DOT with --dot); the text and "
+                                        "--json already name each loop's teams");
+    }
+    if (by_team && !teams) {
+        fprintf(stderr, "%s: error: --by-team needs a model with a `teams:` section; this %s has none\n", path,
+                src.kind == SOURCE_MODEL ? "model" : "diagram");
+        source_free(&src);
+        return 2;
+    }
+    if (by_team && !format)
+        format = OPT_MERMAID;
     boundary_report br, *b = NULL;
+    owners_report own, *o = NULL;
     int status = 0;
     loop_analysis *a = NULL;
     if (all && !boundary) {
@@ -162,23 +187,39 @@ int cmd_loops(int argc, char **argv)
         }
         b = &br;
     }
+    if (teams) {
+        owners_analyze(a, src.m, &own);
+        o = &own;
+    }
+    const char **lanes = o && by_team ? teamsout_lanes(o) : NULL;
     switch (format) {
-    case OPT_JSON:
-        loopsout_json_print(stdout, a, b, source_kind_name(src.kind));
+    case OPT_JSON: {
+        json_t *j = loopsout_json(a, b, source_kind_name(src.kind));
+        if (o)
+            teamsout_json_add(j, o);
+        json_dumpf(j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+        fputc('\n', stdout);
+        json_decref(j);
         break;
+    }
     case OPT_MERMAID:
-        loopsout_mermaid(stdout, a);
+        loopsout_mermaid_lanes(stdout, a, lanes);
         break;
     case OPT_DOT:
-        loopsout_dot(stdout, a);
+        loopsout_dot_lanes(stdout, a, lanes);
         break;
     default:
         if (all)
             loopsout_text_all(stdout, a, b);
         else
             loopsout_text(stdout, a, b);
+        if (o)
+            teamsout_text(stdout, o, all ? 0 : 20);
         break;
     }
+    free(lanes);
+    if (o)
+        owners_free(o);
 written:
     if (fflush(stdout) != 0)
         status = cli_fail("loops", "cannot write the output: %s", strerror(errno));

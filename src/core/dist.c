@@ -154,6 +154,26 @@ double dist_mean(const dist *d)
     return 0;
 }
 
+double dist_p99(const dist *d)
+{
+    const double z = 2.3263478740408408; /* the standard normal's 99th percentile */
+    switch (d->kind) {
+    case DIST_CONSTANT:
+        return d->a;
+    case DIST_EXPONENTIAL:
+        return d->a * log(100.0);
+    case DIST_LOGNORMAL:
+        return exp(d->a + z * d->b);
+    case DIST_GAMMA: { /* Wilson and Hilferty's cube-root normal approximation */
+        double k = d->a, c = 1 - 1 / (9 * k) + z * sqrt(1 / (9 * k));
+        return k * d->b * c * c * c;
+    }
+    case DIST_UNIFORM:
+        return d->a + 0.99 * (d->b - d->a);
+    }
+    return 0;
+}
+
 double dist_second_moment(const dist *d)
 {
     switch (d->kind) {

@@ -32,6 +32,7 @@ dist dist_uniform(simtime lo, simtime hi);
 simtime dist_sample(const dist *d, rng *r);
 double dist_mean(const dist *d);          /* ns */
 double dist_second_moment(const dist *d); /* ns^2, for Pollaczek-Khinchine */
+double dist_p99(const dist *d);           /* ns; gamma by Wilson-Hilferty */
 int dist_is_zero(const dist *d);          /* constant 0: sampling can be skipped */
 const char *dist_kind_name(dist_kind k);
 

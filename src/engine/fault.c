@@ -74,7 +74,8 @@ void fault_init(sim *s)
     }
     for (size_t i = 0; i < m->nactions; i++) {
         s->actions[i].spec = &m->actions[i];
-        sim_at(s, &s->actions[i].ev, EV_ACTION, m->actions[i].at);
+        if (!m->actions[i].when) /* a response is scheduled when it fires (respond.c) */
+            sim_at(s, &s->actions[i].ev, EV_ACTION, m->actions[i].at);
     }
 }
 

@@ -140,6 +140,7 @@ static void sim_free(sim *s)
     free(s->services);
     free(s->faults);
     free(s->actions);
+    respond_free(s);
     free(s->row);
     pool_free_all(&s->reqs);
     pool_free_all(&s->ureqs);
@@ -213,6 +214,7 @@ int eddy_run(const eddy_model *m, const eddy_options *opt, eddy_result *out, edd
     ledger_init(s);
     stats_init(s);
     fault_init(s);
+    respond_init(s);
     autoscale_init(s);
     sim_at(s, &s->sample, EV_SAMPLE, m->sample < s->end ? m->sample : s->end);
     for (size_t i = 0; i < m->nclients; i++)

@@ -427,6 +427,7 @@ typedef struct cache_rt {
     cache_counts cur, tot;
 } cache_rt;
 
+typedef struct respond_rt respond_rt; /* respond.c */
 /* ---- broker queues (broker.c), consumer groups (consumer.c) --------------- */
 
 enum { MSG_READY, MSG_INFLIGHT, MSG_DELETED };
@@ -530,6 +531,8 @@ struct sim {
     const eddy_options *opt;
     uint64_t events, attempts;
     autoscaler_rt *autoscalers;
+    respond_rt *responds; /* conditional actions (respond.c) */
+    size_t nresponds;
     /* messaging and the ledger */
     bqueue_rt *queues;  /* model.nqueues */
     group_rt *groups;   /* model.nconsumers */
@@ -749,6 +752,11 @@ wrec *ledger_of(const caller *c);        /* the record a caller's attempts carry
 void fault_init(sim *s);
 void fault_on_event(sim *s, fault_rt *f);
 void action_on_event(sim *s, action_rt *a);
+
+/* respond.c: conditional actions, judged on each closed row */
+void respond_init(sim *s);
+void respond_sample(sim *s, const double *row, simtime start, simtime end);
+void respond_free(sim *s);
 
 /* stats.c */
 void stats_init(sim *s);

@@ -432,6 +432,7 @@ void stats_sample(sim *s)
         memset(n, 0, sizeof *n);
     }
     sample_messaging(s, row + k, dt, span);
+    respond_sample(s, row, s->last_sample, s->now);
     if (s->opt->on_row)
         s->opt->on_row(S, row, s->opt->row_ud);
     if (!s->opt->drop_series) {

@@ -25,7 +25,7 @@ static bool pool_refuses(const call_spec *c) { return c->pool.on && (!c->pool.wa
 typedef struct rv {
     review *r;
     const model *m;
-    size_t capedges, cappaths, capflags;
+    size_t capedges, cappaths;
     bool *can_reject, *slow_fails;
     double *amp_at;   /* worst attempts per user request arriving at a service */
     double *bound_at; /* the same with every retry budget held to its bound */
@@ -49,6 +49,9 @@ static const struct {
     {"synchronized-expiry", REVIEW_WARNING},
     {"shared-dependency", REVIEW_NOTE},
     {"correlated-coupling", REVIEW_NOTE},
+    {"weakens-platform", REVIEW_WARNING},
+    {"conway", REVIEW_WARNING},
+    {"unowned", REVIEW_WARNING},
 };
 
 review_severity review_severity_of(const char *code)
@@ -81,26 +84,39 @@ size_t review_count_at_least(const review *r, review_severity s)
     return n;
 }
 
-static void add_flag(rv *R, const char *code, int edge, int service, model_pos pos, const char *fmt, ...)
-    __attribute__((format(printf, 6, 7)));
-static void add_flag(rv *R, const char *code, int edge, int service, model_pos pos, const char *fmt, ...)
+static void flag_v(review *r, const char *code, int edge, int service, model_pos pos, const char *fmt, va_list ap)
 {
-    review *r = R->r;
-    lu_reserve((void **)&r->flags, &R->capflags, r->nflags + 1, sizeof *r->flags);
+    lu_reserve((void **)&r->flags, &r->capflags, r->nflags + 1, sizeof *r->flags);
     review_flag *f = &r->flags[r->nflags++];
     f->code = code;
     f->severity = review_severity_of(code);
     f->edge = edge;
     f->service = service;
     f->pos = pos;
-    va_list ap, ap2;
-    va_start(ap, fmt);
+    va_list ap2;
     va_copy(ap2, ap);
     int n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
     f->msg = lu_alloc((size_t)(n < 0 ? 0 : n) + 1, 1);
     vsnprintf(f->msg, (size_t)(n < 0 ? 0 : n) + 1, fmt, ap2);
     va_end(ap2);
+}
+
+void review_flag_add(review *r, const char *code, int edge, int service, model_pos pos, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    flag_v(r, code, edge, service, pos, fmt, ap);
+    va_end(ap);
+}
+
+static void add_flag(rv *R, const char *code, int edge, int service, model_pos pos, const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
+static void add_flag(rv *R, const char *code, int edge, int service, model_pos pos, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    flag_v(R->r, code, edge, service, pos, fmt, ap);
+    va_end(ap);
 }
 
 static void add_edge(rv *R, int client, int service, int call, const call_spec *c)
@@ -757,6 +773,8 @@ review *review_model(const model *m)
         }
     check_caches(&R);
     check_contracts(&R);
+    if (m->nteams || m->platform.has)
+        review_teams(r);
     free(R.can_reject);
     free(R.slow_fails);
     free(R.amp_at);

@@ -24,6 +24,12 @@
  *   fighting-autoscalers    two autoscalers on one service with different
  *                           metrics: two balancing loops with different goals
  *                           on one replica count, which oscillates
+ *   conway                  (review_teams.c) a call between teams that do not
+ *                           talk, whose contract is inconsistent
+ *   unowned                 (review_teams.c) a component on a reinforcing loop
+ *                           that no team owns
+ *   weakens-platform        (review_teams.c) an override of a `platform:`
+ *                           default that gives up its guarantee
  *   synchronized-expiry     a warm cache with one ttl and neither ttl_jitter
  *                           nor coalesce: every key expires at once, and
  *                           each expiry is a burst of misses at the origin
@@ -45,7 +51,8 @@
  *            retried-write-without-dedupe, ack-before-write,
  *            at-most-once-write
  *   warning  a gap that makes one worse: no-timeout, retries-outlast-caller,
- *            uncapped-hedge, synchronized-expiry
+ *            uncapped-hedge, synchronized-expiry; and the organisation's:
+ *            conway, unowned, weakens-platform
  *   note     a structural fact worth knowing, often by design:
  *            shared-dependency, correlated-coupling
  *
@@ -117,7 +124,7 @@ typedef struct review {
     size_t npaths;
     bool paths_capped; /* more than REVIEW_MAX_PATHS paths: list cut */
     review_flag *flags;
-    size_t nflags;
+    size_t nflags, capflags;
     double worst_amp;     /* over all paths */
     double worst_bounded; /* over all paths, with retry budgets held to their bounds */
     /* Some product of attempts passed REVIEW_AMP_MAX and was held there: a
@@ -132,6 +139,12 @@ typedef struct review {
 #define REVIEW_MAX_PATHS 1000
 
 review *review_model(const model *m);
+/* Add a flag (for the checks in other files). */
+void review_flag_add(review *r, const char *code, int edge, int service, model_pos pos, const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
+/* The checks of teams and platform (review_teams.c): conway, unowned
+ * (with `teams:`), weakens-platform (with `platform:`). */
+void review_teams(review *r);
 void review_free(review *r);
 const char *review_action_name(slow_action a);
 /* "note", "warning", "error"; and back (-1 for any other name). */

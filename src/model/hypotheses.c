@@ -431,6 +431,52 @@ void hyp_format(hyp_unit u, double v, char *buf, size_t size)
 
 /* ---- reading ------------------------------------------------------------------------ */
 
+int hypotheses_metric(const model *m, const char *entity, const char *metric, hyp_unit *unit, hyp_derived *derived,
+                      char *why, size_t size)
+{
+    hyp_kind kind;
+    int index = -1;
+    const call_spec *call = NULL;
+    if (hyp_find_entity(m, entity, &kind, &index, &call) < 0) {
+        char **names, hint[400] = "";
+        size_t nn = hyp_names(m, &names);
+        const char *near = schema_suggest(entity, (const char *const *)names, nn);
+        if (near)
+            snprintf(hint, sizeof hint, " (did you mean '%s'?)", near);
+        hyp_names_free(names, nn);
+        snprintf(why, size, "no client, service, call edge, autoscaler or cache named '%s'%s", entity, hint);
+        return -1;
+    }
+    const char *cands[NMETRICS];
+    size_t nc = 0;
+    char list[512] = "";
+    for (size_t i = 0; i < NMETRICS; i++) {
+        const hyp_metric *mt = &metrics[i];
+        if (mt->kind != kind)
+            continue;
+        if (!strcmp(mt->name, metric)) {
+            const char *w = "";
+            if (!hyp_column_exists(m, mt, index, call, &w)) {
+                snprintf(why, size, "%s '%s' has no column '%s': %s", kind_names[kind], entity, metric, w);
+                return -1;
+            }
+            *unit = mt->unit;
+            *derived = mt->derived;
+            return 0;
+        }
+        cands[nc++] = mt->name;
+        if (*list)
+            strncat(list, ", ", sizeof list - strlen(list) - 1);
+        strncat(list, mt->name, sizeof list - strlen(list) - 1);
+    }
+    const char *near = schema_suggest(metric, cands, nc);
+    char hint[96] = "";
+    if (near)
+        snprintf(hint, sizeof hint, " (did you mean '%s'?)", near);
+    snprintf(why, size, "a %s has no metric '%s'%s; expected one of: %s", kind_names[kind], metric, hint, list);
+    return -1;
+}
+
 int hyp_read_metric(schema_ctx *S, const schema_key *k, yaml_node_t *n, const char *path, void *obj)
 {
     (void)k;
@@ -448,46 +494,10 @@ int hyp_read_metric(schema_ctx *S, const schema_key *k, yaml_node_t *n, const ch
     h->metric = strdup(dot + 1);
     if (!h->entity || !h->metric)
         abort();
-    hyp_kind kind;
-    int index = -1;
-    const call_spec *call = NULL;
-    if (hyp_find_entity(m, h->entity, &kind, &index, &call) < 0) {
-        char **names, hint[400] = "";
-        size_t nn = hyp_names(m, &names);
-        const char *near = schema_suggest(h->entity, (const char *const *)names, nn);
-        if (near)
-            snprintf(hint, sizeof hint, " (did you mean '%s'?)", near);
-        hyp_names_free(names, nn);
-        return sk_fail(S, n, "%s: no client, service, call edge, autoscaler or cache named '%s'%s", path, h->entity,
-                       hint);
-    }
-    const char *cands[NMETRICS];
-    size_t nc = 0;
-    char list[512] = "";
-    for (size_t i = 0; i < NMETRICS; i++) {
-        const hyp_metric *mt = &metrics[i];
-        if (mt->kind != kind)
-            continue;
-        if (!strcmp(mt->name, h->metric)) {
-            const char *why = "";
-            if (!hyp_column_exists(m, mt, index, call, &why))
-                return sk_fail(S, n, "%s: %s '%s' has no column '%s': %s", path, kind_names[kind], h->entity,
-                               h->metric, why);
-            h->unit = mt->unit;
-            h->derived = mt->derived;
-            return 0;
-        }
-        cands[nc++] = mt->name;
-        if (*list)
-            strncat(list, ", ", sizeof list - strlen(list) - 1);
-        strncat(list, mt->name, sizeof list - strlen(list) - 1);
-    }
-    const char *near = schema_suggest(h->metric, cands, nc);
-    char hint[96] = "";
-    if (near)
-        snprintf(hint, sizeof hint, " (did you mean '%s'?)", near);
-    return sk_fail(S, n, "%s: a %s has no metric '%s'%s; expected one of: %s", path, kind_names[kind], h->metric, hint,
-                   list);
+    char why[1024];
+    if (hypotheses_metric(m, h->entity, h->metric, &h->unit, &h->derived, why, sizeof why) < 0)
+        return sk_fail(S, n, "%s: %s", path, why);
+    return 0;
 }
 
 /* `window:` before|during|after|run, or {from: DUR, to: DUR} (read against

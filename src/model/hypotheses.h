@@ -104,6 +104,11 @@ int hyp_rule(schema_ctx *S, void *obj, const sk_field *f, yaml_node_t *map, cons
  * against hypothesis_table.  Fills m->hypotheses.  Returns 0, or -1 with
  * the error set at the offending node. */
 int hypotheses_read(schema_ctx *S, yaml_node_t *n);
+/* Whether entity.metric is a column the run of m will have (or a derived
+ * metric): 0 with its unit, or -1 with why not (and a "did you mean") in
+ * `why`.  The conditions of actions (cond.h) use it too. */
+int hypotheses_metric(const model *m, const char *entity, const char *metric, hyp_unit *unit, hyp_derived *derived,
+                      char *why, size_t size);
 void hypotheses_free(model *m);
 
 const char *hyp_window_name(hyp_window w);

@@ -16,8 +16,10 @@
 #include <string.h>
 
 #include "avail_load.h"
+#include "cond.h"
 #include "hypotheses.h"
 #include "schema.h"
+#include "platform.h"
 #include "teams.h"
 #include "todo.h"
 #include "yedit.h"
@@ -375,12 +377,14 @@ static model *load_text(const char *text, size_t len, const char *name, const mo
         rc = schema_read(&S, &schema_model, root, root, "", m);
     if (rc == 0)
         rc = schema_resolve(&S);
+    if (rc == 0)
+        rc = platform_apply(&S, m);
     if (rc == 0) {
         split_publishes(m);
         set_slots(m);
         /* availability (avail_load.c): what relates its entries */
         if (check_faults(&S) < 0 || check_bulkheads(&S) < 0 || check_caches(&S) < 0 || check_messaging(&S) < 0 ||
-            avail_load_check(&S.y, m) < 0 || teams_check(&S, m) < 0 || check_calls_acyclic(&S) < 0)
+            avail_load_check(&S.y, m) < 0 || teams_check(&S, m) < 0 || cond_check_actions(&S, m) < 0 || check_calls_acyclic(&S) < 0)
             rc = -1;
         /* last: a hypothesis names any entity, and its window the faults
          * (hypotheses.c reads each entry against hypothesis_table) */
@@ -439,6 +443,11 @@ void model_free(model *m)
     free(m->clients);
     free(m->services);
     free(m->faults);
+    for (size_t i = 0; i < m->nactions; i++)
+        if (m->actions[i].when) {
+            cond_free(m->actions[i].when);
+            free(m->actions[i].when);
+        }
     free(m->actions);
     for (size_t i = 0; i < m->nautoscalers; i++)
         free(m->autoscalers[i].name);

@@ -132,6 +132,16 @@ typedef struct call_bulkhead_spec {
     model_pos pos;
 } call_bulkhead_spec;
 
+/* The settings `platform:` can give every call edge and service (bits):
+ * a call's timeout, retry (with its budget) and breaker; a service's
+ * deadlines (propagation) and shed. */
+enum {
+    PLATFORM_TIMEOUT = 1,
+    PLATFORM_RETRY = 2,
+    PLATFORM_BREAKER = 4,
+    PLATFORM_DEADLINES = 8,
+    PLATFORM_SHED = 16,
+};
 /* What an operation does to state (`effect:` on a call or a consumer).
  * Writes are what the integrity ledger counts (engine/ledger.c). */
 typedef enum effect_kind { EFFECT_READ, EFFECT_WRITE } effect_kind;
@@ -150,6 +160,10 @@ typedef struct call_spec {
     bool has_cache; /* `cache: NAME`: a look-aside cache in front of the callee */
     int cache;      /* index into model.caches */
     model_pos cache_pos;
+    /* PLATFORM_* bits: what the edge wrote itself, and what it took from
+     * `platform:` (an edge that writes a setting the platform also sets
+     * overrides it: written & platform.has). */
+    unsigned written, inherited;
     /* `publish: NAME`: the attempt goes to a broker queue and waits only for
      * its ack; index into model.queues, -1 for a call to a service. */
     int queue;
@@ -316,6 +330,7 @@ typedef struct service_spec {
     size_t nzones;
     depends_spec *depends_on;
     size_t ndepends;
+    unsigned written, inherited; /* PLATFORM_DEADLINES, PLATFORM_SHED: as call_spec's */
     dedupe_spec dedupe;
     /* `calls:` entries with `publish:` are moved here once the model is read
      * (so `calls[].to` is always a service); publish_at[i] is the number of
@@ -375,6 +390,13 @@ typedef struct action_spec {
     bool coalesce; /* coalesce: on|off */
     simtime swr;   /* stale_while_revalidate: the new window (0: off) */
     bool hedge_on; /* hedge: on|off */
+    /* A response rather than a moment (`when:`, `then:`, `by:`): the
+     * condition (cond.h; NULL for an action `at` a time), and the team
+     * whose `oncall` delay it waits out once the condition has held (-1:
+     * automatic, no delay). */
+    struct cond_spec *when;
+    int by;
+    model_pos by_pos;
 } action_spec;
 
 /* ---- autoscalers, as the Kubernetes HorizontalPodAutoscaler ------------ */
@@ -495,6 +517,18 @@ typedef struct team_spec {
     model_pos oncall_pos;
 } team_spec;
 
+/* `platform:` the defaults the shared substrate (an RPC library, a mesh)
+ * gives every call edge and service that does not set its own. */
+typedef struct platform_spec {
+    unsigned has; /* PLATFORM_* bits the section sets; 0: no platform */
+    simtime timeout;
+    retry_policy retry;
+    breaker_spec breaker;
+    deadlines_mode deadlines;
+    shed_spec shed;
+    model_pos pos, timeout_pos, deadlines_pos;
+} platform_spec;
+
 /* ---- the model -------------------------------------------------------- */
 
 typedef struct model {
@@ -526,6 +560,7 @@ typedef struct model {
     size_t nconsumers;
     team_spec *teams; /* `teams:` (teams.c checks them against the whole model) */
     size_t nteams;
+    platform_spec platform; /* `platform:` (platform.c applies it) */
 } model;
 
 /* An edit made to the model's YAML before it is read, so that it passes the

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "avail_load.h"
+#include "cond.h"
 #include "hypotheses.h"
 #include "schema.h"
 #include "units.h"
@@ -601,6 +602,20 @@ static const schema_key breaker_keys[] = {
             "`default`, it gets an immediate success carrying a default value, counted in `fallbacks`."},
     {0},
 };
+/* `breaker: off`: no breaker on this call, even with one in `platform:`. */
+static int breaker_off(schema_ctx *S, const schema_key *k, yaml_node_t *v, const char *path, void *obj)
+{
+    breaker_spec *b = (breaker_spec *)((char *)obj + k->off);
+    memset(b, 0, sizeof *b);
+    breaker_init(b);
+    b->pos = pos_of(v);
+    for (int i = 0; W_OFF[i]; i++)
+        if (!strcmp(yd_text(v), W_OFF[i]))
+            return 0;
+    return sk_fail(S, v, "%s: expected 'off' or a mapping such as {failure_rate: 50%%, open_for: 30s}; got '%s'", path,
+                   yd_text(v));
+}
+
 static const schema_table breaker_table = {
     .id = "breaker", .noun = "breaker", .keys = breaker_keys, .init = breaker_init,
     .pos_off = POS(breaker_spec, pos), .on_off = POS(breaker_spec, on),
@@ -694,7 +709,8 @@ static const schema_table call_bulkhead_table = {
              "One-way network delay, drawn independently for the request trip and for the response trip of every "   \
              "attempt."),                                                                                            \
     {.name = "breaker", .type = SK_MAP, .off = (B) + OFF(call_spec, breaker), .sub = &breaker_table,                \
-     .doc = "A circuit breaker on this call" WHO " (§3.7)."},                                                        \
+     .alt = SK_ENUM, .alt_words = W_OFF, .alt_read = breaker_off,                                                    \
+     .doc = "A circuit breaker on this call" WHO " (§3.7); `off`: none, whatever `platform:` says."},                 \
     {.name = "pool", .type = SK_MAP, .off = (B) + OFF(call_spec, pool), .sub = &pool_table,                         \
      .doc = "A connection pool on this call" WHO " (§3.8)."},                                                        \
     {.name = "hedge", .type = SK_MAP, .off = (B) + OFF(call_spec, hedge), .sub = &hedge_table,                      \
@@ -717,6 +733,8 @@ static int call_rule(schema_ctx *S, const schema_table *self, call_spec *c, cons
                      const char *to_key, model_pos missing_at)
 {
     const sk_field *retry = F("retry"), *hedge = F("hedge"), *publish = F("publish");
+    c->written = (F("timeout")->key ? PLATFORM_TIMEOUT : 0) | (retry->key ? PLATFORM_RETRY : 0) |
+                 (F("breaker")->key ? PLATFORM_BREAKER : 0);
     /* a call goes to a service or to a broker queue, never both */
     if (publish->val && F(to_key)->val)
         return sk_fail(S, publish->key, "%s: give either '%s' (a synchronous call) or 'publish' (a broker queue), not both",
@@ -1085,6 +1103,7 @@ static int service_rule(schema_ctx *S, void *obj, const sk_field *f, yaml_node_t
     const schema_table *self = &service_table;
     service_spec *s = obj;
     char p[SK_PATH];
+    s->written = (F("deadlines")->key ? PLATFORM_DEADLINES : 0) | (F("shed")->key ? PLATFORM_SHED : 0);
     if (s->shed.priority && s->queue == MODEL_UNLIMITED && !s->shed.codel) {
         sk_join(p, path, "shed");
         return sk_fail(S, F("shed")->val,
@@ -1198,13 +1217,73 @@ static int read_swr(schema_ctx *S, const schema_key *k, yaml_node_t *v, const ch
 }
 
 static int action_rule(schema_ctx *S, void *obj, const sk_field *f, yaml_node_t *n, const char *path);
+static const schema_table action_table; /* `then` is an action too */
 static void action_init(void *obj)
 {
     action_spec *a = obj;
     a->client = a->service = a->cache = -1;
+    a->by = -1;
 }
+
+/* `when:` a condition (cond.h), parsed here; the metric is checked once
+ * the whole model is read (cond_check_actions).  Errors point into the
+ * string. */
+static int read_when(schema_ctx *S, const schema_key *k, yaml_node_t *v, const char *path, void *obj)
+{
+    (void)k;
+    action_spec *a = obj;
+    const char *t = yd_scalar(&S->y, v, path, "a condition such as 'shoppers.goodput < 50% of baseline for 2m'");
+    if (!t)
+        return -1;
+    cond_spec *c = calloc(1, sizeof *c);
+    if (!c)
+        abort();
+    a->when = c;
+    size_t off = 0;
+    char msg[512];
+    int quoted = v->data.scalar.style == YAML_SINGLE_QUOTED_SCALAR_STYLE ||
+                 v->data.scalar.style == YAML_DOUBLE_QUOTED_SCALAR_STYLE;
+    model_pos at = {yd_line(v), yd_col(v) + quoted};
+    int rc = cond_parse(t, c, &off, msg, sizeof msg);
+    c->pos = at; /* cond_parse starts from a clean slate */
+    if (rc < 0)
+        return err_set(S->y.err, S->y.file, at.line, at.col + (int)off, "%s: %s", path, msg);
+    return 0;
+}
+
+/* `by:` the team that responds; it needs an `oncall` delay. */
+static int read_by(schema_ctx *S, const schema_key *k, yaml_node_t *v, const char *path, void *obj)
+{
+    (void)k;
+    action_spec *a = obj;
+    const char *t = yd_scalar(&S->y, v, path, "a team name");
+    if (!t)
+        return -1;
+    const model *m = S->m;
+    a->by_pos = pos_of(v);
+    a->by = model_find_team(m, t);
+    if (a->by < 0) {
+        const char **names = calloc(m->nteams + 1, sizeof *names);
+        if (!names)
+            abort();
+        for (size_t i = 0; i < m->nteams; i++)
+            names[i] = m->teams[i].name;
+        const char *near = schema_suggest(t, names, m->nteams);
+        int rc = sk_fail(S, v, "%s: no team named '%s'%s%s%s%s", path, t, near ? " (did you mean '" : "",
+                         near ? near : "", near ? "'?)" : "", m->nteams ? "" : "; define teams under the top-level 'teams:'");
+        free(names);
+        return rc;
+    }
+    if (!m->teams[a->by].has_oncall)
+        return sk_fail(S, v,
+                       "%s: team %s has no oncall; a response by a team waits out its page-response delay, so set "
+                       "teams.%s.oncall (or leave 'by' out for an automatic response)",
+                       path, t, t);
+    return 0;
+}
+
 static const schema_key action_keys[] = {
-    {.name = "at", .type = SK_DURATION, .flags = SKF_REQUIRED, .off = OFF(action_spec, at),
+    {.name = "at", .type = SK_DURATION, .off = OFF(action_spec, at), .def_doc = "**required**, unless `when`",
      .hint = "the moment of the action", .doc = "When it happens."},
     {.name = "client", .type = SK_REF, .kind = KIND_CLIENT, .off = OFF(action_spec, client),
      .def_doc = "one of `client`/`service`/`cache`", .doc = "The client it applies to."},
@@ -1242,6 +1321,17 @@ static const schema_key action_keys[] = {
      .doc = "`off`: from now on the call sends each attempt as one copy, with no hedges (not counted as "
             "`hedges_denied`); copies already out go on. `on`: hedging again. For a client, its own call; for a "
             "service, every one of its calls. Only meaningful on a call with `hedge` (§3.9)."},
+    {.name = "when", .type = SK_CUSTOM, .read = read_when, .what = "condition (§6)",
+     .json = "{\"type\": \"string\"}",
+     .doc = "Instead of `at`: a condition, such as `\"shoppers.goodput < 50% of baseline for 2m\"`; the action is a "
+            "response, taken once after the condition has held, with `then` and optionally `by` (§6, "
+            "[teams.md](teams.md))."},
+    {.name = "then", .type = SK_MAP, .off = 0, .sub = &action_table,
+     .doc = "With `when`: what the response does, an action without `at`, such as `{client: shoppers, retry: off}`."},
+    {.name = "by", .type = SK_CUSTOM, .read = read_by, .what = "team name", .json = "{\"type\": \"string\"}",
+     .def_doc = "automatic",
+     .doc = "With `when`: the team that responds; the response takes effect its `oncall` delay after the condition "
+            "has held. Without `by` it is automatic (no delay)."},
     {0},
 };
 static const schema_table action_table = {
@@ -1249,10 +1339,55 @@ static const schema_table action_table = {
     .rule = action_rule, .pos_off = POS(action_spec, pos),
     .expected = "an action such as {at: 20m, client: shoppers, retry: off}",
 };
+/* What an action (or a response's `then`) does, and to what. */
+static int action_what(schema_ctx *S, action_spec *a, const sk_field *f, yaml_node_t *n, const char *path);
+
 static int action_rule(schema_ctx *S, void *obj, const sk_field *f, yaml_node_t *n, const char *path)
 {
     const schema_table *self = &action_table;
     action_spec *a = obj;
+    size_t pl = strlen(path);
+    bool then = pl >= 5 && !strcmp(path + pl - 5, ".then");
+    static const char *const outer[] = {"at", "when", "then", "by"};
+    if (then) { /* the response: what it does, nothing about when */
+        for (int i = 0; i < 4; i++)
+            if (F(outer[i])->key)
+                return sk_fail(S, F(outer[i])->key, "%s: '%s' belongs to the conditional action, not to its 'then'", path,
+                               outer[i]);
+        return action_what(S, a, f, n, path);
+    }
+    a->pos = pos_of(n); /* reading `then` moved it */
+    if (F("when")->key) {
+        if (F("at")->key)
+            return sk_fail(S, F("at")->key,
+                           "%s: an action happens at a time ('at') or in response to a condition ('when'), not both",
+                           path);
+        if (!F("then")->key)
+            return sk_fail(S, n, "%s: missing key 'then' (what the response does, such as {client: shoppers, retry: off})",
+                           path);
+        for (size_t i = 0; self->keys[i].name; i++) {
+            const char *k = self->keys[i].name;
+            if (F(k)->key && strcmp(k, "when") && strcmp(k, "then") && strcmp(k, "by"))
+                return sk_fail(S, F(k)->key, "%s: with 'when', write what the action does under 'then:' ('%s' here)",
+                               path, k);
+        }
+        return 0;
+    }
+    if (F("then")->key || F("by")->key) {
+        yaml_node_t *k = F("then")->key ? F("then")->key : F("by")->key;
+        return sk_fail(S, k, "%s: '%s' belongs to a conditional action; add 'when: CONDITION' (or write the action "
+                             "with 'at')",
+                       path, yd_text(k));
+    }
+    if (!F("at")->key)
+        return sk_fail(S, n, "%s: missing key 'at' (the moment of the action), or 'when' (a condition it responds to)",
+                       path);
+    return action_what(S, a, f, n, path);
+}
+
+static int action_what(schema_ctx *S, action_spec *a, const sk_field *f, yaml_node_t *n, const char *path)
+{
+    const schema_table *self = &action_table;
     /* an action names exactly one of client, service, cache; point at the
      * second of them in the file */
     static const char *const whom[] = {"client", "service", "cache"};
@@ -1487,6 +1622,55 @@ static int cache_rule(schema_ctx *S, void *obj, const sk_field *f, yaml_node_t *
     if (c->swr && !c->ttl)
         return sk_fail(S, F("stale_while_revalidate")->key,
                        "%s: stale_while_revalidate needs a ttl (entries without one never go stale)", path);
+    return 0;
+}
+
+/* ---- the platform's defaults ------------------------------------------------------ */
+
+static int platform_rule(schema_ctx *S, void *obj, const sk_field *f, yaml_node_t *n, const char *path);
+static void platform_init(void *obj)
+{
+    platform_spec *p = obj;
+    retry_init(&p->retry);
+    breaker_init(&p->breaker);
+    shed_init(&p->shed);
+}
+static const schema_key platform_keys[] = {
+    {.name = "timeout", .type = SK_DURATION, .flags = SKF_POSITIVE, .off = OFF(platform_spec, timeout),
+     .pos = POS(platform_spec, timeout_pos), .def_doc = "none",
+     .doc = "Every call's timeout per attempt, unless the call sets its own (§3.3)."},
+    {.name = "retry", .type = SK_MAP, .off = OFF(platform_spec, retry), .sub = &retry_table, .alt = SK_ENUM,
+     .alt_words = W_OFF, .alt_read = retry_off, .def_doc = "none",
+     .doc = "Every call's retry policy, with its `budget`, unless the call sets its own `retry` (§3.5, §3.6)."},
+    {.name = "breaker", .type = SK_MAP, .off = OFF(platform_spec, breaker), .sub = &breaker_table, .def_doc = "none",
+     .doc = "A circuit breaker on every call, unless the call sets its own `breaker` (or `breaker: off`) (§3.7)."},
+    {.name = "deadlines", .type = SK_ENUM, .off = OFF(platform_spec, deadlines), .pos = POS(platform_spec, deadlines_pos),
+     .words = (const char *const[]){"ignore", "drop", "cancel", NULL}, .def_doc = "none",
+     .doc = "Deadline propagation: every service's `deadlines` (§4.8), unless the service sets its own."},
+    {.name = "shed", .type = SK_MAP, .off = OFF(platform_spec, shed), .sub = &shed_table, .def_doc = "none",
+     .doc = "Service-side load shedding: every service's `shed` (§4.7), unless the service sets its own."},
+    {0},
+};
+static const schema_table platform_table = {
+    .id = "platform", .noun = "platform", .keys = platform_keys, .init = platform_init, .rule = platform_rule,
+    .pos_off = POS(platform_spec, pos),
+    .expected = "a mapping such as {timeout: 1s, retry: {attempts: 3, backoff: exponential, budget: {type: finagle}}}",
+};
+static int platform_rule(schema_ctx *S, void *obj, const sk_field *f, yaml_node_t *n, const char *path)
+{
+    const schema_table *self = &platform_table;
+    platform_spec *p = obj;
+    static const char *const keys[] = {"timeout", "retry", "breaker", "deadlines", "shed"};
+    for (int i = 0; i < 5; i++)
+        if (F(keys[i])->key)
+            p->has |= 1u << i;
+    if (!p->has)
+        return sk_fail(S, n, "%s: an empty platform gives nothing; set timeout, retry, breaker, deadlines or shed", path);
+    if (p->retry.budget.kind != BUDGET_NONE && p->retry.attempts == 1) {
+        yaml_node_t *bkey = NULL;
+        sk_get(S, F("retry")->val, "budget", &bkey);
+        return sk_fail(S, bkey, "%s.retry: a retry budget has no effect with attempts: 1", path);
+    }
     return 0;
 }
 
@@ -1770,6 +1954,9 @@ static const schema_key model_keys[] = {
      .doc = "Shared things that serve no requests: config, DNS, a control plane, a zone. See §10."},
     {.name = "ccf", .type = SK_LIST, .off = OFF(model, ccf), .count = OFF(model, nccf), .sub = &ccf_table,
      .what = "a list of common-cause groups", .doc = "Members that fail together (beta-factor). See §10."},
+    {.name = "platform", .type = SK_MAP, .off = OFF(model, platform), .sub = &platform_table,
+     .doc = "Defaults every call edge and service inherits unless it sets its own: timeout, retry (with its budget), "
+            "breaker, deadlines, shed. See §16 and [teams.md](teams.md)."},
     {.name = "teams", .type = SK_ENTITIES, .off = OFF(model, teams), .count = OFF(model, nteams),
      .sub = &team_table, .what = "a mapping of team names to teams",
      .doc = "Who owns each component, whom each team talks to, and how fast it answers a page. See §15 and "
@@ -1810,5 +1997,5 @@ const schema_table *const schema_tables[] = {
     &service_call_table, &shed_table, &codel_table,  &limit_table,    &bulkhead_table, &fault_table,
     &action_table,   &autoscaler_table, &scale_table, &cache_table,   &dedupe_table, &bqueue_table,
     &consumer_table, &failures_table, &repair_table, &infra_table, &depends_table, &ccf_table, &team_table,
-    &hypothesis_table, &hyp_range_table, NULL,
+    &platform_table, &hypothesis_table, &hyp_range_table, NULL,
 };

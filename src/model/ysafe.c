@@ -241,7 +241,7 @@ static int scan(const char *text, size_t len, const char *file, eddy_error *err)
             rc = yaml_error(&P, text, len, file, err);
             break;
         }
-        char what[256];
+        char what[512];
         switch (e.type) {
         case YAML_STREAM_END_EVENT:
             done = true;
@@ -263,6 +263,17 @@ static int scan(const char *text, size_t len, const char *file, eddy_error *err)
                 anchor_slot(&A, (const char *)e.data.scalar.anchor, true)->size = 1;
             break;
         case YAML_ALIAS_EVENT: {
+            /* An alias inside the node its anchor names (`a: &x [*x]`) makes
+             * libyaml's tree a cycle, which every walk of it would follow
+             * without end (fuzzing found a patch merge stuck in one). */
+            for (int d = 0; d < depth && rc == 0; d++)
+                if (stack_anchor[d] && !strcmp(stack_anchor[d], (const char *)e.data.alias.anchor)) {
+                    snprintf(what, sizeof what,
+                             "the alias *%.60s is inside the node its anchor &%.60s names, which would make it "
+                             "contain itself without end; refer to the anchor only after its node is closed",
+                             (const char *)e.data.alias.anchor, (const char *)e.data.alias.anchor);
+                    rc = limit_error(text, len, file, e.start_mark, err, what);
+                }
             anchor *a = anchor_slot(&A, (const char *)e.data.alias.anchor, false);
             nodes += a ? a->size : 1; /* an unknown alias: the loader says so */
             break;

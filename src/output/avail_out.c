@@ -101,7 +101,58 @@ static void ao_dyn_text(FILE *f, const avail_dyn *d)
             d->expected_min_per_year, d->structural_min_per_year);
     if (d->failed)
         fprintf(f, "  note: %d runs could not be made and count as no outage\n", d->failed);
-    fprintf(f, "  %s\n", d->purpose);
+}
+
+/* What the system does, judged by what it does (Beer's POSIWID), in one
+ * line from the measurements: for the client whose requests fail most
+ * often, the availability its boxes promise, the one it delivers, and its
+ * most probable outage.  "" when nothing in the model can fail. */
+static void ao_purpose(const avail_report *r, char *out, size_t size)
+{
+    const avail_model *a = r->a;
+    const model *m = a->m;
+    const ft_exact *x = r->x;
+    int worst = -1;
+    double ws = 2;
+    for (size_t c = 0; c < m->nclients; c++) {
+        int k = a->client_top[c];
+        double st = k >= 0 ? 1 - x->tops[k].p : 1;
+        if (k >= 0 && st < ws)
+            ws = st, worst = (int)c;
+    }
+    out[0] = 0;
+    /* One revealed purpose per report: when the outages were simulated,
+     * what users really saw outranks what the structure promises. */
+    static const char dyn_prefix[] = "what this system does: ";
+    if (r->dyn && r->dyn->purpose[0]) {
+        const char *p = r->dyn->purpose;
+        if (!strncmp(p, dyn_prefix, sizeof dyn_prefix - 1))
+            p += sizeof dyn_prefix - 1;
+        snprintf(out, size, "%s", p);
+        return;
+    }
+    if (worst < 0)
+        return;
+    const ft_top_result *tr = &x->tops[a->client_top[worst]];
+    char paper[64], delivered[64], top[1024] = "";
+    ao_percent(a->paper[worst], paper, sizeof paper);
+    ao_percent(ws, delivered, sizeof delivered);
+    double minutes = (1 - ws) * AVAIL_MINUTES_PER_YEAR;
+    if (tr->ncutsets) { /* the first cut set is the most probable */
+        const ft_cutset *cs = &tr->cutsets[0];
+        for (size_t j = 0; j < cs->order; j++) {
+            if (j)
+                strncat(top, " + ", sizeof top - strlen(top) - 1);
+            strncat(top, ft_var_what(a->t, cs->vars[j]), sizeof top - strlen(top) - 1);
+        }
+    }
+    if (ws < a->paper[worst] * (1 - 1e-12))
+        snprintf(out, size,
+                 "it turns boxes that promise %s to %s into %s (%.4g min of failed requests a year)%s%s",
+                 paper, m->clients[worst].name, delivered, minutes, top[0] ? "; its likeliest outage: " : "", top);
+    else
+        snprintf(out, size, "it delivers the %s its boxes promise to %s (%.4g min of failed requests a year)%s%s",
+                 delivered, m->clients[worst].name, minutes, top[0] ? "; its likeliest outage: " : "", top);
 }
 
 void availout_text(FILE *f, const avail_report *r)
@@ -197,6 +248,10 @@ void availout_text(FILE *f, const avail_report *r)
     free(idx);
     if (r->dyn)
         ao_dyn_text(f, r->dyn);
+    char purpose[1536];
+    ao_purpose(r, purpose, sizeof purpose);
+    if (purpose[0])
+        fprintf(f, "\nWhat this system does: %s.\n", purpose);
 }
 
 json_t *availout_json(const avail_report *r)
@@ -296,6 +351,9 @@ json_t *availout_json(const avail_report *r)
     }
     free(idx);
     json_object_set_new(root, "clients", clients);
+    char purpose[1536];
+    ao_purpose(r, purpose, sizeof purpose);
+    json_object_set_new(root, "purpose", purpose[0] ? json_string(purpose) : json_null());
     if (r->dyn) {
         const avail_dyn *d = r->dyn;
         json_t *o = json_object(), *cases = json_array();

@@ -26,6 +26,11 @@ void diagnose_text(FILE *fp, const diagnosis *d, const char *path)
             (unsigned long long)d->seed, d->runs);
     fprintf(fp, "verdict: %s\n", verdict_name(d->verdict));
     fprintf(fp, "coupling: %s\n", d->coupling);
+    fprintf(fp, "cynefin: %s: %s\n", d->cynefin, d->cynefin_response);
+    if (d->responses)
+        fprintf(fp, "note: the model's %zu response%s to conditions (actions with when:) %s left out: this is the "
+                    "system before anyone acts; `eddy fix` measures the responses\n",
+                d->responses, d->responses == 1 ? "" : "s", d->responses == 1 ? "is" : "are");
 
     fprintf(fp, "\ngoodput (user requests succeeded per second, all clients, mean over seeds)\n");
     fprintf(fp, "  %-10s %10s %10s %10s\n", "", "before", "during", "after");
@@ -120,9 +125,30 @@ void diagnose_text(FILE *fp, const diagnosis *d, const char *path)
     }
 
     if (d->nevidence) {
-        fprintf(fp, "\nwhy no single component is at fault (after the trigger ended):\n");
-        for (size_t i = 0; i < d->nevidence; i++)
-            fprintf(fp, "  %s: %s\n", d->evidence[i].entity, d->evidence[i].text);
+        fprintf(fp, "\nwhy no single %s (after the trigger ended):\n",
+                d->cross_team ? "team could have fixed it" : "component is at fault");
+        if (d->cross_team) {
+            fprintf(fp, "  %s\n", d->teams);
+            const cut *c = d->sustaining_cut >= 0 ? &d->cuts.v[d->sustaining_cut] : NULL;
+            const char *who = !c ? NULL
+                              : c->client >= 0 ? m->clients[c->client].name
+                              : c->service >= 0 ? m->services[c->service].name
+                              : c->cache >= 0 ? m->caches[c->cache].name : NULL;
+            int t = who ? model_owner(m, who) : -1;
+            if (t >= 0)
+                fprintf(fp,
+                        "  The knockout that ends it (%s) is in %s's hands, but %s sees only its own part of the "
+                        "loop, and nothing in that part is broken:\n",
+                        c->label, m->teams[t].name, m->teams[t].name);
+            else
+                fprintf(fp, "  Each team's part does what it is configured to do:\n");
+        }
+        for (size_t i = 0; i < d->nevidence; i++) {
+            if (d->evidence[i].team[0])
+                fprintf(fp, "  %s (%s): %s\n", d->evidence[i].entity, d->evidence[i].team, d->evidence[i].text);
+            else
+                fprintf(fp, "  %s: %s\n", d->evidence[i].entity, d->evidence[i].text);
+        }
     }
 
     if (d->ntimeline) {
@@ -130,6 +156,7 @@ void diagnose_text(FILE *fp, const diagnosis *d, const char *path)
         for (size_t i = 0; i < d->ntimeline; i++)
             fprintf(fp, "  %2zu. %8.1f s  %s\n", i + 1, d->timeline[i].t, d->timeline[i].what);
     }
+    fprintf(fp, "\nWhat this system does: %s.\n", d->purpose);
 }
 
 static json_t *phases_json(const dg_phases *p)
@@ -177,6 +204,18 @@ json_t *diagnose_json(const diagnosis *d, const char *path)
     json_object_set_new(o, "modes", modes);
     json_object_set_new(o, "sustaining_loop", d->sustaining_loop >= 0 ? loop_json(d, d->sustaining_loop) : json_null());
     json_object_set_new(o, "coupling", json_string(d->coupling));
+    if (d->m->nteams) {
+        json_t *tn = json_array();
+        for (size_t i = 0; i < d->nteam_names; i++)
+            json_array_append_new(tn, json_string(d->team_names[i]));
+        json_object_set_new(o, "sustaining_loop_teams", tn);
+        json_object_set_new(o, "cross_team", json_boolean(d->cross_team));
+        json_object_set_new(o, "ownership", d->teams[0] ? json_string(d->teams) : json_null());
+    }
+    json_object_set_new(o, "cynefin", json_string(d->cynefin));
+    json_object_set_new(o, "cynefin_response", json_string(d->cynefin_response));
+    json_object_set_new(o, "purpose", json_string(d->purpose));
+    json_object_set_new(o, "responses_left_out", json_integer((json_int_t)d->responses));
     json_t *tl = json_array();
     for (size_t i = 0; i < d->ntimeline; i++) {
         json_t *x = json_object();
@@ -204,6 +243,8 @@ json_t *diagnose_json(const diagnosis *d, const char *path)
     for (size_t i = 0; i < d->nevidence; i++) {
         json_t *x = json_object();
         json_object_set_new(x, "component", json_string(d->evidence[i].entity));
+        if (d->m->nteams)
+            json_object_set_new(x, "team", d->evidence[i].team[0] ? json_string(d->evidence[i].team) : json_null());
         json_object_set_new(x, "evidence", json_string(d->evidence[i].text));
         json_array_append_new(ev, x);
     }

@@ -100,6 +100,10 @@ void fix_text(FILE *fp, const fix_report *r, const char *path)
         row(fp, r, lv, r->v[i].name, &r->out[i], false, namew);
     }
     fprintf(fp, "\n%s\n", r->summary);
+    if (r->platform_summary[0])
+        fprintf(fp, "%s\n", r->platform_summary);
+    if (r->response_summary[0])
+        fprintf(fp, "%s\n", r->response_summary);
     if (r->noops[0])
         fprintf(fp, "\nleft out, no effect on this model (every run identical to the model as written): %s\n",
                 r->noops);
@@ -154,6 +158,8 @@ json_t *fix_json(const fix_report *r, const char *path)
     }
     json_object_set_new(o, "interventions", arr);
     json_object_set_new(o, "summary", json_string(r->summary));
+    json_object_set_new(o, "platform_summary", r->platform_summary[0] ? json_string(r->platform_summary) : json_null());
+    json_object_set_new(o, "response_summary", r->response_summary[0] ? json_string(r->response_summary) : json_null());
     json_object_set_new(o, "left_out", json_string(r->noops));
     return o;
 }

@@ -580,7 +580,32 @@ static void mermaid_text(FILE *f, const char *s)
 /* Name the loops on each link only while the diagram stays readable. */
 #define LABEL_LOOPS_MAX 12
 
-void loopsout_mermaid(FILE *f, const loop_analysis *a)
+/* The distinct lanes, in the order their first variable was declared. */
+static size_t lanes_of(const cld_graph *g, const char *const *lane, const char ***out)
+{
+    const char **v = lu_alloc(g->nvars + 1, sizeof *v);
+    size_t n = 0;
+    for (size_t i = 0; lane && i < g->nvars; i++) {
+        bool seen = !lane[i];
+        for (size_t k = 0; k < n && !seen; k++)
+            seen = !strcmp(v[k], lane[i]);
+        if (!seen)
+            v[n++] = lane[i];
+    }
+    *out = v;
+    return n;
+}
+
+void loopsout_mermaid(FILE *f, const loop_analysis *a) { loopsout_mermaid_lanes(f, a, NULL); }
+
+static void mermaid_var(FILE *f, const cld_graph *g, size_t v, const char *indent)
+{
+    fprintf(f, "%sv%zu[\"", indent, v);
+    mermaid_text(f, g->vars[v].name);
+    fprintf(f, "\"]\n");
+}
+
+void loopsout_mermaid_lanes(FILE *f, const loop_analysis *a, const char *const *lane)
 {
     const cld_graph *g = a->g;
     char *lc = link_colours(a), *vc = var_colours(a);
@@ -596,11 +621,21 @@ void loopsout_mermaid(FILE *f, const loop_analysis *a)
         fprintf(f, "\n");
     }
     fprintf(f, "flowchart LR\n");
-    for (size_t v = 0; v < g->nvars; v++) {
-        fprintf(f, "  v%zu[\"", v);
-        mermaid_text(f, g->vars[v].name);
+    const char **lanes;
+    size_t nl = lanes_of(g, lane, &lanes);
+    for (size_t k = 0; k < nl; k++) { /* one swimlane per lane */
+        fprintf(f, "  subgraph lane%zu[\"", k);
+        mermaid_text(f, lanes[k]);
         fprintf(f, "\"]\n");
+        for (size_t v = 0; v < g->nvars; v++)
+            if (lane[v] && !strcmp(lane[v], lanes[k]))
+                mermaid_var(f, g, v, "    ");
+        fprintf(f, "  end\n");
     }
+    for (size_t v = 0; v < g->nvars; v++)
+        if (!lane || !lane[v])
+            mermaid_var(f, g, v, "  ");
+    free(lanes);
     for (size_t i = 0; i < g->nlinks; i++) {
         const cld_link *l = &g->links[i];
         fprintf(f, "  v%d -->|\"(%s)%s", l->from, cld_sign_str(l->sign), l->delay ? " ||" : "");
@@ -658,7 +693,19 @@ static void dot_text(FILE *f, const char *s)
     }
 }
 
-void loopsout_dot(FILE *f, const loop_analysis *a)
+void loopsout_dot(FILE *f, const loop_analysis *a) { loopsout_dot_lanes(f, a, NULL); }
+
+static void dot_var(FILE *f, const cld_graph *g, const char *vc, size_t v, const char *indent)
+{
+    fprintf(f, "%sv%zu [label=\"", indent, v);
+    dot_text(f, g->vars[v].name);
+    fprintf(f, "\"");
+    if (vc[v])
+        fprintf(f, ", color=\"%s\", penwidth=2", vc[v] == 'R' ? RED : BLUE);
+    fprintf(f, "];\n");
+}
+
+void loopsout_dot_lanes(FILE *f, const loop_analysis *a, const char *const *lane)
 {
     const cld_graph *g = a->g;
     char *lc = link_colours(a), *vc = var_colours(a);
@@ -675,14 +722,21 @@ void loopsout_dot(FILE *f, const loop_analysis *a)
     }
     fprintf(f, "digraph loops {\n  rankdir=LR;\n  node [shape=box, style=rounded, fontname=\"Helvetica\"];\n"
                "  edge [fontname=\"Helvetica\"];\n");
-    for (size_t v = 0; v < g->nvars; v++) {
-        fprintf(f, "  v%zu [label=\"", v);
-        dot_text(f, g->vars[v].name);
-        fprintf(f, "\"");
-        if (vc[v])
-            fprintf(f, ", color=\"%s\", penwidth=2", vc[v] == 'R' ? RED : BLUE);
-        fprintf(f, "];\n");
+    const char **lanes;
+    size_t nl = lanes_of(g, lane, &lanes);
+    for (size_t k = 0; k < nl; k++) { /* one cluster per lane */
+        fprintf(f, "  subgraph cluster_%zu {\n    label=\"", k);
+        dot_text(f, lanes[k]);
+        fprintf(f, "\";\n    style=rounded;\n");
+        for (size_t v = 0; v < g->nvars; v++)
+            if (lane[v] && !strcmp(lane[v], lanes[k]))
+                dot_var(f, g, vc, v, "    ");
+        fprintf(f, "  }\n");
     }
+    for (size_t v = 0; v < g->nvars; v++)
+        if (!lane || !lane[v])
+            dot_var(f, g, vc, v, "  ");
+    free(lanes);
     for (size_t i = 0; i < g->nlinks; i++) {
         const cld_link *l = &g->links[i];
         fprintf(f, "  v%d -> v%d [label=\"%s%s\"", l->from, l->to, cld_sign_str(l->sign), l->delay ? " ||" : "");

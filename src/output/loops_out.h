@@ -35,6 +35,10 @@ json_t *loopsout_json(const loop_analysis *a, const boundary_report *b, const ch
 void loopsout_json_print(FILE *f, const loop_analysis *a, const boundary_report *b, const char *kind);
 void loopsout_mermaid(FILE *f, const loop_analysis *a);
 void loopsout_dot(FILE *f, const loop_analysis *a);
+/* The same with swimlanes: variable v is drawn inside the lane named
+ * lane[v] (a Mermaid subgraph, a DOT cluster), or outside any when NULL. */
+void loopsout_mermaid_lanes(FILE *f, const loop_analysis *a, const char *const *lane);
+void loopsout_dot_lanes(FILE *f, const loop_analysis *a, const char *const *lane);
 
 /* "Load -(+)-> Latency", "A -(-, delay)-> B" */
 void loopsout_link_text(FILE *f, const cld_graph *g, int link);

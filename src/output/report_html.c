@@ -413,7 +413,10 @@ static void multiple(FILE *f, const fix_report *r, size_t v, const char *title, 
         /* the faults of an instant come first; the actions after them are
          * left out, since break-glass actions differ per intervention and
          * the table says what each does */
-        p.nmarks = ev->nmarks - r->m->nactions;
+        size_t timed = 0; /* responses to conditions are not marked */
+        for (size_t i = 0; i < r->m->nactions; i++)
+            timed += !r->m->actions[i].when;
+        p.nmarks = ev->nmarks - timed;
     }
     svg_plot_write(f, &p);
 }

@@ -95,6 +95,16 @@ void reviewout_text(FILE *f, const review *r)
     }
 
     fprintf(f, "(worst case: attempts reaching the callee per user request, on the worst path through the edge)\n");
+    if (m->platform.has) {
+        size_t inh = 0, over = 0;
+        for (size_t i = 0; i < r->nedges; i++) {
+            inh += r->edges[i].spec->inherited != 0;
+            over += (r->edges[i].spec->written & m->platform.has) != 0;
+        }
+        fprintf(f, "platform: %zu of %zu edges inherit some of its defaults; %zu override some (weakening overrides are "
+                   "flagged weakens-platform)\n",
+                inh, r->nedges, over);
+    }
     fprintf(f, "\nCall paths (worst-case amplification is the product of attempts along the path):\n");
     size_t pw = 0;
     char **ptext = lu_alloc(r->npaths, sizeof *ptext);
@@ -185,6 +195,19 @@ json_t *reviewout_json(const review *r)
         const call_spec *c = e->spec;
         json_t *o = json_object();
         json_object_set_new(o, "edge", json_string(e->name));
+        if (m->platform.has) { /* which settings came from the platform, which the edge overrode */
+            static const char *const what[] = {"timeout", "retry", "breaker"};
+            json_t *pl = json_object(), *inh = json_array(), *ov = json_array();
+            for (int k = 0; k < 3; k++) {
+                if (c->inherited & (1u << k))
+                    json_array_append_new(inh, json_string(what[k]));
+                if (c->written & m->platform.has & (1u << k))
+                    json_array_append_new(ov, json_string(what[k]));
+            }
+            json_object_set_new(pl, "inherited", inh);
+            json_object_set_new(pl, "overridden", ov);
+            json_object_set_new(o, "platform", pl);
+        }
         json_object_set_new(o, "caller",
                             json_string(e->client >= 0 ? m->clients[e->client].name : m->services[e->service].name));
         json_object_set_new(o, "caller_kind", json_string(e->client >= 0 ? "client" : "service"));

@@ -211,6 +211,8 @@ int ts_plots_build(ts_plots *P, const model *m, const eddy_result *obs, const ed
     }
     for (size_t i = 0; i < m->nactions; i++) {
         const action_spec *a = &m->actions[i];
+        if (a->when)
+            continue; /* a response: when it fires is in the run, not the model */
         const char *who = a->client >= 0 ? m->clients[a->client].name : a->service >= 0 ? m->services[a->service].name : "";
         char d[256];
         if (a->kind == ACTION_RETRY)

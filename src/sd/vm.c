@@ -104,11 +104,11 @@ static void dl_trim(sd_model *m, sd_delay *d, double t)
 int sd_vm_exec(sd_model *m, const sd_prog *p, size_t lo, size_t hi, double t, eddy_error *err)
 {
     double *v = m->v;
+    v[m->time_slot] = t;
+    if (lo >= hi)
+        return 0; /* nothing to run: an empty program has no code array (NULL) to point into */
     const sd_ins *code = p->code, *in = code + lo, *end = code + hi;
     double *d;
-    v[m->time_slot] = t;
-    if (in == end)
-        return 0;
 #ifdef VM_THREADED
 #define OP(name) L_##name: d = &v[in->dst];
 #define CK(name) C_##name: d = &v[in->dst];
