@@ -192,6 +192,18 @@ static void test_report(void **state)
     EXPECT_HAS(html, "<svg");
     assert_null(strstr(html, "src=\"http")); /* nothing from the network */
     free(html);
+    /* the loops: the shortcuts R loop and the refactoring B loop, and dominance */
+    r = run("report -o %s/debt.html examples/sd/tech-debt.xmile", tmpdir);
+    EXPECT_STATUS(r, 0, "report on tech-debt");
+    run_free(&r);
+    tmp_path(path, sizeof path, "debt.html");
+    html = slurp(path, NULL);
+    assert_non_null(html);
+    EXPECT_HAS(html, "<h2>Loops</h2>");
+    EXPECT_HAS(html, "reinforcing: Backlog \u2192 pressure \u2192 shortcut fraction \u2192 incurring \u2192 Debt");
+    EXPECT_HAS(html, "balancing: Debt \u2192 repaying \u2192 Debt");
+    EXPECT_HAS(html, "Loop dominance");
+    free(html);
     r = run("report %s/missing.xmile", tmpdir);
     EXPECT_STATUS(r, 2, "report on a missing XMILE file");
     run_free(&r);

@@ -79,7 +79,8 @@ static sd_model *sw_load(const char *path, const sd_override *base, size_t nbase
                          const double *val, size_t nax, eddy_error *err)
 {
     sd_override *ov = sw_alloc((nbase + nax) * sizeof *ov);
-    memcpy(ov, base, nbase * sizeof *ov);
+    if (nbase)
+        memcpy(ov, base, nbase * sizeof *ov);
     for (size_t i = 0; i < nax; i++)
         ov[nbase + i] = (sd_override){ax[i]->name, val[i]};
     sd_model *m = sd_load(path, ov, nbase + nax, err);

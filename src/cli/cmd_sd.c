@@ -9,6 +9,11 @@
 #include <string.h>
 
 #include "../analysis/sd_sweep.h"
+#include "../loops/analyze.h"
+#include "../loops/ltm.h"
+#include "../loops/sd_graph.h"
+#include "../output/loops_out.h"
+#include "../output/ltm_out.h"
 #include "../output/csv.h"
 #include "../output/sd_out.h"
 #include "cli.h"
@@ -263,9 +268,10 @@ static const char report_usage[] =
     "usage: eddy report [options] MODEL.xmile [-o REPORT.html]\n"
     "\n"
     "Write one self-contained HTML page about a stock-and-flow model: its sim\n"
-    "specs, each stock's initial, final, minimum and maximum value, and the plots\n"
-    "(each unit's stocks, with the flows beside them).  It loads nothing from the\n"
-    "network.\n"
+    "specs, each stock's initial, final, minimum and maximum value, the plots\n"
+    "(each unit's stocks, with the flows beside them), and the loops with the\n"
+    "phases of their dominance (as eddy loops --dominance prints them).  It loads\n"
+    "nothing from the network.\n"
     "\n"
     "options:\n"
     "  -o, --output FILE  write the page to FILE (default: standard output)\n"
@@ -274,6 +280,41 @@ static const char report_usage[] =
     "  -h, --help         this help\n"
     "\n"
     "exit status: 0 written, 2 usage error, bad model, a failed run or I/O error\n";
+
+/* The text of `eddy loops --dominance` on the model, for the page; NULL
+ * with a note in *why when there are none to show or too many to score. */
+static char *report_loops(const char *path, const sd_override *ov, size_t nov, char *why, size_t whysize)
+{
+    eddy_error err = {0};
+    sd_model *m = sd_load(path, ov, nov, &err);
+    if (!m) {
+        snprintf(why, whysize, "%s", err.msg);
+        return NULL;
+    }
+    char *text = NULL;
+    size_t len = 0;
+    sd_graph *s = sdg_build(m, &err);
+    loop_analysis *a = s ? loops_analyze_bounded(s->g, 5000, 1000) : NULL;
+    ltm_result *r = a && a->complete ? ltm_compute(s, a, &err) : NULL;
+    if (!s || (a && a->complete && !r))
+        snprintf(why, whysize, "%s", err.msg);
+    else {
+        FILE *f = open_memstream(&text, &len);
+        if (f) {
+            loopsout_text(f, a, NULL);
+            if (r)
+                ltmout_text(f, a, r, sd_time_units(m));
+            else
+                fputs("(more than 5000 loops: no dominance computed)\n", f);
+            fclose(f);
+        }
+    }
+    ltm_free(r);
+    loops_free(a);
+    sdg_free(s);
+    sd_free(m);
+    return text;
+}
 
 int cmd_report_sd(int argc, char **argv)
 {
@@ -316,7 +357,10 @@ int cmd_report_sd(int argc, char **argv)
         if (!f)
             status = cli_fail("report", "cannot write %s: %s", out_path, strerror(errno));
         else {
-            sd_report_html(f, path, &tr, steps);
+            char why[600] = "";
+            char *loops = report_loops(path, st.ov, st.n, why, sizeof why);
+            sd_report_html(f, path, &tr, steps, loops, why);
+            free(loops);
             if ((out_path ? fclose(f) : fflush(f)) != 0)
                 status = cli_fail("report", "cannot write %s: %s", out_path ? out_path : "stdout", strerror(errno));
         }

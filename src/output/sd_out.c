@@ -182,7 +182,7 @@ json_t *sd_basin_json(const char *path, const sd_basin *b)
 
 static const char *out_method(int m) { return m == SD_RK4 ? "RK4" : m == SD_RK2 ? "RK2" : "Euler"; }
 
-void sd_report_html(FILE *f, const char *path, const sd_trace *tr, size_t steps)
+void sd_report_html(FILE *f, const char *path, const sd_trace *tr, size_t steps, const char *loops, const char *why)
 {
     const sd_model *m = tr->m;
     fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>", f);
@@ -215,5 +215,17 @@ void sd_report_html(FILE *f, const char *path, const sd_trace *tr, size_t steps)
     }
     fputs("</table>\n<h2>Plots</h2>\n<p>Each unit's stocks, with the flows in and out of them beside.</p>\n", f);
     sd_trace_plots_html(tr, f);
+    fputs("<h2>Loops</h2>\n<p>The feedback loops of the equations and which dominates when (Loops That Matter;"
+          " as <code>eddy loops --dominance</code> prints them).</p>\n",
+          f);
+    if (loops) {
+        fputs("<pre>", f);
+        svg_escape(f, loops);
+        fputs("</pre>\n", f);
+    } else {
+        fputs("<p>No loops: ", f);
+        svg_escape(f, why && *why ? why : "none found");
+        fputs("</p>\n", f);
+    }
     fputs("</body></html>\n", f);
 }

@@ -20,8 +20,9 @@ int sd_basin_csv(FILE *f, const void *basin);
 json_t *sd_basin_json(const char *path, const sd_basin *b);
 
 /* The page: the model's name, sim specs, each stock's initial, final,
- * minimum and maximum, and the plots (each unit's stocks with their
- * flows beside them).  steps: the run's steps. */
-void sd_report_html(FILE *f, const char *path, const sd_trace *tr, size_t steps);
+ * minimum and maximum, the plots (each unit's stocks with their flows
+ * beside them) and the loops (the text of eddy loops --dominance; if NULL,
+ * `why` says why there are none).  steps: the run's steps. */
+void sd_report_html(FILE *f, const char *path, const sd_trace *tr, size_t steps, const char *loops, const char *why);
 
 #endif
