@@ -506,20 +506,24 @@ imp_kind imp_detect_text(importer *im, const char *text, size_t len, const char 
     return k;
 }
 
+int imp_read_text(importer *im, const char *text, size_t len, const char *file, eddy_error *err)
+{
+    if (imp_prom_detect(text)) {
+        int rc = imp_prom(im, text, file, err);
+        if (rc == 0)
+            im->nfiles++;
+        return rc;
+    }
+    return read_yaml(im, text, len, file, err);
+}
+
 static int read_file(importer *im, const char *path, eddy_error *err)
 {
     size_t len;
     char *text = ysafe_read_file(path, &len, err);
     if (!text)
         return -1;
-    int rc;
-    if (imp_prom_detect(text)) {
-        rc = imp_prom(im, text, path, err);
-        if (rc == 0)
-            im->nfiles++;
-    } else {
-        rc = read_yaml(im, text, len, path, err);
-    }
+    int rc = imp_read_text(im, text, len, path, err);
     free(text);
     return rc;
 }

@@ -81,6 +81,9 @@ void imp_free(importer *im);
  * file:line:col). */
 int imp_read_path(importer *im, const char *path, eddy_error *err);
 
+/* The same for one file's text (NUL-terminated at len), read as `file`. */
+int imp_read_text(importer *im, const char *text, size_t len, const char *file, eddy_error *err);
+
 /* Write the model.  Returns 0, or -1 with err set. */
 int imp_write(importer *im, FILE *out, eddy_error *err);
 
