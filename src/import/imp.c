@@ -174,6 +174,15 @@ const char *imp_service_name(const importer *im, const char *host, char *buf, si
     return buf;
 }
 
+int imp_name(const importer *im, const yamldoc *y, const yaml_node_t *n, const char *what, const char *host, char *buf,
+             size_t size)
+{
+    if (*imp_service_name(im, host, buf, size))
+        return 0;
+    return yd_fail(y, n, "%s: expected a service's name or host, got '%s' (nothing before its first '.' or ':')", what,
+                   host);
+}
+
 /* ---- YAML helpers ---------------------------------------------------------------- */
 
 const char *imp_from(const yamldoc *y, const yaml_node_t *n, char *buf, size_t size)

@@ -105,6 +105,11 @@ void imp_add_edge(importer *im, const char *caller, const char *callee, double r
  * any character an eddy name may not hold replaced by '-'.  Into buf. */
 const char *imp_service_name(const importer *im, const char *host, char *buf, size_t size);
 
+/* imp_service_name, refusing a name that leaves nothing ('', '.', ':80'):
+ * an eddy service needs a name.  0, or -1 with an error at n saying what. */
+int imp_name(const importer *im, const yamldoc *y, const yaml_node_t *n, const char *what, const char *host, char *buf,
+             size_t size);
+
 /* "file:line" of node n, into buf. */
 const char *imp_from(const yamldoc *y, const yaml_node_t *n, char *buf, size_t size);
 
