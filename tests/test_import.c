@@ -616,6 +616,39 @@ static void test_emit_formats(void **state)
     }
 }
 
+/* Found by tests/fuzz/fuzz_emit.c: more attempts on a call whose gRPC
+ * methodConfig has no retryPolicy (here a hedgingPolicy) were written as
+ * a retryPolicy of maxAttempts alone, which gRPC and `eddy import` refuse.
+ * Now a note says what a retryPolicy needs, and no file is written. */
+static void test_emit_grpc_no_retry_policy(void **state)
+{
+    (void)state;
+    char dir[256], model_path[512], out[512];
+    char *hedged = slurp("tests/data/bad/emit-grpc-hedged.json", NULL);
+    make_dir(dir, sizeof dir, "emit-hedged", "a.yaml", deploy_a, "b.yaml", deploy_b, "svc.yaml", service_b,
+             "sc.json", hedged, "deps.json", jaeger_ab, NULL);
+    free(hedged);
+    run_result r;
+    model *m = import_load(dir, "emit-hedged", &r);
+    model_free(m);
+    run_free(&r);
+    snprintf(model_path, sizeof model_path, "%s/emit-hedged.yaml", tmpdir);
+    snprintf(out, sizeof out, "%s/emit-hedged-out", tmpdir);
+    emit_change ch = {"services.a.calls.0.retry.attempts", "2"};
+    emit_result res;
+    eddy_error err;
+    if (imp_emit(model_path, IMP_GRPC, "the fix", &ch, 1, out, &res, &err) < 0)
+        fail_msg("%s", err.msg);
+    assert_int_equal(res.nfiles, 0);
+    bool said = false;
+    for (size_t i = 0; i < res.nnotes; i++)
+        said |= strstr(res.notes[i], "hedgingPolicy") && strstr(res.notes[i], "initialBackoff");
+    if (!said)
+        fail_msg("no note on the retryPolicy (%zu notes%s%s)", res.nnotes, res.nnotes ? ": " : "",
+                 res.nnotes ? res.notes[0] : "");
+    imp_emit_result_free(&res);
+}
+
 /* A value no file gives is TODO: every command refuses it, naming each
  * with file:line:col, unless --assume fills it and says so. */
 static void test_todo(void **state)
@@ -734,6 +767,7 @@ int main(void)
         cmocka_unit_test(test_envoy),         cmocka_unit_test(test_linkerd),
         cmocka_unit_test(test_r4j),           cmocka_unit_test(test_round_trip),
         cmocka_unit_test(test_emit_formats),
+        cmocka_unit_test(test_emit_grpc_no_retry_policy),
         cmocka_unit_test(test_todo),          cmocka_unit_test(test_bad_input),
         cmocka_unit_test(test_example),
     };

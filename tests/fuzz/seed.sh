@@ -90,3 +90,12 @@ grep -h -o 'when: "[^"]*"' examples/*.yaml tests/data/*/*.yaml | sed 's/^when: "
     awk '{ printf "%s", $0 > sprintf("'$C'/cond/when-%d", NR) }'
 grep -o '"[^" ]*[.][a-z_]* [<>=][^"]*"' tests/test_cond.c | sed 's/^"//; s/\\*"$//' | sort -u |
     awk '{ printf "%s", $0 > sprintf("'$C'/cond/test_cond-%d", NR) }'
+
+# emit: the import seeds of the formats `eddy fix --emit` writes (their
+# hosts a and b-svc are the fixed Deployments' and Service's of the
+# harness), with the import dictionary
+mkdir -p $C/emit
+grep -l -E 'VirtualService|DestinationRule|methodConfig|retryThrottling|static_resources|virtual_hosts|ServiceProfile|resilience4j' \
+    $C/import/* | while read -r f; do cp "$f" $C/emit/; done
+sed '1s/.*/# emit.dict -- a copy of import.dict (tests\/fuzz\/seed.sh): the configs fuzz_emit reads are the import formats/' \
+    tests/fuzz/import.dict > tests/fuzz/emit.dict
