@@ -713,10 +713,11 @@ static void test_bad_input(void **state)
         {"tests/data/bad/import-hpa.yaml", "import-hpa.yaml:6:3: error: spec.maxReplicas"},
         {"tests/data/bad/import-vs-spec.yaml", "import-vs-spec.yaml:6:3: error: VirtualService spec: expected a mapping, got a list"},
         /* found by tests/fuzz/fuzz_import.c: a name with nothing before its first '.' or ':' was written
-         * as an empty key, and the model written was not YAML */
+         * as an empty key, a child '>' as '-' (a list item), and the model written was not YAML */
         {"tests/data/bad/import-empty-name.yaml", "import-empty-name.yaml:4:9: error: metadata.name: expected a service's name"},
         {"tests/data/bad/import-prom-empty-name.prom", "import-prom-empty-name.prom:2:1: error: traces_service_graph_request_total: expected service names"},
         {"tests/data/bad/import-jaeger-empty-name.json", "import-jaeger-empty-name.json:1:2: error: Jaeger dependency: child: expected a service's name"},
+        {"tests/data/bad/import-jaeger-dash-name.json", "import-jaeger-dash-name.json:1:2: error: Jaeger dependency: child: expected a service's name or host, got '>'"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         r = run("import %s", bad[i].file);

@@ -201,8 +201,8 @@ int imp_prom(importer *im, const char *text, const char *file, eddy_error *err)
                 break;
             }
             char ca[128], sa[128];
-            if ((total || failed || bucket) && (!*imp_service_name(im, s.client, ca, sizeof ca) ||
-                                                !*imp_service_name(im, s.server, sa, sizeof sa))) {
+            if ((total || failed || bucket) && (!imp_name_ok(imp_service_name(im, s.client, ca, sizeof ca)) ||
+                                                !imp_name_ok(imp_service_name(im, s.server, sa, sizeof sa)))) {
                 rc = err_set(err, file, lineno, 1,
                              "%s: expected service names in the client and server labels, got '%s' and '%s'", s.name,
                              s.client, s.server);

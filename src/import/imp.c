@@ -174,13 +174,21 @@ const char *imp_service_name(const importer *im, const char *host, char *buf, si
     return buf;
 }
 
+bool imp_name_ok(const char *name)
+{
+    for (const char *p = name; *p; p++)
+        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9'))
+            return true;
+    return false;
+}
+
 int imp_name(const importer *im, const yamldoc *y, const yaml_node_t *n, const char *what, const char *host, char *buf,
              size_t size)
 {
-    if (*imp_service_name(im, host, buf, size))
+    if (imp_name_ok(imp_service_name(im, host, buf, size)))
         return 0;
-    return yd_fail(y, n, "%s: expected a service's name or host, got '%s' (nothing before its first '.' or ':')", what,
-                   host);
+    return yd_fail(y, n, "%s: expected a service's name or host, got '%s' (no letter or digit before its first '.' or ':')",
+                   what, host);
 }
 
 /* ---- YAML helpers ---------------------------------------------------------------- */

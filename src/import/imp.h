@@ -105,10 +105,14 @@ void imp_add_edge(importer *im, const char *caller, const char *callee, double r
  * any character an eddy name may not hold replaced by '-'.  Into buf. */
 const char *imp_service_name(const importer *im, const char *host, char *buf, size_t size);
 
-/* imp_service_name, refusing a name that leaves nothing ('', '.', ':80'):
- * an eddy service needs a name.  0, or -1 with an error at n saying what. */
+/* imp_service_name, refusing a name that leaves no letter or digit ('',
+ * '.x', ':80', '>' which would be '-', a YAML list item): an eddy service
+ * needs a name.  0, or -1 with an error at n saying what. */
 int imp_name(const importer *im, const yamldoc *y, const yaml_node_t *n, const char *what, const char *host, char *buf,
              size_t size);
+
+/* Whether a name from imp_service_name holds a letter or a digit. */
+bool imp_name_ok(const char *name);
 
 /* "file:line" of node n, into buf. */
 const char *imp_from(const yamldoc *y, const yaml_node_t *n, char *buf, size_t size);
