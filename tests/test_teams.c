@@ -215,7 +215,7 @@ static void test_review_conway(void **state)
                 assert_non_null(strstr(r->flags[i].msg, "checkout\xe2\x86\x92" "db crosses from storefront to data"));
                 assert_non_null(strstr(r->flags[i].msg, "its 20ms timeout is below the p99 of db's own work (35ms)"));
                 assert_int_equal(r->flags[i].pos.line, 5); /* the call's mapping */
-                assert_int_equal(r->flags[i].pos.col, 76);
+                assert_int_equal(r->flags[i].pos.col, 67);
             } else if (!strcmp(r->flags[i].code, "unowned")) {
                 assert_non_null(strstr(r->flags[i].msg, "db is on reinforcing loop R"));
                 assert_int_equal(r->flags[i].pos.line, 6); /* db's name */
