@@ -85,22 +85,10 @@ static void test_teams_errors(void **state)
 static void test_teams_bad_files(void **state)
 {
     (void)state;
-    struct {
-        const char *file;
-        int line, col;
-        const char *words;
-    } cases[] = {
-        {"tests/data/bad/teams-two-owners.yaml", 10, 17, "'db' is already owned by team storefront (line 9"},
-        {"tests/data/bad/teams-unknown-component.yaml", 9, 22, "no component named 'chekout' (did you mean"},
-    };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        eddy_error err;
-        eddy_model *m = eddy_model_load(cases[i].file, &err);
-        if (m)
-            fail_msg("%s loaded", cases[i].file);
-        if (err.line != cases[i].line || err.col != cases[i].col || !strstr(err.msg, cases[i].words))
-            fail_msg("%s: got %d:%d %s", cases[i].file, err.line, err.col, err.msg);
-    }
+    expect_file_error("tests/data/bad/teams-two-owners.yaml", 10, 17,
+                      "'db' is already owned by team storefront (line 9");
+    expect_file_error("tests/data/bad/teams-unknown-component.yaml", 9, 22,
+                      "no component named 'chekout' (did you mean");
 }
 
 /* ---- which teams each loop crosses ----------------------------------------- */
@@ -257,6 +245,23 @@ static void test_review_conway_queue(void **state)
     }
 }
 
+/* The model's review has one conway flag, at line:col, with `words` in
+ * it; or none (line 0).  k names the case. */
+static void expect_conway(const char *yaml, size_t k, int line, int col, const char *words)
+{
+    eddy_model *m = load_text(yaml);
+    review *r = review_model(m);
+    size_t n = count_flags(r, "conway");
+    if (n != (line ? 1u : 0u))
+        fail_msg("case %zu: %zu conway flags", k, n);
+    for (size_t i = 0; i < r->nflags; i++)
+        if (!strcmp(r->flags[i].code, "conway") &&
+            (r->flags[i].pos.line != line || r->flags[i].pos.col != col || !strstr(r->flags[i].msg, words)))
+            fail_msg("case %zu: %d:%d %s", k, r->flags[i].pos.line, r->flags[i].pos.col, r->flags[i].msg);
+    review_free(r);
+    eddy_model_free(m);
+}
+
 /* The delivery contract of a queue edge, judged part by part: the ack
  * mode, an at_most_once queue, a retried publish, a redelivery.  The flag
  * points at the first part at fault: the group's `ack:` (10:66), the
@@ -313,18 +318,7 @@ static void test_review_conway_queue_contract(void **state)
         char y[2048];
         snprintf(y, sizeof y, QUEUE, cases[k].attempts, cases[k].dedupe, cases[k].queue, cases[k].ack,
                  cases[k].effect, cases[k].talks);
-        eddy_model *m = load_text(y);
-        review *r = review_model(m);
-        size_t n = count_flags(r, "conway");
-        if (n != (cases[k].line ? 1u : 0u))
-            fail_msg("case %zu: %zu conway flags", k, n);
-        for (size_t i = 0; i < r->nflags; i++)
-            if (!strcmp(r->flags[i].code, "conway") &&
-                (r->flags[i].pos.line != cases[k].line || r->flags[i].pos.col != cases[k].col ||
-                 !strstr(r->flags[i].msg, cases[k].words)))
-                fail_msg("case %zu: %d:%d %s", k, r->flags[i].pos.line, r->flags[i].pos.col, r->flags[i].msg);
-        review_free(r);
-        eddy_model_free(m);
+        expect_conway(y, k, cases[k].line, cases[k].col, cases[k].words);
     }
 }
 
@@ -376,18 +370,7 @@ static void test_review_conway_idempotency(void **state)
         char y[2048];
         snprintf(y, sizeof y, WRITES, cases[k].client_attempts, cases[k].call_attempts, cases[k].effect,
                  cases[k].dedupe, cases[k].talks);
-        eddy_model *m = load_text(y);
-        review *r = review_model(m);
-        size_t n = count_flags(r, "conway");
-        if (n != (cases[k].line ? 1u : 0u))
-            fail_msg("case %zu: %zu conway flags", k, n);
-        for (size_t i = 0; i < r->nflags; i++)
-            if (!strcmp(r->flags[i].code, "conway") &&
-                (r->flags[i].pos.line != cases[k].line || r->flags[i].pos.col != cases[k].col ||
-                 !strstr(r->flags[i].msg, cases[k].words)))
-                fail_msg("case %zu: %d:%d %s", k, r->flags[i].pos.line, r->flags[i].pos.col, r->flags[i].msg);
-        review_free(r);
-        eddy_model_free(m);
+        expect_conway(y, k, cases[k].line, cases[k].col, cases[k].words);
     }
 }
 
@@ -486,23 +469,11 @@ static void test_platform_errors(void **state)
     expect_load_error("duration: 1m\nclients:\n  a: {rate: 1/s, call: s, breaker: of}\nservices:\n  s: {workers: 1, "
                       "service_time: 1ms}\n",
                       3, 36, "expected 'off' or a mapping");
-    struct {
-        const char *file;
-        int line, col;
-        const char *words;
-    } cases[] = {
-        {"tests/data/bad/platform-budget-one-attempt.yaml", 4, 24, "platform.retry: a retry budget has no effect with attempts: 1"},
-        {"tests/data/bad/platform-shed-priority.yaml", 5, 9,
-         "platform.shed: priority: retries_first needs a bounded queue or codel, and services.checkout has an unlimited queue"},
-    };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        eddy_error err;
-        eddy_model *m = eddy_model_load(cases[i].file, &err);
-        if (m)
-            fail_msg("%s loaded", cases[i].file);
-        if (err.line != cases[i].line || err.col != cases[i].col || !strstr(err.msg, cases[i].words))
-            fail_msg("%s: got %d:%d %s", cases[i].file, err.line, err.col, err.msg);
-    }
+    expect_file_error("tests/data/bad/platform-budget-one-attempt.yaml", 4, 24,
+                      "platform.retry: a retry budget has no effect with attempts: 1");
+    expect_file_error("tests/data/bad/platform-shed-priority.yaml", 5, 9,
+                      "platform.shed: priority: retries_first needs a bounded queue or codel, and services.checkout "
+                      "has an unlimited queue");
 }
 
 int main(void)
