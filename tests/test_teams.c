@@ -457,6 +457,47 @@ static void test_platform_inherited(void **state)
     eddy_model_free(m);
 }
 
+/* examples/platform-defaults.yaml without its teams' retry overrides
+ * (every `retry:` below the platform's own): the platform's policy alone.
+ * The slowdown (60 s to 90 s) is then a component fault that ends with it:
+ * by 120 s both clients are back to 90% of their goodput before it, where
+ * as written they serve nothing. */
+static void test_platform_alone_recovers(void **state)
+{
+    (void)state;
+    FILE *fp = fopen("examples/platform-defaults.yaml", "rb");
+    assert_non_null(fp);
+    static char text[1 << 16];
+    size_t n = 0;
+    char line[512];
+    int dropped = 0;
+    while (fgets(line, sizeof line, fp)) {
+        size_t ind = strspn(line, " ");
+        if (ind >= 4 && !strncmp(line + ind, "retry:", 6)) {
+            dropped++;
+            continue;
+        }
+        n += (size_t)snprintf(text + n, sizeof text - n, "%s", line);
+    }
+    fclose(fp);
+    assert_int_equal(dropped, 4);
+    eddy_model *ms[2] = {load_file_replacing("examples/platform-defaults.yaml", NULL, NULL), load_text(text)};
+    for (int k = 0; k < 2; k++) {
+        eddy_result r;
+        run_model(ms[k], 1, &r);
+        for (int c = 0; c < 2; c++) {
+            char col[32];
+            snprintf(col, sizeof col, "%s.goodput", c ? "mobile" : "web");
+            double before = col_mean(&r, col, 10, 60), after = col_mean(&r, col, 120, 240);
+            if (k ? after < 0.9 * before : after > 0.01 * before)
+                fail_msg("%s: %s goodput %.1f/s before, %.1f/s after", k ? "platform alone" : "as written", col,
+                         before, after);
+        }
+        eddy_result_free(&r);
+        eddy_model_free(ms[k]);
+    }
+}
+
 static void test_platform_errors(void **state)
 {
     (void)state;
@@ -490,6 +531,7 @@ int main(void)
         cmocka_unit_test(test_review_conway_queue_contract),
         cmocka_unit_test(test_dist_p99),
         cmocka_unit_test(test_platform_inherited),
+        cmocka_unit_test(test_platform_alone_recovers),
         cmocka_unit_test(test_platform_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

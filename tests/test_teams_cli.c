@@ -28,7 +28,8 @@ static void test_loops_text_and_json(void **state)
     (void)state;
     run_result r = run("loops " EX);
     assert_int_equal(r.status, 0);
-    assert_non_null(strstr(r.out, "\nTeams: 2 (storefront, data); "));
+    /* the figure the example's comment and docs/teams.md state */
+    EXPECT_HAS(r.out, "\nTeams: 2 (storefront, data); 8 of 17 loops cross teams.\n");
     assert_non_null(strstr(r.out, "and data (db: load, in_flight, latency): neither team sees the whole loop.  [cross-team]"));
     assert_non_null(strstr(r.out, "Unowned: payments (service): no team owns it."));
     run_free(&r);
