@@ -320,6 +320,21 @@ static void test_runtime_errors_name_variable_and_time(void **state)
     assert_int_equal(sd_run(m, NULL, NULL, NULL, &err), -1);
     assert_non_null(strstr(err.msg, "at time 3: ratio divides by zero"));
     sd_free(m);
+    /* inside an equation the arithmetic is IEEE's: at the pole 1/(2 + 1/0)
+     * is 1/inf = 0, the equation's limit, and the run goes on */
+    m = load(SPECS(0, 4, 1, "Euler"), "<aux name=\"limit\"><eqn>1 / (2 + 1 / (TIME - 3))</eqn></aux>", &err);
+    assert_non_null(m);
+    rows lr;
+    run_ok(m, &lr);
+    assert_int_equal(lr.n, 5);
+    assert_true(lr.v[3][0] == 0);
+    sd_free(m);
+    /* 0/0 has no limit */
+    m = load(SPECS(0, 4, 1, "Euler"), "<aux name=\"nolimit\"><eqn>1 + 0 * (TIME - 3) / (TIME - 3) * 0</eqn></aux>", &err);
+    assert_non_null(m);
+    assert_int_equal(sd_run(m, NULL, NULL, NULL, &err), -1);
+    assert_non_null(strstr(err.msg, "at time 3: nolimit divides by zero"));
+    sd_free(m);
     m = load(SPECS(0, 10, 1, "Euler"), "<aux name=\"root\"><eqn>SQRT(2 - TIME)</eqn></aux>", &err);
     assert_non_null(m);
     assert_int_equal(sd_run(m, NULL, NULL, NULL, &err), -1);
@@ -343,13 +358,16 @@ static void test_expression_language(void **state)
                        "<aux name=\"b\"><eqn>IF 1 &lt; 2 and not 0 THEN 2^3^2 ELSE 0</eqn></aux>"
                        "<aux name=\"c\"><eqn>MIN(3, 1) + MAX(4) + 7 MOD 4 + INT(-2.5)</eqn></aux>"
                        "<aux name=\"d\"><eqn>\"weird name!\" * 2 {a comment}</eqn></aux>"
-                       "<aux name=\"weird name!\"><eqn>IF THEN ELSE(0, 1, 5)</eqn></aux>",
+                       "<aux name=\"weird name!\"><eqn>IF THEN ELSE(0, 1, 5)</eqn></aux>"
+                       /* xmutil's postfix form of Vensim's :NOT: */
+                       "<aux name=\"e\"><eqn>( IF c &gt; 100 not THEN 2^-1^2 ELSE 0 )</eqn></aux>",
                        &err);
     if (!m)
         fail_msg("%s", err.msg);
     run_ok(m, &r);
     assert_within_rel(r.v[0][0], -4, 1e-12);
-    assert_within_rel(r.v[0][1], 64, 1e-12);
+    assert_within_rel(r.v[0][1], 512, 1e-12); /* right-associative: 2^(3^2) */
+    assert_within_rel(r.v[0][5], 0.5, 1e-12);  /* 2^-(1^2) */
     assert_within_rel(r.v[0][2], 1 + 4 + 3 - 2, 1e-12);
     assert_within_rel(r.v[0][3], 10, 1e-12);
     sd_free(m);
