@@ -292,6 +292,56 @@ static void test_macros(void **state)
 
 /* Past line 65,535 (where libxml2 stops counting unless asked to) an
  * error still names its line, and the column is found from the line index. */
+/* Modules: each instance's variables are named "module.variable", its
+ * connected inputs take the value from outside, and the run is the
+ * flattened model's (here the logistic Euler recursion). */
+static void test_modules(void **state)
+{
+    (void)state;
+    eddy_error err;
+    sd_model *m = sd_load("tests/data/sd/modules.xmile", NULL, 0, &err);
+    if (!m)
+        fail_msg("%s", err.msg);
+    int pop = sd_col_find(m, "colony.population"), total = sd_col_find(m, "total");
+    assert_true(pop >= 0 && total >= 0);
+    assert_true(sd_col_find(m, "Colony.Births") >= 0);
+    assert_true(sd_col_find(m, "other.size") >= 0);
+    assert_int_equal(sd_col_find(m, "population"), -1); /* only as colony.population */
+    rows r;
+    run_ok(m, &r);
+    assert_int_equal(r.n, 5);
+    double p = 10;
+    for (size_t i = 0; i < r.n; i++) {
+        assert_within_rel(r.v[i][pop], p, 1e-12);
+        assert_within_rel(r.v[i][total], 2 * p, 1e-12);
+        p += p * 0.5 * (1 - p / 100);
+    }
+    sd_free(m);
+    /* errors name the module and the place: the module is on line 7 */
+    static const char *const bad[][2] = {
+        {"<module name=\"ghost\"/>", "module ghost: no <model name=\"ghost\"> in the file"},
+        {"<module name=\"inner\"><connect to=\"nosuch\" from=\".a\"/></module>",
+         "module inner has no variable nosuch to connect to"},
+        {"<module name=\"loop\"/>", "modules nested 16 deep"},
+        {"<module name=\"inner\"><connect to=\"x\" from=\".nosuch\"/></module>", "unknown variable \".nosuch\""},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        char doc[2048];
+        snprintf(doc, sizeof doc,
+                 "<?xml version=\"1.0\"?>\n<xmile version=\"1.0\" xmlns=\"http://docs.oasis-open.org/xmile/ns/XMILE/v1.0\">\n"
+                 "<header><vendor>t</vendor><product>t</product></header>\n"
+                 "%s\n<model><variables>\n<aux name=\"a\"><eqn>1</eqn></aux>\n%s\n</variables></model>\n"
+                 "<model name=\"inner\"><variables><aux name=\"x\"><eqn>2</eqn></aux></variables></model>\n"
+                 "<model name=\"loop\"><variables><module name=\"loop\"/></variables></model>\n</xmile>\n",
+                 SPECS(0, 1, 1, "Euler"), bad[i][0]);
+        assert_null(sd_load_string(doc, strlen(doc), "t.xmile", NULL, 0, &err));
+        if (!strstr(err.msg, bad[i][1]))
+            fail_msg("case %zu: %s", i, err.msg);
+        if (i != 2)
+            assert_int_equal(err.line, 7);
+    }
+}
+
 static void test_errors_far_down_a_large_file(void **state)
 {
     (void)state;
@@ -420,6 +470,7 @@ int main(void)
         cmocka_unit_test(test_errors_name_their_place),
         cmocka_unit_test(test_malformed_xml_line_and_column),
         cmocka_unit_test(test_macros),
+        cmocka_unit_test(test_modules),
         cmocka_unit_test(test_errors_far_down_a_large_file),
         cmocka_unit_test(test_runtime_errors_name_variable_and_time),
         cmocka_unit_test(test_expression_language),

@@ -54,6 +54,7 @@ typedef struct cc {
     const char *text;
     int line, col;
     int ncapture; /* INIT and PREVIOUS slots, numbered here */
+    const char *scope; /* module instance of the equation ("hares."), NULL at the root */
     symtab macros;   /* canonical macro name -> index in d->macros */
     int macro_depth; /* expansions in progress, to stop a macro calling itself */
     int *deps_init, *deps_step; /* scratch */
@@ -344,10 +345,43 @@ static ex_node *cc_unknown_var(cc *c, ex_node *n, const char *key)
     return cc_num(0);
 }
 
+/* The canonical key a name in the equation being compiled refers to.  A
+ * leading '.' names the root model's variable (".area"); any other name
+ * is looked up in the module instance the equation belongs to, then in
+ * each one around it, out to the root, whose key it is if no module has
+ * it ("lynxes.lynxes" from inside "hares." is the root's module lynxes). */
+static char *cc_key(cc *c, const char *name)
+{
+    if (name[0] == '.')
+        return sdn_canon(name + 1);
+    char *bare = sdn_canon(name);
+    if (!c->scope)
+        return bare;
+    char *sc = sdn_canon(c->scope); /* ends in '.' */
+    size_t len = strlen(sc), blen = strlen(bare);
+    while (len > 0) {
+        char *k = cc_alloc(len + blen + 1);
+        memcpy(k, sc, len);
+        memcpy(k + len, bare, blen + 1);
+        if (st_get(&c->m->keys, k) >= 0 || st_get(&c->arrs, k) >= 0 || st_get(&c->gfs, k) >= 0) {
+            free(sc);
+            free(bare);
+            return k;
+        }
+        free(k);
+        size_t j = len - 1; /* drop the innermost module */
+        while (j > 0 && sc[j - 1] != '.')
+            j--;
+        len = j;
+    }
+    free(sc);
+    return bare;
+}
+
 /* A reference, scalar or one element of an array. */
 static ex_node *rs_var(cc *c, const ctx *x, ex_node *n)
 {
-    char *key = sdn_canon(n->name);
+    char *key = cc_key(c, n->name);
     ex_node *out = NULL;
     int v = n->nargs == 0 ? st_get(&c->m->keys, key) : -1;
     int ai = st_get(&c->arrs, key);
@@ -472,7 +506,7 @@ static int cc_gf_by_name(cc *c, ex_node *n)
 {
     if (n->kind != EX_VAR || n->nargs)
         return -1;
-    char *k = sdn_canon(n->name);
+    char *k = cc_key(c, n->name);
     int g = st_get(&c->gfs, k);
     free(k);
     return g;
@@ -575,7 +609,9 @@ static ex_node *rs_call(cc *c, const ctx *x, ex_node *n)
         return rs_macro(c, x, n, mi);
     }
     const bi_info *bi = bi_find(key);
-    int g = st_get(&c->gfs, key);
+    char *gk = cc_key(c, n->name);
+    int g = st_get(&c->gfs, gk);
+    free(gk);
     if (!bi && g >= 0) {
         free(key);
         if (n->nargs != 1) {
@@ -626,7 +662,7 @@ static ex_node *rs_call(cc *c, const ctx *x, ex_node *n)
     /* array functions over every element of one array argument */
     if ((id == BI_SUM || id == BI_MEAN || id == BI_MIN || id == BI_MAX || id == BI_PROD ||
          id == BI_SIZE || id == BI_STDDEV) && n->nargs == 1 && n->args[0]->kind == EX_VAR) {
-        char *k = sdn_canon(n->args[0]->name);
+        char *k = cc_key(c, n->args[0]->name);
         int ai = st_get(&c->arrs, k);
         free(k);
         if (ai >= 0) {
@@ -808,6 +844,7 @@ static void cc_flows(cc *c, const ctx *x, char **names, size_t n, int sign, ex_n
 static void cc_define(cc *c, int vi, const xm_var *xv, const arr *a, const int *e, int flat)
 {
     ctx x = {0};
+    c->scope = xv->scope;
     const xm_eqn *q = &xv->eqn;
     const xm_gf *gf = xv->gf;
     if (a) {

@@ -132,8 +132,9 @@ static void px_next(parser *ps)
         ps->tk = T_STR;
         return;
     }
-    if (px_idchar(c, 1)) {
-        int q = ps->p;
+    /* ".area": a name in the root model, from inside a module */
+    if (px_idchar(c, 1) || (c == '.' && px_idchar((unsigned char)s[ps->p + 1], 1))) {
+        int q = ps->p++;
         while (px_idchar((unsigned char)s[ps->p], 0))
             ps->p++;
         ps->id = strndup(s + q, (size_t)(ps->p - q));

@@ -53,6 +53,10 @@ typedef struct xm_var {
     size_t ndims;
     xm_elem *elems;
     size_t nelems;
+    char *scope;         /* module instance it belongs to, "hares." or
+                            "a.b." (its name starts so); NULL in the root
+                            model.  Its equation's names are looked up
+                            there first, then outward to the root. */
 } xm_var;
 
 typedef struct xm_dim {
