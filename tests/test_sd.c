@@ -265,10 +265,40 @@ static void test_macros(void **state)
     assert_within_rel(r.v[2][3], 2 * 2 + 3, 1e-12);
     assert_within_rel(r.v[1][4], 12, 1e-12);
     sd_free(m);
+    /* macros with variables of their own: each call gets its own instance
+     * (test-models' macro_stock: a stock starting at the parameter, fed by
+     * the input, 1.1 + 5 t; macro_multi_expression: 16.5 from two
+     * auxiliaries), the same macro called twice keeps two stocks */
+    static const char doc2[] =
+        "<?xml version=\"1.0\"?>\n<xmile version=\"1.0\" xmlns=\"http://docs.oasis-open.org/xmile/ns/XMILE/v1.0\">\n"
+        "<header><vendor>t</vendor><product>t</product></header>\n"
+        "<sim_specs method=\"Euler\"><start>0</start><stop>10</stop><dt>1</dt></sim_specs>\n"
+        "<macro name=\"STOCK MACRO\"><parm>input</parm><parm>parameter</parm><eqn>Stock</eqn>"
+        "<variables><stock name=\"Stock\"><eqn>parameter</eqn><inflow>change</inflow></stock>"
+        "<flow name=\"change\"><eqn>input</eqn></flow></variables></macro>\n"
+        "<macro name=\"MULTI\"><parm>input</parm><parm>parameter</parm><eqn>a + b</eqn>"
+        "<variables><aux name=\"a\"><eqn>input * parameter</eqn></aux><aux name=\"b\"><eqn>2 * a</eqn></aux>"
+        "</variables></macro>\n"
+        "<model><variables>\n"
+        "<aux name=\"macro input\"><eqn>5</eqn></aux><aux name=\"macro parameter\"><eqn>1.1</eqn></aux>\n"
+        "<aux name=\"macro output\"><eqn>STOCK MACRO(macro_input, macro_parameter)</eqn></aux>\n"
+        "<aux name=\"second\"><eqn>STOCK MACRO(1, 0) + MULTI(macro_input, macro_parameter)</eqn></aux>\n"
+        "</variables></model></xmile>\n";
+    m = sd_load_string(doc2, strlen(doc2), "t.xmile", NULL, 0, &err);
+    if (!m)
+        fail_msg("%s", err.msg);
+    assert_int_equal(sd_ncols(m), 4); /* the macros' variables are hidden */
+    run_ok(m, &r);
+    assert_int_equal(r.n, 11);
+    for (size_t i = 0; i < r.n; i++) {
+        assert_within_rel(r.v[i][2], 1.1 + 5 * (double)i, 1e-12);
+        assert_within_rel(r.v[i][3], (double)i + 16.5, 1e-12);
+    }
+    sd_free(m);
     const char *ok = SPECS(0, 1, 1, "Euler");
     /* errors: the macro block goes before the model, so the variables are on line 7 */
     static const char *const bad[][2] = {
-        {"<macro name=\"M\"><parm>x</parm><eqn>x * y</eqn></macro>", "macro M: y is not one of its parameters"},
+        {"<macro name=\"M\"><parm>x</parm><eqn>x * y</eqn></macro>", "macro M: y is not one of its parameters or variables"},
         {"<macro name=\"M\"><parm>x</parm><eqn>x</eqn></macro>", "macro M takes 1 argument, not 2"},
         {"<macro name=\"M\"><parm>x</parm><parm>k</parm><eqn>x * k</eqn></macro>", "no argument for k"},
         {"<macro name=\"M\"><parm>x</parm><eqn>M(x)</eqn></macro>", "macro M calls itself"},
@@ -283,11 +313,18 @@ static void test_macros(void **state)
             fail_msg("error \"%s\" does not contain \"%s\"", err.msg, bad[i][1]);
         assert_int_equal(err.line, 7);
     }
-    /* a macro with variables of its own is said to be unsupported */
+    /* a macro needs its value's equation; its stocks flow through its own flows */
     char specs[512];
     snprintf(specs, sizeof specs, "%s\n<macro name=\"S\"><parm>x</parm><variables/></macro>", ok);
     assert_null(load(specs, "<aux name=\"a\"><eqn>1</eqn></aux>", &err));
-    assert_non_null(strstr(err.msg, "not macros with variables"));
+    assert_non_null(strstr(err.msg, "macro S has no <eqn>"));
+    snprintf(specs, sizeof specs,
+             "%s\n<macro name=\"S\"><parm>x</parm><eqn>s</eqn><variables><stock name=\"s\"><eqn>x</eqn>"
+             "<inflow>nowhere</inflow></stock></variables></macro>",
+             ok);
+    assert_null(load(specs, "<aux name=\"a\"><eqn>S(1)</eqn></aux>", &err));
+    assert_non_null(strstr(err.msg, "macro S: s flows through nowhere, which is not one of the macro's variables"));
+    assert_int_equal(err.line, 7);
 }
 
 /* Past line 65,535 (where libxml2 stops counting unless asked to) an

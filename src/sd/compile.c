@@ -512,11 +512,28 @@ static int cc_gf_by_name(cc *c, ex_node *n)
     return g;
 }
 
+/* Index of the macro's own variable of that name, or -1. */
+static int mc_local(const xm_macro *mc, const char *name)
+{
+    char *k = sdn_canon(name);
+    int found = -1;
+    for (size_t i = 0; i < mc->nvars && found < 0; i++) {
+        char *vk = sdn_canon(mc->vars[i].name);
+        if (strcmp(k, vk) == 0)
+            found = (int)i;
+        free(vk);
+    }
+    free(k);
+    return found;
+}
+
 /* A copy of a macro's equation with each parameter replaced by a copy of
- * its argument (unresolved: it is resolved where the macro is called).
- * The macro's own nodes take the call's position, so that an error inside
- * the macro points at the call. */
-static ex_node *mc_subst(cc *c, const xm_macro *mc, const ex_node *n, ex_node *const *args, int pos)
+ * its argument (unresolved: it is resolved where the macro is called) and
+ * each of the macro's own variables by the slot of this call's instance
+ * of it (locals[i]).  The macro's own nodes take the call's position, so
+ * that an error inside the macro points at the call. */
+static ex_node *mc_subst(cc *c, const xm_macro *mc, const ex_node *n, ex_node *const *args, const int *locals,
+                         int pos)
 {
     if (n->kind == EX_VAR && n->nargs == 0) {
         char *k = sdn_canon(n->name);
@@ -530,8 +547,11 @@ static ex_node *mc_subst(cc *c, const xm_macro *mc, const ex_node *n, ex_node *c
             }
         }
         free(k);
-        cc_fail(c, pos, "macro %s: %s is not one of its parameters (a macro sees only its parameters)", mc->name,
-                n->name);
+        int l = mc_local(mc, n->name);
+        if (l >= 0)
+            return cc_slot(locals[l]);
+        cc_fail(c, pos, "macro %s: %s is not one of its parameters or variables (a macro sees only those)",
+                mc->name, n->name);
         return cc_num(0);
     }
     ex_node *o = ex_new(n->kind, pos);
@@ -541,7 +561,7 @@ static ex_node *mc_subst(cc *c, const xm_macro *mc, const ex_node *n, ex_node *c
     if (n->name)
         o->name = cc_strdup(n->name);
     for (int i = 0; i < n->nargs; i++)
-        ex_add_arg(o, mc_subst(c, mc, n->args[i], args, pos));
+        ex_add_arg(o, mc_subst(c, mc, n->args[i], args, locals, pos));
     return o;
 }
 
@@ -580,14 +600,50 @@ static ex_node *rs_macro(cc *c, const ctx *x, ex_node *n, int mi)
         else
             cc_fail(c, n->pos, "macro %s: no argument for %s, which has no default", mc->name, mc->parms[i]);
     }
+    /* A macro with variables of its own gets an instance of them for this
+     * call, hidden variables as the stateful builtins' are ("Stock in
+     * macro output"): their equations see the call's arguments. */
+    int *locals = mc->nvars ? cc_alloc(mc->nvars * sizeof *locals) : NULL;
+    for (size_t i = 0; i < mc->nvars && !c->failed; i++) {
+        const xm_var *lv = &mc->vars[i];
+        locals[i] = cc_hidden(c, lv->kind == XM_STOCK ? SD_STOCK : lv->kind == XM_FLOW ? SD_FLOW : SD_AUX, lv->name);
+    }
+    c->macro_depth++;
+    for (size_t i = 0; i < mc->nvars && !c->failed; i++) {
+        const xm_var *lv = &mc->vars[i];
+        ex_node *tree = mc_parse(c, lv->eqn.text, lv->eqn.line, lv->eqn.col);
+        ex_node *e = tree && !c->failed ? mc_subst(c, mc, tree, args, locals, n->pos) : NULL;
+        ex_free(tree);
+        ex_node *r = e && !c->failed ? rs(c, x, e) : NULL;
+        ex_free(e);
+        c->m->vars[locals[i]].eqn = r ? r : cc_num(0);
+        c->m->vars[locals[i]].non_negative = lv->non_negative;
+        if (lv->kind != XM_STOCK)
+            continue;
+        ex_node *rate = NULL;
+        for (size_t j = 0; j < lv->nin + lv->nout && !c->failed; j++) {
+            const char *fn = j < lv->nin ? lv->inflows[j] : lv->outflows[j - lv->nin];
+            int l = mc_local(mc, fn);
+            if (l < 0) {
+                cc_fail(c, n->pos, "macro %s: %s flows through %s, which is not one of the macro's variables",
+                        mc->name, lv->name, fn);
+                break;
+            }
+            ex_node *f = cc_slot(locals[l]);
+            rate = !rate ? (j < lv->nin ? f : cc_bin('-', cc_num(0), f)) : cc_bin(j < lv->nin ? '+' : '-', rate, f);
+        }
+        c->m->vars[locals[i]].rate = rate ? rate : cc_num(0);
+    }
+    c->macro_depth--;
     ex_node *body = NULL, *out = NULL;
     if (!c->failed) {
         ex_node *tree = mc_parse(c, mc->eqn.text ? mc->eqn.text : "", mc->eqn.line, mc->eqn.col);
         if (tree) {
-            body = mc_subst(c, mc, tree, args, n->pos);
+            body = mc_subst(c, mc, tree, args, locals, n->pos);
             ex_free(tree);
         }
     }
+    free(locals);
     if (body && !c->failed) {
         c->macro_depth++;
         out = rs(c, x, body);
@@ -770,6 +826,11 @@ static ex_node *rs(cc *c, const ctx *x, ex_node *n)
     }
     case EX_VAR: return rs_var(c, x, n);
     case EX_CALL: return rs_call(c, x, n);
+    case EX_SLOT: { /* already resolved: a macro's own variable */
+        ex_node *o = cc_slot(n->slot);
+        o->pos = n->pos;
+        return o;
+    }
     case EX_STAR:
         cc_fail(c, n->pos, "* is only a subscript");
         return cc_num(0);

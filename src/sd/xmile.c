@@ -669,10 +669,8 @@ static int xm_read_macro(reader *r, xmlNodePtr n, xm_doc *d)
         return err_set(r->err, r->file, xm_line(n), 1, "<macro> without a name");
     }
     xmlNodePtr eqn = xm_child(n, "eqn");
-    if (xm_child(n, "variables") || !eqn) {
-        int rc = err_set(r->err, r->file, xm_line(n), 1,
-                         "macro %s: only macros of one equation over their parameters are supported, "
-                         "not macros with variables of their own", nm);
+    if (!eqn) {
+        int rc = err_set(r->err, r->file, xm_line(n), 1, "macro %s has no <eqn> (the macro's value)", nm);
         free(nm);
         return rc;
     }
@@ -703,6 +701,26 @@ static int xm_read_macro(reader *r, xmlNodePtr n, xm_doc *d)
             mc->nparms++;
         }
     xm_eqn_read(r, eqn, &mc->eqn);
+    xmlNodePtr vars = xm_child(n, "variables");
+    for (xmlNodePtr c = vars ? vars->children : NULL; c; c = c->next) {
+        if (c->type != XML_ELEMENT_NODE || c->ns != n->ns || strchr((const char *)c->name, ':'))
+            continue;
+        int kind = xm_is(c, "stock") ? XM_STOCK : xm_is(c, "flow") ? XM_FLOW : xm_is(c, "aux") ? XM_AUX : -1;
+        if (kind < 0)
+            return err_set(r->err, r->file, xm_line(c), 1,
+                           "macro %s: unknown element <%s> in its <variables>: expected stock, flow or aux", nm,
+                           xm_local(c));
+        mc->vars = realloc(mc->vars, (mc->nvars + 1) * sizeof *mc->vars);
+        if (!mc->vars)
+            abort();
+        xm_var *v = &mc->vars[mc->nvars++];
+        memset(v, 0, sizeof *v);
+        if (xm_read_var(r, c, kind, v))
+            return -1;
+        if (v->ndims || v->gf || !v->eqn.text)
+            return err_set(r->err, r->file, v->line, 1, "macro %s: %s needs one equation (no arrays or graphical "
+                           "functions inside a macro)", nm, v->name);
+    }
     return 0;
 }
 
@@ -827,30 +845,33 @@ static void xm_strs_free(char **s, size_t n)
     free(s);
 }
 
+static void xm_var_free(xm_var *v)
+{
+    free(v->name);
+    free(v->eqn.text);
+    for (size_t j = 0; j < v->nmore; j++)
+        free(v->more[j].text);
+    free(v->more);
+    free(v->units);
+    xm_strs_free(v->inflows, v->nin);
+    xm_strs_free(v->outflows, v->nout);
+    xm_gf_free(v->gf);
+    xm_strs_free(v->dims, v->ndims);
+    for (size_t j = 0; j < v->nelems; j++) {
+        free(v->elems[j].subscript);
+        free(v->elems[j].eqn.text);
+        xm_gf_free(v->elems[j].gf);
+    }
+    free(v->elems);
+    free(v->scope);
+}
+
 void xm_free(xm_doc *d)
 {
     if (!d)
         return;
-    for (size_t i = 0; i < d->nvars; i++) {
-        xm_var *v = &d->vars[i];
-        free(v->name);
-        free(v->eqn.text);
-        for (size_t j = 0; j < v->nmore; j++)
-            free(v->more[j].text);
-        free(v->more);
-        free(v->units);
-        xm_strs_free(v->inflows, v->nin);
-        xm_strs_free(v->outflows, v->nout);
-        xm_gf_free(v->gf);
-        xm_strs_free(v->dims, v->ndims);
-        for (size_t j = 0; j < v->nelems; j++) {
-            free(v->elems[j].subscript);
-            free(v->elems[j].eqn.text);
-            xm_gf_free(v->elems[j].gf);
-        }
-        free(v->elems);
-        free(v->scope);
-    }
+    for (size_t i = 0; i < d->nvars; i++)
+        xm_var_free(&d->vars[i]);
     free(d->vars);
     for (size_t i = 0; i < d->nmacros; i++) {
         xm_macro *mc = &d->macros[i];
@@ -860,6 +881,9 @@ void xm_free(xm_doc *d)
             free(mc->defaults[j]);
         free(mc->defaults);
         free(mc->eqn.text);
+        for (size_t j = 0; j < mc->nvars; j++)
+            xm_var_free(&mc->vars[j]);
+        free(mc->vars);
     }
     free(d->macros);
     for (size_t i = 0; i < d->ndims; i++) {
