@@ -197,7 +197,7 @@ int cmd_loops_sd(int argc, char **argv)
     }
     switch (format) {
     case OPT_JSON: {
-        json_t *j = loopsout_json(a, b, "xmile");
+        json_t *j = (all ? loopsout_json_all : loopsout_json)(a, b, "xmile");
         if (r)
             json_object_set_new(j, "dominance", ltmout_json(a, r, sd_time_units(m)));
         cli_print_json(j);
