@@ -1287,7 +1287,7 @@ int diagnose_run(const char *path, const diagnose_opts *opt, diagnosis *d, eddy_
         d->client_served_during = calloc(m->nclients, sizeof *d->client_served_during);
         d->client_offered_during = calloc(m->nclients, sizeof *d->client_offered_during);
         if (!d->client_during || !d->client_served_during || !d->client_offered_during)
-            abort();
+            return err_set(err, path, 0, 0, "out of memory");
     }
     double rest = d->end - d->fault_end;
     d->settle = opt->settle > 0 ? t_sec(opt->settle) : (rest / 3 < 30 ? rest / 3 : 30);
@@ -1296,7 +1296,11 @@ int diagnose_run(const char *path, const diagnose_opts *opt, diagnosis *d, eddy_
     /* Every group of loops, each searched on its own past 2000 loops: the
      * knockouts see every cut, not the cuts of the first 500 loops found. */
     d->loops = loops_analyze_bounded(d->graph, DIAGNOSE_MAX_LOOPS, 100);
-    knockout_find(m, d->graph, d->loops, &d->cuts);
+    if (knockout_find(m, d->graph, d->loops, &d->cuts, err) < 0) {
+        if (err)
+            snprintf(err->file, sizeof err->file, "%s", path);
+        return -1;
+    }
     d->knockouts = calloc(d->cuts.n ? d->cuts.n : 1, sizeof *d->knockouts);
 
     size_t nvar = 2 + d->cuts.n;
@@ -1305,9 +1309,15 @@ int diagnose_run(const char *path, const diagnose_opts *opt, diagnosis *d, eddy_
     J.res = calloc(nvar * d->seeds, sizeof *J.res);
     J.rc = calloc(nvar * d->seeds, sizeof *J.rc);
     J.errs = calloc(nvar * d->seeds, sizeof *J.errs);
-    if (!d->knockouts || !J.models || !J.res || !J.rc || !J.errs)
-        abort();
     int rc = -1;
+    if (!d->knockouts || !J.models || !J.res || !J.rc || !J.errs) {
+        err_set(err, path, 0, 0, "out of memory for the runs of %zu cuts", d->cuts.n);
+        free(J.models);
+        free(J.res);
+        free(J.rc);
+        free(J.errs);
+        return -1;
+    }
     J.models[0] = m;
     J.models[1] = model_load(path, err);
     if (J.models[1])
