@@ -457,6 +457,33 @@ static void test_cli(void **state)
     assert_non_null(strstr(r.out, "(\xc2\xb1)"));
     run_free(&r);
 
+    /* --set, --method and --dt change the run the scores come from: with
+     * deaths at 0.05 against births at 0.03, the relative scores are
+     * b/(b+d) = 0.375 and -d/(b+d) = -0.625, and B2 dominates throughout */
+    r = run("loops " DATA "population.xmile --dominance --set death_fraction=0.05 --method rk4 --dt 0.5 --json");
+    assert_int_equal(r.status, 0);
+    j = json_loads(r.out, 0, NULL);
+    assert_non_null(j);
+    json_t *dom = json_object_get(j, "dominance");
+    json_t *ph0 = json_array_get(json_object_get(dom, "phases"), 0);
+    assert_int_equal(json_array_size(json_object_get(dom, "phases")), 1);
+    assert_string_equal(json_string_value(json_array_get(json_object_get(ph0, "dominant"), 0)), "B2");
+    json_t *ls = json_object_get(dom, "loops");
+    assert_float_equal(json_number_value(json_object_get(json_array_get(ls, 0), "mean_relative_score")), 0.375, 1e-9);
+    assert_float_equal(json_number_value(json_object_get(json_array_get(ls, 1), "mean_relative_score")), -0.625, 1e-9);
+    json_decref(j);
+    run_free(&r);
+    r = run("loops " DATA "population.xmile --set no_such_constant=1");
+    assert_int_equal(r.status, 2);
+    assert_non_null(strstr(r.err, "no_such_constant"));
+    run_free(&r);
+    r = run("loops " DATA "population.xmile --set birth_fraction");
+    assert_int_equal(r.status, 2);
+    run_free(&r);
+    r = run("loops " DATA "population.xmile --dt -1");
+    assert_int_equal(r.status, 2);
+    run_free(&r);
+
     /* bad models are input errors: exit 2 with the place */
     r = run("loops tests/data/bad/sd_unknown_variable.xmile");
     assert_int_equal(r.status, 2);
