@@ -415,6 +415,53 @@ static void test_yeast_phases(void **state)
     fx_close(&f);
 }
 
+/* Loops That Matter without enumerating every loop (ltm_find): on the
+ * paper's models every loop is, at some time, the strongest way back to a
+ * stock, so the search finds them all -- the same loops, in the same rank
+ * order, with the same names, so the same phases -- and on the yeast model
+ * the paper's four.  A cap holds it to the strongest. */
+static void test_find_by_score(void **state)
+{
+    (void)state;
+    static const char *const files[] = {DATA "population.xmile", DATA "bass.xmile", DATA "yeast.xmile"};
+    for (size_t k = 0; k < sizeof files / sizeof files[0]; k++) {
+        fixture f;
+        fx_file(&f, files[k], NULL, 0, true);
+        eddy_error err = {0};
+        loop_analysis *d = ltm_find(f.s, 0, &err);
+        assert_non_null(d);
+        assert_true(d->found_by_score);
+        assert_false(d->complete);
+        assert_int_equal(d->n, f.a->n);
+        for (size_t i = 0; i < d->n; i++) {
+            assert_string_equal(d->loops[i].name, f.a->loops[i].name);
+            assert_int_equal(d->loops[i].len, f.a->loops[i].len);
+            assert_memory_equal(d->loops[i].links, f.a->loops[i].links, d->loops[i].len * sizeof(int));
+        }
+        ltm_result *r = ltm_compute(f.s, d, &err);
+        assert_non_null(r);
+        ltm_phase *p1, *p2;
+        size_t n1 = ltm_phases(f.r, 0, &p1), n2 = ltm_phases(r, 0, &p2);
+        assert_int_equal(n1, n2);
+        for (size_t i = 0; i < n1; i++) {
+            assert_float_equal(p1[i].from, p2[i].from, 0);
+            assert_int_equal(p1[i].n, p2[i].n);
+            if (p1[i].n)
+                assert_int_equal(p1[i].loops[0], p2[i].loops[0]);
+        }
+        ltm_phases_free(p1, n1);
+        ltm_phases_free(p2, n2);
+        ltm_free(r);
+        loops_free(d);
+        /* capped at 2: the two found first, each scoring above 0 */
+        d = ltm_find(f.s, 2, &err);
+        assert_non_null(d);
+        assert_true(d->n <= 2 && d->n >= 1);
+        loops_free(d);
+        fx_close(&f);
+    }
+}
+
 /* ---- the command ---- */
 
 static void test_cli(void **state)
@@ -484,6 +531,26 @@ static void test_cli(void **state)
     assert_int_equal(r.status, 2);
     run_free(&r);
 
+    /* past --max-loops, --dominance finds the loops that matter by link
+     * score instead of refusing: the ring through every layer's first
+     * stock (the strongest, by construction) is among them */
+    r = run("loops " DATA "ring3x3.xmile --dominance --max-loops 100 --all");
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.out, "strongest-path search found by link score"));
+    assert_non_null(strstr(r.out, "S_0_0 \xe2\x86\x92 in_1_0 \xe2\x86\x92 S_1_0 \xe2\x86\x92 in_2_0 \xe2\x86\x92 S_2_0 "
+                                  "\xe2\x86\x92 in_0_0 \xe2\x86\x92 S_0_0"));
+    assert_non_null(strstr(r.out, "Loop dominance"));
+    run_free(&r);
+    r = run("loops " DATA "ring3x3.xmile --dominance --max-loops 100 --json");
+    assert_int_equal(r.status, 0);
+    j = json_loads(r.out, 0, NULL);
+    assert_non_null(j);
+    assert_false(json_is_true(json_object_get(json_object_get(j, "summary"), "complete")));
+    assert_true(json_array_size(json_object_get(j, "loops")) <= 100);
+    assert_non_null(json_object_get(j, "dominance"));
+    json_decref(j);
+    run_free(&r);
+
     /* bad models are input errors: exit 2 with the place */
     r = run("loops tests/data/bad/sd_unknown_variable.xmile");
     assert_int_equal(r.status, 2);
@@ -522,6 +589,7 @@ int main(void)
         cmocka_unit_test(test_equilibrium_scores_nothing),
         cmocka_unit_test(test_bass_diffusion_table_3),
         cmocka_unit_test(test_yeast_phases),
+        cmocka_unit_test(test_find_by_score),
         cmocka_unit_test(test_cli),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
