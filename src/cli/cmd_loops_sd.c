@@ -131,10 +131,13 @@ int cmd_loops_sd(int argc, char **argv)
     }
     a = loops_analyze_bounded(s->g, (size_t)lo.max, lo.all ? 1 : GROUP_COUNT_CAP);
     if (dominance && !a->complete) {
-        status = cli_usage_error("loops",
-                                 "the model has more than %ld loops; --dominance scores every loop: raise --max-loops",
-                                 lo.max);
-        goto out;
+        /* too many loops to score them all: find the ones that matter */
+        loops_free(a);
+        a = ltm_find(s, (size_t)lo.max, &err);
+        if (!a) {
+            status = cli_print_error(&err);
+            goto out;
+        }
     }
     if (lo.boundary) {
         if (boundary_check(a, lo.boundary, &br, &err) < 0) {
