@@ -9,6 +9,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 #include "eddy.h"
@@ -42,6 +43,17 @@ static const eddy_integrity_totals *integrity_of(const eddy_result *r, const cha
             return &r->integrity[i];
     fail_msg("no integrity counts for %s", service);
     return NULL;
+}
+
+/* A scratch model file: the build directory may not be there (make test-asan). */
+static void scratch(char *path, size_t n, const char *what, const char *text)
+{
+    const char *dir = getenv("TMPDIR");
+    snprintf(path, n, "%s/eddy-%s-%d.yaml", dir && *dir ? dir : "/tmp", what, (int)getpid());
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
 }
 
 static bool has_column(const eddy_result *r, const char *name)
@@ -327,7 +339,6 @@ static void test_check_on_integrity_metrics(void **state)
 {
     (void)state;
     char path[256], y[4096];
-    snprintf(path, sizeof path, "build/tests/msg-check-%d.yaml", (int)getpid());
     snprintf(y, sizeof y, retention_model, "%s");
     char text[4096];
     snprintf(text, sizeof text, y, "500ms");
@@ -339,10 +350,7 @@ static void test_check_on_integrity_metrics(void **state)
              "  - {name: lag, metric: entries.age_p99, window: run, below: 2s}\n"
              "  - {name: in flight, metric: g.in_flight, window: run, below: 1}\n",
              text);
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    fputs(y, f);
-    fclose(f);
+    scratch(path, sizeof path, "msg-check", y);
     check_opts o = {.seeds = 2, .threads = 1};
     check_report R;
     eddy_error err = {0};
@@ -377,11 +385,7 @@ static void test_backlog_growth_inflow(void **state)
 {
     (void)state;
     char path[256];
-    snprintf(path, sizeof path, "build/tests/msg-inflow-%d.yaml", (int)getpid());
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    fputs(inflow_model, f);
-    fclose(f);
+    scratch(path, sizeof path, "msg-inflow", inflow_model);
     diagnose_opts o = {.seeds = 2, .seed = 1, .threads = 1};
     diagnosis d;
     eddy_error err;
