@@ -241,7 +241,7 @@ static const char report_usage[] =
     "exit status: 0 written, 2 usage error, bad model, a failed run or I/O error\n";
 
 /* The text of `eddy loops --dominance` on the model, for the page; NULL
- * with a note in *why when there are none to show or too many to score. */
+ * with a note in *why when the model cannot be read or run. */
 static char *report_loops(const char *path, const sd_override *ov, size_t nov, char *why, size_t whysize)
 {
     eddy_error err = {0};
