@@ -16,6 +16,7 @@
 #include "burst.h"
 #include "measure.h"
 #include "phases.h"
+#include "postmortem.h"
 #include "variant.h"
 
 const char *verdict_name(verdict v)
@@ -384,7 +385,8 @@ static void find_messaging_modes(diagnosis *d, const eddy_result *obs, const edd
      * ones (first receives) while every delivery slot is taken */
     for (size_t g = 0; g < m->nconsumers; g++) {
         const consumer_spec *cs = &m->consumers[g];
-        const char *q = m->queues[cs->queue].name;
+        /* on a topic, the group's own subscription (its columns carry its name) */
+        const char *q = m->queues[cs->queue].topic ? cs->name : m->queues[cs->queue].name;
         int cp = measure_col(obs, q, "delivered"), cr = measure_col(obs, q, "redelivered");
         int ci = measure_col(obs, cs->name, "in_flight"), crep = measure_col(obs, m->services[cs->service].name, "replicas");
         double best = 0, at = 0, held = 0, slots = 0;
@@ -999,21 +1001,25 @@ static void coupling_statement(diagnosis *d)
                                    : "neither a loop knockout nor a load drop restored it");
 }
 
-static void add_evidence(diagnosis *d, const char *entity, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void add_evidence(diagnosis *d, const char *entity, const char *fmt, ...)
+/* Returns the new piece of evidence, or NULL when the entity has one. */
+static dg_evidence *add_evidence(diagnosis *d, const char *entity, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static dg_evidence *add_evidence(diagnosis *d, const char *entity, const char *fmt, ...)
 {
     for (size_t i = 0; i < d->nevidence; i++)
         if (!strcmp(d->evidence[i].entity, entity))
-            return;
+            return NULL;
     d->evidence = realloc(d->evidence, (d->nevidence + 1) * sizeof *d->evidence);
     if (!d->evidence)
         abort();
     dg_evidence *e = &d->evidence[d->nevidence++];
+    memset(e, 0, sizeof *e); /* team and brief are filled later, if at all */
     snprintf(e->entity, sizeof e->entity, "%s", entity);
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(e->text, sizeof e->text, fmt, ap);
     va_end(ap);
+    return e;
 }
 
 /* For each component on the sustaining loop: it does what it is configured
@@ -1049,21 +1055,29 @@ static void component_evidence(diagnosis *d, const eddy_result *obs, const eddy_
                 snprintf(util, sizeof util, "%.0f%% of its %.0f workers busy", 100 * busy / cap, cap);
             else
                 snprintf(util, sizeof util, "%.0f workers busy", busy);
-            add_evidence(d, n,
-                         "no fault on it after the trigger; it completes %.0f/s (baseline %.0f/s), holding each for %s "
-                         "(baseline %s), %s; %.0f%% of what it completes is wasted%s",
-                         done, bdone, hold, bhold, util, done > 0 ? 100 * wasted / done : 0,
-                         done > 0 && wasted > 0.05 * done ? ": the caller had already given up" : "");
+            dg_evidence *e =
+                add_evidence(d, n,
+                             "no fault on it after the trigger; it completes %.0f/s (baseline %.0f/s), holding each for "
+                             "%s (baseline %s), %s; %.0f%% of what it completes is wasted%s",
+                             done, bdone, hold, bhold, util, done > 0 ? 100 * wasted / done : 0,
+                             done > 0 && wasted > 0.05 * done ? ": the caller had already given up" : "");
+            if (e)
+                snprintf(e->brief, sizeof e->brief, "no fault; %.0f%% busy, %.0f%% wasted",
+                         isfinite(cap) && cap > 0 ? 100 * busy / cap : 100, done > 0 ? 100 * wasted / done : 0);
         } else if (!strcmp(v->kind, "client")) {
             int c = model_find_client(m, v->entity);
             if (c < 0)
                 continue;
             const char *n = m->clients[c].name;
             double off = measure_mean(obs, n, "offered", a0, a1), ret = measure_mean(obs, n, "retries", a0, a1);
-            add_evidence(d, n,
-                         "it retries as configured (at most %d attempts per request) and measures %.2f attempts per "
-                         "request after the trigger; its demand is the baseline's",
-                         m->clients[c].call.retry.attempts, off > 0 ? (off + ret) / off : 0);
+            dg_evidence *e =
+                add_evidence(d, n,
+                             "it retries as configured (at most %d attempts per request) and measures %.2f attempts "
+                             "per request after the trigger; its demand is the baseline's",
+                             m->clients[c].call.retry.attempts, off > 0 ? (off + ret) / off : 0);
+            if (e)
+                snprintf(e->brief, sizeof e->brief, "%.2f attempts per request, as configured",
+                         off > 0 ? (off + ret) / off : 0);
         }
     }
 }
@@ -1287,7 +1301,7 @@ int diagnose_run(const char *path, const diagnose_opts *opt, diagnosis *d, eddy_
         d->client_served_during = calloc(m->nclients, sizeof *d->client_served_during);
         d->client_offered_during = calloc(m->nclients, sizeof *d->client_offered_during);
         if (!d->client_during || !d->client_served_during || !d->client_offered_during)
-            abort();
+            return err_set(err, path, 0, 0, "out of memory");
     }
     double rest = d->end - d->fault_end;
     d->settle = opt->settle > 0 ? t_sec(opt->settle) : (rest / 3 < 30 ? rest / 3 : 30);
@@ -1296,7 +1310,11 @@ int diagnose_run(const char *path, const diagnose_opts *opt, diagnosis *d, eddy_
     /* Every group of loops, each searched on its own past 2000 loops: the
      * knockouts see every cut, not the cuts of the first 500 loops found. */
     d->loops = loops_analyze_bounded(d->graph, DIAGNOSE_MAX_LOOPS, 100);
-    knockout_find(m, d->graph, d->loops, &d->cuts);
+    if (knockout_find(m, d->graph, d->loops, &d->cuts, err) < 0) {
+        if (err)
+            snprintf(err->file, sizeof err->file, "%s", path);
+        return -1;
+    }
     d->knockouts = calloc(d->cuts.n ? d->cuts.n : 1, sizeof *d->knockouts);
 
     size_t nvar = 2 + d->cuts.n;
@@ -1305,9 +1323,15 @@ int diagnose_run(const char *path, const diagnose_opts *opt, diagnosis *d, eddy_
     J.res = calloc(nvar * d->seeds, sizeof *J.res);
     J.rc = calloc(nvar * d->seeds, sizeof *J.rc);
     J.errs = calloc(nvar * d->seeds, sizeof *J.errs);
-    if (!d->knockouts || !J.models || !J.res || !J.rc || !J.errs)
-        abort();
     int rc = -1;
+    if (!d->knockouts || !J.models || !J.res || !J.rc || !J.errs) {
+        err_set(err, path, 0, 0, "out of memory for the runs of %zu cuts", d->cuts.n);
+        free(J.models);
+        free(J.res);
+        free(J.rc);
+        free(J.errs);
+        return -1;
+    }
     J.models[0] = m;
     J.models[1] = model_load(path, err);
     if (J.models[1])
@@ -1493,6 +1517,7 @@ int diagnose_run(const char *path, const diagnose_opts *opt, diagnosis *d, eddy_
     team_statement(d);
     cynefin(d);
     purpose(d);
+    postmortem_compose(d);
     if (opt->keep_runs) {
         /* hand replication 0's runs over: the slots are cleared so the
          * loop below does not free them */
