@@ -70,6 +70,7 @@ void imp_free(importer *im)
     free(im->aliases);
     free(im->services);
     free(im->warnings);
+    free(im->base);
     memset(im, 0, sizeof *im);
 }
 
