@@ -511,7 +511,7 @@ static int emit_envoy(srcfile *f, const importer *im, const change *c, emit_resu
         emit_note(r, "envoy: Envoy's retry back-off is already exponential with full jitter: %s needs no change", k);
         return 0;
     }
-    if (!strncmp(k, "retry.", 6)) {
+    if (!strncmp(k, "retry.", 6) && strcmp(k, "retry.budget")) {
         emit_note(r, "envoy: Envoy's retry_policy cannot set %s (%s): not written", k, c->value);
         return 0;
     }
