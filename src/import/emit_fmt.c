@@ -589,6 +589,7 @@ static int emit_grpc(srcfile *f, const importer *im, const change *c, emit_resul
         }
     }
     yaml_node_t *pol = emit_get(&d, emit_item(&d, mcs, mi), "retryPolicy");
+    bool hedged = emit_get(&d, emit_item(&d, mcs, mi), "hedgingPolicy") != NULL;
     yaml_node_t *ma = emit_get(&d, pol, "maxAttempts");
     long cur = ma && ma->type == YAML_SCALAR_NODE ? atol((char *)ma->data.scalar.value) : 1;
     yaml_document_delete(&d);
@@ -623,6 +624,12 @@ static int emit_grpc(srcfile *f, const importer *im, const change *c, emit_resul
         if (n > 5)
             emit_note(r, "grpc: %ld attempts: gRPC treats maxAttempts above 5 as 5", n);
         snprintf(v, sizeof v, "%ld", n);
+        if (!pol && hedged) {
+            emit_note(r, "grpc: methodConfig %ld has a hedgingPolicy, and gRPC allows one policy of the two: "
+                         "maxAttempts %ld not written; change the hedging or write a retryPolicy by hand",
+                      mi, n);
+            return 0;
+        }
         if (!pol) {
             /* gRFC A6: a retryPolicy needs all five keys */
             snprintf(v, sizeof v, "{\"maxAttempts\": %ld, \"initialBackoff\": \"0.1s\", \"maxBackoff\": \"1s\", "
