@@ -788,8 +788,27 @@ static void test_todo(void **state)
     r = run("run --assume %s -q --json", out);
     EXPECT_STATUS(r, 0, "run --assume");
     EXPECT_HAS(r.out, "ASSUMED 3 TODO values");
+    EXPECT_HAS(r.out, "\"assumed\": \"ASSUMED: 3 TODO values filled by --assume");
     EXPECT_HAS(r.err, "--assume");
     run_free(&r);
+    /* every output: diagnose's text, loops' JSON; a CSV stays CSV (the
+     * stderr line says it) */
+    r = run("diagnose --assume %s -q --seeds 2", out);
+    EXPECT_HAS(r.out, "ASSUMED: 3 TODO values filled by --assume");
+    run_free(&r);
+    r = run("loops --assume %s --json", out);
+    EXPECT_HAS(r.out, "\"assumed\": \"ASSUMED: 3 TODO values");
+    run_free(&r);
+    char csv[512];
+    snprintf(csv, sizeof csv, "%s/todo.csv", tmpdir);
+    r = run("run --assume %s -q -o %s --force", out, csv);
+    EXPECT_STATUS(r, 0, "run --assume -o CSV");
+    EXPECT_HAS(r.err, "eddy run: --assume: every TODO of the model was filled");
+    run_free(&r);
+    char *text = slurp(csv, NULL);
+    assert_non_null(text);
+    assert_int_equal(strncmp(text, "time,", 5), 0);
+    free(text);
 }
 
 /* Unknown kinds are named and skipped; malformed and unrelated input is an
