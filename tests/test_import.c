@@ -843,6 +843,10 @@ static void test_bad_input(void **state)
         {"tests/data/bad/import-prom.prom", "import-prom.prom:3:"},
         {"tests/data/bad/import-hpa.yaml", "import-hpa.yaml:6:3: error: spec.maxReplicas"},
         {"tests/data/bad/import-vs-spec.yaml", "import-vs-spec.yaml:6:3: error: VirtualService spec: expected a mapping, got a list"},
+        {"tests/data/bad/import-envoy.yaml", "import-envoy.yaml:6:21: error: circuit_breakers.thresholds: expected a list"},
+        {"tests/data/bad/import-linkerd.yaml", "import-linkerd.yaml:9:20: error: isRetryable: expected true or false"},
+        {"tests/data/bad/import-r4j.yml", "import-r4j.yml:8:22: error: maxAttempts: expected a number"},
+        {"tests/data/bad/import-jaeger.json", "import-jaeger.json:2:2: error: Jaeger dependency: expected parent and child"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         r = run("import %s", bad[i].file);
