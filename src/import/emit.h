@@ -59,6 +59,9 @@ int emit_set(srcfile *f, int doc_line, const char *base_path, const char *path, 
 /* A comment line (YAML only) above the line holding byte `at`, at its
  * indentation, wrapped: why the value written is what it is. */
 void emit_comment(srcfile *f, size_t at, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* The byte offset of the start of the line node n begins on (for a
+ * comment above it). */
+size_t emit_line_offset(const srcfile *f, const yaml_node_t *n);
 /* Append text at the end of f (after a newline if f lacks one). */
 void emit_append(srcfile *f, const char *text);
 /* The first line of the document in f of `kind` for the call: one that

@@ -377,6 +377,8 @@ void emit_comment(srcfile *f, size_t at, const char *fmt, ...)
     splice(f, ls, 0, out);
 }
 
+size_t emit_line_offset(const srcfile *f, const yaml_node_t *n) { return offset_of(f->text, n->start_mark.line, 0); }
+
 void emit_append(srcfile *f, const char *text)
 {
     size_t len = strlen(f->text);

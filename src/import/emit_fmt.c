@@ -278,14 +278,7 @@ static int istio_vs(srcfile *f, const importer *im, const change *c, emit_result
     yaml_node_t *an = emit_get(&d, retries, "attempts");
     long cur = an && an->type == YAML_SCALAR_NODE ? atol((char *)an->data.scalar.value) + 1 : 3;
     bool has_pt = emit_get(&d, retries, "perTryTimeout") != NULL;
-    size_t route_at = 0;
-    if (route) {
-        const char *t = f->text;
-        size_t line = route->start_mark.line, i = 0;
-        for (size_t l = 0; t[i] && l < line; i++)
-            l += t[i] == '\n';
-        route_at = i;
-    }
+    size_t route_at = route ? emit_line_offset(f, route) : 0;
     yaml_document_delete(&d);
     char base[64], v[64];
     snprintf(base, sizeof base, "spec.http.%ld", ri);
@@ -833,13 +826,7 @@ static int emit_r4j(srcfile *f, const importer *im, const change *c, emit_result
         if (emit_parse(f, 0, &d, err) < 0)
             return -1;
         yaml_node_t *inst = emit_at(&d, yaml_document_get_root_node(&d), base);
-        size_t at = 0;
-        if (inst) {
-            size_t line = inst->start_mark.line, i = 0;
-            for (size_t l = 0; f->text[i] && l < line; i++)
-                l += f->text[i] == '\n';
-            at = i;
-        }
+        size_t at = inst ? emit_line_offset(f, inst) : 0;
         yaml_document_delete(&d);
         if (inst)
             emit_comment(f, at, "eddy fix --emit: the fix that recovered adds a retry budget (%s). resilience4j has "
