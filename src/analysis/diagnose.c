@@ -16,6 +16,7 @@
 #include "burst.h"
 #include "measure.h"
 #include "phases.h"
+#include "postmortem.h"
 #include "variant.h"
 
 const char *verdict_name(verdict v)
@@ -1018,21 +1019,25 @@ static void coupling_statement(diagnosis *d)
                                    : "neither a loop knockout nor a load drop restored it");
 }
 
-static void add_evidence(diagnosis *d, const char *entity, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void add_evidence(diagnosis *d, const char *entity, const char *fmt, ...)
+/* Returns the new piece of evidence, or NULL when the entity has one. */
+static dg_evidence *add_evidence(diagnosis *d, const char *entity, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static dg_evidence *add_evidence(diagnosis *d, const char *entity, const char *fmt, ...)
 {
     for (size_t i = 0; i < d->nevidence; i++)
         if (!strcmp(d->evidence[i].entity, entity))
-            return;
+            return NULL;
     d->evidence = realloc(d->evidence, (d->nevidence + 1) * sizeof *d->evidence);
     if (!d->evidence)
         abort();
     dg_evidence *e = &d->evidence[d->nevidence++];
+    memset(e, 0, sizeof *e); /* team and brief are filled later, if at all */
     snprintf(e->entity, sizeof e->entity, "%s", entity);
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(e->text, sizeof e->text, fmt, ap);
     va_end(ap);
+    return e;
 }
 
 /* For each component on the sustaining loop: it does what it is configured
@@ -1068,21 +1073,29 @@ static void component_evidence(diagnosis *d, const eddy_result *obs, const eddy_
                 snprintf(util, sizeof util, "%.0f%% of its %.0f workers busy", 100 * busy / cap, cap);
             else
                 snprintf(util, sizeof util, "%.0f workers busy", busy);
-            add_evidence(d, n,
-                         "no fault on it after the trigger; it completes %.0f/s (baseline %.0f/s), holding each for %s "
-                         "(baseline %s), %s; %.0f%% of what it completes is wasted%s",
-                         done, bdone, hold, bhold, util, done > 0 ? 100 * wasted / done : 0,
-                         done > 0 && wasted > 0.05 * done ? ": the caller had already given up" : "");
+            dg_evidence *e =
+                add_evidence(d, n,
+                             "no fault on it after the trigger; it completes %.0f/s (baseline %.0f/s), holding each for "
+                             "%s (baseline %s), %s; %.0f%% of what it completes is wasted%s",
+                             done, bdone, hold, bhold, util, done > 0 ? 100 * wasted / done : 0,
+                             done > 0 && wasted > 0.05 * done ? ": the caller had already given up" : "");
+            if (e)
+                snprintf(e->brief, sizeof e->brief, "no fault; %.0f%% busy, %.0f%% wasted",
+                         isfinite(cap) && cap > 0 ? 100 * busy / cap : 100, done > 0 ? 100 * wasted / done : 0);
         } else if (!strcmp(v->kind, "client")) {
             int c = model_find_client(m, v->entity);
             if (c < 0)
                 continue;
             const char *n = m->clients[c].name;
             double off = measure_mean(obs, n, "offered", a0, a1), ret = measure_mean(obs, n, "retries", a0, a1);
-            add_evidence(d, n,
-                         "it retries as configured (at most %d attempts per request) and measures %.2f attempts per "
-                         "request after the trigger; its demand is the baseline's",
-                         m->clients[c].call.retry.attempts, off > 0 ? (off + ret) / off : 0);
+            dg_evidence *e =
+                add_evidence(d, n,
+                             "it retries as configured (at most %d attempts per request) and measures %.2f attempts "
+                             "per request after the trigger; its demand is the baseline's",
+                             m->clients[c].call.retry.attempts, off > 0 ? (off + ret) / off : 0);
+            if (e)
+                snprintf(e->brief, sizeof e->brief, "%.2f attempts per request, as configured",
+                         off > 0 ? (off + ret) / off : 0);
         }
     }
 }
@@ -1522,6 +1535,7 @@ int diagnose_run(const char *path, const diagnose_opts *opt, diagnosis *d, eddy_
     team_statement(d);
     cynefin(d);
     purpose(d);
+    postmortem_compose(d);
     if (opt->keep_runs) {
         /* hand replication 0's runs over: the slots are cleared so the
          * loop below does not free them */

@@ -395,7 +395,7 @@ static int read_depends(schema_ctx *S, const schema_key *k, yaml_node_t *v, cons
                 return -1;
         } else if (val->type != YAML_SCALAR_NODE || strcmp(yd_text(val), "fail") != 0) {
             static const char *const fail[] = {"fail", NULL};
-            const char *near = val->type == YAML_SCALAR_NODE ? schema_suggest(yd_text(val), fail, 0) : NULL;
+            const char *near = val->type == YAML_SCALAR_NODE ? schema_suggest_words(yd_text(val), fail) : NULL;
             return sk_fail(S, val,
                            "%s: expected what an outage of %s does: 'fail', or {stale: 10m} (served from cached data "
                            "for that long)%s",
