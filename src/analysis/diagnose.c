@@ -419,9 +419,22 @@ static void find_messaging_modes(diagnosis *d, const eddy_result *obs, const edd
         }
     }
     /* backlog growth: the stock rises because inflow exceeds outflow; say
-     * which flow moved, against the run without faults */
-    for (size_t k = 0; k < m->nqueues; k++) {
-        const char *q = m->queues[k].name;
+     * which flow moved, against the run without faults.  The stocks are the
+     * queues, and on a topic each subscription (its group's columns): its
+     * inflow is the topic's publishes, one copy each. */
+    for (size_t k = 0; k < m->nqueues + m->nconsumers; k++) {
+        const char *q, *pub;
+        if (k < m->nqueues) {
+            if (m->queues[k].topic)
+                continue; /* its subscriptions are the stocks */
+            q = pub = m->queues[k].name;
+        } else {
+            const consumer_spec *cs = &m->consumers[k - m->nqueues];
+            if (!m->queues[cs->queue].topic)
+                continue;
+            q = cs->name;
+            pub = m->queues[cs->queue].name;
+        }
         int cd = measure_col(obs, q, "depth");
         double peak = 0, t_peak = 0, first = NAN;
         for (size_t i = 0; i < obs->series.nrows; i++) {
@@ -440,8 +453,8 @@ static void find_messaging_modes(diagnosis *d, const eddy_result *obs, const edd
         double from = judge_from, to = t_peak + d->m->sample / (double)T_SEC;
         if (isnan(first) || to - from < 1 || peak < 10 || peak < 3 * base_depth || peak < 2 * first)
             continue;
-        double in_o = measure_mean(obs, q, "published", from, to), out_o = measure_mean(obs, q, "delivered", from, to);
-        double in_b = measure_mean(base, q, "published", from, to), out_b = measure_mean(base, q, "delivered", from, to);
+        double in_o = measure_mean(obs, pub, "published", from, to), out_o = measure_mean(obs, q, "delivered", from, to);
+        double in_b = measure_mean(base, pub, "published", from, to), out_b = measure_mean(base, q, "delivered", from, to);
         if (!(in_o > out_o))
             continue;
         bool up = in_o >= 1.1 * in_b, down = out_o <= 0.9 * out_b;
@@ -450,10 +463,15 @@ static void find_messaging_modes(diagnosis *d, const eddy_result *obs, const edd
                             : up       ? "inflow went up (a burst, retries)"
                             : down     ? "outflow went down (slower processing, fewer consumers)"
                                        : "neither flow moved far from the baseline; the small gap accumulated";
+        char what[300];
+        if (q == pub)
+            snprintf(what, sizeof what, "%s's depth", q);
+        else
+            snprintf(what, sizeof what, "%s's subscription to %s: its depth", q, pub);
         add_mode(d, MODE_BACKLOG_GROWTH,
-                 "%s's depth grew from %.0f to %.0f messages between %.0f s and %.0f s (baseline %.1f): %.0f/s "
+                 "%s grew from %.0f to %.0f messages between %.0f s and %.0f s (baseline %.1f): %.0f/s "
                  "published against %.0f/s delivered (baseline %.0f/s and %.0f/s), so %s",
-                 q, first, peak, from, t_peak, base_depth, in_o, out_o, in_b, out_b, moved);
+                 what, first, peak, from, t_peak, base_depth, in_o, out_o, in_b, out_b, moved);
         break;
     }
     /* data integrity: any write duplicated, lost or ghost */

@@ -9,6 +9,7 @@
 #include "../analysis/variant.h"
 #include "../loops/graph.h"
 #include "loops_out.h"
+#include "../model/todo.h"
 #include "../model/units.h"
 
 static void loop_line(FILE *fp, const diagnosis *d, int li)
@@ -25,6 +26,8 @@ void diagnose_text(FILE *fp, const diagnosis *d, const char *path)
     const model *m = d->m;
     fprintf(fp, "eddy diagnose %s  (%u seed%s from %llu, %zu runs)\n\n", path, d->seeds, d->seeds == 1 ? "" : "s",
             (unsigned long long)d->seed, d->runs);
+    if (todo_assumed_line())
+        fprintf(fp, "%s\n\n", todo_assumed_line());
     fprintf(fp, "verdict: %s\n", verdict_name(d->verdict));
     fprintf(fp, "coupling: %s\n", d->coupling);
     fprintf(fp, "cynefin: %s: %s\n", d->cynefin, d->cynefin_response);
