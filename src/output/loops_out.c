@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../model/todo.h"
 #include "../loops/johnson.h"
 #include "../loops/util.h"
 
@@ -162,6 +163,15 @@ static void text_tail(FILE *f, const loop_analysis *a, const boundary_report *b)
     }
 }
 
+/* Loops found by link score (ltm_find), not enumerated: say so. */
+static void found_note(FILE *f, const loop_analysis *a)
+{
+    fprintf(f, "More than %zu loops (--max-loops), so not every loop is enumerated: these are the %zu loops the "
+               "strongest-path search found by link score along the run (Eberlein and Schoenberg 2020), the "
+               "strongest at some time; the dominance below is among them.%s\n",
+            a->max, a->n, a->n >= a->max ? " The search stopped at --max-loops loops found: raise it for more." : "");
+}
+
 static void text_all(FILE *f, const loop_analysis *a, const boundary_report *b)
 {
     const cld_graph *g = a->g;
@@ -169,7 +179,9 @@ static void text_all(FILE *f, const loop_analysis *a, const boundary_report *b)
             g->nvars == 1 ? "" : "s", g->nlinks, g->nlinks == 1 ? "" : "s", a->n, a->n == 1 ? "" : "s", a->nr, a->nb);
     changing_count(f, a->nu);
     fprintf(f, ")\n");
-    if (a->capped)
+    if (a->found_by_score)
+        found_note(f, a);
+    else if (a->capped)
         fprintf(f, "CAPPED: stopped at %zu loops (--max-loops %zu); the diagram has more, so this list is partial\n",
                 a->n, a->max);
     for (size_t i = 0; i < a->n; i++) {
@@ -267,7 +279,9 @@ static void text_grouped(FILE *f, const loop_analysis *a, const boundary_report 
             g->source, g->nvars, g->nvars == 1 ? "" : "s", g->nlinks, g->nlinks == 1 ? "" : "s",
             exact ? "" : "at least ", total, total == 1 ? "" : "s", a->nr, a->nb, a->ngroups,
             a->ngroups == 1 ? "" : "s");
-    if (!a->complete) {
+    if (a->found_by_score) {
+        found_note(f, a);
+    } else if (!a->complete) {
         fprintf(f, "More than %zu loops (--max-loops), so they are not listed one by one: each group was searched on "
                    "its own",
                 a->max);
@@ -383,7 +397,9 @@ static json_t *names_json(const loop_analysis *a, const size_t *idx, size_t n)
 static json_t *json_build(const loop_analysis *a, const boundary_report *b, const char *kind, bool all)
 {
     const cld_graph *g = a->g;
-    bool whole = all || (a->complete && a->n <= LIST_WHOLE_MAX);
+    /* past --max-loops only a few loops are held (two a group, or those
+     * found by score): all of them are listed, as before */
+    bool whole = all || !a->complete || a->n <= LIST_WHOLE_MAX;
     bool *listed = lu_alloc(a->n ? a->n : 1, sizeof *listed);
     for (size_t i = 0; i < a->n; i++)
         listed[i] = whole;
@@ -423,8 +439,11 @@ static json_t *json_build(const loop_analysis *a, const boundary_report *b, cons
     json_object_set_new(summary, "groups", json_integer((json_int_t)a->ngroups));
     json_object_set_new(root, "summary", summary);
     json_object_set_new(root, "loops_listed",
-                        json_string(whole ? "all"
-                                          : "the shortest and the strongest loop of each group (every loop with --all)"));
+                        json_string(!a->complete        ? (a->found_by_score
+                                                                   ? "the loops found by strongest-path search on link scores"
+                                                                   : "the shortest and the strongest loop of each group")
+                                    : whole ? "all"
+                                            : "the shortest and the strongest loop of each group (every loop with --all)"));
 
     /* the groups, the ones that matter first */
     json_t *groups = json_array();
@@ -543,6 +562,8 @@ static json_t *json_build(const loop_analysis *a, const boundary_report *b, cons
     for (size_t i = 0; i < g->nnotes; i++)
         json_array_append_new(notes, json_string(g->notes[i]));
     json_object_set_new(root, "notes", notes);
+    if (todo_assumed_line()) /* a model read under --assume says so in its JSON */
+        json_object_set_new(root, "assumed", json_string(todo_assumed_line()));
     free(listed);
     return root;
 }

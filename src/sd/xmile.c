@@ -31,6 +31,7 @@ typedef struct reader {
     xmlNodePtr *models; /* the named <model>s, which modules instantiate */
     size_t nmodels;
     int depth; /* modules within modules being read, to stop a cycle */
+    size_t instances; /* module instances read, to stop a blow-up */
 } reader;
 
 static void *xm_alloc(size_t n)
@@ -358,6 +359,11 @@ static int xm_read_var(reader *r, xmlNodePtr n, int kind, xm_var *v)
             v->non_negative = strncasecmp(p, "false", 5) != 0;
             free(t);
         } else if (xm_is(c, "gf")) {
+            /* XMILE gives a variable one graphical function; a second one
+             * would silently replace the first */
+            if (v->gf)
+                return err_set(r->err, r->file, xm_line(c), 1,
+                               "a second <gf> in one variable: expected at most one graphical function");
             if (!(v->gf = xm_read_gf(r, c)))
                 return -1;
         } else if (xm_is(c, "dimensions"))
@@ -519,6 +525,9 @@ static int xm_read_module(reader *r, xmlNodePtr n, xm_doc *d, const char *scope)
     else if (r->depth >= 16)
         rc = err_set(r->err, r->file, xm_line(n), 1, "module %s: modules nested 16 deep (a model that contains itself?)",
                      nm);
+    else if (++r->instances > 10000)
+        /* modules inside modules multiply: 4 of 4 of 4... */
+        rc = err_set(r->err, r->file, xm_line(n), 1, "module %s: more than 10,000 module instances in the model", nm);
     free(mname);
     if (rc) {
         free(nm);
@@ -607,9 +616,12 @@ static int xm_read_model(reader *r, xmlNodePtr model, xm_doc *d, const char *sco
             return err_set(r->err, r->file, xm_line(c), 1,
                            "unknown element <%s> in <variables>: expected stock, flow, aux, gf or module",
                            xm_local(c));
-        d->vars = realloc(d->vars, (d->nvars + 1) * sizeof *d->vars);
-        if (!d->vars)
-            abort();
+        /* grow by doubling: a 65,536-variable file is read in linear time */
+        if ((d->nvars & (d->nvars - 1)) == 0) {
+            d->vars = realloc(d->vars, (d->nvars ? 2 * d->nvars : 1) * sizeof *d->vars);
+            if (!d->vars)
+                abort();
+        }
         xm_var *v = &d->vars[d->nvars++];
         memset(v, 0, sizeof *v);
         if (xm_read_var(r, c, kind, v))
