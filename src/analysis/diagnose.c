@@ -1044,6 +1044,9 @@ static void add_evidence(diagnosis *d, const char *entity, const char *fmt, ...)
     if (!d->evidence)
         abort();
     dg_evidence *e = &d->evidence[d->nevidence++];
+    /* team is filled later only for owned components: "" until then, not
+     * whatever realloc left there */
+    memset(e, 0, sizeof *e);
     snprintf(e->entity, sizeof e->entity, "%s", entity);
     va_list ap;
     va_start(ap, fmt);
