@@ -91,8 +91,10 @@ static void test_retry_storm_is_metastable(void **state)
     assert_non_null(strstr(d.timeline[d.ntimeline - 1].what, "still degraded"));
     /* db, on the loop, is shown to be fault-free after the trigger */
     bool db = false;
-    for (size_t i = 0; i < d.nevidence; i++)
+    for (size_t i = 0; i < d.nevidence; i++) {
         db |= !strcmp(d.evidence[i].entity, "db") && strstr(d.evidence[i].text, "no fault on it");
+        assert_string_equal(d.evidence[i].team, ""); /* the model has no teams: no owner */
+    }
     assert_true(db);
     diagnosis_free(&d);
 }
