@@ -153,7 +153,7 @@ static int lab_open(const char *dir, int num, lab_file *L)
  * options that only make a run short or repeatable are left out. */
 static void lab_features(const lab_file *L, char *out, size_t size)
 {
-    static const char *const quiet[] = {"--seed", "--horizon", "--quiet", NULL};
+    static const char *const quiet[] = {"--seed", "--seeds", "--horizon", "--quiet", NULL};
     char items[32][160];
     size_t nitems = 0, used = 0;
     out[0] = 0;
