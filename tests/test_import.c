@@ -616,6 +616,39 @@ static void test_emit_formats(void **state)
     }
 }
 
+/* Found by tests/fuzz/fuzz_emit.c: more attempts on a call whose gRPC
+ * methodConfig has no retryPolicy (here a hedgingPolicy) were written as
+ * a retryPolicy of maxAttempts alone, which gRPC and `eddy import` refuse.
+ * Now a note says what a retryPolicy needs, and no file is written. */
+static void test_emit_grpc_no_retry_policy(void **state)
+{
+    (void)state;
+    char dir[256], model_path[512], out[512];
+    char *hedged = slurp("tests/data/bad/emit-grpc-hedged.json", NULL);
+    make_dir(dir, sizeof dir, "emit-hedged", "a.yaml", deploy_a, "b.yaml", deploy_b, "svc.yaml", service_b,
+             "sc.json", hedged, "deps.json", jaeger_ab, NULL);
+    free(hedged);
+    run_result r;
+    model *m = import_load(dir, "emit-hedged", &r);
+    model_free(m);
+    run_free(&r);
+    snprintf(model_path, sizeof model_path, "%s/emit-hedged.yaml", tmpdir);
+    snprintf(out, sizeof out, "%s/emit-hedged-out", tmpdir);
+    emit_change ch = {"services.a.calls.0.retry.attempts", "2"};
+    emit_result res;
+    eddy_error err;
+    if (imp_emit(model_path, IMP_GRPC, "the fix", &ch, 1, out, &res, &err) < 0)
+        fail_msg("%s", err.msg);
+    assert_int_equal(res.nfiles, 0);
+    bool said = false;
+    for (size_t i = 0; i < res.nnotes; i++)
+        said |= strstr(res.notes[i], "hedgingPolicy") && strstr(res.notes[i], "initialBackoff");
+    if (!said)
+        fail_msg("no note on the retryPolicy (%zu notes%s%s)", res.nnotes, res.nnotes ? ": " : "",
+                 res.nnotes ? res.notes[0] : "");
+    imp_emit_result_free(&res);
+}
+
 /* A value no file gives is TODO: every command refuses it, naming each
  * with file:line:col, unless --assume fills it and says so. */
 static void test_todo(void **state)
@@ -679,6 +712,12 @@ static void test_bad_input(void **state)
         {"tests/data/bad/import-prom.prom", "import-prom.prom:3:"},
         {"tests/data/bad/import-hpa.yaml", "import-hpa.yaml:6:3: error: spec.maxReplicas"},
         {"tests/data/bad/import-vs-spec.yaml", "import-vs-spec.yaml:6:3: error: VirtualService spec: expected a mapping, got a list"},
+        /* found by tests/fuzz/fuzz_import.c: a name with nothing before its first '.' or ':' was written
+         * as an empty key, a child '>' as '-' (a list item), and the model written was not YAML */
+        {"tests/data/bad/import-empty-name.yaml", "import-empty-name.yaml:4:9: error: metadata.name: expected a service's name"},
+        {"tests/data/bad/import-prom-empty-name.prom", "import-prom-empty-name.prom:2:1: error: traces_service_graph_request_total: expected service names"},
+        {"tests/data/bad/import-jaeger-empty-name.json", "import-jaeger-empty-name.json:1:2: error: Jaeger dependency: child: expected a service's name"},
+        {"tests/data/bad/import-jaeger-dash-name.json", "import-jaeger-dash-name.json:1:2: error: Jaeger dependency: child: expected a service's name or host, got '>'"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         r = run("import %s", bad[i].file);
@@ -729,6 +768,7 @@ int main(void)
         cmocka_unit_test(test_envoy),         cmocka_unit_test(test_linkerd),
         cmocka_unit_test(test_r4j),           cmocka_unit_test(test_round_trip),
         cmocka_unit_test(test_emit_formats),
+        cmocka_unit_test(test_emit_grpc_no_retry_policy),
         cmocka_unit_test(test_todo),          cmocka_unit_test(test_bad_input),
         cmocka_unit_test(test_example),
     };

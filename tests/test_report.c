@@ -735,18 +735,6 @@ static xmlDoc *svg_after(const char *page, const char *marker)
     return doc;
 }
 
-static json_t *run_json(const char *args)
-{
-    run_result r = run("%s", args);
-    EXPECT_STATUS(r, 0, args);
-    json_error_t je;
-    json_t *j = json_loads(r.out, 0, &je);
-    if (!j)
-        fail_msg("%s: not JSON: %s", args, je.text);
-    run_free(&r);
-    return j;
-}
-
 /* The sweep's curve is `eddy sweep`'s numbers, and the basin map is
  * `eddy basin`'s points and boundary, on the same seeds. */
 static void test_report_sweep_and_basin(void **state)

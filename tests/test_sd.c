@@ -265,10 +265,40 @@ static void test_macros(void **state)
     assert_within_rel(r.v[2][3], 2 * 2 + 3, 1e-12);
     assert_within_rel(r.v[1][4], 12, 1e-12);
     sd_free(m);
+    /* macros with variables of their own: each call gets its own instance
+     * (test-models' macro_stock: a stock starting at the parameter, fed by
+     * the input, 1.1 + 5 t; macro_multi_expression: 16.5 from two
+     * auxiliaries), the same macro called twice keeps two stocks */
+    static const char doc2[] =
+        "<?xml version=\"1.0\"?>\n<xmile version=\"1.0\" xmlns=\"http://docs.oasis-open.org/xmile/ns/XMILE/v1.0\">\n"
+        "<header><vendor>t</vendor><product>t</product></header>\n"
+        "<sim_specs method=\"Euler\"><start>0</start><stop>10</stop><dt>1</dt></sim_specs>\n"
+        "<macro name=\"STOCK MACRO\"><parm>input</parm><parm>parameter</parm><eqn>Stock</eqn>"
+        "<variables><stock name=\"Stock\"><eqn>parameter</eqn><inflow>change</inflow></stock>"
+        "<flow name=\"change\"><eqn>input</eqn></flow></variables></macro>\n"
+        "<macro name=\"MULTI\"><parm>input</parm><parm>parameter</parm><eqn>a + b</eqn>"
+        "<variables><aux name=\"a\"><eqn>input * parameter</eqn></aux><aux name=\"b\"><eqn>2 * a</eqn></aux>"
+        "</variables></macro>\n"
+        "<model><variables>\n"
+        "<aux name=\"macro input\"><eqn>5</eqn></aux><aux name=\"macro parameter\"><eqn>1.1</eqn></aux>\n"
+        "<aux name=\"macro output\"><eqn>STOCK MACRO(macro_input, macro_parameter)</eqn></aux>\n"
+        "<aux name=\"second\"><eqn>STOCK MACRO(1, 0) + MULTI(macro_input, macro_parameter)</eqn></aux>\n"
+        "</variables></model></xmile>\n";
+    m = sd_load_string(doc2, strlen(doc2), "t.xmile", NULL, 0, &err);
+    if (!m)
+        fail_msg("%s", err.msg);
+    assert_int_equal(sd_ncols(m), 4); /* the macros' variables are hidden */
+    run_ok(m, &r);
+    assert_int_equal(r.n, 11);
+    for (size_t i = 0; i < r.n; i++) {
+        assert_within_rel(r.v[i][2], 1.1 + 5 * (double)i, 1e-12);
+        assert_within_rel(r.v[i][3], (double)i + 16.5, 1e-12);
+    }
+    sd_free(m);
     const char *ok = SPECS(0, 1, 1, "Euler");
     /* errors: the macro block goes before the model, so the variables are on line 7 */
     static const char *const bad[][2] = {
-        {"<macro name=\"M\"><parm>x</parm><eqn>x * y</eqn></macro>", "macro M: y is not one of its parameters"},
+        {"<macro name=\"M\"><parm>x</parm><eqn>x * y</eqn></macro>", "macro M: y is not one of its parameters or variables"},
         {"<macro name=\"M\"><parm>x</parm><eqn>x</eqn></macro>", "macro M takes 1 argument, not 2"},
         {"<macro name=\"M\"><parm>x</parm><parm>k</parm><eqn>x * k</eqn></macro>", "no argument for k"},
         {"<macro name=\"M\"><parm>x</parm><eqn>M(x)</eqn></macro>", "macro M calls itself"},
@@ -283,15 +313,72 @@ static void test_macros(void **state)
             fail_msg("error \"%s\" does not contain \"%s\"", err.msg, bad[i][1]);
         assert_int_equal(err.line, 7);
     }
-    /* a macro with variables of its own is said to be unsupported */
+    /* a macro needs its value's equation; its stocks flow through its own flows */
     char specs[512];
     snprintf(specs, sizeof specs, "%s\n<macro name=\"S\"><parm>x</parm><variables/></macro>", ok);
     assert_null(load(specs, "<aux name=\"a\"><eqn>1</eqn></aux>", &err));
-    assert_non_null(strstr(err.msg, "not macros with variables"));
+    assert_non_null(strstr(err.msg, "macro S has no <eqn>"));
+    snprintf(specs, sizeof specs,
+             "%s\n<macro name=\"S\"><parm>x</parm><eqn>s</eqn><variables><stock name=\"s\"><eqn>x</eqn>"
+             "<inflow>nowhere</inflow></stock></variables></macro>",
+             ok);
+    assert_null(load(specs, "<aux name=\"a\"><eqn>S(1)</eqn></aux>", &err));
+    assert_non_null(strstr(err.msg, "macro S: s flows through nowhere, which is not one of the macro's variables"));
+    assert_int_equal(err.line, 7);
 }
 
 /* Past line 65,535 (where libxml2 stops counting unless asked to) an
  * error still names its line, and the column is found from the line index. */
+/* Modules: each instance's variables are named "module.variable", its
+ * connected inputs take the value from outside, and the run is the
+ * flattened model's (here the logistic Euler recursion). */
+static void test_modules(void **state)
+{
+    (void)state;
+    eddy_error err;
+    sd_model *m = sd_load("tests/data/sd/modules.xmile", NULL, 0, &err);
+    if (!m)
+        fail_msg("%s", err.msg);
+    int pop = sd_col_find(m, "colony.population"), total = sd_col_find(m, "total");
+    assert_true(pop >= 0 && total >= 0);
+    assert_true(sd_col_find(m, "Colony.Births") >= 0);
+    assert_true(sd_col_find(m, "other.size") >= 0);
+    assert_int_equal(sd_col_find(m, "population"), -1); /* only as colony.population */
+    rows r;
+    run_ok(m, &r);
+    assert_int_equal(r.n, 5);
+    double p = 10;
+    for (size_t i = 0; i < r.n; i++) {
+        assert_within_rel(r.v[i][pop], p, 1e-12);
+        assert_within_rel(r.v[i][total], 2 * p, 1e-12);
+        p += p * 0.5 * (1 - p / 100);
+    }
+    sd_free(m);
+    /* errors name the module and the place: the module is on line 7 */
+    static const char *const bad[][2] = {
+        {"<module name=\"ghost\"/>", "module ghost: no <model name=\"ghost\"> in the file"},
+        {"<module name=\"inner\"><connect to=\"nosuch\" from=\".a\"/></module>",
+         "module inner has no variable nosuch to connect to"},
+        {"<module name=\"loop\"/>", "modules nested 16 deep"},
+        {"<module name=\"inner\"><connect to=\"x\" from=\".nosuch\"/></module>", "unknown variable \".nosuch\""},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        char doc[2048];
+        snprintf(doc, sizeof doc,
+                 "<?xml version=\"1.0\"?>\n<xmile version=\"1.0\" xmlns=\"http://docs.oasis-open.org/xmile/ns/XMILE/v1.0\">\n"
+                 "<header><vendor>t</vendor><product>t</product></header>\n"
+                 "%s\n<model><variables>\n<aux name=\"a\"><eqn>1</eqn></aux>\n%s\n</variables></model>\n"
+                 "<model name=\"inner\"><variables><aux name=\"x\"><eqn>2</eqn></aux></variables></model>\n"
+                 "<model name=\"loop\"><variables><module name=\"loop\"/></variables></model>\n</xmile>\n",
+                 SPECS(0, 1, 1, "Euler"), bad[i][0]);
+        assert_null(sd_load_string(doc, strlen(doc), "t.xmile", NULL, 0, &err));
+        if (!strstr(err.msg, bad[i][1]))
+            fail_msg("case %zu: %s", i, err.msg);
+        if (i != 2)
+            assert_int_equal(err.line, 7);
+    }
+}
+
 static void test_errors_far_down_a_large_file(void **state)
 {
     (void)state;
@@ -320,6 +407,21 @@ static void test_runtime_errors_name_variable_and_time(void **state)
     assert_int_equal(sd_run(m, NULL, NULL, NULL, &err), -1);
     assert_non_null(strstr(err.msg, "at time 3: ratio divides by zero"));
     sd_free(m);
+    /* inside an equation the arithmetic is IEEE's: at the pole 1/(2 + 1/0)
+     * is 1/inf = 0, the equation's limit, and the run goes on */
+    m = load(SPECS(0, 4, 1, "Euler"), "<aux name=\"limit\"><eqn>1 / (2 + 1 / (TIME - 3))</eqn></aux>", &err);
+    assert_non_null(m);
+    rows lr;
+    run_ok(m, &lr);
+    assert_int_equal(lr.n, 5);
+    assert_true(lr.v[3][0] == 0);
+    sd_free(m);
+    /* 0/0 has no limit */
+    m = load(SPECS(0, 4, 1, "Euler"), "<aux name=\"nolimit\"><eqn>1 + 0 * (TIME - 3) / (TIME - 3) * 0</eqn></aux>", &err);
+    assert_non_null(m);
+    assert_int_equal(sd_run(m, NULL, NULL, NULL, &err), -1);
+    assert_non_null(strstr(err.msg, "at time 3: nolimit divides by zero"));
+    sd_free(m);
     m = load(SPECS(0, 10, 1, "Euler"), "<aux name=\"root\"><eqn>SQRT(2 - TIME)</eqn></aux>", &err);
     assert_non_null(m);
     assert_int_equal(sd_run(m, NULL, NULL, NULL, &err), -1);
@@ -343,13 +445,16 @@ static void test_expression_language(void **state)
                        "<aux name=\"b\"><eqn>IF 1 &lt; 2 and not 0 THEN 2^3^2 ELSE 0</eqn></aux>"
                        "<aux name=\"c\"><eqn>MIN(3, 1) + MAX(4) + 7 MOD 4 + INT(-2.5)</eqn></aux>"
                        "<aux name=\"d\"><eqn>\"weird name!\" * 2 {a comment}</eqn></aux>"
-                       "<aux name=\"weird name!\"><eqn>IF THEN ELSE(0, 1, 5)</eqn></aux>",
+                       "<aux name=\"weird name!\"><eqn>IF THEN ELSE(0, 1, 5)</eqn></aux>"
+                       /* xmutil's postfix form of Vensim's :NOT: */
+                       "<aux name=\"e\"><eqn>( IF c &gt; 100 not THEN 2^-1^2 ELSE 0 )</eqn></aux>",
                        &err);
     if (!m)
         fail_msg("%s", err.msg);
     run_ok(m, &r);
     assert_within_rel(r.v[0][0], -4, 1e-12);
-    assert_within_rel(r.v[0][1], 64, 1e-12);
+    assert_within_rel(r.v[0][1], 512, 1e-12); /* right-associative: 2^(3^2) */
+    assert_within_rel(r.v[0][5], 0.5, 1e-12);  /* 2^-(1^2) */
     assert_within_rel(r.v[0][2], 1 + 4 + 3 - 2, 1e-12);
     assert_within_rel(r.v[0][3], 10, 1e-12);
     sd_free(m);
@@ -402,6 +507,7 @@ int main(void)
         cmocka_unit_test(test_errors_name_their_place),
         cmocka_unit_test(test_malformed_xml_line_and_column),
         cmocka_unit_test(test_macros),
+        cmocka_unit_test(test_modules),
         cmocka_unit_test(test_errors_far_down_a_large_file),
         cmocka_unit_test(test_runtime_errors_name_variable_and_time),
         cmocka_unit_test(test_expression_language),

@@ -16,10 +16,24 @@
  * throughout (sin(pi) in "pi") 1e-6 x 0 would demand exact zeros where
  * double arithmetic gives 1.2e-16.
  *
- * The suite prints how many files pass and, with SD_CONF_TABLE=1, a
- * Markdown table of every file (docs/sd.md carries it).  No file is
- * special-cased: the assertion is that the count does not fall below the
- * count recorded in PASS_FLOOR, so a regression fails the build. */
+ * A file that does not pass may be left out only for a reason in the
+ * file or its expected output, and the test shows each reason by a
+ * computation rather than by a list of names (no file is special-cased):
+ *   - the XML is not well formed (libxml2 says where);
+ *   - an equation is `???` (xmutil could not translate it): the values
+ *     the expected output has are in no equation of the file;
+ *   - it calls a function that is no builtin and the file has no <macro>;
+ *   - the expected output lists variables the file does not define, and
+ *     every variable the file does define matches;
+ *   - Stella's own run of the same file (output_stella.csv beside it)
+ *     matches every variable where the reference (Vensim's run of the
+ *     original .mdl) does not;
+ *   - the file asks for RK2 or RK4 and the reference is Euler's: run with
+ *     Euler, every variable matches.
+ * Any other failure fails the test, as does a pass count below
+ * PASS_FLOOR.  It prints the counts and, with SD_CONF_TABLE=1, a Markdown
+ * table of every file (docs/sd.md carries it); SD_CONF_VERBOSE=1 lists
+ * the files left out with their reasons. */
 #include "testutil.h"
 
 #include <dirent.h>
@@ -30,7 +44,7 @@
 #include "../src/sd/sd.h"
 
 /* Files that pass today; raise it when more do. */
-#define PASS_FLOOR 74
+#define PASS_FLOOR 76
 
 typedef struct series {
     size_t ncols, nrows, caprows;
@@ -71,12 +85,12 @@ static size_t split(char *line, char sep, char **out, size_t max)
     return n;
 }
 
-static int read_expected(const char *path, series *s)
+/* The text of a file, NUL-terminated (NULL if it cannot be read). */
+static char *slurp(const char *path)
 {
-    memset(s, 0, sizeof *s);
     FILE *f = fopen(path, "rb");
     if (!f)
-        return -1;
+        return NULL;
     fseek(f, 0, SEEK_END);
     long len = ftell(f);
     fseek(f, 0, SEEK_SET);
@@ -84,6 +98,15 @@ static int read_expected(const char *path, series *s)
     size_t got = fread(buf, 1, (size_t)len, f);
     buf[got] = 0;
     fclose(f);
+    return buf;
+}
+
+static int read_expected(const char *path, series *s)
+{
+    memset(s, 0, sizeof *s);
+    char *buf = slurp(path);
+    if (!buf)
+        return -1;
     char sep = strstr(path, ".tab") ? '\t' : ',';
     char *fields[4096];
     char *save = NULL;
@@ -141,37 +164,25 @@ static void on_row(double t, const double *cols, size_t n, void *ud)
     s->nrows++;
 }
 
-/* Run one model against its expected output; 0 if it passes, else -1
- * with the reason. */
-static int check_model(const char *model, const char *expected, char *why, size_t whysize)
+/* Run a loaded model, every saved row into *got (time, then the columns). */
+static int run_model(sd_model *m, series *got, eddy_error *err)
 {
-    eddy_error err = {0};
-    sd_model *m = sd_load(model, NULL, 0, &err);
-    if (!m) {
-        char buf[1600];
-        snprintf(buf, sizeof buf, "%s", err.msg);
-        snprintf(why, whysize, "load: %s%s", err.line ? "" : "", buf);
-        if (err.line)
-            snprintf(why, whysize, "line %d: %s", err.line, buf);
-        return -1;
-    }
-    series exp;
-    if (read_expected(expected, &exp)) {
-        snprintf(why, whysize, "cannot read %s", expected);
-        sd_free(m);
-        return -1;
-    }
-    series got = {0};
+    memset(got, 0, sizeof *got);
+    got->ncols = sd_ncols(m) + 1;
+    return sd_run(m, on_row, got, NULL, err);
+}
+
+/* Compare a run with an expected series: 0 if every variable matches at
+ * every saved time, else -1 with the first difference in why.  With
+ * `missing` given, a variable the model does not define is listed there
+ * instead of failing the comparison. */
+static int compare(sd_model *m, const series *got, const series *exp, char *why, size_t whysize, char *missing,
+                   size_t msize)
+{
     size_t nc = sd_ncols(m);
-    got.ncols = nc + 1;
-    int rc = sd_run(m, on_row, &got, NULL, &err);
-    if (rc) {
-        snprintf(why, whysize, "run: %s", err.msg);
-        goto done;
-    }
-    rc = 0;
-    for (size_t c = 1; c < exp.ncols && !rc; c++) {
-        char *k = norm(exp.names[c]);
+    int rc = 0;
+    for (size_t c = 1; c < exp->ncols && !rc; c++) {
+        char *k = norm(exp->names[c]);
         int col = -1;
         for (size_t i = 0; i < nc; i++) {
             char *ki = norm(sd_col_name(m, i));
@@ -192,8 +203,13 @@ static int check_model(const char *model, const char *expected, char *why, size_
                 fixed = sd_dt(m);
             else if (strcmp(k, "saveper") == 0)
                 fixed = sd_save_step(m);
-            else {
-                snprintf(why, whysize, "expected variable \"%s\" is not in the model", exp.names[c]);
+            else if (missing) {
+                size_t len = strlen(missing);
+                snprintf(missing + len, msize - len, "%s\"%s\"", len ? ", " : "", exp->names[c]);
+                free(k);
+                continue;
+            } else {
+                snprintf(why, whysize, "expected variable \"%s\" is not in the model", exp->names[c]);
                 free(k);
                 rc = -1;
                 break;
@@ -201,35 +217,172 @@ static int check_model(const char *model, const char *expected, char *why, size_
         }
         free(k);
         double maxabs = 0;
-        for (size_t r = 0; r < exp.nrows; r++) {
-            double e = exp.v[r * exp.ncols + c];
+        for (size_t r = 0; r < exp->nrows; r++) {
+            double e = exp->v[r * exp->ncols + c];
             if (isfinite(e) && fabs(e) > maxabs)
                 maxabs = fabs(e);
         }
-        for (size_t r = 0; r < exp.nrows && !rc; r++) {
-            double te = exp.v[r * exp.ncols], e = exp.v[r * exp.ncols + c];
+        for (size_t r = 0; r < exp->nrows && !rc; r++) {
+            double te = exp->v[r * exp->ncols], e = exp->v[r * exp->ncols + c];
             if (!isfinite(e))
                 continue;
-            size_t gr = got.nrows;
-            for (size_t q = 0; q < got.nrows; q++)
-                if (fabs(got.v[q * got.ncols] - te) <= 1e-6 * (fabs(te) > 1 ? fabs(te) : 1)) {
+            size_t gr = got->nrows;
+            for (size_t q = 0; q < got->nrows; q++)
+                if (fabs(got->v[q * got->ncols] - te) <= 1e-6 * (fabs(te) > 1 ? fabs(te) : 1)) {
                     gr = q;
                     break;
                 }
-            if (gr == got.nrows) {
+            if (gr == got->nrows) {
                 snprintf(why, whysize, "no saved row at time %g", te);
                 rc = -1;
                 break;
             }
-            double g = col < 0 ? fixed : got.v[gr * got.ncols + (size_t)col];
+            double g = col < 0 ? fixed : got->v[gr * got->ncols + (size_t)col];
             double tol = fmax(fmax(1e-4 * fabs(e), 1e-6 * maxabs), 1e-12);
             if (!(fabs(g - e) <= tol)) {
-                snprintf(why, whysize, "%s at time %g: %.6g, expected %.6g", exp.names[c], te, g, e);
+                snprintf(why, whysize, "%s at time %g: %.6g, expected %.6g", exp->names[c], te, g, e);
                 rc = -1;
             }
         }
     }
-done:
+    return rc;
+}
+
+/* Line `line` (from 1) of text contains `what`. */
+static int line_has(const char *text, int line, const char *what)
+{
+    const char *p = text;
+    for (int l = 1; l < line && p; l++)
+        if ((p = strchr(p, '\n')))
+            p++;
+    if (!p)
+        return 0;
+    const char *e = strchr(p, '\n');
+    size_t n = e ? (size_t)(e - p) : strlen(p), w = strlen(what);
+    for (size_t i = 0; i + w <= n; i++)
+        if (memcmp(p + i, what, w) == 0)
+            return 1;
+    return 0;
+}
+
+static int count_of(const char *text, const char *what)
+{
+    int n = 0;
+    for (const char *p = text; (p = strstr(p, what)); p += strlen(what))
+        n++;
+    return n;
+}
+
+/* Why a file that eddy cannot load is left out, when the file itself is
+ * the reason: 1 with the reason, or -1 (an engine failure). */
+static int explain_load(const char *model, const eddy_error *err, char *why, size_t whysize)
+{
+    char *text = slurp(model);
+    int rc = -1;
+    const char *uf = strstr(err->msg, "unknown function ");
+    if (strstr(err->msg, "XML is not well formed: ")) {
+        snprintf(why, whysize, "left out: not well-formed XML, line %d: %s", err->line,
+                 strstr(err->msg, "XML is not well formed: ") + 24);
+        rc = 1;
+    } else if (text && strstr(err->msg, "unexpected character '?'") && line_has(text, err->line, "??\?")) {
+        snprintf(why, whysize,
+                 "left out: the equation at line %d is `??\?` (the file has %d): the translation lost "
+                 "the values and there is nothing to run",
+                 err->line, count_of(text, "<eqn> ??\? </eqn>"));
+        rc = 1;
+    } else if (text && uf && strstr(err->msg, "not an XMILE builtin") && !strstr(text, "<macro")) {
+        const char *name = uf + strlen("unknown function ");
+        const char *colon = strchr(name, ':');
+        snprintf(why, whysize, "left out: calls %.*s (line %d), which the file does not define: it has no <macro>",
+                 (int)(colon ? colon - name : (long)strlen(name)), name, err->line);
+        rc = 1;
+    } else
+        snprintf(why, whysize, "line %d: %s", err->line, err->msg);
+    free(text);
+    return rc;
+}
+
+static const char *method_name(int method)
+{
+    return method == SD_RK4 ? "RK4" : method == SD_RK2 ? "RK2" : "Euler";
+}
+
+/* Why a file that runs but differs from its expected output is left out,
+ * when the expected output is the reason, each shown by a computation:
+ * the expected output lists variables the file does not define (and
+ * every one it does define matches); or Stella's own run of the same file
+ * (output_stella.csv beside it) matches where the reference does not; or
+ * the reference was integrated with Euler where the file asks for another
+ * method, and with Euler every variable matches.  1 with the reason, or
+ * -1 (an engine failure). */
+static int explain_run(const char *model, const char *dir, sd_model *m, const series *got, const series *exp,
+                       const char *differs, char *why, size_t whysize)
+{
+    char scratch[512], missing[512] = "", stella[1200];
+    int rc = -1;
+    snprintf(stella, sizeof stella, "%s/output_stella.csv", dir);
+    series st;
+    int have_st = read_expected(stella, &st) == 0;
+    int st_ok = have_st && compare(m, got, &st, scratch, sizeof scratch, NULL, 0) == 0;
+    if (compare(m, got, exp, scratch, sizeof scratch, missing, sizeof missing) == 0 && missing[0]) {
+        snprintf(why, whysize,
+                 "left out: the expected output lists %s, which the file does not define; every variable it "
+                 "does define matches%s",
+                 missing, st_ok ? ", and so does Stella's own run of this file (output_stella.csv)" : "");
+        rc = 1;
+    } else if (st_ok) {
+        snprintf(why, whysize,
+                 "left out: the reference differs (%s); Stella's own run of this file (output_stella.csv) "
+                 "matches every variable",
+                 differs);
+        rc = 1;
+    } else if (sd_method(m) != SD_EULER) {
+        eddy_error err = {0};
+        sd_model *e = sd_load(model, NULL, 0, &err);
+        series ge = {0};
+        if (e && sd_set_method(e, SD_EULER) == 0 && run_model(e, &ge, &err) == 0 &&
+            compare(e, &ge, exp, scratch, sizeof scratch, NULL, 0) == 0) {
+            snprintf(why, whysize,
+                     "left out: the file says method=\"%s\" but the reference is Euler's (%s); with Euler "
+                     "every variable matches",
+                     method_name(sd_method(m)), differs);
+            rc = 1;
+        }
+        free(ge.v);
+        sd_free(e);
+    }
+    if (rc < 0)
+        snprintf(why, whysize, "%s", differs);
+    if (have_st)
+        series_free(&st);
+    return rc;
+}
+
+/* Run one model against its expected output: 0 if it passes, 1 if it is
+ * left out with a reason the computation above shows, -1 if it fails;
+ * the reason in why. */
+static int check_model(const char *model, const char *dir, const char *expected, char *why, size_t whysize)
+{
+    eddy_error err = {0};
+    sd_model *m = sd_load(model, NULL, 0, &err);
+    if (!m)
+        return explain_load(model, &err, why, whysize);
+    series exp;
+    if (read_expected(expected, &exp)) {
+        snprintf(why, whysize, "cannot read %s", expected);
+        sd_free(m);
+        return -1;
+    }
+    series got;
+    int rc = run_model(m, &got, &err);
+    if (rc)
+        snprintf(why, whysize, "run: %s", err.msg);
+    else {
+        char differs[512];
+        rc = compare(m, &got, &exp, differs, sizeof differs, NULL, 0);
+        if (rc)
+            rc = explain_run(model, dir, m, &got, &exp, differs, why, whysize);
+    }
     series_free(&exp);
     free(got.v);
     sd_free(m);
@@ -289,7 +442,7 @@ static void test_suite(void **state)
         skip();
     }
     int table = getenv("SD_CONF_TABLE") != NULL;
-    size_t nd, pass = 0, total = 0;
+    size_t nd, pass = 0, left = 0, failed = 0, total = 0;
     char **dirs = list_dir(dir, &nd);
     if (table)
         printf("| test | file | result |\n|---|---|---|\n");
@@ -308,17 +461,21 @@ static void test_suite(void **state)
             char model[1200], why[2048] = "";
             snprintf(model, sizeof model, "%s/%s", sub, files[j]);
             total++;
-            int ok = expected[0] ? check_model(model, expected, why, sizeof why) == 0 : 0;
-            if (!expected[0])
+            int rc = -1;
+            if (expected[0])
+                rc = check_model(model, sub, expected, why, sizeof why);
+            else
                 snprintf(why, sizeof why, "no expected output");
-            pass += ok;
+            pass += rc == 0;
+            left += rc == 1;
+            failed += rc < 0;
             for (char *p = why; *p; p++)
                 if (*p == '|' || *p == '\n')
                     *p = ' ';
             if (table)
-                printf("| %s | %s | %s%s |\n", dirs[i], files[j], ok ? "pass" : "FAIL: ", ok ? "" : why);
-            else if (!ok && getenv("SD_CONF_VERBOSE"))
-                printf("FAIL %s/%s: %s\n", dirs[i], files[j], why);
+                printf("| %s | %s | %s%s |\n", dirs[i], files[j], rc == 0 ? "pass" : rc > 0 ? "" : "FAIL: ", why);
+            else if (rc < 0 || (rc > 0 && getenv("SD_CONF_VERBOSE")))
+                printf("%s %s/%s: %s\n", rc < 0 ? "FAIL" : "LEFT OUT", dirs[i], files[j], why);
         }
         for (size_t j = 0; j < nf; j++)
             free(files[j]);
@@ -326,15 +483,75 @@ static void test_suite(void **state)
         free(dirs[i]);
     }
     free(dirs);
-    printf("sd conformance: %zu of %zu files pass\n", pass, total);
+    printf("sd conformance: %zu of %zu files pass; %zu left out, each for a reason the test shows "
+           "(SD_CONF_VERBOSE=1 lists them); %zu fail\n",
+           pass, total, left, failed);
     assert_true(total >= 100);
     assert_true(pass >= PASS_FLOOR);
+    assert_int_equal(failed, 0);
+}
+
+/* Three of the files left out for `???` lost only constant lists (the
+ * original Vensim models' `Rate A[One Dimensional Subscript] = 0.01,
+ * 0.02, 0.03` and the like).  With those lists put back, eddy reproduces
+ * the reference for everything built on them: stocks integrating
+ * subscripted flows, a flow assembled element by element from two arrays
+ * (subscripted_flows: Inflow A[Entry 3] = Rate B[Entry 3]), a
+ * two-dimensional array updimensioned from a one-dimensional one.  This
+ * checks the array machinery against the suite; it does not change the
+ * count above. */
+static void test_restored_lists(void **state)
+{
+    (void)state;
+    const char *dir = suite_dir();
+    if (!dir)
+        skip();
+    static const struct {
+        const char *test, *file, *expected, *lists[2];
+    } cases[] = {
+        {"subscript_1d_arrays", "test_subscript_1d_arrays.xmile", "output.csv", {"0.01, 0.02, 0.03", NULL}},
+        {"subscripted_flows", "test_subscripted_flows.xmile", "output.tab", {"0.02, 0.04, 0.06", "0.01, 0.02, 0.03"}},
+        {"subscript_updimensioning", "test_subscript_updimensioning.xmile", "output.tab", {"1, 2, 3", NULL}},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char path[1200], expected[1200];
+        snprintf(path, sizeof path, "%s/%s/%s", dir, cases[i].test, cases[i].file);
+        snprintf(expected, sizeof expected, "%s/%s/%s", dir, cases[i].test, cases[i].expected);
+        char *text = slurp(path);
+        assert_non_null(text);
+        size_t cap = strlen(text) + 256, o = 0;
+        char *fixed = malloc(cap);
+        const char *p = text, *hole;
+        int k = 0;
+        while ((hole = strstr(p, "<eqn> ??\? </eqn>"))) {
+            assert_true(k < 2 && cases[i].lists[k]);
+            o += (size_t)snprintf(fixed + o, cap - o, "%.*s<eqn>%s</eqn>", (int)(hole - p), p, cases[i].lists[k++]);
+            p = hole + strlen("<eqn> ??\? </eqn>");
+        }
+        snprintf(fixed + o, cap - o, "%s", p);
+        eddy_error err = {0};
+        sd_model *m = sd_load_string(fixed, strlen(fixed), path, NULL, 0, &err);
+        if (!m)
+            fail_msg("%s: %s", cases[i].test, err.msg);
+        series exp, got;
+        assert_int_equal(read_expected(expected, &exp), 0);
+        assert_int_equal(run_model(m, &got, &err), 0);
+        char why[512];
+        if (compare(m, &got, &exp, why, sizeof why, NULL, 0))
+            fail_msg("%s with its lists restored: %s", cases[i].test, why);
+        series_free(&exp);
+        free(got.v);
+        sd_free(m);
+        free(fixed);
+        free(text);
+    }
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_suite),
+        cmocka_unit_test(test_restored_lists),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

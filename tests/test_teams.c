@@ -85,22 +85,10 @@ static void test_teams_errors(void **state)
 static void test_teams_bad_files(void **state)
 {
     (void)state;
-    struct {
-        const char *file;
-        int line, col;
-        const char *words;
-    } cases[] = {
-        {"tests/data/bad/teams-two-owners.yaml", 10, 17, "'db' is already owned by team storefront (line 9"},
-        {"tests/data/bad/teams-unknown-component.yaml", 9, 22, "no component named 'chekout' (did you mean"},
-    };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        eddy_error err;
-        eddy_model *m = eddy_model_load(cases[i].file, &err);
-        if (m)
-            fail_msg("%s loaded", cases[i].file);
-        if (err.line != cases[i].line || err.col != cases[i].col || !strstr(err.msg, cases[i].words))
-            fail_msg("%s: got %d:%d %s", cases[i].file, err.line, err.col, err.msg);
-    }
+    expect_file_error("tests/data/bad/teams-two-owners.yaml", 10, 17,
+                      "'db' is already owned by team storefront (line 9");
+    expect_file_error("tests/data/bad/teams-unknown-component.yaml", 9, 22,
+                      "no component named 'chekout' (did you mean");
 }
 
 /* ---- which teams each loop crosses ----------------------------------------- */
@@ -215,6 +203,7 @@ static void test_review_conway(void **state)
                 assert_non_null(strstr(r->flags[i].msg, "checkout\xe2\x86\x92" "db crosses from storefront to data"));
                 assert_non_null(strstr(r->flags[i].msg, "its 20ms timeout is below the p99 of db's own work (35ms)"));
                 assert_int_equal(r->flags[i].pos.line, 5); /* the call's mapping */
+                assert_int_equal(r->flags[i].pos.col, 67);
             } else if (!strcmp(r->flags[i].code, "unowned")) {
                 assert_non_null(strstr(r->flags[i].msg, "db is on reinforcing loop R"));
                 assert_int_equal(r->flags[i].pos.line, 6); /* db's name */
@@ -243,10 +232,145 @@ static void test_review_conway_queue(void **state)
                 assert_non_null(strstr(r->flags[i].msg, "payments\xe2\x86\x92ledger-entries\xe2\x86\x92ledger "
                                                         "(consumer group ledger-writer) crosses from p to l"));
                 assert_non_null(strstr(r->flags[i].msg, "acks before processing"));
+                /* payments retries its publishes and ledger dedupes by attempt */
+                assert_non_null(strstr(r->flags[i].msg, "payments retries its publishes (3 attempts) and ledger "
+                                                        "dedupes by attempt"));
+                /* at the ack mode: `ack: before_processing` */
+                assert_int_equal(r->flags[i].pos.line, m->consumers[0].ack_pos.line);
+                assert_int_equal(r->flags[i].pos.col, m->consumers[0].ack_pos.col);
             }
         assert_int_equal(n, k == 0 ? 1 : 0);
         review_free(r);
         eddy_model_free(m);
+    }
+}
+
+/* The model's review has one conway flag, at line:col, with `words` in
+ * it; or none (line 0).  k names the case. */
+static void expect_conway(const char *yaml, size_t k, int line, int col, const char *words)
+{
+    eddy_model *m = load_text(yaml);
+    review *r = review_model(m);
+    size_t n = count_flags(r, "conway");
+    if (n != (line ? 1u : 0u))
+        fail_msg("case %zu: %zu conway flags", k, n);
+    for (size_t i = 0; i < r->nflags; i++)
+        if (!strcmp(r->flags[i].code, "conway") &&
+            (r->flags[i].pos.line != line || r->flags[i].pos.col != col || !strstr(r->flags[i].msg, words)))
+            fail_msg("case %zu: %d:%d %s", k, r->flags[i].pos.line, r->flags[i].pos.col, r->flags[i].msg);
+    review_free(r);
+    eddy_model_free(m);
+}
+
+/* The delivery contract of a queue edge, judged part by part: the ack
+ * mode, an at_most_once queue, a retried publish, a redelivery.  The flag
+ * points at the first part at fault: the group's `ack:` (10:66), the
+ * queue's `delivery:` (8:23), or else the group's `effect: write` (10:92). */
+#define QUEUE                                                                                                         \
+    "duration: 1m\n"                                                                                                  \
+    "clients:\n"                                                                                                      \
+    "  checkout: {rate: 10/s, call: payments, timeout: 3s}\n"                                                         \
+    "services:\n"                                                                                                     \
+    "  payments: {workers: 4, service_time: 5ms, calls: [{publish: entries, timeout: 100ms, retry: {attempts: %d}}]}\n"\
+    "  ledger: {workers: 4, service_time: 5ms%s}\n"                                                                   \
+    "queues:\n"                                                                                                       \
+    "  entries: {%s}\n"                                                                                               \
+    "consumers:\n"                                                                                                    \
+    "  writer: {queue: entries, service: ledger, concurrency: 4, ack: %s%s}\n"                                        \
+    "teams:\n"                                                                                                        \
+    "  p: {owns: [checkout, payments]%s}\n"                                                                           \
+    "  l: {owns: [ledger, writer]}\n"
+
+static void test_review_conway_queue_contract(void **state)
+{
+    (void)state;
+    static const char *const alo = "visibility_timeout: 30s", *const amo = "delivery: at_most_once";
+    struct {
+        int attempts;
+        const char *dedupe, *queue, *ack, *effect, *talks;
+        int line, col; /* of the one conway flag; 0: none */
+        const char *words;
+    } cases[] = {
+        {3, "", alo, "before_processing", ", effect: write", "", 10, 66,
+         "payments\xe2\x86\x92" "entries\xe2\x86\x92ledger (consumer group writer) crosses from p to l, which do not "
+         "talk to each other, and its delivery contract is inconsistent: consumer group writer acks before "
+         "processing, so queue entries's at-least-once delivery is at most once: a delivery that fails loses its "
+         "write; payments retries its publishes (3 attempts) and ledger dedupes by none: a publish retried after a "
+         "lost ack stores the message twice, under a new key, and its write is applied twice. Nobody reconciles"},
+        /* the same where the teams talk */
+        {3, "", alo, "before_processing", ", effect: write", ", talks_to: [l]", 0, 0, NULL},
+        /* the ack mode alone, on a consumer that writes nothing */
+        {1, "", alo, "before_processing", "", "", 10, 66, "a delivery that fails loses its message. Nobody"},
+        /* a redelivery after a late ack, with no dedupe; a key per attempt catches it */
+        {1, "", alo, "after_processing", ", effect: write", "", 10, 92,
+         "its delivery contract is inconsistent: queue entries redelivers a message whose ack did not come within its "
+         "visibility timeout, and ledger does not dedupe: the redelivered write is applied twice. Nobody"},
+        {1, ", dedupe: {key: attempt}", alo, "after_processing", ", effect: write", "", 0, 0, NULL},
+        /* a retried publish: only the request's key catches it */
+        {3, ", dedupe: {key: attempt}", alo, "after_processing", ", effect: write", "", 10, 92,
+         "inconsistent: payments retries its publishes (3 attempts) and ledger dedupes by attempt"},
+        {3, ", dedupe: {key: request}", alo, "after_processing", ", effect: write", "", 0, 0, NULL},
+        /* an at_most_once queue carrying writes */
+        {1, ", dedupe: {key: request}", amo, "after_processing", ", effect: write", "", 8, 23,
+         "inconsistent: queue entries delivers at most once, so a delivery that fails loses its write. Nobody"},
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        char y[2048];
+        snprintf(y, sizeof y, QUEUE, cases[k].attempts, cases[k].dedupe, cases[k].queue, cases[k].ack,
+                 cases[k].effect, cases[k].talks);
+        expect_conway(y, k, cases[k].line, cases[k].col, cases[k].words);
+    }
+}
+
+/* Retry against idempotency on a plain call edge: a retried write into a
+ * service that does not dedupe by the request's key, across a boundary
+ * between teams that do not talk.  Line 5 is the call's mapping. */
+#define WRITES                                                                                                        \
+    "duration: 1m\n"                                                                                                  \
+    "clients:\n"                                                                                                      \
+    "  shoppers: {rate: 10/s, call: checkout, timeout: 5s, retry: {attempts: %d}}\n"                                  \
+    "services:\n"                                                                                                     \
+    "  checkout: {workers: 4, service_time: 5ms, calls: [{to: ledger, timeout: 1s, retry: {attempts: %d}%s}]}\n"      \
+    "  ledger: {workers: 4, service_time: 5ms%s}\n"                                                                   \
+    "teams:\n"                                                                                                        \
+    "  storefront: {owns: [shoppers]%s}\n"                                                                            \
+    "  pay: {owns: [checkout]}\n"                                                                                     \
+    "  books: {owns: [ledger]}\n"
+
+static void test_review_conway_idempotency(void **state)
+{
+    (void)state;
+    struct {
+        int client_attempts, call_attempts;
+        const char *effect, *dedupe, *talks;
+        int line, col; /* of the one conway flag; 0: none */
+        const char *words;
+    } cases[] = {
+        /* checkout retries its write to ledger, which does not dedupe */
+        {1, 3, ", effect: write", "", "", 5, 53,
+         "checkout\xe2\x86\x92ledger crosses from pay to books, which do not talk to each other, and its contract is "
+         "inconsistent: it is a write (effect: write) that is retried (3 attempts), and ledger dedupes by none: an "
+         "attempt that timed out may already have been applied, so its retry applies the write again. Nobody"},
+        /* a key per attempt does not catch a retry */
+        {1, 3, ", effect: write", ", dedupe: {key: attempt}", "", 5, 53, "and ledger dedupes by attempt"},
+        /* the request's key does; and a write that is not retried is consistent */
+        {1, 3, ", effect: write", ", dedupe: {key: request}", "", 0, 0, NULL},
+        {1, 1, ", effect: write", "", "", 0, 0, NULL},
+        /* shoppers retries a call whose callee writes downstream, one boundary up */
+        {3, 1, ", effect: write", "", "", 3, 13,
+         "shoppers\xe2\x86\x92" "checkout crosses from storefront to pay, which do not talk to each other, and its "
+         "contract is inconsistent: it is retried (3 attempts), and each attempt makes checkout write to ledger again "
+         "(effect: write), which dedupes by none: a retry after a timeout applies the write twice"},
+        /* the same, where the teams talk: no conway (the messaging flag still says it) */
+        {3, 1, ", effect: write", "", ", talks_to: [pay]", 0, 0, NULL},
+        /* no write, no idempotency to judge */
+        {3, 1, "", "", "", 0, 0, NULL},
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        char y[2048];
+        snprintf(y, sizeof y, WRITES, cases[k].client_attempts, cases[k].call_attempts, cases[k].effect,
+                 cases[k].dedupe, cases[k].talks);
+        expect_conway(y, k, cases[k].line, cases[k].col, cases[k].words);
     }
 }
 
@@ -333,6 +457,47 @@ static void test_platform_inherited(void **state)
     eddy_model_free(m);
 }
 
+/* examples/platform-defaults.yaml without its teams' retry overrides
+ * (every `retry:` below the platform's own): the platform's policy alone.
+ * The slowdown (60 s to 90 s) is then a component fault that ends with it:
+ * by 120 s both clients are back to 90% of their goodput before it, where
+ * as written they serve nothing. */
+static void test_platform_alone_recovers(void **state)
+{
+    (void)state;
+    FILE *fp = fopen("examples/platform-defaults.yaml", "rb");
+    assert_non_null(fp);
+    static char text[1 << 16];
+    size_t n = 0;
+    char line[512];
+    int dropped = 0;
+    while (fgets(line, sizeof line, fp)) {
+        size_t ind = strspn(line, " ");
+        if (ind >= 4 && !strncmp(line + ind, "retry:", 6)) {
+            dropped++;
+            continue;
+        }
+        n += (size_t)snprintf(text + n, sizeof text - n, "%s", line);
+    }
+    fclose(fp);
+    assert_int_equal(dropped, 4);
+    eddy_model *ms[2] = {load_file_replacing("examples/platform-defaults.yaml", NULL, NULL), load_text(text)};
+    for (int k = 0; k < 2; k++) {
+        eddy_result r;
+        run_model(ms[k], 1, &r);
+        for (int c = 0; c < 2; c++) {
+            char col[32];
+            snprintf(col, sizeof col, "%s.goodput", c ? "mobile" : "web");
+            double before = col_mean(&r, col, 10, 60), after = col_mean(&r, col, 120, 240);
+            if (k ? after < 0.9 * before : after > 0.01 * before)
+                fail_msg("%s: %s goodput %.1f/s before, %.1f/s after", k ? "platform alone" : "as written", col,
+                         before, after);
+        }
+        eddy_result_free(&r);
+        eddy_model_free(ms[k]);
+    }
+}
+
 static void test_platform_errors(void **state)
 {
     (void)state;
@@ -345,23 +510,11 @@ static void test_platform_errors(void **state)
     expect_load_error("duration: 1m\nclients:\n  a: {rate: 1/s, call: s, breaker: of}\nservices:\n  s: {workers: 1, "
                       "service_time: 1ms}\n",
                       3, 36, "expected 'off' or a mapping");
-    struct {
-        const char *file;
-        int line, col;
-        const char *words;
-    } cases[] = {
-        {"tests/data/bad/platform-budget-one-attempt.yaml", 4, 24, "platform.retry: a retry budget has no effect with attempts: 1"},
-        {"tests/data/bad/platform-shed-priority.yaml", 5, 9,
-         "platform.shed: priority: retries_first needs a bounded queue or codel, and services.checkout has an unlimited queue"},
-    };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        eddy_error err;
-        eddy_model *m = eddy_model_load(cases[i].file, &err);
-        if (m)
-            fail_msg("%s loaded", cases[i].file);
-        if (err.line != cases[i].line || err.col != cases[i].col || !strstr(err.msg, cases[i].words))
-            fail_msg("%s: got %d:%d %s", cases[i].file, err.line, err.col, err.msg);
-    }
+    expect_file_error("tests/data/bad/platform-budget-one-attempt.yaml", 4, 24,
+                      "platform.retry: a retry budget has no effect with attempts: 1");
+    expect_file_error("tests/data/bad/platform-shed-priority.yaml", 5, 9,
+                      "platform.shed: priority: retries_first needs a bounded queue or codel, and services.checkout "
+                      "has an unlimited queue");
 }
 
 int main(void)
@@ -374,8 +527,11 @@ int main(void)
         cmocka_unit_test(test_owners_of_loops),
         cmocka_unit_test(test_review_conway),
         cmocka_unit_test(test_review_conway_queue),
+        cmocka_unit_test(test_review_conway_idempotency),
+        cmocka_unit_test(test_review_conway_queue_contract),
         cmocka_unit_test(test_dist_p99),
         cmocka_unit_test(test_platform_inherited),
+        cmocka_unit_test(test_platform_alone_recovers),
         cmocka_unit_test(test_platform_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

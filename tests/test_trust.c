@@ -29,19 +29,6 @@ static int teardown(void **state)
     return proc_end();
 }
 
-static json_t *run_json(const char *args)
-{
-    run_result r = run("%s", args);
-    if (r.status != 0)
-        fail_msg("eddy %s: status %d\n%s", args, r.status, r.err);
-    json_error_t je;
-    json_t *j = json_loads(r.out, 0, &je);
-    if (!j)
-        fail_msg("eddy %s: not JSON: %s", args, je.text);
-    run_free(&r);
-    return j;
-}
-
 static const char *jstr(json_t *o, const char *k)
 {
     const char *s = json_string_value(json_object_get(o, k));

@@ -12,6 +12,7 @@
 #include "testutil.h"
 
 #include <dirent.h>
+#include <jansson.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -162,6 +163,20 @@ static inline void run_free(run_result *r)
 {
     free(r->out);
     free(r->err);
+}
+
+/* Run `eddy ARGS`, which must exit 0 and print one JSON document: that
+ * document, parsed (json_decref it). */
+static inline json_t *run_json(const char *args)
+{
+    run_result r = run("%s", args);
+    EXPECT_STATUS(r, 0, args);
+    json_error_t je;
+    json_t *j = json_loads(r.out, 0, &je);
+    if (!j)
+        fail_msg("eddy %s: not JSON (%s):\n%.2000s", args, je.text, r.out);
+    run_free(&r);
+    return j;
 }
 
 #endif

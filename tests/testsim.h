@@ -152,4 +152,18 @@ static inline void expect_load_error(const char *yaml, int line, int col, const 
         fail_msg("got %d:%d %s; want %d:%d ...%s...", err.line, err.col, err.msg, line, col, needle);
 }
 
+/* The same for a model file, as a user meets the error
+ * (tests/data/bad/). */
+static inline void expect_file_error(const char *path, int line, int col, const char *needle)
+{
+    eddy_error err;
+    eddy_model *m = eddy_model_load(path, &err);
+    if (m) {
+        eddy_model_free(m);
+        fail_msg("%s loaded, but should fail with '%s'", path, needle);
+    }
+    if (!strstr(err.msg, needle) || err.line != line || err.col != col)
+        fail_msg("%s: got %d:%d %s; want %d:%d ...%s...", path, err.line, err.col, err.msg, line, col, needle);
+}
+
 #endif

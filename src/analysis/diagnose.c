@@ -455,31 +455,29 @@ static void find_messaging_modes(diagnosis *d, const eddy_result *obs, const edd
         break;
     }
     /* data integrity: any write duplicated, lost or ghost */
-    uint64_t dup = 0, lost = 0, ghost = 0;
-    char who[256] = "";
+    dg_writes *w = &d->writes, *wb = &d->writes_baseline;
     for (size_t i = 0; i < obs->nintegrity; i++) {
         const eddy_integrity_totals *t = &obs->integrity[i];
         if (!t->duplicated && !t->lost && !t->ghost)
             continue;
-        dup += t->duplicated;
-        lost += t->lost;
-        ghost += t->ghost;
-        size_t n = strlen(who);
-        snprintf(who + n, sizeof who - n, "%s%s", n ? ", " : "", t->service);
+        w->duplicated += t->duplicated;
+        w->lost += t->lost;
+        w->ghost += t->ghost;
+        size_t n = strlen(d->writes_at);
+        snprintf(d->writes_at + n, sizeof d->writes_at - n, "%s%s", n ? ", " : "", t->service);
     }
-    if (dup + lost + ghost) {
-        uint64_t bd = 0, bl = 0, bg = 0;
-        for (size_t i = 0; i < base->nintegrity; i++) {
-            bd += base->integrity[i].duplicated;
-            bl += base->integrity[i].lost;
-            bg += base->integrity[i].ghost;
-        }
+    for (size_t i = 0; i < base->nintegrity; i++) {
+        wb->duplicated += base->integrity[i].duplicated;
+        wb->lost += base->integrity[i].lost;
+        wb->ghost += base->integrity[i].ghost;
+    }
+    if (w->duplicated + w->lost + w->ghost)
         add_mode(d, MODE_DATA_INTEGRITY,
                  "writes at %s: %llu duplicated, %llu lost, %llu ghost in the run as written (without the faults: "
                  "%llu, %llu, %llu)",
-                 who, (unsigned long long)dup, (unsigned long long)lost, (unsigned long long)ghost,
-                 (unsigned long long)bd, (unsigned long long)bl, (unsigned long long)bg);
-    }
+                 d->writes_at, (unsigned long long)w->duplicated, (unsigned long long)w->lost,
+                 (unsigned long long)w->ghost, (unsigned long long)wb->duplicated, (unsigned long long)wb->lost,
+                 (unsigned long long)wb->ghost);
 }
 
 /* ---- what an oscillation costs ------------------------------------------------ */
@@ -1210,11 +1208,21 @@ static void purpose(diagnosis *d)
         say(d->purpose, sizeof d->purpose,
             "it serves %.0f%% of what is asked of it, trigger or not: its demand is past what it can do", 100 * d->baseline_success);
         break;
-    case VERDICT_DATA_INTEGRITY:
-        say(d->purpose, sizeof d->purpose, "it keeps serving under %s%s, and corrupts its writes doing it (goodput %.0f%% "
-                                           "of baseline while it lasts)",
-            trig[0] ? trig : "its load", at, 100 * d->during_ratio);
+    case VERDICT_DATA_INTEGRITY: {
+        /* the ledger's counts are the measurement; without the faults they
+         * say whether the faults made the corruption or only added to it */
+        const dg_writes *w = &d->writes, *b = &d->writes_baseline;
+        char base[160] = "none without the faults";
+        if (b->duplicated + b->lost + b->ghost)
+            say(base, sizeof base, "without the faults: %llu duplicated, %llu lost, %llu ghost",
+                (unsigned long long)b->duplicated, (unsigned long long)b->lost, (unsigned long long)b->ghost);
+        say(d->purpose, sizeof d->purpose,
+            "it keeps serving under %s%s (goodput %.0f%% of baseline while it lasts), and corrupts its writes doing "
+            "it: %llu duplicated, %llu lost and %llu ghost at %s in the run as written (%s)",
+            trig[0] ? trig : "its load", at, 100 * d->during_ratio, (unsigned long long)w->duplicated,
+            (unsigned long long)w->lost, (unsigned long long)w->ghost, d->writes_at, base);
         break;
+    }
     case VERDICT_OSCILLATING:
         say(d->purpose, sizeof d->purpose, "it keeps moving %s%s replicas (%d changes of direction in the second half) "
                                            "instead of settling",
@@ -1315,7 +1323,7 @@ int diagnose_run(const char *path, const diagnose_opts *opt, diagnosis *d, eddy_
         d->client_served_during = calloc(m->nclients, sizeof *d->client_served_during);
         d->client_offered_during = calloc(m->nclients, sizeof *d->client_offered_during);
         if (!d->client_during || !d->client_served_during || !d->client_offered_during)
-            abort();
+            return err_set(err, path, 0, 0, "out of memory");
     }
     double rest = d->end - d->fault_end;
     d->settle = opt->settle > 0 ? t_sec(opt->settle) : (rest / 3 < 30 ? rest / 3 : 30);
@@ -1324,7 +1332,11 @@ int diagnose_run(const char *path, const diagnose_opts *opt, diagnosis *d, eddy_
     /* Every group of loops, each searched on its own past 2000 loops: the
      * knockouts see every cut, not the cuts of the first 500 loops found. */
     d->loops = loops_analyze_bounded(d->graph, DIAGNOSE_MAX_LOOPS, 100);
-    knockout_find(m, d->graph, d->loops, &d->cuts);
+    if (knockout_find(m, d->graph, d->loops, &d->cuts, err) < 0) {
+        if (err)
+            snprintf(err->file, sizeof err->file, "%s", path);
+        return -1;
+    }
     d->knockouts = calloc(d->cuts.n ? d->cuts.n : 1, sizeof *d->knockouts);
 
     size_t nvar = 2 + d->cuts.n;
@@ -1333,9 +1345,15 @@ int diagnose_run(const char *path, const diagnose_opts *opt, diagnosis *d, eddy_
     J.res = calloc(nvar * d->seeds, sizeof *J.res);
     J.rc = calloc(nvar * d->seeds, sizeof *J.rc);
     J.errs = calloc(nvar * d->seeds, sizeof *J.errs);
-    if (!d->knockouts || !J.models || !J.res || !J.rc || !J.errs)
-        abort();
     int rc = -1;
+    if (!d->knockouts || !J.models || !J.res || !J.rc || !J.errs) {
+        err_set(err, path, 0, 0, "out of memory for the runs of %zu cuts", d->cuts.n);
+        free(J.models);
+        free(J.res);
+        free(J.rc);
+        free(J.errs);
+        return -1;
+    }
     J.models[0] = m;
     J.models[1] = model_load(path, err);
     if (J.models[1])

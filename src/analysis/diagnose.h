@@ -87,6 +87,12 @@ typedef struct dg_evidence { /* one component on the sustaining loop, after the 
 
 /* An oscillating service's replicas, run one way: as written, or with one
  * of its fighting autoscalers alone.  Means over seeds. */
+/* The integrity ledger's counts over one run (docs/messaging.md), summed
+ * over the services that apply writes. */
+typedef struct dg_writes {
+    uint64_t duplicated, lost, ghost;
+} dg_writes;
+
 typedef struct dg_control {
     char label[160];        /* "as written", "hpa alone" */
     double replica_minutes; /* the service's replicas integrated over the run */
@@ -119,6 +125,10 @@ typedef struct diagnosis {
     bool load_of_peak;                /* load is concurrency over the USL peak N* (unlimited workers) */
     double demand;                    /* user requests offered per second in the baseline */
     char osc_service[128];            /* the oscillating service, or "" */
+    /* Replication 0's writes, as written and without the faults; writes_at
+     * names the services with a write duplicated, lost or ghost ("" if none). */
+    dg_writes writes, writes_baseline;
+    char writes_at[256];
     /* With a load burst (burst.h), per client, while the trigger was on:
      * goodput / the baseline's, goodput, and requests offered; NULL without. */
     double *client_during, *client_served_during, *client_offered_during;
@@ -150,7 +160,7 @@ typedef struct diagnosis {
      * and what the system does, judged by what it did (POSIWID, Beer). */
     const char *cynefin, *cynefin_response;
     size_t responses; /* conditional actions (`when:`) left out: diagnose judges the system before anyone acts */
-    char purpose[640];
+    char purpose[768];
     unsigned seeds;
     uint64_t seed;
     size_t runs; /* simulations done */

@@ -895,7 +895,13 @@ int fix_run(const char *path, const fix_opts *opt, fix_report *F, eddy_error *er
         cld_graph *g = derive_graph(m);
         loop_analysis *la = loops_analyze(g, 500);
         cut_set cuts = {0};
-        knockout_find(m, g, la, &cuts);
+        if (knockout_find(m, g, la, &cuts, err) < 0) {
+            if (err)
+            snprintf(err->file, sizeof err->file, "%s", path);
+            loops_free(la);
+            cld_free(g);
+            return -1;
+        }
         build_catalogue(m, &c, opt->lift_after > 0 ? opt->lift_after : 60 * T_SEC, &cuts);
         knockout_free(&cuts);
         loops_free(la);

@@ -13,26 +13,36 @@ static const char *metric_of(const cld_var *v)
     return dot ? dot + 1 : v->id;
 }
 
-static void add_loop(cut *c, size_t loop)
+/* Loops are visited in rank order, so a loop already listed is the last
+ * one: no search, and the list grows by doubling (100,000 loops through
+ * one retry edge cost a linear search and a realloc each before). */
+static int add_loop(cut *c, size_t loop)
 {
-    for (size_t i = 0; i < c->nloops; i++)
-        if (c->loops[i] == loop)
-            return;
-    c->loops = realloc(c->loops, (c->nloops + 1) * sizeof *c->loops);
-    if (!c->loops)
-        abort();
+    if (c->nloops && c->loops[c->nloops - 1] == loop)
+        return 0;
+    if (c->nloops == c->cap) {
+        size_t cap = c->cap ? 2 * c->cap : 16;
+        size_t *p = realloc(c->loops, cap * sizeof *p);
+        if (!p)
+            return -1;
+        c->loops = p;
+        c->cap = cap;
+    }
     c->loops[c->nloops++] = loop;
+    return 0;
 }
 
+/* The cut of that element, added if new; NULL when out of memory. */
 static cut *find_or_add(cut_set *cs, cut_kind kind, int client, int service, int cache)
 {
     for (size_t i = 0; i < cs->n; i++)
         if (cs->v[i].kind == kind && cs->v[i].client == client && cs->v[i].service == service &&
             cs->v[i].cache == cache)
             return &cs->v[i];
-    cs->v = realloc(cs->v, (cs->n + 1) * sizeof *cs->v);
-    if (!cs->v)
-        abort();
+    cut *v = realloc(cs->v, (cs->n + 1) * sizeof *cs->v);
+    if (!v)
+        return NULL;
+    cs->v = v;
     cut *c = &cs->v[cs->n++];
     memset(c, 0, sizeof *c);
     c->kind = kind;
@@ -42,7 +52,7 @@ static cut *find_or_add(cut_set *cs, cut_kind kind, int client, int service, int
     return c;
 }
 
-void knockout_find(const model *m, const cld_graph *g, const loop_analysis *a, cut_set *out)
+int knockout_find(const model *m, const cld_graph *g, const loop_analysis *a, cut_set *out, eddy_error *err)
 {
     memset(out, 0, sizeof *out);
     for (size_t i = 0; i < a->n; i++) {
@@ -58,8 +68,9 @@ void knockout_find(const model *m, const cld_graph *g, const loop_analysis *a, c
                 if (!cs || (cs->coalesce && cs->swr))
                     continue; /* nothing left to switch on */
                 cut *c = find_or_add(out, CUT_CACHE, -1, -1, ki);
+                if (!c || add_loop(c, i) < 0)
+                    goto oom;
                 snprintf(c->label, sizeof c->label, "coalescing and stale-while-revalidate on at %s", v->entity);
-                add_loop(c, i);
                 continue;
             }
             bool retries = v->kind && !strcmp(metric_of(v), "retries");
@@ -72,12 +83,19 @@ void knockout_find(const model *m, const cld_graph *g, const loop_analysis *a, c
             if (ci < 0 && si < 0)
                 continue;
             cut *c = find_or_add(out, retries ? CUT_RETRIES : CUT_HEDGES, ci, si, -1);
+            if (!c || add_loop(c, i) < 0)
+                goto oom;
             snprintf(c->label, sizeof c->label, "%s off at %s", retries ? "retries" : "hedging", v->entity);
-            add_loop(c, i);
         }
     }
     cut *d = find_or_add(out, CUT_LOAD_DROP, -1, -1, -1);
+    if (!d)
+        goto oom;
     snprintf(d->label, sizeof d->label, "load drop (every client sheds 50%% for a while)");
+    return 0;
+oom:
+    knockout_free(out);
+    return err_set(err, NULL, 0, 0, "out of memory collecting the cuts of %zu loops", a->n);
 }
 
 bool knockout_covers(const cut_set *cs, size_t loop)

@@ -32,7 +32,7 @@ typedef struct cut {
     int client, service, cache; /* the element changed (-1 when not that kind) */
     char label[160];     /* "retries off at shoppers" */
     size_t *loops;       /* indexes into the loop analysis, in rank order */
-    size_t nloops;
+    size_t nloops, cap;
 } cut;
 
 typedef struct cut_set {
@@ -41,8 +41,9 @@ typedef struct cut_set {
 } cut_set;
 
 /* The distinct cuts of the reinforcing loops of a, plus a load drop.
- * Loops no cut reaches are listed by knockout_uncut(). */
-void knockout_find(const model *m, const cld_graph *g, const loop_analysis *a, cut_set *out);
+ * Loops no cut reaches are listed by knockout_uncut().  0, or -1 with err
+ * set when out of memory (out is left empty). */
+int knockout_find(const model *m, const cld_graph *g, const loop_analysis *a, cut_set *out, eddy_error *err);
 void knockout_free(cut_set *cs);
 
 /* Whether loop i of a has a cut in cs. */

@@ -528,8 +528,10 @@ static int emit_grpc(srcfile *f, const importer *im, const char *callee, const c
                 mi = i;
         }
     }
-    yaml_node_t *ma = map_get(&d, map_get(&d, seq_at(&d, mcs, mi), "retryPolicy"), "maxAttempts");
-    long cur = ma ? atol((char *)ma->data.scalar.value) : 1;
+    yaml_node_t *rp = map_get(&d, seq_at(&d, mcs, mi), "retryPolicy");
+    yaml_node_t *ma = map_get(&d, rp, "maxAttempts");
+    long cur = ma && ma->type == YAML_SCALAR_NODE ? atol((char *)ma->data.scalar.value) : 1;
+    bool hedged = map_get(&d, seq_at(&d, mcs, mi), "hedgingPolicy") != NULL;
     yaml_document_delete(&d);
     if (mi < 0) {
         note(r, "%s: no methodConfig names %s", f->path, callee);
@@ -557,6 +559,15 @@ static int emit_grpc(srcfile *f, const importer *im, const char *callee, const c
         long n = layer_attempts(r, "grpc", atol(c->value), c->total, cur);
         if (n < 2) {
             note(r, "grpc: maxAttempts must be at least 2; %ld attempts means no retryPolicy: remove it by hand", n);
+            return 0;
+        }
+        /* a retryPolicy of maxAttempts alone is not a gRPC service config:
+         * gRPC requires its back-off and status codes, and refuses one beside
+         * a hedgingPolicy (found by tests/fuzz/fuzz_emit.c) */
+        if (!rp) {
+            note(r, "grpc: methodConfig %ld has %s; a retryPolicy needs initialBackoff, maxBackoff, "
+                    "backoffMultiplier and retryableStatusCodes besides maxAttempts %ld: write it by hand",
+                 mi, hedged ? "a hedgingPolicy, and gRPC allows one policy of the two" : "no retryPolicy", n);
             return 0;
         }
         snprintf(v, sizeof v, "%ld", n);

@@ -43,7 +43,8 @@ static int uint_value(const yamldoc *y, yaml_node_t *n, const char *what, double
 static int cluster(importer *im, const yamldoc *y, yaml_node_t *c, const char *name)
 {
     char svc[128], ent[200], from[600], v[64];
-    imp_service_name(im, name, svc, sizeof svc);
+    if (imp_name(im, y, imp_get(y, c, "name"), "cluster name", name, svc, sizeof svc) < 0)
+        return -1;
     snprintf(ent, sizeof ent, "edge:*>%s", svc);
     yaml_node_t *cb = imp_get(y, c, "circuit_breakers"), *n;
     yaml_node_t *th = NULL;
@@ -200,7 +201,8 @@ static int route(importer *im, const yamldoc *y, yaml_node_t *action, yaml_node_
     if (!cl)
         return 0; /* weighted_clusters, redirects: nothing eddy maps */
     char svc[128], ent[200], from[600], v[64];
-    imp_service_name(im, cl, svc, sizeof svc);
+    if (imp_name(im, y, imp_get(y, action, "cluster"), "route.cluster", cl, svc, sizeof svc) < 0)
+        return -1;
     snprintf(ent, sizeof ent, "edge:*>%s", svc);
     yaml_node_t *rp = imp_get(y, action, "retry_policy");
     if (!rp)

@@ -200,6 +200,14 @@ int imp_prom(importer *im, const char *text, const char *file, eddy_error *err)
                 rc = err_set(err, file, lineno, 1, "%s: expected client and server labels", s.name);
                 break;
             }
+            char ca[128], sa[128];
+            if ((total || failed || bucket) && (!imp_name_ok(imp_service_name(im, s.client, ca, sizeof ca)) ||
+                                                !imp_name_ok(imp_service_name(im, s.server, sa, sizeof sa)))) {
+                rc = err_set(err, file, lineno, 1,
+                             "%s: expected service names in the client and server labels, got '%s' and '%s'", s.name,
+                             s.client, s.server);
+                break;
+            }
             if (total || failed) {
                 size_t j = 0;
                 for (; j < ne; j++)
@@ -403,8 +411,9 @@ int imp_jaeger(importer *im, const yamldoc *y, yaml_node_t *root)
         const char *parent = imp_str(y, d, "parent", NULL), *child = imp_str(y, d, "child", NULL);
         if (!parent || !child)
             return yd_fail(y, d, "Jaeger dependency: expected parent and child");
-        imp_service_name(im, parent, a, sizeof a);
-        imp_service_name(im, child, b, sizeof b);
+        if (imp_name(im, y, d, "Jaeger dependency: parent", parent, a, sizeof a) < 0 ||
+            imp_name(im, y, d, "Jaeger dependency: child", child, b, sizeof b) < 0)
+            return -1;
         imp_add_edge(im, a, b, -1, imp_from(y, d, from, sizeof from));
         if (!warned)
             imp_warn(im, "%s: Jaeger dependencies give call counts over an unstated lookback: no rates imported",

@@ -174,6 +174,23 @@ const char *imp_service_name(const importer *im, const char *host, char *buf, si
     return buf;
 }
 
+bool imp_name_ok(const char *name)
+{
+    for (const char *p = name; *p; p++)
+        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9'))
+            return true;
+    return false;
+}
+
+int imp_name(const importer *im, const yamldoc *y, const yaml_node_t *n, const char *what, const char *host, char *buf,
+             size_t size)
+{
+    if (imp_name_ok(imp_service_name(im, host, buf, size)))
+        return 0;
+    return yd_fail(y, n, "%s: expected a service's name or host, got '%s' (no letter or digit before its first '.' or ':')",
+                   what, host);
+}
+
 /* ---- YAML helpers ---------------------------------------------------------------- */
 
 const char *imp_from(const yamldoc *y, const yaml_node_t *n, char *buf, size_t size)
@@ -506,20 +523,24 @@ imp_kind imp_detect_text(importer *im, const char *text, size_t len, const char 
     return k;
 }
 
+int imp_read_text(importer *im, const char *text, size_t len, const char *file, eddy_error *err)
+{
+    if (imp_prom_detect(text)) {
+        int rc = imp_prom(im, text, file, err);
+        if (rc == 0)
+            im->nfiles++;
+        return rc;
+    }
+    return read_yaml(im, text, len, file, err);
+}
+
 static int read_file(importer *im, const char *path, eddy_error *err)
 {
     size_t len;
     char *text = ysafe_read_file(path, &len, err);
     if (!text)
         return -1;
-    int rc;
-    if (imp_prom_detect(text)) {
-        rc = imp_prom(im, text, path, err);
-        if (rc == 0)
-            im->nfiles++;
-    } else {
-        rc = read_yaml(im, text, len, path, err);
-    }
+    int rc = imp_read_text(im, text, len, path, err);
     free(text);
     return rc;
 }

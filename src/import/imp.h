@@ -81,6 +81,9 @@ void imp_free(importer *im);
  * file:line:col). */
 int imp_read_path(importer *im, const char *path, eddy_error *err);
 
+/* The same for one file's text (NUL-terminated at len), read as `file`. */
+int imp_read_text(importer *im, const char *text, size_t len, const char *file, eddy_error *err);
+
 /* Write the model.  Returns 0, or -1 with err set. */
 int imp_write(importer *im, FILE *out, eddy_error *err);
 
@@ -101,6 +104,15 @@ void imp_add_edge(importer *im, const char *caller, const char *callee, double r
  * domain dropped ("checkout.shop.svc.cluster.local" -> "checkout"), and
  * any character an eddy name may not hold replaced by '-'.  Into buf. */
 const char *imp_service_name(const importer *im, const char *host, char *buf, size_t size);
+
+/* imp_service_name, refusing a name that leaves no letter or digit ('',
+ * '.x', ':80', '>' which would be '-', a YAML list item): an eddy service
+ * needs a name.  0, or -1 with an error at n saying what. */
+int imp_name(const importer *im, const yamldoc *y, const yaml_node_t *n, const char *what, const char *host, char *buf,
+             size_t size);
+
+/* Whether a name from imp_service_name holds a letter or a digit. */
+bool imp_name_ok(const char *name);
 
 /* "file:line" of node n, into buf. */
 const char *imp_from(const yamldoc *y, const yaml_node_t *n, char *buf, size_t size);

@@ -127,7 +127,8 @@ static int virtual_service(importer *im, const yamldoc *y, yaml_node_t *root)
     if (!host)
         return yd_fail(y, route, "spec.http[].route[0].destination.host: expected the host the route sends to");
     char svc[128], ent[200], v[64];
-    imp_service_name(im, host, svc, sizeof svc);
+    if (imp_name(im, y, route, "spec.http[].route[0].destination.host", host, svc, sizeof svc) < 0)
+        return -1;
     snprintf(ent, sizeof ent, "edge:*>%s", svc);
 
     yaml_node_t *tn = imp_get(y, route, "timeout"), *retries = imp_get(y, route, "retries");
@@ -200,7 +201,8 @@ static int destination_rule(importer *im, const yamldoc *y, yaml_node_t *root)
     if (!host)
         return yd_fail(y, spec, "spec.host: expected the host the rule applies to");
     char svc[128], ent[200], from[600], v[64];
-    imp_service_name(im, host, svc, sizeof svc);
+    if (imp_name(im, y, hn, "spec.host", host, svc, sizeof svc) < 0)
+        return -1;
     snprintf(ent, sizeof ent, "edge:*>%s", svc);
     yaml_node_t *tp = imp_get(y, spec, "trafficPolicy");
     if (!tp)

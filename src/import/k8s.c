@@ -38,7 +38,8 @@ static int workload(importer *im, const yamldoc *y, yaml_node_t *root, const cha
     if (!raw)
         return yd_fail(y, root, "%s: metadata.name: expected the workload's name", kind);
     char name[128], ent[160], from[600], v[64];
-    imp_service_name(im, raw, name, sizeof name);
+    if (imp_name(im, y, n, "metadata.name", raw, name, sizeof name) < 0)
+        return -1;
     imp_add_service(im, name);
     snprintf(ent, sizeof ent, "svc:%s", name);
     yaml_node_t *spec = imp_get(y, root, "spec");
@@ -334,8 +335,9 @@ static int hpa(importer *im, const yamldoc *y, yaml_node_t *root)
     if (!target)
         return yd_fail(y, spec, "spec.scaleTargetRef.name: expected the workload it scales");
     char svc[128], name[160], ent[200], from[600], v[64];
-    imp_service_name(im, target, svc, sizeof svc);
-    imp_service_name(im, raw, name, sizeof name);
+    if (imp_name(im, y, n, "spec.scaleTargetRef.name", target, svc, sizeof svc) < 0 ||
+        imp_name(im, y, root, "HorizontalPodAutoscaler: metadata.name", raw, name, sizeof name) < 0)
+        return -1;
     if (!strcmp(name, svc)) /* an autoscaler may not share its service's name (CSV columns) */
         snprintf(name, sizeof name, "%s-hpa", svc);
     snprintf(ent, sizeof ent, "as:%s", name);

@@ -20,7 +20,8 @@ int imp_linkerd(importer *im, const yamldoc *y, yaml_node_t *root)
     if (imp_want(y, spec, YAML_MAPPING_NODE, "ServiceProfile spec") < 0)
         return -1;
     char svc[128], ent[200], from[600], v[64];
-    imp_service_name(im, raw, svc, sizeof svc);
+    if (imp_name(im, y, root, "ServiceProfile: metadata.name", raw, svc, sizeof svc) < 0)
+        return -1;
     snprintf(ent, sizeof ent, "edge:*>%s", svc);
     yaml_node_t *routes = imp_get(y, spec, "routes");
     if (routes && imp_want(y, routes, YAML_SEQUENCE_NODE, "spec.routes") < 0)

@@ -222,7 +222,8 @@ int imp_r4j(importer *im, const yamldoc *y, yaml_node_t *root)
     const char *app = imp_str(y, imp_path(y, root, "spring.application"), "name", &n);
     char caller[128] = "*", from[600];
     if (app)
-        imp_service_name(im, app, caller, sizeof caller);
+        if (imp_name(im, y, n, "spring.application.name", app, caller, sizeof caller) < 0)
+            return -1;
     for (int m = 0; m < 4; m++) {
         char dotted[64];
         snprintf(dotted, sizeof dotted, "resilience4j.%s", mods[m]);
@@ -253,7 +254,8 @@ int imp_r4j(importer *im, const yamldoc *y, yaml_node_t *root)
             if (bn && !in.base)
                 return yd_fail(y, bn, "baseConfig: no config named '%s' under %s.configs", base, dotted);
             char svc[128], ent[300];
-            imp_service_name(im, yd_text(k), svc, sizeof svc);
+            if (imp_name(im, y, k, "an instance's name", yd_text(k), svc, sizeof svc) < 0)
+                return -1;
             snprintf(ent, sizeof ent, "edge:%s>%s", caller, svc);
             if (fns[m](im, y, &in, ent, imp_from(y, k, from, sizeof from)) < 0)
                 return -1;

@@ -4,8 +4,9 @@
  *   conway   a call between teams that do not talk to each other (neither
  *            lists the other in talks_to) whose contract is inconsistent:
  *            no timeout; a timeout below the p99 of the callee's own work;
- *            a callee whose own calls may outlast this timeout; or retries
- *            on both sides of the boundary, which multiply.  Conway's law
+ *            a callee whose own calls may outlast this timeout; retries
+ *            on both sides of the boundary, which multiply; or a retried
+ *            write that the callee does not dedupe by request.  Conway's law
  *            says the interface mirrors the communication: where the teams
  *            do not talk, nobody reconciles the two halves of the contract.
  *   unowned  a component on a reinforcing loop that no team owns: nobody
@@ -17,9 +18,14 @@
  *            "team storefront raised attempts from 3 to 5 and removed the
  *            budget".
  *
- * For a queue edge (publisher → queue → consumer group with effect:
- * write), conway judges the delivery contract: acked before processing, or
- * delivered at least once to a service that does not dedupe by request. */
+ * conway judges the edge's whole contract: timeout against the callee's
+ * p99, retry against idempotency (a retried or hedged call that carries a
+ * write, its own `effect: write` or one the callee makes downstream, into a
+ * service that does not dedupe by the request's key), and for a queue edge
+ * (publisher → queue → consumer group) the ack mode and the delivery: acked
+ * before processing (a failed delivery is lost), an at_most_once queue
+ * carrying writes, a retried publish or a redelivery that the writing
+ * service's dedupe key does not catch (docs/messaging.md). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -36,6 +42,42 @@
 #define RT_MAX_LOOPS 5000
 
 static void rt_dur(simtime t, char *buf, size_t size) { desc_duration(t, buf, size); }
+
+static const char *const rt_dedupe_name[] = {"none", "request", "attempt"};
+
+/* A retried or hedged call re-sends what it carries: a write it applies
+ * itself, or the writes its callee makes downstream (one call deep), each
+ * with a fresh attempt key.  Only a dedupe by the request's key catches the
+ * copy (docs/messaging.md). */
+static void rt_idempotency(const model *m, const call_spec *c, const char *callee, lu_buf *b)
+{
+    if (c->retry.attempts < 2 && !c->hedge.on)
+        return;
+    const service_spec *t = &m->services[c->to];
+    char how[64];
+    if (c->hedge.on)
+        snprintf(how, sizeof how, "hedged (%d copies)", c->hedge.attempts);
+    else
+        snprintf(how, sizeof how, "retried (%d attempts)", c->retry.attempts);
+    if (c->effect == EFFECT_WRITE && t->dedupe.key != DEDUPE_REQUEST) {
+        lu_buf_printf(b,
+                      "%sit is a write (effect: write) that is %s, and %s dedupes by %s: an attempt that timed out "
+                      "may already have been applied, so its retry applies the write again",
+                      b->len ? "; " : "", how, callee, rt_dedupe_name[t->dedupe.key]);
+        return;
+    }
+    for (size_t k = 0; k < t->ncalls; k++) {
+        const call_spec *d = &t->calls[k];
+        if (d->effect != EFFECT_WRITE || d->to < 0 || m->services[d->to].dedupe.key == DEDUPE_REQUEST)
+            continue;
+        lu_buf_printf(b,
+                      "%sit is %s, and each attempt makes %s write to %s again (effect: write), which dedupes by %s: "
+                      "a retry after a timeout applies the write twice",
+                      b->len ? "; " : "", how, callee, m->services[d->to].name,
+                      rt_dedupe_name[m->services[d->to].dedupe.key]);
+        return;
+    }
+}
 
 /* The reasons an edge's contract is inconsistent, "; "-joined into b. */
 static void rt_contract(const model *m, const call_spec *c, const char *callee, lu_buf *b)
@@ -76,6 +118,7 @@ static void rt_contract(const model *m, const call_spec *c, const char *callee, 
                           b->len ? "; " : "", c->retry.attempts, d->retry.attempts, callee, next,
                           c->retry.attempts * d->retry.attempts, next);
     }
+    rt_idempotency(m, c, callee, b);
 }
 
 static void rt_conway(review *r)
@@ -101,34 +144,62 @@ static void rt_conway(review *r)
 }
 
 /* The same for the queue edges of the messaging model: a publisher and
- * the consumer group that drains its queue, in teams that do not talk,
- * where the delivery contract of a write is inconsistent: delivered at
- * least once to a service that does not dedupe by the request's key
- * (duplicates), or acked before processing (lost on a failure). */
+ * the consumer group that drains its queue, in teams that do not talk
+ * (the group's owner, or its service's), where the delivery contract is
+ * inconsistent.  The ack mode: a group that acks before processing turns
+ * the queue's at-least-once into at-most-once, so a delivery that fails is
+ * lost.  For a write: an at_most_once queue loses it the same way; a
+ * retried publish stores the message twice, with a new publish key, which
+ * only dedupe by request catches; a redelivery repeats the publish key,
+ * which dedupe by attempt catches too. */
 static void rt_conway_queue(review *r, const char *publisher, const call_spec *pub)
 {
     const model *m = r->m;
     int a = model_owner(m, publisher);
     for (size_t g = 0; a >= 0 && g < m->nconsumers; g++) {
         const consumer_spec *cg = &m->consumers[g];
-        if (cg->queue != pub->queue || cg->effect != EFFECT_WRITE)
+        if (cg->queue != pub->queue)
             continue;
         const service_spec *sv = &m->services[cg->service];
         const bqueue_spec *q = &m->queues[cg->queue];
-        int b = model_owner(m, sv->name);
+        int b = model_owner(m, cg->name);
+        if (b < 0)
+            b = model_owner(m, sv->name);
         if (b < 0 || a == b || model_teams_talk(m, a, b))
             continue;
+        bool write = cg->effect == EFFECT_WRITE, alo = q->delivery == DELIVERY_AT_LEAST_ONCE;
+        const char *key = rt_dedupe_name[sv->dedupe.key];
         lu_buf why = {0};
-        if (cg->ack == ACK_BEFORE_PROCESSING)
-            lu_buf_printf(&why, "consumer group %s acks before processing, so a delivery that fails loses its write",
-                          cg->name);
-        else if (q->delivery == DELIVERY_AT_LEAST_ONCE && sv->dedupe.key != DEDUPE_REQUEST)
+        model_pos at = cg->pos;
+        if (cg->ack == ACK_BEFORE_PROCESSING && alo) {
             lu_buf_printf(&why,
-                          "queue %s delivers at least once and %s does not dedupe by the request's key, so a "
-                          "redelivered or republished message applies its write twice",
-                          q->name, sv->name);
+                          "consumer group %s acks before processing, so queue %s's at-least-once delivery is at most "
+                          "once: a delivery that fails loses its %s",
+                          cg->name, q->name, write ? "write" : "message");
+            if (cg->ack_pos.line)
+                at = cg->ack_pos;
+        }
+        /* the flag points at the first part of the contract at fault */
+        if (write && !alo) {
+            if (!why.len && q->delivery_pos.line)
+                at = q->delivery_pos;
+            lu_buf_printf(&why, "%squeue %s delivers at most once, so a delivery that fails loses its write",
+                          why.len ? "; " : "", q->name);
+        }
+        if (!why.len && cg->effect_pos.line)
+            at = cg->effect_pos;
+        if (write && pub->retry.attempts > 1 && sv->dedupe.key != DEDUPE_REQUEST)
+            lu_buf_printf(&why,
+                          "%s%s retries its publishes (%d attempts) and %s dedupes by %s: a publish retried after a "
+                          "lost ack stores the message twice, under a new key, and its write is applied twice",
+                          why.len ? "; " : "", publisher, pub->retry.attempts, sv->name, key);
+        else if (write && alo && cg->ack == ACK_AFTER_PROCESSING && sv->dedupe.key == DEDUPE_NONE)
+            lu_buf_printf(&why,
+                          "%squeue %s redelivers a message whose ack did not come within its visibility timeout, "
+                          "and %s does not dedupe: the redelivered write is applied twice",
+                          why.len ? "; " : "", q->name, sv->name);
         if (why.len)
-            review_flag_add(r, "conway", -1, cg->service, cg->pos,
+            review_flag_add(r, "conway", -1, cg->service, at,
                             "%s\xe2\x86\x92%s\xe2\x86\x92%s (consumer group %s) crosses from %s to %s, which do not "
                             "talk to each other, and its delivery contract is inconsistent: %s. Nobody reconciles the "
                             "two halves of an interface between teams that do not talk (Conway)",

@@ -414,17 +414,19 @@ void hyp_format(hyp_unit u, double v, char *buf, size_t size)
         else
             snprintf(buf, size, "%.3gs", v);
         break;
+    /* %f writes every digit of 1e100: past 1e15 a cut buffer would drop
+     * the unit (found by tests/fuzz/fuzz_cond.c) */
     case HU_RATE:
-        snprintf(buf, size, fabs(v) >= 10 ? "%.1f/s" : "%.3g/s", v);
+        snprintf(buf, size, fabs(v) >= 10 && fabs(v) < 1e15 ? "%.1f/s" : "%.3g/s", v);
         break;
     case HU_FRACTION:
         snprintf(buf, size, "%.2f%%", v * 100);
         break;
     case HU_FACTOR:
-        snprintf(buf, size, "%.2fx", v);
+        snprintf(buf, size, fabs(v) < 1e15 ? "%.2fx" : "%.3gx", v);
         break;
     case HU_NUMBER:
-        snprintf(buf, size, fabs(v) >= 10 ? "%.1f" : "%.3g", v);
+        snprintf(buf, size, fabs(v) >= 10 && fabs(v) < 1e15 ? "%.1f" : "%.3g", v);
         break;
     }
 }

@@ -168,6 +168,16 @@ static json_t *phases_json(const dg_phases *p)
     return o;
 }
 
+/* The integrity ledger's counts of one run (docs/messaging.md). */
+static json_t *writes_json(const dg_writes *w)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "duplicated", json_integer((json_int_t)w->duplicated));
+    json_object_set_new(o, "lost", json_integer((json_int_t)w->lost));
+    json_object_set_new(o, "ghost", json_integer((json_int_t)w->ghost));
+    return o;
+}
+
 static json_t *loop_json(const diagnosis *d, int li)
 {
     const cld_loop *l = &d->loops->loops[li];
@@ -211,6 +221,17 @@ json_t *diagnose_json(const diagnosis *d, const char *path)
         json_object_set_new(o, "sustaining_loop_teams", tn);
         json_object_set_new(o, "cross_team", json_boolean(d->cross_team));
         json_object_set_new(o, "ownership", d->teams[0] ? json_string(d->teams) : json_null());
+    }
+    bool writes = false;
+    for (size_t s = 0; s < d->m->nservices && !writes; s++)
+        writes = model_service_applies(d->m, (int)s);
+    if (writes) {
+        json_t *w = writes_json(&d->writes);
+        json_object_set_new(w, "at", json_string(d->writes_at));
+        json_object_set_new(w, "without_faults", writes_json(&d->writes_baseline));
+        json_object_set_new(o, "writes", w);
+    } else {
+        json_object_set_new(o, "writes", json_null());
     }
     json_object_set_new(o, "cynefin", json_string(d->cynefin));
     json_object_set_new(o, "cynefin_response", json_string(d->cynefin_response));

@@ -54,6 +54,7 @@ typedef struct cc {
     const char *text;
     int line, col;
     int ncapture; /* INIT and PREVIOUS slots, numbered here */
+    const char *scope; /* module instance of the equation ("hares."), NULL at the root */
     symtab macros;   /* canonical macro name -> index in d->macros */
     int macro_depth; /* expansions in progress, to stop a macro calling itself */
     int *deps_init, *deps_step; /* scratch */
@@ -344,10 +345,43 @@ static ex_node *cc_unknown_var(cc *c, ex_node *n, const char *key)
     return cc_num(0);
 }
 
+/* The canonical key a name in the equation being compiled refers to.  A
+ * leading '.' names the root model's variable (".area"); any other name
+ * is looked up in the module instance the equation belongs to, then in
+ * each one around it, out to the root, whose key it is if no module has
+ * it ("lynxes.lynxes" from inside "hares." is the root's module lynxes). */
+static char *cc_key(cc *c, const char *name)
+{
+    if (name[0] == '.')
+        return sdn_canon(name + 1);
+    char *bare = sdn_canon(name);
+    if (!c->scope)
+        return bare;
+    char *sc = sdn_canon(c->scope); /* ends in '.' */
+    size_t len = strlen(sc), blen = strlen(bare);
+    while (len > 0) {
+        char *k = cc_alloc(len + blen + 1);
+        memcpy(k, sc, len);
+        memcpy(k + len, bare, blen + 1);
+        if (st_get(&c->m->keys, k) >= 0 || st_get(&c->arrs, k) >= 0 || st_get(&c->gfs, k) >= 0) {
+            free(sc);
+            free(bare);
+            return k;
+        }
+        free(k);
+        size_t j = len - 1; /* drop the innermost module */
+        while (j > 0 && sc[j - 1] != '.')
+            j--;
+        len = j;
+    }
+    free(sc);
+    return bare;
+}
+
 /* A reference, scalar or one element of an array. */
 static ex_node *rs_var(cc *c, const ctx *x, ex_node *n)
 {
-    char *key = sdn_canon(n->name);
+    char *key = cc_key(c, n->name);
     ex_node *out = NULL;
     int v = n->nargs == 0 ? st_get(&c->m->keys, key) : -1;
     int ai = st_get(&c->arrs, key);
@@ -472,17 +506,34 @@ static int cc_gf_by_name(cc *c, ex_node *n)
 {
     if (n->kind != EX_VAR || n->nargs)
         return -1;
-    char *k = sdn_canon(n->name);
+    char *k = cc_key(c, n->name);
     int g = st_get(&c->gfs, k);
     free(k);
     return g;
 }
 
+/* Index of the macro's own variable of that name, or -1. */
+static int mc_local(const xm_macro *mc, const char *name)
+{
+    char *k = sdn_canon(name);
+    int found = -1;
+    for (size_t i = 0; i < mc->nvars && found < 0; i++) {
+        char *vk = sdn_canon(mc->vars[i].name);
+        if (strcmp(k, vk) == 0)
+            found = (int)i;
+        free(vk);
+    }
+    free(k);
+    return found;
+}
+
 /* A copy of a macro's equation with each parameter replaced by a copy of
- * its argument (unresolved: it is resolved where the macro is called).
- * The macro's own nodes take the call's position, so that an error inside
- * the macro points at the call. */
-static ex_node *mc_subst(cc *c, const xm_macro *mc, const ex_node *n, ex_node *const *args, int pos)
+ * its argument (unresolved: it is resolved where the macro is called) and
+ * each of the macro's own variables by the slot of this call's instance
+ * of it (locals[i]).  The macro's own nodes take the call's position, so
+ * that an error inside the macro points at the call. */
+static ex_node *mc_subst(cc *c, const xm_macro *mc, const ex_node *n, ex_node *const *args, const int *locals,
+                         int pos)
 {
     if (n->kind == EX_VAR && n->nargs == 0) {
         char *k = sdn_canon(n->name);
@@ -496,8 +547,11 @@ static ex_node *mc_subst(cc *c, const xm_macro *mc, const ex_node *n, ex_node *c
             }
         }
         free(k);
-        cc_fail(c, pos, "macro %s: %s is not one of its parameters (a macro sees only its parameters)", mc->name,
-                n->name);
+        int l = mc_local(mc, n->name);
+        if (l >= 0)
+            return cc_slot(locals[l]);
+        cc_fail(c, pos, "macro %s: %s is not one of its parameters or variables (a macro sees only those)",
+                mc->name, n->name);
         return cc_num(0);
     }
     ex_node *o = ex_new(n->kind, pos);
@@ -507,7 +561,7 @@ static ex_node *mc_subst(cc *c, const xm_macro *mc, const ex_node *n, ex_node *c
     if (n->name)
         o->name = cc_strdup(n->name);
     for (int i = 0; i < n->nargs; i++)
-        ex_add_arg(o, mc_subst(c, mc, n->args[i], args, pos));
+        ex_add_arg(o, mc_subst(c, mc, n->args[i], args, locals, pos));
     return o;
 }
 
@@ -546,14 +600,50 @@ static ex_node *rs_macro(cc *c, const ctx *x, ex_node *n, int mi)
         else
             cc_fail(c, n->pos, "macro %s: no argument for %s, which has no default", mc->name, mc->parms[i]);
     }
+    /* A macro with variables of its own gets an instance of them for this
+     * call, hidden variables as the stateful builtins' are ("Stock in
+     * macro output"): their equations see the call's arguments. */
+    int *locals = mc->nvars ? cc_alloc(mc->nvars * sizeof *locals) : NULL;
+    for (size_t i = 0; i < mc->nvars && !c->failed; i++) {
+        const xm_var *lv = &mc->vars[i];
+        locals[i] = cc_hidden(c, lv->kind == XM_STOCK ? SD_STOCK : lv->kind == XM_FLOW ? SD_FLOW : SD_AUX, lv->name);
+    }
+    c->macro_depth++;
+    for (size_t i = 0; i < mc->nvars && !c->failed; i++) {
+        const xm_var *lv = &mc->vars[i];
+        ex_node *tree = mc_parse(c, lv->eqn.text, lv->eqn.line, lv->eqn.col);
+        ex_node *e = tree && !c->failed ? mc_subst(c, mc, tree, args, locals, n->pos) : NULL;
+        ex_free(tree);
+        ex_node *r = e && !c->failed ? rs(c, x, e) : NULL;
+        ex_free(e);
+        c->m->vars[locals[i]].eqn = r ? r : cc_num(0);
+        c->m->vars[locals[i]].non_negative = lv->non_negative;
+        if (lv->kind != XM_STOCK)
+            continue;
+        ex_node *rate = NULL;
+        for (size_t j = 0; j < lv->nin + lv->nout && !c->failed; j++) {
+            const char *fn = j < lv->nin ? lv->inflows[j] : lv->outflows[j - lv->nin];
+            int l = mc_local(mc, fn);
+            if (l < 0) {
+                cc_fail(c, n->pos, "macro %s: %s flows through %s, which is not one of the macro's variables",
+                        mc->name, lv->name, fn);
+                break;
+            }
+            ex_node *f = cc_slot(locals[l]);
+            rate = !rate ? (j < lv->nin ? f : cc_bin('-', cc_num(0), f)) : cc_bin(j < lv->nin ? '+' : '-', rate, f);
+        }
+        c->m->vars[locals[i]].rate = rate ? rate : cc_num(0);
+    }
+    c->macro_depth--;
     ex_node *body = NULL, *out = NULL;
     if (!c->failed) {
         ex_node *tree = mc_parse(c, mc->eqn.text ? mc->eqn.text : "", mc->eqn.line, mc->eqn.col);
         if (tree) {
-            body = mc_subst(c, mc, tree, args, n->pos);
+            body = mc_subst(c, mc, tree, args, locals, n->pos);
             ex_free(tree);
         }
     }
+    free(locals);
     if (body && !c->failed) {
         c->macro_depth++;
         out = rs(c, x, body);
@@ -575,7 +665,9 @@ static ex_node *rs_call(cc *c, const ctx *x, ex_node *n)
         return rs_macro(c, x, n, mi);
     }
     const bi_info *bi = bi_find(key);
-    int g = st_get(&c->gfs, key);
+    char *gk = cc_key(c, n->name);
+    int g = st_get(&c->gfs, gk);
+    free(gk);
     if (!bi && g >= 0) {
         free(key);
         if (n->nargs != 1) {
@@ -626,7 +718,7 @@ static ex_node *rs_call(cc *c, const ctx *x, ex_node *n)
     /* array functions over every element of one array argument */
     if ((id == BI_SUM || id == BI_MEAN || id == BI_MIN || id == BI_MAX || id == BI_PROD ||
          id == BI_SIZE || id == BI_STDDEV) && n->nargs == 1 && n->args[0]->kind == EX_VAR) {
-        char *k = sdn_canon(n->args[0]->name);
+        char *k = cc_key(c, n->args[0]->name);
         int ai = st_get(&c->arrs, k);
         free(k);
         if (ai >= 0) {
@@ -734,6 +826,11 @@ static ex_node *rs(cc *c, const ctx *x, ex_node *n)
     }
     case EX_VAR: return rs_var(c, x, n);
     case EX_CALL: return rs_call(c, x, n);
+    case EX_SLOT: { /* already resolved: a macro's own variable */
+        ex_node *o = cc_slot(n->slot);
+        o->pos = n->pos;
+        return o;
+    }
     case EX_STAR:
         cc_fail(c, n->pos, "* is only a subscript");
         return cc_num(0);
@@ -808,6 +905,7 @@ static void cc_flows(cc *c, const ctx *x, char **names, size_t n, int sign, ex_n
 static void cc_define(cc *c, int vi, const xm_var *xv, const arr *a, const int *e, int flat)
 {
     ctx x = {0};
+    c->scope = xv->scope;
     const xm_eqn *q = &xv->eqn;
     const xm_gf *gf = xv->gf;
     if (a) {

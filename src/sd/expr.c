@@ -132,8 +132,9 @@ static void px_next(parser *ps)
         ps->tk = T_STR;
         return;
     }
-    if (px_idchar(c, 1)) {
-        int q = ps->p;
+    /* ".area": a name in the root model, from inside a module */
+    if (px_idchar(c, 1) || (c == '.' && px_idchar((unsigned char)s[ps->p + 1], 1))) {
+        int q = ps->p++;
         while (px_idchar((unsigned char)s[ps->p], 0))
             ps->p++;
         ps->id = strndup(s + q, (size_t)(ps->p - q));
@@ -314,18 +315,22 @@ static ex_node *px_bin(int op, ex_node *a, ex_node *b, int pos)
     return n;
 }
 
-/* ^ binds tighter than unary minus; it associates to the left, as in
- * Stella and Vensim (2^3^2 = 64). */
+/* ^ binds tighter than unary minus (-2^2 is -4) and associates to the
+ * right, as in mathematics: 2^3^2 is 2^9 = 512.  The test-models say so
+ * twice: exponentiation's README ("the right-associativity of it") and
+ * arithmetics_exp's reference, 30^1.2^1.2 = 68.9244 = 30^(1.2^1.2), where
+ * (30^1.2)^1.2 would be 133.985. */
 static ex_node *px_unary(parser *ps);
 
 static ex_node *px_power(parser *ps)
 {
     ex_node *a = px_primary(ps);
-    while (!ps->err && px_isop(ps, '^')) {
+    if (!ps->err && px_isop(ps, '^')) {
         int pos = ps->tpos;
         px_next(ps);
-        /* the exponent may carry its own sign: 2^-1 */
-        ex_node *b = (px_isop(ps, '-') || px_isop(ps, '+')) ? px_unary(ps) : px_primary(ps);
+        /* the exponent may carry its own sign: 2^-1; px_unary climbs back
+         * to px_power, so the rest of the chain binds first */
+        ex_node *b = px_unary(ps);
         a = px_bin('^', a, b, pos);
     }
     return a;
@@ -389,13 +394,30 @@ static ex_node *px_eq(parser *ps)
     return a;
 }
 
-static ex_node *px_and(parser *ps)
+/* xmutil's exports write Vensim's `:NOT: x` after its operand, as
+ * `x not` (test-models' logicals .stmx: `IF false_input not THEN`).  No
+ * XMILE expression has a `not` right after an operand, so reading it as
+ * NOT of the comparison before it changes the meaning of nothing else. */
+static ex_node *px_postnot(parser *ps)
 {
     ex_node *a = px_eq(ps);
+    while (!ps->err && px_kw(ps, "NOT")) {
+        ex_node *n = ex_new(EX_UN, ps->tpos);
+        n->op = '!';
+        ex_add_arg(n, a);
+        a = n;
+        px_next(ps);
+    }
+    return a;
+}
+
+static ex_node *px_and(parser *ps)
+{
+    ex_node *a = px_postnot(ps);
     while (!ps->err && (px_kw(ps, "AND") || px_isop(ps, OP_AND))) {
         int pos = ps->tpos;
         px_next(ps);
-        a = px_bin(OP_AND, a, px_eq(ps), pos);
+        a = px_bin(OP_AND, a, px_postnot(ps), pos);
     }
     return a;
 }

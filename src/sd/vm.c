@@ -4,7 +4,15 @@
  * One time step runs two instruction lists: the auxiliaries and flows in
  * dependency order, then each stock's net flow.  Values live in one flat
  * array indexed by slot; nothing is allocated per step, and rows go to
- * the caller's callback as they are made. */
+ * the caller's callback as they are made.
+ *
+ * Inside an equation the arithmetic is IEEE 754's: 1 / (x + 1/0) is
+ * 1/inf = 0, the equation's limit at the pole (the test-models'
+ * arithmetics_exp has one, and the reference's value there is ~1e-8).
+ * What may not pass is a variable whose value is infinite or not a
+ * number: that stops the run, naming the variable and the time ("divides
+ * by zero" when a division by zero in its equation made it so).  0/0 has
+ * no limit and stops the run where it happens. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -108,6 +116,7 @@ int sd_vm_exec(sd_model *m, const sd_prog *p, size_t lo, size_t hi, double t, ed
     if (lo >= hi)
         return 0; /* nothing to run: an empty program has no code array (NULL) to point into */
     const sd_ins *code = p->code, *in = code + lo, *end = code + hi;
+    const sd_ins *dz = NULL; /* the last division by zero, for the message */
     double *d;
 #ifdef VM_THREADED
 #define OP(name) L_##name: d = &v[in->dst];
@@ -158,7 +167,14 @@ int sd_vm_exec(sd_model *m, const sd_prog *p, size_t lo, size_t hi, double t, ed
     BODY(SUB, *d = v[in->a] - v[in->b])
     BODY(MUL, *d = v[in->a] * v[in->b])
     BODY(MULADD, *d = v[in->a] * v[in->b] + v[in->c])
-    BODY(DIV, if (v[in->b] == 0) goto divzero; *d = v[in->a] / v[in->b])
+    BODY(DIV, {
+        if (v[in->b] == 0) {
+            if (v[in->a] == 0 || isnan(v[in->a]))
+                goto divzero; /* 0/0 has no limit to stand for */
+            dz = in;
+        }
+        *d = v[in->a] / v[in->b];
+    })
     BODY(POW, *d = pow(v[in->a], v[in->b]))
     BODY(MODI, {
         int dz = 0;
@@ -210,6 +226,8 @@ int sd_vm_exec(sd_model *m, const sd_prog *p, size_t lo, size_t hi, double t, ed
 divzero:
     return vm_fail(m, p, (size_t)(in - code), t, err, "divides by zero");
 notnum:
+    if (dz && p->owner[dz - code] == p->owner[in - code])
+        return vm_fail(m, p, (size_t)(in - code), t, err, "divides by zero");
     return vm_fail(m, p, (size_t)(in - code), t, err, isnan(*d) ? "is not a number (NaN)" : "is infinite");
 #undef OP
 #undef CK

@@ -16,6 +16,7 @@
 #include <libxml/tree.h>
 
 #include "../core/err.h"
+#include "name.h"
 
 typedef struct reader {
     const char *text;
@@ -27,6 +28,9 @@ typedef struct reader {
     char xml_msg[256];
     size_t *line_at; /* offset of each line's start, built on first use */
     size_t nlines;
+    xmlNodePtr *models; /* the named <model>s, which modules instantiate */
+    size_t nmodels;
+    int depth; /* modules within modules being read, to stop a cycle */
 } reader;
 
 static void *xm_alloc(size_t n)
@@ -83,6 +87,19 @@ static char *xm_attr(xmlNodePtr n, const char *name)
     char *s = xm_strdup((const char *)v);
     xmlFree(v);
     return s;
+}
+
+/* Two names are the same as XMILE matches them: in any case, with a
+ * space, an underscore and Stella's "\n" all alike. */
+static bool xm_same_name(const char *a, const char *b)
+{
+    if (!a || !b)
+        return false;
+    char *ka = sdn_canon(a), *kb = sdn_canon(b);
+    bool same = strcmp(ka, kb) == 0;
+    free(ka);
+    free(kb);
+    return same;
 }
 
 static int xm_line(xmlNodePtr n)
@@ -466,7 +483,101 @@ static int xm_read_dims(reader *r, xmlNodePtr ds, xm_doc *d)
     return 0;
 }
 
-static int xm_read_model(reader *r, xmlNodePtr model, xm_doc *d)
+static int xm_read_model(reader *r, xmlNodePtr model, xm_doc *d, const char *scope);
+
+/* The named <model> a <module> instantiates: its `model` attribute, or
+ * (as Stella writes them) its own name, matched as XMILE matches names. */
+static xmlNodePtr xm_find_model(reader *r, const char *name)
+{
+    for (size_t i = 0; i < r->nmodels; i++) {
+        char *nm = xm_attr(r->models[i], "name");
+        bool same = xm_same_name(nm, name);
+        free(nm);
+        if (same)
+            return r->models[i];
+    }
+    return NULL;
+}
+
+/* <module name="m" [model="M"]><connect to="x" from="y"/>...</module>: the
+ * variables of model M, each named "m.x" (inside the current scope), and
+ * each connected input given the equation `y`, a name in the scope around
+ * the module (".y" is the root model's y, "other.y" another module's). */
+static int xm_read_module(reader *r, xmlNodePtr n, xm_doc *d, const char *scope)
+{
+    char *nm = xm_attr(n, "name");
+    if (!nm || !*nm) {
+        free(nm);
+        return err_set(r->err, r->file, xm_line(n), 1, "<module> without a name");
+    }
+    char *mname = xm_attr(n, "model");
+    xmlNodePtr model = xm_find_model(r, mname ? mname : nm);
+    int rc = 0;
+    if (!model)
+        rc = err_set(r->err, r->file, xm_line(n), 1, "module %s: no <model name=\"%s\"> in the file", nm,
+                     mname ? mname : nm);
+    else if (r->depth >= 16)
+        rc = err_set(r->err, r->file, xm_line(n), 1, "module %s: modules nested 16 deep (a model that contains itself?)",
+                     nm);
+    free(mname);
+    if (rc) {
+        free(nm);
+        return rc;
+    }
+    size_t inner_len = strlen(scope) + strlen(nm) + 2;
+    char *inner = xm_alloc(inner_len);
+    snprintf(inner, inner_len, "%s%s.", scope, nm);
+    size_t first = d->nvars;
+    r->depth++;
+    rc = xm_read_model(r, model, d, inner);
+    r->depth--;
+    for (xmlNodePtr c = n->children; c && !rc; c = c->next) {
+        if (!xm_is(c, "connect"))
+            continue;
+        char *to = xm_attr(c, "to"), *from = xm_attr(c, "from");
+        if (!to || !from || !*to || !*from)
+            rc = err_set(r->err, r->file, xm_line(c), 1, "<connect> needs to= and from=");
+        else {
+            /* to= is a name inside the module, written bare or as "m.x" */
+            const char *t = to;
+            size_t k = strlen(nm);
+            if (strncasecmp(t, nm, k) == 0 && t[k] == '.')
+                t += k + 1;
+            size_t full_len = strlen(inner) + strlen(t) + 1;
+            char *full = xm_alloc(full_len);
+            snprintf(full, full_len, "%s%s", inner, t);
+            xm_var *v = NULL;
+            for (size_t i = first; i < d->nvars && !v; i++)
+                if (xm_same_name(d->vars[i].name, full))
+                    v = &d->vars[i];
+            if (!v)
+                rc = err_set(r->err, r->file, xm_line(c), 1, "module %s has no variable %s to connect to", nm, t);
+            else {
+                /* the input takes its value from outside, whatever it is inside */
+                free(v->eqn.text);
+                v->eqn.text = xm_strdup(from);
+                v->eqn.line = xm_line(c);
+                v->eqn.col = 1;
+                v->kind = XM_AUX;
+                for (size_t i = 0; i < v->nin; i++)
+                    free(v->inflows[i]);
+                for (size_t i = 0; i < v->nout; i++)
+                    free(v->outflows[i]);
+                v->nin = v->nout = 0;
+                free(v->scope);
+                v->scope = *scope ? xm_strdup(scope) : NULL;
+            }
+            free(full);
+        }
+        free(to);
+        free(from);
+    }
+    free(inner);
+    free(nm);
+    return rc;
+}
+
+static int xm_read_model(reader *r, xmlNodePtr model, xm_doc *d, const char *scope)
 {
     /* Stella 10 wrote the variables straight into <model> */
     xmlNodePtr vars = xm_child(model, "variables");
@@ -485,11 +596,9 @@ static int xm_read_model(reader *r, xmlNodePtr model, xm_doc *d)
         else if (xm_is(c, "gf"))
             kind = XM_GF;
         else if (xm_is(c, "module")) {
-            char *nm = xm_attr(c, "name");
-            err_set(r->err, r->file, xm_line(c), 1, "modules are not supported yet (module %s)",
-                    nm ? nm : "?");
-            free(nm);
-            return -1;
+            if (xm_read_module(r, c, d, scope))
+                return -1;
+            continue;
         }
         else if (xm_is(c, "group") || xm_is(c, "views") || xm_is(c, "display") || xm_is(c, "interface") || c->ns != model->ns ||
                  strchr((const char *)c->name, ':'))
@@ -505,6 +614,14 @@ static int xm_read_model(reader *r, xmlNodePtr model, xm_doc *d)
         memset(v, 0, sizeof *v);
         if (xm_read_var(r, c, kind, v))
             return -1;
+        if (*scope) {
+            size_t len = strlen(scope) + strlen(v->name) + 1;
+            char *full = xm_alloc(len);
+            snprintf(full, len, "%s%s", scope, v->name);
+            free(v->name);
+            v->name = full;
+            v->scope = xm_strdup(scope);
+        }
     }
     return 0;
 }
@@ -552,10 +669,8 @@ static int xm_read_macro(reader *r, xmlNodePtr n, xm_doc *d)
         return err_set(r->err, r->file, xm_line(n), 1, "<macro> without a name");
     }
     xmlNodePtr eqn = xm_child(n, "eqn");
-    if (xm_child(n, "variables") || !eqn) {
-        int rc = err_set(r->err, r->file, xm_line(n), 1,
-                         "macro %s: only macros of one equation over their parameters are supported, "
-                         "not macros with variables of their own", nm);
+    if (!eqn) {
+        int rc = err_set(r->err, r->file, xm_line(n), 1, "macro %s has no <eqn> (the macro's value)", nm);
         free(nm);
         return rc;
     }
@@ -586,6 +701,26 @@ static int xm_read_macro(reader *r, xmlNodePtr n, xm_doc *d)
             mc->nparms++;
         }
     xm_eqn_read(r, eqn, &mc->eqn);
+    xmlNodePtr vars = xm_child(n, "variables");
+    for (xmlNodePtr c = vars ? vars->children : NULL; c; c = c->next) {
+        if (c->type != XML_ELEMENT_NODE || c->ns != n->ns || strchr((const char *)c->name, ':'))
+            continue;
+        int kind = xm_is(c, "stock") ? XM_STOCK : xm_is(c, "flow") ? XM_FLOW : xm_is(c, "aux") ? XM_AUX : -1;
+        if (kind < 0)
+            return err_set(r->err, r->file, xm_line(c), 1,
+                           "macro %s: unknown element <%s> in its <variables>: expected stock, flow or aux", nm,
+                           xm_local(c));
+        mc->vars = realloc(mc->vars, (mc->nvars + 1) * sizeof *mc->vars);
+        if (!mc->vars)
+            abort();
+        xm_var *v = &mc->vars[mc->nvars++];
+        memset(v, 0, sizeof *v);
+        if (xm_read_var(r, c, kind, v))
+            return -1;
+        if (v->ndims || v->gf || !v->eqn.text)
+            return err_set(r->err, r->file, v->line, 1, "macro %s: %s needs one equation (no arrays or graphical "
+                           "functions inside a macro)", nm, v->name);
+    }
     return 0;
 }
 
@@ -643,27 +778,35 @@ xm_doc *xm_read_memory(const char *text, size_t len, const char *name, eddy_erro
     for (xmlNodePtr c = root->children; c; c = c->next)
         if (xm_is(c, "macro") && (rc = xm_read_macro(&r, c, d)))
             goto done;
-    /* The root model is the one without a name; the others are modules. */
-    int nmodels = 0;
+    /* The root model is the one without a name (or the first); the others
+     * are the models that modules instantiate. */
+    xmlNodePtr root_model = NULL;
     for (xmlNodePtr c = root->children; c; c = c->next)
         if (xm_is(c, "model")) {
             char *nm = xm_attr(c, "name");
-            bool root_model = !nm || nmodels == 0;
-            if (nm && nmodels > 0) {
-                rc = err_set(err, name, xm_line(c), 1, "modules are not supported yet (model %s)", nm);
-                free(nm);
-                goto done;
+            if (!root_model && (!nm || !*nm))
+                root_model = c;
+            else if (nm && *nm) {
+                r.models = realloc(r.models, (r.nmodels + 1) * sizeof *r.models);
+                if (!r.models)
+                    abort();
+                r.models[r.nmodels++] = c;
             }
             free(nm);
-            if (root_model && (rc = xm_read_model(&r, c, d)))
-                goto done;
-            nmodels++;
         }
-    if (nmodels == 0)
+    if (!root_model && r.nmodels) {
+        /* every model named: the first is the root */
+        root_model = r.models[0];
+        memmove(r.models, r.models + 1, --r.nmodels * sizeof *r.models);
+    }
+    if (!root_model)
         rc = err_set(err, name, xm_line(root), 1, "<xmile> without <model>");
+    else
+        rc = xm_read_model(&r, root_model, d, "");
 done:
     xmlFreeDoc(doc);
     free(r.line_at);
+    free(r.models);
     if (rc) {
         xm_free(d);
         return NULL;
@@ -702,29 +845,33 @@ static void xm_strs_free(char **s, size_t n)
     free(s);
 }
 
+static void xm_var_free(xm_var *v)
+{
+    free(v->name);
+    free(v->eqn.text);
+    for (size_t j = 0; j < v->nmore; j++)
+        free(v->more[j].text);
+    free(v->more);
+    free(v->units);
+    xm_strs_free(v->inflows, v->nin);
+    xm_strs_free(v->outflows, v->nout);
+    xm_gf_free(v->gf);
+    xm_strs_free(v->dims, v->ndims);
+    for (size_t j = 0; j < v->nelems; j++) {
+        free(v->elems[j].subscript);
+        free(v->elems[j].eqn.text);
+        xm_gf_free(v->elems[j].gf);
+    }
+    free(v->elems);
+    free(v->scope);
+}
+
 void xm_free(xm_doc *d)
 {
     if (!d)
         return;
-    for (size_t i = 0; i < d->nvars; i++) {
-        xm_var *v = &d->vars[i];
-        free(v->name);
-        free(v->eqn.text);
-        for (size_t j = 0; j < v->nmore; j++)
-            free(v->more[j].text);
-        free(v->more);
-        free(v->units);
-        xm_strs_free(v->inflows, v->nin);
-        xm_strs_free(v->outflows, v->nout);
-        xm_gf_free(v->gf);
-        xm_strs_free(v->dims, v->ndims);
-        for (size_t j = 0; j < v->nelems; j++) {
-            free(v->elems[j].subscript);
-            free(v->elems[j].eqn.text);
-            xm_gf_free(v->elems[j].gf);
-        }
-        free(v->elems);
-    }
+    for (size_t i = 0; i < d->nvars; i++)
+        xm_var_free(&d->vars[i]);
     free(d->vars);
     for (size_t i = 0; i < d->nmacros; i++) {
         xm_macro *mc = &d->macros[i];
@@ -734,6 +881,9 @@ void xm_free(xm_doc *d)
             free(mc->defaults[j]);
         free(mc->defaults);
         free(mc->eqn.text);
+        for (size_t j = 0; j < mc->nvars; j++)
+            xm_var_free(&mc->vars[j]);
+        free(mc->vars);
     }
     free(d->macros);
     for (size_t i = 0; i < d->ndims; i++) {

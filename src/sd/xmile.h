@@ -3,7 +3,10 @@
  * The reader keeps what the file says and where it says it (line and
  * column of each equation), nothing more: names are resolved, equations
  * parsed and arrays expanded later by the compiler (compile.h).  Views,
- * styles and vendor preferences are skipped. */
+ * styles and vendor preferences are skipped.  Modules are flattened here:
+ * each instance's variables join the list named "module.variable", with
+ * the instance as their scope, and a connected input's equation becomes
+ * the name it is connected from (in the scope around the module). */
 #ifndef EDDY_SD_XMILE_H
 #define EDDY_SD_XMILE_H
 
@@ -53,6 +56,10 @@ typedef struct xm_var {
     size_t ndims;
     xm_elem *elems;
     size_t nelems;
+    char *scope;         /* module instance it belongs to, "hares." or
+                            "a.b." (its name starts so); NULL in the root
+                            model.  Its equation's names are looked up
+                            there first, then outward to the root. */
 } xm_var;
 
 typedef struct xm_dim {
@@ -61,14 +68,18 @@ typedef struct xm_dim {
     size_t n;
 } xm_dim;
 
-/* A macro (XMILE 1.0 section 3.6) of the expression form: parameters and
- * one equation over them.  defaults[i] is NULL when parameter i has none. */
+/* A macro (XMILE 1.0 section 3.6): parameters, the equation of its value,
+ * and the variables of its own that the equation may use (stocks, flows,
+ * auxiliaries; none for a macro of the expression form).  defaults[i] is
+ * NULL when parameter i has none. */
 typedef struct xm_macro {
     char *name;
     char **parms, **defaults;
     size_t nparms;
     xm_eqn eqn;
     int line;
+    struct xm_var *vars;
+    size_t nvars;
 } xm_macro;
 
 typedef struct xm_doc {

@@ -63,3 +63,39 @@ for w in ["---", "...", ": ", "- ", "&a ", "*a", "<<: ", "!!str ", "{", "}", "["
     print("\"%s\"" % w.replace("\\n", "\\x0a").replace("\"", "\\\""))
 ' > tests/fuzz/model.dict
 fi
+
+# import: the example configs, the malformed ones, and each config written
+# inline in tests/test_import.c (C string literals, decoded), one file each;
+# and the example's Kubernetes and Istio files as one multi-document file
+mkdir -p $C/import
+for f in examples/import/*/* tests/data/bad/import-*; do put import "$f"; done
+python3 - "$C/import" <<'PY'
+import ast, re, sys
+src = open("tests/test_import.c").read()
+n = 0
+for m in re.finditer(r'=\s*((?:"(?:[^"\\\n]|\\.)*"\s*)+);', src):
+    parts = re.findall(r'"((?:[^"\\\n]|\\.)*)"', m.group(1))
+    text = "".join(ast.literal_eval('"' + p + '"') for p in parts)
+    if len(text) < 40:
+        continue
+    n += 1
+    open("%s/test_import-%02d" % (sys.argv[1], n), "w").write(text)
+PY
+for f in examples/import/k8s/*.yaml examples/import/istio/*.yaml; do cat "$f"; echo ---; done > $C/import/examples-k8s-istio.yaml
+
+# cond: each `when:` of the examples and the test data, and the conditions
+# of tests/test_cond.c (the harness puts one under a model's `actions:`)
+mkdir -p $C/cond
+grep -h -o 'when: "[^"]*"' examples/*.yaml tests/data/*/*.yaml | sed 's/^when: "//; s/"$//' | sort -u |
+    awk '{ printf "%s", $0 > sprintf("'$C'/cond/when-%d", NR) }'
+grep -o '"[^" ]*[.][a-z_]* [<>=][^"]*"' tests/test_cond.c | sed 's/^"//; s/\\*"$//' | sort -u |
+    awk '{ printf "%s", $0 > sprintf("'$C'/cond/test_cond-%d", NR) }'
+
+# emit: the import seeds of the formats `eddy fix --emit` writes (their
+# hosts a and b-svc are the fixed Deployments' and Service's of the
+# harness), with the import dictionary
+mkdir -p $C/emit
+grep -l -E 'VirtualService|DestinationRule|methodConfig|retryThrottling|static_resources|virtual_hosts|ServiceProfile|resilience4j' \
+    $C/import/* | while read -r f; do cp "$f" $C/emit/; done
+sed '1s/.*/# emit.dict -- a copy of import.dict (tests\/fuzz\/seed.sh): the configs fuzz_emit reads are the import formats/' \
+    tests/fuzz/import.dict > tests/fuzz/emit.dict
