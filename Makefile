@@ -127,6 +127,7 @@ bench: eddy
 	sh bench/loops.sh
 	sh bench/avail.sh
 	sh bench/sd.sh
+	sh bench/sd_loops.sh
 	sh bench/backlog.sh
 
 # libFuzzer harnesses, one per input parser (tests/fuzz/, docs/reliability.md):

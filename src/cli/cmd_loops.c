@@ -13,6 +13,7 @@
 #include "../output/loops_out.h"
 #include "../output/teams_out.h"
 #include "cli.h"
+#include "cliopt.h"
 
 /* The loops held and ranked whole: more than any diagram a person draws.
  * Past it, each group of loops is searched on its own (analyze.h), so a
@@ -66,65 +67,32 @@ static const char usage[] =
     "\n"
     "exit status: 0 analysed, 2 usage error or bad input file (docs/ci.md)\n";
 
-static int parse_count(const char *s, long max, long *out)
-{
-    char *end;
-    errno = 0;
-    long v = strtol(s, &end, 10);
-    if (errno || end == s || *end || v < 0 || v > max)
-        return -1;
-    *out = v;
-    return 0;
-}
-
 int cmd_loops(int argc, char **argv)
 {
-    enum { OPT_JSON = 256, OPT_MERMAID, OPT_DOT, OPT_MAX, OPT_BOUNDARY, OPT_BLOCK, OPT_ALL, OPT_BY_TEAM };
-    static const struct option opts[] = {{"json", no_argument, 0, OPT_JSON},
-                                         {"mermaid", no_argument, 0, OPT_MERMAID},
-                                         {"dot", no_argument, 0, OPT_DOT},
-                                         {"max-loops", required_argument, 0, OPT_MAX},
-                                         {"boundary", required_argument, 0, OPT_BOUNDARY},
+    enum { OPT_BLOCK = 256, OPT_BY_TEAM };
+    static const struct option opts[] = {CLI_LOOPS_OPTIONS,
                                          {"block", required_argument, 0, OPT_BLOCK},
-                                         {"all", no_argument, 0, OPT_ALL},
                                          {"by-team", no_argument, 0, OPT_BY_TEAM},
                                          {"help", no_argument, 0, 'h'},
                                          {0, 0, 0, 0}};
     if (cli_find_xmile(argc, argv))
         return cmd_loops_sd(argc, argv);
-    int format = 0; /* 0 text, else the OPT_ of the form */
-    long max = DEFAULT_MAX_LOOPS, block = 0;
-    const char *boundary = NULL;
-    bool all = false, max_given = false, by_team = false;
+    cli_loopopts lo = cli_loops_init(DEFAULT_MAX_LOOPS);
+    long block = 0;
+    bool by_team = false;
     optind = 1;
     opterr = 0;
     int ch;
-    while ((ch = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+    while ((ch = cli_getopt(argc, argv, ":h", opts, NULL, &lo)) != -1) {
         switch (ch) {
-        case OPT_JSON:
-        case OPT_MERMAID:
-        case OPT_DOT:
-            if (format && format != ch)
-                return cli_usage_error("loops", "choose one output form: --json, --mermaid or --dot");
-            format = ch;
-            break;
-        case OPT_MAX:
-            if (parse_count(optarg, 1000000000L, &max) < 0)
-                return cli_usage_error("loops", "--max-loops: expected a whole number >= 0, got '%s'", optarg);
-            max_given = true;
-            break;
-        case OPT_ALL:
-            all = true;
-            break;
+        case CLI_OPT_FAILED:
+            return 2;
         case OPT_BY_TEAM:
             by_team = true;
             break;
-        case OPT_BOUNDARY:
-            boundary = optarg;
-            break;
         case OPT_BLOCK:
-            if (parse_count(optarg, 1000000L, &block) < 0 || block == 0)
-                return cli_usage_error("loops", "--block: expected a block number >= 1, got '%s'", optarg);
+            if (cli_count_range("loops", "--block", optarg, 1, 1000000L, &block))
+                return 2;
             break;
         default:
             return cli_opt_common("loops", ch, argv, usage);
@@ -144,12 +112,12 @@ int cmd_loops(int argc, char **argv)
         source_free(&src);
         return cli_usage_error("loops", "--block applies to Markdown files (*.md) only");
     }
-    if (all && (format == OPT_MERMAID || format == OPT_DOT)) {
+    if (lo.all && cli_loops_draws(&lo)) {
         source_free(&src);
         return cli_usage_error("loops", "--all lists loops as text or --json; --mermaid and --dot draw the diagram");
     }
     bool teams = src.kind == SOURCE_MODEL && src.m->nteams > 0;
-    if (by_team && (format == OPT_JSON || all)) {
+    if (by_team && (lo.format == CLI_LOOPS_JSON || lo.all)) {
         source_free(&src);
         return cli_usage_error("loops", "--by-team draws the diagram (Mermaid, or DOT with --dot); the text and "
                                         "--json already name each loop's teams");
@@ -160,28 +128,28 @@ int cmd_loops(int argc, char **argv)
         source_free(&src);
         return 2;
     }
-    if (by_team && !format)
-        format = OPT_MERMAID;
+    if (by_team && !lo.format)
+        lo.format = CLI_LOOPS_MERMAID;
     boundary_report br, *b = NULL;
     owners_report own, *o = NULL;
     int status = 0;
     loop_analysis *a = NULL;
-    if (all && !boundary) {
+    if (lo.all && !lo.boundary) {
         /* Every loop: held and ranked when there are few enough, else
          * streamed as found, so memory never holds them all. */
-        a = loops_analyze_bounded(src.g, (size_t)(max_given ? max : DEFAULT_MAX_LOOPS), 1);
+        a = loops_analyze_bounded(src.g, (size_t)(lo.max_given ? lo.max : DEFAULT_MAX_LOOPS), 1);
         if (!a->complete) {
-            if (format == OPT_JSON)
-                loopsout_stream_json(stdout, src.g, source_kind_name(src.kind), max_given ? (size_t)max : 0);
+            if (lo.format == CLI_LOOPS_JSON)
+                loopsout_stream_json(stdout, src.g, source_kind_name(src.kind), lo.max_given ? (size_t)lo.max : 0);
             else
-                loopsout_stream_text(stdout, src.g, max_given ? (size_t)max : 0);
+                loopsout_stream_text(stdout, src.g, lo.max_given ? (size_t)lo.max : 0);
             goto written;
         }
     } else {
-        a = loops_analyze_bounded(src.g, (size_t)max, GROUP_COUNT_CAP);
+        a = loops_analyze_bounded(src.g, (size_t)lo.max, GROUP_COUNT_CAP);
     }
-    if (boundary) {
-        if (boundary_check(a, boundary, &br, &err) < 0) {
+    if (lo.boundary) {
+        if (boundary_check(a, lo.boundary, &br, &err) < 0) {
             status = cli_print_error(&err);
             goto out;
         }
@@ -192,8 +160,8 @@ int cmd_loops(int argc, char **argv)
         o = &own;
     }
     const char **lanes = o && by_team ? teamsout_lanes(o) : NULL;
-    switch (format) {
-    case OPT_JSON: {
+    switch (lo.format) {
+    case CLI_LOOPS_JSON: {
         json_t *j = loopsout_json(a, b, source_kind_name(src.kind));
         if (o)
             teamsout_json_add(j, o);
@@ -202,19 +170,19 @@ int cmd_loops(int argc, char **argv)
         json_decref(j);
         break;
     }
-    case OPT_MERMAID:
+    case CLI_LOOPS_MERMAID:
         loopsout_mermaid_lanes(stdout, a, lanes);
         break;
-    case OPT_DOT:
+    case CLI_LOOPS_DOT:
         loopsout_dot_lanes(stdout, a, lanes);
         break;
     default:
-        if (all)
+        if (lo.all)
             loopsout_text_all(stdout, a, b);
         else
             loopsout_text(stdout, a, b);
         if (o)
-            teamsout_text(stdout, o, all ? 0 : 20);
+            teamsout_text(stdout, o, lo.all ? 0 : 20);
         break;
     }
     free(lanes);

@@ -18,13 +18,15 @@
 #include "../output/ltm_out.h"
 #include "../sd/sd.h"
 #include "cli.h"
+#include "cliopt.h"
 
 #define DEFAULT_MAX_LOOPS 5000
 #define GROUP_COUNT_CAP 1000
 
 static const char usage[] =
     "usage: eddy loops MODEL.xmile [--json | --mermaid | --dot] [--all] [--max-loops N] [--boundary A,B,...]\n"
-    "                              [--dominance [-o SCORES.csv] [--force]] [--method euler|rk2|rk4] [--dt DT]\n"
+    "                              [--dominance [-o SCORES.csv] [--force]] [--set NAME=VALUE]...\n"
+    "                              [--method euler|rk2|rk4] [--dt DT]\n"
     "\n"
     "Find the feedback loops of a stock-and-flow model (XMILE 1.0, or Stella's .stmx)\n"
     "from its equations: an arrow from every variable an equation reads to the\n"
@@ -48,6 +50,8 @@ static const char usage[] =
     "  -o, --output FILE   with --dominance: write the scores as CSV: time, then\n"
     "                      LOOP.relative_score and LOOP.score for each loop\n"
     "      --force         overwrite FILE even if it is not a CSV eddy wrote\n"
+    "      --set NAME=V    give the constant NAME the value V (repeatable): the\n"
+    "                      polarities and the scores are those of that run\n"
     "      --method M      integrate with euler, rk2 or rk4 instead of the file's method\n"
     "      --dt DT         use time step DT instead of the file's\n"
     "  -h, --help          this help\n"
@@ -68,113 +72,75 @@ static int write_scores(FILE *f, const void *ud)
 
 int cmd_loops_sd(int argc, char **argv)
 {
-    enum { OPT_JSON = 256, OPT_MERMAID, OPT_DOT, OPT_MAX, OPT_BOUNDARY, OPT_ALL, OPT_DOM, OPT_FORCE, OPT_METHOD, OPT_DT };
-    static const struct option opts[] = {{"json", no_argument, 0, OPT_JSON},
-                                         {"mermaid", no_argument, 0, OPT_MERMAID},
-                                         {"dot", no_argument, 0, OPT_DOT},
-                                         {"max-loops", required_argument, 0, OPT_MAX},
-                                         {"boundary", required_argument, 0, OPT_BOUNDARY},
-                                         {"all", no_argument, 0, OPT_ALL},
+    enum { OPT_DOM = 256 };
+    static const struct option opts[] = {CLI_LOOPS_OPTIONS,
                                          {"dominance", no_argument, 0, OPT_DOM},
-                                         {"output", required_argument, 0, 'o'},
-                                         {"force", no_argument, 0, OPT_FORCE},
-                                         {"method", required_argument, 0, OPT_METHOD},
-                                         {"dt", required_argument, 0, OPT_DT},
+                                         CLI_SD_OPT_OUTPUT,
+                                         CLI_SD_OPT_SET,
+                                         CLI_SD_OPT_SPECS,
                                          {"help", no_argument, 0, 'h'},
                                          {0, 0, 0, 0}};
-    int format = 0, method = -1;
-    long max = DEFAULT_MAX_LOOPS;
-    const char *boundary = NULL, *out_path = NULL;
-    bool all = false, dominance = false, force = false;
-    double dt = 0;
+    cli_loopopts lo = cli_loops_init(DEFAULT_MAX_LOOPS);
+    cli_sdopts so = cli_sd_init("loops", "a CSV");
+    bool dominance = false;
+    int status = 0;
     optind = 1;
     opterr = 0;
     int ch;
-    while ((ch = getopt_long(argc, argv, ":o:h", opts, NULL)) != -1) {
-        switch (ch) {
-        case OPT_JSON:
-        case OPT_MERMAID:
-        case OPT_DOT:
-            if (format && format != ch)
-                return cli_usage_error("loops", "choose one output form: --json, --mermaid or --dot");
-            format = ch;
-            break;
-        case OPT_MAX: {
-            int bad = cli_count_range("loops", "--max-loops", optarg, 0, 1000000000L, &max);
-            if (bad)
-                return bad;
-            break;
-        }
-        case OPT_BOUNDARY: boundary = optarg; break;
-        case OPT_ALL: all = true; break;
-        case OPT_DOM: dominance = true; break;
-        case 'o': out_path = optarg; break;
-        case OPT_FORCE: force = true; break;
-        case OPT_METHOD:
-            if (!strcasecmp(optarg, "euler"))
-                method = SD_EULER;
-            else if (!strcasecmp(optarg, "rk2"))
-                method = SD_RK2;
-            else if (!strcasecmp(optarg, "rk4"))
-                method = SD_RK4;
-            else
-                return cli_usage_error("loops", "--method expects euler, rk2 or rk4, got '%s'", optarg);
-            break;
-        case OPT_DT: {
-            char *end;
-            dt = strtod(optarg, &end);
-            if (*end || end == optarg || !(dt > 0) || !isfinite(dt))
-                return cli_usage_error("loops", "--dt expects a number greater than 0, got '%s'", optarg);
-            break;
-        }
-        default:
-            return cli_opt_common("loops", ch, argv, usage);
+    while ((ch = cli_getopt(argc, argv, ":o:h", opts, &so, &lo)) != -1) {
+        if (ch == OPT_DOM)
+            dominance = true;
+        else {
+            cli_sd_free(&so);
+            return ch == CLI_OPT_FAILED ? 2 : cli_opt_common("loops", ch, argv, usage);
         }
     }
     const char *path;
-    int bad = cli_one_file("loops", argc, argv, optind, "MODEL.xmile", &path);
-    if (bad)
-        return bad;
-    if (out_path && !dominance)
-        return cli_usage_error("loops", "-o writes the loop scores of --dominance; add --dominance");
-    if (dominance && (format == OPT_MERMAID || format == OPT_DOT))
-        return cli_usage_error("loops", "--dominance prints text or --json; --mermaid and --dot draw the diagram");
-    if (all && (format == OPT_MERMAID || format == OPT_DOT))
-        return cli_usage_error("loops", "--all lists loops as text or --json; --mermaid and --dot draw the diagram");
-    if (out_path && !force && !csv_may_overwrite(out_path))
-        return cli_fail("loops", "%s exists and is not a CSV eddy wrote; not overwriting it (use --force)", out_path);
-
-    eddy_error err = {0};
-    sd_model *m = sd_load(path, NULL, 0, &err);
-    if (!m) {
-        cli_print_error(&err);
-        return 2;
-    }
-    if (method >= 0)
-        sd_set_method(m, method);
-    if (dt > 0 && sd_set_dt(m, dt, &err) < 0) {
-        cli_print_error(&err);
-        sd_free(m);
-        return 2;
-    }
-    int status = 0;
+    sd_model *m = NULL;
+    sd_graph *s = NULL;
     loop_analysis *a = NULL;
     ltm_result *r = NULL;
     boundary_report br, *b = NULL;
-    sd_graph *s = sdg_build(m, &err);
+    if ((status = cli_one_file("loops", argc, argv, optind, "MODEL.xmile", &path)))
+        goto out;
+    if (so.out_path && !dominance) {
+        status = cli_usage_error("loops", "-o writes the loop scores of --dominance; add --dominance");
+        goto out;
+    }
+    if (dominance && cli_loops_draws(&lo)) {
+        status = cli_usage_error("loops", "--dominance prints text or --json; --mermaid and --dot draw the diagram");
+        goto out;
+    }
+    if (lo.all && cli_loops_draws(&lo)) {
+        status = cli_usage_error("loops", "--all lists loops as text or --json; --mermaid and --dot draw the diagram");
+        goto out;
+    }
+    if ((status = cli_sd_guard(&so)))
+        goto out;
+
+    eddy_error err = {0};
+    m = cli_sd_load(&so, path, &err);
+    if (!m) {
+        status = cli_print_error(&err);
+        goto out;
+    }
+    s = sdg_build(m, &err);
     if (!s) {
         status = cli_print_error(&err);
         goto out;
     }
-    a = loops_analyze_bounded(s->g, (size_t)max, all ? 1 : GROUP_COUNT_CAP);
+    a = loops_analyze_bounded(s->g, (size_t)lo.max, lo.all ? 1 : GROUP_COUNT_CAP);
     if (dominance && !a->complete) {
-        status = cli_usage_error("loops",
-                                 "the model has more than %ld loops; --dominance scores every loop: raise --max-loops",
-                                 max);
-        goto out;
+        /* too many loops to score them all: find the ones that matter */
+        loops_free(a);
+        a = ltm_find(s, (size_t)lo.max, &err);
+        if (!a) {
+            status = cli_print_error(&err);
+            goto out;
+        }
     }
-    if (boundary) {
-        if (boundary_check(a, boundary, &br, &err) < 0) {
+    if (lo.boundary) {
+        if (boundary_check(a, lo.boundary, &br, &err) < 0) {
             cli_print_error(&err);
             status = 2;
             goto out;
@@ -187,26 +153,26 @@ int cmd_loops_sd(int argc, char **argv)
             status = cli_print_error(&err);
             goto out;
         }
-        if (out_path) {
+        if (so.out_path) {
             csv_job job = {a, r};
-            if (csv_write_file(out_path, write_scores, &job) < 0) {
-                status = cli_fail("loops", "cannot write %s: %s", out_path, strerror(errno));
+            if (csv_write_file(so.out_path, write_scores, &job) < 0) {
+                status = cli_fail("loops", "cannot write %s: %s", so.out_path, strerror(errno));
                 goto out;
             }
         }
     }
-    switch (format) {
-    case OPT_JSON: {
+    switch (lo.format) {
+    case CLI_LOOPS_JSON: {
         json_t *j = loopsout_json(a, b, "xmile");
         if (r)
             json_object_set_new(j, "dominance", ltmout_json(a, r, sd_time_units(m)));
         cli_print_json(j);
         break;
     }
-    case OPT_MERMAID: loopsout_mermaid(stdout, a); break;
-    case OPT_DOT: loopsout_dot(stdout, a); break;
+    case CLI_LOOPS_MERMAID: loopsout_mermaid(stdout, a); break;
+    case CLI_LOOPS_DOT: loopsout_dot(stdout, a); break;
     default:
-        if (all)
+        if (lo.all)
             loopsout_text_all(stdout, a, b);
         else
             loopsout_text(stdout, a, b);
@@ -223,5 +189,6 @@ out:
     loops_free(a);
     sdg_free(s);
     sd_free(m);
+    cli_sd_free(&so);
     return status;
 }

@@ -17,6 +17,7 @@
 #include "../output/sd_trace.h"
 #include "../sd/sd.h"
 #include "cli.h"
+#include "cliopt.h"
 
 static const char usage[] =
     "usage: eddy run MODEL.xmile [-o SERIES.csv] [--json] [--svg DIR] [--set NAME=VALUE]...\n"
@@ -46,24 +47,6 @@ static const char usage[] =
 static const char *kind_name(int kind)
 {
     return kind == SD_STOCK ? "stock" : kind == SD_FLOW ? "flow" : "aux";
-}
-
-int cli_parse_set(const char *arg, sd_override *ov)
-{
-    const char *eq = strchr(arg, '=');
-    if (!eq || eq == arg)
-        return -1;
-    char *end;
-    errno = 0;
-    double v = strtod(eq + 1, &end);
-    if (errno || end == eq + 1 || *end || !isfinite(v))
-        return -1;
-    char *name = strndup(arg, (size_t)(eq - arg));
-    if (!name)
-        abort();
-    ov->name = name;
-    ov->value = v;
-    return 0;
 }
 
 int cli_is_xmile(const char *path)
@@ -100,84 +83,41 @@ static double now_sec(void)
 
 int cmd_run_sd(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"output", required_argument, 0, 'o'}, {"json", no_argument, 0, 'j'},
-        {"force", no_argument, 0, 'f'},        {"quiet", no_argument, 0, 'q'},
-        {"help", no_argument, 0, 'h'},         {"svg", required_argument, 0, 'S'},
-        {"set", required_argument, 0, 'x'},    {"method", required_argument, 0, 'M'},
-        {"dt", required_argument, 0, 'D'},     {0, 0, 0, 0}};
-    const char *out_path = NULL, *svg_dir = NULL;
-    bool json = false, force = false;
-    sd_override *ov = NULL;
-    size_t nov = 0;
-    int method = -1;
-    double dt = 0;
+    static const struct option opts[] = {CLI_SD_OPT_OUTPUT,
+                                         CLI_SD_OPT_SET,
+                                         CLI_SD_OPT_SPECS,
+                                         {"json", no_argument, 0, 'j'},
+                                         {"quiet", no_argument, 0, 'q'},
+                                         {"help", no_argument, 0, 'h'},
+                                         {"svg", required_argument, 0, 'S'},
+                                         {0, 0, 0, 0}};
+    cli_sdopts so = cli_sd_init("run", "a series");
+    const char *svg_dir = NULL;
+    bool json = false;
     int status = 0;
     optind = 1;
     opterr = 0;
     int ch;
-    while ((ch = getopt_long(argc, argv, ":o:qh", opts, NULL)) != -1) {
+    while ((ch = cli_getopt(argc, argv, ":o:qh", opts, &so, NULL)) != -1) {
         switch (ch) {
-        case 'o': out_path = optarg; break;
+        case CLI_OPT_FAILED: status = 2; goto out;
         case 'S': svg_dir = optarg; break;
         case 'j': json = true; break;
-        case 'f': force = true; break;
         case 'q': break;
-        case 'x':
-            ov = realloc(ov, (nov + 1) * sizeof *ov);
-            if (!ov)
-                abort();
-            if (cli_parse_set(optarg, &ov[nov]) != 0) {
-                status = cli_usage_error("run", "--set expects NAME=NUMBER, got '%s'", optarg);
-                goto out;
-            }
-            nov++;
-            break;
-        case 'M':
-            if (strcasecmp(optarg, "euler") == 0)
-                method = SD_EULER;
-            else if (strcasecmp(optarg, "rk2") == 0)
-                method = SD_RK2;
-            else if (strcasecmp(optarg, "rk4") == 0)
-                method = SD_RK4;
-            else {
-                status = cli_usage_error("run", "--method expects euler, rk2 or rk4, got '%s'", optarg);
-                goto out;
-            }
-            break;
-        case 'D': {
-            char *end;
-            dt = strtod(optarg, &end);
-            if (*end || end == optarg || !(dt > 0) || !isfinite(dt)) {
-                status = cli_usage_error("run", "--dt expects a number greater than 0, got '%s'", optarg);
-                goto out;
-            }
-            break;
-        }
         default:
             status = cli_opt_common("run", ch, argv, usage);
             goto out;
         }
     }
     const char *path;
-    if ((status = cli_one_file("run", argc, argv, optind, "MODEL.xmile", &path)))
+    if ((status = cli_sd_file(&so, argc, argv, optind, &path)))
         goto out;
-    if (out_path && !force && !csv_may_overwrite(out_path)) {
-        status = cli_fail("run", "%s exists and is not a series eddy wrote; not overwriting it (use --force)", out_path);
-        goto out;
-    }
+    const char *out_path = so.out_path;
     eddy_error err = {0};
     double t0 = now_sec();
-    sd_model *m = sd_load(path, ov, nov, &err);
+    sd_model *m = cli_sd_load(&so, path, &err);
     if (!m) {
         status = cli_print_error(&err);
-        goto out;
-    }
-    if (method >= 0)
-        sd_set_method(m, method);
-    if (dt > 0 && sd_set_dt(m, dt, &err)) {
-        status = cli_print_error(&err);
-        sd_free(m);
         goto out;
     }
     double t1 = now_sec();
@@ -277,8 +217,6 @@ done:
     sd_trace_free(&k);
     sd_free(m);
 out:
-    for (size_t i = 0; i < nov; i++)
-        free((char *)ov[i].name);
-    free(ov);
+    cli_sd_free(&so);
     return status;
 }

@@ -17,30 +17,7 @@
 #include "../output/csv.h"
 #include "../output/sd_out.h"
 #include "cli.h"
-
-/* Options every one of these commands takes: --set, collected. */
-typedef struct sets {
-    sd_override *ov;
-    size_t n;
-} sets;
-
-static int sets_add(sets *s, const char *cmd, const char *arg)
-{
-    s->ov = realloc(s->ov, (s->n + 1) * sizeof *s->ov);
-    if (!s->ov)
-        abort();
-    if (cli_parse_set(arg, &s->ov[s->n]) != 0)
-        return cli_usage_error(cmd, "--set expects NAME=NUMBER, got '%s'", arg);
-    s->n++;
-    return 0;
-}
-
-static void sets_free(sets *s)
-{
-    for (size_t i = 0; i < s->n; i++)
-        free((char *)s->ov[i].name);
-    free(s->ov);
-}
+#include "cliopt.h"
 
 static const char sweep_usage[] =
     "usage: eddy sweep --x NAME=LO..HI [options] MODEL.xmile\n"
@@ -67,23 +44,22 @@ static int basin_csv_cb(FILE *fp, const void *ud) { return sd_basin_csv(fp, ud);
 
 int cmd_sweep_sd(int argc, char **argv)
 {
-    enum { O_X = 256, O_POINTS, O_SET, O_FORCE, O_JSON };
-    static const struct option opts[] = {{"x", required_argument, 0, O_X},          {"points", required_argument, 0, O_POINTS},
-                                         {"set", required_argument, 0, O_SET},      {"output", required_argument, 0, 'o'},
-                                         {"force", no_argument, 0, O_FORCE},        {"json", no_argument, 0, O_JSON},
-                                         {"quiet", no_argument, 0, 'q'},            {"help", no_argument, 0, 'h'},
-                                         {0, 0, 0, 0}};
+    enum { O_X = 256, O_POINTS, O_JSON };
+    static const struct option opts[] = {{"x", required_argument, 0, O_X}, {"points", required_argument, 0, O_POINTS},
+                                         CLI_SD_OPT_SET,                   CLI_SD_OPT_OUTPUT,
+                                         {"json", no_argument, 0, O_JSON}, {"quiet", no_argument, 0, 'q'},
+                                         {"help", no_argument, 0, 'h'},    {0, 0, 0, 0}};
     sd_axis x;
-    bool has_x = false, json = false, force = false;
+    bool has_x = false, json = false;
     long points = 10;
-    const char *out_path = NULL;
-    sets st = {0};
+    cli_sdopts so = cli_sd_init("sweep", "a CSV");
     char why[512];
     int status = 0, ch;
     optind = 1;
     opterr = 0;
-    while ((ch = getopt_long(argc, argv, ":o:qh", opts, NULL)) != -1) {
+    while ((ch = cli_getopt(argc, argv, ":o:qh", opts, &so, NULL)) != -1) {
         switch (ch) {
+        case CLI_OPT_FAILED: status = 2; goto out;
         case O_X:
             if (sd_axis_parse(optarg, &x, why, sizeof why) < 0) {
                 status = cli_usage_error("sweep", "--x: %s", why);
@@ -95,31 +71,20 @@ int cmd_sweep_sd(int argc, char **argv)
             if ((status = cli_count_range("sweep", "--points", optarg, 2, 100000, &points)))
                 goto out;
             break;
-        case O_SET:
-            if ((status = sets_add(&st, "sweep", optarg)))
-                goto out;
-            break;
-        case 'o': out_path = optarg; break;
-        case O_FORCE: force = true; break;
         case O_JSON: json = true; break;
         case 'q': break;
         default: status = cli_opt_common("sweep", ch, argv, sweep_usage); goto out;
         }
     }
     const char *path;
-    if ((status = cli_one_file("sweep", argc, argv, optind, "MODEL.xmile", &path)))
-        goto out;
-    if (!has_x) {
+    if (!(status = cli_one_file("sweep", argc, argv, optind, "MODEL.xmile", &path)) && !has_x)
         status = cli_usage_error("sweep", "a stock-and-flow model needs --x NAME=LO..HI: the constant to sweep");
+    if (status || (status = cli_sd_guard(&so)))
         goto out;
-    }
-    if (out_path && !force && !csv_may_overwrite(out_path)) {
-        status = cli_fail("sweep", "%s exists and is not a CSV eddy wrote; not overwriting it (use --force)", out_path);
-        goto out;
-    }
+    const char *out_path = so.out_path;
     eddy_error err = {0};
     sd_sweep s;
-    if (sd_sweep_run(path, st.ov, st.n, &x, (size_t)points, &s, &err)) {
+    if (sd_sweep_run(path, so.ov, so.nov, &x, (size_t)points, &s, &err)) {
         status = cli_print_error(&err);
         goto out;
     }
@@ -131,7 +96,7 @@ int cmd_sweep_sd(int argc, char **argv)
         sd_sweep_text(stdout, path, &s);
     sd_sweep_free(&s);
 out:
-    sets_free(&st);
+    cli_sd_free(&so);
     return status;
 }
 
@@ -163,26 +128,31 @@ static const char basin_usage[] =
 
 int cmd_basin_sd(int argc, char **argv)
 {
-    enum { O_X = 256, O_Y, O_ROWS, O_ITER, O_TOL, O_JUDGE, O_SET, O_FORCE, O_JSON };
-    static const struct option opts[] = {{"x", required_argument, 0, O_X},         {"y", required_argument, 0, O_Y},
-                                         {"rows", required_argument, 0, O_ROWS},   {"iterations", required_argument, 0, O_ITER},
-                                         {"tolerance", required_argument, 0, O_TOL}, {"judge", required_argument, 0, O_JUDGE},
-                                         {"set", required_argument, 0, O_SET},     {"output", required_argument, 0, 'o'},
-                                         {"force", no_argument, 0, O_FORCE},       {"json", no_argument, 0, O_JSON},
-                                         {"quiet", no_argument, 0, 'q'},           {"help", no_argument, 0, 'h'},
+    enum { O_X = 256, O_Y, O_ROWS, O_ITER, O_TOL, O_JUDGE, O_JSON };
+    static const struct option opts[] = {{"x", required_argument, 0, O_X},
+                                         {"y", required_argument, 0, O_Y},
+                                         {"rows", required_argument, 0, O_ROWS},
+                                         {"iterations", required_argument, 0, O_ITER},
+                                         {"tolerance", required_argument, 0, O_TOL},
+                                         {"judge", required_argument, 0, O_JUDGE},
+                                         CLI_SD_OPT_SET,
+                                         CLI_SD_OPT_OUTPUT,
+                                         {"json", no_argument, 0, O_JSON},
+                                         {"quiet", no_argument, 0, 'q'},
+                                         {"help", no_argument, 0, 'h'},
                                          {0, 0, 0, 0}};
     sd_basin_opts o = sd_basin_defaults();
-    bool has_x = false, json = false, force = false;
-    const char *out_path = NULL;
+    bool has_x = false, json = false;
     const char **judge = NULL;
-    sets st = {0};
+    cli_sdopts so = cli_sd_init("basin", "a CSV");
     char why[512];
     long v;
     int status = 0, ch;
     optind = 1;
     opterr = 0;
-    while ((ch = getopt_long(argc, argv, ":o:qh", opts, NULL)) != -1) {
+    while ((ch = cli_getopt(argc, argv, ":o:qh", opts, &so, NULL)) != -1) {
         switch (ch) {
+        case CLI_OPT_FAILED: status = 2; goto out;
         case O_X:
         case O_Y:
             if (sd_axis_parse(optarg, ch == O_X ? &o.x : &o.y, why, sizeof why) < 0) {
@@ -222,12 +192,6 @@ int cmd_basin_sd(int argc, char **argv)
                 abort();
             judge[o.njudge++] = optarg;
             break;
-        case O_SET:
-            if ((status = sets_add(&st, "basin", optarg)))
-                goto out;
-            break;
-        case 'o': out_path = optarg; break;
-        case O_FORCE: force = true; break;
         case O_JSON: json = true; break;
         case 'q': break;
         default: status = cli_opt_common("basin", ch, argv, basin_usage); goto out;
@@ -235,19 +199,14 @@ int cmd_basin_sd(int argc, char **argv)
     }
     o.judge = judge;
     const char *path;
-    if ((status = cli_one_file("basin", argc, argv, optind, "MODEL.xmile", &path)))
-        goto out;
-    if (!has_x) {
+    if (!(status = cli_one_file("basin", argc, argv, optind, "MODEL.xmile", &path)) && !has_x)
         status = cli_usage_error("basin", "a stock-and-flow model needs --x NAME=LO..HI: the constant that is the shock");
+    if (status || (status = cli_sd_guard(&so)))
         goto out;
-    }
-    if (out_path && !force && !csv_may_overwrite(out_path)) {
-        status = cli_fail("basin", "%s exists and is not a CSV eddy wrote; not overwriting it (use --force)", out_path);
-        goto out;
-    }
+    const char *out_path = so.out_path;
     eddy_error err = {0};
     sd_basin b;
-    if (sd_basin_run(path, st.ov, st.n, &o, &b, &err)) {
+    if (sd_basin_run(path, so.ov, so.nov, &o, &b, &err)) {
         status = cli_print_error(&err);
         goto out;
     }
@@ -260,7 +219,7 @@ int cmd_basin_sd(int argc, char **argv)
     sd_basin_free(&b);
 out:
     free(judge);
-    sets_free(&st);
+    cli_sd_free(&so);
     return status;
 }
 
@@ -318,31 +277,26 @@ static char *report_loops(const char *path, const sd_override *ov, size_t nov, c
 
 int cmd_report_sd(int argc, char **argv)
 {
-    enum { O_SET = 256 };
-    static const struct option opts[] = {{"output", required_argument, 0, 'o'}, {"set", required_argument, 0, O_SET},
+    static const struct option opts[] = {{"output", required_argument, 0, 'o'}, CLI_SD_OPT_SET,
                                          {"quiet", no_argument, 0, 'q'},        {"help", no_argument, 0, 'h'},
                                          {0, 0, 0, 0}};
-    const char *out_path = NULL;
-    sets st = {0};
+    cli_sdopts so = cli_sd_init("report", NULL);
     int status = 0, ch;
     optind = 1;
     opterr = 0;
-    while ((ch = getopt_long(argc, argv, ":o:qh", opts, NULL)) != -1) {
+    while ((ch = cli_getopt(argc, argv, ":o:qh", opts, &so, NULL)) != -1) {
         switch (ch) {
-        case 'o': out_path = optarg; break;
-        case O_SET:
-            if ((status = sets_add(&st, "report", optarg)))
-                goto out;
-            break;
+        case CLI_OPT_FAILED: status = 2; goto out;
         case 'q': break;
         default: status = cli_opt_common("report", ch, argv, report_usage); goto out;
         }
     }
     const char *path;
-    if ((status = cli_one_file("report", argc, argv, optind, "MODEL.xmile", &path)))
+    if ((status = cli_sd_file(&so, argc, argv, optind, &path)))
         goto out;
+    const char *out_path = so.out_path;
     eddy_error err = {0};
-    sd_model *m = sd_load(path, st.ov, st.n, &err);
+    sd_model *m = cli_sd_load(&so, path, &err);
     if (!m) {
         status = cli_print_error(&err);
         goto out;
@@ -358,7 +312,7 @@ int cmd_report_sd(int argc, char **argv)
             status = cli_fail("report", "cannot write %s: %s", out_path, strerror(errno));
         else {
             char why[600] = "";
-            char *loops = report_loops(path, st.ov, st.n, why, sizeof why);
+            char *loops = report_loops(path, so.ov, so.nov, why, sizeof why);
             sd_report_html(f, path, &tr, steps, loops, why);
             free(loops);
             if ((out_path ? fclose(f) : fflush(f)) != 0)
@@ -368,6 +322,6 @@ int cmd_report_sd(int argc, char **argv)
     sd_trace_free(&tr);
     sd_free(m);
 out:
-    sets_free(&st);
+    cli_sd_free(&so);
     return status;
 }

@@ -168,6 +168,19 @@ loop_analysis *loops_analyze_bounded(const cld_graph *g, size_t budget, size_t c
     return a;
 }
 
+loop_analysis *loops_analyze_found(const cld_graph *g, cycle_set *cs)
+{
+    loop_analysis *a = lu_alloc(1, sizeof *a);
+    a->g = g;
+    a->max = cs->max;
+    a->capped = true; /* the groups' counts are of the loops found */
+    a->found_by_score = true;
+    fill(a, cs, true);
+    assign_groups(a);
+    order_groups(a);
+    return a;
+}
+
 static void fill(loop_analysis *a, cycle_set *cs_in, bool ranked)
 {
     const cld_graph *g = a->g;

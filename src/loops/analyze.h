@@ -68,6 +68,9 @@ typedef struct loop_analysis {
      * of at least count_cap are lower bounds. */
     bool complete;
     size_t count_cap;
+    /* true: the loops are those a search by link score found (ltm_find),
+     * not every loop; complete is false and group counts are lower bounds */
+    bool found_by_score;
 } loop_analysis;
 
 /* Find, order, classify and flag the loops of g (which must outlive the
@@ -82,6 +85,12 @@ loop_analysis *loops_analyze(const cld_graph *g, size_t max);
  * numbered group by group. */
 loop_analysis *loops_analyze_bounded(const cld_graph *g, size_t budget, size_t count_cap);
 void loops_free(loop_analysis *a);
+
+/* The analysis of the loops in cs (consumed; each starting with a link out
+ * of its lowest-numbered variable), found by a search that does not
+ * enumerate them all (ltm_find): ranked, named and grouped as
+ * loops_analyze does, with found_by_score set and max its cs->max. */
+loop_analysis *loops_analyze_found(const cld_graph *g, cycle_set *cs);
 
 /* The other loops sharing a variable with loop i, in rank order: of type
  * 'B' only, or any type (0).  Writes at most max indexes to out and

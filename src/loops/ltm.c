@@ -23,6 +23,8 @@ typedef struct scorer {
     sdc_state prev, cur;
     bool have_prev, prev_saved, scored;
     size_t caprows;
+    ltm_link_fn fn; /* ltm_link_scores: hand on the link scores, record nothing */
+    void *fn_ud;
 } scorer;
 
 static double sgn(double x) { return x > 0 ? 1 : x < 0 ? -1 : 0; }
@@ -75,7 +77,7 @@ static void score_step(scorer *sc)
         }
         sc->link_ls[li] = best;
     }
-    for (size_t i = 0; i < a->n; i++) {
+    for (size_t i = 0; a && i < a->n; i++) {
         double x = 1;
         for (size_t j = 0; j < a->loops[i].len; j++)
             x *= sc->link_ls[a->loops[i].links[j]];
@@ -127,7 +129,9 @@ static void step(sd_model *m, double t, bool saved, void *ud)
     if (sc->have_prev) {
         score_step(sc);
         sc->scored = true;
-        if (sc->prev_saved)
+        if (sc->prev_saved && sc->fn)
+            sc->fn(sc->fn_ud, sc->prev.t, sc->link_ls);
+        else if (sc->prev_saved)
             record(sc, sc->prev.t, true);
     }
     sdc_state tmp = sc->prev;
@@ -221,6 +225,23 @@ ltm_result *ltm_compute(sd_graph *s, const loop_analysis *a, eddy_error *err)
         return NULL;
     }
     return r;
+}
+
+int ltm_link_scores(sd_graph *s, ltm_link_fn fn, void *ud, eddy_error *err)
+{
+    scorer sc = {.s = s, .fn = fn, .fn_ud = ud};
+    sc.need = lu_alloc(s->nedges + 1, sizeof *sc.need);
+    for (size_t i = 0; i < s->nedges; i++)
+        sc.need[sc.nneed++] = (int)i;
+    sc.edge_ls = lu_alloc(s->nedges + 1, sizeof *sc.edge_ls);
+    sc.link_ls = lu_alloc(s->g->nlinks + 1, sizeof *sc.link_ls);
+    int rc = sdc_run(s->m, step, &sc, err);
+    free(sc.need);
+    free(sc.edge_ls);
+    free(sc.link_ls);
+    sdc_state_free(&sc.prev);
+    sdc_state_free(&sc.cur);
+    return rc < 0 ? -1 : 0;
 }
 
 void ltm_free(ltm_result *r)

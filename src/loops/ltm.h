@@ -53,6 +53,26 @@ typedef struct ltm_result {
 ltm_result *ltm_compute(sd_graph *s, const loop_analysis *a, eddy_error *err);
 void ltm_free(ltm_result *r);
 
+/* Run s->m again and hand fn each save step's link scores, one per link
+ * of s->g (the stop time, with no step after it, is left out).  0, or -1
+ * with err set if the run fails. */
+typedef void (*ltm_link_fn)(void *ud, double t, const double *link_ls);
+int ltm_link_scores(sd_graph *s, ltm_link_fn fn, void *ud, eddy_error *err);
+
+/* The loops that matter without enumerating every loop: the strongest-path
+ * search of Eberlein and Schoenberg ("Finding the loops that matter",
+ * 2020) from each stock (and each delayed arrow's head), with every link
+ * weighed by the magnitude of its link score, at up to 200 save steps
+ * spread evenly over the run.  Each search keeps the first loops it closes
+ * with a score above 0 -- the strongest at that time.  The loops found, at
+ * most max (0: no cap), make the analysis (complete false, found_by_score
+ * true), for ltm_compute to score; relative scores are then shares of the
+ * loops found.  It is a heuristic, as the paper says: a loop that is never
+ * the strongest way back to any stock at a searched time is not found.
+ * Memory: O(V + E) plus the loops found; time: O(rows x stocks x (V + E))
+ * at the most.  NULL with err set if the run fails. */
+loop_analysis *ltm_find(sd_graph *s, size_t max, eddy_error *err);
+
 /* A stretch of the run over which the same loops dominate one partition. */
 typedef struct ltm_phase {
     double from, to;  /* first and last save time of the stretch */

@@ -77,6 +77,14 @@ strong_search *strong_new(const cld_graph *g)
     return S;
 }
 
+void strong_reweigh(strong_search *S, const double *w)
+{
+    memcpy(S->w, w, S->g->nlinks * sizeof *S->w);
+    sort_g = S->g;
+    sort_w = S->w;
+    qsort(S->adj, S->g->nlinks, sizeof *S->adj, by_strength);
+}
+
 void strong_free(strong_search *S)
 {
     if (!S)

@@ -31,6 +31,10 @@
 typedef struct strong_search strong_search;
 
 strong_search *strong_new(const cld_graph *g);
+/* Weigh the links by w (one per link, >= 0; copied) instead of their
+ * group_weights, as Loops That Matter weighs them by |link score| at one
+ * time (ltm_find). */
+void strong_reweigh(strong_search *S, const double *w);
 void strong_free(strong_search *S);
 
 /* The filters of one search, as cycles_through's: the loops through

@@ -162,6 +162,15 @@ static void text_tail(FILE *f, const loop_analysis *a, const boundary_report *b)
     }
 }
 
+/* Loops found by link score (ltm_find), not enumerated: say so. */
+static void found_note(FILE *f, const loop_analysis *a)
+{
+    fprintf(f, "More than %zu loops (--max-loops), so not every loop is enumerated: these are the %zu loops the "
+               "strongest-path search found by link score along the run (Eberlein and Schoenberg 2020), the "
+               "strongest at some time; the dominance below is among them.%s\n",
+            a->max, a->n, a->n >= a->max ? " The search stopped at --max-loops loops found: raise it for more." : "");
+}
+
 static void text_all(FILE *f, const loop_analysis *a, const boundary_report *b)
 {
     const cld_graph *g = a->g;
@@ -169,7 +178,9 @@ static void text_all(FILE *f, const loop_analysis *a, const boundary_report *b)
             g->nvars == 1 ? "" : "s", g->nlinks, g->nlinks == 1 ? "" : "s", a->n, a->n == 1 ? "" : "s", a->nr, a->nb);
     changing_count(f, a->nu);
     fprintf(f, ")\n");
-    if (a->capped)
+    if (a->found_by_score)
+        found_note(f, a);
+    else if (a->capped)
         fprintf(f, "CAPPED: stopped at %zu loops (--max-loops %zu); the diagram has more, so this list is partial\n",
                 a->n, a->max);
     for (size_t i = 0; i < a->n; i++) {
@@ -267,7 +278,9 @@ static void text_grouped(FILE *f, const loop_analysis *a, const boundary_report 
             g->source, g->nvars, g->nvars == 1 ? "" : "s", g->nlinks, g->nlinks == 1 ? "" : "s",
             exact ? "" : "at least ", total, total == 1 ? "" : "s", a->nr, a->nb, a->ngroups,
             a->ngroups == 1 ? "" : "s");
-    if (!a->complete) {
+    if (a->found_by_score) {
+        found_note(f, a);
+    } else if (!a->complete) {
         fprintf(f, "More than %zu loops (--max-loops), so they are not listed one by one: each group was searched on "
                    "its own",
                 a->max);
@@ -413,7 +426,9 @@ json_t *loopsout_json(const loop_analysis *a, const boundary_report *b, const ch
     json_object_set_new(summary, "groups", json_integer((json_int_t)a->ngroups));
     json_object_set_new(root, "summary", summary);
     json_object_set_new(root, "loops_listed",
-                        json_string(a->complete ? "all" : "the shortest and the strongest loop of each group"));
+                        json_string(a->complete          ? "all"
+                                    : a->found_by_score ? "the loops found by strongest-path search on link scores"
+                                                        : "the shortest and the strongest loop of each group"));
 
     /* the groups, the ones that matter first */
     json_t *groups = json_array();
