@@ -93,8 +93,10 @@ $(BUILD)/tests/test_avail: TEST_CFLAGS = $(shell pkg-config --cflags libxml-2.0 
 $(BUILD)/tests/test_avail: TEST_LIBS = $(shell pkg-config --libs libxml-2.0 2>/dev/null || echo -lxml2)
 
 # Tests run from the project root (they read examples/ and tests/data/).
+# TEST_JOBS test binaries run at a time; the log keeps their order.
+TEST_JOBS ?= 2
 test: $(TEST_BIN) $(BUILD)/eddy $(MPI_BIN)
-	@EDDY=$(BUILD)/eddy EDDY_MPI=$(MPI_BIN) sh tests/run.sh $(TEST_BIN)
+	@EDDY=$(BUILD)/eddy EDDY_MPI=$(MPI_BIN) TEST_JOBS=$(TEST_JOBS) sh tests/run.sh $(TEST_BIN)
 
 # -Wformat-truncation is a warning, not an error, here: at -O1 GCC guesses
 # string lengths it cannot see and flags snprintf calls that the -O2 build

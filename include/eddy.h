@@ -130,6 +130,8 @@ typedef struct eddy_group_totals {
     uint64_t processed; /* messages handled successfully */
     uint64_t failed;    /* messages whose delivery failed or was lost in a crash */
     double in_flight_mean; /* messages in deliveries, time-averaged */
+    bool subscription;     /* on a topic: its own subscription's counts follow */
+    eddy_queue_totals sub; /* (sub.published: copies stored; rejected: 0, a topic's) */
 } eddy_group_totals;
 
 /* The integrity of the writes one service applies (ledger.c): each write

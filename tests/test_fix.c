@@ -119,6 +119,9 @@ static void test_bad_patches(void **state)
         /* found by fuzzing: the merge followed the cycle for minutes */
         {"../bad/patch_alias_cycle.yaml", "patch_alias_cycle.yaml:7:25",
          "the alias *x is inside the node its anchor &x names"},
+        /* found by fuzzing: an empty list of names was read past its end */
+        {"../bad/patch_new_section.yaml", "patch_new_section.yaml:10:9",
+         "consumers: unknown consumer 'db'; the model has no consumers"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         run_result r = run("fix --only-patches --patch " DATA "%s --seeds 2 examples/retry-storm.yaml", cases[i].file);

@@ -121,11 +121,17 @@ static void test_suggest(void **state)
 {
     (void)state;
     static const char *const keys[] = {"workers", "queue", "service_time", "replicas", NULL};
-    assert_string_equal(schema_suggest("service_tme", keys, 0), "service_time");
-    assert_string_equal(schema_suggest("wokrers", keys, 0), "workers"); /* a swap is one edit */
-    assert_string_equal(schema_suggest("qeue", keys, 0), "queue");
-    assert_null(schema_suggest("colour", keys, 0));
-    assert_null(schema_suggest("workers", keys, 0)); /* itself is not a guess */
+    assert_string_equal(schema_suggest_words("service_tme", keys), "service_time");
+    assert_string_equal(schema_suggest_words("wokrers", keys), "workers"); /* a swap is one edit */
+    assert_string_equal(schema_suggest_words("qeue", keys), "queue");
+    assert_null(schema_suggest_words("colour", keys));
+    assert_null(schema_suggest_words("workers", keys)); /* itself is not a guess */
+    assert_string_equal(schema_suggest("qeue", keys, 4), "queue");
+    /* a count of 0 is an empty list, never a NULL-terminated one: fuzz_patch
+     * found a patch adding a section the model lacks, whose empty, unterminated
+     * list of names was read past its end */
+    const char *unterminated[] = {"queue", "workers"};
+    assert_null(schema_suggest("qeue", unterminated, 0));
     char buf[128];
     assert_string_equal(schema_unit_hint("2sec", SK_DURATION, buf, sizeof buf), " (did you mean '2s'?)");
     assert_string_equal(schema_unit_hint("2 ms", SK_DURATION, buf, sizeof buf), " (did you mean '2ms'?)");

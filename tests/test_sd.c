@@ -223,6 +223,15 @@ static void test_errors_name_their_place(void **state)
     expect_error(SPECS(5, 1, 1, "Euler"), "<aux name=\"a\"><eqn>1</eqn></aux>", 4, 0, "stop (1) is before start (5)");
     expect_error(ok, "<aux name=\"a\"><eqn>1</eqn></aux><aux name=\"A\"><eqn>2</eqn></aux>", 6, 0, "defined twice");
     expect_error(ok, "<aux name=\"a\"><eqn>1</eqn>", 0, 0, "XML is not well formed");
+    /* found by fuzz_xmile: the second <gf> replaced the first, which leaked */
+    expect_error(ok,
+                 "<aux name=\"a\"><eqn>0</eqn>\n<gf><ypts>0,1</ypts><xscale min=\"0\" max=\"1\"/></gf>\n"
+                 "<gf><ypts>1,0</ypts><xscale min=\"0\" max=\"1\"/></gf></aux>",
+                 8, 1, "a second <gf> in one variable");
+    eddy_error err = {0};
+    assert_null(sd_load("tests/data/bad/xmile_two_gf.xmile", NULL, 0, &err));
+    assert_non_null(strstr(err.msg, "a second <gf>"));
+    assert_int_equal(err.line, 13);
 }
 
 static void test_malformed_xml_line_and_column(void **state)

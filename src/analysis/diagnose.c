@@ -384,7 +384,8 @@ static void find_messaging_modes(diagnosis *d, const eddy_result *obs, const edd
      * ones (first receives) while every delivery slot is taken */
     for (size_t g = 0; g < m->nconsumers; g++) {
         const consumer_spec *cs = &m->consumers[g];
-        const char *q = m->queues[cs->queue].name;
+        /* on a topic, the group's own subscription (its columns carry its name) */
+        const char *q = m->queues[cs->queue].topic ? cs->name : m->queues[cs->queue].name;
         int cp = measure_col(obs, q, "delivered"), cr = measure_col(obs, q, "redelivered");
         int ci = measure_col(obs, cs->name, "in_flight"), crep = measure_col(obs, m->services[cs->service].name, "replicas");
         double best = 0, at = 0, held = 0, slots = 0;

@@ -57,7 +57,7 @@ static size_t edges_of(const model *m, edge_ref **out)
 {
     size_t n = m->nclients;
     for (size_t s = 0; s < m->nservices; s++)
-        n += m->services[s].ncalls;
+        n += m->services[s].ncalls + m->services[s].npublishes;
     edge_ref *e = calloc(n ? n : 1, sizeof *e);
     if (!e)
         abort();
@@ -74,6 +74,16 @@ static size_t edges_of(const model *m, edge_ref **out)
             e[k].caller = m->services[s].name;
             snprintf(e[k].path, sizeof e[k].path, "services.%s.calls.%zu", m->services[s].name,
                      m->services[s].calls[j].index);
+            k++;
+        }
+    /* a service's publishes are edges too (to the broker), with their own
+     * timeout, retry, pool, breaker and bulkhead */
+    for (size_t s = 0; s < m->nservices; s++)
+        for (size_t j = 0; j < m->services[s].npublishes; j++) {
+            e[k].call = &m->services[s].publishes[j];
+            e[k].caller = m->services[s].name;
+            snprintf(e[k].path, sizeof e[k].path, "services.%s.calls.%zu", m->services[s].name,
+                     m->services[s].publishes[j].index);
             k++;
         }
     for (size_t i = 0; i < n; i++)
@@ -278,6 +288,11 @@ static void build_catalogue(const model *m, catalogue *c, simtime lift_after, co
             snprintf(p, sizeof p, "services.%s.workers", m->services[s].name);
             set(iv, p, v);
         }
+    for (size_t g = 0; g < m->nconsumers; g++) { /* a consumer group's slots are its workers */
+        snprintf(v, sizeof v, "%ld", 2 * m->consumers[g].concurrency);
+        snprintf(p, sizeof p, "consumers.%s.concurrency", m->consumers[g].name);
+        set(iv, p, v);
+    }
     end(c);
 
     iv = begin(c, 11, "queues x2");
@@ -285,6 +300,12 @@ static void build_catalogue(const model *m, catalogue *c, simtime lift_after, co
         if (m->services[s].queue > 0) {
             snprintf(v, sizeof v, "%ld", 2 * m->services[s].queue);
             snprintf(p, sizeof p, "services.%s.queue", m->services[s].name);
+            set(iv, p, v);
+        }
+    for (size_t q = 0; q < m->nqueues; q++) /* a bounded broker queue rejects publishes when full */
+        if (m->queues[q].capacity != MODEL_UNLIMITED) {
+            snprintf(v, sizeof v, "%ld", 2 * m->queues[q].capacity);
+            snprintf(p, sizeof p, "queues.%s.capacity", m->queues[q].name);
             set(iv, p, v);
         }
     end(c);
@@ -341,14 +362,16 @@ static void build_catalogue(const model *m, catalogue *c, simtime lift_after, co
     iv = begin(c, 7, "per-dependency bulkheads");
     for (size_t s = 0; s < m->nservices; s++) {
         const service_spec *sv = &m->services[s];
-        if (sv->workers == MODEL_UNLIMITED || sv->ncalls < 2)
+        if (sv->workers == MODEL_UNLIMITED || sv->ncalls + sv->npublishes < 2)
             continue; /* one dependency: a bulkhead would only cap the workers again */
-        for (size_t j = 0; j < sv->ncalls; j++)
-            if (!sv->calls[j].bulkhead.on) {
+        for (size_t j = 0; j < sv->ncalls + sv->npublishes; j++) {
+            const call_spec *cj = j < sv->ncalls ? &sv->calls[j] : &sv->publishes[j - sv->ncalls];
+            if (!cj->bulkhead.on) {
                 snprintf(v, sizeof v, "{max_concurrent: %ld}", sv->workers / 2 > 1 ? sv->workers / 2 : 1);
-                snprintf(p, sizeof p, "services.%s.calls.%zu.bulkhead", sv->name, sv->calls[j].index);
+                snprintf(p, sizeof p, "services.%s.calls.%zu.bulkhead", sv->name, cj->index);
                 set(iv, p, v);
             }
+        }
     }
     end(c);
 
@@ -367,12 +390,14 @@ static void build_catalogue(const model *m, catalogue *c, simtime lift_after, co
     for (size_t k = 0; k < m->nclients; k++)
         if (m->clients[k].call.retry.attempts > 1)
             owners++, oc = (int)k, os = -1;
-    for (size_t s = 0; s < m->nservices; s++)
-        for (size_t j = 0; j < m->services[s].ncalls; j++)
-            if (m->services[s].calls[j].retry.attempts > 1) {
+    for (size_t s = 0; s < m->nservices; s++) {
+        const service_spec *sv = &m->services[s];
+        for (size_t j = 0; j < sv->ncalls + sv->npublishes; j++)
+            if ((j < sv->ncalls ? &sv->calls[j] : &sv->publishes[j - sv->ncalls])->retry.attempts > 1) {
                 owners++, oc = -1, os = (int)s;
                 break;
             }
+    }
     if (owners > 1 || (owners == 1 && !retry_owner_cut(cuts, oc, os))) {
         iv = begin(c, 7, "break-glass: retries off at the incident");
         iv->glass = GLASS_RETRIES_OFF;
@@ -531,7 +556,7 @@ static void add_glass(model *m, glass_kind g, simtime start, simtime lift)
     if (g != GLASS_RETRIES_OFF)
         return;
     for (size_t s = 0; s < m->nservices; s++) {
-        if (!m->services[s].ncalls)
+        if (!m->services[s].ncalls && !m->services[s].npublishes)
             continue;
         variant_add_action(m, (action_spec){.at = start, .client = -1, .service = (int)s, .cache = -1, .kind = ACTION_RETRY,
                                             .retry_on = false});

@@ -198,7 +198,7 @@ int wire_get_run(wire_rd *r, const model *m, int *rc, eddy_error *err, eddy_resu
         !(res->groups = get_array(r, res->ngroups, sizeof *res->groups)))
         goto bad;
     for (size_t i = 0; i < res->ngroups; i++)
-        res->groups[i].name = m->consumers[i].name;
+        res->groups[i].name = res->groups[i].sub.name = m->consumers[i].name;
     if (get_size(r, &res->nintegrity, m->nservices) < 0 ||
         !(res->integrity = get_array(r, res->nintegrity, sizeof *res->integrity)))
         goto bad;

@@ -15,7 +15,14 @@
  * still in the ring (acked late, after it came back) stays there as a
  * tombstone until it reaches the head.  `retention` is checked at the head:
  * a ready message older than that is deleted unseen and counted `expired`.
- * See docs/messaging.md. */
+ * A message in flight expires when its age reaches `retention` (its timer
+ * fires at the earlier of that and the visibility timeout), as SQS deletes
+ * it: the delivery goes on, but the message never comes back.
+ *
+ * A topic (`kind: topic`) holds nothing itself: each consumer group drains
+ * its own subscription, a queue of its own, and a publish stores a copy in
+ * every subscription (or in none, if one is full).  A subscription's
+ * counts, lag and depth also add up in its topic's.  See docs/messaging.md. */
 #include <stdlib.h>
 
 #include "sim.h"
@@ -32,6 +39,7 @@ void broker_free(sim *s, bqueue_rt *q)
 {
     (void)s;
     free(q->ring);
+    free(q->subs);
     hist_free(&q->age_cur);
     hist_free(&q->age_tot);
 }
@@ -42,6 +50,24 @@ void broker_gauge(sim *s, bqueue_rt *q)
     q->area_held += (double)(s->now - q->last_change) * (double)q->held;
     q->last_change = s->now;
 }
+
+/* A subscription's messages are also its topic's. */
+static void held_add(sim *s, bqueue_rt *q, long d)
+{
+    broker_gauge(s, q);
+    q->held += d;
+    if (q->topic) {
+        broker_gauge(s, q->topic);
+        q->topic->held += d;
+    }
+}
+
+#define BUMP(q, field)                                                                                               \
+    do {                                                                                                             \
+        (q)->cur.field++;                                                                                            \
+        if ((q)->topic)                                                                                              \
+            (q)->topic->cur.field++;                                                                                 \
+    } while (0)
 
 static void ring_grow(bqueue_rt *q)
 {
@@ -110,8 +136,7 @@ static void msg_delete(sim *s, msg *m)
 {
     bqueue_rt *q = m->q;
     evq_cancel(&s->q, &m->vis);
-    broker_gauge(s, q);
-    q->held--;
+    held_add(s, q, -1);
     m->state = MSG_DELETED;
     maybe_free(s, m);
 }
@@ -121,6 +146,8 @@ static void msg_delete(sim *s, msg *m)
  * be counted. */
 void broker_expire(sim *s, bqueue_rt *q)
 {
+    for (size_t i = 0; i < q->nsubs; i++)
+        broker_expire(s, q->subs[i]);
     simtime keep = q->spec->retention;
     while (q->len) {
         msg *m = q->ring[q->head];
@@ -129,7 +156,7 @@ void broker_expire(sim *s, bqueue_rt *q)
             maybe_free(s, m);
         } else if (keep > 0 && s->now - m->published >= keep) {
             ring_pop(q);
-            q->cur.expired++;
+            BUMP(q, expired);
             msg_delete(s, m);
         } else {
             break;
@@ -137,15 +164,18 @@ void broker_expire(sim *s, bqueue_rt *q)
     }
 }
 
-/* Store a message; false if the queue is full. */
-static bool store(sim *s, bqueue_rt *q, wrec *w, uint64_t akey, simtime published)
+/* Whether q can take one more message (after retention made room). */
+static bool has_room(sim *s, bqueue_rt *q)
 {
     /* Only retention needs the head looked at here: with a long backlog
      * the head is the oldest message, far out of cache. */
     if (q->spec->retention > 0)
         broker_expire(s, q);
-    if (q->spec->capacity != MODEL_UNLIMITED && q->held >= q->spec->capacity)
-        return false;
+    return q->spec->capacity == MODEL_UNLIMITED || q->held < q->spec->capacity;
+}
+
+static void put(sim *s, bqueue_rt *q, wrec *w, uint64_t akey, simtime published)
+{
     msg *m = pool_get(&s->msgs);
     m->q = q;
     m->w = w;
@@ -156,19 +186,44 @@ static bool store(sim *s, bqueue_rt *q, wrec *w, uint64_t akey, simtime publishe
         if (q->group && q->group->site >= 0)
             ledger_owe(w, q->group->site);
     }
-    broker_gauge(s, q);
-    q->held++;
+    held_add(s, q, 1);
+    q->cur.published++;
     ring_push_back(q, m);
+}
+
+/* Store a message in a queue, or a copy in each of a topic's
+ * subscriptions; false (nothing stored) if one of them is full. */
+static bool store(sim *s, bqueue_rt *q, wrec *w, uint64_t akey, simtime published)
+{
+    if (!q->spec->topic) {
+        if (!has_room(s, q))
+            return false;
+        put(s, q, w, akey, published);
+        return true;
+    }
+    for (size_t i = 0; i < q->nsubs; i++)
+        if (!has_room(s, q->subs[i]))
+            return false;
+    for (size_t i = 0; i < q->nsubs; i++)
+        put(s, q->subs[i], w, akey, published);
+    q->cur.published++;
     return true;
+}
+
+/* Wake the groups that drain q (a topic's: every subscription's). */
+static void kick(sim *s, bqueue_rt *q)
+{
+    if (q->group)
+        consumer_kick(s, q->group);
+    for (size_t i = 0; i < q->nsubs; i++)
+        consumer_kick(s, q->subs[i]->group);
 }
 
 void broker_publish(sim *s, req *r)
 {
     bqueue_rt *q = r->edge->bq;
     status st = ST_OK;
-    if (store(s, q, r->w, r->akey, s->now)) {
-        q->cur.published++;
-    } else {
+    if (!store(s, q, r->w, r->akey, s->now)) {
         q->cur.rejected++;
         st = ST_REJECT;
     }
@@ -181,8 +236,8 @@ void broker_publish(sim *s, req *r)
         sim_at(s, &r->ev, EV_REQ_RETURN, s->now + dist_sample(&r->edge->spec->latency, &r->edge->rng));
     else
         service_on_return(s, r);
-    if (st == ST_OK && q->group)
-        consumer_kick(s, q->group);
+    if (st == ST_OK)
+        kick(s, q);
 }
 
 msg *broker_take(sim *s, bqueue_rt *q)
@@ -195,23 +250,28 @@ msg *broker_take(sim *s, bqueue_rt *q)
             continue;
         }
         if (sp->retention > 0 && s->now - m->published >= sp->retention) {
-            q->cur.expired++;
+            BUMP(q, expired);
             msg_delete(s, m);
             continue;
         }
         m->receives++;
         if (m->receives == 1)
-            q->cur.delivered++;
+            BUMP(q, delivered);
         else
-            q->cur.redelivered++;
+            BUMP(q, redelivered);
         hist_add(&q->age_cur, s->now - m->published);
+        if (q->topic)
+            hist_add(&q->topic->age_cur, s->now - m->published);
         m->holders++;
         bool gone = sp->delivery == DELIVERY_AT_MOST_ONCE || q->group->spec->ack == ACK_BEFORE_PROCESSING;
         if (gone) {
             msg_delete(s, m);
         } else {
             m->state = MSG_INFLIGHT;
-            sim_timer(s, &m->vis, EV_VISIBILITY, s->now + sp->visibility_timeout);
+            simtime t = s->now + sp->visibility_timeout;
+            if (sp->retention > 0 && m->published + sp->retention < t)
+                t = m->published + sp->retention; /* it expires in flight first */
+            sim_timer(s, &m->vis, EV_VISIBILITY, t);
         }
         return m;
     }
@@ -241,7 +301,8 @@ static void requeue(sim *s, msg *m)
         ring_push_front(q, m);
     else
         ring_push_back(q, m);
-    consumer_kick(s, q->group);
+    if (q->group)
+        consumer_kick(s, q->group);
 }
 
 void broker_nack(sim *s, msg *m)
@@ -263,14 +324,21 @@ void broker_release(sim *s, msg *m)
 static void dead_letter(sim *s, msg *m)
 {
     bqueue_rt *q = m->q;
-    q->cur.dead_lettered++;
-    if (q->dlq && store(s, q->dlq, m->w, m->akey, m->published)) {
-        q->dlq->cur.published++;
-        if (q->dlq->group)
-            consumer_kick(s, q->dlq->group);
-    }
+    BUMP(q, dead_lettered);
+    if (q->dlq && store(s, q->dlq, m->w, m->akey, m->published))
+        kick(s, q->dlq);
     msg_delete(s, m);
 }
 
-/* Not acked in time. */
-void broker_on_visibility(sim *s, msg *m) { requeue(s, m); }
+/* Not acked in time, or past its retention while in flight (SQS deletes
+ * it: the ack that may still come deletes nothing, and it never comes back). */
+void broker_on_visibility(sim *s, msg *m)
+{
+    bqueue_rt *q = m->q;
+    if (q->spec->retention > 0 && s->now - m->published >= q->spec->retention) {
+        BUMP(q, expired);
+        msg_delete(s, m);
+        return;
+    }
+    requeue(s, m);
+}

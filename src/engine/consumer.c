@@ -14,7 +14,9 @@
  *       flight, to come back after the visibility timeout.
  *
  * A group with effect: write applies each message's write on success, at
- * its service (ledger.c).  A freed slot takes the next message at once;
+ * its service (ledger.c); a batch's attempts carry a batch record, so the
+ * writes they make downstream count for each of its messages.  On a topic
+ * the group drains its own subscription (broker.c).  A freed slot takes the next message at once;
  * free slots are counted so that a publish into a saturated group costs
  * nothing to look for one. */
 #include <stdio.h>
@@ -25,8 +27,20 @@
 void consumer_init(sim *s, group_rt *g, const consumer_spec *spec)
 {
     g->spec = spec;
-    g->q = &s->queues[spec->queue];
-    g->q->group = g;
+    bqueue_rt *q = &s->queues[spec->queue];
+    if (spec->queue >= 0 && q->spec->topic) { /* its own subscription: a copy of every message */
+        broker_init(s, &g->sub, q->spec);
+        g->sub.topic = q;
+        g->sub.dlq = q->dlq;
+        bqueue_rt **v = realloc(q->subs, (q->nsubs + 1) * sizeof *v);
+        if (!v)
+            abort();
+        v[q->nsubs++] = &g->sub;
+        q->subs = v;
+        q = &g->sub;
+    }
+    g->q = q;
+    q->group = g;
     g->svc = &s->services[spec->service];
     g->site = -1;
     g->inflight = calloc((size_t)g->svc->nreps, sizeof *g->inflight);
@@ -53,7 +67,8 @@ void consumer_init(sim *s, group_rt *g, const consumer_spec *spec)
 
 void consumer_free(sim *s, group_rt *g)
 {
-    (void)s;
+    if (g->q == &g->sub)
+        broker_free(s, &g->sub);
     edge_free(&g->edge);
     free(g->inflight);
     pool_free_all(&g->deliveries);
@@ -113,6 +128,7 @@ static bool deliver(sim *s, group_rt *g, long i)
         pool_put(&g->deliveries, d);
         return false;
     }
+    d->w = d->n > 1 ? ledger_batch(s, d->m, d->n) : NULL;
     consumer_gauge(s, g);
     g->msgs += d->n;
     g->inflight[i]++;
@@ -188,6 +204,8 @@ void consumer_on_done(sim *s, caller *c, status st)
         }
         broker_release(s, m);
     }
+    if (d->w)
+        ledger_unref(s, d->w);
     pool_put(&g->deliveries, d);
     consumer_kick(s, g);
 }
@@ -204,5 +222,7 @@ void consumer_lost(sim *s, caller *c)
     g->cur.failed += d->n;
     for (uint32_t k = 0; k < d->n; k++)
         broker_release(s, d->m[k]);
+    if (d->w)
+        ledger_unref(s, d->w);
     pool_put(&g->deliveries, d);
 }

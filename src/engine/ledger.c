@@ -21,10 +21,22 @@
  * `dedupe:` on the applying service remembers keys for `window`: the user
  * request's (`request`) or the attempt's (`attempt`; for a message, the
  * publish attempt's, so a redelivery repeats it and a retried publish does
- * not).  A repeat within the window is answered without being applied. */
+ * not).  A repeat within the window is answered without being applied.
+ *
+ * A batched delivery (batch > 1) makes its downstream calls and publishes
+ * once for all its messages, so its attempts carry a batch record: the
+ * records of its messages.  Owing, applying or releasing a batch record
+ * does so for each member, so a write made for the batch counts once for
+ * each message in it (with dedupe by attempt, the key is the attempt's
+ * combined with the member's: a bulk write's entries are told apart). */
+#include <stddef.h>
 #include <stdlib.h>
 
 #include "sim.h"
+
+/* A batch record's members live where a request's applied counts would. */
+_Static_assert(offsetof(wrec, applied) % _Alignof(wrec *) == 0, "wrec.applied must hold pointers");
+static wrec **members(wrec *w) { return (wrec **)(void *)((char *)w + offsetof(wrec, applied)); }
 
 #define APPLIED_MASK 0x7fffu
 #define OWED 0x8000u
@@ -154,6 +166,11 @@ void ledger_init(sim *s)
             g->site = add_site(s, &cap, g->svc);
     }
     pool_init(&s->wrecs, sizeof(wrec) + s->nsites * sizeof(uint16_t));
+    long maxbatch = 1;
+    for (size_t i = 0; i < s->m->nconsumers; i++)
+        if (s->m->consumers[i].batch > maxbatch)
+            maxbatch = s->m->consumers[i].batch;
+    pool_init(&s->brecs, sizeof(wrec) + (size_t)maxbatch * sizeof(wrec *));
     for (size_t i = 0; i < s->m->nservices; i++) {
         service_rt *v = &s->services[i];
         if (!v->applies || v->spec->dedupe.key == DEDUPE_NONE)
@@ -177,6 +194,7 @@ void ledger_free(sim *s)
     }
     free(s->sites);
     pool_free_all(&s->wrecs);
+    pool_free_all(&s->brecs);
 }
 
 wrec *ledger_new(sim *s)
@@ -196,16 +214,43 @@ wrec *ledger_of(const caller *c)
         return container_of(c, ureq, call)->w;
     case CALLER_JOB:
         return container_of(c, req, down)->w;
-    case CALLER_CONSUMER: { /* a batch of several user requests' messages carries none (the loader forbids its writes) */
+    case CALLER_CONSUMER: { /* a batch carries its batch record */
         const delivery *d = container_of(c, delivery, call);
-        return d->n == 1 ? d->m[0]->w : NULL;
+        return d->n == 1 ? d->m[0]->w : d->w;
     }
     default:
         return NULL; /* a cache's background refresh is no user's */
     }
 }
 
-void ledger_owe(wrec *w, int site) { w->applied[site] |= OWED; }
+wrec *ledger_batch(sim *s, msg *const *m, uint32_t n)
+{
+    uint32_t k = 0;
+    for (uint32_t i = 0; i < n; i++)
+        k += m[i]->w != NULL;
+    if (!k)
+        return NULL;
+    wrec *w = pool_get(&s->brecs);
+    w->refs = 1;
+    w->nmembers = (uint16_t)k;
+    wrec **v = members(w);
+    for (uint32_t i = 0, j = 0; i < n; i++)
+        if (m[i]->w) {
+            v[j++] = m[i]->w;
+            ledger_ref(m[i]->w);
+        }
+    return w;
+}
+
+void ledger_owe(wrec *w, int site)
+{
+    if (w->nmembers) {
+        for (uint16_t i = 0; i < w->nmembers; i++)
+            ledger_owe(members(w)[i], site);
+        return;
+    }
+    w->applied[site] |= OWED;
+}
 
 void ledger_told(wrec *w, bool ok) { w->told = ok ? 1 : 2; }
 
@@ -213,6 +258,13 @@ void ledger_apply(sim *s, int site, wrec *w, uint64_t akey)
 {
     if (!w)
         return;
+    if (w->nmembers) {
+        for (uint16_t i = 0; i < w->nmembers; i++) {
+            wrec *x = members(w)[i];
+            ledger_apply(s, site, x, mix(mix(akey) + x->id)); /* the pair, not the sum: no collisions */
+        }
+        return;
+    }
     service_rt *v = s->sites[site].at;
     if (v->dedupe) {
         uint64_t k = v->spec->dedupe.key == DEDUPE_REQUEST ? w->id : akey;
@@ -231,6 +283,12 @@ void ledger_unref(sim *s, wrec *w)
 {
     if (--w->refs)
         return;
+    if (w->nmembers) {
+        for (uint16_t i = 0; i < w->nmembers; i++)
+            ledger_unref(s, members(w)[i]);
+        pool_put(&s->brecs, w);
+        return;
+    }
     for (size_t i = 0; i < s->nsites; i++) {
         unsigned a = w->applied[i];
         if (!a)

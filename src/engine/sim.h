@@ -458,8 +458,13 @@ struct bqueue_rt {
     msg **ring;
     size_t head, len, cap;
     long held;    /* ready + in flight: what capacity bounds, Q.depth */
-    group_rt *group;
+    group_rt *group; /* the group draining it (a topic's subscription: its group) */
     bqueue_rt *dlq;
+    /* kind: topic: it holds nothing itself; each group drains its own
+     * subscription, whose counts and depth also add up here */
+    bqueue_rt **subs;
+    size_t nsubs;
+    bqueue_rt *topic; /* a subscription's topic, else NULL */
     bqueue_counts cur, tot;
     hist age_cur, age_tot; /* age of messages when received */
     simtime last_change;
@@ -475,7 +480,8 @@ typedef struct group_counts {
  * replicas (recounted after the service's replicas change). */
 struct group_rt {
     const consumer_spec *spec;
-    bqueue_rt *q;
+    bqueue_rt *q;    /* its queue, or its subscription `sub` on a topic */
+    bqueue_rt sub;
     service_rt *svc;
     edge_rt edge;
     long *inflight;  /* per replica slot */
@@ -497,6 +503,7 @@ typedef struct delivery {
     caller call; /* CALLER_CONSUMER */
     group_rt *g;
     long rep;
+    wrec *w;     /* batch > 1: the record its attempts carry for all its messages (ledger.c) */
     uint32_t n;
     msg *m[];
 } delivery;
@@ -540,6 +547,7 @@ struct sim {
     write_site *sites;
     size_t nsites;
     pool wrecs;         /* write records, sized for nsites */
+    pool brecs;         /* batches' records, sized for the largest batch */
     uint64_t next_wid, next_akey;
 };
 
@@ -747,6 +755,7 @@ void ledger_owe(wrec *w, int site);      /* the request now expects this write *
 void ledger_told(wrec *w, bool ok);      /* what the user was told */
 void ledger_apply(sim *s, int site, wrec *w, uint64_t akey);
 wrec *ledger_of(const caller *c);        /* the record a caller's attempts carry */
+wrec *ledger_batch(sim *s, msg *const *m, uint32_t n); /* one record for a batch's messages, or NULL */
 
 /* fault.c */
 void fault_init(sim *s);
@@ -765,9 +774,11 @@ void stats_totals(sim *s, eddy_result *out);
 
 struct wrec {
     uint64_t id;
-    uint32_t refs; /* the user request, attempts and messages carrying it */
-    uint8_t told;  /* 0 not yet, 1 success, 2 failure */
-    uint16_t applied[]; /* per site: times applied (bit 15: owed) */
+    uint32_t refs;     /* the user request, attempts and messages carrying it */
+    uint16_t nmembers; /* a batch's record: the records of its messages (ledger_batch) */
+    uint8_t told;      /* 0 not yet, 1 success, 2 failure */
+    uint8_t pad_;
+    uint16_t applied[]; /* per site: times applied (bit 15: owed); a batch's: its members */
 };
 static inline void ledger_ref(wrec *w) { w->refs++; }
 

@@ -62,9 +62,12 @@ static const char *const cache_metrics[] = {"hits",      "misses", "hit_ratio", 
 static const char *const queue_metrics[] = {"depth",     "age_p99",     "published", "rejected",
                                             "delivered", "redelivered", "expired",   "dead_lettered"};
 static const char *const group_metrics[] = {"processed", "failed", "in_flight"};
+/* a group on a topic: its own subscription's depth, lag and flows */
+static const char *const sub_metrics[] = {"depth", "age_p99", "delivered", "redelivered", "expired", "dead_lettered"};
 static const char *const integrity_metrics[] = {"exactly_once", "duplicated", "lost", "ghost", "deduped"};
 #define NQM (sizeof queue_metrics / sizeof queue_metrics[0])
 #define NGM (sizeof group_metrics / sizeof group_metrics[0])
+#define NUM (sizeof sub_metrics / sizeof sub_metrics[0])
 #define NIM (sizeof integrity_metrics / sizeof integrity_metrics[0])
 
 static size_t edge_ncols(const edge_rt *e)
@@ -94,6 +97,8 @@ void stats_init(sim *s)
         S->ncols += edge_ncols(s->edges[i]);
     S->ncols += 2 * m->nautoscalers;
     S->ncols += m->ncaches * NKM + m->nqueues * NQM + m->nconsumers * NGM;
+    for (size_t i = 0; i < m->nconsumers; i++)
+        S->ncols += s->groups[i].q->topic ? NUM : 0;
     for (size_t i = 0; i < m->nservices; i++)
         S->ncols += s->services[i].applies ? NIM : 0;
     S->names = calloc(S->ncols, sizeof *S->names);
@@ -146,9 +151,12 @@ void stats_init(sim *s)
     for (size_t i = 0; i < m->nqueues; i++)
         for (size_t j = 0; j < NQM; j++)
             S->names[k++] = column(m->queues[i].name, queue_metrics[j]);
-    for (size_t i = 0; i < m->nconsumers; i++)
+    for (size_t i = 0; i < m->nconsumers; i++) {
         for (size_t j = 0; j < NGM; j++)
             S->names[k++] = column(m->consumers[i].name, group_metrics[j]);
+        for (size_t j = 0; s->groups[i].q->topic && j < NUM; j++)
+            S->names[k++] = column(m->consumers[i].name, sub_metrics[j]);
+    }
     for (size_t i = 0; i < m->nservices; i++)
         for (size_t j = 0; s->services[i].applies && j < NIM; j++)
             S->names[k++] = column(m->services[i].name, integrity_metrics[j]);
@@ -165,39 +173,61 @@ static double quantile_sec(const hist *h, double q)
     return h->n ? hist_quantile(h, q) / 1e9 : NAN;
 }
 
+/* The oldest ready message's age (a topic's: over its subscriptions), or -1. */
+static simtime oldest_ready(const sim *s, const bqueue_rt *q)
+{
+    simtime age = q->len ? s->now - q->ring[q->head]->published : -1;
+    for (size_t i = 0; i < q->nsubs; i++) {
+        simtime a = oldest_ready(s, q->subs[i]);
+        age = a > age ? a : age;
+    }
+    return age;
+}
+
+/* A queue's (or a subscription's) interval into the row and the totals;
+ * a subscription's row has no published/rejected (its topic's). */
+static size_t sample_bqueue(sim *s, bqueue_rt *q, double *row, double dt, double span, bool sub)
+{
+    size_t k = 0;
+    bqueue_counts *n = &q->cur;
+    broker_gauge(s, q);
+    row[k++] = q->area_held / span;
+    /* the lag: the age of messages received, or while none were, of the oldest waiting */
+    simtime oldest;
+    if (q->age_cur.n)
+        row[k++] = quantile_sec(&q->age_cur, 0.99);
+    else
+        row[k++] = (oldest = oldest_ready(s, q)) >= 0 ? t_sec(oldest) : NAN;
+    if (!sub) {
+        row[k++] = (double)n->published / dt;
+        row[k++] = (double)n->rejected / dt;
+    }
+    row[k++] = (double)n->delivered / dt;
+    row[k++] = (double)n->redelivered / dt;
+    row[k++] = (double)n->expired / dt;
+    row[k++] = (double)n->dead_lettered / dt;
+    q->tot.published += n->published;
+    q->tot.rejected += n->rejected;
+    q->tot.delivered += n->delivered;
+    q->tot.redelivered += n->redelivered;
+    q->tot.expired += n->expired;
+    q->tot.dead_lettered += n->dead_lettered;
+    memset(n, 0, sizeof *n);
+    q->tot_area_held += q->area_held;
+    q->area_held = 0;
+    hist_merge(&q->age_tot, &q->age_cur);
+    hist_reset(&q->age_cur);
+    return k;
+}
+
 /* The messaging columns of one row; the interval's counts go to the totals. */
 static void sample_messaging(sim *s, double *row, double dt, double span)
 {
     const model *m = s->m;
     size_t k = 0;
     for (size_t i = 0; i < m->nqueues; i++) {
-        bqueue_rt *q = &s->queues[i];
-        bqueue_counts *n = &q->cur;
-        broker_expire(s, q);
-        broker_gauge(s, q);
-        row[k++] = q->area_held / span;
-        /* the lag: the age of messages received, or while none were, of the oldest waiting */
-        if (q->age_cur.n)
-            row[k++] = quantile_sec(&q->age_cur, 0.99);
-        else
-            row[k++] = q->len ? t_sec(s->now - q->ring[q->head]->published) : NAN;
-        row[k++] = (double)n->published / dt;
-        row[k++] = (double)n->rejected / dt;
-        row[k++] = (double)n->delivered / dt;
-        row[k++] = (double)n->redelivered / dt;
-        row[k++] = (double)n->expired / dt;
-        row[k++] = (double)n->dead_lettered / dt;
-        q->tot.published += n->published;
-        q->tot.rejected += n->rejected;
-        q->tot.delivered += n->delivered;
-        q->tot.redelivered += n->redelivered;
-        q->tot.expired += n->expired;
-        q->tot.dead_lettered += n->dead_lettered;
-        memset(n, 0, sizeof *n);
-        q->tot_area_held += q->area_held;
-        q->area_held = 0;
-        hist_merge(&q->age_tot, &q->age_cur);
-        hist_reset(&q->age_cur);
+        broker_expire(s, &s->queues[i]); /* a topic's: its subscriptions' */
+        k += sample_bqueue(s, &s->queues[i], row + k, dt, span, false);
     }
     for (size_t i = 0; i < m->nconsumers; i++) {
         group_rt *g = &s->groups[i];
@@ -210,6 +240,8 @@ static void sample_messaging(sim *s, double *row, double dt, double span)
         memset(&g->cur, 0, sizeof g->cur);
         g->tot_area_msgs += g->area_msgs;
         g->area_msgs = 0;
+        if (g->q->topic)
+            k += sample_bqueue(s, g->q, row + k, dt, span, true);
     }
     for (size_t i = 0; i < m->nservices; i++) {
         service_rt *v = &s->services[i];
@@ -230,6 +262,22 @@ static void sample_messaging(sim *s, double *row, double dt, double span)
     }
 }
 
+static void bqueue_totals(sim *s, bqueue_rt *q, eddy_queue_totals *t, const char *name)
+{
+    double T = (double)s->end;
+    t->name = name;
+    t->published = q->tot.published;
+    t->rejected = q->tot.rejected;
+    t->delivered = q->tot.delivered;
+    t->redelivered = q->tot.redelivered;
+    t->expired = q->tot.expired;
+    t->dead_lettered = q->tot.dead_lettered;
+    t->held = q->held;
+    t->depth_mean = q->tot_area_held / T;
+    t->age_p99 = quantile_sec(&q->age_tot, 0.99);
+    t->age_mean = q->age_tot.n ? hist_mean(&q->age_tot) / 1e9 : NAN;
+}
+
 static void totals_messaging(sim *s, eddy_result *out)
 {
     const model *m = s->m;
@@ -241,21 +289,8 @@ static void totals_messaging(sim *s, eddy_result *out)
     out->integrity = calloc(m->nservices + 1, sizeof *out->integrity);
     if (!out->queues || !out->groups || !out->integrity)
         abort();
-    for (size_t i = 0; i < m->nqueues; i++) {
-        bqueue_rt *q = &s->queues[i];
-        eddy_queue_totals *t = &out->queues[i];
-        t->name = m->queues[i].name;
-        t->published = q->tot.published;
-        t->rejected = q->tot.rejected;
-        t->delivered = q->tot.delivered;
-        t->redelivered = q->tot.redelivered;
-        t->expired = q->tot.expired;
-        t->dead_lettered = q->tot.dead_lettered;
-        t->held = q->held;
-        t->depth_mean = q->tot_area_held / T;
-        t->age_p99 = quantile_sec(&q->age_tot, 0.99);
-        t->age_mean = q->age_tot.n ? hist_mean(&q->age_tot) / 1e9 : NAN;
-    }
+    for (size_t i = 0; i < m->nqueues; i++)
+        bqueue_totals(s, &s->queues[i], &out->queues[i], m->queues[i].name);
     for (size_t i = 0; i < m->nconsumers; i++) {
         group_rt *g = &s->groups[i];
         eddy_group_totals *t = &out->groups[i];
@@ -263,6 +298,9 @@ static void totals_messaging(sim *s, eddy_result *out)
         t->processed = g->tot.processed;
         t->failed = g->tot.failed;
         t->in_flight_mean = g->tot_area_msgs / T;
+        t->subscription = g->q->topic != NULL;
+        if (t->subscription)
+            bqueue_totals(s, g->q, &t->sub, t->name);
     }
     for (size_t i = 0; i < m->nservices; i++) {
         service_rt *v = &s->services[i];

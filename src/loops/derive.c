@@ -63,6 +63,8 @@ static int var(dv *D, const char *entity, const char *kind, const char *what)
     return v;
 }
 
+static int backlog_var(dv *D, int g, const char *what);
+
 /* A variable of a call edge, owned by the caller: "shoppers→checkout.retries". */
 static int edge_var(dv *D, const char *caller, const char *kind, const char *callee, const char *what)
 {
@@ -837,7 +839,7 @@ static void autoscaler_links(dv *D)
                 const consumer_spec *cs = &m->consumers[g];
                 if (cs->service != a->service)
                     continue;
-                int depth = var(D, m->queues[cs->queue].name, "queue", "depth");
+                int depth = backlog_var(D, (int)g, "depth");
                 int drain = var(D, cs->name, "consumer", "drain");
                 snprintf(origin, sizeof origin, "autoscalers.%s metric lag (messages held per replica, read at each "
                          "sync %s)", a->name, sync);
@@ -883,6 +885,30 @@ static void autoscaler_links(dv *D)
         }
 }
 
+/* A group's backlog stock: its queue's, or on a topic its own
+ * subscription's (what = "depth" or "redeliveries"). */
+static int backlog_var(dv *D, int g, const char *what)
+{
+    const consumer_spec *cs = &D->m->consumers[g];
+    const bqueue_spec *q = &D->m->queues[cs->queue];
+    return q->topic ? var(D, cs->name, "consumer", what) : var(D, q->name, "queue", what);
+}
+
+/* What a publish into queue qi fills: the queue, or each subscription of
+ * a topic. */
+static void publish_link(dv *D, int from, int qi, const char *origin, model_pos pos)
+{
+    const model *m = D->m;
+    if (!m->queues[qi].topic) {
+        link(D, from, var(D, m->queues[qi].name, "queue", "depth"), +1, false, "each request publishes", origin, pos);
+        return;
+    }
+    for (size_t g = 0; g < m->nconsumers; g++)
+        if (m->consumers[g].queue == qi)
+            link(D, from, backlog_var(D, (int)g, "depth"), +1, false,
+                 "each request publishes a copy to every subscription", origin, pos);
+}
+
 /* Broker queues (docs/messaging.md): the backlog is a stock that
  * publishers fill and a consumer group drains.  A group acking after
  * processing whose handling outlasts the visibility timeout gets its own
@@ -899,8 +925,7 @@ static void messaging_links(dv *D)
             snprintf(origin, sizeof origin, "services.%s.calls[%zu] publish %s (one message per request%s)", s->name,
                      s->publishes[k].index, q->name,
                      s->publishes[k].retry.attempts > 1 ? "; a retry after a lost ack stores another" : "");
-            link(D, var(D, s->name, "service", "load"), var(D, q->name, "queue", "depth"), +1, false,
-                 "each request publishes", origin, s->publishes[k].pos);
+            publish_link(D, var(D, s->name, "service", "load"), s->publishes[k].queue, origin, s->publishes[k].pos);
         }
     }
     for (size_t c = 0; c < m->nclients; c++) {
@@ -908,14 +933,13 @@ static void messaging_links(dv *D)
         if (cl->call.queue < 0)
             continue;
         snprintf(origin, sizeof origin, "clients.%s publish %s", cl->name, m->queues[cl->call.queue].name);
-        link(D, var(D, cl->name, "client", "load"), var(D, m->queues[cl->call.queue].name, "queue", "depth"), +1,
-             false, "each request publishes", origin, cl->call.pos);
+        publish_link(D, var(D, cl->name, "client", "load"), cl->call.queue, origin, cl->call.pos);
     }
     for (size_t g = 0; g < m->nconsumers; g++) {
         const consumer_spec *cs = &m->consumers[g];
         const bqueue_spec *q = &m->queues[cs->queue];
         const service_spec *s = &m->services[cs->service];
-        int depth = var(D, q->name, "queue", "depth");
+        int depth = backlog_var(D, (int)g, "depth");
         int drain = var(D, cs->name, "consumer", "drain");
         int load = var(D, s->name, "service", "load");
         snprintf(origin, sizeof origin, "consumers.%s (concurrency %ld per replica, batch %ld)", cs->name,
@@ -926,7 +950,7 @@ static void messaging_links(dv *D)
         link(D, drain, load, +1, false, "each delivery is work for the consumer's service", origin, cs->service_pos);
         if (q->delivery != DELIVERY_AT_LEAST_ONCE || cs->ack != ACK_AFTER_PROCESSING)
             continue; /* deleted on receipt: nothing comes back */
-        int redel = var(D, q->name, "queue", "redeliveries");
+        int redel = backlog_var(D, (int)g, "redeliveries");
         units_format_duration(q->visibility_timeout, vt, sizeof vt);
         snprintf(origin, sizeof origin, "queues.%s.visibility_timeout %s (at_least_once, acked after processing)",
                  q->name, vt);

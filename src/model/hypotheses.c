@@ -42,6 +42,7 @@ typedef enum hyp_need {
     HN_HEDGE,
     HN_BULKHEAD,
     HN_WRITES, /* service: it applies writes (the integrity ledger's columns) */
+    HN_SUBSCRIPTION, /* consumer group: on a topic (its subscription's columns) */
 } hyp_need;
 
 typedef struct hyp_metric {
@@ -113,6 +114,12 @@ static const hyp_metric metrics[] = {
     {HK_CONSUMER, "processed", HU_RATE, HN_ALWAYS, HD_NONE},
     {HK_CONSUMER, "failed", HU_RATE, HN_ALWAYS, HD_NONE},
     {HK_CONSUMER, "in_flight", HU_NUMBER, HN_ALWAYS, HD_NONE},
+    {HK_CONSUMER, "depth", HU_NUMBER, HN_SUBSCRIPTION, HD_NONE},
+    {HK_CONSUMER, "age_p99", HU_SECONDS, HN_SUBSCRIPTION, HD_NONE},
+    {HK_CONSUMER, "delivered", HU_RATE, HN_SUBSCRIPTION, HD_NONE},
+    {HK_CONSUMER, "redelivered", HU_RATE, HN_SUBSCRIPTION, HD_NONE},
+    {HK_CONSUMER, "expired", HU_RATE, HN_SUBSCRIPTION, HD_NONE},
+    {HK_CONSUMER, "dead_lettered", HU_RATE, HN_SUBSCRIPTION, HD_NONE},
     {HK_SERVICE, "exactly_once", HU_RATE, HN_WRITES, HD_NONE},
     {HK_SERVICE, "duplicated", HU_RATE, HN_WRITES, HD_NONE},
     {HK_SERVICE, "lost", HU_RATE, HN_WRITES, HD_NONE},
@@ -286,6 +293,10 @@ static bool hyp_column_exists(const model *m, const hyp_metric *mt, int index, c
     case HN_WRITES:
         *why = "only a service that applies writes (a call or consumer group with `effect: write` to it) has it";
         return model_service_applies(m, index);
+    case HN_SUBSCRIPTION:
+        *why = "only a consumer group on a topic (`kind: topic`) has its own subscription's columns; a queue's are "
+               "the queue's";
+        return m->queues[m->consumers[index].queue].topic;
     }
     return false;
 }

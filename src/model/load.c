@@ -247,19 +247,9 @@ static void split_publishes(model *m)
     }
 }
 
-static bool service_writes_downstream(const model *m, const service_spec *s)
-{
-    (void)m;
-    for (size_t k = 0; k < s->ncalls; k++)
-        if (s->calls[k].effect == EFFECT_WRITE)
-            return true;
-    return s->npublishes > 0;
-}
-
-/* One consumer group per queue; a dlq is another queue; a batched handler
- * does not fan out into writes (the ledger keeps its counts per message);
- * `dedupe` sits on a service that applies writes.  Then each group's call:
- * how its deliveries reach the service. */
+/* One consumer group per queue (a topic has one per subscription); a dlq
+ * is another queue; `dedupe` sits on a service that applies writes.  Then
+ * each group's call: how its deliveries reach the service. */
 static int check_messaging(schema_ctx *S)
 {
     model *m = S->m;
@@ -271,19 +261,12 @@ static int check_messaging(schema_ctx *S)
     }
     for (size_t i = 0; i < m->nconsumers; i++) {
         consumer_spec *c = &m->consumers[i];
-        for (size_t j = 0; j < i; j++)
+        for (size_t j = 0; j < i && !m->queues[c->queue].topic; j++)
             if (m->consumers[j].queue == c->queue)
                 return err_set(S->y.err, S->y.file, c->queue_pos.line, c->queue_pos.col,
-                               "consumers.%s.queue: '%s' is already drained by consumer group '%s' (line %d); one "
-                               "group per queue: use one queue per group for fan-out",
+                               "consumers.%s.queue: '%s' is already drained by consumer group '%s' (line %d); a "
+                               "queue has one group: for fan-out, give the queue 'kind: topic'",
                                c->name, m->queues[c->queue].name, m->consumers[j].name, m->consumers[j].pos.line);
-        const service_spec *sv = &m->services[c->service];
-        if (c->batch > 1 && service_writes_downstream(m, sv))
-            return err_set(S->y.err, S->y.file, c->pos.line, c->pos.col,
-                           "consumers.%s.batch: %s makes writes or publishes downstream, and a batch of %ld messages "
-                           "would make them for every message at once; integrity is counted per message, so use "
-                           "batch: 1",
-                           c->name, sv->name, c->batch);
         c->call = (call_spec){.to = c->service, .queue = -1, .effect = c->effect, .pos = c->pos,
                               .to_pos = c->service_pos, .effect_pos = c->effect_pos};
         c->call.retry.attempts = 1;

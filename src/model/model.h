@@ -472,6 +472,7 @@ typedef struct bqueue_spec {
     long max_receives;       /* receives before the message goes to the dlq; MODEL_UNLIMITED */
     int dlq;                 /* index into model.queues, or -1 */
     bool fifo;               /* order: fifo; false: none */
+    bool topic;              /* kind: topic: every consumer group gets its own copy of each message */
     model_pos delivery_pos, dlq_pos;
 } bqueue_spec;
 

@@ -121,7 +121,7 @@ const char *schema_suggest(const char *s, const char *const *cands, size_t n)
         limit = 1;
     const char *best = NULL;
     int bestd = limit + 1;
-    for (size_t i = 0; n ? i < n : cands[i] != NULL; i++) {
+    for (size_t i = 0; i < n; i++) {
         if (!cands[i] || !strcmp(cands[i], s))
             continue;
         int d = edit_distance(s, cands[i]);
@@ -131,6 +131,14 @@ const char *schema_suggest(const char *s, const char *const *cands, size_t n)
         }
     }
     return best;
+}
+
+const char *schema_suggest_words(const char *s, const char *const *words)
+{
+    size_t n = 0;
+    while (words[n])
+        n++;
+    return schema_suggest(s, words, n);
 }
 
 /* Units as people also write them, and what eddy calls them. */
@@ -183,7 +191,7 @@ const char *schema_unit_hint(const char *s, sk_type type, char *buf, size_t size
             if (!strcmp(u, units[i]))
                 fix = units[i]; /* only the space was wrong */
         if (!fix)
-            fix = schema_suggest(u, units, 0);
+            fix = schema_suggest_words(u, units);
     } else if (type == SK_RATE) {
         static const char *const units[] = {"/s", "/m", "/min", "/h", NULL};
         for (size_t i = 0; i < sizeof rate_words / sizeof rate_words[0] && !fix; i++)
@@ -193,7 +201,7 @@ const char *schema_unit_hint(const char *s, sk_type type, char *buf, size_t size
             if (!strcmp(u, units[i]))
                 fix = units[i];
         if (!fix)
-            fix = schema_suggest(u, units, 0);
+            fix = schema_suggest_words(u, units);
     }
     if (fix)
         snprintf(buf, size, " (did you mean '%s%s'?)", num, fix);
@@ -462,7 +470,7 @@ static int conv_count(schema_ctx *S, const schema_key *k, yaml_node_t *n, const 
         const char *near = NULL;
         static const char *const unl[] = {"unlimited", NULL}, *const off[] = {"off", NULL};
         if (k->flags & (SKF_UNLIMITED | SKF_OFF))
-            near = schema_suggest(s, k->flags & SKF_UNLIMITED ? unl : off, 0);
+            near = schema_suggest_words(s, k->flags & SKF_UNLIMITED ? unl : off);
         if (near)
             return sk_fail(S, n, "%s: expected %s, got '%s' (did you mean '%s'?)", path, what, s, near);
         return sk_fail(S, n, "%s: expected %s, got '%s'", path, what, s);
@@ -488,7 +496,7 @@ static int conv_bool(schema_ctx *S, const schema_key *k, yaml_node_t *n, const c
     for (int i = 0; all[i]; i++)
         known |= !strcmp(s, all[i]);
     if (!known) {
-        const char *near = schema_suggest(s, all, 0);
+        const char *near = schema_suggest_words(s, all);
         if (near)
             return sk_fail(S, n, "%s: expected true or false, got '%s' (did you mean '%s'?)", path, s, near);
         return sk_fail(S, n, "%s: expected true or false, got '%s'", path, s);
@@ -508,7 +516,7 @@ static int conv_enum(schema_ctx *S, yaml_node_t *n, const char *s, const char *p
         }
     char list[256];
     words_list(words, "|", list, sizeof list);
-    const char *near = schema_suggest(s, words, 0);
+    const char *near = schema_suggest_words(s, words);
     if (near)
         return sk_fail(S, n, "%s: expected one of %s, got '%s' (did you mean '%s'?)", path, list, s, near);
     return sk_fail(S, n, "%s: expected one of %s, got '%s'", path, list, s);
@@ -1015,7 +1023,7 @@ static int patch_entities(schema_ctx *S, const schema_key *k, yaml_document_t *p
             continue;
         }
         /* a new entity: fine if it is whole, else most likely a typo */
-        const char *names[512];
+        const char *names[513]; /* 512 names and the NULL that words_list needs */
         size_t nn = 0;
         if (bm && bm->type == YAML_MAPPING_NODE)
             for (yaml_node_pair_t *q = bm->data.mapping.pairs.start; q < bm->data.mapping.pairs.top && nn < 512; q++) {
@@ -1034,6 +1042,11 @@ static int patch_entities(schema_ctx *S, const schema_key *k, yaml_document_t *p
             char list[512];
             names[nn] = NULL;
             words_list(names, ", ", list, sizeof list);
+            if (nn == 0)
+                return sk_fail(S, key,
+                               "%s: unknown %s '%s'; the model has no %ss (a patch that adds a %s must give all its "
+                               "required keys)",
+                               path, t->noun, name, t->noun, t->noun);
             return sk_fail(S, key,
                            "%s: unknown %s '%s'; the model's %ss are: %s (a patch that adds a %s must give all its "
                            "required keys)",

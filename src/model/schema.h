@@ -184,9 +184,13 @@ const sk_field *sk_field_of(const schema_table *t, const sk_field *f, const char
 #define sk_fail(S, n, ...) yd_fail(&(S)->y, (n), __VA_ARGS__)
 yaml_node_t *sk_node(schema_ctx *S, int id);
 void sk_join(char *out, const char *path, const char *key);
-/* The closest of `cands` (n of them, or NULL-terminated if n == 0) to s
- * within a small edit distance, or NULL. */
+/* The closest of the n names in `cands` to s within a small edit distance,
+ * or NULL (always NULL when n is 0: an empty list has no suggestion). */
 const char *schema_suggest(const char *s, const char *const *cands, size_t n);
+/* The same over a NULL-terminated list of words (enum words, units).  A
+ * separate function so that a count that happens to be 0 never makes
+ * schema_suggest read a list as NULL-terminated when it is not. */
+const char *schema_suggest_words(const char *s, const char *const *words);
 /* " (did you mean '2s'?)" for a misspelled unit, or "". */
 const char *schema_unit_hint(const char *s, sk_type type, char *buf, size_t size);
 

@@ -395,7 +395,7 @@ static int read_depends(schema_ctx *S, const schema_key *k, yaml_node_t *v, cons
                 return -1;
         } else if (val->type != YAML_SCALAR_NODE || strcmp(yd_text(val), "fail") != 0) {
             static const char *const fail[] = {"fail", NULL};
-            const char *near = val->type == YAML_SCALAR_NODE ? schema_suggest(yd_text(val), fail, 0) : NULL;
+            const char *near = val->type == YAML_SCALAR_NODE ? schema_suggest_words(yd_text(val), fail) : NULL;
             return sk_fail(S, val,
                            "%s: expected what an outage of %s does: 'fail', or {stale: 10m} (served from cached data "
                            "for that long)%s",
@@ -1679,14 +1679,22 @@ static int platform_rule(schema_ctx *S, void *obj, const sk_field *f, yaml_node_
 static int bqueue_rule(schema_ctx *S, void *obj, const sk_field *f, yaml_node_t *n, const char *path);
 static void bqueue_init(void *obj) { ((bqueue_spec *)obj)->dlq = -1; }
 static const schema_key bqueue_keys[] = {
+    {.name = "kind", .type = SK_ENUM, .flags = SKF_BOOL, .off = OFF(bqueue_spec, topic),
+     .words = (const char *const[]){"queue", "topic", NULL}, .def = "queue",
+     .doc = "`queue`: one consumer group drains it, and each message is handled once. `topic`: every consumer "
+            "group on it is a subscription with its own copy of each message, and its own depth, lag, in-flight "
+            "messages and acks, as Pub/Sub subscriptions and Kafka consumer groups; `capacity`, `retention`, "
+            "`visibility_timeout`, `max_receives` and `dlq` apply to each subscription. A publish is rejected if any "
+            "subscription is full, and a topic with no consumer group keeps nothing."},
     {.name = "capacity", .type = SK_COUNT, .flags = SKF_UNLIMITED, .off = OFF(bqueue_spec, capacity), .min = 1,
      .def = "unlimited",
      .doc = "Messages held at most, ready and in flight (received, not yet acked). A publish into a full queue is "
             "rejected."},
     {.name = "retention", .type = SK_DURATION, .flags = SKF_POSITIVE | SKF_NONE, .off = OFF(bqueue_spec, retention),
      .def = "none",
-     .doc = "A ready message older than this (since it was published) is deleted before it is delivered, and "
-            "counted in `expired`."},
+     .doc = "A message older than this (since it was published) is deleted, and counted in `expired`: a ready "
+            "one before it is delivered, an unacked one in flight when its age reaches `retention` (its delivery "
+            "goes on, but it never comes back, and its late ack deletes nothing), as SQS does."},
     {.name = "delivery", .type = SK_ENUM, .off = OFF(bqueue_spec, delivery), .pos = POS(bqueue_spec, delivery_pos),
      .words = (const char *const[]){"at_least_once", "at_most_once", NULL}, .def = "at_least_once",
      .doc = "`at_most_once`: a message is deleted when it is handed to a consumer. `at_least_once`: it is deleted "
@@ -1751,7 +1759,8 @@ static const schema_key consumer_keys[] = {
      .def = "1", .doc = "Deliveries in flight per serving replica of `service`."},
     {.name = "batch", .type = SK_COUNT, .off = OFF(consumer_spec, batch), .min = 1, .max = 10000, .def = "1",
      .doc = "Messages per delivery (at most): one attempt handles them together, and they are acked, failed or "
-            "lost together."},
+            "lost together. The attempt's downstream calls and publishes are made once for the batch; a write "
+            "they apply counts once for every message of the batch."},
     {.name = "ack", .type = SK_ENUM, .off = OFF(consumer_spec, ack), .pos = POS(consumer_spec, ack_pos),
      .words = (const char *const[]){"after_processing", "before_processing", NULL}, .def = "after_processing",
      .doc = "When the consumer acks: `before_processing`, on receipt (the broker deletes the message, so a crash or "

@@ -1,5 +1,6 @@
 /* check_out.c -- printing `eddy check`'s verdicts as text, JSON and JUnit. */
 #include "check_out.h"
+#include "xml_text.h"
 
 #include <errno.h>
 #include <math.h>
@@ -156,36 +157,6 @@ json_t *checkout_json(const check_report *r, const char *path)
 }
 
 /* ---- JUnit XML ------------------------------------------------------------------ */
-
-/* Text for an XML attribute or element.  Hand-written rather than through
- * libxml2 because these five escapes are all a JUnit file needs, and eddy
- * itself then needs no XML library (the tests parse the output with
- * libxml2).  Control characters XML 1.0 forbids become '?'. */
-static void xml_text(FILE *f, const char *s)
-{
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        switch (c) {
-        case '&':
-            fputs("&amp;", f);
-            break;
-        case '<':
-            fputs("&lt;", f);
-            break;
-        case '>':
-            fputs("&gt;", f);
-            break;
-        case '"':
-            fputs("&quot;", f);
-            break;
-        case '\'':
-            fputs("&apos;", f);
-            break;
-        default:
-            fputc(c < 0x20 && c != '\t' && c != '\n' && c != '\r' ? '?' : c, f);
-        }
-    }
-}
 
 static void checkout_detail(const check_report *r, const check_verdict *v, char *buf, size_t size)
 {

@@ -1,6 +1,7 @@
 /* cld_svg.c -- the causal loop diagram as SVG: Graphviz when installed, a
  * plain circular layout otherwise (cld_svg.h). */
 #include "cld_svg.h"
+#include "xml_text.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -263,7 +264,7 @@ void cld_svg_plain(FILE *f, const loop_analysis *a, int highlight)
                     mx, my + 4, lk[i] ? HI : "#333", cld_sign_str(l->sign), l->delay ? " ||" : "");
             if (l->origin[0] || l->note[0]) {
                 fputs("<title>", f);
-                svg_escape(f, l->origin[0] ? l->origin : l->note);
+                xml_text(f, l->origin[0] ? l->origin : l->note);
                 fputs("</title>", f);
             }
             fputs("</g>\n", f);
@@ -276,7 +277,7 @@ void cld_svg_plain(FILE *f, const loop_analysis *a, int highlight)
                    "stroke=\"%s\" stroke-width=\"%s\"/><text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" fill=\"%s\">",
                 vr[v] ? " hi" : "", x[v] - w / 2, y[v] - 11, w, vr[v] ? HI : "#888", vr[v] ? "2.5" : "1", x[v],
                 y[v] + 4, vr[v] ? HI : "#222");
-        svg_escape(f, g->vars[v].name);
+        xml_text(f, g->vars[v].name);
         fputs("</text></g>\n", f);
     }
     fputs("</svg>\n", f);

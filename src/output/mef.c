@@ -5,36 +5,15 @@
  * significant digits, so a tool reading the file computes on the same
  * numbers eddy did. */
 #include "mef.h"
+#include "xml_text.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-static void mef_text(FILE *f, const char *s)
-{
-    for (; *s; s++) {
-        switch (*s) {
-        case '<':
-            fputs("&lt;", f);
-            break;
-        case '>':
-            fputs("&gt;", f);
-            break;
-        case '&':
-            fputs("&amp;", f);
-            break;
-        case '"':
-            fputs("&quot;", f);
-            break;
-        default:
-            fputc(*s, f);
-        }
-    }
-}
-
 static void mef_label(FILE *f, const char *indent, const char *what)
 {
     fprintf(f, "%s<label>", indent);
-    mef_text(f, what);
+    xml_text(f, what);
     fputs("</label>\n", f);
 }
 

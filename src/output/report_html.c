@@ -4,6 +4,7 @@
  * sentences, which quote the model's names) goes through report_html_escape:
  * a name such as `<script>` shows as text and runs nothing. */
 #include "report_html.h"
+#include "xml_text.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -19,7 +20,7 @@
 #include "svg.h"
 #include "ts_plots.h"
 
-void report_html_escape(FILE *f, const char *s) { svg_escape(f, s); }
+void report_html_escape(FILE *f, const char *s) { xml_text(f, s); }
 
 #define E(s) report_html_escape(f, (s))
 

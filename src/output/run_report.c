@@ -103,6 +103,20 @@ static void messaging_json(json_t *root, const eddy_result *r)
             json_object_set_new(o, "processed", json_integer((json_int_t)t->processed));
             json_object_set_new(o, "failed", json_integer((json_int_t)t->failed));
             json_object_set_new(o, "in_flight_mean", json_num(t->in_flight_mean));
+            if (t->subscription) { /* on a topic: its own subscription */
+                const eddy_queue_totals *u = &t->sub;
+                json_t *b = json_object();
+                json_object_set_new(b, "stored", json_integer((json_int_t)u->published));
+                json_object_set_new(b, "delivered", json_integer((json_int_t)u->delivered));
+                json_object_set_new(b, "redelivered", json_integer((json_int_t)u->redelivered));
+                json_object_set_new(b, "expired", json_integer((json_int_t)u->expired));
+                json_object_set_new(b, "dead_lettered", json_integer((json_int_t)u->dead_lettered));
+                json_object_set_new(b, "held", json_integer((json_int_t)u->held));
+                json_object_set_new(b, "depth_mean", json_num(u->depth_mean));
+                json_object_set_new(b, "age_p99", json_num(u->age_p99));
+                json_object_set_new(b, "age_mean", json_num(u->age_mean));
+                json_object_set_new(o, "subscription", b);
+            }
             json_object_set_new(gs, t->name, o);
         }
         json_object_set_new(root, "consumers", gs);
@@ -146,11 +160,16 @@ static void messaging_text(FILE *fp, const eddy_result *r)
     if (r->nqueues) {
         fprintf(fp, "\n  %-16s %9s %11s %10s %11s %13s %9s %15s %9s %9s\n", "queue", "depth", "published/s",
                 "rejected/s", "delivered/s", "redelivered/s", "expired/s", "dead_lettered/s", "age p99", "held");
-        for (size_t i = 0; i < r->nqueues; i++) {
-            const eddy_queue_totals *t = &r->queues[i];
-            char age[32];
+        /* a topic's subscriptions follow it, each named by its group */
+        for (size_t i = 0; i < r->nqueues + r->ngroups; i++) {
+            bool sub = i >= r->nqueues;
+            if (sub && !r->groups[i - r->nqueues].subscription)
+                continue;
+            const eddy_queue_totals *t = sub ? &r->groups[i - r->nqueues].sub : &r->queues[i];
+            char age[32], name[64];
             fmt_latency(age, sizeof age, t->age_p99);
-            fprintf(fp, "  %-16s %9.1f %11.1f %10.1f %11.1f %13.1f %9.1f %15.1f %9s %9ld\n", t->name, t->depth_mean,
+            snprintf(name, sizeof name, "%s%s", sub ? "group " : "", t->name);
+            fprintf(fp, "  %-16s %9.1f %11.1f %10.1f %11.1f %13.1f %9.1f %15.1f %9s %9ld\n", name, t->depth_mean,
                     (double)t->published / T, (double)t->rejected / T, (double)t->delivered / T,
                     (double)t->redelivered / T, (double)t->expired / T, (double)t->dead_lettered / T, age, t->held);
         }

@@ -1,6 +1,7 @@
 /* sd_out.c -- tables, CSV, JSON and the HTML page for stock-and-flow
  * sweeps, basins and reports. */
 #include "sd_out.h"
+#include "xml_text.h"
 
 #include <math.h>
 #include <string.h>
@@ -186,7 +187,7 @@ void sd_report_html(FILE *f, const char *path, const sd_trace *tr, size_t steps,
 {
     const sd_model *m = tr->m;
     fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>", f);
-    svg_escape(f, path);
+    xml_text(f, path);
     fputs("</title>\n<style>\n"
           "body{font-family:system-ui,sans-serif;max-width:1500px;margin:1em auto;padding:0 1em;color:#222}\n"
           "table{border-collapse:collapse;margin:1em 0}td,th{padding:.2em .7em;border-bottom:1px solid #ddd;"
@@ -194,10 +195,10 @@ void sd_report_html(FILE *f, const char *path, const sd_trace *tr, size_t steps,
           ".pair{display:flex;flex-wrap:wrap;gap:1em}svg.plot{max-width:100%;height:auto}\n"
           "</style></head><body>\n<h1>",
           f);
-    svg_escape(f, path);
+    xml_text(f, path);
     fputs("</h1>\n<p>Stock-and-flow model (XMILE), ", f);
     fprintf(f, "%g to %g ", sd_start(m), sd_stop(m));
-    svg_escape(f, sd_time_units(m));
+    xml_text(f, sd_time_units(m));
     fprintf(f, ", dt %g (%s), %zu steps, %zu saved rows.</p>\n", sd_dt(m), out_method(sd_method(m)), steps,
             tr->rows);
     fputs("<h2>Stocks</h2>\n<table><tr><th>stock</th><th>units</th><th>initial</th><th>final</th><th>min</th>"
@@ -207,9 +208,9 @@ void sd_report_html(FILE *f, const char *path, const sd_trace *tr, size_t steps,
         if (sd_col_kind(m, i) != SD_STOCK)
             continue;
         fputs("<tr><td>", f);
-        svg_escape(f, sd_col_name(m, i));
+        xml_text(f, sd_col_name(m, i));
         fputs("</td><td>", f);
-        svg_escape(f, sd_col_units(m, i));
+        xml_text(f, sd_col_units(m, i));
         fprintf(f, "</td><td>%.6g</td><td>%.6g</td><td>%.6g</td><td>%.6g</td></tr>\n", tr->first[i], tr->last[i],
                 tr->min[i], tr->max[i]);
     }
@@ -220,11 +221,11 @@ void sd_report_html(FILE *f, const char *path, const sd_trace *tr, size_t steps,
           f);
     if (loops) {
         fputs("<pre>", f);
-        svg_escape(f, loops);
+        xml_text(f, loops);
         fputs("</pre>\n", f);
     } else {
         fputs("<p>No loops: ", f);
-        svg_escape(f, why && *why ? why : "none found");
+        xml_text(f, why && *why ? why : "none found");
         fputs("</p>\n", f);
     }
     fputs("</body></html>\n", f);

@@ -3,6 +3,7 @@
  * Numbers are written with one decimal place of a pixel: finer than any
  * screen, and it keeps a 300-point series under 4 kB. */
 #include "svg.h"
+#include "xml_text.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -13,35 +14,6 @@ static const char *const palette[] = {"#1f77b4", "#d62728", "#2ca02c", "#ff7f0e"
 #define NPALETTE (sizeof palette / sizeof palette[0])
 
 const char *svg_color(size_t i) { return palette[i % NPALETTE]; }
-
-void svg_escape(FILE *f, const char *s)
-{
-    for (; s && *s; s++) {
-        switch (*s) {
-        case '&':
-            fputs("&amp;", f);
-            break;
-        case '<':
-            fputs("&lt;", f);
-            break;
-        case '>':
-            fputs("&gt;", f);
-            break;
-        case '"':
-            fputs("&quot;", f);
-            break;
-        case '\'':
-            fputs("&#39;", f);
-            break;
-        default:
-            /* control characters other than tab and newline are not
-             * allowed in XML 1.0: drop them */
-            if ((unsigned char)*s < 0x20 && *s != '\t' && *s != '\n')
-                break;
-            fputc(*s, f);
-        }
-    }
-}
 
 void svg_prolog(FILE *f) { fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n", f); }
 
@@ -134,18 +106,18 @@ static void open_svg(FILE *f, const char *id, const char *cls, int W, int H, con
             cls ? " " : "", cls ? cls : "", W, H, W, H);
     if (id) {
         fputs(" id=\"", f);
-        svg_escape(f, id);
+        xml_text(f, id);
         fputc('"', f);
     }
     fprintf(f, " font-family=\"Helvetica, Arial, sans-serif\" font-size=\"%d\" role=\"img\" aria-label=\"",
             SVG_MIN_FONT);
-    svg_escape(f, title ? title : "plot");
+    xml_text(f, title ? title : "plot");
     fputs("\">\n<title>", f);
-    svg_escape(f, title ? title : "plot");
+    xml_text(f, title ? title : "plot");
     fputs("</title>\n<rect width=\"100%\" height=\"100%\" fill=\"#fff\"/>\n", f);
     if (title) {
         fputs("<text x=\"8\" y=\"16\" font-size=\"13\" font-weight=\"bold\" fill=\"#222\">", f);
-        svg_escape(f, title);
+        xml_text(f, title);
         fputs("</text>\n", f);
     }
 }
@@ -185,7 +157,7 @@ static void axes(FILE *f, const frame *F, bool xticks, const char *xlabel, doubl
                 "<text class=\"ylabel\" transform=\"translate(13 %.1f) rotate(-90)\" text-anchor=\"middle\" "
                 "fill=\"#222\">",
                 F->y + F->h / 2);
-        svg_escape(f, ylabel);
+        xml_text(f, ylabel);
         fputs("</text>\n", f);
     }
     if (!xticks)
@@ -221,7 +193,7 @@ static void axes(FILE *f, const frame *F, bool xticks, const char *xlabel, doubl
     if (xlabel) {
         fprintf(f, "<text class=\"xlabel\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" fill=\"#222\">",
                 F->x + F->w / 2, xlabel_y);
-        svg_escape(f, xlabel);
+        xml_text(f, xlabel);
         fputs("</text>\n", f);
     }
 }
@@ -246,7 +218,7 @@ static void series_points(FILE *f, const frame *F, const svg_series *s)
                 s->faint ? "baseline" : "series", s->color, s->faint ? "1.2" : "1.6",
                 s->faint ? " stroke-opacity=\"0.45\"" : "", s->dashed ? " stroke-dasharray=\"5 3\"" : "",
                 F->panel ? " data-panel=\"1\"" : "");
-        svg_escape(f, s->label);
+        xml_text(f, s->label);
         fputs("\" points=\"", f);
         bool first = true;
         while (i < s->n && ok(s->y[i])) {
@@ -280,7 +252,7 @@ static void series_points(FILE *f, const frame *F, const svg_series *s)
             i++;
         }
         fputs("\"><title>", f);
-        svg_escape(f, s->label);
+        xml_text(f, s->label);
         fputs("</title></polyline>\n", f);
     }
 }
@@ -481,7 +453,7 @@ void svg_plot_write(FILE *f, const svg_plot *p)
             fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#e0956b\"/>", l->x, ly + 3, l->x,
                     F.y);
             fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" fill=\"#8a3b12\">", l->start, ly);
-            svg_escape(f, p->bands[i].label);
+            xml_text(f, p->bands[i].label);
             fputs("</text>", f);
         }
         fputs("</g>\n", f);
@@ -508,7 +480,7 @@ void svg_plot_write(FILE *f, const svg_plot *p)
         if (l) {
             fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" fill=\"#222\">", l->start,
                     ev_y + 14 * l->row);
-            svg_escape(f, p->marks[i].label);
+            xml_text(f, p->marks[i].label);
             fputs("</text>", f);
         }
         fputs("</g>\n", f);
@@ -524,14 +496,14 @@ void svg_plot_write(FILE *f, const svg_plot *p)
                     ly - 4, x + 20, ly - 4, S[i].color, S[i].faint ? " stroke-opacity=\"0.45\"" : "",
                     S[i].dashed ? " stroke-dasharray=\"5 3\"" : "");
             fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" fill=\"#333\">", x + 24, ly);
-            svg_escape(f, S[i].label);
+            xml_text(f, S[i].label);
             fputs("</text>\n", f);
         }
         fputs("</g>\n", f);
     }
     if (p->note) {
         fprintf(f, "<text class=\"note\" x=\"8\" y=\"%.1f\" fill=\"#555\" font-style=\"italic\">", ybot + 52);
-        svg_escape(f, p->note);
+        xml_text(f, p->note);
         fputs("</text>\n", f);
     }
     fputs("</svg>\n", f);
@@ -608,7 +580,7 @@ void svg_heatmap_write(FILE *f, const svg_heatmap *h)
                 a, top, b - a, bot - top, col, c->v);
         if (c->tip) {
             fputs("<title>", f);
-            svg_escape(f, c->tip);
+            xml_text(f, c->tip);
             fputs("</title>", f);
         }
         fputs("</rect>\n", f);
@@ -631,7 +603,7 @@ void svg_heatmap_write(FILE *f, const svg_heatmap *h)
         fputs("\">", f);
         if (h->blabel) {
             fputs("<title>", f);
-            svg_escape(f, h->blabel);
+            xml_text(f, h->blabel);
             fputs("</title>", f);
         }
         fputs("</polyline>\n", f);
@@ -654,7 +626,7 @@ void svg_heatmap_write(FILE *f, const svg_heatmap *h)
     if (h->vlabel) {
         fprintf(f, "\n<text transform=\"translate(%.1f %.1f) rotate(-90)\" text-anchor=\"middle\" fill=\"#222\">",
                 bx + bw + 40, F.y + F.h / 2);
-        svg_escape(f, h->vlabel);
+        xml_text(f, h->vlabel);
         fputs("</text>", f);
     }
     fputs("\n</g>\n", f);
@@ -663,7 +635,7 @@ void svg_heatmap_write(FILE *f, const svg_heatmap *h)
         fprintf(f, "<g class=\"legend\"><line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#111\" "
                    "stroke-width=\"2.5\"/><text x=\"%.1f\" y=\"%.1f\" fill=\"#333\">",
                 lx, ly - 4, lx + 20, ly - 4, lx + 24, ly);
-        svg_escape(f, h->blabel);
+        xml_text(f, h->blabel);
         fputs("</text></g>\n", f);
     }
     fputs("</svg>\n", f);

@@ -20,10 +20,6 @@
 #include <stddef.h>
 #include <stdio.h>
 
-/* Write s with XML's special characters (& < > " ') escaped; safe in text
- * and in attribute values. */
-void svg_escape(FILE *f, const char *s);
-
 /* Nice tick positions over [lo, hi]: steps of 1, 2 or 5 x 10^k, about
  * `target` of them.  Writes at most max ticks to out; returns how many. */
 size_t svg_ticks(double lo, double hi, int target, double *out, size_t max);

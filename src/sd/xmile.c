@@ -358,6 +358,11 @@ static int xm_read_var(reader *r, xmlNodePtr n, int kind, xm_var *v)
             v->non_negative = strncasecmp(p, "false", 5) != 0;
             free(t);
         } else if (xm_is(c, "gf")) {
+            /* XMILE gives a variable one graphical function; a second one
+             * would silently replace the first */
+            if (v->gf)
+                return err_set(r->err, r->file, xm_line(c), 1,
+                               "a second <gf> in one variable: expected at most one graphical function");
             if (!(v->gf = xm_read_gf(r, c)))
                 return -1;
         } else if (xm_is(c, "dimensions"))
