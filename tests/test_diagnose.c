@@ -14,6 +14,7 @@
 
 #include "analysis/batch.h"
 #include "analysis/diagnose.h"
+#include "analysis/postmortem.h"
 #include "analysis/variant.h"
 
 #define DATA "tests/data/diagnose/"
@@ -96,7 +97,32 @@ static void test_retry_storm_is_metastable(void **state)
         assert_string_equal(d.evidence[i].team, ""); /* the model has no teams: no owner */
     }
     assert_true(db);
+    /* the postmortem: the coupling statement and why no single component is
+     * at fault, within 120 words counted here independently, naming every
+     * part of the loop with its evidence in brief */
+    size_t words = 0;
+    char buf[2100];
+    snprintf(buf, sizeof buf, "%s %s", d.pm_coupling, d.pm_why);
+    for (char *save = NULL, *w = strtok_r(buf, " \t\n", &save); w; w = strtok_r(NULL, " \t\n", &save))
+        words++;
+    assert_int_equal(d.pm_words, words);
+    assert_true(words > 40 && words <= PM_MAX_WORDS);
+    assert_non_null(strstr(d.pm_coupling, "shoppers' retries (4 attempts, no backoff) interacting with"));
+    assert_non_null(strstr(d.pm_why, "No single component is at fault"));
+    assert_non_null(strstr(d.pm_why, "checkout (no fault; 100% busy"));
+    assert_non_null(strstr(d.pm_why, "db (no fault;"));
+    assert_non_null(strstr(d.pm_why, "shoppers (4.00 attempts per request, as configured)"));
+    assert_non_null(strstr(d.pm_why, d.loops->loops[d.sustaining_loop].name));
     diagnosis_free(&d);
+}
+
+static void test_postmortem_words(void **state)
+{
+    (void)state;
+    assert_int_equal(postmortem_words(""), 0);
+    assert_int_equal(postmortem_words("   "), 0);
+    assert_int_equal(postmortem_words("one"), 1);
+    assert_int_equal(postmortem_words(" a  b\tc\nd. e "), 5);
 }
 
 /* The same model without retries: the slowdown hurts while it lasts, and
@@ -112,6 +138,9 @@ static void test_no_retries_is_component(void **state)
     assert_true(isfinite(d.recovery_time) && d.recovery_time < 30);
     assert_int_equal(d.sustaining_loop, -1);
     assert_false(has_mode(&d, MODE_RETRY_STORM));
+    /* nothing emergent to write up: no postmortem */
+    assert_int_equal(d.pm_words, 0);
+    assert_string_equal(d.pm_why, "");
     diagnosis_free(&d);
 }
 
@@ -387,6 +416,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_batch),
         cmocka_unit_test(test_retry_storm_is_metastable),
+        cmocka_unit_test(test_postmortem_words),
         cmocka_unit_test(test_no_retries_is_component),
         cmocka_unit_test(test_bad_deploy_is_component),
         cmocka_unit_test(test_overload_is_collapsed),

@@ -402,6 +402,40 @@ static void test_backlog_growth_inflow(void **state)
     unlink(path);
 }
 
+/* On a topic the stock is each subscription: a slow subscriber's backlog
+ * grows, blamed on its outflow, while the other keeps up. */
+static void test_backlog_growth_topic_subscription(void **state)
+{
+    (void)state;
+    char path[256];
+    scratch(path, sizeof path, "msg-topic",
+            "duration: 2m\n"
+            "seed: 1\n"
+            "clients: {pay: {rate: 50/s, publish: events}}\n"
+            "services:\n"
+            "  fast: {workers: 8, service_time: 1ms}\n"
+            "  slow: {workers: 8, service_time: 100ms}\n"
+            "queues: {events: {kind: topic}}\n"
+            "consumers:\n"
+            "  audit: {queue: events, service: fast, concurrency: 8}\n"
+            "  billing: {queue: events, service: slow, concurrency: 8}\n"
+            "faults: [{at: 30s, for: 30s, target: slow, slow: 4}]\n");
+    diagnose_opts o = {.seeds = 2, .seed = 1, .threads = 1};
+    diagnosis d;
+    eddy_error err;
+    assert_int_equal(diagnose_run(path, &o, &d, &err), 0);
+    bool backlog = false;
+    for (size_t i = 0; i < d.nmodes; i++)
+        if (d.modes[i].mode == MODE_BACKLOG_GROWTH) {
+            backlog = true;
+            assert_non_null(strstr(d.modes[i].evidence, "billing's subscription to events"));
+            assert_non_null(strstr(d.modes[i].evidence, "outflow went down"));
+        }
+    assert_true(backlog);
+    diagnosis_free(&d);
+    unlink(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -410,6 +444,7 @@ int main(void)
         cmocka_unit_test(test_retention_expires_in_flight),
         cmocka_unit_test(test_check_on_integrity_metrics),
         cmocka_unit_test(test_backlog_growth_inflow),
+        cmocka_unit_test(test_backlog_growth_topic_subscription),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -322,6 +322,16 @@ static void test_macros(void **state)
             fail_msg("error \"%s\" does not contain \"%s\"", err.msg, bad[i][1]);
         assert_int_equal(err.line, 7);
     }
+    /* macros each calling the next twice, 20 deep, would expand a million
+     * times: stopped */
+    char chain[4096];
+    size_t o = (size_t)snprintf(chain, sizeof chain, "%s\n", ok);
+    for (int i = 0; i < 20; i++)
+        o += (size_t)snprintf(chain + o, sizeof chain - o, "<macro name=\"M%d\"><parm>x</parm><eqn>M%d(x) + M%d(x)</eqn></macro>",
+                              i, i + 1, i + 1);
+    snprintf(chain + o, sizeof chain - o, "<macro name=\"M20\"><parm>x</parm><eqn>x</eqn></macro>");
+    assert_null(load(chain, "<aux name=\"a\"><eqn>M0(1)</eqn></aux>", &err));
+    assert_non_null(strstr(err.msg, "more than 100,000 macro expansions"));
     /* a macro needs its value's equation; its stocks flow through its own flows */
     char specs[512];
     snprintf(specs, sizeof specs, "%s\n<macro name=\"S\"><parm>x</parm><variables/></macro>", ok);
@@ -386,6 +396,24 @@ static void test_modules(void **state)
         if (i != 2)
             assert_int_equal(err.line, 7);
     }
+    /* modules inside modules multiply (4 of 4 of 4 ... 15 deep): stopped,
+     * not a hang */
+    size_t cap = 1 << 16, o = 0;
+    char *big = malloc(cap);
+    o += (size_t)snprintf(big + o, cap - o,
+                          "<xmile xmlns=\"http://docs.oasis-open.org/xmile/ns/XMILE/v1.0\" version=\"1.0\">\n%s\n"
+                          "<model><variables><module name=\"m\" model=\"L0\"/></variables></model>\n",
+                          SPECS(0, 1, 1, "Euler"));
+    for (int i = 0; i < 15; i++) {
+        o += (size_t)snprintf(big + o, cap - o, "<model name=\"L%d\"><variables>", i);
+        for (int j = 0; j < 4; j++)
+            o += (size_t)snprintf(big + o, cap - o, "<module name=\"k%d\" model=\"L%d\"/>", j, i + 1);
+        o += (size_t)snprintf(big + o, cap - o, "</variables></model>\n");
+    }
+    snprintf(big + o, cap - o, "<model name=\"L15\"><variables><aux name=\"x\"><eqn>1</eqn></aux></variables></model></xmile>\n");
+    assert_null(sd_load_string(big, strlen(big), "t.xmile", NULL, 0, &err));
+    assert_non_null(strstr(err.msg, "more than 10,000 module instances"));
+    free(big);
 }
 
 static void test_errors_far_down_a_large_file(void **state)

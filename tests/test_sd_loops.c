@@ -499,6 +499,26 @@ static void test_yeast_phases_exact(void **state)
     fx_close(&f);
 }
 
+/* A cap does not bias the search: capped at 20 of the ring model's 225
+ * loops, it keeps each stock's strongest loop at each time first, and
+ * those are the 18 balancing loops (each stock's crowding and drain), not
+ * the first reinforcing loops of the first time searched. */
+static void test_find_cap_unbiased(void **state)
+{
+    (void)state;
+    fixture f;
+    fx_file(&f, DATA "ring3x3.xmile", NULL, 0, false);
+    assert_int_equal(f.a->n, 225);
+    assert_int_equal(f.a->nb, 18);
+    eddy_error err = {0};
+    loop_analysis *d = ltm_find(f.s, 20, &err);
+    assert_non_null(d);
+    assert_int_equal(d->n, 20);
+    assert_int_equal(d->nb, 18);
+    loops_free(d);
+    fx_close(&f);
+}
+
 /* ---- the command ---- */
 
 static void test_cli(void **state)
@@ -628,6 +648,7 @@ int main(void)
         cmocka_unit_test(test_yeast_phases),
         cmocka_unit_test(test_yeast_phases_exact),
         cmocka_unit_test(test_find_by_score),
+        cmocka_unit_test(test_find_cap_unbiased),
         cmocka_unit_test(test_cli),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -109,6 +109,13 @@ static void test_diagnose_teams(void **state)
         const char *t = json_string_value(json_object_get(e, "team"));
         assert_string_equal(t, !strcmp(c, "db") ? "data" : "storefront");
     }
+    /* the postmortem names the teams the loop crosses, within 120 words, and
+     * its coupling statement leaves the teams sentence to the paragraph */
+    json_t *pm = json_object_get(j, "postmortem");
+    assert_true(json_integer_value(json_object_get(pm, "words")) <= 120);
+    assert_null(strstr(json_string_value(json_object_get(pm, "coupling")), "neither team"));
+    assert_non_null(strstr(json_string_value(json_object_get(pm, "why")),
+                           "No single team could have fixed it: loop R5 crosses storefront and data"));
     json_decref(j);
 
     run_result r = run("diagnose --seeds 1 " EX);

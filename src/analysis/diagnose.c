@@ -16,6 +16,7 @@
 #include "burst.h"
 #include "measure.h"
 #include "phases.h"
+#include "postmortem.h"
 #include "variant.h"
 
 const char *verdict_name(verdict v)
@@ -418,9 +419,22 @@ static void find_messaging_modes(diagnosis *d, const eddy_result *obs, const edd
         }
     }
     /* backlog growth: the stock rises because inflow exceeds outflow; say
-     * which flow moved, against the run without faults */
-    for (size_t k = 0; k < m->nqueues; k++) {
-        const char *q = m->queues[k].name;
+     * which flow moved, against the run without faults.  The stocks are the
+     * queues, and on a topic each subscription (its group's columns): its
+     * inflow is the topic's publishes, one copy each. */
+    for (size_t k = 0; k < m->nqueues + m->nconsumers; k++) {
+        const char *q, *pub;
+        if (k < m->nqueues) {
+            if (m->queues[k].topic)
+                continue; /* its subscriptions are the stocks */
+            q = pub = m->queues[k].name;
+        } else {
+            const consumer_spec *cs = &m->consumers[k - m->nqueues];
+            if (!m->queues[cs->queue].topic)
+                continue;
+            q = cs->name;
+            pub = m->queues[cs->queue].name;
+        }
         int cd = measure_col(obs, q, "depth");
         double peak = 0, t_peak = 0, first = NAN;
         for (size_t i = 0; i < obs->series.nrows; i++) {
@@ -439,8 +453,8 @@ static void find_messaging_modes(diagnosis *d, const eddy_result *obs, const edd
         double from = judge_from, to = t_peak + d->m->sample / (double)T_SEC;
         if (isnan(first) || to - from < 1 || peak < 10 || peak < 3 * base_depth || peak < 2 * first)
             continue;
-        double in_o = measure_mean(obs, q, "published", from, to), out_o = measure_mean(obs, q, "delivered", from, to);
-        double in_b = measure_mean(base, q, "published", from, to), out_b = measure_mean(base, q, "delivered", from, to);
+        double in_o = measure_mean(obs, pub, "published", from, to), out_o = measure_mean(obs, q, "delivered", from, to);
+        double in_b = measure_mean(base, pub, "published", from, to), out_b = measure_mean(base, q, "delivered", from, to);
         if (!(in_o > out_o))
             continue;
         bool up = in_o >= 1.1 * in_b, down = out_o <= 0.9 * out_b;
@@ -449,10 +463,15 @@ static void find_messaging_modes(diagnosis *d, const eddy_result *obs, const edd
                             : up       ? "inflow went up (a burst, retries)"
                             : down     ? "outflow went down (slower processing, fewer consumers)"
                                        : "neither flow moved far from the baseline; the small gap accumulated";
+        char what[300];
+        if (q == pub)
+            snprintf(what, sizeof what, "%s's depth", q);
+        else
+            snprintf(what, sizeof what, "%s's subscription to %s: its depth", q, pub);
         add_mode(d, MODE_BACKLOG_GROWTH,
-                 "%s's depth grew from %.0f to %.0f messages between %.0f s and %.0f s (baseline %.1f): %.0f/s "
+                 "%s grew from %.0f to %.0f messages between %.0f s and %.0f s (baseline %.1f): %.0f/s "
                  "published against %.0f/s delivered (baseline %.0f/s and %.0f/s), so %s",
-                 q, first, peak, from, t_peak, base_depth, in_o, out_o, in_b, out_b, moved);
+                 what, first, peak, from, t_peak, base_depth, in_o, out_o, in_b, out_b, moved);
         break;
     }
     /* data integrity: any write duplicated, lost or ghost */
@@ -1033,24 +1052,25 @@ static void coupling_statement(diagnosis *d)
                                    : "neither a loop knockout nor a load drop restored it");
 }
 
-static void add_evidence(diagnosis *d, const char *entity, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void add_evidence(diagnosis *d, const char *entity, const char *fmt, ...)
+/* Returns the new piece of evidence, or NULL when the entity has one. */
+static dg_evidence *add_evidence(diagnosis *d, const char *entity, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static dg_evidence *add_evidence(diagnosis *d, const char *entity, const char *fmt, ...)
 {
     for (size_t i = 0; i < d->nevidence; i++)
         if (!strcmp(d->evidence[i].entity, entity))
-            return;
+            return NULL;
     d->evidence = realloc(d->evidence, (d->nevidence + 1) * sizeof *d->evidence);
     if (!d->evidence)
         abort();
     dg_evidence *e = &d->evidence[d->nevidence++];
-    /* team is filled later only for owned components: "" until then, not
-     * whatever realloc left there */
-    memset(e, 0, sizeof *e);
+    memset(e, 0, sizeof *e); /* team and brief are filled later, if at all */
     snprintf(e->entity, sizeof e->entity, "%s", entity);
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(e->text, sizeof e->text, fmt, ap);
     va_end(ap);
+    return e;
 }
 
 /* For each component on the sustaining loop: it does what it is configured
@@ -1086,21 +1106,29 @@ static void component_evidence(diagnosis *d, const eddy_result *obs, const eddy_
                 snprintf(util, sizeof util, "%.0f%% of its %.0f workers busy", 100 * busy / cap, cap);
             else
                 snprintf(util, sizeof util, "%.0f workers busy", busy);
-            add_evidence(d, n,
-                         "no fault on it after the trigger; it completes %.0f/s (baseline %.0f/s), holding each for %s "
-                         "(baseline %s), %s; %.0f%% of what it completes is wasted%s",
-                         done, bdone, hold, bhold, util, done > 0 ? 100 * wasted / done : 0,
-                         done > 0 && wasted > 0.05 * done ? ": the caller had already given up" : "");
+            dg_evidence *e =
+                add_evidence(d, n,
+                             "no fault on it after the trigger; it completes %.0f/s (baseline %.0f/s), holding each for "
+                             "%s (baseline %s), %s; %.0f%% of what it completes is wasted%s",
+                             done, bdone, hold, bhold, util, done > 0 ? 100 * wasted / done : 0,
+                             done > 0 && wasted > 0.05 * done ? ": the caller had already given up" : "");
+            if (e)
+                snprintf(e->brief, sizeof e->brief, "no fault; %.0f%% busy, %.0f%% wasted",
+                         isfinite(cap) && cap > 0 ? 100 * busy / cap : 100, done > 0 ? 100 * wasted / done : 0);
         } else if (!strcmp(v->kind, "client")) {
             int c = model_find_client(m, v->entity);
             if (c < 0)
                 continue;
             const char *n = m->clients[c].name;
             double off = measure_mean(obs, n, "offered", a0, a1), ret = measure_mean(obs, n, "retries", a0, a1);
-            add_evidence(d, n,
-                         "it retries as configured (at most %d attempts per request) and measures %.2f attempts per "
-                         "request after the trigger; its demand is the baseline's",
-                         m->clients[c].call.retry.attempts, off > 0 ? (off + ret) / off : 0);
+            dg_evidence *e =
+                add_evidence(d, n,
+                             "it retries as configured (at most %d attempts per request) and measures %.2f attempts "
+                             "per request after the trigger; its demand is the baseline's",
+                             m->clients[c].call.retry.attempts, off > 0 ? (off + ret) / off : 0);
+            if (e)
+                snprintf(e->brief, sizeof e->brief, "%.2f attempts per request, as configured",
+                         off > 0 ? (off + ret) / off : 0);
         }
     }
 }
@@ -1540,6 +1568,7 @@ int diagnose_run(const char *path, const diagnose_opts *opt, diagnosis *d, eddy_
     team_statement(d);
     cynefin(d);
     purpose(d);
+    postmortem_compose(d);
     if (opt->keep_runs) {
         /* hand replication 0's runs over: the slots are cleared so the
          * loop below does not free them */

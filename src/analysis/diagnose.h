@@ -83,6 +83,7 @@ typedef struct dg_evidence { /* one component on the sustaining loop, after the 
     char entity[128];
     char team[128]; /* its owner (`teams:`), or "" */
     char text[512];
+    char brief[192]; /* the same in a few words, for the postmortem (postmortem.h) */
 } dg_evidence;
 
 /* An oscillating service's replicas, run one way: as written, or with one
@@ -161,6 +162,12 @@ typedef struct diagnosis {
     const char *cynefin, *cynefin_response;
     size_t responses; /* conditional actions (`when:`) left out: diagnose judges the system before anyone acts */
     char purpose[768];
+    /* The postmortem's two artifacts (postmortem.h): the coupling statement
+     * and why no single component is at fault, at most PM_MAX_WORDS words
+     * together; "" when there is no sustaining loop to write them about. */
+    char pm_coupling[1024];
+    char pm_why[1024];
+    size_t pm_words;
     unsigned seeds;
     uint64_t seed;
     size_t runs; /* simulations done */

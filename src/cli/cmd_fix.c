@@ -92,8 +92,11 @@ static int emit_fixes(const fix_report *r, const char *model_path, imp_kind form
             fprintf(out, "  %-44s no change: the %s config says so already\n", iv->name, imp_kind_name(format));
         for (size_t k = 0; k < res.nfiles; k++)
             fprintf(out, "      wrote %s\n", res.files[k]);
-        for (size_t k = 0; k < res.nnotes; k++)
+        for (size_t k = 0; k < res.nnotes; k++) {
             fprintf(out, "      note: %s\n", res.notes[k]);
+            if (out != stderr) /* what is not written, or only nearly, is said where a script sees it too */
+                fprintf(stderr, "eddy fix: --emit %s: %s: %s\n", imp_kind_name(format), iv->name, res.notes[k]);
+        }
         written += res.nfiles;
         imp_emit_result_free(&res);
     }

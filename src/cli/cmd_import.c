@@ -2,6 +2,7 @@
  * from Kubernetes, Istio, Envoy, Linkerd, gRPC and resilience4j config and
  * a service graph from traces (src/import/). */
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,6 +43,40 @@ static const char usage[] =
 
 enum { OPT_FORCE = 256 };
 
+/* The working directory as a path relative to the directory of the model
+ * written at outpath ("." when they are the same), so the model's `# from`
+ * paths can be found from anywhere; NULL if either cannot be resolved. */
+static char *base_dir(const char *outpath)
+{
+    char dir[PATH_MAX], from[PATH_MAX], to[PATH_MAX];
+    const char *slash = strrchr(outpath, '/');
+    snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - outpath) + (slash == outpath) : 1, slash ? outpath : ".");
+    if (!realpath(dir, from) || !realpath(".", to))
+        return NULL;
+    /* the common leading components, then ".." for each of from's others */
+    size_t i = 0, common = 0;
+    while (from[i] && from[i] == to[i]) {
+        i++;
+        if (from[i] == '/' || (!from[i] && (to[i] == '/' || !to[i])))
+            common = i;
+    }
+    if (!from[i] && !to[i])
+        return strdup(".");
+    char out[PATH_MAX * 2] = "";
+    size_t n = 0;
+    for (const char *p = from + common; *p; p++)
+        if (*p == '/' && n + 4 < sizeof out)
+            n += (size_t)snprintf(out + n, sizeof out - n, "%s..", n ? "/" : "");
+    if (!strcmp(from, "/"))
+        n = 0;
+    const char *rest = to + common;
+    while (*rest == '/')
+        rest++;
+    if (*rest)
+        snprintf(out + n, sizeof out - n, "%s%s", n ? "/" : "", rest);
+    return strdup(*out ? out : ".");
+}
+
 int cmd_import(int argc, char **argv)
 {
     static const struct option opts[] = {{"output", required_argument, 0, 'o'},
@@ -77,6 +112,8 @@ int cmd_import(int argc, char **argv)
 
     importer im;
     imp_init(&im);
+    if (outpath)
+        im.base = base_dir(outpath);
     eddy_error err;
     int status = 0;
     for (int i = optind; i < argc && !status; i++)

@@ -241,7 +241,7 @@ static const char report_usage[] =
     "exit status: 0 written, 2 usage error, bad model, a failed run or I/O error\n";
 
 /* The text of `eddy loops --dominance` on the model, for the page; NULL
- * with a note in *why when there are none to show or too many to score. */
+ * with a note in *why when the model cannot be read or run. */
 static char *report_loops(const char *path, const sd_override *ov, size_t nov, char *why, size_t whysize)
 {
     eddy_error err = {0};
@@ -254,17 +254,19 @@ static char *report_loops(const char *path, const sd_override *ov, size_t nov, c
     size_t len = 0;
     sd_graph *s = sdg_build(m, &err);
     loop_analysis *a = s ? loops_analyze_bounded(s->g, 5000, 1000) : NULL;
-    ltm_result *r = a && a->complete ? ltm_compute(s, a, &err) : NULL;
-    if (!s || (a && a->complete && !r))
+    if (a && !a->complete) {
+        /* too many to score them all: the loops that matter, found */
+        loops_free(a);
+        a = ltm_find(s, 5000, &err);
+    }
+    ltm_result *r = a ? ltm_compute(s, a, &err) : NULL;
+    if (!s || !r)
         snprintf(why, whysize, "%s", err.msg);
     else {
         FILE *f = open_memstream(&text, &len);
         if (f) {
             loopsout_text(f, a, NULL);
-            if (r)
-                ltmout_text(f, a, r, sd_time_units(m));
-            else
-                fputs("(more than 5000 loops: no dominance computed)\n", f);
+            ltmout_text(f, a, r, sd_time_units(m));
             fclose(f);
         }
     }

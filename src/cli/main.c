@@ -99,6 +99,9 @@ int cli_count_range(const char *cmd, const char *opt, const char *arg, long min,
 
 void cli_print_json(json_t *j)
 {
+    /* a run on --assume's defaults says so in its JSON, whatever the command */
+    if (todo_assumed_line() && json_is_object(j))
+        json_object_set_new(j, "assumed", json_string(todo_assumed_line()));
     json_dumpf(j, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
     fputc('\n', stdout);
     json_decref(j);

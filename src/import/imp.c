@@ -70,6 +70,7 @@ void imp_free(importer *im)
     free(im->aliases);
     free(im->services);
     free(im->warnings);
+    free(im->base);
     memset(im, 0, sizeof *im);
 }
 
@@ -378,35 +379,27 @@ static imp_kind detect(const yamldoc *y, const yaml_node_t *root, char *what, si
     return IMP_UNKNOWN;
 }
 
+/* The reader of each kind of YAML/JSON document (the Prometheus text is
+ * read apart, by graph.c). */
+static int (*const readers[])(importer *, const yamldoc *, yaml_node_t *) = {
+    [IMP_K8S] = imp_k8s,         [IMP_ISTIO] = imp_istio, [IMP_ENVOY] = imp_envoy,   [IMP_LINKERD] = imp_linkerd,
+    [IMP_GRPC] = imp_grpc,       [IMP_R4J] = imp_r4j,     [IMP_JAEGER] = imp_jaeger,
+};
+
 static int read_document(importer *im, const yamldoc *y, yaml_node_t *root, imp_kind *got)
 {
     char what[256];
     imp_kind k = detect(y, root, what, sizeof what);
     *got = k;
-    switch (k) {
-    case IMP_K8S:
-        return imp_k8s(im, y, root);
-    case IMP_ISTIO:
-        return imp_istio(im, y, root);
-    case IMP_ENVOY:
-        return imp_envoy(im, y, root);
-    case IMP_LINKERD:
-        return imp_linkerd(im, y, root);
-    case IMP_GRPC:
-        return imp_grpc(im, y, root);
-    case IMP_R4J:
-        return imp_r4j(im, y, root);
-    case IMP_JAEGER:
-        return imp_jaeger(im, y, root);
-    default:
-        if (root)
-            imp_warn(im, "%s:%d: skipped: %s is not a kind eddy import reads (Kubernetes Deployment, StatefulSet, "
-                         "HorizontalPodAutoscaler, Service; Istio VirtualService, DestinationRule; Envoy cluster or "
-                         "route config; Linkerd ServiceProfile; gRPC service config; resilience4j application.yml; "
-                         "service-graph metrics; Jaeger dependencies)",
-                     y->file, yd_line(root), what);
-        return 0;
-    }
+    if (k < sizeof readers / sizeof *readers && readers[k])
+        return readers[k](im, y, root);
+    if (root)
+        imp_warn(im, "%s:%d: skipped: %s is not a kind eddy import reads (Kubernetes Deployment, StatefulSet, "
+                     "HorizontalPodAutoscaler, Service; Istio VirtualService, DestinationRule; Envoy cluster or "
+                     "route config; Linkerd ServiceProfile; gRPC service config; resilience4j application.yml; "
+                     "service-graph metrics; Jaeger dependencies)",
+                 y->file, yd_line(root), what);
+    return 0;
 }
 
 /* A line holding only "---" (and maybe a comment) starts a new document. */
@@ -420,12 +413,45 @@ static bool doc_separator(const char *line)
     return *p == '\n' || *p == 0 || *p == '#';
 }
 
-/* Each document of a multi-document YAML file (Kubernetes manifests are
- * often several), parsed alone; the text before it is replaced by as many
- * newlines, so libyaml's line numbers are the file's. */
-static int read_piece(importer *im, const char *text, size_t plen, size_t lines_before, const char *file,
-                      bool *any, bool *known, eddy_error *err)
+/* Call fn on each document of a multi-document YAML text (Kubernetes
+ * manifests are often several): its text, length and the number of lines
+ * before it.  Stops at the first non-zero return, which it returns. */
+typedef int (*doc_fn)(void *ctx, const char *text, size_t len, size_t lines_before);
+
+static int each_document(const char *text, size_t len, doc_fn fn, void *ctx)
 {
+    size_t piece = 0, piece_line = 0, line = 0, i = 0;
+    for (;;) {
+        bool at_end = i >= len, sep = !at_end && doc_separator(text + i);
+        if (at_end || sep) {
+            int rc = fn(ctx, text + piece, i - piece, piece_line);
+            if (rc || at_end)
+                return rc;
+        }
+        while (i < len && text[i] != '\n')
+            i++;
+        if (i < len)
+            i++;
+        line++;
+        if (sep) {
+            piece = i;
+            piece_line = line;
+        }
+    }
+}
+
+typedef struct read_ctx {
+    importer *im;
+    const char *file;
+    bool any, known;
+    eddy_error *err;
+} read_ctx;
+
+/* One document, parsed alone; the text before it is replaced by as many
+ * newlines, so libyaml's line numbers are the file's. */
+static int read_piece(void *ctx, const char *text, size_t plen, size_t lines_before)
+{
+    read_ctx *c = ctx;
     char *buf = malloc(lines_before + plen + 1);
     if (!buf)
         abort();
@@ -433,94 +459,60 @@ static int read_piece(importer *im, const char *text, size_t plen, size_t lines_
     memcpy(buf + lines_before, text, plen);
     buf[lines_before + plen] = 0;
     yaml_document_t doc;
-    if (ysafe_load(buf, lines_before + plen, file, &doc, err) < 0) {
+    if (ysafe_load(buf, lines_before + plen, c->file, &doc, c->err) < 0) {
         free(buf);
         return -1;
     }
     yaml_node_t *root = yaml_document_get_root_node(&doc);
-    yamldoc y = {.doc = &doc, .file = file, .err = err};
+    yamldoc y = {.doc = &doc, .file = c->file, .err = c->err};
     imp_kind k = IMP_UNKNOWN;
-    int rc = root ? read_document(im, &y, root, &k) : 0;
-    *any |= root != NULL;
-    *known |= k != IMP_UNKNOWN;
+    int rc = root ? read_document(c->im, &y, root, &k) : 0;
+    c->any |= root != NULL;
+    c->known |= k != IMP_UNKNOWN;
     yaml_document_delete(&doc);
     free(buf);
     return rc;
 }
 
-/* Each document of a multi-document YAML file (Kubernetes manifests are
- * often several), parsed alone; the text before it is replaced by as many
- * newlines, so libyaml's line numbers are the file's. */
 static int read_yaml(importer *im, const char *text, size_t len, const char *file, eddy_error *err)
 {
-    size_t piece = 0, piece_line = 0, line = 0, i = 0;
-    bool known = false, any = false;
-    for (;;) {
-        bool at_end = i >= len;
-        if (at_end || doc_separator(text + i)) {
-            if (read_piece(im, text + piece, i - piece, piece_line, file, &any, &known, err) < 0)
-                return -1;
-            if (at_end)
-                break;
-            while (i < len && text[i] != '\n')
-                i++;
-            if (i < len)
-                i++;
-            line++;
-            piece = i;
-            piece_line = line;
-            continue;
-        }
-        while (i < len && text[i] != '\n')
-            i++;
-        if (i < len)
-            i++;
-        line++;
-    }
-    if (!any)
+    read_ctx c = {.im = im, .file = file, .err = err};
+    if (each_document(text, len, read_piece, &c) < 0)
+        return -1;
+    if (!c.any)
         imp_warn(im, "%s: skipped: the file is empty", file);
-    if (known)
+    if (c.known)
         im->nfiles++;
     return 0;
+}
+
+typedef struct detect_ctx {
+    const char *file;
+    imp_kind kind;
+} detect_ctx;
+
+/* 1 when the document is of a known kind (which stops the walk). */
+static int detect_piece(void *ctx, const char *text, size_t plen, size_t lines_before)
+{
+    (void)lines_before;
+    detect_ctx *c = ctx;
+    eddy_error err;
+    yaml_document_t doc;
+    if (ysafe_load(text, plen, c->file, &doc, &err) < 0)
+        return 0;
+    yamldoc y = {.doc = &doc, .file = c->file, .err = &err};
+    char what[256];
+    c->kind = detect(&y, yaml_document_get_root_node(&doc), what, sizeof what);
+    yaml_document_delete(&doc);
+    return c->kind != IMP_UNKNOWN;
 }
 
 imp_kind imp_detect_text(importer *im, const char *text, size_t len, const char *file)
 {
     (void)im;
-    size_t i = 0, piece = 0;
-    imp_kind k = IMP_UNKNOWN;
-    eddy_error err;
-    for (;;) {
-        bool at_end = i >= len;
-        if (at_end || doc_separator(text + i)) {
-            char *buf = malloc(i - piece + 1);
-            if (!buf)
-                abort();
-            memcpy(buf, text + piece, i - piece);
-            buf[i - piece] = 0;
-            yaml_document_t doc;
-            if (ysafe_load(buf, i - piece, file, &doc, &err) == 0) {
-                yamldoc y = {.doc = &doc, .file = file, .err = &err};
-                char what[256];
-                k = detect(&y, yaml_document_get_root_node(&doc), what, sizeof what);
-                yaml_document_delete(&doc);
-            }
-            free(buf);
-            if (k != IMP_UNKNOWN || at_end)
-                break;
-            while (i < len && text[i] != '\n')
-                i++;
-            if (i < len)
-                i++;
-            piece = i;
-            continue;
-        }
-        while (i < len && text[i] != '\n')
-            i++;
-        if (i < len)
-            i++;
-    }
-    return k;
+    detect_ctx c = {.file = file, .kind = IMP_UNKNOWN};
+    each_document(text, len, detect_piece, &c);
+    return c.kind;
 }
 
 int imp_read_text(importer *im, const char *text, size_t len, const char *file, eddy_error *err)

@@ -70,6 +70,8 @@ typedef struct importer {
     char **warnings;
     size_t nwarnings, capwarnings;
     size_t nfiles;   /* files read (of a known kind) */
+    char *base;      /* the working directory, relative to the model's directory (-o), or NULL:
+                      * the `# from` paths are relative to it, and `fix --emit` reads them so */
 } importer;
 
 void imp_init(importer *im);

@@ -328,6 +328,8 @@ int imp_write(importer *im, FILE *out, eddy_error *err)
     fprintf(out, "# Every key says where its value came from.  A TODO is a value no file gave:\n"
                  "# measure it (the note says how), or run with --assume to take a documented default.\n"
                  "# Add the incident to study as `faults:` (docs/model.md section 5).\n");
+    if (im->base) /* for `eddy fix --emit`, from any working directory */
+        fprintf(out, "# Paths in `# from` comments are relative to %s (from this file's directory).\n", im->base);
     fprintf(out, "name: imported  # from eddy import (not in any file)\n");
     fprintf(out, "duration: 5m  # from eddy import (not in any file): long enough to see a recovery, or none\n");
     fprintf(out, "seed: 1  # from eddy import (not in any file)\n");

@@ -64,10 +64,13 @@ int ltm_link_scores(sd_graph *s, ltm_link_fn fn, void *ud, eddy_error *err);
  * 2020) from each stock (and each delayed arrow's head), with every link
  * weighed by the magnitude of its link score, at up to 200 save steps
  * spread evenly over the run.  Each search keeps the first loops it closes
- * with a score above 0 -- the strongest at that time.  The loops found, at
- * most max (0: no cap), make the analysis (complete false, found_by_score
- * true), for ltm_compute to score; relative scores are then shares of the
- * loops found.  It is a heuristic, as the paper says: a loop that is never
+ * with a score above 0 -- the strongest at that time: first one per start
+ * at every save step, then up to 8, the save steps taken in van der
+ * Corput order (0, 1/2, 1/4, 3/4 of the run ...), so that a cap keeps the
+ * strongest of every time and stock rather than all of the first.  The
+ * loops found, at most max (0: no cap), make the analysis (complete false,
+ * found_by_score true), for ltm_compute to score; relative scores are then
+ * shares of the loops found.  It is a heuristic, as the paper says: a loop that is never
  * the strongest way back to any stock at a searched time is not found.
  * Memory: O(V + E) plus the loops found; time: O(rows x stocks x (V + E))
  * at the most.  NULL with err set if the run fails. */

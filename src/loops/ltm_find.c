@@ -12,8 +12,11 @@
 #include "strongest.h"
 #include "util.h"
 
-/* Save steps searched: at most this many, evenly spread over the run. */
+/* Save steps searched: at most this many, evenly spread over the run,
+ * and fewer on a big graph so that their link scores (held, rows x links)
+ * stay under FIND_HOLD doubles. */
 #define FIND_ROWS 200
+#define FIND_HOLD 4000000
 /* Loops kept from one search (one start, one save step): the strongest
  * close first, and past a few the rest are weaker variants. */
 #define FIND_PER_SEARCH 8
@@ -21,7 +24,9 @@
 typedef struct finder {
     sd_graph *s;
     strong_search *S;
-    double *w;       /* per link: |link score| at this save step */
+    double *w;       /* per link: |link score| at the save step searched */
+    double *held;    /* nheld rows x links: |link score| at each sampled save step */
+    size_t nheld, maxheld;
     int *starts;     /* where a search starts: stocks, and the heads of delayed arrows */
     size_t nstarts;
     size_t stride, row, budget, max;
@@ -30,6 +35,7 @@ typedef struct finder {
     size_t *slot;
     size_t cap;      /* table size, a power of two */
     size_t kept;     /* loops kept from the current search */
+    size_t per;      /* and how many it may keep */
     int *rot;        /* room for one rotated loop */
     bool full;
 } finder;
@@ -87,7 +93,7 @@ static bool take(void *ud, const int *links, size_t len)
     for (; F->hash[k]; k = (k + 1) & (F->cap - 1))
         if (F->hash[k] == h && cycles_len(&F->found, F->slot[k]) == len &&
             !memcmp(cycles_links(&F->found, F->slot[k]), F->rot, len * sizeof *F->rot))
-            return ++F->kept < FIND_PER_SEARCH;
+            return ++F->kept < F->per;
     if (F->max && F->found.n == F->max) {
         F->full = true;
         return false;
@@ -100,24 +106,43 @@ static bool take(void *ud, const int *links, size_t len)
     cs->start[cs->n + 1] = at + len;
     F->hash[k] = h;
     F->slot[k] = cs->n++;
-    return ++F->kept < FIND_PER_SEARCH;
+    return ++F->kept < F->per;
 }
 
+/* Hold every stride-th save step's link scores. */
 static void on_row(void *ud, double t, const double *link_ls)
 {
     (void)t;
     finder *F = ud;
-    if (F->full || F->row++ % F->stride != 0)
+    if (F->row++ % F->stride != 0 || F->nheld == F->maxheld)
         return;
+    size_t nl = F->s->g->nlinks;
+    double *w = F->held + F->nheld++ * nl;
+    for (size_t i = 0; i < nl; i++)
+        w[i] = fabs(link_ls[i]);
+}
+
+/* Search one held save step from every start. */
+static void search_row(finder *F, size_t row)
+{
     const cld_graph *g = F->s->g;
-    for (size_t i = 0; i < g->nlinks; i++)
-        F->w[i] = fabs(link_ls[i]);
+    memcpy(F->w, F->held + row * g->nlinks, g->nlinks * sizeof *F->w);
     strong_reweigh(F->S, F->w);
     for (size_t k = 0; k < F->nstarts && !F->full; k++) {
         strong_filter f = {.s = F->starts[k], .first = -1, .below = g->nlinks};
         F->kept = 0;
         strong_loops(F->S, &f, F->budget, take, F);
     }
+}
+
+/* k with its lowest `bits` bits reversed. */
+static size_t reversed(size_t k, size_t bits)
+{
+    size_t r = 0;
+    for (size_t b = 0; b < bits; b++)
+        if (k >> b & 1)
+            r |= (size_t)1 << (bits - 1 - b);
+    return r;
 }
 
 loop_analysis *ltm_find(sd_graph *s, size_t max, eddy_error *err)
@@ -144,11 +169,28 @@ loop_analysis *ltm_find(sd_graph *s, size_t max, eddy_error *err)
     free(is_start);
     double span = sd_stop(s->m) - sd_start(s->m), save = sd_save_step(s->m);
     double rows = save > 0 ? floor(span / save + 1e-9) + 1 : 1;
-    F.stride = rows > FIND_ROWS ? (size_t)ceil(rows / FIND_ROWS) : 1;
+    size_t keep = FIND_HOLD / (g->nlinks + 1);
+    keep = keep < 8 ? 8 : keep > FIND_ROWS ? FIND_ROWS : keep;
+    F.stride = rows > (double)keep ? (size_t)ceil(rows / (double)keep) : 1;
+    F.maxheld = keep;
+    F.held = lu_alloc(keep * (g->nlinks + 1), sizeof *F.held);
     F.budget = 8 * (g->nvars + g->nlinks) + 64;
     F.S = strong_new(g);
     int rc = ltm_link_scores(s, on_row, &F, err);
+    /* the rows in van der Corput order (0, 1/2, 1/4, 3/4, ... of the run),
+     * each once: if the cap stops the search, the loops found still come
+     * from the whole run, not from its start */
+    size_t bits = 0;
+    while (((size_t)1 << bits) < F.nheld)
+        bits++;
+    /* first the strongest loop out of each start at each time, then the
+     * next strongest: a cap keeps the best of every time and start */
+    for (F.per = 1; F.per <= FIND_PER_SEARCH; F.per *= FIND_PER_SEARCH)
+        for (size_t k = 0; rc == 0 && k < ((size_t)1 << bits) && !F.full; k++)
+            if (reversed(k, bits) < F.nheld)
+                search_row(&F, reversed(k, bits));
     strong_free(F.S);
+    free(F.held);
     free(F.w);
     free(F.rot);
     free(F.starts);

@@ -10,9 +10,22 @@
 #include "yedit.h"
 
 static bool assume;
+static _Atomic int filled_max; /* models are read by several threads (fix, sweep) */
 
 void todo_set_assume(bool on) { assume = on; }
 bool todo_assume(void) { return assume; }
+
+const char *todo_assumed_line(void)
+{
+    static char line[160];
+    int n = filled_max;
+    if (!assume || !n)
+        return NULL;
+    snprintf(line, sizeof line,
+             "ASSUMED: %d TODO value%s filled by --assume from documented defaults (docs/import.md), not measured", n,
+             n == 1 ? "" : "s");
+    return line;
+}
 
 /* What --assume fills in, by key.  Only workers has a default a project
  * documents; the others are eddy's own stated assumptions (docs/import.md). */
@@ -115,6 +128,8 @@ int todo_check(yaml_document_t *doc, const char *file, int *filled, eddy_error *
             rc = yedit_set(doc, v[i].path, todo_assumption(v[i].key, NULL), "--assume", err);
         if (rc == 0 && filled)
             *filled = (int)n;
+        if (rc == 0 && (int)n > filled_max)
+            filled_max = (int)n;
     }
     free(v);
     return rc;

@@ -23,6 +23,11 @@ bool todo_assume(void);
  * *filled (if not NULL) gets the number replaced. */
 int todo_check(yaml_document_t *doc, const char *file, int *filled, eddy_error *err);
 
+/* Under --assume, when a model read had TODO values filled: one line
+ * saying so, for the outputs that carry it (text headers, JSON's
+ * "assumed"); NULL otherwise. */
+const char *todo_assumed_line(void);
+
 /* The value --assume puts in place of a TODO at a key, with where it comes
  * from; NULL if there is none (the TODO must be measured). */
 const char *todo_assumption(const char *key, const char **source);

@@ -5,9 +5,11 @@
 #include <math.h>
 #include <string.h>
 
+#include "../analysis/postmortem.h"
 #include "../analysis/variant.h"
 #include "../loops/graph.h"
 #include "loops_out.h"
+#include "../model/todo.h"
 #include "../model/units.h"
 
 static void loop_line(FILE *fp, const diagnosis *d, int li)
@@ -24,6 +26,8 @@ void diagnose_text(FILE *fp, const diagnosis *d, const char *path)
     const model *m = d->m;
     fprintf(fp, "eddy diagnose %s  (%u seed%s from %llu, %zu runs)\n\n", path, d->seeds, d->seeds == 1 ? "" : "s",
             (unsigned long long)d->seed, d->runs);
+    if (todo_assumed_line())
+        fprintf(fp, "%s\n\n", todo_assumed_line());
     fprintf(fp, "verdict: %s\n", verdict_name(d->verdict));
     fprintf(fp, "coupling: %s\n", d->coupling);
     fprintf(fp, "cynefin: %s: %s\n", d->cynefin, d->cynefin_response);
@@ -151,6 +155,10 @@ void diagnose_text(FILE *fp, const diagnosis *d, const char *path)
         }
     }
 
+    if (d->pm_words)
+        fprintf(fp, "\npostmortem (%zu words; at most %d):\n  coupling: %s\n  why: %s\n", d->pm_words, PM_MAX_WORDS,
+                d->pm_coupling, d->pm_why);
+
     if (d->ntimeline) {
         fprintf(fp, "\ntimeline (seed %llu):\n", (unsigned long long)d->seed);
         for (size_t i = 0; i < d->ntimeline; i++)
@@ -270,6 +278,15 @@ json_t *diagnose_json(const diagnosis *d, const char *path)
         json_array_append_new(ev, x);
     }
     json_object_set_new(o, "why_no_single_component", ev);
+    if (d->pm_words) {
+        json_t *pm = json_object();
+        json_object_set_new(pm, "coupling", json_string(d->pm_coupling));
+        json_object_set_new(pm, "why", json_string(d->pm_why));
+        json_object_set_new(pm, "words", json_integer((json_int_t)d->pm_words));
+        json_object_set_new(o, "postmortem", pm);
+    } else {
+        json_object_set_new(o, "postmortem", json_null());
+    }
     json_t *ko = json_array();
     for (size_t c = 0; c < d->cuts.n; c++) {
         const dg_knockout *k = &d->knockouts[c];

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "../model/patchfile.h"
+#include "../model/todo.h"
 
 /* "12.3 ± 0.4" or "-" */
 static void ci_str(char *buf, size_t n, ci c, double scale, int prec, const char *unit)
@@ -78,6 +79,8 @@ static void row(FILE *fp, const fix_report *r, const char *level, const char *na
 void fix_text(FILE *fp, const fix_report *r, const char *path)
 {
     fprintf(fp, "eddy fix %s  (%u seeds from %llu, %zu runs)\n", path, r->seeds, (unsigned long long)r->seed, r->runs);
+    if (todo_assumed_line())
+        fprintf(fp, "%s\n", todo_assumed_line());
     fprintf(fp, "Each intervention runs on the same seeds as the model as written: with its faults\n"
                 "(recovered, time to recover after the trigger ends, goodput lost from the trigger\n"
                 "on, vs the baseline without faults) and without them (steady-state cost).  ±: 95%%\n"

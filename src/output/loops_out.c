@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../model/todo.h"
 #include "../loops/johnson.h"
 #include "../loops/util.h"
 
@@ -539,6 +540,8 @@ json_t *loopsout_json(const loop_analysis *a, const boundary_report *b, const ch
     for (size_t i = 0; i < g->nnotes; i++)
         json_array_append_new(notes, json_string(g->notes[i]));
     json_object_set_new(root, "notes", notes);
+    if (todo_assumed_line()) /* a model read under --assume says so in its JSON */
+        json_object_set_new(root, "assumed", json_string(todo_assumed_line()));
     return root;
 }
 

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../model/todo.h"
 #include "../loops/describe.h"
 #include "../loops/util.h"
 
@@ -321,6 +322,8 @@ json_t *reviewout_json(const review *r)
     }
     json_object_set_new(root, "flags", flags);
     json_object_set_new(root, "not_covered", json_string(review_not_covered));
+    if (todo_assumed_line()) /* a model read under --assume says so in its JSON */
+        json_object_set_new(root, "assumed", json_string(todo_assumed_line()));
     return root;
 }
 

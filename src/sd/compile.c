@@ -57,6 +57,7 @@ typedef struct cc {
     const char *scope; /* module instance of the equation ("hares."), NULL at the root */
     symtab macros;   /* canonical macro name -> index in d->macros */
     int macro_depth; /* expansions in progress, to stop a macro calling itself */
+    size_t macro_calls; /* expansions made, to stop macros calling macros twice over */
     int *deps_init, *deps_step; /* scratch */
 } cc;
 
@@ -589,6 +590,10 @@ static ex_node *rs_macro(cc *c, const ctx *x, ex_node *n, int mi)
     }
     if (c->macro_depth >= 32) {
         cc_fail(c, n->pos, "macro %s calls itself (32 expansions deep)", mc->name);
+        return cc_num(0);
+    }
+    if (++c->macro_calls > 100000) {
+        cc_fail(c, n->pos, "macro %s: more than 100,000 macro expansions in the model", mc->name);
         return cc_num(0);
     }
     ex_node **args = cc_alloc((mc->nparms + 1) * sizeof *args);

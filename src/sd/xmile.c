@@ -31,6 +31,7 @@ typedef struct reader {
     xmlNodePtr *models; /* the named <model>s, which modules instantiate */
     size_t nmodels;
     int depth; /* modules within modules being read, to stop a cycle */
+    size_t instances; /* module instances read, to stop a blow-up */
 } reader;
 
 static void *xm_alloc(size_t n)
@@ -524,6 +525,9 @@ static int xm_read_module(reader *r, xmlNodePtr n, xm_doc *d, const char *scope)
     else if (r->depth >= 16)
         rc = err_set(r->err, r->file, xm_line(n), 1, "module %s: modules nested 16 deep (a model that contains itself?)",
                      nm);
+    else if (++r->instances > 10000)
+        /* modules inside modules multiply: 4 of 4 of 4... */
+        rc = err_set(r->err, r->file, xm_line(n), 1, "module %s: more than 10,000 module instances in the model", nm);
     free(mname);
     if (rc) {
         free(nm);
