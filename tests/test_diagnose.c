@@ -138,6 +138,11 @@ static void test_no_retries_is_component(void **state)
     assert_true(isfinite(d.recovery_time) && d.recovery_time < 30);
     assert_int_equal(d.sustaining_loop, -1);
     assert_false(has_mode(&d, MODE_RETRY_STORM));
+    /* Cynefin: complicated; what it does: passes the trigger through */
+    assert_string_equal(d.cynefin, "complicated");
+    assert_non_null(strstr(d.cynefin_response, "analyse, then fix the box"));
+    assert_non_null(strstr(d.purpose, " straight to its users (goodput "));
+    assert_non_null(strstr(d.purpose, "and is back "));
     /* nothing emergent to write up: no postmortem */
     assert_int_equal(d.pm_words, 0);
     assert_string_equal(d.pm_why, "");
@@ -169,6 +174,12 @@ static void test_overload_is_collapsed(void **state)
     assert_within_rel(d.baseline_success, 500.0 / 700.0, 0.03);
     assert_string_equal(d.bottleneck, "api");
     assert_true(d.load > 0.98);
+    /* Cynefin: chaotic, act first; what it does: serves 5/7 of its demand */
+    assert_string_equal(d.cynefin, "chaotic");
+    assert_non_null(strstr(d.cynefin_response, "act first (shed load), then sense"));
+    char want[96];
+    snprintf(want, sizeof want, "it serves %.0f%% of what is asked of it, trigger or not", 100 * d.baseline_success);
+    assert_non_null(strstr(d.purpose, want));
     diagnosis_free(&d);
 }
 
@@ -181,6 +192,8 @@ static void test_small_blip_is_healthy(void **state)
     assert_int_equal(d.verdict, VERDICT_HEALTHY);
     assert_within_rel(d.load, 0.3, 0.05);
     assert_true(d.during_ratio > 0.97);
+    assert_string_equal(d.cynefin, "clear");
+    assert_non_null(strstr(d.purpose, "it absorbs "));
     diagnosis_free(&d);
 }
 
