@@ -7,6 +7,7 @@
 #                     browser test (skipped when Chromium is not installed)
 #   make test-browser `eddy report` rendered in headless Chromium
 #   make bench        the benchmarks in bench/ (not part of the tests)
+#   make install      ./eddy to PREFIX/bin, the labs to PREFIX/share/eddy/labs
 #   make fuzz         each libFuzzer harness in tests/fuzz/ for FUZZ_SECONDS
 #                     (default 60), built with clang under ASan + UBSan
 #   make MPI=1        also ./eddy-mpi, which spreads the runs of diagnose, fix,
@@ -47,7 +48,7 @@ MPICC   ?= mpicc
 HAVE_MPI := $(shell command -v $(MPICC) >/dev/null 2>&1 && command -v mpirun >/dev/null 2>&1 && echo 1)
 MPI_BIN := $(if $(HAVE_MPI),$(BUILD)/eddy-mpi)
 
-.PHONY: all test test-asan test-valgrind test-browser check bench clean docs fuzz fuzz-build fuzz-bin
+.PHONY: all test test-asan test-valgrind test-browser check bench clean docs fuzz fuzz-build fuzz-bin install
 all: eddy $(if $(filter 1,$(MPI)),eddy-mpi)
 
 eddy: $(BUILD)/eddy
@@ -156,6 +157,15 @@ fuzz: fuzz-build
 # (src/model/schema_model.c); test_schema fails when they disagree.
 docs: eddy
 	./eddy schema --docs docs/model.md > docs/model.md.tmp && mv -f docs/model.md.tmp docs/model.md
+
+# `make install [PREFIX=/usr/local] [DESTDIR=]`: the binary, and the labs
+# where `eddy lab` looks for them beside an installed binary
+# (PREFIX/share/eddy/labs).  Files already there are replaced, never deleted.
+PREFIX ?= /usr/local
+install: eddy
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/eddy/labs
+	install -m 755 eddy $(DESTDIR)$(PREFIX)/bin/eddy
+	cp -R docs/labs/. $(DESTDIR)$(PREFIX)/share/eddy/labs/
 
 clean:
 	rm -rf build build-asan build-fuzz eddy eddy-mpi

@@ -80,18 +80,22 @@ static void test_retry_storm_is_metastable(void **state)
     assert_non_null(strstr(d.timeline[0].what, "trigger"));
     for (size_t i = 1; i < d.ntimeline; i++)
         assert_true(d.timeline[i].t >= d.timeline[i - 1].t);
-    bool timeouts = false, retries = false, ends = false;
+    bool timeouts = false, retries = false, ends = false, first_retries = false;
     for (size_t i = 0; i < d.ntimeline; i++) {
         timeouts |= strstr(d.timeline[i].what, "first timeouts") && d.timeline[i].t >= 60;
+        /* the first retries follow the first timeouts (each timeout is retried) */
+        first_retries |= strstr(d.timeline[i].what, "first retries: ") && timeouts;
         retries |= strstr(d.timeline[i].what, "retries cross") != NULL;
         ends |= strstr(d.timeline[i].what, "trigger ends") && d.timeline[i].t == 90;
     }
-    assert_true(timeouts && retries && ends);
+    assert_true(timeouts && retries && ends && first_retries);
     assert_non_null(strstr(d.timeline[d.ntimeline - 1].what, "still degraded"));
     /* db, on the loop, is shown to be fault-free after the trigger */
     bool db = false;
-    for (size_t i = 0; i < d.nevidence; i++)
+    for (size_t i = 0; i < d.nevidence; i++) {
         db |= !strcmp(d.evidence[i].entity, "db") && strstr(d.evidence[i].text, "no fault on it");
+        assert_string_equal(d.evidence[i].team, ""); /* the model has no teams: no owner */
+    }
     assert_true(db);
     /* the postmortem: the coupling statement and why no single component is
      * at fault, within 120 words counted here independently, naming every

@@ -794,6 +794,20 @@ static void test_emit_grpc_no_retry_policy(void **state)
         fail_msg("no note on the retryPolicy (%zu notes%s%s)", res.nnotes, res.nnotes ? ": " : "",
                  res.nnotes ? res.notes[0] : "");
     imp_emit_result_free(&res);
+
+    /* a methodConfig with neither policy: a whole retryPolicy added, which
+     * imports again as those attempts */
+    const char *bare = "{\"methodConfig\": [{\"name\": [{\"service\": \"b\"}], \"timeout\": \"1s\"}]}\n";
+    make_dir(dir, sizeof dir, "emit-bare", "a.yaml", deploy_a, "b.yaml", deploy_b, "svc.yaml", service_b, "sc.json",
+             bare, "deps.json", jaeger_ab, NULL);
+    const emit_change more = {"services.a.calls.0.retry.attempts", "3"};
+    char *notes;
+    m = emit_round_trip(dir, "emit-bare", "grpc", &more, 1, 1, &notes);
+    assert_int_equal(call_ab(m)->retry.attempts, 3);
+    assert_int_equal(call_ab(m)->retry.on, RETRY_ON_REJECT);
+    EXPECT_HAS(notes, "one added with gRPC's example back-off");
+    free(notes);
+    model_free(m);
 }
 
 /* A value no file gives is TODO: every command refuses it, naming each

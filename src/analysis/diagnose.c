@@ -633,6 +633,39 @@ static void build_timeline(diagnosis *d, const eddy_result *obs, const eddy_resu
             break;
         }
     }
+    /* first errors: a service answering with errors, often because its own
+     * call timed out (a timeout on an inner edge has no column of its own,
+     * so this is where it shows), the service that does so first */
+    double err_t = INFINITY, err_v = 0, err_b = 0;
+    const char *err_s = NULL;
+    for (size_t s = 0; s < m->nservices; s++) {
+        const char *n = m->services[s].name;
+        int ce = measure_col(obs, n, "errors");
+        if (ce < 0)
+            continue;
+        double be = measure_mean(base, n, "errors", 0, d->end);
+        for (size_t i = 0; i < obs->series.nrows; i++) {
+            double t = measure_row_t(obs, i), e = measure_cell(obs, i, ce);
+            if (t >= fs && t < err_t && e > 1 && e > 2 * be) {
+                err_t = t, err_v = e, err_b = be, err_s = n;
+                break;
+            }
+        }
+    }
+    if (err_s)
+        add_event(d, err_t, "first errors: %s answers %.0f/s with errors (baseline %.1f/s)", err_s, err_v, err_b);
+    /* first retries: the moment callers start sending work again */
+    double bre = 0;
+    for (size_t i = 0; i < base->series.nrows; i++)
+        bre += measure_clients(m, base, i, "retries");
+    bre /= base->series.nrows ? (double)base->series.nrows : 1;
+    for (size_t i = 0; i < obs->series.nrows; i++) {
+        double t = measure_row_t(obs, i), re = measure_clients(m, obs, i, "retries");
+        if (t >= fs && re > 1 && re > 2 * bre) {
+            add_event(d, t, "first retries: %.0f/s (baseline %.1f/s)", re, bre);
+            break;
+        }
+    }
     /* retries crossing N x */
     for (size_t i = 0; i < obs->series.nrows; i++) {
         double t = measure_row_t(obs, i), off = measure_clients(m, obs, i, "offered"), ret = measure_clients(m, obs, i, "retries");

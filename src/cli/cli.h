@@ -42,6 +42,7 @@ int cmd_report(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_schema(int argc, char **argv);
 int cmd_import(int argc, char **argv);
+int cmd_lab(int argc, char **argv);
 /* `eddy run` on a stock-and-flow model (cmd_run_sd.c) */
 int cmd_run_sd(int argc, char **argv);
 /* `eddy loops` on a stock-and-flow model (cmd_loops_sd.c) */

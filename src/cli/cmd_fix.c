@@ -52,7 +52,8 @@ static const char usage[] =
     "  -q, --quiet        no progress bar\n"
     "  -h, --help         this help\n"
     "\n"
-    "exit status: 0 measured, 1 bad model or patch, or a run failed, 2 usage error\n";
+    "exit status: 0 measured, 2 usage error, bad model or patch, no fault, or a run\n"
+    "that could not go (docs/ci.md)\n";
 
 enum { OPT_SEEDS = 256, OPT_SEED, OPT_PATCH, OPT_ONLY, OPT_LIFT, OPT_JSON, OPT_EMIT };
 

@@ -25,6 +25,7 @@ static const cli_command commands[] = {
     {"check", cmd_check, "judge the model's hypotheses over seeds, for CI (exit 1 if any fails; JUnit XML)"},
     {"avail", cmd_avail, "availability from the correlation structure: paper vs structural, cut sets, importance"},
     {"import", cmd_import, "write a model from Kubernetes, Istio, Envoy, Linkerd, gRPC, resilience4j config and traces"},
+    {"lab", cmd_lab, "the labs: systems-thinking exercises as experiments that check themselves"},
     {"schema", cmd_schema, "print the model format as a JSON Schema, for editors"},
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])

@@ -625,12 +625,13 @@ static int emit_grpc(srcfile *f, const importer *im, const change *c, emit_resul
         }
         if (!pol) {
             /* gRFC A6: a retryPolicy needs all five keys */
-            snprintf(v, sizeof v, "{\"maxAttempts\": %ld, \"initialBackoff\": \"0.1s\", \"maxBackoff\": \"1s\", "
-                                  "\"backoffMultiplier\": 2, \"retryableStatusCodes\": [\"UNAVAILABLE\"]}", n);
+            char whole[256];
+            snprintf(whole, sizeof whole, "{\"maxAttempts\": %ld, \"initialBackoff\": \"0.1s\", \"maxBackoff\": \"1s\", "
+                                          "\"backoffMultiplier\": 2, \"retryableStatusCodes\": [\"UNAVAILABLE\"]}", n);
             emit_note(r, "grpc: no retryPolicy for %s: one added with gRPC's example back-off (0.1s, 1s, x2) on "
                          "UNAVAILABLE",
                       c->callee);
-            return emit_set(f, 0, base, "retryPolicy", v, 'f', err);
+            return emit_set(f, 0, base, "retryPolicy", whole, 'f', err);
         }
         return emit_set(f, 0, base, "retryPolicy.maxAttempts", v, 'n', err);
     }
