@@ -6,7 +6,12 @@ with a timeout and 3 attempts on timeout (so every call edge closes its own
 retry-storm loop); every other service has a bounded queue (each closes a
 balancing loop of load shedding); the deepest layer slows down for 20 s.
 
-usage: gen_platform.py N [> platform.yaml]
+With --metastable, the client sends 60/s (the gateway about 77% busy) and
+the fault is one second of added latency on the gateway's two callees for
+10 s: the gateway's queue outgrows the client's timeout, its retries keep
+it full, and the storm outlives the fault (`eddy diagnose`: metastable).
+
+usage: gen_platform.py N [--metastable] [> platform.yaml]
 
 Deterministic: the same N always gives the same file.  Used by
 bench/loops.sh (`make bench`) for `eddy loops`, `diagnose` and `report`."""
@@ -25,9 +30,12 @@ def layers(n):
 
 
 def main():
-    if len(sys.argv) != 2 or not sys.argv[1].isdigit() or int(sys.argv[1]) < 2:
-        sys.exit("usage: gen_platform.py N   (N >= 2 services)")
-    n = int(sys.argv[1])
+    args = sys.argv[1:]
+    meta = "--metastable" in args
+    args = [a for a in args if a != "--metastable"]
+    if len(args) != 1 or not args[0].isdigit() or int(args[0]) < 2:
+        sys.exit("usage: gen_platform.py N [--metastable]   (N >= 2 services)")
+    n = int(args[0])
     widths = layers(n)
     names, at = [], 0
     for k, w in enumerate(widths):
@@ -36,7 +44,8 @@ def main():
     out = ["# A layered platform of %d services in %d layers %s (bench/gen_platform.py)." % (n, len(widths), widths),
            "duration: 60s",
            "clients:",
-           "  users: {rate: 20/s, call: %s, timeout: 5s, retry: {attempts: 3, on: [timeout]}}" % names[0][0],
+           "  users: {rate: %d/s, call: %s, timeout: 5s, retry: {attempts: 3, on: [timeout]}}"
+           % (60 if meta else 20, names[0][0]),
            "services:"]
     for k, layer in enumerate(names):
         nxt = names[k + 1] if k + 1 < len(names) else []
@@ -53,8 +62,12 @@ def main():
                 line += ", calls: [%s]" % ", ".join(calls)
             out.append(line + "}")
     out += ["faults:"]
-    for s in names[-1][:3]:
-        out.append("  - {at: 20s, for: 20s, target: %s, slow: 10}" % s)
+    if meta:
+        for s in names[1][:2]:
+            out.append("  - {at: 20s, for: 10s, target: %s, add_latency: 1s}" % s)
+    else:
+        for s in names[-1][:3]:
+            out.append("  - {at: 20s, for: 20s, target: %s, slow: 10}" % s)
     print("\n".join(out))
 
 

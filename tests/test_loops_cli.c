@@ -239,6 +239,8 @@ static void test_all_lists_every_loop(void **state)
         run_free(&r);
     }
     /* the default view of the same 1,274 loops is a page, not a book */
+    json_error_t jerr;
+    json_t *j0;
     run_result r = run("loops " DATA "platform10.yaml");
     assert_int_equal(r.status, 0);
     assert_non_null(strstr(r.out, "1274 loops (1269 reinforcing, 5 balancing) in 18 groups"));
@@ -248,10 +250,30 @@ static void test_all_lists_every_loop(void **state)
     assert_true(strlen(r.out) > 500000);
     assert_non_null(strstr(r.out, "\nR1274 reinforcing: ") || strstr(r.out, "\nB1274 balancing: "));
     run_free(&r);
+    /* --json lists what the text lists: each group's shortest and strongest
+     * loop, not 1,274 loops with their links (8.3 MB); --all lists them all */
+    r = run("loops --json " DATA "platform10.yaml");
+    assert_int_equal(r.status, 0);
+    j0 = json_loads(r.out, 0, &jerr);
+    assert_non_null(j0);
+    size_t listed = json_array_size(json_object_get(j0, "loops"));
+    assert_true(listed >= 18 && listed <= 36);
+    assert_int_equal(json_array_size(json_object_get(j0, "groups")), 18);
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(j0, "summary"), "loops")), 1274);
+    assert_non_null(strstr(json_string_value(json_object_get(j0, "loops_listed")), "every loop with --all"));
+    assert_true(strlen(r.out) < 1000000);
+    json_decref(j0);
+    run_free(&r);
+    r = run("loops --json --all " DATA "platform10.yaml");
+    j0 = json_loads(r.out, 0, &jerr);
+    assert_non_null(j0);
+    assert_int_equal(json_array_size(json_object_get(j0, "loops")), 1274);
+    assert_string_equal(json_string_value(json_object_get(j0, "loops_listed")), "all");
+    json_decref(j0);
+    run_free(&r);
     /* streamed JSON is one valid document with every loop */
     r = run("loops --all --json " DATA "platform50.yaml");
     assert_int_equal(r.status, 0);
-    json_error_t jerr;
     json_t *j = json_loads(r.out, 0, &jerr);
     if (!j)
         fail_msg("streamed --json does not parse: %s at line %d", jerr.text, jerr.line);

@@ -162,7 +162,7 @@ int cmd_loops(int argc, char **argv)
     const char **lanes = o && by_team ? teamsout_lanes(o) : NULL;
     switch (lo.format) {
     case CLI_LOOPS_JSON: {
-        json_t *j = loopsout_json(a, b, source_kind_name(src.kind));
+        json_t *j = (lo.all ? loopsout_json_all : loopsout_json)(a, b, source_kind_name(src.kind));
         if (o)
             teamsout_json_add(j, o);
         json_dumpf(j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);

@@ -165,7 +165,7 @@ int cmd_loops_sd(int argc, char **argv)
     }
     switch (lo.format) {
     case CLI_LOOPS_JSON: {
-        json_t *j = loopsout_json(a, b, "xmile");
+        json_t *j = (lo.all ? loopsout_json_all : loopsout_json)(a, b, "xmile");
         if (r)
             json_object_set_new(j, "dominance", ltmout_json(a, r, sd_time_units(m)));
         cli_print_json(j);

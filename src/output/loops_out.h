@@ -31,6 +31,10 @@ void loopsout_stream_json(FILE *f, const cld_graph *g, const char *kind, size_t 
 /* The JSON document; the caller json_decref()s it.  kind names the input
  * ("mermaid", "markdown", "yaml", "model"). */
 json_t *loopsout_json(const loop_analysis *a, const boundary_report *b, const char *kind);
+/* The same with every loop held, as `--all --json` (loopsout_json lists
+ * what the text lists: every loop of a short analysis, else the shortest
+ * and the strongest of each group). */
+json_t *loopsout_json_all(const loop_analysis *a, const boundary_report *b, const char *kind);
 /* Print the JSON document, indented, with a final newline. */
 void loopsout_json_print(FILE *f, const loop_analysis *a, const boundary_report *b, const char *kind);
 void loopsout_mermaid(FILE *f, const loop_analysis *a);

@@ -43,9 +43,17 @@ unowned:
 
 void teamsout_json_add(json_t *doc, const owners_report *r)
 {
+    /* the document lists all the loops or some (loopsout_json), in the
+     * analysis's order: each is found by name, moving forward */
     json_t *loops = json_object_get(doc, "loops");
-    for (size_t i = 0; i < r->n && i < json_array_size(loops); i++) {
-        json_t *o = json_array_get(loops, i);
+    size_t i = 0;
+    for (size_t k = 0; k < json_array_size(loops); k++, i++) {
+        json_t *o = json_array_get(loops, k);
+        const char *name = json_string_value(json_object_get(o, "name"));
+        while (i < r->n && (!name || strcmp(r->a->loops[i].name, name)))
+            i++;
+        if (i >= r->n)
+            break;
         const owners_loop *L = &r->loops[i];
         json_t *parts = json_array();
         for (size_t p = 0; p < L->nparts; p++) {
