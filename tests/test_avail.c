@@ -1032,6 +1032,23 @@ static void test_mef_names(void **state)
     model_free(m);
 }
 
+/* Found by fuzz_mef: a load of 1e66 replicas' worth overflowed a long. */
+static void test_huge_load_is_overloaded(void **state)
+{
+    (void)state;
+    eddy_error err = {0};
+    model *m = model_load("tests/data/bad/avail_huge_rate.yaml", &err);
+    if (!m)
+        fail_msg("%s:%d:%d: %s", err.file, err.line, err.col, err.msg);
+    char why[256];
+    avail_model *a = avail_derive(m, why, sizeof why);
+    assert_non_null(a);
+    assert_true(a->services[0].overloaded);
+    assert_int_equal(a->services[0].needed, 3);
+    avail_free(a);
+    model_free(m);
+}
+
 /* ---- the command --------------------------------------------------------------- */
 
 static void test_cli_three_replicas(void **state)
@@ -1310,6 +1327,7 @@ int main(void)
         cmocka_unit_test(test_cli_dynamic_one_mitigation),
         cmocka_unit_test(test_cli_mef),
         cmocka_unit_test(test_mef_names),
+        cmocka_unit_test(test_huge_load_is_overloaded),
     };
     return cmocka_run_group_tests(tests, suite_setup, suite_teardown);
 }

@@ -279,13 +279,15 @@ avail_model *avail_derive(const model *m, char *err, size_t errlen)
         avail_service *v = &a->services[s];
         double st = dist_mean(&S->service_time) / T_SEC;
         v->capacity = S->workers == MODEL_UNLIMITED || st <= 0 ? 0 : (double)S->workers / st;
-        long k = v->capacity > 0 ? (long)ceil(v->load / v->capacity - 1e-9) : 1;
-        if (k < 1)
-            k = 1;
-        if (k > S->replicas) {
+        /* compared as a double first: a load far beyond every replica
+         * (a rate of 1e70/s is a valid model) must not overflow a long */
+        double need = v->capacity > 0 ? ceil(v->load / v->capacity - 1e-9) : 1;
+        long k;
+        if (!(need <= (double)S->replicas)) {
             v->overloaded = true;
             k = S->replicas;
-        }
+        } else
+            k = need < 1 ? 1 : (long)need;
         v->needed = k;
     }
     int rc = 0;
