@@ -118,6 +118,22 @@ static void test_xmile_bad_input_is_2(void **state)
     r = run("run --no-such-flag %s", path);
     EXPECT_STATUS(r, 2, "eddy run --no-such-flag broken.xmile");
     run_free(&r);
+    /* a run that divides by zero cannot go: 2 from run and from loops,
+     * as their --help says */
+    tmp_path(path, sizeof path, "divides.xmile");
+    write_file(path, "<?xml version=\"1.0\"?>\n<xmile version=\"1.0\" "
+                     "xmlns=\"http://docs.oasis-open.org/xmile/ns/XMILE/v1.0\">\n"
+                     "<sim_specs><start>0</start><stop>4</stop><dt>1</dt></sim_specs>\n<model><variables>\n"
+                     "<stock name=\"s\"><eqn>1</eqn><inflow>f</inflow></stock>\n"
+                     "<flow name=\"f\"><eqn>s / (2 - TIME)</eqn></flow>\n</variables></model></xmile>\n");
+    r = run("run -q %s", path);
+    EXPECT_STATUS(r, 2, "eddy run divides.xmile");
+    EXPECT_HAS(r.err, "f divides by zero");
+    run_free(&r);
+    r = run("loops --dominance %s", path);
+    EXPECT_STATUS(r, 2, "eddy loops --dominance divides.xmile");
+    EXPECT_HAS(r.err, "f divides by zero");
+    run_free(&r);
 }
 
 /* The top level: no command, an unknown one. */

@@ -58,8 +58,8 @@ static const char usage[] =
     "      --dt DT         use time step DT instead of the file's\n"
     "  -h, --help          this help\n"
     "\n"
-    "exit status: 0 analysed, 1 the run failed (a division by zero, a NaN) or I/O\n"
-    "error, 2 usage error or a model that cannot be read\n";
+    "exit status: 0 analysed, 2 usage error, a model that cannot be read, a run\n"
+    "that fails (a division by zero, a NaN) or an I/O error (docs/ci.md)\n";
 
 typedef struct csv_job {
     const loop_analysis *a;
