@@ -166,4 +166,32 @@ static inline void expect_file_error(const char *path, int line, int col, const 
         fail_msg("%s: got %d:%d %s; want %d:%d ...%s...", path, err.line, err.col, err.msg, line, col, needle);
 }
 
+/* A run's broker queue, consumer group and write-integrity totals by name. */
+static inline const eddy_queue_totals *queue_named(const eddy_result *r, const char *name)
+{
+    for (size_t i = 0; i < r->nqueues; i++)
+        if (!strcmp(r->queues[i].name, name))
+            return &r->queues[i];
+    fail_msg("no queue %s", name);
+    return NULL;
+}
+
+static inline const eddy_group_totals *group_named(const eddy_result *r, const char *name)
+{
+    for (size_t i = 0; i < r->ngroups; i++)
+        if (!strcmp(r->groups[i].name, name))
+            return &r->groups[i];
+    fail_msg("no consumer group %s", name);
+    return NULL;
+}
+
+static inline const eddy_integrity_totals *integrity_of(const eddy_result *r, const char *service)
+{
+    for (size_t i = 0; i < r->nintegrity; i++)
+        if (!strcmp(r->integrity[i].service, service))
+            return &r->integrity[i];
+    fail_msg("no integrity counts for %s", service);
+    return NULL;
+}
+
 #endif
