@@ -902,6 +902,9 @@ static void test_bad_input(void **state)
         {"tests/data/bad/import-prom-empty-name.prom", "import-prom-empty-name.prom:2:1: error: traces_service_graph_request_total: expected service names"},
         {"tests/data/bad/import-jaeger-empty-name.json", "import-jaeger-empty-name.json:1:2: error: Jaeger dependency: child: expected a service's name"},
         {"tests/data/bad/import-jaeger-dash-name.json", "import-jaeger-dash-name.json:1:2: error: Jaeger dependency: child: expected a service's name or host, got '>'"},
+        /* found by fuzz_import: a count of 3e22 overflowed a long (UBSan) before it was checked */
+        {"tests/data/bad/import-grpc-huge.json", "import-grpc-huge.json:2:36: error: hedgingPolicy.maxAttempts: expected a whole number from 2 to 1000000000"},
+        {"tests/data/bad/import-r4j-huge.yml", "import-r4j-huge.yml:5:22: error: maxAttempts: expected a whole number from 0 to 1000000000"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         r = run("import %s", bad[i].file);

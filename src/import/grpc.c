@@ -13,6 +13,7 @@
  * service by its last component, lower-cased, with a final "Service"
  * dropped (shop.v1.CheckoutService -> checkout). */
 #include <ctype.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -75,8 +76,10 @@ static int count(const yamldoc *y, yaml_node_t *n, const char *what, double min,
 {
     if (imp_number(y, n, what, out) < 0)
         return -1;
-    if (*out < min || *out != (long)*out)
-        return yd_fail(y, n, "%s: expected a whole number >= %.0f, got %s", what, min, yd_text(n));
+    /* bounded before any conversion: 3e22 is a valid JSON number, and no
+     * count of attempts or tokens is near a billion */
+    if (!(*out >= min && *out <= 1e9) || *out != floor(*out))
+        return yd_fail(y, n, "%s: expected a whole number from %.0f to 1000000000, got %s", what, min, yd_text(n));
     return 0;
 }
 

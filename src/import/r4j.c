@@ -14,6 +14,7 @@
  * (eddy's breaker has the same defaults); Retry maxAttempts 3 and
  * waitDuration 500ms, on every exception; Bulkhead maxConcurrentCalls 25,
  * maxWaitDuration 0; TimeLimiter timeoutDuration 1s. */
+#include <math.h>
 #include <ctype.h>
 #include <string.h>
 
@@ -73,8 +74,8 @@ static int count(const yamldoc *y, yaml_node_t *n, const char *what, char *v, si
     double x;
     if (imp_number(y, n, what, &x) < 0)
         return -1;
-    if (x < 0 || x != (long)x)
-        return yd_fail(y, n, "%s: expected a whole number, got %s", what, yd_text(n));
+    if (!(x >= 0 && x <= 1e9) || x != floor(x)) /* bounded before any conversion */
+        return yd_fail(y, n, "%s: expected a whole number from 0 to 1000000000, got %s", what, yd_text(n));
     snprintf(v, size, "%.0f", x);
     return 0;
 }
