@@ -600,6 +600,25 @@ out:
 
 /* ---- the timeline ----------------------------------------------------------- */
 
+/* The first row from `from` on where the clients' `metric` (timeouts,
+ * retries) is above 1/s and twice its mean in the baseline run, as a
+ * timeline event "first METRIC: N/s (baseline B/s)". */
+static void first_client_surge(diagnosis *d, const model *m, const eddy_result *base, const eddy_result *obs,
+                               double from, const char *metric)
+{
+    double b = 0;
+    for (size_t i = 0; i < base->series.nrows; i++)
+        b += measure_clients(m, base, i, metric);
+    b /= base->series.nrows ? (double)base->series.nrows : 1;
+    for (size_t i = 0; i < obs->series.nrows; i++) {
+        double t = measure_row_t(obs, i), v = measure_clients(m, obs, i, metric);
+        if (t >= from && v > 1 && v > 2 * b) {
+            add_event(d, t, "first %s: %.0f/s (baseline %.1f/s)", metric, v, b);
+            return;
+        }
+    }
+}
+
 static void build_timeline(diagnosis *d, const eddy_result *obs, const eddy_result *base)
 {
     const model *m = d->m;
@@ -621,18 +640,7 @@ static void build_timeline(diagnosis *d, const eddy_result *obs, const eddy_resu
         add_event(d, t_sec(bs[i].at), "trigger: %s for %s", desc, dur);
     }
     double fs = d->fault_start;
-    /* first timeouts */
-    double bto = 0;
-    for (size_t i = 0; i < base->series.nrows; i++)
-        bto += measure_clients(m, base, i, "timeouts");
-    bto /= base->series.nrows ? (double)base->series.nrows : 1;
-    for (size_t i = 0; i < obs->series.nrows; i++) {
-        double t = measure_row_t(obs, i), to = measure_clients(m, obs, i, "timeouts");
-        if (t >= fs && to > 1 && to > 2 * bto) {
-            add_event(d, t, "first timeouts: %.0f/s (baseline %.1f/s)", to, bto);
-            break;
-        }
-    }
+    first_client_surge(d, m, base, obs, fs, "timeouts");
     /* first errors: a service answering with errors, often because its own
      * call timed out (a timeout on an inner edge has no column of its own,
      * so this is where it shows), the service that does so first */
@@ -655,17 +663,7 @@ static void build_timeline(diagnosis *d, const eddy_result *obs, const eddy_resu
     if (err_s)
         add_event(d, err_t, "first errors: %s answers %.0f/s with errors (baseline %.1f/s)", err_s, err_v, err_b);
     /* first retries: the moment callers start sending work again */
-    double bre = 0;
-    for (size_t i = 0; i < base->series.nrows; i++)
-        bre += measure_clients(m, base, i, "retries");
-    bre /= base->series.nrows ? (double)base->series.nrows : 1;
-    for (size_t i = 0; i < obs->series.nrows; i++) {
-        double t = measure_row_t(obs, i), re = measure_clients(m, obs, i, "retries");
-        if (t >= fs && re > 1 && re > 2 * bre) {
-            add_event(d, t, "first retries: %.0f/s (baseline %.1f/s)", re, bre);
-            break;
-        }
-    }
+    first_client_surge(d, m, base, obs, fs, "retries");
     /* retries crossing N x */
     for (size_t i = 0; i < obs->series.nrows; i++) {
         double t = measure_row_t(obs, i), off = measure_clients(m, obs, i, "offered"), ret = measure_clients(m, obs, i, "retries");

@@ -68,23 +68,19 @@ static size_t edges_of(const model *m, edge_ref **out)
         snprintf(e[k].path, sizeof e[k].path, "clients.%s", m->clients[c].name);
         k++;
     }
-    for (size_t s = 0; s < m->nservices; s++)
-        for (size_t j = 0; j < m->services[s].ncalls; j++) {
-            e[k].call = &m->services[s].calls[j];
-            e[k].caller = m->services[s].name;
-            snprintf(e[k].path, sizeof e[k].path, "services.%s.calls.%zu", m->services[s].name,
-                     m->services[s].calls[j].index);
-            k++;
-        }
     /* a service's publishes are edges too (to the broker), with their own
-     * timeout, retry, pool, breaker and bulkhead */
-    for (size_t s = 0; s < m->nservices; s++)
-        for (size_t j = 0; j < m->services[s].npublishes; j++) {
-            e[k].call = &m->services[s].publishes[j];
-            e[k].caller = m->services[s].name;
-            snprintf(e[k].path, sizeof e[k].path, "services.%s.calls.%zu", m->services[s].name,
-                     m->services[s].publishes[j].index);
-            k++;
+     * timeout, retry, pool, breaker and bulkhead; both are entries of its
+     * `calls:` list, named by their index there */
+    for (int pub = 0; pub < 2; pub++)
+        for (size_t s = 0; s < m->nservices; s++) {
+            const service_spec *S = &m->services[s];
+            size_t n = pub ? S->npublishes : S->ncalls;
+            for (size_t j = 0; j < n; j++) {
+                e[k].call = pub ? &S->publishes[j] : &S->calls[j];
+                e[k].caller = S->name;
+                snprintf(e[k].path, sizeof e[k].path, "services.%s.calls.%zu", S->name, e[k].call->index);
+                k++;
+            }
         }
     for (size_t i = 0; i < n; i++)
         snprintf(e[i].rpath, sizeof e[i].rpath, "%s.retry",
