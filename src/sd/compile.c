@@ -699,7 +699,7 @@ static ex_node *rs_random(cc *c, const ctx *x, ex_node *n, const bi_info *bi)
         c->rand_owner = c->owner;
         c->rand_ord = 0;
     }
-    s.name = cc_strdup(m->vars[c->owner].key);
+    s.name = xstrdup(m->vars[c->owner].key);
     s.ord = c->rand_ord++;
     s.cap = c->ncapture++;
     m->rands = xreallocarray(m->rands, m->nrands + 1, sizeof *m->rands);
