@@ -562,6 +562,19 @@ static int *cc_arr_refs(cc *c, const ctx *x, const arr *a, const ex_node *ref, c
     for (int i = 0; i < nd && !c->failed; i++)
         if (!bound[i]) {
             const xm_dim *d = &c->d->dims[a->dim[i]];
+            if (!infn && x->n > 0) {
+                /* a bare name over a dimension the equation has nothing
+                 * to do with: no silent mapping by position */
+                char have[256];
+                size_t o = 0;
+                have[0] = 0;
+                for (int j = 0; j < x->n && o < sizeof have; j++)
+                    o += (size_t)snprintf(have + o, sizeof have - o, "%s%s", j ? ", " : "", c->d->dims[x->dim[j]].name);
+                cc_fail(c, ref->pos, "%s is over %s, which is not this equation's dimension%s (%s) nor a subrange "
+                                     "or mapping of one: subscript it",
+                        name, d->name, x->n == 1 ? "" : "s", have);
+                break;
+            }
             span[i] = cc_alloc(d->n * sizeof *span[i]);
             for (size_t q = 0; q < d->n; q++)
                 span[i][nspan[i]++] = (int)q;
@@ -707,7 +720,8 @@ static ex_node *cc_dim_value(cc *c, const ctx *x, const ex_node *n, const char *
     if (e < 0) {
         char sug[300];
         cc_suggest_elem(c, dd, dot + 1, sug, sizeof sug);
-        cc_fail(c, n->pos, "%s is not an element of %s%s", dot + 1, c->d->dims[dd].name, sug);
+        const char *shown = strrchr(n->name, '.');
+        cc_fail(c, n->pos, "%s is not an element of %s%s", shown ? shown + 1 : dot + 1, c->d->dims[dd].name, sug);
         return cc_num(0);
     }
     return cc_num(e + 1);
