@@ -677,7 +677,7 @@ static char *cc_key(cc *c, const char *name)
 }
 
 /* The key of a name in the equation being compiled: cc_key, and SELF (the
- * variable the equation defines, XMILE 1.0 section 3.5.7) when no
+ * variable the equation defines, XMILE 1.0 section 3.5.6) when no
  * variable has that name. */
 static char *cc_ref_key(cc *c, const char *name)
 {
