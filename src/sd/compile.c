@@ -20,6 +20,7 @@
 #include "../core/err.h"
 #include "builtin.h"
 #include "name.h"
+#include "../core/xalloc.h"
 
 #define SD_MAX_DIMS 4
 
@@ -62,22 +63,6 @@ typedef struct cc {
     int *deps_init, *deps_step; /* scratch */
 } cc;
 
-static void *cc_alloc(size_t n)
-{
-    void *p = calloc(1, n ? n : 1);
-    if (!p)
-        abort();
-    return p;
-}
-
-static char *cc_strdup(const char *s)
-{
-    char *p = strdup(s);
-    if (!p)
-        abort();
-    return p;
-}
-
 static void cc_pos(const cc *c, int pos, int *line, int *col)
 {
     int l = c->line, co = c->col;
@@ -113,15 +98,13 @@ static int cc_add_var(cc *c, const char *name, const char *key, int kind, int sr
     sd_model *m = c->m;
     if (m->nvars == m->capvars) {
         m->capvars = m->capvars ? m->capvars * 2 : 64;
-        m->vars = realloc(m->vars, m->capvars * sizeof *m->vars);
-        if (!m->vars)
-            abort();
+        m->vars = xrealloc(m->vars, m->capvars * sizeof *m->vars);
     }
     int i = (int)m->nvars++;
     sd_var *v = &m->vars[i];
     memset(v, 0, sizeof *v);
-    v->name = cc_strdup(name);
-    v->key = cc_strdup(key);
+    v->name = xstrdup(name);
+    v->key = xstrdup(key);
     v->kind = kind;
     v->src = src;
     v->hidden = src < 0;
@@ -436,7 +419,7 @@ static void cc_subscript(cc *c, const ctx *x, const arr *a, int i, const ex_node
                 return;
             }
         }
-        *span = cc_alloc((size_t)(hi - lo + 1) * sizeof **span);
+        *span = xcalloc(1, (size_t)(hi - lo + 1) * sizeof **span);
         for (int k = lo; k <= hi; k++)
             (*span)[(*nspan)++] = k;
         return;
@@ -492,7 +475,7 @@ static void cc_subscript(cc *c, const ctx *x, const arr *a, int i, const ex_node
             }
             /* not bound: every element of dd, in a's dimension */
             const xm_dim *sd = &c->d->dims[dd];
-            *span = cc_alloc(sd->n * sizeof **span);
+            *span = xcalloc(1, sd->n * sizeof **span);
             for (size_t q = 0; q < sd->n; q++) {
                 int m = cc_dim_map(c, dd, dim, (int)q, 1);
                 if (m < 0) {
@@ -575,7 +558,7 @@ static int *cc_arr_refs(cc *c, const ctx *x, const arr *a, const ex_node *ref, c
                         name, d->name, x->n == 1 ? "" : "s", have);
                 break;
             }
-            span[i] = cc_alloc(d->n * sizeof *span[i]);
+            span[i] = xcalloc(1, d->n * sizeof *span[i]);
             for (size_t q = 0; q < d->n; q++)
                 span[i][nspan[i]++] = (int)q;
         }
@@ -614,7 +597,7 @@ static int *cc_arr_refs(cc *c, const ctx *x, const arr *a, const ex_node *ref, c
         long total = 1;
         for (int i = 0; i < nd; i++)
             total *= nspan[i] ? nspan[i] : 1;
-        out = cc_alloc((size_t)total * sizeof *out);
+        out = xcalloc(1, (size_t)total * sizeof *out);
         int pos[SD_MAX_DIMS] = {0}, e[SD_MAX_DIMS];
         for (long k = 0; k < total; k++) {
             for (int i = 0; i < nd; i++)
@@ -658,7 +641,7 @@ static char *cc_key(cc *c, const char *name)
     char *sc = sdn_canon(c->scope); /* ends in '.' */
     size_t len = strlen(sc), blen = strlen(bare);
     while (len > 0) {
-        char *k = cc_alloc(len + blen + 1);
+        char *k = xcalloc(1, len + blen + 1);
         memcpy(k, sc, len);
         memcpy(k + len, bare, blen + 1);
         if (st_get(&c->m->keys, k) >= 0 || st_get(&c->arrs, k) >= 0 || st_get(&c->gfs, k) >= 0) {
@@ -685,7 +668,7 @@ static char *cc_ref_key(cc *c, const char *name)
     if (strcmp(key, "self") == 0 && st_get(&c->m->keys, key) < 0 && st_get(&c->arrs, key) < 0 && c->owner >= 0 &&
         !c->m->vars[c->owner].hidden) {
         free(key);
-        key = cc_strdup(c->m->vars[c->owner].key);
+        key = xstrdup(c->m->vars[c->owner].key);
         char *br = strchr(key, '[');
         if (br)
             *br = 0;
@@ -710,7 +693,7 @@ static ex_node *cc_dim_value(cc *c, const ctx *x, const ex_node *n, const char *
     const char *dot = strrchr(key, '.');
     if (!dot)
         return NULL;
-    char *dk = cc_strdup(key);
+    char *dk = xstrdup(key);
     dk[dot - key] = 0;
     dd = st_get(&c->dims, dk);
     free(dk);
@@ -906,7 +889,7 @@ static ex_node *mc_subst(cc *c, const xm_macro *mc, const ex_node *n, ex_node *c
     o->num = n->num;
     o->slot = n->slot;
     if (n->name)
-        o->name = cc_strdup(n->name);
+        o->name = xstrdup(n->name);
     for (int i = 0; i < n->nargs; i++)
         ex_add_arg(o, mc_subst(c, mc, n->args[i], args, locals, pos));
     return o;
@@ -942,7 +925,7 @@ static ex_node *rs_macro(cc *c, const ctx *x, ex_node *n, int mi)
         cc_fail(c, n->pos, "macro %s: more than 100,000 macro expansions in the model", mc->name);
         return cc_num(0);
     }
-    ex_node **args = cc_alloc((mc->nparms + 1) * sizeof *args);
+    ex_node **args = xcalloc(1, (mc->nparms + 1) * sizeof *args);
     for (size_t i = 0; i < mc->nparms && !c->failed; i++) {
         if (i < (size_t)n->nargs)
             args[i] = ex_copy(n->args[i]);
@@ -954,7 +937,7 @@ static ex_node *rs_macro(cc *c, const ctx *x, ex_node *n, int mi)
     /* A macro with variables of its own gets an instance of them for this
      * call, hidden variables as the stateful builtins' are ("Stock in
      * macro output"): their equations see the call's arguments. */
-    int *locals = mc->nvars ? cc_alloc(mc->nvars * sizeof *locals) : NULL;
+    int *locals = mc->nvars ? xcalloc(1, mc->nvars * sizeof *locals) : NULL;
     for (size_t i = 0; i < mc->nvars && !c->failed; i++) {
         const xm_var *lv = &mc->vars[i];
         locals[i] = cc_hidden(c, lv->kind == XM_STOCK ? SD_STOCK : lv->kind == XM_FLOW ? SD_FLOW : SD_AUX, lv->name);
@@ -1206,9 +1189,7 @@ static ex_node *rs_call(cc *c, const ctx *x, ex_node *n)
     }
     case BI_DELAY: {
         sd_model *m = c->m;
-        m->delays = realloc(m->delays, (m->ndelays + 1) * sizeof *m->delays);
-        if (!m->delays)
-            abort();
+        m->delays = xrealloc(m->delays, (m->ndelays + 1) * sizeof *m->delays);
         sd_delay *dl = &m->delays[m->ndelays];
         memset(dl, 0, sizeof *dl);
         dl->in = cc_as_slot(c, a[0], "DELAY");
@@ -1300,7 +1281,7 @@ static ex_node *cc_parse(cc *c, const xm_eqn *q)
 /* Does "A, D" name the element tuple e of a? */
 static int cc_subscript_matches(cc *c, const arr *a, const char *sub, const int *e)
 {
-    char *s = cc_strdup(sub);
+    char *s = xstrdup(sub);
     int ok = 1, i = 0;
     for (char *tok = strtok(s, ","); tok; tok = strtok(NULL, ","), i++) {
         if (i >= a->ndims) {
@@ -1423,7 +1404,7 @@ static void cc_define(cc *c, int vi, const xm_var *xv, const arr *a, const int *
 static int cc_declare(cc *c)
 {
     xm_doc *d = c->d;
-    c->rel = cc_alloc(d->ndims * d->ndims);
+    c->rel = xcalloc(1, d->ndims * d->ndims);
     for (size_t i = 0; i < d->ndims; i++) {
         char *k = sdn_canon(d->dims[i].name);
         st_put(&c->dims, k, (int)i);
@@ -1445,9 +1426,7 @@ static int cc_declare(cc *c)
             return err_set(c->err, d->file, xv->line, 1, "%s is defined twice", xv->name);
         }
         if (xv->gf) {
-            c->m->gfs = realloc(c->m->gfs, (c->m->ngfs + 1) * sizeof *c->m->gfs);
-            if (!c->m->gfs)
-                abort();
+            c->m->gfs = xrealloc(c->m->gfs, (c->m->ngfs + 1) * sizeof *c->m->gfs);
             c->m->gfs[c->m->ngfs] = xv->gf;
             st_put(&c->gfs, key, (int)c->m->ngfs++);
         }
@@ -1507,9 +1486,7 @@ static int cc_declare(cc *c)
                 e[j] = 0;
             }
         }
-        c->arr = realloc(c->arr, (c->narr + 1) * sizeof *c->arr);
-        if (!c->arr)
-            abort();
+        c->arr = xrealloc(c->arr, (c->narr + 1) * sizeof *c->arr);
         c->arr[c->narr] = a;
         st_put(&c->arrs, key, (int)c->narr++);
         free(key);
@@ -1587,9 +1564,7 @@ static void cc_deps(const sd_model *m, const ex_node *n, int mode, int **out, si
             return;
         if (*cnt == *cap) {
             *cap = *cap ? *cap * 2 : 8;
-            *out = realloc(*out, *cap * sizeof **out);
-            if (!*out)
-                abort();
+            *out = xrealloc(*out, *cap * sizeof **out);
         }
         (*out)[(*cnt)++] = n->slot;
         return;
@@ -1673,8 +1648,8 @@ static void cc_visit(topo *t, int v)
 
 static int *cc_order(const sd_model *m, int mode, size_t *n, eddy_error *err)
 {
-    topo t = {m, mode, cc_alloc(m->nvars), cc_alloc(m->nvars * sizeof(int)), 0,
-              cc_alloc(m->nvars * sizeof(int)), 0, err, 0};
+    topo t = {m, mode, xcalloc(1, m->nvars), xcalloc(1, m->nvars * sizeof(int)), 0,
+              xcalloc(1, m->nvars * sizeof(int)), 0, err, 0};
     for (size_t v = 0; v < m->nvars && !t.failed; v++)
         cc_visit(&t, (int)v);
     free(t.state);
@@ -1715,10 +1690,8 @@ static void g_emit(gen *g, int op, int dst, int a, int b, int c)
     sd_prog *p = g->p;
     if (p->n == p->cap) {
         p->cap = p->cap ? p->cap * 2 : 256;
-        p->code = realloc(p->code, p->cap * sizeof *p->code);
-        p->owner = realloc(p->owner, p->cap * sizeof *p->owner);
-        if (!p->code || !p->owner)
-            abort();
+        p->code = xrealloc(p->code, p->cap * sizeof *p->code);
+        p->owner = xrealloc(p->owner, p->cap * sizeof *p->owner);
     }
     p->code[p->n] = (sd_ins){op, dst, a, b, c};
     p->owner[p->n] = g->owner;
@@ -1744,9 +1717,7 @@ static int g_const(gen *g, double x)
     if (i < 0) {
         sd_model *m = g->m;
         i = (int)m->nconsts;
-        m->consts = realloc(m->consts, (m->nconsts + 1) * sizeof *m->consts);
-        if (!m->consts)
-            abort();
+        m->consts = xrealloc(m->consts, (m->nconsts + 1) * sizeof *m->consts);
         m->consts[m->nconsts++] = x;
         st_put(&g->kidx, key, i);
     }
@@ -1948,9 +1919,9 @@ static int cc_emit(cc *c)
         free(step);
         return -1;
     }
-    m->rate_slot = cc_alloc(m->nvars * sizeof *m->rate_slot);
-    m->stocks = cc_alloc(m->nvars * sizeof *m->stocks);
-    m->nn_stocks = cc_alloc(m->nvars * sizeof *m->nn_stocks);
+    m->rate_slot = xcalloc(1, m->nvars * sizeof *m->rate_slot);
+    m->stocks = xcalloc(1, m->nvars * sizeof *m->stocks);
+    m->nn_stocks = xcalloc(1, m->nvars * sizeof *m->nn_stocks);
     for (size_t v = 0; v < m->nvars; v++) {
         m->rate_slot[v] = -1;
         if (m->vars[v].kind == SD_STOCK) {
@@ -1997,17 +1968,13 @@ static void cc_captures_in(sd_model *m, const ex_node *n, int base)
     if (n->kind == EX_CALL && (n->op == BI_INIT || n->op == BI_PREVIOUS)) {
         int src = n->args[0]->slot, dst = base + n->slot;
         if (n->op == BI_INIT) {
-            m->init_src = realloc(m->init_src, (m->ninit + 1) * sizeof(int));
-            m->init_dst = realloc(m->init_dst, (m->ninit + 1) * sizeof(int));
-            if (!m->init_src || !m->init_dst)
-                abort();
+            m->init_src = xrealloc(m->init_src, (m->ninit + 1) * sizeof(int));
+            m->init_dst = xrealloc(m->init_dst, (m->ninit + 1) * sizeof(int));
             m->init_src[m->ninit] = src;
             m->init_dst[m->ninit++] = dst;
         } else {
-            m->prev_src = realloc(m->prev_src, (m->nprev + 1) * sizeof(int));
-            m->prev_dst = realloc(m->prev_dst, (m->nprev + 1) * sizeof(int));
-            if (!m->prev_src || !m->prev_dst)
-                abort();
+            m->prev_src = xrealloc(m->prev_src, (m->nprev + 1) * sizeof(int));
+            m->prev_dst = xrealloc(m->prev_dst, (m->nprev + 1) * sizeof(int));
             m->prev_src[m->nprev] = src;
             m->prev_dst[m->nprev++] = dst;
         }
@@ -2018,9 +1985,9 @@ static void cc_captures_in(sd_model *m, const ex_node *n, int base)
 
 sd_model *sd_compile(xm_doc *doc, const sd_override *ov, size_t nov, eddy_error *err)
 {
-    sd_model *m = cc_alloc(sizeof *m);
+    sd_model *m = xcalloc(1, sizeof *m);
     m->doc = doc;
-    m->file = cc_strdup(doc->file);
+    m->file = xstrdup(doc->file);
     m->start = doc->start;
     m->stop = doc->stop;
     m->dt = doc->dt;
@@ -2056,11 +2023,11 @@ sd_model *sd_compile(xm_doc *doc, const sd_override *ov, size_t nov, eddy_error 
             if (m->vars[v].rate)
                 cc_captures_in(m, m->vars[v].rate, base);
         }
-        m->cols = cc_alloc(m->nvars * sizeof *m->cols);
+        m->cols = xcalloc(1, m->nvars * sizeof *m->cols);
         for (size_t v = 0; v < m->nvars; v++)
             if (!m->vars[v].hidden)
                 m->cols[m->ncols++] = (int)v;
-        m->v = cc_alloc(m->nslots * sizeof *m->v);
+        m->v = xcalloc(1, m->nslots * sizeof *m->v);
     }
     st_free(&c.dims);
     st_free(&c.elems);
