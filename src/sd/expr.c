@@ -124,7 +124,7 @@ static void px_next(parser *ps)
             ps->tk = T_END;
             return;
         }
-        ps->id = strndup(s + q, (size_t)(ps->p - q));
+        ps->id = xstrndup(s + q, (size_t)(ps->p - q));
         ps->p++;
         ps->tk = T_STR;
         return;
@@ -134,7 +134,7 @@ static void px_next(parser *ps)
         int q = ps->p++;
         while (px_idchar((unsigned char)s[ps->p], 0))
             ps->p++;
-        ps->id = strndup(s + q, (size_t)(ps->p - q));
+        ps->id = xstrndup(s + q, (size_t)(ps->p - q));
         ps->tk = T_ID;
         return;
     }
@@ -291,14 +291,14 @@ static ex_node *px_primary(parser *ps)
     }
     if ((ps->tk == T_ID && !px_is_keyword(ps->id)) || ps->tk == T_STR) {
         size_t cap = strlen(ps->id) + 1;
-        char *name = strdup(ps->id);
+        char *name = xstrdup(ps->id);
         int quoted = ps->tk == T_STR;
         px_next(ps);
         /* Words separated by spaces are one name (Vensim exports write
          * "EXPRESSION MACRO(...)"); XMILE treats the space as '_'. */
         while (!quoted && ps->tk == T_ID && !px_is_keyword(ps->id)) {
             cap += strlen(ps->id) + 1;
-            name = realloc(name, cap);
+            name = xrealloc(name, cap);
             strcat(name, " ");
             strcat(name, ps->id);
             px_next(ps);

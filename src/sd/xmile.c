@@ -173,7 +173,7 @@ static int xm_points(reader *r, xmlNodePtr n, double **out, size_t *count)
             break;
         }
         if (k == cap)
-            v = realloc(v, (cap *= 2) * sizeof *v);
+            v = xrealloc(v, (cap *= 2) * sizeof *v);
         v[k++] = x;
         p = e;
         while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
