@@ -26,7 +26,7 @@
 static const char usage[] =
     "usage: eddy loops MODEL.xmile [--json | --mermaid | --dot] [--all] [--max-loops N] [--boundary A,B,...]\n"
     "                              [--dominance [-o SCORES.csv] [--force]] [--set NAME=VALUE]...\n"
-    "                              [--ltm 2020|2023] [--method euler|rk2|rk4] [--dt DT]\n"
+    "                              [--ltm 2020|2023] [--method euler|rk2|rk4] [--dt DT] [--seed N]\n"
     "\n"
     "Find the feedback loops of a stock-and-flow model (XMILE 1.0, or Stella's .stmx)\n"
     "from its equations: an arrow from every variable an equation reads to the\n"
@@ -59,6 +59,8 @@ static const char usage[] =
     "                      polarities and the scores are those of that run\n"
     "      --method M      integrate with euler, rk2 or rk4 instead of the file's method\n"
     "      --dt DT         use time step DT instead of the file's\n"
+    "      --seed N        the run seed of the statistical functions (RANDOM,\n"
+    "                      NORMAL, ...) without a seed argument (default 1)\n"
     "  -h, --help          this help\n"
     "\n"
     "exit status: 0 analysed, 2 usage error, a model that cannot be read, a run\n"
@@ -84,6 +86,7 @@ int cmd_loops_sd(int argc, char **argv)
                                          CLI_SD_OPT_OUTPUT,
                                          CLI_SD_OPT_SET,
                                          CLI_SD_OPT_SPECS,
+                                         CLI_SD_OPT_SEED,
                                          {"help", no_argument, 0, 'h'},
                                          {0, 0, 0, 0}};
     cli_loopopts lo = cli_loops_init(DEFAULT_MAX_LOOPS);

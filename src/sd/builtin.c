@@ -25,6 +25,10 @@ static const bi_info bi_table[] = {
     {"lookup", BI_LOOKUP, 2, 2}, {"if_then_else", BI_IF_THEN_ELSE, 3, 3},
     {"time", BI_TIME, 0, 0}, {"dt", BI_DT, 0, 0},
     {"starttime", BI_STARTTIME, 0, 0}, {"stoptime", BI_STOPTIME, 0, 0},
+    /* the statistical functions, each with an optional seed (3.5.2) */
+    {"random", BI_RANDOM, 2, 3}, {"normal", BI_NORMAL, 2, 3}, {"lognormal", BI_LOGNORMAL, 2, 3},
+    {"exprnd", BI_EXPRND, 1, 2}, {"poisson", BI_POISSON, 1, 2},
+    {"forcst", BI_FORCST, 3, 4}, {"history", BI_HISTORY, 2, 2}, {"npv", BI_NPV, 2, 4},
 };
 
 const bi_info *bi_find(const char *canon)

@@ -20,6 +20,7 @@
 #include "../core/err.h"
 #include "builtin.h"
 #include "name.h"
+#include "rand.h"
 #include "../core/xalloc.h"
 
 #define SD_MAX_DIMS 4
@@ -60,6 +61,8 @@ typedef struct cc {
     int macro_depth; /* expansions in progress, to stop a macro calling itself */
     size_t macro_calls; /* expansions made, to stop macros calling macros twice over */
     int *deps_init, *deps_step; /* scratch */
+    int rand_owner;     /* the variable whose statistical-function calls are being numbered */
+    uint32_t rand_ord;  /* the next one's number in it */
 } cc;
 
 static void cc_pos(const cc *c, int pos, int *line, int *col)
@@ -480,10 +483,12 @@ static ex_node *rs_trend(cc *c, ex_node **a, int na)
     return out;
 }
 
+/* Functions of Stella or Vensim that XMILE 1.0 does not define and eddy
+ * does not implement: named in the error rather than "unknown".  The
+ * statistical functions beyond section 3.5.2's five are Stella's own. */
 static const char *cc_unsupported[] = {
-    "random", "normal", "lognormal", "poisson", "exprnd", "uniform", "triangular", "weibull",
-    "gamma", "beta", "binomial", "negbinomial", "logistic", "pareto", "geometric",
-    "forcst", "npv", "delay_fixed", "history", "self", "rank", "converted", NULL};
+    "uniform", "triangular", "weibull", "gamma", "beta", "binomial", "negbinomial", "logistic", "pareto",
+    "geometric", "normalcdf", "montecarlo", "delay_fixed", "self", "rank", "converted", NULL};
 
 /* A graphical function by name: a <gf> or an aux that carries one. */
 static int cc_gf_by_name(cc *c, ex_node *n)
@@ -644,6 +649,125 @@ static ex_node *rs_macro(cc *c, const ctx *x, ex_node *n, int mi)
     return out ? out : cc_num(0);
 }
 
+/* ---- statistical functions, FORCST, HISTORY, NPV ---- */
+
+/* A number written in the equation (with its sign), or not. */
+static int cc_literal(const ex_node *n, double *v)
+{
+    if (n->kind == EX_NUM) {
+        *v = n->num;
+        return 1;
+    }
+    if (n->kind == EX_UN && (n->op == '-' || n->op == '+') && cc_literal(n->args[0], v)) {
+        if (n->op == '-')
+            *v = -*v;
+        return 1;
+    }
+    return 0;
+}
+
+/* RANDOM, NORMAL, LOGNORMAL, EXPRND, POISSON (XMILE 1.0 section 3.5.2):
+ * a call with a stream of its own (rand.h), its optional last argument the
+ * seed, "0 <= seed < 2^32".  Arguments written as numbers are checked
+ * here; computed ones when the call is evaluated. */
+static ex_node *rs_random(cc *c, const ctx *x, ex_node *n, const bi_info *bi)
+{
+    sd_model *m = c->m;
+    int nparams = bi->max_args - 1;
+    sd_rand s = {.fn = bi->id};
+    if (n->nargs > nparams) {
+        const ex_node *sa = n->args[nparams];
+        double sv = -1;
+        if (!cc_literal(sa, &sv) || sv < 0 || sv >= 4294967296.0 || sv != floor(sv)) {
+            cc_fail(c, sa->pos, "%s: the seed must be a whole number from 0 to 4294967295, written as a number",
+                    n->name);
+            return cc_num(0);
+        }
+        s.fixed = true;
+        s.seed = (uint64_t)sv;
+    }
+    double lit[2] = {0, 0};
+    int literal = 1;
+    for (int i = 0; i < nparams; i++)
+        literal = literal && cc_literal(n->args[i], &lit[i]);
+    const char *bad = literal ? sd_rand_domain(bi->id, lit, nparams) : NULL;
+    if (bad) {
+        cc_fail(c, n->pos, "%s is called with %s", n->name, bad);
+        return cc_num(0);
+    }
+    if (c->rand_owner != c->owner) {
+        c->rand_owner = c->owner;
+        c->rand_ord = 0;
+    }
+    s.name = xstrdup(m->vars[c->owner].key);
+    s.ord = c->rand_ord++;
+    s.cap = c->ncapture++;
+    m->rands = xreallocarray(m->rands, m->nrands + 1, sizeof *m->rands);
+    m->rands[m->nrands] = s;
+    ex_node *out = cc_call(bi->id, (int)m->nrands++, n->pos);
+    for (int i = 0; i < nparams; i++)
+        ex_add_arg(out, rs(c, x, n->args[i]));
+    return out;
+}
+
+/* FORCST(input, averaging time, horizon[, initial trend]) (section 3.5.3):
+ * the input extrapolated along its TREND over the horizon,
+ * input * (1 + TREND(input, averaging time, initial trend) * horizon), as
+ * Stella defines it (and Vensim's FORECAST). */
+static ex_node *rs_forcst(cc *c, ex_node **a, int na)
+{
+    ex_node *b[3] = {ex_copy(a[0]), ex_copy(a[1]), na > 3 ? ex_copy(a[3]) : NULL};
+    ex_node *trend = rs_trend(c, b, na > 3 ? 3 : 2);
+    ex_node *out = cc_bin('*', a[0], cc_bin('+', cc_num(1), cc_bin('*', trend, a[2])));
+    ex_free(a[1]);
+    if (na > 3)
+        ex_free(a[3]);
+    return out;
+}
+
+/* HISTORY(variable, time): the variable's value at a past time of this
+ * run.  Not in XMILE 1.0 (its section 3.6 names isee.HISTORY only as an
+ * example of a vendor's function); Stella's.  It keeps the variable's
+ * whole trajectory, as DELAY keeps its input's (vm.c), read at the time
+ * asked: a time after the current one, or before the start, stops the run. */
+static ex_node *rs_history(cc *c, ex_node **a, int pos)
+{
+    sd_model *m = c->m;
+    m->delays = xreallocarray(m->delays, m->ndelays + 1, sizeof *m->delays);
+    sd_delay *dl = &m->delays[m->ndelays];
+    memset(dl, 0, sizeof *dl);
+    dl->history = true;
+    dl->in = cc_as_slot(c, a[0], "HISTORY");
+    ex_node *out = cc_call(BI_DELAY, (int)m->ndelays++, pos);
+    ex_add_arg(out, cc_slot(dl->in));
+    ex_add_arg(out, a[1]);
+    return out;
+}
+
+/* NPV(stream, discount rate[, initial value[, factor]]): the net present
+ * value of the stream so far.  Not in XMILE 1.0; Stella's and Vensim's,
+ * here as Vensim documents it: a discount factor df (a stock from 1,
+ * changing by -df * rate / (1 + rate * DT)), the discounted stream
+ * accumulated from the initial value (default 0), and
+ * (accumulated + stream * DT * df) * factor (default 1).  With Euler
+ * steps, df is (1 + rate * DT)^-k after k steps, and a constant stream s
+ * gives s * DT * (1 - q^(k+1)) / (1 - q), q = 1 / (1 + rate * DT): the
+ * present value of an annuity due. */
+static ex_node *rs_npv(cc *c, ex_node **a, int na, int pos)
+{
+    ex_node *stream = a[0], *rate = a[1];
+    int df = cc_hidden(c, SD_STOCK, "NPV discount factor");
+    c->m->vars[df].eqn = cc_num(1);
+    c->m->vars[df].rate = cc_bin('/', cc_bin('*', cc_bin('-', cc_num(0), cc_slot(df)), ex_copy(rate)),
+                                 cc_bin('+', cc_num(1), cc_bin('*', ex_copy(rate), cc_call(BI_DT, -1, pos))));
+    int acc = cc_hidden(c, SD_STOCK, "NPV");
+    c->m->vars[acc].eqn = na > 2 ? a[2] : cc_num(0);
+    c->m->vars[acc].rate = cc_bin('*', ex_copy(stream), cc_slot(df));
+    ex_node *out = cc_bin('+', cc_slot(acc), cc_bin('*', cc_bin('*', stream, cc_call(BI_DT, -1, pos)), cc_slot(df)));
+    ex_free(rate);
+    return na > 3 ? cc_bin('*', out, a[3]) : out;
+}
+
 static ex_node *rs_call(cc *c, const ctx *x, ex_node *n)
 {
     char *key = sdn_canon(n->name);
@@ -723,6 +847,8 @@ static ex_node *rs_call(cc *c, const ctx *x, ex_node *n)
             return out;
         }
     }
+    if (bi_is_random(id))
+        return rs_random(c, x, n, bi);
     if (id == BI_IF_THEN_ELSE) {
         ex_node *out = ex_new(EX_IF, n->pos);
         for (int i = 0; i < 3; i++)
@@ -742,6 +868,9 @@ static ex_node *rs_call(cc *c, const ctx *x, ex_node *n)
     case BI_DELAY3:
     case BI_DELAYN:
     case BI_TREND:
+    case BI_FORCST:
+    case BI_HISTORY:
+    case BI_NPV:
         for (int i = 0; i < na; i++)
             a[i] = rs(c, x, n->args[i]);
         break;
@@ -795,6 +924,9 @@ static ex_node *rs_call(cc *c, const ctx *x, ex_node *n)
         return rs_matdelay(c, b, na > 3 ? 3 : 2, order, "DELAYN");
     }
     case BI_TREND: return rs_trend(c, a, na);
+    case BI_FORCST: return rs_forcst(c, a, na);
+    case BI_HISTORY: return rs_history(c, a, n->pos);
+    case BI_NPV: return rs_npv(c, a, na, n->pos);
     default: break;
     }
     return cc_num(0);
@@ -1412,7 +1544,11 @@ static void g_into(gen *g, const ex_node *n, int dst)
             int k = n->nargs, t = k ? g_temp(g, k) : 0;
             for (int i = 0; i < k; i++)
                 g_into(g, n->args[i], t + i);
-            g_emit(g, VM_CALL, dst, t, k, n->op);
+            /* a statistical function: c is its call's number (rand.h) */
+            if (bi_is_random(n->op))
+                g_emit(g, VM_RAND, dst, t, k, n->slot);
+            else
+                g_emit(g, VM_CALL, dst, t, k, n->op);
             break;
         }
         }
@@ -1559,8 +1695,10 @@ sd_model *sd_compile(xm_doc *doc, const sd_override *ov, size_t nov, eddy_error 
     m->save_step = doc->save_step > 0 ? doc->save_step : doc->dt;
     m->method = doc->method == XM_RK4 ? SD_RK4 : doc->method == XM_RK2 ? SD_RK2 : SD_EULER;
     st_init(&m->keys);
+    m->seed = 1;
     cc c = {0};
     c.m = m;
+    c.rand_owner = -1;
     c.d = doc;
     c.err = err;
     st_init(&c.dims);
@@ -1582,6 +1720,8 @@ sd_model *sd_compile(xm_doc *doc, const sd_override *ov, size_t nov, eddy_error 
         rc = cc_emit(&c);
     if (!rc) {
         int base = (int)(m->nvars + m->nstocks);
+        for (size_t i = 0; i < m->nrands; i++)
+            m->rands[i].slot = base + m->rands[i].cap;
         for (size_t v = 0; v < m->nvars; v++) {
             if (m->vars[v].eqn)
                 cc_captures_in(m, m->vars[v].eqn, base);
