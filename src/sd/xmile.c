@@ -442,20 +442,26 @@ static int xm_read_dims(reader *r, xmlNodePtr ds, xm_doc *d)
         dm->name = xm_attr(c, "name");
         if (!dm->name)
             return err_set(r->err, r->file, xm_line(c), 1, "<dim> without a name");
+        dm->line = xm_line(c);
         for (xmlNodePtr e = c->children; e; e = e->next)
             if (xm_is(e, "elem")) {
                 char *nm = xm_attr(e, "name");
                 if (!nm)
                     return err_set(r->err, r->file, xm_line(e), 1, "<elem> without a name");
                 xm_push(&dm->elems, &dm->n, nm);
-            }
+            } else if (xm_is(e, "maps_to") && !dm->maps_to)
+                dm->maps_to = xm_text(e);
         if (dm->n == 0) {
+            dm->numbered = true;
             char *size = xm_attr(c, "size");
             long k = size ? strtol(size, NULL, 10) : 0;
             free(size);
             if (k <= 0)
                 return err_set(r->err, r->file, xm_line(c), 1,
                                "dimension %s needs <elem> children or a size", dm->name);
+            if (k > 1000000)
+                return err_set(r->err, r->file, xm_line(c), 1,
+                               "dimension %s: size %ld is more than the 1,000,000 elements supported", dm->name, k);
             for (long i = 1; i <= k; i++) {
                 char buf[32];
                 snprintf(buf, sizeof buf, "%ld", i);
@@ -865,6 +871,7 @@ void xm_free(xm_doc *d)
     free(d->macros);
     for (size_t i = 0; i < d->ndims; i++) {
         free(d->dims[i].name);
+        free(d->dims[i].maps_to);
         xm_strs_free(d->dims[i].elems, d->dims[i].n);
     }
     free(d->dims);

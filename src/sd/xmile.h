@@ -62,10 +62,16 @@ typedef struct xm_var {
                             there first, then outward to the root. */
 } xm_var;
 
+/* A dimension: named elements, or numbered 1..size.  maps_to (xmutil's
+ * <isee:maps_to>, Vensim's `DimB: B1, B2 -> DimA`) names a dimension
+ * whose elements this one's correspond to by position; NULL if none. */
 typedef struct xm_dim {
     char *name;
     char **elems;
     size_t n;
+    bool numbered;
+    char *maps_to;
+    int line;
 } xm_dim;
 
 /* A macro (XMILE 1.0 section 3.6): parameters, the equation of its value,
