@@ -30,6 +30,9 @@ static const char sweep_usage[] =
     "      --x NAME=LO..HI  the constant swept and its range (required)\n"
     "      --points N       values, evenly spaced, ends included (default 10)\n"
     "      --set NAME=V     give another constant a value in every run (repeatable)\n"
+    "      --method M       integrate every run with euler, rk2 or rk4 (default: the\n"
+    "                       file's sim specs)\n"
+    "      --dt DT          every run's time step (default: the file's)\n"
     "  -o, --output FILE    also write the sweep as CSV (`# eddy sweep, constant:\n"
     "                       NAME`, then NAME, then STOCK.final, STOCK.min, STOCK.max)\n"
     "      --force          overwrite FILE even if eddy did not write it\n"
@@ -46,7 +49,8 @@ int cmd_sweep_sd(int argc, char **argv)
 {
     enum { O_X = 256, O_POINTS, O_JSON };
     static const struct option opts[] = {{"x", required_argument, 0, O_X}, {"points", required_argument, 0, O_POINTS},
-                                         CLI_SD_OPT_SET,                   CLI_SD_OPT_OUTPUT,
+                                         CLI_SD_OPT_SET,                   CLI_SD_OPT_SPECS,
+                                         CLI_SD_OPT_OUTPUT,
                                          {"json", no_argument, 0, O_JSON}, {"quiet", no_argument, 0, 'q'},
                                          {"help", no_argument, 0, 'h'},    {0, 0, 0, 0}};
     sd_axis x;
@@ -84,7 +88,8 @@ int cmd_sweep_sd(int argc, char **argv)
     const char *out_path = so.out_path;
     eddy_error err = {0};
     sd_sweep s;
-    if (sd_sweep_run(path, so.ov, so.nov, &x, (size_t)points, &s, &err)) {
+    sd_runspec spec = {so.ov, so.nov, so.method, so.dt};
+    if (sd_sweep_run(path, &spec, &x, (size_t)points, &s, &err)) {
         status = cli_print_error(&err);
         goto out;
     }
@@ -118,6 +123,9 @@ static const char basin_usage[] =
     "                        another state, relative (default 10%)\n"
     "      --judge STOCK     judge by this stock only (repeatable; default: every stock)\n"
     "      --set NAME=V      give another constant a value in every run (repeatable)\n"
+    "      --method M        integrate every run with euler, rk2 or rk4 (default: the\n"
+    "                        file's sim specs)\n"
+    "      --dt DT           every run's time step (default: the file's)\n"
     "  -o, --output FILE     also write every run as CSV ([Y,] X, basin.tipped)\n"
     "      --force           overwrite FILE even if eddy did not write it\n"
     "      --json            print the result as JSON instead of a table\n"
@@ -136,6 +144,7 @@ int cmd_basin_sd(int argc, char **argv)
                                          {"tolerance", required_argument, 0, O_TOL},
                                          {"judge", required_argument, 0, O_JUDGE},
                                          CLI_SD_OPT_SET,
+                                         CLI_SD_OPT_SPECS,
                                          CLI_SD_OPT_OUTPUT,
                                          {"json", no_argument, 0, O_JSON},
                                          {"quiet", no_argument, 0, 'q'},
@@ -206,7 +215,8 @@ int cmd_basin_sd(int argc, char **argv)
     const char *out_path = so.out_path;
     eddy_error err = {0};
     sd_basin b;
-    if (sd_basin_run(path, so.ov, so.nov, &o, &b, &err)) {
+    sd_runspec spec = {so.ov, so.nov, so.method, so.dt};
+    if (sd_basin_run(path, &spec, &o, &b, &err)) {
         status = cli_print_error(&err);
         goto out;
     }
@@ -257,9 +267,9 @@ static char *report_loops(const char *path, const sd_override *ov, size_t nov, c
     if (a && !a->complete) {
         /* too many to score them all: the loops that matter, found */
         loops_free(a);
-        a = ltm_find(s, 5000, &err);
+        a = ltm_find(s, 5000, LTM_DEFAULT, &err);
     }
-    ltm_result *r = a ? ltm_compute(s, a, &err) : NULL;
+    ltm_result *r = a ? ltm_compute(s, a, LTM_DEFAULT, &err) : NULL;
     if (!s || !r)
         snprintf(why, whysize, "%s", err.msg);
     else {
