@@ -18,6 +18,7 @@
 #include "phases.h"
 #include "postmortem.h"
 #include "variant.h"
+#include "../core/xalloc.h"
 
 const char *verdict_name(verdict v)
 {
@@ -111,9 +112,7 @@ static void add_mode(diagnosis *d, failure_mode f, const char *fmt, ...)
 static void add_event(diagnosis *d, double t, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static void add_event(diagnosis *d, double t, const char *fmt, ...)
 {
-    d->timeline = realloc(d->timeline, (d->ntimeline + 1) * sizeof *d->timeline);
-    if (!d->timeline)
-        abort();
+    d->timeline = xrealloc(d->timeline, (d->ntimeline + 1) * sizeof *d->timeline);
     dg_event *e = &d->timeline[d->ntimeline++];
     e->t = t;
     va_list ap;
@@ -295,9 +294,7 @@ cascade_done:
         size_t nr = obs->series.nrows;
         if (c < 0 || nr < 10)
             continue;
-        double *v = malloc(nr * sizeof *v);
-        if (!v)
-            abort();
+        double *v = xmalloc(nr * sizeof *v);
         double peak = 0, at = 0;
         for (size_t i = 0; i < nr; i++) {
             v[i] = measure_cell(obs, i, c);
@@ -556,12 +553,10 @@ static int oscillation_cost(diagnosis *d, const char *path, const job_set *J0, c
     if (n < 2)
         return 0;
     job_set J = {.seeds = R, .seed = d->seed};
-    J.models = calloc(2, sizeof *J.models);
-    J.res = calloc(2 * R, sizeof *J.res);
-    J.rc = calloc(2 * R, sizeof *J.rc);
-    J.errs = calloc(2 * R, sizeof *J.errs);
-    if (!J.models || !J.res || !J.rc || !J.errs)
-        abort();
+    J.models = xcalloc(2, sizeof *J.models);
+    J.res = xcalloc(2 * R, sizeof *J.res);
+    J.rc = xcalloc(2 * R, sizeof *J.rc);
+    J.errs = xcalloc(2 * R, sizeof *J.errs);
     int rc = -1;
     for (size_t k = 0; k < 2; k++) {
         if ((J.models[k] = model_load(path, err)))
@@ -1058,9 +1053,7 @@ static dg_evidence *add_evidence(diagnosis *d, const char *entity, const char *f
     for (size_t i = 0; i < d->nevidence; i++)
         if (!strcmp(d->evidence[i].entity, entity))
             return NULL;
-    d->evidence = realloc(d->evidence, (d->nevidence + 1) * sizeof *d->evidence);
-    if (!d->evidence)
-        abort();
+    d->evidence = xrealloc(d->evidence, (d->nevidence + 1) * sizeof *d->evidence);
     dg_evidence *e = &d->evidence[d->nevidence++];
     memset(e, 0, sizeof *e); /* team and brief are filled later, if at all */
     snprintf(e->entity, sizeof e->entity, "%s", entity);
@@ -1153,12 +1146,10 @@ static void team_statement(diagnosis *d)
     snprintf(d->teams, sizeof d->teams, "%s", s);
     free(s);
     d->cross_team = o->cross_team;
-    d->team_names = calloc(o->nparts + 1, sizeof *d->team_names);
-    if (!d->team_names)
-        abort();
+    d->team_names = xcalloc(o->nparts + 1, sizeof *d->team_names);
     for (size_t p = 0; p < o->nparts; p++)
-        if (o->parts[p].team >= 0 && !(d->team_names[d->nteam_names++] = strdup(m->teams[o->parts[p].team].name)))
-            abort();
+        if (o->parts[p].team >= 0)
+            d->team_names[d->nteam_names++] = xstrdup(m->teams[o->parts[p].team].name);
     owners_free(&r);
     size_t len = strlen(d->coupling);
     snprintf(d->coupling + len, sizeof d->coupling - len, ". %s", d->teams);
@@ -1393,11 +1384,9 @@ int diagnose_run(const char *path, const diagnose_opts *opt, diagnosis *d, eddy_
 
     /* observed against baseline, seed by seed */
     unsigned R = d->seeds;
-    double *after = calloc(R, sizeof *after), *during = calloc(R, sizeof *during), *succ = calloc(R, sizeof *succ);
-    double *rec = calloc(R, sizeof *rec);
+    double *after = xcalloc(R, sizeof *after), *during = xcalloc(R, sizeof *during), *succ = xcalloc(R, sizeof *succ);
+    double *rec = xcalloc(R, sizeof *rec);
     double ph[6][64];
-    if (!after || !during || !succ || !rec)
-        abort();
     double a0 = d->fault_end + d->settle;
     for (unsigned r = 0; r < R; r++) {
         const eddy_result *o = &J.res[r], *b = &J.res[R + r];
@@ -1570,10 +1559,8 @@ int diagnose_run(const char *path, const diagnose_opts *opt, diagnosis *d, eddy_
     if (opt->keep_runs) {
         /* hand replication 0's runs over: the slots are cleared so the
          * loop below does not free them */
-        d->observed_run = malloc(sizeof *d->observed_run);
-        d->baseline_run = malloc(sizeof *d->baseline_run);
-        if (!d->observed_run || !d->baseline_run)
-            abort();
+        d->observed_run = xmalloc(sizeof *d->observed_run);
+        d->baseline_run = xmalloc(sizeof *d->baseline_run);
         *d->observed_run = J.res[0];
         *d->baseline_run = J.res[R];
         memset(&J.res[0], 0, sizeof J.res[0]);

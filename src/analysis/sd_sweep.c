@@ -8,14 +8,7 @@
 #include <string.h>
 
 #include "../core/err.h"
-
-static void *sw_alloc(size_t n)
-{
-    void *p = calloc(1, n ? n : 1);
-    if (!p)
-        abort();
-    return p;
-}
+#include "../core/xalloc.h"
 
 int sd_axis_parse(const char *arg, sd_axis *ax, char *why, size_t whysize)
 {
@@ -79,7 +72,7 @@ static sd_model *sw_load(const char *path, const sd_runspec *spec, const sd_axis
                          size_t nax, eddy_error *err)
 {
     size_t nbase = spec->nov;
-    sd_override *ov = sw_alloc((nbase + nax) * sizeof *ov);
+    sd_override *ov = xcalloc(1, (nbase + nax) * sizeof *ov);
     if (nbase)
         memcpy(ov, spec->ov, nbase * sizeof *ov);
     for (size_t i = 0; i < nax; i++)
@@ -108,7 +101,7 @@ static sd_model *sw_load(const char *path, const sd_runspec *spec, const sd_axis
 /* The stocks' columns of m. */
 static int *sw_stocks(const sd_model *m, size_t *n)
 {
-    int *s = sw_alloc((sd_ncols(m) + 1) * sizeof *s);
+    int *s = xcalloc(1, (sd_ncols(m) + 1) * sizeof *s);
     *n = 0;
     for (size_t i = 0; i < sd_ncols(m); i++)
         if (sd_col_kind(m, i) == SD_STOCK)
@@ -126,7 +119,7 @@ static int sw_one(const char *path, const sd_runspec *spec, const sd_axis *const
     int *sc = sw_stocks(m, &ns);
     double *scratch = NULL;
     if (!min || !max)
-        scratch = sw_alloc((2 * ns + 1) * sizeof *scratch);
+        scratch = xcalloc(1, (2 * ns + 1) * sizeof *scratch);
     sw_run r = {m, sd_ncols(m), sc, ns, final, min ? min : scratch, max ? max : scratch + ns, 0};
     int rc = sd_run(m, sw_row, &r, NULL, err);
     if (rc) {
@@ -164,21 +157,19 @@ int sd_sweep_run(const char *path, const sd_runspec *spec, const sd_axis *x, siz
     size_t ns;
     int *sc = sw_stocks(m, &ns);
     out->nstocks = ns;
-    out->names = sw_alloc((ns + 1) * sizeof *out->names);
-    out->units = sw_alloc((ns + 1) * sizeof *out->units);
+    out->names = xcalloc(1, (ns + 1) * sizeof *out->names);
+    out->units = xcalloc(1, (ns + 1) * sizeof *out->units);
     for (size_t i = 0; i < ns; i++) {
-        out->names[i] = strdup(sd_col_name(m, (size_t)sc[i]));
-        out->units[i] = strdup(sd_col_units(m, (size_t)sc[i]));
-        if (!out->names[i] || !out->units[i])
-            abort();
+        out->names[i] = xstrdup(sd_col_name(m, (size_t)sc[i]));
+        out->units[i] = xstrdup(sd_col_units(m, (size_t)sc[i]));
     }
     free(sc);
     sd_free(m);
     out->npoints = points;
-    out->xs = sw_alloc(points * sizeof *out->xs);
-    out->final = sw_alloc(points * (ns + 1) * sizeof(double));
-    out->min = sw_alloc(points * (ns + 1) * sizeof(double));
-    out->max = sw_alloc(points * (ns + 1) * sizeof(double));
+    out->xs = xcalloc(1, points * sizeof *out->xs);
+    out->final = xcalloc(1, points * (ns + 1) * sizeof(double));
+    out->min = xcalloc(1, points * (ns + 1) * sizeof(double));
+    out->max = xcalloc(1, points * (ns + 1) * sizeof(double));
     for (size_t p = 0; p < points; p++) {
         double v = p + 1 == points ? x->hi : x->lo + (x->hi - x->lo) * (double)p / (double)(points - 1);
         out->xs[p] = v;
@@ -246,9 +237,7 @@ static int bs_run(bs_ctx *c, double y, double x, bool is_ref, bool *tipped)
         }
     *tipped = t;
     sd_basin *out = c->out;
-    out->points = realloc(out->points, (out->npoints + 1) * sizeof *out->points);
-    if (!out->points)
-        abort();
+    out->points = xrealloc(out->points, (out->npoints + 1) * sizeof *out->points);
     out->points[out->npoints++] = (sd_basin_point){y, x, t};
     return 0;
 }
@@ -267,8 +256,8 @@ int sd_basin_run(const char *path, const sd_runspec *spec, const sd_basin_opts *
     out->dt = sd_dt(m);
     size_t ns;
     int *sc = sw_stocks(m, &ns);
-    bs_ctx c = {path, spec, &out->o, ns, sw_alloc((ns + 1) * sizeof(bool)),
-                sw_alloc((ns + 1) * sizeof(double)), sw_alloc((ns + 1) * sizeof(double)), out, err};
+    bs_ctx c = {path, spec, &out->o, ns, xcalloc(1, (ns + 1) * sizeof(bool)),
+                xcalloc(1, (ns + 1) * sizeof(double)), xcalloc(1, (ns + 1) * sizeof(double)), out, err};
     int rc = 0;
     for (size_t j = 0; j < o->njudge && !rc; j++) {
         int col = sd_col_find(m, o->judge[j]);
@@ -286,7 +275,7 @@ int sd_basin_run(const char *path, const sd_runspec *spec, const sd_basin_opts *
     free(sc);
     sd_free(m);
     size_t rows = o->has_y ? (o->rows ? o->rows : 1) : 1;
-    out->rows = sw_alloc(rows * sizeof *out->rows);
+    out->rows = xcalloc(1, rows * sizeof *out->rows);
     for (size_t r = 0; r < rows && !rc; r++) {
         double y = rows == 1 ? o->y.lo : r + 1 == rows ? o->y.hi : o->y.lo + (o->y.hi - o->y.lo) * (double)r / (double)(rows - 1);
         sd_basin_row *row = &out->rows[out->nrows++];

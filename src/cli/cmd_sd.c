@@ -267,9 +267,9 @@ static char *report_loops(const char *path, const sd_override *ov, size_t nov, c
     if (a && !a->complete) {
         /* too many to score them all: the loops that matter, found */
         loops_free(a);
-        a = ltm_find(s, 5000, &err);
+        a = ltm_find(s, 5000, LTM_DEFAULT, &err);
     }
-    ltm_result *r = a ? ltm_compute(s, a, &err) : NULL;
+    ltm_result *r = a ? ltm_compute(s, a, LTM_DEFAULT, &err) : NULL;
     if (!s || !r)
         snprintf(why, whysize, "%s", err.msg);
     else {

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 
 #include "sim.h"
+#include "../core/xalloc.h"
 
 static void recompute(sim *s, service_rt *v)
 {
@@ -64,10 +65,8 @@ static void recompute(sim *s, service_rt *v)
 void fault_init(sim *s)
 {
     const model *m = s->m;
-    s->faults = calloc(m->nfaults ? m->nfaults : 1, sizeof *s->faults);
-    s->actions = calloc(m->nactions ? m->nactions : 1, sizeof *s->actions);
-    if (!s->faults || !s->actions)
-        abort();
+    s->faults = xcalloc(m->nfaults ? m->nfaults : 1, sizeof *s->faults);
+    s->actions = xcalloc(m->nactions ? m->nactions : 1, sizeof *s->actions);
     for (size_t i = 0; i < m->nfaults; i++) {
         s->faults[i].spec = &m->faults[i];
         sim_at(s, &s->faults[i].ev, EV_FAULT, m->faults[i].at);

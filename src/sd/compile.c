@@ -1515,12 +1515,34 @@ static void cc_flows(cc *c, const ctx *x, char **names, size_t n, int sign, ex_n
     }
 }
 
+/* A flow's or auxiliary's <init_eqn>: its value at the start time, which
+ * INIT gives, PREVIOUS gives at the first step and the stocks' initial
+ * values are computed from; its <eqn> gives its value from the start on
+ * (the start's row too).  XMILE 1.0 does not define the tag; Stella writes
+ * it (simlin reads it the same way).  A stock's <eqn> is its initial value
+ * already. */
+static void cc_define_init(cc *c, int vi, const xm_var *xv, const xm_eqn *iq, const ctx *x)
+{
+    if (xv->kind == XM_STOCK) {
+        c->failed = 1;
+        err_set(c->err, c->d->file, iq->line, iq->col,
+                "%s: a stock's <eqn> is its initial value; <init_eqn> is for flows and auxiliaries", xv->name);
+        return;
+    }
+    ex_node *p = cc_parse(c, iq);
+    if (!p)
+        return;
+    c->m->vars[vi].init_eqn = rs(c, x, p);
+    ex_free(p);
+}
+
 /* The equation of variable vi (element e of xm_var xv when arrayed). */
 static void cc_define(cc *c, int vi, const xm_var *xv, const arr *a, const int *e, int flat)
 {
     ctx x = {0};
     c->scope = xv->scope;
     const xm_eqn *q = &xv->eqn;
+    const xm_eqn *iq = xv->init_eqn.text ? &xv->init_eqn : NULL;
     const xm_gf *gf = xv->gf;
     if (a) {
         x.n = a->ndims;
@@ -1533,6 +1555,8 @@ static void cc_define(cc *c, int vi, const xm_var *xv, const arr *a, const int *
             for (size_t k = 0; k < xv->nelems; k++)
                 if (cc_subscript_matches(c, a, xv->elems[k].subscript, e)) {
                     q = &xv->elems[k].eqn;
+                    if (xv->elems[k].init_eqn.text)
+                        iq = &xv->elems[k].init_eqn;
                     if (xv->elems[k].gf)
                         gf = xv->elems[k].gf;
                     break;
@@ -1591,6 +1615,8 @@ static void cc_define(cc *c, int vi, const xm_var *xv, const arr *a, const int *
     ex_node *r = rs(c, &x, use);
     ex_free(p);
     c->m->vars[vi].eqn = r;
+    if (iq && !c->failed)
+        cc_define_init(c, vi, xv, iq, &x);
     if (xv->kind == XM_STOCK) {
         ex_node *rate = NULL;
         cc_flows(c, &x, xv->inflows, xv->nin, +1, &rate);
@@ -1747,18 +1773,22 @@ static int cc_override(cc *c, const sd_override *ov, size_t nov)
                            ov[i].name, sv->name, sv->kind == SD_STOCK ? "stock" : "variable");
         ex_free(sv->eqn);
         sv->eqn = cc_num(ov[i].value);
+        ex_free(sv->init_eqn); /* the constant's value from the start */
+        sv->init_eqn = NULL;
     }
     return 0;
 }
 
 /* ---- dependency order ---- */
 
-enum { MODE_INIT, MODE_STEP };
+/* MODE_INIT0: the flows and auxiliaries at the start from their <eqn>s
+ * (INIT and PREVIOUS as at the start), the stocks already initialised. */
+enum { MODE_INIT, MODE_STEP, MODE_INIT0 };
 
 static void cc_deps(const sd_model *m, const ex_node *n, int mode, int **out, size_t *cnt, size_t *cap)
 {
     if (n->kind == EX_SLOT) {
-        if (mode == MODE_STEP && m->vars[n->slot].kind == SD_STOCK)
+        if (mode != MODE_INIT && m->vars[n->slot].kind == SD_STOCK)
             return;
         if (*cnt == *cap) {
             *cap = *cap ? *cap * 2 : 8;
@@ -1768,12 +1798,12 @@ static void cc_deps(const sd_model *m, const ex_node *n, int mode, int **out, si
         return;
     }
     if (n->kind == EX_CALL && n->op == BI_INIT) {
-        if (mode == MODE_INIT)
+        if (mode != MODE_STEP)
             cc_deps(m, n->args[0], mode, out, cnt, cap);
         return;
     }
     if (n->kind == EX_CALL && n->op == BI_PREVIOUS) {
-        if (mode == MODE_INIT)
+        if (mode != MODE_STEP)
             cc_deps(m, n->args[n->nargs > 1 ? 1 : 0], mode, out, cnt, cap);
         return;
     }
@@ -1824,7 +1854,7 @@ static void cc_visit(topo *t, int v)
     if (t->failed || t->state[v] == 2)
         return;
     const sd_var *sv = &t->m->vars[v];
-    if (t->mode == MODE_STEP && sv->kind == SD_STOCK)
+    if (t->mode != MODE_INIT && sv->kind == SD_STOCK)
         return;
     if (t->state[v] == 1) {
         cc_cycle(t, v);
@@ -1834,8 +1864,9 @@ static void cc_visit(topo *t, int v)
     t->path[t->depth++] = v;
     int *deps = NULL;
     size_t nd = 0, cap = 0;
-    if (sv->eqn)
-        cc_deps(t->m, sv->eqn, t->mode, &deps, &nd, &cap);
+    const ex_node *e = t->mode == MODE_INIT && sv->init_eqn ? sv->init_eqn : sv->eqn;
+    if (e)
+        cc_deps(t->m, e, t->mode, &deps, &nd, &cap);
     for (size_t i = 0; i < nd && !t->failed; i++)
         cc_visit(t, deps[i]);
     free(deps);
@@ -1959,7 +1990,8 @@ static int g_leaf(gen *g, const ex_node *n)
         case BI_DT: return G_CONST - 3;
         case BI_STARTTIME: return G_CONST - 2;
         case BI_STOPTIME: return G_CONST - 1;
-        case BI_INIT:
+        case BI_INIT: /* captured once the initial pass is done */
+            return g->mode != MODE_INIT ? g->capture_base + n->slot : -1;
         case BI_PREVIOUS:
             return g->mode == MODE_STEP ? g->capture_base + n->slot : -1;
         default: return -1;
@@ -2076,7 +2108,9 @@ static void g_var(gen *g, int v, int mode)
     g->owner = v;
     g->mode = mode;
     size_t from = g->p->n;
-    if (sv->gf && sv->kind != SD_STOCK) {
+    if (mode == MODE_INIT && sv->init_eqn) /* the value itself, not through a graphical function */
+        g_into(g, sv->init_eqn, v);
+    else if (sv->gf && sv->kind != SD_STOCK) {
         int x = g_val(g, sv->eqn);
         g_emit(g, VM_GF, v, x, -1 - v, 0); /* negative: the variable's own table */
         g->top = 0;
@@ -2121,6 +2155,14 @@ static int cc_emit(cc *c)
         free(step);
         return -1;
     }
+    size_t ninit0 = 0;
+    int *init0 = NULL;
+    for (size_t v = 0; v < m->nvars && !init0; v++)
+        if (m->vars[v].init_eqn && !(init0 = cc_order(m, MODE_INIT0, &ninit0, c->err))) {
+            free(step);
+            free(init);
+            return -1;
+        }
     m->rate_slot = xcalloc(1, m->nvars * sizeof *m->rate_slot);
     m->stocks = xcalloc(1, m->nvars * sizeof *m->stocks);
     m->nn_stocks = xcalloc(1, m->nvars * sizeof *m->nn_stocks);
@@ -2139,6 +2181,10 @@ static int cc_emit(cc *c)
     st_init(&g.kidx);
     for (size_t i = 0; i < ninit; i++)
         g_var(&g, init[i], MODE_INIT);
+    g.p = &m->init0;
+    for (size_t i = 0; i < ninit0; i++)
+        if (m->vars[init0[i]].kind != SD_STOCK)
+            g_var(&g, init0[i], MODE_INIT0);
     g.p = &m->step;
     for (size_t i = 0; i < nstep; i++)
         g_var(&g, step[i], MODE_STEP);
@@ -2159,6 +2205,8 @@ static int cc_emit(cc *c)
     g_place(&m->init, m->const_base, m->time_slot, temp_base);
     g_place(&m->step, m->const_base, m->time_slot, temp_base);
     g_place(&m->rates, m->const_base, m->time_slot, temp_base);
+    g_place(&m->init0, m->const_base, m->time_slot, temp_base);
+    free(init0);
     free(init);
     free(step);
     return 0;

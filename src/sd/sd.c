@@ -59,6 +59,8 @@ void sd_free(sd_model *m)
     sd_prog_free(&m->init);
     sd_prog_free(&m->step);
     sd_prog_free(&m->rates);
+    sd_prog_free(&m->init0);
+    free(m->v0);
     free(m->v);
     free(m->consts);
     free(m->nn_stocks);

@@ -94,6 +94,11 @@ struct sd_model {
     int *cols; /* visible variables, file order */
     size_t ncols;
     sd_prog init, step, rates; /* initial values; auxiliaries and flows; stocks' net flows */
+    /* With <init_eqn>s: the flows and auxiliaries at the start again, from
+     * their <eqn>s, once the stocks have their initial values (empty
+     * without); v0 keeps the values of the initial pass for PREVIOUS. */
+    sd_prog init0;
+    double *v0;
     double *consts; /* the constants' values, from slot const_base */
     size_t nconsts;
     int const_base, time_slot; /* time_slot + 0..3: TIME, DT, STARTTIME, STOPTIME */

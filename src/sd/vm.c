@@ -326,6 +326,16 @@ int sd_run(sd_model *m, sd_row_fn fn, void *ud, size_t *steps, eddy_error *err)
         rc = vm_exec(m, &m->rates, m->start, err);
     for (size_t i = 0; i < m->ninit; i++)
         m->v[m->init_dst[i]] = m->v[m->init_src[i]];
+    if (!rc && m->init0.n) {
+        /* <init_eqn>s: the initial pass gave the stocks and INIT their
+         * values; the start's flows and auxiliaries come from their <eqn>s */
+        if (!m->v0)
+            m->v0 = xmalloc(m->nslots * sizeof *m->v0);
+        memcpy(m->v0, m->v, m->nslots * sizeof *m->v0);
+        rc = vm_exec(m, &m->init0, m->start, err);
+        if (!rc)
+            rc = vm_exec(m, &m->rates, m->start, err);
+    }
     const int *rs = m->rate_slot;
     double dt = m->dt;
     long long k = 0;
@@ -337,8 +347,11 @@ int sd_run(sd_model *m, sd_row_fn fn, void *ud, size_t *steps, eddy_error *err)
             vm_row(m, t, row, fn, ud);
         if (k == nsteps)
             break;
-        for (size_t i = 0; i < m->nprev; i++)
-            m->v[m->prev_dst[i]] = m->v[m->prev_src[i]];
+        for (size_t i = 0; i < m->nprev; i++) {
+            int src = m->prev_src[i];
+            /* PREVIOUS at the first step: an <init_eqn>'s value */
+            m->v[m->prev_dst[i]] = k == 0 && m->init0.n && m->vars[src].init_eqn ? m->v0[src] : m->v[src];
+        }
         for (size_t i = 0; i < m->ndelays; i++) {
             dl_push(&m->delays[i], t, m->v[m->delays[i].in]);
             dl_trim(m, &m->delays[i], t);

@@ -325,6 +325,9 @@ static int xm_read_var(reader *r, xmlNodePtr n, int kind, xm_var *v)
                 xm_eqn_read(r, c, &v->more[v->nmore++]);
             } else
                 xm_eqn_read(r, c, &v->eqn);
+        } else if (xm_is(c, "init_eqn")) {
+            free(v->init_eqn.text);
+            xm_eqn_read(r, c, &v->init_eqn);
         } else if (xm_is(c, "inflow"))
             xm_push(&v->inflows, &v->nin, xm_text(c));
         else if (xm_is(c, "outflow"))
@@ -356,9 +359,11 @@ static int xm_read_var(reader *r, xmlNodePtr n, int kind, xm_var *v)
             el->subscript = xm_attr(c, "subscript");
             if (!el->subscript)
                 return err_set(r->err, r->file, xm_line(c), 1, "<element> without subscript");
-            xmlNodePtr eq = xm_child(c, "eqn"), g = xm_child(c, "gf");
+            xmlNodePtr eq = xm_child(c, "eqn"), g = xm_child(c, "gf"), ie = xm_child(c, "init_eqn");
             if (eq)
                 xm_eqn_read(r, eq, &el->eqn);
+            if (ie)
+                xm_eqn_read(r, ie, &el->init_eqn);
             if (g && !(el->gf = xm_read_gf(r, g)))
                 return -1;
         }
@@ -832,6 +837,7 @@ static void xm_var_free(xm_var *v)
 {
     free(v->name);
     free(v->eqn.text);
+    free(v->init_eqn.text);
     for (size_t j = 0; j < v->nmore; j++)
         free(v->more[j].text);
     free(v->more);
@@ -843,6 +849,7 @@ static void xm_var_free(xm_var *v)
     for (size_t j = 0; j < v->nelems; j++) {
         free(v->elems[j].subscript);
         free(v->elems[j].eqn.text);
+        free(v->elems[j].init_eqn.text);
         xm_gf_free(v->elems[j].gf);
     }
     free(v->elems);

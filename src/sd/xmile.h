@@ -36,6 +36,7 @@ typedef struct xm_eqn {
 typedef struct xm_elem {
     char *subscript; /* "Entry 1" or "A, D" as written */
     xm_eqn eqn;
+    xm_eqn init_eqn; /* its own <init_eqn>, text NULL if absent */
     xm_gf *gf;
 } xm_elem;
 
@@ -44,6 +45,7 @@ typedef struct xm_var {
     char *name;
     int line, col;
     xm_eqn eqn;          /* text NULL if absent */
+    xm_eqn init_eqn;     /* <init_eqn>: a flow's or aux's value at the start; text NULL if absent */
     xm_eqn *more;        /* further <eqn>s: Vensim's exports give an array one
                             per element, in order, after the first */
     size_t nmore;
