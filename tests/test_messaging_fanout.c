@@ -58,7 +58,7 @@ static void test_topic_fans_out(void **state)
 {
     (void)state;
     eddy_result r;
-    eddy_model *m = run_text(&r, topic_model, "");
+    eddy_model *m = run_fmt(&r, topic_model, "");
     uint64_t n = tot_client(&r, "pay")->requests;
     assert_true(n > 150);
     const eddy_queue_totals *t = queue_named(&r, "events");
@@ -91,7 +91,7 @@ static void test_topic_fans_out(void **state)
 
     /* capacity is per subscription: billing's fills, and a publish is
      * refused for both */
-    m = run_text(&r, topic_model, ", capacity: 10");
+    m = run_fmt(&r, topic_model, ", capacity: 10");
     n = tot_client(&r, "pay")->requests;
     t = queue_named(&r, "events");
     a = group_named(&r, "audit");
@@ -104,7 +104,7 @@ static void test_topic_fans_out(void **state)
     run_done(m, &r);
 
     /* a subscription acking late sees its own redeliveries, the other none */
-    m = run_text(&r, topic_model, ", visibility_timeout: 100ms, max_receives: 1, dlq: dead}, dead: {");
+    m = run_fmt(&r, topic_model, ", visibility_timeout: 100ms, max_receives: 1, dlq: dead}, dead: {");
     a = group_named(&r, "audit");
     b = group_named(&r, "billing");
     assert_int_equal(a->sub.dead_lettered, 0);
@@ -182,7 +182,7 @@ static void test_batch_writes_count_per_message(void **state)
     /* every batch succeeds: each message's write applied once at db, and
      * the one message the batch publishes per message... is one per batch,
      * carrying every message of it: applied once for each */
-    m = run_text(&r, batch_model, "1ms", "", "", "");
+    m = run_fmt(&r, batch_model, "1ms", "", "", "");
     uint64_t n = tot_client(&r, "pay")->requests;
     assert_true(n > 400);
     assert_int_equal(group_named(&r, "g")->processed, n);
@@ -199,7 +199,7 @@ static void test_batch_writes_count_per_message(void **state)
     /* db answers after the 50 ms timeout, having applied the batch: every
      * delivery fails.  Nacked, each message is received twice, then dead-
      * lettered (and read there): each write applied twice */
-    m = run_text(&r, batch_model, "80ms", "", "max_receives: 2, dlq: dead", ", on_failure: nack");
+    m = run_fmt(&r, batch_model, "80ms", "", "max_receives: 2, dlq: dead", ", on_failure: nack");
     n = tot_client(&r, "pay")->requests;
     d = integrity_of(&r, "db");
     assert_int_equal(group_named(&r, "g")->failed, 2 * n);
@@ -211,7 +211,7 @@ static void test_batch_writes_count_per_message(void **state)
     run_done(m, &r);
 
     /* the same with dedupe by request at db: applied once each */
-    m = run_text(&r, batch_model, "80ms", ", dedupe: {key: request}", "max_receives: 2, dlq: dead", ", on_failure: nack");
+    m = run_fmt(&r, batch_model, "80ms", ", dedupe: {key: request}", "max_receives: 2, dlq: dead", ", on_failure: nack");
     n = tot_client(&r, "pay")->requests;
     d = integrity_of(&r, "db");
     assert_int_equal(d->exactly_once, n);
@@ -221,13 +221,13 @@ static void test_batch_writes_count_per_message(void **state)
 
     /* dedupe by attempt: the redelivered batch's db attempt is a new
      * attempt, so the key misses: applied twice each */
-    m = run_text(&r, batch_model, "80ms", ", dedupe: {key: attempt}", "max_receives: 2, dlq: dead", ", on_failure: nack");
+    m = run_fmt(&r, batch_model, "80ms", ", dedupe: {key: attempt}", "max_receives: 2, dlq: dead", ", on_failure: nack");
     n = tot_client(&r, "pay")->requests;
     assert_int_equal(integrity_of(&r, "db")->duplicated, n);
     run_done(m, &r);
 
     /* a failed batch dropped: acked anyway, each applied once */
-    m = run_text(&r, batch_model, "80ms", "", "", ", on_failure: drop");
+    m = run_fmt(&r, batch_model, "80ms", "", "", ", on_failure: drop");
     n = tot_client(&r, "pay")->requests;
     assert_int_equal(integrity_of(&r, "db")->exactly_once, n);
     assert_int_equal(queue_named(&r, "entries")->redelivered, 0);
@@ -250,7 +250,7 @@ static void test_retention_expires_in_flight(void **state)
     /* in flight past its retention (visibility 2 s): deleted at 1 s and
      * counted, never redelivered; its delivery goes on and applies it once */
     eddy_result r;
-    eddy_model *m = run_text(&r, retention_model, "2s");
+    eddy_model *m = run_fmt(&r, retention_model, "2s");
     uint64_t n = tot_client(&r, "pay")->requests;
     assert_true(n > 5);
     const eddy_queue_totals *q = queue_named(&r, "entries");
@@ -266,7 +266,7 @@ static void test_retention_expires_in_flight(void **state)
 
     /* visibility 0.5 s: redelivered once at 0.5 s, then expired at 1 s
      * while the second delivery holds it; both deliveries apply it */
-    m = run_text(&r, retention_model, "500ms");
+    m = run_fmt(&r, retention_model, "500ms");
     n = tot_client(&r, "pay")->requests;
     q = queue_named(&r, "entries");
     assert_int_equal(q->redelivered, n);

@@ -48,7 +48,7 @@ static inline eddy_model *load_file_replacing(const char *path, const char *from
 
 /* Load the model that fmt makes with the arguments (a table of cases on
  * one model), and run it with its own seed. */
-static inline eddy_model *run_text(eddy_result *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static inline eddy_model *run_fmt(eddy_result *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Free a run and its model. */
 static inline void run_done(eddy_model *m, eddy_result *r)
@@ -74,7 +74,7 @@ static inline void run_model_seed(eddy_model *m, eddy_result *r)
     assert_int_equal(eddy_run(m, NULL, r, &err), 0);
 }
 
-static inline eddy_model *run_text(eddy_result *r, const char *fmt, ...)
+static inline eddy_model *run_fmt(eddy_result *r, const char *fmt, ...)
 {
     char y[8192];
     va_list ap;
