@@ -309,6 +309,29 @@ static void test_prom(void **state)
     run_free(&r);
 }
 
+/* A label value as long as its field holds (127 characters) is kept
+ * whole: the one a character longer is an error (tests/data/bad). */
+static void test_prom_long_name(void **state)
+{
+    (void)state;
+    char dir[256], name[128], prom[1024];
+    memset(name, 'n', 127);
+    name[127] = 0;
+    snprintf(prom, sizeof prom,
+             "traces_service_graph_request_total{client=\"user\",server=\"%s\"} 1000 1000000\n"
+             "traces_service_graph_request_total{client=\"user\",server=\"%s\"} 1120 1060000\n",
+             name, name);
+    make_dir(dir, sizeof dir, "promlong", "graph.prom", prom, NULL);
+    run_result r;
+    model *m = import_load(dir, "promlong", &r);
+    assert_int_equal(m->nclients, 1);
+    assert_int_equal(m->nservices, 1);
+    assert_string_equal(m->services[0].name, name);
+    assert_within_rel(m->clients[0].steps[0].rate, 2.0, 1e-9);
+    model_free(m);
+    run_free(&r);
+}
+
 /* Envoy: a route's retry_policy, a cluster's retry_budget present but
  * empty (Envoy's documented 20% and 3), and in JSON the default route
  * timeout (15 s) and max_retries (3) -- left out on a call that does not
@@ -900,6 +923,10 @@ static void test_bad_input(void **state)
          * as an empty key, a child '>' as '-' (a list item), and the model written was not YAML */
         {"tests/data/bad/import-empty-name.yaml", "import-empty-name.yaml:4:9: error: metadata.name: expected a service's name"},
         {"tests/data/bad/import-prom-empty-name.prom", "import-prom-empty-name.prom:2:1: error: traces_service_graph_request_total: expected service names"},
+        /* a label or a value longer than its field was cut short without a word: two long service
+         * names cut to one prefix became one service */
+        {"tests/data/bad/import-prom-long-label.prom", "import-prom-long-label.prom:2:57: error: label server: expected a value of at most 127 characters"},
+        {"tests/data/bad/import-prom-long-value.prom", "import-prom-long-value.prom:2:63: error: expected a sample value of at most 63 characters"},
         {"tests/data/bad/import-jaeger-empty-name.json", "import-jaeger-empty-name.json:1:2: error: Jaeger dependency: child: expected a service's name"},
         {"tests/data/bad/import-jaeger-dash-name.json", "import-jaeger-dash-name.json:1:2: error: Jaeger dependency: child: expected a service's name or host, got '>'"},
         /* found by fuzz_import: a count of 3e22 overflowed a long (UBSan) before it was checked */
@@ -962,7 +989,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_k8s_workloads), cmocka_unit_test(test_k8s_hpa_defaults),
         cmocka_unit_test(test_istio_retries), cmocka_unit_test(test_istio_outlier),
-        cmocka_unit_test(test_grpc),          cmocka_unit_test(test_prom),
+        cmocka_unit_test(test_grpc),          cmocka_unit_test(test_prom), cmocka_unit_test(test_prom_long_name),
         cmocka_unit_test(test_envoy),         cmocka_unit_test(test_linkerd),
         cmocka_unit_test(test_r4j),           cmocka_unit_test(test_round_trip),
         cmocka_unit_test(test_emit_formats),

@@ -10,6 +10,7 @@
  * grows at half load; the ITE cache is direct-mapped and lossy, which only
  * costs recomputation, never correctness. */
 #include "bdd.h"
+#include "xalloc.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -26,14 +27,6 @@ struct bdd {
     uint32_t nvars;
 };
 
-static void *bdd_xmalloc(size_t n)
-{
-    void *p = malloc(n ? n : 1);
-    if (!p)
-        abort();
-    return p;
-}
-
 static uint64_t bdd_mix(uint64_t a, uint64_t b, uint64_t c)
 {
     uint64_t h = a * 0x9E3779B97F4A7C15ull ^ (b + 0x632BE59BD9B4E019ull) * 0xC2B2AE3D27D4EB4Full;
@@ -45,18 +38,16 @@ static uint64_t bdd_mix(uint64_t a, uint64_t b, uint64_t c)
 
 bdd *bdd_new(uint32_t nvars)
 {
-    bdd *b = bdd_xmalloc(sizeof *b);
+    bdd *b = xmalloc(sizeof *b);
     b->cap = 1024;
-    b->nodes = bdd_xmalloc(b->cap * sizeof *b->nodes);
+    b->nodes = xmalloc(b->cap * sizeof *b->nodes);
     b->nodes[0] = (bdd_node){BDD_TERMINAL_VAR, 0, 0};
     b->nodes[1] = (bdd_node){BDD_TERMINAL_VAR, 1, 1};
     b->n = 2;
     b->smask = 2048 - 1;
-    b->slots = calloc(b->smask + 1, sizeof *b->slots);
+    b->slots = xcalloc(b->smask + 1, sizeof *b->slots);
     b->cmask = (1u << 16) - 1;
-    b->cache = bdd_xmalloc((b->cmask + 1) * sizeof *b->cache);
-    if (!b->slots)
-        abort();
+    b->cache = xmalloc((b->cmask + 1) * sizeof *b->cache);
     /* f = 0 never reaches the cache (a terminal case), so 0 marks empty. */
     memset(b->cache, 0, (b->cmask + 1) * sizeof *b->cache);
     b->nvars = nvars;
@@ -80,9 +71,7 @@ uint32_t bdd_nvars(const bdd *b) { return b->nvars; }
 static void bdd_rehash(bdd *b)
 {
     size_t nmask = b->smask * 2 + 1;
-    uint32_t *ns = calloc(nmask + 1, sizeof *ns);
-    if (!ns)
-        abort();
+    uint32_t *ns = xcalloc(nmask + 1, sizeof *ns);
     for (size_t i = 2; i < b->n; i++) {
         const bdd_node *d = &b->nodes[i];
         size_t s = bdd_mix(d->var, d->lo, d->hi) & nmask;
@@ -97,7 +86,7 @@ static void bdd_rehash(bdd *b)
     if (b->cmask < nmask && b->cmask < (1u << 22) - 1) {
         size_t ncm = b->cmask * 2 + 1;
         free(b->cache);
-        b->cache = bdd_xmalloc((ncm + 1) * sizeof *b->cache);
+        b->cache = xmalloc((ncm + 1) * sizeof *b->cache);
         memset(b->cache, 0, (ncm + 1) * sizeof *b->cache);
         b->cmask = ncm;
     }
@@ -116,9 +105,7 @@ static bdd_ref bdd_mk(bdd *b, uint32_t var, bdd_ref lo, bdd_ref hi)
     }
     if (b->n == b->cap) {
         b->cap *= 2;
-        bdd_node *nn = realloc(b->nodes, b->cap * sizeof *nn);
-        if (!nn)
-            abort();
+        bdd_node *nn = xrealloc(b->nodes, b->cap * sizeof *nn);
         b->nodes = nn;
     }
     bdd_ref r = (bdd_ref)b->n++;
@@ -170,7 +157,7 @@ bdd_ref bdd_atleast(bdd *b, int k, const bdd_ref *fs, size_t n)
     if ((size_t)k > n)
         return BDD_FALSE;
     /* row[j] = "at least j of fs[i..n-1]", built from i = n down to 0. */
-    bdd_ref *row = bdd_xmalloc(((size_t)k + 1) * sizeof *row);
+    bdd_ref *row = xmalloc(((size_t)k + 1) * sizeof *row);
     row[0] = BDD_TRUE;
     for (int j = 1; j <= k; j++)
         row[j] = BDD_FALSE;
@@ -185,7 +172,7 @@ bdd_ref bdd_atleast(bdd *b, int k, const bdd_ref *fs, size_t n)
 /* P(node) for every node up to f, children first (index order). */
 static double *bdd_probs(const bdd *b, bdd_ref f, const double *p)
 {
-    double *pr = bdd_xmalloc(((size_t)f + 1 > 2 ? (size_t)f + 1 : 2) * sizeof *pr);
+    double *pr = xmalloc(((size_t)f + 1 > 2 ? (size_t)f + 1 : 2) * sizeof *pr);
     pr[0] = 0;
     pr[1] = 1;
     for (size_t i = 2; i <= f; i++) {
@@ -212,9 +199,7 @@ double bdd_birnbaum(const bdd *b, bdd_ref f, const double *p, double *birnbaum)
     if (f <= BDD_TRUE)
         return f == BDD_TRUE;
     double *pr = bdd_probs(b, f, p);
-    double *reach = calloc((size_t)f + 1, sizeof *reach);
-    if (!reach)
-        abort();
+    double *reach = xcalloc((size_t)f + 1, sizeof *reach);
     reach[f] = 1;
     /* Parents have larger indexes than their children: walking down from f
      * has every node's reach complete before it is passed on.  A node's

@@ -28,7 +28,9 @@
  * Hand-written rather than taken from a library: no Debian package offers
  * a timer wheel that keeps a total (time, sequence) order. */
 #include "evq.h"
+#include "xalloc.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 
 #define ARITY 4
@@ -120,15 +122,22 @@ static void sift_down(evq *q, size_t i, evq_entry x)
     place(q, i, x);
 }
 
+/* A billion events or two billion timers pending: more than ev.pos can
+ * index, and more memory than a model of this machine's size should need.
+ * A limit of the model's size, so it ends like running out of memory. */
+static _Noreturn void evq_full(const char *what)
+{
+    fprintf(stderr, "eddy: out of memory (more than %zu %s pending in the event queue)\n", (size_t)POS_WHEEL / 2, what);
+    exit(2);
+}
+
 static inline void heap_insert(evq *q, evq_entry x)
 {
     if (q->n == q->cap) {
-        if (q->cap >= POS_WHEEL / 2)
-            abort(); /* a billion events pending: ev.pos could not say where */
+        if (q->cap >= POS_WHEEL / 2) /* ev.pos could not say where */
+            evq_full("events");
         q->cap = q->cap ? q->cap * 2 : 256;
-        q->heap = realloc(q->heap, q->cap * sizeof *q->heap);
-        if (!q->heap)
-            abort();
+        q->heap = xrealloc(q->heap, q->cap * sizeof *q->heap);
     }
     sift_up(q, q->n++, x);
 }
@@ -161,9 +170,7 @@ static void wheel_insert(evq *q, ev *e, simtime t, uint64_t seq)
     int shift = WHEEL_G + WHEEL_B * level;
     simtime key = t >> shift;
     if (!q->slots) {
-        q->slots = malloc(WHEEL_LEVELS * WHEEL_RING * sizeof *q->slots);
-        if (!q->slots)
-            abort();
+        q->slots = xmalloc(WHEEL_LEVELS * WHEEL_RING * sizeof *q->slots);
         for (size_t i = 0; i < WHEEL_LEVELS * WHEEL_RING; i++)
             q->slots[i] = (evq_slot){.key = -1, .mark = {0, EVQ_KIND_SLOT}, .head = NIL};
     }
@@ -182,12 +189,10 @@ static void wheel_insert(evq *q, ev *e, simtime t, uint64_t seq)
         q->free_node = q->nodes[i].next;
     } else {
         if (q->nnodes == q->cnodes) {
-            if (q->cnodes >= POS_WHEEL / 2)
-                abort(); /* two billion timers: ev.pos could not say which */
+            if (q->cnodes >= POS_WHEEL / 2) /* ev.pos could not say which */
+                evq_full("timers");
             q->cnodes = q->cnodes ? q->cnodes * 2 : 256;
-            q->nodes = realloc(q->nodes, q->cnodes * sizeof *q->nodes);
-            if (!q->nodes)
-                abort();
+            q->nodes = xrealloc(q->nodes, q->cnodes * sizeof *q->nodes);
         }
         i = q->nnodes++;
     }

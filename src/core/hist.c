@@ -4,6 +4,7 @@
  * dozen lines.  Buckets are allocated on first use because most entities of
  * a large model see only a few distinct latencies per sample interval. */
 #include "hist.h"
+#include "xalloc.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -59,9 +60,7 @@ int64_t hist_bucket_width(int i)
 static void touch(hist *h, int i)
 {
     if (!h->counts) {
-        h->counts = calloc(HIST_BUCKETS, sizeof *h->counts);
-        if (!h->counts)
-            abort();
+        h->counts = xcalloc(HIST_BUCKETS, sizeof *h->counts);
     }
     if (i < h->lo)
         h->lo = i;

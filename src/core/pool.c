@@ -1,5 +1,6 @@
 /* pool.c -- chunked free-list allocation of fixed-size objects. */
 #include "pool.h"
+#include "xalloc.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -26,9 +27,7 @@ void pool_init(pool *p, size_t size)
 
 static void grow(pool *p)
 {
-    chunk *c = calloc(1, sizeof(chunk) + p->per * p->size); /* pool_take hands out new objects zeroed */
-    if (!c)
-        abort();
+    chunk *c = xcalloc(1, sizeof(chunk) + p->per * p->size); /* pool_take hands out new objects zeroed */
     c->next = p->chunks;
     p->chunks = c;
     char *base = (char *)c->data;

@@ -62,6 +62,20 @@ typedef struct sample {
     double value, ts;
 } sample;
 
+/* The space-delimited token at *i into buf; -1 if it does not fit (a
+ * value cut short would be read as another number). */
+static int read_token(const char *line, size_t len, size_t *i, char *buf, size_t size)
+{
+    size_t k = 0;
+    while (*i < len && line[*i] != ' ') {
+        if (k + 1 >= size)
+            return -1;
+        buf[k++] = line[(*i)++];
+    }
+    buf[k] = 0;
+    return 0;
+}
+
 static int parse_line(const char *line, size_t len, const char *file, int lineno, sample *s, eddy_error *err)
 {
     memset(s, 0, sizeof *s);
@@ -83,7 +97,7 @@ static int parse_line(const char *line, size_t len, const char *file, int lineno
                 i++;
                 break;
             }
-            char key[64];
+            char key[64]; /* a longer name is cut, and can only be a label we ignore */
             size_t k = 0;
             while (i < len && (isalnum((unsigned char)line[i]) || line[i] == '_'))
                 if (k + 1 < sizeof key)
@@ -94,50 +108,55 @@ static int parse_line(const char *line, size_t len, const char *file, int lineno
             if (!k || i >= len || line[i] != '=' || i + 1 >= len || line[i + 1] != '"')
                 return err_set(err, file, lineno, (int)i + 1, "expected a label as name=\"value\" in the braces");
             i += 2;
-            char val[128];
-            size_t vl = 0;
+            /* the labels we keep are read straight into their fields; one
+             * that does not fit is an error, never cut short (two long
+             * names cut to one prefix would merge two services) */
+            char *val = NULL;
+            size_t cap = 0, vl = 0, vcol0 = i;
+            if (!strcmp(key, "client"))
+                val = s->client, cap = sizeof s->client;
+            else if (!strcmp(key, "server"))
+                val = s->server, cap = sizeof s->server;
+            else if (!strcmp(key, "le"))
+                val = s->le, cap = sizeof s->le;
             while (i < len && line[i] != '"') {
                 char c = line[i];
                 if (c == '\\' && i + 1 < len) {
                     i++;
                     c = line[i] == 'n' ? '\n' : line[i];
                 }
-                if (vl + 1 < sizeof val)
+                if (val && vl + 1 >= cap)
+                    return err_set(err, file, lineno, (int)vcol0 + 1,
+                                   "label %s: expected a value of at most %zu characters", key, cap - 1);
+                if (val)
                     val[vl++] = c;
                 i++;
             }
-            val[vl] = 0;
+            if (val)
+                val[vl] = 0;
             if (i >= len)
                 return err_set(err, file, lineno, (int)i + 1, "unclosed label value: expected a closing '\"'");
             i++;
-            if (!strcmp(key, "client"))
-                snprintf(s->client, sizeof s->client, "%s", val);
-            else if (!strcmp(key, "server"))
-                snprintf(s->server, sizeof s->server, "%s", val);
-            else if (!strcmp(key, "le"))
-                snprintf(s->le, sizeof s->le, "%s", val);
         }
     }
     while (i < len && line[i] == ' ')
         i++;
     char num[64];
-    size_t k = 0;
     size_t vcol = i;
-    while (i < len && line[i] != ' ' && k + 1 < sizeof num)
-        num[k++] = line[i++];
-    num[k] = 0;
+    if (read_token(line, len, &i, num, sizeof num) < 0)
+        return err_set(err, file, lineno, (int)vcol + 1, "expected a sample value of at most %zu characters",
+                       sizeof num - 1);
     char *end;
     s->value = strtod(num, &end);
-    if (!k || *end || isnan(s->value))
+    if (!num[0] || *end || isnan(s->value))
         return err_set(err, file, lineno, (int)vcol + 1, "expected a sample value after the metric, got '%s'", num);
     while (i < len && line[i] == ' ')
         i++;
     if (i < len) {
-        k = 0;
         size_t tcol = i;
-        while (i < len && line[i] != ' ' && k + 1 < sizeof num)
-            num[k++] = line[i++];
-        num[k] = 0;
+        if (read_token(line, len, &i, num, sizeof num) < 0)
+            return err_set(err, file, lineno, (int)tcol + 1, "expected a timestamp of at most %zu characters",
+                           sizeof num - 1);
         s->ts = strtod(num, &end);
         if (*end)
             return err_set(err, file, lineno, (int)tcol + 1, "expected a timestamp in milliseconds, got '%s'", num);

@@ -16,6 +16,7 @@
 
 #include "../analysis/batch.h"
 #include "../cli/cli.h"
+#include "../core/xalloc.h"
 
 /* The commands whose runs are spread over the ranks.  Others (run, report,
  * loops, review) would run whole on every rank, so eddy-mpi refuses them. */
@@ -62,6 +63,7 @@ static int mpi_allgather(const void *mine, size_t len, unsigned char **all, size
 int main(int argc, char **argv)
 {
     int provided, rank = 0, size = 1;
+    xalloc_libraries(); /* jansson and libxml2 run out of memory as eddy does */
     /* Only the main thread calls MPI (after the batch's threads join). */
     MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided);
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);

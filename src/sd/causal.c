@@ -8,6 +8,7 @@
 #include "../core/err.h"
 #include "builtin.h"
 #include "compile.h"
+#include "../core/xalloc.h"
 
 size_t sdc_nvars(const sd_model *m) { return m->nvars; }
 const char *sdc_name(const sd_model *m, int var) { return m->vars[var].name; }
@@ -38,9 +39,7 @@ static void in_add(inputs *in, int var, bool delayed)
         }
     if (in->n == in->cap) {
         in->cap = in->cap ? in->cap * 2 : 8;
-        in->v = realloc(in->v, in->cap * sizeof *in->v);
-        if (!in->v)
-            abort();
+        in->v = xrealloc(in->v, in->cap * sizeof *in->v);
     }
     in->v[in->n++] = (sdc_input){var, delayed};
 }
@@ -82,10 +81,8 @@ size_t sdc_inputs(const sd_model *m, int var, sdc_input **out)
 void sdc_capture(const sd_model *m, double t, sdc_state *st)
 {
     if (!st->v) {
-        st->v = calloc(m->nslots + 1, sizeof *st->v);
-        st->dout = calloc(m->ndelays + 1, sizeof *st->dout);
-        if (!st->v || !st->dout)
-            abort();
+        st->v = xcalloc(m->nslots + 1, sizeof *st->v);
+        st->dout = xcalloc(m->ndelays + 1, sizeof *st->dout);
     }
     st->t = t;
     memcpy(st->v, m->v, m->nslots * sizeof *st->v);
@@ -129,10 +126,8 @@ static void sdc_ranges(sd_model *m)
 {
     if (m->eval_lo)
         return;
-    m->eval_lo = calloc(m->nvars + 1, sizeof *m->eval_lo);
-    m->eval_hi = calloc(m->nvars + 1, sizeof *m->eval_hi);
-    if (!m->eval_lo || !m->eval_hi)
-        abort();
+    m->eval_lo = xcalloc(m->nvars + 1, sizeof *m->eval_lo);
+    m->eval_hi = xcalloc(m->nvars + 1, sizeof *m->eval_hi);
     const sd_prog *ps[2] = {&m->step, &m->rates};
     for (int k = 0; k < 2; k++) {
         const sd_prog *p = ps[k];
@@ -185,9 +180,7 @@ int sdc_eval(sd_model *m, int var, double t, int u, const sdc_state *from, doubl
     do {                                                                                                               \
         if (nun == capun) {                                                                                            \
             capun *= 2;                                                                                                \
-            undo *nu = malloc(capun * sizeof *nu);                                                                     \
-            if (!nu)                                                                                                   \
-                abort();                                                                                               \
+            undo *nu = xmalloc(capun * sizeof *nu);                                                                    \
             memcpy(nu, un, nun * sizeof *nu);                                                                          \
             if (un != small)                                                                                           \
                 free(un);                                                                                              \
@@ -206,9 +199,7 @@ int sdc_eval(sd_model *m, int var, double t, int u, const sdc_state *from, doubl
             }
     }
 #undef SDC_SET
-    double kept[16], *outs = m->ndelays <= 16 ? kept : malloc(m->ndelays * sizeof *outs);
-    if (!outs)
-        abort();
+    double kept[16], *outs = m->ndelays <= 16 ? kept : xmalloc(m->ndelays * sizeof *outs);
     for (size_t i = 0; i < m->ndelays; i++) {
         sd_delay *d = &m->delays[i];
         outs[i] = d->out;

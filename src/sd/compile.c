@@ -20,6 +20,7 @@
 #include "../core/err.h"
 #include "builtin.h"
 #include "name.h"
+#include "../core/xalloc.h"
 
 #define SD_MAX_DIMS 4
 
@@ -61,22 +62,6 @@ typedef struct cc {
     int *deps_init, *deps_step; /* scratch */
 } cc;
 
-static void *cc_alloc(size_t n)
-{
-    void *p = calloc(1, n ? n : 1);
-    if (!p)
-        abort();
-    return p;
-}
-
-static char *cc_strdup(const char *s)
-{
-    char *p = strdup(s);
-    if (!p)
-        abort();
-    return p;
-}
-
 static void cc_pos(const cc *c, int pos, int *line, int *col)
 {
     int l = c->line, co = c->col;
@@ -112,15 +97,13 @@ static int cc_add_var(cc *c, const char *name, const char *key, int kind, int sr
     sd_model *m = c->m;
     if (m->nvars == m->capvars) {
         m->capvars = m->capvars ? m->capvars * 2 : 64;
-        m->vars = realloc(m->vars, m->capvars * sizeof *m->vars);
-        if (!m->vars)
-            abort();
+        m->vars = xrealloc(m->vars, m->capvars * sizeof *m->vars);
     }
     int i = (int)m->nvars++;
     sd_var *v = &m->vars[i];
     memset(v, 0, sizeof *v);
-    v->name = cc_strdup(name);
-    v->key = cc_strdup(key);
+    v->name = xstrdup(name);
+    v->key = xstrdup(key);
     v->kind = kind;
     v->src = src;
     v->hidden = src < 0;
@@ -321,7 +304,7 @@ static int *cc_arr_refs(cc *c, const ctx *x, const arr *a, ex_node *ref, int *n)
     int total = 1;
     for (int i = 0; i < a->ndims; i++)
         total *= hi[i] - lo[i] + 1;
-    int *out = cc_alloc((size_t)total * sizeof *out);
+    int *out = xcalloc(1, (size_t)total * sizeof *out);
     int e[SD_MAX_DIMS];
     memcpy(e, lo, sizeof lo);
     for (int k = 0; k < total; k++) {
@@ -361,7 +344,7 @@ static char *cc_key(cc *c, const char *name)
     char *sc = sdn_canon(c->scope); /* ends in '.' */
     size_t len = strlen(sc), blen = strlen(bare);
     while (len > 0) {
-        char *k = cc_alloc(len + blen + 1);
+        char *k = xcalloc(1, len + blen + 1);
         memcpy(k, sc, len);
         memcpy(k + len, bare, blen + 1);
         if (st_get(&c->m->keys, k) >= 0 || st_get(&c->arrs, k) >= 0 || st_get(&c->gfs, k) >= 0) {
@@ -560,7 +543,7 @@ static ex_node *mc_subst(cc *c, const xm_macro *mc, const ex_node *n, ex_node *c
     o->num = n->num;
     o->slot = n->slot;
     if (n->name)
-        o->name = cc_strdup(n->name);
+        o->name = xstrdup(n->name);
     for (int i = 0; i < n->nargs; i++)
         ex_add_arg(o, mc_subst(c, mc, n->args[i], args, locals, pos));
     return o;
@@ -596,7 +579,7 @@ static ex_node *rs_macro(cc *c, const ctx *x, ex_node *n, int mi)
         cc_fail(c, n->pos, "macro %s: more than 100,000 macro expansions in the model", mc->name);
         return cc_num(0);
     }
-    ex_node **args = cc_alloc((mc->nparms + 1) * sizeof *args);
+    ex_node **args = xcalloc(1, (mc->nparms + 1) * sizeof *args);
     for (size_t i = 0; i < mc->nparms && !c->failed; i++) {
         if (i < (size_t)n->nargs)
             args[i] = ex_copy(n->args[i]);
@@ -608,7 +591,7 @@ static ex_node *rs_macro(cc *c, const ctx *x, ex_node *n, int mi)
     /* A macro with variables of its own gets an instance of them for this
      * call, hidden variables as the stateful builtins' are ("Stock in
      * macro output"): their equations see the call's arguments. */
-    int *locals = mc->nvars ? cc_alloc(mc->nvars * sizeof *locals) : NULL;
+    int *locals = mc->nvars ? xcalloc(1, mc->nvars * sizeof *locals) : NULL;
     for (size_t i = 0; i < mc->nvars && !c->failed; i++) {
         const xm_var *lv = &mc->vars[i];
         locals[i] = cc_hidden(c, lv->kind == XM_STOCK ? SD_STOCK : lv->kind == XM_FLOW ? SD_FLOW : SD_AUX, lv->name);
@@ -785,9 +768,7 @@ static ex_node *rs_call(cc *c, const ctx *x, ex_node *n)
     }
     case BI_DELAY: {
         sd_model *m = c->m;
-        m->delays = realloc(m->delays, (m->ndelays + 1) * sizeof *m->delays);
-        if (!m->delays)
-            abort();
+        m->delays = xrealloc(m->delays, (m->ndelays + 1) * sizeof *m->delays);
         sd_delay *dl = &m->delays[m->ndelays];
         memset(dl, 0, sizeof *dl);
         dl->in = cc_as_slot(c, a[0], "DELAY");
@@ -870,7 +851,7 @@ static ex_node *cc_parse(cc *c, const xm_eqn *q)
 /* Does "A, D" name the element tuple e of a? */
 static int cc_subscript_matches(cc *c, const arr *a, const char *sub, const int *e)
 {
-    char *s = cc_strdup(sub);
+    char *s = xstrdup(sub);
     int ok = 1, i = 0;
     for (char *tok = strtok(s, ","); tok; tok = strtok(NULL, ","), i++) {
         if (i >= a->ndims) {
@@ -1014,9 +995,7 @@ static int cc_declare(cc *c)
             return err_set(c->err, d->file, xv->line, 1, "%s is defined twice", xv->name);
         }
         if (xv->gf) {
-            c->m->gfs = realloc(c->m->gfs, (c->m->ngfs + 1) * sizeof *c->m->gfs);
-            if (!c->m->gfs)
-                abort();
+            c->m->gfs = xrealloc(c->m->gfs, (c->m->ngfs + 1) * sizeof *c->m->gfs);
             c->m->gfs[c->m->ngfs] = xv->gf;
             st_put(&c->gfs, key, (int)c->m->ngfs++);
         }
@@ -1072,9 +1051,7 @@ static int cc_declare(cc *c)
                 e[j] = 0;
             }
         }
-        c->arr = realloc(c->arr, (c->narr + 1) * sizeof *c->arr);
-        if (!c->arr)
-            abort();
+        c->arr = xrealloc(c->arr, (c->narr + 1) * sizeof *c->arr);
         c->arr[c->narr] = a;
         st_put(&c->arrs, key, (int)c->narr++);
         free(key);
@@ -1152,9 +1129,7 @@ static void cc_deps(const sd_model *m, const ex_node *n, int mode, int **out, si
             return;
         if (*cnt == *cap) {
             *cap = *cap ? *cap * 2 : 8;
-            *out = realloc(*out, *cap * sizeof **out);
-            if (!*out)
-                abort();
+            *out = xrealloc(*out, *cap * sizeof **out);
         }
         (*out)[(*cnt)++] = n->slot;
         return;
@@ -1238,8 +1213,8 @@ static void cc_visit(topo *t, int v)
 
 static int *cc_order(const sd_model *m, int mode, size_t *n, eddy_error *err)
 {
-    topo t = {m, mode, cc_alloc(m->nvars), cc_alloc(m->nvars * sizeof(int)), 0,
-              cc_alloc(m->nvars * sizeof(int)), 0, err, 0};
+    topo t = {m, mode, xcalloc(1, m->nvars), xcalloc(1, m->nvars * sizeof(int)), 0,
+              xcalloc(1, m->nvars * sizeof(int)), 0, err, 0};
     for (size_t v = 0; v < m->nvars && !t.failed; v++)
         cc_visit(&t, (int)v);
     free(t.state);
@@ -1280,10 +1255,8 @@ static void g_emit(gen *g, int op, int dst, int a, int b, int c)
     sd_prog *p = g->p;
     if (p->n == p->cap) {
         p->cap = p->cap ? p->cap * 2 : 256;
-        p->code = realloc(p->code, p->cap * sizeof *p->code);
-        p->owner = realloc(p->owner, p->cap * sizeof *p->owner);
-        if (!p->code || !p->owner)
-            abort();
+        p->code = xrealloc(p->code, p->cap * sizeof *p->code);
+        p->owner = xrealloc(p->owner, p->cap * sizeof *p->owner);
     }
     p->code[p->n] = (sd_ins){op, dst, a, b, c};
     p->owner[p->n] = g->owner;
@@ -1309,9 +1282,7 @@ static int g_const(gen *g, double x)
     if (i < 0) {
         sd_model *m = g->m;
         i = (int)m->nconsts;
-        m->consts = realloc(m->consts, (m->nconsts + 1) * sizeof *m->consts);
-        if (!m->consts)
-            abort();
+        m->consts = xrealloc(m->consts, (m->nconsts + 1) * sizeof *m->consts);
         m->consts[m->nconsts++] = x;
         st_put(&g->kidx, key, i);
     }
@@ -1513,9 +1484,9 @@ static int cc_emit(cc *c)
         free(step);
         return -1;
     }
-    m->rate_slot = cc_alloc(m->nvars * sizeof *m->rate_slot);
-    m->stocks = cc_alloc(m->nvars * sizeof *m->stocks);
-    m->nn_stocks = cc_alloc(m->nvars * sizeof *m->nn_stocks);
+    m->rate_slot = xcalloc(1, m->nvars * sizeof *m->rate_slot);
+    m->stocks = xcalloc(1, m->nvars * sizeof *m->stocks);
+    m->nn_stocks = xcalloc(1, m->nvars * sizeof *m->nn_stocks);
     for (size_t v = 0; v < m->nvars; v++) {
         m->rate_slot[v] = -1;
         if (m->vars[v].kind == SD_STOCK) {
@@ -1562,17 +1533,13 @@ static void cc_captures_in(sd_model *m, const ex_node *n, int base)
     if (n->kind == EX_CALL && (n->op == BI_INIT || n->op == BI_PREVIOUS)) {
         int src = n->args[0]->slot, dst = base + n->slot;
         if (n->op == BI_INIT) {
-            m->init_src = realloc(m->init_src, (m->ninit + 1) * sizeof(int));
-            m->init_dst = realloc(m->init_dst, (m->ninit + 1) * sizeof(int));
-            if (!m->init_src || !m->init_dst)
-                abort();
+            m->init_src = xrealloc(m->init_src, (m->ninit + 1) * sizeof(int));
+            m->init_dst = xrealloc(m->init_dst, (m->ninit + 1) * sizeof(int));
             m->init_src[m->ninit] = src;
             m->init_dst[m->ninit++] = dst;
         } else {
-            m->prev_src = realloc(m->prev_src, (m->nprev + 1) * sizeof(int));
-            m->prev_dst = realloc(m->prev_dst, (m->nprev + 1) * sizeof(int));
-            if (!m->prev_src || !m->prev_dst)
-                abort();
+            m->prev_src = xrealloc(m->prev_src, (m->nprev + 1) * sizeof(int));
+            m->prev_dst = xrealloc(m->prev_dst, (m->nprev + 1) * sizeof(int));
             m->prev_src[m->nprev] = src;
             m->prev_dst[m->nprev++] = dst;
         }
@@ -1583,9 +1550,9 @@ static void cc_captures_in(sd_model *m, const ex_node *n, int base)
 
 sd_model *sd_compile(xm_doc *doc, const sd_override *ov, size_t nov, eddy_error *err)
 {
-    sd_model *m = cc_alloc(sizeof *m);
+    sd_model *m = xcalloc(1, sizeof *m);
     m->doc = doc;
-    m->file = cc_strdup(doc->file);
+    m->file = xstrdup(doc->file);
     m->start = doc->start;
     m->stop = doc->stop;
     m->dt = doc->dt;
@@ -1621,11 +1588,11 @@ sd_model *sd_compile(xm_doc *doc, const sd_override *ov, size_t nov, eddy_error 
             if (m->vars[v].rate)
                 cc_captures_in(m, m->vars[v].rate, base);
         }
-        m->cols = cc_alloc(m->nvars * sizeof *m->cols);
+        m->cols = xcalloc(1, m->nvars * sizeof *m->cols);
         for (size_t v = 0; v < m->nvars; v++)
             if (!m->vars[v].hidden)
                 m->cols[m->ncols++] = (int)v;
-        m->v = cc_alloc(m->nslots * sizeof *m->v);
+        m->v = xcalloc(1, m->nslots * sizeof *m->v);
     }
     st_free(&c.dims);
     st_free(&c.elems);

@@ -3,6 +3,7 @@
  * Hand-written: the grammar is small, and neither libxml2 nor any Debian
  * library parses XMILE's expression language. */
 #include "expr.h"
+#include "../core/xalloc.h"
 
 #include <ctype.h>
 #include <stdarg.h>
@@ -29,9 +30,7 @@ typedef struct parser {
 
 ex_node *ex_new(ex_kind kind, int pos)
 {
-    ex_node *n = calloc(1, sizeof *n);
-    if (!n)
-        abort();
+    ex_node *n = xcalloc(1, sizeof *n);
     n->kind = kind;
     n->pos = pos;
     n->slot = -1;
@@ -40,9 +39,7 @@ ex_node *ex_new(ex_kind kind, int pos)
 
 void ex_add_arg(ex_node *n, ex_node *a)
 {
-    n->args = realloc(n->args, (size_t)(n->nargs + 1) * sizeof *n->args);
-    if (!n->args)
-        abort();
+    n->args = xrealloc(n->args, (size_t)(n->nargs + 1) * sizeof *n->args);
     n->args[n->nargs++] = a;
 }
 
@@ -63,8 +60,8 @@ ex_node *ex_copy(const ex_node *n)
     c->op = n->op;
     c->num = n->num;
     c->slot = n->slot;
-    if (n->name && !(c->name = strdup(n->name)))
-        abort();
+    if (n->name)
+        c->name = xstrdup(n->name);
     for (int i = 0; i < n->nargs; i++)
         ex_add_arg(c, ex_copy(n->args[i]));
     return c;

@@ -1,5 +1,6 @@
 /* name.c -- canonical XMILE names and the edit distance for suggestions. */
 #include "name.h"
+#include "../core/xalloc.h"
 
 #include <ctype.h>
 #include <stdlib.h>
@@ -21,9 +22,7 @@ static int sdn_is_gap(const char *s, size_t *skip)
 char *sdn_canon(const char *s)
 {
     size_t n = strlen(s);
-    char *out = malloc(n + 1);
-    if (!out)
-        abort();
+    char *out = xmalloc(n + 1);
     size_t o = 0;
     int gap = 0;
     while (*s) {
@@ -49,9 +48,7 @@ char *sdn_canon(const char *s)
 size_t sdn_distance(const char *a, const char *b)
 {
     size_t la = strlen(a), lb = strlen(b);
-    size_t *row = malloc((lb + 1) * sizeof *row);
-    if (!row)
-        abort();
+    size_t *row = xmalloc((lb + 1) * sizeof *row);
     for (size_t j = 0; j <= lb; j++)
         row[j] = j;
     for (size_t i = 1; i <= la; i++) {

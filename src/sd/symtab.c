@@ -1,5 +1,6 @@
 /* symtab.c -- open-addressing hash table with linear probing. */
 #include "symtab.h"
+#include "../core/xalloc.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -17,10 +18,8 @@ void st_init(symtab *t)
 {
     t->cap = 64;
     t->n = 0;
-    t->keys = calloc(t->cap, sizeof *t->keys);
-    t->vals = calloc(t->cap, sizeof *t->vals);
-    if (!t->keys || !t->vals)
-        abort();
+    t->keys = xcalloc(t->cap, sizeof *t->keys);
+    t->vals = xcalloc(t->cap, sizeof *t->vals);
 }
 
 void st_free(symtab *t)
@@ -44,9 +43,7 @@ static size_t st_slot(const symtab *t, const char *key)
 void st_put(symtab *t, const char *key, int val)
 {
     if ((t->n + 1) * 2 > t->cap) {
-        symtab big = {calloc(t->cap * 2, sizeof(char *)), calloc(t->cap * 2, sizeof(int)), t->cap * 2, 0};
-        if (!big.keys || !big.vals)
-            abort();
+        symtab big = {xcalloc(t->cap * 2, sizeof(char *)), xcalloc(t->cap * 2, sizeof(int)), t->cap * 2, 0};
         for (size_t i = 0; i < t->cap; i++)
             if (t->keys[i]) {
                 size_t j = st_slot(&big, t->keys[i]);
@@ -60,9 +57,7 @@ void st_put(symtab *t, const char *key, int val)
     }
     size_t i = st_slot(t, key);
     if (!t->keys[i]) {
-        t->keys[i] = strdup(key);
-        if (!t->keys[i])
-            abort();
+        t->keys[i] = xstrdup(key);
         t->n++;
     }
     t->vals[i] = val;

@@ -22,6 +22,7 @@
 #include "builtin.h"
 #include "compile.h"
 #include "gf.h"
+#include "../core/xalloc.h"
 
 static int vm_fail(sd_model *m, const sd_prog *p, size_t pc, double t, eddy_error *err, const char *what)
 {
@@ -40,10 +41,8 @@ static void dl_push(sd_delay *d, double t, double x)
             d->head = 0;
         } else {
             d->cap = d->cap ? d->cap * 2 : 16;
-            d->t = realloc(d->t, d->cap * sizeof *d->t);
-            d->v = realloc(d->v, d->cap * sizeof *d->v);
-            if (!d->t || !d->v)
-                abort();
+            d->t = xrealloc(d->t, d->cap * sizeof *d->t);
+            d->v = xrealloc(d->v, d->cap * sizeof *d->v);
         }
     }
     d->t[d->head + d->n] = t;
@@ -277,10 +276,8 @@ int sd_run(sd_model *m, sd_row_fn fn, void *ud, size_t *steps, eddy_error *err)
     if (every < 1)
         every = 1;
     size_t ns = m->nstocks;
-    double *row = calloc(m->ncols + 1, sizeof *row);
-    double *y0 = calloc(ns + 1, sizeof *y0), *acc = calloc(ns + 1, sizeof *acc);
-    if (!row || !y0 || !acc)
-        abort();
+    double *row = xcalloc(m->ncols + 1, sizeof *row);
+    double *y0 = xcalloc(ns + 1, sizeof *y0), *acc = xcalloc(ns + 1, sizeof *acc);
     memset(m->v, 0, m->nslots * sizeof *m->v);
     /* A model without constants has no consts array: memcpy's pointers
      * must be valid even for zero bytes. */

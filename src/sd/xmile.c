@@ -17,6 +17,7 @@
 
 #include "../core/err.h"
 #include "name.h"
+#include "../core/xalloc.h"
 
 typedef struct reader {
     const char *text;
@@ -33,22 +34,6 @@ typedef struct reader {
     int depth; /* modules within modules being read, to stop a cycle */
     size_t instances; /* module instances read, to stop a blow-up */
 } reader;
-
-static void *xm_alloc(size_t n)
-{
-    void *p = calloc(1, n ? n : 1);
-    if (!p)
-        abort();
-    return p;
-}
-
-static char *xm_strdup(const char *s)
-{
-    char *p = strdup(s ? s : "");
-    if (!p)
-        abort();
-    return p;
-}
 
 /* Element name without a namespace prefix that libxml2 left in (files
  * that use isee: without declaring it). */
@@ -75,7 +60,7 @@ static xmlNodePtr xm_child(xmlNodePtr n, const char *name)
 static char *xm_text(xmlNodePtr n)
 {
     xmlChar *t = xmlNodeGetContent(n);
-    char *s = xm_strdup(t ? (const char *)t : "");
+    char *s = xstrdup(t ? (const char *)t : "");
     xmlFree(t);
     return s;
 }
@@ -85,7 +70,7 @@ static char *xm_attr(xmlNodePtr n, const char *name)
     xmlChar *v = xmlGetProp(n, (const xmlChar *)name);
     if (!v)
         return NULL;
-    char *s = xm_strdup((const char *)v);
+    char *s = xstrdup((const char *)v);
     xmlFree(v);
     return s;
 }
@@ -117,7 +102,7 @@ static const char *xm_line_start(reader *r, int line)
         size_t n = 1;
         for (size_t i = 0; i < r->len; i++)
             n += r->text[i] == '\n';
-        r->line_at = xm_alloc(n * sizeof *r->line_at);
+        r->line_at = xcalloc(1, n * sizeof *r->line_at);
         r->nlines = 0;
         r->line_at[r->nlines++] = 0;
         for (size_t i = 0; i < r->len; i++)
@@ -171,7 +156,7 @@ static int xm_points(reader *r, xmlNodePtr n, double **out, size_t *count)
     char *sep = xm_attr(n, "sep");
     char *s = xm_text(n);
     size_t cap = 8, k = 0;
-    double *v = xm_alloc(cap * sizeof *v);
+    double *v = xcalloc(1, cap * sizeof *v);
     char sepc = sep && *sep ? sep[0] : ',';
     char *p = s;
     int rc = 0;
@@ -233,7 +218,7 @@ static void xm_gf_free(xm_gf *g)
 
 static xm_gf *xm_read_gf(reader *r, xmlNodePtr n)
 {
-    xm_gf *g = xm_alloc(sizeof *g);
+    xm_gf *g = xcalloc(1, sizeof *g);
     g->line = xm_line(n);
     char *type = xm_attr(n, "type");
     if (!type || strcasecmp(type, "continuous") == 0)
@@ -271,7 +256,7 @@ static xm_gf *xm_read_gf(reader *r, xmlNodePtr n)
         double lo = 0, hi = 0;
         if (xm_scale(r, xs, &lo, &hi))
             goto fail;
-        g->x = xm_alloc((ny ? ny : 1) * sizeof *g->x);
+        g->x = xcalloc(1, (ny ? ny : 1) * sizeof *g->x);
         for (size_t i = 0; i < ny; i++)
             g->x[i] = ny > 1 ? lo + (hi - lo) * (double)i / (double)(ny - 1) : lo;
     } else {
@@ -296,9 +281,7 @@ fail:
 
 static void xm_push(char ***list, size_t *n, char *s)
 {
-    *list = realloc(*list, (*n + 1) * sizeof **list);
-    if (!*list)
-        abort();
+    *list = xrealloc(*list, (*n + 1) * sizeof **list);
     (*list)[(*n)++] = s;
 }
 
@@ -338,9 +321,7 @@ static int xm_read_var(reader *r, xmlNodePtr n, int kind, xm_var *v)
             continue;
         if (xm_is(c, "eqn")) {
             if (v->eqn.text) {
-                v->more = realloc(v->more, (v->nmore + 1) * sizeof *v->more);
-                if (!v->more)
-                    abort();
+                v->more = xrealloc(v->more, (v->nmore + 1) * sizeof *v->more);
                 xm_eqn_read(r, c, &v->more[v->nmore++]);
             } else
                 xm_eqn_read(r, c, &v->eqn);
@@ -369,9 +350,7 @@ static int xm_read_var(reader *r, xmlNodePtr n, int kind, xm_var *v)
         } else if (xm_is(c, "dimensions"))
             xm_var_dims(c, v);
         else if (xm_is(c, "element")) {
-            v->elems = realloc(v->elems, (v->nelems + 1) * sizeof *v->elems);
-            if (!v->elems)
-                abort();
+            v->elems = xrealloc(v->elems, (v->nelems + 1) * sizeof *v->elems);
             xm_elem *el = &v->elems[v->nelems++];
             memset(el, 0, sizeof *el);
             el->subscript = xm_attr(c, "subscript");
@@ -457,9 +436,7 @@ static int xm_read_dims(reader *r, xmlNodePtr ds, xm_doc *d)
     for (xmlNodePtr c = ds->children; c; c = c->next) {
         if (!xm_is(c, "dim"))
             continue;
-        d->dims = realloc(d->dims, (d->ndims + 1) * sizeof *d->dims);
-        if (!d->dims)
-            abort();
+        d->dims = xrealloc(d->dims, (d->ndims + 1) * sizeof *d->dims);
         xm_dim *dm = &d->dims[d->ndims++];
         memset(dm, 0, sizeof *dm);
         dm->name = xm_attr(c, "name");
@@ -482,7 +459,7 @@ static int xm_read_dims(reader *r, xmlNodePtr ds, xm_doc *d)
             for (long i = 1; i <= k; i++) {
                 char buf[32];
                 snprintf(buf, sizeof buf, "%ld", i);
-                xm_push(&dm->elems, &dm->n, xm_strdup(buf));
+                xm_push(&dm->elems, &dm->n, xstrdup(buf));
             }
         }
     }
@@ -534,7 +511,7 @@ static int xm_read_module(reader *r, xmlNodePtr n, xm_doc *d, const char *scope)
         return rc;
     }
     size_t inner_len = strlen(scope) + strlen(nm) + 2;
-    char *inner = xm_alloc(inner_len);
+    char *inner = xcalloc(1, inner_len);
     snprintf(inner, inner_len, "%s%s.", scope, nm);
     size_t first = d->nvars;
     r->depth++;
@@ -553,7 +530,7 @@ static int xm_read_module(reader *r, xmlNodePtr n, xm_doc *d, const char *scope)
             if (strncasecmp(t, nm, k) == 0 && t[k] == '.')
                 t += k + 1;
             size_t full_len = strlen(inner) + strlen(t) + 1;
-            char *full = xm_alloc(full_len);
+            char *full = xcalloc(1, full_len);
             snprintf(full, full_len, "%s%s", inner, t);
             xm_var *v = NULL;
             for (size_t i = first; i < d->nvars && !v; i++)
@@ -564,7 +541,7 @@ static int xm_read_module(reader *r, xmlNodePtr n, xm_doc *d, const char *scope)
             else {
                 /* the input takes its value from outside, whatever it is inside */
                 free(v->eqn.text);
-                v->eqn.text = xm_strdup(from);
+                v->eqn.text = xstrdup(from);
                 v->eqn.line = xm_line(c);
                 v->eqn.col = 1;
                 v->kind = XM_AUX;
@@ -574,7 +551,7 @@ static int xm_read_module(reader *r, xmlNodePtr n, xm_doc *d, const char *scope)
                     free(v->outflows[i]);
                 v->nin = v->nout = 0;
                 free(v->scope);
-                v->scope = *scope ? xm_strdup(scope) : NULL;
+                v->scope = *scope ? xstrdup(scope) : NULL;
             }
             free(full);
         }
@@ -618,9 +595,7 @@ static int xm_read_model(reader *r, xmlNodePtr model, xm_doc *d, const char *sco
                            xm_local(c));
         /* grow by doubling: a 65,536-variable file is read in linear time */
         if ((d->nvars & (d->nvars - 1)) == 0) {
-            d->vars = realloc(d->vars, (d->nvars ? 2 * d->nvars : 1) * sizeof *d->vars);
-            if (!d->vars)
-                abort();
+            d->vars = xrealloc(d->vars, (d->nvars ? 2 * d->nvars : 1) * sizeof *d->vars);
         }
         xm_var *v = &d->vars[d->nvars++];
         memset(v, 0, sizeof *v);
@@ -628,11 +603,11 @@ static int xm_read_model(reader *r, xmlNodePtr model, xm_doc *d, const char *sco
             return -1;
         if (*scope) {
             size_t len = strlen(scope) + strlen(v->name) + 1;
-            char *full = xm_alloc(len);
+            char *full = xcalloc(1, len);
             snprintf(full, len, "%s%s", scope, v->name);
             free(v->name);
             v->name = full;
-            v->scope = xm_strdup(scope);
+            v->scope = xstrdup(scope);
         }
     }
     return 0;
@@ -686,19 +661,15 @@ static int xm_read_macro(reader *r, xmlNodePtr n, xm_doc *d)
         free(nm);
         return rc;
     }
-    d->macros = realloc(d->macros, (d->nmacros + 1) * sizeof *d->macros);
-    if (!d->macros)
-        abort();
+    d->macros = xrealloc(d->macros, (d->nmacros + 1) * sizeof *d->macros);
     xm_macro *mc = &d->macros[d->nmacros++];
     memset(mc, 0, sizeof *mc);
     mc->name = nm;
     mc->line = xm_line(n);
     for (xmlNodePtr c = n->children; c; c = c->next)
         if (xm_is(c, "parm")) {
-            mc->parms = realloc(mc->parms, (mc->nparms + 1) * sizeof *mc->parms);
-            mc->defaults = realloc(mc->defaults, (mc->nparms + 1) * sizeof *mc->defaults);
-            if (!mc->parms || !mc->defaults)
-                abort();
+            mc->parms = xrealloc(mc->parms, (mc->nparms + 1) * sizeof *mc->parms);
+            mc->defaults = xrealloc(mc->defaults, (mc->nparms + 1) * sizeof *mc->defaults);
             char *t = xm_text(c);
             /* trim: the name is the element's text */
             char *b = t;
@@ -707,7 +678,7 @@ static int xm_read_macro(reader *r, xmlNodePtr n, xm_doc *d)
             size_t k = strlen(b);
             while (k && (b[k - 1] == ' ' || b[k - 1] == '\t' || b[k - 1] == '\n' || b[k - 1] == '\r'))
                 b[--k] = 0;
-            mc->parms[mc->nparms] = xm_strdup(b);
+            mc->parms[mc->nparms] = xstrdup(b);
             free(t);
             mc->defaults[mc->nparms] = xm_attr(c, "default");
             mc->nparms++;
@@ -722,9 +693,7 @@ static int xm_read_macro(reader *r, xmlNodePtr n, xm_doc *d)
             return err_set(r->err, r->file, xm_line(c), 1,
                            "macro %s: unknown element <%s> in its <variables>: expected stock, flow or aux", nm,
                            xm_local(c));
-        mc->vars = realloc(mc->vars, (mc->nvars + 1) * sizeof *mc->vars);
-        if (!mc->vars)
-            abort();
+        mc->vars = xrealloc(mc->vars, (mc->nvars + 1) * sizeof *mc->vars);
         xm_var *v = &mc->vars[mc->nvars++];
         memset(v, 0, sizeof *v);
         if (xm_read_var(r, c, kind, v))
@@ -744,8 +713,8 @@ xm_doc *xm_read_memory(const char *text, size_t len, const char *name, eddy_erro
     r.file = name;
     r.err = err;
     xmlParserCtxtPtr ctxt = xmlNewParserCtxt();
-    if (!ctxt)
-        abort();
+    if (!ctxt) /* libxml2 returns NULL only when it could not allocate */
+        xalloc_die(sizeof *ctxt);
     ctxt->_private = &r;
     ctxt->sax->serror = xm_on_error;
     xmlDocPtr doc = xmlCtxtReadMemory(ctxt, text, (int)len, name, NULL,
@@ -758,8 +727,8 @@ xm_doc *xm_read_memory(const char *text, size_t len, const char *name, eddy_erro
         return NULL;
     }
     xmlFreeParserCtxt(ctxt);
-    xm_doc *d = xm_alloc(sizeof *d);
-    d->file = xm_strdup(name);
+    xm_doc *d = xcalloc(1, sizeof *d);
+    d->file = xstrdup(name ? name : "");
     d->dt = 1;
     xmlNodePtr root = xmlDocGetRootElement(doc);
     int rc = 0;
@@ -799,9 +768,7 @@ xm_doc *xm_read_memory(const char *text, size_t len, const char *name, eddy_erro
             if (!root_model && (!nm || !*nm))
                 root_model = c;
             else if (nm && *nm) {
-                r.models = realloc(r.models, (r.nmodels + 1) * sizeof *r.models);
-                if (!r.models)
-                    abort();
+                r.models = xrealloc(r.models, (r.nmodels + 1) * sizeof *r.models);
                 r.models[r.nmodels++] = c;
             }
             free(nm);
@@ -834,14 +801,12 @@ xm_doc *xm_read(const char *path, eddy_error *err)
         return NULL;
     }
     size_t cap = 65536, n = 0;
-    char *buf = xm_alloc(cap);
+    char *buf = xcalloc(1, cap);
     size_t k;
     while ((k = fread(buf + n, 1, cap - n, f)) > 0) {
         n += k;
         if (n == cap) {
-            buf = realloc(buf, cap *= 2);
-            if (!buf)
-                abort();
+            buf = xrealloc(buf, cap *= 2);
         }
     }
     fclose(f);
