@@ -9,6 +9,7 @@
 #include <math.h>
 
 #include "eddy.h"
+#include "analysis/variant.h"
 #include "engine/sim.h"
 #include "output/csv.h"
 
@@ -227,6 +228,24 @@ static void test_usl_contention_exact(void **state)
     eddy_model_free(m);
 }
 
+/* The what-if `eddy diagnose` cuts a contention loop with: from 15 s on,
+ * work takes its uncontended 10 ms; before, 28 ms as above. */
+static void test_contention_off_action(void **state)
+{
+    (void)state;
+    eddy_model *m = load_text("duration: 30s\n"
+                              "clients: {c: {users: 10, think: 0s, call: s}}\n"
+                              "services: {s: {workers: unlimited, service_time: 10ms, contention: {sigma: 0.1, kappa: 0.01}}}\n");
+    variant_add_action(m, (action_spec){.at = 15 * T_SEC, .client = -1, .service = 0, .cache = -1,
+                                        .kind = ACTION_CONTENTION, .contention_on = false});
+    eddy_result r;
+    run_model(m, 1, &r);
+    assert_within_rel(col_mean(&r, "s.latency_p50", 2, 15), 0.028, 0.01);
+    assert_within_rel(col_mean(&r, "s.latency_p50", 16, 30), 0.010, 0.01);
+    eddy_result_free(&r);
+    eddy_model_free(m);
+}
+
 static void test_usl_throughput_is_retrograde(void **state)
 {
     (void)state;
@@ -250,6 +269,71 @@ static void test_usl_throughput_is_retrograde(void **state)
     }
     assert_true(x[1] > x[0]);
     assert_true(x[2] < 0.5 * x[1]);
+}
+
+/* ---- the per-edge retries column ------------------------------------------- */
+
+/* `E.retries`, retry attempts sent on an edge per second, is there for an
+ * edge with a retry policy of 2 or more attempts: summed over the rows
+ * (rate x interval) it is the run total the engine counts (the JSON
+ * summary's edges.E.retries), on a client's edge and on a service's. */
+static void check_edge_retries(const char *path, const char *service_edge)
+{
+    eddy_model *m = load_file_replacing(path, NULL, NULL);
+    eddy_result r;
+    run_model_seed(m, &r);
+    size_t tcol = col_index(&r, "time"), checked = 0;
+    for (size_t e = 0; e < r.nedges; e++) {
+        char name[300];
+        snprintf(name, sizeof name, "%s.retries", r.edges[e].name);
+        int c = eddy_series_column(&r.series, name);
+        if (c < 0)
+            continue;
+        double sum = 0;
+        for (size_t i = 0; i < r.series.nrows; i++) {
+            double t0 = eddy_series_at(&r.series, i, tcol);
+            double t1 = i + 1 < r.series.nrows ? eddy_series_at(&r.series, i + 1, tcol) : r.duration;
+            sum += eddy_series_at(&r.series, i, (size_t)c) * (t1 - t0);
+        }
+        if (fabs(sum - (double)r.edges[e].retries) > 1e-6 * (double)r.edges[e].retries + 1e-3)
+            fail_msg("%s: the column sums to %.3f, the engine counted %llu", name, sum,
+                     (unsigned long long)r.edges[e].retries);
+        if (!strcmp(r.edges[e].name, service_edge))
+            assert_true(r.edges[e].retries > 1000); /* a service's calls retry in this model */
+        checked++;
+    }
+    assert_true(checked >= 2);
+    assert_true(eddy_series_column(&r.series, "checkout->payments.retries") < 0); /* no retry policy */
+    eddy_result_free(&r);
+    eddy_model_free(m);
+}
+
+static void test_edge_retries_column(void **state)
+{
+    (void)state;
+    /* shoppers->checkout and checkout->db retry; checkout->payments does not */
+    check_edge_retries("examples/teams.yaml", "checkout->db");
+    /* a client's edge without a cache: its column is the client's `retries`, row by row */
+    eddy_model *m = load_file_replacing("examples/retry-storm.yaml", NULL, NULL);
+    eddy_result r;
+    run_model_seed(m, &r);
+    double total = 0;
+    for (size_t i = 0; i < r.series.nrows; i++) {
+        assert_true(col_at(&r, "shoppers->checkout.retries", i) == col_at(&r, "shoppers.retries", i));
+        total += col_at(&r, "shoppers->checkout.retries", i);
+    }
+    assert_true(total > 1000);
+    eddy_result_free(&r);
+    eddy_model_free(m);
+    /* a retry policy that never has a failure to retry: zeros */
+    m = load_text("duration: 20s\n"
+                  "clients: {c: {rate: 50/s, call: s, timeout: 1s, retry: {attempts: 3}}}\n"
+                  "services: {s: {workers: unlimited, service_time: 1ms}}\n");
+    run_model(m, 1, &r);
+    for (size_t i = 0; i < r.series.nrows; i++)
+        assert_true(col_at(&r, "c->s.retries", i) == 0);
+    eddy_result_free(&r);
+    eddy_model_free(m);
 }
 
 /* ---- faults and actions -------------------------------------------------------- */
@@ -511,6 +595,8 @@ int main(void)
         cmocka_unit_test(test_same_seed_same_bytes),
         cmocka_unit_test(test_streams_are_per_entity),
         cmocka_unit_test(test_usl_contention_exact),
+        cmocka_unit_test(test_contention_off_action),
+        cmocka_unit_test(test_edge_retries_column),
         cmocka_unit_test(test_usl_throughput_is_retrograde),
         cmocka_unit_test(test_fault_slow_and_add_latency),
         cmocka_unit_test(test_fault_errors_and_down),

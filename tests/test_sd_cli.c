@@ -129,6 +129,66 @@ static void test_sweep(void **state)
     run_free(&r);
 }
 
+/* --method and --dt on sweep and basin: every run integrates as
+ * `eddy run --method --dt --set` at the same point does, to the last bit,
+ * and the JSON says how the runs were made. */
+static void test_sweep_specs(void **state)
+{
+    (void)state;
+    run_result e = run("sweep --x refactor_share=0..0.3 --points 3 --json examples/sd/tech-debt.xmile");
+    EXPECT_STATUS(e, 0, "sweep (the file's Euler)");
+    EXPECT_HAS(e.out, "\"method\": \"euler\"");
+    run_result r = run("sweep --x refactor_share=0..0.3 --points 3 --method rk4 --dt 0.5 --set launch_demand=8 "
+                       "--json examples/sd/tech-debt.xmile");
+    EXPECT_STATUS(r, 0, "sweep --method rk4 --dt 0.5");
+    EXPECT_HAS(r.out, "\"method\": \"rk4\"");
+    EXPECT_HAS(r.out, "\"set\": {\n    \"launch_demand\": 8.0\n  }");
+    assert_true(json_after(r.out, NULL, "dt") == 0.5);
+    run_result d = run("run --json --method rk4 --dt 0.5 --set launch_demand=8 --set refactor_share=0.15 "
+                       "examples/sd/tech-debt.xmile");
+    EXPECT_STATUS(d, 0, "run --method rk4 at the sweep's middle point");
+    const char *mid = strstr(r.out, "\"refactor_share\": 0.15");
+    assert_non_null(mid);
+    /* the same run: bit for bit, not within a tolerance */
+    assert_true(json_after(mid, "\"Debt\"", "final") == json_after(d.out, "\"Debt\"", "final"));
+    assert_true(json_after(mid, "\"Backlog\"", "max") == json_after(d.out, "\"Backlog\"", "max"));
+    /* and not the Euler run */
+    const char *emid = strstr(e.out, "\"refactor_share\": 0.15");
+    assert_non_null(emid);
+    assert_true(fabs(json_after(mid, "\"Debt\"", "final") - json_after(emid, "\"Debt\"", "final")) > 1e-3);
+    run_free(&d);
+    run_free(&r);
+    run_free(&e);
+
+    r = run("basin --x trigger_incidents=0..5 --method rk2 --dt 0.125 --json examples/sd/oncall-fatigue.xmile");
+    EXPECT_STATUS(r, 0, "basin --method rk2 --dt 0.125");
+    EXPECT_HAS(r.out, "\"method\": \"rk2\"");
+    assert_true(json_after(r.out, NULL, "dt") == 0.125);
+    run_free(&r);
+    r = run("basin --x trigger_incidents=0..5 --dt 0.125 examples/sd/oncall-fatigue.xmile");
+    EXPECT_STATUS(r, 0, "basin --dt, text");
+    EXPECT_HAS(r.out, "(every run: euler, dt 0.125)");
+    run_free(&r);
+
+    /* bad values: usage errors that say what was expected */
+    r = run("sweep --x refactor_share=0..0.3 --method rk5 examples/sd/tech-debt.xmile");
+    EXPECT_STATUS(r, 2, "sweep --method rk5");
+    EXPECT_HAS(r.err, "--method expects euler, rk2 or rk4, got 'rk5'");
+    run_free(&r);
+    r = run("sweep --x refactor_share=0..0.3 --dt 0 examples/sd/tech-debt.xmile");
+    EXPECT_STATUS(r, 2, "sweep --dt 0");
+    EXPECT_HAS(r.err, "--dt expects a number greater than 0, got '0'");
+    run_free(&r);
+    r = run("basin --x trigger_incidents=0..5 --dt -1 examples/sd/oncall-fatigue.xmile");
+    EXPECT_STATUS(r, 2, "basin --dt -1");
+    EXPECT_HAS(r.err, "--dt expects a number greater than 0");
+    run_free(&r);
+    r = run("basin --x trigger_incidents=0..5 --method simpson examples/sd/oncall-fatigue.xmile");
+    EXPECT_STATUS(r, 2, "basin --method simpson");
+    EXPECT_HAS(r.err, "--method expects euler, rk2 or rk4");
+    run_free(&r);
+}
+
 /* eddy basin: the on-call rota tips between a trigger of 1 and 3 extra
  * incidents a day (5 days), as test_sd_examples shows at the two ends; a
  * longer trigger tips it with less. */
@@ -213,6 +273,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_run_overrides), cmocka_unit_test(test_run_svg), cmocka_unit_test(test_sweep),
+        cmocka_unit_test(test_sweep_specs),
         cmocka_unit_test(test_basin),         cmocka_unit_test(test_report),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

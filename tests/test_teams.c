@@ -178,8 +178,9 @@ static size_t count_flags(const review *r, const char *code)
     return n;
 }
 
-/* conway needs all three: two owning teams, no talking, and an
- * inconsistent contract (here a timeout below db's p99 of 35ms). */
+/* conway needs two owning teams and an inconsistent contract (here a
+ * timeout below db's p99 of 35ms).  Where the teams talk it stays, worded
+ * for teams that talk, and as a note rather than a warning. */
 static void test_review_conway(void **state)
 {
     (void)state;
@@ -188,7 +189,8 @@ static void test_review_conway(void **state)
         size_t conway, unowned;
     } cases[] = {
         {"20ms", "", "  data: {owns: [db]}\n", 1, 0},                       /* inconsistent, not talking */
-        {"20ms", ", talks_to: [data]", "  data: {owns: [db]}\n", 0, 0},     /* they talk */
+        {"20ms", ", talks_to: [data]", "  data: {owns: [db]}\n", 1, 0},     /* they talk: still inconsistent */
+        {"5s", ", talks_to: [data]", "  data: {owns: [db]}\n", 0, 0},      /* they talk, and it is consistent */
         {"5s", "", "  data: {owns: [db]}\n", 0, 0},                         /* the contract is consistent */
         {"20ms", "", "", 0, 1},                                             /* db unowned: no boundary, but unowned */
     };
@@ -202,6 +204,12 @@ static void test_review_conway(void **state)
             if (!strcmp(r->flags[i].code, "conway")) {
                 assert_non_null(strstr(r->flags[i].msg, "checkout\xe2\x86\x92" "db crosses from storefront to data"));
                 assert_non_null(strstr(r->flags[i].msg, "its 20ms timeout is below the p99 of db's own work (35ms)"));
+                bool talk = cases[k].talks[0] != 0;
+                assert_int_equal(r->flags[i].severity, talk ? REVIEW_NOTE : REVIEW_WARNING);
+                assert_non_null(strstr(r->flags[i].msg, talk ? "which talk to each other, but its contract is still "
+                                                               "inconsistent: "
+                                                             : "which do not talk to each other, and its contract is "
+                                                               "inconsistent: "));
                 assert_int_equal(r->flags[i].pos.line, 5); /* the call's mapping */
                 assert_int_equal(r->flags[i].pos.col, 67);
             } else if (!strcmp(r->flags[i].code, "unowned")) {
@@ -213,8 +221,9 @@ static void test_review_conway(void **state)
     }
 }
 
-/* A queue edge: payments publishes, ledger's consumer group writes; the
- * teams do not talk and the consumer acks before processing. */
+/* A queue edge: payments publishes, ledger's consumer group writes, and
+ * the consumer acks before processing; flagged whether or not the teams
+ * talk, as a note where they do. */
 static void test_review_conway_queue(void **state)
 {
     (void)state;
@@ -238,15 +247,20 @@ static void test_review_conway_queue(void **state)
                 /* at the ack mode: `ack: before_processing` */
                 assert_int_equal(r->flags[i].pos.line, m->consumers[0].ack_pos.line);
                 assert_int_equal(r->flags[i].pos.col, m->consumers[0].ack_pos.col);
+                assert_int_equal(r->flags[i].severity, k == 0 ? REVIEW_WARNING : REVIEW_NOTE);
+                assert_non_null(strstr(r->flags[i].msg, k == 0 ? "which do not talk to each other"
+                                                               : "which talk to each other, but its delivery contract "
+                                                                 "is still inconsistent"));
             }
-        assert_int_equal(n, k == 0 ? 1 : 0);
+        assert_int_equal(n, 1);
         review_free(r);
         eddy_model_free(m);
     }
 }
 
 /* The model's review has one conway flag, at line:col, with `words` in
- * it; or none (line 0).  k names the case. */
+ * it; or none (line 0).  k names the case.  The flag is a note exactly
+ * when it is worded for teams that talk. */
 static void expect_conway(const char *yaml, size_t k, int line, int col, const char *words)
 {
     eddy_model *m = load_text(yaml);
@@ -258,6 +272,10 @@ static void expect_conway(const char *yaml, size_t k, int line, int col, const c
         if (!strcmp(r->flags[i].code, "conway") &&
             (r->flags[i].pos.line != line || r->flags[i].pos.col != col || !strstr(r->flags[i].msg, words)))
             fail_msg("case %zu: %d:%d %s", k, r->flags[i].pos.line, r->flags[i].pos.col, r->flags[i].msg);
+    for (size_t i = 0; i < r->nflags; i++)
+        if (!strcmp(r->flags[i].code, "conway") &&
+            (r->flags[i].severity == REVIEW_NOTE) != (strstr(r->flags[i].msg, "which talk to each other") != NULL))
+            fail_msg("case %zu: severity %d for %s", k, (int)r->flags[i].severity, r->flags[i].msg);
     review_free(r);
     eddy_model_free(m);
 }
@@ -297,8 +315,12 @@ static void test_review_conway_queue_contract(void **state)
          "processing, so queue entries's at-least-once delivery is at most once: a delivery that fails loses its "
          "write; payments retries its publishes (3 attempts) and ledger dedupes by none: a publish retried after a "
          "lost ack stores the message twice, under a new key, and its write is applied twice. Nobody reconciles"},
-        /* the same where the teams talk */
-        {3, "", alo, "before_processing", ", effect: write", ", talks_to: [l]", 0, 0, NULL},
+        /* the same where the teams talk: still inconsistent, worded for teams that talk */
+        {3, "", alo, "before_processing", ", effect: write", ", talks_to: [l]", 10, 66,
+         "crosses from p to l, which talk to each other, but its delivery contract is still inconsistent: consumer "
+         "group writer acks before processing"},
+        /* the teams talk and the contract is consistent: nothing to say */
+        {3, ", dedupe: {key: request}", alo, "after_processing", ", effect: write", ", talks_to: [l]", 0, 0, NULL},
         /* the ack mode alone, on a consumer that writes nothing */
         {1, "", alo, "before_processing", "", "", 10, 66, "a delivery that fails loses its message. Nobody"},
         /* a redelivery after a late ack, with no dedupe; a key per attempt catches it */
@@ -361,8 +383,12 @@ static void test_review_conway_idempotency(void **state)
          "shoppers\xe2\x86\x92" "checkout crosses from storefront to pay, which do not talk to each other, and its "
          "contract is inconsistent: it is retried (3 attempts), and each attempt makes checkout write to ledger again "
          "(effect: write), which dedupes by none: a retry after a timeout applies the write twice"},
-        /* the same, where the teams talk: no conway (the messaging flag still says it) */
-        {3, 1, ", effect: write", "", ", talks_to: [pay]", 0, 0, NULL},
+        /* the same, where the teams talk: still flagged, worded for teams that talk */
+        {3, 1, ", effect: write", "", ", talks_to: [pay]", 3, 13,
+         "shoppers\xe2\x86\x92" "checkout crosses from storefront to pay, which talk to each other, but its contract is "
+         "still inconsistent: it is retried (3 attempts), and each attempt makes checkout write to ledger again"},
+        /* the teams talk and ledger dedupes by the request's key: consistent */
+        {3, 1, ", effect: write", ", dedupe: {key: request}", ", talks_to: [pay]", 0, 0, NULL},
         /* no write, no idempotency to judge */
         {3, 1, "", "", "", 0, 0, NULL},
     };
@@ -370,6 +396,74 @@ static void test_review_conway_idempotency(void **state)
         char y[2048];
         snprintf(y, sizeof y, WRITES, cases[k].client_attempts, cases[k].call_attempts, cases[k].effect,
                  cases[k].dedupe, cases[k].talks);
+        expect_conway(y, k, cases[k].line, cases[k].col, cases[k].words);
+    }
+}
+
+/* Retry against idempotency down a chain: shoppers retries its call into
+ * pay's checkout, and the write is made three calls further down
+ * (checkout→orders→inventory→ledger).  Each attempt runs the chain again,
+ * so the write is applied twice unless ledger dedupes by the request's
+ * key.  Line 3 is shoppers' mapping. */
+#define CHAIN                                                                                                         \
+    "duration: 1m\n"                                                                                                  \
+    "clients:\n"                                                                                                      \
+    "  shoppers: {rate: 10/s, call: checkout, timeout: 5s, retry: {attempts: 3}}\n"                                   \
+    "services:\n"                                                                                                     \
+    "  checkout: {workers: 4, service_time: 5ms, calls: [{to: orders, timeout: 2s}]}\n"                               \
+    "  orders: {workers: 4, service_time: 5ms, calls: [{to: inventory, timeout: 1s}]}\n"                              \
+    "  inventory: {workers: 4, service_time: 5ms, calls: [{to: ledger, timeout: 500ms%s}]}\n"                         \
+    "  ledger: {workers: 4, service_time: 5ms%s}\n"                                                                   \
+    "teams:\n"                                                                                                        \
+    "  storefront: {owns: [shoppers]}\n"                                                                              \
+    "  pay: {owns: [checkout, orders, inventory, ledger]}\n"
+
+/* A cycle through a queue (checkout publishes to events, whose consumer
+ * group runs at orders, which calls checkout): the search visits each
+ * service once, and still finds a write beyond the cycle (orders→ledger). */
+#define CYCLE                                                                                                         \
+    "duration: 1m\n"                                                                                                  \
+    "clients:\n"                                                                                                      \
+    "  shoppers: {rate: 10/s, call: checkout, timeout: 5s, retry: {attempts: 3}}\n"                                   \
+    "services:\n"                                                                                                     \
+    "  checkout: {workers: 4, service_time: 5ms, calls: [{publish: events, timeout: 1s}]}\n"                          \
+    "  orders: {workers: 4, service_time: 5ms, calls: [{to: checkout, timeout: 1s}, {to: ledger, timeout: 1s%s}]}\n"  \
+    "  ledger: {workers: 4, service_time: 5ms}\n"                                                                     \
+    "queues: {events: {}}\n"                                                                                          \
+    "consumers: {g: {queue: events, service: orders%s}}\n"                                                            \
+    "teams:\n"                                                                                                        \
+    "  storefront: {owns: [shoppers]}\n"                                                                              \
+    "  pay: {owns: [checkout, orders, ledger, events, g]}\n"
+
+static void test_review_conway_idempotency_chain(void **state)
+{
+    (void)state;
+    struct {
+        const char *fmt, *a, *b;
+        int line, col; /* of the one conway flag; 0: none */
+        const char *words;
+    } cases[] = {
+        {CHAIN, ", effect: write", "", 3, 13,
+         "it is retried (3 attempts), and each attempt makes inventory write to ledger again (effect: write, along "
+         "checkout\xe2\x86\x92orders\xe2\x86\x92inventory\xe2\x86\x92ledger), which dedupes by none: a retry after a "
+         "timeout applies the write twice"},
+        {CHAIN, ", effect: write", ", dedupe: {key: attempt}", 3, 13, "ledger), which dedupes by attempt"},
+        /* the request's key, carried down the chain, catches it; and no write, nothing to judge */
+        {CHAIN, ", effect: write", ", dedupe: {key: request}", 0, 0, NULL},
+        {CHAIN, "", "", 0, 0, NULL},
+        /* the cycle with nothing to find ends; the write beyond it is found, through the queue */
+        {CYCLE, "", "", 0, 0, NULL},
+        {CYCLE, ", effect: write", "", 3, 13,
+         "each attempt makes orders write to ledger again (effect: write, along checkout\xe2\x86\x92" "events"
+         "\xe2\x86\x92orders\xe2\x86\x92ledger), which dedupes by none"},
+        /* a write made by the consumer group of a queue the chain publishes to: a retry publishes again */
+        {CYCLE, "", ", effect: write", 3, 13,
+         "each attempt makes checkout publish to events again, under a new key, and consumer group g writes each "
+         "message at orders (effect: write, along checkout\xe2\x86\x92" "events\xe2\x86\x92orders), which dedupes by none"},
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        char y[2048];
+        snprintf(y, sizeof y, cases[k].fmt, cases[k].a, cases[k].b);
         expect_conway(y, k, cases[k].line, cases[k].col, cases[k].words);
     }
 }
@@ -528,6 +622,7 @@ int main(void)
         cmocka_unit_test(test_review_conway),
         cmocka_unit_test(test_review_conway_queue),
         cmocka_unit_test(test_review_conway_idempotency),
+        cmocka_unit_test(test_review_conway_idempotency_chain),
         cmocka_unit_test(test_review_conway_queue_contract),
         cmocka_unit_test(test_dist_p99),
         cmocka_unit_test(test_platform_inherited),

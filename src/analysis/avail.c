@@ -1,5 +1,6 @@
 /* avail.c -- deriving the fault tree from a model (the rules in avail.h). */
 #include "avail.h"
+#include "../core/xalloc.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -17,23 +18,13 @@ typedef struct av_build {
     size_t cap_origin;
 } av_build;
 
-static void *av_xcalloc(size_t n, size_t size)
-{
-    void *p = calloc(n ? n : 1, size);
-    if (!p)
-        abort();
-    return p;
-}
-
 static void av_origin(av_build *b, int ev, avail_origin o)
 {
     if ((size_t)ev >= b->cap_origin) {
         size_t nc = b->cap_origin ? 2 * b->cap_origin : 16;
         while (nc <= (size_t)ev)
             nc *= 2;
-        b->a->origin = realloc(b->a->origin, nc * sizeof *b->a->origin);
-        if (!b->a->origin)
-            abort();
+        b->a->origin = xrealloc(b->a->origin, nc * sizeof *b->a->origin);
         b->cap_origin = nc;
     }
     b->a->origin[ev] = o;
@@ -108,14 +99,14 @@ static int av_service(av_build *b, int s)
     const service_spec *S = &m->services[s];
     fault_tree *t = b->a->t;
     avail_service *info = &b->a->services[s];
-    int *in = av_xcalloc((size_t)S->replicas + S->ndepends + S->ncalls + 1, sizeof *in);
+    int *in = xcalloc((size_t)S->replicas + S->ndepends + S->ncalls + 1, sizeof *in);
     size_t nin = 0;
     char name[300], what[400];
 
     /* Replicas: each down by itself or with its zone. */
     int first = av_replicas(b, s);
     if (first >= 0 || S->nzones) {
-        int *rep = av_xcalloc((size_t)S->replicas, sizeof *rep);
+        int *rep = xcalloc((size_t)S->replicas, sizeof *rep);
         for (long i = 0; i < S->replicas; i++) {
             int zone = S->nzones ? av_infra(b, S->zones[(size_t)i % S->nzones].infra) : -1;
             if (first >= 0 && zone >= 0) {
@@ -253,16 +244,16 @@ static double av_paper(const model *m, int s, char *seen)
 
 avail_model *avail_derive(const model *m, char *err, size_t errlen)
 {
-    avail_model *a = av_xcalloc(1, sizeof *a);
+    avail_model *a = xcalloc(1, sizeof *a);
     a->m = m;
     a->t = ft_new();
-    a->services = av_xcalloc(m->nservices, sizeof *a->services);
-    a->client_top = av_xcalloc(m->nclients, sizeof *a->client_top);
-    a->paper = av_xcalloc(m->nclients, sizeof *a->paper);
+    a->services = xcalloc(m->nservices, sizeof *a->services);
+    a->client_top = xcalloc(m->nclients, sizeof *a->client_top);
+    a->paper = xcalloc(m->nclients, sizeof *a->paper);
     av_build b = {.a = a, .m = m, .err = err, .errlen = errlen};
-    b.infra_event = av_xcalloc(m->ninfra, sizeof *b.infra_event);
-    b.replica_event = av_xcalloc(m->nservices, sizeof *b.replica_event);
-    b.gate_state = av_xcalloc(m->nservices, sizeof *b.gate_state);
+    b.infra_event = xcalloc(m->ninfra, sizeof *b.infra_event);
+    b.replica_event = xcalloc(m->nservices, sizeof *b.replica_event);
+    b.gate_state = xcalloc(m->nservices, sizeof *b.gate_state);
     for (size_t i = 0; i < m->ninfra; i++)
         b.infra_event[i] = -1;
     for (size_t s = 0; s < m->nservices; s++) {
@@ -298,7 +289,7 @@ avail_model *avail_derive(const model *m, char *err, size_t errlen)
             a->paper[c] = 1;
             continue;
         }
-        char *seen = av_xcalloc(m->nservices, 1);
+        char *seen = xcalloc(m->nservices, 1);
         a->paper[c] = av_covered(m, &C->call) ? 1 : av_paper(m, C->call.to, seen);
         free(seen);
         if (av_covered(m, &C->call))
@@ -325,7 +316,7 @@ avail_model *avail_derive(const model *m, char *err, size_t errlen)
         size_t cap = 0;
         for (size_t j = 0; j < C->nmembers; j++)
             cap += C->members[j].service >= 0 ? (size_t)m->services[C->members[j].service].replicas : 1;
-        int *ev = av_xcalloc(cap, sizeof *ev);
+        int *ev = xcalloc(cap, sizeof *ev);
         size_t n = 0;
         char what[512] = "";
         for (size_t j = 0; j < C->nmembers; j++) {

@@ -9,6 +9,7 @@
 #include "batch.h"
 #include "measure.h"
 #include "variant.h"
+#include "../core/xalloc.h"
 
 #define DYN_WARMUP 60.0        /* seconds of normal running before the outage */
 #define DYN_TAIL_MIN 600.0     /* watched after the repair, at least ... */
@@ -20,14 +21,6 @@ typedef struct dyn_job {
     double outage;
     bool unrecovered, failed;
 } dyn_job;
-
-static void *dyn_xcalloc(size_t n, size_t size)
-{
-    void *p = calloc(n ? n : 1, size);
-    if (!p)
-        abort();
-    return p;
-}
 
 /* Mean outage duration of an analysis variable, seconds. */
 static double dyn_duration(const fault_tree *t, uint32_t v)
@@ -46,9 +39,7 @@ static void dyn_add_fault(model *m, int service, fault_kind kind, long replicas,
 {
     if (dur <= 0)
         return;
-    m->faults = realloc(m->faults, (m->nfaults + 1) * sizeof *m->faults);
-    if (!m->faults)
-        abort();
+    m->faults = xrealloc(m->faults, (m->nfaults + 1) * sizeof *m->faults);
     fault_spec *f = &m->faults[m->nfaults++];
     memset(f, 0, sizeof *f);
     f->at = (simtime)llround(at * T_SEC);
@@ -114,7 +105,7 @@ static void dyn_measure(const model *m, const eddy_result *r, dyn_job *j)
     j->unrecovered = false;
     if (!(base > 0) || n == 0)
         return;
-    double *smooth = dyn_xcalloc(n, sizeof *smooth);
+    double *smooth = xcalloc(n, sizeof *smooth);
     for (size_t i = 0; i < n; i++) {
         size_t lo = i >= RECOVERY_ROWS / 2 ? i - RECOVERY_ROWS / 2 : 0, hi = i + RECOVERY_ROWS / 2;
         if (hi >= n)
@@ -186,7 +177,7 @@ int avail_dynamic(const char *path, const avail_model *a, const ft_exact *x, con
     memset(out, 0, sizeof *out);
     /* The distinct cut sets of order 1 and 2 over every top event. */
     size_t cap = 16, n = 0;
-    avail_dyn_case *cs = dyn_xcalloc(cap, sizeof *cs);
+    avail_dyn_case *cs = xcalloc(cap, sizeof *cs);
     for (size_t k = 0; k < t->ntops; k++)
         for (size_t c = 0; c < x->tops[k].ncutsets; c++) {
             const ft_cutset *C = &x->tops[k].cutsets[c];
@@ -220,9 +211,7 @@ int avail_dynamic(const char *path, const avail_model *a, const ft_exact *x, con
             avail_cutset_words(a, C, d.what, sizeof d.what);
             if (n == cap) {
                 cap *= 2;
-                cs = realloc(cs, cap * sizeof *cs);
-                if (!cs)
-                    abort();
+                cs = xrealloc(cs, cap * sizeof *cs);
             }
             cs[n++] = d;
         }
@@ -239,10 +228,10 @@ int avail_dynamic(const char *path, const avail_model *a, const ft_exact *x, con
     }
 
     size_t njobs = n * o->draws;
-    dyn_job *jobs = dyn_xcalloc(njobs, sizeof *jobs);
+    dyn_job *jobs = xcalloc(njobs, sizeof *jobs);
     for (size_t c = 0; c < n; c++) {
-        cs[c].repair = dyn_xcalloc(o->draws, sizeof *cs[c].repair);
-        cs[c].outage = dyn_xcalloc(o->draws, sizeof *cs[c].outage);
+        cs[c].repair = xcalloc(o->draws, sizeof *cs[c].repair);
+        cs[c].outage = xcalloc(o->draws, sizeof *cs[c].outage);
         for (size_t d = 0; d < o->draws; d++) {
             dyn_job *j = &jobs[c * o->draws + d];
             eddy_error e = {0};

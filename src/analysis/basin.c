@@ -19,6 +19,7 @@
 #include "phases.h"
 #include "sweep.h"
 #include "variant.h"
+#include "../core/xalloc.h"
 
 basin_opts basin_defaults(void)
 {
@@ -168,10 +169,8 @@ static void run_job(size_t i, void *ud)
     unsigned rep = (unsigned)(i % c->o->seeds);
     const model *m = c->models[p];
     row_sink k = {.m = m};
-    k.acc = calloc(m->nclients + 1, sizeof *k.acc);
-    k.ph = calloc(m->nclients + 1, sizeof *k.ph);
-    if (!k.acc || !k.ph)
-        abort();
+    k.acc = xcalloc(m->nclients + 1, sizeof *k.acc);
+    k.ph = xcalloc(m->nclients + 1, sizeof *k.ph);
     eddy_options opt = eddy_options_default();
     opt.seed = batch_seed(c->base_seed, rep);
     opt.use_seed = true;
@@ -257,9 +256,7 @@ static int eval_points(const char *path, basin_result *r, const double *xs, cons
     const basin_opts *o = &r->opts;
     size_t ns = o->seeds;
     round_ctx c = {.o = o, .base_seed = r->base_seed};
-    c.models = calloc(n + 1, sizeof *c.models);
-    if (!c.models)
-        abort();
+    c.models = xcalloc(n + 1, sizeof *c.models);
     int rc = 0;
     char xo[300], yo[300];
     snprintf(xo, sizeof xo, "--x %s", o->x.path);
@@ -290,12 +287,10 @@ static int eval_points(const char *path, basin_result *r, const double *xs, cons
             rc = fail_edit(err, path, "an axis edit left the model without faults: nothing to recover from");
     }
     if (rc == 0) {
-        c.meta = calloc(n * ns, 1);
-        c.open = calloc(n * ns, 1);
-        c.failed = calloc(n * ns, 1);
-        c.amp = calloc(n * ns, sizeof *c.amp);
-        if (!c.meta || !c.open || !c.failed || !c.amp)
-            abort();
+        c.meta = xcalloc(n * ns, 1);
+        c.open = xcalloc(n * ns, 1);
+        c.failed = xcalloc(n * ns, 1);
+        c.amp = xcalloc(n * ns, sizeof *c.amp);
         batch_run(n * ns, o->threads, run_job, &c, &job_io, o->progress ? round_progress_cb : NULL, rp);
         for (size_t i = 0; i < n * ns && rc == 0; i++)
             if (c.failed[i])
@@ -304,9 +299,7 @@ static int eval_points(const char *path, basin_result *r, const double *xs, cons
     if (rc == 0) {
         if (r->npoints + n > r->cap) {
             r->cap = 2 * (r->npoints + n);
-            r->points = realloc(r->points, r->cap * sizeof *r->points);
-            if (!r->points)
-                abort();
+            r->points = xrealloc(r->points, r->cap * sizeof *r->points);
         }
         for (size_t p = 0; p < n; p++) {
             basin_point *pt = &r->points[r->npoints++];
@@ -374,10 +367,8 @@ static int bisect(const char *path, basin_result *r, round_progress *rp, eddy_er
 {
     const basin_opts *o = &r->opts;
     size_t nr = r->nrows;
-    double *xs = calloc(2 * nr, sizeof *xs);
-    size_t *rows = calloc(2 * nr, sizeof *rows);
-    if (!xs || !rows)
-        abort();
+    double *xs = xcalloc(2 * nr, sizeof *xs);
+    size_t *rows = xcalloc(2 * nr, sizeof *rows);
     for (size_t j = 0; j < nr; j++) {
         xs[2 * j] = o->x.lo;
         xs[2 * j + 1] = o->x.hi;
@@ -426,10 +417,8 @@ static int grid(const char *path, basin_result *r, round_progress *rp, eddy_erro
 {
     const basin_opts *o = &r->opts;
     size_t nr = r->nrows, ng = (size_t)o->grid, n = 0;
-    double *xs = calloc(nr * ng, sizeof *xs);
-    size_t *rows = calloc(nr * ng, sizeof *rows);
-    if (!xs || !rows)
-        abort();
+    double *xs = xcalloc(nr * ng, sizeof *xs);
+    size_t *rows = xcalloc(nr * ng, sizeof *rows);
     for (size_t j = 0; j < nr; j++)
         for (size_t i = 0; i < ng; i++) {
             double x = o->x.lo + (o->x.hi - o->x.lo) * (double)i / (double)(ng - 1);
@@ -479,9 +468,7 @@ int basin_run(const char *path, const basin_opts *o, basin_result *out, eddy_err
     model_free(m);
 
     out->nrows = ro->rows > 0 ? (size_t)ro->rows : 1;
-    out->rows = calloc(out->nrows, sizeof *out->rows);
-    if (!out->rows)
-        abort();
+    out->rows = xcalloc(out->nrows, sizeof *out->rows);
     for (size_t j = 0; j < out->nrows; j++) {
         double y = out->nrows > 1 ? ro->y.lo + (ro->y.hi - ro->y.lo) * (double)j / (double)(out->nrows - 1) : ro->y.lo;
         out->rows[j].y = ro->y.integer ? round(y) : y;

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "../core/rng.h"
+#include "../core/xalloc.h"
 
 typedef struct batch {
     size_t n;
@@ -118,9 +119,14 @@ static void share_job(size_t k, void *ud)
 
 static size_t share_count(size_t n, size_t rank, size_t size) { return n > rank ? (n - rank - 1) / size + 1 : 0; }
 
-static void lost(const char *what)
+/* The ranks no longer agree on what they exchange: an internal error, not
+ * the user's, and no rank can go on alone, so all of them stop. */
+static _Noreturn void lost(const char *what)
 {
     fprintf(stderr, "eddy: rank %d: %s; are all ranks running the same eddy-mpi binary?\n", net.rank, what);
+    fflush(stderr);
+    if (net.stop)
+        net.stop(2, net.ctx);
     abort();
 }
 
@@ -143,9 +149,7 @@ int batch_run(size_t n, int threads, void (*fn)(size_t i, void *ud), void *ud, c
         memcpy(mine.p + at, &len, sizeof len);
     }
     unsigned char *all = NULL;
-    size_t *lens = calloc(size, sizeof *lens);
-    if (!lens)
-        abort();
+    size_t *lens = xcalloc(size, sizeof *lens);
     if (net.allgather(mine.p, mine.n, &all, lens, net.ctx) < 0)
         lost("could not exchange the results of a batch (more than 2 GB from one rank?)");
     size_t off = 0;

@@ -43,10 +43,13 @@ int batch_run(size_t n, int threads, void (*fn)(size_t i, void *ud), void *ud, c
 /* The processes of a run (eddy-mpi sets it from MPI; eddy never does).
  * allgather: every process passes its bytes; on return *all holds every
  * process's bytes, process 0's first, and lens[k] the length of process
- * k's.  It returns 0, or -1 on every process if it cannot. */
+ * k's.  It returns 0, or -1 on every process if it cannot.
+ * stop: ends every process of the run with exit status `status` (after a
+ * message, when the processes no longer agree); never returns. */
 typedef struct batch_net {
     int rank, size;
     int (*allgather)(const void *mine, size_t len, unsigned char **all, size_t *lens, void *ctx);
+    void (*stop)(int status, void *ctx);
     void *ctx;
 } batch_net;
 void batch_set_net(const batch_net *net);

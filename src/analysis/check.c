@@ -9,6 +9,7 @@
 #include "batch.h"
 #include "measure.h"
 #include "variant.h"
+#include "../core/xalloc.h"
 
 /* ---- measuring ------------------------------------------------------------- */
 
@@ -149,9 +150,7 @@ static void check_verdict_of(check_report *R, const check_jobs *J, size_t k)
     check_verdict *cv = &R->v[k];
     const hypothesis *h = &m->hypotheses[k];
     cv->h = h;
-    cv->seeds = calloc(R->seeds, sizeof *cv->seeds);
-    if (!cv->seeds)
-        abort();
+    cv->seeds = xcalloc(R->seeds, sizeof *cv->seeds);
     cv->min = cv->max = cv->mean = cv->limit_mean = NAN;
     double sum = 0, lsum = 0;
     size_t ndata = 0, nlim = 0;
@@ -217,13 +216,11 @@ int check_run(const char *path, const check_opts *o, check_report *out, eddy_err
         variant_drop_faults(J.models[V_NO_FAULTS]);
     }
     size_t njobs = J.nvariants * J.seeds, nh = m->nhypotheses;
-    J.own = calloc(njobs * nh, sizeof *J.own);
-    J.before = calloc(njobs * nh, sizeof *J.before);
-    J.rc = calloc(njobs, sizeof *J.rc);
-    J.errs = calloc(njobs, sizeof *J.errs);
-    J.missing = calloc(njobs, sizeof *J.missing);
-    if (!J.own || !J.before || !J.rc || !J.errs || !J.missing)
-        abort();
+    J.own = xcalloc(njobs * nh, sizeof *J.own);
+    J.before = xcalloc(njobs * nh, sizeof *J.before);
+    J.rc = xcalloc(njobs, sizeof *J.rc);
+    J.errs = xcalloc(njobs, sizeof *J.errs);
+    J.missing = xcalloc(njobs, sizeof *J.missing);
     batch_for(njobs, o->threads, check_job, &J, o->progress, o->progress_ud);
     out->runs = njobs;
     int rc = 0;
@@ -239,9 +236,7 @@ int check_run(const char *path, const check_opts *o, check_report *out, eddy_err
         }
     }
     if (rc == 0) {
-        out->v = calloc(nh, sizeof *out->v);
-        if (!out->v)
-            abort();
+        out->v = xcalloc(nh, sizeof *out->v);
         for (size_t k = 0; k < nh; k++)
             check_verdict_of(out, &J, k);
     }

@@ -18,6 +18,7 @@
 #include "phases.h"
 #include "postmortem.h"
 #include "variant.h"
+#include "../core/xalloc.h"
 
 const char *verdict_name(verdict v)
 {
@@ -129,9 +130,7 @@ static void add_mode(diagnosis *d, failure_mode f, const char *fmt, ...)
 static void add_event(diagnosis *d, double t, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static void add_event(diagnosis *d, double t, const char *fmt, ...)
 {
-    d->timeline = realloc(d->timeline, (d->ntimeline + 1) * sizeof *d->timeline);
-    if (!d->timeline)
-        abort();
+    d->timeline = xrealloc(d->timeline, (d->ntimeline + 1) * sizeof *d->timeline);
     dg_event *e = &d->timeline[d->ntimeline++];
     e->t = t;
     va_list ap;
@@ -313,9 +312,7 @@ cascade_done:
         size_t nr = obs->series.nrows;
         if (c < 0 || nr < 10)
             continue;
-        double *v = malloc(nr * sizeof *v);
-        if (!v)
-            abort();
+        double *v = xmalloc(nr * sizeof *v);
         double peak = 0, at = 0;
         for (size_t i = 0; i < nr; i++) {
             v[i] = measure_cell(obs, i, c);
@@ -574,12 +571,10 @@ static int oscillation_cost(diagnosis *d, const char *path, const job_set *J0, c
     if (n < 2)
         return 0;
     job_set J = {.seeds = R, .seed = d->seed};
-    J.models = calloc(2, sizeof *J.models);
-    J.res = calloc(2 * R, sizeof *J.res);
-    J.rc = calloc(2 * R, sizeof *J.rc);
-    J.errs = calloc(2 * R, sizeof *J.errs);
-    if (!J.models || !J.res || !J.rc || !J.errs)
-        abort();
+    J.models = xcalloc(2, sizeof *J.models);
+    J.res = xcalloc(2 * R, sizeof *J.res);
+    J.rc = xcalloc(2 * R, sizeof *J.rc);
+    J.errs = xcalloc(2 * R, sizeof *J.errs);
     int rc = -1;
     for (size_t k = 0; k < 2; k++) {
         if ((J.models[k] = model_load(path, err)))
@@ -855,6 +850,48 @@ static void burst_credit(diagnosis *d)
     strncat(d->coupling, add, sizeof d->coupling - strlen(d->coupling) - 1);
 }
 
+/* The coupling of a hold cycle: the service's contention, and what lets
+ * its concurrency climb (the first caller's pool into it, else its own
+ * workers). */
+static void hold_cycle_statement(diagnosis *d, const char *trig, const char *load, const char *modetxt,
+                                 const char *after)
+{
+    const model *m = d->m;
+    int si = d->cuts.v[d->sustaining_cut].service;
+    const service_spec *sv = &m->services[si];
+    char usl[96] = "", holds[192] = "";
+    double peak = desc_usl_peak(sv);
+    if (peak > 0)
+        snprintf(usl, sizeof usl, ", peak at %.0f in flight", peak);
+    const call_spec *pool = NULL;
+    const char *caller = NULL;
+    for (size_t c = 0; c < m->nclients && !pool; c++)
+        if (m->clients[c].call.pool.on && m->clients[c].call.to == si) {
+            pool = &m->clients[c].call;
+            caller = m->clients[c].name;
+        }
+    for (size_t s = 0; s < m->nservices && !pool; s++)
+        for (size_t j = 0; j < m->services[s].ncalls && !pool; j++)
+            if (m->services[s].calls[j].pool.on &&
+                m->services[s].calls[j].to == si) {
+                pool = &m->services[s].calls[j];
+                caller = m->services[s].name;
+            }
+    if (pool)
+        snprintf(holds, sizeof holds, "the %s->%s pool (%ld connections)", caller, sv->name, pool->pool.size);
+    else if (sv->workers == MODEL_UNLIMITED)
+        snprintf(holds, sizeof holds, "%s%s unlimited workers", sv->name, possessive(sv->name));
+    else
+        snprintf(holds, sizeof holds, "%s%s %ld workers", sv->name, possessive(sv->name), sv->workers);
+    say(d->coupling, sizeof d->coupling,
+        "%s%s contention (sigma %g, kappa %g%s) interacting with %s under %s%s produced %s that outlived the "
+        "trigger: goodput %.0f%% of baseline for the remaining %s; a hold cycle (slower work is held longer, so "
+        "more runs at once); switching %s%s contention off after the trigger restores it%s",
+        sv->name, possessive(sv->name), sv->sigma, sv->kappa, usl, holds, trig, load, modetxt,
+        d->after_ratio * 100, after, sv->name, possessive(sv->name),
+        d->load_drop_recovers ? ", and so does dropping the load" : "");
+}
+
 static void coupling_statement(diagnosis *d)
 {
     const model *m = d->m;
@@ -873,7 +910,10 @@ static void coupling_statement(diagnosis *d)
     /* the behaviour: the mode that goes with the sustaining cut, if seen */
     const char *mode = d->nmodes ? failure_mode_name(d->modes[0].mode) : NULL;
     if (d->sustaining_cut >= 0) {
-        failure_mode want = d->cuts.v[d->sustaining_cut].kind == CUT_CACHE ? MODE_COLD_CACHE : MODE_RETRY_STORM;
+        cut_kind ck = d->cuts.v[d->sustaining_cut].kind;
+        failure_mode want = ck == CUT_CACHE        ? MODE_COLD_CACHE
+                            : ck == CUT_CONTENTION ? MODE_CONGESTION_COLLAPSE
+                                                   : MODE_RETRY_STORM;
         for (size_t i = 0; i < d->nmodes; i++)
             if (d->modes[i].mode == want)
                 mode = failure_mode_name(want);
@@ -1060,6 +1100,10 @@ static void coupling_statement(diagnosis *d)
             d->after_ratio * 100, after);
         return;
     }
+    if (d->sustaining_cut >= 0 && d->cuts.v[d->sustaining_cut].kind == CUT_CONTENTION) {
+        hold_cycle_statement(d, trig, load, modetxt, after);
+        return;
+    }
     say(d->coupling, sizeof d->coupling,
              "%s%s tipped the system into %s that outlived the trigger: goodput %.0f%% of baseline for the remaining "
              "%s; %s",
@@ -1076,9 +1120,7 @@ static dg_evidence *add_evidence(diagnosis *d, const char *entity, const char *f
     for (size_t i = 0; i < d->nevidence; i++)
         if (!strcmp(d->evidence[i].entity, entity))
             return NULL;
-    d->evidence = realloc(d->evidence, (d->nevidence + 1) * sizeof *d->evidence);
-    if (!d->evidence)
-        abort();
+    d->evidence = xrealloc(d->evidence, (d->nevidence + 1) * sizeof *d->evidence);
     dg_evidence *e = &d->evidence[d->nevidence++];
     memset(e, 0, sizeof *e); /* team and brief are filled later, if at all */
     snprintf(e->entity, sizeof e->entity, "%s", entity);
@@ -1171,12 +1213,10 @@ static void team_statement(diagnosis *d)
     snprintf(d->teams, sizeof d->teams, "%s", s);
     free(s);
     d->cross_team = o->cross_team;
-    d->team_names = calloc(o->nparts + 1, sizeof *d->team_names);
-    if (!d->team_names)
-        abort();
+    d->team_names = xcalloc(o->nparts + 1, sizeof *d->team_names);
     for (size_t p = 0; p < o->nparts; p++)
-        if (o->parts[p].team >= 0 && !(d->team_names[d->nteam_names++] = strdup(m->teams[o->parts[p].team].name)))
-            abort();
+        if (o->parts[p].team >= 0)
+            d->team_names[d->nteam_names++] = xstrdup(m->teams[o->parts[p].team].name);
     owners_free(&r);
     size_t len = strlen(d->coupling);
     snprintf(d->coupling + len, sizeof d->coupling - len, ". %s", d->teams);
@@ -1235,11 +1275,15 @@ static void purpose(diagnosis *d)
             const char *who = c->client >= 0 ? d->m->clients[c->client].name
                               : c->service >= 0 ? d->m->services[c->service].name
                               : c->cache >= 0 ? d->m->caches[c->cache].name : "it";
-            say(until, sizeof until, "until someone %s at %s",
-                c->kind == CUT_RETRIES ? "disables retries"
-                : c->kind == CUT_HEDGES ? "disables hedging"
-                                        : "turns on coalescing and stale-while-revalidate",
-                who);
+            if (c->kind == CUT_CONTENTION) /* not a lever anyone has: say what ends it */
+                say(until, sizeof until, "until %s lets %s%s concurrency fall back",
+                    d->load_drop_recovers ? "the load drops and" : "something", who, possessive(who));
+            else
+                say(until, sizeof until, "until someone %s at %s",
+                    c->kind == CUT_RETRIES ? "disables retries"
+                    : c->kind == CUT_HEDGES ? "disables hedging"
+                                            : "turns on coalescing and stale-while-revalidate",
+                    who);
         } else if (d->load_drop_recovers) {
             say(until, sizeof until, "until the load drops");
         } else {
@@ -1411,11 +1455,9 @@ int diagnose_run(const char *path, const diagnose_opts *opt, diagnosis *d, eddy_
 
     /* observed against baseline, seed by seed */
     unsigned R = d->seeds;
-    double *after = calloc(R, sizeof *after), *during = calloc(R, sizeof *during), *succ = calloc(R, sizeof *succ);
-    double *rec = calloc(R, sizeof *rec);
+    double *after = xcalloc(R, sizeof *after), *during = xcalloc(R, sizeof *during), *succ = xcalloc(R, sizeof *succ);
+    double *rec = xcalloc(R, sizeof *rec);
     double ph[6][64];
-    if (!after || !during || !succ || !rec)
-        abort();
     double a0 = d->fault_end + d->settle;
     for (unsigned r = 0; r < R; r++) {
         const eddy_result *o = &J.res[r], *b = &J.res[R + r];
@@ -1615,10 +1657,8 @@ int diagnose_run(const char *path, const diagnose_opts *opt, diagnosis *d, eddy_
     if (opt->keep_runs) {
         /* hand replication 0's runs over: the slots are cleared so the
          * loop below does not free them */
-        d->observed_run = malloc(sizeof *d->observed_run);
-        d->baseline_run = malloc(sizeof *d->baseline_run);
-        if (!d->observed_run || !d->baseline_run)
-            abort();
+        d->observed_run = xmalloc(sizeof *d->observed_run);
+        d->baseline_run = xmalloc(sizeof *d->baseline_run);
         *d->observed_run = J.res[0];
         *d->baseline_run = J.res[R];
         memset(&J.res[0], 0, sizeof J.res[0]);

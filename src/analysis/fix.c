@@ -14,15 +14,14 @@
 #include "burst.h"
 #include "measure.h"
 #include "variant.h"
+#include "../core/xalloc.h"
 
 /* ---- building interventions --------------------------------------------------- */
 
 static char *keep(intervention *iv, const char *s)
 {
-    iv->strings = realloc(iv->strings, (iv->nstrings + 1) * sizeof *iv->strings);
-    char *c = strdup(s);
-    if (!iv->strings || !c)
-        abort();
+    iv->strings = xrealloc(iv->strings, (iv->nstrings + 1) * sizeof *iv->strings);
+    char *c = xstrdup(s);
     iv->strings[iv->nstrings++] = c;
     return c;
 }
@@ -33,9 +32,7 @@ static void set(intervention *iv, const char *path, const char *value)
     for (size_t i = 0; i < iv->nedits; i++)
         if (iv->edits[i].set_path && !strcmp(iv->edits[i].set_path, path))
             return; /* edges inheriting one platform setting share its path */
-    iv->edits = realloc(iv->edits, (iv->nedits + 1) * sizeof *iv->edits);
-    if (!iv->edits)
-        abort();
+    iv->edits = xrealloc(iv->edits, (iv->nedits + 1) * sizeof *iv->edits);
     iv->edits[iv->nedits++] = (model_edit){.set_path = keep(iv, path), .set_value = keep(iv, value),
                                            .origin = iv->name};
     size_t len = strlen(iv->change);
@@ -58,9 +55,7 @@ static size_t edges_of(const model *m, edge_ref **out)
     size_t n = m->nclients;
     for (size_t s = 0; s < m->nservices; s++)
         n += m->services[s].ncalls + m->services[s].npublishes;
-    edge_ref *e = calloc(n ? n : 1, sizeof *e);
-    if (!e)
-        abort();
+    edge_ref *e = xcalloc(n ? n : 1, sizeof *e);
     size_t k = 0;
     for (size_t c = 0; c < m->nclients; c++) {
         e[k].call = &m->clients[c].call;
@@ -96,9 +91,7 @@ typedef struct catalogue {
 
 static intervention *begin(catalogue *c, int level, const char *name)
 {
-    c->v = realloc(c->v, (c->n + 1) * sizeof *c->v);
-    if (!c->v)
-        abort();
+    c->v = xrealloc(c->v, (c->n + 1) * sizeof *c->v);
     intervention *iv = &c->v[c->n++];
     memset(iv, 0, sizeof *iv);
     iv->level = level;
@@ -221,9 +214,7 @@ static void response_catalogue(const model *m, catalogue *c)
         {60 * T_SEC, "response after 1m (a human paged, short delay)"},
         {0, "automatic response (no human in the loop)"},
     };
-    bool *responds = calloc(m->nteams + 1, sizeof *responds);
-    if (!responds)
-        abort();
+    bool *responds = xcalloc(m->nteams + 1, sizeof *responds);
     bool any = false;
     for (size_t i = 0; i < m->nactions; i++)
         if (m->actions[i].when && m->actions[i].by >= 0)
@@ -409,6 +400,8 @@ static void build_catalogue(const model *m, catalogue *c, simtime lift_after, co
         const cut *ct = &cuts->v[k];
         if (ct->kind == CUT_LOAD_DROP)
             continue; /* not a loop's arrow: the shed below is the load-side lever */
+        if (ct->kind == CUT_CONTENTION)
+            continue; /* a what-if no operator has: the pool and limit levers act on that loop */
         char nm[200];
         snprintf(nm, sizeof nm, "break-glass: %s", ct->label);
         iv = begin(c, 7, nm);
@@ -520,9 +513,7 @@ static void add_user(catalogue *c, const patch_file *pf)
     for (size_t i = 0; i < pf->n; i++) {
         intervention *iv = begin(c, pf->v[i].level, pf->v[i].name);
         iv->user = true;
-        iv->edits = calloc(1, sizeof *iv->edits);
-        if (!iv->edits)
-            abort();
+        iv->edits = xcalloc(1, sizeof *iv->edits);
         iv->edits[0] = (model_edit){.patch = (struct yaml_document_s *)&pf->doc, .patch_node = pf->v[i].patch_node,
                                     .origin = pf->path};
         iv->nedits = 1;
@@ -687,11 +678,9 @@ static void outcome(const fix_report *F, const jobs *J, size_t vf, size_t vc, fi
 {
     const model *m = F->m;
     unsigned R = J->seeds;
-    double *rt = calloc(R, sizeof *rt), *lost = calloc(R, sizeof *lost), *p99 = calloc(R, sizeof *p99),
-           *good = calloc(R, sizeof *good), *wk = calloc(R, sizeof *wk);
-    double *dup = calloc(R, sizeof *dup), *wlost = calloc(R, sizeof *wlost), *ghost = calloc(R, sizeof *ghost);
-    if (!rt || !lost || !p99 || !good || !wk || !dup || !wlost || !ghost)
-        abort();
+    double *rt = xcalloc(R, sizeof *rt), *lost = xcalloc(R, sizeof *lost), *p99 = xcalloc(R, sizeof *p99),
+           *good = xcalloc(R, sizeof *good), *wk = xcalloc(R, sizeof *wk);
+    double *dup = xcalloc(R, sizeof *dup), *wlost = xcalloc(R, sizeof *wlost), *ghost = xcalloc(R, sizeof *ghost);
     memset(o, 0, sizeof *o);
     for (unsigned r = 0; r < R; r++) {
         const eddy_result *b = &J->res[1 * R + r], *f = &J->res[vf * R + r];
@@ -876,10 +865,8 @@ static void keep_goodput(fix_report *F, const jobs *J, const size_t *kept)
     unsigned R = J->seeds;
     size_t rows = J->res[0].series.nrows, nv = 2 + F->n;
     F->goodput_rows = rows;
-    F->goodput = malloc((rows ? nv * rows : 1) * sizeof *F->goodput);
-    F->goodput_t = malloc((rows ? rows : 1) * sizeof *F->goodput_t);
-    if (!F->goodput || !F->goodput_t)
-        abort();
+    F->goodput = xmalloc((rows ? nv * rows : 1) * sizeof *F->goodput);
+    F->goodput_t = xmalloc((rows ? rows : 1) * sizeof *F->goodput_t);
     for (size_t i = 0; i < rows; i++)
         F->goodput_t[i] = measure_row_t(&J->res[0], i);
     for (size_t v = 0; v < nv; v++) {
@@ -940,17 +927,15 @@ int fix_run(const char *path, const fix_opts *opt, fix_report *F, eddy_error *er
         }
     F->v = c.v;
     F->n = c.n;
-    F->out = calloc(F->n ? F->n : 1, sizeof *F->out);
+    F->out = xcalloc(F->n ? F->n : 1, sizeof *F->out);
 
     size_t nv = 2 + 2 * F->n;
     unsigned R = F->seeds;
     jobs J = {.seeds = R, .seed = F->seed};
-    J.models = calloc(nv, sizeof *J.models);
-    J.res = calloc(nv * R, sizeof *J.res);
-    J.rc = calloc(nv * R, sizeof *J.rc);
-    J.errs = calloc(nv * R, sizeof *J.errs);
-    if (!F->out || !J.models || !J.res || !J.rc || !J.errs)
-        abort();
+    J.models = xcalloc(nv, sizeof *J.models);
+    J.res = xcalloc(nv * R, sizeof *J.res);
+    J.rc = xcalloc(nv * R, sizeof *J.rc);
+    J.errs = xcalloc(nv * R, sizeof *J.errs);
     int rc = -1;
     size_t *kept = NULL;
     J.models[0] = m;
@@ -986,9 +971,7 @@ int fix_run(const char *path, const fix_opts *opt, fix_report *F, eddy_error *er
     /* A catalogue entry whose runs, with and without the faults, are the
      * model as written's on every seed changed nothing here: left out, and
      * named (a user's patch always stays). */
-    kept = calloc(F->n ? F->n : 1, sizeof *kept);
-    if (!kept)
-        abort();
+    kept = xcalloc(F->n ? F->n : 1, sizeof *kept);
     size_t nk = 0;
     for (size_t i = 0; i < F->n; i++) {
         bool same = !F->v[i].user;

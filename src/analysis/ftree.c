@@ -1,6 +1,7 @@
 /* ftree.c -- building a fault tree, and the repair-time arithmetic of its
  * basic events (see ftree.h for what the structure means). */
 #include "ftree.h"
+#include "../core/xalloc.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -9,28 +10,12 @@
 #include <string.h>
 
 
-static void *ft_xrealloc(void *p, size_t n)
-{
-    p = realloc(p, n ? n : 1);
-    if (!p)
-        abort();
-    return p;
-}
-
-static char *ft_xstrdup(const char *s)
-{
-    char *p = strdup(s ? s : "");
-    if (!p)
-        abort();
-    return p;
-}
-
 /* ---- names ---------------------------------------------------------------- */
 
 char *ft_mef_id(const char *s)
 {
     size_t n = strlen(s ? s : ""), k = 0;
-    char *id = ft_xrealloc(NULL, n + 2);
+    char *id = xrealloc(NULL, n + 2);
     if (!n || isdigit((unsigned char)s[0]))
         id[k++] = '_'; /* an XML NCName cannot start with a digit */
     for (size_t i = 0; i < n; i++)
@@ -67,7 +52,7 @@ static char *ft_unique_name(const fault_tree *t, const char *key)
     size_t n = strlen(id);
     ft_name_query q = {t, id};
     for (unsigned v = 2; hidx_find(&t->names, hidx_hash_str(id), ft_name_eq, &q) >= 0; v++) {
-        id = ft_xrealloc(id, n + 16);
+        id = xrealloc(id, n + 16);
         q.name = id;
         snprintf(id + n, 16, "_%u", v);
     }
@@ -80,9 +65,7 @@ static void ft_index_name(fault_tree *t, const char *name, int idx) { hidx_put(&
 
 fault_tree *ft_new(void)
 {
-    fault_tree *t = calloc(1, sizeof *t);
-    if (!t)
-        abort();
+    fault_tree *t = xcalloc(1, sizeof *t);
     return t;
 }
 
@@ -118,14 +101,14 @@ static int ft_new_event(fault_tree *t, const char *name, const char *what)
 {
     if (t->nevents == t->cap_events) {
         t->cap_events = t->cap_events ? 2 * t->cap_events : 16;
-        t->events = ft_xrealloc(t->events, t->cap_events * sizeof *t->events);
+        t->events = xrealloc(t->events, t->cap_events * sizeof *t->events);
     }
     ft_event *e = &t->events[t->nevents];
     memset(e, 0, sizeof *e);
-    e->key = ft_xstrdup(name);
+    e->key = xstrdup(name);
     e->name = ft_unique_name(t, name);
     ft_index_name(t, e->name, 3 * (int)t->nevents);
-    e->what = ft_xstrdup(what ? what : name);
+    e->what = xstrdup(what ? what : name);
     e->parent = -1;
     e->ccf = -1;
     return (int)t->nevents++;
@@ -187,14 +170,14 @@ int ft_add_gate(fault_tree *t, const char *name, const char *what, ft_gate_kind 
 {
     if (t->ngates == t->cap_gates) {
         t->cap_gates = t->cap_gates ? 2 * t->cap_gates : 16;
-        t->gates = ft_xrealloc(t->gates, t->cap_gates * sizeof *t->gates);
+        t->gates = xrealloc(t->gates, t->cap_gates * sizeof *t->gates);
     }
     ft_gate *g = &t->gates[t->ngates];
     memset(g, 0, sizeof *g);
-    g->key = ft_xstrdup(name);
+    g->key = xstrdup(name);
     g->name = ft_unique_name(t, name);
     ft_index_name(t, g->name, 3 * (int)t->ngates + 1);
-    g->what = ft_xstrdup(what ? what : name);
+    g->what = xstrdup(what ? what : name);
     g->kind = kind;
     g->k = kind == FT_ATLEAST ? k : 0;
     return (int)t->ngates++;
@@ -208,14 +191,14 @@ void ft_gate_add(fault_tree *t, int gate, int ref)
             return; /* x OR x is x; x AND x is x; a k-of-n counts distinct inputs */
     if (g->nargs == g->cap) {
         g->cap = g->cap ? 2 * g->cap : 4;
-        g->args = ft_xrealloc(g->args, g->cap * sizeof *g->args);
+        g->args = xrealloc(g->args, g->cap * sizeof *g->args);
     }
     g->args[g->nargs++] = ref;
 }
 
 void ft_add_top(fault_tree *t, int gate)
 {
-    t->tops = ft_xrealloc(t->tops, (t->ntops + 1) * sizeof *t->tops);
+    t->tops = xrealloc(t->tops, (t->ntops + 1) * sizeof *t->tops);
     t->tops[t->ntops++] = gate;
 }
 
@@ -246,14 +229,14 @@ int ft_add_ccf(fault_tree *t, const char *name, const char *what, double beta, c
                 return -1;
             }
     }
-    t->ccfs = ft_xrealloc(t->ccfs, (t->nccfs + 1) * sizeof *t->ccfs);
+    t->ccfs = xrealloc(t->ccfs, (t->nccfs + 1) * sizeof *t->ccfs);
     ft_ccf *c = &t->ccfs[t->nccfs];
     c->name = ft_unique_name(t, name);
     ft_index_name(t, c->name, 3 * (int)t->nccfs + 2);
-    c->what = ft_xstrdup(what ? what : name);
+    c->what = xstrdup(what ? what : name);
     c->beta = beta;
     c->nmembers = n;
-    c->members = ft_xrealloc(NULL, n * sizeof *c->members);
+    c->members = xrealloc(NULL, n * sizeof *c->members);
     memcpy(c->members, members, n * sizeof *members);
     for (size_t i = 0; i < n; i++)
         t->events[members[i]].ccf = (int)t->nccfs;
@@ -310,9 +293,7 @@ static void ft_topo_visit(const fault_tree *t, int g, char *mark, int *order, si
 
 size_t ft_topo_order(const fault_tree *t, int *order)
 {
-    char *mark = calloc(t->ngates ? t->ngates : 1, 1);
-    if (!mark)
-        abort();
+    char *mark = xcalloc(t->ngates ? t->ngates : 1, 1);
     size_t n = 0;
     for (size_t i = 0; i < t->ntops; i++)
         ft_topo_visit(t, t->tops[i], mark, order, &n);

@@ -7,14 +7,7 @@
 #include <string.h>
 
 #include "../core/bdd.h"
-
-static void *fx_xcalloc(size_t n, size_t size)
-{
-    void *p = calloc(n ? n : 1, size);
-    if (!p)
-        abort();
-    return p;
-}
+#include "../core/xalloc.h"
 
 /* ---- the variable order -------------------------------------------------- */
 
@@ -70,10 +63,10 @@ static uint32_t *fx_order_vars(const fault_tree *t)
 {
     size_t nv = ft_nvars(t);
     fx_order o = {.t = t};
-    o.refs = fx_xcalloc(t->nevents, sizeof *o.refs);
-    o.seen = fx_xcalloc(nv, 1);
-    o.gseen = fx_xcalloc(t->ngates, 1);
-    o.level = fx_xcalloc(nv, sizeof *o.level);
+    o.refs = xcalloc(t->nevents, sizeof *o.refs);
+    o.seen = xcalloc(nv, 1);
+    o.gseen = xcalloc(t->ngates, 1);
+    o.level = xcalloc(nv, sizeof *o.level);
     for (size_t g = 0; g < t->ngates; g++)
         for (size_t i = 0; i < t->gates[g].nargs; i++)
             if (!FT_IS_GATE(t->gates[g].args[i]))
@@ -111,14 +104,12 @@ static void fx_push(fx_list *l, size_t order, uint32_t first, const uint32_t *re
 {
     if (l->n == l->cap) {
         l->cap = l->cap ? 2 * l->cap : 4;
-        l->v = realloc(l->v, l->cap * sizeof *l->v);
-        if (!l->v)
-            abort();
+        l->v = xrealloc(l->v, l->cap * sizeof *l->v);
     }
     ft_cutset *c = &l->v[l->n++];
     c->order = order;
     c->p = p;
-    c->vars = fx_xcalloc(order, sizeof *c->vars);
+    c->vars = xcalloc(order, sizeof *c->vars);
     size_t off = 0;
     if (first != UINT32_MAX)
         c->vars[off++] = first;
@@ -224,32 +215,30 @@ static void fx_mark_vars(const fault_tree *t, int g, char *gseen, char *in)
 ft_exact *ft_exact_run(const fault_tree *t, const ft_options *o)
 {
     size_t nv = ft_nvars(t);
-    ft_exact *x = fx_xcalloc(1, sizeof *x);
+    ft_exact *x = xcalloc(1, sizeof *x);
     x->t = t;
     x->nvars = nv;
-    x->p = fx_xcalloc(nv, sizeof *x->p);
+    x->p = xcalloc(nv, sizeof *x->p);
     ft_var_probs(t, x->p);
     x->level = fx_order_vars(t);
-    uint32_t *var_at = fx_xcalloc(nv, sizeof *var_at);
-    double *plevel = fx_xcalloc(nv, sizeof *plevel);
+    uint32_t *var_at = xcalloc(nv, sizeof *var_at);
+    double *plevel = xcalloc(nv, sizeof *plevel);
     for (size_t v = 0; v < nv; v++) {
         var_at[x->level[v]] = (uint32_t)v;
         plevel[x->level[v]] = x->p[v];
     }
 
     bdd *b = bdd_new((uint32_t)nv);
-    int *order = fx_xcalloc(t->ngates, sizeof *order);
+    int *order = xcalloc(t->ngates, sizeof *order);
     size_t ng = ft_topo_order(t, order);
-    bdd_ref *gf = fx_xcalloc(t->ngates, sizeof *gf);
+    bdd_ref *gf = xcalloc(t->ngates, sizeof *gf);
     bdd_ref *args = NULL;
     size_t cap = 0;
     for (size_t i = 0; i < ng; i++) {
         const ft_gate *G = &t->gates[order[i]];
         if (G->nargs > cap) {
             cap = G->nargs;
-            args = realloc(args, cap * sizeof *args);
-            if (!args)
-                abort();
+            args = xrealloc(args, cap * sizeof *args);
         }
         for (size_t j = 0; j < G->nargs; j++) {
             int a = G->args[j];
@@ -282,15 +271,15 @@ ft_exact *ft_exact_run(const fault_tree *t, const ft_options *o)
     free(args);
     free(order);
 
-    x->tops = fx_xcalloc(t->ntops, sizeof *x->tops);
-    double *birn = fx_xcalloc(nv, sizeof *birn);
-    char *in = fx_xcalloc(nv, 1), *gseen = fx_xcalloc(t->ngates, 1);
+    x->tops = xcalloc(t->ntops, sizeof *x->tops);
+    double *birn = xcalloc(nv, sizeof *birn);
+    char *in = xcalloc(nv, 1), *gseen = xcalloc(t->ngates, 1);
     size_t maxref = 0;
     for (size_t i = 0; i < t->ntops; i++)
         if (gf[t->tops[i]] > maxref)
             maxref = gf[t->tops[i]];
     fx_mcs m = {.b = b, .plevel = plevel, .cutoff = o->cutoff, .limit = o->limit_order > 0 ? (size_t)o->limit_order : 0};
-    m.memo = fx_xcalloc(maxref + 1, sizeof *m.memo);
+    m.memo = xcalloc(maxref + 1, sizeof *m.memo);
     for (size_t i = 0; i < t->ntops; i++) {
         ft_top_result *r = &x->tops[i];
         bdd_ref f = gf[t->tops[i]];
@@ -299,7 +288,7 @@ ft_exact *ft_exact_run(const fault_tree *t, const ft_options *o)
             memset(in, 0, nv);
             memset(gseen, 0, t->ngates ? t->ngates : 1);
             fx_mark_vars(t, t->tops[i], gseen, in);
-            r->imp = fx_xcalloc(nv, sizeof *r->imp);
+            r->imp = xcalloc(nv, sizeof *r->imp);
             for (size_t v = 0; v < nv; v++) {
                 ft_importance *im = &r->imp[v];
                 double p = x->p[v], mif = birn[x->level[v]];
@@ -316,12 +305,12 @@ ft_exact *ft_exact_run(const fault_tree *t, const ft_options *o)
         fx_list *l = fx_solve(&m, f);
         r->truncated = l->truncated;
         r->ncutsets = l->n;
-        r->cutsets = fx_xcalloc(l->n, sizeof *r->cutsets);
+        r->cutsets = xcalloc(l->n, sizeof *r->cutsets);
         for (size_t c = 0; c < l->n; c++) {
             ft_cutset *cs = &r->cutsets[c];
             cs->order = l->v[c].order;
             cs->p = l->v[c].p;
-            cs->vars = fx_xcalloc(cs->order, sizeof *cs->vars);
+            cs->vars = xcalloc(cs->order, sizeof *cs->vars);
             for (size_t k = 0; k < cs->order; k++)
                 cs->vars[k] = var_at[l->v[c].vars[k]];
             qsort(cs->vars, cs->order, sizeof *cs->vars, fx_cmp_u32);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "batch.h"
+#include "../core/xalloc.h"
 
 typedef struct mc_var {
     uint64_t next;    /* the next trial this variable is down in */
@@ -38,21 +39,17 @@ void ft_mc_wilson(uint64_t hits, uint64_t n, double *lo, double *hi)
 void ft_mc_run(const fault_tree *t, uint64_t trials, uint64_t seed, ft_mc_top *out)
 {
     size_t nv = ft_nvars(t), ne = t->nevents;
-    double *p = calloc(nv ? nv : 1, sizeof *p);
-    mc_var *v = calloc(nv ? nv : 1, sizeof *v);
-    uint64_t *mask = calloc(nv ? nv : 1, sizeof *mask);
-    uint64_t *gv = calloc(t->ngates ? t->ngates : 1, sizeof *gv);
-    int *order = calloc(t->ngates ? t->ngates : 1, sizeof *order);
-    if (!p || !v || !mask || !gv || !order)
-        abort();
+    double *p = xcalloc(nv ? nv : 1, sizeof *p);
+    mc_var *v = xcalloc(nv ? nv : 1, sizeof *v);
+    uint64_t *mask = xcalloc(nv ? nv : 1, sizeof *mask);
+    uint64_t *gv = xcalloc(t->ngates ? t->ngates : 1, sizeof *gv);
+    int *order = xcalloc(t->ngates ? t->ngates : 1, sizeof *order);
     size_t ng = ft_topo_order(t, order);
     size_t maxk = 0;
     for (size_t g = 0; g < t->ngates; g++)
         if (t->gates[g].kind == FT_ATLEAST && (size_t)t->gates[g].k > maxk)
             maxk = (size_t)t->gates[g].k;
-    uint64_t *atl = calloc(maxk + 1, sizeof *atl); /* k-of-n: atl[j] = "at least j down" */
-    if (!atl)
-        abort();
+    uint64_t *atl = xcalloc(maxk + 1, sizeof *atl); /* k-of-n: atl[j] = "at least j down" */
     ft_var_probs(t, p);
     rng r;
     rng_stream(&r, seed, "avail-monte-carlo", 0);
@@ -258,12 +255,10 @@ static void hist_one(size_t rep, void *ud)
     const hist_ctx *c = ud;
     const fault_tree *t = c->t;
     size_t nv = c->nv;
-    uint8_t *x = calloc(nv ? nv : 1, 1), *gv = calloc(t->ngates ? t->ngates : 1, 1);
-    uint8_t *dirty = calloc(t->ngates ? t->ngates : 1, 1);
-    double *next = calloc(nv ? nv : 1, sizeof *next), *acc = calloc(t->ntops ? t->ntops : 1, sizeof *acc);
-    int *heap = calloc(nv ? nv : 1, sizeof *heap), *pos = calloc(nv ? nv : 1, sizeof *pos);
-    if (!x || !gv || !dirty || !next || !acc || !heap || !pos)
-        abort();
+    uint8_t *x = xcalloc(nv ? nv : 1, 1), *gv = xcalloc(t->ngates ? t->ngates : 1, 1);
+    uint8_t *dirty = xcalloc(t->ngates ? t->ngates : 1, 1);
+    double *next = xcalloc(nv ? nv : 1, sizeof *next), *acc = xcalloc(t->ntops ? t->ntops : 1, sizeof *acc);
+    int *heap = xcalloc(nv ? nv : 1, sizeof *heap), *pos = xcalloc(nv ? nv : 1, sizeof *pos);
     rng r;
     rng_stream(&r, c->seed, "avail-histories", (uint32_t)rep);
     for (size_t v = 0; v < nv; v++)
@@ -359,11 +354,9 @@ static void hist_links(hist_ctx *c)
 {
     const fault_tree *t = c->t;
     size_t ng = t->ngates, nv = c->nv;
-    c->pos = malloc((ng ? ng : 1) * sizeof *c->pos);
-    c->vg_start = calloc(nv + 2, sizeof *c->vg_start);
-    c->par_start = calloc(ng + 2, sizeof *c->par_start);
-    if (!c->pos || !c->vg_start || !c->par_start)
-        abort();
+    c->pos = xmalloc((ng ? ng : 1) * sizeof *c->pos);
+    c->vg_start = xcalloc(nv + 2, sizeof *c->vg_start);
+    c->par_start = xcalloc(ng + 2, sizeof *c->par_start);
     for (size_t g = 0; g < ng; g++)
         c->pos[g] = -1;
     for (size_t oi = 0; oi < c->ng; oi++)
@@ -376,12 +369,10 @@ static void hist_links(hist_ctx *c)
                 c->vg_start[v + 1] += c->vg_start[v];
             for (size_t g = 0; g < ng; g++)
                 c->par_start[g + 1] += c->par_start[g];
-            c->vg = malloc(((size_t)c->vg_start[nv] + 1) * sizeof *c->vg);
-            c->par = malloc(((size_t)c->par_start[ng] + 1) * sizeof *c->par);
-            vfill = calloc(nv + 1, sizeof *vfill);
-            pfill = calloc(ng + 1, sizeof *pfill);
-            if (!c->vg || !c->par || !vfill || !pfill)
-                abort();
+            c->vg = xmalloc(((size_t)c->vg_start[nv] + 1) * sizeof *c->vg);
+            c->par = xmalloc(((size_t)c->par_start[ng] + 1) * sizeof *c->par);
+            vfill = xcalloc(nv + 1, sizeof *vfill);
+            pfill = xcalloc(ng + 1, sizeof *pfill);
         }
         for (size_t oi = 0; oi < c->ng; oi++) {
             int g = c->order[oi];
@@ -418,17 +409,15 @@ uint64_t ft_mc_histories(const fault_tree *t, double horizon, size_t reps, uint6
     hist_ctx c = {.t = t, .nv = ft_nvars(t), .ne = t->nevents, .horizon = horizon, .reps = reps, .seed = seed,
                   .fixed = repair_exponential(3600)};
     size_t nv = c.nv;
-    c.order = calloc(t->ngates ? t->ngates : 1, sizeof *c.order);
-    c.kind = calloc(nv ? nv : 1, sizeof *c.kind);
-    c.p = calloc(nv ? nv : 1, sizeof *c.p);
-    c.up_mean = calloc(nv ? nv : 1, sizeof *c.up_mean);
-    c.rep = calloc(nv ? nv : 1, sizeof *c.rep);
-    c.first_child = calloc(nv ? nv : 1, sizeof *c.first_child);
-    c.next_child = calloc(nv ? nv : 1, sizeof *c.next_child);
-    c.u = calloc(reps * t->ntops + 1, sizeof *c.u);
-    c.changes = calloc(reps + 1, sizeof *c.changes);
-    if (!c.order || !c.kind || !c.p || !c.up_mean || !c.rep || !c.first_child || !c.next_child || !c.u || !c.changes)
-        abort();
+    c.order = xcalloc(t->ngates ? t->ngates : 1, sizeof *c.order);
+    c.kind = xcalloc(nv ? nv : 1, sizeof *c.kind);
+    c.p = xcalloc(nv ? nv : 1, sizeof *c.p);
+    c.up_mean = xcalloc(nv ? nv : 1, sizeof *c.up_mean);
+    c.rep = xcalloc(nv ? nv : 1, sizeof *c.rep);
+    c.first_child = xcalloc(nv ? nv : 1, sizeof *c.first_child);
+    c.next_child = xcalloc(nv ? nv : 1, sizeof *c.next_child);
+    c.u = xcalloc(reps * t->ntops + 1, sizeof *c.u);
+    c.changes = xcalloc(reps + 1, sizeof *c.changes);
     c.ng = ft_topo_order(t, c.order);
     hist_links(&c);
     ft_var_probs(t, c.p);

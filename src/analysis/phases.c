@@ -8,6 +8,7 @@
 
 #include "../model/units.h"
 #include "burst.h"
+#include "../core/xalloc.h"
 
 void phases_describe_fault(const model *m, const fault_spec *f, char *buf, size_t size)
 {
@@ -113,9 +114,7 @@ int phases_begin(phases_acc *a, const model *m, const eddy_series *cols, double 
     size_t nbs = burst_find(m, bs, 64);
     if (nbs > 64)
         nbs = 64;
-    double *b = calloc(2 * m->nfaults + 2 * nbs + 2, sizeof *b);
-    if (!b)
-        abort();
+    double *b = xcalloc(2 * m->nfaults + 2 * nbs + 2, sizeof *b);
     b[nb++] = 0;
     b[nb++] = duration;
     a->first_fault = duration;
@@ -144,9 +143,7 @@ int phases_begin(phases_acc *a, const model *m, const eddy_series *cols, double 
             b[nb++] = z;
     }
     qsort(b, nb, sizeof *b, cmp_double);
-    out->v = calloc(nb, sizeof *out->v);
-    if (!out->v)
-        abort();
+    out->v = xcalloc(nb, sizeof *out->v);
     for (size_t i = 0; i + 1 < nb; i++) {
         if (b[i + 1] <= b[i])
             continue;

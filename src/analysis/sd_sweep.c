@@ -8,14 +8,7 @@
 #include <string.h>
 
 #include "../core/err.h"
-
-static void *sw_alloc(size_t n)
-{
-    void *p = calloc(1, n ? n : 1);
-    if (!p)
-        abort();
-    return p;
-}
+#include "../core/xalloc.h"
 
 int sd_axis_parse(const char *arg, sd_axis *ax, char *why, size_t whysize)
 {
@@ -75,16 +68,25 @@ static void sw_row(double t, const double *cols, size_t n, void *ud)
     r->rows++;
 }
 
-static sd_model *sw_load(const char *path, const sd_override *base, size_t nbase, const sd_axis *const *ax,
-                         const double *val, size_t nax, eddy_error *err)
+static sd_model *sw_load(const char *path, const sd_runspec *spec, const sd_axis *const *ax, const double *val,
+                         size_t nax, eddy_error *err)
 {
-    sd_override *ov = sw_alloc((nbase + nax) * sizeof *ov);
+    size_t nbase = spec->nov;
+    sd_override *ov = xcalloc(1, (nbase + nax) * sizeof *ov);
     if (nbase)
-        memcpy(ov, base, nbase * sizeof *ov);
+        memcpy(ov, spec->ov, nbase * sizeof *ov);
     for (size_t i = 0; i < nax; i++)
         ov[nbase + i] = (sd_override){ax[i]->name, val[i]};
     sd_model *m = sd_load(path, ov, nbase + nax, err);
     free(ov);
+    if (m && spec->method >= 0)
+        sd_set_method(m, spec->method);
+    if (m && spec->seed_given)
+        sd_set_seed(m, spec->seed);
+    if (m && spec->dt > 0 && sd_set_dt(m, spec->dt, err) != 0) {
+        sd_free(m);
+        return NULL;
+    }
     /* an axis' error names the axis' option, not --set */
     for (size_t i = 0; !m && i < nax; i++) {
         char pre[300];
@@ -101,7 +103,7 @@ static sd_model *sw_load(const char *path, const sd_override *base, size_t nbase
 /* The stocks' columns of m. */
 static int *sw_stocks(const sd_model *m, size_t *n)
 {
-    int *s = sw_alloc((sd_ncols(m) + 1) * sizeof *s);
+    int *s = xcalloc(1, (sd_ncols(m) + 1) * sizeof *s);
     *n = 0;
     for (size_t i = 0; i < sd_ncols(m); i++)
         if (sd_col_kind(m, i) == SD_STOCK)
@@ -109,17 +111,17 @@ static int *sw_stocks(const sd_model *m, size_t *n)
     return s;
 }
 
-static int sw_one(const char *path, const sd_override *base, size_t nbase, const sd_axis *const *ax,
-                  const double *val, size_t nax, double *final, double *min, double *max, eddy_error *err)
+static int sw_one(const char *path, const sd_runspec *spec, const sd_axis *const *ax, const double *val, size_t nax,
+                  double *final, double *min, double *max, eddy_error *err)
 {
-    sd_model *m = sw_load(path, base, nbase, ax, val, nax, err);
+    sd_model *m = sw_load(path, spec, ax, val, nax, err);
     if (!m)
         return -1;
     size_t ns;
     int *sc = sw_stocks(m, &ns);
     double *scratch = NULL;
     if (!min || !max)
-        scratch = sw_alloc((2 * ns + 1) * sizeof *scratch);
+        scratch = xcalloc(1, (2 * ns + 1) * sizeof *scratch);
     sw_run r = {m, sd_ncols(m), sc, ns, final, min ? min : scratch, max ? max : scratch + ns, 0};
     int rc = sd_run(m, sw_row, &r, NULL, err);
     if (rc) {
@@ -138,41 +140,42 @@ static int sw_one(const char *path, const sd_override *base, size_t nbase, const
     return rc;
 }
 
-int sd_sweep_run(const char *path, const sd_override *base, size_t nbase, const sd_axis *x, size_t points,
-                 sd_sweep *out, eddy_error *err)
+int sd_sweep_run(const char *path, const sd_runspec *spec, const sd_axis *x, size_t points, sd_sweep *out,
+                 eddy_error *err)
 {
     memset(out, 0, sizeof *out);
     out->x = *x;
+    out->spec = *spec;
     if (points < 2)
         points = 2;
     /* the columns, from a first load (which also checks the axis) */
     const sd_axis *ax[1] = {x};
     double v0 = x->lo;
-    sd_model *m = sw_load(path, base, nbase, ax, &v0, 1, err);
+    sd_model *m = sw_load(path, spec, ax, &v0, 1, err);
     if (!m)
         return -1;
+    out->method = sd_method(m);
+    out->dt = sd_dt(m);
     size_t ns;
     int *sc = sw_stocks(m, &ns);
     out->nstocks = ns;
-    out->names = sw_alloc((ns + 1) * sizeof *out->names);
-    out->units = sw_alloc((ns + 1) * sizeof *out->units);
+    out->names = xcalloc(1, (ns + 1) * sizeof *out->names);
+    out->units = xcalloc(1, (ns + 1) * sizeof *out->units);
     for (size_t i = 0; i < ns; i++) {
-        out->names[i] = strdup(sd_col_name(m, (size_t)sc[i]));
-        out->units[i] = strdup(sd_col_units(m, (size_t)sc[i]));
-        if (!out->names[i] || !out->units[i])
-            abort();
+        out->names[i] = xstrdup(sd_col_name(m, (size_t)sc[i]));
+        out->units[i] = xstrdup(sd_col_units(m, (size_t)sc[i]));
     }
     free(sc);
     sd_free(m);
     out->npoints = points;
-    out->xs = sw_alloc(points * sizeof *out->xs);
-    out->final = sw_alloc(points * (ns + 1) * sizeof(double));
-    out->min = sw_alloc(points * (ns + 1) * sizeof(double));
-    out->max = sw_alloc(points * (ns + 1) * sizeof(double));
+    out->xs = xcalloc(1, points * sizeof *out->xs);
+    out->final = xcalloc(1, points * (ns + 1) * sizeof(double));
+    out->min = xcalloc(1, points * (ns + 1) * sizeof(double));
+    out->max = xcalloc(1, points * (ns + 1) * sizeof(double));
     for (size_t p = 0; p < points; p++) {
         double v = p + 1 == points ? x->hi : x->lo + (x->hi - x->lo) * (double)p / (double)(points - 1);
         out->xs[p] = v;
-        if (sw_one(path, base, nbase, ax, &v, 1, out->final + p * ns, out->min + p * ns, out->max + p * ns, err)) {
+        if (sw_one(path, spec, ax, &v, 1, out->final + p * ns, out->min + p * ns, out->max + p * ns, err)) {
             sd_sweep_free(out);
             return -1;
         }
@@ -207,8 +210,7 @@ sd_basin_opts sd_basin_defaults(void)
 
 typedef struct bs_ctx {
     const char *path;
-    const sd_override *base;
-    size_t nbase;
+    const sd_runspec *spec;
     const sd_basin_opts *o;
     size_t ns;
     bool *judged;
@@ -223,7 +225,7 @@ static int bs_run(bs_ctx *c, double y, double x, bool is_ref, bool *tipped)
     const sd_axis *ax[2] = {&c->o->x, &c->o->y};
     double val[2] = {x, y};
     double *dst = is_ref ? c->ref : c->fin;
-    if (sw_one(c->path, c->base, c->nbase, ax, val, c->o->has_y ? 2 : 1, dst, NULL, NULL, c->err))
+    if (sw_one(c->path, c->spec, ax, val, c->o->has_y ? 2 : 1, dst, NULL, NULL, c->err))
         return -1;
     bool t = false;
     if (!is_ref)
@@ -237,27 +239,27 @@ static int bs_run(bs_ctx *c, double y, double x, bool is_ref, bool *tipped)
         }
     *tipped = t;
     sd_basin *out = c->out;
-    out->points = realloc(out->points, (out->npoints + 1) * sizeof *out->points);
-    if (!out->points)
-        abort();
+    out->points = xrealloc(out->points, (out->npoints + 1) * sizeof *out->points);
     out->points[out->npoints++] = (sd_basin_point){y, x, t};
     return 0;
 }
 
-int sd_basin_run(const char *path, const sd_override *base, size_t nbase, const sd_basin_opts *o, sd_basin *out,
-                 eddy_error *err)
+int sd_basin_run(const char *path, const sd_runspec *spec, const sd_basin_opts *o, sd_basin *out, eddy_error *err)
 {
     memset(out, 0, sizeof *out);
     out->o = *o;
+    out->spec = *spec;
     const sd_axis *ax[2] = {&o->x, &o->y};
     double val[2] = {o->x.lo, o->y.lo};
-    sd_model *m = sw_load(path, base, nbase, ax, val, o->has_y ? 2 : 1, err);
+    sd_model *m = sw_load(path, spec, ax, val, o->has_y ? 2 : 1, err);
     if (!m)
         return -1;
+    out->method = sd_method(m);
+    out->dt = sd_dt(m);
     size_t ns;
     int *sc = sw_stocks(m, &ns);
-    bs_ctx c = {path, base, nbase, &out->o, ns, sw_alloc((ns + 1) * sizeof(bool)),
-                sw_alloc((ns + 1) * sizeof(double)), sw_alloc((ns + 1) * sizeof(double)), out, err};
+    bs_ctx c = {path, spec, &out->o, ns, xcalloc(1, (ns + 1) * sizeof(bool)),
+                xcalloc(1, (ns + 1) * sizeof(double)), xcalloc(1, (ns + 1) * sizeof(double)), out, err};
     int rc = 0;
     for (size_t j = 0; j < o->njudge && !rc; j++) {
         int col = sd_col_find(m, o->judge[j]);
@@ -275,7 +277,7 @@ int sd_basin_run(const char *path, const sd_override *base, size_t nbase, const 
     free(sc);
     sd_free(m);
     size_t rows = o->has_y ? (o->rows ? o->rows : 1) : 1;
-    out->rows = sw_alloc(rows * sizeof *out->rows);
+    out->rows = xcalloc(1, rows * sizeof *out->rows);
     for (size_t r = 0; r < rows && !rc; r++) {
         double y = rows == 1 ? o->y.lo : r + 1 == rows ? o->y.hi : o->y.lo + (o->y.hi - o->y.lo) * (double)r / (double)(rows - 1);
         sd_basin_row *row = &out->rows[out->nrows++];

@@ -28,6 +28,18 @@ typedef struct sd_axis {
     double lo, hi;
 } sd_axis;
 
+/* What every run of a sweep or basin shares: the --set overrides, and the
+ * sim specs' method (SD_EULER.., or -1: the file's) and dt (0: the
+ * file's), as --method and --dt give them. */
+typedef struct sd_runspec {
+    const sd_override *ov;
+    size_t nov;
+    int method;
+    double dt;
+    uint64_t seed; /* --seed for the statistical functions, when seed_given */
+    bool seed_given;
+} sd_runspec;
+
 /* "NAME=LO..HI" (LO < HI, both numbers).  0, or -1 with why set. */
 int sd_axis_parse(const char *arg, sd_axis *ax, char *why, size_t whysize);
 
@@ -38,13 +50,16 @@ typedef struct sd_sweep {
     size_t nstocks;
     char **names, **units;      /* the stocks, file order */
     double *final, *min, *max;  /* npoints x nstocks */
+    sd_runspec spec;            /* as given (its overrides borrowed from the caller) */
+    int method;                 /* the method and dt every run used */
+    double dt;
 } sd_sweep;
 
-/* Run the model at `points` (>= 2) values of x; base: --set overrides
- * that apply to every run.  0, or -1 with *err set (a bad model, an axis
- * that is not a constant, a run-time error naming its point). */
-int sd_sweep_run(const char *path, const sd_override *base, size_t nbase, const sd_axis *x, size_t points,
-                 sd_sweep *out, eddy_error *err);
+/* Run the model at `points` (>= 2) values of x; spec: what applies to
+ * every run.  0, or -1 with *err set (a bad model, an axis that is not a
+ * constant, a refused dt, a run-time error naming its point). */
+int sd_sweep_run(const char *path, const sd_runspec *spec, const sd_axis *x, size_t points, sd_sweep *out,
+                 eddy_error *err);
 void sd_sweep_free(sd_sweep *s);
 
 typedef struct sd_basin_opts {
@@ -77,10 +92,12 @@ typedef struct sd_basin {
     size_t nrows;
     sd_basin_point *points; /* every run, in the order made */
     size_t npoints;
+    sd_runspec spec;        /* as given (its overrides borrowed from the caller) */
+    int method;             /* the method and dt every run used */
+    double dt;
 } sd_basin;
 
-int sd_basin_run(const char *path, const sd_override *base, size_t nbase, const sd_basin_opts *o, sd_basin *out,
-                 eddy_error *err);
+int sd_basin_run(const char *path, const sd_runspec *spec, const sd_basin_opts *o, sd_basin *out, eddy_error *err);
 void sd_basin_free(sd_basin *b);
 
 #endif

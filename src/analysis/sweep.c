@@ -15,6 +15,7 @@
 #include "batch.h"
 #include "burst.h"
 #include "variant.h"
+#include "../core/xalloc.h"
 
 /* Per client: demand, goodput, p99, amplification; then per entry service:
  * throughput; then all attempts and all first attempts (for the total
@@ -94,11 +95,9 @@ static void run_job(size_t i, void *ud)
 
     acc a = {.c = c, .m = m, .end = t_sec(m->duration)};
     a.ncols = c->nclients * 4 + c->nentries;
-    a.cols = calloc(a.ncols, sizeof *a.cols);
-    a.prev = calloc(a.ncols, sizeof *a.prev);
-    a.sums = calloc(a.ncols, sizeof *a.sums);
-    if (!a.cols || !a.prev || !a.sums)
-        abort();
+    a.cols = xcalloc(a.ncols, sizeof *a.cols);
+    a.prev = xcalloc(a.ncols, sizeof *a.prev);
+    a.sums = xcalloc(a.ncols, sizeof *a.sums);
 
     eddy_options opt = eddy_options_default();
     opt.seed = batch_seed(c->base_seed, rep);
@@ -216,14 +215,6 @@ void sweep_find_collapse(const sweep_stat *g, size_t n, unsigned seeds, double d
         *collapse = last_ok + 1;
 }
 
-static char *xstrdup(const char *s)
-{
-    char *d = strdup(s);
-    if (!d)
-        abort();
-    return d;
-}
-
 int sweep_run(const char *path, const sweep_opts *o, sweep_result *out, eddy_error *err)
 {
     memset(out, 0, sizeof *out);
@@ -247,9 +238,7 @@ int sweep_run(const char *path, const sweep_opts *o, sweep_result *out, eddy_err
     out->base_seed = c.base_seed;
 
     /* The entry services: those the clients call, each once, in order. */
-    c.entry_svc = calloc(base->nclients + 1, sizeof *c.entry_svc);
-    if (!c.entry_svc)
-        abort();
+    c.entry_svc = xcalloc(base->nclients + 1, sizeof *c.entry_svc);
     for (size_t i = 0; i < base->nclients; i++) {
         int s = base->clients[i].call.to;
         if (s < 0)
@@ -262,20 +251,16 @@ int sweep_run(const char *path, const sweep_opts *o, sweep_result *out, eddy_err
     }
     out->nclients = base->nclients;
     out->nentries = c.nentries;
-    out->client_names = calloc(base->nclients + 1, sizeof *out->client_names);
-    out->entry_names = calloc(c.nentries + 1, sizeof *out->entry_names);
-    if (!out->client_names || !out->entry_names)
-        abort();
+    out->client_names = xcalloc(base->nclients + 1, sizeof *out->client_names);
+    out->entry_names = xcalloc(c.nentries + 1, sizeof *out->entry_names);
     for (size_t i = 0; i < base->nclients; i++)
         out->client_names[i] = xstrdup(base->clients[i].name);
     for (size_t e = 0; e < c.nentries; e++)
         out->entry_names[e] = xstrdup(base->services[c.entry_svc[e]].name);
 
     /* One model per point, changed in place, shared read-only by its seeds. */
-    c.models = calloc(np, sizeof *c.models);
-    out->points = calloc(np, sizeof *out->points);
-    if (!c.models || !out->points)
-        abort();
+    c.models = xcalloc(np, sizeof *c.models);
+    out->points = xcalloc(np, sizeof *out->points);
     out->npoints = np;
     int rc = 0;
     for (size_t p = 0; p < np; p++) {
@@ -296,10 +281,8 @@ int sweep_run(const char *path, const sweep_opts *o, sweep_result *out, eddy_err
     }
     if (rc == 0) {
         c.stride = c.nclients * NCV + c.nentries + 2;
-        c.slots = calloc(np * ns * c.stride, sizeof *c.slots);
-        c.failed = calloc(np * ns, sizeof *c.failed);
-        if (!c.slots || !c.failed)
-            abort();
+        c.slots = xcalloc(np * ns * c.stride, sizeof *c.slots);
+        c.failed = xcalloc(np * ns, sizeof *c.failed);
         batch_run(np * ns, o->threads, run_job, &c, &job_io, o->progress, o->progress_ud);
         for (size_t i = 0; i < np * ns; i++)
             if (c.failed[i]) {
@@ -309,16 +292,12 @@ int sweep_run(const char *path, const sweep_opts *o, sweep_result *out, eddy_err
             }
     }
     if (rc == 0) {
-        sweep_stat *g = calloc(np, sizeof *g);
-        if (!g)
-            abort();
+        sweep_stat *g = xcalloc(np, sizeof *g);
         for (size_t p = 0; p < np; p++) {
             sweep_point *pt = &out->points[p];
             const double *s0 = c.slots + p * ns * c.stride;
-            pt->clients = calloc(c.nclients + 1, sizeof *pt->clients);
-            pt->services = calloc(c.nentries + 1, sizeof *pt->services);
-            if (!pt->clients || !pt->services)
-                abort();
+            pt->clients = xcalloc(c.nclients + 1, sizeof *pt->clients);
+            pt->services = xcalloc(c.nentries + 1, sizeof *pt->services);
             for (size_t k = 0; k < c.nclients; k++) {
                 const double *v = s0 + k * NCV;
                 pt->clients[k].demand = stat_of(v + CV_DEMAND, ns, c.stride);
@@ -329,10 +308,8 @@ int sweep_run(const char *path, const sweep_opts *o, sweep_result *out, eddy_err
             for (size_t e = 0; e < c.nentries; e++)
                 pt->services[e] = stat_of(s0 + c.nclients * NCV + e, ns, c.stride);
             /* The totals, seed by seed, then over seeds. */
-            double *thr = calloc(ns, sizeof *thr), *good = calloc(ns, sizeof *good), *dem = calloc(ns, sizeof *dem),
-                   *p99 = calloc(ns, sizeof *p99), *amp = calloc(ns, sizeof *amp);
-            if (!thr || !good || !dem || !p99 || !amp)
-                abort();
+            double *thr = xcalloc(ns, sizeof *thr), *good = xcalloc(ns, sizeof *good), *dem = xcalloc(ns, sizeof *dem),
+                   *p99 = xcalloc(ns, sizeof *p99), *amp = xcalloc(ns, sizeof *amp);
             for (size_t r = 0; r < ns; r++) {
                 const double *v = s0 + r * c.stride;
                 p99[r] = NAN;

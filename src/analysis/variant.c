@@ -3,6 +3,7 @@
 
 #include "../model/cond.h"
 #include "burst.h"
+#include "../core/xalloc.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -85,9 +86,7 @@ void variant_drop_autoscaler(model *m, size_t i)
 
 void variant_add_action(model *m, action_spec a)
 {
-    action_spec *v = realloc(m->actions, (m->nactions + 1) * sizeof *v);
-    if (!v)
-        abort();
+    action_spec *v = xrealloc(m->actions, (m->nactions + 1) * sizeof *v);
     m->actions = v;
     m->actions[m->nactions++] = a;
 }

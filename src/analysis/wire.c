@@ -4,6 +4,7 @@
  * series of thousands of doubles that must come back bit for bit, and raw
  * bytes between two copies of one binary are exact and cheap. */
 #include "wire.h"
+#include "../core/xalloc.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -14,9 +15,7 @@ void wire_put(wire_buf *b, const void *p, size_t n)
         size_t cap = b->cap ? b->cap : 1024;
         while (cap < b->n + n)
             cap *= 2;
-        b->p = realloc(b->p, cap);
-        if (!b->p)
-            abort();
+        b->p = xrealloc(b->p, cap);
         b->cap = cap;
     }
     if (n)
@@ -67,9 +66,7 @@ static char *get_str(wire_rd *r)
     size_t n;
     if (get_size(r, &n, r->n - r->at) < 0)
         return NULL;
-    char *s = malloc(n + 1);
-    if (!s)
-        abort();
+    char *s = xmalloc(n + 1);
     if (wire_get(r, s, n) < 0) {
         free(s);
         return NULL;
@@ -82,9 +79,7 @@ static char *get_str(wire_rd *r)
  * least one element, so it is never NULL). */
 static void *get_array(wire_rd *r, size_t n, size_t size)
 {
-    void *a = calloc(n ? n : 1, size);
-    if (!a)
-        abort();
+    void *a = xcalloc(n ? n : 1, size);
     if (wire_get(r, a, n * size) < 0) {
         free(a);
         return NULL;
@@ -150,9 +145,7 @@ int wire_get_run(wire_rd *r, const model *m, int *rc, eddy_error *err, eddy_resu
     if (wire_get(r, &has_names, 1) < 0 || wire_get(r, &has_values, 1) < 0 || get_size(r, &s->ncols, left) < 0 || get_size(r, &s->nrows, SIZE_MAX))
         goto bad;
     if (has_names) {
-        s->names = calloc(s->ncols ? s->ncols : 1, sizeof *s->names);
-        if (!s->names)
-            abort();
+        s->names = xcalloc(s->ncols ? s->ncols : 1, sizeof *s->names);
         for (size_t i = 0; i < s->ncols; i++)
             if (!(s->names[i] = get_str(r)))
                 goto bad;
@@ -160,9 +153,7 @@ int wire_get_run(wire_rd *r, const model *m, int *rc, eddy_error *err, eddy_resu
     if (has_values) {
         if (!s->ncols || s->nrows > left / s->ncols / sizeof *s->values)
             goto bad;
-        s->values = malloc(s->nrows ? s->nrows * s->ncols * sizeof *s->values : 1);
-        if (!s->values)
-            abort();
+        s->values = xmalloc(s->nrows ? s->nrows * s->ncols * sizeof *s->values : 1);
         if (wire_get(r, s->values, s->nrows * s->ncols * sizeof *s->values) < 0)
             goto bad;
     }

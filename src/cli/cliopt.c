@@ -64,6 +64,16 @@ static int sd_take(cli_sdopts *o, int ch, const char *arg)
         o->dt = dt;
         return 0;
     }
+    case CLI_SD_SEED: {
+        char *end;
+        errno = 0;
+        unsigned long long v = strtoull(arg, &end, 10);
+        if (errno || *end || !*arg || arg[0] == '-' || arg[0] == '+' || arg[0] == ' ')
+            return cli_usage_error(o->cmd, "--seed expects a non-negative whole number, got '%s'", arg);
+        o->seed = v;
+        o->seed_given = true;
+        return 0;
+    }
     default: return -1;
     }
 }
@@ -89,6 +99,8 @@ sd_model *cli_sd_load(const cli_sdopts *o, const char *path, eddy_error *err)
         return NULL;
     if (o->method >= 0)
         sd_set_method(m, o->method);
+    if (o->seed_given)
+        sd_set_seed(m, o->seed);
     if (o->dt > 0 && sd_set_dt(m, o->dt, err) != 0) {
         sd_free(m);
         return NULL;

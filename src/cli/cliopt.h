@@ -3,7 +3,7 @@
  *
  *   the stock-and-flow commands (run, loops, sweep, basin, report on an
  *   XMILE model): one model file, -o FILE guarded by --force, and
- *   --set NAME=V, --method, --dt on the model;
+ *   --set NAME=V, --method, --dt, --seed on the model;
  *   `eddy loops` on any file: --json/--mermaid/--dot, --max-loops,
  *   --boundary, --all.
  *
@@ -16,14 +16,18 @@
 #include <getopt.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "../sd/sd.h"
 
-enum { CLI_SD_SET = 0x1000, CLI_SD_METHOD, CLI_SD_DT, CLI_SD_FORCE };
+enum { CLI_SD_SET = 0x1000, CLI_SD_METHOD, CLI_SD_DT, CLI_SD_FORCE, CLI_SD_SEED };
 
 #define CLI_SD_OPT_OUTPUT {"output", required_argument, 0, 'o'}, {"force", no_argument, 0, CLI_SD_FORCE}
 #define CLI_SD_OPT_SET {"set", required_argument, 0, CLI_SD_SET}
 #define CLI_SD_OPT_SPECS {"method", required_argument, 0, CLI_SD_METHOD}, {"dt", required_argument, 0, CLI_SD_DT}
+/* --seed N: the run seed of the statistical functions (RANDOM, NORMAL, ...),
+ * named as `eddy run` names a YAML model's */
+#define CLI_SD_OPT_SEED {"seed", required_argument, 0, CLI_SD_SEED}
 
 typedef struct cli_sdopts {
     const char *cmd;      /* the command's name, for messages */
@@ -33,6 +37,8 @@ typedef struct cli_sdopts {
     size_t nov;
     int method;           /* --method: SD_EULER.., or -1: the file's */
     double dt;            /* --dt, or 0: the file's */
+    uint64_t seed;        /* --seed, when seed_given */
+    bool seed_given;
     const char *out_path; /* -o */
     bool force;
 } cli_sdopts;

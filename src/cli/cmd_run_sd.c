@@ -21,7 +21,7 @@
 
 static const char usage[] =
     "usage: eddy run MODEL.xmile [-o SERIES.csv] [--json] [--svg DIR] [--set NAME=VALUE]...\n"
-    "                            [--method euler|rk2|rk4] [--dt DT] [--force]\n"
+    "                            [--method euler|rk2|rk4] [--dt DT] [--seed N] [--force]\n"
     "\n"
     "Simulate a stock-and-flow model (XMILE 1.0, or Stella's .stmx) from its start\n"
     "time to its stop time.  Prints each stock's initial, final, minimum and\n"
@@ -37,6 +37,8 @@ static const char usage[] =
     "      --set NAME=V   give the constant NAME the value V (repeatable)\n"
     "      --method M     integrate with euler, rk2 or rk4 instead of the file's method\n"
     "      --dt DT        use time step DT instead of the file's\n"
+    "      --seed N       the run seed of the statistical functions (RANDOM,\n"
+    "                     NORMAL, ...) without a seed argument (default 1)\n"
     "      --force        overwrite FILE even if it is not a series eddy wrote\n"
     "  -q, --quiet        (accepted for symmetry with YAML models)\n"
     "  -h, --help         this help\n"
@@ -86,6 +88,7 @@ int cmd_run_sd(int argc, char **argv)
     static const struct option opts[] = {CLI_SD_OPT_OUTPUT,
                                          CLI_SD_OPT_SET,
                                          CLI_SD_OPT_SPECS,
+                                         CLI_SD_OPT_SEED,
                                          {"json", no_argument, 0, 'j'},
                                          {"quiet", no_argument, 0, 'q'},
                                          {"help", no_argument, 0, 'h'},
@@ -185,6 +188,7 @@ int cmd_run_sd(int argc, char **argv)
         json_object_set_new(j, "dt", json_real(sd_dt(m)));
         json_object_set_new(j, "method", json_string(sd_method(m) == SD_RK4 ? "rk4" : sd_method(m) == SD_RK2 ? "rk2" : "euler"));
         json_object_set_new(j, "time_units", json_string(sd_time_units(m)));
+        json_object_set_new(j, "seed", json_integer((json_int_t)sd_seed(m)));
         json_object_set_new(j, "steps", json_integer((json_int_t)steps));
         json_object_set_new(j, "rows", json_integer((json_int_t)k.rows));
         json_object_set_new(j, "compile_seconds", json_real(t1 - t0));

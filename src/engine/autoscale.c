@@ -38,6 +38,7 @@
 #include <stdlib.h>
 
 #include "sim.h"
+#include "../core/xalloc.h"
 
 /* ---- the HPA arithmetic --------------------------------------------------- */
 
@@ -61,9 +62,7 @@ long hpa_calc(double ratio, long ready, long unready, long current, double toler
 static void grow(hpa_rec **v, size_t *cap)
 {
     *cap = *cap ? *cap * 2 : 8;
-    *v = realloc(*v, *cap * sizeof **v);
-    if (!*v)
-        abort();
+    *v = xrealloc(*v, *cap * sizeof **v);
 }
 
 void hpa_init(hpa_rt *h, const autoscaler_spec *spec)
@@ -181,17 +180,13 @@ void autoscale_init(sim *s)
     const model *m = s->m;
     if (!m->nautoscalers)
         return;
-    s->autoscalers = calloc(m->nautoscalers, sizeof *s->autoscalers);
-    if (!s->autoscalers)
-        abort();
+    s->autoscalers = xcalloc(m->nautoscalers, sizeof *s->autoscalers);
     for (size_t i = 0; i < m->nautoscalers; i++) {
         autoscaler_rt *a = &s->autoscalers[i];
         const autoscaler_spec *sp = &m->autoscalers[i];
         hpa_init(&a->hpa, sp);
         a->svc = &s->services[sp->service];
-        a->mark_busy = calloc((size_t)a->svc->nreps, sizeof *a->mark_busy);
-        if (!a->mark_busy)
-            abort();
+        a->mark_busy = xcalloc((size_t)a->svc->nreps, sizeof *a->mark_busy);
         a->metric = NAN;
         a->desired = a->svc->desired;
         sim_at(s, &a->ev, EV_AUTOSCALE, sp->sync);

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "sim.h"
+#include "../core/xalloc.h"
 
 enum { OUT_FAIL = 1, OUT_SLOW = 2 };
 
@@ -29,16 +30,12 @@ void breaker_init(breaker_rt *b, const breaker_spec *spec)
     b->state = BREAKER_CLOSED;
     size_t n = (size_t)spec->size;
     if (spec->window == WINDOW_COUNT) {
-        b->ring = calloc(n, 1);
-        if (!b->ring)
-            abort();
+        b->ring = xcalloc(n, 1);
     } else {
-        b->bcalls = calloc(n, sizeof *b->bcalls);
-        b->bfails = calloc(n, sizeof *b->bfails);
-        b->bslows = calloc(n, sizeof *b->bslows);
-        b->bsec = calloc(n, sizeof *b->bsec);
-        if (!b->bcalls || !b->bfails || !b->bslows || !b->bsec)
-            abort();
+        b->bcalls = xcalloc(n, sizeof *b->bcalls);
+        b->bfails = xcalloc(n, sizeof *b->bfails);
+        b->bslows = xcalloc(n, sizeof *b->bslows);
+        b->bsec = xcalloc(n, sizeof *b->bsec);
         for (size_t i = 0; i < n; i++)
             b->bsec[i] = -1;
     }

@@ -26,6 +26,7 @@
 #include <stdlib.h>
 
 #include "sim.h"
+#include "../core/xalloc.h"
 
 void broker_init(sim *s, bqueue_rt *q, const bqueue_spec *spec)
 {
@@ -72,9 +73,7 @@ static void held_add(sim *s, bqueue_rt *q, long d)
 static void ring_grow(bqueue_rt *q)
 {
     size_t cap = q->cap ? 2 * q->cap : 64;
-    msg **r = malloc(cap * sizeof *r);
-    if (!r)
-        abort();
+    msg **r = xmalloc(cap * sizeof *r);
     for (size_t i = 0; i < q->len; i++)
         r[i] = q->ring[(q->head + i) % q->cap];
     free(q->ring);

@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "sim.h"
+#include "../core/xalloc.h"
 
 /* Finagle's WindowedAdder keeps 10 slices of the ttl. */
 #define FINAGLE_SLOTS 10
@@ -38,10 +39,8 @@ void budget_init(budget_rt *b, const budget_spec *spec)
         b->tokens = (double)spec->quota;
         break;
     case BUDGET_FINAGLE:
-        b->dep = calloc(FINAGLE_SLOTS, sizeof *b->dep);
-        b->wd = calloc(FINAGLE_SLOTS, sizeof *b->wd);
-        if (!b->dep || !b->wd)
-            abort();
+        b->dep = xcalloc(FINAGLE_SLOTS, sizeof *b->dep);
+        b->wd = xcalloc(FINAGLE_SLOTS, sizeof *b->wd);
         break;
     default:
         break;

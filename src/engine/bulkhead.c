@@ -15,14 +15,13 @@
 #include <stdlib.h>
 
 #include "sim.h"
+#include "../core/xalloc.h"
 
 void bulkhead_init(edge_rt *e, long ninst)
 {
     if (!e->spec->bulkhead.on)
         return;
-    e->bulkheads = calloc((size_t)ninst, sizeof *e->bulkheads);
-    if (!e->bulkheads)
-        abort();
+    e->bulkheads = xcalloc((size_t)ninst, sizeof *e->bulkheads);
 }
 
 /* Permits in use are reported as a time average, like pool_busy. */

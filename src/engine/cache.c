@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "sim.h"
+#include "../core/xalloc.h"
 
 static bool limited(const cache_rt *k) { return k->spec->capacity != MODEL_UNLIMITED; }
 
@@ -113,15 +114,11 @@ void cache_init(sim *s, cache_rt *k, const cache_spec *spec)
     zipf_init(&k->zipf, spec->keys, spec->zipf);
     rng_stream(&k->rng_key, s->seed, spec->name, RNG_CACHE_KEY);
     rng_stream(&k->rng_ttl, s->seed, spec->name, RNG_CACHE_TTL);
-    k->expires = malloc(n * sizeof *k->expires);
-    if (!k->expires)
-        abort();
+    k->expires = xmalloc(n * sizeof *k->expires);
     k->head = k->tail = -1;
     if (limited(k)) {
-        k->prev = malloc(n * sizeof *k->prev);
-        k->next = malloc(n * sizeof *k->next);
-        if (!k->prev || !k->next)
-            abort();
+        k->prev = xmalloc(n * sizeof *k->prev);
+        k->next = xmalloc(n * sizeof *k->next);
     }
     k->coalesce = spec->coalesce;
     k->swr = spec->swr;
@@ -132,9 +129,7 @@ void cache_init(sim *s, cache_rt *k, const cache_spec *spec)
         flights |= s->m->actions[a].cache == (int)(spec - s->m->caches) &&
                    (s->m->actions[a].kind == ACTION_COALESCE || s->m->actions[a].kind == ACTION_SWR);
     if (flights) {
-        k->flights = calloc(n, sizeof *k->flights);
-        if (!k->flights)
-            abort();
+        k->flights = xcalloc(n, sizeof *k->flights);
     }
     pool_init(&k->flight_pool, sizeof(flight));
     cache_flush(k);

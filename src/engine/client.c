@@ -11,6 +11,7 @@
 #include <stdlib.h>
 
 #include "sim.h"
+#include "../core/xalloc.h"
 
 static void schedule_arrival(sim *s, client_rt *c, simtime from)
 {
@@ -70,9 +71,7 @@ void client_start(sim *s, client_rt *c)
         schedule_arrival(s, c, 0);
         return;
     }
-    c->users = calloc((size_t)c->spec->users, sizeof *c->users);
-    if (!c->users)
-        abort();
+    c->users = xcalloc((size_t)c->spec->users, sizeof *c->users);
     /* Each user starts with a think drawn from the think distribution, so
      * (unless think is constant) users are not synchronised by the start. */
     for (long i = 0; i < c->spec->users; i++) {

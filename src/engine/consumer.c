@@ -23,6 +23,7 @@
 #include <stdlib.h>
 
 #include "sim.h"
+#include "../core/xalloc.h"
 
 void consumer_init(sim *s, group_rt *g, const consumer_spec *spec)
 {
@@ -32,9 +33,7 @@ void consumer_init(sim *s, group_rt *g, const consumer_spec *spec)
         broker_init(s, &g->sub, q->spec);
         g->sub.topic = q;
         g->sub.dlq = q->dlq;
-        bqueue_rt **v = realloc(q->subs, (q->nsubs + 1) * sizeof *v);
-        if (!v)
-            abort();
+        bqueue_rt **v = xrealloc(q->subs, (q->nsubs + 1) * sizeof *v);
         v[q->nsubs++] = &g->sub;
         q->subs = v;
         q = &g->sub;
@@ -43,9 +42,7 @@ void consumer_init(sim *s, group_rt *g, const consumer_spec *spec)
     q->group = g;
     g->svc = &s->services[spec->service];
     g->site = -1;
-    g->inflight = calloc((size_t)g->svc->nreps, sizeof *g->inflight);
-    if (!g->inflight)
-        abort();
+    g->inflight = xcalloc((size_t)g->svc->nreps, sizeof *g->inflight);
     g->recount = true;
     pool_init(&g->deliveries, sizeof(delivery) + (size_t)spec->batch * sizeof(msg *));
     edge_rt *e = &g->edge;
@@ -58,9 +55,7 @@ void consumer_init(sim *s, group_rt *g, const consumer_spec *spec)
     rng_stream(&e->rng, s->seed, spec->name, RNG_EDGE);
     edge_init(e, spec->name, g->svc->nreps);
     service_rt *v = g->svc;
-    group_rt **gs = realloc(v->groups, (v->ngroups + 1) * sizeof *gs);
-    if (!gs)
-        abort();
+    group_rt **gs = xrealloc(v->groups, (v->ngroups + 1) * sizeof *gs);
     gs[v->ngroups++] = g;
     v->groups = gs;
 }

@@ -9,33 +9,26 @@
 #include <string.h>
 
 #include "sim.h"
+#include "../core/xalloc.h"
 
 void edge_init(edge_rt *e, const char *name, long ninst)
 {
     const call_spec *sp = e->spec;
-    e->name = strdup(name);
-    if (!e->name)
-        abort();
+    e->name = xstrdup(name);
     e->ninst = ninst;
     if (sp->retry.budget.kind != BUDGET_NONE) {
         e->nbudgets = sp->retry.budget.scope == SCOPE_SHARED ? 1 : ninst;
-        e->budgets = calloc((size_t)e->nbudgets, sizeof *e->budgets);
-        if (!e->budgets)
-            abort();
+        e->budgets = xcalloc((size_t)e->nbudgets, sizeof *e->budgets);
         for (long i = 0; i < e->nbudgets; i++)
             budget_init(&e->budgets[i], &sp->retry.budget);
     }
     if (sp->breaker.on) {
-        e->breakers = calloc((size_t)ninst, sizeof *e->breakers);
-        if (!e->breakers)
-            abort();
+        e->breakers = xcalloc((size_t)ninst, sizeof *e->breakers);
         for (long i = 0; i < ninst; i++)
             breaker_init(&e->breakers[i], &sp->breaker);
     }
     if (sp->pool.on) {
-        e->pools = calloc((size_t)ninst, sizeof *e->pools);
-        if (!e->pools)
-            abort();
+        e->pools = xcalloc((size_t)ninst, sizeof *e->pools);
         for (long i = 0; i < ninst; i++) {
             e->pools[i].spec = &sp->pool;
             e->pools[i].edge = e;

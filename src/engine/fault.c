@@ -15,10 +15,12 @@
  * An action is a moment: the operator turns retries off or on, sheds a
  * fraction of a client's new user requests or of a service's arrivals,
  * drains a service's queues, sets its replica count (scale), or flushes a
- * cache. */
+ * cache.  One kind is a what-if rather than an operator's move: contention
+ * off at a service, with which `eddy diagnose` cuts a contention loop. */
 #include <stdlib.h>
 
 #include "sim.h"
+#include "../core/xalloc.h"
 
 static void recompute(sim *s, service_rt *v)
 {
@@ -64,10 +66,8 @@ static void recompute(sim *s, service_rt *v)
 void fault_init(sim *s)
 {
     const model *m = s->m;
-    s->faults = calloc(m->nfaults ? m->nfaults : 1, sizeof *s->faults);
-    s->actions = calloc(m->nactions ? m->nactions : 1, sizeof *s->actions);
-    if (!s->faults || !s->actions)
-        abort();
+    s->faults = xcalloc(m->nfaults ? m->nfaults : 1, sizeof *s->faults);
+    s->actions = xcalloc(m->nactions ? m->nactions : 1, sizeof *s->actions);
     for (size_t i = 0; i < m->nfaults; i++) {
         s->faults[i].spec = &m->faults[i];
         sim_at(s, &s->faults[i].ev, EV_FAULT, m->faults[i].at);
@@ -155,6 +155,9 @@ void action_on_event(sim *s, action_rt *a)
         break;
     case ACTION_SCALE: /* as kubectl scale: the controllers may move it again */
         replicas_set_desired(s, v, sp->replicas);
+        break;
+    case ACTION_CONTENTION: /* a what-if: work already started keeps its time */
+        v->contention_off = !sp->contention_on;
         break;
     case ACTION_FLUSH:
     case ACTION_COALESCE:

@@ -26,14 +26,13 @@
 #include <stdlib.h>
 
 #include "sim.h"
+#include "../core/xalloc.h"
 
 void hedge_init(edge_rt *e, long ninst)
 {
     if (!e->spec->hedge.on)
         return;
-    e->hedge_out = calloc((size_t)ninst, sizeof *e->hedge_out);
-    if (!e->hedge_out)
-        abort();
+    e->hedge_out = xcalloc((size_t)ninst, sizeof *e->hedge_out);
 }
 
 static budget_rt *hedge_budget(const caller *c)

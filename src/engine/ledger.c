@@ -33,6 +33,7 @@
 #include <stdlib.h>
 
 #include "sim.h"
+#include "../core/xalloc.h"
 
 /* A batch record's members live where a request's applied counts would. */
 _Static_assert(offsetof(wrec, applied) % _Alignof(wrec *) == 0, "wrec.applied must hold pointers");
@@ -80,9 +81,7 @@ static void grow(dedupe_rt *d)
     uint64_t *old = d->keys;
     size_t oldcap = d->cap;
     d->cap = d->cap ? 2 * d->cap : 1024;
-    d->keys = calloc(d->cap, sizeof *d->keys);
-    if (!d->keys)
-        abort();
+    d->keys = xcalloc(d->cap, sizeof *d->keys);
     for (size_t i = 0; i < oldcap; i++)
         if (old[i])
             d->keys[slot_of(d, old[i])] = old[i];
@@ -124,9 +123,7 @@ static bool dedupe_seen(dedupe_rt *d, uint64_t key, simtime now)
     d->n++;
     if (d->flen == d->fcap) {
         size_t cap = d->fcap ? 2 * d->fcap : 1024;
-        seen *f = malloc(cap * sizeof *f);
-        if (!f)
-            abort();
+        seen *f = xmalloc(cap * sizeof *f);
         for (size_t i = 0; i < d->flen; i++)
             f[i] = d->fifo[(d->fhead + i) % d->fcap];
         free(d->fifo);
@@ -144,9 +141,7 @@ static int add_site(sim *s, size_t *cap, service_rt *at)
 {
     if (s->nsites == *cap) {
         *cap = *cap ? 2 * *cap : 8;
-        s->sites = realloc(s->sites, *cap * sizeof *s->sites);
-        if (!s->sites)
-            abort();
+        s->sites = xrealloc(s->sites, *cap * sizeof *s->sites);
     }
     s->sites[s->nsites].at = at;
     at->applies = true;
@@ -175,9 +170,7 @@ void ledger_init(sim *s)
         service_rt *v = &s->services[i];
         if (!v->applies || v->spec->dedupe.key == DEDUPE_NONE)
             continue;
-        v->dedupe = calloc(1, sizeof *v->dedupe);
-        if (!v->dedupe)
-            abort();
+        v->dedupe = xcalloc(1, sizeof *v->dedupe);
         v->dedupe->window = v->spec->dedupe.window;
     }
 }

@@ -23,6 +23,7 @@
 #include <stdlib.h>
 
 #include "sim.h"
+#include "../core/xalloc.h"
 
 void lane_init(lane *l, long workers, long queue)
 {
@@ -36,9 +37,7 @@ void lane_push(lane *l, req *r, simtime now)
 {
     if (l->qlen == l->qcap) {
         size_t cap = l->qcap ? l->qcap * 2 : 16;
-        req **q = malloc(cap * sizeof *q);
-        if (!q)
-            abort();
+        req **q = xmalloc(cap * sizeof *q);
         for (size_t i = 0; i < l->qlen; i++)
             q[i] = l->q[(l->qhead + i) % l->qcap];
         free(l->q);

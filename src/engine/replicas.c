@@ -30,6 +30,7 @@
 #include <stdlib.h>
 
 #include "sim.h"
+#include "../core/xalloc.h"
 
 void replicas_gauge(sim *s, service_rt *v)
 {
@@ -69,9 +70,7 @@ void replicas_init(sim *s, service_rt *v)
 {
     (void)s;
     v->scaled = true;
-    v->serving = calloc((size_t)v->nreps, sizeof *v->serving);
-    if (!v->serving)
-        abort();
+    v->serving = xcalloc((size_t)v->nreps, sizeof *v->serving);
     /* the initial replicas are up and serving when the run starts */
     v->desired = v->spec->replicas;
     for (long i = 0; i < v->spec->replicas; i++)

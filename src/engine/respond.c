@@ -12,10 +12,12 @@
  * fires once: a response is a decision, not a controller.  A metric with
  * no value in an interval (a latency with no sample) does not hold. */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "../model/cond.h"
 #include "sim.h"
+#include "../core/xalloc.h"
 
 struct respond_rt {
     action_rt *action;
@@ -33,8 +35,10 @@ static int respond_col(sim *s, const char *entity, const char *metric)
     char name[512];
     snprintf(name, sizeof name, "%s.%s", entity, metric);
     int c = eddy_series_column(s->series, name);
-    if (c < 0)
-        abort(); /* cond_check accepted a metric the engine does not write */
+    if (c < 0) { /* cond_check accepted a metric the engine does not write: a bug */
+        fprintf(stderr, "eddy: internal error: a condition reads %s, a column the engine does not write\n", name);
+        abort();
+    }
     return c;
 }
 
@@ -47,9 +51,7 @@ void respond_init(sim *s)
             first = m->faults[i].at;
     for (size_t i = 0; i < m->nactions; i++)
         s->nresponds += m->actions[i].when != NULL;
-    s->responds = calloc(s->nresponds ? s->nresponds : 1, sizeof *s->responds);
-    if (!s->responds)
-        abort();
+    s->responds = xcalloc(s->nresponds ? s->nresponds : 1, sizeof *s->responds);
     size_t k = 0;
     for (size_t i = 0; i < m->nactions; i++) {
         const cond_spec *c = m->actions[i].when;

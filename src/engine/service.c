@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "sim.h"
+#include "../core/xalloc.h"
 
 void service_init(sim *s, service_rt *v, const service_spec *spec)
 {
@@ -22,11 +23,9 @@ void service_init(sim *s, service_rt *v, const service_spec *spec)
      * otherwise slots == replicas. */
     v->nreps = spec->slots;
     v->nup = spec->replicas;
-    v->reps = calloc((size_t)v->nreps, sizeof *v->reps);
+    v->reps = xcalloc((size_t)v->nreps, sizeof *v->reps);
     v->nlanes = 1 + spec->nbulkheads;
-    v->lane_block = calloc((size_t)v->nreps * v->nlanes, sizeof *v->lane_block);
-    if (!v->reps || !v->lane_block)
-        abort();
+    v->lane_block = xcalloc((size_t)v->nreps * v->nlanes, sizeof *v->lane_block);
     /* Lane 0 serves the callers without a bulkhead of their own, with the
      * workers the partitions leave. */
     long spare = spec->workers;
@@ -57,9 +56,7 @@ void service_init(sim *s, service_rt *v, const service_spec *spec)
     rng_stream(&v->rng_shed, s->seed, spec->name, RNG_SERVICE_SHED);
     hist_init(&v->lat_cur);
     hist_init(&v->lat_tot);
-    v->calls = calloc(spec->ncalls ? spec->ncalls : 1, sizeof *v->calls);
-    if (!v->calls)
-        abort();
+    v->calls = xcalloc(spec->ncalls ? spec->ncalls : 1, sizeof *v->calls);
     for (size_t i = 0; i < spec->ncalls; i++) {
         edge_rt *e = &v->calls[i];
         e->spec = &spec->calls[i];
@@ -82,11 +79,9 @@ void service_init(sim *s, service_rt *v, const service_spec *spec)
         edge_init(e, name, spec->slots); /* the replica slot is the caller instance */
     }
     /* publishes, and every outgoing step in the file's order */
-    v->pubs = calloc(spec->npublishes ? spec->npublishes : 1, sizeof *v->pubs);
+    v->pubs = xcalloc(spec->npublishes ? spec->npublishes : 1, sizeof *v->pubs);
     v->nseq = spec->ncalls + spec->npublishes;
-    v->seq = calloc(v->nseq ? v->nseq : 1, sizeof *v->seq);
-    if (!v->pubs || !v->seq)
-        abort();
+    v->seq = xcalloc(v->nseq ? v->nseq : 1, sizeof *v->seq);
     for (size_t i = 0; i < spec->npublishes; i++) {
         edge_rt *e = &v->pubs[i];
         e->spec = &spec->publishes[i];
@@ -200,7 +195,7 @@ static void start_work(sim *s, replica *p, lane *l, req *r)
     p->working = r;
 
     double t = (double)dist_sample(&sp->service_time, &v->rng_time) * v->slow;
-    if (sp->sigma > 0 || sp->kappa > 0) {
+    if ((sp->sigma > 0 || sp->kappa > 0) && !v->contention_off) {
         double n = (double)p->busy; /* in service now, this request included */
         t *= 1.0 + sp->sigma * (n - 1) + sp->kappa * n * (n - 1);
     }

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "sim.h"
+#include "../core/xalloc.h"
 
 #define SIM_MAX_EVENTS_AT_ONE_INSTANT 20000000
 
@@ -167,12 +168,10 @@ int eddy_run(const eddy_model *m, const eddy_options *opt, eddy_result *out, edd
     pool_init(&s->reqs, sizeof(req));
     pool_init(&s->ureqs, sizeof(ureq));
 
-    s->services = calloc(m->nservices, sizeof *s->services);
-    s->clients = calloc(m->nclients, sizeof *s->clients);
-    s->queues = calloc(m->nqueues ? m->nqueues : 1, sizeof *s->queues);
-    s->groups = calloc(m->nconsumers ? m->nconsumers : 1, sizeof *s->groups);
-    if (!s->services || !s->clients || !s->queues || !s->groups)
-        abort();
+    s->services = xcalloc(m->nservices, sizeof *s->services);
+    s->clients = xcalloc(m->nclients, sizeof *s->clients);
+    s->queues = xcalloc(m->nqueues ? m->nqueues : 1, sizeof *s->queues);
+    s->groups = xcalloc(m->nconsumers ? m->nconsumers : 1, sizeof *s->groups);
     pool_init(&s->msgs, sizeof(msg));
     for (size_t i = 0; i < m->nqueues; i++)
         broker_init(s, &s->queues[i], &m->queues[i]);
@@ -188,9 +187,7 @@ int eddy_run(const eddy_model *m, const eddy_options *opt, eddy_result *out, edd
         s->nedges++;
     for (size_t i = 0; i < m->nservices; i++)
         s->nedges += m->services[i].ncalls + m->services[i].npublishes;
-    s->edges = calloc(s->nedges ? s->nedges : 1, sizeof *s->edges);
-    if (!s->edges)
-        abort();
+    s->edges = xcalloc(s->nedges ? s->nedges : 1, sizeof *s->edges);
     size_t ne = 0;
     for (size_t i = 0; i < m->nclients; i++)
         s->edges[ne++] = &s->clients[i].edge;
@@ -203,9 +200,7 @@ int eddy_run(const eddy_model *m, const eddy_options *opt, eddy_result *out, edd
             s->edges[ne++] = &s->services[i].pubs[k];
     for (size_t i = 0; i < m->nconsumers; i++)
         consumer_init(s, &s->groups[i], &m->consumers[i]);
-    s->caches = calloc(m->ncaches ? m->ncaches : 1, sizeof *s->caches);
-    if (!s->caches)
-        abort();
+    s->caches = xcalloc(m->ncaches ? m->ncaches : 1, sizeof *s->caches);
     for (size_t i = 0; i < m->ncaches; i++)
         cache_init(s, &s->caches[i], &m->caches[i]);
     for (size_t i = 0; i < s->nedges; i++)

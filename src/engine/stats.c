@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "sim.h"
+#include "../core/xalloc.h"
 
 static const char *const client_metrics[] = {"offered",  "retries", "goodput",     "failed",
                                              "timeouts", "shed",    "latency_p50", "latency_p99"};
@@ -18,7 +19,9 @@ static const char *const service_metrics[] = {"arrivals", "rejected", "completed
 #define NCM (sizeof client_metrics / sizeof client_metrics[0])
 #define NSM (sizeof service_metrics / sizeof service_metrics[0])
 
-/* An edge has columns only for the mechanisms it configures. */
+/* An edge has columns only for the mechanisms it configures: `retries`
+ * (retry attempts sent on it, per second) with a retry policy of 2 or more
+ * attempts, then these. */
 static const char *const budget_metrics[] = {"budget", "retries_denied"};
 static const char *const breaker_metrics[] = {"breaker_open", "short_circuited", "fallbacks"};
 static const char *const pool_metrics[] = {"pool_busy", "pool_waiters", "pool_timeouts"};
@@ -70,18 +73,18 @@ static const char *const integrity_metrics[] = {"exactly_once", "duplicated", "l
 #define NUM (sizeof sub_metrics / sizeof sub_metrics[0])
 #define NIM (sizeof integrity_metrics / sizeof integrity_metrics[0])
 
+static bool edge_retries(const edge_rt *e) { return e->spec->retry.attempts > 1; }
+
 static size_t edge_ncols(const edge_rt *e)
 {
-    return (e->budgets ? 2 : 0) + (e->breakers ? 3 : 0) + (e->pools ? 3 : 0) + (e->hedge_out ? 3 : 0) +
+    return (edge_retries(e) ? 1 : 0) + (e->budgets ? 2 : 0) + (e->breakers ? 3 : 0) + (e->pools ? 3 : 0) + (e->hedge_out ? 3 : 0) +
            (e->bulkheads ? 2 : 0);
 }
 
 static char *column(const char *entity, const char *metric)
 {
     size_t n = strlen(entity) + strlen(metric) + 2;
-    char *s = malloc(n);
-    if (!s)
-        abort();
+    char *s = xmalloc(n);
     snprintf(s, n, "%s.%s", entity, metric);
     return s;
 }
@@ -101,13 +104,9 @@ void stats_init(sim *s)
         S->ncols += s->groups[i].q->topic ? NUM : 0;
     for (size_t i = 0; i < m->nservices; i++)
         S->ncols += s->services[i].applies ? NIM : 0;
-    S->names = calloc(S->ncols, sizeof *S->names);
-    if (!S->names)
-        abort();
+    S->names = xcalloc(S->ncols, sizeof *S->names);
     size_t k = 0;
-    S->names[k] = strdup("time");
-    if (!S->names[k++])
-        abort();
+    S->names[k++] = xstrdup("time");
     for (size_t i = 0; i < m->nclients; i++)
         for (size_t j = 0; j < NCM; j++)
             S->names[k++] = column(m->clients[i].name, client_metrics[j]);
@@ -130,6 +129,8 @@ void stats_init(sim *s)
     }
     for (size_t i = 0; i < s->nedges; i++) {
         edge_rt *e = s->edges[i];
+        if (edge_retries(e))
+            S->names[k++] = column(e->name, "retries");
         for (size_t j = 0; e->budgets && j < 2; j++)
             S->names[k++] = column(e->name, budget_metrics[j]);
         for (size_t j = 0; e->breakers && j < 3; j++)
@@ -163,9 +164,7 @@ void stats_init(sim *s)
     S->nrows = 0;
     S->values = NULL;
     s->rows_cap = 0;
-    s->row = calloc(S->ncols, sizeof *s->row);
-    if (!s->row)
-        abort();
+    s->row = xcalloc(S->ncols, sizeof *s->row);
 }
 
 static double quantile_sec(const hist *h, double q)
@@ -284,11 +283,9 @@ static void totals_messaging(sim *s, eddy_result *out)
     double T = (double)s->end;
     out->nqueues = m->nqueues;
     out->ngroups = m->nconsumers;
-    out->queues = calloc(m->nqueues + 1, sizeof *out->queues);
-    out->groups = calloc(m->nconsumers + 1, sizeof *out->groups);
-    out->integrity = calloc(m->nservices + 1, sizeof *out->integrity);
-    if (!out->queues || !out->groups || !out->integrity)
-        abort();
+    out->queues = xcalloc(m->nqueues + 1, sizeof *out->queues);
+    out->groups = xcalloc(m->nconsumers + 1, sizeof *out->groups);
+    out->integrity = xcalloc(m->nservices + 1, sizeof *out->integrity);
     for (size_t i = 0; i < m->nqueues; i++)
         bqueue_totals(s, &s->queues[i], &out->queues[i], m->queues[i].name);
     for (size_t i = 0; i < m->nconsumers; i++) {
@@ -399,6 +396,10 @@ void stats_sample(sim *s)
     }
     for (size_t i = 0; i < s->nedges; i++) {
         edge_rt *e = s->edges[i];
+        if (edge_retries(e)) { /* e->retries is the run total call.c counts */
+            row[k++] = (double)(e->retries - e->retries_sampled) / dt;
+            e->retries_sampled = e->retries;
+        }
         if (e->budgets) {
             double lvl = 0;
             for (long b = 0; b < e->nbudgets; b++)
@@ -476,9 +477,7 @@ void stats_sample(sim *s)
     if (!s->opt->drop_series) {
         if (S->nrows == s->rows_cap) {
             s->rows_cap = s->rows_cap ? s->rows_cap * 2 : 256;
-            S->values = realloc(S->values, s->rows_cap * S->ncols * sizeof *S->values);
-            if (!S->values)
-                abort();
+            S->values = xrealloc(S->values, s->rows_cap * S->ncols * sizeof *S->values);
         }
         memcpy(S->values + S->nrows * S->ncols, row, S->ncols * sizeof *row);
         S->nrows++;
@@ -491,10 +490,8 @@ void stats_totals(sim *s, eddy_result *out)
     const model *m = s->m;
     out->nclients = m->nclients;
     out->nservices = m->nservices;
-    out->clients = calloc(m->nclients ? m->nclients : 1, sizeof *out->clients);
-    out->services = calloc(m->nservices ? m->nservices : 1, sizeof *out->services);
-    if (!out->clients || !out->services)
-        abort();
+    out->clients = xcalloc(m->nclients ? m->nclients : 1, sizeof *out->clients);
+    out->services = xcalloc(m->nservices ? m->nservices : 1, sizeof *out->services);
     for (size_t i = 0; i < m->nclients; i++) {
         client_rt *c = &s->clients[i];
         eddy_client_totals *t = &out->clients[i];
@@ -530,15 +527,11 @@ void stats_totals(sim *s, eddy_result *out)
         t->busy_mean = v->tot_area_busy / T;
     }
     out->nedges = s->nedges;
-    out->edges = calloc(s->nedges ? s->nedges : 1, sizeof *out->edges);
-    if (!out->edges)
-        abort();
+    out->edges = xcalloc(s->nedges ? s->nedges : 1, sizeof *out->edges);
     for (size_t i = 0; i < s->nedges; i++) {
         edge_rt *e = s->edges[i];
         eddy_edge_totals *t = &out->edges[i];
-        t->name = strdup(e->name);
-        if (!t->name)
-            abort();
+        t->name = xstrdup(e->name);
         t->attempts = e->attempts;
         t->retries = e->retries;
         t->timeouts = e->timeouts;
@@ -557,9 +550,7 @@ void stats_totals(sim *s, eddy_result *out)
         t->has_bulkhead = e->bulkheads != NULL;
     }
     out->ncaches = m->ncaches;
-    out->caches = calloc(m->ncaches ? m->ncaches : 1, sizeof *out->caches);
-    if (!out->caches)
-        abort();
+    out->caches = xcalloc(m->ncaches ? m->ncaches : 1, sizeof *out->caches);
     for (size_t i = 0; i < m->ncaches; i++) {
         cache_rt *c = &s->caches[i];
         eddy_cache_totals *t = &out->caches[i];

@@ -129,8 +129,12 @@ int cldyaml_load_document(const char *text, size_t len, const char *file, yaml_d
         /* The classic trap of this form: `polarity: -` reads as a list. */
         if (p.problem && strstr(p.problem, "block sequence entries are not allowed"))
             hint = " (a negative polarity must be quoted: polarity: \"-\")";
-        rc = err_set(err, file, (int)p.problem_mark.line + 1, (int)p.problem_mark.column + 1, "invalid YAML: %s%s%s%s",
-                     p.problem ? p.problem : "syntax error", p.context ? " " : "", p.context ? p.context : "", hint);
+        if (p.error == YAML_MEMORY_ERROR) /* libyaml has no allocation hook */
+            rc = err_set(err, file, 0, 0, "out of memory reading the YAML");
+        else
+            rc = err_set(err, file, (int)p.problem_mark.line + 1, (int)p.problem_mark.column + 1,
+                         "invalid YAML: %s%s%s%s", p.problem ? p.problem : "syntax error", p.context ? " " : "",
+                         p.context ? p.context : "", hint);
     }
     yaml_parser_delete(&p);
     return rc;

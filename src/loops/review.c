@@ -59,7 +59,9 @@ review_severity review_severity_of(const char *code)
     for (size_t i = 0; i < sizeof severities / sizeof *severities; i++)
         if (!strcmp(severities[i].code, code))
             return severities[i].severity;
-    abort(); /* a code without a severity is a bug in this file */
+    /* a code without a severity is a bug in this file */
+    fprintf(stderr, "eddy: internal error: review code '%s' has no severity\n", code);
+    abort();
 }
 
 static const char *const severity_names[] = {"note", "warning", "error"};

@@ -24,8 +24,9 @@
  *   fighting-autoscalers    two autoscalers on one service with different
  *                           metrics: two balancing loops with different goals
  *                           on one replica count, which oscillates
- *   conway                  (review_teams.c) a call between teams that do not
- *                           talk, whose contract is inconsistent
+ *   conway                  (review_teams.c) a call between two teams whose
+ *                           contract is inconsistent (a note where the teams
+ *                           talk, a warning where they do not)
  *   unowned                 (review_teams.c) a component on a reinforcing loop
  *                           that no team owns
  *   weakens-platform        (review_teams.c) an override of a `platform:`
@@ -54,7 +55,9 @@
  *            uncapped-hedge, synchronized-expiry; and the organisation's:
  *            conway, unowned, weakens-platform
  *   note     a structural fact worth knowing, often by design:
- *            shared-dependency, correlated-coupling
+ *            shared-dependency, correlated-coupling; and conway where the
+ *            teams talk (the one code whose severity depends on the model:
+ *            review_severity_of gives its warning)
  *
  * The edge's mechanisms change what the caller does when the callee is
  * slow: with a circuit breaker that sees the slowness, it fails fast (or

@@ -1,14 +1,17 @@
 /* review_teams.c -- the review's checks of the organisation around the
  * code (review.h): teams, and the platform's defaults.
  *
- *   conway   a call between teams that do not talk to each other (neither
- *            lists the other in talks_to) whose contract is inconsistent:
- *            no timeout; a timeout below the p99 of the callee's own work;
- *            a callee whose own calls may outlast this timeout; retries
- *            on both sides of the boundary, which multiply; or a retried
- *            write that the callee does not dedupe by request.  Conway's law
- *            says the interface mirrors the communication: where the teams
- *            do not talk, nobody reconciles the two halves of the contract.
+ *   conway   a call between two teams whose contract is inconsistent: no
+ *            timeout; a timeout below the p99 of the callee's own work; a
+ *            callee whose own calls may outlast this timeout; retries on
+ *            both sides of the boundary, which multiply; or a retried call
+ *            that carries a write, anywhere down the chain it starts, that
+ *            is not deduped by request.  Conway's law says the interface
+ *            mirrors the communication: where the teams do not talk (neither
+ *            lists the other in talks_to), nobody reconciles the two halves
+ *            of the contract (a warning).  Where they talk, the contract is
+ *            no less inconsistent, so it is still flagged, as a note: the
+ *            channel to agree on it exists, the agreement does not yet.
  *   unowned  a component on a reinforcing loop that no team owns: nobody
  *            is paged for its part of the loop.
  *
@@ -20,8 +23,9 @@
  *
  * conway judges the edge's whole contract: timeout against the callee's
  * p99, retry against idempotency (a retried or hedged call that carries a
- * write, its own `effect: write` or one the callee makes downstream, into a
- * service that does not dedupe by the request's key), and for a queue edge
+ * write, its own `effect: write` or one made anywhere down the chain of
+ * calls and publishes it starts, into a service that does not dedupe by the
+ * request's key), and for a queue edge
  * (publisher → queue → consumer group) the ack mode and the delivery: acked
  * before processing (a failed delivery is lost), an at_most_once queue
  * carrying writes, a retried publish or a redelivery that the writing
@@ -45,10 +49,34 @@ static void rt_dur(simtime t, char *buf, size_t size) { desc_duration(t, buf, si
 
 static const char *const rt_dedupe_name[] = {"none", "request", "attempt"};
 
+/* One hop of the search below: how the search reached a service. */
+typedef struct rt_hop {
+    int from;              /* the service it was reached from; -1 for the callee */
+    const char *via;       /* a queue's name when it was reached through one, or NULL */
+} rt_hop;
+
+/* "checkout→inventory→ledger", the services the search went through from
+ * the callee to s (a queue hop shows the queue), into b. */
+static void rt_path(const model *m, const rt_hop *hop, int s, lu_buf *b)
+{
+    if (hop[s].from >= 0) {
+        rt_path(m, hop, hop[s].from, b);
+        if (hop[s].via)
+            lu_buf_printf(b, "\xe2\x86\x92%s", hop[s].via);
+        lu_buf_add(b, "\xe2\x86\x92");
+    }
+    lu_buf_add(b, m->services[s].name);
+}
+
 /* A retried or hedged call re-sends what it carries: a write it applies
- * itself, or the writes its callee makes downstream (one call deep), each
- * with a fresh attempt key.  Only a dedupe by the request's key catches the
- * copy (docs/messaging.md). */
+ * itself, or every write made further down the chain it starts, since
+ * each attempt runs the callee's calls again, each with a fresh attempt
+ * key, and publishes its messages again, each with a new publish key.
+ * Only a dedupe by the request's key catches the copy (docs/messaging.md).
+ * The chain is searched breadth first from the callee through calls and
+ * through the consumer groups of the queues published to, each service
+ * once (so a cycle ends, and the search is bounded by the graph's size),
+ * and the first write found, on a shortest path, is reported with it. */
 static void rt_idempotency(const model *m, const call_spec *c, const char *callee, lu_buf *b)
 {
     if (c->retry.attempts < 2 && !c->hedge.on)
@@ -66,17 +94,69 @@ static void rt_idempotency(const model *m, const call_spec *c, const char *calle
                       b->len ? "; " : "", how, callee, rt_dedupe_name[t->dedupe.key]);
         return;
     }
-    for (size_t k = 0; k < t->ncalls; k++) {
-        const call_spec *d = &t->calls[k];
-        if (d->effect != EFFECT_WRITE || d->to < 0 || m->services[d->to].dedupe.key == DEDUPE_REQUEST)
-            continue;
-        lu_buf_printf(b,
-                      "%sit is %s, and each attempt makes %s write to %s again (effect: write), which dedupes by %s: "
-                      "a retry after a timeout applies the write twice",
-                      b->len ? "; " : "", how, callee, m->services[d->to].name,
-                      rt_dedupe_name[m->services[d->to].dedupe.key]);
-        return;
+    rt_hop *hop = lu_alloc(m->nservices, sizeof *hop);
+    bool *seen = lu_alloc(m->nservices, sizeof *seen);
+    int *fifo = lu_alloc(m->nservices, sizeof *fifo);
+    size_t head = 0, tail = 0;
+    fifo[tail++] = c->to;
+    seen[c->to] = true;
+    hop[c->to] = (rt_hop){-1, NULL};
+    while (head < tail) {
+        int u = fifo[head++];
+        const service_spec *sv = &m->services[u];
+        for (size_t k = 0; k < sv->ncalls; k++) {
+            const call_spec *d = &sv->calls[k];
+            if (d->to < 0)
+                continue;
+            const service_spec *w = &m->services[d->to];
+            if (d->effect == EFFECT_WRITE && w->dedupe.key != DEDUPE_REQUEST) {
+                lu_buf_printf(b, "%sit is %s, and each attempt makes %s write to %s again (effect: write", b->len ? "; " : "",
+                              how, sv->name, w->name);
+                if (u != c->to) {
+                    lu_buf_add(b, ", along ");
+                    rt_path(m, hop, u, b);
+                    lu_buf_printf(b, "\xe2\x86\x92%s", w->name);
+                }
+                lu_buf_printf(b, "), which dedupes by %s: a retry after a timeout applies the write twice",
+                              rt_dedupe_name[w->dedupe.key]);
+                goto done;
+            }
+            if (!seen[d->to]) {
+                seen[d->to] = true;
+                hop[d->to] = (rt_hop){u, NULL};
+                fifo[tail++] = d->to;
+            }
+        }
+        for (size_t k = 0; k < sv->npublishes; k++) {
+            const call_spec *p = &sv->publishes[k];
+            for (size_t g = 0; g < m->nconsumers; g++) {
+                const consumer_spec *cg = &m->consumers[g];
+                if (cg->queue != p->queue)
+                    continue;
+                const service_spec *w = &m->services[cg->service];
+                if (cg->effect == EFFECT_WRITE && w->dedupe.key != DEDUPE_REQUEST) {
+                    lu_buf_printf(b,
+                                  "%sit is %s, and each attempt makes %s publish to %s again, under a new key, and "
+                                  "consumer group %s writes each message at %s (effect: write, along ",
+                                  b->len ? "; " : "", how, sv->name, m->queues[p->queue].name, cg->name, w->name);
+                    rt_path(m, hop, u, b);
+                    lu_buf_printf(b, "\xe2\x86\x92%s\xe2\x86\x92%s), which dedupes by %s: a retry after a timeout "
+                                     "applies the write twice",
+                                  m->queues[p->queue].name, w->name, rt_dedupe_name[w->dedupe.key]);
+                    goto done;
+                }
+                if (!seen[cg->service]) {
+                    seen[cg->service] = true;
+                    hop[cg->service] = (rt_hop){u, m->queues[p->queue].name};
+                    fifo[tail++] = cg->service;
+                }
+            }
+        }
     }
+done:
+    free(fifo);
+    free(seen);
+    free(hop);
 }
 
 /* The reasons an edge's contract is inconsistent, "; "-joined into b. */
@@ -121,6 +201,30 @@ static void rt_contract(const model *m, const call_spec *c, const char *callee, 
     rt_idempotency(m, c, callee, b);
 }
 
+/* The conway flag of an interface from team a to team b whose contract is
+ * inconsistent.  Where the teams do not talk, nobody reconciles its two
+ * halves: a warning.  Talking does not make the contract consistent, so
+ * the flag stays, but as a note: the teams have the channel to agree on
+ * it, and what they have to agree on is the same. */
+static void rt_conway_flag(review *r, int edge, int service, model_pos at, const char *what, int a, int b,
+                           const char *kind, const char *why)
+{
+    const model *m = r->m;
+    if (!model_teams_talk(m, a, b)) {
+        review_flag_add(r, "conway", edge, service, at,
+                        "%s crosses from %s to %s, which do not talk to each other, and its %s is inconsistent: %s. "
+                        "Nobody reconciles the two halves of an interface between teams that do not talk (Conway)",
+                        what, m->teams[a].name, m->teams[b].name, kind, why);
+        return;
+    }
+    review_flag_add(r, "conway", edge, service, at,
+                    "%s crosses from %s to %s, which talk to each other, but its %s is still inconsistent: %s. "
+                    "Talking is not agreeing: the two teams have yet to reconcile the two halves of the interface "
+                    "and give the %s one owner (Conway)",
+                    what, m->teams[a].name, m->teams[b].name, kind, why, kind);
+    r->flags[r->nflags - 1].severity = REVIEW_NOTE;
+}
+
 static void rt_conway(review *r)
 {
     const model *m = r->m;
@@ -129,16 +233,12 @@ static void rt_conway(review *r)
         const char *caller = e->client >= 0 ? m->clients[e->client].name : m->services[e->service].name;
         const char *callee = m->services[e->callee].name;
         int a = model_owner(m, caller), b = model_owner(m, callee);
-        if (a < 0 || b < 0 || a == b || model_teams_talk(m, a, b))
+        if (a < 0 || b < 0 || a == b)
             continue;
         lu_buf why = {0};
         rt_contract(m, e->spec, callee, &why);
         if (why.len)
-            review_flag_add(r, "conway", (int)i, e->callee, e->spec->pos,
-                            "%s crosses from %s to %s, which do not talk to each other, and its contract is "
-                            "inconsistent: %s. Nobody reconciles the two halves of an interface between teams that do "
-                            "not talk (Conway)",
-                            e->name, m->teams[a].name, m->teams[b].name, why.s);
+            rt_conway_flag(r, (int)i, e->callee, e->spec->pos, e->name, a, b, "contract", why.s);
         lu_buf_free(&why);
     }
 }
@@ -165,7 +265,7 @@ static void rt_conway_queue(review *r, const char *publisher, const call_spec *p
         int b = model_owner(m, cg->name);
         if (b < 0)
             b = model_owner(m, sv->name);
-        if (b < 0 || a == b || model_teams_talk(m, a, b))
+        if (b < 0 || a == b)
             continue;
         bool write = cg->effect == EFFECT_WRITE, alo = q->delivery == DELIVERY_AT_LEAST_ONCE;
         const char *key = rt_dedupe_name[sv->dedupe.key];
@@ -198,12 +298,13 @@ static void rt_conway_queue(review *r, const char *publisher, const call_spec *p
                           "%squeue %s redelivers a message whose ack did not come within its visibility timeout, "
                           "and %s does not dedupe: the redelivered write is applied twice",
                           why.len ? "; " : "", q->name, sv->name);
-        if (why.len)
-            review_flag_add(r, "conway", -1, cg->service, at,
-                            "%s\xe2\x86\x92%s\xe2\x86\x92%s (consumer group %s) crosses from %s to %s, which do not "
-                            "talk to each other, and its delivery contract is inconsistent: %s. Nobody reconciles the "
-                            "two halves of an interface between teams that do not talk (Conway)",
-                            publisher, q->name, sv->name, cg->name, m->teams[a].name, m->teams[b].name, why.s);
+        if (why.len) {
+            lu_buf what = {0};
+            lu_buf_printf(&what, "%s\xe2\x86\x92%s\xe2\x86\x92%s (consumer group %s)", publisher, q->name, sv->name,
+                          cg->name);
+            rt_conway_flag(r, -1, cg->service, at, what.s, a, b, "delivery contract", why.s);
+            lu_buf_free(&what);
+        }
         lu_buf_free(&why);
     }
 }

@@ -1,41 +1,18 @@
 /* util.c -- allocation and string building for the loops layer. */
 #include "util.h"
+#include "../core/xalloc.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* Say what happened before stopping: an abort() with no message after a
- * minute of work leaves a user nothing to act on. */
-_Noreturn void lu_oom(size_t bytes)
-{
-    fprintf(stderr, "eddy: out of memory (could not allocate %zu bytes); for a large diagram, leave out --all or "
-                    "lower --max-loops\n",
-            bytes);
-    fflush(stderr);
-    exit(2);
-}
+/* Out of memory is xalloc's to decide (src/core/xalloc.h): these keep the
+ * loops layer's names, with (n, size) arguments checked for overflow. */
+_Noreturn void lu_oom(size_t bytes) { xalloc_die(bytes); }
 
-void *lu_alloc(size_t n, size_t size)
-{
-    if (size && n > (size_t)-1 / size)
-        lu_oom((size_t)-1);
-    void *p = calloc(n ? n : 1, size ? size : 1);
-    if (!p)
-        lu_oom(n * size);
-    return p;
-}
+void *lu_alloc(size_t n, size_t size) { return xcalloc(n, size); }
 
-void *lu_realloc(void *p, size_t n, size_t size)
-{
-    if (size && n > (size_t)-1 / size)
-        lu_oom((size_t)-1);
-    size_t bytes = n * size;
-    void *q = realloc(p, bytes ? bytes : 1);
-    if (!q)
-        lu_oom(bytes);
-    return q;
-}
+void *lu_realloc(void *p, size_t n, size_t size) { return xreallocarray(p, n, size); }
 
 char *lu_strdup(const char *s) { return lu_strndup(s ? s : "", s ? strlen(s) : 0); }
 

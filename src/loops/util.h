@@ -1,7 +1,7 @@
 /* util.h -- allocation and string building shared by the loops layer.
  *
  * Out of memory ends the program with a message on stderr and exit status
- * 2 (lu_oom): every caller would only pass the failure up to a CLI that can
+ * 2 (src/core/xalloc.h, which these call): every caller would only pass the failure up to a CLI that can
  * do nothing better, and checking each of hundreds of small allocations
  * hides the logic that matters. */
 #ifndef EDDY_LOOPS_UTIL_H
@@ -11,7 +11,7 @@
 #include <stddef.h>
 
 void *lu_alloc(size_t n, size_t size); /* zeroed */
-/* Print "eddy: out of memory" and exit(2); never returns. */
+/* Print "eddy: out of memory" and exit(2) (xalloc_die); never returns. */
 _Noreturn void lu_oom(size_t bytes);
 void *lu_realloc(void *p, size_t n, size_t size);
 char *lu_strdup(const char *s); /* NULL gives "" */

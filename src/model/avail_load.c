@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "schema.h"
+#include "../core/xalloc.h"
 
 #define AL_PATH 256
 
@@ -24,9 +25,7 @@ static int al_member(const yamldoc *y, const model *m, size_t c, size_t j, ccf_m
             r->infra = (int)i;
     if (r->service >= 0 || r->infra >= 0)
         return 0;
-    const char **names = calloc(m->nservices + m->ninfra + 1, sizeof *names);
-    if (!names)
-        abort();
+    const char **names = xcalloc(m->nservices + m->ninfra + 1, sizeof *names);
     size_t n = 0;
     for (size_t i = 0; i < m->nservices; i++)
         names[n++] = m->services[i].name;
@@ -66,9 +65,7 @@ int avail_load_check(const yamldoc *y, model *m)
         if (!C->name) {
             char def[32];
             snprintf(def, sizeof def, "ccf-%zu", c + 1);
-            C->name = strdup(def);
-            if (!C->name)
-                abort();
+            C->name = xstrdup(def);
         }
         double q0 = -1;
         const char *first = NULL;

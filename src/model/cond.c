@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "units.h"
+#include "../core/xalloc.h"
 
 typedef struct cond_tok {
     const char *s;
@@ -39,9 +40,7 @@ static bool cond_is(const cond_tok *t, const char *w) { return t->len == strlen(
 
 static char *cond_dup(const cond_tok *t)
 {
-    char *s = strndup(t->s, t->len);
-    if (!s)
-        abort();
+    char *s = xstrndup(t->s, t->len);
     return s;
 }
 
@@ -59,15 +58,15 @@ int cond_parse(const char *text, cond_spec *c, size_t *off, char *msg, size_t si
     cond_tok t[COND_MAX_TOKENS];
     size_t n = cond_tokens(text, t, COND_MAX_TOKENS);
     memset(c, 0, sizeof *c);
-    if (!(c->text = strdup(text)))
-        abort();
+    c->text = xstrdup(text);
     if (n == 0)
         return cond_fail(off, 0, msg, size, "expected %s%s", form, "");
     if (n > COND_MAX_TOKENS)
         return cond_fail(off, t[COND_MAX_TOKENS - 1].off, msg, size, "expected %s; this one is too long%s", form, "");
-    /* the metric: entity.metric */
+    /* the metric: entity.metric; an edge's name holds "->", which is no
+     * comparison */
     for (size_t k = 0; k < t[0].len; k++)
-        if (t[0].s[k] == '<' || t[0].s[k] == '>' || t[0].s[k] == '=')
+        if (t[0].s[k] == '<' || (t[0].s[k] == '>' && (k == 0 || t[0].s[k - 1] != '-')) || t[0].s[k] == '=')
             return cond_fail(off, t[0].off + k, msg, size,
                              "a comparison needs a space on each side, as in 'shoppers.goodput < 50%% of baseline'%s%s",
                              "", "");
@@ -82,10 +81,8 @@ int cond_parse(const char *text, cond_spec *c, size_t *off, char *msg, size_t si
         free(w);
         return rc;
     }
-    c->entity = strndup(t[0].s, (size_t)(dot - t[0].s));
-    c->metric = strndup(dot + 1, (size_t)(t[0].s + t[0].len - dot - 1));
-    if (!c->entity || !c->metric)
-        abort();
+    c->entity = xstrndup(t[0].s, (size_t)(dot - t[0].s));
+    c->metric = xstrndup(dot + 1, (size_t)(t[0].s + t[0].len - dot - 1));
     c->metric_off = t[0].off;
     /* the comparison */
     if (n < 2)

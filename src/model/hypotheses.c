@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "units.h"
+#include "../core/xalloc.h"
 
 /* ---- the metrics ---------------------------------------------------------- */
 
@@ -36,6 +37,7 @@ typedef enum hyp_need {
     HN_LIMIT,     /* service: shed.limit */
     HN_DEADLINES, /* service: deadlines drop|cancel */
     HN_SCALED,    /* service: an autoscaler, a scale action or a startup */
+    HN_RETRY,     /* edge: a retry policy of 2 or more attempts */
     HN_BUDGET,    /* edge: retry.budget */
     HN_BREAKER,
     HN_POOL,
@@ -79,6 +81,7 @@ static const hyp_metric metrics[] = {
     {HK_SERVICE, "cancelled", HU_RATE, HN_DEADLINES, HD_NONE},
     {HK_SERVICE, "replicas", HU_NUMBER, HN_SCALED, HD_NONE},
     {HK_SERVICE, "desired", HU_NUMBER, HN_SCALED, HD_NONE},
+    {HK_EDGE, "retries", HU_RATE, HN_RETRY, HD_NONE},
     {HK_EDGE, "budget", HU_NUMBER, HN_BUDGET, HD_NONE},
     {HK_EDGE, "retries_denied", HU_RATE, HN_BUDGET, HD_NONE},
     {HK_EDGE, "breaker_open", HU_FRACTION, HN_BREAKER, HD_NONE},
@@ -215,29 +218,24 @@ static size_t hyp_names(const model *m, char ***out)
     size_t n = m->nclients + m->nservices + m->ncaches + m->nautoscalers + hyp_nedges(m) + m->nqueues +
                m->nconsumers,
            k = 0;
-    char **v = calloc(n ? n : 1, sizeof *v);
-    if (!v)
-        abort();
+    char **v = xcalloc(n ? n : 1, sizeof *v);
     for (size_t i = 0; i < m->nclients; i++)
-        v[k++] = strdup(m->clients[i].name);
+        v[k++] = xstrdup(m->clients[i].name);
     for (size_t i = 0; i < m->nservices; i++)
-        v[k++] = strdup(m->services[i].name);
+        v[k++] = xstrdup(m->services[i].name);
     for (size_t i = 0; i < m->ncaches; i++)
-        v[k++] = strdup(m->caches[i].name);
+        v[k++] = xstrdup(m->caches[i].name);
     for (size_t i = 0; i < m->nautoscalers; i++)
-        v[k++] = strdup(m->autoscalers[i].name);
+        v[k++] = xstrdup(m->autoscalers[i].name);
     for (size_t i = 0; i < m->nqueues; i++)
-        v[k++] = strdup(m->queues[i].name);
+        v[k++] = xstrdup(m->queues[i].name);
     for (size_t i = 0; i < m->nconsumers; i++)
-        v[k++] = strdup(m->consumers[i].name);
+        v[k++] = xstrdup(m->consumers[i].name);
     char en[300];
     for (size_t e = 0, ne = hyp_nedges(m); e < ne; e++) {
         hyp_edge(m, e, en, sizeof en);
-        v[k++] = strdup(en);
+        v[k++] = xstrdup(en);
     }
-    for (size_t i = 0; i < k; i++)
-        if (!v[i])
-            abort();
     *out = v;
     return k;
 }
@@ -275,6 +273,9 @@ static bool hyp_column_exists(const model *m, const hyp_metric *mt, int index, c
     case HN_SCALED:
         *why = "only a service whose replica count changes (an autoscaler, a scale action or a startup) has it";
         return sp->scaled;
+    case HN_RETRY:
+        *why = "only an edge with a `retry` of 2 or more `attempts` has it";
+        return c->retry.attempts > 1;
     case HN_BUDGET:
         *why = "only an edge with a `retry.budget` has it";
         return c->retry.budget.kind != BUDGET_NONE;
@@ -503,10 +504,8 @@ int hyp_read_metric(schema_ctx *S, const schema_key *k, yaml_node_t *n, const ch
         return sk_fail(S, n, "%s: expected entity.metric (a CSV column of `eddy run -o`), such as shoppers.latency_p99; "
                              "got '%s'",
                        path, s);
-    h->entity = strndup(s, (size_t)(dot - s));
-    h->metric = strdup(dot + 1);
-    if (!h->entity || !h->metric)
-        abort();
+    h->entity = xstrndup(s, (size_t)(dot - s));
+    h->metric = xstrdup(dot + 1);
     char why[1024];
     if (hypotheses_metric(m, h->entity, h->metric, &h->unit, &h->derived, why, sizeof why) < 0)
         return sk_fail(S, n, "%s: %s", path, why);
@@ -674,9 +673,7 @@ int hypotheses_read(schema_ctx *S, yaml_node_t *n)
     if (n->type != YAML_SEQUENCE_NODE)
         return sk_fail(S, n, "hypotheses: expected a list of hypotheses, got %s", yd_type_name(n));
     size_t cnt = (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
-    m->hypotheses = calloc(cnt ? cnt : 1, sizeof *m->hypotheses);
-    if (!m->hypotheses)
-        abort();
+    m->hypotheses = xcalloc(cnt ? cnt : 1, sizeof *m->hypotheses);
     m->nhypotheses = cnt;
     char p[64];
     for (size_t i = 0; i < cnt; i++) {

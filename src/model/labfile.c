@@ -11,6 +11,7 @@
 
 #include "schema.h"
 #include "ysafe.h"
+#include "../core/xalloc.h"
 
 #define OFF(T, f) offsetof(T, f)
 
@@ -21,9 +22,7 @@ static int read_regexes(schema_ctx *S, const schema_key *k, yaml_node_t *v, cons
     if (v->type != YAML_SEQUENCE_NODE)
         return sk_fail(S, v, "%s: expected a list of regular expressions, got %s", path, yd_type_name(v));
     size_t n = (size_t)(v->data.sequence.items.top - v->data.sequence.items.start);
-    char **list = calloc(n ? n : 1, sizeof *list);
-    if (!list)
-        abort();
+    char **list = xcalloc(n ? n : 1, sizeof *list);
     *(char ***)((char *)obj + k->off) = list;
     *(size_t *)((char *)obj + k->count) = n;
     for (size_t i = 0; i < n; i++) {
@@ -41,9 +40,7 @@ static int read_regexes(schema_ctx *S, const schema_key *k, yaml_node_t *v, cons
             return sk_fail(S, item, "%s: not a POSIX extended regular expression: %s", p, msg);
         }
         regfree(&re);
-        list[i] = strdup(s);
-        if (!list[i])
-            abort();
+        list[i] = xstrdup(s);
     }
     return 0;
 }
@@ -82,8 +79,6 @@ static int step_rule(schema_ctx *S, void *obj, const sk_field *f, yaml_node_t *m
     lab_step *st = obj;
     char **argv;
     int n = lab_split(st->run, &argv);
-    if (n < 0)
-        abort();
     int bad = n < 2 || strcmp(argv[0], "eddy") != 0;
     free(argv);
     if (bad)
@@ -117,9 +112,7 @@ int lab_split(const char *run, char ***argv)
         if (run[i] != ' ' && (i == 0 || run[i - 1] == ' '))
             words++;
     /* the pointers, then a copy of the text they point into */
-    char **v = malloc((words + 1) * sizeof *v + len + 1);
-    if (!v)
-        return -1;
+    char **v = xmalloc((words + 1) * sizeof *v + len + 1);
     char *text = (char *)(v + words + 1);
     memcpy(text, run, len + 1);
     int n = 0;

@@ -40,8 +40,7 @@ int lab_load(const char *path, lab_file *L, eddy_error *err);
 void lab_free(lab_file *L);
 
 /* The words of a step's `run` (split on spaces; argv[0] is "eddy"), in
- * *argv (free *argv and **argv after: one block); the word count, or -1
- * when out of memory. */
+ * *argv (free *argv and **argv after: one block); the word count. */
 int lab_split(const char *run, char ***argv);
 
 #endif

@@ -24,6 +24,7 @@
 #include "todo.h"
 #include "yedit.h"
 #include "ysafe.h"
+#include "../core/xalloc.h"
 
 /* ---- checks on the whole model ----------------------------------------------- */
 
@@ -157,11 +158,9 @@ static int check_calls_acyclic(schema_ctx *S)
 {
     const model *m = S->m;
     size_t n = m->nservices;
-    int *state = calloc(n + 1, sizeof *state);  /* 0 new, 1 on the path, 2 done */
-    int *path = calloc(n + 1, sizeof *path);    /* the services on the path */
-    size_t *next = calloc(n + 1, sizeof *next); /* each one's next call to follow */
-    if (!state || !path || !next)
-        abort();
+    int *state = xcalloc(n + 1, sizeof *state);  /* 0 new, 1 on the path, 2 done */
+    int *path = xcalloc(n + 1, sizeof *path);    /* the services on the path */
+    size_t *next = xcalloc(n + 1, sizeof *next); /* each one's next call to follow */
     int rc = 0;
     for (size_t root = 0; root < n && rc == 0; root++) {
         if (state[root])
@@ -230,10 +229,8 @@ static void split_publishes(model *m)
         }
         if (!np)
             continue;
-        s->publishes = calloc(np, sizeof *s->publishes);
-        s->publish_at = calloc(np, sizeof *s->publish_at);
-        if (!s->publishes || !s->publish_at)
-            abort();
+        s->publishes = xcalloc(np, sizeof *s->publishes);
+        s->publish_at = xcalloc(np, sizeof *s->publish_at);
         size_t nc = 0;
         for (size_t k = 0; k < s->ncalls; k++) {
             if (s->calls[k].queue >= 0) {
@@ -326,9 +323,8 @@ static model *load_text(const char *text, size_t len, const char *name, const mo
     yaml_document_t doc;
     if (ysafe_load(text, len, name, &doc, err) < 0)
         return NULL;
-    model *m = calloc(1, sizeof *m);
-    if (!m || !(m->file = strdup(name)))
-        abort();
+    model *m = xcalloc(1, sizeof *m);
+    m->file = xstrdup(name);
     schema_ctx S = {.y = {.doc = &doc, .file = name, .err = err}, .m = m};
     int rc = apply_edits(&S, &doc, edits, nedits);
     yaml_node_t *root = yaml_document_get_root_node(&doc);

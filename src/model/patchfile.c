@@ -8,6 +8,7 @@
 
 #include "yamldoc.h"
 #include "ysafe.h"
+#include "../core/xalloc.h"
 
 static const char *const levels[13] = {
     NULL,
@@ -86,10 +87,8 @@ static int get_one(const yamldoc *y, patch_file *pf, yaml_node_t *n)
         return yd_fail(y, n, "intervention '%s' needs a leverage level (1-12, e.g. 12 for a parameter)", yd_text(name));
     if (!u.patch_node)
         return yd_fail(y, n, "intervention '%s' needs a patch", yd_text(name));
-    u.name = strdup(yd_text(name));
-    pf->v = realloc(pf->v, (pf->n + 1) * sizeof *pf->v);
-    if (!u.name || !pf->v)
-        abort();
+    u.name = xstrdup(yd_text(name));
+    pf->v = xrealloc(pf->v, (pf->n + 1) * sizeof *pf->v);
     pf->v[pf->n++] = u;
     return 0;
 bad:
@@ -112,9 +111,7 @@ int patchfile_load(const char *path, patch_file *pf, eddy_error *err)
 int patchfile_parse(const char *text, size_t len, const char *path, patch_file *pf, eddy_error *err)
 {
     memset(pf, 0, sizeof *pf);
-    pf->path = strdup(path);
-    if (!pf->path)
-        abort();
+    pf->path = xstrdup(path);
     if (ysafe_load(text, len, path, &pf->doc, err) < 0) /* the same limits as a model */
         return -1;
     yamldoc y = {.doc = &pf->doc, .file = path, .err = err};

@@ -16,24 +16,9 @@
 #include <string.h>
 
 #include "units.h"
+#include "../core/xalloc.h"
 
 /* ---- small helpers -------------------------------------------------------- */
-
-static void *xcalloc(size_t n, size_t size)
-{
-    void *p = calloc(n ? n : 1, size);
-    if (!p)
-        abort();
-    return p;
-}
-
-static char *xstrdup(const char *s)
-{
-    char *p = strdup(s ? s : "");
-    if (!p)
-        abort();
-    return p;
-}
 
 yaml_node_t *sk_node(schema_ctx *S, int id) { return yd_node(&S->y, id); }
 
@@ -372,9 +357,7 @@ int schema_ref(schema_ctx *S, sk_kind kind, int *slot, yaml_node_t *node, const 
         return resolve_one(S, kind, slot, node, path);
     if (S->nrefs == S->caprefs) {
         S->caprefs = S->caprefs ? 2 * S->caprefs : 16;
-        S->refs = realloc(S->refs, S->caprefs * sizeof *S->refs);
-        if (!S->refs)
-            abort();
+        S->refs = xrealloc(S->refs, S->caprefs * sizeof *S->refs);
     }
     S->refs[S->nrefs++] = (sk_ref){kind, slot, node, xstrdup(path)};
     return 0;
@@ -697,7 +680,9 @@ const sk_field *sk_field_of(const schema_table *t, const sk_field *f, const char
     for (size_t i = 0; t->keys[i].name; i++)
         if (!strcmp(t->keys[i].name, name))
             return &f[i];
-    abort(); /* a rule names a key its table lacks */
+    /* a rule names a key its table lacks: a bug in the tables */
+    fprintf(stderr, "eddy: internal error: table '%s' has no key '%s'\n", t->id, name);
+    abort();
 }
 
 /* ---- the walker ---------------------------------------------------------- */
@@ -903,8 +888,10 @@ int schema_read(schema_ctx *S, const schema_table *t, yaml_node_t *n, yaml_node_
 {
     size_t nk = nkeys(t);
     sk_field f[64];
-    if (nk > 64)
+    if (nk > 64) { /* a bug in the tables: f[] holds 64 */
+        fprintf(stderr, "eddy: internal error: table '%s' has %zu keys, more than 64\n", t->id, nk);
         abort();
+    }
     if (n->type != YAML_MAPPING_NODE)
         return sk_fail(S, n, "%s: expected %s, got %s", *path ? path : "model", t->expected, yd_type_name(n));
     if (t->init)

@@ -14,6 +14,7 @@
 
 #include "schema.h"
 #include "units.h"
+#include "../core/xalloc.h"
 
 /* ---- JSON Schema ---------------------------------------------------------- */
 
@@ -118,8 +119,10 @@ static json_t *key_schema(const schema_key *k)
         break;
     case SK_CUSTOM:
         s = json_loads(k->json, 0, NULL);
-        if (!s)
-            abort(); /* a table's JSON fragment does not parse */
+        if (!s) { /* a bug in a schema table, not in the user's input */
+            fprintf(stderr, "eddy: internal error: the JSON schema of '%s' does not parse: %s\n", k->name, k->json);
+            abort();
+        }
         break;
     default:
         s = scalar_schema(k->type, k->flags, k->min, k->max, k->words);
@@ -299,7 +302,7 @@ void schema_markdown(FILE *out, const schema_table *t)
  * with no block (named in `missing`), or -1 if a block is not closed. */
 int schema_docs(const char *text, FILE *out, char *missing, size_t size)
 {
-    bool *seen = calloc(64, sizeof *seen);
+    bool *seen = xcalloc(64, sizeof *seen);
     const char *p = text;
     int rc = 0;
     while (*p) {

@@ -15,6 +15,7 @@
 #include "hypotheses.h"
 #include "schema.h"
 #include "units.h"
+#include "../core/xalloc.h"
 
 #define OFF(T, f) offsetof(T, f)
 #define POS(T, f) (offsetof(T, f) + 1)
@@ -316,9 +317,7 @@ static int infra_ref_read(schema_ctx *S, yaml_node_t *n, const char *path, infra
 {
     if (n->type != YAML_SCALAR_NODE)
         return sk_fail(S, n, "%s: expected the name of an infra entry, got %s", path, yd_type_name(n));
-    r->name = strdup(yd_text(n));
-    if (!r->name)
-        abort();
+    r->name = xstrdup(yd_text(n));
     r->infra = -1;
     r->pos = pos_of(n);
     return schema_ref(S, KIND_INFRA, &r->infra, n, path);
@@ -334,9 +333,7 @@ static int read_zones(schema_ctx *S, const schema_key *k, yaml_node_t *v, const 
     size_t n = (size_t)(v->data.sequence.items.top - v->data.sequence.items.start);
     if (n == 0)
         return sk_fail(S, v, "%s: expected at least one zone", path);
-    s->zones = calloc(n, sizeof *s->zones);
-    if (!s->zones)
-        abort();
+    s->zones = xcalloc(n, sizeof *s->zones);
     for (size_t i = 0; i < n; i++) {
         char p[SK_PATH];
         snprintf(p, sizeof p, "%s[%zu]", path, i);
@@ -367,9 +364,7 @@ static int read_depends(schema_ctx *S, const schema_key *k, yaml_node_t *v, cons
         return sk_fail(S, v, "%s: expected a list such as [config, {dns: {stale: 10m}}], got %s", path,
                        yd_type_name(v));
     size_t n = (size_t)(v->data.sequence.items.top - v->data.sequence.items.start);
-    s->depends_on = calloc(n ? n : 1, sizeof *s->depends_on);
-    if (!s->depends_on)
-        abort();
+    s->depends_on = xcalloc(n ? n : 1, sizeof *s->depends_on);
     for (size_t i = 0; i < n; i++) {
         char p[SK_PATH], q[SK_PATH];
         snprintf(p, sizeof p, "%s[%zu]", path, i);
@@ -414,18 +409,14 @@ static int read_members(schema_ctx *S, const schema_key *k, yaml_node_t *v, cons
     if (v->type != YAML_SEQUENCE_NODE)
         return sk_fail(S, v, "%s: expected a list such as [api, web], got %s", path, yd_type_name(v));
     size_t n = (size_t)(v->data.sequence.items.top - v->data.sequence.items.start);
-    c->members = calloc(n ? n : 1, sizeof *c->members);
-    if (!c->members)
-        abort();
+    c->members = xcalloc(n ? n : 1, sizeof *c->members);
     for (size_t j = 0; j < n; j++) {
         char p[SK_PATH];
         snprintf(p, sizeof p, "%s[%zu]", path, j);
         yaml_node_t *mn = sk_node(S, v->data.sequence.items.start[j]);
         if (mn->type != YAML_SCALAR_NODE)
             return sk_fail(S, mn, "%s: expected a service or infra name, got %s", p, yd_type_name(mn));
-        c->members[j] = (ccf_member){strdup(yd_text(mn)), -1, -1, pos_of(mn)};
-        if (!c->members[j].name)
-            abort();
+        c->members[j] = (ccf_member){xstrdup(yd_text(mn)), -1, -1, pos_of(mn)};
         c->nmembers++;
     }
     return 0;
@@ -803,9 +794,7 @@ static int rate_scalar(schema_ctx *S, const schema_key *k, yaml_node_t *v, const
 {
     client_spec *c = obj;
     (void)k;
-    c->steps = calloc(1, sizeof *c->steps);
-    if (!c->steps)
-        abort();
+    c->steps = xcalloc(1, sizeof *c->steps);
     c->nsteps = 1;
     return schema_conv(S, &step_keys[1], v, path, &c->steps[0]);
 }
@@ -1235,9 +1224,7 @@ static int read_when(schema_ctx *S, const schema_key *k, yaml_node_t *v, const c
     const char *t = yd_scalar(&S->y, v, path, "a condition such as 'shoppers.goodput < 50% of baseline for 2m'");
     if (!t)
         return -1;
-    cond_spec *c = calloc(1, sizeof *c);
-    if (!c)
-        abort();
+    cond_spec *c = xcalloc(1, sizeof *c);
     a->when = c;
     size_t off = 0;
     char msg[512];
@@ -1263,9 +1250,7 @@ static int read_by(schema_ctx *S, const schema_key *k, yaml_node_t *v, const cha
     a->by_pos = pos_of(v);
     a->by = model_find_team(m, t);
     if (a->by < 0) {
-        const char **names = calloc(m->nteams + 1, sizeof *names);
-        if (!names)
-            abort();
+        const char **names = xcalloc(m->nteams + 1, sizeof *names);
         for (size_t i = 0; i < m->nteams; i++)
             names[i] = m->teams[i].name;
         const char *near = schema_suggest(t, names, m->nteams);
@@ -1788,9 +1773,7 @@ static int read_refs(schema_ctx *S, const schema_key *k, yaml_node_t *v, const c
     if (v->type != YAML_SEQUENCE_NODE)
         return sk_fail(S, v, "%s: expected a list of names such as [checkout, db], got %s", path, yd_type_name(v));
     size_t n = (size_t)(v->data.sequence.items.top - v->data.sequence.items.start);
-    team_ref *r = calloc(n ? n : 1, sizeof *r);
-    if (!r)
-        abort();
+    team_ref *r = xcalloc(n ? n : 1, sizeof *r);
     *(team_ref **)((char *)obj + k->off) = r;
     *(size_t *)((char *)obj + k->count) = n;
     for (size_t i = 0; i < n; i++) {
@@ -1800,8 +1783,7 @@ static int read_refs(schema_ctx *S, const schema_key *k, yaml_node_t *v, const c
         const char *t = yd_scalar(&S->y, e, p, "a name");
         if (!t)
             return -1;
-        if (!(r[i].name = strdup(t)))
-            abort();
+        r[i].name = xstrdup(t);
         r[i].index = -1;
         r[i].pos = pos_of(e);
     }

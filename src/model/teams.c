@@ -1,6 +1,7 @@
 /* teams.c -- `teams:` checked against the whole model, and the look-ups
  * the loops, review and diagnose layers use (who owns what, who talks). */
 #include "teams.h"
+#include "../core/xalloc.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -21,9 +22,7 @@ static int teams_unknown_component(schema_ctx *S, const model *m, const team_ref
 {
     const char **names;
     size_t n = schema_entity_names(S, &names);
-    const char **all = realloc(names, (n + m->ninfra + 1) * sizeof *all);
-    if (!all)
-        abort();
+    const char **all = xrealloc(names, (n + m->ninfra + 1) * sizeof *all);
     for (size_t i = 0; i < m->ninfra; i++)
         all[n++] = m->infra[i].name;
     const char *near = schema_suggest(r->name, all, n);
@@ -66,9 +65,7 @@ int teams_check(schema_ctx *S, model *m)
             snprintf(path, sizeof path, "teams.%s.talks_to[%zu]", ts->name, i);
             r->index = model_find_team(m, r->name);
             if (r->index < 0) {
-                const char **names = calloc(m->nteams + 1, sizeof *names);
-                if (!names)
-                    abort();
+                const char **names = xcalloc(m->nteams + 1, sizeof *names);
                 for (size_t u = 0; u < m->nteams; u++)
                     names[u] = m->teams[u].name;
                 const char *near = schema_suggest(r->name, names, m->nteams);

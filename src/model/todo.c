@@ -8,6 +8,7 @@
 
 #include "yamldoc.h"
 #include "yedit.h"
+#include "../core/xalloc.h"
 
 static bool assume;
 static _Atomic int filled_max; /* models are read by several threads (fix, sweep) */
@@ -62,9 +63,7 @@ static void walk(yaml_document_t *doc, yaml_node_t *n, const char *path, const c
         return;
     if (n->type == YAML_SCALAR_NODE) {
         if (n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE && !strcmp((const char *)n->data.scalar.value, "TODO")) {
-            found *nw = realloc(*v, (*nv + 1) * sizeof **v);
-            if (!nw)
-                abort();
+            found *nw = xrealloc(*v, (*nv + 1) * sizeof **v);
             *v = nw;
             snprintf(nw[*nv].path, sizeof nw[*nv].path, "%s", path);
             nw[*nv].key = key;

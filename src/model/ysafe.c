@@ -1,5 +1,6 @@
 /* ysafe.c -- YAML within limits, and libyaml's errors in plain words. */
 #include "ysafe.h"
+#include "../core/xalloc.h"
 
 #include <errno.h>
 #include <stdbool.h>
@@ -94,6 +95,10 @@ static void show_line(const char *text, size_t len, size_t line, size_t col, cha
 
 static int yaml_error(const yaml_parser_t *P, const char *text, size_t len, const char *file, eddy_error *err)
 {
+    /* libyaml has no allocation hook: its out of memory arrives here, with
+     * no problem text, and must not read as a syntax error. */
+    if (P->error == YAML_MEMORY_ERROR)
+        return err_set(err, file, 0, 0, "out of memory reading the YAML");
     const char *problem = P->problem ? P->problem : "syntax error";
     const char *context = P->context ? P->context : "";
     size_t line = P->problem_mark.line, col = P->problem_mark.column;
@@ -185,9 +190,7 @@ static size_t hash(const char *s)
 static anchor *anchor_slot(anchors *A, const char *name, bool add)
 {
     if (add && 2 * (A->n + 1) > A->cap) {
-        anchors B = {calloc(A->cap ? 2 * A->cap : 64, sizeof(anchor)), 0, A->cap ? 2 * A->cap : 64};
-        if (!B.v)
-            abort();
+        anchors B = {xcalloc(A->cap ? 2 * A->cap : 64, sizeof(anchor)), 0, A->cap ? 2 * A->cap : 64};
         for (size_t i = 0; i < A->cap; i++)
             if (A->v[i].name) {
                 size_t j = hash(A->v[i].name) & (B.cap - 1);
@@ -205,9 +208,7 @@ static anchor *anchor_slot(anchors *A, const char *name, bool add)
     while (A->v[j].name && strcmp(A->v[j].name, name))
         j = (j + 1) & (A->cap - 1);
     if (!A->v[j].name && add) {
-        A->v[j].name = strdup(name);
-        if (!A->v[j].name)
-            abort();
+        A->v[j].name = xstrdup(name);
         A->n++;
     }
     return A->v[j].name ? &A->v[j] : NULL;
@@ -290,7 +291,7 @@ static int scan(const char *text, size_t len, const char *file, eddy_error *err)
             }
             const yaml_char_t *an = e.type == YAML_SEQUENCE_START_EVENT ? e.data.sequence_start.anchor
                                                                         : e.data.mapping_start.anchor;
-            stack_anchor[depth] = an ? strdup((const char *)an) : NULL;
+            stack_anchor[depth] = an ? xstrdup((const char *)an) : NULL;
             stack[depth].start = nodes;
             depth++;
             nodes++;
@@ -349,10 +350,8 @@ char *ysafe_read_file(const char *path, size_t *len, eddy_error *err)
         return NULL;
     }
     size_t cap = 1 << 16, n = 0;
-    char *buf = malloc(cap);
+    char *buf = xmalloc(cap);
     for (;;) {
-        if (!buf)
-            abort();
         n += fread(buf + n, 1, cap - n - 1, fp);
         if (n < cap - 1)
             break;
@@ -364,7 +363,7 @@ char *ysafe_read_file(const char *path, size_t *len, eddy_error *err)
             return NULL;
         }
         cap *= 2;
-        buf = realloc(buf, cap);
+        buf = xrealloc(buf, cap);
     }
     if (ferror(fp)) {
         free(buf);

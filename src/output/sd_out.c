@@ -10,10 +10,34 @@
 #include "json_num.h"
 #include "svg.h"
 
+/* The method's name as eddy run --json spells it. */
+static const char *out_method_key(int m) { return m == SD_RK4 ? "rk4" : m == SD_RK2 ? "rk2" : "euler"; }
+
+/* What every run shared: the method and dt used, and the --set values. */
+static void out_runspec(json_t *j, const sd_runspec *spec, int method, double dt)
+{
+    json_object_set_new(j, "method", json_string(out_method_key(method)));
+    json_object_set_new(j, "dt", json_num(dt));
+    json_t *set = json_object();
+    for (size_t i = 0; i < spec->nov; i++)
+        json_object_set_new(set, spec->ov[i].name, json_num(spec->ov[i].value));
+    json_object_set_new(j, "set", set);
+}
+
+/* The same, as the text tables' second line. */
+static void out_runspec_text(FILE *f, const sd_runspec *spec, int method, double dt)
+{
+    fprintf(f, "(every run: %s, dt %g", out_method_key(method), dt);
+    for (size_t i = 0; i < spec->nov; i++)
+        fprintf(f, ", %s=%g", spec->ov[i].name, spec->ov[i].value);
+    fputs(")\n", f);
+}
+
 void sd_sweep_text(FILE *f, const char *path, const sd_sweep *s)
 {
     fprintf(f, "%s: %s from %g to %g, %zu runs; each stock's final value (min..max over the run)\n", path,
             s->x.name, s->x.lo, s->x.hi, s->npoints);
+    out_runspec_text(f, &s->spec, s->method, s->dt);
     fprintf(f, "%-14s", s->x.name);
     for (size_t i = 0; i < s->nstocks; i++)
         fprintf(f, " %28.28s", s->names[i]);
@@ -73,6 +97,7 @@ json_t *sd_sweep_json(const char *path, const sd_sweep *s)
 {
     json_t *j = json_object();
     json_object_set_new(j, "model", json_string(path));
+    out_runspec(j, &s->spec, s->method, s->dt);
     json_t *x = json_object();
     json_object_set_new(x, "name", json_string(s->x.name));
     json_object_set_new(x, "lo", json_num(s->x.lo));
@@ -104,6 +129,7 @@ void sd_basin_text(FILE *f, const char *path, const sd_basin *b)
     fprintf(f, "%s: where the model tips, along %s from %g to %g\n", path, o->x.name, o->x.lo, o->x.hi);
     fprintf(f, "(a run tips when a stock%s ends more than %g%% away from the run at %s = %g; %zu runs)\n",
             o->njudge ? " judged" : "", o->tolerance * 100, o->x.name, o->x.lo, b->npoints);
+    out_runspec_text(f, &b->spec, b->method, b->dt);
     if (o->has_y)
         fprintf(f, "%-14s ", o->y.name);
     fprintf(f, "%s\n", "tips from");
@@ -148,6 +174,7 @@ json_t *sd_basin_json(const char *path, const sd_basin *b)
 {
     json_t *j = json_object();
     json_object_set_new(j, "model", json_string(path));
+    out_runspec(j, &b->spec, b->method, b->dt);
     json_object_set_new(j, "x", out_axis(&b->o.x));
     if (b->o.has_y)
         json_object_set_new(j, "y", out_axis(&b->o.y));

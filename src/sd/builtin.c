@@ -14,7 +14,7 @@ static const bi_info bi_table[] = {
     {"mod", BI_MOD, 2, 2}, {"modulo", BI_MOD, 2, 2}, {"sign", BI_SIGN, 1, 1},
     {"min", BI_MIN, 1, -1}, {"max", BI_MAX, 1, -1}, {"mean", BI_MEAN, 1, -1},
     {"sum", BI_SUM, 1, -1}, {"prod", BI_PROD, 1, -1}, {"size", BI_SIZE, 1, -1},
-    {"stddev", BI_STDDEV, 1, -1},
+    {"stddev", BI_STDDEV, 1, -1}, {"rank", BI_RANK, 2, 3},
     {"safediv", BI_SAFEDIV, 2, 3}, {"xidz", BI_XIDZ, 3, 3}, {"zidz", BI_ZIDZ, 2, 2},
     {"pi", BI_PI, 0, 0}, {"inf", BI_INF, 0, 0},
     {"step", BI_STEP, 2, 2}, {"pulse", BI_PULSE, 1, 3}, {"ramp", BI_RAMP, 2, 3},
@@ -25,6 +25,10 @@ static const bi_info bi_table[] = {
     {"lookup", BI_LOOKUP, 2, 2}, {"if_then_else", BI_IF_THEN_ELSE, 3, 3},
     {"time", BI_TIME, 0, 0}, {"dt", BI_DT, 0, 0},
     {"starttime", BI_STARTTIME, 0, 0}, {"stoptime", BI_STOPTIME, 0, 0},
+    /* the statistical functions, each with an optional seed (3.5.2) */
+    {"random", BI_RANDOM, 2, 3}, {"normal", BI_NORMAL, 2, 3}, {"lognormal", BI_LOGNORMAL, 2, 3},
+    {"exprnd", BI_EXPRND, 1, 2}, {"poisson", BI_POISSON, 1, 2},
+    {"forcst", BI_FORCST, 3, 4}, {"history", BI_HISTORY, 2, 2}, {"npv", BI_NPV, 2, 4},
 };
 
 const bi_info *bi_find(const char *canon)
@@ -101,6 +105,31 @@ double bi_eval(bi_id id, const double *a, int n, double t, double dt, int *divze
         for (int i = 0; i < n; i++)
             s += (a[i] - m) * (a[i] - m);
         return n > 1 ? sqrt(s / (n - 1)) : 0;
+    }
+    case BI_ELEM: {
+        /* XMILE 1.0 section 3.7.1: a subscript out of range gives 0 */
+        double i = trunc(a[0]);
+        return i >= 1 && i <= n - 1 ? a[(int)i] : 0;
+    }
+    case BI_RANK:
+    case BI_RANK2: {
+        /* The position (from 1) of the r-th smallest of k values, ties
+         * broken by the second array, then by position; 0 if there is no
+         * r-th (XMILE 1.0 section 3.7.1: an invalid index gives 0).  The
+         * k^2 comparisons need no memory, and arrays in models are small. */
+        int k = id == BI_RANK2 ? (n - 1) / 2 : n - 1;
+        const double *v = a + 1, *w = id == BI_RANK2 ? a + 1 + k : NULL;
+        double rr = trunc(a[0]);
+        if (!(rr >= 1 && rr <= k))
+            return 0;
+        for (int i = 0; i < k; i++) {
+            int before = 0;
+            for (int j = 0; j < k; j++)
+                before += v[j] < v[i] || (v[j] == v[i] && ((w && w[j] < w[i]) || ((!w || w[j] == w[i]) && j < i)));
+            if (before == (int)rr - 1)
+                return i + 1;
+        }
+        return 0;
     }
     case BI_SAFEDIV: return a[1] == 0 ? (n == 3 ? a[2] : 0) : a[0] / a[1];
     case BI_XIDZ: return a[1] == 0 ? a[2] : a[0] / a[1];

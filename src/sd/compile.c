@@ -20,6 +20,7 @@
 #include "../core/err.h"
 #include "builtin.h"
 #include "name.h"
+#include "rand.h"
 #include "../core/xalloc.h"
 
 #define SD_MAX_DIMS 4
@@ -47,6 +48,7 @@ typedef struct cc {
     symtab dims;  /* canonical dimension name -> index */
     symtab elems; /* "dim:canonical element" -> index */
     symtab arrs;  /* canonical array name -> arr */
+    signed char *rel; /* ndims x ndims: cc_rel's answers, 0 until asked */
     arr *arr;
     size_t narr;
     symtab gfs;   /* canonical name -> m->gfs index */
@@ -60,6 +62,8 @@ typedef struct cc {
     int macro_depth; /* expansions in progress, to stop a macro calling itself */
     size_t macro_calls; /* expansions made, to stop macros calling macros twice over */
     int *deps_init, *deps_step; /* scratch */
+    int rand_owner;     /* the variable whose statistical-function calls are being numbered */
+    uint32_t rand_ord;  /* the next one's number in it */
 } cc;
 
 static void cc_pos(const cc *c, int pos, int *line, int *col)
@@ -208,7 +212,7 @@ static void cc_suggest(cc *c, const char *key, char *out, size_t size)
         snprintf(out + o, size - o, "?");
 }
 
-/* ---- arrays ---- */
+/* ---- arrays (XMILE 1.0 section 3.7.1) ---- */
 
 static int cc_elem(cc *c, int dim, const char *canon)
 {
@@ -226,96 +230,419 @@ static int cc_arr_at(cc *c, const arr *a, const int *e)
     return a->first + off;
 }
 
-static int cc_ctx_elem(const ctx *x, int dim)
+enum { REL_NONE = 1, REL_NAME, REL_POSITION };
+
+/* How the elements of dimension `from` correspond to those of `to`:
+ * REL_NAME when one's elements are all among the other's (a subrange and
+ * the dimension it is taken from, either way round: xmutil writes
+ * Vensim's subranges as dimensions of their own whose elements are some
+ * of another's, `SubA: A2, A3` beside `DimA: A1, A2, A3`); REL_POSITION
+ * when one maps to the other (<isee:maps_to>, Vensim's `DimB: B1, B2 ->
+ * DimA`); REL_NONE otherwise.  Cached: arrays ask for every element. */
+static int cc_rel(cc *c, int from, int to)
 {
-    for (int i = 0; i < x->n; i++)
-        if (x->dim[i] == dim)
-            return x->elem[i];
-    return -1;
+    size_t nd = c->d->ndims;
+    signed char none = 0, *r = &none;
+    if (nd <= 4096) { /* a cache of 16 MB at most; past that, ask anew */
+        if (!c->rel)
+            c->rel = xcalloc(nd * nd, 1);
+        r = &c->rel[(size_t)from * nd + (size_t)to];
+    }
+    if (*r)
+        return *r;
+    const xm_dim *f = &c->d->dims[from], *t = &c->d->dims[to];
+    int rel = REL_NONE;
+    if (!f->numbered && !t->numbered) {
+        int sub = 1, sup = 1;
+        for (size_t i = 0; i < f->n && sub; i++) {
+            char *k = sdn_canon(f->elems[i]);
+            sub = cc_elem(c, to, k) >= 0;
+            free(k);
+        }
+        for (size_t i = 0; i < t->n && sup; i++) {
+            char *k = sdn_canon(t->elems[i]);
+            sup = cc_elem(c, from, k) >= 0;
+            free(k);
+        }
+        if (sub || sup)
+            rel = REL_NAME;
+    }
+    if (rel == REL_NONE) {
+        char *fk = sdn_canon(f->name), *tk = sdn_canon(t->name);
+        char *fm = f->maps_to ? sdn_canon(f->maps_to) : NULL, *tm = t->maps_to ? sdn_canon(t->maps_to) : NULL;
+        if ((fm && strcmp(fm, tk) == 0) || (tm && strcmp(tm, fk) == 0))
+            rel = REL_POSITION;
+        free(fk);
+        free(tk);
+        free(fm);
+        free(tm);
+    }
+    *r = (signed char)rel;
+    return rel;
+}
+
+/* Element e of dimension `from` in dimension `to`: itself, or by cc_rel;
+ * `loose` (a dimension named in a subscript) also maps two unrelated
+ * dimensions of the same size by position.  -1: e has no counterpart in
+ * `to`; -2: the dimensions do not correspond. */
+static int cc_dim_map(cc *c, int from, int to, int e, int loose)
+{
+    if (from == to)
+        return e;
+    const xm_dim *t = &c->d->dims[to];
+    int rel = cc_rel(c, from, to);
+    if (rel == REL_NAME) {
+        char *k = sdn_canon(c->d->dims[from].elems[e]);
+        int m = cc_elem(c, to, k);
+        free(k);
+        return m;
+    }
+    if (rel == REL_POSITION || (loose && c->d->dims[from].n == t->n))
+        return (size_t)e < t->n ? e : -1;
+    return -2;
+}
+
+/* "did you mean" over the elements of a dimension */
+static void cc_suggest_elem(cc *c, int dim, const char *key, char *out, size_t size)
+{
+    const xm_dim *d = &c->d->dims[dim];
+    size_t best = strlen(key) / 3 + 2;
+    int who = -1;
+    out[0] = 0;
+    for (size_t i = 0; i < d->n; i++) {
+        char *k = sdn_canon(d->elems[i]);
+        size_t dd = sdn_distance(key, k);
+        free(k);
+        if (dd <= best && (who < 0 || dd < best)) {
+            best = dd;
+            who = (int)i;
+        }
+    }
+    if (who >= 0)
+        snprintf(out, size, "; did you mean \"%s\"?", d->elems[who]);
+}
+
+/* The position of the equation's dimension dim in the context, or -1;
+ * an unused one first (a[Dim, Dim] takes both of a square's). */
+static int cc_ctx_find(const ctx *x, int dim, const int *used)
+{
+    int any = -1;
+    for (int j = 0; j < x->n; j++)
+        if (x->dim[j] == dim) {
+            if (!used[j])
+                return j;
+            if (any < 0)
+                any = j;
+        }
+    return any;
 }
 
 static ex_node *rs(cc *c, const ctx *x, ex_node *n);
 static ex_node *cc_parse(cc *c, const xm_eqn *q);
+static char *cc_key(cc *c, const char *name);
 
-/* One subscript of a reference to array a, position i: its element, or -1
- * for "every element" (a '*' or a dimension the context does not bind). */
-static int cc_subscript(cc *c, const ctx *x, const arr *a, int i, ex_node *s, int *every)
+/* Whether subscript s of dimension dim is computed during the run (a
+ * variable, an expression) rather than an element, a number, a
+ * dimension, a range, @n or *.  Element names win over variables of the
+ * same name (section 3.7.1's footnote). */
+static int cc_dynamic(cc *c, int dim, const ex_node *s)
 {
-    int dim = a->dim[i];
-    *every = 0;
-    if (s->kind == EX_STAR) {
-        *every = 1;
+    switch (s->kind) {
+    case EX_NUM: case EX_STAR: case EX_RANGE: case EX_AT: return 0;
+    case EX_VAR: {
+        if (s->nargs)
+            return 1;
+        char *k = sdn_canon(s->name), *vk = cc_key(c, s->name);
+        int stat = cc_elem(c, dim, k) >= 0 || st_get(&c->dims, k) >= 0;
+        int var = st_get(&c->m->keys, vk) >= 0 || strcmp(k, "time") == 0;
+        free(k);
+        free(vk);
+        return !stat && var;
+    }
+    default: return 1;
+    }
+}
+
+/* An element name (or Dim.elem) or a whole number as an index of
+ * dimension dim, for a subscript or a range's end; -1 if not one, after
+ * saying why. */
+static int cc_index(cc *c, int dim, const ex_node *s)
+{
+    const xm_dim *d = &c->d->dims[dim];
+    if (s->kind == EX_NUM) {
+        if (s->num != floor(s->num) || s->num < 1 || s->num > (double)d->n) {
+            cc_fail(c, s->pos, "subscript %g is out of range: %s has elements 1 to %zu", s->num, d->name, d->n);
+            return -1;
+        }
+        return (int)s->num - 1;
+    }
+    if (s->kind != EX_VAR || s->nargs) {
+        cc_fail(c, s->pos, "a subscript of %s must be one of its elements, a number, a dimension, a range lo:hi, "
+                           "@n or *", d->name);
         return -1;
     }
-    if (s->kind == EX_NUM) {
-        int k = (int)s->num;
-        if (k < 1 || (size_t)k > c->d->dims[dim].n || k != s->num) {
-            cc_fail(c, s->pos, "subscript %g is out of range 1..%zu", s->num, c->d->dims[dim].n);
-            return 0;
+    char *k = sdn_canon(s->name);
+    char *dot = strchr(k, '.');
+    int e = cc_elem(c, dim, k);
+    if (e < 0 && dot) {
+        *dot = 0;
+        if (st_get(&c->dims, k) == dim)
+            e = cc_elem(c, dim, dot + 1);
+        *dot = '.';
+    }
+    if (e < 0) {
+        const char *other = NULL;
+        for (size_t i = 0; i < c->d->ndims && !other; i++)
+            if ((int)i != dim && cc_elem(c, (int)i, k) >= 0)
+                other = c->d->dims[i].name;
+        char sug[300] = "";
+        if (other)
+            cc_fail(c, s->pos, "%s is not an element of %s: it is one of %s", s->name, d->name, other);
+        else if (st_get(&c->m->keys, k) >= 0 || st_get(&c->arrs, k) >= 0)
+            cc_fail(c, s->pos, "%s is a variable, not an element of %s", s->name, d->name);
+        else {
+            cc_suggest_elem(c, dim, k, sug, sizeof sug);
+            cc_fail(c, s->pos, "%s is not an element of %s%s", s->name, d->name, sug);
         }
-        return k - 1;
+    }
+    free(k);
+    return e;
+}
+
+/* One subscript s of a reference to array a, position i: a fixed index
+ * (*fixed), or a slice of the array's dimension (*span, *nspan indices;
+ * '*', a range, a dimension the equation does not bind).  A dimension
+ * the equation binds takes that element, mapped by cc_dim_map; used[]
+ * marks the equation's dimensions so taken. */
+static void cc_subscript(cc *c, const ctx *x, const arr *a, int i, const ex_node *s, int *fixed, int **span,
+                         int *nspan, int *used)
+{
+    int dim = a->dim[i];
+    const xm_dim *d = &c->d->dims[dim];
+    *nspan = 0;
+    *fixed = 0;
+    if (s->kind == EX_STAR || s->kind == EX_RANGE) {
+        int lo = 0, hi = (int)d->n - 1;
+        if (s->kind == EX_RANGE) {
+            for (int k = 0; k < 2; k++) {
+                const ex_node *b = s->args[k];
+                if (b->kind == EX_VAR && !b->nargs) {
+                    char *bk = sdn_canon(b->name);
+                    int isdim = st_get(&c->dims, bk) >= 0;
+                    free(bk);
+                    if (isdim) {
+                        cc_fail(c, b->pos, "a range runs between two elements of %s or two numbers, not from "
+                                           "dimension %s", d->name, b->name);
+                        return;
+                    }
+                }
+                int e = cc_index(c, dim, b);
+                if (e < 0)
+                    return;
+                if (k == 0)
+                    lo = e;
+                else
+                    hi = e;
+            }
+            if (hi < lo) {
+                cc_fail(c, s->pos, "the range %d:%d of %s runs backwards", lo + 1, hi + 1, d->name);
+                return;
+            }
+        }
+        *span = xcalloc(1, (size_t)(hi - lo + 1) * sizeof **span);
+        for (int k = lo; k <= hi; k++)
+            (*span)[(*nspan)++] = k;
+        return;
+    }
+    if (s->kind == EX_AT) {
+        int p = (int)s->num;
+        if (p > x->n) {
+            cc_fail(c, s->pos, "@%d: this equation has %d dimension%s", p, x->n, x->n == 1 ? "" : "s");
+            return;
+        }
+        int e = x->elem[p - 1];
+        if ((size_t)e >= d->n) {
+            cc_fail(c, s->pos, "@%d: element %d of %s is out of range for %s (1 to %zu)", p, e + 1,
+                    c->d->dims[x->dim[p - 1]].name, d->name, d->n);
+            return;
+        }
+        used[p - 1] = 1;
+        *fixed = e;
+        return;
     }
     if (s->kind == EX_VAR && s->nargs == 0) {
         char *k = sdn_canon(s->name);
-        /* dim.elem names an element explicitly */
-        char *dot = strchr(k, '.');
-        int e = cc_elem(c, dim, dot ? dot + 1 : k);
-        if (e < 0) {
-            int dd = st_get(&c->dims, k);
-            if (dd >= 0) {
-                e = cc_ctx_elem(x, dd);
-                if (e < 0 && dd == dim)
-                    *every = 1;
-                else if (e < 0)
-                    cc_fail(c, s->pos, "dimension %s is not one this equation is defined over", s->name);
-                else if (dd != dim) {
-                    /* a different dimension of the same size maps by position */
-                    if ((size_t)e >= c->d->dims[dim].n)
-                        cc_fail(c, s->pos, "dimension %s does not map onto %s", s->name, c->d->dims[dim].name);
-                }
-            } else
-                cc_fail(c, s->pos, "%s is not an element of %s", s->name, c->d->dims[dim].name);
-        }
+        int dd = cc_elem(c, dim, k) >= 0 ? -1 : st_get(&c->dims, k);
         free(k);
-        return e;
+        if (dd >= 0) {
+            /* a dimension: the element the equation is at, or a slice */
+            int j = cc_ctx_find(x, dd, used), e = -1, via = dd;
+            if (j >= 0)
+                e = x->elem[j];
+            else
+                for (j = 0; j < x->n; j++)
+                    if (!used[j] && cc_rel(c, x->dim[j], dd) != REL_NONE) {
+                        /* the equation is over a subrange of dd, or dd of it */
+                        e = cc_dim_map(c, x->dim[j], dd, x->elem[j], 0);
+                        via = x->dim[j];
+                        break;
+                    }
+            if (j >= 0 && j < x->n) {
+                if (e < 0) {
+                    cc_fail(c, s->pos, "element %s of %s is not in %s", c->d->dims[via].elems[x->elem[j]],
+                            c->d->dims[via].name, c->d->dims[dd].name);
+                    return;
+                }
+                used[j] = 1;
+                int m = cc_dim_map(c, dd, dim, e, 1);
+                if (m == -2)
+                    cc_fail(c, s->pos, "dimension %s does not map onto %s (neither is a subrange of the other, "
+                                       "and their sizes differ)", s->name, d->name);
+                else if (m < 0)
+                    cc_fail(c, s->pos, "element %s of %s is not in %s", c->d->dims[dd].elems[e], s->name, d->name);
+                *fixed = m < 0 ? 0 : m;
+                return;
+            }
+            /* not bound: every element of dd, in a's dimension */
+            const xm_dim *sd = &c->d->dims[dd];
+            *span = xcalloc(1, sd->n * sizeof **span);
+            for (size_t q = 0; q < sd->n; q++) {
+                int m = cc_dim_map(c, dd, dim, (int)q, 1);
+                if (m < 0) {
+                    if (m == -2)
+                        cc_fail(c, s->pos, "dimension %s does not map onto %s (neither is a subrange of the other, "
+                                           "and their sizes differ)", s->name, d->name);
+                    else
+                        cc_fail(c, s->pos, "element %s of %s is not in %s", sd->elems[q], s->name, d->name);
+                    free(*span);
+                    *span = NULL;
+                    return;
+                }
+                (*span)[(*nspan)++] = m;
+            }
+            return;
+        }
     }
-    cc_fail(c, s->pos, "a subscript must be an element, a dimension, a number or *");
-    return 0;
+    int e = cc_index(c, dim, s);
+    *fixed = e < 0 ? 0 : e;
 }
 
-/* All variables an array reference covers, in order; the count in *n. */
-static int *cc_arr_refs(cc *c, const ctx *x, const arr *a, ex_node *ref, int *n)
+/* The variables a reference to array a covers, in row-major order, count
+ * in *n.  In an array function (infn) every slice is enumerated and a bare
+ * name is the whole array.  Elsewhere a bare name takes each of its
+ * dimensions from the equation's (by name: the same dimension, then a
+ * subrange or a mapped one; a dimension that occurs twice takes them in
+ * order, reversed when transposed), and each slice takes the element of
+ * one of the equation's dimensions not otherwise used, by position, so
+ * the reference is one variable.  NULL after an error. */
+static int *cc_arr_refs(cc *c, const ctx *x, const arr *a, const ex_node *ref, const char *name, int infn,
+                        int transposed, int *n)
 {
-    int lo[SD_MAX_DIMS], hi[SD_MAX_DIMS];
-    for (int i = 0; i < a->ndims; i++) {
-        int every = 0, e;
-        if (ref->nargs == 0) {
-            e = cc_ctx_elem(x, a->dim[i]);
-            every = e < 0;
-        } else
-            e = cc_subscript(c, x, a, i, ref->args[i], &every);
-        if (c->failed) {
-            *n = 0;
-            return NULL;
-        }
-        lo[i] = every ? 0 : e;
-        hi[i] = every ? (int)c->d->dims[a->dim[i]].n - 1 : e;
+    int nd = a->ndims, fixed[SD_MAX_DIMS] = {0}, nspan[SD_MAX_DIMS] = {0}, used[SD_MAX_DIMS] = {0};
+    int bound[SD_MAX_DIMS] = {0};
+    int *span[SD_MAX_DIMS] = {0};
+    int *out = NULL;
+    *n = 0;
+    if (ref->nargs && ref->nargs != nd) {
+        cc_fail(c, ref->pos, "%s has %d dimension%s, not %d subscripts", name, nd, nd == 1 ? "" : "s", ref->nargs);
+        return NULL;
     }
-    int total = 1;
-    for (int i = 0; i < a->ndims; i++)
-        total *= hi[i] - lo[i] + 1;
-    int *out = xcalloc(1, (size_t)total * sizeof *out);
-    int e[SD_MAX_DIMS];
-    memcpy(e, lo, sizeof lo);
-    for (int k = 0; k < total; k++) {
-        out[k] = cc_arr_at(c, a, e);
-        for (int i = a->ndims - 1; i >= 0; i--) {
-            if (++e[i] <= hi[i])
+    for (int i = 0; i < nd && ref->nargs && !c->failed; i++) {
+        cc_subscript(c, x, a, i, ref->args[i], &fixed[i], &span[i], &nspan[i], used);
+        bound[i] = 1;
+    }
+    if (!ref->nargs && !infn) {
+        /* the same dimensions first, so that a subrange does not take
+         * the place of the dimension itself */
+        for (int pass = 0; pass < 2 && !c->failed; pass++)
+            for (int k = 0; k < nd && !c->failed; k++) {
+                int i = transposed ? nd - 1 - k : k;
+                for (int j = 0; j < x->n && !bound[i]; j++) {
+                    if (used[j] || (pass == 0 ? x->dim[j] != a->dim[i] : cc_rel(c, x->dim[j], a->dim[i]) == REL_NONE))
+                        continue;
+                    int e = cc_dim_map(c, x->dim[j], a->dim[i], x->elem[j], 0);
+                    if (e < 0) {
+                        const xm_dim *cd = &c->d->dims[x->dim[j]];
+                        cc_fail(c, ref->pos, "%s is over %s, which has no element %s (this equation is over %s)",
+                                name, c->d->dims[a->dim[i]].name, cd->elems[x->elem[j]], cd->name);
+                        break;
+                    }
+                    fixed[i] = e;
+                    used[j] = bound[i] = 1;
+                }
+            }
+    }
+    for (int i = 0; i < nd && !c->failed; i++)
+        if (!bound[i]) {
+            const xm_dim *d = &c->d->dims[a->dim[i]];
+            if (!infn && x->n > 0) {
+                /* a bare name over a dimension the equation has nothing
+                 * to do with: no silent mapping by position */
+                char have[256];
+                size_t o = 0;
+                have[0] = 0;
+                for (int j = 0; j < x->n && o < sizeof have; j++)
+                    o += (size_t)snprintf(have + o, sizeof have - o, "%s%s", j ? ", " : "", c->d->dims[x->dim[j]].name);
+                cc_fail(c, ref->pos, "%s is over %s, which is not this equation's dimension%s (%s) nor a subrange "
+                                     "or mapping of one: subscript it",
+                        name, d->name, x->n == 1 ? "" : "s", have);
                 break;
-            e[i] = lo[i];
+            }
+            span[i] = xcalloc(1, d->n * sizeof *span[i]);
+            for (size_t q = 0; q < d->n; q++)
+                span[i][nspan[i]++] = (int)q;
+        }
+    if (!infn && !c->failed) {
+        for (int k = 0; k < nd && !c->failed; k++) {
+            int i = transposed ? nd - 1 - k : k;
+            if (!nspan[i])
+                continue;
+            int j = 0;
+            while (j < x->n && used[j])
+                j++;
+            if (j == x->n) {
+                long total = 1;
+                for (int q = 0; q < nd; q++)
+                    total *= nspan[q] ? nspan[q] : 1;
+                if (x->n == 0)
+                    cc_fail(c, ref->pos, "%s names %ld elements here; use it inside an array function such as SUM",
+                            name, total);
+                else
+                    cc_fail(c, ref->pos, "%s names %ld elements here, more than this equation's dimensions take; "
+                                         "use it inside an array function such as SUM", name, total);
+                break;
+            }
+            const xm_dim *cd = &c->d->dims[x->dim[j]];
+            if ((size_t)nspan[i] != cd->n) {
+                cc_fail(c, ref->pos, "%s: a slice of %d element%s of %s where this equation's dimension %s has %zu",
+                        name, nspan[i], nspan[i] == 1 ? "" : "s", c->d->dims[a->dim[i]].name, cd->name, cd->n);
+                break;
+            }
+            fixed[i] = span[i][x->elem[j]];
+            nspan[i] = 0;
+            used[j] = 1;
         }
     }
-    *n = total;
+    if (!c->failed) {
+        long total = 1;
+        for (int i = 0; i < nd; i++)
+            total *= nspan[i] ? nspan[i] : 1;
+        out = xcalloc(1, (size_t)total * sizeof *out);
+        int pos[SD_MAX_DIMS] = {0}, e[SD_MAX_DIMS];
+        for (long k = 0; k < total; k++) {
+            for (int i = 0; i < nd; i++)
+                e[i] = nspan[i] ? span[i][pos[i]] : fixed[i];
+            out[k] = cc_arr_at(c, a, e);
+            for (int i = nd - 1; i >= 0; i--) {
+                if (nspan[i] && ++pos[i] < nspan[i])
+                    break;
+                pos[i] = 0;
+            }
+        }
+        *n = (int)total;
+    }
+    for (int i = 0; i < nd; i++)
+        free(span[i]);
     return out;
 }
 
@@ -362,41 +689,131 @@ static char *cc_key(cc *c, const char *name)
     return bare;
 }
 
-/* A reference, scalar or one element of an array. */
-static ex_node *rs_var(cc *c, const ctx *x, ex_node *n)
+/* The key of a name in the equation being compiled: cc_key, and SELF (the
+ * variable the equation defines, XMILE 1.0 section 3.5.6) when no
+ * variable has that name. */
+static char *cc_ref_key(cc *c, const char *name)
 {
-    char *key = cc_key(c, n->name);
+    char *key = cc_key(c, name);
+    if (strcmp(key, "self") == 0 && st_get(&c->m->keys, key) < 0 && st_get(&c->arrs, key) < 0 && c->owner >= 0 &&
+        !c->m->vars[c->owner].hidden) {
+        free(key);
+        key = xstrdup(c->m->vars[c->owner].key);
+        char *br = strchr(key, '[');
+        if (br)
+            *br = 0;
+    }
+    return key;
+}
+
+/* A name that is no variable but a dimension or Dim.element, outside
+ * brackets: the position of the element (section 3.7.1: Location.Boston
+ * is 1, and a dimension the equation is over is the position of the
+ * element being computed).  NULL if the name is neither. */
+static ex_node *cc_dim_value(cc *c, const ctx *x, const ex_node *n, const char *key)
+{
+    int dd = st_get(&c->dims, key);
+    if (dd >= 0) {
+        for (int j = 0; j < x->n; j++)
+            if (x->dim[j] == dd)
+                return cc_num(x->elem[j] + 1);
+        cc_fail(c, n->pos, "dimension %s is used as a value, but this equation is not over it", n->name);
+        return cc_num(0);
+    }
+    const char *dot = strrchr(key, '.');
+    if (!dot)
+        return NULL;
+    char *dk = xstrdup(key);
+    dk[dot - key] = 0;
+    dd = st_get(&c->dims, dk);
+    free(dk);
+    if (dd < 0)
+        return NULL;
+    int e = cc_elem(c, dd, dot + 1);
+    if (e < 0) {
+        char sug[300];
+        cc_suggest_elem(c, dd, dot + 1, sug, sizeof sug);
+        const char *shown = strrchr(n->name, '.');
+        cc_fail(c, n->pos, "%s is not an element of %s%s", shown ? shown + 1 : dot + 1, c->d->dims[dd].name, sug);
+        return cc_num(0);
+    }
+    return cc_num(e + 1);
+}
+
+/* a[i] with i computed during the run (XMILE 1.0 section 3.7.1: a
+ * subscript is an expression): the elements i may pick, the others'
+ * subscripts fixed, become the arguments of one BI_ELEM after i, which
+ * gives 0 for an i out of range.  One such subscript per reference; NULL
+ * if the reference has none. */
+static ex_node *rs_dynamic(cc *c, const ctx *x, const arr *a, const ex_node *n)
+{
+    int which = -1;
+    for (int i = 0; i < n->nargs && i < a->ndims; i++)
+        if (cc_dynamic(c, a->dim[i], n->args[i])) {
+            if (which >= 0) {
+                cc_fail(c, n->args[i]->pos, "%s: one subscript computed during the run per reference, not two",
+                        n->name);
+                return cc_num(0);
+            }
+            which = i;
+        }
+    if (which < 0 || n->nargs != a->ndims)
+        return NULL;
+    ex_node *sl = ex_copy(n);
+    ex_free(sl->args[which]);
+    sl->args[which] = ex_new(EX_STAR, n->args[which]->pos);
+    int cnt = 0;
+    int *refs = cc_arr_refs(c, x, a, sl, n->name, 1, 0, &cnt);
+    ex_free(sl);
+    size_t want = c->d->dims[a->dim[which]].n;
+    ex_node *out = NULL;
+    if (refs && !c->failed && (size_t)cnt != want)
+        cc_fail(c, n->pos, "%s: a subscript computed during the run cannot be combined with a slice", n->name);
+    else if (refs && !c->failed) {
+        out = cc_call(BI_ELEM, -1, n->pos);
+        ex_add_arg(out, rs(c, x, n->args[which]));
+        for (int k = 0; k < cnt; k++)
+            ex_add_arg(out, cc_slot(refs[k]));
+    }
+    free(refs);
+    return out ? out : cc_num(0);
+}
+
+/* A reference, scalar or one element of an array (transposed: A'). */
+static ex_node *rs_var(cc *c, const ctx *x, ex_node *n, int transposed)
+{
+    char *key = cc_ref_key(c, n->name);
     ex_node *out = NULL;
     int v = n->nargs == 0 ? st_get(&c->m->keys, key) : -1;
     int ai = st_get(&c->arrs, key);
-    if (v >= 0)
+    if (v >= 0) {
+        if (transposed)
+            cc_fail(c, n->pos, "' transposes an array, and %s is not one", n->name);
         out = cc_slot(v);
-    else if (ai >= 0) {
-        arr *a = &c->arr[ai];
-        if (n->nargs && n->nargs != a->ndims)
-            cc_fail(c, n->pos, "%s has %d dimension%s, not %d subscripts", n->name, a->ndims,
-                    a->ndims == 1 ? "" : "s", n->nargs);
-        else {
-            int cnt;
-            int *refs = cc_arr_refs(c, x, a, n, &cnt);
-            if (!c->failed && cnt != 1)
-                cc_fail(c, n->pos, "%s names %d elements here; use it inside an array function such as SUM",
-                        n->name, cnt);
-            else if (!c->failed)
-                out = cc_slot(refs[0]);
-            free(refs);
-        }
-    } else if (n->nargs == 0 && strcmp(key, "time") == 0)
+    } else if (ai >= 0 && (out = rs_dynamic(c, x, &c->arr[ai], n)) != NULL) {
+        /* a subscript computed during the run */
+    } else if (ai >= 0) {
+        int cnt;
+        int *refs = cc_arr_refs(c, x, &c->arr[ai], n, n->name, 0, transposed, &cnt);
+        if (refs && !c->failed)
+            out = cc_slot(refs[0]);
+        free(refs);
+    } else if (n->nargs) {
+        if (st_get(&c->m->keys, key) >= 0)
+            cc_fail(c, n->pos, "%s is not an array: it takes no subscripts", n->name);
+        else
+            out = cc_unknown_var(c, n, key);
+    } else if (strcmp(key, "time") == 0)
         out = cc_call(BI_TIME, -1, n->pos);
-    else if (n->nargs == 0 && strcmp(key, "dt") == 0)
+    else if (strcmp(key, "dt") == 0)
         out = cc_call(BI_DT, -1, n->pos);
-    else if (n->nargs == 0 && (strcmp(key, "starttime") == 0 || strcmp(key, "start_time") == 0))
+    else if (strcmp(key, "starttime") == 0 || strcmp(key, "start_time") == 0)
         out = cc_call(BI_STARTTIME, -1, n->pos);
-    else if (n->nargs == 0 && (strcmp(key, "stoptime") == 0 || strcmp(key, "stop_time") == 0))
+    else if (strcmp(key, "stoptime") == 0 || strcmp(key, "stop_time") == 0)
         out = cc_call(BI_STOPTIME, -1, n->pos);
-    else if (n->nargs == 0 && strcmp(key, "pi") == 0)
+    else if (strcmp(key, "pi") == 0)
         out = cc_num(3.14159265358979323846);
-    else
+    else if (!(out = cc_dim_value(c, x, n, key)))
         out = cc_unknown_var(c, n, key);
     free(key);
     if (!out)
@@ -480,10 +897,12 @@ static ex_node *rs_trend(cc *c, ex_node **a, int na)
     return out;
 }
 
+/* Functions of Stella or Vensim that XMILE 1.0 does not define and eddy
+ * does not implement: named in the error rather than "unknown".  The
+ * statistical functions beyond section 3.5.2's five are Stella's own. */
 static const char *cc_unsupported[] = {
-    "random", "normal", "lognormal", "poisson", "exprnd", "uniform", "triangular", "weibull",
-    "gamma", "beta", "binomial", "negbinomial", "logistic", "pareto", "geometric",
-    "forcst", "npv", "delay_fixed", "history", "self", "rank", "converted", NULL};
+    "uniform", "triangular", "weibull", "gamma", "beta", "binomial", "negbinomial", "logistic", "pareto",
+    "geometric", "normalcdf", "montecarlo", "delay_fixed", "converted", NULL};
 
 /* A graphical function by name: a <gf> or an aux that carries one. */
 static int cc_gf_by_name(cc *c, ex_node *n)
@@ -644,6 +1063,204 @@ static ex_node *rs_macro(cc *c, const ctx *x, ex_node *n, int mi)
     return out ? out : cc_num(0);
 }
 
+/* The array functions (XMILE 1.0 section 3.7.1.3).  An argument that
+ * names an array gives every element it covers (a bare name the whole
+ * array, a slice its elements; a dimension the equation is over picks
+ * its element, so SUM(A[M, *]) is row M's sum); any other argument is
+ * one value, so MAX(A, 0) is the largest of A's elements and 0.  SIZE is
+ * the count, a constant.  RANK(A, r[, B]) is the position (row-major, from
+ * 1) of A's r-th smallest element, ties broken by B, then by position. */
+static ex_node *rs_array_fn(cc *c, const ctx *x, ex_node *n, bi_id id)
+{
+    ctx none = {0};
+    int counts[3] = {0, 0, 0};
+    ex_node *parts[3] = {NULL, NULL, NULL}; /* RANK: A, r, B */
+    ex_node *out = cc_call(id, -1, n->pos);
+    for (int i = 0; i < n->nargs && !c->failed; i++) {
+        ex_node *a = n->args[i];
+        if (a->kind == EX_UN && a->op == '\'')
+            a = a->args[0]; /* a transposed array has the same elements */
+        int ai = -1;
+        if (a->kind == EX_VAR) {
+            char *k = cc_ref_key(c, a->name);
+            ai = st_get(&c->arrs, k);
+            free(k);
+            for (int q = 0; ai >= 0 && q < a->nargs && q < c->arr[ai].ndims; q++)
+                if (cc_dynamic(c, c->arr[ai].dim[q], a->args[q]))
+                    ai = -1; /* a[i]: one value */
+        }
+        ex_node *dst = out;
+        if (id == BI_RANK)
+            dst = parts[i] = cc_call(id, -1, n->pos);
+        if (ai >= 0) {
+            int cnt = 0;
+            int *refs = cc_arr_refs(c, a->nargs ? x : &none, &c->arr[ai], a, a->name, 1, 0, &cnt);
+            for (int k = 0; k < cnt; k++)
+                ex_add_arg(dst, cc_slot(refs[k]));
+            free(refs);
+            counts[i] = cnt;
+        } else {
+            if (id == BI_RANK && i != 1) {
+                cc_fail(c, a->pos, "RANK: argument %d must be an array", i + 1);
+                break;
+            }
+            ex_add_arg(dst, rs(c, x, n->args[i]));
+        }
+    }
+    if (id == BI_SIZE) {
+        int total = out->nargs;
+        ex_free(out);
+        return cc_num(total);
+    }
+    if (id != BI_RANK)
+        return out;
+    if (!c->failed && n->nargs == 3 && counts[2] != counts[0])
+        cc_fail(c, n->args[2]->pos, "RANK: the array that breaks ties has %d elements, the ranked one %d", counts[2],
+                counts[0]);
+    if (!c->failed) {
+        /* rank, A's elements, then B's */
+        out->op = n->nargs == 3 ? BI_RANK2 : BI_RANK;
+        static const int order[3] = {1, 0, 2};
+        if (parts[1] && parts[1]->nargs != 1)
+            cc_fail(c, n->args[1]->pos, "RANK: the rank must be one value, not %d", parts[1]->nargs);
+        for (int i = 0; i < 3 && !c->failed; i++) {
+            ex_node *p = parts[order[i]];
+            for (int k = 0; p && k < p->nargs; k++) {
+                ex_add_arg(out, p->args[k]);
+                p->args[k] = NULL;
+            }
+        }
+    }
+    for (int i = 0; i < 3; i++) {
+        if (!parts[i])
+            continue;
+        for (int k = 0; k < parts[i]->nargs; k++)
+            if (!parts[i]->args[k])
+                parts[i]->args[k] = cc_num(0);
+        ex_free(parts[i]);
+    }
+    return out;
+}
+
+/* ---- statistical functions, FORCST, HISTORY, NPV ---- */
+
+/* A number written in the equation (with its sign), or not. */
+static int cc_literal(const ex_node *n, double *v)
+{
+    if (n->kind == EX_NUM) {
+        *v = n->num;
+        return 1;
+    }
+    if (n->kind == EX_UN && (n->op == '-' || n->op == '+') && cc_literal(n->args[0], v)) {
+        if (n->op == '-')
+            *v = -*v;
+        return 1;
+    }
+    return 0;
+}
+
+/* RANDOM, NORMAL, LOGNORMAL, EXPRND, POISSON (XMILE 1.0 section 3.5.2):
+ * a call with a stream of its own (rand.h), its optional last argument the
+ * seed, "0 <= seed < 2^32".  Arguments written as numbers are checked
+ * here; computed ones when the call is evaluated. */
+static ex_node *rs_random(cc *c, const ctx *x, ex_node *n, const bi_info *bi)
+{
+    sd_model *m = c->m;
+    int nparams = bi->max_args - 1;
+    sd_rand s = {.fn = bi->id};
+    if (n->nargs > nparams) {
+        const ex_node *sa = n->args[nparams];
+        double sv = -1;
+        if (!cc_literal(sa, &sv) || sv < 0 || sv >= 4294967296.0 || sv != floor(sv)) {
+            cc_fail(c, sa->pos, "%s: the seed must be a whole number from 0 to 4294967295, written as a number",
+                    n->name);
+            return cc_num(0);
+        }
+        s.fixed = true;
+        s.seed = (uint64_t)sv;
+    }
+    double lit[2] = {0, 0};
+    int literal = 1;
+    for (int i = 0; i < nparams; i++)
+        literal = literal && cc_literal(n->args[i], &lit[i]);
+    const char *bad = literal ? sd_rand_domain(bi->id, lit, nparams) : NULL;
+    if (bad) {
+        cc_fail(c, n->pos, "%s is called with %s", n->name, bad);
+        return cc_num(0);
+    }
+    if (c->rand_owner != c->owner) {
+        c->rand_owner = c->owner;
+        c->rand_ord = 0;
+    }
+    s.name = xstrdup(m->vars[c->owner].key);
+    s.ord = c->rand_ord++;
+    s.cap = c->ncapture++;
+    m->rands = xreallocarray(m->rands, m->nrands + 1, sizeof *m->rands);
+    m->rands[m->nrands] = s;
+    ex_node *out = cc_call(bi->id, (int)m->nrands++, n->pos);
+    for (int i = 0; i < nparams; i++)
+        ex_add_arg(out, rs(c, x, n->args[i]));
+    return out;
+}
+
+/* FORCST(input, averaging time, horizon[, initial trend]) (section 3.5.3):
+ * the input extrapolated along its TREND over the horizon,
+ * input * (1 + TREND(input, averaging time, initial trend) * horizon), as
+ * Stella defines it (and Vensim's FORECAST). */
+static ex_node *rs_forcst(cc *c, ex_node **a, int na)
+{
+    ex_node *b[3] = {ex_copy(a[0]), ex_copy(a[1]), na > 3 ? ex_copy(a[3]) : NULL};
+    ex_node *trend = rs_trend(c, b, na > 3 ? 3 : 2);
+    ex_node *out = cc_bin('*', a[0], cc_bin('+', cc_num(1), cc_bin('*', trend, a[2])));
+    ex_free(a[1]);
+    if (na > 3)
+        ex_free(a[3]);
+    return out;
+}
+
+/* HISTORY(variable, time): the variable's value at a past time of this
+ * run.  Not in XMILE 1.0 (its section 3.6 names isee.HISTORY only as an
+ * example of a vendor's function); Stella's.  It keeps the variable's
+ * whole trajectory, as DELAY keeps its input's (vm.c), read at the time
+ * asked: a time after the current one, or before the start, stops the run. */
+static ex_node *rs_history(cc *c, ex_node **a, int pos)
+{
+    sd_model *m = c->m;
+    m->delays = xreallocarray(m->delays, m->ndelays + 1, sizeof *m->delays);
+    sd_delay *dl = &m->delays[m->ndelays];
+    memset(dl, 0, sizeof *dl);
+    dl->history = true;
+    dl->in = cc_as_slot(c, a[0], "HISTORY");
+    ex_node *out = cc_call(BI_DELAY, (int)m->ndelays++, pos);
+    ex_add_arg(out, cc_slot(dl->in));
+    ex_add_arg(out, a[1]);
+    return out;
+}
+
+/* NPV(stream, discount rate[, initial value[, factor]]): the net present
+ * value of the stream so far.  Not in XMILE 1.0; Stella's and Vensim's,
+ * here as Vensim documents it: a discount factor df (a stock from 1,
+ * changing by -df * rate / (1 + rate * DT)), the discounted stream
+ * accumulated from the initial value (default 0), and
+ * (accumulated + stream * DT * df) * factor (default 1).  With Euler
+ * steps, df is (1 + rate * DT)^-k after k steps, and a constant stream s
+ * gives s * DT * (1 - q^(k+1)) / (1 - q), q = 1 / (1 + rate * DT): the
+ * present value of an annuity due. */
+static ex_node *rs_npv(cc *c, ex_node **a, int na, int pos)
+{
+    ex_node *stream = a[0], *rate = a[1];
+    int df = cc_hidden(c, SD_STOCK, "NPV discount factor");
+    c->m->vars[df].eqn = cc_num(1);
+    c->m->vars[df].rate = cc_bin('/', cc_bin('*', cc_bin('-', cc_num(0), cc_slot(df)), ex_copy(rate)),
+                                 cc_bin('+', cc_num(1), cc_bin('*', ex_copy(rate), cc_call(BI_DT, -1, pos))));
+    int acc = cc_hidden(c, SD_STOCK, "NPV");
+    c->m->vars[acc].eqn = na > 2 ? a[2] : cc_num(0);
+    c->m->vars[acc].rate = cc_bin('*', ex_copy(stream), cc_slot(df));
+    ex_node *out = cc_bin('+', cc_slot(acc), cc_bin('*', cc_bin('*', stream, cc_call(BI_DT, -1, pos)), cc_slot(df)));
+    ex_free(rate);
+    return na > 3 ? cc_bin('*', out, a[3]) : out;
+}
+
 static ex_node *rs_call(cc *c, const ctx *x, ex_node *n)
 {
     char *key = sdn_canon(n->name);
@@ -667,6 +1284,22 @@ static ex_node *rs_call(cc *c, const ctx *x, ex_node *n)
         return out;
     }
     if (!bi) {
+        char *ak = cc_ref_key(c, n->name);
+        int ai = st_get(&c->arrs, ak);
+        free(ak);
+        if (ai >= 0) {
+            /* A(10): the element at flat (row-major) index 10 (XMILE 1.0
+             * section 3.3.2) */
+            free(key);
+            const arr *ar = &c->arr[ai];
+            const ex_node *k = n->nargs == 1 ? n->args[0] : NULL;
+            if (!k || k->kind != EX_NUM || k->num != floor(k->num) || k->num < 1 || k->num > ar->count) {
+                cc_fail(c, n->pos, "%s(i) is the element at flat index i, a whole number from 1 to %d", n->name,
+                        ar->count);
+                return cc_num(0);
+            }
+            return cc_slot(ar->first + (int)k->num - 1);
+        }
         int unsupported = 0;
         for (int i = 0; cc_unsupported[i]; i++)
             if (strcmp(key, cc_unsupported[i]) == 0)
@@ -703,26 +1336,11 @@ static ex_node *rs_call(cc *c, const ctx *x, ex_node *n)
         ex_add_arg(out, rs(c, x, n->args[1]));
         return out;
     }
-    /* array functions over every element of one array argument */
-    if ((id == BI_SUM || id == BI_MEAN || id == BI_MIN || id == BI_MAX || id == BI_PROD ||
-         id == BI_SIZE || id == BI_STDDEV) && n->nargs == 1 && n->args[0]->kind == EX_VAR) {
-        char *k = cc_key(c, n->args[0]->name);
-        int ai = st_get(&c->arrs, k);
-        free(k);
-        if (ai >= 0) {
-            ex_node *ref = n->args[0];
-            ex_node *out = cc_call(id, -1, n->pos);
-            int cnt;
-            ctx none = {0};
-            /* a bare name or a * subscript covers the whole array; a
-             * dimension name the equation binds picks its element */
-            int *refs = cc_arr_refs(c, ref->nargs ? x : &none, &c->arr[ai], ref, &cnt);
-            for (int i = 0; i < cnt; i++)
-                ex_add_arg(out, cc_slot(refs[i]));
-            free(refs);
-            return out;
-        }
-    }
+    if (id == BI_SUM || id == BI_MEAN || id == BI_MIN || id == BI_MAX || id == BI_PROD || id == BI_SIZE ||
+        id == BI_STDDEV || id == BI_RANK)
+        return rs_array_fn(c, x, n, id);
+    if (bi_is_random(id))
+        return rs_random(c, x, n, bi);
     if (id == BI_IF_THEN_ELSE) {
         ex_node *out = ex_new(EX_IF, n->pos);
         for (int i = 0; i < 3; i++)
@@ -742,6 +1360,9 @@ static ex_node *rs_call(cc *c, const ctx *x, ex_node *n)
     case BI_DELAY3:
     case BI_DELAYN:
     case BI_TREND:
+    case BI_FORCST:
+    case BI_HISTORY:
+    case BI_NPV:
         for (int i = 0; i < na; i++)
             a[i] = rs(c, x, n->args[i]);
         break;
@@ -795,6 +1416,9 @@ static ex_node *rs_call(cc *c, const ctx *x, ex_node *n)
         return rs_matdelay(c, b, na > 3 ? 3 : 2, order, "DELAYN");
     }
     case BI_TREND: return rs_trend(c, a, na);
+    case BI_FORCST: return rs_forcst(c, a, na);
+    case BI_HISTORY: return rs_history(c, a, n->pos);
+    case BI_NPV: return rs_npv(c, a, na, n->pos);
     default: break;
     }
     return cc_num(0);
@@ -810,7 +1434,7 @@ static ex_node *rs(cc *c, const ctx *x, ex_node *n)
         o->pos = n->pos;
         return o;
     }
-    case EX_VAR: return rs_var(c, x, n);
+    case EX_VAR: return rs_var(c, x, n, 0);
     case EX_CALL: return rs_call(c, x, n);
     case EX_SLOT: { /* already resolved: a macro's own variable */
         ex_node *o = cc_slot(n->slot);
@@ -818,19 +1442,28 @@ static ex_node *rs(cc *c, const ctx *x, ex_node *n)
         return o;
     }
     case EX_STAR:
-        cc_fail(c, n->pos, "* is only a subscript");
+    case EX_RANGE:
+    case EX_AT:
+        cc_fail(c, n->pos, "%s is only a subscript", n->kind == EX_STAR ? "*" : n->kind == EX_AT ? "@n" : "a range lo:hi");
         return cc_num(0);
+    case EX_UN:
+        if (n->op != '\'')
+            break;
+        if (n->args[0]->kind != EX_VAR) {
+            cc_fail(c, n->pos, "' transposes an array variable (A' or A[..]')");
+            return cc_num(0);
+        }
+        return rs_var(c, x, n->args[0], 1);
     case EX_LIST:
         cc_fail(c, n->pos, "a list of values is only the whole equation of an array");
         return cc_num(0);
-    default: {
-        ex_node *o = ex_new(n->kind, n->pos);
-        o->op = n->op;
-        for (int i = 0; i < n->nargs; i++)
-            ex_add_arg(o, rs(c, x, n->args[i]));
-        return o;
+    default: break;
     }
-    }
+    ex_node *o = ex_new(n->kind, n->pos);
+    o->op = n->op;
+    for (int i = 0; i < n->nargs; i++)
+        ex_add_arg(o, rs(c, x, n->args[i]));
+    return o;
 }
 
 /* ---- building the variables from the document ---- */
@@ -873,7 +1506,7 @@ static void cc_flows(cc *c, const ctx *x, char **names, size_t n, int sign, ex_n
         ex_node ref = {0};
         ref.kind = EX_VAR;
         ref.name = names[i];
-        ex_node *r = rs_var(c, x, &ref);
+        ex_node *r = rs_var(c, x, &ref, 0);
         if (c->failed) {
             ex_free(r);
             return;
@@ -887,12 +1520,34 @@ static void cc_flows(cc *c, const ctx *x, char **names, size_t n, int sign, ex_n
     }
 }
 
+/* A flow's or auxiliary's <init_eqn>: its value at the start time, which
+ * INIT gives, PREVIOUS gives at the first step and the stocks' initial
+ * values are computed from; its <eqn> gives its value from the start on
+ * (the start's row too).  XMILE 1.0 does not define the tag; Stella writes
+ * it (simlin reads it the same way).  A stock's <eqn> is its initial value
+ * already. */
+static void cc_define_init(cc *c, int vi, const xm_var *xv, const xm_eqn *iq, const ctx *x)
+{
+    if (xv->kind == XM_STOCK) {
+        c->failed = 1;
+        err_set(c->err, c->d->file, iq->line, iq->col,
+                "%s: a stock's <eqn> is its initial value; <init_eqn> is for flows and auxiliaries", xv->name);
+        return;
+    }
+    ex_node *p = cc_parse(c, iq);
+    if (!p)
+        return;
+    c->m->vars[vi].init_eqn = rs(c, x, p);
+    ex_free(p);
+}
+
 /* The equation of variable vi (element e of xm_var xv when arrayed). */
 static void cc_define(cc *c, int vi, const xm_var *xv, const arr *a, const int *e, int flat)
 {
     ctx x = {0};
     c->scope = xv->scope;
     const xm_eqn *q = &xv->eqn;
+    const xm_eqn *iq = xv->init_eqn.text ? &xv->init_eqn : NULL;
     const xm_gf *gf = xv->gf;
     if (a) {
         x.n = a->ndims;
@@ -905,6 +1560,8 @@ static void cc_define(cc *c, int vi, const xm_var *xv, const arr *a, const int *
             for (size_t k = 0; k < xv->nelems; k++)
                 if (cc_subscript_matches(c, a, xv->elems[k].subscript, e)) {
                     q = &xv->elems[k].eqn;
+                    if (xv->elems[k].init_eqn.text)
+                        iq = &xv->elems[k].init_eqn;
                     if (xv->elems[k].gf)
                         gf = xv->elems[k].gf;
                     break;
@@ -963,6 +1620,8 @@ static void cc_define(cc *c, int vi, const xm_var *xv, const arr *a, const int *
     ex_node *r = rs(c, &x, use);
     ex_free(p);
     c->m->vars[vi].eqn = r;
+    if (iq && !c->failed)
+        cc_define_init(c, vi, xv, iq, &x);
     if (xv->kind == XM_STOCK) {
         ex_node *rate = NULL;
         cc_flows(c, &x, xv->inflows, xv->nin, +1, &rate);
@@ -1024,6 +1683,10 @@ static int cc_declare(cc *c)
             if (a.dim[k] < 0) {
                 free(key);
                 return err_set(c->err, d->file, xv->line, 1, "%s: unknown dimension %s", xv->name, xv->dims[k]);
+            }
+            if ((long long)a.count * (long long)d->dims[a.dim[k]].n > 10000000) {
+                free(key);
+                return err_set(c->err, d->file, xv->line, 1, "%s has more than 10,000,000 elements", xv->name);
             }
             a.count *= (int)d->dims[a.dim[k]].n;
         }
@@ -1114,18 +1777,22 @@ static int cc_override(cc *c, const sd_override *ov, size_t nov)
                            ov[i].name, sv->name, sv->kind == SD_STOCK ? "stock" : "variable");
         ex_free(sv->eqn);
         sv->eqn = cc_num(ov[i].value);
+        ex_free(sv->init_eqn); /* the constant's value from the start */
+        sv->init_eqn = NULL;
     }
     return 0;
 }
 
 /* ---- dependency order ---- */
 
-enum { MODE_INIT, MODE_STEP };
+/* MODE_INIT0: the flows and auxiliaries at the start from their <eqn>s
+ * (INIT and PREVIOUS as at the start), the stocks already initialised. */
+enum { MODE_INIT, MODE_STEP, MODE_INIT0 };
 
 static void cc_deps(const sd_model *m, const ex_node *n, int mode, int **out, size_t *cnt, size_t *cap)
 {
     if (n->kind == EX_SLOT) {
-        if (mode == MODE_STEP && m->vars[n->slot].kind == SD_STOCK)
+        if (mode != MODE_INIT && m->vars[n->slot].kind == SD_STOCK)
             return;
         if (*cnt == *cap) {
             *cap = *cap ? *cap * 2 : 8;
@@ -1135,12 +1802,12 @@ static void cc_deps(const sd_model *m, const ex_node *n, int mode, int **out, si
         return;
     }
     if (n->kind == EX_CALL && n->op == BI_INIT) {
-        if (mode == MODE_INIT)
+        if (mode != MODE_STEP)
             cc_deps(m, n->args[0], mode, out, cnt, cap);
         return;
     }
     if (n->kind == EX_CALL && n->op == BI_PREVIOUS) {
-        if (mode == MODE_INIT)
+        if (mode != MODE_STEP)
             cc_deps(m, n->args[n->nargs > 1 ? 1 : 0], mode, out, cnt, cap);
         return;
     }
@@ -1191,7 +1858,7 @@ static void cc_visit(topo *t, int v)
     if (t->failed || t->state[v] == 2)
         return;
     const sd_var *sv = &t->m->vars[v];
-    if (t->mode == MODE_STEP && sv->kind == SD_STOCK)
+    if (t->mode != MODE_INIT && sv->kind == SD_STOCK)
         return;
     if (t->state[v] == 1) {
         cc_cycle(t, v);
@@ -1201,8 +1868,9 @@ static void cc_visit(topo *t, int v)
     t->path[t->depth++] = v;
     int *deps = NULL;
     size_t nd = 0, cap = 0;
-    if (sv->eqn)
-        cc_deps(t->m, sv->eqn, t->mode, &deps, &nd, &cap);
+    const ex_node *e = t->mode == MODE_INIT && sv->init_eqn ? sv->init_eqn : sv->eqn;
+    if (e)
+        cc_deps(t->m, e, t->mode, &deps, &nd, &cap);
     for (size_t i = 0; i < nd && !t->failed; i++)
         cc_visit(t, deps[i]);
     free(deps);
@@ -1326,7 +1994,8 @@ static int g_leaf(gen *g, const ex_node *n)
         case BI_DT: return G_CONST - 3;
         case BI_STARTTIME: return G_CONST - 2;
         case BI_STOPTIME: return G_CONST - 1;
-        case BI_INIT:
+        case BI_INIT: /* captured once the initial pass is done */
+            return g->mode != MODE_INIT ? g->capture_base + n->slot : -1;
         case BI_PREVIOUS:
             return g->mode == MODE_STEP ? g->capture_base + n->slot : -1;
         default: return -1;
@@ -1412,7 +2081,11 @@ static void g_into(gen *g, const ex_node *n, int dst)
             int k = n->nargs, t = k ? g_temp(g, k) : 0;
             for (int i = 0; i < k; i++)
                 g_into(g, n->args[i], t + i);
-            g_emit(g, VM_CALL, dst, t, k, n->op);
+            /* a statistical function: c is its call's number (rand.h) */
+            if (bi_is_random(n->op))
+                g_emit(g, VM_RAND, dst, t, k, n->slot);
+            else
+                g_emit(g, VM_CALL, dst, t, k, n->op);
             break;
         }
         }
@@ -1439,7 +2112,9 @@ static void g_var(gen *g, int v, int mode)
     g->owner = v;
     g->mode = mode;
     size_t from = g->p->n;
-    if (sv->gf && sv->kind != SD_STOCK) {
+    if (mode == MODE_INIT && sv->init_eqn) /* the value itself, not through a graphical function */
+        g_into(g, sv->init_eqn, v);
+    else if (sv->gf && sv->kind != SD_STOCK) {
         int x = g_val(g, sv->eqn);
         g_emit(g, VM_GF, v, x, -1 - v, 0); /* negative: the variable's own table */
         g->top = 0;
@@ -1484,6 +2159,14 @@ static int cc_emit(cc *c)
         free(step);
         return -1;
     }
+    size_t ninit0 = 0;
+    int *init0 = NULL;
+    for (size_t v = 0; v < m->nvars && !init0; v++)
+        if (m->vars[v].init_eqn && !(init0 = cc_order(m, MODE_INIT0, &ninit0, c->err))) {
+            free(step);
+            free(init);
+            return -1;
+        }
     m->rate_slot = xcalloc(1, m->nvars * sizeof *m->rate_slot);
     m->stocks = xcalloc(1, m->nvars * sizeof *m->stocks);
     m->nn_stocks = xcalloc(1, m->nvars * sizeof *m->nn_stocks);
@@ -1502,6 +2185,10 @@ static int cc_emit(cc *c)
     st_init(&g.kidx);
     for (size_t i = 0; i < ninit; i++)
         g_var(&g, init[i], MODE_INIT);
+    g.p = &m->init0;
+    for (size_t i = 0; i < ninit0; i++)
+        if (m->vars[init0[i]].kind != SD_STOCK)
+            g_var(&g, init0[i], MODE_INIT0);
     g.p = &m->step;
     for (size_t i = 0; i < nstep; i++)
         g_var(&g, step[i], MODE_STEP);
@@ -1522,6 +2209,8 @@ static int cc_emit(cc *c)
     g_place(&m->init, m->const_base, m->time_slot, temp_base);
     g_place(&m->step, m->const_base, m->time_slot, temp_base);
     g_place(&m->rates, m->const_base, m->time_slot, temp_base);
+    g_place(&m->init0, m->const_base, m->time_slot, temp_base);
+    free(init0);
     free(init);
     free(step);
     return 0;
@@ -1559,8 +2248,10 @@ sd_model *sd_compile(xm_doc *doc, const sd_override *ov, size_t nov, eddy_error 
     m->save_step = doc->save_step > 0 ? doc->save_step : doc->dt;
     m->method = doc->method == XM_RK4 ? SD_RK4 : doc->method == XM_RK2 ? SD_RK2 : SD_EULER;
     st_init(&m->keys);
+    m->seed = 1;
     cc c = {0};
     c.m = m;
+    c.rand_owner = -1;
     c.d = doc;
     c.err = err;
     st_init(&c.dims);
@@ -1582,6 +2273,8 @@ sd_model *sd_compile(xm_doc *doc, const sd_override *ov, size_t nov, eddy_error 
         rc = cc_emit(&c);
     if (!rc) {
         int base = (int)(m->nvars + m->nstocks);
+        for (size_t i = 0; i < m->nrands; i++)
+            m->rands[i].slot = base + m->rands[i].cap;
         for (size_t v = 0; v < m->nvars; v++) {
             if (m->vars[v].eqn)
                 cc_captures_in(m, m->vars[v].eqn, base);
@@ -1600,6 +2293,7 @@ sd_model *sd_compile(xm_doc *doc, const sd_override *ov, size_t nov, eddy_error 
     st_free(&c.gfs);
     st_free(&c.macros);
     free(c.arr);
+    free(c.rel);
     if (rc) {
         sd_free(m);
         return NULL;

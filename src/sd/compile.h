@@ -27,6 +27,7 @@ enum {
     VM_GF,     /* dst = table b (negative: variable -1-b's own) at a */
     VM_DELAY,  /* dst = delay c's input, a ago (a+1: the initial value if b) */
     VM_NN,     /* dst = max(dst, 0): a non-negative flow */
+    VM_RAND,   /* dst = statistical function call c (rand.h) of the b values in slots a, a+1, ... */
     VM_NOPS
 };
 /* Set on an instruction whose result is a variable's value: the VM checks

@@ -124,7 +124,7 @@ static void px_next(parser *ps)
             ps->tk = T_END;
             return;
         }
-        ps->id = strndup(s + q, (size_t)(ps->p - q));
+        ps->id = xstrndup(s + q, (size_t)(ps->p - q));
         ps->p++;
         ps->tk = T_STR;
         return;
@@ -134,7 +134,7 @@ static void px_next(parser *ps)
         int q = ps->p++;
         while (px_idchar((unsigned char)s[ps->p], 0))
             ps->p++;
-        ps->id = strndup(s + q, (size_t)(ps->p - q));
+        ps->id = xstrndup(s + q, (size_t)(ps->p - q));
         ps->tk = T_ID;
         return;
     }
@@ -156,7 +156,7 @@ static void px_next(parser *ps)
         ps->op = OP_AND, ps->p++;
     else if (c == '|' && d == '|')
         ps->op = OP_OR, ps->p++;
-    else if (!strchr("+-*/^()[],;<>=!", c))
+    else if (!strchr("+-*/^()[],;<>=!:@'", c))
         px_fail(ps, ps->tpos, "unexpected character '%c'", c);
 }
 
@@ -202,8 +202,30 @@ static void px_args(parser *ps, ex_node *n, int close)
             ex_node *st = ex_new(EX_STAR, ps->tpos);
             px_next(ps);
             ex_add_arg(n, st);
-        } else
-            ex_add_arg(n, px_expr(ps));
+        } else if (close == ']' && px_isop(ps, '@')) {
+            /* @n: the equation's n-th dimension (XMILE 1.0 section 3.7.1.1) */
+            ex_node *at = ex_new(EX_AT, ps->tpos);
+            px_next(ps);
+            if (ps->tk != T_NUM || ps->num < 1 || ps->num != (double)(int)ps->num) {
+                px_fail(ps, ps->tpos, "expected a dimension position after @ (1, 2, ...)");
+                ex_free(at);
+                return;
+            }
+            at->num = ps->num;
+            px_next(ps);
+            ex_add_arg(n, at);
+        } else {
+            ex_node *e = px_expr(ps);
+            if (close == ']' && !ps->err && px_isop(ps, ':')) {
+                /* lo:hi, a range of elements (section 3.7.1.2) */
+                ex_node *r = ex_new(EX_RANGE, e->pos);
+                ex_add_arg(r, e);
+                px_next(ps);
+                ex_add_arg(r, px_expr(ps));
+                e = r;
+            }
+            ex_add_arg(n, e);
+        }
         if (ps->err)
             return;
         if (px_isop(ps, ','))
@@ -269,14 +291,14 @@ static ex_node *px_primary(parser *ps)
     }
     if ((ps->tk == T_ID && !px_is_keyword(ps->id)) || ps->tk == T_STR) {
         size_t cap = strlen(ps->id) + 1;
-        char *name = strdup(ps->id);
+        char *name = xstrdup(ps->id);
         int quoted = ps->tk == T_STR;
         px_next(ps);
         /* Words separated by spaces are one name (Vensim exports write
          * "EXPRESSION MACRO(...)"); XMILE treats the space as '_'. */
         while (!quoted && ps->tk == T_ID && !px_is_keyword(ps->id)) {
             cap += strlen(ps->id) + 1;
-            name = realloc(name, cap);
+            name = xrealloc(name, cap);
             strcat(name, " ");
             strcat(name, ps->id);
             px_next(ps);
@@ -319,9 +341,24 @@ static ex_node *px_bin(int op, ex_node *a, ex_node *b, int pos)
  * (30^1.2)^1.2 would be 133.985. */
 static ex_node *px_unary(parser *ps);
 
-static ex_node *px_power(parser *ps)
+/* A postfix ' transposes an array (XMILE 1.0 section 3.7.1.1: it binds
+ * tighter than ^). */
+static ex_node *px_transpose(parser *ps)
 {
     ex_node *a = px_primary(ps);
+    while (!ps->err && px_isop(ps, '\'')) {
+        ex_node *n = ex_new(EX_UN, ps->tpos);
+        n->op = '\'';
+        ex_add_arg(n, a);
+        a = n;
+        px_next(ps);
+    }
+    return a;
+}
+
+static ex_node *px_power(parser *ps)
+{
+    ex_node *a = px_transpose(ps);
     if (!ps->err && px_isop(ps, '^')) {
         int pos = ps->tpos;
         px_next(ps);

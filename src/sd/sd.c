@@ -36,7 +36,11 @@ void sd_free(sd_model *m)
         free(m->vars[i].key);
         ex_free(m->vars[i].eqn);
         ex_free(m->vars[i].rate);
+        ex_free(m->vars[i].init_eqn);
     }
+    for (size_t i = 0; i < m->nrands; i++)
+        free(m->rands[i].name);
+    free(m->rands);
     free(m->vars);
     st_free(&m->keys);
     free(m->rate_slot);
@@ -55,6 +59,8 @@ void sd_free(sd_model *m)
     sd_prog_free(&m->init);
     sd_prog_free(&m->step);
     sd_prog_free(&m->rates);
+    sd_prog_free(&m->init0);
+    free(m->v0);
     free(m->v);
     free(m->consts);
     free(m->nn_stocks);
@@ -85,6 +91,9 @@ int sd_set_dt(sd_model *m, double dt, eddy_error *err)
     m->dt = dt;
     return 0;
 }
+
+void sd_set_seed(sd_model *m, uint64_t seed) { m->seed = seed; }
+uint64_t sd_seed(const sd_model *m) { return m->seed; }
 
 double sd_start(const sd_model *m) { return m->start; }
 double sd_stop(const sd_model *m) { return m->stop; }

@@ -13,6 +13,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "eddy.h"
 
@@ -35,6 +36,11 @@ void sd_free(sd_model *m);
 /* Replace the sim specs' method or dt (--method, --dt); dt <= 0 is an error. */
 int sd_set_method(sd_model *m, int method);
 int sd_set_dt(sd_model *m, double dt, eddy_error *err);
+
+/* The run seed (default 1) that the statistical functions (RANDOM,
+ * NORMAL, ...) draw from, unless a call gives its own seed (--seed). */
+void sd_set_seed(sd_model *m, uint64_t seed);
+uint64_t sd_seed(const sd_model *m);
 
 double sd_start(const sd_model *m);
 double sd_stop(const sd_model *m);

@@ -4,6 +4,8 @@
 #ifndef EDDY_SD_SDMODEL_H
 #define EDDY_SD_SDMODEL_H
 
+#include <stdint.h>
+
 #include "expr.h"
 #include "sd.h"
 #include "symtab.h"
@@ -16,6 +18,7 @@ typedef struct sd_var {
     bool hidden;      /* made by the compiler (a SMTH1's stock, ...) */
     bool non_negative;
     ex_node *eqn;     /* resolved; a stock's is its initial value */
+    ex_node *init_eqn; /* a flow's or aux's <init_eqn>: its value at the start, or NULL */
     ex_node *rate;    /* stocks: inflows minus outflows, resolved */
     const xm_gf *gf;  /* an aux's graphical function, applied to eqn */
     const char *units;
@@ -44,7 +47,23 @@ typedef struct sd_delay {
     /* For loop analysis (causal.h): the last value the delay gave, and a
      * shift added to what it gives while an equation is re-evaluated. */
     double out, bias;
+    /* HISTORY's memory: kept whole (never trimmed), read at a given time
+     * rather than a given time ago. */
+    bool history;
 } sd_delay;
+
+/* One call of a statistical function (RANDOM, NORMAL, ...): its stream and
+ * the slot that holds the step whose draw it shows (rand.c). */
+typedef struct sd_rand {
+    int fn;           /* bi_id */
+    int cap, slot;    /* its captured slot: cap numbered while compiling, slot once placed */
+    char *name;       /* the stream: the key of the variable that calls it ... */
+    uint32_t ord;     /* ... and which of its calls this is */
+    bool fixed;       /* an explicit seed argument: the stream is seed's alone */
+    uint64_t seed;
+    uint64_t base;    /* set at the start of each run */
+    long long drawn;  /* the step last drawn for */
+} sd_rand;
 
 struct sd_model {
     xm_doc *doc; /* owns the graphical functions and the units */
@@ -66,11 +85,20 @@ struct sd_model {
     size_t nprev;
     sd_delay *delays;
     size_t ndelays;
+    sd_rand *rands;
+    size_t nrands;
+    uint64_t seed;       /* the run seed the calls without a seed argument draw from */
+    long long rand_step; /* the step whose draws the equations see (RK stages see their step's) */
     const xm_gf **gfs;
     size_t ngfs;
     int *cols; /* visible variables, file order */
     size_t ncols;
     sd_prog init, step, rates; /* initial values; auxiliaries and flows; stocks' net flows */
+    /* With <init_eqn>s: the flows and auxiliaries at the start again, from
+     * their <eqn>s, once the stocks have their initial values (empty
+     * without); v0 keeps the values of the initial pass for PREVIOUS. */
+    sd_prog init0;
+    double *v0;
     double *consts; /* the constants' values, from slot const_base */
     size_t nconsts;
     int const_base, time_slot; /* time_slot + 0..3: TIME, DT, STARTTIME, STOPTIME */

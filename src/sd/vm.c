@@ -22,6 +22,7 @@
 #include "builtin.h"
 #include "compile.h"
 #include "gf.h"
+#include "rand.h"
 #include "../core/xalloc.h"
 
 static int vm_fail(sd_model *m, const sd_prog *p, size_t pc, double t, eddy_error *err, const char *what)
@@ -87,6 +88,20 @@ static double dl_value(sd_model *m, sd_delay *d, double t, double delay, int has
     return hv[lo] + f * (hv[hi] - hv[lo]);
 }
 
+/* Why HISTORY may not read time `at` when the run is at t (in the future,
+ * or before the start), or 0 if it may. */
+static int dl_history_bad(const sd_model *m, double t, double at, char *why, size_t size)
+{
+    double eps = m->dt * 1e-9;
+    if (!(at <= t + eps))
+        snprintf(why, size, "asks HISTORY for time %g, after the current time", at);
+    else if (!(at >= m->start - eps))
+        snprintf(why, size, "asks HISTORY for time %g, before the start time %g", at, m->start);
+    else
+        return 0;
+    return 1;
+}
+
 /* Forget what no delay can reach back to any more. */
 static void dl_trim(sd_model *m, sd_delay *d, double t)
 {
@@ -138,14 +153,15 @@ int sd_vm_exec(sd_model *m, const sd_prog *p, size_t lo, size_t hi, double t, ed
         [VM_MUL] = &&L_MUL, [VM_DIV] = &&L_DIV, [VM_POW] = &&L_POW, [VM_MODI] = &&L_MODI, [VM_LT] = &&L_LT,
         [VM_LE] = &&L_LE, [VM_GT] = &&L_GT, [VM_GE] = &&L_GE, [VM_EQ] = &&L_EQ, [VM_NE] = &&L_NE,
         [VM_AND] = &&L_AND, [VM_OR] = &&L_OR, [VM_MULADD] = &&L_MULADD, [VM_JZ] = &&L_JZ, [VM_JMP] = &&L_JMP,
-        [VM_CALL] = &&L_CALL, [VM_GF] = &&L_GF, [VM_DELAY] = &&L_DELAY, [VM_NN] = &&L_NN,
+        [VM_CALL] = &&L_CALL, [VM_GF] = &&L_GF, [VM_DELAY] = &&L_DELAY, [VM_NN] = &&L_NN, [VM_RAND] = &&L_RAND,
         [VM_CHECK | VM_MOV] = &&C_MOV, [VM_CHECK | VM_NEG] = &&C_NEG, [VM_CHECK | VM_NOT] = &&C_NOT,
         [VM_CHECK | VM_ADD] = &&C_ADD, [VM_CHECK | VM_SUB] = &&C_SUB, [VM_CHECK | VM_MUL] = &&C_MUL,
         [VM_CHECK | VM_DIV] = &&C_DIV, [VM_CHECK | VM_POW] = &&C_POW, [VM_CHECK | VM_MODI] = &&C_MODI,
         [VM_CHECK | VM_LT] = &&C_LT, [VM_CHECK | VM_LE] = &&C_LE, [VM_CHECK | VM_GT] = &&C_GT,
         [VM_CHECK | VM_GE] = &&C_GE, [VM_CHECK | VM_EQ] = &&C_EQ, [VM_CHECK | VM_NE] = &&C_NE,
         [VM_CHECK | VM_AND] = &&C_AND, [VM_CHECK | VM_OR] = &&C_OR, [VM_CHECK | VM_MULADD] = &&C_MULADD,
-        [VM_CHECK | VM_CALL] = &&C_CALL, [VM_CHECK | VM_GF] = &&C_GF, [VM_CHECK | VM_DELAY] = &&C_DELAY};
+        [VM_CHECK | VM_CALL] = &&C_CALL, [VM_CHECK | VM_GF] = &&C_GF, [VM_CHECK | VM_DELAY] = &&C_DELAY,
+        [VM_CHECK | VM_RAND] = &&C_RAND};
     goto *tab[in->op];
 #else
 #define OP(name) case VM_##name: d = &v[in->dst];
@@ -196,10 +212,22 @@ int sd_vm_exec(sd_model *m, const sd_prog *p, size_t lo, size_t hi, double t, ed
         if (dz)
             goto divzero;
     })
+    BODY(RAND, {
+        char why[160];
+        *d = sd_rand_eval(m, in->c, &v[in->a], in->b, why, sizeof why);
+        if (isnan(*d))
+            return vm_fail(m, p, (size_t)(in - code), t, err, why);
+    })
     BODY(GF, *d = gf_eval(in->b < 0 ? m->vars[-1 - in->b].gf : m->gfs[in->b], v[in->a]))
     BODY(DELAY, {
         sd_delay *dl = &m->delays[in->c];
-        *d = dl_value(m, dl, t, v[in->a], in->b, in->b ? v[in->a + 1] : 0);
+        if (dl->history) {
+            char why[160];
+            if (dl_history_bad(m, t, v[in->a], why, sizeof why))
+                return vm_fail(m, p, (size_t)(in - code), t, err, why);
+            *d = dl_value(m, dl, t, t - v[in->a], 0, 0);
+        } else
+            *d = dl_value(m, dl, t, v[in->a], in->b, in->b ? v[in->a + 1] : 0);
         if (dl->bias == 0)
             dl->out = *d;
         *d += dl->bias;
@@ -288,14 +316,26 @@ int sd_run(sd_model *m, sd_row_fn fn, void *ud, size_t *steps, eddy_error *err)
     m->v[m->time_slot + 3] = m->stop;
     for (size_t i = 0; i < m->ndelays; i++) {
         m->delays[i].head = m->delays[i].n = 0;
-        m->delays[i].maxd = 0;
+        m->delays[i].maxd = m->delays[i].history ? INFINITY : 0; /* HISTORY keeps all */
         m->delays[i].out = m->delays[i].bias = 0;
     }
+    sd_rand_reset(m);
+    m->rand_step = 0;
     int rc = vm_exec(m, &m->init, m->start, err);
     if (!rc)
         rc = vm_exec(m, &m->rates, m->start, err);
     for (size_t i = 0; i < m->ninit; i++)
         m->v[m->init_dst[i]] = m->v[m->init_src[i]];
+    if (!rc && m->init0.n) {
+        /* <init_eqn>s: the initial pass gave the stocks and INIT their
+         * values; the start's flows and auxiliaries come from their <eqn>s */
+        if (!m->v0)
+            m->v0 = xmalloc(m->nslots * sizeof *m->v0);
+        memcpy(m->v0, m->v, m->nslots * sizeof *m->v0);
+        rc = vm_exec(m, &m->init0, m->start, err);
+        if (!rc)
+            rc = vm_exec(m, &m->rates, m->start, err);
+    }
     const int *rs = m->rate_slot;
     double dt = m->dt;
     long long k = 0;
@@ -307,8 +347,11 @@ int sd_run(sd_model *m, sd_row_fn fn, void *ud, size_t *steps, eddy_error *err)
             vm_row(m, t, row, fn, ud);
         if (k == nsteps)
             break;
-        for (size_t i = 0; i < m->nprev; i++)
-            m->v[m->prev_dst[i]] = m->v[m->prev_src[i]];
+        for (size_t i = 0; i < m->nprev; i++) {
+            int src = m->prev_src[i];
+            /* PREVIOUS at the first step: an <init_eqn>'s value */
+            m->v[m->prev_dst[i]] = k == 0 && m->init0.n && m->vars[src].init_eqn ? m->v0[src] : m->v[src];
+        }
         for (size_t i = 0; i < m->ndelays; i++) {
             dl_push(&m->delays[i], t, m->v[m->delays[i].in]);
             dl_trim(m, &m->delays[i], t);
@@ -354,6 +397,7 @@ int sd_run(sd_model *m, sd_row_fn fn, void *ud, size_t *steps, eddy_error *err)
             }
         }
         vm_clamp(m);
+        m->rand_step = k + 1; /* the stages above saw step k's draws */
         rc = vm_eval(m, m->start + (double)(k + 1) * dt, err);
     }
     if (steps)

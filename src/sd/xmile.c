@@ -173,7 +173,7 @@ static int xm_points(reader *r, xmlNodePtr n, double **out, size_t *count)
             break;
         }
         if (k == cap)
-            v = realloc(v, (cap *= 2) * sizeof *v);
+            v = xrealloc(v, (cap *= 2) * sizeof *v);
         v[k++] = x;
         p = e;
         while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
@@ -325,6 +325,9 @@ static int xm_read_var(reader *r, xmlNodePtr n, int kind, xm_var *v)
                 xm_eqn_read(r, c, &v->more[v->nmore++]);
             } else
                 xm_eqn_read(r, c, &v->eqn);
+        } else if (xm_is(c, "init_eqn")) {
+            free(v->init_eqn.text);
+            xm_eqn_read(r, c, &v->init_eqn);
         } else if (xm_is(c, "inflow"))
             xm_push(&v->inflows, &v->nin, xm_text(c));
         else if (xm_is(c, "outflow"))
@@ -356,9 +359,11 @@ static int xm_read_var(reader *r, xmlNodePtr n, int kind, xm_var *v)
             el->subscript = xm_attr(c, "subscript");
             if (!el->subscript)
                 return err_set(r->err, r->file, xm_line(c), 1, "<element> without subscript");
-            xmlNodePtr eq = xm_child(c, "eqn"), g = xm_child(c, "gf");
+            xmlNodePtr eq = xm_child(c, "eqn"), g = xm_child(c, "gf"), ie = xm_child(c, "init_eqn");
             if (eq)
                 xm_eqn_read(r, eq, &el->eqn);
+            if (ie)
+                xm_eqn_read(r, ie, &el->init_eqn);
             if (g && !(el->gf = xm_read_gf(r, g)))
                 return -1;
         }
@@ -442,20 +447,26 @@ static int xm_read_dims(reader *r, xmlNodePtr ds, xm_doc *d)
         dm->name = xm_attr(c, "name");
         if (!dm->name)
             return err_set(r->err, r->file, xm_line(c), 1, "<dim> without a name");
+        dm->line = xm_line(c);
         for (xmlNodePtr e = c->children; e; e = e->next)
             if (xm_is(e, "elem")) {
                 char *nm = xm_attr(e, "name");
                 if (!nm)
                     return err_set(r->err, r->file, xm_line(e), 1, "<elem> without a name");
                 xm_push(&dm->elems, &dm->n, nm);
-            }
+            } else if (xm_is(e, "maps_to") && !dm->maps_to)
+                dm->maps_to = xm_text(e);
         if (dm->n == 0) {
+            dm->numbered = true;
             char *size = xm_attr(c, "size");
             long k = size ? strtol(size, NULL, 10) : 0;
             free(size);
             if (k <= 0)
                 return err_set(r->err, r->file, xm_line(c), 1,
                                "dimension %s needs <elem> children or a size", dm->name);
+            if (k > 1000000)
+                return err_set(r->err, r->file, xm_line(c), 1,
+                               "dimension %s: size %ld is more than the 1,000,000 elements supported", dm->name, k);
             for (long i = 1; i <= k; i++) {
                 char buf[32];
                 snprintf(buf, sizeof buf, "%ld", i);
@@ -826,6 +837,7 @@ static void xm_var_free(xm_var *v)
 {
     free(v->name);
     free(v->eqn.text);
+    free(v->init_eqn.text);
     for (size_t j = 0; j < v->nmore; j++)
         free(v->more[j].text);
     free(v->more);
@@ -837,6 +849,7 @@ static void xm_var_free(xm_var *v)
     for (size_t j = 0; j < v->nelems; j++) {
         free(v->elems[j].subscript);
         free(v->elems[j].eqn.text);
+        free(v->elems[j].init_eqn.text);
         xm_gf_free(v->elems[j].gf);
     }
     free(v->elems);
@@ -865,6 +878,7 @@ void xm_free(xm_doc *d)
     free(d->macros);
     for (size_t i = 0; i < d->ndims; i++) {
         free(d->dims[i].name);
+        free(d->dims[i].maps_to);
         xm_strs_free(d->dims[i].elems, d->dims[i].n);
     }
     free(d->dims);

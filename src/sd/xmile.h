@@ -36,6 +36,7 @@ typedef struct xm_eqn {
 typedef struct xm_elem {
     char *subscript; /* "Entry 1" or "A, D" as written */
     xm_eqn eqn;
+    xm_eqn init_eqn; /* its own <init_eqn>, text NULL if absent */
     xm_gf *gf;
 } xm_elem;
 
@@ -44,6 +45,7 @@ typedef struct xm_var {
     char *name;
     int line, col;
     xm_eqn eqn;          /* text NULL if absent */
+    xm_eqn init_eqn;     /* <init_eqn>: a flow's or aux's value at the start; text NULL if absent */
     xm_eqn *more;        /* further <eqn>s: Vensim's exports give an array one
                             per element, in order, after the first */
     size_t nmore;
@@ -62,10 +64,16 @@ typedef struct xm_var {
                             there first, then outward to the root. */
 } xm_var;
 
+/* A dimension: named elements, or numbered 1..size.  maps_to (xmutil's
+ * <isee:maps_to>, Vensim's `DimB: B1, B2 -> DimA`) names a dimension
+ * whose elements this one's correspond to by position; NULL if none. */
 typedef struct xm_dim {
     char *name;
     char **elems;
     size_t n;
+    bool numbered;
+    char *maps_to;
+    int line;
 } xm_dim;
 
 /* A macro (XMILE 1.0 section 3.6): parameters, the equation of its value,
