@@ -270,6 +270,82 @@ static void test_hedge_storm_knockout(void **state)
     diagnosis_free(&d);
 }
 
+/* The hold cycle of examples/contention-spiral.yaml: db slows with
+ * concurrency (USL, peak N* = 70), a slower query holds its connection
+ * longer, so more run at once.  The 10 s hiccup leaves db near the pool's
+ * 200 concurrent queries, where it completes ~1,550/s of the 1,800/s
+ * offered.  Its knockout, contention off at db from the end of the
+ * trigger, must restore goodput on the seeds the outage held on, and
+ * diagnose must name that loop and the coupling. */
+static void test_hold_cycle_knockout(void **state)
+{
+    (void)state;
+    diagnosis d;
+    assert_int_equal(diagnose("examples/contention-spiral.yaml", 3, &d), 0);
+    assert_int_equal(d.verdict, VERDICT_METASTABLE);
+    assert_int_equal(d.recovered_seeds, 0); /* without the knockout: down on every seed */
+    assert_true(d.after_ratio < 0.9);
+    assert_true(d.sustaining_loop >= 0);
+    const cut *c = &d.cuts.v[d.sustaining_cut];
+    assert_int_equal(c->kind, CUT_CONTENTION);
+    assert_int_equal(c->service, 1); /* db */
+    assert_string_equal(c->label, "contention off at db");
+    /* the same seeds, cut: all three recover, within a few seconds */
+    const dg_knockout *k = &d.knockouts[d.sustaining_cut];
+    assert_int_equal(k->recovered, 3);
+    assert_true(k->after_ratio > 0.97);
+    assert_true(k->recovery_time < 5);
+    /* the loop: db.in_flight -> db.service_time -> db.held, reinforcing */
+    const cld_loop *l = &d.loops->loops[d.sustaining_loop];
+    assert_int_equal(l->type, 'R');
+    assert_int_equal(l->len, 3);
+    assert_true(loop_has_var(&d, d.sustaining_loop, "db.in_flight"));
+    assert_true(loop_has_var(&d, d.sustaining_loop, "db.service_time"));
+    assert_true(loop_has_var(&d, d.sustaining_loop, "db.held"));
+    /* the coupling statement: contention, what lets it climb, the cut */
+    assert_non_null(strstr(d.coupling, "db's contention (sigma 0.02, kappa 0.0002, peak at 70 in flight)"));
+    assert_non_null(strstr(d.coupling, "interacting with the api->db pool (200 connections)"));
+    assert_non_null(strstr(d.coupling, "a hold cycle"));
+    assert_non_null(strstr(d.coupling, "switching db's contention off after the trigger restores it"));
+    assert_non_null(strstr(d.purpose, "until the load drops"));
+    diagnosis_free(&d);
+}
+
+/* Controls: a model whose contention loop is present but not what holds
+ * it down is not blamed on it, and one whose loop cannot tip is not
+ * metastable at all. */
+static void test_hold_cycle_controls(void **state)
+{
+    (void)state;
+    diagnosis d;
+    /* a retry storm on a db with a little contention: retries sustain it */
+    assert_int_equal(diagnose(DATA "storm-on-contended-db.yaml", 2, &d), 0);
+    assert_int_equal(d.verdict, VERDICT_METASTABLE);
+    assert_true(d.sustaining_loop >= 0);
+    assert_int_equal(d.cuts.v[d.sustaining_cut].kind, CUT_RETRIES);
+    size_t contention = 0;
+    for (size_t i = 0; i < d.cuts.n; i++)
+        if (d.cuts.v[i].kind == CUT_CONTENTION) {
+            contention++;
+            assert_false(d.knockouts[i].recovers); /* cut, the storm goes on */
+        }
+    assert_int_equal(contention, 1);
+    assert_null(strstr(d.coupling, "contention"));
+    diagnosis_free(&d);
+    /* no contention at all: no contention cut */
+    assert_int_equal(diagnose("examples/retry-storm.yaml", 1, &d), 0);
+    for (size_t i = 0; i < d.cuts.n; i++)
+        assert_int_not_equal(d.cuts.v[i].kind, CUT_CONTENTION);
+    diagnosis_free(&d);
+    /* a 50-connection pool keeps db below its peak: the loop is in the
+     * diagram, the system recovers, nothing sustains anything */
+    assert_int_equal(diagnose(DATA "hold-cycle-pool50.yaml", 2, &d), 0);
+    assert_int_equal(d.verdict, VERDICT_COMPONENT);
+    assert_int_equal(d.sustaining_loop, -1);
+    assert_null(strstr(d.coupling, "hold cycle"));
+    diagnosis_free(&d);
+}
+
 /* ---- the command ------------------------------------------------------------ */
 
 static int setup(void **state)
@@ -442,6 +518,8 @@ int main(void)
         cmocka_unit_test(test_cli_errors),
         cmocka_unit_test(test_fail_on),
         cmocka_unit_test(test_contention_bottleneck_is_db),
+        cmocka_unit_test(test_hold_cycle_knockout),
+        cmocka_unit_test(test_hold_cycle_controls),
     };
     return cmocka_run_group_tests_name("diagnose", tests, setup, teardown);
 }

@@ -1,6 +1,8 @@
 /* test_sd_loops.c -- loops derived from a stock-and-flow model's equations,
  * and Loops That Matter, against hand computation and against the values
- * Schoenberg, Davidsen and Eberlein (2020) publish. */
+ * Schoenberg, Davidsen and Eberlein (2020) publish; the 2023 correction of
+ * the flow-to-stock link score (Schoenberg, Hayward and Eberlein) against
+ * its worked table and the properties it is built to have. */
 #include "testutil.h"
 #include "testproc.h"
 
@@ -39,7 +41,10 @@ typedef struct fixture {
     ltm_result *r;
 } fixture;
 
-static void fx_open(fixture *f, sd_model *m, bool dominance)
+/* ltm: the formulation to score the loops with, or NO_LTM: no scores. */
+#define NO_LTM (-1)
+
+static void fx_open(fixture *f, sd_model *m, int ltm)
 {
     eddy_error err = {0};
     if (!m)
@@ -50,23 +55,23 @@ static void fx_open(fixture *f, sd_model *m, bool dominance)
         fail_msg("graph: %s", err.msg);
     f->a = loops_analyze(f->s->g, 0);
     f->r = NULL;
-    if (dominance) {
-        f->r = ltm_compute(f->s, f->a, &err);
+    if (ltm != NO_LTM) {
+        f->r = ltm_compute(f->s, f->a, (ltm_formula)ltm, &err);
         if (!f->r)
             fail_msg("ltm: %s", err.msg);
     }
 }
 
-static void fx_file(fixture *f, const char *path, const sd_override *ov, size_t nov, bool dominance)
+static void fx_file(fixture *f, const char *path, const sd_override *ov, size_t nov, int ltm)
 {
     eddy_error err = {0};
     sd_model *m = sd_load(path, ov, nov, &err);
     if (!m)
         fail_msg("%s: %s", path, err.msg);
-    fx_open(f, m, dominance);
+    fx_open(f, m, ltm);
 }
 
-static void fx_text(fixture *f, const char *specs, const char *vars, bool dominance)
+static void fx_text(fixture *f, const char *specs, const char *vars, int ltm)
 {
     eddy_error err = {0};
     char *s = xm(specs, vars);
@@ -74,7 +79,7 @@ static void fx_text(fixture *f, const char *specs, const char *vars, bool domina
     free(s);
     if (!m)
         fail_msg("model: %s", err.msg);
-    fx_open(f, m, dominance);
+    fx_open(f, m, ltm);
 }
 
 static void fx_close(fixture *f)
@@ -133,7 +138,7 @@ static void test_population_graph(void **state)
 {
     (void)state;
     fixture f;
-    fx_file(&f, DATA "population.xmile", NULL, 0, false);
+    fx_file(&f, DATA "population.xmile", NULL, 0, NO_LTM);
     const cld_graph *g = f.s->g;
     const cld_link *l = link_of(g, "Population", "births");
     assert_non_null(l);
@@ -255,14 +260,15 @@ static void test_isolated_loops_score_one(void **state)
 /* ---- Loops That Matter ---- */
 
 /* Births b·P and deaths d·P: each stock-to-flow link scores 1, and the
- * flow-to-stock links b/|b-d| and -d/|b-d| (equation 2), so the loop
- * scores are those and the relative scores b/(b+d) and -d/(b+d), at every
- * time. */
-static void hand_population(double b, double d)
+ * flow-to-stock links b/|b-d| and -d/|b-d| (2020: the flows' shares of
+ * the net flow bP/|(b-d)P|; 2023: their changes' shares of its change,
+ * bΔP/|(b-d)ΔP|, the same), so the loop scores are those and the relative
+ * scores b/(b+d) and -d/(b+d), at every time. */
+static void hand_population(double b, double d, ltm_formula ltm)
 {
     sd_override ov[2] = {{"birth fraction", b}, {"death fraction", d}};
     fixture f;
-    fx_file(&f, DATA "population.xmile", ov, 2, true);
+    fx_file(&f, DATA "population.xmile", ov, 2, ltm);
     int r1 = loop_named(f.a, "R1"), b2 = loop_named(f.a, "B2");
     assert_true(f.r->nrows > 100);
     for (size_t i = 0; i < f.r->nrows; i++) {
@@ -287,8 +293,10 @@ static void hand_population(double b, double d)
 static void test_population_by_hand(void **state)
 {
     (void)state;
-    hand_population(0.03, 0.01); /* R 0.75, B -0.25 */
-    hand_population(0.02, 0.05); /* declining: B dominates with 5/7 */
+    for (int ltm = LTM_2020; ltm <= LTM_2023; ltm++) {
+        hand_population(0.03, 0.01, ltm); /* R 0.75, B -0.25 */
+        hand_population(0.02, 0.05, ltm); /* declining: B dominates with 5/7 */
+    }
 }
 
 /* At equilibrium nothing changes, so no loop scores (the paper's first
@@ -297,26 +305,29 @@ static void test_equilibrium_scores_nothing(void **state)
 {
     (void)state;
     sd_override ov[2] = {{"birth fraction", 0.02}, {"death fraction", 0.02}};
-    fixture f;
-    fx_file(&f, DATA "population.xmile", ov, 2, true);
-    for (size_t i = 0; i < f.r->nrows * f.r->nloops; i++)
-        assert_true(f.r->rel[i] == 0);
-    ltm_phase *ph;
-    size_t n = ltm_phases(f.r, 0, &ph);
-    assert_int_equal(n, 1);
-    assert_int_equal(ph[0].n, 0);
-    ltm_phases_free(ph, n);
-    fx_close(&f);
+    for (int ltm = LTM_2020; ltm <= LTM_2023; ltm++) {
+        fixture f;
+        fx_file(&f, DATA "population.xmile", ov, 2, ltm);
+        for (size_t i = 0; i < f.r->nrows * f.r->nloops; i++)
+            assert_true(f.r->rel[i] == 0);
+        ltm_phase *ph;
+        size_t n = ltm_phases(f.r, 0, &ph);
+        assert_int_equal(n, 1);
+        assert_int_equal(ph[0].n, 0);
+        ltm_phases_free(ph, n);
+        fx_close(&f);
+    }
 }
 
 /* Table 3 of the paper: the Bass diffusion model's loop scores and
  * relative loop scores around the inflection point, to the digits it
- * prints. */
-static void test_bass_diffusion_table_3(void **state)
+ * prints.  Each stock has one flow, whose link score is 1 in both
+ * formulations (|f / f| in 2020, |Δf / Δf| in 2023), so the 2023
+ * correction reproduces the table too. */
+static void bass_table_3(ltm_formula ltm)
 {
-    (void)state;
     fixture f;
-    fx_file(&f, DATA "bass.xmile", NULL, 0, true);
+    fx_file(&f, DATA "bass.xmile", NULL, 0, ltm);
     int R = loop_named(f.a, "R1"), B = loop_named(f.a, "B2");
     /* R1: adopters -> adopter contacts -> ... -> adopting -> adopters */
     assert_int_equal(f.a->loops[R].len, 5);
@@ -352,6 +363,13 @@ static void test_bass_diffusion_table_3(void **state)
     fx_close(&f);
 }
 
+static void test_bass_diffusion_table_3(void **state)
+{
+    (void)state;
+    bass_table_3(LTM_2020);
+    bass_table_3(LTM_2023);
+}
+
 /* Table 4 and figure 6 of the paper: the yeast model's four phases, R
  * (births), then alcohol slowing births, alcohol killing cells, and last
  * natural death.  The paper gives the equations but not the file; with
@@ -359,12 +377,13 @@ static void test_bass_diffusion_table_3(void **state)
  * 66, 75 in the paper), so the order is asserted exactly and each boundary
  * within 4 hours; test_yeast_phases_exact shows why (b1 = 15).  The
  * births loop turns balancing late in the run (the formulation flaw the
- * paper names): derived from the equations, its C -> B link is ±. */
-static void test_yeast_phases(void **state)
+ * paper names): derived from the equations, its C -> B link is ±.  The
+ * 2023 correction keeps the order and the 4 hours (its boundaries: 54.5,
+ * 69, 79.5). */
+static void yeast_phases(ltm_formula ltm)
 {
-    (void)state;
     fixture f;
-    fx_file(&f, DATA "yeast.xmile", NULL, 0, true);
+    fx_file(&f, DATA "yeast.xmile", NULL, 0, ltm);
     const cld_link *l = link_of(f.s->g, "C", "B");
     assert_non_null(l);
     assert_int_equal(l->sign, 0);
@@ -416,20 +435,29 @@ static void test_yeast_phases(void **state)
     fx_close(&f);
 }
 
+static void test_yeast_phases(void **state)
+{
+    (void)state;
+    yeast_phases(LTM_2020);
+    yeast_phases(LTM_2023);
+}
+
 /* Loops That Matter without enumerating every loop (ltm_find): on the
  * paper's models every loop is, at some time, the strongest way back to a
  * stock, so the search finds them all -- the same loops, in the same rank
  * order, with the same names, so the same phases -- and on the yeast model
- * the paper's four.  A cap holds it to the strongest. */
+ * the paper's four.  A cap holds it to the strongest.  In either
+ * formulation. */
 static void test_find_by_score(void **state)
 {
     (void)state;
     static const char *const files[] = {DATA "population.xmile", DATA "bass.xmile", DATA "yeast.xmile"};
-    for (size_t k = 0; k < sizeof files / sizeof files[0]; k++) {
+    for (size_t k = 0; k < 2 * sizeof files / sizeof files[0]; k++) {
+        ltm_formula ltm = k % 2 ? LTM_2023 : LTM_2020;
         fixture f;
-        fx_file(&f, files[k], NULL, 0, true);
+        fx_file(&f, files[k / 2], NULL, 0, ltm);
         eddy_error err = {0};
-        loop_analysis *d = ltm_find(f.s, 0, &err);
+        loop_analysis *d = ltm_find(f.s, 0, ltm, &err);
         assert_non_null(d);
         assert_true(d->found_by_score);
         assert_false(d->complete);
@@ -439,7 +467,7 @@ static void test_find_by_score(void **state)
             assert_int_equal(d->loops[i].len, f.a->loops[i].len);
             assert_memory_equal(d->loops[i].links, f.a->loops[i].links, d->loops[i].len * sizeof(int));
         }
-        ltm_result *r = ltm_compute(f.s, d, &err);
+        ltm_result *r = ltm_compute(f.s, d, ltm, &err);
         assert_non_null(r);
         ltm_phase *p1, *p2;
         size_t n1 = ltm_phases(f.r, 0, &p1), n2 = ltm_phases(r, 0, &p2);
@@ -455,7 +483,7 @@ static void test_find_by_score(void **state)
         ltm_free(r);
         loops_free(d);
         /* capped at 2: the two found first, each scoring above 0 */
-        d = ltm_find(f.s, 2, &err);
+        d = ltm_find(f.s, 2, ltm, &err);
         assert_non_null(d);
         assert_true(d->n <= 2 && d->n >= 1);
         loops_free(d);
@@ -476,7 +504,7 @@ static void test_yeast_phases_exact(void **state)
     (void)state;
     sd_override ov = {"b1", 15};
     fixture f;
-    fx_file(&f, DATA "yeast.xmile", &ov, 1, true);
+    fx_file(&f, DATA "yeast.xmile", &ov, 1, LTM_2020);
     /* U1 births, B2 natural death, B3 alcohol slows births, B4 alcohol kills */
     static const struct {
         double from, to;
@@ -507,15 +535,232 @@ static void test_find_cap_unbiased(void **state)
 {
     (void)state;
     fixture f;
-    fx_file(&f, DATA "ring3x3.xmile", NULL, 0, false);
+    fx_file(&f, DATA "ring3x3.xmile", NULL, 0, NO_LTM);
     assert_int_equal(f.a->n, 225);
     assert_int_equal(f.a->nb, 18);
     eddy_error err = {0};
-    loop_analysis *d = ltm_find(f.s, 20, &err);
+    loop_analysis *d = ltm_find(f.s, 20, LTM_2020, &err);
     assert_non_null(d);
     assert_int_equal(d->n, 20);
     assert_int_equal(d->nb, 18);
     loops_free(d);
+    fx_close(&f);
+}
+
+/* ---- the 2023 correction of the flow-to-stock link score ---- */
+
+/* |got - want| <= tol, in double precision (cmocka's float compare rounds
+ * to float). */
+#define assert_close(got, want, tol)                                                                               \
+    do {                                                                                                           \
+        double g_ = (got), w_ = (want);                                                                            \
+        if (!(fabs(g_ - w_) <= (tol)))                                                                            \
+            fail_msg("%s = %.17g, want %.17g", #got, g_, w_);                                                     \
+    } while (0)
+
+/* The link scores of two diagram links at each step, through
+ * ltm_link_scores. */
+typedef struct two_links {
+    int a, b; /* link indexes */
+    size_t n;
+    double t[256], la[256], lb[256];
+} two_links;
+
+static void two_links_row(void *ud, double t, const double *ls)
+{
+    two_links *w = ud;
+    assert_true(w->n < 256);
+    w->t[w->n] = t;
+    w->la[w->n] = ls[w->a];
+    w->lb[w->n] = ls[w->b];
+    w->n++;
+}
+
+static two_links link_series(fixture *f, const char *a_from, const char *a_to, const char *b_from, const char *b_to,
+                             ltm_formula ltm)
+{
+    const cld_graph *g = f->s->g;
+    const cld_link *la = link_of(g, a_from, a_to), *lb = link_of(g, b_from, b_to);
+    assert_non_null(la);
+    assert_non_null(lb);
+    two_links w = {.a = (int)(la - g->links), .b = (int)(lb - g->links)};
+    eddy_error err = {0};
+    if (ltm_link_scores(f->s, ltm, two_links_row, &w, &err) != 0)
+        fail_msg("link scores: %s", err.msg);
+    return w;
+}
+
+/* The 2023 paper's worked table (section 4.3): a stock S with inflow `in`
+ * going from 5 to 10 and outflow `out` from 4 to 5 in one step of dt 1.
+ * Δin = 5, Δout = 1, the net flow goes from 1 to 5 (Δnet = 4), so
+ * LS(in -> S) = |5/4| = 1.25 and LS(out -> S) = -|1/4| = -0.25, the
+ * magnitudes the paper prints, with the structural signs.  eddy reports
+ * the step at its start (t = 1); every other step changes no flow, so
+ * scores 0.  The 2020 formula on the same step gives the flows' shares of
+ * the net flow, 5/1 and -4/1: the overweighting the correction removes. */
+static void test_ltm2023_paper_table(void **state)
+{
+    (void)state;
+    static const char vars[] = "<stock name=\"S\"><eqn>100</eqn><inflow>in</inflow><outflow>out</outflow></stock>"
+                               "<flow name=\"in\"><eqn>5 + STEP(5, 2)</eqn></flow>"
+                               "<flow name=\"out\"><eqn>4 + STEP(1, 2)</eqn></flow>";
+    fixture f;
+    fx_text(&f, SPECS(0, 5, 1), vars, NO_LTM);
+    two_links w = link_series(&f, "in", "S", "out", "S", LTM_2023);
+    assert_int_equal(w.n, 5);
+    for (size_t i = 0; i < w.n; i++) {
+        assert_close(w.t[i], (double)i, 0);
+        assert_close(w.la[i], i == 1 ? 1.25 : 0, 1e-12);
+        assert_close(w.lb[i], i == 1 ? -0.25 : 0, 1e-12);
+    }
+    w = link_series(&f, "in", "S", "out", "S", LTM_2020);
+    assert_close(w.la[1], 5, 1e-12);
+    assert_close(w.lb[1], -4, 1e-12);
+    assert_close(w.la[2], 2, 1e-12); /* 10 / 5 */
+    assert_close(w.lb[2], -1, 1e-12);
+    fx_close(&f);
+}
+
+/* The loop of type `type` ('R' or 'B') of a two-loop analysis. */
+static int loop_of_type(const loop_analysis *a, char type)
+{
+    int found = -1;
+    for (size_t i = 0; i < a->n; i++)
+        if (a->loops[i].type == type) {
+            assert_int_equal(found, -1);
+            found = (int)i;
+        }
+    assert_true(found >= 0);
+    return found;
+}
+
+/* Why the correction was made: the same model written with an inflow and
+ * an outflow, or with one net flow fed by two auxiliaries, is the same
+ * model, and the 2023 scores are the same at every step (the paper's
+ * section 4.4: the change of `in` cancels along in -> net -> S as it does
+ * along in -> S).  The 2020 scores are not: the flaw the paper shows. */
+static void test_ltm2023_aggregation_invariant(void **state)
+{
+    (void)state;
+    static const char apart[] = "<stock name=\"S\"><eqn>10</eqn><inflow>in</inflow><outflow>out</outflow></stock>"
+                                "<flow name=\"in\"><eqn>0.3 * S ^ 0.8</eqn></flow>"
+                                "<flow name=\"out\"><eqn>0.02 * S ^ 1.3</eqn></flow>";
+    static const char joined[] = "<stock name=\"S\"><eqn>10</eqn><inflow>net</inflow></stock>"
+                                 "<flow name=\"net\"><eqn>in - out</eqn></flow>"
+                                 "<aux name=\"in\"><eqn>0.3 * S ^ 0.8</eqn></aux>"
+                                 "<aux name=\"out\"><eqn>0.02 * S ^ 1.3</eqn></aux>";
+    for (int ltm = LTM_2020; ltm <= LTM_2023; ltm++) {
+        fixture a, j;
+        fx_text(&a, SPECS(0, 20, 0.5), apart, ltm);
+        fx_text(&j, SPECS(0, 20, 0.5), joined, ltm);
+        assert_int_equal(a.a->n, 2);
+        assert_int_equal(j.a->n, 2);
+        assert_int_equal(a.r->nrows, j.r->nrows);
+        double worst = 0;
+        for (char type = 'B'; type <= 'R'; type += 'R' - 'B') {
+            int la = loop_of_type(a.a, type), lj = loop_of_type(j.a, type);
+            for (size_t row = 0; row < a.r->nrows; row++) {
+                double x = a.r->score[row * 2 + (size_t)la], y = j.r->score[row * 2 + (size_t)lj];
+                /* the stock moves at every step: nothing vacuous */
+                assert_true(fabs(x) > 1e-3);
+                worst = fmax(worst, fabs(x - y) / fabs(x));
+            }
+        }
+        if (ltm == LTM_2023)
+            assert_true(worst < 1e-9);
+        else
+            assert_true(worst > 0.5);
+        fx_close(&a);
+        fx_close(&j);
+    }
+}
+
+/* Logistic growth, one stock: births r·P, crowding deaths r·P²/K.  With the
+ * correction the link scores chain to the loop gain over the stock's
+ * acceleration (the paper's equation 13), so in a one-stock model:
+ *   - the flow-to-stock scores of an inflow and an outflow that both rise
+ *     add up to sign(Δnet): LS(in) + LS(out) = (Δin - Δout)/|Δnet| = ±1;
+ *   - the loop scores add up to ±1 (each stock-to-flow link scores 1 here);
+ *   - the growth loop's relative score is its share of the loop gain,
+ *     Δbirths / (Δbirths + Δdeaths) = rΔP / (rΔP + r(P1² - P0²)/K)
+ *     = K / (K + P0 + P1), the pathway participation share;
+ *   - so dominance passes from R to B at the inflection point, the first
+ *     step with P0 + P1 >= K (P = K/2), as the theory of the logistic
+ *     says (Richardson 1995; Sterman 2000, ch. 9).
+ * The 2020 scores give R the relative score 1/(1 + P/K) > 1/2 to the end:
+ * they never see the balancing loop take over. */
+static void test_ltm2023_logistic(void **state)
+{
+    (void)state;
+    static const char vars[] = "<stock name=\"P\"><eqn>1</eqn><inflow>births</inflow><outflow>deaths</outflow></stock>"
+                               "<flow name=\"births\"><eqn>r * P</eqn></flow>"
+                               "<flow name=\"deaths\"><eqn>r * P * P / K</eqn></flow>"
+                               "<aux name=\"r\"><eqn>0.5</eqn></aux><aux name=\"K\"><eqn>100</eqn></aux>";
+    const double r = 0.5, K = 100, dt = 0.25;
+    /* the run by hand (Euler): P at each step, and where P0 + P1 reaches K */
+    double P[200];
+    P[0] = 1;
+    size_t steps = 120, shift = 0;
+    for (size_t i = 0; i < steps; i++) {
+        P[i + 1] = P[i] + dt * (r * P[i] - r * P[i] * P[i] / K);
+        if (!shift && P[i] + P[i + 1] >= K)
+            shift = i;
+    }
+    assert_true(shift > 10 && shift < 100);
+    fixture f;
+    fx_text(&f, SPECS(0, 30, 0.25), vars, LTM_2023);
+    int R = loop_of_type(f.a, 'R'), B = loop_of_type(f.a, 'B');
+    assert_int_equal(f.r->nrows, steps + 1);
+    for (size_t i = 0; i < steps; i++) {
+        double sr = f.r->score[i * 2 + (size_t)R], sb = f.r->score[i * 2 + (size_t)B];
+        double want = P[i] + P[i + 1] < K ? 1 : -1;
+        if (fabs(P[i] + P[i + 1] - K) < 1e-6 * K)
+            continue; /* the inflection step itself: Δnet ~ 0 */
+        assert_close(sr + sb, want, 1e-9);
+        assert_close(f.r->rel[i * 2 + (size_t)R], K / (K + P[i] + P[i + 1]), 1e-9);
+    }
+    two_links w = link_series(&f, "births", "P", "deaths", "P", LTM_2023);
+    for (size_t i = 0; i < w.n; i++)
+        assert_close(w.la[i] + w.lb[i], P[i] + P[i + 1] < K ? 1 : -1, 1e-9);
+    ltm_phase *ph;
+    size_t n = ltm_phases(f.r, 0, &ph);
+    assert_int_equal(n, 2);
+    assert_int_equal(ph[0].loops[0], (size_t)R);
+    assert_close(ph[0].to, (double)(shift - 1) * dt, 1e-9);
+    assert_int_equal(ph[1].loops[0], (size_t)B);
+    assert_close(ph[1].from, (double)shift * dt, 1e-9);
+    ltm_phases_free(ph, n);
+    fx_close(&f);
+
+    fx_text(&f, SPECS(0, 30, 0.25), vars, LTM_2020);
+    n = ltm_phases(f.r, 0, &ph);
+    assert_int_equal(n, 1);
+    assert_int_equal(ph[0].loops[0], (size_t)loop_of_type(f.a, 'R'));
+    ltm_phases_free(ph, n);
+    fx_close(&f);
+}
+
+/* A stock whose net flow does not change -- an inflow 10 + r and an
+ * outflow r, r = S/10: S climbs in a straight line -- has no acceleration
+ * for a loop to explain, so with the correction no loop scores (the
+ * paper's "0 when the change is 0"), even though computing in - out leaves
+ * a change of 1e-15 from rounding, which divided into the flows' changes
+ * would give scores of 1e14 that flip from step to step.  The 2020 scores
+ * are the flows' shares of the constant net flow. */
+static void test_ltm2023_constant_net_flow(void **state)
+{
+    (void)state;
+    static const char vars[] = "<stock name=\"S\"><eqn>0</eqn><inflow>in</inflow><outflow>out</outflow></stock>"
+                               "<flow name=\"in\"><eqn>10 + S / 10</eqn></flow>"
+                               "<flow name=\"out\"><eqn>S / 10</eqn></flow>";
+    fixture f;
+    fx_text(&f, SPECS(0, 50, 0.1), vars, LTM_2023);
+    for (size_t i = 0; i < f.r->nrows * f.r->nloops; i++)
+        assert_true(f.r->score[i] == 0);
+    fx_close(&f);
+    fx_text(&f, SPECS(0, 50, 0.1), vars, LTM_2020);
+    int R = loop_of_type(f.a, 'R');
+    assert_close(score(f.r, 20, R), (10 + 200.0 / 10) / 10, 1e-6); /* S(20) = 200 */
     fx_close(&f);
 }
 
@@ -588,6 +833,28 @@ static void test_cli(void **state)
     assert_int_equal(r.status, 2);
     run_free(&r);
 
+    /* --ltm: the 2023 correction by default, named in the JSON and the
+     * text; 2020 on request; anything else, or without --dominance, is a
+     * usage error */
+    r = run("loops " DATA "population.xmile --dominance --json");
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.out, "\"ltm\": \"2023\""));
+    assert_non_null(strstr(r.out, "Schoenberg, Hayward and Eberlein 2023"));
+    run_free(&r);
+    r = run("loops " DATA "bass.xmile --dominance --ltm 2020");
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.out, "Loops That Matter, Schoenberg, Davidsen and Eberlein 2020"));
+    assert_non_null(strstr(r.out, "9.625\xe2\x80\x93" "15 Years: B2 dominates"));
+    run_free(&r);
+    r = run("loops " DATA "bass.xmile --dominance --ltm 2021");
+    assert_int_equal(r.status, 2);
+    assert_non_null(strstr(r.err, "--ltm expects 2020 or 2023"));
+    run_free(&r);
+    r = run("loops " DATA "bass.xmile --ltm 2020");
+    assert_int_equal(r.status, 2);
+    assert_non_null(strstr(r.err, "add --dominance"));
+    run_free(&r);
+
     /* past --max-loops, --dominance finds the loops that matter by link
      * score instead of refusing: the ring through every layer's first
      * stock (the strongest, by construction) is among them */
@@ -635,6 +902,64 @@ static int teardown(void **state)
     return have_eddy ? proc_end() : 0;
 }
 
+/* eddy loops --dominance on every example under both formulations: the
+ * phases named, the CSV a `time` column then a relative score and a score
+ * per loop, one row per save step; and the listen queue's phases, which
+ * docs/sd.md describes, as it describes them. */
+static void test_examples_both(void **state)
+{
+    (void)state;
+    if (!have_eddy)
+        skip();
+    static const struct {
+        const char *file;
+        size_t rows; /* save steps */
+    } ex[] = {{"error-budget", 481}, {"tech-debt", 105}, {"oncall-fatigue", 361},
+              {"listen-queue", 1001}, {"drift-into-failure", 241}};
+    static const char *const cite[2] = {"Loops That Matter, Schoenberg, Davidsen and Eberlein 2020:",
+                                        "Loops That Matter, Schoenberg, Hayward and Eberlein 2023:"};
+    char csv[256];
+    tmp_path(csv, sizeof csv, "ex.csv");
+    for (size_t k = 0; k < sizeof ex / sizeof ex[0]; k++)
+        for (int y = 0; y < 2; y++) {
+            run_result r = run("loops examples/sd/%s.xmile --dominance --ltm %s -o %s --force", ex[k].file,
+                               y ? "2023" : "2020", csv);
+            if (r.status != 0)
+                fail_msg("%s --ltm %d: exit %d: %s", ex[k].file, y ? 2023 : 2020, r.status, r.err);
+            assert_non_null(strstr(r.out, cite[y]));
+            assert_non_null(strstr(r.out, " dominates ("));
+            /* "...: 18 variables, 24 links, 6 loops (...)" */
+            const char *lp = strstr(r.out, " links, ");
+            assert_non_null(lp);
+            size_t nloops = strtoul(lp + 8, NULL, 10);
+            assert_true(nloops > 0);
+            if (!strcmp(ex[k].file, "listen-queue"))
+                assert_non_null(strstr(r.out, y ? "2.04\xe2\x80\x93" "4.56 seconds: no loop is active (no net flow changes)"
+                                                : "2.2\xe2\x80\x93" "5.94 seconds: B6 dominates"));
+            run_free(&r);
+            char *text = slurp(csv, NULL);
+            assert_non_null(text);
+            assert_true(!strncmp(text, "time,", 5));
+            /* the header: LOOP.relative_score for each loop, then LOOP.score */
+            size_t nrel = 0;
+            for (const char *c = text; (c = strstr(c, ".relative_score")) != NULL && c < strchr(text, '\n'); c++)
+                nrel++;
+            assert_int_equal(nrel, nloops);
+            size_t lines = 0;
+            for (char *line = text; *line; lines++) {
+                char *nl = strchr(line, '\n');
+                assert_non_null(nl);
+                size_t commas = 0;
+                for (char *c = line; c < nl; c++)
+                    commas += *c == ',';
+                assert_int_equal(commas, 2 * nloops);
+                line = nl + 1;
+            }
+            assert_int_equal(lines, ex[k].rows + 1);
+            free(text);
+        }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -649,7 +974,12 @@ int main(void)
         cmocka_unit_test(test_yeast_phases_exact),
         cmocka_unit_test(test_find_by_score),
         cmocka_unit_test(test_find_cap_unbiased),
+        cmocka_unit_test(test_ltm2023_paper_table),
+        cmocka_unit_test(test_ltm2023_aggregation_invariant),
+        cmocka_unit_test(test_ltm2023_logistic),
+        cmocka_unit_test(test_ltm2023_constant_net_flow),
         cmocka_unit_test(test_cli),
+        cmocka_unit_test(test_examples_both),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

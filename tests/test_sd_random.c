@@ -323,6 +323,17 @@ static void test_run_is_byte_identical(void **state)
     EXPECT_STATUS(r, 0, "run --json --seed 77");
     EXPECT_HAS(r.out, "\"seed\": 77");
     run_free(&r);
+    /* sweep takes --seed for every run: the same seed the same table */
+    run_result s1 = run("sweep --x lifetime=4..10 --points 3 --seed 9 %s", model),
+               s2 = run("sweep --x lifetime=4..10 --points 3 --seed 9 %s", model),
+               s3 = run("sweep --x lifetime=4..10 --points 3 --seed 10 %s", model);
+    EXPECT_STATUS(s1, 0, "sweep --seed 9");
+    EXPECT_STATUS(s3, 0, "sweep --seed 10");
+    assert_string_equal(s1.out, s2.out);
+    assert_true(strcmp(s1.out, s3.out) != 0);
+    run_free(&s1);
+    run_free(&s2);
+    run_free(&s3);
     r = run("run --seed -3 %s", model);
     EXPECT_STATUS(r, 2, "run --seed -3");
     EXPECT_HAS(r.err, "--seed expects a non-negative whole number");

@@ -832,6 +832,48 @@ static void burst_credit(diagnosis *d)
     strncat(d->coupling, add, sizeof d->coupling - strlen(d->coupling) - 1);
 }
 
+/* The coupling of a hold cycle: the service's contention, and what lets
+ * its concurrency climb (the first caller's pool into it, else its own
+ * workers). */
+static void hold_cycle_statement(diagnosis *d, const char *trig, const char *load, const char *modetxt,
+                                 const char *after)
+{
+    const model *m = d->m;
+    int si = d->cuts.v[d->sustaining_cut].service;
+    const service_spec *sv = &m->services[si];
+    char usl[96] = "", holds[192] = "";
+    double peak = desc_usl_peak(sv);
+    if (peak > 0)
+        snprintf(usl, sizeof usl, ", peak at %.0f in flight", peak);
+    const call_spec *pool = NULL;
+    const char *caller = NULL;
+    for (size_t c = 0; c < m->nclients && !pool; c++)
+        if (m->clients[c].call.pool.on && m->clients[c].call.to == si) {
+            pool = &m->clients[c].call;
+            caller = m->clients[c].name;
+        }
+    for (size_t s = 0; s < m->nservices && !pool; s++)
+        for (size_t j = 0; j < m->services[s].ncalls && !pool; j++)
+            if (m->services[s].calls[j].pool.on &&
+                m->services[s].calls[j].to == si) {
+                pool = &m->services[s].calls[j];
+                caller = m->services[s].name;
+            }
+    if (pool)
+        snprintf(holds, sizeof holds, "the %s->%s pool (%ld connections)", caller, sv->name, pool->pool.size);
+    else if (sv->workers == MODEL_UNLIMITED)
+        snprintf(holds, sizeof holds, "%s%s unlimited workers", sv->name, possessive(sv->name));
+    else
+        snprintf(holds, sizeof holds, "%s%s %ld workers", sv->name, possessive(sv->name), sv->workers);
+    say(d->coupling, sizeof d->coupling,
+        "%s%s contention (sigma %g, kappa %g%s) interacting with %s under %s%s produced %s that outlived the "
+        "trigger: goodput %.0f%% of baseline for the remaining %s; a hold cycle (slower work is held longer, so "
+        "more runs at once); switching %s%s contention off after the trigger restores it%s",
+        sv->name, possessive(sv->name), sv->sigma, sv->kappa, usl, holds, trig, load, modetxt,
+        d->after_ratio * 100, after, sv->name, possessive(sv->name),
+        d->load_drop_recovers ? ", and so does dropping the load" : "");
+}
+
 static void coupling_statement(diagnosis *d)
 {
     const model *m = d->m;
@@ -850,7 +892,10 @@ static void coupling_statement(diagnosis *d)
     /* the behaviour: the mode that goes with the sustaining cut, if seen */
     const char *mode = d->nmodes ? failure_mode_name(d->modes[0].mode) : NULL;
     if (d->sustaining_cut >= 0) {
-        failure_mode want = d->cuts.v[d->sustaining_cut].kind == CUT_CACHE ? MODE_COLD_CACHE : MODE_RETRY_STORM;
+        cut_kind ck = d->cuts.v[d->sustaining_cut].kind;
+        failure_mode want = ck == CUT_CACHE        ? MODE_COLD_CACHE
+                            : ck == CUT_CONTENTION ? MODE_CONGESTION_COLLAPSE
+                                                   : MODE_RETRY_STORM;
         for (size_t i = 0; i < d->nmodes; i++)
             if (d->modes[i].mode == want)
                 mode = failure_mode_name(want);
@@ -1037,6 +1082,10 @@ static void coupling_statement(diagnosis *d)
             d->after_ratio * 100, after);
         return;
     }
+    if (d->sustaining_cut >= 0 && d->cuts.v[d->sustaining_cut].kind == CUT_CONTENTION) {
+        hold_cycle_statement(d, trig, load, modetxt, after);
+        return;
+    }
     say(d->coupling, sizeof d->coupling,
              "%s%s tipped the system into %s that outlived the trigger: goodput %.0f%% of baseline for the remaining "
              "%s; %s",
@@ -1208,11 +1257,15 @@ static void purpose(diagnosis *d)
             const char *who = c->client >= 0 ? d->m->clients[c->client].name
                               : c->service >= 0 ? d->m->services[c->service].name
                               : c->cache >= 0 ? d->m->caches[c->cache].name : "it";
-            say(until, sizeof until, "until someone %s at %s",
-                c->kind == CUT_RETRIES ? "disables retries"
-                : c->kind == CUT_HEDGES ? "disables hedging"
-                                        : "turns on coalescing and stale-while-revalidate",
-                who);
+            if (c->kind == CUT_CONTENTION) /* not a lever anyone has: say what ends it */
+                say(until, sizeof until, "until %s lets %s%s concurrency fall back",
+                    d->load_drop_recovers ? "the load drops and" : "something", who, possessive(who));
+            else
+                say(until, sizeof until, "until someone %s at %s",
+                    c->kind == CUT_RETRIES ? "disables retries"
+                    : c->kind == CUT_HEDGES ? "disables hedging"
+                                            : "turns on coalescing and stale-while-revalidate",
+                    who);
         } else if (d->load_drop_recovers) {
             say(until, sizeof until, "until the load drops");
         } else {

@@ -400,6 +400,8 @@ static void build_catalogue(const model *m, catalogue *c, simtime lift_after, co
         const cut *ct = &cuts->v[k];
         if (ct->kind == CUT_LOAD_DROP)
             continue; /* not a loop's arrow: the shed below is the load-side lever */
+        if (ct->kind == CUT_CONTENTION)
+            continue; /* a what-if no operator has: the pool and limit levers act on that loop */
         char nm[200];
         snprintf(nm, sizeof nm, "break-glass: %s", ct->label);
         iv = begin(c, 7, nm);

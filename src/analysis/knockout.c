@@ -52,15 +52,45 @@ static cut *find_or_add(cut_set *cs, cut_kind kind, int client, int service, int
     return c;
 }
 
+/* Move the cuts of `late` to the end of `out` (their loop lists with them). */
+static int append_cuts(cut_set *out, cut_set *late)
+{
+    if (!late->n)
+        return 0;
+    cut *v = realloc(out->v, (out->n + late->n) * sizeof *v);
+    if (!v)
+        return -1;
+    memcpy(v + out->n, late->v, late->n * sizeof *v);
+    out->v = v;
+    out->n += late->n;
+    free(late->v);
+    memset(late, 0, sizeof *late);
+    return 0;
+}
+
 int knockout_find(const model *m, const cld_graph *g, const loop_analysis *a, cut_set *out, eddy_error *err)
 {
     memset(out, 0, sizeof *out);
+    cut_set late = {0}; /* contention cuts, listed after the others */
     for (size_t i = 0; i < a->n; i++) {
         const cld_loop *l = &a->loops[i];
         if (l->type != 'R')
             continue;
         for (size_t k = 0; k < l->len; k++) {
             const cld_var *v = &g->vars[l->vars[k]];
+            if (v->kind && !strcmp(v->kind, "service") && !strcmp(metric_of(v), "service_time")) {
+                /* the hold cycle runs through the service time that
+                 * contention stretches (derive.c adds the variable only
+                 * for a service with sigma or kappa above 0) */
+                int si = model_find_service(m, v->entity);
+                if (si < 0)
+                    continue;
+                cut *c = find_or_add(&late, CUT_CONTENTION, -1, si, -1);
+                if (!c || add_loop(c, i) < 0)
+                    goto oom;
+                snprintf(c->label, sizeof c->label, "contention off at %s", v->entity);
+                continue;
+            }
             if (v->kind && !strcmp(v->kind, "cache") && !strcmp(metric_of(v), "misses")) {
                 /* the cold-cache loop runs through the cache's misses */
                 int ki = model_find_cache(m, v->entity);
@@ -88,12 +118,15 @@ int knockout_find(const model *m, const cld_graph *g, const loop_analysis *a, cu
             snprintf(c->label, sizeof c->label, "%s off at %s", retries ? "retries" : "hedging", v->entity);
         }
     }
+    if (append_cuts(out, &late) < 0)
+        goto oom;
     cut *d = find_or_add(out, CUT_LOAD_DROP, -1, -1, -1);
     if (!d)
         goto oom;
     snprintf(d->label, sizeof d->label, "load drop (every client sheds 50%% for a while)");
     return 0;
 oom:
+    knockout_free(&late);
     knockout_free(out);
     return err_set(err, NULL, 0, 0, "out of memory collecting the cuts of %zu loops", a->n);
 }
@@ -133,6 +166,10 @@ void knockout_apply(model *m, const cut *c, simtime at, simtime drop_for)
                                             .kind = ACTION_COALESCE, .coalesce = true});
         variant_add_action(m, (action_spec){.at = at, .client = -1, .service = -1, .cache = c->cache,
                                             .kind = ACTION_SWR, .swr = m->duration});
+        break;
+    case CUT_CONTENTION:
+        variant_add_action(m, (action_spec){.at = at, .client = -1, .service = c->service, .cache = -1,
+                                            .kind = ACTION_CONTENTION, .contention_on = false});
         break;
     case CUT_LOAD_DROP:
         for (size_t i = 0; i < m->nclients; i++) {

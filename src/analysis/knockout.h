@@ -3,7 +3,10 @@
  * A diagnosis asks of each reinforcing loop found by `eddy loops`: if this
  * loop were cut once the trigger is over, would the system recover?  A cut
  * is a change to one model element that removes one arrow of the loop
- * (DESIGN.md section 7): retries off removes "timeouts -> retries".  Many
+ * (DESIGN.md section 7): retries off removes "timeouts -> retries";
+ * contention off at a service removes "in flight -> service time", the
+ * arrow of the hold cycle (work that runs slower holds its worker, its
+ * connection, its lock longer, so more runs at once, so it runs slower).  Many
  * loops share an arrow (every retry-storm loop of one client goes through
  * its retries), so cuts are collected once each, with the loops they cut.
  *
@@ -24,6 +27,7 @@ typedef enum cut_kind {
     CUT_RETRIES,   /* retries off at a client or a service's calls */
     CUT_CACHE,     /* coalescing and stale-while-revalidate on at a cache */
     CUT_HEDGES,    /* hedging off at a client or a service's calls */
+    CUT_CONTENTION, /* contention off at a service: a what-if, no operator's lever */
     CUT_LOAD_DROP, /* not a loop: every client sheds half its load for a while */
 } cut_kind;
 
@@ -41,7 +45,11 @@ typedef struct cut_set {
 } cut_set;
 
 /* The distinct cuts of the reinforcing loops of a, plus a load drop.
- * Loops no cut reaches are listed by knockout_uncut().  0, or -1 with err
+ * Contention cuts come after the others: a service that stops slowing
+ * with concurrency ends almost any overload through it, so when a
+ * mechanism's cut (retries, a cache, hedges) restores the system too, that
+ * mechanism is the more specific answer.  Loops no cut reaches are the
+ * ones knockout_covers() is false for.  0, or -1 with err
  * set when out of memory (out is left empty). */
 int knockout_find(const model *m, const cld_graph *g, const loop_analysis *a, cut_set *out, eddy_error *err);
 void knockout_free(cut_set *cs);

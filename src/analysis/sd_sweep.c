@@ -81,6 +81,8 @@ static sd_model *sw_load(const char *path, const sd_runspec *spec, const sd_axis
     free(ov);
     if (m && spec->method >= 0)
         sd_set_method(m, spec->method);
+    if (m && spec->seed_given)
+        sd_set_seed(m, spec->seed);
     if (m && spec->dt > 0 && sd_set_dt(m, spec->dt, err) != 0) {
         sd_free(m);
         return NULL;

@@ -36,6 +36,8 @@ typedef struct sd_runspec {
     size_t nov;
     int method;
     double dt;
+    uint64_t seed; /* --seed for the statistical functions, when seed_given */
+    bool seed_given;
 } sd_runspec;
 
 /* "NAME=LO..HI" (LO < HI, both numbers).  0, or -1 with why set. */

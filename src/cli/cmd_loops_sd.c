@@ -26,7 +26,7 @@
 static const char usage[] =
     "usage: eddy loops MODEL.xmile [--json | --mermaid | --dot] [--all] [--max-loops N] [--boundary A,B,...]\n"
     "                              [--dominance [-o SCORES.csv] [--force]] [--set NAME=VALUE]...\n"
-    "                              [--method euler|rk2|rk4] [--dt DT] [--seed N]\n"
+    "                              [--ltm 2020|2023] [--method euler|rk2|rk4] [--dt DT] [--seed N]\n"
     "\n"
     "Find the feedback loops of a stock-and-flow model (XMILE 1.0, or Stella's .stmx)\n"
     "from its equations: an arrow from every variable an equation reads to the\n"
@@ -49,6 +49,9 @@ static const char usage[] =
     "      --dominance     Loops That Matter (Schoenberg, Davidsen and Eberlein 2020):\n"
     "                      score every loop at every time step and print which loop\n"
     "                      dominates in each phase of the run\n"
+    "      --ltm YEAR      with --dominance: the flow-to-stock link score of the 2023\n"
+    "                      correction (Schoenberg, Hayward and Eberlein; the default,\n"
+    "                      as in Stella 2.1+) or of the 2020 paper (docs/sd.md)\n"
     "  -o, --output FILE   with --dominance: write the scores as CSV: time, then\n"
     "                      LOOP.relative_score and LOOP.score for each loop\n"
     "      --force         overwrite FILE even if it is not a CSV eddy wrote\n"
@@ -76,9 +79,10 @@ static int write_scores(FILE *f, const void *ud)
 
 int cmd_loops_sd(int argc, char **argv)
 {
-    enum { OPT_DOM = 256 };
+    enum { OPT_DOM = 256, OPT_LTM };
     static const struct option opts[] = {CLI_LOOPS_OPTIONS,
                                          {"dominance", no_argument, 0, OPT_DOM},
+                                         {"ltm", required_argument, 0, OPT_LTM},
                                          CLI_SD_OPT_OUTPUT,
                                          CLI_SD_OPT_SET,
                                          CLI_SD_OPT_SPECS,
@@ -87,7 +91,8 @@ int cmd_loops_sd(int argc, char **argv)
                                          {0, 0, 0, 0}};
     cli_loopopts lo = cli_loops_init(DEFAULT_MAX_LOOPS);
     cli_sdopts so = cli_sd_init("loops", "a CSV");
-    bool dominance = false;
+    bool dominance = false, ltm_given = false;
+    ltm_formula formula = LTM_DEFAULT;
     int status = 0;
     optind = 1;
     opterr = 0;
@@ -95,7 +100,14 @@ int cmd_loops_sd(int argc, char **argv)
     while ((ch = cli_getopt(argc, argv, ":o:h", opts, &so, &lo)) != -1) {
         if (ch == OPT_DOM)
             dominance = true;
-        else {
+        else if (ch == OPT_LTM) {
+            ltm_given = true;
+            if (ltm_formula_parse(optarg, &formula) < 0) {
+                cli_sd_free(&so);
+                return cli_usage_error("loops", "--ltm expects 2020 or 2023 (the paper whose flow-to-stock link "
+                                                "score to use), got '%s'", optarg);
+            }
+        } else {
             cli_sd_free(&so);
             return ch == CLI_OPT_FAILED ? 2 : cli_opt_common("loops", ch, argv, usage);
         }
@@ -108,6 +120,10 @@ int cmd_loops_sd(int argc, char **argv)
     boundary_report br, *b = NULL;
     if ((status = cli_one_file("loops", argc, argv, optind, "MODEL.xmile", &path)))
         goto out;
+    if (ltm_given && !dominance) {
+        status = cli_usage_error("loops", "--ltm chooses how --dominance scores links; add --dominance");
+        goto out;
+    }
     if (so.out_path && !dominance) {
         status = cli_usage_error("loops", "-o writes the loop scores of --dominance; add --dominance");
         goto out;
@@ -138,7 +154,7 @@ int cmd_loops_sd(int argc, char **argv)
     if (dominance && !a->complete) {
         /* too many loops to score them all: find the ones that matter */
         loops_free(a);
-        a = ltm_find(s, (size_t)lo.max, &err);
+        a = ltm_find(s, (size_t)lo.max, formula, &err);
         if (!a) {
             status = cli_print_error(&err);
             goto out;
@@ -153,7 +169,7 @@ int cmd_loops_sd(int argc, char **argv)
         b = &br;
     }
     if (dominance) {
-        r = ltm_compute(s, a, &err);
+        r = ltm_compute(s, a, formula, &err);
         if (!r) {
             status = cli_print_error(&err);
             goto out;

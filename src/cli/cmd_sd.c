@@ -34,6 +34,7 @@ static const char sweep_usage[] =
     "      --method M       integrate every run with euler, rk2 or rk4 (default: the\n"
     "                       file's sim specs)\n"
     "      --dt DT          every run's time step (default: the file's)\n"
+    "      --seed N         every run's seed for RANDOM, NORMAL, ... (default 1)\n"
     "  -o, --output FILE    also write the sweep as CSV (`# eddy sweep, constant:\n"
     "                       NAME`, then NAME, then STOCK.final, STOCK.min, STOCK.max)\n"
     "      --force          overwrite FILE even if eddy did not write it\n"
@@ -51,6 +52,7 @@ int cmd_sweep_sd(int argc, char **argv)
     enum { O_X = 256, O_POINTS, O_JSON };
     static const struct option opts[] = {{"x", required_argument, 0, O_X}, {"points", required_argument, 0, O_POINTS},
                                          CLI_SD_OPT_SET,                   CLI_SD_OPT_SPECS,
+                                         CLI_SD_OPT_SEED,
                                          CLI_SD_OPT_OUTPUT,
                                          {"json", no_argument, 0, O_JSON}, {"quiet", no_argument, 0, 'q'},
                                          {"help", no_argument, 0, 'h'},    {0, 0, 0, 0}};
@@ -89,7 +91,7 @@ int cmd_sweep_sd(int argc, char **argv)
     const char *out_path = so.out_path;
     eddy_error err = {0};
     sd_sweep s;
-    sd_runspec spec = {so.ov, so.nov, so.method, so.dt};
+    sd_runspec spec = {so.ov, so.nov, so.method, so.dt, so.seed, so.seed_given};
     if (sd_sweep_run(path, &spec, &x, (size_t)points, &s, &err)) {
         status = cli_print_error(&err);
         goto out;
@@ -127,6 +129,7 @@ static const char basin_usage[] =
     "      --method M        integrate every run with euler, rk2 or rk4 (default: the\n"
     "                        file's sim specs)\n"
     "      --dt DT           every run's time step (default: the file's)\n"
+    "      --seed N          every run's seed for RANDOM, NORMAL, ... (default 1)\n"
     "  -o, --output FILE     also write every run as CSV ([Y,] X, basin.tipped)\n"
     "      --force           overwrite FILE even if eddy did not write it\n"
     "      --json            print the result as JSON instead of a table\n"
@@ -146,6 +149,7 @@ int cmd_basin_sd(int argc, char **argv)
                                          {"judge", required_argument, 0, O_JUDGE},
                                          CLI_SD_OPT_SET,
                                          CLI_SD_OPT_SPECS,
+                                         CLI_SD_OPT_SEED,
                                          CLI_SD_OPT_OUTPUT,
                                          {"json", no_argument, 0, O_JSON},
                                          {"quiet", no_argument, 0, 'q'},
@@ -214,7 +218,7 @@ int cmd_basin_sd(int argc, char **argv)
     const char *out_path = so.out_path;
     eddy_error err = {0};
     sd_basin b;
-    sd_runspec spec = {so.ov, so.nov, so.method, so.dt};
+    sd_runspec spec = {so.ov, so.nov, so.method, so.dt, so.seed, so.seed_given};
     if (sd_basin_run(path, &spec, &o, &b, &err)) {
         status = cli_print_error(&err);
         goto out;
@@ -244,6 +248,7 @@ static const char report_usage[] =
     "options:\n"
     "  -o, --output FILE  write the page to FILE (default: standard output)\n"
     "      --set NAME=V   give a constant a value (repeatable)\n"
+    "      --seed N       the run seed for RANDOM, NORMAL, ... (default 1)\n"
     "  -q, --quiet        (accepted for symmetry with YAML models)\n"
     "  -h, --help         this help\n"
     "\n"
@@ -251,10 +256,10 @@ static const char report_usage[] =
 
 /* The text of `eddy loops --dominance` on the model, for the page; NULL
  * with a note in *why when the model cannot be read or run. */
-static char *report_loops(const char *path, const sd_override *ov, size_t nov, char *why, size_t whysize)
+static char *report_loops(const char *path, const cli_sdopts *so, char *why, size_t whysize)
 {
     eddy_error err = {0};
-    sd_model *m = sd_load(path, ov, nov, &err);
+    sd_model *m = cli_sd_load(so, path, &err);
     if (!m) {
         snprintf(why, whysize, "%s", err.msg);
         return NULL;
@@ -266,9 +271,9 @@ static char *report_loops(const char *path, const sd_override *ov, size_t nov, c
     if (a && !a->complete) {
         /* too many to score them all: the loops that matter, found */
         loops_free(a);
-        a = ltm_find(s, 5000, &err);
+        a = ltm_find(s, 5000, LTM_DEFAULT, &err);
     }
-    ltm_result *r = a ? ltm_compute(s, a, &err) : NULL;
+    ltm_result *r = a ? ltm_compute(s, a, LTM_DEFAULT, &err) : NULL;
     if (!s || !r)
         snprintf(why, whysize, "%s", err.msg);
     else {
@@ -288,7 +293,7 @@ static char *report_loops(const char *path, const sd_override *ov, size_t nov, c
 
 int cmd_report_sd(int argc, char **argv)
 {
-    static const struct option opts[] = {{"output", required_argument, 0, 'o'}, CLI_SD_OPT_SET,
+    static const struct option opts[] = {{"output", required_argument, 0, 'o'}, CLI_SD_OPT_SET, CLI_SD_OPT_SEED,
                                          {"quiet", no_argument, 0, 'q'},        {"help", no_argument, 0, 'h'},
                                          {0, 0, 0, 0}};
     cli_sdopts so = cli_sd_init("report", NULL);
@@ -323,7 +328,7 @@ int cmd_report_sd(int argc, char **argv)
             status = cli_fail("report", "cannot write %s: %s", out_path, strerror(errno));
         else {
             char why[600] = "";
-            char *loops = report_loops(path, so.ov, so.nov, why, sizeof why);
+            char *loops = report_loops(path, &so, why, sizeof why);
             sd_report_html(f, path, &tr, steps, loops, why);
             free(loops);
             if ((out_path ? fclose(f) : fflush(f)) != 0)

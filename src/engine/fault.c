@@ -15,7 +15,8 @@
  * An action is a moment: the operator turns retries off or on, sheds a
  * fraction of a client's new user requests or of a service's arrivals,
  * drains a service's queues, sets its replica count (scale), or flushes a
- * cache. */
+ * cache.  One kind is a what-if rather than an operator's move: contention
+ * off at a service, with which `eddy diagnose` cuts a contention loop. */
 #include <stdlib.h>
 
 #include "sim.h"
@@ -154,6 +155,9 @@ void action_on_event(sim *s, action_rt *a)
         break;
     case ACTION_SCALE: /* as kubectl scale: the controllers may move it again */
         replicas_set_desired(s, v, sp->replicas);
+        break;
+    case ACTION_CONTENTION: /* a what-if: work already started keeps its time */
+        v->contention_off = !sp->contention_on;
         break;
     case ACTION_FLUSH:
     case ACTION_COALESCE:

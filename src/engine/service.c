@@ -195,7 +195,7 @@ static void start_work(sim *s, replica *p, lane *l, req *r)
     p->working = r;
 
     double t = (double)dist_sample(&sp->service_time, &v->rng_time) * v->slow;
-    if (sp->sigma > 0 || sp->kappa > 0) {
+    if ((sp->sigma > 0 || sp->kappa > 0) && !v->contention_off) {
         double n = (double)p->busy; /* in service now, this request included */
         t *= 1.0 + sp->sigma * (n - 1) + sp->kappa * n * (n - 1);
     }

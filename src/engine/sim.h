@@ -324,6 +324,7 @@ struct service_rt {
     edge_rt *calls; /* ncalls downstream edges */
     /* the effect of the fault windows active now */
     double slow, fault_errors;
+    bool contention_off; /* an ACTION_CONTENTION what-if: work takes its uncontended time */
     simtime add_latency;
     long lost;
     /* telemetry */

@@ -9,10 +9,29 @@
 #include "../sd/causal.h"
 #include "util.h"
 
+int ltm_formula_parse(const char *s, ltm_formula *f)
+{
+    if (!strcmp(s, "2020"))
+        *f = LTM_2020;
+    else if (!strcmp(s, "2023"))
+        *f = LTM_2023;
+    else
+        return -1;
+    return 0;
+}
+
+const char *ltm_formula_name(ltm_formula f) { return f == LTM_2020 ? "2020" : "2023"; }
+
+const char *ltm_formula_cite(ltm_formula f)
+{
+    return f == LTM_2020 ? "Schoenberg, Davidsen and Eberlein 2020" : "Schoenberg, Hayward and Eberlein 2023";
+}
+
 typedef struct scorer {
     sd_graph *s;
     const loop_analysis *a;
     ltm_result *r;
+    ltm_formula formula;
     int *need;        /* edges the loops run through */
     size_t nneed;
     double *edge_ls;  /* per edge, this step */
@@ -20,6 +39,10 @@ typedef struct scorer {
     double *loop_ls;  /* per loop, this step */
     double *psum;     /* per partition */
     size_t *pinf;     /* per partition: infinite scores */
+    int *fedges;      /* LTM_2023: every flow -> visible stock edge */
+    size_t nfedges;
+    double *fscale;   /* LTM_2023: per model variable (a stock), the size of
+                       * its flows this step, for the rounding guard */
     sdc_state prev, cur;
     bool have_prev, prev_saved, scored;
     size_t caprows;
@@ -29,6 +52,40 @@ typedef struct scorer {
 
 static double sgn(double x) { return x > 0 ? 1 : x < 0 ? -1 : 0; }
 
+/* A change of a net flow within this fraction of the size of its flows is
+ * rounding, not change: the net flow of a stock whose flows cancel
+ * exactly (an inflow in + r and an outflow r) moves by 1e-13 of them from
+ * one step to the next, and equation 3 would divide by that. */
+#define LTM_NET_NOISE 1e-12
+
+/* LTM_2023 needs each stock's flows: the edges into a stock the file
+ * names come from its flows (causal.h). */
+static void scorer_flows(scorer *sc)
+{
+    sd_graph *s = sc->s;
+    if (sc->formula != LTM_2023)
+        return;
+    sc->fedges = lu_alloc(s->nedges + 1, sizeof *sc->fedges);
+    sc->fscale = lu_alloc(sdc_nvars(s->m) + 1, sizeof *sc->fscale);
+    for (size_t i = 0; i < s->nedges; i++) {
+        int z = s->edges[i].to;
+        if (sdc_kind(s->m, z) == SD_STOCK && !sdc_hidden(s->m, z))
+            sc->fedges[sc->nfedges++] = (int)i;
+    }
+}
+
+/* Each stock's sum of |flow| at t and t+dt. */
+static void scorer_scale(scorer *sc)
+{
+    const sd_graph *s = sc->s;
+    for (size_t i = 0; i < sc->nfedges; i++)
+        sc->fscale[s->edges[sc->fedges[i]].to] = 0;
+    for (size_t i = 0; i < sc->nfedges; i++) {
+        const sdg_edge *e = &s->edges[sc->fedges[i]];
+        sc->fscale[e->to] += fabs(sdc_value(s->m, &sc->prev, e->from)) + fabs(sdc_value(s->m, &sc->cur, e->from));
+    }
+}
+
 /* The score of one model arrow from t-dt (loaded) to t (cur). */
 static double edge_score(scorer *sc, const sdg_edge *e)
 {
@@ -37,11 +94,20 @@ static double edge_score(scorer *sc, const sdg_edge *e)
     int z = e->to, x = e->from;
     bool stock = sdc_kind(m, z) == SD_STOCK;
     if (stock && !sdc_hidden(m, z)) {
-        /* equation 2: the flow's share of the net flow that moved the stock */
-        double net = sdc_rate(m, p, z), flow = sdc_value(m, p, x);
-        if (net == 0)
+        double pol = e->sign < 0 ? -1 : 1;
+        if (sc->formula == LTM_2020) {
+            /* 2020, equation 2: the flow's share of the net flow that moved
+             * the stock */
+            double net = sdc_rate(m, p, z), flow = sdc_value(m, p, x);
+            return net == 0 ? 0 : fabs(flow / net) * pol;
+        }
+        /* 2023, equation 3: the flow's change over the net flow's change,
+         * the same arithmetic as equation 1 on a net flow in - out */
+        double dnet = sdc_rate(m, c, z) - sdc_rate(m, p, z);
+        double dflow = sdc_value(m, c, x) - sdc_value(m, p, x);
+        if (fabs(dnet) <= LTM_NET_NOISE * sc->fscale[z])
             return 0;
-        return fabs(flow / net) * (e->sign < 0 ? -1 : 1);
+        return fabs(dflow / dnet) * pol;
     }
     /* equation 1; a hidden stock's rate stands for its single flow */
     double z0 = stock ? sdc_rate(m, p, z) : sdc_value(m, p, z);
@@ -62,6 +128,8 @@ static void score_step(scorer *sc)
     sd_graph *s = sc->s;
     const loop_analysis *a = sc->a;
     sdc_load(s->m, &sc->prev);
+    if (sc->fscale)
+        scorer_scale(sc);
     for (size_t i = 0; i < sc->nneed; i++)
         sc->edge_ls[sc->need[i]] = edge_score(sc, &s->edges[sc->need[i]]);
     sdc_load(s->m, &sc->cur);
@@ -182,12 +250,13 @@ static void partitions(ltm_result *r, const loop_analysis *a)
     free(up);
 }
 
-ltm_result *ltm_compute(sd_graph *s, const loop_analysis *a, eddy_error *err)
+ltm_result *ltm_compute(sd_graph *s, const loop_analysis *a, ltm_formula f, eddy_error *err)
 {
     ltm_result *r = lu_alloc(1, sizeof *r);
+    r->formula = f;
     r->nloops = a->n;
     partitions(r, a);
-    scorer sc = {.s = s, .a = a, .r = r};
+    scorer sc = {.s = s, .a = a, .r = r, .formula = f};
     unsigned char *seen = lu_alloc(s->nedges + 1, 1);
     sc.need = lu_alloc(s->nedges + 1, sizeof *sc.need);
     for (size_t i = 0; i < a->n; i++)
@@ -208,6 +277,7 @@ ltm_result *ltm_compute(sd_graph *s, const loop_analysis *a, eddy_error *err)
     sc.loop_ls = lu_alloc(a->n + 1, sizeof *sc.loop_ls);
     sc.psum = lu_alloc(r->npartitions + 1, sizeof *sc.psum);
     sc.pinf = lu_alloc(r->npartitions + 1, sizeof *sc.pinf);
+    scorer_flows(&sc);
     int rc = sdc_run(s->m, step, &sc, err);
     /* the stop time has no step after it: it keeps the last step's scores */
     if (rc == 0 && sc.have_prev && sc.prev_saved)
@@ -218,6 +288,8 @@ ltm_result *ltm_compute(sd_graph *s, const loop_analysis *a, eddy_error *err)
     free(sc.loop_ls);
     free(sc.psum);
     free(sc.pinf);
+    free(sc.fedges);
+    free(sc.fscale);
     sdc_state_free(&sc.prev);
     sdc_state_free(&sc.cur);
     if (rc < 0) {
@@ -227,18 +299,21 @@ ltm_result *ltm_compute(sd_graph *s, const loop_analysis *a, eddy_error *err)
     return r;
 }
 
-int ltm_link_scores(sd_graph *s, ltm_link_fn fn, void *ud, eddy_error *err)
+int ltm_link_scores(sd_graph *s, ltm_formula f, ltm_link_fn fn, void *ud, eddy_error *err)
 {
-    scorer sc = {.s = s, .fn = fn, .fn_ud = ud};
+    scorer sc = {.s = s, .formula = f, .fn = fn, .fn_ud = ud};
     sc.need = lu_alloc(s->nedges + 1, sizeof *sc.need);
     for (size_t i = 0; i < s->nedges; i++)
         sc.need[sc.nneed++] = (int)i;
     sc.edge_ls = lu_alloc(s->nedges + 1, sizeof *sc.edge_ls);
     sc.link_ls = lu_alloc(s->g->nlinks + 1, sizeof *sc.link_ls);
+    scorer_flows(&sc);
     int rc = sdc_run(s->m, step, &sc, err);
     free(sc.need);
     free(sc.edge_ls);
     free(sc.link_ls);
+    free(sc.fedges);
+    free(sc.fscale);
     sdc_state_free(&sc.prev);
     sdc_state_free(&sc.cur);
     return rc < 0 ? -1 : 0;

@@ -145,7 +145,7 @@ static size_t reversed(size_t k, size_t bits)
     return r;
 }
 
-loop_analysis *ltm_find(sd_graph *s, size_t max, eddy_error *err)
+loop_analysis *ltm_find(sd_graph *s, size_t max, ltm_formula f, eddy_error *err)
 {
     const cld_graph *g = s->g;
     finder F = {.s = s, .max = max};
@@ -176,7 +176,7 @@ loop_analysis *ltm_find(sd_graph *s, size_t max, eddy_error *err)
     F.held = lu_alloc(keep * (g->nlinks + 1), sizeof *F.held);
     F.budget = 8 * (g->nvars + g->nlinks) + 64;
     F.S = strong_new(g);
-    int rc = ltm_link_scores(s, on_row, &F, err);
+    int rc = ltm_link_scores(s, f, on_row, &F, err);
     /* the rows in van der Corput order (0, 1/2, 1/4, 3/4, ... of the run),
      * each once: if the cap stops the search, the loops found still come
      * from the whole run, not from its start */

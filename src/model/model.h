@@ -375,6 +375,10 @@ typedef enum action_kind {
     ACTION_COALESCE, /* a cache's coalesce: on|off */
     ACTION_SWR,      /* a cache's stale_while_revalidate window */
     ACTION_HEDGE,    /* hedge: on|off on a client's call or a service's calls */
+    /* A what-if, not a YAML action (no operator can do it): a service's
+     * work stops (or starts again) slowing with concurrency.  `eddy
+     * diagnose` uses it to knock out a contention loop (knockout.h). */
+    ACTION_CONTENTION,
 } action_kind;
 
 typedef struct action_spec {
@@ -390,6 +394,7 @@ typedef struct action_spec {
     bool coalesce; /* coalesce: on|off */
     simtime swr;   /* stale_while_revalidate: the new window (0: off) */
     bool hedge_on; /* hedge: on|off */
+    bool contention_on; /* ACTION_CONTENTION: the service's contention applies */
     /* A response rather than a moment (`when:`, `then:`, `by:`): the
      * condition (cond.h; NULL for an action `at` a time), and the team
      * whose `oncall` delay it waits out once the condition has held (-1:

@@ -40,8 +40,8 @@ void ltmout_text(FILE *f, const loop_analysis *a, const ltm_result *r, const cha
         fprintf(f, "\nLoop dominance: no loops, so none dominates\n");
         return;
     }
-    fprintf(f, "\nLoop dominance (Loops That Matter: relative loop scores; a loop, or the fewest loops, with at least "
-               "half of the total dominates):\n");
+    fprintf(f, "\nLoop dominance (Loops That Matter, %s: relative loop scores; a loop, or the fewest loops, with at "
+               "least half of the total dominates):\n", ltm_formula_cite(r->formula));
     for (size_t part = 0; part < r->npartitions; part++) {
         if (r->npartitions > 1) {
             fprintf(f, "  loops ");
@@ -58,7 +58,10 @@ void ltmout_text(FILE *f, const loop_analysis *a, const ltm_result *r, const cha
         for (size_t k = 0; k < n; k++) {
             fprintf(f, "  %s%g" DASH "%g%s%s: ", r->npartitions > 1 ? "  " : "", ph[k].from, ph[k].to, sp, units);
             if (ph[k].n == 0) {
-                fprintf(f, "no loop is active (nothing changes)\n");
+                /* 2023 scores a stock's loops by the change of its net
+                 * flow: a stock moving at a constant rate scores none */
+                fprintf(f, "no loop is active (%s)\n",
+                        r->formula == LTM_2020 ? "nothing changes" : "no net flow changes");
                 continue;
             }
             loop_set(f, a, &ph[k]);
@@ -99,7 +102,10 @@ int ltmout_csv(FILE *f, const loop_analysis *a, const ltm_result *r)
 json_t *ltmout_json(const loop_analysis *a, const ltm_result *r, const char *units)
 {
     json_t *root = json_object();
-    json_object_set_new(root, "method", json_string("loops that matter (Schoenberg, Davidsen and Eberlein 2020)"));
+    char method[128];
+    snprintf(method, sizeof method, "loops that matter (%s)", ltm_formula_cite(r->formula));
+    json_object_set_new(root, "method", json_string(method));
+    json_object_set_new(root, "ltm", json_string(ltm_formula_name(r->formula)));
     json_object_set_new(root, "time_units", json_string(units ? units : ""));
     json_t *phases = json_array();
     for (size_t part = 0; part < r->npartitions; part++) {
