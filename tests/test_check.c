@@ -416,6 +416,48 @@ static void test_theory(void **state)
     check_report_free(&R);
 }
 
+/* A hypothesis on a call edge's `retries` column: api retries db on
+ * timeout.  db (1 worker, 5 ms, 100/s: half busy) slowed x4 for 20 s can
+ * do 50/s; its queue grows past api's 500 ms timeout and api retries.
+ * Before the fault nothing times out, so nothing is retried. */
+static void test_edge_retries(void **state)
+{
+    (void)state;
+    eddy_error err = {0};
+    const char *text = "duration: 1m\n"
+                       "clients: {shoppers: {rate: 100/s, call: api, timeout: 5s}}\n"
+                       "services:\n"
+                       "  api:\n"
+                       "    workers: 100\n"
+                       "    service_time: 1ms\n"
+                       "    calls:\n"
+                       "      - {to: db, timeout: 500ms, retry: {attempts: 3, on: [timeout]}}\n"
+                       "  db: {workers: 1, service_time: 5ms}\n"
+                       "faults:\n"
+                       "  - {at: 20s, for: 20s, target: db, slow: 4}\n"
+                       "hypotheses:\n"
+                       "  - {name: quiet before, metric: api->db.retries, window: before, at_most: 0/s}\n"
+                       "  - {name: none during, metric: api->db.retries, window: during, at_most: 0/s}\n"
+                       "  - {name: some during, metric: api->db.retries, window: during, at_least: 1/s}\n";
+    char path[256];
+    tmp_path(path, sizeof path, "edge-retries.yaml");
+    write_file(path, text);
+    check_opts o = {.seeds = 2};
+    check_report R;
+    if (check_run(path, &o, &R, &err) < 0)
+        fail_msg("%s", err.msg);
+    assert_int_equal(R.n, 3);
+    assert_true(R.v[0].pass);
+    assert_within_rel(R.v[0].mean + 1, 1, 1e-9); /* exactly 0 */
+    assert_false(R.v[1].pass);
+    assert_true(R.v[2].pass);
+    assert_int_equal(R.failed, 1);
+    check_report_free(&R);
+    /* without a retry policy the edge has no such column: an error at load */
+    expect_error("hypotheses:\n  - {name: a, metric: api->db.retries, window: run, at_most: 1/s}\n", 20, "api->db",
+                 "only an edge with a `retry` of 2 or more `attempts` has it");
+}
+
 /* ---- the command ------------------------------------------------------------ */
 
 /* The example with the API's timeout cut from 10s to 2s. */
@@ -650,6 +692,7 @@ int main(void)
         cmocka_unit_test(test_errors_no_faults),
         cmocka_unit_test(test_measure),
         cmocka_unit_test(test_theory),
+        cmocka_unit_test(test_edge_retries),
         cmocka_unit_test(test_pass_and_fail),
         cmocka_unit_test(test_deterministic),
         cmocka_unit_test(test_json),

@@ -29,6 +29,12 @@ static void test_parse_ok(void **state)
     assert_string_equal(c.threshold_text, "3/s");
     assert_true(c.hold == 0);
     cond_free(&c);
+    /* an edge as the CSV names it: its "->" is not a comparison */
+    assert_int_equal(cond_parse("api->db.retries > 5/s for 2s", &c, &off, msg, sizeof msg), 0);
+    assert_string_equal(c.entity, "api->db");
+    assert_string_equal(c.metric, "retries");
+    assert_int_equal(c.cmp, HC_ABOVE);
+    cond_free(&c);
 }
 
 static void test_parse_errors(void **state)
@@ -45,6 +51,7 @@ static void test_parse_errors(void **state)
         {"shoppers.goodput", 16, "expected a comparison (<, <=, >, >=) after"},
         {"shoppers.goodput << 5/s", 17, "expected a comparison (<, <=, >, >=, with spaces around it), got '<<'"},
         {"shoppers.goodput<5/s", 16, "a comparison needs a space on each side"},
+        {"api->db.retries>5/s", 15, "a comparison needs a space on each side"},
         {"shoppers.goodput <", 18, "expected a threshold after '<'"},
         {"shoppers.goodput < fifty% of baseline", 19, "expected a percentage >= 0 before 'of baseline'"},
         {"shoppers.goodput < 50 of baseline", 19, "expected a percentage before 'of baseline'"},
@@ -184,6 +191,43 @@ static void test_response_timing(void **state)
                        -1, 1e-9);
 }
 
+/* A response to a call edge's retries, named as in the CSV: api retries
+ * db on timeout, db (1 worker, 5 ms at 100/s) slowed x4 from 20 s does
+ * 50/s, and api's retries pass 5/s in [21s, 22s) and [22s, 23s): held
+ * 2 s at 23 s, api's retries go off then; without the response they go on. */
+static void test_response_on_edge_retries(void **state)
+{
+    (void)state;
+    const char *yaml = "duration: 40s\n"
+                       "clients: {shoppers: {rate: 100/s, call: api, timeout: 5s}}\n"
+                       "services:\n"
+                       "  api:\n"
+                       "    workers: 100\n"
+                       "    service_time: 1ms\n"
+                       "    calls: [{to: db, timeout: 500ms, retry: {attempts: 3, on: [timeout]}}]\n"
+                       "  db: {workers: 1, service_time: 5ms}\n"
+                       "faults: [{at: 20s, for: 20s, target: db, slow: 4}]\n"
+                       "%s";
+    char text[2048];
+    for (int respond = 0; respond < 2; respond++) {
+        snprintf(text, sizeof text, yaml,
+                 respond ? "actions:\n  - {when: \"api->db.retries > 5/s for 2s\", then: {service: api, retry: off}}\n"
+                         : "");
+        eddy_model *m = load_text(text);
+        eddy_result r;
+        run_model_seed(m, &r);
+        assert_true(col_at(&r, "api->db.retries", 21) > 5);
+        assert_true(col_at(&r, "api->db.retries", 22) > 5);
+        for (size_t i = 23; i < 40; i++)
+            if (respond)
+                assert_true(col_at(&r, "api->db.retries", i) == 0);
+            else
+                assert_true(col_at(&r, "api->db.retries", i) > 5);
+        eddy_result_free(&r);
+        eddy_model_free(m);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -192,6 +236,7 @@ int main(void)
         cmocka_unit_test(test_model_errors),
         cmocka_unit_test(test_format_round_trip),
         cmocka_unit_test(test_response_timing),
+        cmocka_unit_test(test_response_on_edge_retries),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

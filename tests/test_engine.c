@@ -271,6 +271,71 @@ static void test_usl_throughput_is_retrograde(void **state)
     assert_true(x[2] < 0.5 * x[1]);
 }
 
+/* ---- the per-edge retries column ------------------------------------------- */
+
+/* `E.retries`, retry attempts sent on an edge per second, is there for an
+ * edge with a retry policy of 2 or more attempts: summed over the rows
+ * (rate x interval) it is the run total the engine counts (the JSON
+ * summary's edges.E.retries), on a client's edge and on a service's. */
+static void check_edge_retries(const char *path, const char *service_edge)
+{
+    eddy_model *m = load_file_replacing(path, NULL, NULL);
+    eddy_result r;
+    run_model_seed(m, &r);
+    size_t tcol = col_index(&r, "time"), checked = 0;
+    for (size_t e = 0; e < r.nedges; e++) {
+        char name[300];
+        snprintf(name, sizeof name, "%s.retries", r.edges[e].name);
+        int c = eddy_series_column(&r.series, name);
+        if (c < 0)
+            continue;
+        double sum = 0;
+        for (size_t i = 0; i < r.series.nrows; i++) {
+            double t0 = eddy_series_at(&r.series, i, tcol);
+            double t1 = i + 1 < r.series.nrows ? eddy_series_at(&r.series, i + 1, tcol) : r.duration;
+            sum += eddy_series_at(&r.series, i, (size_t)c) * (t1 - t0);
+        }
+        if (fabs(sum - (double)r.edges[e].retries) > 1e-6 * (double)r.edges[e].retries + 1e-3)
+            fail_msg("%s: the column sums to %.3f, the engine counted %llu", name, sum,
+                     (unsigned long long)r.edges[e].retries);
+        if (!strcmp(r.edges[e].name, service_edge))
+            assert_true(r.edges[e].retries > 1000); /* a service's calls retry in this model */
+        checked++;
+    }
+    assert_true(checked >= 2);
+    assert_true(eddy_series_column(&r.series, "checkout->payments.retries") < 0); /* no retry policy */
+    eddy_result_free(&r);
+    eddy_model_free(m);
+}
+
+static void test_edge_retries_column(void **state)
+{
+    (void)state;
+    /* shoppers->checkout and checkout->db retry; checkout->payments does not */
+    check_edge_retries("examples/teams.yaml", "checkout->db");
+    /* a client's edge without a cache: its column is the client's `retries`, row by row */
+    eddy_model *m = load_file_replacing("examples/retry-storm.yaml", NULL, NULL);
+    eddy_result r;
+    run_model_seed(m, &r);
+    double total = 0;
+    for (size_t i = 0; i < r.series.nrows; i++) {
+        assert_true(col_at(&r, "shoppers->checkout.retries", i) == col_at(&r, "shoppers.retries", i));
+        total += col_at(&r, "shoppers->checkout.retries", i);
+    }
+    assert_true(total > 1000);
+    eddy_result_free(&r);
+    eddy_model_free(m);
+    /* a retry policy that never has a failure to retry: zeros */
+    m = load_text("duration: 20s\n"
+                  "clients: {c: {rate: 50/s, call: s, timeout: 1s, retry: {attempts: 3}}}\n"
+                  "services: {s: {workers: unlimited, service_time: 1ms}}\n");
+    run_model(m, 1, &r);
+    for (size_t i = 0; i < r.series.nrows; i++)
+        assert_true(col_at(&r, "c->s.retries", i) == 0);
+    eddy_result_free(&r);
+    eddy_model_free(m);
+}
+
 /* ---- faults and actions -------------------------------------------------------- */
 
 static void test_fault_slow_and_add_latency(void **state)
@@ -531,6 +596,7 @@ int main(void)
         cmocka_unit_test(test_streams_are_per_entity),
         cmocka_unit_test(test_usl_contention_exact),
         cmocka_unit_test(test_contention_off_action),
+        cmocka_unit_test(test_edge_retries_column),
         cmocka_unit_test(test_usl_throughput_is_retrograde),
         cmocka_unit_test(test_fault_slow_and_add_latency),
         cmocka_unit_test(test_fault_errors_and_down),

@@ -505,6 +505,67 @@ static void test_diagnose_integrity_and_backlog(void **state)
     diagnosis_free(&d);
 }
 
+/* The example's duplicates need no fault.  Its publish timeout (100 ms) is
+ * below the ack's tail: the ack comes back after two draws of the edge's
+ * latency (lognormal, median 5 ms, p99 250 ms), so a fraction p =
+ * P(L1 + L2 > 100 ms) of first publishes time out on a healthy broker,
+ * after the message was stored, and each is retried and stored again:
+ * with no dedupe by request, p of the payments are duplicated.  All three
+ * attempts time out with p^3: the user is told the payment failed.  Run
+ * without the faults: duplicates at p within 3% (about 3 sigma of the
+ * count), none lost, no ghost; the faults add the losses, not the
+ * duplicates (docs/messaging.md). */
+static double pl_tail(double mu, double sigma, double y)
+{
+    return y <= 0 ? 1.0 : 0.5 * erfc((log(y) - mu) / (sigma * sqrt(2.0)));
+}
+
+static void test_example_duplicates_without_faults(void **state)
+{
+    (void)state;
+    eddy_model *m = load_file_replacing("examples/payments-ledger.yaml",
+                                        "faults:\n"
+                                        "  - {at: 3m, for: 2m, target: ledger-db, slow: 25}\n"
+                                        "  - {at: 7m, target: ledger, restart: true}\n",
+                                        "");
+    assert_int_equal(m->nfaults, 0);
+    const call_spec *pub = &m->services[model_find_service(m, "payments")].publishes[0];
+    assert_int_equal(pub->latency.kind, DIST_LOGNORMAL);
+    double mu = pub->latency.a, sigma = pub->latency.b, T = (double)pub->timeout;
+    /* P(L1 + L2 > T) = P(L1 > T) + integral over L1 = x < T of P(L2 > T - x),
+     * in z = (ln x - mu) / sigma, by Simpson's rule */
+    double z0 = -12, z1 = (log(T) - mu) / sigma, h = (z1 - z0) / 20000, sum = 0;
+    for (int i = 0; i <= 20000; i++) {
+        double z = z0 + i * h, w = i == 0 || i == 20000 ? 1 : i % 2 ? 4 : 2;
+        sum += w * exp(-z * z / 2) / sqrt(2 * M_PI) * pl_tail(mu, sigma, T - exp(mu + sigma * z));
+    }
+    double p = pl_tail(mu, sigma, T) + sum * h / 3;
+    assert_true(p > 0.05 && p < 0.15); /* about 8.6%: far from rare */
+    eddy_result r;
+    run_model(m, 1, &r);
+    const eddy_integrity_totals *t = integrity_of(&r, "ledger");
+    double n = (double)(t->exactly_once + t->duplicated + t->lost + t->ghost);
+    assert_within_rel((double)t->duplicated / n, p, 0.03);
+    assert_int_equal(t->lost, 0);
+    assert_int_equal(t->ghost, 0);
+    /* the payments whose three publishes all timed out failed for the user:
+     * p^3 of them, within 4 sigma of a Poisson count */
+    const eddy_client_totals *c = &r.clients[0];
+    double want = p * p * p * (double)c->requests;
+    assert_true(fabs((double)c->failed - want) < 4 * sqrt(want));
+    uint64_t dup_calm = t->duplicated;
+    eddy_result_free(&r);
+    eddy_model_free(m);
+    /* with the faults, about as many duplicates, and the losses on top */
+    m = load_file_replacing("examples/payments-ledger.yaml", NULL, NULL);
+    run_model(m, 1, &r);
+    t = integrity_of(&r, "ledger");
+    assert_within_rel((double)t->duplicated, (double)dup_calm, 0.05);
+    assert_true(t->lost > 0);
+    eddy_result_free(&r);
+    eddy_model_free(m);
+}
+
 /* A consumer slower than its visibility timeout: every message comes back
  * while the first delivery still holds it, and the group is saturated. */
 static void test_diagnose_redelivery_storm(void **state)
@@ -695,6 +756,7 @@ int main(void)
         cmocka_unit_test(test_columns),
         cmocka_unit_test(test_review_contract_flags),
         cmocka_unit_test(test_diagnose_integrity_and_backlog),
+        cmocka_unit_test(test_example_duplicates_without_faults),
         cmocka_unit_test(test_diagnose_redelivery_storm),
         cmocka_unit_test(test_fix_contract_interventions),
         cmocka_unit_test(test_loops_redelivery_and_lag),

@@ -81,6 +81,11 @@ static const char model[] = HEAD DIMS
     AUX("flat", "sq(3)")
     A1D("self size", "Dim1", "SIZE(SELF)")
     AUX("doubling", "PREVIOUS(SELF, 1) * 2")
+    /* subscripts computed during the run; out of range they give 0 */
+    AUX("dyn", "a[TIME + 1]")
+    AUX("dyn out", "a[TIME + 2]")
+    A1D("dyn row", "N", "sq[N, TIME + 1]")
+    AUX("dyn sum", "SUM(a[TIME + 1], a[3])")
     TAIL;
 
 typedef struct rows {
@@ -171,6 +176,14 @@ static void test_array_constructs(void **state)
     assert_int_equal(at(m, &r, 0, "doubling"), 2);
     assert_int_equal(at(m, &r, 1, "doubling"), 4);
     assert_int_equal(at(m, &r, 2, "doubling"), 8);
+    for (size_t t = 0; t < 3; t++) {
+        assert_int_equal(at(m, &r, t, "dyn"), t + 1);
+        assert_int_equal(at(m, &r, t, "dyn out"), t < 2 ? t + 2 : 0);
+        /* sq = [[1, 2], [3, 4]]: column t + 1, then nothing */
+        assert_int_equal(at(m, &r, t, "dyn row[1]"), t < 2 ? 1 + t : 0);
+        assert_int_equal(at(m, &r, t, "dyn row[2]"), t < 2 ? 3 + t : 0);
+        assert_int_equal(at(m, &r, t, "dyn sum"), t + 1 + 3);
+    }
     sd_free(m);
 }
 
@@ -209,7 +222,9 @@ static void test_array_errors(void **state)
     expect_error(AUX("x", "a[B1]"), 14, 22, "B1 is not an element of Dim1: it is one of DimB");
     expect_error(AUX("x", "a[AA1]"), 14, 22, "AA1 is not an element of Dim1; did you mean \"A1\"?");
     expect_error(AUX("x", "a[1, 2]"), 14, 20, "a has 1 dimension, not 2 subscripts");
-    expect_error(AUX("x", "a[x]"), 14, 22, "x is a variable, not an element of Dim1");
+    expect_error(AUX("x", "a[sub_vals]"), 14, 22, "sub_vals is a variable, not an element of Dim1");
+    expect_error(A2D("x", "N", "N", "x[TIME, TIME] + 1"), 14, 83, "one subscript computed during the run per reference");
+    expect_error(AUX("x", "a[1:2, TIME]"), 14, 20, "a has 1 dimension, not 2 subscripts");
     /* shapes */
     expect_error(A1D("x", "Dim1", "a[1:2]"), 14, 63, "a slice of 2 elements of Dim1 where this equation's dimension Dim1 has 3");
     expect_error(A1D("x", "N", "a"), 14, 60, "a is over Dim1, which is not this equation's dimension (N)");

@@ -132,6 +132,7 @@ typedef struct edge_rt {
     breaker_rt *breakers;        /* ninst; NULL: none */
     connpool_rt *pools;          /* ninst; NULL: none */
     uint64_t attempts, retries, timeouts; /* run totals */
+    uint64_t retries_sampled; /* `retries` when the last row closed (the `retries` column) */
     /* interval counters for the edge's columns, and their run totals */
     uint64_t denied, short_circuited, fallbacks, pool_timeouts;
     uint64_t tot_denied, tot_short_circuited, tot_fallbacks, tot_pool_timeouts;

@@ -19,7 +19,9 @@ static const char *const service_metrics[] = {"arrivals", "rejected", "completed
 #define NCM (sizeof client_metrics / sizeof client_metrics[0])
 #define NSM (sizeof service_metrics / sizeof service_metrics[0])
 
-/* An edge has columns only for the mechanisms it configures. */
+/* An edge has columns only for the mechanisms it configures: `retries`
+ * (retry attempts sent on it, per second) with a retry policy of 2 or more
+ * attempts, then these. */
 static const char *const budget_metrics[] = {"budget", "retries_denied"};
 static const char *const breaker_metrics[] = {"breaker_open", "short_circuited", "fallbacks"};
 static const char *const pool_metrics[] = {"pool_busy", "pool_waiters", "pool_timeouts"};
@@ -71,9 +73,11 @@ static const char *const integrity_metrics[] = {"exactly_once", "duplicated", "l
 #define NUM (sizeof sub_metrics / sizeof sub_metrics[0])
 #define NIM (sizeof integrity_metrics / sizeof integrity_metrics[0])
 
+static bool edge_retries(const edge_rt *e) { return e->spec->retry.attempts > 1; }
+
 static size_t edge_ncols(const edge_rt *e)
 {
-    return (e->budgets ? 2 : 0) + (e->breakers ? 3 : 0) + (e->pools ? 3 : 0) + (e->hedge_out ? 3 : 0) +
+    return (edge_retries(e) ? 1 : 0) + (e->budgets ? 2 : 0) + (e->breakers ? 3 : 0) + (e->pools ? 3 : 0) + (e->hedge_out ? 3 : 0) +
            (e->bulkheads ? 2 : 0);
 }
 
@@ -125,6 +129,8 @@ void stats_init(sim *s)
     }
     for (size_t i = 0; i < s->nedges; i++) {
         edge_rt *e = s->edges[i];
+        if (edge_retries(e))
+            S->names[k++] = column(e->name, "retries");
         for (size_t j = 0; e->budgets && j < 2; j++)
             S->names[k++] = column(e->name, budget_metrics[j]);
         for (size_t j = 0; e->breakers && j < 3; j++)
@@ -390,6 +396,10 @@ void stats_sample(sim *s)
     }
     for (size_t i = 0; i < s->nedges; i++) {
         edge_rt *e = s->edges[i];
+        if (edge_retries(e)) { /* e->retries is the run total call.c counts */
+            row[k++] = (double)(e->retries - e->retries_sampled) / dt;
+            e->retries_sampled = e->retries;
+        }
         if (e->budgets) {
             double lvl = 0;
             for (long b = 0; b < e->nbudgets; b++)

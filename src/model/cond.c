@@ -63,9 +63,10 @@ int cond_parse(const char *text, cond_spec *c, size_t *off, char *msg, size_t si
         return cond_fail(off, 0, msg, size, "expected %s%s", form, "");
     if (n > COND_MAX_TOKENS)
         return cond_fail(off, t[COND_MAX_TOKENS - 1].off, msg, size, "expected %s; this one is too long%s", form, "");
-    /* the metric: entity.metric */
+    /* the metric: entity.metric; an edge's name holds "->", which is no
+     * comparison */
     for (size_t k = 0; k < t[0].len; k++)
-        if (t[0].s[k] == '<' || t[0].s[k] == '>' || t[0].s[k] == '=')
+        if (t[0].s[k] == '<' || (t[0].s[k] == '>' && (k == 0 || t[0].s[k - 1] != '-')) || t[0].s[k] == '=')
             return cond_fail(off, t[0].off + k, msg, size,
                              "a comparison needs a space on each side, as in 'shoppers.goodput < 50%% of baseline'%s%s",
                              "", "");

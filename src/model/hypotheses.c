@@ -37,6 +37,7 @@ typedef enum hyp_need {
     HN_LIMIT,     /* service: shed.limit */
     HN_DEADLINES, /* service: deadlines drop|cancel */
     HN_SCALED,    /* service: an autoscaler, a scale action or a startup */
+    HN_RETRY,     /* edge: a retry policy of 2 or more attempts */
     HN_BUDGET,    /* edge: retry.budget */
     HN_BREAKER,
     HN_POOL,
@@ -80,6 +81,7 @@ static const hyp_metric metrics[] = {
     {HK_SERVICE, "cancelled", HU_RATE, HN_DEADLINES, HD_NONE},
     {HK_SERVICE, "replicas", HU_NUMBER, HN_SCALED, HD_NONE},
     {HK_SERVICE, "desired", HU_NUMBER, HN_SCALED, HD_NONE},
+    {HK_EDGE, "retries", HU_RATE, HN_RETRY, HD_NONE},
     {HK_EDGE, "budget", HU_NUMBER, HN_BUDGET, HD_NONE},
     {HK_EDGE, "retries_denied", HU_RATE, HN_BUDGET, HD_NONE},
     {HK_EDGE, "breaker_open", HU_FRACTION, HN_BREAKER, HD_NONE},
@@ -271,6 +273,9 @@ static bool hyp_column_exists(const model *m, const hyp_metric *mt, int index, c
     case HN_SCALED:
         *why = "only a service whose replica count changes (an autoscaler, a scale action or a startup) has it";
         return sp->scaled;
+    case HN_RETRY:
+        *why = "only an edge with a `retry` of 2 or more `attempts` has it";
+        return c->retry.attempts > 1;
     case HN_BUDGET:
         *why = "only an edge with a `retry.budget` has it";
         return c->retry.budget.kind != BUDGET_NONE;

@@ -106,6 +106,11 @@ double bi_eval(bi_id id, const double *a, int n, double t, double dt, int *divze
             s += (a[i] - m) * (a[i] - m);
         return n > 1 ? sqrt(s / (n - 1)) : 0;
     }
+    case BI_ELEM: {
+        /* XMILE 1.0 section 3.7.1: a subscript out of range gives 0 */
+        double i = trunc(a[0]);
+        return i >= 1 && i <= n - 1 ? a[(int)i] : 0;
+    }
     case BI_RANK:
     case BI_RANK2: {
         /* The position (from 1) of the r-th smallest of k values, ties

@@ -13,6 +13,7 @@ typedef enum {
     BI_SUM, BI_PROD, BI_SIZE, BI_STDDEV, BI_SAFEDIV, BI_XIDZ, BI_ZIDZ, BI_PI, BI_STEP, BI_PULSE,
     BI_RAMP, BI_EXPRND_UNUSED, BI_LOG, BI_SIGN, BI_INF,
     BI_RANK, BI_RANK2, /* RANK(A, r[, B]): the VM's arguments are r, A's elements[, B's] */
+    BI_ELEM, /* a[i] with i computed: the arguments are i, then the elements it picks from */
     /* stateful or special: rewritten by the compiler */
     BI_INIT, BI_PREVIOUS, BI_SMTH1, BI_SMTH3, BI_SMTHN, BI_DELAY, BI_DELAY1, BI_DELAY3,
     BI_DELAYN, BI_TREND, BI_LOOKUP, BI_IF_THEN_ELSE, BI_TIME, BI_DT, BI_STARTTIME, BI_STOPTIME,

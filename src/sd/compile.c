@@ -242,7 +242,12 @@ enum { REL_NONE = 1, REL_NAME, REL_POSITION };
 static int cc_rel(cc *c, int from, int to)
 {
     size_t nd = c->d->ndims;
-    signed char *r = &c->rel[(size_t)from * nd + (size_t)to];
+    signed char none = 0, *r = &none;
+    if (nd <= 4096) { /* a cache of 16 MB at most; past that, ask anew */
+        if (!c->rel)
+            c->rel = xcalloc(nd * nd, 1);
+        r = &c->rel[(size_t)from * nd + (size_t)to];
+    }
     if (*r)
         return *r;
     const xm_dim *f = &c->d->dims[from], *t = &c->d->dims[to];
@@ -334,6 +339,29 @@ static int cc_ctx_find(const ctx *x, int dim, const int *used)
 
 static ex_node *rs(cc *c, const ctx *x, ex_node *n);
 static ex_node *cc_parse(cc *c, const xm_eqn *q);
+static char *cc_key(cc *c, const char *name);
+
+/* Whether subscript s of dimension dim is computed during the run (a
+ * variable, an expression) rather than an element, a number, a
+ * dimension, a range, @n or *.  Element names win over variables of the
+ * same name (section 3.7.1's footnote). */
+static int cc_dynamic(cc *c, int dim, const ex_node *s)
+{
+    switch (s->kind) {
+    case EX_NUM: case EX_STAR: case EX_RANGE: case EX_AT: return 0;
+    case EX_VAR: {
+        if (s->nargs)
+            return 1;
+        char *k = sdn_canon(s->name), *vk = cc_key(c, s->name);
+        int stat = cc_elem(c, dim, k) >= 0 || st_get(&c->dims, k) >= 0;
+        int var = st_get(&c->m->keys, vk) >= 0 || strcmp(k, "time") == 0;
+        free(k);
+        free(vk);
+        return !stat && var;
+    }
+    default: return 1;
+    }
+}
 
 /* An element name (or Dim.elem) or a whole number as an index of
  * dimension dim, for a subscript or a range's end; -1 if not one, after
@@ -371,8 +399,7 @@ static int cc_index(cc *c, int dim, const ex_node *s)
         if (other)
             cc_fail(c, s->pos, "%s is not an element of %s: it is one of %s", s->name, d->name, other);
         else if (st_get(&c->m->keys, k) >= 0 || st_get(&c->arrs, k) >= 0)
-            cc_fail(c, s->pos, "%s is a variable, not an element of %s (a subscript that changes during the run is "
-                               "not supported)", s->name, d->name);
+            cc_fail(c, s->pos, "%s is a variable, not an element of %s", s->name, d->name);
         else {
             cc_suggest_elem(c, dim, k, sug, sizeof sug);
             cc_fail(c, s->pos, "%s is not an element of %s%s", s->name, d->name, sug);
@@ -713,6 +740,45 @@ static ex_node *cc_dim_value(cc *c, const ctx *x, const ex_node *n, const char *
     return cc_num(e + 1);
 }
 
+/* a[i] with i computed during the run (XMILE 1.0 section 3.7.1: a
+ * subscript is an expression): the elements i may pick, the others'
+ * subscripts fixed, become the arguments of one BI_ELEM after i, which
+ * gives 0 for an i out of range.  One such subscript per reference; NULL
+ * if the reference has none. */
+static ex_node *rs_dynamic(cc *c, const ctx *x, const arr *a, const ex_node *n)
+{
+    int which = -1;
+    for (int i = 0; i < n->nargs && i < a->ndims; i++)
+        if (cc_dynamic(c, a->dim[i], n->args[i])) {
+            if (which >= 0) {
+                cc_fail(c, n->args[i]->pos, "%s: one subscript computed during the run per reference, not two",
+                        n->name);
+                return cc_num(0);
+            }
+            which = i;
+        }
+    if (which < 0 || n->nargs != a->ndims)
+        return NULL;
+    ex_node *sl = ex_copy(n);
+    ex_free(sl->args[which]);
+    sl->args[which] = ex_new(EX_STAR, n->args[which]->pos);
+    int cnt = 0;
+    int *refs = cc_arr_refs(c, x, a, sl, n->name, 1, 0, &cnt);
+    ex_free(sl);
+    size_t want = c->d->dims[a->dim[which]].n;
+    ex_node *out = NULL;
+    if (refs && !c->failed && (size_t)cnt != want)
+        cc_fail(c, n->pos, "%s: a subscript computed during the run cannot be combined with a slice", n->name);
+    else if (refs && !c->failed) {
+        out = cc_call(BI_ELEM, -1, n->pos);
+        ex_add_arg(out, rs(c, x, n->args[which]));
+        for (int k = 0; k < cnt; k++)
+            ex_add_arg(out, cc_slot(refs[k]));
+    }
+    free(refs);
+    return out ? out : cc_num(0);
+}
+
 /* A reference, scalar or one element of an array (transposed: A'). */
 static ex_node *rs_var(cc *c, const ctx *x, ex_node *n, int transposed)
 {
@@ -724,6 +790,8 @@ static ex_node *rs_var(cc *c, const ctx *x, ex_node *n, int transposed)
         if (transposed)
             cc_fail(c, n->pos, "' transposes an array, and %s is not one", n->name);
         out = cc_slot(v);
+    } else if (ai >= 0 && (out = rs_dynamic(c, x, &c->arr[ai], n)) != NULL) {
+        /* a subscript computed during the run */
     } else if (ai >= 0) {
         int cnt;
         int *refs = cc_arr_refs(c, x, &c->arr[ai], n, n->name, 0, transposed, &cnt);
@@ -1017,6 +1085,9 @@ static ex_node *rs_array_fn(cc *c, const ctx *x, ex_node *n, bi_id id)
             char *k = cc_ref_key(c, a->name);
             ai = st_get(&c->arrs, k);
             free(k);
+            for (int q = 0; ai >= 0 && q < a->nargs && q < c->arr[ai].ndims; q++)
+                if (cc_dynamic(c, c->arr[ai].dim[q], a->args[q]))
+                    ai = -1; /* a[i]: one value */
         }
         ex_node *dst = out;
         if (id == BI_RANK)
@@ -1562,7 +1633,6 @@ static void cc_define(cc *c, int vi, const xm_var *xv, const arr *a, const int *
 static int cc_declare(cc *c)
 {
     xm_doc *d = c->d;
-    c->rel = xcalloc(1, d->ndims * d->ndims);
     for (size_t i = 0; i < d->ndims; i++) {
         char *k = sdn_canon(d->dims[i].name);
         st_put(&c->dims, k, (int)i);
