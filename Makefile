@@ -131,6 +131,7 @@ bench: eddy
 	sh bench/avail.sh
 	sh bench/sd.sh
 	sh bench/sd_loops.sh
+	sh bench/sd_graph.sh
 	sh bench/backlog.sh
 
 # libFuzzer harnesses, one per input parser (tests/fuzz/, docs/reliability.md):

@@ -3,6 +3,7 @@
 
     gen_sd.py xmile N STEPS SAVE   > model.xmile   (N variables, STEPS steps of dt 1)
     gen_sd.py c     N STEPS SAVE   > loop.c        (the same equations as a C loop)
+    gen_sd.py graph N FANIN [delay] > model.xmile  (many links: for bench/sd_graph.sh)
 
 The model is N/4 groups of four variables, each computed every step:
 
@@ -111,9 +112,51 @@ int main(void)
 ''' % dict(g=g, steps=steps, save=save, cs=cs, ks=ks, s0=s0)
 
 
+def graph(n, fanin, delay):
+    """The same groups, but each p_i reads FANIN stocks spread over the
+    ring, and each inflow reads its neighbour's p as well: N/4 * (FANIN + 5)
+    links, a causal graph with far more loops than can be listed, for
+    measuring how the graph is built (bench/sd_graph.sh).  Four steps only:
+    the polarities are sampled at each, and the run is not what is
+    measured.  With `delay`, each p_i reads its first stock through
+    DELAY(S, 1) and its second through PREVIOUS(S, 0): a model with as many
+    delays and PREVIOUS as auxiliaries."""
+    g = n // 4
+    out = []
+    w = out.append
+    w('<?xml version="1.0" encoding="utf-8"?>')
+    w('<xmile version="1.0" xmlns="http://docs.oasis-open.org/xmile/ns/XMILE/v1.0">')
+    w('<header><name>graph %d x %d</name><vendor>eddy bench/gen_sd.py</vendor>'
+      '<product version="1">eddy</product></header>' % (n, fanin))
+    w('<sim_specs method="Euler" time_units="days"><start>0</start><stop>4</stop>'
+      '<dt>1</dt></sim_specs>')
+    w('<model><variables>')
+    for i in reversed(range(g)):
+        c, k = consts(i)
+        srcs = sorted({(i + 1 + j * j * 7919 + j * (g // fanin)) % g for j in range(fanin)})
+        terms = ['S_%d' % a for a in srcs]
+        if delay:
+            terms[0] = 'DELAY(%s, 1)' % terms[0]
+            if len(terms) > 1:
+                terms[1] = 'PREVIOUS(%s, 0)' % terms[1]
+        w('<aux name="p_%d"><eqn>%r * (%s) / %d</eqn></aux>' % (i, c, ' + '.join(terms), len(srcs)))
+        w('<flow name="in_%d"><eqn>0.5 * p_%d + 0.01 * p_%d + 1</eqn></flow>' % (i, i, (i + 1) % g))
+        w('<flow name="out_%d"><eqn>%r * S_%d</eqn></flow>' % (i, k, i))
+        w('<stock name="S_%d"><eqn>%d</eqn><inflow>in_%d</inflow><outflow>out_%d</outflow></stock>'
+          % (i, 10 + i % 13, i, i))
+    w('</variables></model></xmile>')
+    return '\n'.join(out) + '\n'
+
+
 def main():
+    if len(sys.argv) in (4, 5) and sys.argv[1] == 'graph':
+        n, fanin = int(sys.argv[2]), int(sys.argv[3])
+        if n < 8 or fanin < 1 or sys.argv[4:] not in ([], ['delay']):
+            sys.exit('usage: gen_sd.py graph N FANIN [delay]  (N >= 8, FANIN >= 1)')
+        sys.stdout.write(graph(n, fanin, len(sys.argv) == 5))
+        return
     if len(sys.argv) != 5 or sys.argv[1] not in ('xmile', 'c'):
-        sys.exit('usage: gen_sd.py xmile|c N STEPS SAVE')
+        sys.exit('usage: gen_sd.py xmile|c N STEPS SAVE, or gen_sd.py graph N FANIN [delay]')
     n, steps, save = (int(a) for a in sys.argv[2:])
     if n < 4 or steps < 1 or save < 1:
         sys.exit('gen_sd.py: N >= 4, STEPS >= 1, SAVE >= 1')

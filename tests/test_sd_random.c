@@ -204,6 +204,31 @@ static void test_calls_are_independent(void **state)
     sd_free(m);
 }
 
+/* Each element of an apply-to-all array draws from its own stream. */
+static void test_array_elements_draw_apart(void **state)
+{
+    (void)state;
+    static const char doc[] =
+        "<?xml version=\"1.0\"?>\n<xmile version=\"1.0\" xmlns=\"http://docs.oasis-open.org/xmile/ns/XMILE/v1.0\">\n"
+        "<header><vendor>t</vendor><product>t</product></header>\n" SPECS(0, 50, 1, "Euler") "\n"
+        "<dimensions><dim name=\"D\" size=\"3\"/></dimensions>\n"
+        "<model><variables><aux name=\"noise\"><dimensions><dim name=\"D\"/></dimensions>"
+        "<eqn>NORMAL(0, 1)</eqn></aux></variables></model></xmile>\n";
+    eddy_error err = {0};
+    sd_model *m = sd_load_string(doc, strlen(doc), "t.xmile", NULL, 0, &err);
+    if (!m)
+        fail_msg("load: %s", err.msg);
+    stats *s = calloc(1, sizeof *s);
+    run_stats(m, s, -1);
+    assert_int_equal(s->ncols, 3);
+    int same = 0;
+    for (size_t i = 0; i < s->n; i++)
+        same += s->v[i][0] == s->v[i][1] || s->v[i][1] == s->v[i][2] || s->v[i][0] == s->v[i][2];
+    assert_int_equal(same, 0);
+    free(s);
+    sd_free(m);
+}
+
 /* A seed argument fixes the call's stream whatever the run seed, and two
  * calls with one seed give one sequence ("if seed is provided, the
  * sequence of numbers will always be identical"); a call without one
@@ -528,6 +553,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_distributions_match_theory),
         cmocka_unit_test(test_calls_are_independent),
+        cmocka_unit_test(test_array_elements_draw_apart),
         cmocka_unit_test(test_seed_argument_reproduces),
         cmocka_unit_test(test_adding_a_variable_keeps_draws),
         cmocka_unit_test(test_one_draw_per_dt_under_rk4),

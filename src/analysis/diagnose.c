@@ -82,6 +82,24 @@ static int unpack_job(size_t i, void *ud, wire_rd *in)
 
 static const batch_io job_io = {pack_job, unpack_job};
 
+/* Knockout cuts run per round (see diagnose's knockouts): enough runs
+ * per round to keep every core busy, few enough that their series stay
+ * small. */
+#define KO_ROUND 16
+
+/* The progress of the knockouts as a whole, from each round's fraction. */
+typedef struct ko_progress {
+    void (*fn)(double, void *);
+    void *ud;
+    size_t done, round, total; /* cuts before this round, in it, in all */
+} ko_progress;
+
+static void ko_progress_update(double fraction, void *ud)
+{
+    ko_progress *p = ud;
+    p->fn(((double)p->done + fraction * (double)p->round) / (double)(p->total ? p->total : 1), p->ud);
+}
+
 static int run_variants(job_set *J, size_t first, size_t count, const diagnose_opts *opt, eddy_error *err,
                         size_t *runs)
 {
@@ -1542,41 +1560,68 @@ int diagnose_run(const char *path, const diagnose_opts *opt, diagnosis *d, eddy_
         simtime drop_for = (m->duration - fe) / 4;
         if (drop_for > 60 * T_SEC)
             drop_for = 60 * T_SEC;
-        for (size_t c = 0; c < d->cuts.n; c++) {
-            J.models[2 + c] = model_load(path, err);
-            if (J.models[2 + c])
-                variant_drop_responses(J.models[2 + c]);
-            if (!J.models[2 + c])
-                goto out;
-            knockout_apply(J.models[2 + c], &d->cuts.v[c], fe, drop_for);
-        }
-        if (run_variants(&J, 2, d->cuts.n, opt, err, &d->runs) < 0)
-            goto out;
         double judge = d->fault_end + (d->end - d->fault_end) / 2;
-        for (size_t c = 0; c < d->cuts.n; c++) {
-            dg_knockout *k = &d->knockouts[c];
-            k->cut = &d->cuts.v[c];
-            k->recovery_time = NAN;
-            double ratio = 0, rt = 0;
-            for (unsigned r = 0; r < R; r++) {
-                const eddy_result *o = &J.res[(2 + c) * R + r], *b = &J.res[R + r];
-                double gb = measure_window(m, b, judge, d->end, measure_goodput);
-                ratio += gb > 0 ? measure_window(m, o, judge, d->end, measure_goodput) / gb : 1;
-                double t = measure_recovery(m, o, b, d->fault_end);
-                if (!isnan(t)) {
-                    k->recovered++;
-                    rt += t - d->fault_end;
+        /* The knockouts run KO_ROUND cuts at a time, and each round's
+         * runs are summarised and freed before the next: memory holds one
+         * round's series and models, not every knockout's (a 200-service
+         * platform has 170 cuts, 510 runs of about 1 MB of series each).
+         * Each cut's figures depend only on its own runs and the baseline,
+         * so the rounds change nothing in the output. */
+        diagnose_opts ro = *opt;
+        ko_progress kp = {opt->progress, opt->progress_ud, 0, 0, d->cuts.n};
+        if (opt->progress) {
+            ro.progress = ko_progress_update;
+            ro.progress_ud = &kp;
+        }
+        for (size_t c0 = 0; c0 < d->cuts.n; c0 += KO_ROUND) {
+            size_t c1 = c0 + KO_ROUND < d->cuts.n ? c0 + KO_ROUND : d->cuts.n;
+            for (size_t c = c0; c < c1; c++) {
+                J.models[2 + c] = model_load(path, err);
+                if (J.models[2 + c])
+                    variant_drop_responses(J.models[2 + c]);
+                if (!J.models[2 + c])
+                    goto out;
+                knockout_apply(J.models[2 + c], &d->cuts.v[c], fe, drop_for);
+            }
+            kp.done = c0;
+            kp.round = c1 - c0;
+            if (run_variants(&J, 2 + c0, c1 - c0, &ro, err, &d->runs) < 0)
+                goto out;
+            for (size_t c = c0; c < c1; c++) {
+                dg_knockout *k = &d->knockouts[c];
+                k->cut = &d->cuts.v[c];
+                k->recovery_time = NAN;
+                double ratio = 0, rt = 0;
+                for (unsigned r = 0; r < R; r++) {
+                    const eddy_result *o = &J.res[(2 + c) * R + r], *b = &J.res[R + r];
+                    double gb = measure_window(m, b, judge, d->end, measure_goodput);
+                    ratio += gb > 0 ? measure_window(m, o, judge, d->end, measure_goodput) / gb : 1;
+                    double t = measure_recovery(m, o, b, d->fault_end);
+                    if (!isnan(t)) {
+                        k->recovered++;
+                        rt += t - d->fault_end;
+                    }
+                }
+                k->after_ratio = ratio / R;
+                if (k->recovered)
+                    k->recovery_time = rt / (double)k->recovered;
+                k->recovers = k->recovered * 2 > R && k->after_ratio >= GOOD_LEVEL;
+                if (k->cut->kind == CUT_LOAD_DROP)
+                    d->load_drop_recovers = k->recovers;
+                else if (k->recovers && d->sustaining_cut < 0) {
+                    d->sustaining_cut = (int)c;
+                    d->sustaining_loop = pick_loop(d, k->cut, &J.res[0], &J.res[R]);
                 }
             }
-            k->after_ratio = ratio / R;
-            if (k->recovered)
-                k->recovery_time = rt / (double)k->recovered;
-            k->recovers = k->recovered * 2 > R && k->after_ratio >= GOOD_LEVEL;
-            if (k->cut->kind == CUT_LOAD_DROP)
-                d->load_drop_recovers = k->recovers;
-            else if (k->recovers && d->sustaining_cut < 0) {
-                d->sustaining_cut = (int)c;
-                d->sustaining_loop = pick_loop(d, k->cut, &J.res[0], &J.res[R]);
+            for (size_t c = c0; c < c1; c++) {
+                for (unsigned r = 0; r < R; r++) {
+                    eddy_result *o = &J.res[(2 + c) * R + r];
+                    if (J.rc[(2 + c) * R + r] == 0 && o->series.names)
+                        eddy_result_free(o);
+                    memset(o, 0, sizeof *o);
+                }
+                model_free(J.models[2 + c]);
+                J.models[2 + c] = NULL;
             }
         }
     } else {

@@ -9,6 +9,7 @@
 
 #include "../output/csv.h"
 #include "cli.h"
+#include "../core/xalloc.h"
 
 int cli_parse_set(const char *arg, sd_override *ov)
 {
@@ -20,9 +21,7 @@ int cli_parse_set(const char *arg, sd_override *ov)
     double v = strtod(eq + 1, &end);
     if (errno || end == eq + 1 || *end || !isfinite(v))
         return -1;
-    char *name = strndup(arg, (size_t)(eq - arg));
-    if (!name)
-        abort();
+    char *name = xstrndup(arg, (size_t)(eq - arg));
     ov->name = name;
     ov->value = v;
     return 0;
@@ -39,9 +38,7 @@ static int sd_take(cli_sdopts *o, int ch, const char *arg)
     case 'o': o->out_path = arg; return 0;
     case CLI_SD_FORCE: o->force = true; return 0;
     case CLI_SD_SET:
-        o->ov = realloc(o->ov, (o->nov + 1) * sizeof *o->ov);
-        if (!o->ov)
-            abort();
+        o->ov = xrealloc(o->ov, (o->nov + 1) * sizeof *o->ov);
         if (cli_parse_set(arg, &o->ov[o->nov]) != 0)
             return cli_usage_error(o->cmd, "--set expects NAME=NUMBER, got '%s'", arg);
         o->nov++;

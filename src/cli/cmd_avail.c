@@ -17,6 +17,7 @@
 #include "../output/mef.h"
 #include "cli.h"
 #include "progress.h"
+#include "../core/xalloc.h"
 
 static const char usage[] =
     "usage: eddy avail MODEL.yaml [--tree] [--json] [--mef FILE] [options]\n"
@@ -214,17 +215,13 @@ int cmd_avail(int argc, char **argv)
         ft_exact *x = ft_exact_run(a->t, &o);
         ft_mc_top *mc = NULL;
         if (trials > 0 && a->t->ntops) {
-            mc = calloc(a->t->ntops, sizeof *mc);
-            if (!mc)
-                abort();
+            mc = xcalloc(a->t->ntops, sizeof *mc);
             ft_mc_run(a->t, (uint64_t)trials, seed_given ? (uint64_t)seed : m->seed, mc);
         }
         ft_mc_hist *hist = NULL;
         uint64_t changes = 0;
         if (histories > 0 && a->t->ntops) {
-            hist = calloc(a->t->ntops, sizeof *hist);
-            if (!hist)
-                abort();
+            hist = xcalloc(a->t->ntops, sizeof *hist);
             changes = ft_mc_histories(a->t, horizon, (size_t)histories, seed_given ? (uint64_t)seed : m->seed,
                                       (int)jobs, hist);
         }

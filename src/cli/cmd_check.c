@@ -14,6 +14,7 @@
 #include "cli.h"
 #include "eddy.h"
 #include "progress.h"
+#include "../core/xalloc.h"
 
 static const char usage[] =
     "usage: eddy check [options] MODEL.yaml...\n"
@@ -111,12 +112,10 @@ int cmd_check(int argc, char **argv)
         return cli_usage_error("check", "'%s' exists and is not a JUnit report eddy wrote; use --force to overwrite it",
                                junit);
     size_t n = (size_t)(argc - optind);
-    check_report *reports = calloc(n, sizeof *reports);
-    const check_report **rp = calloc(n, sizeof *rp);
-    const char **paths = calloc(n, sizeof *paths);
-    char **errors = calloc(n, sizeof *errors);
-    if (!reports || !rp || !paths || !errors)
-        abort();
+    check_report *reports = xcalloc(n, sizeof *reports);
+    const check_report **rp = xcalloc(n, sizeof *rp);
+    const char **paths = xcalloc(n, sizeof *paths);
+    char **errors = xcalloc(n, sizeof *errors);
     size_t failed = 0, broken = 0, total = 0;
     json_t *jmodels = json ? json_array() : NULL;
     for (size_t i = 0; i < n; i++) {
@@ -132,9 +131,7 @@ int cmd_check(int argc, char **argv)
             char buf[2048];
             eddy_error_format(&err, buf, sizeof buf);
             fprintf(stderr, "%s\n", buf);
-            errors[i] = strdup(buf);
-            if (!errors[i])
-                abort();
+            errors[i] = xstrdup(buf);
             broken++;
             continue;
         }

@@ -12,6 +12,7 @@
 #include "cli.h"
 #include "eddy.h"
 #include "progress.h"
+#include "../core/xalloc.h"
 
 static const char usage[] =
     "usage: eddy fix [options] MODEL.yaml\n"
@@ -72,9 +73,7 @@ static int emit_fixes(const fix_report *r, const char *model_path, imp_kind form
                     iv->user ? "a --patch: not emitted" : "an action at the incident, not a config change: not emitted");
             continue;
         }
-        emit_change *ch = calloc(iv->nedits, sizeof *ch);
-        if (!ch)
-            abort();
+        emit_change *ch = xcalloc(iv->nedits, sizeof *ch);
         for (size_t k = 0; k < iv->nedits; k++)
             ch[k] = (emit_change){iv->edits[k].set_path, iv->edits[k].set_value};
         emit_result res;
@@ -118,7 +117,7 @@ int cmd_fix(int argc, char **argv)
     bool json = false, quiet = false, have_seed = false, only = false;
     imp_kind emit = IMP_UNKNOWN;
     const char *emit_dir = NULL;
-    const char **patch_paths = calloc((size_t)argc + 1, sizeof *patch_paths);
+    const char **patch_paths = xcalloc((size_t)argc + 1, sizeof *patch_paths);
     size_t npatch = 0;
     long v;
     int ch, bad = 0;
@@ -187,7 +186,7 @@ int cmd_fix(int argc, char **argv)
     }
     eddy_error err;
     int status = 0;
-    patch_file *pf = calloc(npatch ? npatch : 1, sizeof *pf);
+    patch_file *pf = xcalloc(npatch ? npatch : 1, sizeof *pf);
     size_t loaded = 0;
     for (; loaded < npatch; loaded++)
         if (patchfile_load(patch_paths[loaded], &pf[loaded], &err) < 0) {

@@ -13,6 +13,7 @@
 #include "../model/todo.h"
 #include "cli.h"
 #include "eddy.h"
+#include "../core/xalloc.h"
 
 static const char usage[] =
     "usage: eddy import [options] FILE|DIR...\n"
@@ -61,7 +62,7 @@ static char *base_dir(const char *outpath)
             common = i;
     }
     if (!from[i] && !to[i])
-        return strdup(".");
+        return xstrdup(".");
     char out[PATH_MAX * 2] = "";
     size_t n = 0;
     for (const char *p = from + common; *p; p++)
@@ -74,7 +75,7 @@ static char *base_dir(const char *outpath)
         rest++;
     if (*rest)
         snprintf(out + n, sizeof out - n, "%s%s", n ? "/" : "", rest);
-    return strdup(*out ? out : ".");
+    return xstrdup(*out ? out : ".");
 }
 
 int cmd_import(int argc, char **argv)
@@ -124,9 +125,7 @@ int cmd_import(int argc, char **argv)
     char *text = NULL;
     size_t len = 0;
     if (!status) {
-        FILE *mem = open_memstream(&text, &len);
-        if (!mem)
-            abort();
+        FILE *mem = xopen_memstream(&text, &len);
         if (imp_write(&im, mem, &err) < 0) {
             fprintf(stderr, "eddy import: %s\n", err.msg);
             status = 2;

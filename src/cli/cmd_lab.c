@@ -23,6 +23,7 @@
 
 #include "../model/labfile.h"
 #include "cli.h"
+#include "../core/xalloc.h"
 
 static const char usage[] =
     "usage: eddy lab list [--labs DIR]\n"
@@ -118,9 +119,7 @@ static int lab_scan(const char *root, char **dirs)
             rc = cli_usage_error("lab", "two labs numbered %02d: %s and %s", num, dirs[num], p);
             break;
         }
-        dirs[num] = strdup(p);
-        if (!dirs[num])
-            abort();
+        dirs[num] = xstrdup(p);
     }
     closedir(d);
     return rc;
@@ -160,8 +159,6 @@ static void lab_features(const lab_file *L, char *out, size_t size)
     for (size_t i = 0; i < L->nsteps; i++) {
         char **argv;
         int n = lab_split(L->steps[i].run, &argv);
-        if (n < 0)
-            abort();
         char item[160];
         size_t len = (size_t)snprintf(item, sizeof item, "%.60s", argv[1]);
         for (int a = 2; a < n; a++) {
@@ -242,15 +239,11 @@ static int lab_exec(const char *self, const char *dir, char **argv, char **out, 
     }
     close(fd[1]);
     size_t cap = 8192, n = 0;
-    char *buf = malloc(cap);
-    if (!buf)
-        abort();
+    char *buf = xmalloc(cap);
     for (;;) {
         if (n + 4096 + 1 > cap) {
             cap *= 2;
-            buf = realloc(buf, cap);
-            if (!buf)
-                abort();
+            buf = xrealloc(buf, cap);
         }
         ssize_t k = read(fd[0], buf + n, cap - n - 1);
         if (k < 0 && errno == EINTR)
@@ -341,8 +334,7 @@ static int lab_run(const char *root, int num, int check)
         printf("\n[%zu/%zu] %s\n$ %s\n", s + 1, L.nsteps, st->say, st->run);
         char **argv, *out;
         size_t len;
-        if (lab_split(st->run, &argv) < 0)
-            abort();
+        lab_split(st->run, &argv);
         int status = lab_exec(self, dirs[num], argv, &out, &len);
         free(argv);
         if (status == -2) {

@@ -18,6 +18,7 @@
 #include "cli.h"
 #include "eddy.h"
 #include "progress.h"
+#include "../core/xalloc.h"
 
 static const char usage[] =
     "usage: eddy report [options] MODEL.yaml [-o REPORT.html]\n"
@@ -238,9 +239,7 @@ int cmd_report(int argc, char **argv)
     char *tmp = NULL;
     if (out_path) {
         size_t n = strlen(out_path) + 32;
-        tmp = malloc(n);
-        if (!tmp)
-            abort();
+        tmp = xmalloc(n);
         snprintf(tmp, n, "%s.tmp%ld", out_path, (long)getpid());
         if (!(f = fopen(tmp, "w"))) {
             status = cli_fail("report", "cannot write %s: %s", out_path, strerror(errno));

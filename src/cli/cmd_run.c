@@ -17,6 +17,7 @@
 #include "cli.h"
 #include "eddy.h"
 #include "progress.h"
+#include "../core/xalloc.h"
 
 static const char usage[] =
     "usage: eddy run MODEL.yaml [-o SERIES.csv] [--svg DIR] [--seed N] [--json] [--force]\n"
@@ -75,9 +76,7 @@ static FILE *open_output(const char *path, char **tmp)
     if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
         return fopen(path, "w");
     size_t n = strlen(path) + 16;
-    *tmp = malloc(n);
-    if (!*tmp)
-        abort();
+    *tmp = xmalloc(n);
     snprintf(*tmp, n, "%s.tmp%ld", path, (long)getpid());
     FILE *fp = fopen(*tmp, "w");
     if (!fp) {
@@ -223,10 +222,8 @@ int cmd_run(int argc, char **argv)
         return cli_fail("run", "cannot write %s: %s", out_path, strerror(e));
     }
     sink k = {.m = m, .csv = csv};
-    k.acc = calloc(m->nclients, sizeof *k.acc);
-    k.phases = calloc(m->nclients, sizeof *k.phases);
-    if (!k.acc || !k.phases)
-        abort();
+    k.acc = xcalloc(m->nclients, sizeof *k.acc);
+    k.phases = xcalloc(m->nclients, sizeof *k.phases);
 
     progress bar;
     progress_init(&bar, "simulating", !quiet);

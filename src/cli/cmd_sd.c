@@ -18,6 +18,7 @@
 #include "../output/sd_out.h"
 #include "cli.h"
 #include "cliopt.h"
+#include "../core/xalloc.h"
 
 static const char sweep_usage[] =
     "usage: eddy sweep --x NAME=LO..HI [options] MODEL.xmile\n"
@@ -200,9 +201,7 @@ int cmd_basin_sd(int argc, char **argv)
             break;
         }
         case O_JUDGE:
-            judge = realloc(judge, (o.njudge + 1) * sizeof *judge);
-            if (!judge)
-                abort();
+            judge = xrealloc(judge, (o.njudge + 1) * sizeof *judge);
             judge[o.njudge++] = optarg;
             break;
         case O_JSON: json = true; break;

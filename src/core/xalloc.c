@@ -1,8 +1,8 @@
 /* xalloc.c -- the one place that decides what out-of-memory does.
  *
  * A command-line simulator cannot carry on without the memory it asked
- * for, and a failure handled file by file ended in abort() with no word of
- * why.  So, as git's xmalloc does, every allocation goes through here: on
+ * for, and a failure handled file by file ended in a bare abort with no
+ * word of why.  So, as git's xmalloc does, every allocation goes through here: on
  * failure it says so on stderr and exits 2 (input too big for this
  * machine).  See docs/reliability.md, "Out of memory and internal errors". */
 #include "xalloc.h"
@@ -68,6 +68,17 @@ char *xstrndup(const char *s, size_t n)
     memcpy(p, s, len);
     p[len] = 0;
     return p;
+}
+
+FILE *xopen_memstream(char **buf, size_t *size)
+{
+    FILE *f = open_memstream(buf, size);
+    if (!f) {
+        fprintf(stderr, "eddy: out of memory (opening an in-memory stream)\n");
+        fflush(stderr);
+        exit(2);
+    }
+    return f;
 }
 
 void xalloc_libraries(void)

@@ -3,7 +3,7 @@
  * eddy is a command-line program: when the machine has no memory left for
  * a model, nothing in it can recover, so every allocation that fails ends
  * the program here, with a message, exit status 2 (the model is too big for
- * this machine's memory: an input error), never a bare abort().  As with
+ * this machine's memory: an input error), never a bare abort.  As with
  * git's xmalloc, callers then never see NULL and need no check of their
  * own.  Zero-size requests allocate one byte, so they never return NULL
  * either.  Memory from these functions is released with plain free(). */
@@ -11,6 +11,7 @@
 #define EDDY_XALLOC_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t size);
@@ -21,6 +22,9 @@ void *xreallocarray(void *p, size_t n, size_t size);
 char *xstrdup(const char *s);
 /* At most n bytes of s, NUL-terminated. */
 char *xstrndup(const char *s, size_t n);
+
+/* open_memstream, which fails only for want of memory. */
+FILE *xopen_memstream(char **buf, size_t *size);
 
 /* Print "eddy: out of memory (allocating N bytes)" and exit(2).  For the
  * rare caller that allocates by other means (a library call that returned

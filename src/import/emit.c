@@ -21,6 +21,7 @@
 #include "../model/units.h"
 #include "../model/ysafe.h"
 #include "emit.h"
+#include "../core/xalloc.h"
 
 /* ---- notes ------------------------------------------------------------------------- */
 
@@ -34,9 +35,8 @@ void emit_note(emit_result *r, const char *fmt, ...)
     for (size_t i = 0; i < r->nnotes; i++)
         if (!strcmp(r->notes[i], buf))
             return;
-    char **nv = realloc(r->notes, (r->nnotes + 1) * sizeof *nv);
-    if (!nv || !(nv[r->nnotes] = strdup(buf)))
-        abort();
+    char **nv = xrealloc(r->notes, (r->nnotes + 1) * sizeof *nv);
+    nv[r->nnotes] = xstrdup(buf);
     r->notes = nv;
     r->nnotes++;
 }
@@ -149,19 +149,17 @@ typedef struct lines {
 static void split(const char *text, lines *l)
 {
     size_t cap = 64;
-    l->p = malloc(cap * sizeof *l->p);
-    l->len = malloc(cap * sizeof *l->len);
+    l->p = xmalloc(cap * sizeof *l->p);
+    l->len = xmalloc(cap * sizeof *l->len);
     l->n = 0;
     for (const char *s = text; *s;) {
         const char *e = strchr(s, '\n');
         size_t n = e ? (size_t)(e - s) + 1 : strlen(s);
         if (l->n == cap) {
             cap *= 2;
-            l->p = realloc(l->p, cap * sizeof *l->p);
-            l->len = realloc(l->len, cap * sizeof *l->len);
+            l->p = xrealloc(l->p, cap * sizeof *l->p);
+            l->len = xrealloc(l->len, cap * sizeof *l->len);
         }
-        if (!l->p || !l->len)
-            abort();
         l->p[l->n] = s;
         l->len[l->n++] = n;
         s += n;
@@ -189,9 +187,7 @@ static void unified(FILE *o, const char *name, const char *a_text, const char *b
     split(a_text, &a);
     split(b_text, &b);
     size_t n = a.n, m = b.n;
-    unsigned *L = calloc((n + 1) * (m + 1), sizeof *L);
-    if (!L)
-        abort();
+    unsigned *L = xcalloc((n + 1) * (m + 1), sizeof *L);
 #define LCS(i, j) L[(i) * (m + 1) + (j)]
     for (size_t i = n; i-- > 0;)
         for (size_t j = m; j-- > 0;)
@@ -199,8 +195,8 @@ static void unified(FILE *o, const char *name, const char *a_text, const char *b
                         : LCS(i + 1, j) > LCS(i, j + 1) ? LCS(i + 1, j) : LCS(i, j + 1);
     /* the edit script: ops ' ', '-', '+' with their line indices */
     size_t cap = n + m + 1, k = 0;
-    char *op = malloc(cap);
-    size_t *ai = malloc(cap * sizeof *ai), *bi = malloc(cap * sizeof *bi);
+    char *op = xmalloc(cap);
+    size_t *ai = xmalloc(cap * sizeof *ai), *bi = xmalloc(cap * sizeof *bi);
     size_t i = 0, j = 0;
     while (i < n || j < m) {
         if (i < n && j < m && line_eq(&a, i, &b, j))
@@ -352,12 +348,10 @@ static srcfile *open_src(srcfile *files, size_t *nfiles, const char *rel, const 
         return NULL;
     srcfile *f = &files[(*nfiles)++];
     memset(f, 0, sizeof *f);
-    f->path = strdup(path);
-    f->rel = strdup(rel);
+    f->path = xstrdup(path);
+    f->rel = xstrdup(rel);
     f->orig = t;
-    f->text = strdup(t);
-    if (!f->path || !f->rel || !f->text)
-        abort();
+    f->text = xstrdup(t);
     const char *q = t;
     while (isspace((unsigned char)*q))
         q++;
@@ -527,9 +521,8 @@ int imp_emit(const char *model_path, imp_kind format, const char *fix_name, cons
                 fprintf(patch, "# note: %s\n", res->notes[n]);
         }
         unified(patch, rel, files[k].orig, files[k].text);
-        char **nv = realloc(res->files, (res->nfiles + 1) * sizeof *nv);
-        if (!nv || !(nv[res->nfiles] = strdup(out)))
-            abort();
+        char **nv = xrealloc(res->files, (res->nfiles + 1) * sizeof *nv);
+        nv[res->nfiles] = xstrdup(out);
         res->files = nv;
         res->nfiles++;
     }

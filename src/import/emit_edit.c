@@ -11,6 +11,7 @@
 
 #include "../model/ysafe.h"
 #include "emit.h"
+#include "../core/xalloc.h"
 
 /* Byte offset of (line, col), both 0-based, col counted in characters. */
 static size_t offset_of(const char *text, size_t line, size_t col)
@@ -56,9 +57,7 @@ static int parse_at(const char *text, const char *file, int line, yaml_document_
         if (sep)
             start = i;
     }
-    char *buf = malloc(len + 1);
-    if (!buf)
-        abort();
+    char *buf = xmalloc(len + 1);
     for (size_t k = 0; k < start; k++)
         buf[k] = text[k] == '\n' ? '\n' : ' ';
     memcpy(buf + start, text + start, end - start);
@@ -101,9 +100,7 @@ static void token(const srcfile *f, const char *v, char type, char *out, size_t 
 static void splice(srcfile *f, size_t at, size_t del, const char *ins)
 {
     size_t len = strlen(f->text), il = strlen(ins);
-    char *n = malloc(len - del + il + 1);
-    if (!n)
-        abort();
+    char *n = xmalloc(len - del + il + 1);
     memcpy(n, f->text, at);
     memcpy(n + at, ins, il);
     memcpy(n + at + il, f->text + at + del, len - at - del + 1);

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "imp.h"
+#include "../core/xalloc.h"
 
 #define MAXB 64
 
@@ -191,10 +192,8 @@ static double quantile(const pserver *s, const double *counts, double q)
 int imp_prom(importer *im, const char *text, const char *file, eddy_error *err)
 {
     size_t ne = 0, nsv = 0, cape = 16, caps = 16;
-    pedge *e = calloc(cape, sizeof *e);
-    pserver *sv = calloc(caps, sizeof *sv);
-    if (!e || !sv)
-        abort();
+    pedge *e = xcalloc(cape, sizeof *e);
+    pserver *sv = xcalloc(caps, sizeof *sv);
     int lineno = 0, rc = 0;
     const char *p = text;
     while (*p && rc == 0) {
@@ -233,8 +232,8 @@ int imp_prom(importer *im, const char *text, const char *file, eddy_error *err)
                     if (!strcmp(e[j].client, s.client) && !strcmp(e[j].server, s.server))
                         break;
                 if (j == ne) {
-                    if (ne == cape && !(e = realloc(e, (cape *= 2) * sizeof *e)))
-                        abort();
+                    if (ne == cape)
+                        e = xrealloc(e, (cape *= 2) * sizeof *e);
                     memset(&e[ne], 0, sizeof e[ne]);
                     snprintf(e[ne].client, sizeof e[ne].client, "%s", s.client);
                     snprintf(e[ne].server, sizeof e[ne].server, "%s", s.server);
@@ -259,8 +258,8 @@ int imp_prom(importer *im, const char *text, const char *file, eddy_error *err)
                     if (!strcmp(sv[j].name, s.server) && !strcmp(sv[j].client, s.client))
                         break;
                 if (j == nsv) {
-                    if (nsv == caps && !(sv = realloc(sv, (caps *= 2) * sizeof *sv)))
-                        abort();
+                    if (nsv == caps)
+                        sv = xrealloc(sv, (caps *= 2) * sizeof *sv);
                     memset(&sv[nsv], 0, sizeof sv[nsv]);
                     snprintf(sv[nsv].name, sizeof sv[nsv].name, "%s", s.server);
                     snprintf(sv[nsv].client, sizeof sv[nsv].client, "%s", s.client);
@@ -315,7 +314,7 @@ int imp_prom(importer *im, const char *text, const char *file, eddy_error *err)
     }
     /* latency: per server, over the capture window when there are two
      * samples, else since the process started */
-    double *med = calloc(nsv + 1, sizeof *med), *p99 = calloc(nsv + 1, sizeof *p99);
+    double *med = xcalloc(nsv + 1, sizeof *med), *p99 = xcalloc(nsv + 1, sizeof *p99);
     for (size_t j = 0; rc == 0 && j < nsv; j++) {
         pserver *h = &sv[j];
         /* buckets in order of le */

@@ -19,6 +19,7 @@
 #include <strings.h>
 
 #include "imp.h"
+#include "../core/xalloc.h"
 
 const char *imp_grpc_service_name(const char *full, char *buf, size_t size)
 {
@@ -194,9 +195,7 @@ int imp_grpc(importer *im, const yamldoc *y, yaml_node_t *root)
             }
             char svc[128];
             imp_grpc_service_name(full, svc, sizeof svc);
-            ents = realloc(ents, (nents + 1) * sizeof *ents);
-            if (!ents)
-                abort();
+            ents = xrealloc(ents, (nents + 1) * sizeof *ents);
             snprintf(ents[nents], sizeof ents[nents], "edge:*>%s", svc);
             if (method_config(im, y, mc, ents[nents]) < 0)
                 goto fail;

@@ -14,23 +14,13 @@
 
 #include "../model/units.h"
 #include "../model/ysafe.h"
-
-static char *xstrdup(const char *s)
-{
-    char *d = strdup(s ? s : "");
-    if (!d)
-        abort();
-    return d;
-}
+#include "../core/xalloc.h"
 
 #define GROW(arr, n, cap)                                                                                              \
     do {                                                                                                               \
         if ((n) == (cap)) {                                                                                            \
             (cap) = (cap) ? 2 * (cap) : 16;                                                                            \
-            void *p_ = realloc((arr), (cap) * sizeof *(arr));                                                          \
-            if (!p_)                                                                                                   \
-                abort();                                                                                               \
-            (arr) = p_;                                                                                                \
+            (arr) = xrealloc((arr), (cap) * sizeof *(arr));                                                            \
         }                                                                                                              \
     } while (0)
 
@@ -150,7 +140,7 @@ void imp_add_edge(importer *im, const char *caller, const char *callee, double r
             return;
         }
     GROW(im->edges, im->nedges, im->capedges);
-    im->edges[im->nedges++] = (imp_edge){xstrdup(caller), xstrdup(callee), rate, xstrdup(from)};
+    im->edges[im->nedges++] = (imp_edge){xstrdup(caller), xstrdup(callee), rate, xstrdup(from ? from : "")};
 }
 
 const char *imp_service_name(const importer *im, const char *host, char *buf, size_t size)
@@ -452,9 +442,7 @@ typedef struct read_ctx {
 static int read_piece(void *ctx, const char *text, size_t plen, size_t lines_before)
 {
     read_ctx *c = ctx;
-    char *buf = malloc(lines_before + plen + 1);
-    if (!buf)
-        abort();
+    char *buf = xmalloc(lines_before + plen + 1);
     memset(buf, '\n', lines_before);
     memcpy(buf + lines_before, text, plen);
     buf[lines_before + plen] = 0;
@@ -564,9 +552,7 @@ int imp_read_path(importer *im, const char *path, eddy_error *err)
     for (size_t i = 0; i < n; i++) {
         if (rc == 0) {
             size_t len = strlen(path) + strlen(names[i]) + 2;
-            char *sub = malloc(len);
-            if (!sub)
-                abort();
+            char *sub = xmalloc(len);
             snprintf(sub, len, "%s%s%s", path, path[strlen(path) - 1] == '/' ? "" : "/", names[i]);
             const char *dot = strrchr(names[i], '.');
             struct stat ss;

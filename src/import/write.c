@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "imp.h"
+#include "../core/xalloc.h"
 
 typedef struct kv {
     char *key, *value, *from, *note;
@@ -19,7 +20,7 @@ typedef struct kvlist {
     size_t n, cap;
 } kvlist;
 
-static char *dupe(const char *s) { return s ? strdup(s) : NULL; }
+static char *dupe(const char *s) { return s ? xstrdup(s) : NULL; }
 
 static void kv_free(kvlist *l)
 {
@@ -65,9 +66,7 @@ static void kv_put(kvlist *l, const char *key, const char *value, const char *fr
     }
     if (l->n == l->cap) {
         l->cap = l->cap ? 2 * l->cap : 16;
-        l->v = realloc(l->v, l->cap * sizeof *l->v);
-        if (!l->v)
-            abort();
+        l->v = xrealloc(l->v, l->cap * sizeof *l->v);
     }
     l->v[l->n++] = (kv){dupe(key), dupe(value), dupe(from), dupe(note), kind, spec};
 }
@@ -276,11 +275,9 @@ static void resolve_selectors(importer *im, bool *used)
 int imp_write(importer *im, FILE *out, eddy_error *err)
 {
     size_t ns = 0, ne = 0, cap = im->nservices + 2 * im->nedges + 1;
-    char(*svc)[128] = calloc(cap, sizeof *svc);
-    gedge *ed = calloc(im->nedges + 1, sizeof *ed);
-    bool *used = calloc(im->n + 1, sizeof *used);
-    if (!svc || !ed || !used)
-        abort();
+    char(*svc)[128] = xcalloc(cap, sizeof *svc);
+    gedge *ed = xcalloc(im->nedges + 1, sizeof *ed);
+    bool *used = xcalloc(im->n + 1, sizeof *used);
     char buf[256];
     resolve_selectors(im, used);
     for (size_t i = 0; i < im->nservices; i++) {

@@ -30,10 +30,8 @@ static int mpi_allgather(const void *mine, size_t len, unsigned char **all, size
     /* Counts are ints in MPI: every rank learns every length first (-1 for
      * one too long), so all give up together rather than some waiting. */
     long long my = len > (size_t)INT_MAX ? -1 : (long long)len;
-    long long *n = malloc((size_t)size * sizeof *n);
-    int *counts = malloc((size_t)size * sizeof *counts), *displs = malloc((size_t)size * sizeof *displs);
-    if (!n || !counts || !displs)
-        abort();
+    long long *n = xmalloc((size_t)size * sizeof *n);
+    int *counts = xmalloc((size_t)size * sizeof *counts), *displs = xmalloc((size_t)size * sizeof *displs);
     MPI_Allgather(&my, 1, MPI_LONG_LONG, n, 1, MPI_LONG_LONG, MPI_COMM_WORLD);
     long long total = 0;
     int bad = 0;
@@ -47,9 +45,7 @@ static int mpi_allgather(const void *mine, size_t len, unsigned char **all, size
             bad = 1;
     }
     if (!bad) {
-        *all = malloc(total ? (size_t)total : 1);
-        if (!*all)
-            abort();
+        *all = xmalloc(total ? (size_t)total : 1);
         MPI_Allgatherv(mine, (int)len, MPI_BYTE, *all, counts, displs, MPI_BYTE, MPI_COMM_WORLD);
         for (int k = 0; k < size; k++)
             lens[k] = (size_t)counts[k];
@@ -58,6 +54,16 @@ static int mpi_allgather(const void *mine, size_t len, unsigned char **all, size
     free(counts);
     free(displs);
     return bad ? -1 : 0;
+}
+
+/* The ranks no longer agree (batch.c has said why): one rank alone cannot
+ * end the run, MPI_Abort ends every rank, with the status the CLI gives an
+ * error. */
+static void mpi_stop(int status, void *ctx)
+{
+    (void)ctx;
+    MPI_Abort(MPI_COMM_WORLD, status);
+    exit(status); /* MPI_Abort does not return; if it did, stop this rank */
 }
 
 int main(int argc, char **argv)
@@ -87,10 +93,12 @@ int main(int argc, char **argv)
             /* Rank 0 prints and writes; the others compute the same things
              * silently. */
             cli_worker = 1;
-            if (!freopen("/dev/null", "w", stdout) || !freopen("/dev/null", "w", stderr))
-                abort();
+            if (!freopen("/dev/null", "w", stdout) || !freopen("/dev/null", "w", stderr)) {
+                fprintf(stderr, "eddy-mpi: rank %d: cannot open /dev/null for its silent output\n", rank);
+                MPI_Abort(MPI_COMM_WORLD, 2);
+            }
         }
-        batch_net net = {.rank = rank, .size = size, .allgather = mpi_allgather};
+        batch_net net = {.rank = rank, .size = size, .allgather = mpi_allgather, .stop = mpi_stop};
         batch_set_net(&net);
         rc = cli_main(argc, argv);
         fflush(stdout);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "json_num.h"
+#include "../core/xalloc.h"
 
 /* An availability as a percentage with as many digits as it has nines. */
 static void ao_percent(double avail, char *out, size_t n)
@@ -167,9 +168,7 @@ void availout_text(FILE *f, const avail_report *r)
             fprintf(f, "note: %s cannot carry its load (%.4g/s) even with all %ld replicas up; the analysis needs all "
                        "of them\n",
                     m->services[s].name, a->services[s].load, m->services[s].replicas);
-    size_t *idx = calloc(x->nvars ? x->nvars : 1, sizeof *idx);
-    if (!idx)
-        abort();
+    size_t *idx = xcalloc(x->nvars ? x->nvars : 1, sizeof *idx);
     for (size_t c = 0; c < m->nclients; c++) {
         const client_spec *C = &m->clients[c];
         char callee[256], buf[2048];
@@ -277,9 +276,7 @@ json_t *availout_json(const avail_report *r)
     }
     json_object_set_new(root, "services", svcs);
     json_t *clients = json_array();
-    size_t *idx = calloc(x->nvars ? x->nvars : 1, sizeof *idx);
-    if (!idx)
-        abort();
+    size_t *idx = xcalloc(x->nvars ? x->nvars : 1, sizeof *idx);
     for (size_t c = 0; c < m->nclients; c++) {
         json_t *o = json_object();
         int k = a->client_top[c];
@@ -422,9 +419,7 @@ static void ao_tree_ref(FILE *f, const avail_model *a, int ref, int depth, char 
 
 void availout_tree(FILE *f, const avail_model *a)
 {
-    char *seen = calloc(a->t->ngates ? a->t->ngates : 1, 1);
-    if (!seen)
-        abort();
+    char *seen = xcalloc(a->t->ngates ? a->t->ngates : 1, 1);
     for (size_t k = 0; k < a->t->ntops; k++) {
         ao_tree_ref(f, a, FT_GATE(a->t->tops[k]), 0, seen);
         fputc('\n', f);

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "svg.h"
+#include "../core/xalloc.h"
 
 #define HI "#c0392b"  /* the highlighted loop */
 #define INK "#555555" /* every other link */
@@ -18,10 +19,8 @@
 static void marks(const loop_analysis *a, int highlight, char **lk, char **vr)
 {
     const cld_graph *g = a->g;
-    *lk = calloc(g->nlinks + 1, 1);
-    *vr = calloc(g->nvars + 1, 1);
-    if (!*lk || !*vr)
-        abort();
+    *lk = xcalloc(g->nlinks + 1, 1);
+    *vr = xcalloc(g->nvars + 1, 1);
     if (highlight < 0 || (size_t)highlight >= a->n)
         return;
     const cld_loop *L = &a->loops[highlight];
@@ -41,10 +40,8 @@ static void marks(const loop_analysis *a, int highlight, char **lk, char **vr)
 static void shown(const loop_analysis *a, int highlight, char **lk, char **vr)
 {
     const cld_graph *g = a->g;
-    *lk = calloc(g->nlinks + 1, 1);
-    *vr = calloc(g->nvars + 1, 1);
-    if (!*lk || !*vr)
-        abort();
+    *lk = xcalloc(g->nlinks + 1, 1);
+    *vr = xcalloc(g->nvars + 1, 1);
     if (a->complete && a->n <= DRAW_WHOLE_MAX) {
         memset(*lk, 1, g->nlinks);
         memset(*vr, 1, g->nvars);
@@ -145,16 +142,13 @@ static char *run_dot(const loop_analysis *a, int highlight)
         return NULL;
     }
     size_t n = 0, cap = 1 << 16;
-    char *buf = malloc(cap);
-    if (!buf)
-        abort();
+    char *buf = xmalloc(cap);
     size_t k;
     while ((k = fread(buf + n, 1, cap - n - 1, p)) > 0) {
         n += k;
         if (cap - n < 4096) {
             cap *= 2;
-            if (!(buf = realloc(buf, cap)))
-                abort();
+            buf = xrealloc(buf, cap);
         }
     }
     buf[n] = 0;
@@ -216,9 +210,7 @@ void cld_svg_plain(FILE *f, const loop_analysis *a, int highlight)
     double R = fmax(110, (double)n * 30 / M_PI);
     double W = 2 * R + maxw + 40, H = 2 * R + 80;
     double cx = W / 2, cy = H / 2;
-    double *x = calloc(nv + 1, sizeof *x), *y = calloc(nv + 1, sizeof *y);
-    if (!x || !y)
-        abort();
+    double *x = xcalloc(nv + 1, sizeof *x), *y = xcalloc(nv + 1, sizeof *y);
     for (size_t v = 0, k = 0; v < nv; v++) {
         if (!sv[v])
             continue;

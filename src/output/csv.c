@@ -5,6 +5,7 @@
  * in which nothing succeeded), which spreadsheets and pandas read as
  * missing rather than as a misleading zero. */
 #include "csv.h"
+#include "../core/xalloc.h"
 
 #include <math.h>
 #include <string.h>
@@ -73,9 +74,7 @@ int csv_write_file(const char *path, int (*write)(FILE *fp, const void *ud), con
         return bad ? -1 : 0;
     }
     size_t n = strlen(path) + 32;
-    char *tmp = malloc(n);
-    if (!tmp)
-        abort();
+    char *tmp = xmalloc(n);
     snprintf(tmp, n, "%s.tmp%ld", path, (long)getpid());
     FILE *fp = fopen(tmp, "w");
     if (!fp) {

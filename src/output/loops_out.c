@@ -7,6 +7,7 @@
 #include "../model/todo.h"
 #include "../loops/johnson.h"
 #include "../loops/util.h"
+#include "../core/xalloc.h"
 
 #define ARROW "\xe2\x86\x92" /* → */
 
@@ -33,9 +34,7 @@ static char *link_string(const cld_graph *g, int li)
 {
     char *s = NULL;
     size_t n = 0;
-    FILE *m = open_memstream(&s, &n);
-    if (!m)
-        lu_oom(4096);
+    FILE *m = xopen_memstream(&s, &n);
     loopsout_link_text(m, g, li);
     fclose(m);
     return s;
@@ -254,9 +253,7 @@ static char *group_label(const cld_graph *g, const loop_group *G)
 {
     char *s = NULL;
     size_t n = 0;
-    FILE *m = open_memstream(&s, &n);
-    if (!m)
-        lu_oom(4096);
+    FILE *m = xopen_memstream(&s, &n);
     loopsout_group_label(m, g, G);
     fclose(m);
     return s;

@@ -19,6 +19,7 @@
 #include "review_out.h"
 #include "svg.h"
 #include "ts_plots.h"
+#include "../core/xalloc.h"
 
 void report_html_escape(FILE *f, const char *s) { xml_text(f, s); }
 
@@ -269,9 +270,7 @@ static void loops(FILE *f, const report_input *in)
             const loop_group *G = &a->groups[k];
             char *lab = NULL;
             size_t n = 0;
-            FILE *m = open_memstream(&lab, &n);
-            if (!m)
-                abort();
+            FILE *m = xopen_memstream(&lab, &n);
             loopsout_group_label(m, d->graph, G);
             fclose(m);
             fputs(k == sg ? "<li><b>" : "<li>", f);
@@ -308,9 +307,7 @@ static void review_section(FILE *f, const report_input *in)
         fputs("</th>", f);
     }
     fputs("</tr>\n", f);
-    char(*c)[REVIEWOUT_CELL] = malloc(REVIEWOUT_NCOL * sizeof *c);
-    if (!c)
-        abort();
+    char(*c)[REVIEWOUT_CELL] = xmalloc(REVIEWOUT_NCOL * sizeof *c);
     for (size_t i = 0; i < r->nedges; i++) {
         reviewout_cells(r, i, c);
         fputs("<tr>", f);
@@ -502,10 +499,8 @@ static void sweep_section(FILE *f, const report_input *in)
         return;
     }
     size_t n = r->npoints;
-    double *x = calloc(n, sizeof *x), *dem = calloc(n, sizeof *dem), *thr = calloc(n, sizeof *thr),
-           *good = calloc(n, sizeof *good), *lo = calloc(n, sizeof *lo), *hi = calloc(n, sizeof *hi);
-    if (!x || !dem || !thr || !good || !lo || !hi)
-        abort();
+    double *x = xcalloc(n, sizeof *x), *dem = xcalloc(n, sizeof *dem), *thr = xcalloc(n, sizeof *thr),
+           *good = xcalloc(n, sizeof *good), *lo = xcalloc(n, sizeof *lo), *hi = xcalloc(n, sizeof *hi);
     for (size_t i = 0; i < n; i++) {
         const sweep_point *p = &r->points[i];
         x[i] = p->load;
@@ -610,13 +605,11 @@ static void basin_section(FILE *f, const report_input *in)
      * bisection tries x densely near the boundary, so cells are narrow
      * where it matters. */
     size_t nr = r->nrows;
-    double *ys = calloc(nr, sizeof *ys);
-    svg_cell *cells = calloc(r->npoints, sizeof *cells);
-    char **tips = calloc(r->npoints, sizeof *tips);
-    double *bx = calloc(nr, sizeof *bx), *by = calloc(nr, sizeof *by);
-    double *xs = calloc(r->npoints, sizeof *xs);
-    if (!ys || !cells || !tips || !bx || !by || !xs)
-        abort();
+    double *ys = xcalloc(nr, sizeof *ys);
+    svg_cell *cells = xcalloc(r->npoints, sizeof *cells);
+    char **tips = xcalloc(r->npoints, sizeof *tips);
+    double *bx = xcalloc(nr, sizeof *bx), *by = xcalloc(nr, sizeof *by);
+    double *xs = xcalloc(r->npoints, sizeof *xs);
     for (size_t i = 0; i < nr; i++)
         ys[i] = r->rows[i].y;
     qsort(ys, nr, sizeof *ys, by_double);
@@ -647,7 +640,7 @@ static void basin_section(FILE *f, const report_input *in)
             basin_format_value(ay, bp->y, vy, sizeof vy);
             snprintf(tip, sizeof tip, "%s = %s, %s = %s: P(metastable) = %u/%u", ax->path, vx, ay->path, vy,
                      bp->metastable, bp->n);
-            tips[nc] = strdup(tip);
+            tips[nc] = xstrdup(tip);
             cells[nc] = (svg_cell){x0, x1, y0, y1, bp->p, tips[nc]};
             nc++;
         }

@@ -7,6 +7,7 @@
 #include "../model/todo.h"
 #include "../loops/describe.h"
 #include "../loops/util.h"
+#include "../core/xalloc.h"
 
 /* Does a budget bound lower the worst case?  (Products of the same
  * factors may differ in the last bit.) */
@@ -111,9 +112,7 @@ void reviewout_text(FILE *f, const review *r)
     char **ptext = lu_alloc(r->npaths, sizeof *ptext);
     for (size_t i = 0; i < r->npaths; i++) {
         size_t n = 0;
-        FILE *m = open_memstream(&ptext[i], &n);
-        if (!m)
-            abort();
+        FILE *m = xopen_memstream(&ptext[i], &n);
         path_text(m, r, &r->paths[i]);
         fclose(m);
         if (lu_width(ptext[i]) > pw)

@@ -11,14 +11,7 @@
 #include "../core/err.h"
 #include "csv.h"
 #include "svg.h"
-
-static void *tr_alloc(size_t n)
-{
-    void *p = calloc(1, n ? n : 1);
-    if (!p)
-        abort();
-    return p;
-}
+#include "../core/xalloc.h"
 
 void sd_trace_init(sd_trace *tr, const sd_model *m, bool keep_rows)
 {
@@ -26,15 +19,15 @@ void sd_trace_init(sd_trace *tr, const sd_model *m, bool keep_rows)
     size_t n = sd_ncols(m);
     tr->m = m;
     tr->ncols = n;
-    tr->min = tr_alloc((n + 1) * sizeof(double));
-    tr->max = tr_alloc((n + 1) * sizeof(double));
-    tr->first = tr_alloc((n + 1) * sizeof(double));
-    tr->last = tr_alloc((n + 1) * sizeof(double));
+    tr->min = xcalloc(1, (n + 1) * sizeof(double));
+    tr->max = xcalloc(1, (n + 1) * sizeof(double));
+    tr->first = xcalloc(1, (n + 1) * sizeof(double));
+    tr->last = xcalloc(1, (n + 1) * sizeof(double));
     tr->keep = keep_rows;
     tr->stride = 1;
     if (keep_rows) {
-        tr->kt = tr_alloc(SD_TRACE_ROWS * sizeof(double));
-        tr->kv = tr_alloc(SD_TRACE_ROWS * (n + 1) * sizeof(double));
+        tr->kt = xcalloc(1, SD_TRACE_ROWS * sizeof(double));
+        tr->kv = xcalloc(1, SD_TRACE_ROWS * (n + 1) * sizeof(double));
     }
 }
 
@@ -122,7 +115,7 @@ static void tr_draw(const sd_trace *k, FILE *f, int kind, const char *unit, cons
 /* Columns as series: ys[c * nkept + r]. */
 static double *tr_columns(const sd_trace *k)
 {
-    double *ys = tr_alloc((k->nkept + 1) * (k->ncols + 1) * sizeof *ys);
+    double *ys = xcalloc(1, (k->nkept + 1) * (k->ncols + 1) * sizeof *ys);
     for (size_t c = 0; c < k->ncols; c++)
         for (size_t r = 0; r < k->nkept; r++)
             ys[c * k->nkept + r] = k->kv[r * k->ncols + c];
@@ -134,9 +127,9 @@ int sd_trace_plots_dir(const sd_trace *k, const char *dir, eddy_error *err)
     if (mkdir(dir, 0777) != 0 && errno != EEXIST)
         return err_set(err, dir, 0, 0, "cannot make the directory: %s", strerror(errno));
     size_t n = k->ncols;
-    char *done = tr_alloc(n + 1);
+    char *done = xcalloc(1, n + 1);
     double *ys = tr_columns(k);
-    svg_series *ser = tr_alloc((n + 1) * sizeof *ser);
+    svg_series *ser = xcalloc(1, (n + 1) * sizeof *ser);
     int panel = 0, rc = 0;
     for (int kind = SD_STOCK; kind <= SD_FLOW && !rc; kind++)
         for (size_t c = 0; c < n && !rc; c++) {
@@ -165,9 +158,9 @@ int sd_trace_plots_dir(const sd_trace *k, const char *dir, eddy_error *err)
 void sd_trace_plots_html(const sd_trace *k, FILE *f)
 {
     size_t n = k->ncols;
-    char *done = tr_alloc(n + 1);
+    char *done = xcalloc(1, n + 1);
     double *ys = tr_columns(k);
-    svg_series *ser = tr_alloc((n + 1) * sizeof *ser);
+    svg_series *ser = xcalloc(1, (n + 1) * sizeof *ser);
     /* each unit's stocks, with the flows of the same unit beside them */
     for (size_t c = 0; c < n; c++) {
         if (done[c] || sd_col_kind(k->m, c) != SD_STOCK)

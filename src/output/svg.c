@@ -4,6 +4,7 @@
  * screen, and it keeps a 300-point series under 4 kB. */
 #include "svg.h"
 #include "xml_text.h"
+#include "../core/xalloc.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -297,10 +298,8 @@ typedef struct ev_label {
 
 static int place_labels(ev_label *L, size_t n, double left, double right)
 {
-    size_t *ord = calloc(n + 1, sizeof *ord);
-    double *end = calloc(n + 1, sizeof *end);
-    if (!ord || !end)
-        abort();
+    size_t *ord = xcalloc(n + 1, sizeof *ord);
+    double *end = xcalloc(n + 1, sizeof *end);
     for (size_t i = 0; i < n; i++) {
         size_t k = i;
         for (; k > 0 && L[ord[k - 1]].x > L[i].x; k--)
@@ -364,12 +363,10 @@ void svg_plot_write(FILE *f, const svg_plot *p)
     int W = p->width > 0 ? p->width : 720, H0 = p->height > 0 ? p->height : 260;
     /* the series with their colours settled */
     size_t ns = p->nseries;
-    svg_series *S = calloc(ns ? ns : 1, sizeof *S);
-    double *lx = calloc(ns ? ns : 1, sizeof *lx);
-    int *lrow = calloc(ns ? ns : 1, sizeof *lrow);
-    ev_label *L = calloc(p->nbands + p->nmarks + 1, sizeof *L);
-    if (!S || !lx || !lrow || !L)
-        abort();
+    svg_series *S = xcalloc(ns ? ns : 1, sizeof *S);
+    double *lx = xcalloc(ns ? ns : 1, sizeof *lx);
+    int *lrow = xcalloc(ns ? ns : 1, sizeof *lrow);
+    ev_label *L = xcalloc(p->nbands + p->nmarks + 1, sizeof *L);
     size_t next = 0;
     bool two = false;
     for (size_t i = 0; i < ns; i++) {

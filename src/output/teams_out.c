@@ -1,5 +1,6 @@
 /* teams_out.c -- printing the teams each loop crosses (teams_out.h). */
 #include "teams_out.h"
+#include "../core/xalloc.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -89,9 +90,7 @@ void teamsout_json_add(json_t *doc, const owners_report *r)
 const char **teamsout_lanes(const owners_report *r)
 {
     const cld_graph *g = r->a->g;
-    const char **lane = calloc(g->nvars ? g->nvars : 1, sizeof *lane);
-    if (!lane)
-        abort();
+    const char **lane = xcalloc(g->nvars ? g->nvars : 1, sizeof *lane);
     for (size_t v = 0; v < g->nvars; v++)
         lane[v] = r->var_team[v] >= 0 ? r->m->teams[r->var_team[v]].name : "no owner";
     return lane;

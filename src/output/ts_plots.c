@@ -9,29 +9,12 @@
 #include "../analysis/measure.h"
 #include "../analysis/phases.h"
 #include "../model/units.h"
-
-static void *xcalloc(size_t n, size_t size)
-{
-    void *p = calloc(n ? n : 1, size);
-    if (!p)
-        abort();
-    return p;
-}
-
-static char *xstrdup(const char *s)
-{
-    char *p = strdup(s ? s : "");
-    if (!p)
-        abort();
-    return p;
-}
+#include "../core/xalloc.h"
 
 static char *keep_str(char ***v, size_t *n, const char *s)
 {
-    *v = realloc(*v, (*n + 1) * sizeof **v);
-    if (!*v)
-        abort();
-    return (*v)[(*n)++] = xstrdup(s);
+    *v = xrealloc(*v, (*n + 1) * sizeof **v);
+    return (*v)[(*n)++] = xstrdup(s ? s : "");
 }
 
 static double *times(const eddy_result *r)
@@ -55,9 +38,7 @@ typedef struct builder {
 static ts_plot *begin(builder *B, const char *name, const char *title, const char *ylabel, const char *caption)
 {
     ts_plots *P = B->P;
-    P->v = realloc(P->v, (P->n + 1) * sizeof *P->v);
-    if (!P->v)
-        abort();
+    P->v = xrealloc(P->v, (P->n + 1) * sizeof *P->v);
     ts_plot *t = &P->v[P->n++];
     memset(t, 0, sizeof *t);
     snprintf(t->name, sizeof t->name, "%s", name);
@@ -84,10 +65,8 @@ static void add(builder *B, const eddy_result *r, double *y, const char *label, 
                 bool step)
 {
     ts_plot *t = B->cur;
-    t->ys = realloc(t->ys, (t->nys + 1) * sizeof *t->ys);
-    t->series = realloc(t->series, (t->p.nseries + 1) * sizeof *t->series);
-    if (!t->ys || !t->series)
-        abort();
+    t->ys = xrealloc(t->ys, (t->nys + 1) * sizeof *t->ys);
+    t->series = xrealloc(t->series, (t->p.nseries + 1) * sizeof *t->series);
     t->ys[t->nys++] = y;
     svg_series s = {0};
     s.label = keep_str(&t->strings, &t->nstrings, label);

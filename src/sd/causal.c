@@ -140,6 +140,23 @@ static void sdc_ranges(sd_model *m)
             m->eval_lo[o] = pc;
         }
     }
+    /* PREVIOUS copies by source variable (a counting sort): sdc_eval
+     * runs once per arrow per save step, and a scan of every PREVIOUS in
+     * each would make building the graph quadratic */
+    m->prev_lo = xcalloc(m->nvars + 2, sizeof *m->prev_lo);
+    m->prev_at = xcalloc(m->nprev + 1, sizeof *m->prev_at);
+    for (size_t i = 0; i < m->nprev; i++)
+        if ((size_t)m->prev_src[i] < m->nvars)
+            m->prev_lo[m->prev_src[i] + 1]++;
+    for (size_t x = 0; x < m->nvars; x++)
+        m->prev_lo[x + 1] += m->prev_lo[x];
+    size_t *fill = xcalloc(m->nvars + 1, sizeof *fill);
+    for (size_t i = 0; i < m->nprev; i++) {
+        size_t x = (size_t)m->prev_src[i];
+        if (x < m->nvars)
+            m->prev_at[m->prev_lo[x] + fill[x]++] = (int)i;
+    }
+    free(fill);
 }
 
 int sdc_run(sd_model *m, sdc_step_fn fn, void *ud, eddy_error *err)
@@ -192,29 +209,46 @@ int sdc_eval(sd_model *m, int var, double t, int u, const sdc_state *from, doubl
     SDC_SET(target, v[target]);
     if (u >= 0) {
         SDC_SET(u, (from ? from->v[u] : v[u]) + h);
-        for (size_t i = 0; i < m->nprev; i++)
-            if (m->prev_src[i] == u) {
-                int d = m->prev_dst[i];
+        if ((size_t)u < m->nvars)
+            for (size_t k = m->prev_lo[u]; k < m->prev_lo[u + 1]; k++) {
+                int d = m->prev_dst[m->prev_at[k]];
                 SDC_SET(d, (from ? from->v[d] : v[d]) + h);
             }
     }
 #undef SDC_SET
-    double kept[16], *outs = m->ndelays <= 16 ? kept : xmalloc(m->ndelays * sizeof *outs);
-    for (size_t i = 0; i < m->ndelays; i++) {
+    /* Only the DELAYs among var's own instructions can read a bias or
+     * write their output here (each DELAY call is its own delay, in one
+     * instruction), so only those are shifted and restored: a pass over
+     * every delay of the model in each evaluation would be quadratic. */
+    const sd_prog *p = sv->kind == SD_STOCK ? &m->rates : &m->step;
+    size_t lo = m->eval_lo[var], hi = m->eval_hi[var];
+    undo keptd[8], *outs = keptd; /* slot: the delay's index */
+    size_t nouts = 0, capouts = 8;
+    for (size_t pc = lo; pc < hi; pc++) {
+        if ((p->code[pc].op & VM_OPMASK) != VM_DELAY)
+            continue;
+        int i = p->code[pc].c;
         sd_delay *d = &m->delays[i];
-        outs[i] = d->out;
+        if (nouts == capouts) {
+            capouts *= 2;
+            undo *no = xmalloc(capouts * sizeof *no);
+            memcpy(no, outs, nouts * sizeof *no);
+            if (outs != keptd)
+                free(outs);
+            outs = no;
+        }
+        outs[nouts++] = (undo){i, d->out};
         if (u >= 0 && d->in == u)
             d->bias = (from ? from->dout[i] - d->out : 0) + h;
     }
     eddy_error err = {0};
-    const sd_prog *p = sv->kind == SD_STOCK ? &m->rates : &m->step;
-    int rc = m->eval_hi[var] > m->eval_lo[var] ? sd_vm_exec(m, p, m->eval_lo[var], m->eval_hi[var], t, &err) : 0;
+    int rc = hi > lo ? sd_vm_exec(m, p, lo, hi, t, &err) : 0;
     double x = v[target];
-    for (size_t i = 0; i < m->ndelays; i++) {
-        m->delays[i].bias = 0;
-        m->delays[i].out = outs[i];
+    while (nouts-- > 0) {
+        m->delays[outs[nouts].slot].bias = 0;
+        m->delays[outs[nouts].slot].out = outs[nouts].was;
     }
-    if (outs != kept)
+    if (outs != keptd)
         free(outs);
     while (nun-- > 0)
         v[un[nun].slot] = un[nun].was;

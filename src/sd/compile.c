@@ -242,7 +242,12 @@ enum { REL_NONE = 1, REL_NAME, REL_POSITION };
 static int cc_rel(cc *c, int from, int to)
 {
     size_t nd = c->d->ndims;
-    signed char *r = &c->rel[(size_t)from * nd + (size_t)to];
+    signed char none = 0, *r = &none;
+    if (nd <= 4096) { /* a cache of 16 MB at most; past that, ask anew */
+        if (!c->rel)
+            c->rel = xcalloc(nd * nd, 1);
+        r = &c->rel[(size_t)from * nd + (size_t)to];
+    }
     if (*r)
         return *r;
     const xm_dim *f = &c->d->dims[from], *t = &c->d->dims[to];
@@ -1628,7 +1633,6 @@ static void cc_define(cc *c, int vi, const xm_var *xv, const arr *a, const int *
 static int cc_declare(cc *c)
 {
     xm_doc *d = c->d;
-    c->rel = xcalloc(1, d->ndims * d->ndims);
     for (size_t i = 0; i < d->ndims; i++) {
         char *k = sdn_canon(d->dims[i].name);
         st_put(&c->dims, k, (int)i);

@@ -66,6 +66,8 @@ void sd_free(sd_model *m)
     free(m->nn_stocks);
     free(m->eval_lo);
     free(m->eval_hi);
+    free(m->prev_lo);
+    free(m->prev_at);
     free(m->file);
     xm_free(m->doc);
     free(m);

@@ -110,6 +110,11 @@ struct sd_model {
     void (*trace)(double t, int saved, void *ud);
     void *trace_ud;
     size_t *eval_lo, *eval_hi; /* per variable: its instructions in step (a stock: in rates) */
+    /* per variable u: the PREVIOUS copies of u are prev_at[prev_lo[u] ..
+     * prev_lo[u + 1]) (indexes into prev_src/prev_dst), so that
+     * perturbing u finds them without a scan of every PREVIOUS */
+    size_t *prev_lo;
+    int *prev_at;
 };
 
 /* Run instructions [lo, hi) of p (the instructions of one variable) on m->v. */
