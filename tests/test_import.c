@@ -25,13 +25,9 @@ static int teardown(void **state)
 
 /* A fresh directory under tmpdir holding the files given as (name, text)
  * pairs, NULL-terminated; its path in dir. */
-static void make_dir(char *dir, size_t size, const char *name, ...)
+/* Write the (file name, text) pairs of ap, up to a NULL name, into dir. */
+static void write_files(const char *dir, va_list ap)
 {
-    tmp_path(dir, size, name);
-    proc_rm(dir, 0);
-    assert_int_equal(mkdir(dir, 0700), 0);
-    va_list ap;
-    va_start(ap, name);
     const char *f;
     while ((f = va_arg(ap, const char *))) {
         const char *text = va_arg(ap, const char *);
@@ -39,6 +35,16 @@ static void make_dir(char *dir, size_t size, const char *name, ...)
         snprintf(p, sizeof p, "%s/%s", dir, f);
         write_file(p, text);
     }
+}
+
+static void make_dir(char *dir, size_t size, const char *name, ...)
+{
+    tmp_path(dir, size, name);
+    proc_rm(dir, 0);
+    assert_int_equal(mkdir(dir, 0700), 0);
+    va_list ap;
+    va_start(ap, name);
+    write_files(dir, ap);
     va_end(ap);
 }
 
@@ -78,6 +84,19 @@ static const char *jaeger_ab = "[{\"parent\": \"web\", \"child\": \"a\", \"callC
 static const char *service_b =
     "apiVersion: v1\nkind: Service\nmetadata:\n  name: b-svc\nspec:\n  selector: {app: b}\n";
 
+/* The a -> b fixture most imports start from: deployments a and b, b's
+ * Service, the Jaeger dependency a -> b, and the (file, text) pairs given,
+ * up to a NULL name. */
+static void make_ab_dir(char *dir, size_t size, const char *name, ...)
+{
+    make_dir(dir, size, name, "a.yaml", deploy_a, "b.yaml", deploy_b, "svc.yaml", service_b, "deps.json", jaeger_ab,
+             NULL);
+    va_list ap;
+    va_start(ap, name);
+    write_files(dir, ap);
+    va_end(ap);
+}
+
 /* The service b's call from a, by index. */
 static const call_spec *call_ab(const model *m)
 {
@@ -93,8 +112,7 @@ static void test_k8s_workloads(void **state)
 {
     (void)state;
     char dir[256];
-    make_dir(dir, sizeof dir, "k8s", "a.yaml", deploy_a, "b.yaml", deploy_b, "svc.yaml", service_b, "deps.json",
-             jaeger_ab, NULL);
+    make_ab_dir(dir, sizeof dir, "k8s", NULL);
     run_result r;
     model *m = import_load(dir, "k8s", &r);
     int a = model_find_service(m, "a"), b = model_find_service(m, "b");
@@ -152,8 +170,7 @@ static void test_istio_retries(void **state)
     const char *vs = "apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: b}\nspec:\n"
                      "  hosts: [b-svc.default.svc.cluster.local]\n  http:\n"
                      "    - route:\n        - destination: {host: b-svc.default.svc.cluster.local}\n";
-    make_dir(dir, sizeof dir, "istio1", "a.yaml", deploy_a, "b.yaml", deploy_b, "svc.yaml", service_b, "vs.yaml", vs,
-             "deps.json", jaeger_ab, NULL);
+    make_ab_dir(dir, sizeof dir, "istio1", "vs.yaml", vs, NULL);
     run_result r;
     model *m = import_load(dir, "istio1", &r);
     const call_spec *c = call_ab(m);
@@ -167,8 +184,7 @@ static void test_istio_retries(void **state)
     const char *vs2 = "apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: b}\nspec:\n"
                       "  hosts: [b-svc]\n  http:\n    - route:\n        - destination: {host: b-svc}\n"
                       "      timeout: 4s\n      retries: {attempts: 5, perTryTimeout: 500ms, retryOn: \"gateway-error\"}\n";
-    make_dir(dir, sizeof dir, "istio2", "a.yaml", deploy_a, "b.yaml", deploy_b, "svc.yaml", service_b, "vs.yaml", vs2,
-             "deps.json", jaeger_ab, NULL);
+    make_ab_dir(dir, sizeof dir, "istio2", "vs.yaml", vs2, NULL);
     m = import_load(dir, "istio2", &r);
     c = call_ab(m);
     assert_int_equal(c->retry.attempts, 6);
@@ -181,8 +197,7 @@ static void test_istio_retries(void **state)
     const char *vs3 = "apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: b}\nspec:\n"
                       "  hosts: [b-svc]\n  http:\n    - route:\n        - destination: {host: b-svc}\n"
                       "      retries: {attempts: 0}\n";
-    make_dir(dir, sizeof dir, "istio3", "a.yaml", deploy_a, "b.yaml", deploy_b, "svc.yaml", service_b, "vs.yaml", vs3,
-             "deps.json", jaeger_ab, NULL);
+    make_ab_dir(dir, sizeof dir, "istio3", "vs.yaml", vs3, NULL);
     m = import_load(dir, "istio3", &r);
     assert_int_equal(call_ab(m)->retry.attempts, 1);
     model_free(m);
@@ -198,8 +213,7 @@ static void test_istio_outlier(void **state)
     const char *dr = "apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {name: b}\nspec:\n"
                      "  host: b-svc\n  trafficPolicy:\n    connectionPool:\n      tcp: {maxConnections: 7}\n"
                      "    outlierDetection: {consecutive5xxErrors: 3, baseEjectionTime: 45s}\n";
-    make_dir(dir, sizeof dir, "dr", "a.yaml", deploy_a, "b.yaml", deploy_b, "svc.yaml", service_b, "dr.yaml", dr,
-             "deps.json", jaeger_ab, NULL);
+    make_ab_dir(dir, sizeof dir, "dr", "dr.yaml", dr, NULL);
     run_result r;
     model *m = import_load(dir, "dr", &r);
     const call_spec *c = call_ab(m);
@@ -226,8 +240,7 @@ static void test_grpc(void **state)
                       "  \"retryPolicy\": {\"maxAttempts\": 7, \"initialBackoff\": \"0.1s\", \"maxBackoff\": \"2s\",\n"
                       "    \"backoffMultiplier\": 1.5, \"retryableStatusCodes\": [\"UNAVAILABLE\", 13]}}],\n"
                       " \"retryThrottling\": {\"maxTokens\": 20, \"tokenRatio\": 0.25}}\n";
-    make_dir(dir, sizeof dir, "grpc", "a.yaml", deploy_a, "b.yaml", deploy_b, "svc.yaml", service_b, "sc.json", cfg,
-             "deps.json", jaeger_ab, NULL);
+    make_ab_dir(dir, sizeof dir, "grpc", "sc.json", cfg, NULL);
     run_result r;
     model *m = import_load(dir, "grpc", &r);
     const call_spec *c = call_ab(m);
@@ -266,8 +279,7 @@ static void test_grpc(void **state)
     const char *vs = "apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: b}\nspec:\n"
                      "  hosts: [b]\n  http:\n    - route:\n        - destination: {host: b}\n"
                      "      retries: {attempts: 2}\n";
-    make_dir(dir, sizeof dir, "grpc2", "a.yaml", deploy_a, "b.yaml", deploy_b, "svc.yaml", service_b, "sc.json", cfg,
-             "vs.yaml", vs, "deps.json", jaeger_ab, NULL);
+    make_ab_dir(dir, sizeof dir, "grpc2", "sc.json", cfg, "vs.yaml", vs, NULL);
     m = import_load(dir, "grpc2", &r);
     assert_int_equal(call_ab(m)->retry.attempts, 15);
     char *t = import_text("grpc2");
@@ -351,8 +363,7 @@ static void test_envoy(void **state)
         "                              per_try_timeout: 0.5s\n"
         "  clusters:\n    - name: b\n      connect_timeout: 1s\n      circuit_breakers:\n"
         "        thresholds:\n          - retry_budget: {}\n";
-    make_dir(dir, sizeof dir, "envoy", "a.yaml", deploy_a, "b.yaml", deploy_b, "svc.yaml", service_b, "envoy.yaml",
-             yaml, "deps.json", jaeger_ab, NULL);
+    make_ab_dir(dir, sizeof dir, "envoy", "envoy.yaml", yaml, NULL);
     run_result r;
     model *m = import_load(dir, "envoy", &r);
     const call_spec *c = call_ab(m);
@@ -373,8 +384,7 @@ static void test_envoy(void **state)
     const char *json = "{\"static_resources\": {\"clusters\": [{\"name\": \"b\", \"connect_timeout\": \"1s\"}],\n"
                        " \"route_config\": {\"virtual_hosts\": [{\"name\": \"b\", \"routes\": [\n"
                        "   {\"match\": {\"prefix\": \"/\"}, \"route\": {\"cluster\": \"b\"}}]}]}}}\n";
-    make_dir(dir, sizeof dir, "envoyjson", "a.yaml", deploy_a, "b.yaml", deploy_b, "svc.yaml", service_b,
-             "envoy.json", json, "deps.json", jaeger_ab, NULL);
+    make_ab_dir(dir, sizeof dir, "envoyjson", "envoy.json", json, NULL);
     m = import_load(dir, "envoyjson", &r);
     c = call_ab(m);
     assert_int_equal(c->timeout, 15 * T_SEC);
@@ -391,8 +401,7 @@ static void test_envoy(void **state)
                         "  \"outlier_detection\": {\"consecutive_5xx\": 4}}],\n"
                         " \"virtual_hosts\": [{\"name\": \"b\", \"retry_policy\": {\"retry_on\": \"connect-failure\"},\n"
                         "   \"routes\": [{\"match\": {\"prefix\": \"/\"}, \"route\": {\"cluster\": \"b\", \"timeout\": \"3s\"}}]}]}\n";
-    make_dir(dir, sizeof dir, "envoyjson2", "a.yaml", deploy_a, "b.yaml", deploy_b, "svc.yaml", service_b,
-             "envoy.json", json2, "deps.json", jaeger_ab, NULL);
+    make_ab_dir(dir, sizeof dir, "envoyjson2", "envoy.json", json2, NULL);
     m = import_load(dir, "envoyjson2", &r);
     c = call_ab(m);
     assert_int_equal(c->retry.attempts, 2); /* num_retries' default: 1 */
@@ -421,8 +430,7 @@ static void test_linkerd(void **state)
                      "  name: b-svc.default.svc.cluster.local\nspec:\n  routes:\n"
                      "    - name: GET /items\n      condition: {method: GET, pathRegex: /items}\n"
                      "      isRetryable: true\n";
-    make_dir(dir, sizeof dir, "linkerd", "a.yaml", deploy_a, "b.yaml", deploy_b, "svc.yaml", service_b, "sp.yaml", sp,
-             "deps.json", jaeger_ab, NULL);
+    make_ab_dir(dir, sizeof dir, "linkerd", "sp.yaml", sp, NULL);
     run_result r;
     model *m = import_load(dir, "linkerd", &r);
     const call_spec *c = call_ab(m);
@@ -439,8 +447,7 @@ static void test_linkerd(void **state)
     const char *sp2 = "apiVersion: linkerd.io/v1alpha2\nkind: ServiceProfile\nmetadata:\n  name: b-svc\nspec:\n"
                       "  retryBudget: {retryRatio: 0.5, minRetriesPerSecond: 3, ttl: 20s}\n  routes:\n"
                       "    - {name: r, condition: {method: GET}, isRetryable: true, timeout: 300ms}\n";
-    make_dir(dir, sizeof dir, "linkerd2", "a.yaml", deploy_a, "b.yaml", deploy_b, "svc.yaml", service_b, "sp.yaml",
-             sp2, "deps.json", jaeger_ab, NULL);
+    make_ab_dir(dir, sizeof dir, "linkerd2", "sp.yaml", sp2, NULL);
     m = import_load(dir, "linkerd2", &r);
     c = call_ab(m);
     assert_within_rel(c->retry.budget.percent, 0.5, 1e-12);
@@ -464,8 +471,7 @@ static void test_r4j(void **state)
                       "        maxAttempts: 4\n        waitDuration: 100\n  bulkhead:\n    instances:\n      b: {}\n"
                       "  timelimiter:\n    configs:\n      default: {timeoutDuration: 2s}\n    instances:\n"
                       "      b: {}\n";
-    make_dir(dir, sizeof dir, "r4j", "a.yaml", deploy_a, "b.yaml", deploy_b, "svc.yaml", service_b,
-             "application.yml", app, "deps.json", jaeger_ab, NULL);
+    make_ab_dir(dir, sizeof dir, "r4j", "application.yml", app, NULL);
     run_result r;
     model *m = import_load(dir, "r4j", &r);
     const call_spec *c = call_ab(m);
@@ -572,16 +578,25 @@ static void test_round_trip(void **state)
  * root directory (the model's header says where its sources are, so the
  * working directory does not matter); each changed file put in place of
  * its original and the directory imported again: the model returned. */
-static model *emit_round_trip(const char *dir, const char *name, const char *fmt, const emit_change *ch, size_t n,
-                              size_t want_files, char **notes)
+/* Import dir as NAME (the model a fix is emitted from), and say where it
+ * is (model_path) and where the emitted files go (out), 512 bytes each. */
+static void emit_prepare(const char *dir, const char *name, char *model_path, char *out)
 {
-    char model_path[512], out[512], cwd[1024];
     run_result r;
     model *m = import_load(dir, name, &r);
     model_free(m);
     run_free(&r);
-    snprintf(model_path, sizeof model_path, "%s/%s.yaml", tmpdir, name);
-    snprintf(out, sizeof out, "%s/%s-out", tmpdir, name);
+    snprintf(model_path, 512, "%s/%s.yaml", tmpdir, name);
+    snprintf(out, 512, "%s/%s-out", tmpdir, name);
+}
+
+static model *emit_round_trip(const char *dir, const char *name, const char *fmt, const emit_change *ch, size_t n,
+                              size_t want_files, char **notes)
+{
+    char model_path[512], out[512], cwd[1024];
+    emit_prepare(dir, name, model_path, out);
+    run_result r;
+    model *m;
     assert_non_null(getcwd(cwd, sizeof cwd));
     assert_int_equal(chdir("/"), 0);
     emit_result res;
@@ -627,8 +642,7 @@ static void test_emit_formats(void **state)
     const char *route = "virtual_hosts:\n  - name: b\n    routes:\n      - match: {prefix: /}\n"
                         "        route: {cluster: b, retry_policy: {retry_on: 5xx, num_retries: 3, "
                         "per_try_timeout: 0.5s}}\n";
-    make_dir(dir, sizeof dir, "emit-envoy", "a.yaml", deploy_a, "b.yaml", deploy_b, "svc.yaml", service_b,
-             "envoy.yaml", cluster, "route.yaml", route, "deps.json", jaeger_ab, NULL);
+    make_ab_dir(dir, sizeof dir, "emit-envoy", "envoy.yaml", cluster, "route.yaml", route, NULL);
     const emit_change envoy[] = {
         {"services.a.calls.0.retry.budget", "{type: finagle}"},
         {"services.a.calls.0.retry.attempts", "2"},
@@ -668,8 +682,7 @@ static void test_emit_formats(void **state)
     const char *vs = "apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: b}\nspec:\n"
                      "  hosts: [b-svc]\n  http:\n    - route:\n        - destination: {host: b-svc}\n"
                      "      retries: {attempts: 4, perTryTimeout: 300ms, retryOn: 5xx}\n";
-    make_dir(dir, sizeof dir, "emit-istio", "a.yaml", deploy_a, "b.yaml", deploy_b, "svc.yaml", service_b, "vs.yaml",
-             vs, "deps.json", jaeger_ab, NULL);
+    make_ab_dir(dir, sizeof dir, "emit-istio", "vs.yaml", vs, NULL);
     const emit_change istio[] = {
         {"services.a.calls.0.retry.attempts", "3"},
         {"services.a.calls.0.timeout", "700ms"},
@@ -704,8 +717,7 @@ static void test_emit_formats(void **state)
     const char *sc = "{\"methodConfig\": [{\"name\": [{\"service\": \"pkg.v1.BService\"}], \"timeout\": \"2s\",\n"
                      "  \"retryPolicy\": {\"maxAttempts\": 4, \"initialBackoff\": \"0.1s\", \"maxBackoff\": \"1s\",\n"
                      "    \"backoffMultiplier\": 2, \"retryableStatusCodes\": [\"UNAVAILABLE\"]}}]}\n";
-    make_dir(dir, sizeof dir, "emit-grpc", "a.yaml", deploy_a, "b.yaml", deploy_b, "svc.yaml", service_b, "sc.json",
-             sc, "deps.json", jaeger_ab, NULL);
+    make_ab_dir(dir, sizeof dir, "emit-grpc", "sc.json", sc, NULL);
     const emit_change grpc[] = {
         {"services.a.calls.0.retry.budget", "{type: envoy, budget_percent: 30%, min_retry_concurrency: 5}"},
         {"services.a.calls.0.retry.attempts", "3"},
@@ -733,8 +745,7 @@ static void test_emit_formats(void **state)
     const char *sp = "apiVersion: linkerd.io/v1alpha2\nkind: ServiceProfile\nmetadata:\n  name: b-svc\nspec:\n"
                      "  routes:\n    - name: r\n      condition: {method: GET}\n      isRetryable: true\n"
                      "    - name: w\n      condition: {method: POST}\n";
-    make_dir(dir, sizeof dir, "emit-linkerd", "a.yaml", deploy_a, "b.yaml", deploy_b, "svc.yaml", service_b,
-             "sp.yaml", sp, "deps.json", jaeger_ab, NULL);
+    make_ab_dir(dir, sizeof dir, "emit-linkerd", "sp.yaml", sp, NULL);
     const emit_change linkerd[] = {
         {"services.a.calls.0.retry.budget", "{type: grpc, max_tokens: 40, token_ratio: 0.25}"},
         {"services.a.calls.0.timeout", "2s"},
@@ -759,8 +770,7 @@ static void test_emit_formats(void **state)
     /* resilience4j: retry, circuitbreaker, bulkhead, timelimiter instances */
     const char *app = "spring:\n  application:\n    name: a\nresilience4j:\n  retry:\n    instances:\n      b:\n"
                       "        maxAttempts: 5\n";
-    make_dir(dir, sizeof dir, "emit-r4j", "a.yaml", deploy_a, "b.yaml", deploy_b, "svc.yaml", service_b,
-             "application.yml", app, "deps.json", jaeger_ab, NULL);
+    make_ab_dir(dir, sizeof dir, "emit-r4j", "application.yml", app, NULL);
     const emit_change r4j[] = {
         {"services.a.calls.0.retry.attempts", "2"},
         {"services.a.calls.0.breaker", "{window: time, size: 30, failure_rate: 40%, open_for: 7s}"},
@@ -795,15 +805,10 @@ static void test_emit_grpc_no_retry_policy(void **state)
     (void)state;
     char dir[256], model_path[512], out[512];
     char *hedged = slurp("tests/data/bad/emit-grpc-hedged.json", NULL);
-    make_dir(dir, sizeof dir, "emit-hedged", "a.yaml", deploy_a, "b.yaml", deploy_b, "svc.yaml", service_b,
-             "sc.json", hedged, "deps.json", jaeger_ab, NULL);
+    make_ab_dir(dir, sizeof dir, "emit-hedged", "sc.json", hedged, NULL);
     free(hedged);
-    run_result r;
-    model *m = import_load(dir, "emit-hedged", &r);
-    model_free(m);
-    run_free(&r);
-    snprintf(model_path, sizeof model_path, "%s/emit-hedged.yaml", tmpdir);
-    snprintf(out, sizeof out, "%s/emit-hedged-out", tmpdir);
+    emit_prepare(dir, "emit-hedged", model_path, out);
+    model *m;
     emit_change ch = {"services.a.calls.0.retry.attempts", "2"};
     emit_result res;
     eddy_error err;
@@ -821,8 +826,7 @@ static void test_emit_grpc_no_retry_policy(void **state)
     /* a methodConfig with neither policy: a whole retryPolicy added, which
      * imports again as those attempts */
     const char *bare = "{\"methodConfig\": [{\"name\": [{\"service\": \"b\"}], \"timeout\": \"1s\"}]}\n";
-    make_dir(dir, sizeof dir, "emit-bare", "a.yaml", deploy_a, "b.yaml", deploy_b, "svc.yaml", service_b, "sc.json",
-             bare, "deps.json", jaeger_ab, NULL);
+    make_ab_dir(dir, sizeof dir, "emit-bare", "sc.json", bare, NULL);
     const emit_change more = {"services.a.calls.0.retry.attempts", "3"};
     char *notes;
     m = emit_round_trip(dir, "emit-bare", "grpc", &more, 1, 1, &notes);

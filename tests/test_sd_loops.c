@@ -39,6 +39,8 @@ typedef struct fixture {
     sd_graph *s;
     loop_analysis *a;
     ltm_result *r;
+    ltm_phase *ph; /* fx_phases: r's dominance phases, freed by fx_close */
+    size_t nph;
 } fixture;
 
 /* ltm: the formulation to score the loops with, or NO_LTM: no scores. */
@@ -55,6 +57,8 @@ static void fx_open(fixture *f, sd_model *m, int ltm)
         fail_msg("graph: %s", err.msg);
     f->a = loops_analyze(f->s->g, 0);
     f->r = NULL;
+    f->ph = NULL;
+    f->nph = 0;
     if (ltm != NO_LTM) {
         f->r = ltm_compute(f->s, f->a, (ltm_formula)ltm, &err);
         if (!f->r)
@@ -82,8 +86,18 @@ static void fx_text(fixture *f, const char *specs, const char *vars, int ltm)
     fx_open(f, m, ltm);
 }
 
+/* The phases of the fixture's scores (ltm_phases, from t = 0); any
+ * earlier ones are freed. */
+static size_t fx_phases(fixture *f)
+{
+    ltm_phases_free(f->ph, f->nph);
+    f->nph = ltm_phases(f->r, 0, &f->ph);
+    return f->nph;
+}
+
 static void fx_close(fixture *f)
 {
+    ltm_phases_free(f->ph, f->nph);
     ltm_free(f->r);
     loops_free(f->a);
     sdg_free(f->s);
@@ -279,14 +293,13 @@ static void hand_population(double b, double d, ltm_formula ltm)
         assert_within_rel(rel(f.r, t, b2), -d / (b + d), 1e-9);
     }
     assert_int_equal(f.r->npartitions, 1);
-    ltm_phase *ph;
-    size_t n = ltm_phases(f.r, 0, &ph);
+    size_t n = fx_phases(&f);
+    const ltm_phase *ph = f.ph;
     assert_int_equal(n, 1);
     assert_int_equal(ph[0].n, 1);
     assert_int_equal(ph[0].loops[0], b > d ? (size_t)r1 : (size_t)b2);
     assert_within_rel(ph[0].from, 0, 0);
     assert_within_rel(ph[0].to, 50, 1e-12);
-    ltm_phases_free(ph, n);
     fx_close(&f);
 }
 
@@ -310,11 +323,10 @@ static void test_equilibrium_scores_nothing(void **state)
         fx_file(&f, DATA "population.xmile", ov, 2, ltm);
         for (size_t i = 0; i < f.r->nrows * f.r->nloops; i++)
             assert_true(f.r->rel[i] == 0);
-        ltm_phase *ph;
-        size_t n = ltm_phases(f.r, 0, &ph);
+        size_t n = fx_phases(&f);
+        const ltm_phase *ph = f.ph;
         assert_int_equal(n, 1);
         assert_int_equal(ph[0].n, 0);
-        ltm_phases_free(ph, n);
         fx_close(&f);
     }
 }
@@ -352,14 +364,13 @@ static void bass_table_3(ltm_formula ltm)
     assert_printed(rel(f.r, 15, B), -1.000, 0.0005);
     assert_printed(score(f.r, 15, R), 0.000, 0.0005);
     /* dominance shifts between 9.5625 and 9.625, as the paper finds */
-    ltm_phase *ph;
-    size_t n = ltm_phases(f.r, 0, &ph);
+    size_t n = fx_phases(&f);
+    const ltm_phase *ph = f.ph;
     assert_int_equal(n, 2);
     assert_int_equal(ph[0].loops[0], (size_t)R);
     assert_within_rel(ph[0].to, 9.5625, 1e-12);
     assert_int_equal(ph[1].loops[0], (size_t)B);
     assert_within_rel(ph[1].from, 9.625, 1e-12);
-    ltm_phases_free(ph, n);
     fx_close(&f);
 }
 
@@ -408,8 +419,8 @@ static void yeast_phases(ltm_formula ltm)
     }
     assert_true(births >= 0 && slows >= 0 && kills >= 0 && deaths >= 0);
     assert_int_equal(f.a->loops[births].type, 'U');
-    ltm_phase *ph;
-    size_t n = ltm_phases(f.r, 0, &ph);
+    size_t n = fx_phases(&f);
+    const ltm_phase *ph = f.ph;
     /* the four phases, and at most a one-row overlap between two of them */
     int want[4] = {births, slows, kills, deaths};
     double ends[3] = {51.5, 66, 75};
@@ -428,7 +439,6 @@ static void yeast_phases(ltm_formula ltm)
         k++;
     }
     assert_int_equal(k, 4);
-    ltm_phases_free(ph, n);
     /* late in the run the births loop acts as a balancing loop */
     assert_true(rel(f.r, 76, births) < 0);
     assert_true(rel(f.r, 10, births) > 0.5);
@@ -469,8 +479,9 @@ static void test_find_by_score(void **state)
         }
         ltm_result *r = ltm_compute(f.s, d, ltm, &err);
         assert_non_null(r);
-        ltm_phase *p1, *p2;
-        size_t n1 = ltm_phases(f.r, 0, &p1), n2 = ltm_phases(r, 0, &p2);
+        ltm_phase *p2;
+        size_t n1 = fx_phases(&f), n2 = ltm_phases(r, 0, &p2);
+        const ltm_phase *p1 = f.ph;
         assert_int_equal(n1, n2);
         for (size_t i = 0; i < n1; i++) {
             assert_float_equal(p1[i].from, p2[i].from, 0);
@@ -478,7 +489,6 @@ static void test_find_by_score(void **state)
             if (p1[i].n)
                 assert_int_equal(p1[i].loops[0], p2[i].loops[0]);
         }
-        ltm_phases_free(p1, n1);
         ltm_phases_free(p2, n2);
         ltm_free(r);
         loops_free(d);
@@ -510,8 +520,8 @@ static void test_yeast_phases_exact(void **state)
         double from, to;
         const char *loop;
     } want[] = {{0, 51.5, "U1"}, {52, 66, "B3"}, {66.5, 73.5, "B4"}, {74, 74, NULL}, {74.5, 75, "B4"}, {75.5, 100, "B2"}};
-    ltm_phase *ph;
-    size_t n = ltm_phases(f.r, 0, &ph);
+    size_t n = fx_phases(&f);
+    const ltm_phase *ph = f.ph;
     assert_int_equal(n, sizeof want / sizeof want[0]);
     for (size_t i = 0; i < n; i++) {
         assert_float_equal(ph[i].from, want[i].from, 1e-9);
@@ -523,7 +533,6 @@ static void test_yeast_phases_exact(void **state)
             assert_int_equal(ph[i].n, 2);
         }
     }
-    ltm_phases_free(ph, n);
     fx_close(&f);
 }
 
@@ -722,21 +731,20 @@ static void test_ltm2023_logistic(void **state)
     two_links w = link_series(&f, "births", "P", "deaths", "P", LTM_2023);
     for (size_t i = 0; i < w.n; i++)
         assert_close(w.la[i] + w.lb[i], P[i] + P[i + 1] < K ? 1 : -1, 1e-9);
-    ltm_phase *ph;
-    size_t n = ltm_phases(f.r, 0, &ph);
+    size_t n = fx_phases(&f);
+    const ltm_phase *ph = f.ph;
     assert_int_equal(n, 2);
     assert_int_equal(ph[0].loops[0], (size_t)R);
     assert_close(ph[0].to, (double)(shift - 1) * dt, 1e-9);
     assert_int_equal(ph[1].loops[0], (size_t)B);
     assert_close(ph[1].from, (double)shift * dt, 1e-9);
-    ltm_phases_free(ph, n);
     fx_close(&f);
 
     fx_text(&f, SPECS(0, 30, 0.25), vars, LTM_2020);
-    n = ltm_phases(f.r, 0, &ph);
+    n = fx_phases(&f);
+    ph = f.ph;
     assert_int_equal(n, 1);
     assert_int_equal(ph[0].loops[0], (size_t)loop_of_type(f.a, 'R'));
-    ltm_phases_free(ph, n);
     fx_close(&f);
 }
 

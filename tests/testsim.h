@@ -4,6 +4,9 @@
 #ifndef EDDY_TESTSIM_H
 #define EDDY_TESTSIM_H
 
+#include <stdarg.h>
+#include <stdio.h>
+
 #include "testutil.h"
 
 #include "eddy.h"
@@ -43,6 +46,17 @@ static inline eddy_model *load_file_replacing(const char *path, const char *from
     return m;
 }
 
+/* Load the model that fmt makes with the arguments (a table of cases on
+ * one model), and run it with its own seed. */
+static inline eddy_model *run_fmt(eddy_result *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Free a run and its model. */
+static inline void run_done(eddy_model *m, eddy_result *r)
+{
+    eddy_result_free(r);
+    eddy_model_free(m);
+}
+
 /* Run with the given seed. */
 static inline void run_model(eddy_model *m, uint64_t seed, eddy_result *r)
 {
@@ -58,6 +72,20 @@ static inline void run_model_seed(eddy_model *m, eddy_result *r)
 {
     eddy_error err;
     assert_int_equal(eddy_run(m, NULL, r, &err), 0);
+}
+
+static inline eddy_model *run_fmt(eddy_result *r, const char *fmt, ...)
+{
+    char y[8192];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(y, sizeof y, fmt, ap);
+    va_end(ap);
+    if (n < 0 || (size_t)n >= sizeof y)
+        fail_msg("a model of %d characters: at most %zu fit", n, sizeof y - 1);
+    eddy_model *m = load_text(y);
+    run_model_seed(m, r);
+    return m;
 }
 
 static inline size_t col_index(const eddy_result *r, const char *name)
