@@ -931,6 +931,8 @@ static void test_bad_input(void **state)
          * names cut to one prefix became one service */
         {"tests/data/bad/import-prom-long-label.prom", "import-prom-long-label.prom:2:57: error: label server: expected a value of at most 127 characters"},
         {"tests/data/bad/import-prom-long-value.prom", "import-prom-long-value.prom:2:63: error: expected a sample value of at most 63 characters"},
+        /* a service name longer than its field: cut short, two such names became one service */
+        {"tests/data/bad/import-long-name.yaml", "import-long-name.yaml:4:9: error: metadata.name: the service name in 'checkout-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx...' is 200 characters long; expected at most 127"},
         {"tests/data/bad/import-jaeger-empty-name.json", "import-jaeger-empty-name.json:1:2: error: Jaeger dependency: child: expected a service's name"},
         {"tests/data/bad/import-jaeger-dash-name.json", "import-jaeger-dash-name.json:1:2: error: Jaeger dependency: child: expected a service's name or host, got '>'"},
         /* found by fuzz_import: a count of 3e22 overflowed a long (UBSan) before it was checked */

@@ -2,24 +2,11 @@
  * stateful builtins against their definitions, and every error a user can
  * make named with its place. */
 #include "testutil.h"
+#include "testxm.h"
 
 #include <math.h>
 
 #include "../src/sd/sd.h"
-
-/* A model from variables' XML, with sim specs. */
-static char *xm(const char *specs, const char *vars)
-{
-    static const char head[] = "<?xml version=\"1.0\"?>\n<xmile version=\"1.0\" xmlns=\"http://docs.oasis-open.org/xmile/ns/XMILE/v1.0\">\n"
-                               "<header><vendor>t</vendor><product>t</product></header>\n";
-    size_t n = strlen(head) + strlen(specs) + strlen(vars) + 200;
-    char *s = malloc(n);
-    snprintf(s, n, "%s%s\n<model><variables>\n%s\n</variables></model></xmile>\n", head, specs, vars);
-    return s;
-}
-
-#define SPECS(start, stop, dt, method) \
-    "<sim_specs method=\"" method "\"><start>" #start "</start><stop>" #stop "</stop><dt>" #dt "</dt></sim_specs>"
 
 typedef struct rows {
     size_t n, ncols;
@@ -67,7 +54,7 @@ static void test_integrators_against_theory(void **state)
     (void)state;
     eddy_error err;
     rows r;
-    sd_model *m = load(SPECS(0, 10, 0.5, "Euler"), decay, &err);
+    sd_model *m = load(XM_SPECS(0, 10, 0.5, "Euler"), decay, &err);
     assert_non_null(m);
     run_ok(m, &r);
     assert_int_equal(r.n, 21);
@@ -92,7 +79,7 @@ static void test_stateful_builtins(void **state)
     (void)state;
     eddy_error err;
     rows r;
-    sd_model *m = load(SPECS(0, 8, 0.125, "RK4"),
+    sd_model *m = load(XM_SPECS(0, 8, 0.125, "RK4"),
                        "<aux name=\"in\"><eqn>STEP(1, 0)</eqn></aux>"
                        "<aux name=\"smooth\"><eqn>SMTH1(in, 2, 0)</eqn></aux>"
                        "<aux name=\"late\"><eqn>DELAY(TIME, 3, -1)</eqn></aux>"
@@ -118,7 +105,7 @@ static void test_graphical_functions(void **state)
     (void)state;
     eddy_error err;
     rows r;
-    sd_model *m = load(SPECS(0, 4, 1, "Euler"),
+    sd_model *m = load(XM_SPECS(0, 4, 1, "Euler"),
                        "<aux name=\"c\"><eqn>TIME</eqn><gf><xscale min=\"1\" max=\"3\"/><ypts>10,20,40</ypts></gf></aux>"
                        "<aux name=\"e\"><eqn>TIME</eqn><gf type=\"extrapolate\"><xpts>1,2</xpts><ypts>10,20</ypts></gf></aux>"
                        "<aux name=\"d\"><eqn>TIME - 0.5</eqn><gf type=\"discrete\"><xpts>0,2,3</xpts><ypts>1,2,3</ypts></gf></aux>"
@@ -144,7 +131,7 @@ static void test_arrays(void **state)
     (void)state;
     static const char doc[] =
         "<?xml version=\"1.0\"?><xmile version=\"1.0\" xmlns=\"http://docs.oasis-open.org/xmile/ns/XMILE/v1.0\">"
-        "<header><vendor>t</vendor><product>t</product></header>" SPECS(0, 2, 1, "Euler")
+        "<header><vendor>t</vendor><product>t</product></header>" XM_SPECS(0, 2, 1, "Euler")
         "<dimensions><dim name=\"Region\"><elem name=\"North\"/><elem name=\"South\"/></dim></dimensions>"
         "<model><variables>"
         "<aux name=\"growth\"><dimensions><dim name=\"Region\"/></dimensions>"
@@ -170,7 +157,7 @@ static void test_arrays(void **state)
 static void test_set_overrides_a_constant(void **state)
 {
     (void)state;
-    char *s = xm(SPECS(0, 10, 0.5, "Euler"), decay);
+    char *s = xm(XM_SPECS(0, 10, 0.5, "Euler"), decay);
     sd_override ov = {"Rate", 0.2};
     eddy_error err;
     sd_model *m = sd_load_string(s, strlen(s), "t.xmile", &ov, 1, &err);
@@ -209,7 +196,7 @@ static void expect_error(const char *specs, const char *vars, int line, int col,
 static void test_errors_name_their_place(void **state)
 {
     (void)state;
-    const char *ok = SPECS(0, 1, 1, "Euler");
+    const char *ok = XM_SPECS(0, 1, 1, "Euler");
     /* the variables start on line 6 of the generated file */
     expect_error(ok, "<aux name=\"a\"><eqn>Stok * 2</eqn></aux><stock name=\"Stock\"><eqn>1</eqn></stock>", 6, 20,
                  "unknown variable \"Stok\"; did you mean \"Stock\"");
@@ -219,8 +206,8 @@ static void test_errors_name_their_place(void **state)
     expect_error(ok, "<aux name=\"a\"><eqn>FROB(1)</eqn></aux>", 6, 20, "unknown function FROB");
     expect_error(ok, "<aux name=\"a\"><eqn>1 +</eqn></aux>", 6, 23, "expected a value");
     expect_error(ok, "<aux name=\"a\"><eqn>SMTH1(1)</eqn></aux>", 6, 20, "SMTH1 takes 2 to 3 arguments, not 1");
-    expect_error(SPECS(0, 1, 0, "Euler"), "<aux name=\"a\"><eqn>1</eqn></aux>", 4, 0, "dt must be greater than 0");
-    expect_error(SPECS(5, 1, 1, "Euler"), "<aux name=\"a\"><eqn>1</eqn></aux>", 4, 0, "stop (1) is before start (5)");
+    expect_error(XM_SPECS(0, 1, 0, "Euler"), "<aux name=\"a\"><eqn>1</eqn></aux>", 4, 0, "dt must be greater than 0");
+    expect_error(XM_SPECS(5, 1, 1, "Euler"), "<aux name=\"a\"><eqn>1</eqn></aux>", 4, 0, "stop (1) is before start (5)");
     expect_error(ok, "<aux name=\"a\"><eqn>1</eqn></aux><aux name=\"A\"><eqn>2</eqn></aux>", 6, 0, "defined twice");
     expect_error(ok, "<aux name=\"a\"><eqn>1</eqn>", 0, 0, "XML is not well formed");
     /* found by fuzz_xmile: the second <gf> replaced the first, which leaked */
@@ -304,7 +291,7 @@ static void test_macros(void **state)
         assert_within_rel(r.v[i][3], (double)i + 16.5, 1e-12);
     }
     sd_free(m);
-    const char *ok = SPECS(0, 1, 1, "Euler");
+    const char *ok = XM_SPECS(0, 1, 1, "Euler");
     /* errors: the macro block goes before the model, so the variables are on line 7 */
     static const char *const bad[][2] = {
         {"<macro name=\"M\"><parm>x</parm><eqn>x * y</eqn></macro>", "macro M: y is not one of its parameters or variables"},
@@ -389,7 +376,7 @@ static void test_modules(void **state)
                  "%s\n<model><variables>\n<aux name=\"a\"><eqn>1</eqn></aux>\n%s\n</variables></model>\n"
                  "<model name=\"inner\"><variables><aux name=\"x\"><eqn>2</eqn></aux></variables></model>\n"
                  "<model name=\"loop\"><variables><module name=\"loop\"/></variables></model>\n</xmile>\n",
-                 SPECS(0, 1, 1, "Euler"), bad[i][0]);
+                 XM_SPECS(0, 1, 1, "Euler"), bad[i][0]);
         assert_null(sd_load_string(doc, strlen(doc), "t.xmile", NULL, 0, &err));
         if (!strstr(err.msg, bad[i][1]))
             fail_msg("case %zu: %s", i, err.msg);
@@ -403,7 +390,7 @@ static void test_modules(void **state)
     o += (size_t)snprintf(big + o, cap - o,
                           "<xmile xmlns=\"http://docs.oasis-open.org/xmile/ns/XMILE/v1.0\" version=\"1.0\">\n%s\n"
                           "<model><variables><module name=\"m\" model=\"L0\"/></variables></model>\n",
-                          SPECS(0, 1, 1, "Euler"));
+                          XM_SPECS(0, 1, 1, "Euler"));
     for (int i = 0; i < 15; i++) {
         o += (size_t)snprintf(big + o, cap - o, "<model name=\"L%d\"><variables>", i);
         for (int j = 0; j < 4; j++)
@@ -426,7 +413,7 @@ static void test_errors_far_down_a_large_file(void **state)
         len += (size_t)snprintf(vars + len, cap - len, "<aux name=\"a%zu\"><eqn>%zu</eqn></aux>\n", i, i);
     snprintf(vars + len, cap - len, "<aux name=\"z\"><eqn>a1 + nosuch</eqn></aux>");
     eddy_error err;
-    assert_null(load(SPECS(0, 1, 1, "Euler"), vars, &err));
+    assert_null(load(XM_SPECS(0, 1, 1, "Euler"), vars, &err));
     free(vars);
     assert_non_null(strstr(err.msg, "unknown variable \"nosuch\""));
     assert_int_equal(err.line, 6 + (int)n);
@@ -439,14 +426,14 @@ static void test_runtime_errors_name_variable_and_time(void **state)
 {
     (void)state;
     eddy_error err;
-    sd_model *m = load(SPECS(0, 10, 1, "Euler"), "<aux name=\"ratio\"><eqn>1 / (TIME - 3)</eqn></aux>", &err);
+    sd_model *m = load(XM_SPECS(0, 10, 1, "Euler"), "<aux name=\"ratio\"><eqn>1 / (TIME - 3)</eqn></aux>", &err);
     assert_non_null(m);
     assert_int_equal(sd_run(m, NULL, NULL, NULL, &err), -1);
     assert_non_null(strstr(err.msg, "at time 3: ratio divides by zero"));
     sd_free(m);
     /* inside an equation the arithmetic is IEEE's: at the pole 1/(2 + 1/0)
      * is 1/inf = 0, the equation's limit, and the run goes on */
-    m = load(SPECS(0, 4, 1, "Euler"), "<aux name=\"limit\"><eqn>1 / (2 + 1 / (TIME - 3))</eqn></aux>", &err);
+    m = load(XM_SPECS(0, 4, 1, "Euler"), "<aux name=\"limit\"><eqn>1 / (2 + 1 / (TIME - 3))</eqn></aux>", &err);
     assert_non_null(m);
     rows lr;
     run_ok(m, &lr);
@@ -454,18 +441,18 @@ static void test_runtime_errors_name_variable_and_time(void **state)
     assert_true(lr.v[3][0] == 0);
     sd_free(m);
     /* 0/0 has no limit */
-    m = load(SPECS(0, 4, 1, "Euler"), "<aux name=\"nolimit\"><eqn>1 + 0 * (TIME - 3) / (TIME - 3) * 0</eqn></aux>", &err);
+    m = load(XM_SPECS(0, 4, 1, "Euler"), "<aux name=\"nolimit\"><eqn>1 + 0 * (TIME - 3) / (TIME - 3) * 0</eqn></aux>", &err);
     assert_non_null(m);
     assert_int_equal(sd_run(m, NULL, NULL, NULL, &err), -1);
     assert_non_null(strstr(err.msg, "at time 3: nolimit divides by zero"));
     sd_free(m);
-    m = load(SPECS(0, 10, 1, "Euler"), "<aux name=\"root\"><eqn>SQRT(2 - TIME)</eqn></aux>", &err);
+    m = load(XM_SPECS(0, 10, 1, "Euler"), "<aux name=\"root\"><eqn>SQRT(2 - TIME)</eqn></aux>", &err);
     assert_non_null(m);
     assert_int_equal(sd_run(m, NULL, NULL, NULL, &err), -1);
     assert_non_null(strstr(err.msg, "at time 3: root is not a number"));
     sd_free(m);
     /* SAFEDIV, XIDZ and ZIDZ are the sanctioned ways round it */
-    m = load(SPECS(0, 4, 1, "Euler"), "<aux name=\"q\"><eqn>SAFEDIV(1, TIME - 3, 7) + XIDZ(1, 0, 1) + ZIDZ(1, 0)</eqn></aux>", &err);
+    m = load(XM_SPECS(0, 4, 1, "Euler"), "<aux name=\"q\"><eqn>SAFEDIV(1, TIME - 3, 7) + XIDZ(1, 0, 1) + ZIDZ(1, 0)</eqn></aux>", &err);
     rows r;
     run_ok(m, &r);
     assert_within_rel(r.v[3][0], 8, 1e-12);
@@ -477,7 +464,7 @@ static void test_expression_language(void **state)
     (void)state;
     eddy_error err;
     rows r;
-    sd_model *m = load(SPECS(0, 0, 1, "Euler"),
+    sd_model *m = load(XM_SPECS(0, 0, 1, "Euler"),
                        "<aux name=\"a\"><eqn>-2^2</eqn></aux>"
                        "<aux name=\"b\"><eqn>IF 1 &lt; 2 and not 0 THEN 2^3^2 ELSE 0</eqn></aux>"
                        "<aux name=\"c\"><eqn>MIN(3, 1) + MAX(4) + 7 MOD 4 + INT(-2.5)</eqn></aux>"
@@ -502,7 +489,7 @@ static void test_non_negative(void **state)
     (void)state;
     eddy_error err;
     rows r;
-    sd_model *m = load(SPECS(0, 5, 1, "Euler"),
+    sd_model *m = load(XM_SPECS(0, 5, 1, "Euler"),
                        "<stock name=\"s\"><eqn>2</eqn><outflow>out</outflow><non_negative/></stock>"
                        "<flow name=\"out\"><eqn>1</eqn></flow>"
                        "<flow name=\"uni\"><eqn>0 - 3</eqn><non_negative/></flow>",

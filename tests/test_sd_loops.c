@@ -4,6 +4,7 @@
  * the flow-to-stock link score (Schoenberg, Hayward and Eberlein) against
  * its worked table and the properties it is built to have. */
 #include "testutil.h"
+#include "testxm.h"
 #include "testproc.h"
 
 #include <jansson.h>
@@ -19,20 +20,6 @@
 static bool have_eddy;
 
 /* ---- helpers ---- */
-
-static char *xm(const char *specs, const char *vars)
-{
-    static const char head[] = "<?xml version=\"1.0\"?>\n<xmile version=\"1.0\" "
-                               "xmlns=\"http://docs.oasis-open.org/xmile/ns/XMILE/v1.0\">\n"
-                               "<header><vendor>t</vendor><product>t</product></header>\n";
-    size_t n = strlen(head) + strlen(specs) + strlen(vars) + 200;
-    char *s = malloc(n);
-    snprintf(s, n, "%s%s\n<model><variables>\n%s\n</variables></model></xmile>\n", head, specs, vars);
-    return s;
-}
-
-#define SPECS(start, stop, dt) \
-    "<sim_specs method=\"Euler\"><start>" #start "</start><stop>" #stop "</stop><dt>" #dt "</dt></sim_specs>"
 
 typedef struct fixture {
     sd_model *m;
@@ -180,7 +167,7 @@ static void test_polarities(void **state)
 {
     (void)state;
     fixture f;
-    fx_text(&f, SPECS(0, 10, 0.25),
+    fx_text(&f, XM_SPECS(0, 10, 0.25, "Euler"),
             "<aux name=\"x\"><eqn>TIME</eqn></aux>"
             "<aux name=\"minus\"><eqn>10 - 2 * x</eqn></aux>"
             "<aux name=\"wave\"><eqn>SIN(x)</eqn></aux>"
@@ -220,7 +207,7 @@ static void test_builtin_stocks_contract(void **state)
 {
     (void)state;
     fixture f;
-    fx_text(&f, SPECS(0, 40, 0.25),
+    fx_text(&f, XM_SPECS(0, 40, 0.25, "Euler"),
             "<stock name=\"Level\"><eqn>0</eqn><inflow>filling</inflow></stock>"
             "<flow name=\"filling\"><eqn>(goal - perceived) / 2</eqn></flow>"
             "<aux name=\"perceived\"><eqn>SMTH1(Level, 3)</eqn></aux>"
@@ -253,7 +240,7 @@ static void test_isolated_loops_score_one(void **state)
 {
     (void)state;
     fixture f;
-    fx_text(&f, SPECS(0, 20, 0.5),
+    fx_text(&f, XM_SPECS(0, 20, 0.5, "Euler"),
             "<stock name=\"Level\"><eqn>0</eqn><inflow>filling</inflow></stock>"
             "<flow name=\"filling\"><eqn>gap / 4</eqn></flow>"
             "<aux name=\"gap\"><eqn>100 - Level</eqn></aux>"
@@ -614,7 +601,7 @@ static void test_ltm2023_paper_table(void **state)
                                "<flow name=\"in\"><eqn>5 + STEP(5, 2)</eqn></flow>"
                                "<flow name=\"out\"><eqn>4 + STEP(1, 2)</eqn></flow>";
     fixture f;
-    fx_text(&f, SPECS(0, 5, 1), vars, NO_LTM);
+    fx_text(&f, XM_SPECS(0, 5, 1, "Euler"), vars, NO_LTM);
     two_links w = link_series(&f, "in", "S", "out", "S", LTM_2023);
     assert_int_equal(w.n, 5);
     for (size_t i = 0; i < w.n; i++) {
@@ -660,8 +647,8 @@ static void test_ltm2023_aggregation_invariant(void **state)
                                  "<aux name=\"out\"><eqn>0.02 * S ^ 1.3</eqn></aux>";
     for (int ltm = LTM_2020; ltm <= LTM_2023; ltm++) {
         fixture a, j;
-        fx_text(&a, SPECS(0, 20, 0.5), apart, ltm);
-        fx_text(&j, SPECS(0, 20, 0.5), joined, ltm);
+        fx_text(&a, XM_SPECS(0, 20, 0.5, "Euler"), apart, ltm);
+        fx_text(&j, XM_SPECS(0, 20, 0.5, "Euler"), joined, ltm);
         assert_int_equal(a.a->n, 2);
         assert_int_equal(j.a->n, 2);
         assert_int_equal(a.r->nrows, j.r->nrows);
@@ -717,7 +704,7 @@ static void test_ltm2023_logistic(void **state)
     }
     assert_true(shift > 10 && shift < 100);
     fixture f;
-    fx_text(&f, SPECS(0, 30, 0.25), vars, LTM_2023);
+    fx_text(&f, XM_SPECS(0, 30, 0.25, "Euler"), vars, LTM_2023);
     int R = loop_of_type(f.a, 'R'), B = loop_of_type(f.a, 'B');
     assert_int_equal(f.r->nrows, steps + 1);
     for (size_t i = 0; i < steps; i++) {
@@ -740,7 +727,7 @@ static void test_ltm2023_logistic(void **state)
     assert_close(ph[1].from, (double)shift * dt, 1e-9);
     fx_close(&f);
 
-    fx_text(&f, SPECS(0, 30, 0.25), vars, LTM_2020);
+    fx_text(&f, XM_SPECS(0, 30, 0.25, "Euler"), vars, LTM_2020);
     n = fx_phases(&f);
     ph = f.ph;
     assert_int_equal(n, 1);
@@ -762,11 +749,11 @@ static void test_ltm2023_constant_net_flow(void **state)
                                "<flow name=\"in\"><eqn>10 + S / 10</eqn></flow>"
                                "<flow name=\"out\"><eqn>S / 10</eqn></flow>";
     fixture f;
-    fx_text(&f, SPECS(0, 50, 0.1), vars, LTM_2023);
+    fx_text(&f, XM_SPECS(0, 50, 0.1, "Euler"), vars, LTM_2023);
     for (size_t i = 0; i < f.r->nrows * f.r->nloops; i++)
         assert_true(f.r->score[i] == 0);
     fx_close(&f);
-    fx_text(&f, SPECS(0, 50, 0.1), vars, LTM_2020);
+    fx_text(&f, XM_SPECS(0, 50, 0.1, "Euler"), vars, LTM_2020);
     int R = loop_of_type(f.a, 'R');
     assert_close(score(f.r, 20, R), (10 + 200.0 / 10) / 10, 1e-6); /* S(20) = 200 */
     fx_close(&f);

@@ -176,6 +176,13 @@ bool imp_name_ok(const char *name)
 int imp_name(const importer *im, const yamldoc *y, const yaml_node_t *n, const char *what, const char *host, char *buf,
              size_t size)
 {
+    /* A name too long for its field would be cut short, and two long names
+     * sharing a prefix would silently become one service. */
+    const char *bar = strrchr(host, '|');
+    size_t len = strcspn(bar ? bar + 1 : host, ".:");
+    if (len >= size)
+        return yd_fail(y, n, "%s: the service name in '%.40s...' is %zu characters long; expected at most %zu", what,
+                       host, len, size - 1);
     if (imp_name_ok(imp_service_name(im, host, buf, size)))
         return 0;
     return yd_fail(y, n, "%s: expected a service's name or host, got '%s' (no letter or digit before its first '.' or ':')",

@@ -278,7 +278,7 @@ int imp_write(importer *im, FILE *out, eddy_error *err)
     char(*svc)[128] = xcalloc(cap, sizeof *svc);
     gedge *ed = xcalloc(im->nedges + 1, sizeof *ed);
     bool *used = xcalloc(im->n + 1, sizeof *used);
-    char buf[256];
+    char buf[sizeof *svc]; /* names were bounded to a field when read (imp_name) */
     resolve_selectors(im, used);
     for (size_t i = 0; i < im->nservices; i++) {
         canon(im, im->services[i], buf, sizeof buf);
