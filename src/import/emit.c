@@ -346,6 +346,21 @@ static srcfile *open_src(srcfile *files, size_t *nfiles, const char *rel, const 
     char *t = ysafe_read_file(path, &l, err);
     if (!t)
         return NULL;
+    /* The file is edited line by line, counting '\n'; YAML also breaks
+     * lines at a lone '\r', so its line numbers would point elsewhere and
+     * the edit would land in the wrong place (found by fuzz_emit). */
+    for (const char *c = t; *c; c++)
+        if (c[0] == '\r' && c[1] != '\n') {
+            int line = 1, col = 1;
+            for (const char *d = t; d < c; d++, col++)
+                if (*d == '\n')
+                    line++, col = 0;
+            free(t);
+            err_set(err, path, line, col,
+                    "a carriage return without a line feed: --emit edits the file line by line and needs \\n "
+                    "or \\r\\n line breaks");
+            return NULL;
+        }
     srcfile *f = &files[(*nfiles)++];
     memset(f, 0, sizeof *f);
     f->path = xstrdup(path);
