@@ -26,14 +26,6 @@ static void on_row(double t, const double *c, size_t n, void *ud)
     }
 }
 
-static sd_model *load(const char *specs, const char *vars, eddy_error *err)
-{
-    char *s = xm(specs, vars);
-    sd_model *m = sd_load_string(s, strlen(s), "t.xmile", NULL, 0, err);
-    free(s);
-    return m;
-}
-
 static void run_ok(sd_model *m, rows *r)
 {
     eddy_error err = {0};
@@ -54,7 +46,7 @@ static void test_integrators_against_theory(void **state)
     (void)state;
     eddy_error err;
     rows r;
-    sd_model *m = load(XM_SPECS(0, 10, 0.5, "Euler"), decay, &err);
+    sd_model *m = xm_load(XM_SPECS(0, 10, 0.5, "Euler"), decay, &err);
     assert_non_null(m);
     run_ok(m, &r);
     assert_int_equal(r.n, 21);
@@ -79,7 +71,7 @@ static void test_stateful_builtins(void **state)
     (void)state;
     eddy_error err;
     rows r;
-    sd_model *m = load(XM_SPECS(0, 8, 0.125, "RK4"),
+    sd_model *m = xm_load(XM_SPECS(0, 8, 0.125, "RK4"),
                        "<aux name=\"in\"><eqn>STEP(1, 0)</eqn></aux>"
                        "<aux name=\"smooth\"><eqn>SMTH1(in, 2, 0)</eqn></aux>"
                        "<aux name=\"late\"><eqn>DELAY(TIME, 3, -1)</eqn></aux>"
@@ -105,7 +97,7 @@ static void test_graphical_functions(void **state)
     (void)state;
     eddy_error err;
     rows r;
-    sd_model *m = load(XM_SPECS(0, 4, 1, "Euler"),
+    sd_model *m = xm_load(XM_SPECS(0, 4, 1, "Euler"),
                        "<aux name=\"c\"><eqn>TIME</eqn><gf><xscale min=\"1\" max=\"3\"/><ypts>10,20,40</ypts></gf></aux>"
                        "<aux name=\"e\"><eqn>TIME</eqn><gf type=\"extrapolate\"><xpts>1,2</xpts><ypts>10,20</ypts></gf></aux>"
                        "<aux name=\"d\"><eqn>TIME - 0.5</eqn><gf type=\"discrete\"><xpts>0,2,3</xpts><ypts>1,2,3</ypts></gf></aux>"
@@ -175,43 +167,25 @@ static void test_set_overrides_a_constant(void **state)
     free(s);
 }
 
-/* Each malformed input gives file:line:col and says what is wrong. */
-static void expect_error(const char *specs, const char *vars, int line, int col, const char *needle)
-{
-    eddy_error err = {0};
-    sd_model *m = load(specs, vars, &err);
-    if (m) {
-        sd_free(m);
-        fail_msg("loaded, expected an error containing \"%s\"", needle);
-    }
-    if (!strstr(err.msg, needle))
-        fail_msg("error \"%s\" does not contain \"%s\"", err.msg, needle);
-    assert_string_equal(err.file, "t.xmile");
-    if (line)
-        assert_int_equal(err.line, line);
-    if (col)
-        assert_int_equal(err.col, col);
-}
-
 static void test_errors_name_their_place(void **state)
 {
     (void)state;
     const char *ok = XM_SPECS(0, 1, 1, "Euler");
     /* the variables start on line 6 of the generated file */
-    expect_error(ok, "<aux name=\"a\"><eqn>Stok * 2</eqn></aux><stock name=\"Stock\"><eqn>1</eqn></stock>", 6, 20,
+    xm_expect_error(ok, "<aux name=\"a\"><eqn>Stok * 2</eqn></aux><stock name=\"Stock\"><eqn>1</eqn></stock>", 6, 20,
                  "unknown variable \"Stok\"; did you mean \"Stock\"");
-    expect_error(ok, "<aux name=\"a\"><eqn>b + 1</eqn></aux>\n<aux name=\"b\"><eqn>c</eqn></aux>\n<aux name=\"c\"><eqn>a * 2</eqn></aux>",
+    xm_expect_error(ok, "<aux name=\"a\"><eqn>b + 1</eqn></aux>\n<aux name=\"b\"><eqn>c</eqn></aux>\n<aux name=\"c\"><eqn>a * 2</eqn></aux>",
                  6, 20, "circular definition: a -> b -> c -> a");
-    expect_error(ok, "<aux name=\"a\"><eqn>GAMMA(2, 1)</eqn></aux>", 6, 20, "function GAMMA is not supported");
-    expect_error(ok, "<aux name=\"a\"><eqn>FROB(1)</eqn></aux>", 6, 20, "unknown function FROB");
-    expect_error(ok, "<aux name=\"a\"><eqn>1 +</eqn></aux>", 6, 23, "expected a value");
-    expect_error(ok, "<aux name=\"a\"><eqn>SMTH1(1)</eqn></aux>", 6, 20, "SMTH1 takes 2 to 3 arguments, not 1");
-    expect_error(XM_SPECS(0, 1, 0, "Euler"), "<aux name=\"a\"><eqn>1</eqn></aux>", 4, 0, "dt must be greater than 0");
-    expect_error(XM_SPECS(5, 1, 1, "Euler"), "<aux name=\"a\"><eqn>1</eqn></aux>", 4, 0, "stop (1) is before start (5)");
-    expect_error(ok, "<aux name=\"a\"><eqn>1</eqn></aux><aux name=\"A\"><eqn>2</eqn></aux>", 6, 0, "defined twice");
-    expect_error(ok, "<aux name=\"a\"><eqn>1</eqn>", 0, 0, "XML is not well formed");
+    xm_expect_error(ok, "<aux name=\"a\"><eqn>GAMMA(2, 1)</eqn></aux>", 6, 20, "function GAMMA is not supported");
+    xm_expect_error(ok, "<aux name=\"a\"><eqn>FROB(1)</eqn></aux>", 6, 20, "unknown function FROB");
+    xm_expect_error(ok, "<aux name=\"a\"><eqn>1 +</eqn></aux>", 6, 23, "expected a value");
+    xm_expect_error(ok, "<aux name=\"a\"><eqn>SMTH1(1)</eqn></aux>", 6, 20, "SMTH1 takes 2 to 3 arguments, not 1");
+    xm_expect_error(XM_SPECS(0, 1, 0, "Euler"), "<aux name=\"a\"><eqn>1</eqn></aux>", 4, 0, "dt must be greater than 0");
+    xm_expect_error(XM_SPECS(5, 1, 1, "Euler"), "<aux name=\"a\"><eqn>1</eqn></aux>", 4, 0, "stop (1) is before start (5)");
+    xm_expect_error(ok, "<aux name=\"a\"><eqn>1</eqn></aux><aux name=\"A\"><eqn>2</eqn></aux>", 6, 0, "defined twice");
+    xm_expect_error(ok, "<aux name=\"a\"><eqn>1</eqn>", 0, 0, "XML is not well formed");
     /* found by fuzz_xmile: the second <gf> replaced the first, which leaked */
-    expect_error(ok,
+    xm_expect_error(ok,
                  "<aux name=\"a\"><eqn>0</eqn>\n<gf><ypts>0,1</ypts><xscale min=\"0\" max=\"1\"/></gf>\n"
                  "<gf><ypts>1,0</ypts><xscale min=\"0\" max=\"1\"/></gf></aux>",
                  8, 1, "a second <gf> in one variable");
@@ -304,7 +278,7 @@ static void test_macros(void **state)
         char specs[512], vars[128];
         snprintf(specs, sizeof specs, "%s\n%s", ok, bad[i][0]);
         snprintf(vars, sizeof vars, "<aux name=\"a\"><eqn>%s</eqn></aux>", calls[i]);
-        assert_null(load(specs, vars, &err));
+        assert_null(xm_load(specs, vars, &err));
         if (!strstr(err.msg, bad[i][1]))
             fail_msg("error \"%s\" does not contain \"%s\"", err.msg, bad[i][1]);
         assert_int_equal(err.line, 7);
@@ -317,18 +291,18 @@ static void test_macros(void **state)
         o += (size_t)snprintf(chain + o, sizeof chain - o, "<macro name=\"M%d\"><parm>x</parm><eqn>M%d(x) + M%d(x)</eqn></macro>",
                               i, i + 1, i + 1);
     snprintf(chain + o, sizeof chain - o, "<macro name=\"M20\"><parm>x</parm><eqn>x</eqn></macro>");
-    assert_null(load(chain, "<aux name=\"a\"><eqn>M0(1)</eqn></aux>", &err));
+    assert_null(xm_load(chain, "<aux name=\"a\"><eqn>M0(1)</eqn></aux>", &err));
     assert_non_null(strstr(err.msg, "more than 100,000 macro expansions"));
     /* a macro needs its value's equation; its stocks flow through its own flows */
     char specs[512];
     snprintf(specs, sizeof specs, "%s\n<macro name=\"S\"><parm>x</parm><variables/></macro>", ok);
-    assert_null(load(specs, "<aux name=\"a\"><eqn>1</eqn></aux>", &err));
+    assert_null(xm_load(specs, "<aux name=\"a\"><eqn>1</eqn></aux>", &err));
     assert_non_null(strstr(err.msg, "macro S has no <eqn>"));
     snprintf(specs, sizeof specs,
              "%s\n<macro name=\"S\"><parm>x</parm><eqn>s</eqn><variables><stock name=\"s\"><eqn>x</eqn>"
              "<inflow>nowhere</inflow></stock></variables></macro>",
              ok);
-    assert_null(load(specs, "<aux name=\"a\"><eqn>S(1)</eqn></aux>", &err));
+    assert_null(xm_load(specs, "<aux name=\"a\"><eqn>S(1)</eqn></aux>", &err));
     assert_non_null(strstr(err.msg, "macro S: s flows through nowhere, which is not one of the macro's variables"));
     assert_int_equal(err.line, 7);
 }
@@ -413,7 +387,7 @@ static void test_errors_far_down_a_large_file(void **state)
         len += (size_t)snprintf(vars + len, cap - len, "<aux name=\"a%zu\"><eqn>%zu</eqn></aux>\n", i, i);
     snprintf(vars + len, cap - len, "<aux name=\"z\"><eqn>a1 + nosuch</eqn></aux>");
     eddy_error err;
-    assert_null(load(XM_SPECS(0, 1, 1, "Euler"), vars, &err));
+    assert_null(xm_load(XM_SPECS(0, 1, 1, "Euler"), vars, &err));
     free(vars);
     assert_non_null(strstr(err.msg, "unknown variable \"nosuch\""));
     assert_int_equal(err.line, 6 + (int)n);
@@ -426,14 +400,14 @@ static void test_runtime_errors_name_variable_and_time(void **state)
 {
     (void)state;
     eddy_error err;
-    sd_model *m = load(XM_SPECS(0, 10, 1, "Euler"), "<aux name=\"ratio\"><eqn>1 / (TIME - 3)</eqn></aux>", &err);
+    sd_model *m = xm_load(XM_SPECS(0, 10, 1, "Euler"), "<aux name=\"ratio\"><eqn>1 / (TIME - 3)</eqn></aux>", &err);
     assert_non_null(m);
     assert_int_equal(sd_run(m, NULL, NULL, NULL, &err), -1);
     assert_non_null(strstr(err.msg, "at time 3: ratio divides by zero"));
     sd_free(m);
     /* inside an equation the arithmetic is IEEE's: at the pole 1/(2 + 1/0)
      * is 1/inf = 0, the equation's limit, and the run goes on */
-    m = load(XM_SPECS(0, 4, 1, "Euler"), "<aux name=\"limit\"><eqn>1 / (2 + 1 / (TIME - 3))</eqn></aux>", &err);
+    m = xm_load(XM_SPECS(0, 4, 1, "Euler"), "<aux name=\"limit\"><eqn>1 / (2 + 1 / (TIME - 3))</eqn></aux>", &err);
     assert_non_null(m);
     rows lr;
     run_ok(m, &lr);
@@ -441,18 +415,18 @@ static void test_runtime_errors_name_variable_and_time(void **state)
     assert_true(lr.v[3][0] == 0);
     sd_free(m);
     /* 0/0 has no limit */
-    m = load(XM_SPECS(0, 4, 1, "Euler"), "<aux name=\"nolimit\"><eqn>1 + 0 * (TIME - 3) / (TIME - 3) * 0</eqn></aux>", &err);
+    m = xm_load(XM_SPECS(0, 4, 1, "Euler"), "<aux name=\"nolimit\"><eqn>1 + 0 * (TIME - 3) / (TIME - 3) * 0</eqn></aux>", &err);
     assert_non_null(m);
     assert_int_equal(sd_run(m, NULL, NULL, NULL, &err), -1);
     assert_non_null(strstr(err.msg, "at time 3: nolimit divides by zero"));
     sd_free(m);
-    m = load(XM_SPECS(0, 10, 1, "Euler"), "<aux name=\"root\"><eqn>SQRT(2 - TIME)</eqn></aux>", &err);
+    m = xm_load(XM_SPECS(0, 10, 1, "Euler"), "<aux name=\"root\"><eqn>SQRT(2 - TIME)</eqn></aux>", &err);
     assert_non_null(m);
     assert_int_equal(sd_run(m, NULL, NULL, NULL, &err), -1);
     assert_non_null(strstr(err.msg, "at time 3: root is not a number"));
     sd_free(m);
     /* SAFEDIV, XIDZ and ZIDZ are the sanctioned ways round it */
-    m = load(XM_SPECS(0, 4, 1, "Euler"), "<aux name=\"q\"><eqn>SAFEDIV(1, TIME - 3, 7) + XIDZ(1, 0, 1) + ZIDZ(1, 0)</eqn></aux>", &err);
+    m = xm_load(XM_SPECS(0, 4, 1, "Euler"), "<aux name=\"q\"><eqn>SAFEDIV(1, TIME - 3, 7) + XIDZ(1, 0, 1) + ZIDZ(1, 0)</eqn></aux>", &err);
     rows r;
     run_ok(m, &r);
     assert_within_rel(r.v[3][0], 8, 1e-12);
@@ -464,7 +438,7 @@ static void test_expression_language(void **state)
     (void)state;
     eddy_error err;
     rows r;
-    sd_model *m = load(XM_SPECS(0, 0, 1, "Euler"),
+    sd_model *m = xm_load(XM_SPECS(0, 0, 1, "Euler"),
                        "<aux name=\"a\"><eqn>-2^2</eqn></aux>"
                        "<aux name=\"b\"><eqn>IF 1 &lt; 2 and not 0 THEN 2^3^2 ELSE 0</eqn></aux>"
                        "<aux name=\"c\"><eqn>MIN(3, 1) + MAX(4) + 7 MOD 4 + INT(-2.5)</eqn></aux>"
@@ -489,7 +463,7 @@ static void test_non_negative(void **state)
     (void)state;
     eddy_error err;
     rows r;
-    sd_model *m = load(XM_SPECS(0, 5, 1, "Euler"),
+    sd_model *m = xm_load(XM_SPECS(0, 5, 1, "Euler"),
                        "<stock name=\"s\"><eqn>2</eqn><outflow>out</outflow><non_negative/></stock>"
                        "<flow name=\"out\"><eqn>1</eqn></flow>"
                        "<flow name=\"uni\"><eqn>0 - 3</eqn><non_negative/></flow>",

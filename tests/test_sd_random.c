@@ -21,14 +21,6 @@ static int teardown(void **state)
     return proc_end();
 }
 
-static sd_model *load(const char *specs, const char *vars, eddy_error *err)
-{
-    char *s = xm(specs, vars);
-    sd_model *m = sd_load_string(s, strlen(s), "t.xmile", NULL, 0, err);
-    free(s);
-    return m;
-}
-
 /* ---- collecting a run ---- */
 
 #define MAXC 12
@@ -113,7 +105,7 @@ static void test_distributions_match_theory(void **state)
 {
     (void)state;
     eddy_error err;
-    sd_model *m = load(XM_SPECS(1, 20000, 1, "Euler"),
+    sd_model *m = xm_load(XM_SPECS(1, 20000, 1, "Euler"),
                        "<aux name=\"u\"><eqn>RANDOM(0, 1)</eqn></aux>"
                        "<aux name=\"unif\"><eqn>RANDOM(2, 5)</eqn></aux>"
                        "<aux name=\"norm\"><eqn>NORMAL(10, 2)</eqn></aux>"
@@ -168,7 +160,7 @@ static void test_calls_are_independent(void **state)
 {
     (void)state;
     eddy_error err;
-    sd_model *m = load(XM_SPECS(1, 20000, 1, "Euler"),
+    sd_model *m = xm_load(XM_SPECS(1, 20000, 1, "Euler"),
                        "<aux name=\"a\"><eqn>NORMAL(0, 1)</eqn></aux>"
                        "<aux name=\"b\"><eqn>NORMAL(0, 1)</eqn></aux>"
                        "<aux name=\"both\"><eqn>NORMAL(0, 1) - NORMAL(0, 1)</eqn></aux>",
@@ -228,7 +220,7 @@ static void test_seed_argument_reproduces(void **state)
     const char *vars = "<aux name=\"fixed\"><eqn>NORMAL(0, 1, 42)</eqn></aux>"
                        "<aux name=\"again\"><eqn>NORMAL(0, 1, 42)</eqn></aux>"
                        "<aux name=\"free\"><eqn>NORMAL(0, 1)</eqn></aux>";
-    sd_model *m = load(XM_SPECS(0, 100, 1, "Euler"), vars, &err);
+    sd_model *m = xm_load(XM_SPECS(0, 100, 1, "Euler"), vars, &err);
     assert_non_null(m);
     assert_true(sd_seed(m) == 1);
     stats *a = calloc(1, sizeof *a), *b = calloc(1, sizeof *b);
@@ -258,8 +250,8 @@ static void test_adding_a_variable_keeps_draws(void **state)
 {
     (void)state;
     eddy_error err;
-    sd_model *m1 = load(XM_SPECS(0, 50, 1, "Euler"), "<aux name=\"demand\"><eqn>EXPRND(5) + RANDOM(0, 1)</eqn></aux>", &err);
-    sd_model *m2 = load(XM_SPECS(0, 50, 1, "Euler"),
+    sd_model *m1 = xm_load(XM_SPECS(0, 50, 1, "Euler"), "<aux name=\"demand\"><eqn>EXPRND(5) + RANDOM(0, 1)</eqn></aux>", &err);
+    sd_model *m2 = xm_load(XM_SPECS(0, 50, 1, "Euler"),
                         "<aux name=\"extra\"><eqn>NORMAL(0, 1)</eqn></aux>"
                         "<aux name=\"demand\"><eqn>EXPRND(5) + RANDOM(0, 1)</eqn></aux>",
                         &err);
@@ -284,7 +276,7 @@ static void test_one_draw_per_dt_under_rk4(void **state)
 {
     (void)state;
     eddy_error err;
-    sd_model *m = load(XM_SPECS(0, 10, 0.25, "RK4"),
+    sd_model *m = xm_load(XM_SPECS(0, 10, 0.25, "RK4"),
                        "<stock name=\"S\"><eqn>0</eqn><inflow>f</inflow></stock>"
                        "<flow name=\"f\"><eqn>RANDOM(0, 4)</eqn></flow>",
                        &err);
@@ -386,7 +378,7 @@ static void test_forcst_of_a_ramp(void **state)
     (void)state;
     eddy_error err;
     const double a = 20, b = 2, T = 4, h = 3, dt = 0.5;
-    sd_model *m = load(XM_SPECS(0, 30, 0.5, "Euler"),
+    sd_model *m = xm_load(XM_SPECS(0, 30, 0.5, "Euler"),
                        "<aux name=\"x\"><eqn>20 + 2 * TIME</eqn></aux>"
                        "<aux name=\"f\"><eqn>FORCST(x, 4, 3)</eqn></aux>"
                        "<aux name=\"g\"><eqn>FORCST(x, 4, 3, 2 / (20 - 8))</eqn></aux>",
@@ -412,7 +404,7 @@ static void test_history(void **state)
 {
     (void)state;
     eddy_error err;
-    sd_model *m = load(XM_SPECS(0, 10, 0.5, "Euler"),
+    sd_model *m = xm_load(XM_SPECS(0, 10, 0.5, "Euler"),
                        "<aux name=\"x\"><eqn>TIME * TIME</eqn></aux>"
                        "<aux name=\"back2\"><eqn>HISTORY(x, MAX(TIME - 2, 0))</eqn></aux>"
                        "<aux name=\"between\"><eqn>HISTORY(x, MAX(TIME - 0.25, 0))</eqn></aux>"
@@ -444,7 +436,7 @@ static void test_npv_annuity(void **state)
 {
     (void)state;
     eddy_error err;
-    sd_model *m = load(XM_SPECS(0, 20, 1, "Euler"),
+    sd_model *m = xm_load(XM_SPECS(0, 20, 1, "Euler"),
                        "<aux name=\"pv\"><eqn>NPV(100, 0.1)</eqn></aux>"
                        "<aux name=\"pv2\"><eqn>NPV(100, 0.1, 50, 2)</eqn></aux>",
                        &err);
@@ -459,7 +451,7 @@ static void test_npv_annuity(void **state)
     /* toward s (1 + r) / r as the horizon grows */
     assert_within_rel(s->v[20][0], 1100 * (1 - pow(1.1, -21)), 1e-12);
     sd_free(m);
-    m = load(XM_SPECS(0, 5, 0.25, "Euler"), "<aux name=\"pv\"><eqn>NPV(100, 0.1)</eqn></aux>", &err);
+    m = xm_load(XM_SPECS(0, 5, 0.25, "Euler"), "<aux name=\"pv\"><eqn>NPV(100, 0.1)</eqn></aux>", &err);
     assert_non_null(m);
     run_stats(m, s, -1);
     double q = 1 / (1 + 0.1 * 0.25);
@@ -471,26 +463,16 @@ static void test_npv_annuity(void **state)
 
 /* ---- errors ---- */
 
+/* Every call below is on line 6 of its document. */
 static void expect_error(const char *vars, int col, const char *needle)
 {
-    eddy_error err = {0};
-    sd_model *m = load(XM_SPECS(0, 1, 1, "Euler"), vars, &err);
-    if (m) {
-        sd_free(m);
-        fail_msg("loaded, expected an error containing \"%s\"", needle);
-    }
-    if (!strstr(err.msg, needle))
-        fail_msg("error \"%s\" does not contain \"%s\"", err.msg, needle);
-    assert_string_equal(err.file, "t.xmile");
-    assert_int_equal(err.line, 6);
-    if (col)
-        assert_int_equal(err.col, col);
+    xm_expect_error(XM_SPECS(0, 1, 1, "Euler"), vars, 6, col, needle);
 }
 
 static void expect_run_error(const char *vars, const char *needle)
 {
     eddy_error err = {0};
-    sd_model *m = load(XM_SPECS(0, 5, 1, "Euler"), vars, &err);
+    sd_model *m = xm_load(XM_SPECS(0, 5, 1, "Euler"), vars, &err);
     assert_non_null(m);
     if (sd_run(m, NULL, NULL, NULL, &err) == 0)
         fail_msg("ran, expected an error containing \"%s\"", needle);

@@ -58,7 +58,7 @@ static int cmp_order(const void *x, const void *y)
 
 static void order_groups(loop_analysis *a)
 {
-    a->order = lu_alloc(a->ngroups + 1, sizeof *a->order);
+    a->order = xcalloc(a->ngroups + 1, sizeof *a->order);
     for (size_t i = 0; i < a->ngroups; i++)
         a->order[i] = i;
     sort_groups = a->groups;
@@ -72,7 +72,7 @@ static void assign_groups(loop_analysis *a)
     const cld_graph *g = a->g;
     double *w = group_weights(g);
     /* group + 1 of each cut variable and closing link, 0 for none yet */
-    size_t *by_var = lu_alloc(g->nvars + 1, sizeof *by_var), *by_link = lu_alloc(g->nlinks + 1, sizeof *by_link);
+    size_t *by_var = xcalloc(g->nvars + 1, sizeof *by_var), *by_link = xcalloc(g->nlinks + 1, sizeof *by_link);
     size_t cap = 0;
     for (size_t i = 0; i < a->n; i++) {
         cld_loop *L = &a->loops[i];
@@ -118,7 +118,7 @@ static void fill(loop_analysis *a, cycle_set *cs, bool ranked);
 
 loop_analysis *loops_analyze(const cld_graph *g, size_t max)
 {
-    loop_analysis *a = lu_alloc(1, sizeof *a);
+    loop_analysis *a = xcalloc(1, sizeof *a);
     a->g = g;
     a->max = max;
     cycle_set cs;
@@ -136,7 +136,7 @@ loop_analysis *loops_analyze_bounded(const cld_graph *g, size_t budget, size_t c
     cycle_set cs;
     cycles_find(g, budget, &cs);
     if (!cs.capped || budget == 0) {
-        loop_analysis *a = lu_alloc(1, sizeof *a);
+        loop_analysis *a = xcalloc(1, sizeof *a);
         a->g = g;
         a->max = budget;
         a->complete = true;
@@ -146,7 +146,7 @@ loop_analysis *loops_analyze_bounded(const cld_graph *g, size_t budget, size_t c
         return a;
     }
     cycles_free(&cs);
-    loop_analysis *a = lu_alloc(1, sizeof *a);
+    loop_analysis *a = xcalloc(1, sizeof *a);
     a->g = g;
     a->max = budget;
     a->capped = true;
@@ -170,7 +170,7 @@ loop_analysis *loops_analyze_bounded(const cld_graph *g, size_t budget, size_t c
 
 loop_analysis *loops_analyze_found(const cld_graph *g, cycle_set *cs)
 {
-    loop_analysis *a = lu_alloc(1, sizeof *a);
+    loop_analysis *a = xcalloc(1, sizeof *a);
     a->g = g;
     a->max = cs->max;
     a->capped = true; /* the groups' counts are of the loops found */
@@ -190,8 +190,8 @@ static void fill(loop_analysis *a, cycle_set *cs_in, bool ranked)
     /* All keys, links and variables live in three flat arrays (one
      * allocation each, not three per loop): a dense diagram has 10^5 loops. */
     size_t total = cs.start[cs.n];
-    int *keys = lu_alloc(total, sizeof *keys);
-    keyed *k = lu_alloc(cs.n, sizeof *k);
+    int *keys = xcalloc(total, sizeof *keys);
+    keyed *k = xcalloc(cs.n, sizeof *k);
     for (size_t i = 0; i < cs.n; i++) {
         k[i].len = cycles_len(&cs, i);
         k[i].key = keys + cs.start[i];
@@ -202,9 +202,9 @@ static void fill(loop_analysis *a, cycle_set *cs_in, bool ranked)
     if (ranked)
         qsort(k, cs.n, sizeof *k, cmp_keyed);
 
-    a->loops = lu_alloc(cs.n, sizeof *a->loops);
-    a->all_links = lu_alloc(total, sizeof *a->all_links);
-    a->all_vars = lu_alloc(total, sizeof *a->all_vars);
+    a->loops = xcalloc(cs.n, sizeof *a->loops);
+    a->all_links = xcalloc(total, sizeof *a->all_links);
+    a->all_vars = xcalloc(total, sizeof *a->all_vars);
     size_t at = 0;
     for (size_t r = 0; r < cs.n; r++) {
         cld_loop *L = &a->loops[r];
@@ -242,10 +242,10 @@ static void fill(loop_analysis *a, cycle_set *cs_in, bool ranked)
     /* Per-variable loop lists, sized by a counting pass first: growing
      * millions of entries by doubling would spend its time copying. */
     size_t nv = g->nvars;
-    a->var_loops = lu_alloc(nv, sizeof *a->var_loops);
-    a->var_nloops = lu_alloc(nv, sizeof *a->var_nloops);
-    a->var_bloops = lu_alloc(nv, sizeof *a->var_bloops);
-    a->var_nbloops = lu_alloc(nv, sizeof *a->var_nbloops);
+    a->var_loops = xcalloc(nv, sizeof *a->var_loops);
+    a->var_nloops = xcalloc(nv, sizeof *a->var_nloops);
+    a->var_bloops = xcalloc(nv, sizeof *a->var_bloops);
+    a->var_nbloops = xcalloc(nv, sizeof *a->var_nbloops);
     for (size_t r = 0; r < a->n; r++) {
         const cld_loop *L = &a->loops[r];
         for (size_t j = 0; j < L->len; j++) {
@@ -254,8 +254,8 @@ static void fill(loop_analysis *a, cycle_set *cs_in, bool ranked)
         }
     }
     for (size_t v = 0; v < nv; v++) {
-        a->var_loops[v] = lu_alloc(a->var_nloops[v], sizeof **a->var_loops);
-        a->var_bloops[v] = lu_alloc(a->var_nbloops[v], sizeof **a->var_bloops);
+        a->var_loops[v] = xcalloc(a->var_nloops[v], sizeof **a->var_loops);
+        a->var_bloops[v] = xcalloc(a->var_nbloops[v], sizeof **a->var_bloops);
         a->var_nloops[v] = a->var_nbloops[v] = 0;
     }
     for (size_t r = 0; r < a->n; r++) {
@@ -308,7 +308,7 @@ size_t loops_touching(const loop_analysis *a, size_t i, char type, size_t *out, 
     const cld_loop *L = &a->loops[i];
     size_t **lists = type == 'B' ? a->var_bloops : a->var_loops;
     size_t *counts = type == 'B' ? a->var_nbloops : a->var_nloops;
-    size_t *at = lu_alloc(L->len, sizeof *at);
+    size_t *at = xcalloc(L->len, sizeof *at);
     size_t n = 0;
     *more = false;
     for (;;) {

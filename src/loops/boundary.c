@@ -88,7 +88,7 @@ int boundary_check(const loop_analysis *a, const char *spec, boundary_report *ou
         return err_set(err, g->source, 0, 0, "--boundary: expected entity names separated by commas, e.g. checkout,db");
 
     out->n = a->n;
-    out->loops = lu_alloc(a->n, sizeof *out->loops);
+    out->loops = xcalloc(a->n, sizeof *out->loops);
     for (size_t i = 0; i < a->n; i++) {
         const cld_loop *L = &a->loops[i];
         boundary_loop *b = &out->loops[i];

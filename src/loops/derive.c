@@ -1000,12 +1000,12 @@ cld_graph *derive_graph(const model *m)
     D.m = m;
     D.g = cld_new(m->file);
     size_t ns = m->nservices ? m->nservices : 1;
-    D.linked = lu_alloc(ns, sizeof *D.linked);
-    D.walked = lu_alloc(ns, sizeof *D.walked);
-    D.limited = lu_alloc(ns, sizeof *D.limited);
-    D.can_fail = lu_alloc(ns, sizeof *D.can_fail);
-    D.can_reject = lu_alloc(ns, sizeof *D.can_reject);
-    D.slows = lu_alloc(ns, sizeof *D.slows);
+    D.linked = xcalloc(ns, sizeof *D.linked);
+    D.walked = xcalloc(ns, sizeof *D.walked);
+    D.limited = xcalloc(ns, sizeof *D.limited);
+    D.can_fail = xcalloc(ns, sizeof *D.can_fail);
+    D.can_reject = xcalloc(ns, sizeof *D.can_reject);
+    D.slows = xcalloc(ns, sizeof *D.slows);
     classify(&D);
     for (size_t ci = 0; ci < m->nclients; ci++) {
         int t = m->clients[ci].call.to;

@@ -10,7 +10,7 @@
 
 cld_graph *cld_new(const char *source)
 {
-    cld_graph *g = lu_alloc(1, sizeof *g);
+    cld_graph *g = xcalloc(1, sizeof *g);
     g->source = lu_strdup(source);
     return g;
 }
@@ -162,7 +162,7 @@ void cld_note_add(cld_graph *g, const char *fmt, ...)
     va_copy(ap2, ap);
     int n = vsnprintf(NULL, 0, fmt, ap);
     va_end(ap);
-    char *s = lu_alloc((size_t)(n < 0 ? 0 : n) + 1, 1);
+    char *s = xcalloc((size_t)(n < 0 ? 0 : n) + 1, 1);
     vsnprintf(s, (size_t)(n < 0 ? 0 : n) + 1, fmt, ap2);
     va_end(ap2);
     lu_reserve((void **)&g->notes, &g->capnotes, g->nnotes + 1, sizeof *g->notes);

@@ -33,8 +33,8 @@ double group_gain(const cld_graph *g, const int *links, size_t len)
 
 double *group_weights(const cld_graph *g)
 {
-    double *w = lu_alloc(g->nlinks + 1, sizeof *w);
-    size_t *in = lu_alloc(g->nvars + 1, sizeof *in);
+    double *w = xcalloc(g->nlinks + 1, sizeof *w);
+    size_t *in = xcalloc(g->nvars + 1, sizeof *in);
     for (size_t i = 0; i < g->nlinks; i++)
         in[g->links[i].to]++;
     for (size_t i = 0; i < g->nlinks; i++)
@@ -58,22 +58,22 @@ double group_score(const double *w, const int *links, size_t len)
 static void components(const cld_graph *g, const unsigned char *skip, int *comp)
 {
     int n = (int)g->nvars;
-    size_t *off = lu_alloc((size_t)n + 2, sizeof *off);
-    int *adj = lu_alloc(g->nlinks + 1, sizeof *adj);
+    size_t *off = xcalloc((size_t)n + 2, sizeof *off);
+    int *adj = xcalloc(g->nlinks + 1, sizeof *adj);
     for (size_t i = 0; i < g->nlinks; i++)
         off[g->links[i].from + 1]++;
     for (int v = 0; v < n; v++)
         off[v + 1] += off[v];
-    size_t *fill = lu_alloc((size_t)n + 1, sizeof *fill);
+    size_t *fill = xcalloc((size_t)n + 1, sizeof *fill);
     for (size_t i = 0; i < g->nlinks; i++) {
         int v = g->links[i].from;
         adj[off[v] + fill[v]++] = g->links[i].to;
     }
     free(fill);
-    int *index = lu_alloc((size_t)n + 1, sizeof *index), *low = lu_alloc((size_t)n + 1, sizeof *low);
-    int *stack = lu_alloc((size_t)n + 1, sizeof *stack), *call = lu_alloc((size_t)n + 1, sizeof *call);
-    size_t *pos = lu_alloc((size_t)n + 1, sizeof *pos);
-    unsigned char *on = lu_alloc((size_t)n + 1, 1);
+    int *index = xcalloc((size_t)n + 1, sizeof *index), *low = xcalloc((size_t)n + 1, sizeof *low);
+    int *stack = xcalloc((size_t)n + 1, sizeof *stack), *call = xcalloc((size_t)n + 1, sizeof *call);
+    size_t *pos = xcalloc((size_t)n + 1, sizeof *pos);
+    unsigned char *on = xcalloc((size_t)n + 1, 1);
     for (int v = 0; v < n; v++) {
         index[v] = -1;
         comp[v] = -1;
@@ -227,7 +227,7 @@ static void one_group(gs *c, cycle_search *J, strong_search *T, const strong_fil
 void group_search(const cld_graph *g, size_t count_cap, cycle_set *reps, loop_group **groups, size_t *ngroups)
 {
     memset(reps, 0, sizeof *reps);
-    reps->start = lu_alloc(1, sizeof *reps->start);
+    reps->start = xcalloc(1, sizeof *reps->start);
     reps->cap_start = 1;
     *groups = NULL;
     *ngroups = 0;
@@ -237,11 +237,11 @@ void group_search(const cld_graph *g, size_t count_cap, cycle_set *reps, loop_gr
         return;
     cycle_search *J = cycles_search_new(g);
     strong_search *T = strong_new(g);
-    unsigned char *skip = lu_alloc((size_t)n + 1, 1);
-    int *scratch = lu_alloc((size_t)n + 2, sizeof *scratch);
+    unsigned char *skip = xcalloc((size_t)n + 1, 1);
+    int *scratch = xcalloc((size_t)n + 2, sizeof *scratch);
     double *w = group_weights(g);
     gs c = {.g = g, .reps = reps, .cap = count_cap, .w = w};
-    c.best = lu_alloc((size_t)n + 2, sizeof *c.best);
+    c.best = xcalloc((size_t)n + 2, sizeof *c.best);
 
     /* groups by cut variable, each avoiding the earlier ones */
     for (int v = 0; v < n; v++) {
@@ -252,7 +252,7 @@ void group_search(const cld_graph *g, size_t count_cap, cycle_set *reps, loop_gr
         skip[v] = 1;
     }
     /* the rest by closing link, inside the components left without them */
-    int *comp = lu_alloc((size_t)n + 1, sizeof *comp);
+    int *comp = xcalloc((size_t)n + 1, sizeof *comp);
     components(g, skip, comp);
     for (size_t i = 0; i < g->nlinks; i++) {
         const cld_link *l = &g->links[i];

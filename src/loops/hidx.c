@@ -31,7 +31,7 @@ void hidx_put(hidx *h, uint64_t hash, int idx)
 {
     if (2 * (h->n + 1) > h->cap) {
         size_t cap = h->cap ? 2 * h->cap : 64;
-        hidx_slot *slot = lu_alloc(cap, sizeof *slot);
+        hidx_slot *slot = xcalloc(cap, sizeof *slot);
         for (size_t i = 0; i < cap; i++)
             slot[i].idx = -1;
         for (size_t i = 0; i < h->cap; i++)

@@ -79,14 +79,14 @@ static void build(jn *J)
     const cld_graph *g = J->g;
     int n = J->n;
     size_t m = g->nlinks;
-    J->grouped = lu_alloc(m, sizeof *J->grouped);
+    J->grouped = xcalloc(m, sizeof *J->grouped);
     for (size_t i = 0; i < m; i++)
         J->grouped[i] = (int)i;
     sort_graph = g;
     qsort(J->grouped, m, sizeof *J->grouped, cmp_link_q);
 
-    J->off = lu_alloc((size_t)n + 1, sizeof *J->off);
-    J->succs = lu_alloc(m, sizeof *J->succs);
+    J->off = xcalloc((size_t)n + 1, sizeof *J->off);
+    J->succs = xcalloc(m, sizeof *J->succs);
     size_t ns = 0;
     for (size_t i = 0; i < m;) {
         const cld_link *l = &g->links[J->grouped[i]];
@@ -100,13 +100,13 @@ static void build(jn *J)
     for (int v = 0; v < n; v++)
         J->off[v + 1] += J->off[v];
 
-    J->roff = lu_alloc((size_t)n + 1, sizeof *J->roff);
-    J->preds = lu_alloc(ns, sizeof *J->preds);
+    J->roff = xcalloc((size_t)n + 1, sizeof *J->roff);
+    J->preds = xcalloc(ns, sizeof *J->preds);
     for (size_t i = 0; i < ns; i++)
         J->roff[J->succs[i].to + 1]++;
     for (int v = 0; v < n; v++)
         J->roff[v + 1] += J->roff[v];
-    size_t *fill = lu_alloc((size_t)n, sizeof *fill);
+    size_t *fill = xcalloc((size_t)n, sizeof *fill);
     for (int v = 0; v < n; v++)
         for (size_t k = J->off[v]; k < J->off[v + 1]; k++) {
             int w = J->succs[k].to;
@@ -326,31 +326,31 @@ static void circuit(jn *J, int s)
 
 cycle_search *cycles_search_new(const cld_graph *g)
 {
-    jn *J = lu_alloc(1, sizeof *J);
+    jn *J = xcalloc(1, sizeof *J);
     J->g = g;
     J->n = (int)g->nvars;
     int n = J->n;
     build(J);
-    J->in_comp = lu_alloc((size_t)n + 1, 1);
-    J->blocked = lu_alloc((size_t)n + 1, 1);
-    J->bl = lu_alloc((size_t)n + 1, sizeof *J->bl);
-    J->bln = lu_alloc((size_t)n + 1, sizeof *J->bln);
-    J->blcap = lu_alloc((size_t)n + 1, sizeof *J->blcap);
+    J->in_comp = xcalloc((size_t)n + 1, 1);
+    J->blocked = xcalloc((size_t)n + 1, 1);
+    J->bl = xcalloc((size_t)n + 1, sizeof *J->bl);
+    J->bln = xcalloc((size_t)n + 1, sizeof *J->bln);
+    J->blcap = xcalloc((size_t)n + 1, sizeof *J->blcap);
     J->words = ((size_t)n + 63) / 64;
     /* The bit matrix makes "is v in B(w)" O(1); beyond 8192 variables it
      * would cost more memory than the diagrams are worth, so fall back to
      * scanning the (usually short) lists. */
     if (n <= 8192)
-        J->bbits = lu_alloc((size_t)n * J->words + 1, sizeof *J->bbits);
-    J->work = lu_alloc((size_t)n + 1, sizeof *J->work);
-    J->path = lu_alloc((size_t)n + 1, sizeof *J->path);
-    J->via = lu_alloc((size_t)n + 1, sizeof *J->via);
-    J->pos = lu_alloc((size_t)n + 1, sizeof *J->pos);
-    J->found = lu_alloc((size_t)n + 1, 1);
-    J->cyc = lu_alloc((size_t)n + 1, sizeof *J->cyc);
-    J->pick = lu_alloc((size_t)n + 1, sizeof *J->pick);
-    J->lo = lu_alloc((size_t)n + 1, sizeof *J->lo);
-    J->cnt = lu_alloc((size_t)n + 1, sizeof *J->cnt);
+        J->bbits = xcalloc((size_t)n * J->words + 1, sizeof *J->bbits);
+    J->work = xcalloc((size_t)n + 1, sizeof *J->work);
+    J->path = xcalloc((size_t)n + 1, sizeof *J->path);
+    J->via = xcalloc((size_t)n + 1, sizeof *J->via);
+    J->pos = xcalloc((size_t)n + 1, sizeof *J->pos);
+    J->found = xcalloc((size_t)n + 1, 1);
+    J->cyc = xcalloc((size_t)n + 1, sizeof *J->cyc);
+    J->pick = xcalloc((size_t)n + 1, sizeof *J->pick);
+    J->lo = xcalloc((size_t)n + 1, sizeof *J->lo);
+    J->cnt = xcalloc((size_t)n + 1, sizeof *J->cnt);
     return J;
 }
 
@@ -470,7 +470,7 @@ void cycles_find(const cld_graph *g, size_t max, cycle_set *out)
 {
     memset(out, 0, sizeof *out);
     out->max = max;
-    out->start = lu_alloc(1, sizeof *out->start);
+    out->start = xcalloc(1, sizeof *out->start);
     out->cap_start = 1;
     if (g->nvars == 0 || g->nlinks == 0)
         return;

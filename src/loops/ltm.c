@@ -65,8 +65,8 @@ static void scorer_flows(scorer *sc)
     sd_graph *s = sc->s;
     if (sc->formula != LTM_2023)
         return;
-    sc->fedges = lu_alloc(s->nedges + 1, sizeof *sc->fedges);
-    sc->fscale = lu_alloc(sdc_nvars(s->m) + 1, sizeof *sc->fscale);
+    sc->fedges = xcalloc(s->nedges + 1, sizeof *sc->fedges);
+    sc->fscale = xcalloc(sdc_nvars(s->m) + 1, sizeof *sc->fscale);
     for (size_t i = 0; i < s->nedges; i++) {
         int z = s->edges[i].to;
         if (sdc_kind(s->m, z) == SD_STOCK && !sdc_hidden(s->m, z))
@@ -159,9 +159,9 @@ static void record(scorer *sc, double t, bool scored)
     size_t n = r->nloops;
     if (r->nrows == sc->caprows) {
         sc->caprows = sc->caprows ? sc->caprows * 2 : 256;
-        r->t = lu_realloc(r->t, sc->caprows, sizeof *r->t);
-        r->score = lu_realloc(r->score, sc->caprows * (n ? n : 1), sizeof *r->score);
-        r->rel = lu_realloc(r->rel, sc->caprows * (n ? n : 1), sizeof *r->rel);
+        r->t = xreallocarray(r->t, sc->caprows, sizeof *r->t);
+        r->score = xreallocarray(r->score, sc->caprows * (n ? n : 1), sizeof *r->score);
+        r->rel = xreallocarray(r->rel, sc->caprows * (n ? n : 1), sizeof *r->rel);
     }
     double *score = r->score + r->nrows * n, *rel = r->rel + r->nrows * n;
     r->t[r->nrows++] = t;
@@ -221,8 +221,8 @@ static size_t uf_find(size_t *up, size_t i)
 static void partitions(ltm_result *r, const loop_analysis *a)
 {
     size_t nv = a->g->nvars;
-    size_t *up = lu_alloc(a->n + 1, sizeof *up);
-    long *first = lu_alloc(nv + 1, sizeof *first);
+    size_t *up = xcalloc(a->n + 1, sizeof *up);
+    long *first = xcalloc(nv + 1, sizeof *first);
     for (size_t v = 0; v < nv; v++)
         first[v] = -1;
     for (size_t i = 0; i < a->n; i++)
@@ -235,10 +235,10 @@ static void partitions(ltm_result *r, const loop_analysis *a)
             else
                 up[uf_find(up, i)] = uf_find(up, (size_t)first[v]);
         }
-    size_t *num = lu_alloc(a->n + 1, sizeof *num);
+    size_t *num = xcalloc(a->n + 1, sizeof *num);
     for (size_t i = 0; i < a->n; i++)
         num[i] = (size_t)-1;
-    r->partition = lu_alloc(a->n + 1, sizeof *r->partition);
+    r->partition = xcalloc(a->n + 1, sizeof *r->partition);
     for (size_t i = 0; i < a->n; i++) {
         size_t root = uf_find(up, i);
         if (num[root] == (size_t)-1)
@@ -252,13 +252,13 @@ static void partitions(ltm_result *r, const loop_analysis *a)
 
 ltm_result *ltm_compute(sd_graph *s, const loop_analysis *a, ltm_formula f, eddy_error *err)
 {
-    ltm_result *r = lu_alloc(1, sizeof *r);
+    ltm_result *r = xcalloc(1, sizeof *r);
     r->formula = f;
     r->nloops = a->n;
     partitions(r, a);
     scorer sc = {.s = s, .a = a, .r = r, .formula = f};
-    unsigned char *seen = lu_alloc(s->nedges + 1, 1);
-    sc.need = lu_alloc(s->nedges + 1, sizeof *sc.need);
+    unsigned char *seen = xcalloc(s->nedges + 1, 1);
+    sc.need = xcalloc(s->nedges + 1, sizeof *sc.need);
     for (size_t i = 0; i < a->n; i++)
         for (size_t j = 0; j < a->loops[i].len; j++) {
             int li = a->loops[i].links[j];
@@ -272,11 +272,11 @@ ltm_result *ltm_compute(sd_graph *s, const loop_analysis *a, ltm_formula f, eddy
                 }
         }
     free(seen);
-    sc.edge_ls = lu_alloc(s->nedges + 1, sizeof *sc.edge_ls);
-    sc.link_ls = lu_alloc(s->g->nlinks + 1, sizeof *sc.link_ls);
-    sc.loop_ls = lu_alloc(a->n + 1, sizeof *sc.loop_ls);
-    sc.psum = lu_alloc(r->npartitions + 1, sizeof *sc.psum);
-    sc.pinf = lu_alloc(r->npartitions + 1, sizeof *sc.pinf);
+    sc.edge_ls = xcalloc(s->nedges + 1, sizeof *sc.edge_ls);
+    sc.link_ls = xcalloc(s->g->nlinks + 1, sizeof *sc.link_ls);
+    sc.loop_ls = xcalloc(a->n + 1, sizeof *sc.loop_ls);
+    sc.psum = xcalloc(r->npartitions + 1, sizeof *sc.psum);
+    sc.pinf = xcalloc(r->npartitions + 1, sizeof *sc.pinf);
     scorer_flows(&sc);
     int rc = sdc_run(s->m, step, &sc, err);
     /* the stop time has no step after it: it keeps the last step's scores */
@@ -302,11 +302,11 @@ ltm_result *ltm_compute(sd_graph *s, const loop_analysis *a, ltm_formula f, eddy
 int ltm_link_scores(sd_graph *s, ltm_formula f, ltm_link_fn fn, void *ud, eddy_error *err)
 {
     scorer sc = {.s = s, .formula = f, .fn = fn, .fn_ud = ud};
-    sc.need = lu_alloc(s->nedges + 1, sizeof *sc.need);
+    sc.need = xcalloc(s->nedges + 1, sizeof *sc.need);
     for (size_t i = 0; i < s->nedges; i++)
         sc.need[sc.nneed++] = (int)i;
-    sc.edge_ls = lu_alloc(s->nedges + 1, sizeof *sc.edge_ls);
-    sc.link_ls = lu_alloc(s->g->nlinks + 1, sizeof *sc.link_ls);
+    sc.edge_ls = xcalloc(s->nedges + 1, sizeof *sc.edge_ls);
+    sc.link_ls = xcalloc(s->g->nlinks + 1, sizeof *sc.link_ls);
     scorer_flows(&sc);
     int rc = sdc_run(s->m, step, &sc, err);
     free(sc.need);
@@ -365,7 +365,7 @@ static size_t dominant(const ltm_result *r, size_t row, size_t part, ranked *buf
 
 size_t ltm_phases(const ltm_result *r, size_t part, ltm_phase **out)
 {
-    ranked *buf = lu_alloc(r->nloops + 1, sizeof *buf);
+    ranked *buf = xcalloc(r->nloops + 1, sizeof *buf);
     ltm_phase *ph = NULL;
     size_t n = 0, cap = 0, rows_in = 0;
     for (size_t row = 0; row < r->nrows; row++) {
@@ -385,7 +385,7 @@ size_t ltm_phases(const ltm_result *r, size_t part, ltm_phase **out)
             continue;
         }
         lu_reserve((void **)&ph, &cap, n + 1, sizeof *ph);
-        ph[n] = (ltm_phase){r->t[row], r->t[row], lu_alloc(k + 1, sizeof(size_t)), k, share};
+        ph[n] = (ltm_phase){r->t[row], r->t[row], xcalloc(k + 1, sizeof(size_t)), k, share};
         for (size_t j = 0; j < k; j++)
             ph[n].loops[j] = buf[j].loop;
         n++;

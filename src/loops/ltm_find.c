@@ -53,8 +53,8 @@ static uint64_t loop_hash(const int *links, size_t len)
 static void table_grow(finder *F)
 {
     size_t cap = F->cap ? F->cap * 2 : 1024;
-    uint64_t *h = lu_alloc(cap, sizeof *h);
-    size_t *sl = lu_alloc(cap, sizeof *sl);
+    uint64_t *h = xcalloc(cap, sizeof *h);
+    size_t *sl = xcalloc(cap, sizeof *sl);
     for (size_t i = 0; i < F->cap; i++)
         if (F->hash[i]) {
             size_t k = (size_t)F->hash[i] & (cap - 1);
@@ -149,13 +149,13 @@ loop_analysis *ltm_find(sd_graph *s, size_t max, ltm_formula f, eddy_error *err)
 {
     const cld_graph *g = s->g;
     finder F = {.s = s, .max = max};
-    F.found.start = lu_alloc(1, sizeof *F.found.start);
+    F.found.start = xcalloc(1, sizeof *F.found.start);
     F.found.cap_start = 1;
     F.found.max = max;
-    F.w = lu_alloc(g->nlinks + 1, sizeof *F.w);
-    F.rot = lu_alloc(g->nvars + 1, sizeof *F.rot);
-    F.starts = lu_alloc(g->nvars + 1, sizeof *F.starts);
-    unsigned char *is_start = lu_alloc(g->nvars + 1, 1);
+    F.w = xcalloc(g->nlinks + 1, sizeof *F.w);
+    F.rot = xcalloc(g->nvars + 1, sizeof *F.rot);
+    F.starts = xcalloc(g->nvars + 1, sizeof *F.starts);
+    unsigned char *is_start = xcalloc(g->nvars + 1, 1);
     for (size_t v = 0; v < g->nvars; v++)
         is_start[v] = sdc_kind(s->m, s->var_of[v]) == SD_STOCK;
     /* a loop through a builtin's hidden stock (SMTH1) has a delayed arrow
@@ -173,7 +173,7 @@ loop_analysis *ltm_find(sd_graph *s, size_t max, ltm_formula f, eddy_error *err)
     keep = keep < 8 ? 8 : keep > FIND_ROWS ? FIND_ROWS : keep;
     F.stride = rows > (double)keep ? (size_t)ceil(rows / (double)keep) : 1;
     F.maxheld = keep;
-    F.held = lu_alloc(keep * (g->nlinks + 1), sizeof *F.held);
+    F.held = xcalloc(keep * (g->nlinks + 1), sizeof *F.held);
     F.budget = 8 * (g->nvars + g->nlinks) + 64;
     F.S = strong_new(g);
     int rc = ltm_link_scores(s, f, on_row, &F, err);

@@ -61,7 +61,7 @@ static void owners_unowned(owners_report *r, const model *m)
             if (model_owner(m, name) >= 0)
                 continue;
             lu_reserve((void **)&r->unowned, &cap, r->nunowned + 1, sizeof *r->unowned);
-            r->unowned_kind = lu_realloc((void *)r->unowned_kind, cap, sizeof *r->unowned_kind);
+            r->unowned_kind = xreallocarray((void *)r->unowned_kind, cap, sizeof *r->unowned_kind);
             r->unowned[r->nunowned] = lu_strdup(name);
             r->unowned_kind[r->nunowned++] = kinds[k].kind;
         }
@@ -73,11 +73,11 @@ void owners_analyze(const loop_analysis *a, const model *m, owners_report *out)
     memset(out, 0, sizeof *out);
     out->m = m;
     out->a = a;
-    out->var_team = lu_alloc(g->nvars ? g->nvars : 1, sizeof *out->var_team);
+    out->var_team = xcalloc(g->nvars ? g->nvars : 1, sizeof *out->var_team);
     for (size_t v = 0; v < g->nvars; v++)
         out->var_team[v] = model_owner(m, g->vars[v].entity);
     out->n = a->n;
-    out->loops = lu_alloc(a->n ? a->n : 1, sizeof *out->loops);
+    out->loops = xcalloc(a->n ? a->n : 1, sizeof *out->loops);
     for (size_t i = 0; i < a->n; i++) {
         const cld_loop *L = &a->loops[i];
         owners_loop *o = &out->loops[i];

@@ -98,7 +98,7 @@ static void flag_v(review *r, const char *code, int edge, int service, model_pos
     va_list ap2;
     va_copy(ap2, ap);
     int n = vsnprintf(NULL, 0, fmt, ap);
-    f->msg = lu_alloc((size_t)(n < 0 ? 0 : n) + 1, 1);
+    f->msg = xcalloc((size_t)(n < 0 ? 0 : n) + 1, 1);
     vsnprintf(f->msg, (size_t)(n < 0 ? 0 : n) + 1, fmt, ap2);
     va_end(ap2);
 }
@@ -415,7 +415,7 @@ static void paths_from(rv *R, int *stack, size_t depth, int service, double amp,
     lu_reserve((void **)&r->paths, &R->cappaths, r->npaths + 1, sizeof *r->paths);
     review_path *p = &r->paths[r->npaths++];
     p->n = depth;
-    p->edges = lu_alloc(depth, sizeof *p->edges);
+    p->edges = xcalloc(depth, sizeof *p->edges);
     memcpy(p->edges, stack, depth * sizeof *stack);
     p->amp = amp;
     p->bounded_amp = bounded;
@@ -622,13 +622,13 @@ review *review_model(const model *m)
 {
     rv R = {0};
     R.m = m;
-    R.r = lu_alloc(1, sizeof *R.r);
+    R.r = xcalloc(1, sizeof *R.r);
     R.r->m = m;
     size_t ns = m->nservices ? m->nservices : 1;
-    R.can_reject = lu_alloc(ns, sizeof *R.can_reject);
-    R.slow_fails = lu_alloc(ns, sizeof *R.slow_fails);
-    R.amp_at = lu_alloc(ns, sizeof *R.amp_at);
-    R.bound_at = lu_alloc(ns, sizeof *R.bound_at);
+    R.can_reject = xcalloc(ns, sizeof *R.can_reject);
+    R.slow_fails = xcalloc(ns, sizeof *R.slow_fails);
+    R.amp_at = xcalloc(ns, sizeof *R.amp_at);
+    R.bound_at = xcalloc(ns, sizeof *R.bound_at);
     classify(&R);
 
     for (size_t i = 0; i < m->nclients; i++)
@@ -643,7 +643,7 @@ review *review_model(const model *m)
         judge(&R, &r->edges[i]);
     }
     amplification(&R);
-    int *stack = lu_alloc(m->nservices + 2, sizeof *stack);
+    int *stack = xcalloc(m->nservices + 2, sizeof *stack);
     for (size_t i = 0; i < r->nedges && !r->paths_capped; i++)
         if (r->edges[i].client >= 0) {
             stack[0] = (int)i;

@@ -94,9 +94,9 @@ static void rt_idempotency(const model *m, const call_spec *c, const char *calle
                       b->len ? "; " : "", how, callee, rt_dedupe_name[t->dedupe.key]);
         return;
     }
-    rt_hop *hop = lu_alloc(m->nservices, sizeof *hop);
-    bool *seen = lu_alloc(m->nservices, sizeof *seen);
-    int *fifo = lu_alloc(m->nservices, sizeof *fifo);
+    rt_hop *hop = xcalloc(m->nservices, sizeof *hop);
+    bool *seen = xcalloc(m->nservices, sizeof *seen);
+    int *fifo = xcalloc(m->nservices, sizeof *fifo);
     size_t head = 0, tail = 0;
     fifo[tail++] = c->to;
     seen[c->to] = true;
@@ -332,7 +332,7 @@ static void rt_unowned(review *r)
     loop_analysis *a = loops_analyze_bounded(g, RT_MAX_LOOPS, 1);
     owners_report o;
     owners_analyze(a, m, &o);
-    char **seen = lu_alloc(g->nvars + 1, sizeof *seen);
+    char **seen = xcalloc(g->nvars + 1, sizeof *seen);
     size_t nseen = 0;
     for (size_t i = 0; i < a->n; i++) {
         const cld_loop *L = &a->loops[i];

@@ -79,7 +79,7 @@ static void walk(walker *w, int x)
             chain *c = &w->out[w->nout++];
             c->from = u;
             c->n = w->depth;
-            c->edges = lu_alloc(w->depth, sizeof *c->edges);
+            c->edges = xcalloc(w->depth, sizeof *c->edges);
             for (size_t k = 0; k < w->depth; k++)
                 c->edges[k] = w->stack[w->depth - 1 - k];
         } else if (!w->on_path[u]) {
@@ -101,13 +101,13 @@ static void contract(sd_graph *s, const size_t *in_lo, const size_t *in_hi)
 {
     sd_model *m = s->m;
     size_t nv = sdc_nvars(m);
-    int *diag = lu_alloc(nv, sizeof *diag); /* model variable -> diagram variable, -1 */
+    int *diag = xcalloc(nv, sizeof *diag); /* model variable -> diagram variable, -1 */
     for (size_t i = 0; i < nv; i++)
         diag[i] = -1;
     for (size_t i = 0; i < s->g->nvars; i++)
         diag[s->var_of[i]] = (int)i;
-    walker w = {m, s, in_lo, in_hi, lu_alloc(nv + 1, sizeof(int)), 0, lu_alloc(nv + 1, 1),
-                lu_alloc(MAX_CHAINS, sizeof(chain)), 0};
+    walker w = {m, s, in_lo, in_hi, xcalloc(nv + 1, sizeof(int)), 0, xcalloc(nv + 1, 1),
+                xcalloc(MAX_CHAINS, sizeof(chain)), 0};
     size_t caplinks = 0;
     for (size_t xi = 0; xi < s->g->nvars; xi++) {
         int x = s->var_of[xi];
@@ -117,7 +117,7 @@ static void contract(sd_graph *s, const size_t *in_lo, const size_t *in_hi)
         if (w.nout == MAX_CHAINS)
             cld_note_add(s->g, "%s: more than %d chains of arrows through builtins; only the first %d are followed",
                          sdc_name(m, x), MAX_CHAINS, MAX_CHAINS);
-        bool *done = lu_alloc(w.nout + 1, sizeof *done);
+        bool *done = xcalloc(w.nout + 1, sizeof *done);
         for (size_t a = 0; a < w.nout; a++) {
             if (done[a])
                 continue;
@@ -158,8 +158,8 @@ static void contract(sd_graph *s, const size_t *in_lo, const size_t *in_hi)
             int li = cld_link_add(s->g, diag[u], (int)xi, sign, delay, note, origin, line, col);
             free(origin);
             lu_reserve((void **)&s->paths, &caplinks, (size_t)li + 1, sizeof *s->paths);
-            s->npaths = lu_realloc(s->npaths, caplinks, sizeof *s->npaths);
-            s->paths[li] = lu_alloc(nthis, sizeof **s->paths);
+            s->npaths = xreallocarray(s->npaths, caplinks, sizeof *s->npaths);
+            s->paths[li] = xcalloc(nthis, sizeof **s->paths);
             s->npaths[li] = 0;
             for (size_t b = a; b < w.nout; b++) {
                 if (w.out[b].from != u)
@@ -179,11 +179,11 @@ static void contract(sd_graph *s, const size_t *in_lo, const size_t *in_hi)
 
 sd_graph *sdg_build(sd_model *m, eddy_error *err)
 {
-    sd_graph *s = lu_alloc(1, sizeof *s);
+    sd_graph *s = xcalloc(1, sizeof *s);
     s->m = m;
     s->g = cld_new(sd_file(m));
     size_t nv = sdc_nvars(m), cap = 0;
-    size_t *in_lo = lu_alloc(nv + 1, sizeof *in_lo), *in_hi = lu_alloc(nv + 1, sizeof *in_hi);
+    size_t *in_lo = xcalloc(nv + 1, sizeof *in_lo), *in_hi = xcalloc(nv + 1, sizeof *in_hi);
     for (size_t x = 0; x < nv; x++) {
         sdc_input *in;
         size_t n = sdc_inputs(m, (int)x, &in);
@@ -207,7 +207,7 @@ sd_graph *sdg_build(sd_model *m, eddy_error *err)
         e->sign = e->pos && e->neg ? 0 : e->neg ? -1 : 1;
     }
     size_t ncols = sd_ncols(m);
-    s->var_of = lu_alloc(ncols + 1, sizeof *s->var_of);
+    s->var_of = xcalloc(ncols + 1, sizeof *s->var_of);
     for (size_t c = 0; c < ncols; c++) {
         int x = sdc_col_var(m, c), line, col;
         sdc_where(m, x, &line, &col);

@@ -45,12 +45,12 @@ static int by_strength(const void *a, const void *b)
 
 strong_search *strong_new(const cld_graph *g)
 {
-    strong_search *S = lu_alloc(1, sizeof *S);
+    strong_search *S = xcalloc(1, sizeof *S);
     S->g = g;
     S->n = (int)g->nvars;
     size_t n = g->nvars + 1, m = g->nlinks;
-    S->off = lu_alloc(n + 1, sizeof *S->off);
-    S->adj = lu_alloc(m + 1, sizeof *S->adj);
+    S->off = xcalloc(n + 1, sizeof *S->off);
+    S->adj = xcalloc(m + 1, sizeof *S->adj);
     for (size_t i = 0; i < m; i++) {
         S->adj[i] = (int)i;
         S->off[g->links[i].from + 1]++;
@@ -61,17 +61,17 @@ strong_search *strong_new(const cld_graph *g)
     sort_g = g; /* qsort has no context argument in C11 */
     sort_w = S->w;
     qsort(S->adj, m, sizeof *S->adj, by_strength);
-    S->best = lu_alloc(n, sizeof *S->best);
-    S->bestlen = lu_alloc(n, sizeof *S->bestlen);
-    S->on_path = lu_alloc(n, 1);
-    S->touched = lu_alloc(n, sizeof *S->touched);
-    S->vert = lu_alloc(n + 1, sizeof *S->vert);
-    S->via = lu_alloc(n + 1, sizeof *S->via);
-    S->cyc = lu_alloc(n + 1, sizeof *S->cyc);
-    S->pos = lu_alloc(n + 1, sizeof *S->pos);
-    S->score = lu_alloc(n + 1, sizeof *S->score);
-    S->queue = lu_alloc(n, sizeof *S->queue);
-    S->parent = lu_alloc(n, sizeof *S->parent);
+    S->best = xcalloc(n, sizeof *S->best);
+    S->bestlen = xcalloc(n, sizeof *S->bestlen);
+    S->on_path = xcalloc(n, 1);
+    S->touched = xcalloc(n, sizeof *S->touched);
+    S->vert = xcalloc(n + 1, sizeof *S->vert);
+    S->via = xcalloc(n + 1, sizeof *S->via);
+    S->cyc = xcalloc(n + 1, sizeof *S->cyc);
+    S->pos = xcalloc(n + 1, sizeof *S->pos);
+    S->score = xcalloc(n + 1, sizeof *S->score);
+    S->queue = xcalloc(n, sizeof *S->queue);
+    S->parent = xcalloc(n, sizeof *S->parent);
     for (size_t v = 0; v < n; v++)
         S->parent[v] = -2; /* unseen */
     return S;

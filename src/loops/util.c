@@ -1,4 +1,4 @@
-/* util.c -- allocation and string building for the loops layer. */
+/* util.c -- string building for the loops layer. */
 #include "util.h"
 #include "../core/xalloc.h"
 
@@ -6,19 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Out of memory is xalloc's to decide (src/core/xalloc.h): these keep the
- * loops layer's names, with (n, size) arguments checked for overflow. */
-_Noreturn void lu_oom(size_t bytes) { xalloc_die(bytes); }
-
-void *lu_alloc(size_t n, size_t size) { return xcalloc(n, size); }
-
-void *lu_realloc(void *p, size_t n, size_t size) { return xreallocarray(p, n, size); }
-
 char *lu_strdup(const char *s) { return lu_strndup(s ? s : "", s ? strlen(s) : 0); }
 
 char *lu_strndup(const char *s, size_t n)
 {
-    char *p = lu_alloc(n + 1, 1);
+    char *p = xcalloc(n + 1, 1);
     if (n)
         memcpy(p, s, n);
     p[n] = 0;
@@ -34,7 +26,7 @@ char *lu_printf(const char *fmt, ...)
     va_end(ap);
     if (n < 0)
         n = 0;
-    char *p = lu_alloc((size_t)n + 1, 1);
+    char *p = xcalloc((size_t)n + 1, 1);
     vsnprintf(p, (size_t)n + 1, fmt, ap2);
     va_end(ap2);
     return p;
@@ -47,7 +39,7 @@ void lu_reserve(void **v, size_t *cap, size_t need, size_t size)
     size_t c = *cap ? *cap : 8;
     while (c < need)
         c *= 2;
-    *v = lu_realloc(*v, c, size);
+    *v = xreallocarray(*v, c, size);
     *cap = c;
 }
 

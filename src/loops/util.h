@@ -1,19 +1,17 @@
-/* util.h -- allocation and string building shared by the loops layer.
+/* util.h -- string building shared by the loops layer.
  *
- * Out of memory ends the program with a message on stderr and exit status
- * 2 (src/core/xalloc.h, which these call): every caller would only pass the failure up to a CLI that can
- * do nothing better, and checking each of hundreds of small allocations
- * hides the logic that matters. */
+ * Allocation is src/core/xalloc.h's (included here for the layer): out of
+ * memory ends the program with a message and exit status 2, since every
+ * caller would only pass the failure up to a CLI that can do nothing
+ * better. */
 #ifndef EDDY_LOOPS_UTIL_H
 #define EDDY_LOOPS_UTIL_H
 
 #include <stdarg.h>
 #include <stddef.h>
 
-void *lu_alloc(size_t n, size_t size); /* zeroed */
-/* Print "eddy: out of memory" and exit(2) (xalloc_die); never returns. */
-_Noreturn void lu_oom(size_t bytes);
-void *lu_realloc(void *p, size_t n, size_t size);
+#include "../core/xalloc.h"
+
 char *lu_strdup(const char *s); /* NULL gives "" */
 char *lu_strndup(const char *s, size_t n);
 char *lu_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

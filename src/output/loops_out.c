@@ -96,7 +96,7 @@ static void text_loop(FILE *f, const loop_analysis *a, size_t i)
     }
     fprintf(f, "\n");
     size_t w = 0;
-    char **txt = lu_alloc(L->len, sizeof *txt);
+    char **txt = xcalloc(L->len, sizeof *txt);
     for (size_t j = 0; j < L->len; j++) {
         txt[j] = link_string(g, L->links[j]);
         size_t lw = lu_width(txt[j]);
@@ -294,7 +294,7 @@ static void text_grouped(FILE *f, const loop_analysis *a, const boundary_report 
     fprintf(f, "\nGroups, the ones that matter first (gain: the worst-case amplification around the strongest loop; "
                "cutting the arrow cuts every loop of its group):\n");
     size_t rows = a->ngroups < GROUP_ROWS ? a->ngroups : GROUP_ROWS;
-    char **lab = lu_alloc(rows, sizeof *lab);
+    char **lab = xcalloc(rows, sizeof *lab);
     size_t w = 3;
     for (size_t r = 0; r < rows; r++) {
         lab[r] = group_label(g, &a->groups[a->order[r]]);
@@ -397,7 +397,7 @@ static json_t *json_build(const loop_analysis *a, const boundary_report *b, cons
     /* past --max-loops only a few loops are held (two a group, or those
      * found by score): all of them are listed, as before */
     bool whole = all || !a->complete || a->n <= LIST_WHOLE_MAX;
-    bool *listed = lu_alloc(a->n ? a->n : 1, sizeof *listed);
+    bool *listed = xcalloc(a->n ? a->n : 1, sizeof *listed);
     for (size_t i = 0; i < a->n; i++)
         listed[i] = whole;
     for (size_t k = 0; k < a->ngroups && !whole; k++)
@@ -588,7 +588,7 @@ void loopsout_json_print(FILE *f, const loop_analysis *a, const boundary_report 
 /* Which loops each link is on: 'R' if any reinforcing, else 'B', else 0. */
 static char *link_colours(const loop_analysis *a)
 {
-    char *c = lu_alloc(a->g->nlinks + 1, 1);
+    char *c = xcalloc(a->g->nlinks + 1, 1);
     for (size_t i = 0; i < a->n; i++) {
         const cld_loop *L = &a->loops[i];
         for (size_t j = 0; j < L->len && L->type != 'U'; j++)
@@ -600,7 +600,7 @@ static char *link_colours(const loop_analysis *a)
 
 static char *var_colours(const loop_analysis *a)
 {
-    char *c = lu_alloc(a->g->nvars + 1, 1);
+    char *c = xcalloc(a->g->nvars + 1, 1);
     for (size_t i = 0; i < a->n; i++) {
         const cld_loop *L = &a->loops[i];
         for (size_t j = 0; j < L->len && L->type != 'U'; j++)
@@ -631,7 +631,7 @@ static void mermaid_text(FILE *f, const char *s)
 /* The distinct lanes, in the order their first variable was declared. */
 static size_t lanes_of(const cld_graph *g, const char *const *lane, const char ***out)
 {
-    const char **v = lu_alloc(g->nvars + 1, sizeof *v);
+    const char **v = xcalloc(g->nvars + 1, sizeof *v);
     size_t n = 0;
     for (size_t i = 0; lane && i < g->nvars; i++) {
         bool seen = !lane[i];

@@ -109,7 +109,7 @@ void reviewout_text(FILE *f, const review *r)
     }
     fprintf(f, "\nCall paths (worst-case amplification is the product of attempts along the path):\n");
     size_t pw = 0;
-    char **ptext = lu_alloc(r->npaths, sizeof *ptext);
+    char **ptext = xcalloc(r->npaths, sizeof *ptext);
     for (size_t i = 0; i < r->npaths; i++) {
         size_t n = 0;
         FILE *m = xopen_memstream(&ptext[i], &n);
