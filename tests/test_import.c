@@ -837,6 +837,39 @@ static void test_emit_grpc_no_retry_policy(void **state)
     model_free(m);
 }
 
+/* Found by tests/fuzz/fuzz_emit.c: YAML breaks lines at a lone CR (and at
+ * Unicode NEL, LS and PS), so the line the importer records for a route
+ * is not the line --emit's line-by-line editor counts; the edit landed
+ * elsewhere and the file written was no longer an Istio config.  Such a
+ * file is now refused, at the break. */
+static void test_emit_odd_line_breaks(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *name, *brk;
+        int line, col;
+    } cases[] = {{"emit-cr", "\r", 3, 12}, {"emit-ls", "\xe2\x80\xa8", 3, 12}};
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char vs[512], dir[256], model_path[512], out[512];
+        snprintf(vs, sizeof vs,
+                 "apiVersion: networking.istio.io/v1beta1\nkind: VirtualService\nmetadata: {%sname: b}\n"
+                 "spec:\n  hosts: [b]\n  http:\n    - route:\n        - destination: {host: b}\n"
+                 "      retries: {attempts: 1}\n",
+                 cases[i].brk);
+        make_ab_dir(dir, sizeof dir, cases[i].name, "vs.yaml", vs, NULL);
+        emit_prepare(dir, cases[i].name, model_path, out);
+        emit_change ch = {"services.a.calls.0.retry.attempts", "2"};
+        emit_result res;
+        eddy_error err;
+        if (imp_emit(model_path, IMP_ISTIO, "the fix", &ch, 1, out, &res, &err) == 0)
+            fail_msg("%s: emitted %zu files, expected the odd line break refused", cases[i].name, res.nfiles);
+        EXPECT_HAS(err.msg, "a line break other than \\n or \\r\\n");
+        assert_non_null(strstr(err.file, "vs.yaml"));
+        assert_int_equal(err.line, cases[i].line);
+        assert_int_equal(err.col, cases[i].col);
+    }
+}
+
 /* A value no file gives is TODO: every command refuses it, naming each
  * with file:line:col, unless --assume fills it and says so. */
 static void test_todo(void **state)
@@ -1000,6 +1033,7 @@ int main(void)
         cmocka_unit_test(test_r4j),           cmocka_unit_test(test_round_trip),
         cmocka_unit_test(test_emit_formats),
         cmocka_unit_test(test_emit_grpc_no_retry_policy),
+        cmocka_unit_test(test_emit_odd_line_breaks),
         cmocka_unit_test(test_todo),          cmocka_unit_test(test_bad_input),
         cmocka_unit_test(test_example),
     };

@@ -347,20 +347,27 @@ static srcfile *open_src(srcfile *files, size_t *nfiles, const char *rel, const 
     if (!t)
         return NULL;
     /* The file is edited line by line, counting '\n'; YAML also breaks
-     * lines at a lone '\r', so its line numbers would point elsewhere and
-     * the edit would land in the wrong place (found by fuzz_emit). */
-    for (const char *c = t; *c; c++)
-        if (c[0] == '\r' && c[1] != '\n') {
-            int line = 1, col = 1;
-            for (const char *d = t; d < c; d++, col++)
-                if (*d == '\n')
-                    line++, col = 0;
+     * lines at a lone '\r' and at the Unicode NEL, LS and PS, so the line
+     * numbers read from it would point elsewhere and the edit would land
+     * in the wrong place (found by fuzz_emit). */
+    int line = 1;
+    const char *bol = t;
+    for (const char *c = t, *end = t + l; c < end; c++) {
+        size_t b = ysafe_break_len(c, end);
+        if (!b)
+            continue;
+        if (c[0] != '\n' && !(c[0] == '\r' && b == 2)) {
+            int col = (int)(c - bol) + 1;
             free(t);
             err_set(err, path, line, col,
-                    "a carriage return without a line feed: --emit edits the file line by line and needs \\n "
-                    "or \\r\\n line breaks");
+                    "a line break other than \\n or \\r\\n (a lone carriage return, or Unicode NEL, LS or PS): "
+                    "--emit edits the file line by line and needs \\n or \\r\\n");
             return NULL;
         }
+        c += b - 1;
+        bol = c + 1;
+        line++;
+    }
     srcfile *f = &files[(*nfiles)++];
     memset(f, 0, sizeof *f);
     f->path = xstrdup(path);

@@ -14,7 +14,7 @@
  * counted as libyaml counts them: \r\n, \r and \n break a line, and so do
  * the Unicode NEL, LS and PS (a file saved with \r alone is one line to a
  * reader that only looks for \n). */
-static size_t break_len(const char *p, const char *end)
+size_t ysafe_break_len(const char *p, const char *end)
 {
     const unsigned char *u = (const unsigned char *)p;
     size_t left = (size_t)(end - p);
@@ -36,7 +36,7 @@ static const char *line_at(const char *text, size_t len, size_t line)
     for (size_t l = 0; l < line;) {
         if (p >= end)
             return NULL;
-        size_t b = break_len(p, end);
+        size_t b = ysafe_break_len(p, end);
         p += b ? b : 1;
         l += b != 0;
     }
@@ -46,7 +46,7 @@ static const char *line_at(const char *text, size_t len, size_t line)
 /* Where the line starting at p ends: its line break, or the end of text. */
 static const char *line_end(const char *p, const char *end)
 {
-    while (p < end && !break_len(p, end))
+    while (p < end && !ysafe_break_len(p, end))
         p++;
     return p;
 }

@@ -30,4 +30,8 @@ int ysafe_load(const char *text, size_t len, const char *file, yaml_document_t *
  * set if it cannot be read or is larger than YSAFE_MAX_BYTES. */
 char *ysafe_read_file(const char *path, size_t *len, eddy_error *err);
 
+/* The length of the line break at p, counted as libyaml counts them (\r\n,
+ * \r, \n, and the Unicode NEL, LS and PS); 0 if none starts there. */
+size_t ysafe_break_len(const char *p, const char *end);
+
 #endif
